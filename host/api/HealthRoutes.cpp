@@ -1,0 +1,47 @@
+#include "api/Routes.h"
+#include "app/Host.h"
+#include "http/Exchange.h"
+#include "http/Router.h"
+
+#include <boost/json.hpp>
+
+namespace marketsage::api {
+namespace {
+
+/// Liveness for load balancers: 200 when the database answers, 503 when it does not.
+void health(http::Exchange& ex) {
+  auto& host = ex.host();
+  const bool databaseUp = host.database().ping();
+  boost::json::array pluginErrors;
+  for (const auto& error : host.plugins().errors) pluginErrors.push_back(boost::json::value(error));
+  boost::json::object body{
+      {"status", databaseUp ? "ok" : "unavailable"},
+      {"version", MARKETSAGE_VERSION},
+      {"database", {{"backend", host.database().backendName()}, {"status", databaseUp ? "up" : "down"}}},
+      {"plugins", {{"loaded", host.plugins().loaded}, {"errors", pluginErrors}}},
+  };
+  ex.send(databaseUp ? 200 : 503, body);
+}
+
+void metrics(http::Exchange& ex) {
+  auto& host = ex.host();
+  std::string out;
+  host.metrics().render(out);
+  const auto pool = host.database().stats();
+  out += "# HELP marketsage_db_pool_sessions Database sessions by state.\n# TYPE marketsage_db_pool_sessions gauge\n";
+  out += "marketsage_db_pool_sessions{state=\"capacity\"} " + std::to_string(pool.capacity) + "\n";
+  out += "marketsage_db_pool_sessions{state=\"used\"} " + std::to_string(pool.used) + "\n";
+  out += "marketsage_db_pool_sessions{state=\"idle\"} " + std::to_string(pool.idle) + "\n";
+  out += "# HELP marketsage_plugins_loaded Plugins loaded and enabled.\n# TYPE marketsage_plugins_loaded gauge\n";
+  out += "marketsage_plugins_loaded " + std::to_string(host.plugins().loaded) + "\n";
+  ex.sendText(200, "text/plain; version=0.0.4", out);
+}
+
+}  // namespace
+
+void addHealthRoutes(http::Router& router) {
+  router.add("GET", "/api/health", http::Access::Public, health);
+  router.add("GET", "/metrics", http::Access::Public, metrics);
+}
+
+}  // namespace marketsage::api

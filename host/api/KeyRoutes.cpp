@@ -1,0 +1,61 @@
+#include "api/Routes.h"
+#include "api/Views.h"
+#include "app/Host.h"
+#include "auth/ApiKey.h"
+#include "http/Exchange.h"
+#include "http/Fields.h"
+#include "http/Router.h"
+
+#include <boost/json.hpp>
+
+namespace marketsage::api {
+namespace {
+
+using auth::Permission;
+using http::Access;
+using http::Exchange;
+
+/// The organization a key request is about: the caller's own unless a SUPER_ADMIN names another.
+tenants::TenantStore keyTenant(Exchange& ex, const std::optional<std::string>& organizationId) {
+  auto tenant = organizationId ? ex.tenant(*organizationId) : ex.ownTenant();
+  ex.require(Permission::ManageTokens);
+  return tenant;
+}
+
+void createKey(Exchange& ex) {
+  const auto body = ex.jsonBody();
+  const http::Fields fields(body, {"userId", "organizationId"});
+  auto tenant = keyTenant(ex, fields.optionalText("organizationId", 64));
+  const auto userId = fields.requiredText("userId", 64);
+  const auto user = tenant.findUser(userId);
+  if (!user) throw Problem::notFound("no such user");
+  if (!auth::mayGrant(ex.principal().role, user->role)) throw Problem::forbidden("you may not create keys for a higher role");
+  const auto key = auth::generateApiKey();
+  const auto info = tenant.createKey(userId, key, ex.actor());
+  if (!info) throw Problem::notFound("no such user");
+  auto answer = view(*info);
+  answer["key"] = key.key;  // shown this once; only its hash is kept
+  ex.send(201, answer);
+}
+
+void listKeys(Exchange& ex) {
+  auto tenant = keyTenant(ex, ex.query("organizationId"));
+  ex.send(200, viewAll(tenant.listKeys()));
+}
+
+void revokeKey(Exchange& ex) {
+  auto tenant = keyTenant(ex, ex.query("organizationId"));
+  if (!tenant.findKey(ex.param("id"))) throw Problem::notFound("no such key");
+  if (!tenant.revokeKey(ex.param("id"), ex.actor())) throw Problem::conflict("the key is already revoked");
+  ex.sendNoContent();
+}
+
+}  // namespace
+
+void addKeyRoutes(http::Router& router) {
+  router.add("POST", "/api/keys", Access::Authenticated, createKey);
+  router.add("GET", "/api/keys", Access::Authenticated, listKeys);
+  router.add("DELETE", "/api/keys/{id}", Access::Authenticated, revokeKey);
+}
+
+}  // namespace marketsage::api

@@ -1,0 +1,125 @@
+#include "api/Routes.h"
+#include "api/Views.h"
+#include "app/Host.h"
+#include "http/Exchange.h"
+#include "http/Fields.h"
+#include "http/Router.h"
+
+#include <boost/json.hpp>
+
+namespace marketsage::api {
+namespace {
+
+using auth::Permission;
+using http::Access;
+using http::Exchange;
+
+constexpr std::size_t maxNameChars = 200;
+
+auth::Role roleField(const http::Fields& fields) {
+  const auto text = fields.requiredText("role", 32);
+  const auto role = auth::parseRole(text);
+  if (!role) throw Problem::badInput("\"role\" must be one of SUPER_ADMIN, ADMIN, USER, GUEST");
+  return *role;
+}
+
+/// Nobody hands out, or takes away, a role above their own.
+void checkMayGrant(const Exchange& ex, auth::Role role) {
+  if (!auth::mayGrant(ex.principal().role, role)) {
+    throw Problem::forbidden("the role " + std::string(auth::roleName(ex.principal().role)) + " may not manage " +
+                             std::string(auth::roleName(role)) + " users");
+  }
+}
+
+void createOrganization(Exchange& ex) {
+  ex.require(Permission::ManageOrganizations);
+  const auto body = ex.jsonBody();
+  const http::Fields fields(body, {"name"});
+  const auto org = ex.host().directory().createOrganization(fields.requiredText("name", maxNameChars), ex.actor());
+  ex.send(201, view(org));
+}
+
+void listOrganizations(Exchange& ex) {
+  if (ex.principal().role == auth::Role::SuperAdmin) {
+    ex.send(200, viewAll(ex.host().directory().listOrganizations()));
+    return;
+  }
+  boost::json::array own;
+  if (auto org = ex.host().directory().findOrganization(ex.principal().organizationId)) own.push_back(view(*org));
+  ex.send(200, own);
+}
+
+void getOrganization(Exchange& ex) {
+  auto tenant = ex.tenant(ex.param("id"));
+  const auto org = ex.host().directory().findOrganization(tenant.organizationId());
+  if (!org) throw Problem::notFound("no such organization");
+  ex.send(200, view(*org));
+}
+
+void listUsers(Exchange& ex) {
+  auto tenant = ex.tenant(ex.param("id"));
+  ex.require(Permission::ManageUsers);
+  ex.send(200, viewAll(tenant.listUsers()));
+}
+
+void addUser(Exchange& ex) {
+  auto tenant = ex.tenant(ex.param("id"));
+  ex.require(Permission::ManageUsers);
+  const auto body = ex.jsonBody();
+  const http::Fields fields(body, {"email", "role"});
+  const auto email = fields.requiredText("email", 254);
+  if (!http::isEmailAddress(email)) throw Problem::badInput("\"email\" is not an email address");
+  const auto role = roleField(fields);
+  checkMayGrant(ex, role);
+  ex.send(201, view(tenant.addUser(email, role, ex.actor())));
+}
+
+tenants::User existingUser(Exchange& ex, tenants::TenantStore& tenant) {
+  auto user = tenant.findUser(ex.param("userId"));
+  if (!user) throw Problem::notFound("no such user");
+  return *user;
+}
+
+void getUser(Exchange& ex) {
+  auto tenant = ex.tenant(ex.param("id"));
+  ex.require(Permission::ManageUsers);
+  ex.send(200, view(existingUser(ex, tenant)));
+}
+
+void changeRole(Exchange& ex) {
+  auto tenant = ex.tenant(ex.param("id"));
+  ex.require(Permission::ManageUsers);
+  const auto user = existingUser(ex, tenant);
+  const auto body = ex.jsonBody();
+  const http::Fields fields(body, {"role"});
+  const auto role = roleField(fields);
+  checkMayGrant(ex, user.role);
+  checkMayGrant(ex, role);
+  if (!tenant.changeRole(user.id, role, ex.actor())) throw Problem::notFound("no such user");
+  ex.send(200, view(*tenant.findUser(user.id)));
+}
+
+void removeUser(Exchange& ex) {
+  auto tenant = ex.tenant(ex.param("id"));
+  ex.require(Permission::ManageUsers);
+  const auto user = existingUser(ex, tenant);
+  checkMayGrant(ex, user.role);
+  if (user.id == ex.principal().userId) throw Problem::conflict("you cannot remove yourself");
+  if (!tenant.removeUser(user.id, ex.actor())) throw Problem::notFound("no such user");
+  ex.sendNoContent();
+}
+
+}  // namespace
+
+void addOrganizationRoutes(http::Router& router) {
+  router.add("POST", "/api/orgs", Access::Authenticated, createOrganization);
+  router.add("GET", "/api/orgs", Access::Authenticated, listOrganizations);
+  router.add("GET", "/api/orgs/{id}", Access::Authenticated, getOrganization);
+  router.add("GET", "/api/orgs/{id}/users", Access::Authenticated, listUsers);
+  router.add("POST", "/api/orgs/{id}/users", Access::Authenticated, addUser);
+  router.add("GET", "/api/orgs/{id}/users/{userId}", Access::Authenticated, getUser);
+  router.add("PATCH", "/api/orgs/{id}/users/{userId}", Access::Authenticated, changeRole);
+  router.add("DELETE", "/api/orgs/{id}/users/{userId}", Access::Authenticated, removeUser);
+}
+
+}  // namespace marketsage::api

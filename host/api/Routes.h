@@ -1,0 +1,20 @@
+#pragma once
+/// The REST API, one file per area. Each adds its routes to the host's table.
+
+namespace marketsage::http { class Router; }
+
+namespace marketsage::api {
+
+void addHealthRoutes(http::Router& router);        ///< /api/health, /metrics
+void addOrganizationRoutes(http::Router& router);  ///< /api/orgs, /api/orgs/{id}/users
+void addKeyRoutes(http::Router& router);           ///< /api/keys
+void addAuditRoutes(http::Router& router);         ///< /api/audit
+
+inline void addAllRoutes(http::Router& router) {
+  addHealthRoutes(router);
+  addOrganizationRoutes(router);
+  addKeyRoutes(router);
+  addAuditRoutes(router);
+}
+
+}  // namespace marketsage::api

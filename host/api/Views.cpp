@@ -1,0 +1,52 @@
+#include "api/Views.h"
+
+#include "core/Time.h"
+
+#include <boost/json.hpp>
+
+namespace marketsage::api {
+namespace {
+
+boost::json::value optionalTime(const std::optional<std::int64_t>& millis) {
+  if (!millis) return nullptr;
+  return boost::json::value(time::formatIso8601(*millis));
+}
+
+}  // namespace
+
+boost::json::object view(const tenants::Organization& org) {
+  return {{"id", org.id}, {"name", org.name}, {"createdAt", time::formatIso8601(org.createdAt)}};
+}
+
+boost::json::object view(const tenants::User& user) {
+  return {{"id", user.id},
+          {"organizationId", user.organizationId},
+          {"email", user.email},
+          {"role", auth::roleName(user.role)},
+          {"createdAt", time::formatIso8601(user.createdAt)}};
+}
+
+boost::json::object view(const tenants::ApiKeyInfo& key) {
+  return {{"id", key.id},
+          {"userId", key.userId},
+          {"prefix", key.prefix},
+          {"createdAt", time::formatIso8601(key.createdAt)},
+          {"lastUsedAt", optionalTime(key.lastUsedAt)},
+          {"revokedAt", optionalTime(key.revokedAt)}};
+}
+
+boost::json::object view(const tenants::AuditEntry& entry) {
+  boost::json::error_code ec;
+  auto detail = boost::json::parse(entry.detail, ec);
+  return {{"id", std::to_string(entry.seq)},
+          {"at", time::formatIso8601(entry.createdAt)},
+          {"actorUserId", entry.actorUserId.empty() ? boost::json::value(nullptr) : boost::json::value(entry.actorUserId)},
+          {"action", entry.action},
+          {"targetType", entry.targetType},
+          {"targetId", entry.targetId},
+          {"detail", ec ? boost::json::value(boost::json::object{}) : detail},
+          {"remoteAddr", entry.remoteAddr},
+          {"requestId", entry.requestId}};
+}
+
+}  // namespace marketsage::api

@@ -1,0 +1,139 @@
+/// serve, migrate and admin bootstrap: the commands that open the database.
+#include "app/Host.h"
+#include "cli/Arguments.h"
+#include "cli/Commands.h"
+#include "core/Log.h"
+#include "http/Fields.h"
+#include "http/Server.h"
+#include "store/Migrations.h"
+
+#include <csignal>
+#include <iostream>
+#include <pthread.h>
+
+namespace marketsage::cli {
+namespace {
+
+constexpr const char* serveUsage =
+    "usage: marketsage serve [--config FILE]\n"
+    "Starts the HTTP(S) host. With no flags: SQLite under var/, port 8080, every bundled plugin.\n"
+    "Stops on SIGTERM or SIGINT after in-flight requests finish (server.drainSeconds).\n";
+constexpr const char* migrateUsage =
+    "usage: marketsage migrate [--config FILE]\n"
+    "Creates or upgrades the database schema. Safe to run again; serve runs it too.\n";
+constexpr const char* adminUsage =
+    "usage: marketsage admin bootstrap [--config FILE] [--email EMAIL] [--org NAME]\n"
+    "Creates the first organization and its SUPER_ADMIN (default admin@localhost in \"MarketSage\")\n"
+    "and prints that user's API key as the last line of output. It is shown only this once.\n";
+
+/// Parses args for a command that takes only --config (plus `extra` value flags).
+std::optional<Arguments> parseOrUsage(const std::vector<std::string>& args, const char* usage, std::set<std::string> flags = {}) {
+  flags.insert("config");
+  try {
+    auto parsed = parseArguments(args, flags);
+    if (parsed.help) {
+      std::cout << usage;
+      return std::nullopt;
+    }
+    return parsed;
+  } catch (const UsageError& e) {
+    std::cerr << "marketsage: " << e.what() << "\n" << usage;
+    throw;
+  }
+}
+
+config::Config loadConfig(const Arguments& args) {
+  std::optional<std::filesystem::path> file;
+  if (auto path = args.flag("config")) file = *path;
+  auto config = config::load(file);
+  log::configure(log::parseLevel(config.logLevel), config.logFile);
+  return config;
+}
+
+/// Blocks the stop signals in this thread and every thread it starts later, so that the main
+/// thread alone receives them through sigwait.
+sigset_t blockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+}  // namespace
+
+int serveCommand(const std::vector<std::string>& argv) {
+  std::optional<Arguments> args;
+  try {
+    args = parseOrUsage(argv, serveUsage);
+  } catch (const UsageError&) {
+    return 2;
+  }
+  if (!args) return 0;
+  if (!args->positional.empty()) {
+    std::cerr << "marketsage: serve takes no arguments\n" << serveUsage;
+    return 2;
+  }
+  const sigset_t stopSignals = blockStopSignals();
+  auto config = loadConfig(*args);
+  app::Host host(config);
+  http::Server server(host);
+  server.start();
+  log::info("listening", {{"port", std::to_string(server.port())},
+                          {"database", host.database().backendName()},
+                          {"tls", config.server.tlsCertificate.empty() ? "off" : "on"},
+                          {"version", MARKETSAGE_VERSION}});
+  int received = 0;
+  sigwait(&stopSignals, &received);
+  log::info("stopping", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  const bool drained = server.stop(config.server.drainSeconds);
+  log::info("stopped", {{"drained", drained ? "true" : "false"}});
+  return 0;
+}
+
+int migrateCommand(const std::vector<std::string>& argv) {
+  std::optional<Arguments> args;
+  try {
+    args = parseOrUsage(argv, migrateUsage);
+  } catch (const UsageError&) {
+    return 2;
+  }
+  if (!args) return 0;
+  auto config = loadConfig(*args);
+  store::Database db(config.database.url, 1);
+  const auto report = store::migrate(db);
+  for (const auto& applied : report.applied) std::cout << "applied " << applied << "\n";
+  std::cout << "schema at version " << report.currentVersion << " (" << db.backendName() << ")\n";
+  return 0;
+}
+
+int adminCommand(const std::vector<std::string>& argv) {
+  if (argv.empty() || (argv.front() != "bootstrap" && argv.front() != "--help" && argv.front() != "-h")) {
+    std::cerr << "marketsage: admin needs a subcommand\n" << adminUsage;
+    return 2;
+  }
+  std::optional<Arguments> args;
+  try {
+    args = parseOrUsage(std::vector<std::string>(argv.begin() + (argv.front() == "bootstrap" ? 1 : 0), argv.end()),
+                        adminUsage, {"email", "org"});
+  } catch (const UsageError&) {
+    return 2;
+  }
+  if (!args) return 0;
+  const auto email = args->flag("email").value_or("admin@localhost.localdomain");
+  if (!http::isEmailAddress(email)) {
+    std::cerr << "marketsage: --email is not an email address\n";
+    return 2;
+  }
+  auto config = loadConfig(*args);
+  app::Host host(config);
+  const auto result = host.directory().bootstrap(args->flag("org").value_or("MarketSage"), email);
+  std::cout << "organization " << result.organization.id << " \"" << result.organization.name << "\"\n"
+            << "SUPER_ADMIN " << result.user.id << " <" << result.user.email << ">\n"
+            << "API key (shown once, store it now):\n"
+            << result.apiKey << std::endl;
+  return 0;
+}
+
+}  // namespace marketsage::cli

@@ -1,0 +1,153 @@
+#include "config/Config.h"
+
+#include <boost/json.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+namespace marketsage::config {
+namespace {
+
+namespace json = boost::json;
+
+std::optional<std::string> env(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string(value);
+}
+
+/// Reads a typed member if present; a member of the wrong type is a ConfigError naming it.
+template <typename T>
+void read(const json::object& object, const char* key, T& target, const std::string& where) {
+  const auto* value = object.if_contains(key);
+  if (value == nullptr || value->is_null()) return;
+  try {
+    if constexpr (std::is_same_v<T, std::string>) {
+      target = std::string(value->as_string());
+    } else if constexpr (std::is_same_v<T, bool>) {
+      target = value->as_bool();
+    } else {
+      target = json::value_to<T>(*value);
+    }
+  } catch (const std::exception&) {
+    throw ConfigError("config: \"" + where + key + "\" has the wrong type");
+  }
+}
+
+const json::object* section(const json::object& root, const char* key) {
+  const auto* value = root.if_contains(key);
+  if (value == nullptr) return nullptr;
+  if (!value->is_object()) throw ConfigError(std::string("config: \"") + key + "\" must be an object");
+  return &value->get_object();
+}
+
+int parsePort(const std::string& text, const char* source) {
+  char* end = nullptr;
+  const long port = std::strtol(text.c_str(), &end, 10);
+  if (end == text.c_str() || *end != '\0' || port < 0 || port > 65535) {
+    throw ConfigError(std::string(source) + ": not a port number: " + text);
+  }
+  return static_cast<int>(port);
+}
+
+void applyFile(Config& config, const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw ConfigError("config: cannot read " + file.string());
+  std::stringstream text;
+  text << in.rdbuf();
+  json::error_code ec;
+  const json::value root = json::parse(text.str(), ec);
+  if (ec) throw ConfigError("config: " + file.string() + " is not valid JSON: " + ec.message());
+  if (!root.is_object()) throw ConfigError("config: " + file.string() + " must hold a JSON object");
+  const auto& top = root.get_object();
+
+  read(top, "mode", config.mode, "");
+  std::string dataDir = config.dataDir.string();
+  read(top, "dataDir", dataDir, "");
+  config.dataDir = dataDir;
+  read(top, "publicUrl", config.publicUrl, "");
+  if (const auto* s = section(top, "server")) {
+    read(*s, "host", config.server.host, "server.");
+    read(*s, "port", config.server.port, "server.");
+    read(*s, "maxThreads", config.server.maxThreads, "server.");
+    read(*s, "maxQueued", config.server.maxQueued, "server.");
+    read(*s, "maxBodyBytes", config.server.maxBodyBytes, "server.");
+    read(*s, "drainSeconds", config.server.drainSeconds, "server.");
+    if (const auto* tls = section(*s, "tls")) {
+      read(*tls, "certificate", config.server.tlsCertificate, "server.tls.");
+      read(*tls, "privateKey", config.server.tlsPrivateKey, "server.tls.");
+    }
+  }
+  if (const auto* d = section(top, "database")) {
+    read(*d, "url", config.database.url, "database.");
+    read(*d, "poolSize", config.database.poolSize, "database.");
+  }
+  if (const auto* l = section(top, "log")) {
+    read(*l, "level", config.logLevel, "log.");
+    read(*l, "file", config.logFile, "log.");
+    read(*l, "access", config.accessLog, "log.");
+  }
+  if (const auto* p = section(top, "plugins")) config.plugins = *p;
+}
+
+void applyEnvironment(Config& config) {
+  if (auto v = env("MARKETSAGE_MODE")) config.mode = *v;
+  if (auto v = env("MARKETSAGE_DATA_DIR")) config.dataDir = *v;
+  if (auto v = env("MARKETSAGE_PUBLIC_URL")) config.publicUrl = *v;
+  if (auto v = env("MARKETSAGE_PORT")) config.server.port = parsePort(*v, "MARKETSAGE_PORT");
+  if (auto v = env("MARKETSAGE_HOST")) config.server.host = *v;
+  if (auto v = env("MARKETSAGE_LOG_LEVEL")) config.logLevel = *v;
+  if (auto v = env("DATABASE_URL")) config.database.url = *v;
+  if (auto v = env("MARKETSAGE_PLUGIN_PATH")) {
+    config.pluginPath.clear();
+    std::stringstream folders(*v);
+    for (std::string folder; std::getline(folders, folder, ':');) {
+      if (!folder.empty()) config.pluginPath.emplace_back(folder);
+    }
+  }
+}
+
+void validate(Config& config) {
+  if (config.mode != "development" && config.mode != "production") {
+    throw ConfigError("config: mode must be \"development\" or \"production\", not \"" + config.mode + "\"");
+  }
+  if (config.server.maxThreads < 1 || config.server.maxQueued < 1) {
+    throw ConfigError("config: server.maxThreads and server.maxQueued must be positive");
+  }
+  if (config.database.poolSize < 1) throw ConfigError("config: database.poolSize must be positive");
+  if (config.server.tlsCertificate.empty() != config.server.tlsPrivateKey.empty()) {
+    throw ConfigError("config: server.tls needs both certificate and privateKey");
+  }
+  if (config.database.url.empty()) {
+    config.database.url = "sqlite:" + (config.dataDir / "marketsage.db").string();
+  }
+  if (config.publicUrl.empty()) {
+    const bool tls = !config.server.tlsCertificate.empty();
+    config.publicUrl = std::string(tls ? "https" : "http") + "://localhost:" + std::to_string(config.server.port);
+  }
+  if (config.pluginPath.empty()) config.pluginPath.push_back(executableDir() / ".." / "plugins");
+}
+
+}  // namespace
+
+std::filesystem::path executableDir() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::current_path() : exe.parent_path();
+}
+
+Config load(const std::optional<std::filesystem::path>& file) {
+  Config config;
+  if (file) {
+    applyFile(config, *file);
+  } else if (std::filesystem::exists("config/marketsage.json")) {
+    applyFile(config, "config/marketsage.json");
+  }
+  applyEnvironment(config);
+  validate(config);
+  return config;
+}
+
+}  // namespace marketsage::config

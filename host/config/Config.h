@@ -1,0 +1,59 @@
+#pragma once
+/// The host's configuration: built-in defaults, then a JSON file (config/marketsage.json or
+/// --config), then environment variables, each overriding the one before.
+
+#include <boost/json/object.hpp>
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace marketsage::config {
+
+/// A configuration that cannot be used; the message is one line for stderr.
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct ServerConfig {
+  std::string host = "0.0.0.0";
+  int port = 8080;
+  int maxThreads = 128;          ///< request threads; a kept-alive connection holds one
+  int maxQueued = 1024;          ///< accepted connections waiting for a thread
+  std::size_t maxBodyBytes = 1024 * 1024;  ///< larger request bodies answer 413
+  int drainSeconds = 10;         ///< on SIGTERM, how long in-flight requests may finish
+  std::string tlsCertificate;    ///< PEM file; set with tlsPrivateKey to serve HTTPS
+  std::string tlsPrivateKey;
+};
+
+struct DatabaseConfig {
+  std::string url;               ///< "sqlite:PATH" or "postgresql://user:pass@host:port/db"
+  int poolSize = 16;
+};
+
+struct Config {
+  std::string mode = "development";  ///< "production" refuses secrets from the JSON file
+  std::filesystem::path dataDir = "var";
+  std::string publicUrl;             ///< base of OAuth redirect URIs
+  std::string logLevel = "info";
+  std::string logFile;               ///< empty: stderr
+  bool accessLog = true;
+  ServerConfig server;
+  DatabaseConfig database;
+  std::vector<std::filesystem::path> pluginPath;
+  boost::json::object plugins;       ///< the file's "plugins" section, as written
+
+  bool production() const { return mode == "production"; }
+};
+
+/// Loads the configuration. With no explicit file, config/marketsage.json is used when it exists
+/// (relative to the working directory), otherwise the built-in defaults. Throws ConfigError.
+Config load(const std::optional<std::filesystem::path>& file);
+
+/// The folder of the running executable (resolves /proc/self/exe).
+std::filesystem::path executableDir();
+
+}  // namespace marketsage::config

@@ -1,0 +1,40 @@
+#pragma once
+/// The one error type of the host: an RFC 9457 problem. Services throw it; the HTTP layer
+/// writes it as application/problem+json; the CLI prints its detail on one line.
+
+#include <stdexcept>
+#include <string>
+
+namespace marketsage {
+
+class Problem : public std::runtime_error {
+ public:
+  Problem(int status, std::string slug, std::string title, std::string detail)
+      : std::runtime_error(detail), status_(status), slug_(std::move(slug)), title_(std::move(title)) {}
+
+  int status() const { return status_; }
+  /// The problem type URI: "urn:marketsage:problem:<slug>".
+  std::string type() const { return "urn:marketsage:problem:" + slug_; }
+  const std::string& title() const { return title_; }
+  std::string detail() const { return what(); }
+  /// Seconds a client should wait (429/503); 0 = no Retry-After header.
+  int retryAfterSeconds() const { return retryAfter_; }
+  Problem& retryAfter(int seconds) { retryAfter_ = seconds; return *this; }
+
+  static Problem badInput(std::string detail) { return {400, "bad-input", "Bad input", std::move(detail)}; }
+  static Problem unauthenticated(std::string detail) { return {401, "unauthenticated", "Authentication required", std::move(detail)}; }
+  static Problem forbidden(std::string detail) { return {403, "forbidden", "Role not allowed", std::move(detail)}; }
+  static Problem notFound(std::string detail) { return {404, "not-found", "Not found", std::move(detail)}; }
+  static Problem conflict(std::string detail) { return {409, "conflict", "Conflict", std::move(detail)}; }
+  static Problem tooLarge(std::string detail) { return {413, "too-large", "Request body too large", std::move(detail)}; }
+  static Problem unsupportedMediaType(std::string detail) { return {415, "unsupported-media-type", "Unsupported media type", std::move(detail)}; }
+  static Problem unavailable(std::string detail) { return {503, "unavailable", "Service unavailable", std::move(detail)}; }
+
+ private:
+  int status_;
+  std::string slug_;
+  std::string title_;
+  int retryAfter_ = 0;
+};
+
+}  // namespace marketsage

@@ -1,0 +1,18 @@
+#pragma once
+/// Wall-clock time as milliseconds since the Unix epoch (what the database stores) and its
+/// RFC 3339 text form (what the API shows).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace marketsage::time {
+
+std::int64_t nowMillis();
+/// "2026-11-25T10:00:00.123Z"
+std::string formatIso8601(std::int64_t millis);
+/// Parses RFC 3339 with a zone ("Z" or "+02:00"); nullopt when malformed.
+std::optional<std::int64_t> parseIso8601(std::string_view text);
+
+}  // namespace marketsage::time

@@ -1,0 +1,72 @@
+#pragma once
+/// One request and its response, with the checks every handler needs: who is calling, which
+/// organization they may reach, what they may do, and a size-limited, strictly parsed body.
+
+#include "auth/Roles.h"
+#include "core/Problem.h"
+#include "tenants/Model.h"
+#include "tenants/TenantStore.h"
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <boost/json/value.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+
+namespace marketsage::app { class Host; }
+
+namespace marketsage::http {
+
+class Exchange {
+ public:
+  Exchange(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, app::Host& host, std::string requestId);
+
+  app::Host& host() { return host_; }
+  const std::string& requestId() const { return requestId_; }
+  Poco::Net::HTTPServerRequest& request() { return request_; }
+  std::string remoteAddress() const;
+
+  void setPathParams(std::map<std::string, std::string> params) { params_ = std::move(params); }
+  const std::string& param(const std::string& name) const { return params_.at(name); }
+  std::optional<std::string> query(const std::string& name) const;
+
+  /// Resolves the API key; throws 401 when it is missing or not valid.
+  void authenticate();
+  const tenants::Principal& principal() const;
+  /// Throws 403 unless the caller's role allows `permission`.
+  void require(auth::Permission permission) const;
+  /// The store of `organizationId` if the caller may reach it: their own organization, or any
+  /// existing one for SUPER_ADMIN. Everything else is 404 — the same answer as "no such org".
+  tenants::TenantStore tenant(const std::string& organizationId);
+  /// The caller's own organization.
+  tenants::TenantStore ownTenant();
+  tenants::Actor actor() const;
+
+  /// The request body as a JSON object; 413 over the size limit, 415 for a non-JSON type,
+  /// 400 for malformed JSON, invalid UTF-8 or a non-object.
+  boost::json::object jsonBody();
+
+  void send(int status, const boost::json::value& body);
+  void sendNoContent();
+  void sendText(int status, const std::string& contentType, const std::string& body);
+  void sendProblem(const Problem& problem);
+  bool sent() const { return status_ != 0; }
+  int status() const { return status_; }
+
+ private:
+  std::string readBody();
+  void finish(int status, const std::string& contentType, const std::string& body);
+
+  Poco::Net::HTTPServerRequest& request_;
+  Poco::Net::HTTPServerResponse& response_;
+  app::Host& host_;
+  std::string requestId_;
+  std::map<std::string, std::string> params_;
+  std::optional<tenants::Principal> principal_;
+  bool bodyConsumed_ = false;
+  int status_ = 0;
+};
+
+}  // namespace marketsage::http

@@ -1,0 +1,42 @@
+#pragma once
+/// Maps "METHOD /path/{param}" to a handler. A path that exists under another method answers
+/// 405 with Allow; anything else 404.
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace marketsage::http {
+
+class Exchange;
+using Handler = std::function<void(Exchange&)>;
+
+enum class Access { Public, Authenticated };
+
+struct Route {
+  std::string method;
+  std::string pattern;  ///< "/api/orgs/{id}/users" — also the metrics label
+  Access access;
+  Handler handler;
+  std::vector<std::string> segments;
+};
+
+struct RouteMatch {
+  const Route* route = nullptr;
+  std::map<std::string, std::string> params;
+  std::vector<std::string> allowedMethods;  ///< set when the path exists under other methods
+};
+
+class Router {
+ public:
+  void add(std::string method, std::string pattern, Access access, Handler handler);
+  /// `path` without the query string. [thread-safe once built]
+  RouteMatch match(std::string_view method, std::string_view path) const;
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace marketsage::http

@@ -1,0 +1,196 @@
+#include "store/Database.h"
+
+#include <Poco/Data/PostgreSQL/Connector.h>
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/URI.h>
+
+#include <mutex>
+#include <stdexcept>
+
+namespace marketsage::store {
+namespace {
+
+using namespace Poco::Data::Keywords;
+
+void registerConnectors() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::PostgreSQL::Connector::registerConnector();
+  });
+}
+
+/// libpq keyword values are quoted so that spaces and quotes in a password survive.
+std::string keywordValue(const std::string& value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+/// Poco's PostgreSQL connector takes libpq's "key=value" form, not a URL.
+std::string postgresKeywords(const std::string& url) {
+  Poco::URI uri;
+  try {
+    uri = Poco::URI(url);
+  } catch (const Poco::Exception&) {
+    throw std::runtime_error("DATABASE_URL is not a valid postgresql:// URL");
+  }
+  std::string out = "host=" + keywordValue(uri.getHost().empty() ? "127.0.0.1" : uri.getHost());
+  out += " port=" + std::to_string(uri.getPort() == 0 ? 5432 : uri.getPort());
+  const std::string& userInfo = uri.getUserInfo();
+  if (!userInfo.empty()) {
+    const auto colon = userInfo.find(':');
+    std::string user, password;
+    Poco::URI::decode(userInfo.substr(0, colon), user);
+    out += " user=" + keywordValue(user);
+    if (colon != std::string::npos) {
+      Poco::URI::decode(userInfo.substr(colon + 1), password);
+      out += " password=" + keywordValue(password);
+    }
+  }
+  std::string path = uri.getPath();
+  if (path.size() > 1) out += " dbname=" + keywordValue(path.substr(1));
+  for (const auto& [key, value] : uri.getQueryParameters()) out += " " + key + "=" + keywordValue(value);
+  out += " connect_timeout=5";
+  return out;
+}
+
+/// Binds each parameter by value (Poco refuses references to const).
+void bindAll(Poco::Data::Statement& statement, const std::vector<Param>& params) {
+  for (const auto& param : params) {
+    if (const auto* text = std::get_if<std::string>(&param)) {
+      statement.addBind(bind(*text));
+    } else if (const auto* number = std::get_if<std::int64_t>(&param)) {
+      statement.addBind(bind(static_cast<Poco::Int64>(*number)));
+    } else {
+      statement.addBind(bind(Poco::Nullable<std::string>()));
+    }
+  }
+}
+
+}  // namespace
+
+const std::string& Row::text(std::size_t i) const {
+  const auto& column = columns_.at(i);
+  if (!column) throw std::runtime_error("unexpected NULL in column " + std::to_string(i));
+  return *column;
+}
+
+std::int64_t Row::integer(std::size_t i) const { return std::stoll(text(i)); }
+
+std::optional<std::int64_t> Row::optionalInteger(std::size_t i) const {
+  const auto& column = columns_.at(i);
+  if (!column) return std::nullopt;
+  return std::stoll(*column);
+}
+
+Database::Database(const std::string& url, int poolSize) {
+  registerConnectors();
+  try {
+    if (url.rfind("sqlite:", 0) == 0) {
+      backend_ = Backend::SQLite;
+      const std::filesystem::path file = url.substr(7);
+      if (file.empty()) throw std::runtime_error("DATABASE_URL sqlite: needs a file path");
+      if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+      pool_ = std::make_unique<Poco::Data::SessionPool>("SQLite", file.string(), 1, poolSize, 60);
+      auto s = session();
+      // WAL lets readers run beside the writer; the setting is stored in the file.
+      s << "PRAGMA journal_mode=WAL", now;
+    } else if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+      backend_ = Backend::PostgreSQL;
+      pool_ = std::make_unique<Poco::Data::SessionPool>("PostgreSQL", postgresKeywords(url), 1, poolSize, 60);
+      auto s = session();
+    } else {
+      throw std::runtime_error("DATABASE_URL must start with sqlite: or postgresql://");
+    }
+  } catch (const Poco::Exception& e) {
+    // displayText() of a failed connect names host and database, never the password.
+    throw std::runtime_error("cannot open the " + std::string(backend_ == Backend::SQLite ? "SQLite" : "PostgreSQL") +
+                             " database: " + e.displayText());
+  }
+}
+
+Database::~Database() = default;
+
+Poco::Data::Session Database::session() {
+  Poco::Data::Session s = pool_->get();
+  if (backend_ == Backend::SQLite) s.setConnectionTimeout(5);  // busy timeout for concurrent writers
+  return s;
+}
+
+std::vector<Row> Database::query(Poco::Data::Session& session, const std::string& sql, const std::vector<Param>& params) {
+  Poco::Data::Statement statement(session);
+  statement << sql;
+  bindAll(statement, params);
+  statement.execute();
+  Poco::Data::RecordSet records(statement);
+  std::vector<Row> rows;
+  rows.reserve(records.rowCount());
+  const std::size_t columns = records.columnCount();
+  for (std::size_t r = 0; r < records.rowCount(); ++r) {
+    std::vector<std::optional<std::string>> values;
+    values.reserve(columns);
+    for (std::size_t c = 0; c < columns; ++c) {
+      const Poco::Dynamic::Var& v = records.value(c, r);
+      if (v.isEmpty()) values.emplace_back(std::nullopt);
+      else values.emplace_back(v.convert<std::string>());
+    }
+    rows.emplace_back(std::move(values));
+  }
+  return rows;
+}
+
+std::size_t Database::execute(Poco::Data::Session& session, const std::string& sql, const std::vector<Param>& params) {
+  Poco::Data::Statement statement(session);
+  statement << sql;
+  bindAll(statement, params);
+  return statement.execute();
+}
+
+std::vector<Row> Database::query(const std::string& sql, const std::vector<Param>& params) {
+  auto s = session();
+  return query(s, sql, params);
+}
+
+std::size_t Database::execute(const std::string& sql, const std::vector<Param>& params) {
+  auto s = session();
+  return execute(s, sql, params);
+}
+
+bool Database::ping() {
+  try {
+    auto s = session();
+    return !query(s, "SELECT 1").empty();
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+PoolStats Database::stats() {
+  return {pool_->capacity(), pool_->used(), pool_->idle()};
+}
+
+Transaction::Transaction(Database& db) : db_(db), session_(db.session()) {
+  db_.execute(session_, db_.backend() == Backend::SQLite ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+Transaction::~Transaction() {
+  if (!open_) return;
+  try {
+    db_.execute(session_, "ROLLBACK");
+  } catch (...) {
+    // The session is broken; the pool discards it. Nothing was committed.
+  }
+}
+
+void Transaction::commit() {
+  db_.execute(session_, "COMMIT");
+  open_ = false;
+}
+
+}  // namespace marketsage::store

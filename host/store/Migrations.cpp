@@ -1,0 +1,105 @@
+#include "store/Migrations.h"
+
+#include "core/Errors.h"
+#include "core/Log.h"
+#include "core/Time.h"
+
+#include <stdexcept>
+
+namespace marketsage::store {
+namespace {
+
+struct Statement {
+  std::string sql;
+  std::string postgres;  ///< PostgreSQL spelling when it differs; empty = same as `sql`
+};
+
+struct Migration {
+  int version;
+  const char* name;
+  std::vector<Statement> statements;
+};
+
+/// Append only: a released migration is never edited; a change is a new version.
+const std::vector<Migration>& migrations() {
+  static const std::string auditColumns =
+      " organization_id TEXT NOT NULL REFERENCES organizations(id),"
+      " actor_user_id TEXT,"
+      " action TEXT NOT NULL,"
+      " target_type TEXT,"
+      " target_id TEXT,"
+      " detail TEXT NOT NULL,"
+      " remote_addr TEXT,"
+      " request_id TEXT,"
+      " created_at BIGINT NOT NULL)";
+  static const std::vector<Migration> all = {
+      {1,
+       "tenants, users, api keys, audit log",
+       {
+           {"CREATE TABLE organizations ("
+            " id TEXT PRIMARY KEY,"
+            " name TEXT NOT NULL,"
+            " created_at BIGINT NOT NULL)", {}},
+           {"CREATE TABLE users ("
+            " id TEXT PRIMARY KEY,"
+            " organization_id TEXT NOT NULL REFERENCES organizations(id),"
+            " email TEXT NOT NULL,"
+            " role TEXT NOT NULL,"
+            " created_at BIGINT NOT NULL,"
+            " UNIQUE (organization_id, email))", {}},
+           {"CREATE TABLE api_keys ("
+            " id TEXT PRIMARY KEY,"
+            " organization_id TEXT NOT NULL REFERENCES organizations(id),"
+            " user_id TEXT NOT NULL REFERENCES users(id),"
+            " key_hash TEXT NOT NULL UNIQUE,"
+            " prefix TEXT NOT NULL,"
+            " created_at BIGINT NOT NULL,"
+            " last_used_at BIGINT,"
+            " revoked_at BIGINT)", {}},
+           {"CREATE INDEX api_keys_by_organization ON api_keys (organization_id, user_id)", {}},
+           {"CREATE TABLE audit_log (seq INTEGER PRIMARY KEY AUTOINCREMENT," + auditColumns,
+            "CREATE TABLE audit_log (seq BIGSERIAL PRIMARY KEY," + auditColumns},
+           {"CREATE INDEX audit_log_by_organization ON audit_log (organization_id, seq)", {}},
+       }},
+  };
+  return all;
+}
+
+int currentVersion(Transaction& tx) {
+  const auto rows = tx.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  return rows.empty() ? 0 : static_cast<int>(rows.front().integer(0));
+}
+
+}  // namespace
+
+MigrationReport migrate(Database& db) {
+  db.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
+             " version BIGINT PRIMARY KEY,"
+             " name TEXT NOT NULL,"
+             " applied_at BIGINT NOT NULL)");
+  MigrationReport report;
+  for (const auto& migration : migrations()) {
+    Transaction tx(db);
+    // Hosts starting together on one PostgreSQL take turns; the lock ends with the transaction.
+    if (db.backend() == Backend::PostgreSQL) tx.query("SELECT pg_advisory_xact_lock(7270001)");
+    if (currentVersion(tx) >= migration.version) continue;
+    try {
+      for (const auto& statement : migration.statements) {
+        const bool postgresSpelling = db.backend() == Backend::PostgreSQL && !statement.postgres.empty();
+        tx.execute(postgresSpelling ? statement.postgres : statement.sql);
+      }
+      tx.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                 {std::int64_t{migration.version}, std::string(migration.name), time::nowMillis()});
+      tx.commit();
+    } catch (const std::exception& e) {
+      throw std::runtime_error("migration " + std::to_string(migration.version) + " (" + migration.name +
+                               ") failed and was rolled back: " + describe(e));
+    }
+    report.applied.push_back(std::to_string(migration.version) + " " + migration.name);
+    log::info("schema migrated", {{"version", std::to_string(migration.version)}, {"name", migration.name}});
+  }
+  report.currentVersion = migrations().empty() ? 0 : migrations().back().version;
+  return report;
+}
+
+}  // namespace marketsage::store

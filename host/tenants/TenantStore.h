@@ -1,0 +1,55 @@
+#pragma once
+/// The only door to an organization's rows. A TenantStore is bound to one organization when it
+/// is made, and every statement it runs carries that organization_id — handlers never write
+/// the scope themselves, so they cannot forget it. Writes and their audit entry commit together.
+
+#include "store/Database.h"
+#include "tenants/Model.h"
+
+#include <boost/json/object.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace marketsage::auth { struct NewApiKey; }
+
+namespace marketsage::tenants {
+
+class TenantStore {
+ public:
+  TenantStore(store::Database& db, std::string organizationId) : db_(db), organizationId_(std::move(organizationId)) {}
+
+  const std::string& organizationId() const { return organizationId_; }
+  store::Database& database() { return db_; }
+
+  std::vector<User> listUsers();
+  std::optional<User> findUser(const std::string& userId);
+  /// Throws Problem 409 when the email is already a member.
+  User addUser(const std::string& email, auth::Role role, const Actor& actor);
+  User addUser(store::Transaction& tx, const std::string& email, auth::Role role, const Actor& actor);
+  /// False when no such user in this organization.
+  bool changeRole(const std::string& userId, auth::Role role, const Actor& actor);
+  /// Removes the user and every key of theirs. False when no such user here.
+  bool removeUser(const std::string& userId, const Actor& actor);
+
+  std::vector<ApiKeyInfo> listKeys();
+  std::optional<ApiKeyInfo> findKey(const std::string& keyId);
+  /// nullopt when the user is not in this organization.
+  std::optional<ApiKeyInfo> createKey(const std::string& userId, const auth::NewApiKey& key, const Actor& actor);
+  std::optional<ApiKeyInfo> createKey(store::Transaction& tx, const std::string& userId, const auth::NewApiKey& key, const Actor& actor);
+  /// False when no such key here, or already revoked.
+  bool revokeKey(const std::string& keyId, const Actor& actor);
+
+  /// Appends to this organization's audit log inside `tx`. `detail` must hold no secret.
+  void audit(store::Transaction& tx, const Actor& actor, const std::string& action, const std::string& targetType,
+             const std::string& targetId, const boost::json::object& detail = {});
+  /// Newest first; `beforeSeq` pages backwards (0 = from the newest).
+  std::vector<AuditEntry> listAudit(int limit, std::int64_t beforeSeq);
+
+ private:
+  store::Database& db_;
+  const std::string organizationId_;
+};
+
+}  // namespace marketsage::tenants
