@@ -25,7 +25,9 @@ std::optional<std::int64_t> parseIso8601(std::string_view text) {
   Poco::DateTime parsed;
   const std::string input(text);
   // A zone is required: a bare local time is ambiguous.
-  if (input.empty() || !(input.back() == 'Z' || input.find_last_of("+-") > 10)) return std::nullopt;
+  if (input.size() < 20 || input[10] != 'T') return std::nullopt;
+  const auto sign = input.find_last_of("+-");
+  if (input.back() != 'Z' && (sign == std::string::npos || sign < 19)) return std::nullopt;
   try {
     if (!Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, input, parsed, zone) &&
         !Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FORMAT, input, parsed, zone)) {

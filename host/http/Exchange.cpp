@@ -119,13 +119,31 @@ void Exchange::sendText(int status, const std::string& contentType, const std::s
 
 void Exchange::sendProblem(const Problem& problem) {
   if (problem.retryAfterSeconds() > 0) response_.set("Retry-After", std::to_string(problem.retryAfterSeconds()));
-  if (problem.status() == 413) bodyConsumed_ = false;  // stop reading an oversized upload
   boost::json::object body{{"type", problem.type()},
                            {"title", problem.title()},
                            {"status", problem.status()},
                            {"detail", problem.detail()},
                            {"requestId", requestId_}};
+  if (problem.status() == 413) response_.setKeepAlive(false);
   finish(problem.status(), "application/problem+json", boost::json::serialize(body));
+  if (problem.status() == 413) discardBody();
+}
+
+void Exchange::discardBody() {
+  // Like nginx's lingering close: read (and drop) what the client is still sending so that it
+  // sees our 413 instead of a connection reset. Past the bound, the connection is simply closed.
+  constexpr std::streamsize drainLimit = 16 * 1024 * 1024;
+  char buffer[16384];
+  std::streamsize drained = 0;
+  auto& in = request_.stream();
+  try {
+    while (in && drained < drainLimit) {
+      in.read(buffer, sizeof buffer);
+      drained += in.gcount();
+    }
+  } catch (const std::exception&) {
+    // The client gave up; nothing to do.
+  }
 }
 
 }  // namespace marketsage::http

@@ -57,6 +57,7 @@ class Exchange {
 
  private:
   std::string readBody();
+  void discardBody();
   void finish(int status, const std::string& contentType, const std::string& body);
 
   Poco::Net::HTTPServerRequest& request_;

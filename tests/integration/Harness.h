@@ -1,0 +1,81 @@
+#pragma once
+/// Runs the real `marketsage` binary on a free loopback port against a fresh database (a temp
+/// SQLite file, or a new database on the throwaway PostgreSQL that tests/run started) and talks
+/// to it over real HTTP.
+
+#include <boost/json.hpp>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace harness {
+
+/// "sqlite" or "postgresql", from MARKETSAGE_TEST_BACKEND.
+std::string backend();
+
+/// A database URL that no other test uses.
+std::string freshDatabaseUrl();
+
+/// Runs one SQL statement directly on a test database (either backend); returns the rows as text.
+std::vector<std::vector<std::string>> sql(const std::string& databaseUrl, const std::string& statement);
+
+/// Drops a PostgreSQL database made by freshDatabaseUrl (forcibly closing sessions).
+void dropPostgresDatabase(const std::string& url);
+
+struct CommandResult {
+  int exitCode = -1;
+  std::string out;
+  std::string err;
+};
+
+struct Response {
+  int status = 0;
+  std::map<std::string, std::string> headers;  ///< lower-case names
+  std::string body;
+  boost::json::value json() const;
+  std::string header(const std::string& name) const;
+};
+
+class Host {
+ public:
+  /// Creates the temp dir and database; does not start anything yet.
+  explicit Host(std::string databaseUrl = freshDatabaseUrl(), std::map<std::string, std::string> extraEnv = {});
+  ~Host();
+
+  /// Runs `marketsage <args>` with this host's environment and waits for it.
+  CommandResult command(const std::vector<std::string>& args) const;
+  /// `admin bootstrap`: returns the SUPER_ADMIN key (the last line of its output).
+  std::string bootstrap();
+  /// Starts `serve` and waits until /api/health answers 200; returns the milliseconds that took.
+  long start(const std::string& configJson = "{}");
+  /// SIGTERM and wait; returns the exit code.
+  int stop();
+  int pid() const { return pid_; }
+  int port() const { return port_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  const std::string& databaseUrl() const { return databaseUrl_; }
+  std::string logText() const;
+
+  Response request(const std::string& method, const std::string& path, const std::string& key = {},
+                   const std::optional<std::string>& body = std::nullopt,
+                   const std::string& contentType = "application/json") const;
+  Response get(const std::string& path, const std::string& key) const { return request("GET", path, key); }
+  Response post(const std::string& path, const std::string& key, const boost::json::value& body) const {
+    return request("POST", path, key, boost::json::serialize(body));
+  }
+
+ private:
+  std::vector<std::string> environment() const;
+  std::filesystem::path dir_;
+  std::string databaseUrl_;
+  std::map<std::string, std::string> extraEnv_;
+  int port_ = 0;
+  int pid_ = -1;
+};
+
+int freePort();
+
+}  // namespace harness

@@ -1,0 +1,102 @@
+#include "auth/ApiKey.h"
+#include "core/Problem.h"
+#include "store/Database.h"
+#include "store/Migrations.h"
+#include "tenants/Directory.h"
+#include "tenants/TenantStore.h"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <random>
+
+using namespace marketsage;
+
+namespace {
+
+struct TempDb {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("marketsage-unit-" + std::to_string(std::random_device{}()));
+  TempDb() { std::filesystem::create_directories(dir); }
+  ~TempDb() { std::filesystem::remove_all(dir); }
+  std::string url() const { return "sqlite:" + (dir / "t.db").string(); }
+};
+
+const tenants::Actor cli{"", "cli", ""};
+
+}  // namespace
+
+TEST_CASE("parameters bind as data on SQLite, NULLs included", "[store]") {
+  TempDb temp;
+  store::Database db(temp.url(), 2);
+  db.execute("CREATE TABLE t (a TEXT, b BIGINT, c TEXT)");
+  const std::string nasty = "x'); DROP TABLE t; --";
+  db.execute("INSERT INTO t (a, b, c) VALUES ($1, $2, $3)", {nasty, std::int64_t{1} << 40, nullptr});
+  auto rows = db.query("SELECT a, b, c FROM t WHERE a = $1", {nasty});
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].text(0) == nasty);
+  CHECK(rows[0].integer(1) == (std::int64_t{1} << 40));
+  CHECK_FALSE(rows[0].optionalText(2));
+}
+
+TEST_CASE("migrations are idempotent, and a failing one leaves the schema as it was", "[store]") {
+  TempDb temp;
+  {
+    store::Database db(temp.url(), 2);
+    auto first = store::migrate(db);
+    CHECK(first.applied.size() == 1);
+    auto second = store::migrate(db);
+    CHECK(second.applied.empty());
+    CHECK(second.currentVersion == first.currentVersion);
+  }
+  TempDb broken;
+  store::Database db(broken.url(), 2);
+  db.execute("CREATE TABLE audit_log (x TEXT)");  // collides with a table migration 1 creates late
+  CHECK_THROWS(store::migrate(db));
+  CHECK(db.query("SELECT name FROM sqlite_master WHERE name = 'organizations'").empty());
+  CHECK(db.query("SELECT version FROM schema_migrations").empty());
+}
+
+TEST_CASE("a tenant store never sees another organization's rows", "[store][isolation]") {
+  TempDb temp;
+  store::Database db(temp.url(), 4);
+  store::migrate(db);
+  tenants::Directory directory(db);
+  const auto a = directory.createOrganization("A", cli);
+  const auto b = directory.createOrganization("B", cli);
+  tenants::TenantStore storeA(db, a.id), storeB(db, b.id);
+  const auto userB = storeB.addUser("b@example.com", auth::Role::Admin, cli);
+  const auto key = auth::generateApiKey();
+  const auto keyB = storeB.createKey(userB.id, key, cli);
+  REQUIRE(keyB);
+
+  CHECK_FALSE(storeA.findUser(userB.id));
+  CHECK_FALSE(storeA.changeRole(userB.id, auth::Role::Guest, cli));
+  CHECK_FALSE(storeA.removeUser(userB.id, cli));
+  CHECK_FALSE(storeA.createKey(userB.id, auth::generateApiKey(), cli));
+  CHECK_FALSE(storeA.findKey(keyB->id));
+  CHECK_FALSE(storeA.revokeKey(keyB->id, cli));
+  CHECK(storeA.listUsers().empty());
+  CHECK(storeA.listKeys().empty());
+  CHECK(storeA.listAudit(100, 0).size() == 1);  // only its own creation
+
+  CHECK(storeB.findUser(userB.id)->role == auth::Role::Admin);
+  const auto principal = directory.authenticate(auth::hashApiKey(key.key));
+  REQUIRE(principal);
+  CHECK(principal->organizationId == b.id);
+  CHECK(storeB.revokeKey(keyB->id, cli));
+  CHECK_FALSE(directory.authenticate(auth::hashApiKey(key.key)));
+  CHECK_THROWS_AS(storeB.addUser("b@example.com", auth::Role::User, cli), Problem);
+}
+
+TEST_CASE("bootstrap happens once and leaves a working SUPER_ADMIN key", "[store]") {
+  TempDb temp;
+  store::Database db(temp.url(), 2);
+  store::migrate(db);
+  tenants::Directory directory(db);
+  const auto result = directory.bootstrap("Ops", "ops@example.com");
+  const auto principal = directory.authenticate(auth::hashApiKey(result.apiKey));
+  REQUIRE(principal);
+  CHECK(principal->role == auth::Role::SuperAdmin);
+  CHECK_THROWS_AS(directory.bootstrap("Ops again", "ops2@example.com"), Problem);
+  CHECK(directory.listOrganizations().size() == 1);
+}
