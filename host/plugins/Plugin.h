@@ -1,0 +1,110 @@
+// marketsage::plugins::Plugin — a loaded, enabled platform plugin, callable from any thread.
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace marketsage::plugins {
+
+class LoadedPlugin;
+
+/// What a plugin is, as `marketsage plugins list` shows it.
+struct PluginInfo {
+  std::string id, name, version;
+  int abiMajor = 0, abiMinor = 0;          ///< ABI the plugin was built against.
+  std::vector<std::string> capabilities;   ///< "oauth", "accounts", "validate", "publish",
+                                           ///< "media", "delete", "insights", "health".
+  std::string status;                      ///< "stable" or "experimental".
+  bool enabled = false;                    ///< Enabled in the configuration and started.
+  std::filesystem::path file;
+  std::string description, homepage;       ///< Empty when the plugin gives none.
+};
+
+/// The ABI's error kinds (plugin.h MS_ERR_*), plus PluginFault for a plugin that broke the ABI
+/// (exception escaped, invalid JSON reply, unknown status code, reply too large). PluginFault is
+/// logged by the loader and should be treated like Permanent (no retry) but blamed on the plugin.
+enum class ErrorKind {
+  Ok,
+  InvalidInput,
+  AuthExpired,
+  AuthInvalid,
+  RateLimited,
+  Transient,
+  Permanent,
+  NotSupported,
+  PluginFault
+};
+/// "ok", "invalid_input", "auth_expired", "auth_invalid", "rate_limited", "transient",
+/// "permanent", "not_supported", "plugin_fault".
+std::string_view toString(ErrorKind kind);
+
+/// Every call a plugin may offer; the request/response JSON of each is documented in sdk-docs/.
+enum class Operation {
+  AuthorizeUrl,      ///< oauth: build the consent URL.
+  ExchangeCode,      ///< oauth: code -> token.
+  RefreshToken,      ///< oauth: refresh token -> token.
+  RevokeToken,       ///< oauth: revoke (optional within the capability).
+  ListAccounts,      ///< accounts
+  Validate,          ///< validate (no network)
+  Publish,           ///< publish
+  UploadMedia,       ///< media
+  DeletePost,        ///< delete
+  AccountInsights,   ///< insights (optional within the capability)
+  PostInsights,      ///< insights (optional within the capability)
+  CheckToken         ///< health
+};
+/// "authorize_url", "exchange_code", "refresh", "revoke", "list_accounts", "validate",
+/// "publish", "upload_media", "delete_post", "account_insights", "post_insights", "check_token".
+std::string_view toString(Operation op);
+/// Every Operation, in declaration order.
+const std::vector<Operation>& allOperations();
+
+/// Outcome of one plugin call: the ABI status mapped to ErrorKind, the error details the plugin
+/// gave, and its reply JSON (an empty object when it succeeded without writing anything; null
+/// when it failed without writing anything).
+struct CallResult {
+  ErrorKind kind = ErrorKind::Ok;
+  std::int32_t status = 0;         ///< Raw status code returned by the plugin (for PluginFault:
+                                   ///< the unknown code, or MS_ERR_PERMANENT). Decide on `kind`.
+  std::string message;             ///< Human-readable reason (no secrets), may be empty.
+  std::string platformCode;        ///< The platform's own error code, may be empty.
+  int retryAfterSeconds = 0;       ///< For RateLimited/Transient: seconds to wait, 0 = unknown.
+  boost::json::value json;         ///< Parsed reply.
+  bool ok() const { return kind == ErrorKind::Ok; }
+};
+
+/// A started plugin. Obtained from PluginRegistry::get(); the shared_ptr keeps the library loaded,
+/// so a handle stays usable even while the registry is being destroyed. All members are const and
+/// thread-safe: many threads may call() concurrently (the ABI requires plugins to allow it).
+class Plugin {
+ public:
+  explicit Plugin(std::unique_ptr<LoadedPlugin> loaded);
+  ~Plugin();
+  Plugin(const Plugin&) = delete;
+  Plugin& operator=(const Plugin&) = delete;
+
+  const PluginInfo& info() const;
+  const std::string& id() const { return info().id; }
+  /// True when the plugin implements `op` (its capability is announced and the function is set).
+  bool supports(Operation op) const;
+
+  /// Calls `op` with `request` serialized as JSON. Never throws because of the plugin: an
+  /// unsupported op gives NotSupported, a misbehaving plugin gives PluginFault (logged).
+  CallResult call(Operation op, const boost::json::value& request) const;
+  /// Same with raw request text, passed through unvalidated (used by `plugins check`).
+  CallResult call(Operation op, std::string_view requestText) const;
+
+  /// Internal: the loaded library (used by the registry and `plugins check`).
+  LoadedPlugin& loaded() const { return *loaded_; }
+
+ private:
+  std::unique_ptr<LoadedPlugin> loaded_;
+};
+
+}  // namespace marketsage::plugins
