@@ -47,6 +47,7 @@ void revokeKey(Exchange& ex) {
   auto tenant = keyTenant(ex, ex.query("organizationId"));
   if (!tenant.findKey(ex.param("id"))) throw Problem::notFound("no such key");
   if (!tenant.revokeKey(ex.param("id"), ex.actor())) throw Problem::conflict("the key is already revoked");
+  ex.host().authenticator().forgetAll();
   ex.sendNoContent();
 }
 

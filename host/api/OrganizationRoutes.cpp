@@ -96,6 +96,7 @@ void changeRole(Exchange& ex) {
   checkMayGrant(ex, user.role);
   checkMayGrant(ex, role);
   if (!tenant.changeRole(user.id, role, ex.actor())) throw Problem::notFound("no such user");
+  ex.host().authenticator().forgetAll();
   ex.send(200, view(*tenant.findUser(user.id)));
 }
 
@@ -106,6 +107,7 @@ void removeUser(Exchange& ex) {
   checkMayGrant(ex, user.role);
   if (user.id == ex.principal().userId) throw Problem::conflict("you cannot remove yourself");
   if (!tenant.removeUser(user.id, ex.actor())) throw Problem::notFound("no such user");
+  ex.host().authenticator().forgetAll();
   ex.sendNoContent();
 }
 

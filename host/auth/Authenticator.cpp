@@ -10,13 +10,22 @@ std::optional<tenants::Principal> Authenticator::authenticate(std::string_view h
   if (header.size() <= scheme.size() || header.substr(0, scheme.size()) != scheme) return std::nullopt;
   const auto key = header.substr(scheme.size());
   if (!looksLikeApiKey(key)) return std::nullopt;
-  auto principal = directory_.authenticate(hashApiKey(key));
+  const auto hash = hashApiKey(key);
+  const auto now = time::nowMillis();
+  {
+    std::lock_guard lock(mutex_);
+    if (const auto it = cache_.find(hash); it != cache_.end() && it->second.until > now) return it->second.principal;
+  }
+  auto principal = directory_.authenticate(hash);
   if (!principal) return std::nullopt;
 
-  const auto now = time::nowMillis();
   bool touch = false;
   {
-    std::lock_guard lock(touchMutex_);
+    std::lock_guard lock(mutex_);
+    if (cacheMillis_ > 0) {
+      if (cache_.size() > 100'000) cache_.clear();  // bound memory under a flood of distinct keys
+      cache_[hash] = {*principal, now + cacheMillis_};
+    }
     auto& last = lastTouched_[principal->keyId];
     if (now - last >= touchIntervalMillis) {
       last = now;
@@ -25,6 +34,11 @@ std::optional<tenants::Principal> Authenticator::authenticate(std::string_view h
   }
   if (touch) directory_.touchKey(principal->keyId, now);
   return principal;
+}
+
+void Authenticator::forgetAll() {
+  std::lock_guard lock(mutex_);
+  cache_.clear();
 }
 
 }  // namespace marketsage::auth

@@ -75,6 +75,7 @@ void applyFile(Config& config, const std::filesystem::path& file) {
     read(*s, "maxQueued", config.server.maxQueued, "server.");
     read(*s, "maxBodyBytes", config.server.maxBodyBytes, "server.");
     read(*s, "drainSeconds", config.server.drainSeconds, "server.");
+    read(*s, "authCacheSeconds", config.server.authCacheSeconds, "server.");
     if (const auto* tls = section(*s, "tls")) {
       read(*tls, "certificate", config.server.tlsCertificate, "server.tls.");
       read(*tls, "privateKey", config.server.tlsPrivateKey, "server.tls.");
@@ -83,6 +84,10 @@ void applyFile(Config& config, const std::filesystem::path& file) {
   if (const auto* d = section(top, "database")) {
     read(*d, "url", config.database.url, "database.");
     read(*d, "poolSize", config.database.poolSize, "database.");
+  }
+  if (const auto* o = section(top, "oauth")) {
+    read(*o, "stateLifetimeSeconds", config.oauth.stateLifetimeSeconds, "oauth.");
+    read(*o, "refreshIntervalSeconds", config.oauth.refreshIntervalSeconds, "oauth.");
   }
   if (const auto* l = section(top, "log")) {
     read(*l, "level", config.logLevel, "log.");
@@ -117,6 +122,7 @@ void validate(Config& config) {
     throw ConfigError("config: server.maxThreads and server.maxQueued must be positive");
   }
   if (config.database.poolSize < 1) throw ConfigError("config: database.poolSize must be positive");
+  if (config.oauth.stateLifetimeSeconds < 1) throw ConfigError("config: oauth.stateLifetimeSeconds must be positive");
   if (config.server.tlsCertificate.empty() != config.server.tlsPrivateKey.empty()) {
     throw ConfigError("config: server.tls needs both certificate and privateKey");
   }

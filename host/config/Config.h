@@ -25,13 +25,20 @@ struct ServerConfig {
   int maxQueued = 1024;          ///< accepted connections waiting for a thread
   std::size_t maxBodyBytes = 1024 * 1024;  ///< larger request bodies answer 413
   int drainSeconds = 10;         ///< on SIGTERM, how long in-flight requests may finish
+  int authCacheSeconds = 5;      ///< how long a resolved API key is trusted without a lookup;
+                                 ///< revocation on this host applies at once, on others within it
   std::string tlsCertificate;    ///< PEM file; set with tlsPrivateKey to serve HTTPS
   std::string tlsPrivateKey;
 };
 
 struct DatabaseConfig {
   std::string url;               ///< "sqlite:PATH" or "postgresql://user:pass@host:port/db"
-  int poolSize = 16;
+  int poolSize = 32;  ///< sessions; requests beyond it wait (bounded) for one
+};
+
+struct OAuthConfig {
+  int stateLifetimeSeconds = 600;    ///< how long a connect flow may wait for its callback
+  int refreshIntervalSeconds = 60;   ///< background refresh pass; 0 = off
 };
 
 struct Config {
@@ -43,6 +50,7 @@ struct Config {
   bool accessLog = true;
   ServerConfig server;
   DatabaseConfig database;
+  OAuthConfig oauth;
   std::vector<std::filesystem::path> pluginPath;
   boost::json::object plugins;       ///< the file's "plugins" section, as written
 

@@ -4,7 +4,12 @@
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Statement.h>
+#include <Poco/Data/SessionPool.h>
 #include <Poco/URI.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <thread>
 
 #include <mutex>
 #include <stdexcept>
@@ -17,6 +22,9 @@ using namespace Poco::Data::Keywords;
 void registerConnectors() {
   static std::once_flag once;
   std::call_once(once, [] {
+    // SQLite's allocation statistics take a global mutex on every malloc: with dozens of request
+    // threads that lock is the bottleneck. Must run before SQLite initialises.
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     Poco::Data::SQLite::Connector::registerConnector();
     Poco::Data::PostgreSQL::Connector::registerConnector();
   });
@@ -118,7 +126,22 @@ Database::Database(const std::string& url, int poolSize) {
 Database::~Database() = default;
 
 Poco::Data::Session Database::session() {
-  Poco::Data::Session s = pool_->get();
+  // Poco's pool throws at once when every session is out; wait a bounded while instead, so a
+  // burst of requests queues rather than failing.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  auto pause = std::chrono::microseconds(50);
+  for (;;) {
+    try {
+      return configured(pool_->get());
+    } catch (const Poco::Data::SessionPoolExhaustedException&) {
+      if (std::chrono::steady_clock::now() > deadline) throw;
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::microseconds(5000));
+    }
+  }
+}
+
+Poco::Data::Session Database::configured(Poco::Data::Session s) {
   if (backend_ == Backend::SQLite) s.setConnectionTimeout(5);  // busy timeout for concurrent writers
   return s;
 }

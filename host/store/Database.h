@@ -67,6 +67,8 @@ class Database {
   PoolStats stats();
 
  private:
+  Poco::Data::Session configured(Poco::Data::Session session);
+
   Backend backend_;
   std::unique_ptr<Poco::Data::SessionPool> pool_;
 };
