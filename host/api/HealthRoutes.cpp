@@ -2,6 +2,7 @@
 #include "app/Host.h"
 #include "http/Exchange.h"
 #include "http/Router.h"
+#include "plugins/PluginRegistry.h"
 
 #include <boost/json.hpp>
 
@@ -12,13 +13,11 @@ namespace {
 void health(http::Exchange& ex) {
   auto& host = ex.host();
   const bool databaseUp = host.database().ping();
-  boost::json::array pluginErrors;
-  for (const auto& error : host.plugins().errors) pluginErrors.push_back(boost::json::value(error));
   boost::json::object body{
       {"status", databaseUp ? "ok" : "unavailable"},
       {"version", MARKETSAGE_VERSION},
       {"database", {{"backend", host.database().backendName()}, {"status", databaseUp ? "up" : "down"}}},
-      {"plugins", {{"loaded", host.plugins().loaded}, {"errors", pluginErrors}}},
+      {"plugins", {{"loaded", host.plugins().enabled().size()}, {"failed", host.plugins().loadErrors().size()}}},
   };
   ex.send(databaseUp ? 200 : 503, body);
 }
@@ -33,7 +32,7 @@ void metrics(http::Exchange& ex) {
   out += "marketsage_db_pool_sessions{state=\"used\"} " + std::to_string(pool.used) + "\n";
   out += "marketsage_db_pool_sessions{state=\"idle\"} " + std::to_string(pool.idle) + "\n";
   out += "# HELP marketsage_plugins_loaded Plugins loaded and enabled.\n# TYPE marketsage_plugins_loaded gauge\n";
-  out += "marketsage_plugins_loaded " + std::to_string(host.plugins().loaded) + "\n";
+  out += "marketsage_plugins_loaded " + std::to_string(host.plugins().enabled().size()) + "\n";
   ex.sendText(200, "text/plain; version=0.0.4", out);
 }
 

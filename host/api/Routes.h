@@ -9,12 +9,14 @@ void addHealthRoutes(http::Router& router);        ///< /api/health, /metrics
 void addOrganizationRoutes(http::Router& router);  ///< /api/orgs, /api/orgs/{id}/users
 void addKeyRoutes(http::Router& router);           ///< /api/keys
 void addAuditRoutes(http::Router& router);         ///< /api/audit
+void addConnectionRoutes(http::Router& router);    ///< OAuth connect/callback, /api/social-media/connections, health
 
 inline void addAllRoutes(http::Router& router) {
   addHealthRoutes(router);
   addOrganizationRoutes(router);
   addKeyRoutes(router);
   addAuditRoutes(router);
+  addConnectionRoutes(router);
 }
 
 }  // namespace marketsage::api

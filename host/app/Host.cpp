@@ -1,8 +1,13 @@
 #include "app/Host.h"
 
 #include "api/Routes.h"
-#include "core/Time.h"
+#include "app/PluginSettings.h"
+#include "oauth/OAuthFlow.h"
+#include "oauth/TokenRefresher.h"
+#include "plugins/PluginRegistry.h"
 #include "store/Migrations.h"
+#include "vault/KeyRing.h"
+#include "vault/TokenVault.h"
 
 namespace marketsage::app {
 
@@ -10,9 +15,12 @@ Host::Host(config::Config config)
     : config_(std::move(config)),
       database_(config_.database.url, config_.database.poolSize),
       directory_(database_),
-      authenticator_(directory_),
-      startedAt_(time::nowMillis()) {
+      authenticator_(directory_, config_.server.authCacheSeconds) {
   store::migrate(database_);
+  vault_ = std::make_unique<vault::TokenVault>(vault::KeyRing::fromEnvironment(config_.production(), config_.dataDir));
+  plugins_ = loadPlugins(config_);
+  oauth_ = std::make_unique<oauth::OAuthFlow>(*this);
+  refresher_ = std::make_unique<oauth::TokenRefresher>(*this);
   api::addAllRoutes(router_);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 /// Everything a running host holds, built once at start: configuration, database, tenancy,
-/// authentication, metrics, plugins and the route table. Handlers reach it through Exchange.
+/// authentication, the token vault, plugins, OAuth and the route table. Handlers reach it
+/// through Exchange.
 
 #include "auth/Authenticator.h"
 #include "config/Config.h"
@@ -10,22 +11,17 @@
 #include "tenants/Directory.h"
 
 #include <memory>
-#include <string>
-#include <vector>
 
 namespace marketsage::plugins { class PluginRegistry; }
+namespace marketsage::vault { class TokenVault; }
+namespace marketsage::oauth { class OAuthFlow; class TokenRefresher; }
 
 namespace marketsage::app {
 
-/// What the plugin loader found, as health and metrics report it.
-struct PluginSummary {
-  int loaded = 0;
-  std::vector<std::string> errors;
-};
-
 class Host {
  public:
-  /// Opens the database and migrates it. Throws std::runtime_error with a one-line reason.
+  /// Opens the database, migrates it, loads the encryption keys and the plugins. Throws
+  /// std::runtime_error (or a subclass) with a one-line reason.
   explicit Host(config::Config config);
   ~Host();
 
@@ -33,20 +29,24 @@ class Host {
   store::Database& database() { return database_; }
   tenants::Directory& directory() { return directory_; }
   auth::Authenticator& authenticator() { return authenticator_; }
+  const vault::TokenVault& vault() const { return *vault_; }
+  plugins::PluginRegistry& plugins() { return *plugins_; }
+  oauth::OAuthFlow& oauth() { return *oauth_; }
+  oauth::TokenRefresher& refresher() { return *refresher_; }
   http::Metrics& metrics() { return metrics_; }
   const http::Router& router() const { return router_; }
-  const PluginSummary& plugins() const { return pluginSummary_; }
-  std::int64_t startedAt() const { return startedAt_; }
 
  private:
   config::Config config_;
   store::Database database_;
   tenants::Directory directory_;
   auth::Authenticator authenticator_;
+  std::unique_ptr<vault::TokenVault> vault_;
+  std::unique_ptr<plugins::PluginRegistry> plugins_;
+  std::unique_ptr<oauth::OAuthFlow> oauth_;
+  std::unique_ptr<oauth::TokenRefresher> refresher_;
   http::Metrics metrics_;
   http::Router router_;
-  PluginSummary pluginSummary_;
-  std::int64_t startedAt_;
 };
 
 }  // namespace marketsage::app

@@ -13,5 +13,6 @@ int serveCommand(const std::vector<std::string>& args);
 int migrateCommand(const std::vector<std::string>& args);
 int adminCommand(const std::vector<std::string>& args);
 int pluginsCommand(const std::vector<std::string>& args);
+int keysCommand(const std::vector<std::string>& args);
 
 }  // namespace marketsage::cli

@@ -18,6 +18,7 @@ constexpr const char* usage =
     "  admin bootstrap [options]        create the first SUPER_ADMIN and print its API key once\n"
     "  plugins list [--config FILE]     every plugin found and whether it is enabled\n"
     "  plugins check FILE.so            load one plugin in isolation and check its ABI\n"
+    "  keys rotate [--config FILE]      re-encrypt every stored token under the newest key\n"
     "\n"
     "Run 'marketsage <command> --help' for a command's options. Configuration comes from\n"
     "config/marketsage.json (or --config) and the environment (DATABASE_URL, MARKETSAGE_PORT, …).\n";
@@ -45,6 +46,7 @@ int run(int argc, char** argv) {
     if (command == "migrate") return migrateCommand(rest);
     if (command == "admin") return adminCommand(rest);
     if (command == "plugins") return pluginsCommand(rest);
+    if (command == "keys") return keysCommand(rest);
     std::cerr << "marketsage: unknown command '" << command << "'\n\n" << usage;
     return 2;
   } catch (const config::ConfigError& e) {

@@ -5,6 +5,7 @@
 #include "core/Log.h"
 #include "http/Fields.h"
 #include "http/Server.h"
+#include "oauth/TokenRefresher.h"
 #include "store/Migrations.h"
 
 #include <csignal>
@@ -80,6 +81,7 @@ int serveCommand(const std::vector<std::string>& argv) {
   app::Host host(config);
   http::Server server(host);
   server.start();
+  host.refresher().startBackground(config.oauth.refreshIntervalSeconds);
   log::info("listening", {{"port", std::to_string(server.port())},
                           {"database", host.database().backendName()},
                           {"tls", config.server.tlsCertificate.empty() ? "off" : "on"},
@@ -87,6 +89,7 @@ int serveCommand(const std::vector<std::string>& argv) {
   int received = 0;
   sigwait(&stopSignals, &received);
   log::info("stopping", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  host.refresher().stopBackground();
   const bool drained = server.stop(config.server.drainSeconds);
   log::info("stopped", {{"drained", drained ? "true" : "false"}});
   return 0;

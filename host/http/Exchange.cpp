@@ -113,6 +113,11 @@ void Exchange::sendNoContent() {
   response_.send();
 }
 
+void Exchange::redirect(const std::string& location) {
+  response_.set("Location", location);
+  finish(302, "", "");
+}
+
 void Exchange::sendText(int status, const std::string& contentType, const std::string& body) {
   finish(status, contentType, body);
 }

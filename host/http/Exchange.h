@@ -30,6 +30,7 @@ class Exchange {
 
   void setPathParams(std::map<std::string, std::string> params) { params_ = std::move(params); }
   const std::string& param(const std::string& name) const { return params_.at(name); }
+  bool hasParam(const std::string& name) const { return params_.count(name) > 0; }
   std::optional<std::string> query(const std::string& name) const;
 
   /// Resolves the API key; throws 401 when it is missing or not valid.
@@ -50,6 +51,8 @@ class Exchange {
 
   void send(int status, const boost::json::value& body);
   void sendNoContent();
+  /// 302 Found to `location`.
+  void redirect(const std::string& location);
   void sendText(int status, const std::string& contentType, const std::string& body);
   void sendProblem(const Problem& problem);
   bool sent() const { return status_ != 0; }

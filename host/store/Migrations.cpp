@@ -61,6 +61,47 @@ const std::vector<Migration>& migrations() {
             "CREATE TABLE audit_log (seq BIGSERIAL PRIMARY KEY," + auditColumns},
            {"CREATE INDEX audit_log_by_organization ON audit_log (organization_id, seq)", {}},
        }},
+      {2,
+       "connections, oauth states, refresh leases",
+       {
+           // Tokens are sealed by the vault (AES-256-GCM, bound to organization, connection and
+           // field); these columns never hold clear text.
+           {"CREATE TABLE connections ("
+            " id TEXT PRIMARY KEY,"
+            " organization_id TEXT NOT NULL REFERENCES organizations(id),"
+            " platform TEXT NOT NULL,"
+            " account_id TEXT NOT NULL,"
+            " account_name TEXT NOT NULL,"
+            " scopes TEXT NOT NULL,"
+            " status TEXT NOT NULL,"
+            " access_token TEXT NOT NULL,"
+            " refresh_token TEXT,"
+            " expires_at BIGINT,"
+            " metadata TEXT NOT NULL,"
+            " connected_by TEXT,"
+            " created_at BIGINT NOT NULL,"
+            " updated_at BIGINT NOT NULL,"
+            " last_sync_at BIGINT,"
+            " last_success_at BIGINT,"
+            " refreshed_at BIGINT,"
+            " error_count BIGINT NOT NULL DEFAULT 0,"
+            " last_error TEXT,"
+            " last_error_at BIGINT,"
+            " refresh_lease_until BIGINT,"
+            " refresh_lease_owner TEXT,"
+            " UNIQUE (organization_id, platform, account_id))", {}},
+           {"CREATE INDEX connections_by_expiry ON connections (status, expires_at)", {}},
+           // Only the SHA-256 of a state is stored: a leaked row cannot complete a login.
+           {"CREATE TABLE oauth_states ("
+            " state_hash TEXT PRIMARY KEY,"
+            " organization_id TEXT NOT NULL REFERENCES organizations(id),"
+            " user_id TEXT NOT NULL,"
+            " platform TEXT NOT NULL,"
+            " code_verifier TEXT NOT NULL,"
+            " redirect_uri TEXT NOT NULL,"
+            " created_at BIGINT NOT NULL,"
+            " expires_at BIGINT NOT NULL)", {}},
+       }},
   };
   return all;
 }

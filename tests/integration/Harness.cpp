@@ -7,9 +7,12 @@
 #include <Poco/Data/Session.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/String.h>
+#include <Poco/URI.h>
 
 #include <chrono>
 #include <csignal>
@@ -190,6 +193,7 @@ std::vector<std::string> Host::environment() const {
   vars["DATABASE_URL"] = databaseUrl_;
   vars["MARKETSAGE_PORT"] = std::to_string(port_);
   vars["MARKETSAGE_HOST"] = "127.0.0.1";
+  vars["MARKETSAGE_PUBLIC_URL"] = "http://127.0.0.1:" + std::to_string(port_);
   vars["MARKETSAGE_DATA_DIR"] = dir_.string();
   vars["MARKETSAGE_PLUGIN_PATH"] = (dir_ / "no-plugins").string();
   for (const auto& [k, v] : extraEnv_) vars[k] = v;
@@ -250,17 +254,44 @@ int Host::stop() {
 std::string Host::logText() const { return readFile(dir_ / "host.log"); }
 
 Response Host::request(const std::string& method, const std::string& path, const std::string& key,
-                       const std::optional<std::string>& body, const std::string& contentType) const {
-  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
+                       const std::optional<std::string>& body, const std::string& contentType,
+                       const std::map<std::string, std::string>& headers) const {
+  std::unique_ptr<Poco::Net::HTTPClientSession> client;
+  if (tls_) {
+    static const Poco::Net::Context::Ptr context =
+        new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "", Poco::Net::Context::VERIFY_NONE);
+    client = std::make_unique<Poco::Net::HTTPSClientSession>("127.0.0.1", static_cast<Poco::UInt16>(port_), context);
+  } else {
+    client = std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1", static_cast<Poco::UInt16>(port_));
+  }
+  auto& session = *client;
   session.setTimeout(Poco::Timespan(20, 0));
   Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
   if (!key.empty()) request.set("Authorization", "Bearer " + key);
+  for (const auto& [name, value] : headers) request.set(name, value);
   if (body) {
     if (!contentType.empty()) request.setContentType(contentType);
     request.setContentLength64(static_cast<Poco::Int64>(body->size()));
   }
   auto& out = session.sendRequest(request);
   if (body) out << *body;
+  Poco::Net::HTTPResponse response;
+  auto& in = session.receiveResponse(response);
+  Response result;
+  result.status = response.getStatus();
+  for (const auto& [name, value] : response) result.headers[Poco::toLower(name)] = value;
+  std::stringstream text;
+  text << in.rdbuf();
+  result.body = text.str();
+  return result;
+}
+
+Response fetch(const std::string& url) {
+  const Poco::URI uri(url);
+  Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
+  session.setTimeout(Poco::Timespan(20, 0));
+  Poco::Net::HTTPRequest request("GET", uri.getPathAndQuery(), Poco::Net::HTTPMessage::HTTP_1_1);
+  session.sendRequest(request);
   Poco::Net::HTTPResponse response;
   auto& in = session.receiveResponse(response);
   Response result;

@@ -51,6 +51,8 @@ class Host {
   std::string bootstrap();
   /// Starts `serve` and waits until /api/health answers 200; returns the milliseconds that took.
   long start(const std::string& configJson = "{}");
+  /// Talk HTTPS (any certificate accepted) instead of HTTP from now on.
+  void useTls() { tls_ = true; }
   /// SIGTERM and wait; returns the exit code.
   int stop();
   int pid() const { return pid_; }
@@ -61,7 +63,8 @@ class Host {
 
   Response request(const std::string& method, const std::string& path, const std::string& key = {},
                    const std::optional<std::string>& body = std::nullopt,
-                   const std::string& contentType = "application/json") const;
+                   const std::string& contentType = "application/json",
+                   const std::map<std::string, std::string>& headers = {}) const;
   Response get(const std::string& path, const std::string& key) const { return request("GET", path, key); }
   Response post(const std::string& path, const std::string& key, const boost::json::value& body) const {
     return request("POST", path, key, boost::json::serialize(body));
@@ -74,8 +77,12 @@ class Host {
   std::map<std::string, std::string> extraEnv_;
   int port_ = 0;
   int pid_ = -1;
+  bool tls_ = false;
 };
 
 int freePort();
+
+/// GET of an absolute http:// URL, redirects not followed.
+Response fetch(const std::string& url);
 
 }  // namespace harness

@@ -28,9 +28,9 @@ struct World {
   std::string superKey;
   Org a, b;
 
-  World() {
+  explicit World(std::map<std::string, std::string> env = {}, const std::string& config = "{}") : host(freshDatabaseUrl(), std::move(env)) {
     superKey = host.bootstrap();
-    host.start();
+    host.start(config);
     a = makeOrg("Org A");
     b = makeOrg("Org B");
   }

@@ -1,0 +1,192 @@
+#include "api/Routes.h"
+#include "app/Host.h"
+#include "connections/ConnectionStore.h"
+#include "core/Log.h"
+#include "core/Time.h"
+#include "http/Exchange.h"
+#include "http/Router.h"
+#include "oauth/OAuthFlow.h"
+#include "oauth/TokenRefresher.h"
+#include "platforms/PlatformCalls.h"
+#include "plugins/PluginRegistry.h"
+
+#include <Poco/URI.h>
+#include <boost/json.hpp>
+
+namespace marketsage::api {
+namespace {
+
+using auth::Permission;
+using http::Access;
+using http::Exchange;
+
+boost::json::value optionalTime(const std::optional<std::int64_t>& millis) {
+  if (!millis) return nullptr;
+  return boost::json::value(time::formatIso8601(*millis));
+}
+
+/// A connection as the API shows it: never a token, sealed or not.
+boost::json::object view(const connections::Connection& c) {
+  boost::json::array scopes;
+  for (const auto& s : c.scopes) scopes.emplace_back(s);
+  boost::json::error_code ec;
+  auto metadata = boost::json::parse(c.metadata, ec);
+  return {{"id", c.id},
+          {"platform", c.platform},
+          {"accountId", c.accountId},
+          {"accountName", c.accountName},
+          {"scopes", scopes},
+          {"status", c.status},
+          {"expiresAt", optionalTime(c.expiresAt)},
+          {"lastSync", optionalTime(c.lastSyncAt)},
+          {"metadata", ec ? boost::json::value(boost::json::object{}) : metadata},
+          {"createdAt", time::formatIso8601(c.createdAt)}};
+}
+
+/// The health states of the product contract: healthy, expired, invalid, rate_limited.
+std::string healthOf(const connections::Connection& c) {
+  if (c.status == connections::status::invalid) return "invalid";
+  if (c.status == connections::status::expired || (c.expiresAt && *c.expiresAt < time::nowMillis() && !c.hasRefreshToken)) return "expired";
+  return "healthy";
+}
+
+boost::json::object healthView(const connections::Connection& c, const std::string& health) {
+  return {{"connectionId", c.id},
+          {"platform", c.platform},
+          {"accountId", c.accountId},
+          {"accountName", c.accountName},
+          {"status", health},
+          {"lastSuccess", optionalTime(c.lastSuccessAt)},
+          {"expiresAt", optionalTime(c.expiresAt)},
+          {"errorCount", c.errorCount},
+          {"lastError", c.lastError.empty() ? boost::json::value(nullptr) : boost::json::value(c.lastError)},
+          {"lastErrorAt", optionalTime(c.lastErrorAt)}};
+}
+
+tenants::TenantStore scopedTenant(Exchange& ex, Permission permission) {
+  const auto organizationId = ex.query("organizationId");
+  auto tenant = organizationId ? ex.tenant(*organizationId) : ex.ownTenant();
+  ex.require(permission);
+  return tenant;
+}
+
+void connect(Exchange& ex) {
+  auto tenant = scopedTenant(ex, Permission::ConnectAccounts);
+  const auto url = ex.host().oauth().start(tenant, ex.actor(), ex.param("platform"));
+  if (ex.request().get("Accept", "").find("application/json") != std::string::npos) {
+    ex.send(200, boost::json::object{{"authorizeUrl", url}});
+    return;
+  }
+  ex.redirect(url);
+}
+
+void callback(Exchange& ex) {
+  std::map<std::string, std::string> query;
+  try {
+    for (const auto& [key, value] : Poco::URI(ex.request().getURI()).getQueryParameters()) query[key] = value;
+  } catch (const Poco::Exception&) {
+    throw Problem::badInput("the callback's query string is malformed");
+  }
+  // The browser normally carries no API key here; if a caller does send one, it must be of the
+  // organization that started the flow.
+  std::string callerOrganization;
+  if (!ex.request().get("Authorization", "").empty()) {
+    ex.authenticate();
+    callerOrganization = ex.principal().organizationId;
+  }
+  const auto outcome = ex.host().oauth().complete(ex.param("platform"), query, callerOrganization, ex.remoteAddress(), ex.requestId());
+  ex.redirect(outcome.dashboardUrl);
+}
+
+void listConnections(Exchange& ex) {
+  auto tenant = scopedTenant(ex, Permission::ViewConnections);
+  boost::json::array out;
+  for (const auto& c : connections::ConnectionStore(tenant, ex.host().vault()).list()) out.push_back(view(c));
+  ex.send(200, out);
+}
+
+connections::Connection existing(connections::ConnectionStore& store, const std::string& id) {
+  auto c = store.find(id);
+  if (!c) throw Problem::notFound("no such connection");
+  return *c;
+}
+
+void getConnection(Exchange& ex) {
+  auto tenant = scopedTenant(ex, Permission::ViewConnections);
+  connections::ConnectionStore store(tenant, ex.host().vault());
+  ex.send(200, view(existing(store, ex.param("id"))));
+}
+
+void disconnect(Exchange& ex) {
+  auto tenant = scopedTenant(ex, Permission::ManageTokens);
+  connections::ConnectionStore store(tenant, ex.host().vault());
+  const auto connection = existing(store, ex.param("id"));
+  // Revoke at the platform where it can; the row goes either way (the user asked to forget it).
+  if (auto plugin = ex.host().plugins().get(connection.platform); plugin && plugin->supports(plugins::Operation::RevokeToken)) {
+    const auto tokens = store.tokens(connection.id);
+    boost::json::object request{{"accessToken", tokens->accessToken}};
+    if (tokens->refreshToken) request["refreshToken"] = *tokens->refreshToken;
+    const auto result = plugin->call(plugins::Operation::RevokeToken, request);
+    if (!result.ok()) {
+      log::warn("revoke at the platform failed; forgetting the token anyway",
+                {{"platform", connection.platform}, {"kind", plugins::toString(result.kind)}, {"requestId", ex.requestId()}});
+    }
+  }
+  store.remove(connection.id, ex.actor());
+  ex.sendNoContent();
+}
+
+void refresh(Exchange& ex) {
+  auto tenant = scopedTenant(ex, Permission::ManageTokens);
+  ex.send(200, view(ex.host().refresher().refresh(tenant, ex.param("id"))));
+}
+
+/// Stored health of every connection; `?live=true` also asks each platform (check_token), using
+/// tokens refreshed first when they are about to expire.
+void health(Exchange& ex) {
+  auto tenant = scopedTenant(ex, Permission::ViewConnections);
+  const bool live = ex.query("live").value_or("") == "true";
+  const auto platform = ex.hasParam("platform") ? ex.param("platform") : std::string();
+  connections::ConnectionStore store(tenant, ex.host().vault());
+  boost::json::array out;
+  for (const auto& c : store.list()) {
+    if (!platform.empty() && c.platform != platform) continue;
+    std::string health = healthOf(c);
+    if (live && health == "healthy") {
+      auto plugin = ex.host().plugins().get(c.platform);
+      if (plugin && plugin->supports(plugins::Operation::CheckToken)) {
+        try {
+          const auto tokens = ex.host().refresher().freshTokens(tenant, c.id);
+          const auto result = plugin->call(plugins::Operation::CheckToken, boost::json::object{{"accessToken", tokens.accessToken}});
+          if (result.ok()) {
+            store.recordSuccess(c.id);
+          } else {
+            health = result.kind == plugins::ErrorKind::RateLimited ? "rate_limited"
+                     : result.kind == plugins::ErrorKind::AuthExpired ? "expired"
+                     : result.kind == plugins::ErrorKind::AuthInvalid ? "invalid" : health;
+            if (health == "invalid" || health == "expired") store.markFailed(c.id, health, result.message);
+          }
+        } catch (const Problem& problem) {
+          health = problem.status() == 429 ? "rate_limited" : problem.status() == 409 ? "expired" : health;
+        }
+      }
+    }
+    out.push_back(healthView(*store.find(c.id), health));
+  }
+  ex.send(200, out);
+}
+
+}  // namespace
+
+void addConnectionRoutes(http::Router& router) {
+  router.add("GET", "/api/social-media/connect/{platform}", Access::Authenticated, connect);
+  router.add("GET", "/api/auth/callback/{platform}", Access::Public, callback);
+  router.add("GET", "/api/social-media/connections", Access::Authenticated, listConnections);
+  router.add("GET", "/api/social-media/connections/{id}", Access::Authenticated, getConnection);
+  router.add("DELETE", "/api/social-media/connections/{id}", Access::Authenticated, disconnect);
+  router.add("POST", "/api/social-media/connections/{id}/refresh", Access::Authenticated, refresh);
+  router.add("GET", "/api/social-media/health", Access::Authenticated, health);
+  router.add("GET", "/api/social-media/health/{platform}", Access::Authenticated, health);
+}
+
+}  // namespace marketsage::api

@@ -1,0 +1,196 @@
+#include "connections/ConnectionStore.h"
+
+#include "core/Random.h"
+#include "core/Time.h"
+#include "tenants/TenantStore.h"
+#include "vault/TokenVault.h"
+
+#include <boost/json.hpp>
+
+namespace marketsage::connections {
+namespace {
+
+using store::Param;
+
+constexpr const char* columns =
+    "SELECT id, organization_id, platform, account_id, account_name, scopes, status, expires_at, metadata,"
+    " created_at, updated_at, last_sync_at, last_success_at, error_count, last_error, last_error_at,"
+    " CASE WHEN refresh_token IS NULL THEN 0 ELSE 1 END, refreshed_at FROM connections";
+
+std::string scopesText(const std::vector<std::string>& scopes) {
+  boost::json::array out;
+  for (const auto& s : scopes) out.emplace_back(s);
+  return boost::json::serialize(out);
+}
+
+std::vector<std::string> scopesFrom(const std::string& text) {
+  std::vector<std::string> out;
+  boost::json::error_code ec;
+  const auto value = boost::json::parse(text, ec);
+  if (ec || !value.is_array()) return out;
+  for (const auto& s : value.as_array()) {
+    if (s.is_string()) out.emplace_back(s.as_string());
+  }
+  return out;
+}
+
+Connection connectionFrom(const store::Row& row) {
+  Connection c;
+  c.id = row.text(0);
+  c.organizationId = row.text(1);
+  c.platform = row.text(2);
+  c.accountId = row.text(3);
+  c.accountName = row.text(4);
+  c.scopes = scopesFrom(row.text(5));
+  c.status = row.text(6);
+  c.expiresAt = row.optionalInteger(7);
+  c.metadata = row.text(8);
+  c.createdAt = row.integer(9);
+  c.updatedAt = row.integer(10);
+  c.lastSyncAt = row.optionalInteger(11);
+  c.lastSuccessAt = row.optionalInteger(12);
+  c.errorCount = row.integer(13);
+  c.lastError = row.optionalText(14).value_or("");
+  c.lastErrorAt = row.optionalInteger(15);
+  c.hasRefreshToken = row.integer(16) != 0;
+  c.refreshedAt = row.optionalInteger(17);
+  return c;
+}
+
+Param optional(const std::optional<std::int64_t>& v) { return v ? Param{*v} : Param{nullptr}; }
+
+}  // namespace
+
+ConnectionStore::ConnectionStore(tenants::TenantStore& tenant, const vault::TokenVault& vault)
+    : db_(tenant.database()), tenant_(tenant), vault_(vault), organizationId_(tenant.organizationId()) {}
+
+std::vector<Connection> ConnectionStore::list() {
+  std::vector<Connection> out;
+  for (const auto& row : db_.query(std::string(columns) + " WHERE organization_id = $1 ORDER BY platform, account_name, id", {organizationId_})) {
+    out.push_back(connectionFrom(row));
+  }
+  return out;
+}
+
+std::optional<Connection> ConnectionStore::find(const std::string& id) {
+  const auto rows = db_.query(std::string(columns) + " WHERE organization_id = $1 AND id = $2", {organizationId_, id});
+  if (rows.empty()) return std::nullopt;
+  return connectionFrom(rows.front());
+}
+
+Connection ConnectionStore::upsert(const std::string& platform, const Account& account, const Tokens& tokens, const tenants::Actor& actor) {
+  const auto now = time::nowMillis();
+  store::Transaction tx(db_);
+  const auto existing = tx.query("SELECT id FROM connections WHERE organization_id = $1 AND platform = $2 AND account_id = $3",
+                                 {organizationId_, platform, account.id});
+  const std::string id = existing.empty() ? random::uuid() : existing.front().text(0);
+  const std::string access = vault_.seal(organizationId_, id, "access_token", tokens.accessToken);
+  const Param refresh = tokens.refreshToken ? Param{vault_.seal(organizationId_, id, "refresh_token", *tokens.refreshToken)} : Param{nullptr};
+  if (existing.empty()) {
+    tx.execute(
+        "INSERT INTO connections (id, organization_id, platform, account_id, account_name, scopes, status, access_token,"
+        " refresh_token, expires_at, metadata, connected_by, created_at, updated_at, last_sync_at, last_success_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $13, $13)",
+        {id, organizationId_, platform, account.id, account.name, scopesText(tokens.scopes), std::string(status::active), access,
+         refresh, optional(tokens.expiresAt), account.metadata, actor.userId, now});
+  } else {
+    // Reconnecting the same account replaces its tokens and clears its errors: no duplicate row.
+    tx.execute(
+        "UPDATE connections SET account_name = $1, scopes = $2, status = $3, access_token = $4, refresh_token = $5,"
+        " expires_at = $6, metadata = $7, connected_by = $8, updated_at = $9, last_sync_at = $9, last_success_at = $9,"
+        " error_count = 0, last_error = NULL, last_error_at = NULL, refresh_lease_until = NULL, refresh_lease_owner = NULL"
+        " WHERE organization_id = $10 AND id = $11",
+        {account.name, scopesText(tokens.scopes), std::string(status::active), access, refresh, optional(tokens.expiresAt),
+         account.metadata, actor.userId, now, organizationId_, id});
+  }
+  tenant_.audit(tx, actor, existing.empty() ? "connection.connected" : "connection.reconnected", "connection", id,
+                {{"platform", platform}, {"accountId", account.id}});
+  tx.commit();
+  return *find(id);
+}
+
+bool ConnectionStore::remove(const std::string& id, const tenants::Actor& actor) {
+  store::Transaction tx(db_);
+  const auto row = tx.query("SELECT platform, account_id FROM connections WHERE organization_id = $1 AND id = $2", {organizationId_, id});
+  if (row.empty()) return false;
+  tx.execute("DELETE FROM connections WHERE organization_id = $1 AND id = $2", {organizationId_, id});
+  tenant_.audit(tx, actor, "connection.removed", "connection", id, {{"platform", row.front().text(0)}, {"accountId", row.front().text(1)}});
+  tx.commit();
+  return true;
+}
+
+std::optional<Tokens> ConnectionStore::tokens(const std::string& id) {
+  const auto rows = db_.query("SELECT access_token, refresh_token, expires_at, scopes FROM connections WHERE organization_id = $1 AND id = $2",
+                              {organizationId_, id});
+  if (rows.empty()) return std::nullopt;
+  const auto& row = rows.front();
+  Tokens t;
+  t.accessToken = vault_.open(organizationId_, id, "access_token", row.text(0));
+  if (auto sealed = row.optionalText(1)) t.refreshToken = vault_.open(organizationId_, id, "refresh_token", *sealed);
+  t.expiresAt = row.optionalInteger(2);
+  t.scopes = scopesFrom(row.text(3));
+  return t;
+}
+
+void ConnectionStore::storeRefreshed(const std::string& id, const Tokens& tokens) {
+  const auto now = time::nowMillis();
+  const std::string access = vault_.seal(organizationId_, id, "access_token", tokens.accessToken);
+  // A platform that does not rotate refresh tokens returns none: keep the one we have.
+  if (tokens.refreshToken) {
+    db_.execute("UPDATE connections SET access_token = $1, refresh_token = $2, expires_at = $3, status = $4, updated_at = $5,"
+                " last_success_at = $5, refreshed_at = $5, refresh_lease_until = NULL, refresh_lease_owner = NULL WHERE organization_id = $6 AND id = $7",
+                {access, vault_.seal(organizationId_, id, "refresh_token", *tokens.refreshToken), optional(tokens.expiresAt),
+                 std::string(status::active), now, organizationId_, id});
+  } else {
+    db_.execute("UPDATE connections SET access_token = $1, expires_at = $2, status = $3, updated_at = $4, last_success_at = $4,"
+                " refreshed_at = $4, refresh_lease_until = NULL, refresh_lease_owner = NULL WHERE organization_id = $5 AND id = $6",
+                {access, optional(tokens.expiresAt), std::string(status::active), now, organizationId_, id});
+  }
+}
+
+void ConnectionStore::markFailed(const std::string& id, const std::string& newStatus, const std::string& error) {
+  db_.execute("UPDATE connections SET status = $1, error_count = error_count + 1, last_error = $2, last_error_at = $3, updated_at = $3,"
+              " refresh_lease_until = NULL, refresh_lease_owner = NULL WHERE organization_id = $4 AND id = $5",
+              {newStatus, error, time::nowMillis(), organizationId_, id});
+}
+
+void ConnectionStore::recordSuccess(const std::string& id) {
+  db_.execute("UPDATE connections SET last_success_at = $1 WHERE organization_id = $2 AND id = $3", {time::nowMillis(), organizationId_, id});
+}
+
+bool ConnectionStore::tryLease(const std::string& id, const std::string& owner, std::int64_t until) {
+  const auto now = time::nowMillis();
+  return db_.execute("UPDATE connections SET refresh_lease_until = $1, refresh_lease_owner = $2 WHERE organization_id = $3 AND id = $4"
+                     " AND (refresh_lease_until IS NULL OR refresh_lease_until < $5 OR refresh_lease_owner = $2)",
+                     {until, owner, organizationId_, id, now}) == 1;
+}
+
+void ConnectionStore::releaseLease(const std::string& id, const std::string& owner) {
+  db_.execute("UPDATE connections SET refresh_lease_until = NULL, refresh_lease_owner = NULL"
+              " WHERE organization_id = $1 AND id = $2 AND refresh_lease_owner = $3",
+              {organizationId_, id, owner});
+}
+
+std::size_t ConnectionStore::resealTokens() {
+  std::size_t changed = 0;
+  for (const auto& row : db_.query("SELECT id, access_token, refresh_token FROM connections WHERE organization_id = $1", {organizationId_})) {
+    const auto& id = row.text(0);
+    store::Transaction tx(db_);
+    // Re-read inside the transaction: a refresh may have written newer tokens meanwhile.
+    const auto current = tx.query("SELECT access_token, refresh_token FROM connections WHERE organization_id = $1 AND id = $2",
+                                  {organizationId_, id});
+    if (current.empty()) continue;
+    for (const auto& [column, index] : {std::pair<std::string, std::size_t>{"access_token", 0}, {"refresh_token", 1}}) {
+      const auto sealed = current.front().optionalText(index);
+      if (!sealed || vault_.isCurrent(*sealed)) continue;
+      const auto clear = vault_.open(organizationId_, id, column, *sealed);
+      tx.execute("UPDATE connections SET " + column + " = $1 WHERE organization_id = $2 AND id = $3",
+                 {vault_.seal(organizationId_, id, column, clear), organizationId_, id});
+      ++changed;
+    }
+    tx.commit();
+  }
+  return changed;
+}
+
+}  // namespace marketsage::connections

@@ -1,0 +1,64 @@
+#pragma once
+/// The connections of one organization. Like TenantStore it is bound to its organization when
+/// made (only TenantStore::connections() makes one), and every statement carries that scope.
+/// Tokens go in sealed by the vault and come out unsealed only through tokens().
+
+#include "connections/Connection.h"
+#include "store/Database.h"
+#include "tenants/Model.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace marketsage::vault { class TokenVault; }
+namespace marketsage::tenants { class TenantStore; }
+
+namespace marketsage::connections {
+
+/// An account a token can act for, as the plugin's list_accounts reports it.
+struct Account {
+  std::string id;
+  std::string name;
+  std::string metadata = "{}";  ///< JSON object text
+  std::optional<Tokens> tokens; ///< account-specific tokens (e.g. a Facebook Page token)
+};
+
+class ConnectionStore {
+ public:
+  ConnectionStore(tenants::TenantStore& tenant, const vault::TokenVault& vault);
+
+  std::vector<Connection> list();
+  std::optional<Connection> find(const std::string& id);
+
+  /// Stores (or, for an account already connected on this platform, updates in place) one
+  /// connection with its tokens sealed, and audits it. Returns the stored connection.
+  Connection upsert(const std::string& platform, const Account& account, const Tokens& tokens, const tenants::Actor& actor);
+  /// Deletes the row (and so its tokens). False when there is no such connection here.
+  bool remove(const std::string& id, const tenants::Actor& actor);
+
+  /// The clear tokens of a connection, for one plugin call. nullopt when not found.
+  std::optional<Tokens> tokens(const std::string& id);
+  /// Stores refreshed tokens (a rotated refresh token replaces the old one in the same write),
+  /// marks the connection active and releases the refresh lease.
+  void storeRefreshed(const std::string& id, const Tokens& tokens);
+  /// Sets the status and records the error (status "expired"/"invalid" stop automatic refresh).
+  void markFailed(const std::string& id, const std::string& status, const std::string& error);
+  void recordSuccess(const std::string& id);
+
+  /// Takes the refresh lease of a connection until `until` (ms) unless another holder's lease is
+  /// still running. Works across hosts sharing one database. True when we hold it now.
+  bool tryLease(const std::string& id, const std::string& owner, std::int64_t until);
+  void releaseLease(const std::string& id, const std::string& owner);
+
+  /// Re-seals every token not under the vault's current key; returns how many fields changed.
+  std::size_t resealTokens();
+
+ private:
+  store::Database& db_;
+  tenants::TenantStore& tenant_;
+  const vault::TokenVault& vault_;
+  const std::string organizationId_;
+};
+
+}  // namespace marketsage::connections

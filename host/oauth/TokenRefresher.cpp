@@ -1,0 +1,172 @@
+#include "oauth/TokenRefresher.h"
+
+#include "app/Host.h"
+#include "connections/ConnectionStore.h"
+#include "core/Errors.h"
+#include "core/Log.h"
+#include "core/Problem.h"
+#include "core/Random.h"
+#include "core/Time.h"
+#include "platforms/PlatformCalls.h"
+#include "plugins/PluginRegistry.h"
+#include "tenants/TenantStore.h"
+
+#include <boost/json.hpp>
+
+#include <chrono>
+
+namespace marketsage::oauth {
+namespace {
+
+constexpr std::int64_t leaseMillis = 30'000;
+
+bool expiring(const connections::Connection& c, std::int64_t now) {
+  return c.expiresAt && *c.expiresAt - now < TokenRefresher::marginMillis;
+}
+
+}  // namespace
+
+TokenRefresher::TokenRefresher(app::Host& host) : host_(host), owner_("host-" + random::token(12)) {}
+
+TokenRefresher::~TokenRefresher() { stopBackground(); }
+
+std::shared_ptr<std::mutex> TokenRefresher::lockFor(const std::string& connectionId) {
+  std::lock_guard guard(locksMutex_);
+  auto& slot = locks_[connectionId];
+  auto lock = slot.lock();
+  if (!lock) {
+    lock = std::make_shared<std::mutex>();
+    slot = lock;
+  }
+  // Forget entries nobody holds any more, so the map does not grow with every connection ever seen.
+  for (auto it = locks_.begin(); it != locks_.end();) it = it->second.expired() ? locks_.erase(it) : std::next(it);
+  return lock;
+}
+
+connections::Tokens TokenRefresher::freshTokens(tenants::TenantStore& tenant, const std::string& connectionId) {
+  connections::ConnectionStore store(tenant, host_.vault());
+  const auto connection = store.find(connectionId);
+  if (!connection) throw Problem::notFound("no such connection");
+  if (connection->status != connections::status::active) {
+    throw Problem(409, "reconnect-required", "The connection must be reconnected",
+                  connection->platform + ": the connection is " + connection->status + "; reconnect it");
+  }
+  if (!expiring(*connection, time::nowMillis()) || !connection->hasRefreshToken) return *store.tokens(connectionId);
+  const auto lock = lockFor(connectionId);
+  std::lock_guard guard(*lock);
+  return refreshLocked(tenant, connectionId, time::nowMillis(), true);
+}
+
+connections::Connection TokenRefresher::refresh(tenants::TenantStore& tenant, const std::string& connectionId) {
+  const auto requestedAt = time::nowMillis();
+  connections::ConnectionStore store(tenant, host_.vault());
+  if (!store.find(connectionId)) throw Problem::notFound("no such connection");
+  const auto lock = lockFor(connectionId);
+  {
+    std::lock_guard guard(*lock);
+    refreshLocked(tenant, connectionId, requestedAt, false);
+  }
+  return *store.find(connectionId);
+}
+
+connections::Tokens TokenRefresher::refreshLocked(tenants::TenantStore& tenant, const std::string& connectionId,
+                                                  std::int64_t requestedAt, bool onlyIfExpiring) {
+  connections::ConnectionStore store(tenant, host_.vault());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(leaseMillis + 5000);
+  for (;;) {
+    auto connection = store.find(connectionId);
+    if (!connection) throw Problem::notFound("no such connection");
+    // Someone (here or on another host) refreshed while we waited: use their result.
+    const bool refreshedMeanwhile = connection->refreshedAt && *connection->refreshedAt >= requestedAt &&
+                                    connection->status == connections::status::active;
+    if (refreshedMeanwhile || (onlyIfExpiring && !expiring(*connection, time::nowMillis()))) return *store.tokens(connectionId);
+    if (connection->status != connections::status::active) {
+      throw Problem(409, "reconnect-required", "The connection must be reconnected",
+                    connection->platform + ": the connection is " + connection->status + "; reconnect it");
+    }
+    if (!connection->hasRefreshToken) {
+      throw Problem(409, "reconnect-required", "The connection must be reconnected",
+                    connection->platform + ": the platform gave no refresh token; reconnect when it expires");
+    }
+    if (store.tryLease(connectionId, owner_, time::nowMillis() + leaseMillis)) break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw Problem::unavailable("another host is refreshing this connection; try again").retryAfter(5);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+
+  const auto connection = *store.find(connectionId);
+  const auto current = *store.tokens(connectionId);
+  const auto plugin = host_.plugins().get(connection.platform);
+  if (!plugin || !plugin->supports(plugins::Operation::RefreshToken)) {
+    store.releaseLease(connectionId, owner_);
+    throw Problem::unavailable("the " + connection.platform + " plugin is not loaded").retryAfter(60);
+  }
+  const auto result = plugin->call(plugins::Operation::RefreshToken,
+                                   boost::json::object{{"refreshToken", *current.refreshToken}, {"accessToken", current.accessToken}});
+  if (result.ok()) {
+    if (auto tokens = platforms::tokensFrom(result.json)) {
+      if (tokens->scopes.empty()) tokens->scopes = current.scopes;
+      store.storeRefreshed(connectionId, *tokens);
+      log::info("token refreshed", {{"platform", connection.platform}, {"connection", connectionId}});
+      return *store.tokens(connectionId);
+    }
+    store.markFailed(connectionId, connections::status::active, "the plugin's refresh answer had no access token");
+    throw Problem(502, "plugin-fault", "Plugin fault", connection.platform + ": the refresh answer had no access token");
+  }
+  // invalid_grant and friends: the refresh token is dead; stop until the user reconnects.
+  const bool dead = result.kind == plugins::ErrorKind::AuthInvalid || result.kind == plugins::ErrorKind::AuthExpired;
+  const std::string reason = "refresh failed: " + (result.message.empty() ? std::string(plugins::toString(result.kind)) : result.message);
+  store.markFailed(connectionId, dead ? connections::status::expired : connections::status::active, reason);
+  log::warn("token refresh failed", {{"platform", connection.platform}, {"connection", connectionId}, {"kind", plugins::toString(result.kind)}});
+  throw platforms::problemFor(result, connection.platform);
+}
+
+int TokenRefresher::refreshExpiring() {
+  const auto horizon = time::nowMillis() + 2 * marginMillis;
+  const auto due = host_.database().query(
+      "SELECT organization_id, id FROM connections WHERE status = $1 AND refresh_token IS NOT NULL AND expires_at IS NOT NULL"
+      " AND expires_at < $2 ORDER BY expires_at LIMIT 500",
+      {std::string(connections::status::active), horizon});
+  int refreshed = 0;
+  for (const auto& row : due) {
+    tenants::TenantStore tenant(host_.database(), row.text(0));
+    try {
+      const auto lock = lockFor(row.text(1));
+      std::lock_guard guard(*lock);
+      // Refresh when within 2 margins, so a request never has to wait for it.
+      refreshLocked(tenant, row.text(1), time::nowMillis(), false);
+      ++refreshed;
+    } catch (const std::exception& e) {
+      log::warn("background refresh failed", {{"connection", row.text(1)}, {"error", describe(e)}});
+    }
+  }
+  return refreshed;
+}
+
+void TokenRefresher::startBackground(int intervalSeconds) {
+  if (intervalSeconds <= 0 || background_.joinable()) return;
+  background_ = std::thread([this, intervalSeconds] {
+    std::unique_lock lock(backgroundMutex_);
+    while (!wake_.wait_for(lock, std::chrono::seconds(intervalSeconds), [this] { return stopping_; })) {
+      lock.unlock();
+      try {
+        refreshExpiring();
+      } catch (const std::exception& e) {
+        log::warn("background refresh pass failed", {{"error", describe(e)}});
+      }
+      lock.lock();
+    }
+  });
+}
+
+void TokenRefresher::stopBackground() {
+  {
+    std::lock_guard lock(backgroundMutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (background_.joinable()) background_.join();
+}
+
+}  // namespace marketsage::oauth

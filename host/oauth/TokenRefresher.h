@@ -1,0 +1,58 @@
+#pragma once
+/// Keeps connection tokens fresh. Refresh is single-flight per connection: inside one host a
+/// per-connection mutex queues concurrent callers, across hosts a lease row in the database does,
+/// and a caller that waited takes the tokens its predecessor stored instead of refreshing again
+/// (refresh tokens are often single-use). A background thread refreshes tokens before they expire.
+
+#include "connections/Connection.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace marketsage::app { class Host; }
+namespace marketsage::tenants { class TenantStore; }
+
+namespace marketsage::oauth {
+
+class TokenRefresher {
+ public:
+  /// Tokens expiring within this margin are refreshed before use.
+  static constexpr std::int64_t marginMillis = 5 * 60 * 1000;
+
+  explicit TokenRefresher(app::Host& host);
+  ~TokenRefresher();
+
+  /// The connection's tokens, refreshed first when they expire within the margin.
+  /// Throws Problem 404 (no such connection), 409 (must reconnect), 429/503 (platform).
+  connections::Tokens freshTokens(tenants::TenantStore& tenant, const std::string& connectionId);
+  /// Refreshes now, unless another caller's refresh completed while this one waited.
+  connections::Connection refresh(tenants::TenantStore& tenant, const std::string& connectionId);
+
+  /// Starts the background loop: every `intervalSeconds`, refresh what expires within 2 margins.
+  void startBackground(int intervalSeconds);
+  void stopBackground();
+  /// One pass of the background loop; returns how many connections it refreshed.
+  int refreshExpiring();
+
+ private:
+  /// The refresh itself; `onlyIfExpiring` skips it when the stored token is fresh enough.
+  connections::Tokens refreshLocked(tenants::TenantStore& tenant, const std::string& connectionId, std::int64_t requestedAt,
+                                    bool onlyIfExpiring);
+  std::shared_ptr<std::mutex> lockFor(const std::string& connectionId);
+
+  app::Host& host_;
+  const std::string owner_;  ///< this host's lease identity
+  std::mutex locksMutex_;
+  std::map<std::string, std::weak_ptr<std::mutex>> locks_;
+  std::thread background_;
+  std::mutex backgroundMutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+};
+
+}  // namespace marketsage::oauth

@@ -1,0 +1,108 @@
+#include "platforms/PlatformCalls.h"
+
+#include "app/Host.h"
+#include "core/Time.h"
+#include "plugins/PluginRegistry.h"
+
+#include <boost/json.hpp>
+
+namespace marketsage::platforms {
+namespace {
+
+std::optional<std::string> stringField(const boost::json::object& object, const char* name) {
+  const auto* value = object.if_contains(name);
+  if (value == nullptr || !value->is_string()) return std::nullopt;
+  return std::string(value->as_string());
+}
+
+}  // namespace
+
+std::shared_ptr<const plugins::Plugin> requirePlugin(app::Host& host, const std::string& platform, plugins::Operation op) {
+  auto plugin = host.plugins().get(platform);
+  if (!plugin) throw Problem::notFound("no enabled platform \"" + platform + "\"");
+  if (!plugin->supports(op)) {
+    throw Problem::badInput("the " + platform + " plugin does not support " + std::string(plugins::toString(op)));
+  }
+  return plugin;
+}
+
+Problem problemFor(const plugins::CallResult& result, const std::string& platform) {
+  using plugins::ErrorKind;
+  const std::string detail = platform + ": " + (result.message.empty() ? std::string(plugins::toString(result.kind)) : result.message) +
+                             (result.platformCode.empty() ? "" : " (code " + result.platformCode + ")");
+  switch (result.kind) {
+    case ErrorKind::InvalidInput: return {422, "platform-rejected", "The platform rejected the content", detail};
+    case ErrorKind::AuthExpired:
+    case ErrorKind::AuthInvalid: return {409, "reconnect-required", "The connection must be reconnected", detail};
+    case ErrorKind::RateLimited: return Problem(429, "rate-limited", "Rate limited by the platform", detail).retryAfter(std::max(1, result.retryAfterSeconds));
+    case ErrorKind::Transient: return Problem(503, "platform-unavailable", "The platform is unavailable", detail).retryAfter(std::max(1, result.retryAfterSeconds));
+    case ErrorKind::NotSupported: return Problem::badInput(detail);
+    default: return {502, "platform-failed", "The platform call failed", detail};
+  }
+}
+
+plugins::CallResult callPlugin(const plugins::Plugin& plugin, plugins::Operation op, const boost::json::value& request) {
+  auto result = plugin.call(op, request);
+  if (!result.ok()) throw problemFor(result, plugin.id());
+  return result;
+}
+
+std::optional<connections::Tokens> tokensFrom(const boost::json::value& reply) {
+  if (!reply.is_object()) return std::nullopt;
+  const auto& object = reply.as_object();
+  connections::Tokens tokens;
+  auto access = stringField(object, "accessToken");
+  if (!access || access->empty()) return std::nullopt;
+  tokens.accessToken = std::move(*access);
+  tokens.refreshToken = stringField(object, "refreshToken");
+  if (const auto* expiresIn = object.if_contains("expiresIn"); expiresIn != nullptr && expiresIn->is_number()) {
+    tokens.expiresAt = time::nowMillis() + static_cast<std::int64_t>(expiresIn->to_number<double>() * 1000);
+  }
+  if (const auto* scopes = object.if_contains("scopes"); scopes != nullptr && scopes->is_array()) {
+    for (const auto& scope : scopes->as_array()) {
+      if (scope.is_string()) tokens.scopes.emplace_back(scope.as_string());
+    }
+  }
+  return tokens;
+}
+
+std::vector<connections::Account> listAccounts(const plugins::Plugin& plugin, const connections::Tokens& tokens,
+                                               const boost::json::value& tokenReply) {
+  std::vector<connections::Account> accounts;
+  auto accountFrom = [](const boost::json::object& object) {
+    connections::Account account;
+    account.id = stringField(object, "id").value_or("");
+    account.name = stringField(object, "name").value_or(account.id);
+    boost::json::object metadata;
+    if (const auto* m = object.if_contains("metadata"); m != nullptr && m->is_object()) metadata = m->as_object();
+    for (const char* key : {"type", "pictureUrl"}) {
+      if (auto v = stringField(object, key)) metadata[key] = *v;
+    }
+    account.metadata = boost::json::serialize(metadata);
+    return account;
+  };
+  if (plugin.supports(plugins::Operation::ListAccounts)) {
+    const auto reply = callPlugin(plugin, plugins::Operation::ListAccounts, boost::json::object{{"accessToken", tokens.accessToken}});
+    const auto* list = reply.json.is_object() ? reply.json.as_object().if_contains("accounts") : nullptr;
+    if (list != nullptr && list->is_array()) {
+      for (const auto& entry : list->as_array()) {
+        if (!entry.is_object()) continue;
+        auto account = accountFrom(entry.as_object());
+        if (account.id.empty()) continue;
+        // A per-account token (a Facebook Page's) replaces the user's for that account.
+        if (auto own = stringField(entry.as_object(), "accessToken")) {
+          account.tokens = connections::Tokens{*own, std::nullopt, std::nullopt, tokens.scopes};
+        }
+        accounts.push_back(std::move(account));
+      }
+    }
+  } else if (const auto* own = tokenReply.is_object() ? tokenReply.as_object().if_contains("account") : nullptr;
+             own != nullptr && own->is_object()) {
+    auto account = accountFrom(own->as_object());
+    if (!account.id.empty()) accounts.push_back(std::move(account));
+  }
+  if (accounts.empty()) throw Problem(502, "no-accounts", "No accounts", plugin.id() + ": the token can act for no account");
+  return accounts;
+}
+
+}  // namespace marketsage::platforms

@@ -1,0 +1,219 @@
+#include "integration/OAuthEmulator.h"
+
+#include <Poco/Base64Decoder.h>
+#include <Poco/Net/HTMLForm.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/URI.h>
+#include <openssl/sha.h>
+
+#include <chrono>
+#include <random>
+#include <sstream>
+#include <thread>
+
+namespace harness {
+namespace {
+
+long long nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string randomToken(const std::string& prefix) {
+  static std::mt19937_64 generator{std::random_device{}()};
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  std::ostringstream out;
+  out << prefix << std::hex << generator() << generator();
+  return out.str();
+}
+
+std::string base64UrlSha256(const std::string& text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (unsigned char c : digest) {
+    buffer = (buffer << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      out += alphabet[(buffer >> (bits - 6)) & 63];
+      bits -= 6;
+    }
+  }
+  if (bits > 0) out += alphabet[(buffer << (6 - bits)) & 63];
+  return out;
+}
+
+void reply(Poco::Net::HTTPServerResponse& response, int status, const std::string& json) {
+  response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  response.setContentType("application/json");
+  response.set("Cache-Control", "no-store");
+  response.setContentLength(static_cast<std::streamsize>(json.size()));
+  response.send() << json;
+}
+
+}  // namespace
+
+struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
+  explicit Handler(OAuthEmulator& e) : emulator(e) {}
+  OAuthEmulator& emulator;
+
+  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+    const Poco::URI uri(request.getURI());
+    const std::string path = uri.getPath();
+    if (request.getMethod() == "GET" && path == "/authorize") return authorize(uri, response);
+    if (request.getMethod() == "POST" && path == "/token") return token(request, response);
+    if (request.getMethod() == "POST" && path == "/revoke") return revoke(request, response);
+    if (request.getMethod() == "GET" && (path == "/me" || path == "/me/accounts")) return api(request, path, response);
+    reply(response, 404, R"({"error":"not_found"})");
+  }
+
+  void authorize(const Poco::URI& uri, Poco::Net::HTTPServerResponse& response) {
+    std::map<std::string, std::string> q;
+    for (const auto& [k, v] : uri.getQueryParameters()) q[k] = v;
+    if (q["response_type"] != "code" || q["client_id"] != clientId || q["redirect_uri"].empty() || q["state"].empty() ||
+        q["code_challenge"].size() != 43 || q["code_challenge_method"] != "S256") {
+      return reply(response, 400, R"({"error":"invalid_request"})");
+    }
+    const auto code = randomToken("code_");
+    {
+      std::lock_guard lock(emulator.mutex_);
+      emulator.codes_[code] = {q["code_challenge"], q["redirect_uri"]};
+    }
+    Poco::URI back(q["redirect_uri"]);
+    back.addQueryParameter("code", code);
+    back.addQueryParameter("state", q["state"]);
+    response.set("Location", back.toString());
+    response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_FOUND);
+    response.setContentLength(0);
+    response.send();
+  }
+
+  bool clientAuthenticated(Poco::Net::HTTPServerRequest& request) {
+    const std::string header = request.get("Authorization", "");
+    if (header.rfind("Basic ", 0) != 0) return false;
+    std::istringstream encoded(header.substr(6));
+    Poco::Base64Decoder decoder(encoded);
+    std::string decoded((std::istreambuf_iterator<char>(decoder)), std::istreambuf_iterator<char>());
+    return decoded == std::string(clientId) + ":" + clientSecret;
+  }
+
+  std::string issue(int expiresIn) {
+    const auto access = randomToken("at_");
+    const auto refresh = randomToken("rt_");
+    std::lock_guard lock(emulator.mutex_);
+    emulator.accessTokens_[access] = nowMs() + expiresIn * 1000LL;
+    emulator.refreshTokens_.insert(refresh);
+    emulator.issued_.push_back(access);
+    emulator.issued_.push_back(refresh);
+    return R"({"access_token":")" + access + R"(","token_type":"Bearer","expires_in":)" + std::to_string(expiresIn) +
+           R"(,"refresh_token":")" + refresh + R"(","scope":"publish offline_access"})";
+  }
+
+  void token(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+    if (request.getContentType().rfind("application/x-www-form-urlencoded", 0) != 0) return reply(response, 400, R"({"error":"invalid_request"})");
+    Poco::Net::HTMLForm form(request, request.stream());
+    if (!clientAuthenticated(request)) return reply(response, 401, R"({"error":"invalid_client"})");
+    const auto grant = form.get("grant_type", "");
+    if (grant == "authorization_code") {
+      Code code;
+      {
+        std::lock_guard lock(emulator.mutex_);
+        const auto it = emulator.codes_.find(form.get("code", ""));
+        if (it == emulator.codes_.end()) return reply(response, 400, R"({"error":"invalid_grant"})");
+        code = it->second;
+        emulator.codes_.erase(it);  // single use
+      }
+      if (code.redirectUri != form.get("redirect_uri", "") || base64UrlSha256(form.get("code_verifier", "")) != code.challenge) {
+        return reply(response, 400, R"({"error":"invalid_grant"})");
+      }
+      return reply(response, 200, issue(emulator.initialExpiresIn));
+    }
+    if (grant == "refresh_token") {
+      {
+        std::lock_guard lock(emulator.mutex_);
+        // Rotation: a refresh token works once (OAuth 2.0 Security BCP, section 4.14).
+        if (emulator.refreshTokens_.erase(form.get("refresh_token", "")) == 0) return reply(response, 400, R"({"error":"invalid_grant"})");
+      }
+      ++emulator.refreshGrants_;
+      std::this_thread::sleep_for(std::chrono::milliseconds(emulator.refreshDelayMs.load()));
+      return reply(response, 200, issue(emulator.refreshedExpiresIn));
+    }
+    reply(response, 400, R"({"error":"unsupported_grant_type"})");
+  }
+
+  void revoke(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+    Poco::Net::HTMLForm form(request, request.stream());
+    std::lock_guard lock(emulator.mutex_);
+    emulator.accessTokens_.erase(form.get("token", ""));
+    emulator.refreshTokens_.erase(form.get("token", ""));
+    ++emulator.revocations_;
+    reply(response, 200, "{}");
+  }
+
+  void api(Poco::Net::HTTPServerRequest& request, const std::string& path, Poco::Net::HTTPServerResponse& response) {
+    const std::string header = request.get("Authorization", "");
+    const std::string token = header.rfind("Bearer ", 0) == 0 ? header.substr(7) : "";
+    {
+      std::lock_guard lock(emulator.mutex_);
+      const auto it = emulator.accessTokens_.find(token);
+      if (it == emulator.accessTokens_.end() || it->second < nowMs()) {
+        response.set("WWW-Authenticate", R"(Bearer error="invalid_token")");
+        return reply(response, 401, R"({"error":"invalid_token"})");
+      }
+    }
+    if (path == "/me") return reply(response, 200, R"({"id":"u-1","name":"Test User"})");
+    const auto pageToken = randomToken("pt_");
+    {
+      std::lock_guard lock(emulator.mutex_);
+      emulator.accessTokens_[pageToken] = nowMs() + 86'400'000LL * 60;
+      emulator.issued_.push_back(pageToken);
+    }
+    reply(response, 200,
+          R"({"data":[{"id":"u-1","name":"Test User","type":"user"},{"id":"p-1","name":"Test Page","type":"page","access_token":")" +
+              pageToken + R"("}]})");
+  }
+};
+
+namespace {
+struct Factory : Poco::Net::HTTPRequestHandlerFactory {
+  explicit Factory(OAuthEmulator& e) : emulator(e) {}
+  OAuthEmulator& emulator;
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+    return new OAuthEmulator::Handler(emulator);
+  }
+};
+}  // namespace
+
+OAuthEmulator::OAuthEmulator() {
+  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
+  port_ = socket.address().port();
+  auto* params = new Poco::Net::HTTPServerParams;
+  params->setMaxThreads(64);
+  server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket, params);
+  server_->start();
+}
+
+OAuthEmulator::~OAuthEmulator() { server_->stopAll(true); }
+
+std::string OAuthEmulator::baseUrl() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+std::vector<std::string> OAuthEmulator::issuedTokens() const {
+  std::lock_guard lock(mutex_);
+  return issued_;
+}
+
+void OAuthEmulator::revokeAllRefreshTokens() {
+  std::lock_guard lock(mutex_);
+  refreshTokens_.clear();
+}
+
+}  // namespace harness

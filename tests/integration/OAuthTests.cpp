@@ -1,0 +1,299 @@
+#include "integration/OAuthEmulator.h"
+#include "integration/World.h"
+
+#include <Poco/URI.h>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+using namespace harness;
+
+namespace {
+
+const std::string devKey = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";  // hex, 32 bytes
+
+std::map<std::string, std::string> oauthEnv(const OAuthEmulator& emulator, const std::string& key = devKey) {
+  std::map<std::string, std::string> env{{"MARKETSAGE_PLUGIN_PATH", MARKETSAGE_TEST_PLUGIN_DIR}, {"FIELD_ENCRYPTION_KEY", key}};
+  for (const std::string id : {"OAUTHTEST", "OAUTHTEST2"}) {
+    env[id + "_AUTH_BASE"] = emulator.baseUrl();
+    env[id + "_API_BASE"] = emulator.baseUrl();
+    env[id + "_CLIENT_ID"] = OAuthEmulator::clientId;
+    env[id + "_CLIENT_SECRET"] = OAuthEmulator::clientSecret;
+  }
+  return env;
+}
+
+std::map<std::string, std::string> query(const std::string& url) {
+  std::map<std::string, std::string> out;
+  for (const auto& [k, v] : Poco::URI(url).getQueryParameters()) out[k] = v;
+  return out;
+}
+
+/// Asks the host for the consent URL as `key`, then lets the emulator's user consent; returns the
+/// callback URL the browser would be sent back to.
+std::string consent(World& w, const std::string& key, const std::string& platform = "oauthtest") {
+  auto start = w.host.request("GET", "/api/social-media/connect/" + platform, key);
+  REQUIRE(start.status == 302);
+  auto back = fetch(start.header("location"));
+  REQUIRE(back.status == 302);
+  return back.header("location");
+}
+
+std::string pathOf(const std::string& url) { return Poco::URI(url).getPathAndQuery(); }
+
+std::size_t connectionCount(World& w, const std::string& key) {
+  auto list = w.host.get("/api/social-media/connections", key);
+  REQUIRE(list.status == 200);
+  return list.json().as_array().size();
+}
+
+std::string readAll(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+/// Every stored byte of the database we can reach: the SQLite files (WAL included), or every
+/// column of the PostgreSQL tables as text.
+std::string rawDatabase(World& w) {
+  if (backend() == "sqlite") {
+    std::string all;
+    for (const auto& entry : std::filesystem::directory_iterator(w.host.dir())) {
+      if (entry.path().filename().string().rfind("marketsage.db", 0) == 0) all += readAll(entry.path());
+    }
+    return all;
+  }
+  std::string all;
+  for (const char* table : {"connections", "oauth_states", "audit_log", "api_keys", "users"}) {
+    for (const auto& row : sql(w.host.databaseUrl(), std::string("SELECT t::text FROM ") + table + " t")) all += row[0];
+  }
+  return all;
+}
+
+}  // namespace
+
+TEST_CASE("connect: 302 with state and S256 challenge, callback stores each account encrypted, listed without tokens", "[oauth]") {
+  OAuthEmulator emulator;
+  World w(oauthEnv(emulator));
+  const auto& admin = w.a.byRole["ADMIN"].key;
+
+  auto start = w.host.request("GET", "/api/social-media/connect/oauthtest", admin);
+  REQUIRE(start.status == 302);
+  const auto params = query(start.header("location"));
+  CHECK(start.header("location").rfind(emulator.baseUrl() + "/authorize?", 0) == 0);
+  CHECK(params.at("code_challenge_method") == "S256");
+  CHECK(params.at("code_challenge").size() == 43);
+  CHECK(params.at("state").size() >= 43);  // 256 bits, base64url
+  CHECK(params.at("redirect_uri") == "http://127.0.0.1:" + std::to_string(w.host.port()) + "/api/auth/callback/oauthtest");
+
+  // JSON clients get the URL instead of a redirect.
+  auto asJson = w.host.request("GET", "/api/social-media/connect/oauthtest", admin, std::nullopt, "", {{"Accept", "application/json"}});
+  REQUIRE(asJson.status == 200);
+  CHECK(str(asJson.json(), "authorizeUrl").rfind(emulator.baseUrl() + "/authorize?", 0) == 0);
+  // A GUEST may not connect; an unknown platform is 404.
+  CHECK(w.host.get("/api/social-media/connect/oauthtest", w.a.byRole["GUEST"].key).status == 403);
+  CHECK(w.host.get("/api/social-media/connect/nosuchplatform", admin).status == 404);
+
+  auto back = fetch(start.header("location"));
+  REQUIRE(back.status == 302);
+  auto done = w.host.get(pathOf(back.header("location")), "");
+  REQUIRE(done.status == 302);
+  CHECK(done.header("location").find("/social-media?platform=oauthtest&connected=2") != std::string::npos);
+
+  auto list = w.host.get("/api/social-media/connections", admin);
+  REQUIRE(list.status == 200);
+  const auto connections = list.json();
+  REQUIRE(connections.as_array().size() == 2);
+  for (const auto& c : connections.as_array()) {
+    CHECK(str(c, "platform") == "oauthtest");
+    CHECK(str(c, "status") == "active");
+    CHECK_FALSE(c.as_object().contains("accessToken"));
+    CHECK_FALSE(c.as_object().contains("refreshToken"));
+  }
+  CHECK(w.host.get("/api/social-media/connections", w.a.byRole["USER"].key).status == 200);
+  CHECK(w.host.get("/api/social-media/connections", w.a.byRole["GUEST"].key).status == 403);
+  // Organization B sees none of A's connections, and A's ids are 404 to B.
+  CHECK(connectionCount(w, w.b.byRole["ADMIN"].key) == 0);
+  const auto someId = str(connections.as_array()[0], "id");
+  CHECK(w.host.get("/api/social-media/connections/" + someId, w.b.byRole["ADMIN"].key).status == 404);
+  CHECK(w.host.request("DELETE", "/api/social-media/connections/" + someId, w.b.byRole["ADMIN"].key).status == 404);
+  CHECK(w.host.request("POST", "/api/social-media/connections/" + someId + "/refresh", w.b.byRole["ADMIN"].key, "").status == 404);
+
+  // Reconnecting the same accounts updates them: still two.
+  auto again = w.host.get(pathOf(consent(w, admin)), "");
+  REQUIRE(again.status == 302);
+  CHECK(connectionCount(w, admin) == 2);
+
+  // No token the platform issued is in the database (files and WAL) or the logs.
+  const auto tokens = emulator.issuedTokens();
+  REQUIRE(tokens.size() >= 4);
+  const auto raw = rawDatabase(w);
+  const auto logs = w.host.logText();
+  for (const auto& token : tokens) {
+    INFO(token);
+    CHECK(raw.find(token) == std::string::npos);
+    CHECK(logs.find(token) == std::string::npos);
+    CHECK(list.body.find(token) == std::string::npos);
+  }
+  CHECK(logs.find(params.at("state")) == std::string::npos);
+  CHECK(raw.find(params.at("state")) == std::string::npos);
+}
+
+TEST_CASE("state reuse, expiry, other platform and other organization are refused with nothing stored", "[oauth]") {
+  OAuthEmulator emulator;
+  World w(oauthEnv(emulator), R"({"oauth":{"stateLifetimeSeconds":1}})");
+  const auto& adminA = w.a.byRole["ADMIN"].key;
+
+  // Expired: the callback arrives after the state's lifetime.
+  const auto late = consent(w, adminA);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+  CHECK(w.host.get(pathOf(late), "").status == 400);
+
+  // Other platform: a state issued for oauthtest used on oauthtest2's callback.
+  const auto crossPlatform = consent(w, adminA);
+  auto misuse = pathOf(crossPlatform);
+  misuse.replace(misuse.find("/callback/oauthtest"), std::string("/callback/oauthtest").size(), "/callback/oauthtest2");
+  CHECK(w.host.get(misuse, "").status == 400);
+
+  // Other organization: B's key on A's callback.
+  const auto crossOrg = consent(w, adminA);
+  CHECK(w.host.get(pathOf(crossOrg), w.b.byRole["ADMIN"].key).status == 400);
+
+  // Unknown and missing state.
+  CHECK(w.host.get("/api/auth/callback/oauthtest?code=x&state=nonsense", "").status == 400);
+  CHECK(w.host.get("/api/auth/callback/oauthtest?code=x", "").status == 400);
+
+  CHECK(connectionCount(w, adminA) == 0);
+  CHECK(connectionCount(w, w.b.byRole["ADMIN"].key) == 0);
+
+  // Reuse: the first use works, the replay is refused and stores nothing more.
+  const auto good = consent(w, adminA);
+  CHECK(w.host.get(pathOf(good), "").status == 302);
+  CHECK(connectionCount(w, adminA) == 2);
+  CHECK(w.host.get(pathOf(good), "").status == 400);
+  CHECK(connectionCount(w, adminA) == 2);
+
+  // The user declines at the platform: back to the dashboard with the reason, nothing stored.
+  auto start = w.host.request("GET", "/api/social-media/connect/oauthtest2", adminA);
+  const auto state = query(start.header("location")).at("state");
+  auto declined = w.host.get("/api/auth/callback/oauthtest2?error=access_denied&state=" + state, "");
+  CHECK(declined.status == 302);
+  CHECK(declined.header("location").find("error=access_denied") != std::string::npos);
+  auto list = w.host.get("/api/social-media/connections", adminA);
+  CHECK(list.body.find("oauthtest2") == std::string::npos);
+}
+
+TEST_CASE("50 concurrent uses of an expiring token cause exactly one refresh; invalid_grant expires the connection", "[oauth]") {
+  OAuthEmulator emulator;
+  emulator.refreshDelayMs = 300;
+  World w(oauthEnv(emulator));
+  const auto& admin = w.a.byRole["ADMIN"].key;
+  REQUIRE(w.host.get(pathOf(consent(w, admin)), "").status == 302);
+  REQUIRE(emulator.refreshGrants() == 0);
+
+  // The user token expires in 60 s, inside the refresh margin: every live use wants a refresh.
+  std::atomic<int> healthy{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 50; ++i) {
+    threads.emplace_back([&] {
+      auto r = w.host.get("/api/social-media/health/oauthtest?live=true", admin);
+      if (r.status == 200 && r.body.find("\"status\":\"healthy\"") != std::string::npos) ++healthy;
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(healthy == 50);
+  CHECK(emulator.refreshGrants() == 1);
+
+  // A forced refresh rotates the refresh token again.
+  auto list = w.host.get("/api/social-media/connections", admin).json();
+  std::string userConnection;
+  for (const auto& c : list.as_array()) {
+    if (str(c, "accountId") == "u-1") userConnection = str(c, "id");
+  }
+  REQUIRE(!userConnection.empty());
+  auto forced = w.host.request("POST", "/api/social-media/connections/" + userConnection + "/refresh", admin, "");
+  CHECK(forced.status == 200);
+  CHECK(emulator.refreshGrants() == 2);
+  CHECK(w.host.request("POST", "/api/social-media/connections/" + userConnection + "/refresh", w.a.byRole["USER"].key, "").status == 403);
+
+  // The platform refuses the refresh token: the connection is expired and says why.
+  emulator.revokeAllRefreshTokens();
+  auto refused = w.host.request("POST", "/api/social-media/connections/" + userConnection + "/refresh", admin, "");
+  CHECK(refused.status == 409);
+  auto connection = w.host.get("/api/social-media/connections/" + userConnection, admin);
+  CHECK(str(connection.json(), "status") == "expired");
+  auto health = w.host.get("/api/social-media/health/oauthtest", admin);
+  REQUIRE(health.status == 200);
+  CHECK(health.body.find("\"status\":\"expired\"") != std::string::npos);
+  CHECK(health.body.find("refresh failed") != std::string::npos);
+  // It stops retrying until the user reconnects.
+  const int grants = emulator.refreshGrants();
+  CHECK(w.host.request("POST", "/api/social-media/connections/" + userConnection + "/refresh", admin, "").status == 409);
+  CHECK(emulator.refreshGrants() == grants);
+  REQUIRE(w.host.get(pathOf(consent(w, admin)), "").status == 302);
+  CHECK(str(w.host.get("/api/social-media/connections/" + userConnection, admin).json(), "status") == "active");
+
+  // Disconnect revokes at the platform and forgets the row.
+  const int revocations = emulator.revocations();
+  CHECK(w.host.request("DELETE", "/api/social-media/connections/" + userConnection, w.a.byRole["USER"].key).status == 403);
+  CHECK(w.host.request("DELETE", "/api/social-media/connections/" + userConnection, admin).status == 204);
+  CHECK(emulator.revocations() == revocations + 1);
+  CHECK(w.host.get("/api/social-media/connections/" + userConnection, admin).status == 404);
+}
+
+TEST_CASE("a ciphertext moved to another organization's row does not decrypt", "[oauth][vault]") {
+  OAuthEmulator emulator;
+  World w(oauthEnv(emulator));
+  REQUIRE(w.host.get(pathOf(consent(w, w.a.byRole["ADMIN"].key)), "").status == 302);
+  REQUIRE(w.host.get(pathOf(consent(w, w.b.byRole["ADMIN"].key)), "").status == 302);
+  const auto rows = sql(w.host.databaseUrl(), "SELECT id, organization_id, refresh_token FROM connections WHERE account_id = 'u-1'");
+  REQUIRE(rows.size() == 2);
+  const auto& [fromA, toB] = rows[0][1] == w.a.id ? std::pair{rows[0], rows[1]} : std::pair{rows[1], rows[0]};
+  // Copy A's sealed refresh token into B's row, as an attacker with database access might.
+  sql(w.host.databaseUrl(), "UPDATE connections SET refresh_token = '" + fromA[2] + "' WHERE id = '" + toB[0] + "'");
+  const int grants = emulator.refreshGrants();
+  auto r = w.host.request("POST", "/api/social-media/connections/" + toB[0] + "/refresh", w.b.byRole["ADMIN"].key, "");
+  CHECK(r.status == 500);
+  CHECK(emulator.refreshGrants() == grants);  // A's token never reached the platform
+  // A's own row still works.
+  CHECK(w.host.request("POST", "/api/social-media/connections/" + fromA[0] + "/refresh", w.a.byRole["ADMIN"].key, "").status == 200);
+}
+
+TEST_CASE("keys rotate re-encrypts every token; the old key can then go", "[oauth][vault]") {
+  OAuthEmulator emulator;
+  World w(oauthEnv(emulator));
+  const auto& admin = w.a.byRole["ADMIN"].key;
+  REQUIRE(w.host.get(pathOf(consent(w, admin)), "").status == 302);
+  REQUIRE(w.host.stop() == 0);
+
+  const std::string newKey(32, 'K');  // raw 32 bytes
+  Host rotated(w.host.databaseUrl(), [&] {
+    auto env = oauthEnv(emulator, newKey);
+    env["FIELD_ENCRYPTION_KEY_PREVIOUS"] = devKey;
+    env["MARKETSAGE_DATA_DIR"] = w.host.dir().string();
+    return env;
+  }());
+  const auto before = sql(w.host.databaseUrl(), "SELECT access_token FROM connections");
+  auto result = rotated.command({"keys", "rotate"});
+  INFO(result.err);
+  REQUIRE(result.exitCode == 0);
+  CHECK(result.out.find("re-encrypted 3 token(s)") != std::string::npos);  // 2 access + 1 refresh
+  const auto after = sql(w.host.databaseUrl(), "SELECT access_token FROM connections");
+  REQUIRE(after.size() == before.size());
+  const auto keyIdOf = [](const std::string& blob) { return blob.substr(0, blob.find('.', blob.find('.') + 1)); };
+  for (std::size_t i = 0; i < after.size(); ++i) CHECK(keyIdOf(after[i][0]) != keyIdOf(before[i][0]));
+  CHECK(rotated.command({"keys", "rotate"}).out.find("re-encrypted 0 token(s)") != std::string::npos);
+
+  // With only the new key, every token is still readable: a live check uses them all.
+  Host only(w.host.databaseUrl(), [&] {
+    auto env = oauthEnv(emulator, newKey);
+    env["MARKETSAGE_DATA_DIR"] = w.host.dir().string();
+    return env;
+  }());
+  only.start();
+  auto health = only.get("/api/social-media/health?live=true", admin);
+  REQUIRE(health.status == 200);
+  CHECK(health.json().as_array().size() == 2);
+  CHECK(health.body.find("\"status\":\"healthy\"") != std::string::npos);
+  CHECK(health.body.find("expired") == std::string::npos);
+}

@@ -1,0 +1,187 @@
+// A plain OAuth 2.0 platform (RFC 6749 authorization code + PKCE, RFC 7009 revocation) for the
+// host's OAuth tests: the smallest plugin that exercises connect, accounts, refresh, revoke and a
+// token check against tests/integration/OAuthEmulator. Built with plugin-api/ only, as a third
+// party would. MARKETSAGE_TEST_PLUGIN_ID names it, so one source gives two platforms.
+#include <marketsage/plugin.hpp>
+
+#include <string>
+
+namespace {
+
+using marketsage::sdk::Error;
+using marketsage::sdk::guard;
+
+marketsage::sdk::Host host;
+
+std::string field(std::string_view json, const char* pointer, bool required = true) {
+  auto value = host.get(json, pointer);
+  if (!value.isString() || value.text.empty()) {
+    if (required) throw Error(MS_ERR_INVALID_INPUT, std::string("missing ") + pointer);
+    return {};
+  }
+  // No real code, token or URL comes near this; refuse before any network call.
+  if (value.text.size() > 4096) throw Error(MS_ERR_INVALID_INPUT, std::string(pointer) + " is too long");
+  return value.text;
+}
+
+void requireObject(std::string_view json) {
+  if (host.get(json, "").type != MS_JSON_OBJECT) throw Error(MS_ERR_INVALID_INPUT, "the request must be a JSON object");
+}
+
+std::string base(const char* key) {
+  auto value = host.setting(key, "");
+  if (value.empty()) throw Error(MS_ERR_PERMANENT, std::string("setting ") + key + " is not configured");
+  return value;
+}
+
+/// Maps an OAuth/HTTP failure to the ABI's kinds, as RFC 6749 section 5.2 defines the errors.
+[[noreturn]] void fail(const marketsage::sdk::HttpResponse& r) {
+  if (r.result != MS_OK) throw Error(MS_ERR_TRANSIENT, "no answer: " + r.error);
+  const auto error = host.get(r.body, "/error").text;
+  const auto retryAfter = host.get(r.headers, "/retry-after").text;
+  if (r.status == 429) throw Error(MS_ERR_RATE_LIMITED, "rate limited", "429", retryAfter.empty() ? 0 : std::stoi(retryAfter));
+  if (r.status >= 500) throw Error(MS_ERR_TRANSIENT, "server error", std::to_string(r.status));
+  if (error == "invalid_grant") throw Error(MS_ERR_AUTH_INVALID, "the grant was refused", error);
+  if (r.status == 401) throw Error(MS_ERR_AUTH_EXPIRED, "the token was refused", error);
+  throw Error(MS_ERR_PERMANENT, "refused: " + (error.empty() ? std::to_string(r.status) : error), error);
+}
+
+std::string tokenRequest(const std::string& form) {
+  marketsage::sdk::HttpRequest request;
+  request.method = "POST";
+  request.url = base("/auth_base") + "/token";
+  const auto credentials = host.setting("/client_id", "") + ":" + host.setting("/client_secret", "");
+  request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Authorization", "Basic " + host.base64(credentials)}};
+  request.body = form;
+  auto r = host.http(request);
+  if (r.result != MS_OK || r.status != 200) fail(r);
+  // Token reply of the ABI: camelCase, expiresIn in seconds.
+  std::string out = "{\"accessToken\":" + host.quote(field(r.body, "/access_token"));
+  if (auto refresh = host.get(r.body, "/refresh_token"); refresh.isString()) out += ",\"refreshToken\":" + host.quote(refresh.text);
+  if (auto expires = host.get(r.body, "/expires_in"); expires.type == MS_JSON_NUMBER) out += ",\"expiresIn\":" + expires.text;
+  if (auto scope = host.get(r.body, "/scope"); scope.isString()) {
+    out += ",\"scopes\":[";
+    std::string list = scope.text;
+    bool first = true;
+    for (std::size_t start = 0; start <= list.size();) {
+      auto end = list.find(' ', start);
+      if (end == std::string::npos) end = list.size();
+      if (end > start) {
+        out += (first ? "" : ",") + host.quote(list.substr(start, end - start));
+        first = false;
+      }
+      start = end + 1;
+    }
+    out += "]";
+  }
+  return out + "}";
+}
+
+ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
+  return guard(reply, [&] {
+    const std::string_view json(req ? req : "", req ? len : 0);
+    requireObject(json);
+    const auto url = base("/auth_base") + "/authorize?response_type=code&client_id=" + host.urlEncode(host.setting("/client_id", "")) +
+                     "&redirect_uri=" + host.urlEncode(field(json, "/redirectUri")) + "&state=" + host.urlEncode(field(json, "/state")) +
+                     "&code_challenge=" + host.urlEncode(field(json, "/codeChallenge")) + "&code_challenge_method=S256" +
+                     "&scope=" + host.urlEncode("publish offline_access");
+    return "{\"url\":" + host.quote(url) + "}";
+  });
+}
+
+ms_status exchangeCode(const char* req, size_t len, const ms_reply* reply) {
+  return guard(reply, [&] {
+    const std::string_view json(req ? req : "", req ? len : 0);
+    requireObject(json);
+    return tokenRequest("grant_type=authorization_code&code=" + host.urlEncode(field(json, "/code")) +
+                        "&redirect_uri=" + host.urlEncode(field(json, "/redirectUri")) +
+                        "&code_verifier=" + host.urlEncode(field(json, "/codeVerifier")));
+  });
+}
+
+ms_status refresh(const char* req, size_t len, const ms_reply* reply) {
+  return guard(reply, [&] {
+    const std::string_view json(req ? req : "", req ? len : 0);
+    requireObject(json);
+    return tokenRequest("grant_type=refresh_token&refresh_token=" + host.urlEncode(field(json, "/refreshToken")));
+  });
+}
+
+ms_status revoke(const char* req, size_t len, const ms_reply* reply) {
+  return guard(reply, [&] {
+    const std::string_view json(req ? req : "", req ? len : 0);
+    requireObject(json);
+    const auto token = field(json, "/accessToken");
+    marketsage::sdk::HttpRequest request;
+    request.method = "POST";
+    request.url = base("/auth_base") + "/revoke";
+    request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    request.body = "token=" + host.urlEncode(token);
+    auto r = host.http(request);
+    if (r.result != MS_OK || r.status != 200) fail(r);
+    return std::string("{}");
+  });
+}
+
+marketsage::sdk::HttpResponse bearerGet(const std::string& path, const std::string& token) {
+  marketsage::sdk::HttpRequest request;
+  request.url = base("/api_base") + path;  // token already validated by the caller
+  request.headers = {{"Authorization", "Bearer " + token}};
+  return host.http(request);
+}
+
+ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
+  return guard(reply, [&] {
+    const std::string_view json(req ? req : "", req ? len : 0);
+    requireObject(json);
+    auto r = bearerGet("/me/accounts", field(json, "/accessToken"));
+    if (r.result != MS_OK || r.status != 200) fail(r);
+    std::string out = "{\"accounts\":[";
+    for (int i = 0;; ++i) {
+      const std::string at = "/data/" + std::to_string(i);
+      auto id = host.get(r.body, (at + "/id").c_str());
+      if (!id.isString()) break;
+      out += std::string(i ? "," : "") + "{\"id\":" + host.quote(id.text) + ",\"name\":" + host.quote(host.get(r.body, (at + "/name").c_str()).text) +
+             ",\"type\":" + host.quote(host.get(r.body, (at + "/type").c_str()).text);
+      if (auto token = host.get(r.body, (at + "/access_token").c_str()); token.isString()) out += ",\"accessToken\":" + host.quote(token.text);
+      out += "}";
+    }
+    return out + "]}";
+  });
+}
+
+ms_status checkToken(const char* req, size_t len, const ms_reply* reply) {
+  return guard(reply, [&] {
+    const std::string_view json(req ? req : "", req ? len : 0);
+    requireObject(json);
+    auto r = bearerGet("/me", field(json, "/accessToken"));
+    if (r.result != MS_OK || r.status != 200) fail(r);
+    return "{\"healthy\":true,\"accountId\":" + host.quote(host.get(r.body, "/id").text) + "}";
+  });
+}
+
+const ms_oauth_ext oauth = {sizeof(ms_oauth_ext), authorizeUrl, exchangeCode, refresh, revoke};
+const ms_accounts_ext accounts = {sizeof(ms_accounts_ext), listAccounts};
+const ms_health_ext health = {sizeof(ms_health_ext), checkToken};
+
+const ms_plugin_descriptor descriptor = {sizeof(ms_plugin_descriptor), MARKETSAGE_TEST_PLUGIN_ID, "OAuth 2.0 test platform", "1.0.0",
+                                         MS_CAP_OAUTH | MS_CAP_ACCOUNTS | MS_CAP_HEALTH, MS_PLUGIN_EXPERIMENTAL,
+                                         "Speaks plain OAuth 2.0 to the test emulator.", nullptr};
+
+ms_status init(const ms_host* h) {
+  host = marketsage::sdk::Host(h);
+  return MS_OK;
+}
+void deinit() {}
+const void* getExtension(const char* id) {
+  const std::string_view name(id ? id : "");
+  if (name == MS_EXT_OAUTH) return &oauth;
+  if (name == MS_EXT_ACCOUNTS) return &accounts;
+  if (name == MS_EXT_HEALTH) return &health;
+  return nullptr;
+}
+
+}  // namespace
+
+extern "C" MS_EXPORT const ms_plugin_entry marketsage_plugin_entry = {
+    MS_ABI_VERSION_MAJOR, MS_ABI_VERSION_MINOR, sizeof(ms_plugin_entry), &descriptor, init, deinit, getExtension};
