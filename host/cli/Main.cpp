@@ -2,6 +2,7 @@
 
 #include "config/Config.h"
 #include "core/Errors.h"
+#include "core/Log.h"
 #include "core/Problem.h"
 
 #include <iostream>
@@ -26,6 +27,10 @@ constexpr const char* usage =
 }  // namespace
 
 int run(int argc, char** argv) {
+  // Whatever path the command leaves by, buffered log lines reach their file.
+  struct FlushLogs {
+    ~FlushLogs() { log::flush(); }
+  } flushLogs;
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     std::cerr << usage;

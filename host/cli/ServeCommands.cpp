@@ -92,6 +92,7 @@ int serveCommand(const std::vector<std::string>& argv) {
   host.refresher().stopBackground();
   const bool drained = server.stop(config.server.drainSeconds);
   log::info("stopped", {{"drained", drained ? "true" : "false"}});
+  log::flush();
   return 0;
 }
 

@@ -28,4 +28,7 @@ inline void error(std::string_view m, std::initializer_list<Field> f = {}) { wri
 /// Writes an already-built JSON object as one line (the access log). [thread-safe]
 void writeRaw(const std::string& jsonLine);
 
+/// Writes out every buffered line now (info lines are otherwise written within 100 ms).
+void flush();
+
 }  // namespace marketsage::log
