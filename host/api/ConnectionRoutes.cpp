@@ -1,4 +1,5 @@
 #include "api/Routes.h"
+#include "api/Views.h"
 #include "app/Host.h"
 #include "connections/ConnectionStore.h"
 #include "core/Log.h"
@@ -19,29 +20,6 @@ namespace {
 using auth::Permission;
 using http::Access;
 using http::Exchange;
-
-boost::json::value optionalTime(const std::optional<std::int64_t>& millis) {
-  if (!millis) return nullptr;
-  return boost::json::value(time::formatIso8601(*millis));
-}
-
-/// A connection as the API shows it: never a token, sealed or not.
-boost::json::object view(const connections::Connection& c) {
-  boost::json::array scopes;
-  for (const auto& s : c.scopes) scopes.emplace_back(s);
-  boost::json::error_code ec;
-  auto metadata = boost::json::parse(c.metadata, ec);
-  return {{"id", c.id},
-          {"platform", c.platform},
-          {"accountId", c.accountId},
-          {"accountName", c.accountName},
-          {"scopes", scopes},
-          {"status", c.status},
-          {"expiresAt", optionalTime(c.expiresAt)},
-          {"lastSync", optionalTime(c.lastSyncAt)},
-          {"metadata", ec ? boost::json::value(boost::json::object{}) : metadata},
-          {"createdAt", time::formatIso8601(c.createdAt)}};
-}
 
 /// The health states of the product contract: healthy, expired, invalid, rate_limited.
 std::string healthOf(const connections::Connection& c) {

@@ -5,14 +5,10 @@
 #include <boost/json.hpp>
 
 namespace marketsage::api {
-namespace {
-
 boost::json::value optionalTime(const std::optional<std::int64_t>& millis) {
   if (!millis) return nullptr;
   return boost::json::value(time::formatIso8601(*millis));
 }
-
-}  // namespace
 
 boost::json::object view(const tenants::Organization& org) {
   return {{"id", org.id}, {"name", org.name}, {"createdAt", time::formatIso8601(org.createdAt)}};
@@ -47,6 +43,23 @@ boost::json::object view(const tenants::AuditEntry& entry) {
           {"detail", ec ? boost::json::value(boost::json::object{}) : detail},
           {"remoteAddr", entry.remoteAddr},
           {"requestId", entry.requestId}};
+}
+
+boost::json::object view(const connections::Connection& c) {
+  boost::json::array scopes;
+  for (const auto& s : c.scopes) scopes.emplace_back(s);
+  boost::json::error_code ec;
+  auto metadata = boost::json::parse(c.metadata, ec);
+  return {{"id", c.id},
+          {"platform", c.platform},
+          {"accountId", c.accountId},
+          {"accountName", c.accountName},
+          {"scopes", scopes},
+          {"status", c.status},
+          {"expiresAt", optionalTime(c.expiresAt)},
+          {"lastSync", optionalTime(c.lastSyncAt)},
+          {"metadata", ec ? boost::json::value(boost::json::object{}) : metadata},
+          {"createdAt", time::formatIso8601(c.createdAt)}};
 }
 
 }  // namespace marketsage::api

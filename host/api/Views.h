@@ -1,16 +1,22 @@
 #pragma once
 /// How tenancy rows look in API answers (camelCase, RFC 3339 times, never a secret).
 
+#include "connections/Connection.h"
 #include "tenants/Model.h"
 
 #include <boost/json/object.hpp>
 
 namespace marketsage::api {
 
+/// An RFC 3339 time, or null.
+boost::json::value optionalTime(const std::optional<std::int64_t>& millis);
+
 boost::json::object view(const tenants::Organization& org);
 boost::json::object view(const tenants::User& user);
 boost::json::object view(const tenants::ApiKeyInfo& key);
 boost::json::object view(const tenants::AuditEntry& entry);
+/// A connection: never a token, sealed or not.
+boost::json::object view(const connections::Connection& connection);
 
 /// Serialises a list of rows as a JSON array.
 template <typename Rows>

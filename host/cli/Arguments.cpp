@@ -1,5 +1,9 @@
 #include "cli/Arguments.h"
 
+#include "core/Log.h"
+
+#include <iostream>
+
 namespace marketsage::cli {
 
 std::optional<std::string> Arguments::flag(const std::string& name) const {
@@ -35,6 +39,29 @@ Arguments parseArguments(const std::vector<std::string>& args, const std::set<st
     out.flags[name] = *value;
   }
   return out;
+}
+
+std::optional<Arguments> parseCommandLine(const std::vector<std::string>& args, std::set<std::string> valueFlags,
+                                          const char* usage, int& exitCode) {
+  valueFlags.insert("config");
+  try {
+    auto parsed = parseArguments(args, valueFlags);
+    if (!parsed.help) return parsed;
+    std::cout << usage;
+    exitCode = 0;
+  } catch (const UsageError& e) {
+    std::cerr << "marketsage: " << e.what() << "\n" << usage;
+    exitCode = 2;
+  }
+  return std::nullopt;
+}
+
+config::Config loadConfig(const Arguments& args) {
+  std::optional<std::filesystem::path> file;
+  if (auto path = args.flag("config")) file = *path;
+  auto config = config::load(file);
+  log::configure(log::parseLevel(config.logLevel), config.logFile);
+  return config;
 }
 
 }  // namespace marketsage::cli

@@ -1,6 +1,8 @@
 #pragma once
 /// Flag parsing shared by every subcommand: "--name value" or "--name=value", "-h"/"--help".
 
+#include "config/Config.h"
+
 #include <map>
 #include <optional>
 #include <set>
@@ -25,5 +27,13 @@ struct Arguments {
 
 /// `valueFlags` take a value; anything else starting with "-" is a UsageError.
 Arguments parseArguments(const std::vector<std::string>& args, const std::set<std::string>& valueFlags);
+
+/// What every subcommand does first: parse (`--config` is always accepted), print `usage` on
+/// --help (stdout, exit 0) or wrong usage (stderr, exit 2). nullopt means "exit with `exitCode`".
+std::optional<Arguments> parseCommandLine(const std::vector<std::string>& args, std::set<std::string> valueFlags,
+                                          const char* usage, int& exitCode);
+
+/// The configuration named by --config (or the default one), with logging set up from it.
+config::Config loadConfig(const Arguments& args);
 
 }  // namespace marketsage::cli

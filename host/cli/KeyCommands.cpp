@@ -25,25 +25,14 @@ constexpr const char* keysUsage =
 }  // namespace
 
 int keysCommand(const std::vector<std::string>& argv) {
-  Arguments args;
-  try {
-    args = parseArguments(argv, {"config"});
-  } catch (const UsageError& e) {
-    std::cerr << "marketsage: " << e.what() << "\n" << keysUsage;
-    return 2;
-  }
-  if (args.help) {
-    std::cout << keysUsage;
-    return 0;
-  }
-  if (args.positional.size() != 1 || args.positional.front() != "rotate") {
+  int exitCode = 0;
+  const auto args = parseCommandLine(argv, {}, keysUsage, exitCode);
+  if (!args) return exitCode;
+  if (args->positional.size() != 1 || args->positional.front() != "rotate") {
     std::cerr << "marketsage: keys needs 'rotate'\n" << keysUsage;
     return 2;
   }
-  std::optional<std::filesystem::path> file;
-  if (auto path = args.flag("config")) file = *path;
-  const auto config = config::load(file);
-  log::configure(log::parseLevel(config.logLevel), config.logFile);
+  const auto config = loadConfig(*args);
   store::Database db(config.database.url, 2);
   store::migrate(db);
   const vault::TokenVault vault(vault::KeyRing::fromEnvironment(config.production(), config.dataDir));

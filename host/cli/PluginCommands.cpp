@@ -22,28 +22,18 @@ constexpr const char* pluginsUsage =
 }  // namespace
 
 int pluginsCommand(const std::vector<std::string>& argv) {
-  Arguments args;
-  try {
-    args = parseArguments(argv, {"config"});
-  } catch (const UsageError& e) {
-    std::cerr << "marketsage: " << e.what() << "\n" << pluginsUsage;
-    return 2;
-  }
-  if (args.help) {
-    std::cout << pluginsUsage;
-    return 0;
-  }
-  const std::string sub = args.positional.empty() ? "" : args.positional.front();
-  if (sub == "list" && args.positional.size() == 1) {
-    std::optional<std::filesystem::path> file;
-    if (auto path = args.flag("config")) file = *path;
-    const auto config = config::load(file);
+  int exitCode = 0;
+  const auto args = parseCommandLine(argv, {}, pluginsUsage, exitCode);
+  if (!args) return exitCode;
+  const std::string sub = args->positional.empty() ? "" : args->positional.front();
+  if (sub == "list" && args->positional.size() == 1) {
+    const auto config = loadConfig(*args);
     log::configure(log::Level::Error);  // the table is the output; load errors go to stderr below
     const auto registry = app::loadPlugins(config);
     return plugins::listPlugins(*registry, std::cout, std::cerr);
   }
-  if (sub == "check" && args.positional.size() == 2) {
-    return plugins::checkPlugin(args.positional[1], std::cout, std::cerr);
+  if (sub == "check" && args->positional.size() == 2) {
+    return plugins::checkPlugin(args->positional[1], std::cout, std::cerr);
   }
   std::cerr << "marketsage: plugins needs 'list' or 'check FILE.so'\n" << pluginsUsage;
   return 2;

@@ -27,30 +27,6 @@ constexpr const char* adminUsage =
     "Creates the first organization and its SUPER_ADMIN (default admin@localhost in \"MarketSage\")\n"
     "and prints that user's API key as the last line of output. It is shown only this once.\n";
 
-/// Parses args for a command that takes only --config (plus `extra` value flags).
-std::optional<Arguments> parseOrUsage(const std::vector<std::string>& args, const char* usage, std::set<std::string> flags = {}) {
-  flags.insert("config");
-  try {
-    auto parsed = parseArguments(args, flags);
-    if (parsed.help) {
-      std::cout << usage;
-      return std::nullopt;
-    }
-    return parsed;
-  } catch (const UsageError& e) {
-    std::cerr << "marketsage: " << e.what() << "\n" << usage;
-    throw;
-  }
-}
-
-config::Config loadConfig(const Arguments& args) {
-  std::optional<std::filesystem::path> file;
-  if (auto path = args.flag("config")) file = *path;
-  auto config = config::load(file);
-  log::configure(log::parseLevel(config.logLevel), config.logFile);
-  return config;
-}
-
 /// Blocks the stop signals in this thread and every thread it starts later, so that the main
 /// thread alone receives them through sigwait.
 sigset_t blockStopSignals() {
@@ -65,13 +41,9 @@ sigset_t blockStopSignals() {
 }  // namespace
 
 int serveCommand(const std::vector<std::string>& argv) {
-  std::optional<Arguments> args;
-  try {
-    args = parseOrUsage(argv, serveUsage);
-  } catch (const UsageError&) {
-    return 2;
-  }
-  if (!args) return 0;
+  int exitCode = 0;
+  const auto args = parseCommandLine(argv, {}, serveUsage, exitCode);
+  if (!args) return exitCode;
   if (!args->positional.empty()) {
     std::cerr << "marketsage: serve takes no arguments\n" << serveUsage;
     return 2;
@@ -97,13 +69,9 @@ int serveCommand(const std::vector<std::string>& argv) {
 }
 
 int migrateCommand(const std::vector<std::string>& argv) {
-  std::optional<Arguments> args;
-  try {
-    args = parseOrUsage(argv, migrateUsage);
-  } catch (const UsageError&) {
-    return 2;
-  }
-  if (!args) return 0;
+  int exitCode = 0;
+  const auto args = parseCommandLine(argv, {}, migrateUsage, exitCode);
+  if (!args) return exitCode;
   auto config = loadConfig(*args);
   store::Database db(config.database.url, 1);
   const auto report = store::migrate(db);
@@ -117,14 +85,10 @@ int adminCommand(const std::vector<std::string>& argv) {
     std::cerr << "marketsage: admin needs a subcommand\n" << adminUsage;
     return 2;
   }
-  std::optional<Arguments> args;
-  try {
-    args = parseOrUsage(std::vector<std::string>(argv.begin() + (argv.front() == "bootstrap" ? 1 : 0), argv.end()),
-                        adminUsage, {"email", "org"});
-  } catch (const UsageError&) {
-    return 2;
-  }
-  if (!args) return 0;
+  int exitCode = 0;
+  const auto args = parseCommandLine(std::vector<std::string>(argv.begin() + (argv.front() == "bootstrap" ? 1 : 0), argv.end()),
+                                     {"email", "org"}, adminUsage, exitCode);
+  if (!args) return exitCode;
   const auto email = args->flag("email").value_or("admin@localhost.localdomain");
   if (!http::isEmailAddress(email)) {
     std::cerr << "marketsage: --email is not an email address\n";

@@ -31,13 +31,14 @@ Problem problemFor(const plugins::CallResult& result, const std::string& platfor
   const std::string detail = platform + ": " + (result.message.empty() ? std::string(plugins::toString(result.kind)) : result.message) +
                              (result.platformCode.empty() ? "" : " (code " + result.platformCode + ")");
   switch (result.kind) {
-    case ErrorKind::InvalidInput: return {422, "platform-rejected", "The platform rejected the content", detail};
+    case ErrorKind::InvalidInput:
+    case ErrorKind::Permanent: return {422, "platform-rejected", "The platform rejected the request", detail};
     case ErrorKind::AuthExpired:
     case ErrorKind::AuthInvalid: return {409, "reconnect-required", "The connection must be reconnected", detail};
     case ErrorKind::RateLimited: return Problem(429, "rate-limited", "Rate limited by the platform", detail).retryAfter(std::max(1, result.retryAfterSeconds));
     case ErrorKind::Transient: return Problem(503, "platform-unavailable", "The platform is unavailable", detail).retryAfter(std::max(1, result.retryAfterSeconds));
     case ErrorKind::NotSupported: return Problem::badInput(detail);
-    default: return {502, "platform-failed", "The platform call failed", detail};
+    default: return {502, "plugin-fault", "The platform plugin failed", detail};
   }
 }
 

@@ -21,8 +21,10 @@ namespace marketsage::platforms {
 /// 400 when it cannot do `op`.
 std::shared_ptr<const plugins::Plugin> requirePlugin(app::Host& host, const std::string& platform, plugins::Operation op);
 
-/// The REST answer for a failed plugin call: 422 content refused, 409 the connection needs to be
-/// reconnected, 429 rate limited and 503 transient (both with Retry-After), 502 otherwise.
+/// The REST answer for a failed plugin call, as sdk-docs/README.md promises plugin authors:
+/// 422 content refused (invalid input or a permanent refusal), 409 the connection needs to be
+/// reconnected, 429 rate limited and 503 transient (both with Retry-After), 400 not supported,
+/// 502 a plugin that broke the ABI.
 Problem problemFor(const plugins::CallResult& result, const std::string& platform);
 
 /// Calls `op` and returns its result, or throws problemFor() of it.

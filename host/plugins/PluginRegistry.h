@@ -105,7 +105,8 @@ int listPlugins(const PluginRegistry& registry, std::ostream& out, std::ostream&
 /// bad input (NULL, empty, invalid JSON, wrong shape, invalid UTF-8, deep nesting, huge strings)
 /// and expects MS_ERR_INVALID_INPUT each time, with a valid reply. Writes a readable report to
 /// `out` and a one-line verdict on `err` when it fails. Returns 0 only if the plugin honours the
-/// ABI, 1 otherwise.
+/// ABI, 1 otherwise. Uses fork() without exec: call it from a process with no busy threads (the
+/// CLI), not from inside the running server.
 int checkPlugin(const std::filesystem::path& so, std::ostream& out, std::ostream& err);
 
 }  // namespace marketsage::plugins

@@ -94,6 +94,18 @@ int spawn(const std::vector<std::string>& args, const std::vector<std::string>& 
   return pid;
 }
 
+Response receive(Poco::Net::HTTPClientSession& session) {
+  Poco::Net::HTTPResponse response;
+  auto& in = session.receiveResponse(response);
+  Response result;
+  result.status = response.getStatus();
+  for (const auto& [name, value] : response) result.headers[Poco::toLower(name)] = value;
+  std::stringstream text;
+  text << in.rdbuf();
+  result.body = text.str();
+  return result;
+}
+
 int waitExit(int pid) {
   int status = 0;
   waitpid(pid, &status, 0);
@@ -275,15 +287,7 @@ Response Host::request(const std::string& method, const std::string& path, const
   }
   auto& out = session.sendRequest(request);
   if (body) out << *body;
-  Poco::Net::HTTPResponse response;
-  auto& in = session.receiveResponse(response);
-  Response result;
-  result.status = response.getStatus();
-  for (const auto& [name, value] : response) result.headers[Poco::toLower(name)] = value;
-  std::stringstream text;
-  text << in.rdbuf();
-  result.body = text.str();
-  return result;
+  return receive(session);
 }
 
 Response fetch(const std::string& url) {
@@ -292,15 +296,7 @@ Response fetch(const std::string& url) {
   session.setTimeout(Poco::Timespan(20, 0));
   Poco::Net::HTTPRequest request("GET", uri.getPathAndQuery(), Poco::Net::HTTPMessage::HTTP_1_1);
   session.sendRequest(request);
-  Poco::Net::HTTPResponse response;
-  auto& in = session.receiveResponse(response);
-  Response result;
-  result.status = response.getStatus();
-  for (const auto& [name, value] : response) result.headers[Poco::toLower(name)] = value;
-  std::stringstream text;
-  text << in.rdbuf();
-  result.body = text.str();
-  return result;
+  return receive(session);
 }
 
 }  // namespace harness
