@@ -5,6 +5,7 @@
 #include "core/Log.h"
 #include "core/Time.h"
 #include "http/Exchange.h"
+#include "http/Fields.h"
 #include "http/Router.h"
 #include "oauth/OAuthFlow.h"
 #include "oauth/TokenRefresher.h"
@@ -56,6 +57,19 @@ void connect(Exchange& ex) {
     return;
   }
   ex.redirect(url);
+}
+
+/// POST /api/social-media/connect/{platform} {"credential"}: platforms without OAuth (a bot token).
+void connectWithCredential(Exchange& ex) {
+  auto tenant = scopedTenant(ex, Permission::ConnectAccounts);
+  const auto body = ex.jsonBody();
+  const http::Fields fields(body, {"credential"});
+  const auto count = ex.host().oauth().connectWithCredential(tenant, ex.actor(), ex.param("platform"), fields.requiredText("credential", 4096));
+  boost::json::array stored;
+  for (const auto& c : connections::ConnectionStore(tenant, ex.host().vault()).list()) {
+    if (c.platform == ex.param("platform")) stored.push_back(view(c));
+  }
+  ex.send(201, boost::json::object{{"connected", count}, {"connections", stored}});
 }
 
 void callback(Exchange& ex) {
@@ -158,6 +172,7 @@ void health(Exchange& ex) {
 
 void addConnectionRoutes(http::Router& router) {
   router.add("GET", "/api/social-media/connect/{platform}", Access::Authenticated, connect);
+  router.add("POST", "/api/social-media/connect/{platform}", Access::Authenticated, connectWithCredential);
   router.add("GET", "/api/auth/callback/{platform}", Access::Public, callback);
   router.add("GET", "/api/social-media/connections", Access::Authenticated, listConnections);
   router.add("GET", "/api/social-media/connections/{id}", Access::Authenticated, getConnection);

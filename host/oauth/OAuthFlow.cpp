@@ -128,4 +128,20 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
   return {dashboard("platform=" + platform + "&connected=" + std::to_string(accounts.size())), static_cast<int>(accounts.size())};
 }
 
+int OAuthFlow::connectWithCredential(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& platform,
+                                     const std::string& credential) {
+  const auto plugin = platforms::requirePlugin(host_, platform, plugins::Operation::ListAccounts);
+  const connections::Tokens tokens{credential, std::nullopt, std::nullopt, {}};
+  std::vector<connections::Account> accounts;
+  try {
+    accounts = platforms::listAccounts(*plugin, tokens, boost::json::value());
+  } catch (const Problem& problem) {
+    if (problem.status() != 409) throw;
+    throw Problem(422, "credential-refused", "The platform refused the credential", problem.detail());
+  }
+  connections::ConnectionStore store(tenant, host_.vault());
+  for (const auto& account : accounts) store.upsert(platform, account, account.tokens.value_or(tokens), actor);
+  return static_cast<int>(accounts.size());
+}
+
 }  // namespace marketsage::oauth

@@ -32,6 +32,12 @@ class OAuthFlow {
   Outcome complete(const std::string& platform, const std::map<std::string, std::string>& query,
                    const std::string& callerOrganization, const std::string& remoteAddr, const std::string& requestId);
 
+  /// For platforms without OAuth (a bot token, an app password): checks the credential against
+  /// the platform by listing the accounts it can act for, then stores one connection per account.
+  /// Nothing is stored when the platform refuses it (Problem 409/422/429/503).
+  int connectWithCredential(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& platform,
+                            const std::string& credential);
+
   /// The redirect URI registered with the platform: MARKETSAGE_PUBLIC_URL + /api/auth/callback/{platform}.
   std::string redirectUri(const std::string& platform) const;
 

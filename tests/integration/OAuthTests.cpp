@@ -139,6 +139,31 @@ TEST_CASE("connect: 302 with state and S256 challenge, callback stores each acco
   CHECK(raw.find(params.at("state")) == std::string::npos);
 }
 
+TEST_CASE("a platform without OAuth connects with a credential checked at the platform first", "[oauth]") {
+  OAuthEmulator emulator;
+  World w(oauthEnv(emulator));
+  const auto& admin = w.a.byRole["ADMIN"].key;
+  // A bad credential is refused by the platform and nothing is stored.
+  auto refused = w.host.post("/api/social-media/connect/oauthtest", admin, {{"credential", "at_not-a-real-token"}});
+  CHECK(refused.status == 422);
+  CHECK(connectionCount(w, admin) == 0);
+  CHECK(w.host.post("/api/social-media/connect/oauthtest", admin, {{"credential", 42}}).status == 400);
+  CHECK(w.host.post("/api/social-media/connect/oauthtest", w.a.byRole["GUEST"].key, {{"credential", "x"}}).status == 403);
+
+  // A credential the platform accepts: obtain one as a bot owner would, out of band.
+  REQUIRE(w.host.get(pathOf(consent(w, w.b.byRole["ADMIN"].key)), "").status == 302);
+  std::string credential;
+  for (const auto& token : emulator.issuedTokens()) {
+    if (token.rfind("at_", 0) == 0) credential = token;
+  }
+  auto stored = w.host.post("/api/social-media/connect/oauthtest", admin, {{"credential", credential}});
+  REQUIRE(stored.status == 201);
+  CHECK(stored.json().at("connected").as_int64() == 2);
+  CHECK(stored.body.find(credential) == std::string::npos);
+  CHECK(connectionCount(w, admin) == 2);
+  CHECK(rawDatabase(w).find(credential) == std::string::npos);
+}
+
 TEST_CASE("state reuse, expiry, other platform and other organization are refused with nothing stored", "[oauth]") {
   OAuthEmulator emulator;
   World w(oauthEnv(emulator), R"({"oauth":{"stateLifetimeSeconds":1}})");
