@@ -10,6 +10,7 @@ void addOrganizationRoutes(http::Router& router);  ///< /api/orgs, /api/orgs/{id
 void addKeyRoutes(http::Router& router);           ///< /api/keys
 void addAuditRoutes(http::Router& router);         ///< /api/audit
 void addConnectionRoutes(http::Router& router);    ///< OAuth connect/callback, /api/social-media/connections, health
+void addDashboardRoutes(http::Router& router);     ///< /social-media page, /api/social-media/platforms
 
 inline void addAllRoutes(http::Router& router) {
   addHealthRoutes(router);
@@ -17,6 +18,7 @@ inline void addAllRoutes(http::Router& router) {
   addKeyRoutes(router);
   addAuditRoutes(router);
   addConnectionRoutes(router);
+  addDashboardRoutes(router);
 }
 
 }  // namespace marketsage::api

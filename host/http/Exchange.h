@@ -26,6 +26,7 @@ class Exchange {
   app::Host& host() { return host_; }
   const std::string& requestId() const { return requestId_; }
   Poco::Net::HTTPServerRequest& request() { return request_; }
+  Poco::Net::HTTPServerResponse& response() { return response_; }
   std::string remoteAddress() const;
 
   void setPathParams(std::map<std::string, std::string> params) { params_ = std::move(params); }

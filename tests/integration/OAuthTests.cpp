@@ -164,6 +164,25 @@ TEST_CASE("a platform without OAuth connects with a credential checked at the pl
   CHECK(rawDatabase(w).find(credential) == std::string::npos);
 }
 
+TEST_CASE("the dashboard page and the platforms it offers", "[oauth][dashboard]") {
+  OAuthEmulator emulator;
+  World w(oauthEnv(emulator));
+  auto page = w.host.get("/social-media", "");
+  REQUIRE(page.status == 200);
+  CHECK(page.header("content-type").rfind("text/html", 0) == 0);
+  CHECK(page.header("content-security-policy").find("script-src 'self'") != std::string::npos);
+  CHECK(page.body.find("<script src=\"/social-media/app.js\">") != std::string::npos);
+  auto script = w.host.get("/social-media/app.js", "");
+  REQUIRE(script.status == 200);
+  CHECK(script.body.find("/api/social-media/connect/") != std::string::npos);
+  CHECK(script.body.find("innerHTML") == std::string::npos);  // text only: nothing a platform returns becomes markup
+  auto platforms = w.host.get("/api/social-media/platforms", w.a.byRole["USER"].key);
+  REQUIRE(platforms.status == 200);
+  CHECK(platforms.body.find("\"id\":\"oauthtest\"") != std::string::npos);
+  CHECK(platforms.body.find("\"oauth\"") != std::string::npos);
+  CHECK(w.host.get("/api/social-media/platforms", "").status == 401);
+}
+
 TEST_CASE("state reuse, expiry, other platform and other organization are refused with nothing stored", "[oauth]") {
   OAuthEmulator emulator;
   World w(oauthEnv(emulator), R"({"oauth":{"stateLifetimeSeconds":1}})");
