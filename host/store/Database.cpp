@@ -3,6 +3,7 @@
 #include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Data/SessionPool.h>
 #include <Poco/URI.h>
@@ -83,6 +84,77 @@ void bindAll(Poco::Data::Statement& statement, const std::vector<Param>& params)
 
 }  // namespace
 
+/// Prepared statements by connection and SQL text. A pooled session is used by one thread at a
+/// time, so only the map needs the lock; statements are finalized before the pool closes.
+struct Database::StatementCache {
+  std::mutex mutex;
+  std::unordered_map<sqlite3*, std::unordered_map<std::string, sqlite3_stmt*>> byConnection;
+
+  sqlite3_stmt* get(sqlite3* db, const std::string& sql) {
+    std::lock_guard lock(mutex);
+    auto [connection, fresh] = byConnection.try_emplace(db);
+    if (fresh) sqlite3_busy_timeout(db, 5000);  // concurrent writers queue instead of failing
+    if (auto it = connection->second.find(sql); it != connection->second.end()) return it->second;
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v3(db, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK) {
+      throw std::runtime_error(std::string("SQLite: ") + sqlite3_errmsg(db));
+    }
+    connection->second.emplace(sql, statement);
+    return statement;
+  }
+
+  ~StatementCache() {
+    for (auto& [db, statements] : byConnection) {
+      for (auto& [sql, statement] : statements) sqlite3_finalize(statement);
+    }
+  }
+};
+
+std::size_t Database::runSqlite(Poco::Data::Session& session, const std::string& sql, const std::vector<Param>& params,
+                                std::vector<Row>* rows) {
+  sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(session);
+  sqlite3_stmt* statement = statements_->get(db, sql);
+  // Leave the statement reset whatever happens, so it holds no read lock between uses.
+  struct Reset {
+    sqlite3_stmt* statement;
+    ~Reset() {
+      sqlite3_reset(statement);
+      sqlite3_clear_bindings(statement);
+    }
+  } reset{statement};
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const int index = static_cast<int>(i + 1);
+    int rc = SQLITE_OK;
+    if (const auto* text = std::get_if<std::string>(&params[i])) {
+      rc = sqlite3_bind_text(statement, index, text->data(), static_cast<int>(text->size()), SQLITE_TRANSIENT);
+    } else if (const auto* number = std::get_if<std::int64_t>(&params[i])) {
+      rc = sqlite3_bind_int64(statement, index, *number);
+    } else {
+      rc = sqlite3_bind_null(statement, index);
+    }
+    if (rc != SQLITE_OK) throw std::runtime_error(std::string("SQLite: ") + sqlite3_errmsg(db));
+  }
+  const int columns = sqlite3_column_count(statement);
+  for (;;) {
+    const int rc = sqlite3_step(statement);
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) throw std::runtime_error(std::string("SQLite: ") + sqlite3_errmsg(db));
+    if (rows == nullptr) continue;
+    std::vector<std::optional<std::string>> values;
+    values.reserve(static_cast<std::size_t>(columns));
+    for (int c = 0; c < columns; ++c) {
+      if (sqlite3_column_type(statement, c) == SQLITE_NULL) {
+        values.emplace_back(std::nullopt);
+      } else {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, c));
+        values.emplace_back(std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(statement, c))));
+      }
+    }
+    rows->emplace_back(std::move(values));
+  }
+  return columns == 0 || rows == nullptr ? static_cast<std::size_t>(sqlite3_changes(db)) : rows->size();
+}
+
 const std::string& Row::text(std::size_t i) const {
   const auto& column = columns_.at(i);
   if (!column) throw std::runtime_error("unexpected NULL in column " + std::to_string(i));
@@ -105,7 +177,10 @@ Database::Database(const std::string& url, int poolSize) {
       const std::filesystem::path file = url.substr(7);
       if (file.empty()) throw std::runtime_error("DATABASE_URL sqlite: needs a file path");
       if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
-      pool_ = std::make_unique<Poco::Data::SessionPool>("SQLite", file.string(), 1, poolSize, 60);
+      statements_ = std::make_unique<StatementCache>();
+      // minimum = maximum: the pool never closes a session for idleness, so the statements cached
+      // for a connection live exactly as long as it does.
+      pool_ = std::make_unique<Poco::Data::SessionPool>("SQLite", file.string(), poolSize, poolSize, 3600);
       auto s = session();
       // WAL lets readers run beside the writer; the setting is stored in the file.
       s << "PRAGMA journal_mode=WAL", now;
@@ -123,7 +198,10 @@ Database::Database(const std::string& url, int poolSize) {
   }
 }
 
-Database::~Database() = default;
+Database::~Database() {
+  statements_.reset();  // finalize before the pool closes the connections
+  pool_.reset();
+}
 
 Poco::Data::Session Database::session() {
   // Poco's pool throws at once when every session is out; wait a bounded while instead, so a
@@ -132,7 +210,7 @@ Poco::Data::Session Database::session() {
   auto pause = std::chrono::microseconds(50);
   for (;;) {
     try {
-      return configured(pool_->get());
+      return pool_->get();
     } catch (const Poco::Data::SessionPoolExhaustedException&) {
       if (std::chrono::steady_clock::now() > deadline) throw;
       std::this_thread::sleep_for(pause);
@@ -141,12 +219,12 @@ Poco::Data::Session Database::session() {
   }
 }
 
-Poco::Data::Session Database::configured(Poco::Data::Session s) {
-  if (backend_ == Backend::SQLite) s.setConnectionTimeout(5);  // busy timeout for concurrent writers
-  return s;
-}
-
 std::vector<Row> Database::query(Poco::Data::Session& session, const std::string& sql, const std::vector<Param>& params) {
+  if (backend_ == Backend::SQLite) {
+    std::vector<Row> rows;
+    runSqlite(session, sql, params, &rows);
+    return rows;
+  }
   Poco::Data::Statement statement(session);
   statement << sql;
   bindAll(statement, params);
@@ -169,6 +247,7 @@ std::vector<Row> Database::query(Poco::Data::Session& session, const std::string
 }
 
 std::size_t Database::execute(Poco::Data::Session& session, const std::string& sql, const std::vector<Param>& params) {
+  if (backend_ == Backend::SQLite) return runSqlite(session, sql, params, nullptr);
   Poco::Data::Statement statement(session);
   statement << sql;
   bindAll(statement, params);
