@@ -3,7 +3,6 @@
 #include "app/Host.h"
 #include "core/Errors.h"
 #include "core/Log.h"
-#include "core/Random.h"
 #include "core/Time.h"
 #include "http/Exchange.h"
 
@@ -18,17 +17,28 @@
 #include <boost/json.hpp>
 
 #include <chrono>
+#include <cstdio>
+#include <random>
 #include <thread>
 
 namespace marketsage::http {
 namespace {
+
+/// A fresh request id: 64 bits from a per-thread generator. Ids need to be unique, not secret,
+/// and the CSPRNG's locking cost 7% of a cached read request.
+std::string newRequestId() {
+  thread_local std::mt19937_64 generator{std::random_device{}()};
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(generator()));
+  return text;
+}
 
 /// An incoming X-Request-Id is kept when it is short and plain; otherwise we make one.
 std::string requestIdFor(const Poco::Net::HTTPServerRequest& request) {
   const std::string& incoming = request.get("X-Request-Id", "");
   const bool plain = !incoming.empty() && incoming.size() <= 64 &&
                      incoming.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") == std::string::npos;
-  return plain ? incoming : random::token(12);
+  return plain ? incoming : newRequestId();
 }
 
 std::string pathOf(const std::string& uri) { return uri.substr(0, uri.find('?')); }
