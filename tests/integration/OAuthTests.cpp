@@ -285,6 +285,33 @@ TEST_CASE("50 concurrent uses of an expiring token cause exactly one refresh; in
   CHECK(w.host.get("/api/social-media/connections/" + userConnection, admin).status == 404);
 }
 
+TEST_CASE("two hosts on one database refresh a shared connection once", "[oauth]") {
+  OAuthEmulator emulator;
+  emulator.refreshDelayMs = 300;
+  World w(oauthEnv(emulator));
+  const auto& admin = w.a.byRole["ADMIN"].key;
+  REQUIRE(w.host.get(pathOf(consent(w, admin)), "").status == 302);
+  // A second host process on the same database (and the same data dir, so the same keys).
+  auto env = oauthEnv(emulator);
+  env["MARKETSAGE_DATA_DIR"] = w.host.dir().string();
+  Host second(w.host.databaseUrl(), env);
+  second.start();
+
+  std::atomic<int> healthy{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 40; ++i) {
+    const Host& target = i % 2 == 0 ? w.host : second;
+    threads.emplace_back([&, i] {
+      (void)i;
+      auto r = target.get("/api/social-media/health/oauthtest?live=true", admin);
+      if (r.status == 200 && r.body.find("\"status\":\"healthy\"") != std::string::npos) ++healthy;
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(healthy == 40);
+  CHECK(emulator.refreshGrants() == 1);
+}
+
 TEST_CASE("a ciphertext moved to another organization's row does not decrypt", "[oauth][vault]") {
   OAuthEmulator emulator;
   World w(oauthEnv(emulator));
