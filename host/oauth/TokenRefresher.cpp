@@ -20,6 +20,10 @@ namespace {
 
 constexpr std::int64_t leaseMillis = 30'000;
 
+Problem reconnectRequired(const connections::Connection& c, const std::string& why) {
+  return {409, "reconnect-required", "The connection must be reconnected", c.platform + ": " + why};
+}
+
 bool expiring(const connections::Connection& c, std::int64_t now) {
   return c.expiresAt && *c.expiresAt - now < TokenRefresher::marginMillis;
 }
@@ -48,8 +52,7 @@ connections::Tokens TokenRefresher::freshTokens(tenants::TenantStore& tenant, co
   const auto connection = store.find(connectionId);
   if (!connection) throw Problem::notFound("no such connection");
   if (connection->status != connections::status::active) {
-    throw Problem(409, "reconnect-required", "The connection must be reconnected",
-                  connection->platform + ": the connection is " + connection->status + "; reconnect it");
+    throw reconnectRequired(*connection, "the connection is " + connection->status + "; reconnect it");
   }
   if (!expiring(*connection, time::nowMillis()) || !connection->hasRefreshToken) return *store.tokens(connectionId);
   const auto lock = lockFor(connectionId);
@@ -81,12 +84,10 @@ connections::Tokens TokenRefresher::refreshLocked(tenants::TenantStore& tenant, 
                                     connection->status == connections::status::active;
     if (refreshedMeanwhile || (onlyIfExpiring && !expiring(*connection, time::nowMillis()))) return *store.tokens(connectionId);
     if (connection->status != connections::status::active) {
-      throw Problem(409, "reconnect-required", "The connection must be reconnected",
-                    connection->platform + ": the connection is " + connection->status + "; reconnect it");
+      throw reconnectRequired(*connection, "the connection is " + connection->status + "; reconnect it");
     }
     if (!connection->hasRefreshToken) {
-      throw Problem(409, "reconnect-required", "The connection must be reconnected",
-                    connection->platform + ": the platform gave no refresh token; reconnect when it expires");
+      throw reconnectRequired(*connection, "the platform gave no refresh token; reconnect when it expires");
     }
     if (store.tryLease(connectionId, owner_, time::nowMillis() + leaseMillis)) break;
     if (std::chrono::steady_clock::now() > deadline) {
