@@ -148,8 +148,7 @@ void health(Exchange& ex) {
       auto plugin = ex.host().plugins().get(c.platform);
       if (plugin && plugin->supports(plugins::Operation::CheckToken)) {
         try {
-          const auto tokens = ex.host().refresher().freshTokens(tenant, c.id);
-          const auto result = plugin->call(plugins::Operation::CheckToken, boost::json::object{{"accessToken", tokens.accessToken}});
+          const auto result = ex.host().refresher().callWithToken(tenant, c.id, *plugin, plugins::Operation::CheckToken, {});
           if (result.ok()) {
             store.recordSuccess(c.id);
           } else {

@@ -60,6 +60,23 @@ connections::Tokens TokenRefresher::freshTokens(tenants::TenantStore& tenant, co
   return refreshLocked(tenant, connectionId, time::nowMillis(), true);
 }
 
+plugins::CallResult TokenRefresher::callWithToken(tenants::TenantStore& tenant, const std::string& connectionId,
+                                                  const plugins::Plugin& plugin, plugins::Operation op, boost::json::object request) {
+  const auto requestedAt = time::nowMillis();
+  request["accessToken"] = freshTokens(tenant, connectionId).accessToken;
+  auto result = plugin.call(op, request);
+  if (result.kind != plugins::ErrorKind::AuthExpired) return result;
+  connections::ConnectionStore store(tenant, host_.vault());
+  const auto connection = store.find(connectionId);
+  if (!connection || !connection->hasRefreshToken) return result;
+  {
+    const auto lock = lockFor(connectionId);
+    std::lock_guard guard(*lock);
+    request["accessToken"] = refreshLocked(tenant, connectionId, requestedAt, false).accessToken;
+  }
+  return plugin.call(op, request);
+}
+
 connections::Connection TokenRefresher::refresh(tenants::TenantStore& tenant, const std::string& connectionId) {
   const auto requestedAt = time::nowMillis();
   connections::ConnectionStore store(tenant, host_.vault());

@@ -5,6 +5,9 @@
 /// (refresh tokens are often single-use). A background thread refreshes tokens before they expire.
 
 #include "connections/Connection.h"
+#include "plugins/Plugin.h"
+
+#include <boost/json/object.hpp>
 
 #include <atomic>
 #include <condition_variable>
@@ -30,6 +33,12 @@ class TokenRefresher {
   /// The connection's tokens, refreshed first when they expire within the margin.
   /// Throws Problem 404 (no such connection), 409 (must reconnect), 429/503 (platform).
   connections::Tokens freshTokens(tenants::TenantStore& tenant, const std::string& connectionId);
+  /// Calls `op` of `plugin` for the connection with `request` plus its fresh "accessToken". When
+  /// the platform says the token expired anyway, refreshes once and calls again (the SDK's
+  /// promise for MS_ERR_AUTH_EXPIRED). Returns the plugin's result, failed or not.
+  plugins::CallResult callWithToken(tenants::TenantStore& tenant, const std::string& connectionId, const plugins::Plugin& plugin,
+                                    plugins::Operation op, boost::json::object request);
+
   /// Refreshes now, unless another caller's refresh completed while this one waited.
   connections::Connection refresh(tenants::TenantStore& tenant, const std::string& connectionId);
 

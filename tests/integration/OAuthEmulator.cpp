@@ -211,6 +211,11 @@ std::vector<std::string> OAuthEmulator::issuedTokens() const {
   return issued_;
 }
 
+void OAuthEmulator::expireAllAccessTokens() {
+  std::lock_guard lock(mutex_);
+  for (auto& [token, expiry] : accessTokens_) expiry = 0;
+}
+
 void OAuthEmulator::revokeAllRefreshTokens() {
   std::lock_guard lock(mutex_);
   refreshTokens_.clear();

@@ -36,6 +36,8 @@ class OAuthEmulator {
   std::vector<std::string> issuedTokens() const;
   /// Makes every refresh token invalid: the next refresh answers invalid_grant.
   void revokeAllRefreshTokens();
+  /// Makes every access token invalid before its announced expiry (refresh tokens still work).
+  void expireAllAccessTokens();
 
   struct Handler;  // the HTTP side, in the .cpp
 
