@@ -148,6 +148,30 @@ void ConnectionStore::storeRefreshed(const std::string& id, const Tokens& tokens
   }
 }
 
+int ConnectionStore::shareRefreshedGrant(const std::string& id, const Tokens& before, const Tokens& after) {
+  if (!before.refreshToken) return 0;
+  const auto self = find(id);
+  if (!self) return 0;
+  int updated = 0;
+  for (const auto& row : db_.query("SELECT id FROM connections WHERE organization_id = $1 AND platform = $2 AND id <> $3"
+                                   " AND refresh_token IS NOT NULL",
+                                   {organizationId_, self->platform, id})) {
+    const auto& sibling = row.text(0);
+    const auto held = tokens(sibling);
+    if (!held || held->refreshToken != before.refreshToken) continue;
+    // Siblings that used the user's access token move to the new one; own tokens stay.
+    Tokens next = after;
+    if (held->accessToken != before.accessToken) {
+      next.accessToken = held->accessToken;
+      next.expiresAt = held->expiresAt;
+    }
+    if (!next.refreshToken) next.refreshToken = held->refreshToken;
+    storeRefreshed(sibling, next);
+    ++updated;
+  }
+  return updated;
+}
+
 void ConnectionStore::markFailed(const std::string& id, const std::string& newStatus, const std::string& error) {
   db_.execute("UPDATE connections SET status = $1, error_count = error_count + 1, last_error = $2, last_error_at = $3, updated_at = $3,"
               " refresh_lease_until = NULL, refresh_lease_owner = NULL WHERE organization_id = $4 AND id = $5",

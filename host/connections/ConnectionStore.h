@@ -43,6 +43,11 @@ class ConnectionStore {
   /// marks the connection active and releases the refresh lease.
   void storeRefreshed(const std::string& id, const Tokens& tokens);
   /// Sets the status and records the error (status "expired"/"invalid" stop automatic refresh).
+  /// After connection `id` was refreshed from `before` to `after`: the other connections of the
+  /// same platform that held the same refresh token (accounts reached through one user's grant,
+  /// e.g. a member and the company pages they administer) get the new tokens too — with rotating
+  /// refresh tokens their copy just stopped working. Returns how many were updated.
+  int shareRefreshedGrant(const std::string& id, const Tokens& before, const Tokens& after);
   void markFailed(const std::string& id, const std::string& status, const std::string& error);
   void recordSuccess(const std::string& id);
 

@@ -126,6 +126,7 @@ connections::Tokens TokenRefresher::refreshLocked(tenants::TenantStore& tenant, 
     if (auto tokens = platforms::tokensFrom(result.json)) {
       if (tokens->scopes.empty()) tokens->scopes = current.scopes;
       store.storeRefreshed(connectionId, *tokens);
+      store.shareRefreshedGrant(connectionId, current, *tokens);
       log::info("token refreshed", {{"platform", connection.platform}, {"connection", connectionId}});
       return *store.tokens(connectionId);
     }

@@ -171,6 +171,9 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
       }
     }
     if (path == "/me") return reply(response, 200, R"({"id":"u-1","name":"Test User"})");
+    if (!emulator.pagesOwnTokens) {
+      return reply(response, 200, R"({"data":[{"id":"u-1","name":"Test User","type":"user"},{"id":"o-1","name":"Test Org","type":"organization"}]})");
+    }
     const auto pageToken = randomToken("pt_");
     {
       std::lock_guard lock(emulator.mutex_);

@@ -29,6 +29,7 @@ class OAuthEmulator {
   std::atomic<int> initialExpiresIn{60};      ///< seconds; within the host's refresh margin
   std::atomic<int> refreshedExpiresIn{3600};
   std::atomic<int> refreshDelayMs{0};         ///< widens the window for concurrent refreshes
+  std::atomic<bool> pagesOwnTokens{true};     ///< false: the page is reached with the user's token
 
   int refreshGrants() const { return refreshGrants_; }
   int revocations() const { return revocations_; }

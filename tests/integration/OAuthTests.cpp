@@ -323,6 +323,25 @@ TEST_CASE("two hosts on one database refresh a shared connection once", "[oauth]
   CHECK(emulator.refreshGrants() == 1);
 }
 
+TEST_CASE("accounts reached through one user's grant keep working when it rotates", "[oauth]") {
+  OAuthEmulator emulator;
+  emulator.pagesOwnTokens = false;  // a member and the organization they administer, one grant
+  World w(oauthEnv(emulator));
+  const auto& admin = w.a.byRole["ADMIN"].key;
+  REQUIRE(w.host.get(pathOf(consent(w, admin)), "").status == 302);
+  std::map<std::string, std::string> byAccount;
+  const auto list = w.host.get("/api/social-media/connections", admin).json();
+  for (const auto& c : list.as_array()) byAccount[str(c, "accountId")] = str(c, "id");
+  REQUIRE(byAccount.size() == 2);
+  // Refreshing the member rotates the refresh token the organization's connection also held.
+  CHECK(w.host.request("POST", "/api/social-media/connections/" + byAccount["u-1"] + "/refresh", admin, "").status == 200);
+  CHECK(w.host.request("POST", "/api/social-media/connections/" + byAccount["o-1"] + "/refresh", admin, "").status == 200);
+  CHECK(w.host.request("POST", "/api/social-media/connections/" + byAccount["u-1"] + "/refresh", admin, "").status == 200);
+  CHECK(emulator.refreshGrants() == 3);
+  auto health = w.host.get("/api/social-media/health?live=true", admin);
+  CHECK(health.body.find("expired") == std::string::npos);
+}
+
 TEST_CASE("a ciphertext moved to another organization's row does not decrypt", "[oauth][vault]") {
   OAuthEmulator emulator;
   World w(oauthEnv(emulator));
