@@ -41,12 +41,14 @@ plugins::PluginSettings pluginSettings(const config::Config& config, const std::
 }
 
 std::unique_ptr<plugins::PluginRegistry> loadPlugins(const config::Config& config) {
+  plugins::HostOptions options;
+  options.hostVersion = MARKETSAGE_VERSION;
   auto registry = std::make_unique<plugins::PluginRegistry>(
       [&config](const std::string& id) { return pluginSettings(config, id); },
       [](int level, std::string_view pluginId, std::string_view message) {
         log::write(static_cast<log::Level>(std::clamp(level, 0, 3)), message, {{"plugin", pluginId}});
       },
-      plugins::HostOptions{.hostVersion = MARKETSAGE_VERSION});
+      options);
   registry->loadFrom(config.pluginPath);
   return registry;
 }
