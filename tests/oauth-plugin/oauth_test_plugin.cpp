@@ -24,8 +24,11 @@ std::string field(std::string_view json, const char* pointer, bool required = tr
   return value.text;
 }
 
-void requireObject(std::string_view json) {
+/// The request text, refused before any network call unless it is a JSON object.
+std::string_view objectRequest(const char* req, size_t len) {
+  const std::string_view json(req ? req : "", req ? len : 0);
   if (host.get(json, "").type != MS_JSON_OBJECT) throw Error(MS_ERR_INVALID_INPUT, "the request must be a JSON object");
+  return json;
 }
 
 std::string base(const char* key) {
@@ -79,8 +82,7 @@ std::string tokenRequest(const std::string& form) {
 
 ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
   return guard(reply, [&] {
-    const std::string_view json(req ? req : "", req ? len : 0);
-    requireObject(json);
+    const auto json = objectRequest(req, len);
     const auto url = base("/auth_base") + "/authorize?response_type=code&client_id=" + host.urlEncode(host.setting("/client_id", "")) +
                      "&redirect_uri=" + host.urlEncode(field(json, "/redirectUri")) + "&state=" + host.urlEncode(field(json, "/state")) +
                      "&code_challenge=" + host.urlEncode(field(json, "/codeChallenge")) + "&code_challenge_method=S256" +
@@ -91,8 +93,7 @@ ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
 
 ms_status exchangeCode(const char* req, size_t len, const ms_reply* reply) {
   return guard(reply, [&] {
-    const std::string_view json(req ? req : "", req ? len : 0);
-    requireObject(json);
+    const auto json = objectRequest(req, len);
     return tokenRequest("grant_type=authorization_code&code=" + host.urlEncode(field(json, "/code")) +
                         "&redirect_uri=" + host.urlEncode(field(json, "/redirectUri")) +
                         "&code_verifier=" + host.urlEncode(field(json, "/codeVerifier")));
@@ -101,16 +102,14 @@ ms_status exchangeCode(const char* req, size_t len, const ms_reply* reply) {
 
 ms_status refresh(const char* req, size_t len, const ms_reply* reply) {
   return guard(reply, [&] {
-    const std::string_view json(req ? req : "", req ? len : 0);
-    requireObject(json);
+    const auto json = objectRequest(req, len);
     return tokenRequest("grant_type=refresh_token&refresh_token=" + host.urlEncode(field(json, "/refreshToken")));
   });
 }
 
 ms_status revoke(const char* req, size_t len, const ms_reply* reply) {
   return guard(reply, [&] {
-    const std::string_view json(req ? req : "", req ? len : 0);
-    requireObject(json);
+    const auto json = objectRequest(req, len);
     const auto token = field(json, "/accessToken");
     marketsage::sdk::HttpRequest request;
     request.method = "POST";
@@ -132,8 +131,7 @@ marketsage::sdk::HttpResponse bearerGet(const std::string& path, const std::stri
 
 ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
   return guard(reply, [&] {
-    const std::string_view json(req ? req : "", req ? len : 0);
-    requireObject(json);
+    const auto json = objectRequest(req, len);
     auto r = bearerGet("/me/accounts", field(json, "/accessToken"));
     if (r.result != MS_OK || r.status != 200) fail(r);
     std::string out = "{\"accounts\":[";
@@ -152,8 +150,7 @@ ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
 
 ms_status checkToken(const char* req, size_t len, const ms_reply* reply) {
   return guard(reply, [&] {
-    const std::string_view json(req ? req : "", req ? len : 0);
-    requireObject(json);
+    const auto json = objectRequest(req, len);
     auto r = bearerGet("/me", field(json, "/accessToken"));
     if (r.result != MS_OK || r.status != 200) fail(r);
     return "{\"healthy\":true,\"accountId\":" + host.quote(host.get(r.body, "/id").text) + "}";
