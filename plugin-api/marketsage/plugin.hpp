@@ -96,6 +96,68 @@ struct JsonValue {
   bool isString() const { return type == MS_JSON_STRING; }
 };
 
+/// Appends `text` to `out` as a JSON string literal (quotes included). Pure C++, no host call, so
+/// it can build request bodies anywhere; control characters are escaped as \u00XX.
+inline void appendJsonString(std::string& out, std::string_view text) {
+  static const char hex[] = "0123456789abcdef";
+  out += '"';
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (u < 0x20) {
+          out += "\\u00";
+          out += hex[u >> 4];
+          out += hex[u & 0xF];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+/// Builds one JSON object or array as text, for request bodies and replies:
+///   Json::object().field("text", content).field("count", 3).raw("reply", Json::object()...).str()
+/// Fields are written in call order; `raw` inserts JSON text that is already valid.
+class Json {
+ public:
+  static Json object() { return Json('{', '}'); }
+  static Json array() { return Json('[', ']'); }
+
+  Json& field(std::string_view name, std::string_view value) { key(name); appendJsonString(text_, value); return *this; }
+  Json& field(std::string_view name, const char* value) { return field(name, std::string_view(value)); }
+  Json& field(std::string_view name, const std::string& value) { return field(name, std::string_view(value)); }
+  Json& field(std::string_view name, long long value) { key(name); text_ += std::to_string(value); return *this; }
+  Json& field(std::string_view name, int value) { return field(name, static_cast<long long>(value)); }
+  Json& field(std::string_view name, bool value) { key(name); text_ += value ? "true" : "false"; return *this; }
+  Json& raw(std::string_view name, std::string_view json) { key(name); text_ += json; return *this; }
+  Json& raw(std::string_view name, const Json& json) { return raw(name, json.str()); }
+
+  /// Array elements.
+  Json& push(std::string_view value) { comma(); appendJsonString(text_, value); return *this; }
+  Json& push(const std::string& value) { return push(std::string_view(value)); }
+  Json& push(const char* value) { return push(std::string_view(value)); }
+  Json& pushRaw(std::string_view json) { comma(); text_ += json; return *this; }
+  Json& pushRaw(const Json& json) { return pushRaw(json.str()); }
+
+  bool empty() const { return count_ == 0; }
+  std::string str() const { return text_ + close_; }
+
+ private:
+  Json(char open, char close) : text_(1, open), close_(close) {}
+  void comma() { if (count_++ > 0) text_ += ','; }
+  void key(std::string_view name) { comma(); appendJsonString(text_, name); text_ += ':'; }
+  std::string text_;
+  char close_;
+  int count_ = 0;
+};
+
 /// One HTTP exchange, see ms_http_request / ms_http_response.
 struct HttpRequest {
   std::string method = "GET", url;
@@ -148,6 +210,44 @@ class Host {
     StringSink s;
     host_->json_quote(host_, text.data(), text.size(), s.get());
     return std::move(s.data);
+  }
+  /// The string at `pointer`, or nullopt when absent or not a string.
+  std::optional<std::string> string(std::string_view json, const char* pointer) const {
+    JsonValue v = get(json, pointer);
+    if (!v.isString()) return std::nullopt;
+    return std::move(v.text);
+  }
+  /// The number at `pointer` as an integer (a numeric string counts too, as platforms send ids and
+  /// counters both ways), or nullopt.
+  std::optional<long long> integer(std::string_view json, const char* pointer) const {
+    const JsonValue v = get(json, pointer);
+    if (v.type != MS_JSON_NUMBER && v.type != MS_JSON_STRING) return std::nullopt;
+    try {
+      size_t used = 0;
+      const double d = std::stod(v.text, &used);
+      if (used != v.text.size()) return std::nullopt;
+      return static_cast<long long>(d);
+    } catch (...) {
+      return std::nullopt;
+    }
+  }
+  /// Number of elements of the array at `pointer` (0 when absent or not an array).
+  size_t count(std::string_view json, const std::string& pointer) const {
+    if (get(json, pointer.c_str()).type != MS_JSON_ARRAY) return 0;
+    size_t n = 0;
+    while (get(json, (pointer + "/" + std::to_string(n)).c_str()).present()) ++n;
+    return n;
+  }
+  /// application/x-www-form-urlencoded body or query string: "a=1&b=x%20y".
+  std::string form(const std::vector<std::pair<std::string, std::string>>& fields) const {
+    std::string out;
+    for (const auto& [name, value] : fields) {
+      if (!out.empty()) out += '&';
+      out += urlEncode(name);
+      out += '=';
+      out += urlEncode(value);
+    }
+    return out;
   }
   std::string urlEncode(std::string_view text) const {
     StringSink s;
