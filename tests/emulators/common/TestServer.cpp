@@ -4,6 +4,8 @@
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
 
 namespace marketsage::test {
 
@@ -54,6 +56,38 @@ void sendJson(Poco::Net::HTTPServerResponse& response, int status, const std::st
   response.setContentType("application/json");
   response.setContentLength(static_cast<std::streamsize>(body.size()));
   response.send() << body;
+}
+
+std::string readBody(Poco::Net::HTTPServerRequest& request) {
+  std::string body;
+  Poco::StreamCopier::copyToString(request.stream(), body);
+  return body;
+}
+
+std::optional<std::string> bearerToken(const Poco::Net::HTTPServerRequest& request) {
+  const std::string header = request.get("Authorization", "");
+  for (const std::string scheme : {"Bearer ", "OAuth "})
+    if (header.rfind(scheme, 0) == 0 && header.size() > scheme.size()) return header.substr(scheme.size());
+  return std::nullopt;
+}
+
+std::map<std::string, std::string> formParameters(const Poco::Net::HTTPServerRequest& request,
+                                                  const std::string& body) {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, value] : Poco::URI(request.getURI()).getQueryParameters()) out[name] = value;
+  if (request.getContentType().rfind("application/x-www-form-urlencoded", 0) == 0) {
+    Poco::URI parsed;
+    parsed.setRawQuery(body);
+    for (const auto& [name, value] : parsed.getQueryParameters()) out[name] = value;
+  }
+  return out;
+}
+
+void redirect(Poco::Net::HTTPServerResponse& response, const std::string& location) {
+  response.setStatus(Poco::Net::HTTPResponse::HTTP_FOUND);
+  response.set("Location", location);
+  response.setContentLength(0);
+  response.send();
 }
 
 }  // namespace marketsage::test
