@@ -42,15 +42,8 @@ boost::json::object healthView(const connections::Connection& c, const std::stri
           {"lastErrorAt", optionalTime(c.lastErrorAt)}};
 }
 
-tenants::TenantStore scopedTenant(Exchange& ex, Permission permission) {
-  const auto organizationId = ex.query("organizationId");
-  auto tenant = organizationId ? ex.tenant(*organizationId) : ex.ownTenant();
-  ex.require(permission);
-  return tenant;
-}
-
 void connect(Exchange& ex) {
-  auto tenant = scopedTenant(ex, Permission::ConnectAccounts);
+  auto tenant = ex.tenantFor(Permission::ConnectAccounts);
   const auto url = ex.host().oauth().start(tenant, ex.actor(), ex.param("platform"));
   if (ex.request().get("Accept", "").find("application/json") != std::string::npos) {
     ex.send(200, boost::json::object{{"authorizeUrl", url}});
@@ -61,7 +54,7 @@ void connect(Exchange& ex) {
 
 /// POST /api/social-media/connect/{platform} {"credential"}: platforms without OAuth (a bot token).
 void connectWithCredential(Exchange& ex) {
-  auto tenant = scopedTenant(ex, Permission::ConnectAccounts);
+  auto tenant = ex.tenantFor(Permission::ConnectAccounts);
   const auto body = ex.jsonBody();
   const http::Fields fields(body, {"credential"});
   const auto count = ex.host().oauth().connectWithCredential(tenant, ex.actor(), ex.param("platform"), fields.requiredText("credential", 4096));
@@ -91,7 +84,7 @@ void callback(Exchange& ex) {
 }
 
 void listConnections(Exchange& ex) {
-  auto tenant = scopedTenant(ex, Permission::ViewConnections);
+  auto tenant = ex.tenantFor(Permission::ViewConnections);
   boost::json::array out;
   for (const auto& c : connections::ConnectionStore(tenant, ex.host().vault()).list()) out.push_back(view(c));
   ex.send(200, out);
@@ -104,13 +97,13 @@ connections::Connection existing(connections::ConnectionStore& store, const std:
 }
 
 void getConnection(Exchange& ex) {
-  auto tenant = scopedTenant(ex, Permission::ViewConnections);
+  auto tenant = ex.tenantFor(Permission::ViewConnections);
   connections::ConnectionStore store(tenant, ex.host().vault());
   ex.send(200, view(existing(store, ex.param("id"))));
 }
 
 void disconnect(Exchange& ex) {
-  auto tenant = scopedTenant(ex, Permission::ManageTokens);
+  auto tenant = ex.tenantFor(Permission::ManageTokens);
   connections::ConnectionStore store(tenant, ex.host().vault());
   const auto connection = existing(store, ex.param("id"));
   // Revoke at the platform where it can; the row goes either way (the user asked to forget it).
@@ -129,14 +122,14 @@ void disconnect(Exchange& ex) {
 }
 
 void refresh(Exchange& ex) {
-  auto tenant = scopedTenant(ex, Permission::ManageTokens);
+  auto tenant = ex.tenantFor(Permission::ManageTokens);
   ex.send(200, view(ex.host().refresher().refresh(tenant, ex.param("id"))));
 }
 
 /// Stored health of every connection; `?live=true` also asks each platform (check_token), using
 /// tokens refreshed first when they are about to expire.
 void health(Exchange& ex) {
-  auto tenant = scopedTenant(ex, Permission::ViewConnections);
+  auto tenant = ex.tenantFor(Permission::ViewConnections);
   const bool live = ex.query("live").value_or("") == "true";
   const auto platform = ex.hasParam("platform") ? ex.param("platform") : std::string();
   connections::ConnectionStore store(tenant, ex.host().vault());

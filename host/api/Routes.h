@@ -11,6 +11,9 @@ void addKeyRoutes(http::Router& router);           ///< /api/keys
 void addAuditRoutes(http::Router& router);         ///< /api/audit
 void addConnectionRoutes(http::Router& router);    ///< OAuth connect/callback, /api/social-media/connections, health
 void addDashboardRoutes(http::Router& router);     ///< /social-media page, /api/social-media/platforms
+void addMediaRoutes(http::Router& router);         ///< /api/social-media/media, signed /media/{id}
+void addPostRoutes(http::Router& router);          ///< /api/social-media/posts, /errors
+void addAnalyticsRoutes(http::Router& router);     ///< /api/social-media/analytics
 
 inline void addAllRoutes(http::Router& router) {
   addHealthRoutes(router);
@@ -19,6 +22,9 @@ inline void addAllRoutes(http::Router& router) {
   addAuditRoutes(router);
   addConnectionRoutes(router);
   addDashboardRoutes(router);
+  addMediaRoutes(router);
+  addPostRoutes(router);
+  addAnalyticsRoutes(router);
 }
 
 }  // namespace marketsage::api

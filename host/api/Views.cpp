@@ -62,4 +62,20 @@ boost::json::object view(const connections::Connection& c) {
           {"createdAt", time::formatIso8601(c.createdAt)}};
 }
 
+boost::json::object view(const media::MediaItem& item) {
+  const auto optionalText = [](const std::optional<std::string>& v) { return v ? boost::json::value(*v) : boost::json::value(nullptr); };
+  const auto optionalNumber = [](const std::optional<std::int64_t>& v) { return v ? boost::json::value(*v) : boost::json::value(nullptr); };
+  return {{"id", item.id},
+          {"kind", item.kind},
+          {"mimeType", item.mimeType},
+          {"size", item.size},
+          {"sha256", item.sha256},
+          {"width", optionalNumber(item.width)},
+          {"height", optionalNumber(item.height)},
+          {"altText", optionalText(item.altText)},
+          {"originalName", optionalText(item.originalName)},
+          {"sourceUrl", optionalText(item.sourceUrl)},
+          {"createdAt", optionalTime(item.createdAt)}};
+}
+
 }  // namespace marketsage::api

@@ -2,6 +2,7 @@
 /// How tenancy rows look in API answers (camelCase, RFC 3339 times, never a secret).
 
 #include "connections/Connection.h"
+#include "media/MediaStore.h"
 #include "tenants/Model.h"
 
 #include <boost/json/object.hpp>
@@ -17,6 +18,9 @@ boost::json::object view(const tenants::ApiKeyInfo& key);
 boost::json::object view(const tenants::AuditEntry& entry);
 /// A connection: never a token, sealed or not.
 boost::json::object view(const connections::Connection& connection);
+
+/// A media item: where it came from and what it is, never its path on disk.
+boost::json::object view(const media::MediaItem& item);
 
 /// Serialises a list of rows as a JSON array.
 template <typename Rows>

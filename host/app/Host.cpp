@@ -5,6 +5,7 @@
 #include "oauth/OAuthFlow.h"
 #include "oauth/TokenRefresher.h"
 #include "plugins/PluginRegistry.h"
+#include "publishing/Publisher.h"
 #include "store/Migrations.h"
 #include "vault/KeyRing.h"
 #include "vault/TokenVault.h"
@@ -21,6 +22,7 @@ Host::Host(config::Config config)
   plugins_ = loadPlugins(config_);
   oauth_ = std::make_unique<oauth::OAuthFlow>(*this);
   refresher_ = std::make_unique<oauth::TokenRefresher>(*this);
+  publisher_ = std::make_unique<publishing::Publisher>(*this);
   api::addAllRoutes(router_);
 }
 

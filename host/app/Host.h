@@ -15,6 +15,7 @@
 namespace marketsage::plugins { class PluginRegistry; }
 namespace marketsage::vault { class TokenVault; }
 namespace marketsage::oauth { class OAuthFlow; class TokenRefresher; }
+namespace marketsage::publishing { class Publisher; }
 
 namespace marketsage::app {
 
@@ -33,6 +34,7 @@ class Host {
   plugins::PluginRegistry& plugins() { return *plugins_; }
   oauth::OAuthFlow& oauth() { return *oauth_; }
   oauth::TokenRefresher& refresher() { return *refresher_; }
+  publishing::Publisher& publisher() { return *publisher_; }
   http::Metrics& metrics() { return metrics_; }
   const http::Router& router() const { return router_; }
 
@@ -45,6 +47,7 @@ class Host {
   std::unique_ptr<plugins::PluginRegistry> plugins_;
   std::unique_ptr<oauth::OAuthFlow> oauth_;
   std::unique_ptr<oauth::TokenRefresher> refresher_;
+  std::unique_ptr<publishing::Publisher> publisher_;
   http::Metrics metrics_;
   http::Router router_;
 };

@@ -18,7 +18,7 @@ constexpr const char* usage =
     "  migrate [--config FILE]          create or upgrade the database schema\n"
     "  admin bootstrap [options]        create the first SUPER_ADMIN and print its API key once\n"
     "  plugins list [--config FILE]     every plugin found and whether it is enabled\n"
-    "  plugins check FILE.so            load one plugin in isolation and check its ABI\n"
+    "  plugins check FILE.so|ID         load one plugin in isolation and check its ABI\n"
     "  keys rotate [--config FILE]      re-encrypt every stored token under the newest key\n"
     "\n"
     "Run 'marketsage <command> --help' for a command's options. Configuration comes from\n"

@@ -1,5 +1,6 @@
 /// serve, migrate and admin bootstrap: the commands that open the database.
 #include "app/Host.h"
+#include "publishing/Publisher.h"
 #include "cli/Arguments.h"
 #include "cli/Commands.h"
 #include "core/Log.h"
@@ -54,6 +55,7 @@ int serveCommand(const std::vector<std::string>& argv) {
   http::Server server(host);
   server.start();
   host.refresher().startBackground(config.oauth.refreshIntervalSeconds);
+  host.publisher().start();
   log::info("listening", {{"port", std::to_string(server.port())},
                           {"database", host.database().backendName()},
                           {"tls", config.server.tlsCertificate.empty() ? "off" : "on"},
@@ -62,7 +64,10 @@ int serveCommand(const std::vector<std::string>& argv) {
   sigwait(&stopSignals, &received);
   log::info("stopping", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
   host.refresher().stopBackground();
+  // Requests waiting for a post to settle drain first, while the publisher still runs; then the
+  // publisher lets running platform calls finish and hands unstarted work back to the queue.
   const bool drained = server.stop(config.server.drainSeconds);
+  host.publisher().stop();
   log::info("stopped", {{"drained", drained ? "true" : "false"}});
   log::flush();
   return 0;

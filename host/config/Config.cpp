@@ -89,6 +89,19 @@ void applyFile(Config& config, const std::filesystem::path& file) {
     read(*o, "stateLifetimeSeconds", config.oauth.stateLifetimeSeconds, "oauth.");
     read(*o, "refreshIntervalSeconds", config.oauth.refreshIntervalSeconds, "oauth.");
   }
+  if (const auto* p = section(top, "publishing")) {
+    read(*p, "workers", config.publishing.workers, "publishing.");
+    read(*p, "waitSeconds", config.publishing.waitSeconds, "publishing.");
+    read(*p, "leaseSeconds", config.publishing.leaseSeconds, "publishing.");
+    read(*p, "maxAttempts", config.publishing.maxAttempts, "publishing.");
+    read(*p, "pollMillis", config.publishing.pollMillis, "publishing.");
+    read(*p, "retryBaseMillis", config.publishing.retryBaseMillis, "publishing.");
+  }
+  if (const auto* m = section(top, "media")) {
+    read(*m, "maxBytes", config.media.maxBytes, "media.");
+    read(*m, "urlLifetimeSeconds", config.media.urlLifetimeSeconds, "media.");
+    read(*m, "fetchAllowHosts", config.media.fetchAllowHosts, "media.");
+  }
   if (const auto* l = section(top, "log")) {
     read(*l, "level", config.logLevel, "log.");
     read(*l, "file", config.logFile, "log.");
@@ -122,6 +135,10 @@ void validate(Config& config) {
     throw ConfigError("config: server.maxThreads and server.maxQueued must be positive");
   }
   if (config.database.poolSize < 1) throw ConfigError("config: database.poolSize must be positive");
+  if (config.publishing.workers < 1 || config.publishing.leaseSeconds < 3 || config.publishing.maxAttempts < 1 ||
+      config.publishing.pollMillis < 10 || config.publishing.waitSeconds < 0) {
+    throw ConfigError("config: publishing needs workers >= 1, leaseSeconds >= 3, maxAttempts >= 1, pollMillis >= 10, waitSeconds >= 0");
+  }
   if (config.oauth.stateLifetimeSeconds < 1) throw ConfigError("config: oauth.stateLifetimeSeconds must be positive");
   if (config.server.tlsCertificate.empty() != config.server.tlsPrivateKey.empty()) {
     throw ConfigError("config: server.tls needs both certificate and privateKey");

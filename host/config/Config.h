@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
@@ -41,6 +42,23 @@ struct OAuthConfig {
   int refreshIntervalSeconds = 60;   ///< background refresh pass; 0 = off
 };
 
+struct PublishingConfig {
+  int workers = 16;              ///< targets published at once by this host (platform calls block)
+  int waitSeconds = 20;          ///< an immediate POST answers when done, or 202 after this long
+  int leaseSeconds = 120;        ///< a target claimed by a host that stops renewing for this long
+                                 ///< is an attempt of unknown outcome (needs_review)
+  int maxAttempts = 5;           ///< transient failures retried with backoff up to this many tries
+  int pollMillis = 500;          ///< how often the scheduler looks for due targets (also woken)
+  int retryBaseMillis = 2000;    ///< first transient retry delay; doubles per attempt (jittered)
+};
+
+struct MediaConfig {
+  std::uint64_t maxBytes = 1024ull * 1024 * 1024;  ///< largest upload (video); 413 beyond
+  int urlLifetimeSeconds = 6 * 3600;               ///< signed public URLs platforms fetch from
+  std::vector<std::string> fetchAllowHosts;        ///< hosts allowed for URL imports even when
+                                                   ///< private/loopback (tests); empty = none
+};
+
 struct Config {
   std::string mode = "development";  ///< "production" refuses secrets from the JSON file
   std::filesystem::path dataDir = "var";
@@ -51,6 +69,8 @@ struct Config {
   ServerConfig server;
   DatabaseConfig database;
   OAuthConfig oauth;
+  PublishingConfig publishing;
+  MediaConfig media;
   std::vector<std::filesystem::path> pluginPath;
   boost::json::object plugins;       ///< the file's "plugins" section, as written
 

@@ -61,6 +61,14 @@ Param optional(const std::optional<std::int64_t>& v) { return v ? Param{*v} : Pa
 
 }  // namespace
 
+boost::json::object accountJson(const Connection& connection) {
+  boost::json::error_code ec;
+  auto metadata = boost::json::parse(connection.metadata, ec);
+  return {{"id", connection.accountId},
+          {"name", connection.accountName},
+          {"metadata", ec || !metadata.is_object() ? boost::json::value(boost::json::object{}) : metadata}};
+}
+
 ConnectionStore::ConnectionStore(tenants::TenantStore& tenant, const vault::TokenVault& vault)
     : db_(tenant.database()), tenant_(tenant), vault_(vault), organizationId_(tenant.organizationId()) {}
 

@@ -7,6 +7,8 @@
 #include "store/Database.h"
 #include "tenants/Model.h"
 
+#include <boost/json/object.hpp>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +25,9 @@ struct Account {
   std::string metadata = "{}";  ///< JSON object text
   std::optional<Tokens> tokens; ///< account-specific tokens (e.g. a Facebook Page token)
 };
+
+/// The Account of a plugin call (sdk-docs/json-schemas.md): id, name and the stored metadata.
+boost::json::object accountJson(const Connection& connection);
 
 class ConnectionStore {
  public:

@@ -101,6 +101,24 @@ void Exchange::finish(int status, const std::string& contentType, const std::str
   response_.sendBuffer(body.data(), body.size());
 }
 
+std::istream& Exchange::bodyStream() {
+  bodyConsumed_ = true;
+  return request_.stream();
+}
+
+tenants::TenantStore Exchange::tenantFor(auth::Permission permission) {
+  const auto organizationId = query("organizationId");
+  auto tenant = organizationId ? this->tenant(*organizationId) : ownTenant();
+  require(permission);
+  return tenant;
+}
+
+void Exchange::sendFile(const std::string& path, const std::string& contentType) {
+  status_ = 200;
+  response_.set("X-Request-Id", requestId_);
+  response_.sendFile(path, contentType);  // streams; sets Content-Length
+}
+
 void Exchange::send(int status, const boost::json::value& body) {
   finish(status, "application/json", boost::json::serialize(body));
 }

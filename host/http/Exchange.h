@@ -44,13 +44,22 @@ class Exchange {
   tenants::TenantStore tenant(const std::string& organizationId);
   /// The caller's own organization.
   tenants::TenantStore ownTenant();
+  /// The organization a social-media route acts on — `?organizationId=` (SUPER_ADMIN reaching
+  /// another one) or the caller's own — after checking the caller may do `permission`.
+  tenants::TenantStore tenantFor(auth::Permission permission);
   tenants::Actor actor() const;
 
   /// The request body as a JSON object; 413 over the size limit, 415 for a non-JSON type,
   /// 400 for malformed JSON, invalid UTF-8 or a non-object.
   boost::json::object jsonBody();
 
+  /// The raw request body as a stream, for uploads that must not sit in memory. The caller
+  /// enforces its own size limit while reading.
+  std::istream& bodyStream();
+
   void send(int status, const boost::json::value& body);
+  /// 200 with the file's bytes, streamed from disk.
+  void sendFile(const std::string& path, const std::string& contentType);
   void sendNoContent();
   /// 302 Found to `location`.
   void redirect(const std::string& location);

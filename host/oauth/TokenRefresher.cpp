@@ -63,12 +63,15 @@ connections::Tokens TokenRefresher::freshTokens(tenants::TenantStore& tenant, co
 plugins::CallResult TokenRefresher::callWithToken(tenants::TenantStore& tenant, const std::string& connectionId,
                                                   const plugins::Plugin& plugin, plugins::Operation op, boost::json::object request) {
   const auto requestedAt = time::nowMillis();
+  connections::ConnectionStore store(tenant, host_.vault());
+  const auto connection = store.find(connectionId);
+  if (!connection) throw Problem::notFound("no such connection");
+  // Every call made for a connection names the account it acts for (sdk-docs: Account).
+  if (!request.contains("account")) request["account"] = connections::accountJson(*connection);
   request["accessToken"] = freshTokens(tenant, connectionId).accessToken;
   auto result = plugin.call(op, request);
   if (result.kind != plugins::ErrorKind::AuthExpired) return result;
-  connections::ConnectionStore store(tenant, host_.vault());
-  const auto connection = store.find(connectionId);
-  if (!connection || !connection->hasRefreshToken) return result;
+  if (!connection->hasRefreshToken) return result;
   {
     const auto lock = lockFor(connectionId);
     std::lock_guard guard(*lock);

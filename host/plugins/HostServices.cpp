@@ -220,7 +220,10 @@ namespace {
 constexpr std::string_view kSchemes[] = {"bearer", "basic", "oauth"};
 constexpr std::string_view kParams[] = {"access_token", "refresh_token", "id_token", "client_secret",
                                         "code_verifier", "appsecret_proof", "api_key", "apikey",
-                                        "password", "token", "secret", "signature", "sig"};
+                                        "password", "token", "secret", "signature", "sig",
+                                        // OAuth codes and Meta's token-exchange parameters travel in
+                                        // query strings of documented GET calls.
+                                        "code", "fb_exchange_token", "input_token", "client_assertion"};
 constexpr std::string_view kFields[] = {"accesstoken", "refreshtoken", "idtoken", "access_token",
                                         "refresh_token", "id_token", "clientsecret", "client_secret",
                                         "codeverifier", "code_verifier", "password", "token", "secret"};
@@ -435,8 +438,15 @@ ms_status HostServices::http(const ms_http_request* requestIn, ms_http_response*
     const auto timeoutMs = req.timeout_ms ? std::chrono::milliseconds(req.timeout_ms) : options_.httpTimeout;
     session->setTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(timeoutMs.count()) * 1000));
 
-    std::string target = uri.getPathEtc();
-    if (target.empty()) target = "/";
+    // The path and query exactly as the plugin encoded them (plugin.h: "already
+    // percent-encoded"): re-serialising through Poco::URI would decode "%3A" in
+    // "urn%3Ali%3Aperson%3A1" and send a different resource name.
+    const std::string url(req.url);
+    const auto authority = url.find("://") + 3;
+    const auto pathStart = url.find_first_of("/?#", authority);
+    std::string target = pathStart == std::string::npos ? "/" : url.substr(pathStart);
+    if (const auto fragment = target.find('#'); fragment != std::string::npos) target.erase(fragment);
+    if (target.empty() || target.front() != '/') target.insert(0, "/");
     Poco::Net::HTTPRequest request(method, target, Poco::Net::HTTPMessage::HTTP_1_1);
     for (const auto& [name, value] : headers) request.add(name, value);
     if (contentLength > 0 || method == "POST" || method == "PUT" || method == "PATCH")

@@ -102,6 +102,87 @@ const std::vector<Migration>& migrations() {
             " created_at BIGINT NOT NULL,"
             " expires_at BIGINT NOT NULL)", {}},
        }},
+      {3,
+       "media library, posts, publishing targets and their history",
+       {
+           // Files live under <dataDir>/media/<organization>/; the row is the index.
+           {"CREATE TABLE media ("
+            " id TEXT PRIMARY KEY,"
+            " organization_id TEXT NOT NULL REFERENCES organizations(id),"
+            " kind TEXT NOT NULL,"
+            " mime_type TEXT NOT NULL,"
+            " size_bytes BIGINT NOT NULL,"
+            " sha256 TEXT NOT NULL,"
+            " file_name TEXT NOT NULL,"
+            " original_name TEXT,"
+            " width BIGINT,"
+            " height BIGINT,"
+            " alt_text TEXT,"
+            " source_url TEXT,"
+            " created_by TEXT,"
+            " created_at BIGINT NOT NULL)", {}},
+           {"CREATE INDEX media_by_organization ON media (organization_id, created_at)", {}},
+           {"CREATE TABLE posts ("
+            " id TEXT PRIMARY KEY,"
+            " organization_id TEXT NOT NULL REFERENCES organizations(id),"
+            " content TEXT NOT NULL,"
+            " link TEXT,"
+            " media_ids TEXT NOT NULL,"
+            " options TEXT NOT NULL,"
+            " scheduled_at BIGINT,"
+            " created_by TEXT,"
+            " created_at BIGINT NOT NULL,"
+            " idempotency_key TEXT,"
+            " request_hash TEXT,"
+            " UNIQUE (organization_id, idempotency_key))", {}},
+           {"CREATE INDEX posts_by_organization ON posts (organization_id, created_at)", {}},
+           // One row per (post, connection). `status` moves queued -> publishing -> published |
+           // failed | needs_review (or cancelled / deleted). A row is "publishing" from the moment
+           // before the platform is called until its outcome is stored: one left so with an
+           // expired lease is an attempt whose outcome is unknown.
+           {"CREATE TABLE post_targets ("
+            " id TEXT PRIMARY KEY,"
+            " post_id TEXT NOT NULL REFERENCES posts(id),"
+            " organization_id TEXT NOT NULL REFERENCES organizations(id),"
+            " connection_id TEXT NOT NULL,"
+            " platform TEXT NOT NULL,"
+            " account_id TEXT NOT NULL,"
+            " status TEXT NOT NULL,"
+            " due_at BIGINT NOT NULL,"
+            " attempts BIGINT NOT NULL DEFAULT 0,"
+            " lease_owner TEXT,"
+            " lease_until BIGINT,"
+            " platform_post_id TEXT,"
+            " url TEXT,"
+            " progress TEXT,"
+            " error TEXT,"
+            " error_kind TEXT,"
+            " published_at BIGINT,"
+            " updated_at BIGINT NOT NULL)", {}},
+           {"CREATE INDEX post_targets_due ON post_targets (status, due_at)", {}},
+           {"CREATE INDEX post_targets_by_post ON post_targets (post_id)", {}},
+           {"CREATE INDEX post_targets_by_connection ON post_targets (connection_id, status)", {}},
+           {"CREATE TABLE post_events ("
+            " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+            " organization_id TEXT NOT NULL,"
+            " post_id TEXT NOT NULL,"
+            " target_id TEXT,"
+            " platform TEXT,"
+            " event TEXT NOT NULL,"
+            " detail TEXT,"
+            " created_at BIGINT NOT NULL)",
+            "CREATE TABLE post_events ("
+            " seq BIGSERIAL PRIMARY KEY,"
+            " organization_id TEXT NOT NULL,"
+            " post_id TEXT NOT NULL,"
+            " target_id TEXT,"
+            " platform TEXT,"
+            " event TEXT NOT NULL,"
+            " detail TEXT,"
+            " created_at BIGINT NOT NULL)"},
+           {"CREATE INDEX post_events_by_post ON post_events (post_id, seq)", {}},
+           {"CREATE INDEX post_events_by_organization ON post_events (organization_id, seq)", {}},
+       }},
   };
   return all;
 }

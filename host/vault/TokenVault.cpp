@@ -157,6 +157,22 @@ bool TokenVault::organizationKey(const std::string& keyId, const std::string& or
   return true;
 }
 
+std::string TokenVault::sign(const std::string& organizationId, std::string_view purpose, std::string_view message) const {
+  DerivedKey key{};
+  if (!organizationKey(keys_.currentId(), organizationId, key)) throw std::runtime_error("the current key is not in the ring");
+  std::string input(purpose);
+  input += '\n';
+  input += message;
+  auto mac = encoding::hmacSha256Hex({reinterpret_cast<const char*>(key.data()), key.size()}, input);
+  OPENSSL_cleanse(key.data(), key.size());
+  return mac;
+}
+
+bool TokenVault::verify(const std::string& organizationId, std::string_view purpose, std::string_view message,
+                        std::string_view mac) const {
+  return encoding::constantTimeEquals(sign(organizationId, purpose, message), mac);
+}
+
 std::string TokenVault::seal(const std::string& organizationId, const std::string& connectionId,
                              const std::string& field, std::string_view plaintext) const {
   if (!idsUsable(organizationId, connectionId, field)) {

@@ -67,6 +67,14 @@ class TokenVault {
   /// (key rotation opens and re-seals every blob for which this is false). [thread-safe]
   bool isCurrent(const std::string& blob) const;
 
+  /// A MAC (hex HMAC-SHA256) of `message` under the organization's key derived from the current
+  /// master key, separated by `purpose` — for links that must not be forgeable, such as signed
+  /// media URLs. Rotating the master key invalidates outstanding MACs. [thread-safe]
+  std::string sign(const std::string& organizationId, std::string_view purpose, std::string_view message) const;
+  /// True when `mac` is sign(organizationId, purpose, message); compared in constant time.
+  bool verify(const std::string& organizationId, std::string_view purpose, std::string_view message,
+              std::string_view mac) const;
+
   /// The ring this vault seals and opens with.
   const KeyRing& keys() const { return keys_; }
 

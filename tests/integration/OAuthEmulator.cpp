@@ -10,8 +10,10 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/URI.h>
+#include <boost/json.hpp>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <sstream>
@@ -73,6 +75,9 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
     if (request.getMethod() == "POST" && path == "/token") return token(request, response);
     if (request.getMethod() == "POST" && path == "/revoke") return revoke(request, response);
     if (request.getMethod() == "GET" && (path == "/me" || path == "/me/accounts")) return api(request, path, response);
+    if (path == "/posts" || path.rfind("/posts/", 0) == 0 || path == "/media" || path == "/me/insights") {
+      return posting(request, path, response);
+    }
     reply(response, 404, R"({"error":"not_found"})");
   }
 
@@ -159,17 +164,78 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
     reply(response, 200, "{}");
   }
 
-  void api(Poco::Net::HTTPServerRequest& request, const std::string& path, Poco::Net::HTTPServerResponse& response) {
+  /// False (after answering 401) unless the request carries a live bearer token.
+  bool authorized(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
     const std::string header = request.get("Authorization", "");
     const std::string token = header.rfind("Bearer ", 0) == 0 ? header.substr(7) : "";
-    {
-      std::lock_guard lock(emulator.mutex_);
-      const auto it = emulator.accessTokens_.find(token);
-      if (it == emulator.accessTokens_.end() || it->second < nowMs()) {
-        response.set("WWW-Authenticate", R"(Bearer error="invalid_token")");
-        return reply(response, 401, R"({"error":"invalid_token"})");
-      }
+    std::lock_guard lock(emulator.mutex_);
+    const auto it = emulator.accessTokens_.find(token);
+    if (it == emulator.accessTokens_.end() || it->second < nowMs()) {
+      response.set("WWW-Authenticate", R"(Bearer error="invalid_token")");
+      reply(response, 401, R"({"error":"invalid_token"})");
+      return false;
     }
+    return true;
+  }
+
+  void posting(Poco::Net::HTTPServerRequest& request, const std::string& path, Poco::Net::HTTPServerResponse& response) {
+    std::string body;
+    {
+      char buffer[65536];
+      std::size_t total = 0;
+      while (request.stream()) {
+        request.stream().read(buffer, sizeof buffer);
+        total += static_cast<std::size_t>(request.stream().gcount());
+        if (path != "/media") body.append(buffer, static_cast<std::size_t>(request.stream().gcount()));
+      }
+      if (path == "/media") body = std::to_string(total);
+    }
+    if (!authorized(request, response)) return;
+    const std::string method = request.getMethod();
+    if (method == "POST" && path == "/media") return reply(response, 201, R"({"id":"m-)" + randomToken("") + R"(","size":)" + body + "}");
+    if (method == "GET" && path == "/me/insights") {
+      std::lock_guard lock(emulator.mutex_);
+      return reply(response, 200, R"({"reach":)" + std::to_string(1000 + 10 * emulator.posts_.size()) + R"(,"followers":42})");
+    }
+    if (method == "POST" && path == "/posts") {
+      ++emulator.postAttempts_;
+      std::this_thread::sleep_for(std::chrono::milliseconds(emulator.postLatencyMs.load()));
+      boost::json::error_code ec;
+      const auto parsed = boost::json::parse(body, ec);
+      if (ec || !parsed.is_object()) return reply(response, 400, R"({"error":"invalid_json"})");
+      const auto text = [&](const char* name) {
+        const auto* v = parsed.as_object().if_contains(name);
+        return v && v->is_string() ? std::string(v->get_string()) : std::string();
+      };
+      std::lock_guard lock(emulator.mutex_);
+      if (emulator.failCount_ > 0 && emulator.failSkip_ == 0) {
+        --emulator.failCount_;
+        if (emulator.failRetryAfter_ > 0) response.set("Retry-After", std::to_string(emulator.failRetryAfter_));
+        return reply(response, emulator.failStatus_, R"({"error":"scripted_failure"})");
+      }
+      Published p{"post-" + std::to_string(++emulator.nextId_), text("account"), text("text"), text("reply_to"), 0};
+      if (!emulator.refuseMarker_.empty() && p.text.find(emulator.refuseMarker_) != std::string::npos) {
+        return reply(response, 400, R"({"error":"content_refused"})");
+      }
+      emulator.posts_.push_back(p);
+      if (emulator.failSkip_ > 0) --emulator.failSkip_;
+      return reply(response, 201, R"({"id":")" + p.id + R"("})");
+    }
+    const std::string id = path.substr(std::string("/posts/").size());
+    std::lock_guard lock(emulator.mutex_);
+    auto it = std::find_if(emulator.posts_.begin(), emulator.posts_.end(), [&](const Published& p) {
+      return id == p.id || id == p.id + "/metrics";
+    });
+    if (it == emulator.posts_.end()) return reply(response, 404, R"({"error":"not_found"})");
+    if (method == "DELETE") {
+      emulator.posts_.erase(it);
+      return reply(response, 200, "{}");
+    }
+    return reply(response, 200, R"({"likes":)" + std::to_string(it->text.size()) + R"(,"comments":1,"impressions":100})");
+  }
+
+  void api(Poco::Net::HTTPServerRequest& request, const std::string& path, Poco::Net::HTTPServerResponse& response) {
+    if (!authorized(request, response)) return;
     if (path == "/me") return reply(response, 200, R"({"id":"u-1","name":"Test User"})");
     if (!emulator.pagesOwnTokens) {
       return reply(response, 200, R"({"data":[{"id":"u-1","name":"Test User","type":"user"},{"id":"o-1","name":"Test Org","type":"organization"}]})");
@@ -222,6 +288,24 @@ void OAuthEmulator::expireAllAccessTokens() {
 void OAuthEmulator::revokeAllRefreshTokens() {
   std::lock_guard lock(mutex_);
   refreshTokens_.clear();
+}
+
+std::vector<OAuthEmulator::Published> OAuthEmulator::published() const {
+  std::lock_guard lock(mutex_);
+  return posts_;
+}
+
+void OAuthEmulator::failNextPosts(int count, int status, int retryAfterSeconds, int skip) {
+  std::lock_guard lock(mutex_);
+  failSkip_ = skip;
+  failCount_ = count;
+  failStatus_ = status;
+  failRetryAfter_ = retryAfterSeconds;
+}
+
+void OAuthEmulator::refusePostsContaining(const std::string& marker) {
+  std::lock_guard lock(mutex_);
+  refuseMarker_ = marker;
 }
 
 }  // namespace harness

@@ -2,7 +2,9 @@
 /// An OAuth 2.0 authorization server and a tiny resource API, as RFC 6749 / 7636 / 7009 describe
 /// them, for the host's connect, refresh and revoke tests. It checks what a real server checks:
 /// client credentials (HTTP Basic), redirect URI, the S256 PKCE verifier, single-use codes,
-/// rotating single-use refresh tokens, bearer tokens and their expiry.
+/// rotating single-use refresh tokens, bearer tokens and their expiry. Behind the same bearer
+/// tokens it offers a small posting API (POST /posts, DELETE /posts/{id}, metrics, POST /media)
+/// for the publishing engine's tests, with scripted failures and latency.
 
 #include <atomic>
 #include <map>
@@ -40,6 +42,20 @@ class OAuthEmulator {
   /// Makes every access token invalid before its announced expiry (refresh tokens still work).
   void expireAllAccessTokens();
 
+  /// A post the platform accepted.
+  struct Published {
+    std::string id, account, text, replyTo;
+    std::size_t mediaBytes = 0;
+  };
+  std::atomic<int> postLatencyMs{0};          ///< every POST /posts takes this long
+  std::vector<Published> published() const;   ///< live posts, in creation order
+  int postAttempts() const { return postAttempts_; }
+  /// After `skip` more successful posts, the next `count` POST /posts answer `status` (429 / 503
+  /// with Retry-After when given) and create nothing.
+  void failNextPosts(int count, int status, int retryAfterSeconds = 0, int skip = 0);
+  /// Every POST /posts whose text contains `marker` answers 400 (a part the platform refuses).
+  void refusePostsContaining(const std::string& marker);
+
   struct Handler;  // the HTTP side, in the .cpp
 
  private:
@@ -52,6 +68,11 @@ class OAuthEmulator {
   std::map<std::string, long long> accessTokens_;  ///< token -> expiry (ms)
   std::set<std::string> refreshTokens_;
   std::vector<std::string> issued_;
+  std::vector<Published> posts_;
+  int failCount_ = 0, failStatus_ = 0, failRetryAfter_ = 0, failSkip_ = 0;
+  std::string refuseMarker_;
+  std::atomic<int> postAttempts_{0};
+  int nextId_ = 0;
   std::atomic<int> refreshGrants_{0};
   std::atomic<int> revocations_{0};
   int port_ = 0;

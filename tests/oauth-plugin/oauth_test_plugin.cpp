@@ -1,10 +1,12 @@
 // A plain OAuth 2.0 platform (RFC 6749 authorization code + PKCE, RFC 7009 revocation) for the
-// host's OAuth tests: the smallest plugin that exercises connect, accounts, refresh, revoke and a
-// token check against tests/integration/OAuthEmulator. Built with plugin-api/ only, as a third
+// host's OAuth and publishing-engine tests: the smallest plugin that exercises connect, accounts,
+// refresh, revoke, a token check, validate, publish (threads, resume, inline media), delete and
+// insights against tests/integration/OAuthEmulator. Built with plugin-api/ only, as a third
 // party would. MARKETSAGE_TEST_PLUGIN_ID names it, so one source gives two platforms.
 #include <marketsage/plugin.hpp>
 
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -157,12 +159,137 @@ ms_status checkToken(const char* req, size_t len, const ms_reply* reply) {
   });
 }
 
+using marketsage::sdk::Json;
+
+marketsage::sdk::HttpResponse bearerSend(const std::string& method, const std::string& path, const std::string& token,
+                                         const std::string& body = {}, const std::string& file = {}) {
+  marketsage::sdk::HttpRequest request;
+  request.method = method;
+  request.url = base("/api_base") + path;
+  request.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", file.empty() ? "application/json" : "application/octet-stream"}};
+  request.body = body;
+  request.bodyFile = file;
+  return host.http(request);
+}
+
+/// Parts of the post: the content, then each thread part.
+std::vector<std::string> parts(std::string_view json) {
+  std::vector<std::string> out{host.string(json, "/content").value_or("")};
+  for (size_t i = 0, n = host.count(json, "/thread"); i < n; ++i) {
+    out.push_back(host.string(json, ("/thread/" + std::to_string(i) + "/content").c_str()).value_or(""));
+  }
+  return out;
+}
+
+ms_status validate(const char* req, size_t len, const ms_reply* reply) {
+  return guard(reply, [&] {
+    const auto json = objectRequest(req, len);
+    const auto setting = host.setting("/max_length");
+    const unsigned long limit = setting.present() ? std::stoul(setting.text) : 500;
+    auto issues = Json::array();
+    const auto all = parts(json);
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (all[i].size() > limit) {
+        issues.pushRaw(Json::object()
+                           .field("field", i == 0 ? std::string("/content") : "/thread/" + std::to_string(i - 1) + "/content")
+                           .field("message", "longer than " + std::to_string(limit) + " characters"));
+      }
+    }
+    if (!issues.empty()) {
+      const auto out = Json::object().raw("issues", issues).str();
+      reply->write(reply, out.data(), out.size());
+      throw Error(MS_ERR_INVALID_INPUT, "the post breaks the platform's limits");
+    }
+    return Json::object().raw("issues", "[]").str();
+  });
+}
+
+ms_status publish(const char* req, size_t len, const ms_reply* reply) {
+  return guard(reply, [&] {
+    const auto json = objectRequest(req, len);
+    const auto token = field(json, "/accessToken");
+    const auto account = field(json, "/account/id");
+    // Media travel inline: each file is streamed to the platform before the first part.
+    for (size_t i = 0, n = host.count(json, "/media"); i < n; ++i) {
+      const auto path = field(json, ("/media/" + std::to_string(i) + "/path").c_str());
+      auto r = bearerSend("POST", "/media", token, {}, path);
+      if (r.result != MS_OK || r.status != 201) fail(r);
+    }
+    // Parts already live (a retry after a partial failure) are not posted again.
+    std::vector<std::string> ids;
+    for (size_t i = 0, n = host.count(json, "/resume/postIds"); i < n; ++i) {
+      ids.push_back(host.string(json, ("/resume/postIds/" + std::to_string(i)).c_str()).value_or(""));
+    }
+    const auto all = parts(json);
+    for (size_t i = ids.size(); i < all.size(); ++i) {
+      auto body = Json::object().field("account", account).field("text", all[i]);
+      if (!ids.empty()) body.field("reply_to", ids.back());
+      auto r = bearerSend("POST", "/posts", token, body.str());
+      if (r.result != MS_OK || r.status != 201) {
+        auto done = Json::array();
+        for (const auto& id : ids) done.push(id);
+        const auto partial = Json::object().raw("postIds", done).field("failedPart", static_cast<int>(i)).str();
+        reply->write(reply, partial.data(), partial.size());
+        fail(r);
+      }
+      ids.push_back(host.string(r.body, "/id").value_or(""));
+    }
+    auto all_ids = Json::array();
+    for (const auto& id : ids) all_ids.push(id);
+    return Json::object().field("postId", ids.front()).field("url", base("/api_base") + "/posts/" + ids.front()).raw("postIds", all_ids).str();
+  });
+}
+
+ms_status deletePost(const char* req, size_t len, const ms_reply* reply) {
+  return guard(reply, [&] {
+    const auto json = objectRequest(req, len);
+    auto r = bearerSend("DELETE", "/posts/" + host.urlEncode(field(json, "/postId")), field(json, "/accessToken"));
+    if (r.result != MS_OK || r.status != 200) fail(r);
+    return std::string("{}");
+  });
+}
+
+ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
+  return guard(reply, [&] {
+    const auto json = objectRequest(req, len);
+    auto r = bearerSend("GET", "/me/insights", field(json, "/accessToken"));
+    if (r.result != MS_OK || r.status != 200) fail(r);
+    return Json::object()
+        .raw("metrics", Json::object().field("reach", host.integer(r.body, "/reach").value_or(0)).field("followers", host.integer(r.body, "/followers").value_or(0)))
+        .str();
+  });
+}
+
+ms_status postInsights(const char* req, size_t len, const ms_reply* reply) {
+  return guard(reply, [&] {
+    const auto json = objectRequest(req, len);
+    const auto token = field(json, "/accessToken");
+    auto posts = Json::array();
+    for (size_t i = 0, n = host.count(json, "/postIds"); i < n; ++i) {
+      const auto id = field(json, ("/postIds/" + std::to_string(i)).c_str());
+      auto r = bearerSend("GET", "/posts/" + host.urlEncode(id) + "/metrics", token);
+      if (r.result != MS_OK || r.status != 200) continue;  // deleted meanwhile
+      posts.pushRaw(Json::object().field("postId", id).raw("metrics", Json::object()
+                                                                       .field("likes", host.integer(r.body, "/likes").value_or(0))
+                                                                       .field("comments", host.integer(r.body, "/comments").value_or(0))
+                                                                       .field("impressions", host.integer(r.body, "/impressions").value_or(0))));
+    }
+    return Json::object().raw("posts", posts).str();
+  });
+}
+
+const ms_validate_ext validation = {sizeof(ms_validate_ext), validate};
+const ms_publish_ext publishing = {sizeof(ms_publish_ext), publish};
+const ms_delete_ext deletion = {sizeof(ms_delete_ext), deletePost};
+const ms_insights_ext insights = {sizeof(ms_insights_ext), accountInsights, postInsights};
+
 const ms_oauth_ext oauth = {sizeof(ms_oauth_ext), authorizeUrl, exchangeCode, refresh, revoke};
 const ms_accounts_ext accounts = {sizeof(ms_accounts_ext), listAccounts};
 const ms_health_ext health = {sizeof(ms_health_ext), checkToken};
 
 const ms_plugin_descriptor descriptor = {sizeof(ms_plugin_descriptor), MARKETSAGE_TEST_PLUGIN_ID, "OAuth 2.0 test platform", "1.0.0",
-                                         MS_CAP_OAUTH | MS_CAP_ACCOUNTS | MS_CAP_HEALTH, MS_PLUGIN_EXPERIMENTAL,
+                                         MS_CAP_OAUTH | MS_CAP_ACCOUNTS | MS_CAP_HEALTH | MS_CAP_VALIDATE | MS_CAP_PUBLISH |
+                                             MS_CAP_DELETE | MS_CAP_INSIGHTS, MS_PLUGIN_EXPERIMENTAL,
                                          "Speaks plain OAuth 2.0 to the test emulator.", nullptr};
 
 ms_status init(const ms_host* h) {
@@ -175,6 +302,10 @@ const void* getExtension(const char* id) {
   if (name == MS_EXT_OAUTH) return &oauth;
   if (name == MS_EXT_ACCOUNTS) return &accounts;
   if (name == MS_EXT_HEALTH) return &health;
+  if (name == MS_EXT_VALIDATE) return &validation;
+  if (name == MS_EXT_PUBLISH) return &publishing;
+  if (name == MS_EXT_DELETE) return &deletion;
+  if (name == MS_EXT_INSIGHTS) return &insights;
   return nullptr;
 }
 

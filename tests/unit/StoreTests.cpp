@@ -43,7 +43,8 @@ TEST_CASE("migrations are idempotent, and a failing one leaves the schema as it 
   {
     store::Database db(temp.url(), 2);
     auto first = store::migrate(db);
-    CHECK(first.applied.size() == 2);
+    CHECK(first.applied.size() == static_cast<std::size_t>(first.currentVersion));  // every version, once
+    CHECK(first.currentVersion >= 3);
     auto second = store::migrate(db);
     CHECK(second.applied.empty());
     CHECK(second.currentVersion == first.currentVersion);

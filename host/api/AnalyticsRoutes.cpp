@@ -1,0 +1,184 @@
+// GET /api/social-media/analytics?platforms=&start=&end=&metrics= — account and post metrics of
+// the organization's connections, asked of each platform through its plugin's insights calls,
+// summed per platform and overall.
+#include "api/Routes.h"
+#include "app/Host.h"
+#include "connections/ConnectionStore.h"
+#include "core/Time.h"
+#include "http/Exchange.h"
+#include "http/Router.h"
+#include "oauth/TokenRefresher.h"
+#include "plugins/PluginRegistry.h"
+#include "publishing/PostStore.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+namespace marketsage::api {
+namespace {
+
+namespace json = boost::json;
+using auth::Permission;
+using http::Access;
+using http::Exchange;
+using plugins::Operation;
+
+constexpr std::int64_t dayMillis = 24LL * 3600 * 1000;
+
+std::vector<std::string> commaList(const std::optional<std::string>& text) {
+  std::vector<std::string> out;
+  if (!text) return out;
+  std::stringstream in(*text);
+  for (std::string item; std::getline(in, item, ',');) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+/// "YYYY-MM-DD" → ms at 00:00Z; 400 otherwise.
+std::int64_t parseDate(const std::string& text, const char* name) {
+  const auto at = text.size() == 10 ? time::parseIso8601(text + "T00:00:00Z") : std::nullopt;
+  if (!at) throw Problem::badInput(std::string(name) + " must be a date, YYYY-MM-DD");
+  return *at;
+}
+
+double number(const json::value& v) {
+  if (v.is_int64()) return static_cast<double>(v.get_int64());
+  if (v.is_uint64()) return static_cast<double>(v.get_uint64());
+  if (v.is_double()) return v.get_double();
+  return 0;
+}
+
+/// Adds every numeric metric of `from` into `into`.
+void addMetrics(json::object& into, const json::value& from) {
+  if (!from.is_object()) return;
+  for (const auto& [name, value] : from.as_object()) {
+    if (!value.is_number()) continue;
+    const double sum = (into.contains(name) ? number(into[name]) : 0) + number(value);
+    into[name] = sum == static_cast<double>(static_cast<std::int64_t>(sum)) ? json::value(static_cast<std::int64_t>(sum)) : json::value(sum);
+  }
+}
+
+/// Engagement as the plugin reports it, else likes + comments + shares + clicks.
+double engagementOf(const json::object& metrics) {
+  if (const auto* e = metrics.if_contains("engagement")) return number(*e);
+  double sum = 0;
+  for (const char* name : {"likes", "comments", "shares", "clicks"})
+    if (const auto* v = metrics.if_contains(name)) sum += number(*v);
+  return sum;
+}
+
+json::object summary(const json::object& metrics, json::array topPosts) {
+  const double reach = metrics.contains("reach") ? number(metrics.at("reach")) : 0;
+  const double engagement = engagementOf(metrics);
+  std::sort(topPosts.begin(), topPosts.end(), [](const json::value& a, const json::value& b) {
+    return number(a.at("engagement")) > number(b.at("engagement"));
+  });
+  if (topPosts.size() > 5) topPosts.resize(5);
+  return {{"totalReach", reach},
+          {"totalEngagement", engagement},
+          {"engagementRate", reach > 0 ? engagement / reach : 0.0},
+          {"topPosts", topPosts},
+          {"metrics", metrics}};
+}
+
+void analytics(Exchange& ex) {
+  auto tenant = ex.tenantFor(Permission::ViewAnalytics);
+  const auto today = time::nowMillis() / dayMillis * dayMillis;
+  const auto startText = ex.query("start");
+  const auto endText = ex.query("end");
+  const std::int64_t end = endText ? parseDate(*endText, "end") : today;
+  const std::int64_t start = startText ? parseDate(*startText, "start") : end - 30 * dayMillis;
+  if (start > end) throw Problem::badInput("start is after end");
+  const auto platforms = commaList(ex.query("platforms"));
+  const auto metrics = commaList(ex.query("metrics"));
+  const std::string startDay = time::formatIso8601(start).substr(0, 10);
+  const std::string endDay = time::formatIso8601(end).substr(0, 10);
+
+  connections::ConnectionStore connectionStore(tenant, ex.host().vault());
+  publishing::PostStore posts(tenant);
+  json::object out;
+  json::object totals;
+  json::array allTopPosts;
+  std::map<std::string, std::pair<json::object, json::array>> perPlatform;  // metrics, topPosts
+  std::map<std::string, json::array> accounts;
+  for (const auto& c : connectionStore.list()) {
+    if (!platforms.empty() && std::find(platforms.begin(), platforms.end(), c.platform) == platforms.end()) continue;
+    if (c.status != connections::status::active) continue;
+    const auto plugin = ex.host().plugins().get(c.platform);
+    if (!plugin) continue;
+    auto& [platformMetrics, topPosts] = perPlatform[c.platform];
+    json::object account{{"connectionId", c.id}, {"accountId", c.accountId}, {"accountName", c.accountName}};
+    json::object range{{"start", startDay}, {"end", endDay}};
+    if (!metrics.empty()) range["metrics"] = json::value_from(metrics);
+    try {
+      if (plugin->supports(Operation::AccountInsights)) {
+        const auto result = ex.host().refresher().callWithToken(tenant, c.id, *plugin, Operation::AccountInsights, range);
+        if (result.ok() && result.json.is_object()) {
+          const auto& reply = result.json.as_object();
+          if (const auto* m = reply.if_contains("metrics")) {
+            addMetrics(platformMetrics, *m);
+            account["metrics"] = *m;
+          }
+          if (const auto* extra = reply.if_contains("extra")) account["raw"] = *extra;
+        } else if (!result.ok()) {
+          account["error"] = result.message.empty() ? std::string(plugins::toString(result.kind)) : result.message;
+        }
+      }
+      const auto published = posts.publishedBetween(c.id, start, end + dayMillis - 1, 100);
+      if (plugin->supports(Operation::PostInsights) && !published.empty()) {
+        json::array ids;
+        for (const auto& t : published) ids.push_back(json::value(*t.platformPostId));
+        auto request = range;
+        request["postIds"] = ids;
+        const auto result = ex.host().refresher().callWithToken(tenant, c.id, *plugin, Operation::PostInsights, request);
+        if (result.ok() && result.json.is_object() && result.json.as_object().contains("posts")) {
+          for (const auto& p : result.json.at("posts").as_array()) {
+            if (!p.is_object() || !p.as_object().contains("metrics")) continue;
+            const auto& postMetrics = p.at("metrics").as_object();
+            const auto platformPostId = json::value_to<std::string>(p.at("postId"));
+            const auto it = std::find_if(published.begin(), published.end(),
+                                         [&](const publishing::Target& t) { return t.platformPostId == platformPostId; });
+            json::object entry{{"platform", c.platform},
+                               {"connectionId", c.id},
+                               {"postId", platformPostId},
+                               {"engagement", engagementOf(postMetrics)},
+                               {"metrics", postMetrics}};
+            if (it != published.end()) {
+              entry["marketsagePostId"] = it->postId;
+              if (it->url) entry["url"] = *it->url;
+            }
+            topPosts.push_back(entry);
+            allTopPosts.push_back(entry);
+          }
+        } else if (!result.ok()) {
+          account["postsError"] = result.message.empty() ? std::string(plugins::toString(result.kind)) : result.message;
+        }
+      }
+    } catch (const Problem& problem) {
+      account["error"] = problem.detail();
+    }
+    accounts[c.platform].push_back(account);
+  }
+  for (auto& [platform, data] : perPlatform) {
+    addMetrics(totals, data.first);
+    auto view = summary(data.first, data.second);
+    view["accounts"] = accounts[platform];
+    out[platform] = view;
+  }
+  out["totals"] = summary(totals, allTopPosts);
+  out["start"] = startDay;
+  out["end"] = endDay;
+  ex.send(200, out);
+}
+
+}  // namespace
+
+void addAnalyticsRoutes(http::Router& router) {
+  router.add("GET", "/api/social-media/analytics", Access::Authenticated, analytics);
+}
+
+}  // namespace marketsage::api

@@ -1,0 +1,135 @@
+// The media library: POST /api/social-media/media (raw body or multipart/form-data), list, get,
+// delete — and GET /media/{id}, the signed public URL platforms fetch files from.
+#include "api/Routes.h"
+#include "api/Views.h"
+#include "app/Host.h"
+#include "core/Encoding.h"
+#include "core/Time.h"
+#include "http/Exchange.h"
+#include "http/Router.h"
+#include "media/MediaStore.h"
+#include "vault/TokenVault.h"
+
+#include <Poco/Net/MessageHeader.h>
+#include <Poco/Net/MultipartReader.h>
+#include <Poco/Net/NameValueCollection.h>
+#include <Poco/StreamCopier.h>
+#include <boost/json.hpp>
+
+namespace marketsage::api {
+namespace {
+
+using auth::Permission;
+using http::Access;
+using http::Exchange;
+
+std::filesystem::path mediaRoot(Exchange& ex) { return ex.host().config().dataDir / "media"; }
+
+/// A short form field or query value: bounded, clean UTF-8 (it ends up in platform requests).
+std::optional<std::string> shortText(const std::optional<std::string>& value, const char* name, std::size_t limit) {
+  if (!value) return std::nullopt;
+  if (value->size() > limit || !encoding::isCleanUtf8(*value)) {
+    throw Problem::badInput(std::string(name) + " must be clean UTF-8 of at most " + std::to_string(limit) + " bytes");
+  }
+  return value;
+}
+
+/// multipart/form-data: text fields before the file part ("altText", "filename") describe it;
+/// the part named "file" is streamed to disk.
+media::MediaItem addMultipart(Exchange& ex, media::MediaStore& store, media::NewMedia info, std::uint64_t limit) {
+  Poco::Net::MultipartReader reader(ex.bodyStream());
+  while (reader.hasNextPart()) {
+    Poco::Net::MessageHeader header;
+    reader.nextPart(header);
+    std::string disposition;
+    Poco::Net::NameValueCollection params;
+    Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition", ""), disposition, params);
+    const std::string name = params.get("name", "");
+    if (name == "file") {
+      if (!info.originalName && params.has("filename")) info.originalName = shortText(params.get("filename"), "filename", 255);
+      return store.add(reader.stream(), limit, info, ex.actor());
+    }
+    std::string value;
+    char buffer[4096];
+    while (reader.stream() && value.size() <= 4096) {
+      reader.stream().read(buffer, sizeof buffer);
+      value.append(buffer, static_cast<std::size_t>(reader.stream().gcount()));
+    }
+    if (name == "altText") info.altText = shortText(value, "altText", 4096);
+    if (name == "filename") info.originalName = shortText(value, "filename", 255);
+  }
+  throw Problem::badInput("the multipart body has no part named \"file\"");
+}
+
+void upload(Exchange& ex) {
+  auto tenant = ex.tenantFor(Permission::Post);
+  const std::uint64_t limit = ex.host().config().media.maxBytes;
+  const auto declared = ex.request().getContentLength64();
+  if (declared > 0 && static_cast<std::uint64_t>(declared) > limit) {
+    throw Problem::tooLarge("media larger than " + std::to_string(limit) + " bytes");
+  }
+  media::NewMedia info;
+  info.altText = shortText(ex.query("altText"), "altText", 4096);
+  info.originalName = shortText(ex.query("filename"), "filename", 255);
+  media::MediaStore store(tenant, mediaRoot(ex));
+  const bool multipart = ex.request().getContentType().rfind("multipart/form-data", 0) == 0;
+  const auto item = multipart ? addMultipart(ex, store, info, limit) : store.add(ex.bodyStream(), limit, info, ex.actor());
+  ex.send(201, view(item));
+}
+
+void list(Exchange& ex) {
+  auto tenant = ex.tenantFor(Permission::ViewConnections);
+  media::MediaStore store(tenant, mediaRoot(ex));
+  ex.send(200, viewAll(store.list(500)));
+}
+
+media::MediaItem existing(media::MediaStore& store, const std::string& id) {
+  auto item = store.find(id);
+  if (!item) throw Problem::notFound("no such media");
+  return *item;
+}
+
+void get(Exchange& ex) {
+  auto tenant = ex.tenantFor(Permission::ViewConnections);
+  media::MediaStore store(tenant, mediaRoot(ex));
+  ex.send(200, view(existing(store, ex.param("id"))));
+}
+
+void remove(Exchange& ex) {
+  auto tenant = ex.tenantFor(Permission::Post);
+  media::MediaStore store(tenant, mediaRoot(ex));
+  if (!store.remove(ex.param("id"), ex.actor())) throw Problem::notFound("no such media");
+  ex.sendNoContent();
+}
+
+/// GET /media/{id}?expires=&signature= — no API key (the platform fetching it has none); the
+/// signature is the credential. Anything wrong answers 404, so ids cannot be probed.
+void publicFile(Exchange& ex) {
+  const auto expires = ex.query("expires");
+  const auto signature = ex.query("signature");
+  const auto item = media::findForSignedUrl(ex.host().database(), ex.param("id"));
+  std::int64_t expiresAt = 0;
+  try {
+    expiresAt = expires ? std::stoll(*expires) : 0;
+  } catch (const std::exception&) {
+    expiresAt = 0;
+  }
+  if (!item || !signature || !media::verifySignedUrl(ex.host().vault(), *item, expiresAt, *signature)) {
+    throw Problem::notFound("no such media, or the link expired");
+  }
+  ex.response().set("Cache-Control", "private, max-age=300");
+  ex.response().set("X-Content-Type-Options", "nosniff");
+  ex.sendFile((mediaRoot(ex) / item->organizationId / item->fileName).string(), item->mimeType);
+}
+
+}  // namespace
+
+void addMediaRoutes(http::Router& router) {
+  router.add("POST", "/api/social-media/media", Access::Authenticated, upload);
+  router.add("GET", "/api/social-media/media", Access::Authenticated, list);
+  router.add("GET", "/api/social-media/media/{id}", Access::Authenticated, get);
+  router.add("DELETE", "/api/social-media/media/{id}", Access::Authenticated, remove);
+  router.add("GET", "/media/{id}", Access::Public, publicFile);
+}
+
+}  // namespace marketsage::api

@@ -1,0 +1,238 @@
+// Posts: POST /api/social-media/posts (cross-post now or at scheduledTime), list, get with the
+// history of every target, DELETE (cancel or delete at the platforms), and the recent platform
+// errors of the organization.
+#include "api/Routes.h"
+#include "api/Views.h"
+#include "app/Host.h"
+#include "core/Encoding.h"
+#include "core/Time.h"
+#include "http/Exchange.h"
+#include "http/Fields.h"
+#include "http/Router.h"
+#include "publishing/PostStore.h"
+#include "publishing/Publisher.h"
+
+#include <boost/json.hpp>
+
+namespace marketsage::api {
+namespace {
+
+namespace json = boost::json;
+using auth::Permission;
+using http::Access;
+using http::Exchange;
+using publishing::Post;
+using publishing::Target;
+
+constexpr std::size_t maxContentChars = 100000;
+constexpr std::int64_t idempotencyWindowMillis = 24LL * 3600 * 1000;
+
+json::object resultView(const Target& t) {
+  const auto text = [](const std::optional<std::string>& v) { return v ? json::value(*v) : json::value(nullptr); };
+  json::object out{{"targetId", t.id},
+                   {"connectionId", t.connectionId},
+                   {"platform", t.platform},
+                   {"accountId", t.accountId},
+                   {"status", t.status},
+                   {"postId", text(t.platformPostId)},
+                   {"url", text(t.url)},
+                   {"error", text(t.error)},
+                   {"errorKind", text(t.errorKind)},
+                   {"attempts", t.attempts},
+                   {"publishedAt", optionalTime(t.publishedAt)}};
+  if (t.status == publishing::targetStatus::queued) out["nextAttemptAt"] = time::formatIso8601(t.dueAt);
+  if (t.progress) {
+    json::error_code ec;
+    auto progress = json::parse(*t.progress, ec);
+    if (!ec) out["progress"] = progress;
+  }
+  return out;
+}
+
+json::object postView(const Post& post) {
+  json::array results;
+  for (const auto& t : post.targets) results.push_back(resultView(t));
+  json::object out{{"id", post.id},
+                   {"content", post.content},
+                   {"link", post.link ? json::value(*post.link) : json::value(nullptr)},
+                   {"media", json::parse(post.mediaIds)},
+                   {"options", json::parse(post.options)},
+                   {"scheduledTime", optionalTime(post.scheduledAt)},
+                   {"status", publishing::overallStatus(post, time::nowMillis())},
+                   {"createdAt", optionalTime(post.createdAt)},
+                   {"results", results}};
+  if (!post.events.empty()) {
+    json::array history;
+    for (const auto& e : post.events) {
+      history.push_back({{"at", time::formatIso8601(e.createdAt)},
+                         {"targetId", e.targetId ? json::value(*e.targetId) : json::value(nullptr)},
+                         {"platform", e.platform ? json::value(*e.platform) : json::value(nullptr)},
+                         {"event", e.event},
+                         {"detail", json::parse(e.detail)}});
+    }
+    out["history"] = history;
+  }
+  return out;
+}
+
+std::vector<std::string> stringList(const json::object& body, const char* name, std::size_t maxItems) {
+  std::vector<std::string> out;
+  const auto* value = body.if_contains(name);
+  if (!value || value->is_null()) return out;
+  if (!value->is_array()) throw Problem::badInput(std::string("\"") + name + "\" must be an array of strings");
+  if (value->as_array().size() > maxItems) {
+    throw Problem::badInput(std::string("\"") + name + "\" has more than " + std::to_string(maxItems) + " items");
+  }
+  for (const auto& item : value->as_array()) {
+    if (!item.is_string() || item.get_string().empty() || item.get_string().size() > 128 ||
+        !encoding::isCleanUtf8(item.get_string())) {
+      throw Problem::badInput(std::string("\"") + name + "\" must hold non-empty strings");
+    }
+    out.emplace_back(item.get_string());
+  }
+  return out;
+}
+
+publishing::PostRequest parsePost(const json::object& body) {
+  const http::Fields fields(body, {"content", "platforms", "targets", "media", "scheduledTime", "options", "link"});
+  publishing::PostRequest request;
+  if (const auto* content = body.if_contains("content"); content && !content->is_null()) {
+    if (!content->is_string()) throw Problem::badInput("\"content\" must be a string");
+    const std::string_view text = content->get_string();
+    if (!encoding::isCleanUtf8(text)) throw Problem::badInput("\"content\" holds control characters");
+    if (text.size() > maxContentChars * 4) throw Problem::badInput("\"content\" is too long");
+    request.content = std::string(text);
+  }
+  request.link = fields.optionalText("link", 2048);
+  if (request.link && request.link->rfind("https://", 0) != 0 && request.link->rfind("http://", 0) != 0) {
+    throw Problem::badInput("\"link\" must be an http(s) URL");
+  }
+  request.platforms = stringList(body, "platforms", 20);
+  request.targets = stringList(body, "targets", 200);
+  request.media = stringList(body, "media", 35);
+  if (request.platforms.empty() && request.targets.empty()) {
+    throw Problem::badInput("give at least one target: \"platforms\" or \"targets\"");
+  }
+  if (request.content.empty() && request.media.empty()) throw Problem::badInput("a post needs \"content\" or \"media\"");
+  if (const auto when = fields.optionalText("scheduledTime", 64)) {
+    const auto at = time::parseIso8601(*when);
+    if (!at) throw Problem::badInput("\"scheduledTime\" must be RFC 3339 with a zone, e.g. 2026-12-25T10:00:00Z");
+    if (*at < time::nowMillis()) throw Problem::badInput("\"scheduledTime\" is in the past");
+    request.scheduledAt = *at;
+  }
+  if (const auto* options = body.if_contains("options"); options && !options->is_null()) {
+    if (!options->is_object()) throw Problem::badInput("\"options\" must be an object keyed by platform");
+    for (const auto& [platform, value] : options->as_object()) {
+      if (!value.is_object()) throw Problem::badInput("\"options." + std::string(platform) + "\" must be an object");
+    }
+    request.options = options->as_object();
+  }
+  return request;
+}
+
+
+void create(Exchange& ex) {
+  auto tenant = ex.tenantFor(Permission::Post);
+  const auto body = ex.jsonBody();
+  const auto request = parsePost(body);
+  const std::string requestHash = encoding::sha256Hex(json::serialize(body));
+  std::optional<std::string> key;
+  if (const auto header = ex.request().get("Idempotency-Key", ""); !header.empty()) {
+    if (header.size() > 255 || !encoding::isCleanUtf8(header)) throw Problem::badInput("Idempotency-Key is too long");
+    key = header;
+  }
+  publishing::PostStore posts(tenant);
+  auto& publisher = ex.host().publisher();
+  if (key) {
+    if (const auto previous = posts.findByIdempotencyKey(*key, time::nowMillis() - idempotencyWindowMillis)) {
+      if (previous->second != requestHash) {
+        throw Problem(422, "idempotency-key-reused", "Idempotency-Key reused",
+                      "this Idempotency-Key was used with a different request body");
+      }
+      const auto post = posts.find(previous->first, false);
+      ex.response().set("Idempotent-Replayed", "true");
+      ex.response().set("Location", "/api/social-media/posts/" + post->id);
+      const bool settled = std::all_of(post->targets.begin(), post->targets.end(),
+                                       [](const Target& t) { return publishing::isSettled(t.status); });
+      ex.send(settled || post->scheduledAt ? 201 : 202, postView(*post));
+      return;
+    }
+  }
+  const auto submitted = publisher.submit(tenant, ex.actor(), request, key, requestHash);
+  const bool scheduled = std::all_of(submitted.targets.begin(), submitted.targets.end(), [](const Target& t) {
+    return t.status != publishing::targetStatus::queued || t.dueAt > time::nowMillis();
+  });
+  const bool settled =
+      scheduled || publisher.waitSettled(tenant, submitted.id, std::chrono::seconds(ex.host().config().publishing.waitSeconds));
+  const auto post = posts.find(submitted.id, false);
+  ex.response().set("Location", "/api/social-media/posts/" + submitted.id);
+  ex.send(settled ? 201 : 202, postView(*post));
+}
+
+void list(Exchange& ex) {
+  auto tenant = ex.tenantFor(Permission::ViewConnections);
+  int limit = 100;
+  if (const auto text = ex.query("limit")) {
+    try {
+      limit = std::clamp(std::stoi(*text), 1, 500);
+    } catch (const std::exception&) {
+      throw Problem::badInput("limit must be a number");
+    }
+  }
+  json::array out;
+  for (const auto& post : publishing::PostStore(tenant).list(limit)) out.push_back(postView(post));
+  ex.send(200, out);
+}
+
+Post found(publishing::PostStore& posts, const std::string& id) {
+  auto post = posts.find(id);
+  if (!post) throw Problem::notFound("no such post");
+  return *post;
+}
+
+void get(Exchange& ex) {
+  auto tenant = ex.tenantFor(Permission::ViewConnections);
+  publishing::PostStore posts(tenant);
+  ex.send(200, postView(found(posts, ex.param("id"))));
+}
+
+/// Cancels what is still queued and deletes what was published, where the platform allows.
+void withdraw(Exchange& ex) {
+  auto tenant = ex.tenantFor(Permission::Post);
+  publishing::PostStore posts(tenant);
+  const auto post = found(posts, ex.param("id"));
+  const auto failures = ex.host().publisher().withdraw(tenant, ex.actor(), post);
+  auto view = postView(found(posts, post.id));
+  json::array notDeleted;
+  for (const auto& [target, reason] : failures) {
+    notDeleted.push_back({{"targetId", target.id}, {"platform", target.platform}, {"error", reason}});
+  }
+  view["notDeleted"] = notDeleted;
+  ex.send(200, view);
+}
+
+void errors(Exchange& ex) {
+  auto tenant = ex.tenantFor(Permission::ViewConnections);
+  json::array out;
+  for (const auto& [postId, e] : publishing::PostStore(tenant).recentErrors(200)) {
+    out.push_back({{"at", time::formatIso8601(e.createdAt)},
+                   {"postId", postId},
+                   {"targetId", e.targetId ? json::value(*e.targetId) : json::value(nullptr)},
+                   {"platform", e.platform ? json::value(*e.platform) : json::value(nullptr)},
+                   {"event", e.event},
+                   {"detail", json::parse(e.detail)}});
+  }
+  ex.send(200, out);
+}
+
+}  // namespace
+
+void addPostRoutes(http::Router& router) {
+  router.add("POST", "/api/social-media/posts", Access::Authenticated, create);
+  router.add("GET", "/api/social-media/posts", Access::Authenticated, list);
+  router.add("GET", "/api/social-media/posts/{id}", Access::Authenticated, get);
+  router.add("DELETE", "/api/social-media/posts/{id}", Access::Authenticated, withdraw);
+  router.add("GET", "/api/social-media/errors", Access::Authenticated, errors);
+}
+
+}  // namespace marketsage::api

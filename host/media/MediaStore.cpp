@@ -1,0 +1,172 @@
+#include "media/MediaStore.h"
+
+#include "core/Encoding.h"
+#include "core/Problem.h"
+#include "core/Random.h"
+#include "core/Time.h"
+#include "media/MediaType.h"
+#include "tenants/TenantStore.h"
+#include "vault/TokenVault.h"
+
+#include <fstream>
+#include <system_error>
+
+namespace marketsage::media {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* columns =
+    "id, organization_id, kind, mime_type, size_bytes, sha256, file_name, original_name, alt_text, source_url,"
+    " width, height, created_at";
+
+MediaItem itemFrom(const store::Row& row) {
+  MediaItem m;
+  m.id = row.text(0);
+  m.organizationId = row.text(1);
+  m.kind = row.text(2);
+  m.mimeType = row.text(3);
+  m.size = row.integer(4);
+  m.sha256 = row.text(5);
+  m.fileName = row.text(6);
+  m.originalName = row.optionalText(7);
+  m.altText = row.optionalText(8);
+  m.sourceUrl = row.optionalText(9);
+  m.width = row.optionalInteger(10);
+  m.height = row.optionalInteger(11);
+  m.createdAt = row.integer(12);
+  return m;
+}
+
+store::Param optional(const std::optional<std::string>& v) { return v ? store::Param(*v) : store::Param(nullptr); }
+store::Param optional(const std::optional<std::int64_t>& v) { return v ? store::Param(*v) : store::Param(nullptr); }
+
+/// Removes a half-written file unless released (the upload completed and was recorded).
+struct TempFile {
+  fs::path path;
+  bool keep = false;
+  ~TempFile() {
+    std::error_code ignored;
+    if (!keep) fs::remove(path, ignored);
+  }
+};
+
+}  // namespace
+
+MediaStore::MediaStore(tenants::TenantStore& tenant, fs::path root)
+    : db_(tenant.database()), tenant_(tenant), folder_(std::move(root) / tenant.organizationId()) {}
+
+fs::path MediaStore::pathOf(const MediaItem& item) const { return folder_ / item.fileName; }
+
+MediaItem MediaStore::add(std::istream& in, std::uint64_t maxBytes, const NewMedia& info, const tenants::Actor& actor) {
+  fs::create_directories(folder_);
+  MediaItem item;
+  item.id = random::uuid();
+  item.organizationId = tenant_.organizationId();
+  item.fileName = item.id;
+  TempFile temp{folder_ / (".upload-" + item.id)};
+  encoding::Sha256 digest;
+  std::string head;
+  {
+    std::ofstream out(temp.path, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write to the media folder " + folder_.string());
+    std::vector<char> buffer(256 * 1024);
+    std::uint64_t total = 0;
+    while (in) {
+      in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+      const auto n = static_cast<std::size_t>(in.gcount());
+      if (n == 0) break;
+      total += n;
+      if (total > maxBytes) throw Problem::tooLarge("media larger than " + std::to_string(maxBytes) + " bytes");
+      if (head.size() < kSniffBytes) head.append(buffer.data(), std::min(n, kSniffBytes - head.size()));
+      digest.update(buffer.data(), n);
+      out.write(buffer.data(), static_cast<std::streamsize>(n));
+      if (!out) throw std::runtime_error("writing the media file failed (disk full?)");
+    }
+    out.flush();
+    if (!out) throw std::runtime_error("writing the media file failed (disk full?)");
+    item.size = static_cast<std::int64_t>(total);
+  }
+  if (item.size == 0) throw Problem::badInput("the upload is empty");
+  const auto type = sniff(reinterpret_cast<const unsigned char*>(head.data()), head.size());
+  if (!type) {
+    throw Problem::unsupportedMediaType("unsupported media: send JPEG, PNG, GIF, WebP, MP4, QuickTime or PDF");
+  }
+  item.kind = type->kind;
+  item.mimeType = type->mimeType;
+  item.width = type->width;
+  item.height = type->height;
+  item.sha256 = digest.finishHex();
+  item.originalName = info.originalName;
+  item.altText = info.altText;
+  item.sourceUrl = info.sourceUrl;
+  item.createdAt = time::nowMillis();
+
+  fs::rename(temp.path, pathOf(item));
+  temp.path = pathOf(item);  // from here a failure removes the final file instead
+  store::Transaction tx(db_);
+  tx.execute(std::string("INSERT INTO media (") + columns +
+                 ", created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             {item.id, item.organizationId, item.kind, item.mimeType, item.size, item.sha256, item.fileName,
+              optional(item.originalName), optional(item.altText), optional(item.sourceUrl), optional(item.width),
+              optional(item.height), item.createdAt, actor.userId.empty() ? store::Param(nullptr) : store::Param(actor.userId)});
+  tenant_.audit(tx, actor, "media.added", "media", item.id,
+                {{"mimeType", item.mimeType}, {"size", item.size}, {"sha256", item.sha256}});
+  tx.commit();
+  temp.keep = true;
+  return item;
+}
+
+std::vector<MediaItem> MediaStore::list(int limit) {
+  std::vector<MediaItem> out;
+  for (const auto& row : db_.query(std::string("SELECT ") + columns +
+                                       " FROM media WHERE organization_id = $1 ORDER BY created_at DESC, id LIMIT $2",
+                                   {tenant_.organizationId(), std::int64_t{limit}})) {
+    out.push_back(itemFrom(row));
+  }
+  return out;
+}
+
+std::optional<MediaItem> MediaStore::find(const std::string& id) {
+  const auto rows = db_.query(std::string("SELECT ") + columns + " FROM media WHERE organization_id = $1 AND id = $2",
+                              {tenant_.organizationId(), id});
+  if (rows.empty()) return std::nullopt;
+  return itemFrom(rows.front());
+}
+
+bool MediaStore::remove(const std::string& id, const tenants::Actor& actor) {
+  const auto item = find(id);
+  if (!item) return false;
+  store::Transaction tx(db_);
+  tx.execute("DELETE FROM media WHERE organization_id = $1 AND id = $2", {tenant_.organizationId(), id});
+  tenant_.audit(tx, actor, "media.removed", "media", id, {{"sha256", item->sha256}});
+  tx.commit();
+  std::error_code ignored;
+  fs::remove(pathOf(*item), ignored);
+  return true;
+}
+
+std::optional<MediaItem> findForSignedUrl(store::Database& db, const std::string& id) {
+  const auto rows = db.query(std::string("SELECT ") + columns + " FROM media WHERE id = $1", {id});
+  if (rows.empty()) return std::nullopt;
+  return itemFrom(rows.front());
+}
+
+namespace {
+std::string urlMessage(const MediaItem& item, std::int64_t expiresAt) { return item.id + "\n" + std::to_string(expiresAt); }
+constexpr std::string_view urlPurpose = "media-url";
+}  // namespace
+
+std::string signedUrl(const std::string& publicUrl, const vault::TokenVault& vault, const MediaItem& item,
+                      std::int64_t expiresAt) {
+  std::string base = publicUrl;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/media/" + item.id + "?expires=" + std::to_string(expiresAt) +
+         "&signature=" + vault.sign(item.organizationId, urlPurpose, urlMessage(item, expiresAt));
+}
+
+bool verifySignedUrl(const vault::TokenVault& vault, const MediaItem& item, std::int64_t expiresAt,
+                     const std::string& signature) {
+  return expiresAt > time::nowMillis() && vault.verify(item.organizationId, urlPurpose, urlMessage(item, expiresAt), signature);
+}
+
+}  // namespace marketsage::media

@@ -1,0 +1,249 @@
+#include "publishing/PostStore.h"
+
+#include "core/Time.h"
+#include "tenants/TenantStore.h"
+
+#include <boost/json.hpp>
+
+namespace marketsage::publishing {
+
+const char* const targetColumns =
+    "id, post_id, connection_id, platform, account_id, status, due_at, attempts, platform_post_id, url, progress,"
+    " error, error_kind, published_at, updated_at";
+
+Target targetFrom(const store::Row& row, std::size_t i) {
+  Target t;
+  t.id = row.text(i + 0);
+  t.postId = row.text(i + 1);
+  t.connectionId = row.text(i + 2);
+  t.platform = row.text(i + 3);
+  t.accountId = row.text(i + 4);
+  t.status = row.text(i + 5);
+  t.dueAt = row.integer(i + 6);
+  t.attempts = row.integer(i + 7);
+  t.platformPostId = row.optionalText(i + 8);
+  t.url = row.optionalText(i + 9);
+  t.progress = row.optionalText(i + 10);
+  t.error = row.optionalText(i + 11);
+  t.errorKind = row.optionalText(i + 12);
+  t.publishedAt = row.optionalInteger(i + 13);
+  t.updatedAt = row.integer(i + 14);
+  return t;
+}
+
+std::string targetColumnsOf(const std::string& alias) {
+  std::string out = "SELECT ";
+  std::string column;
+  for (const char* c = targetColumns;; ++c) {
+    if (*c == ',' || *c == '\0') {
+      const auto start = column.find_first_not_of(' ');
+      out += (out.size() > 7 ? ", " : "") + alias + "." + column.substr(start);
+      column.clear();
+      if (*c == '\0') break;
+    } else {
+      column += *c;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+constexpr const char* postColumns =
+    "id, organization_id, content, link, media_ids, options, scheduled_at, created_by, created_at";
+
+Post postFrom(const store::Row& row) {
+  Post p;
+  p.id = row.text(0);
+  p.organizationId = row.text(1);
+  p.content = row.text(2);
+  p.link = row.optionalText(3);
+  p.mediaIds = row.text(4);
+  p.options = row.text(5);
+  p.scheduledAt = row.optionalInteger(6);
+  p.createdBy = row.optionalText(7).value_or("");
+  p.createdAt = row.integer(8);
+  return p;
+}
+
+store::Param optional(const std::optional<std::string>& v) { return v ? store::Param(*v) : store::Param(nullptr); }
+store::Param optional(const std::optional<std::int64_t>& v) { return v ? store::Param(*v) : store::Param(nullptr); }
+
+}  // namespace
+
+void recordEvent(store::Transaction& tx, const std::string& organizationId, const std::string& postId,
+                 const std::optional<std::string>& targetId, const std::string& platform, const std::string& event,
+                 const boost::json::object& detail) {
+  tx.execute("INSERT INTO post_events (organization_id, post_id, target_id, platform, event, detail, created_at)"
+             " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             {organizationId, postId, optional(targetId), platform, event, boost::json::serialize(detail), time::nowMillis()});
+}
+
+bool isSettled(const std::string& status) {
+  return status != targetStatus::queued && status != targetStatus::publishing;
+}
+
+std::string overallStatus(const Post& post, std::int64_t now) {
+  int queued = 0, publishing = 0, published = 0, failed = 0, review = 0, cancelled = 0, deleted = 0;
+  bool dueLater = false;
+  for (const auto& t : post.targets) {
+    if (t.status == targetStatus::queued) {
+      ++queued;
+      dueLater = dueLater || (post.scheduledAt && t.dueAt > now && t.attempts == 0);
+    }
+    publishing += t.status == targetStatus::publishing;
+    published += t.status == targetStatus::published;
+    failed += t.status == targetStatus::failed;
+    review += t.status == targetStatus::needsReview;
+    cancelled += t.status == targetStatus::cancelled;
+    deleted += t.status == targetStatus::deleted;
+  }
+  const int total = static_cast<int>(post.targets.size());
+  if (queued == total && dueLater) return "scheduled";
+  if (queued + publishing > 0) return "publishing";
+  if (review > 0) return "needs_review";
+  if (total > 0 && cancelled == total) return "cancelled";
+  if (deleted > 0 && published == 0) return "deleted";
+  if (published > 0 && failed == 0) return "published";
+  if (published > 0) return "partially_published";
+  return "failed";
+}
+
+PostStore::PostStore(tenants::TenantStore& tenant) : db_(tenant.database()), tenant_(tenant) {}
+
+bool PostStore::create(const Post& post, const std::optional<std::string>& idempotencyKey, const std::string& requestHash,
+                       const tenants::Actor& actor) {
+  store::Transaction tx(db_);
+  if (idempotencyKey) {
+    const auto existing = tx.query("SELECT id FROM posts WHERE organization_id = $1 AND idempotency_key = $2",
+                                   {tenant_.organizationId(), *idempotencyKey});
+    if (!existing.empty()) return false;
+  }
+  tx.execute(std::string("INSERT INTO posts (") + postColumns +
+                 ", idempotency_key, request_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             {post.id, tenant_.organizationId(), post.content, optional(post.link), post.mediaIds, post.options,
+              optional(post.scheduledAt), actor.userId.empty() ? store::Param(nullptr) : store::Param(actor.userId),
+              post.createdAt, optional(idempotencyKey), requestHash});
+  for (const auto& t : post.targets) {
+    tx.execute(std::string("INSERT INTO post_targets (") + targetColumns +
+                   ", organization_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+               {t.id, post.id, t.connectionId, t.platform, t.accountId, t.status, t.dueAt, t.attempts,
+                optional(t.platformPostId), optional(t.url), optional(t.progress), optional(t.error), optional(t.errorKind),
+                optional(t.publishedAt), t.updatedAt, tenant_.organizationId()});
+    boost::json::object detail{{"status", t.status}, {"dueAt", time::formatIso8601(t.dueAt)}};
+    if (t.error) detail["error"] = *t.error;
+    if (t.errorKind) detail["kind"] = *t.errorKind;
+    // A target refused before any attempt (validation, no plugin) is a failure from the start.
+    recordEvent(tx, tenant_.organizationId(), post.id, t.id, t.platform, t.error ? "failed" : "created", detail);
+  }
+  tenant_.audit(tx, actor, post.scheduledAt ? "post.scheduled" : "post.created", "post", post.id,
+                {{"targets", static_cast<std::int64_t>(post.targets.size())}});
+  tx.commit();
+  return true;
+}
+
+std::optional<std::pair<std::string, std::string>> PostStore::findByIdempotencyKey(const std::string& key, std::int64_t since) {
+  const auto rows = db_.query("SELECT id, request_hash FROM posts WHERE organization_id = $1 AND idempotency_key = $2 AND created_at >= $3",
+                              {tenant_.organizationId(), key, since});
+  if (rows.empty()) return std::nullopt;
+  return std::make_pair(rows.front().text(0), rows.front().optionalText(1).value_or(""));
+}
+
+std::optional<Post> PostStore::find(const std::string& id, bool withEvents) {
+  const auto rows = db_.query(std::string("SELECT ") + postColumns + " FROM posts WHERE organization_id = $1 AND id = $2",
+                              {tenant_.organizationId(), id});
+  if (rows.empty()) return std::nullopt;
+  auto post = postFrom(rows.front());
+  for (const auto& row : db_.query(std::string("SELECT ") + targetColumns +
+                                       " FROM post_targets WHERE organization_id = $1 AND post_id = $2 ORDER BY platform, id",
+                                   {tenant_.organizationId(), id})) {
+    post.targets.push_back(targetFrom(row));
+  }
+  if (withEvents) {
+    for (const auto& row : db_.query("SELECT seq, target_id, platform, event, detail, created_at FROM post_events"
+                                     " WHERE organization_id = $1 AND post_id = $2 ORDER BY seq LIMIT 1000",
+                                     {tenant_.organizationId(), id})) {
+      post.events.push_back({row.integer(0), row.optionalText(1), row.optionalText(2), row.text(3),
+                             row.optionalText(4).value_or("{}"), row.integer(5)});
+    }
+  }
+  return post;
+}
+
+std::vector<Post> PostStore::list(int limit) {
+  std::vector<Post> out;
+  for (const auto& row : db_.query(std::string("SELECT ") + postColumns +
+                                       " FROM posts WHERE organization_id = $1 ORDER BY created_at DESC, id LIMIT $2",
+                                   {tenant_.organizationId(), std::int64_t{limit}})) {
+    out.push_back(postFrom(row));
+  }
+  // One query for every listed post's targets rather than one per post.
+  if (!out.empty()) {
+    const auto oldest = out.back().createdAt;
+    for (const auto& row : db_.query(targetColumnsOf("t") +
+                                         " FROM post_targets t JOIN posts p ON p.id = t.post_id"
+                                         " WHERE t.organization_id = $1 AND p.organization_id = $1 AND p.created_at >= $2"
+                                         " ORDER BY t.platform, t.id",
+                                     {tenant_.organizationId(), oldest})) {
+      const auto target = targetFrom(row);
+      for (auto& post : out)
+        if (post.id == target.postId) post.targets.push_back(target);
+    }
+  }
+  return out;
+}
+
+std::vector<Target> PostStore::publishedBetween(const std::string& connectionId, std::int64_t from, std::int64_t to, int limit) {
+  std::vector<Target> out;
+  for (const auto& row : db_.query(std::string("SELECT ") + targetColumns +
+                                       " FROM post_targets WHERE organization_id = $1 AND connection_id = $2 AND status = $3"
+                                       " AND published_at >= $4 AND published_at <= $5 ORDER BY published_at DESC LIMIT $6",
+                                   {tenant_.organizationId(), connectionId, std::string(targetStatus::published), from, to,
+                                    std::int64_t{limit}})) {
+    out.push_back(targetFrom(row));
+  }
+  return out;
+}
+
+int PostStore::cancelQueued(const std::string& postId, const tenants::Actor& actor) {
+  store::Transaction tx(db_);
+  const auto now = time::nowMillis();
+  const auto rows = tx.query("UPDATE post_targets SET status = $1, updated_at = $2"
+                             " WHERE organization_id = $3 AND post_id = $4 AND status = $5 RETURNING id, platform",
+                             {std::string(targetStatus::cancelled), now, tenant_.organizationId(), postId,
+                              std::string(targetStatus::queued)});
+  for (const auto& row : rows) recordEvent(tx, tenant_.organizationId(), postId, row.text(0), row.text(1), "cancelled", {});
+  if (!rows.empty()) tenant_.audit(tx, actor, "post.cancelled", "post", postId, {{"targets", static_cast<std::int64_t>(rows.size())}});
+  tx.commit();
+  return static_cast<int>(rows.size());
+}
+
+void PostStore::markDeleted(const Target& target) {
+  store::Transaction tx(db_);
+  tx.execute("UPDATE post_targets SET status = $1, updated_at = $2 WHERE organization_id = $3 AND id = $4",
+             {std::string(targetStatus::deleted), time::nowMillis(), tenant_.organizationId(), target.id});
+  recordEvent(tx, tenant_.organizationId(), target.postId, target.id, target.platform, "deleted",
+              {{"postId", target.platformPostId.value_or("")}});
+  tx.commit();
+}
+
+void PostStore::addEvent(const std::string& postId, const std::optional<std::string>& targetId, const std::string& platform,
+                         const std::string& event, const boost::json::object& detail) {
+  store::Transaction tx(db_);
+  recordEvent(tx, tenant_.organizationId(), postId, targetId, platform, event, detail);
+  tx.commit();
+}
+
+std::vector<std::pair<std::string, Event>> PostStore::recentErrors(int limit) {
+  std::vector<std::pair<std::string, Event>> out;
+  for (const auto& row : db_.query("SELECT post_id, seq, target_id, platform, event, detail, created_at FROM post_events"
+                                   " WHERE organization_id = $1 AND event IN ('failed', 'rate_limited', 'retry', 'needs_review')"
+                                   " ORDER BY seq DESC LIMIT $2",
+                                   {tenant_.organizationId(), std::int64_t{limit}})) {
+    out.emplace_back(row.text(0), Event{row.integer(1), row.optionalText(2), row.optionalText(3), row.text(4),
+                                        row.optionalText(5).value_or("{}"), row.integer(6)});
+  }
+  return out;
+}
+
+}  // namespace marketsage::publishing

@@ -1,0 +1,64 @@
+#pragma once
+/// The posts of one organization. Bound to its organization like every tenant store; the
+/// scheduler's cross-organization work (claiming due targets) lives in TargetQueue instead.
+
+#include "publishing/Post.h"
+#include "store/Database.h"
+#include "tenants/Model.h"
+
+#include <boost/json/object.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace marketsage::tenants { class TenantStore; }
+
+namespace marketsage::publishing {
+
+class PostStore {
+ public:
+  explicit PostStore(tenants::TenantStore& tenant);
+
+  /// Stores the post, its targets and a "created" event per target in one transaction. With an
+  /// idempotency key already used in this organization, stores nothing and returns false.
+  bool create(const Post& post, const std::optional<std::string>& idempotencyKey, const std::string& requestHash,
+              const tenants::Actor& actor);
+  /// The post made with this idempotency key since `since` (ms), with the hash of its request.
+  std::optional<std::pair<std::string, std::string>> findByIdempotencyKey(const std::string& key, std::int64_t since);
+
+  std::optional<Post> find(const std::string& id, bool withEvents = true);
+  /// Newest first.
+  std::vector<Post> list(int limit);
+
+  /// Targets of one connection published within [from, to] (ms), newest first (analytics).
+  std::vector<Target> publishedBetween(const std::string& connectionId, std::int64_t from, std::int64_t to, int limit);
+
+  /// Cancels the targets still queued; returns how many.
+  int cancelQueued(const std::string& postId, const tenants::Actor& actor);
+  /// Records that a published target was deleted at the platform.
+  void markDeleted(const Target& target);
+  /// Appends to the post's history.
+  void addEvent(const std::string& postId, const std::optional<std::string>& targetId, const std::string& platform,
+                const std::string& event, const boost::json::object& detail);
+  /// Recent failures of this organization's targets (GET /api/social-media/errors).
+  std::vector<std::pair<std::string, Event>> recentErrors(int limit);
+
+ private:
+  store::Database& db_;
+  tenants::TenantStore& tenant_;
+};
+
+/// Appends one history event inside `tx` (shared by PostStore and the scheduler's TargetQueue).
+void recordEvent(store::Transaction& tx, const std::string& organizationId, const std::string& postId,
+                 const std::optional<std::string>& targetId, const std::string& platform, const std::string& event,
+                 const boost::json::object& detail);
+
+/// Reads a target row selected with targetColumns.
+Target targetFrom(const store::Row& row, std::size_t first = 0);
+/// The columns targetFrom reads, in order.
+extern const char* const targetColumns;
+/// "SELECT a.id, a.post_id, …": targetColumns qualified with a table alias.
+std::string targetColumnsOf(const std::string& alias);
+
+}  // namespace marketsage::publishing

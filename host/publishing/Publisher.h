@@ -1,0 +1,85 @@
+#pragma once
+/// The publishing engine. submit() validates a post through each target's plugin and stores it
+/// with one queued target per connection; a dispatcher thread claims due targets from the
+/// database (so scheduled work survives restarts and is shared by hosts) and hands them to a
+/// fixed pool of workers, each of which publishes one target through its plugin and stores the
+/// outcome: published, retried later (rate limit, transient error), failed, or needs_review.
+
+#include "publishing/Post.h"
+#include "publishing/TargetQueue.h"
+#include "tenants/Model.h"
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace marketsage::app { class Host; }
+namespace marketsage::tenants { class TenantStore; }
+
+namespace marketsage::publishing {
+
+/// A post request as the REST API received it (already type-checked).
+struct PostRequest {
+  std::string content;
+  std::optional<std::string> link;
+  std::vector<std::string> platforms;  ///< every active connection on these platforms
+  std::vector<std::string> targets;    ///< connection ids
+  std::vector<std::string> media;      ///< media ids of the organization's library
+  std::optional<std::int64_t> scheduledAt;
+  boost::json::object options;         ///< per platform id
+};
+
+class Publisher {
+ public:
+  explicit Publisher(app::Host& host);
+  ~Publisher();
+  Publisher(const Publisher&) = delete;
+  Publisher& operator=(const Publisher&) = delete;
+
+  /// Resolves the targets (404 for a connection or media id not in this organization, 400 for
+  /// none at all), validates the content per target (a refused target is stored as failed with
+  /// the plugin's issues; the others go on), stores the post and wakes the dispatcher.
+  Post submit(tenants::TenantStore& tenant, const tenants::Actor& actor, const PostRequest& request,
+              const std::optional<std::string>& idempotencyKey, const std::string& requestHash);
+
+  /// Waits until no target of the post is queued-and-due or publishing, or `timeout` passes.
+  /// True when settled. Works whichever host publishes (it polls the database).
+  bool waitSettled(tenants::TenantStore& tenant, const std::string& postId, std::chrono::milliseconds timeout);
+
+  /// Deletes the post's published targets at their platforms (where the plugin can) and cancels
+  /// queued ones. Returns the targets whose deletion failed, with the reason.
+  std::vector<std::pair<Target, std::string>> withdraw(tenants::TenantStore& tenant, const tenants::Actor& actor,
+                                                       const Post& post);
+
+  void start();
+  void stop();
+  /// New due work: look now instead of at the next poll.
+  void wake();
+
+ private:
+  void dispatchLoop();
+  void workerLoop();
+  void publish(const ClaimedTarget& claimed);
+  Outcome attempt(const ClaimedTarget& claimed);
+
+  app::Host& host_;
+  TargetQueue queue_;
+  std::mutex mutex_;
+  std::condition_variable wakeDispatcher_, wakeWorkers_, settled_;
+  std::deque<ClaimedTarget> ready_;
+  int busy_ = 0;
+  bool stopping_ = false;
+  bool wakeRequested_ = false;
+  std::thread dispatcher_;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace marketsage::publishing
