@@ -1,0 +1,48 @@
+// A post as X will receive it (parts of a thread, media, options) and the limits it must meet.
+// Shared by validate and publish, so nothing that X would refuse reaches the network.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace twitter {
+
+struct MediaItem {
+  std::string pointer;          ///< JSON pointer of the item in the request, for issues
+  std::string kind, mimeType, path, platformMediaId, altText;
+  long long size = 0;
+};
+
+/// One post of a thread: the first is the request's content (plus its link), the next ones its
+/// "thread" items, each replying to the previous.
+struct Part {
+  std::string pointer;          ///< "/content" or "/thread/<i>/content"
+  std::string text;
+  std::vector<MediaItem> media;
+};
+
+/// options.twitter of the post request (see README, "Options").
+struct PostOptions {
+  std::string replyTo, quoteTweetId, replySettings;
+  std::vector<std::string> pollOptions;
+  long long pollDurationMinutes = 0;
+};
+
+struct Post {
+  std::vector<Part> parts;
+  PostOptions options;
+};
+
+struct Issue {
+  std::string field, message;
+};
+
+/// Reads the Post JSON; throws MS_ERR_INVALID_INPUT when it is wrongly shaped.
+Post parsePost(std::string_view json);
+/// Every limit of X the post breaks (empty = publishable).
+std::vector<Issue> checkLimits(const Post& post);
+/// {"issues":[{"field":…,"message":…}]}
+std::string issuesJson(const std::vector<Issue>& issues);
+
+}  // namespace twitter

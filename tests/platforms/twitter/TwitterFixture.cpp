@@ -1,0 +1,80 @@
+#include "TwitterFixture.h"
+
+#include <Poco/URI.h>
+
+#include <fstream>
+#include <random>
+
+using marketsage::plugins::PluginRegistry;
+using marketsage::plugins::PluginSettings;
+
+TwitterFixture::TwitterFixture() {
+  std::random_device random;
+  folder_ = std::filesystem::temp_directory_path() / ("marketsage-x-" + std::to_string(random()) + std::to_string(random()));
+  std::filesystem::create_directories(folder_);
+  const json::object settings{{"api_base", x.url()},
+                              {"auth_base", x.url() + "/"},  // a trailing slash must not matter
+                              {"client_id", emulators::XApi::clientId},
+                              {"client_secret", emulators::XApi::clientSecret},
+                              {"chunk_size", 1024 * 1024}};
+  registry = std::make_unique<PluginRegistry>(
+      [settings](const std::string&) { return PluginSettings{true, settings}; }, nullptr);
+  REQUIRE(registry->loadFile(TWITTER_PLUGIN));
+  plugin = registry->get("twitter");
+  REQUIRE(plugin);
+  token = x.issueToken();
+}
+
+TwitterFixture::~TwitterFixture() {
+  plugin.reset();
+  registry.reset();
+  std::error_code ec;
+  std::filesystem::remove_all(folder_, ec);
+}
+
+json::object TwitterFixture::post(const std::string& content) const {
+  return {{"accessToken", token},
+          {"account", {{"id", emulators::XApi::userId}, {"metadata", {{"username", emulators::XApi::username}}}}},
+          {"content", content}};
+}
+
+std::string TwitterFixture::file(const std::string& name, size_t bytes) const {
+  const auto path = folder_ / name;
+  std::ofstream out(path, std::ios::binary);
+  for (size_t i = 0; i < bytes; ++i) out.put(static_cast<char>(i * 31 % 251));
+  return path.string();
+}
+
+json::object TwitterFixture::media(const std::string& kind, const std::string& mimeType, const std::string& path, size_t size) {
+  return {{"id", "host-" + kind}, {"kind", kind}, {"mimeType", mimeType}, {"path", path}, {"size", size}};
+}
+
+Pkce::Pkce() {
+  std::mt19937_64 random{std::random_device{}()};
+  verifier = "verifier-" + std::to_string(random()) + "-" + std::to_string(random()) + "-0123456789abcdef";
+  challenge = emulators::XApi::s256(verifier);
+}
+
+std::map<std::string, std::string> queryOf(const std::string& url) {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, value] : Poco::URI(url).getQueryParameters()) out[name] = value;
+  return out;
+}
+
+std::string TwitterFixture::consent(const Pkce& pkce, const std::string& redirectUri) const {
+  auto url = call(Operation::AuthorizeUrl, {{"redirectUri", redirectUri}, {"state", "st&te 1"},
+                                            {"codeChallenge", pkce.challenge}, {"codeChallengeMethod", "S256"}});
+  REQUIRE(url.ok());
+  const auto callback = queryOf(x.approve(std::string(url.json.at("url").as_string())));
+  REQUIRE(callback.count("code"));
+  CHECK(callback.at("state") == "st&te 1");
+  return callback.at("code");
+}
+
+json::value TwitterFixture::connect() const {
+  const Pkce pkce;
+  const auto code = consent(pkce, "https://host/cb");
+  auto token = call(Operation::ExchangeCode, {{"code", code}, {"redirectUri", "https://host/cb"}, {"codeVerifier", pkce.verifier}});
+  REQUIRE(token.ok());
+  return token.json;
+}

@@ -1,0 +1,53 @@
+// The twitter plugin loaded by the host's loader, its settings pointing at an X API emulator.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include "XEmulator.h"
+#include "plugins/PluginRegistry.h"
+
+#include <boost/json.hpp>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace json = boost::json;
+using marketsage::plugins::CallResult;
+using marketsage::plugins::ErrorKind;
+using marketsage::plugins::Operation;
+
+/// PKCE pair (RFC 7636): a verifier and its S256 challenge.
+struct Pkce {
+  std::string verifier, challenge;
+  Pkce();
+};
+
+/// The query parameters of `url`.
+std::map<std::string, std::string> queryOf(const std::string& url);
+
+struct TwitterFixture {
+  TwitterFixture();
+  ~TwitterFixture();
+
+  emulators::XApi x;
+  std::unique_ptr<marketsage::plugins::PluginRegistry> registry;
+  std::shared_ptr<const marketsage::plugins::Plugin> plugin;
+  std::string token;  ///< a valid access token with every default scope
+
+  CallResult call(Operation op, const json::object& request) const { return plugin->call(op, request); }
+  /// A Post for the emulator's user, carrying `token`.
+  json::object post(const std::string& content) const;
+  /// authorize_url through the plugin, then the user's consent at the emulator: the callback's code.
+  std::string consent(const Pkce& pkce, const std::string& redirectUri) const;
+  /// The whole connect flow (consent, then the code exchanged with its verifier): the Token reply.
+  json::value connect() const;
+  /// A file of `bytes` bytes under a temporary folder removed with the fixture.
+  std::string file(const std::string& name, size_t bytes) const;
+  /// A Media item of the Post/upload schema for `path`.
+  static json::object media(const std::string& kind, const std::string& mimeType, const std::string& path, size_t size);
+
+ private:
+  std::filesystem::path folder_;
+};
