@@ -1,0 +1,94 @@
+// Pieces shared by the LinkedIn plugin's files: request reading, settings, the REST call with
+// LinkedIn's mandatory headers, and the one mapping of LinkedIn errors to ABI error kinds.
+#pragma once
+
+#include <marketsage/plugin.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace linkedin {
+
+using marketsage::sdk::Error;
+using marketsage::sdk::HttpRequest;
+using marketsage::sdk::HttpResponse;
+using marketsage::sdk::Json;
+
+extern marketsage::sdk::Host host;
+
+// ---- request reading (every failure is MS_ERR_INVALID_INPUT, before any network call) ----
+
+/// The request text when it is a JSON object.
+std::string_view objectRequest(const char* request, size_t length);
+/// A non-empty string at `pointer`, at most `maxLength` bytes.
+std::string requiredString(std::string_view json, const char* pointer, size_t maxLength = 4096);
+/// The string at `pointer`, "" when absent; present but not a string (or too long) is refused.
+std::string optionalString(std::string_view json, const char* pointer, size_t maxLength = 4096);
+/// The access token of a request.
+std::string accessToken(std::string_view json);
+/// account.id of a request: a member or organization URN.
+std::string authorUrn(std::string_view json);
+bool isOrganization(std::string_view urn);
+
+// ---- settings ----
+
+std::string apiBase();       ///< api_base, default https://api.linkedin.com
+std::string authBase();      ///< auth_base, default https://www.linkedin.com
+std::string requiredSetting(const char* pointer);  ///< MS_ERR_PERMANENT when not configured
+
+// ---- calls ----
+
+/// One call to LinkedIn's API at api_base + `path`. /rest/ paths carry LinkedIn-Version and
+/// X-Restli-Protocol-Version. Answers the response when it is 2xx, otherwise throws the mapped
+/// error; `permission` is the scope the call needs, named when LinkedIn answers 403.
+HttpResponse callApi(const std::string& method, const std::string& path, const std::string& token,
+                     const std::string& permission, const std::string& jsonBody = {});
+/// The same call answering whatever arrived, for callers that accept some failures.
+HttpResponse sendApi(const std::string& method, const std::string& path, const std::string& token,
+                     const std::string& jsonBody = {});
+/// The scope that lets `authorUrn` post: w_organization_social or w_member_social.
+std::string writePermission(const std::string& authorUrn);
+/// Throws the ABI error matching a failed LinkedIn answer (see README "Errors").
+[[noreturn]] void fail(const HttpResponse& response, const std::string& permission);
+/// A URN percent-encoded as one path segment or query value.
+std::string encodeUrn(std::string_view urn);
+/// Sleeps between status polls: poll_interval_ms setting, default 2000.
+void waitBeforePoll();
+/// How many status polls before giving up: upload_timeout_seconds (default 600) / interval.
+int maxPolls();
+
+// ---- content (PostContent.cpp) ----
+
+struct MediaItem {
+  std::string kind, mimeType, path, altText, platformMediaId, field;
+  long long size = 0, width = 0, height = 0;
+  double durationSeconds = 0;
+};
+struct Post {
+  std::string content, link, title, description, visibility = "PUBLIC";
+  std::vector<MediaItem> media;
+  bool hasThread = false, scheduled = false;
+};
+struct Issue {
+  std::string field, message;
+};
+/// Reads the Post of a publish/validate request; wrong shapes are MS_ERR_INVALID_INPUT.
+Post readPost(std::string_view json);
+/// Everything LinkedIn would refuse about `post` (empty = publishable).
+std::vector<Issue> checkPost(const Post& post);
+/// Appends what LinkedIn would refuse about one media file to `issues`.
+void checkMedia(const MediaItem& media, std::vector<Issue>& issues);
+/// `text` with the little-text reserved characters backslash-escaped, as the Posts API requires.
+std::string escapeLittleText(std::string_view text);
+/// Reads one Media object at `pointer` (upload requests use "").
+MediaItem readMedia(std::string_view json, const std::string& pointer);
+
+// ---- media (Media.cpp) ----
+
+/// Uploads one file for `ownerUrn` through the Images, Videos or Documents API and waits until
+/// LinkedIn reports it AVAILABLE. Answers the image/video/document URN.
+std::string uploadMedia(const MediaItem& media, const std::string& ownerUrn, const std::string& token);
+
+}  // namespace linkedin

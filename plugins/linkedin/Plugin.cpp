@@ -1,0 +1,61 @@
+// The LinkedIn plugin's descriptor, entry symbol and capability tables.
+#include "LinkedIn.h"
+
+namespace linkedin {
+
+// Capability functions, one file per area.
+ms_status authorizeUrl(const char*, size_t, const ms_reply*);
+ms_status exchangeCode(const char*, size_t, const ms_reply*);
+ms_status refreshToken(const char*, size_t, const ms_reply*);
+ms_status revokeToken(const char*, size_t, const ms_reply*);
+ms_status listAccounts(const char*, size_t, const ms_reply*);
+ms_status checkToken(const char*, size_t, const ms_reply*);
+ms_status validate(const char*, size_t, const ms_reply*);
+ms_status publish(const char*, size_t, const ms_reply*);
+ms_status upload(const char*, size_t, const ms_reply*);
+ms_status deletePost(const char*, size_t, const ms_reply*);
+ms_status accountInsights(const char*, size_t, const ms_reply*);
+ms_status postInsights(const char*, size_t, const ms_reply*);
+
+namespace {
+
+const ms_oauth_ext oauth = {sizeof(ms_oauth_ext), authorizeUrl, exchangeCode, refreshToken, revokeToken};
+const ms_accounts_ext accounts = {sizeof(ms_accounts_ext), listAccounts};
+const ms_validate_ext validation = {sizeof(ms_validate_ext), validate};
+const ms_publish_ext publishing = {sizeof(ms_publish_ext), publish};
+const ms_media_ext media = {sizeof(ms_media_ext), upload};
+const ms_delete_ext deletion = {sizeof(ms_delete_ext), deletePost};
+const ms_insights_ext insights = {sizeof(ms_insights_ext), accountInsights, postInsights};
+const ms_health_ext health = {sizeof(ms_health_ext), checkToken};
+
+const ms_plugin_descriptor descriptor = {
+    sizeof(ms_plugin_descriptor), "linkedin", "LinkedIn (members and company pages)", "1.0.0",
+    MS_CAP_OAUTH | MS_CAP_ACCOUNTS | MS_CAP_VALIDATE | MS_CAP_PUBLISH | MS_CAP_MEDIA | MS_CAP_DELETE | MS_CAP_INSIGHTS | MS_CAP_HEALTH,
+    MS_PLUGIN_STABLE, "Publishes to LinkedIn members and organization pages through the versioned REST API.",
+    "https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/posts-api"};
+
+ms_status init(const ms_host* h) {
+  host = marketsage::sdk::Host(h);
+  return MS_OK;
+}
+void deinit() {}
+
+const void* getExtension(const char* id) {
+  const std::string_view name(id ? id : "");
+  if (name == MS_EXT_OAUTH) return &oauth;
+  if (name == MS_EXT_ACCOUNTS) return &accounts;
+  if (name == MS_EXT_VALIDATE) return &validation;
+  if (name == MS_EXT_PUBLISH) return &publishing;
+  if (name == MS_EXT_MEDIA) return &media;
+  if (name == MS_EXT_DELETE) return &deletion;
+  if (name == MS_EXT_INSIGHTS) return &insights;
+  if (name == MS_EXT_HEALTH) return &health;
+  return nullptr;
+}
+
+}  // namespace
+}  // namespace linkedin
+
+extern "C" MS_EXPORT const ms_plugin_entry marketsage_plugin_entry = {
+    MS_ABI_VERSION_MAJOR, MS_ABI_VERSION_MINOR, sizeof(ms_plugin_entry), &linkedin::descriptor,
+    linkedin::init, linkedin::deinit, linkedin::getExtension};

@@ -1,0 +1,92 @@
+#pragma once
+/// LinkedIn's API as its public documentation describes it, for tests: in-process, on a loopback
+/// port, serving both auth_base (www.linkedin.com: /oauth/v2/...) and api_base (api.linkedin.com:
+/// /v2/userinfo, /rest/...). It checks what LinkedIn checks — client credentials, redirect URI,
+/// single-use codes, bearer tokens (invalid / revoked / expired), scopes per resource, the
+/// LinkedIn-Version (missing: 400, not active: 426) and X-Restli-Protocol-Version headers,
+/// post bodies, media ownership and status — and answers with LinkedIn's shapes: 201 +
+/// x-restli-id for posts, initializeUpload/finalizeUpload actions, ETags per video part, media
+/// that stays PROCESSING for a few polls, {"status","serviceErrorCode","code","message"} errors.
+/// Thread-safe: every member may be called while the plugin talks to it.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace emulators {
+
+class LinkedInApi {
+ public:
+  static constexpr const char* clientId = "li-client-id";
+  static constexpr const char* clientSecret = "li-client-secret";
+  /// The member every token belongs to (urn:li:person:<memberSub>).
+  static constexpr const char* memberSub = "abc123XYZ";
+  static constexpr const char* memberName = "Ada Lovelace";
+  /// Scopes of issueToken() when none are given (the plugin's default set).
+  static constexpr const char* defaultScopes =
+      "openid profile w_member_social r_organization_social w_organization_social rw_organization_admin";
+
+  LinkedInApi();
+  ~LinkedInApi();
+  LinkedInApi(const LinkedInApi&) = delete;
+  LinkedInApi& operator=(const LinkedInApi&) = delete;
+
+  /// Base URL for both api_base and auth_base: "http://127.0.0.1:<port>".
+  std::string url() const;
+
+  // ---- set-up ----
+  /// Adds an organization; `administered`: the member holds an APPROVED ADMINISTRATOR role.
+  void addOrganization(const std::string& id, const std::string& name, bool administered = true);
+  /// Mints an access token for the member without the consent screen.
+  std::string issueToken(const std::string& scopes = defaultScopes, int expiresInSeconds = 5184000);
+  /// Active LinkedIn-Version values (default 202512 to 202611: a year of monthly versions;
+  /// "YYYYMM.RR" accepted).
+  void setActiveVersions(const std::string& oldest, const std::string& newest);
+  /// Whether the app has programmatic refresh tokens (default true).
+  void setRefreshTokensEnabled(bool enabled);
+  /// GETs of an image/document (video) that still answer PROCESSING after the upload (finalize).
+  void setProcessingPolls(int images, int videos);
+  /// Bytes per video part in uploadInstructions (LinkedIn: 4 MiB).
+  void setVideoPartSize(long long bytes);
+  /// Daily organic statistics of an organization, same numbers every day.
+  struct ShareStatistics {
+    long long impressionCount = 0, uniqueImpressionsCount = 0, clickCount = 0, likeCount = 0, commentCount = 0, shareCount = 0;
+  };
+  void setDailyStatistics(const std::string& organizationUrn, const ShareStatistics& perDay);
+  void setFollowers(const std::string& organizationUrn, long long followers);
+  void setPostStatistics(const std::string& postUrn, const ShareStatistics& lifetime);
+
+  // ---- failure injection (on /v2 and /rest calls, after the token and version checks) ----
+  /// The next `calls` answer 429 TOO_MANY_REQUESTS (with Retry-After when given; LinkedIn sends none).
+  void throttleNext(int calls, std::optional<int> retryAfterSeconds = std::nullopt);
+  /// After `after` more calls succeed, the next `calls` answer `status` (500, 503, 504...).
+  void failNext(int calls, int status = 500, int after = 0);
+  /// Every access token expires now (LinkedIn answers 401 EXPIRED_ACCESS_TOKEN).
+  void expireAllTokens();
+
+  // ---- observations ----
+  struct PublishedPost {
+    std::string urn, author, commentary, body;  ///< commentary as LinkedIn reads it (little format)
+  };
+  std::vector<PublishedPost> posts() const;
+  std::vector<std::string> deletedPosts() const;
+  /// Every access and refresh token issued (to search logs and replies for).
+  std::vector<std::string> issuedTokens() const;
+  int refreshGrants() const;
+  int revocations() const;
+  /// Video parts received, and the media status polls answered.
+  int videoPartsUploaded() const;
+  int statusPolls() const;
+  /// "METHOD /path?query" of every request, in arrival order.
+  std::vector<std::string> requests() const;
+
+  struct State;  // the server side, in the .cpp files
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace emulators

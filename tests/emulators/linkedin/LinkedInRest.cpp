@@ -1,0 +1,199 @@
+// OpenID userinfo and the versioned REST resources other than media: organizationAcls,
+// organizations, posts, organizationalEntityShareStatistics and networkSizes.
+#include "LinkedInState.h"
+
+#include <Poco/URI.h>
+
+namespace emulators {
+namespace {
+
+constexpr long long kDayMs = 86400000;
+const std::set<std::string> kTopLevelPostFields = {"author", "commentary", "visibility", "distribution", "content", "lifecycleState",
+                                                   "isReshareDisabledByAuthor", "contentLandingPage", "contentCallToActionLabel",
+                                                   "reshareContext", "container", "adContext"};
+const std::string kReserved = "|{}@[]()<>#\\*_~";
+
+std::map<std::string, std::string> query(Request& request) {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, value] : Poco::URI(request.getURI()).getQueryParameters()) out[name] = value;
+  return out;
+}
+
+/// The commentary as LinkedIn shows it: escapes removed, and — as LinkedIn silently does — cut
+/// at the first reserved character that was not escaped.
+std::string readLittleText(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size()) out += text[++i];
+    else if (kReserved.find(text[i]) != std::string::npos) break;
+    else out += text[i];
+  }
+  return out;
+}
+
+json::object statisticsJson(const LinkedInApi::ShareStatistics& s) {
+  const auto engaged = s.clickCount + s.likeCount + s.commentCount + s.shareCount;
+  return {{"impressionCount", s.impressionCount}, {"uniqueImpressionsCount", s.uniqueImpressionsCount},
+          {"clickCount", s.clickCount},           {"likeCount", s.likeCount},
+          {"commentCount", s.commentCount},       {"shareCount", s.shareCount},
+          {"engagement", s.impressionCount ? static_cast<double>(engaged) / static_cast<double>(s.impressionCount) : 0.0}};
+}
+
+/// URNs of a Rest.li 2.0 "List(a,b)" (already percent-decoded).
+std::vector<std::string> restliList(const std::string& value) {
+  std::vector<std::string> out;
+  if (value.rfind("List(", 0) != 0 || value.back() != ')') return out;
+  std::string current;
+  for (const char c : value.substr(5, value.size() - 6)) {
+    if (c == ',') out.push_back(current), current.clear();
+    else current += c;
+  }
+  if (!current.empty()) out.push_back(current);
+  return out;
+}
+
+/// First check of a post body: LinkedIn's 422 for missing and unknown fields.
+std::string postSchemaError(const json::object& post) {
+  for (const auto& field : {"author", "commentary", "visibility", "distribution", "lifecycleState"})
+    if (!post.contains(field)) return std::string("ERROR :: /") + field + " :: field is required but not found and has no default value\n";
+  for (const auto& [name, value] : post)
+    if (!kTopLevelPostFields.count(std::string(name))) return "ERROR :: /" + std::string(name) + " :: unrecognized field found but not allowed\n";
+  if (!post.at("commentary").is_string() || !post.at("author").is_string()) return "ERROR :: /commentary :: not a string\n";
+  const auto visibility = post.at("visibility");
+  if (visibility != "PUBLIC" && visibility != "CONNECTIONS" && visibility != "LOGGED_IN") return "ERROR :: /visibility :: invalid enum\n";
+  const auto lifecycle = post.at("lifecycleState");
+  if (lifecycle != "PUBLISHED" && lifecycle != "DRAFT") return "ERROR :: /lifecycleState :: invalid enum\n";
+  const auto* distribution = post.at("distribution").if_object();
+  if (!distribution || !distribution->contains("feedDistribution")) return "ERROR :: /distribution/feedDistribution :: field is required\n";
+  return {};
+}
+
+}  // namespace
+
+void LinkedInApi::State::userinfo(Response& response, const Caller& caller) {
+  if (!caller.has("openid") || !caller.has("profile")) return sendDenied(response, "userinfo", "GET", caller);
+  marketsage::test::sendJson(response, 200,
+                             json::serialize(json::object{{"sub", memberSub},
+                                                          {"name", memberName},
+                                                          {"given_name", "Ada"},
+                                                          {"family_name", "Lovelace"},
+                                                          {"picture", "https://media.licdn.com/dms/image/ada.jpg"},
+                                                          {"locale", {{"country", "US"}, {"language", "en"}}}}));
+}
+
+void LinkedInApi::State::rest(Request& request, Response& response, const Caller& caller, const std::string& path) {
+  const std::string method = request.getMethod();
+  auto q = query(request);
+  const bool orgReader = caller.has("rw_organization_admin") || caller.has("r_organization_admin") ||
+                         caller.has("r_organization_social") || caller.has("w_organization_social");
+
+  if (path == "/rest/organizationAcls" && method == "GET") {
+    if (!orgReader) return sendDenied(response, "organizationAcls", "FINDER-roleAssignee", caller);
+    if (q["q"] != "roleAssignee") return sendError(response, 400, "ILLEGAL_ARGUMENT", "q must be roleAssignee");
+    const long long start = q["start"].empty() ? 0 : std::stoll(q["start"]), count = q["count"].empty() ? 10 : std::stoll(q["count"]);
+    std::lock_guard lock(mutex);
+    json::array all;
+    for (const auto& [id, org] : organizations)
+      if (org.administered && (q["role"].empty() || q["role"] == "ADMINISTRATOR") && (q["state"].empty() || q["state"] == "APPROVED"))
+        all.push_back(json::object{{"roleAssignee", memberUrn()}, {"state", "APPROVED"}, {"role", "ADMINISTRATOR"},
+                                   {"organization", "urn:li:organization:" + id}});
+    json::array page;
+    for (long long i = start; i < static_cast<long long>(all.size()) && i < start + count; ++i) page.push_back(all[static_cast<size_t>(i)]);
+    return marketsage::test::sendJson(response, 200, json::serialize(json::object{
+        {"paging", {{"start", start}, {"count", count}, {"links", json::array{}}, {"total", all.size()}}}, {"elements", page}}));
+  }
+  if (path.rfind("/rest/organizations/", 0) == 0 && method == "GET") {
+    if (!orgReader) return sendDenied(response, "organizations", "GET", caller);
+    const auto id = path.substr(std::string("/rest/organizations/").size());
+    std::lock_guard lock(mutex);
+    const auto it = organizations.find(id);
+    if (it == organizations.end()) return sendError(response, 404, "NOT_FOUND", "Organization " + id + " not found");
+    return marketsage::test::sendJson(response, 200, json::serialize(json::object{
+        {"id", std::stoll(id)}, {"localizedName", it->second.name}, {"vanityName", "org-" + id},
+        {"name", {{"localized", {{"en_US", it->second.name}}}, {"preferredLocale", {{"country", "US"}, {"language", "en"}}}}}}));
+  }
+  if (path == "/rest/posts" && method == "POST") {
+    auto post = jsonBody(request, response);
+    if (!post) return;
+    if (auto error = postSchemaError(*post); !error.empty()) return sendError(response, 422, "UNPROCESSABLE_ENTITY", error);
+    const std::string author(post->at("author").as_string());
+    std::lock_guard lock(mutex);
+    const auto scope = writeScope(author);
+    if (scope.empty() || !caller.has(scope)) return sendDenied(response, "partnerApiPostsExternal", "CREATE", caller);
+    std::string kind = "share";
+    if (const auto* content = post->contains("content") ? post->at("content").if_object() : nullptr) {
+      std::vector<std::string> ids;
+      if (const auto* m = content->if_contains("media")) ids.push_back(json::value_to<std::string>(m->at("id")));
+      if (const auto* multi = content->if_contains("multiImage")) {
+        for (const auto& image : multi->at("images").as_array()) ids.push_back(json::value_to<std::string>(image.at("id")));
+        if (ids.size() < 2 || ids.size() > 20) return sendError(response, 422, "UNPROCESSABLE_ENTITY", "multiImage takes 2 to 20 images");
+      }
+      if (const auto* article = content->if_contains("article"); article && !article->as_object().contains("source"))
+        return sendError(response, 422, "UNPROCESSABLE_ENTITY", "ERROR :: /content/article/source :: field is required but not found\n");
+      for (const auto& id : ids) {
+        const auto asset = assets.find(id);
+        if (asset == assets.end() || asset->second.owner != author)
+          return sendError(response, 400, "INVALID_CONTENT", "Media " + id + " is not found or not owned by the author");
+        if (asset->second.status != "AVAILABLE")
+          return sendError(response, 400, "MEDIA_ASSET_PROCESSING", "Media " + id + " is not ready: " + asset->second.status);
+        if (asset->second.kind == "document" && !content->at("media").as_object().contains("title"))
+          return sendError(response, 422, "UNPROCESSABLE_ENTITY", "ERROR :: /content/media/title :: required for documents\n");
+        if (asset->second.kind != "image") kind = "ugcPost";
+      }
+    }
+    const auto urn = "urn:li:" + kind + ":" + newId();
+    livePosts[urn] = {urn, author, readLittleText(std::string(post->at("commentary").as_string())), json::serialize(*post)};
+    postOrder.push_back(urn);
+    return marketsage::test::sendJson(response, 201, "", "x-restli-id", urn);
+  }
+  if (path.rfind("/rest/posts/", 0) == 0 && method == "DELETE") {
+    const auto urn = path.substr(std::string("/rest/posts/").size());
+    std::lock_guard lock(mutex);
+    const auto it = livePosts.find(urn);
+    if (it == livePosts.end()) return sendError(response, 404, "NOT_FOUND", "Post " + urn + " not found");
+    const auto scope = writeScope(it->second.author);
+    if (scope.empty() || !caller.has(scope)) return sendDenied(response, "partnerApiPostsExternal", "DELETE", caller);
+    livePosts.erase(it);
+    deleted.push_back(urn);
+    response.setStatus(Poco::Net::HTTPResponse::HTTP_NO_CONTENT);
+    response.setContentLength(0);
+    response.send();
+    return;
+  }
+  if (path == "/rest/organizationalEntityShareStatistics" && method == "GET") {
+    const auto organization = q["organizationalEntity"];
+    std::lock_guard lock(mutex);
+    if (!caller.has("rw_organization_admin") || !administers(organization))
+      return sendDenied(response, "organizationalEntityShareStatistics", "FINDER-organizationalEntity", caller);
+    if (q["q"] != "organizationalEntity") return sendError(response, 400, "ILLEGAL_ARGUMENT", "q must be organizationalEntity");
+    const auto daily = dailyStatistics[organization];
+    json::array elements;
+    for (const auto& [parameter, field] : {std::pair{"shares", "share"}, std::pair{"ugcPosts", "ugcPost"}})
+      for (const auto& urn : restliList(q[parameter]))
+        elements.push_back(json::object{{"organizationalEntity", organization}, {field, urn}, {"totalShareStatistics", statisticsJson(postStatistics[urn])}});
+    long long start = 0, end = 0;
+    char granularity[16] = {};
+    if (!q["timeIntervals"].empty()) {
+      if (std::sscanf(q["timeIntervals"].c_str(), "(timeRange:(start:%lld,end:%lld),timeGranularityType:%15[A-Z])", &start, &end, granularity) != 3 ||
+          std::string(granularity) != "DAY" || end <= start)
+        return sendError(response, 400, "ILLEGAL_ARGUMENT", "Invalid timeIntervals (Rest.li 2.0): " + q["timeIntervals"]);
+      for (long long day = start; day < end; day += kDayMs)
+        elements.push_back(json::object{{"organizationalEntity", organization}, {"timeRange", {{"start", day}, {"end", day + kDayMs}}},
+                                        {"totalShareStatistics", statisticsJson(daily)}});
+    } else if (elements.empty()) {
+      elements.push_back(json::object{{"organizationalEntity", organization}, {"totalShareStatistics", statisticsJson(daily)}});
+    }
+    return marketsage::test::sendJson(response, 200, json::serialize(json::object{{"paging", {{"start", 0}, {"count", 10}, {"links", json::array{}}}},
+                                                                                  {"elements", elements}}));
+  }
+  if (path.rfind("/rest/networkSizes/", 0) == 0 && method == "GET") {
+    const auto organization = path.substr(std::string("/rest/networkSizes/").size());
+    if (q["edgeType"] != "COMPANY_FOLLOWED_BY_MEMBER") return sendError(response, 400, "ILLEGAL_ARGUMENT", "Invalid edgeType");
+    if (!orgReader) return sendDenied(response, "networkSizes", "GET", caller);
+    std::lock_guard lock(mutex);
+    return marketsage::test::sendJson(response, 200, json::serialize(json::object{{"firstDegreeSize", followers[organization]}}));
+  }
+  sendError(response, 404, "NOT_FOUND", "No resource " + method + " " + path);
+}
+
+}  // namespace emulators
