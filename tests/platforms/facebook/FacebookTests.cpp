@@ -1,0 +1,335 @@
+// The facebook plugin (.so) driven directly against the Graph emulator: every capability of
+// plugins/facebook/README.md and the error mappings of plugin.h.
+#include <catch2/catch.hpp>
+
+#include "MetaTestSupport.h"
+
+#include <Poco/Base64Encoder.h>
+#include <Poco/URI.h>
+#include <openssl/sha.h>
+
+#include <sstream>
+#include <thread>
+
+using emulators::GraphApi;
+using namespace metatest;
+
+namespace {
+
+/// The S256 PKCE challenge of `verifier` (RFC 7636), as the host computes it.
+std::string challengeOf(const std::string& verifier) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(verifier.data()), verifier.size(), digest);
+  std::ostringstream out;
+  Poco::Base64Encoder encoder(out, Poco::BASE64_URL_ENCODING | Poco::BASE64_NO_PADDING);
+  encoder.write(reinterpret_cast<const char*>(digest), sizeof digest);
+  encoder.close();
+  return out.str();
+}
+
+std::map<std::string, std::string> queryOf(const std::string& url) {
+  std::map<std::string, std::string> out;
+  for (const auto& [k, v] : Poco::URI(url).getQueryParameters()) out[k] = v;
+  return out;
+}
+
+struct Facebook {
+  explicit Facebook(json::object settings = {}) : plugin(FACEBOOK_PLUGIN, "facebook", graph, std::move(settings)) {
+    graph.requireAppsecretProof = true;  // the plugin signs every call carrying a token
+  }
+  GraphApi graph;
+  LoadedPlugin plugin;
+  MediaFolder files;
+  std::string userToken = graph.userToken();
+  GraphApi::Page page = graph.pages()[0];
+  std::string pageToken = graph.pageToken(page.id, userToken);
+
+  json::object post(const std::string& content) const {
+    return {{"accessToken", pageToken}, {"account", {{"id", page.id}, {"type", "page"}}}, {"content", content}};
+  }
+  CallResult publish(const json::object& request) const { return plugin.call(Operation::Publish, request); }
+  GraphApi::Item published(const CallResult& result) const { return graph.item(text(result.json, "/postId")); }
+  int requestsTo(const std::string& suffix) const {
+    int n = 0;
+    for (const auto& r : graph.requests()) n += r.size() >= suffix.size() && r.compare(r.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return n;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("facebook oauth: dialog URL, code exchange to a long-lived token, refresh, revoke", "[facebook][oauth]") {
+  Facebook fb;
+  const std::string verifier = "verifier-0123456789-0123456789-0123456789-abc";
+  const auto url = fb.plugin.call(Operation::AuthorizeUrl, json::object{{"redirectUri", "https://host/api/auth/callback/facebook"},
+                                                                         {"state", "st-42"}, {"codeChallenge", challengeOf(verifier)},
+                                                                         {"codeChallengeMethod", "S256"}});
+  REQUIRE(url.ok());
+  const auto back = queryOf(fb.graph.consent(text(url.json, "/url")));
+  REQUIRE(back.count("code"));
+  CHECK(back.at("state") == "st-42");
+  const auto scopes = fb.graph.lastConsentScopes();
+  CHECK(std::find(scopes.begin(), scopes.end(), "pages_manage_posts") != scopes.end());
+
+  const json::object exchange{{"code", back.at("code")}, {"redirectUri", "https://host/api/auth/callback/facebook"}, {"codeVerifier", verifier}};
+  const auto token = fb.plugin.call(Operation::ExchangeCode, exchange);
+  REQUIRE(token.ok());
+  const std::string access = text(token.json, "/accessToken");
+  CHECK(number(token.json, "/expiresIn") == fb.graph.longLivedExpiresIn);
+  CHECK_FALSE(token.json.as_object().contains("refreshToken"));
+  SECTION("a code works once") { CHECK(fb.plugin.call(Operation::ExchangeCode, exchange).kind == ErrorKind::AuthInvalid); }
+  SECTION("refresh re-exchanges a valid token, and an expired one means reconnecting") {
+    const auto refreshed = fb.plugin.call(Operation::RefreshToken, json::object{{"refreshToken", access}, {"accessToken", access}});
+    REQUIRE(refreshed.ok());
+    CHECK(text(refreshed.json, "/accessToken") != access);
+    fb.graph.expireAllTokens();
+    CHECK(fb.plugin.call(Operation::RefreshToken, json::object{{"refreshToken", access}}).kind == ErrorKind::AuthInvalid);
+  }
+  SECTION("revoke removes the app; the token stops working") {
+    REQUIRE(fb.plugin.call(Operation::RevokeToken, json::object{{"accessToken", access}}).ok());
+    CHECK(fb.plugin.call(Operation::CheckToken, json::object{{"accessToken", access}}).kind == ErrorKind::AuthInvalid);
+  }
+}
+
+// Graph's documented GET calls carry `code` and `fb_exchange_token` in the query: the host's log
+// redaction must hide them like access_token.
+TEST_CASE("facebook oauth: no token or code reaches the logs", "[facebook][oauth]") {
+  Facebook fb;
+  const auto url = fb.plugin.call(Operation::AuthorizeUrl, json::object{{"redirectUri", "https://host/cb"}, {"state", "s"},
+                                                                         {"codeChallenge", challengeOf("v-0123456789-0123456789-0123456789-0123")},
+                                                                         {"codeChallengeMethod", "S256"}});
+  const auto back = queryOf(fb.graph.consent(text(url.json, "/url")));
+  REQUIRE(fb.plugin.call(Operation::ExchangeCode, json::object{{"code", back.at("code")}, {"redirectUri", "https://host/cb"},
+                                                               {"codeVerifier", "v-0123456789-0123456789-0123456789-0123"}}).ok());
+  const std::string logs = fb.plugin.logs();
+  CAPTURE(logs);
+  for (const auto& issued : fb.graph.issuedTokens()) CHECK(logs.find(issued) == std::string::npos);
+}
+
+TEST_CASE("facebook list_accounts follows paging and returns each Page with its Page token", "[facebook][accounts]") {
+  Facebook fb;
+  fb.graph.accountsPageSize = 1;
+  const auto result = fb.plugin.call(Operation::ListAccounts, json::object{{"accessToken", fb.userToken}});
+  REQUIRE(result.ok());
+  const auto& accounts = result.json.at("accounts").as_array();
+  REQUIRE(accounts.size() == fb.graph.pages().size());
+  for (size_t i = 0; i < accounts.size(); ++i) {
+    CHECK(text(accounts[i], "/id") == fb.graph.pages()[i].id);
+    CHECK(text(accounts[i], "/type") == "page");
+    CHECK(text(accounts[i], "/accessToken") == fb.graph.pageToken(fb.graph.pages()[i].id, fb.userToken));
+  }
+  CHECK(fb.requestsTo("/me/accounts") == 3);
+  CHECK(fb.graph.versions() == std::set<std::string>{apiVersion});
+}
+
+TEST_CASE("facebook validate enforces the Page limits offline", "[facebook][validate]") {
+  Facebook fb;
+  const int before = fb.graph.apiCalls();
+  CHECK(fb.plugin.call(Operation::Validate, fb.post("fine")).ok());
+  CHECK(fb.plugin.call(Operation::Validate, fb.post(std::string(63207, 'x'))).kind == ErrorKind::InvalidInput);
+  CHECK(fb.plugin.call(Operation::Validate, fb.post("")).kind == ErrorKind::InvalidInput);
+  auto linkAndPhoto = fb.post("x");
+  linkAndPhoto["link"] = "https://example.com";
+  linkAndPhoto["media"] = json::array{fb.files.media("a.jpg", jpeg(500), "image", "image/jpeg")};
+  CHECK(fb.plugin.call(Operation::Validate, linkAndPhoto).kind == ErrorKind::InvalidInput);
+  auto tooSoon = fb.post("x");
+  tooSoon["scheduledTime"] = inSeconds(60);
+  CHECK(fb.plugin.call(Operation::Validate, tooSoon).kind == ErrorKind::InvalidInput);
+  for (const char* bad : {"", "{", "[]", R"({"content":5})"}) {
+    CAPTURE(bad);
+    CHECK(fb.plugin.call(Operation::Publish, std::string_view(bad)).kind == ErrorKind::InvalidInput);
+  }
+  CHECK(fb.graph.apiCalls() == before);  // nothing reached the network
+}
+
+TEST_CASE("facebook publishes text, links, photos, albums and chunked videos", "[facebook][publish]") {
+  Facebook fb;
+  SECTION("text with a link") {
+    auto request = fb.post("Hello Page");
+    request["link"] = "https://example.com/a";
+    const auto result = fb.publish(request);
+    REQUIRE(result.ok());
+    const auto item = fb.published(result);
+    CHECK(item.kind == "post");
+    CHECK(item.ownerId == fb.page.id);
+    CHECK(item.message == "Hello Page");
+    CHECK(item.link == "https://example.com/a");
+    CHECK(text(result.json, "/url").rfind("https://www.facebook.com/" + fb.page.id + "/posts/", 0) == 0);
+  }
+  SECTION("one photo, uploaded from its file") {
+    const std::string bytes = jpeg(3000);
+    auto request = fb.post("A photo");
+    request["media"] = json::array{fb.files.media("p.jpg", bytes, "image", "image/jpeg")};
+    const auto result = fb.publish(request);
+    REQUIRE(result.ok());
+    const auto post = fb.published(result);
+    REQUIRE(post.children.size() == 1);
+    const auto photo = fb.graph.item(post.children[0]);
+    CHECK(photo.bytes == bytes.size());
+    CHECK(photo.sha256 == sha256Hex(bytes));
+    CHECK(photo.message == "A photo");
+  }
+  SECTION("three photos become one post with attached_media") {
+    auto request = fb.post("Album");
+    json::array media;
+    for (int i = 0; i < 3; ++i) media.push_back(fb.files.media("p" + std::to_string(i) + ".png", png(1000 + i), "image", "image/png"));
+    request["media"] = media;
+    const auto result = fb.publish(request);
+    REQUIRE(result.ok());
+    const auto post = fb.published(result);
+    REQUIRE(post.children.size() == 3);
+    for (int i = 0; i < 3; ++i) CHECK(fb.graph.item(post.children[i]).sha256 == sha256Hex(png(1000 + i)));
+    CHECK(fb.graph.livePosts(fb.page.id).size() == 1);
+  }
+  SECTION("a video goes up in the chunks Graph announces") {
+    fb.graph.videoChunkBytes = 1000;
+    const std::string bytes = mp4(3500);
+    auto request = fb.post("Clip");
+    request["media"] = json::array{fb.files.media("v.mp4", bytes, "video", "video/mp4")};
+    request["options"] = {{"title", "My clip"}};
+    const auto result = fb.publish(request);
+    REQUIRE(result.ok());
+    const auto video = fb.published(result);
+    CHECK(video.kind == "video");
+    CHECK(video.bytes == bytes.size());
+    CHECK(video.sha256 == sha256Hex(bytes));
+    CHECK(video.message == "Clip");
+    CHECK(video.published);
+    CHECK(fb.requestsTo("/videos") >= 6);  // start, 4 transfers, finish
+    CHECK(text(result.json, "/url") == "https://www.facebook.com/" + fb.page.id + "/videos/" + video.id + "/");
+  }
+  SECTION("a video through the Resumable Upload API (video_upload: upload_api)") {
+    Facebook uploadApi(json::object{{"video_upload", "upload_api"}});
+    const std::string bytes = mp4(2200);
+    auto request = uploadApi.post("Handle");
+    request["media"] = json::array{uploadApi.files.media("h.mp4", bytes, "video", "video/mp4")};
+    const auto result = uploadApi.publish(request);
+    REQUIRE(result.ok());
+    CHECK(uploadApi.published(result).sha256 == sha256Hex(bytes));
+    CHECK(uploadApi.requestsTo(std::string("/") + GraphApi::appId + "/uploads") == 1);
+  }
+  SECTION("native scheduling: published=false with the scheduled time") {
+    auto request = fb.post("Later");
+    request["scheduledTime"] = inSeconds(3600);
+    const auto result = fb.publish(request);
+    REQUIRE(result.ok());
+    const auto item = fb.published(result);
+    CHECK_FALSE(item.published);
+    CHECK(std::abs(item.scheduledPublishTime - (std::time(nullptr) + 3600)) < 120);
+  }
+}
+
+TEST_CASE("facebook publishes from many threads at once", "[facebook][publish][threads]") {
+  Facebook fb;
+  std::vector<std::thread> threads;
+  std::vector<CallResult> results(8);
+  for (size_t i = 0; i < results.size(); ++i)
+    threads.emplace_back([&, i] { results[i] = fb.publish(fb.post("Concurrent " + std::to_string(i))); });
+  for (auto& t : threads) t.join();
+  std::set<std::string> ids;
+  for (const auto& r : results) {
+    CHECK(r.ok());
+    ids.insert(text(r.json, "/postId"));
+  }
+  CHECK(ids.size() == results.size());
+  CHECK(fb.graph.livePosts(fb.page.id).size() == results.size());
+}
+
+TEST_CASE("facebook delete removes the post; a second delete is refused cleanly", "[facebook][delete]") {
+  Facebook fb;
+  const auto post = fb.publish(fb.post("Short-lived"));
+  REQUIRE(post.ok());
+  const json::object request{{"accessToken", fb.pageToken}, {"account", {{"id", fb.page.id}}}, {"postId", text(post.json, "/postId")}};
+  REQUIRE(fb.plugin.call(Operation::DeletePost, request).ok());
+  CHECK(fb.published(post).deleted);
+  const auto again = fb.plugin.call(Operation::DeletePost, request);
+  CHECK((again.kind == ErrorKind::Ok || again.kind == ErrorKind::Permanent));
+}
+
+TEST_CASE("facebook insights: Page metrics over the days asked, post counters", "[facebook][insights]") {
+  Facebook fb;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 2; ++i) {
+    const auto result = fb.publish(fb.post("Post " + std::to_string(i)));
+    REQUIRE(result.ok());
+    ids.push_back(text(result.json, "/postId"));
+    fb.graph.setStats(ids.back(), {100 + i, 80 + i, 10 + i, 4, 2 + i, 0, 6});
+  }
+  const auto account = fb.plugin.call(Operation::AccountInsights,
+                                      json::object{{"accessToken", fb.pageToken}, {"account", {{"id", fb.page.id}}},
+                                                   {"start", dateFromToday(-3)}, {"end", dateFromToday(-2)}});
+  REQUIRE(account.ok());
+  const long long days = 2;
+  CHECK(number(account.json, "/metrics/reach") == days * (80 + 81));
+  CHECK(number(account.json, "/metrics/impressions") == days * (100 + 101));
+  CHECK(number(account.json, "/metrics/followers") == fb.graph.followers);
+
+  const auto longRange = fb.plugin.call(Operation::AccountInsights,
+                                        json::object{{"accessToken", fb.pageToken}, {"account", {{"id", fb.page.id}}},
+                                                     {"start", dateFromToday(-150)}, {"end", dateFromToday(-1)}});
+  REQUIRE(longRange.ok());  // Graph allows 93 days per call: the plugin asks in windows and adds them up
+  CHECK(number(longRange.json, "/metrics/reach") == 150 * (80 + 81));
+
+  const auto posts = fb.plugin.call(Operation::PostInsights,
+                                    json::object{{"accessToken", fb.pageToken}, {"account", {{"id", fb.page.id}}},
+                                                 {"postIds", json::array{json::string(ids[1])}}, {"start", dateFromToday(-3)}, {"end", dateFromToday(0)}});
+  REQUIRE(posts.ok());
+  CHECK(text(posts.json, "/posts/0/postId") == ids[1]);
+  CHECK(number(posts.json, "/posts/0/metrics/likes") == 11);
+  CHECK(number(posts.json, "/posts/0/metrics/comments") == 4);
+  CHECK(number(posts.json, "/posts/0/metrics/shares") == 3);
+  CHECK(number(posts.json, "/posts/0/metrics/reach") == 81);
+}
+
+TEST_CASE("facebook maps Graph errors to the ABI kinds", "[facebook][errors]") {
+  Facebook fb;
+  const json::object health{{"accessToken", fb.pageToken}, {"account", {{"id", fb.page.id}}}};
+  const auto healthy = fb.plugin.call(Operation::CheckToken, health);
+  REQUIRE(healthy.ok());
+  CHECK(healthy.json.at("healthy") == true);
+  CHECK(text(healthy.json, "/accountId") == fb.page.id);
+
+  SECTION("expired token -> AUTH_EXPIRED") {
+    fb.graph.expireAllTokens();
+    const auto r = fb.plugin.call(Operation::CheckToken, health);
+    CHECK(r.kind == ErrorKind::AuthExpired);
+    CHECK(r.platformCode == "190/463");
+  }
+  SECTION("revoked session -> AUTH_INVALID") {
+    fb.graph.revokeAllTokens();
+    CHECK(fb.plugin.call(Operation::CheckToken, health).kind == ErrorKind::AuthInvalid);
+  }
+  SECTION("missing permission -> AUTH_INVALID naming it") {
+    fb.graph.removePermission("pages_manage_posts");
+    const auto r = fb.publish(fb.post("x"));
+    CHECK(r.kind == ErrorKind::AuthInvalid);
+    CHECK(r.message.find("pages_manage_posts") != std::string::npos);
+  }
+  SECTION("Page throttling -> RATE_LIMITED with the wait Graph announces; the retry succeeds") {
+    fb.graph.rateLimitNext(1, 80001);
+    const auto r = fb.publish(fb.post("x"));
+    CHECK(r.kind == ErrorKind::RateLimited);
+    CHECK(r.retryAfterSeconds == fb.graph.regainAccessMinutes * 60);
+    CHECK(fb.publish(fb.post("x")).ok());
+  }
+  SECTION("application throttling (code 4) -> RATE_LIMITED") {
+    fb.graph.rateLimitNext(1, 4);
+    const auto r = fb.plugin.call(Operation::CheckToken, health);
+    CHECK(r.kind == ErrorKind::RateLimited);
+    CHECK(r.retryAfterSeconds > 0);
+  }
+  SECTION("5xx is_transient -> TRANSIENT, also in the middle of a video upload") {
+    fb.graph.failNext(1);
+    CHECK(fb.publish(fb.post("x")).kind == ErrorKind::Transient);
+    fb.graph.videoChunkBytes = 1000;
+    auto video = fb.post("clip");
+    video["media"] = json::array{fb.files.media("v.mp4", mp4(2500), "video", "video/mp4")};
+    fb.graph.failCall(3);  // the second transfer
+    CHECK(fb.publish(video).kind == ErrorKind::Transient);
+  }
+  SECTION("a Page token used on another Page -> AUTH_INVALID") {
+    auto other = fb.post("x");
+    other["account"] = {{"id", fb.graph.pages()[1].id}};
+    CHECK(fb.publish(other).kind == ErrorKind::AuthInvalid);
+  }
+}

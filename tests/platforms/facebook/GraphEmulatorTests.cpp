@@ -1,0 +1,281 @@
+// The Graph emulator on its own, spoken to with plain HTTP: it must answer as Meta's documentation
+// says before it can judge a plugin (shapes of answers and errors, headers, multi-step protocols).
+#include <catch2/catch.hpp>
+
+#include "GraphEmulator.h"
+#include "MetaTestSupport.h"
+
+#include <Poco/Net/HTMLForm.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/StringPartSource.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
+
+using emulators::GraphApi;
+namespace json = boost::json;
+
+namespace {
+
+struct Answer {
+  int status = 0;
+  json::value body;
+  std::map<std::string, std::string> headers;
+  json::value header(const std::string& name) const { return json::parse(headers.at(name)); }
+  int64_t errorCode() const { return body.at("error").at("code").as_int64(); }
+  int64_t errorSubcode() const { return body.at("error").at("error_subcode").as_int64(); }
+};
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+/// One Graph call: GET/DELETE fields go to the query; POST is form-encoded, or multipart with `files`.
+Answer call(const std::string& method, const std::string& url, const Fields& fields = {},
+            const std::map<std::string, std::string>& files = {}, const Fields& headers = {}, const std::string& rawBody = {}) {
+  Poco::URI uri(url);
+  if (method != "POST")
+    for (const auto& [name, value] : fields) uri.addQueryParameter(name, value);
+  Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
+  Poco::Net::HTTPRequest request(method, uri.getPathAndQuery(), Poco::Net::HTTPMessage::HTTP_1_1);
+  for (const auto& [name, value] : headers) request.set(name, value);
+  if (method == "POST" && rawBody.empty()) {
+    Poco::Net::HTMLForm form(files.empty() ? Poco::Net::HTMLForm::ENCODING_URL : Poco::Net::HTMLForm::ENCODING_MULTIPART);
+    for (const auto& [name, value] : fields) form.set(name, value);
+    for (const auto& [name, bytes] : files)
+      form.addPart(name, new Poco::Net::StringPartSource(bytes, "application/octet-stream", "file.bin"));
+    form.prepareSubmit(request);
+    form.write(session.sendRequest(request));
+  } else {
+    request.setContentLength(static_cast<std::streamsize>(rawBody.size()));
+    session.sendRequest(request) << rawBody;
+  }
+  Poco::Net::HTTPResponse response;
+  std::string body;
+  Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
+  Answer answer{static_cast<int>(response.getStatus()), body.empty() ? json::value() : json::parse(body), {}};
+  for (const auto& [name, value] : response) answer.headers[name] = value;
+  return answer;
+}
+
+std::string api(const GraphApi& graph, const std::string& path) { return graph.url() + "/v23.0/" + path; }
+
+}  // namespace
+
+TEST_CASE("Login dialog: consent redirects with a single-use code, denial with access_denied", "[graph-emulator]") {
+  GraphApi graph;
+  const std::string dialog = api(graph, "dialog/oauth?client_id=") + GraphApi::appId +
+                             "&redirect_uri=https%3A%2F%2Fhost%2Fcb&state=s-1&response_type=code&scope=pages_show_list,read_insights";
+  const Poco::URI back(graph.consent(dialog));
+  CHECK(back.getHost() == "host");
+  std::map<std::string, std::string> query;
+  for (const auto& [k, v] : back.getQueryParameters()) query[k] = v;
+  CHECK(query["state"] == "s-1");
+  REQUIRE_FALSE(query["code"].empty());
+  CHECK(graph.lastConsentScopes() == std::vector<std::string>{"pages_show_list", "read_insights"});
+
+  const Fields exchange{{"client_id", GraphApi::appId}, {"client_secret", GraphApi::appSecret},
+                        {"redirect_uri", "https://host/cb"}, {"code", query["code"]}};
+  const Answer token = call("GET", api(graph, "oauth/access_token"), exchange);
+  CHECK(token.status == 200);
+  CHECK(token.body.at("token_type") == "bearer");
+  CHECK(token.body.at("expires_in").as_int64() == graph.shortLivedExpiresIn);
+  const Answer again = call("GET", api(graph, "oauth/access_token"), exchange);
+  CHECK(again.status == 400);
+  CHECK(again.errorSubcode() == 36009);  // this authorization code has been used
+
+  const Answer longLived = call("GET", api(graph, "oauth/access_token"),
+                                {{"grant_type", "fb_exchange_token"}, {"client_id", GraphApi::appId},
+                                 {"client_secret", GraphApi::appSecret},
+                                 {"fb_exchange_token", json::value_to<std::string>(token.body.at("access_token"))}});
+  CHECK(longLived.body.at("expires_in").as_int64() == graph.longLivedExpiresIn);
+
+  graph.shortLivedExpiresIn = 0;  // a token whose lifetime is over answers 190/463 by itself
+  std::map<std::string, std::string> second;
+  for (const auto& [k, v] : Poco::URI(graph.consent(dialog)).getQueryParameters()) second[k] = v;
+  const Answer shortLived = call("GET", api(graph, "oauth/access_token"),
+                                 {{"client_id", GraphApi::appId}, {"client_secret", GraphApi::appSecret},
+                                  {"redirect_uri", "https://host/cb"}, {"code", second["code"]}});
+  CHECK(call("GET", api(graph, "me"), {{"access_token", json::value_to<std::string>(shortLived.body.at("access_token"))}})
+            .errorSubcode() == 463);
+
+  graph.denyNextConsent();
+  const std::string denied = graph.consent(dialog);
+  CHECK(denied.find("error=access_denied") != std::string::npos);
+  CHECK(denied.find("error_reason=user_denied") != std::string::npos);
+  CHECK(denied.find("state=s-1") != std::string::npos);
+}
+
+TEST_CASE("Tokens: expired, revoked, missing permission and a wrong appsecret_proof answer Graph's errors",
+          "[graph-emulator]") {
+  GraphApi graph;
+  const std::string token = graph.userToken({"pages_show_list", "pages_read_engagement", "pages_manage_posts"});
+  CHECK(call("GET", api(graph, "me"), {{"access_token", token}}).body.at("id") == GraphApi::userId);
+  const Answer me = call("GET", api(graph, "me"), {{"access_token", token}, {"fields", "id,permissions"}});
+  CHECK(me.body.at("permissions").at("data").as_array().size() == 3);
+
+  const Answer badProof = call("GET", api(graph, "me"), {{"access_token", token}, {"appsecret_proof", "00"}});
+  CHECK(badProof.errorCode() == 100);
+  CHECK(badProof.body.at("error").at("message") == "Invalid appsecret_proof provided in the API argument");
+
+  const std::string page = graph.pages()[0].id;
+  const std::string pageToken = graph.pageToken(page, token);
+  graph.removePermission("pages_manage_posts");
+  const Answer denied = call("POST", api(graph, page + "/feed"), {{"access_token", pageToken}, {"message", "hi"}});
+  CHECK(denied.errorCode() == 200);
+  CHECK(json::value_to<std::string>(denied.body.at("error").at("message")).find("pages_manage_posts") != std::string::npos);
+
+  const Answer debug = call("GET", api(graph, "debug_token"),
+                            {{"input_token", pageToken}, {"access_token", std::string(GraphApi::appId) + "|" + GraphApi::appSecret}});
+  CHECK(debug.body.at("data").at("is_valid") == true);
+  CHECK(debug.body.at("data").at("type") == "PAGE");
+  CHECK(metatest::text(debug.body, "/data/profile_id") == page);
+
+  graph.expireAllTokens();
+  const Answer expired = call("GET", api(graph, "me"), {{"access_token", token}});
+  CHECK(expired.status == 400);
+  CHECK(expired.errorCode() == 190);
+  CHECK(expired.errorSubcode() == 463);
+  CHECK(expired.body.at("error").at("type") == "OAuthException");
+  CHECK(expired.body.at("error").at("fbtrace_id").is_string());
+  CHECK(expired.header("X-App-Usage").at("call_count").is_int64());
+
+  graph.revokeAllTokens();
+  CHECK(call("GET", api(graph, "me"), {{"access_token", token}}).errorSubcode() == 460);
+}
+
+TEST_CASE("/me/accounts pages small, with cursors and a next URL to follow", "[graph-emulator]") {
+  GraphApi graph;
+  const std::string token = graph.userToken();
+  std::vector<std::string> ids;
+  std::string next = api(graph, "me/accounts?fields=id,name,access_token,instagram_business_account%7Bid,username%7D&access_token=" + token);
+  while (!next.empty()) {
+    const Answer page = call("GET", next);
+    REQUIRE(page.status == 200);
+    for (const auto& entry : page.body.at("data").as_array()) ids.push_back(json::value_to<std::string>(entry.at("id")));
+    const auto& paging = page.body.at("paging").as_object();
+    next = paging.contains("next") ? json::value_to<std::string>(paging.at("next")) : "";
+  }
+  REQUIRE(ids.size() == 3);
+  CHECK(ids[0] == graph.pages()[0].id);
+  CHECK(ids[2] == graph.pages()[2].id);
+}
+
+TEST_CASE("Throttling and outages carry the documented codes and usage headers", "[graph-emulator]") {
+  GraphApi graph;
+  const std::string token = graph.userToken();
+  const std::string page = graph.pages()[0].id;
+  const std::string pageToken = graph.pageToken(page, token);
+  graph.rateLimitNext(1, 80001);
+  const Answer limited = call("POST", api(graph, page + "/feed"), {{"access_token", pageToken}, {"message", "hi"}});
+  CHECK(limited.errorCode() == 80001);
+  const json::value usage = limited.header("X-Business-Use-Case-Usage").at(page).at(0);
+  CHECK(usage.at("type") == "pages");
+  CHECK(usage.at("call_count") == 100);
+  CHECK(usage.at("estimated_time_to_regain_access") == 3);
+
+  graph.failNext(1);
+  const Answer outage = call("GET", api(graph, "me"), {{"access_token", token}});
+  CHECK(outage.status == 500);
+  CHECK(outage.body.at("error").at("is_transient") == true);
+  CHECK(outage.errorCode() == 2);
+
+  const Answer ok = call("POST", api(graph, page + "/feed"), {{"access_token", pageToken}, {"message", "hi"}});
+  CHECK(ok.status == 200);
+  CHECK(ok.header("X-Business-Use-Case-Usage").at(page).at(0).at("call_count").as_int64() < 100);
+}
+
+TEST_CASE("Page video: resumable start, chunks at the announced offsets, finish", "[graph-emulator]") {
+  GraphApi graph;
+  graph.videoChunkBytes = 1000;
+  const std::string page = graph.pages()[0].id;
+  const std::string token = graph.pageToken(page, graph.userToken());
+  const std::string video = metatest::mp4(2500);
+  const Answer start = call("POST", api(graph, page + "/videos"), {{"access_token", token}, {"upload_phase", "start"}, {"file_size", "2500"}});
+  REQUIRE(start.status == 200);
+  CHECK(start.body.at("end_offset") == "1000");
+  const std::string session = json::value_to<std::string>(start.body.at("upload_session_id"));
+  const Answer wrongOffset = call("POST", api(graph, page + "/videos"),
+                                  {{"access_token", token}, {"upload_phase", "transfer"}, {"upload_session_id", session}, {"start_offset", "5"}},
+                                  {{"video_file_chunk", video.substr(0, 1000)}});
+  CHECK(wrongOffset.status == 400);
+  long long offset = 0;
+  while (offset < 2500) {
+    const Answer chunk = call("POST", api(graph, page + "/videos"),
+                              {{"access_token", token}, {"upload_phase", "transfer"}, {"upload_session_id", session}, {"start_offset", std::to_string(offset)}},
+                              {{"video_file_chunk", video.substr(offset, 1000)}});
+    REQUIRE(chunk.status == 200);
+    offset = std::stoll(json::value_to<std::string>(chunk.body.at("start_offset")));
+  }
+  const Answer finish = call("POST", api(graph, page + "/videos"),
+                             {{"access_token", token}, {"upload_phase", "finish"}, {"upload_session_id", session}, {"description", "clip"}});
+  CHECK(finish.body.at("success") == true);
+  const auto item = graph.item(json::value_to<std::string>(start.body.at("video_id")));
+  CHECK(item.bytes == 2500);
+  CHECK(item.sha256 == metatest::sha256Hex(video));
+  CHECK(item.message == "clip");
+}
+
+TEST_CASE("Resumable Upload API: session, offset-checked bytes, a handle /videos accepts", "[graph-emulator]") {
+  GraphApi graph;
+  const std::string page = graph.pages()[0].id;
+  const std::string token = graph.pageToken(page, graph.userToken());
+  const std::string video = metatest::mp4(1500);
+  const Answer session = call("POST", api(graph, std::string(GraphApi::appId) + "/uploads"),
+                              {{"access_token", token}, {"file_name", "v.mp4"}, {"file_length", "1500"}, {"file_type", "video/mp4"}});
+  const std::string id = json::value_to<std::string>(session.body.at("id"));
+  REQUIRE(id.rfind("upload:", 0) == 0);
+  const Fields auth{{"Authorization", "OAuth " + token}};
+  CHECK(call("POST", api(graph, id), {}, {}, {{"Authorization", "OAuth " + token}, {"file_offset", "7"}}, video).status == 400);
+  CHECK(call("POST", api(graph, id), {}, {}, {{"Authorization", "OAuth " + token}, {"file_offset", "0"}}, video.substr(0, 500))
+            .body.at("file_offset") == 500);
+  CHECK(call("GET", api(graph, id), {}, {}, auth).body.at("file_offset") == 500);
+  const Answer done = call("POST", api(graph, id), {}, {}, {{"Authorization", "OAuth " + token}, {"file_offset", "500"}}, video.substr(500));
+  const std::string handle = json::value_to<std::string>(done.body.at("h"));
+  const Answer created = call("POST", api(graph, page + "/videos"), {{"access_token", token}, {"fbuploader_video_file_chunk", handle}});
+  CHECK(graph.item(json::value_to<std::string>(created.body.at("id"))).sha256 == metatest::sha256Hex(video));
+}
+
+TEST_CASE("Instagram containers: image download errors, processing, rupload, publish", "[graph-emulator]") {
+  GraphApi graph;
+  graph.pollsUntilReady = 1;
+  metatest::MediaServer media;
+  const auto& owner = graph.pages()[0];
+  const std::string token = graph.userToken();
+  const std::string ig = owner.igUserId;
+
+  const Answer unreachable = call("POST", api(graph, ig + "/media"), {{"access_token", token}, {"image_url", media.put("x", "", "") + "-missing"}});
+  CHECK(unreachable.errorCode() == 9004);
+  CHECK(unreachable.errorSubcode() == 2207052);
+  const Answer notJpeg = call("POST", api(graph, ig + "/media"), {{"access_token", token}, {"image_url", media.put("a.png", metatest::png(100), "image/png")}});
+  CHECK(notJpeg.errorSubcode() == 2207005);
+
+  const Answer reel = call("POST", api(graph, ig + "/media"), {{"access_token", token}, {"media_type", "REELS"}, {"upload_type", "resumable"}});
+  REQUIRE(reel.status == 200);
+  const std::string container = json::value_to<std::string>(reel.body.at("id"));
+  CHECK(json::value_to<std::string>(reel.body.at("uri")) == graph.url() + "/ig-api-upload/v23.0/" + container);
+  const Answer early = call("POST", api(graph, ig + "/media_publish"), {{"access_token", token}, {"creation_id", container}});
+  CHECK(early.errorCode() == 9007);
+  CHECK(early.errorSubcode() == 2207027);
+
+  const std::string video = metatest::mp4(3000);
+  const Answer upload = call("POST", graph.url() + "/ig-api-upload/v23.0/" + container, {}, {},
+                             {{"Authorization", "OAuth " + token}, {"offset", "0"}, {"file_size", "3000"}}, video);
+  CHECK(upload.body.at("success") == true);
+  auto status = [&] {
+    return call("GET", api(graph, container), {{"access_token", token}, {"fields", "status_code,status"}}).body.at("status_code");
+  };
+  CHECK(status() == "IN_PROGRESS");
+  CHECK(status() == "FINISHED");
+  const Answer published = call("POST", api(graph, ig + "/media_publish"), {{"access_token", token}, {"creation_id", container}});
+  REQUIRE(published.status == 200);
+  CHECK(published.header("X-Business-Use-Case-Usage").at(ig).at(0).at("type") == "instagram");
+  const std::string mediaId = json::value_to<std::string>(published.body.at("id"));
+  CHECK(graph.item(mediaId).sha256 == metatest::sha256Hex(video));
+
+  const Answer insights = call("GET", api(graph, mediaId + "/insights"), {{"access_token", token}, {"metric", "impressions"}});
+  CHECK(insights.body.at("error").at("message") == "(#100) The value must be a valid insights metric");
+  const Answer needsTotal = call("GET", api(graph, ig + "/insights"), {{"access_token", token}, {"metric", "views"}, {"period", "day"}});
+  CHECK(needsTotal.errorCode() == 100);
+  CHECK(call("DELETE", api(graph, mediaId), {{"access_token", token}}).body.at("success") == true);
+  CHECK(call("GET", api(graph, mediaId), {{"access_token", token}}).errorSubcode() == 33);
+}

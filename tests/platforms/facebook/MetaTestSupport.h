@@ -1,0 +1,89 @@
+// Test support shared by tests/platforms/facebook and tests/platforms/instagram: the built plugin
+// loaded by the host's loader with settings pointing at a GraphApi emulator, media files on disk,
+// and a small HTTP server playing the host's public media URLs (Instagram fetches images by URL).
+#pragma once
+
+#include "GraphEmulator.h"
+#include "TestServer.h"
+#include "plugins/PluginRegistry.h"
+
+#include <boost/json.hpp>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace metatest {
+
+namespace json = boost::json;
+using marketsage::plugins::CallResult;
+using marketsage::plugins::ErrorKind;
+using marketsage::plugins::Operation;
+
+constexpr const char* apiVersion = "v23.0";
+
+/// One plugin .so loaded with settings aimed at `graph`, plus the log lines it wrote.
+class LoadedPlugin {
+ public:
+  LoadedPlugin(const std::string& soPath, const std::string& id, const emulators::GraphApi& graph,
+               json::object extraSettings = {});
+  CallResult call(Operation op, const json::value& request) const;
+  CallResult call(Operation op, std::string_view rawRequest) const;  ///< unvalidated text, as `plugins check`
+  /// Every log line so far (to check that no token leaked).
+  std::string logs() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> lines_;
+  std::unique_ptr<marketsage::plugins::PluginRegistry> registry_;
+  std::shared_ptr<const marketsage::plugins::Plugin> plugin_;
+};
+
+/// A temporary folder with media files, removed at the end.
+class MediaFolder {
+ public:
+  MediaFolder();
+  ~MediaFolder();
+  /// Writes `bytes` to `name` and returns the Media JSON the host would pass ("id", "kind",
+  /// "mimeType", "path", "size", and "url" when `url` is given).
+  json::object media(const std::string& name, const std::string& bytes, const std::string& kind,
+                     const std::string& mimeType, const std::string& url = {});
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// Serves files at http://127.0.0.1:<port>/<name>, as the host's signed media URLs do.
+class MediaServer {
+ public:
+  MediaServer();
+  std::string put(const std::string& name, const std::string& bytes, const std::string& contentType);
+  int hits(const std::string& name) const;
+
+ private:
+  struct File {
+    std::string bytes, contentType;
+    int hits = 0;
+  };
+  mutable std::mutex mutex_;
+  std::map<std::string, File> files_;
+  marketsage::test::TestServer server_;
+};
+
+std::string jpeg(size_t size);     ///< bytes that start and end like a JPEG
+std::string png(size_t size);      ///< bytes that start like a PNG
+std::string mp4(size_t size);      ///< bytes that start like an MP4 (ftyp box)
+std::string sha256Hex(const std::string& bytes);
+/// An RFC 3339 time `seconds` from now.
+std::string inSeconds(long long seconds);
+/// Today's date shifted by `days`, "YYYY-MM-DD" (UTC).
+std::string dateFromToday(int days);
+/// The string at JSON pointer `pointer` of `value`, or "" when absent or not a string.
+std::string text(const json::value& value, const char* pointer);
+/// The integer at `pointer`, or -1 when absent or not an integer.
+int64_t number(const json::value& value, const char* pointer);
+
+}  // namespace metatest
