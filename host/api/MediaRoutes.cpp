@@ -1,4 +1,5 @@
-// The media library: POST /api/social-media/media (raw body or multipart/form-data), list, get,
+// The media library: POST /api/social-media/media (raw body, multipart/form-data, or JSON {"url"}
+// fetched by the host), list, get,
 // delete — and GET /media/{id}, the signed public URL platforms fetch files from.
 #include "api/Routes.h"
 #include "api/Views.h"
@@ -6,8 +7,10 @@
 #include "core/Encoding.h"
 #include "core/Time.h"
 #include "http/Exchange.h"
+#include "http/Fields.h"
 #include "http/Router.h"
 #include "media/MediaStore.h"
+#include "media/UrlFetch.h"
 #include "vault/TokenVault.h"
 
 #include <Poco/Net/MessageHeader.h>
@@ -72,7 +75,23 @@ void upload(Exchange& ex) {
   info.altText = shortText(ex.query("altText"), "altText", 4096);
   info.originalName = shortText(ex.query("filename"), "filename", 255);
   media::MediaStore store(tenant, mediaRoot(ex));
-  const bool multipart = ex.request().getContentType().rfind("multipart/form-data", 0) == 0;
+  const std::string type = ex.request().getContentType();
+  if (type.rfind("application/json", 0) == 0) {
+    // {"url", "altText"?}: the host fetches the file, guarded against internal addresses.
+    const auto body = ex.jsonBody();
+    const http::Fields fields(body, {"url", "altText"});
+    info.sourceUrl = fields.requiredText("url", 2048);
+    if (auto alt = fields.optionalText("altText", 4096)) info.altText = alt;
+    const auto& config = ex.host().config().media;
+    media::FetchPolicy policy;
+    policy.allowHosts = config.fetchAllowHosts;
+    policy.maxBytes = limit;
+    std::optional<media::MediaItem> item;
+    media::fetchGuarded(*info.sourceUrl, policy, [&](std::istream& in) { item = store.add(in, limit, info, ex.actor()); });
+    ex.send(201, view(*item));
+    return;
+  }
+  const bool multipart = type.rfind("multipart/form-data", 0) == 0;
   const auto item = multipart ? addMultipart(ex, store, info, limit) : store.add(ex.bodyStream(), limit, info, ex.actor());
   ex.send(201, view(item));
 }

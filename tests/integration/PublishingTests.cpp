@@ -3,6 +3,8 @@
 // POSTs, deletion, crash safety (SIGKILL mid-batch) and two hosts sharing one PostgreSQL.
 #include "integration/TestPlatform.h"
 
+#include "TestServer.h"
+
 #include <csignal>
 #include <set>
 #include <sys/wait.h>
@@ -439,4 +441,47 @@ TEST_CASE("two hosts on one PostgreSQL publish 1,000 scheduled posts, none twice
   // Both hosts took part.
   const auto hosts = sql(w.host.databaseUrl(), "SELECT COUNT(DISTINCT detail) FROM post_events WHERE event = 'attempt'");
   CHECK(std::stoi(hosts.at(0).at(0)) >= 2);
+}
+
+TEST_CASE("media by URL: fetched by the host, never from inside its network, not even through a redirect", "[publishing][ssrf]") {
+  const std::string png = pngBytes(8, 8);
+  marketsage::test::TestServer files([&](Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+    const std::string path = request.getURI();
+    if (path == "/img.png") {
+      response.setContentType("image/png");
+      response.setContentLength(static_cast<std::streamsize>(png.size()));
+      response.send() << png;
+    } else if (path == "/to-metadata") {
+      marketsage::test::redirect(response, "http://169.254.169.254/latest/meta-data/");
+    } else if (path == "/to-localhost") {
+      marketsage::test::redirect(response, "http://localhost:" + std::to_string(request.serverAddress().port()) + "/img.png");
+    } else if (path == "/to-img") {
+      marketsage::test::redirect(response, "/img.png");
+    } else {
+      marketsage::test::sendJson(response, 404, "{}");
+    }
+  });
+  OAuthEmulator emulator;
+  // 127.0.0.1 stands in for a public host here (the allow-list); "localhost" is not on it.
+  World w(oauthEnv(emulator), R"({"media": {"maxBytes": 65536, "fetchAllowHosts": ["127.0.0.1"]}})");
+  const auto admin = w.a.byRole["ADMIN"].key;
+  const auto fetchUrl = [&](const std::string& url) { return w.host.post("/api/social-media/media", admin, {{"url", url}}); };
+
+  auto ok = fetchUrl(files.url() + "/img.png");
+  REQUIRE(ok.status == 201);
+  CHECK(str(ok.json(), "mimeType") == "image/png");
+  CHECK(str(ok.json(), "sourceUrl") == files.url() + "/img.png");
+  CHECK(fetchUrl(files.url() + "/to-img").status == 201);  // a redirect to an allowed place is fine
+
+  for (const std::string refused : {"http://169.254.169.254/latest/meta-data/", "http://localhost:1/x", "http://[::1]/x",
+                                    "http://10.0.0.8/x", "http://[::ffff:127.0.0.1]/x", "http://0.0.0.0/x",
+                                    "file:///etc/passwd", "gopher://127.0.0.1/x", "http://user:pw@127.0.0.1/x"}) {
+    INFO(refused);
+    auto r = fetchUrl(refused);
+    CHECK(r.status == 400);
+    CHECK(r.header("content-type").rfind("application/problem+json", 0) == 0);
+  }
+  CHECK(fetchUrl(files.url() + "/to-metadata").status == 400);
+  CHECK(fetchUrl(files.url() + "/to-localhost").status == 400);
+  CHECK(w.host.get("/api/social-media/media", admin).json().as_array().size() == 2);
 }
