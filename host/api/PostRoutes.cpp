@@ -149,7 +149,7 @@ void create(Exchange& ex) {
         throw Problem(422, "idempotency-key-reused", "Idempotency-Key reused",
                       "this Idempotency-Key was used with a different request body");
       }
-      const auto post = posts.find(previous->first, false);
+      const auto post = posts.find(previous->first, publishing::PostStore::Detail::Targets);
       ex.response().set("Idempotent-Replayed", "true");
       ex.response().set("Location", "/api/social-media/posts/" + post->id);
       const bool settled = std::all_of(post->targets.begin(), post->targets.end(),
@@ -164,7 +164,7 @@ void create(Exchange& ex) {
   });
   const bool settled =
       scheduled || publisher.waitSettled(tenant, submitted.id, std::chrono::seconds(ex.host().config().publishing.waitSeconds));
-  const auto post = posts.find(submitted.id, false);
+  const auto post = posts.find(submitted.id, publishing::PostStore::Detail::Targets);
   ex.response().set("Location", "/api/social-media/posts/" + submitted.id);
   ex.send(settled ? 201 : 202, postView(*post));
 }

@@ -187,7 +187,12 @@ void ConnectionStore::markFailed(const std::string& id, const std::string& newSt
 }
 
 void ConnectionStore::recordSuccess(const std::string& id) {
-  db_.execute("UPDATE connections SET last_success_at = $1 WHERE organization_id = $2 AND id = $3", {time::nowMillis(), organizationId_, id});
+  // At most one write a minute per connection: under a publishing load the "last success" of a
+  // busy account would otherwise be a write per post.
+  const auto now = time::nowMillis();
+  db_.execute("UPDATE connections SET last_success_at = $1 WHERE organization_id = $2 AND id = $3"
+              " AND (last_success_at IS NULL OR last_success_at < $4)",
+              {now, organizationId_, id, now - 60'000});
 }
 
 bool ConnectionStore::tryLease(const std::string& id, const std::string& owner, std::int64_t until) {

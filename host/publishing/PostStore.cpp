@@ -149,17 +149,18 @@ std::optional<std::pair<std::string, std::string>> PostStore::findByIdempotencyK
   return std::make_pair(rows.front().text(0), rows.front().optionalText(1).value_or(""));
 }
 
-std::optional<Post> PostStore::find(const std::string& id, bool withEvents) {
+std::optional<Post> PostStore::find(const std::string& id, Detail detail) {
   const auto rows = db_.query(std::string("SELECT ") + postColumns + " FROM posts WHERE organization_id = $1 AND id = $2",
                               {tenant_.organizationId(), id});
   if (rows.empty()) return std::nullopt;
   auto post = postFrom(rows.front());
+  if (detail == Detail::PostOnly) return post;
   for (const auto& row : db_.query(std::string("SELECT ") + targetColumns +
                                        " FROM post_targets WHERE organization_id = $1 AND post_id = $2 ORDER BY platform, id",
                                    {tenant_.organizationId(), id})) {
     post.targets.push_back(targetFrom(row));
   }
-  if (withEvents) {
+  if (detail == Detail::TargetsAndHistory) {
     for (const auto& row : db_.query("SELECT seq, target_id, platform, event, detail, created_at FROM post_events"
                                      " WHERE organization_id = $1 AND post_id = $2 ORDER BY seq LIMIT 1000",
                                      {tenant_.organizationId(), id})) {

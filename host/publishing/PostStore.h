@@ -27,7 +27,9 @@ class PostStore {
   /// The post made with this idempotency key since `since` (ms), with the hash of its request.
   std::optional<std::pair<std::string, std::string>> findByIdempotencyKey(const std::string& key, std::int64_t since);
 
-  std::optional<Post> find(const std::string& id, bool withEvents = true);
+  /// How much of a post find() reads.
+  enum class Detail { PostOnly, Targets, TargetsAndHistory };
+  std::optional<Post> find(const std::string& id, Detail detail = Detail::TargetsAndHistory);
   /// Newest first.
   std::vector<Post> list(int limit);
 

@@ -215,7 +215,7 @@ bool Publisher::waitSettled(tenants::TenantStore& tenant, const std::string& pos
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   PostStore posts(tenant);
   while (true) {
-    const auto post = posts.find(postId, false);
+    const auto post = posts.find(postId, PostStore::Detail::Targets);
     if (!post) return true;
     if (std::all_of(post->targets.begin(), post->targets.end(), [](const Target& t) { return isSettled(t.status); })) {
       return true;
@@ -264,7 +264,7 @@ Outcome Publisher::attempt(const ClaimedTarget& claimed) {
   if (!plugin || !plugin->supports(Operation::Publish)) {
     return failed("the " + target.platform + " plugin is not enabled or cannot publish", "not_supported");
   }
-  const auto post = PostStore(tenant).find(target.postId, false);
+  const auto post = PostStore(tenant).find(target.postId, PostStore::Detail::PostOnly);
   if (!post) return failed("the post was removed", "not_found");
 
   auto request = postJson(host_, tenant, *post, *connection);
@@ -315,7 +315,7 @@ Outcome Publisher::attempt(const ClaimedTarget& claimed) {
         outcome.eventDetail = {{"error", *outcome.error}};
         return outcome;
       }
-      connectionStore.recordSuccess(target.connectionId);
+      if (!connection->lastSuccessAt || *connection->lastSuccessAt < now - 60'000) connectionStore.recordSuccess(target.connectionId);
       outcome.status = targetStatus::published;
       outcome.platformPostId = postId;
       outcome.url = stringField(result.json, "url");
@@ -436,7 +436,10 @@ void Publisher::workerLoop() {
     publish(claimed);
     lock.lock();
     --busy_;
-    wakeRequested_ = true;  // a worker is free: the dispatcher may claim more
+    // Claim in batches: wake the dispatcher when an eighth of the workers are free (or all are),
+    // not after every target; the poll interval catches the rest.
+    const int idle = host_.config().publishing.workers - busy_ - static_cast<int>(ready_.size());
+    if (idle >= std::max(1, host_.config().publishing.workers / 8) || busy_ == 0) wakeRequested_ = true;
     settled_.notify_all();
     wakeDispatcher_.notify_one();
   }

@@ -22,14 +22,15 @@ std::vector<ClaimedTarget> TargetQueue::claimDue(int limit, std::int64_t leaseMi
   store::Transaction tx(db_);
   // On PostgreSQL the due rows are picked once, in a CTE: as an IN (subquery … LIMIT) the planner
   // may re-run the subquery per row, and with SKIP LOCKED each run finds other rows, so the LIMIT
-  // would not hold. SQLite evaluates the IN list once.
+  // would not hold. SQLite evaluates the IN list once and, holding the only write lock, needs no
+  // second status check (which would make it scan every queued row instead of the listed ids).
   const std::string set =
       "SET status = $1, lease_owner = $2, lease_until = $3, attempts = attempts + 1, updated_at = $4";
   const std::string sql =
       postgres ? "WITH due AS (SELECT id FROM post_targets WHERE status = $5 AND due_at <= $4 ORDER BY due_at LIMIT $6"
                  " FOR UPDATE SKIP LOCKED) UPDATE post_targets t " + set + " FROM due WHERE t.id = due.id RETURNING t.organization_id, " +
                      targetColumnsOf("t").substr(7)
-               : "UPDATE post_targets " + set + " WHERE status = $5 AND id IN (SELECT id FROM post_targets WHERE status = $5"
+               : "UPDATE post_targets " + set + " WHERE id IN (SELECT id FROM post_targets WHERE status = $5"
                  " AND due_at <= $4 ORDER BY due_at LIMIT $6) RETURNING organization_id, " + std::string(targetColumns);
   const auto rows = tx.query(sql, {std::string(targetStatus::publishing), owner_, now + leaseMillis, now,
                                    std::string(targetStatus::queued), std::int64_t{limit}});

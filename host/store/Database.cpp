@@ -93,7 +93,12 @@ struct Database::StatementCache {
   sqlite3_stmt* get(sqlite3* db, const std::string& sql) {
     std::lock_guard lock(mutex);
     auto [connection, fresh] = byConnection.try_emplace(db);
-    if (fresh) sqlite3_busy_timeout(db, 5000);  // concurrent writers queue instead of failing
+    if (fresh) {
+      sqlite3_busy_timeout(db, 5000);  // concurrent writers queue instead of failing
+      // In WAL mode NORMAL syncs at checkpoints, not at every commit: a killed process loses
+      // nothing (the WAL is in the file system), only a power cut can drop the last commits.
+      sqlite3_exec(db, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
+    }
     if (auto it = connection->second.find(sql); it != connection->second.end()) return it->second;
     sqlite3_stmt* statement = nullptr;
     if (sqlite3_prepare_v3(db, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK) {
