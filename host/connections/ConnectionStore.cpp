@@ -57,7 +57,6 @@ Connection connectionFrom(const store::Row& row) {
   return c;
 }
 
-Param optional(const std::optional<std::int64_t>& v) { return v ? Param{*v} : Param{nullptr}; }
 
 }  // namespace
 
@@ -100,7 +99,7 @@ Connection ConnectionStore::upsert(const std::string& platform, const Account& a
         " refresh_token, expires_at, metadata, connected_by, created_at, updated_at, last_sync_at, last_success_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $13, $13)",
         {id, organizationId_, platform, account.id, account.name, scopesText(tokens.scopes), std::string(status::active), access,
-         refresh, optional(tokens.expiresAt), account.metadata, actor.userId, now});
+         refresh, store::nullable(tokens.expiresAt), account.metadata, actor.userId, now});
   } else {
     // Reconnecting the same account replaces its tokens and clears its errors: no duplicate row.
     tx.execute(
@@ -108,7 +107,7 @@ Connection ConnectionStore::upsert(const std::string& platform, const Account& a
         " expires_at = $6, metadata = $7, connected_by = $8, updated_at = $9, last_sync_at = $9, last_success_at = $9,"
         " error_count = 0, last_error = NULL, last_error_at = NULL, refresh_lease_until = NULL, refresh_lease_owner = NULL"
         " WHERE organization_id = $10 AND id = $11",
-        {account.name, scopesText(tokens.scopes), std::string(status::active), access, refresh, optional(tokens.expiresAt),
+        {account.name, scopesText(tokens.scopes), std::string(status::active), access, refresh, store::nullable(tokens.expiresAt),
          account.metadata, actor.userId, now, organizationId_, id});
   }
   tenant_.audit(tx, actor, existing.empty() ? "connection.connected" : "connection.reconnected", "connection", id,
@@ -147,12 +146,12 @@ void ConnectionStore::storeRefreshed(const std::string& id, const Tokens& tokens
   if (tokens.refreshToken) {
     db_.execute("UPDATE connections SET access_token = $1, refresh_token = $2, expires_at = $3, status = $4, updated_at = $5,"
                 " last_success_at = $5, refreshed_at = $5, refresh_lease_until = NULL, refresh_lease_owner = NULL WHERE organization_id = $6 AND id = $7",
-                {access, vault_.seal(organizationId_, id, "refresh_token", *tokens.refreshToken), optional(tokens.expiresAt),
+                {access, vault_.seal(organizationId_, id, "refresh_token", *tokens.refreshToken), store::nullable(tokens.expiresAt),
                  std::string(status::active), now, organizationId_, id});
   } else {
     db_.execute("UPDATE connections SET access_token = $1, expires_at = $2, status = $3, updated_at = $4, last_success_at = $4,"
                 " refreshed_at = $4, refresh_lease_until = NULL, refresh_lease_owner = NULL WHERE organization_id = $5 AND id = $6",
-                {access, optional(tokens.expiresAt), std::string(status::active), now, organizationId_, id});
+                {access, store::nullable(tokens.expiresAt), std::string(status::active), now, organizationId_, id});
   }
 }
 

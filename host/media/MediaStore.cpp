@@ -37,8 +37,6 @@ MediaItem itemFrom(const store::Row& row) {
   return m;
 }
 
-store::Param optional(const std::optional<std::string>& v) { return v ? store::Param(*v) : store::Param(nullptr); }
-store::Param optional(const std::optional<std::int64_t>& v) { return v ? store::Param(*v) : store::Param(nullptr); }
 
 /// Removes a half-written file unless released (the upload completed and was recorded).
 struct TempFile {
@@ -107,8 +105,8 @@ MediaItem MediaStore::add(std::istream& in, std::uint64_t maxBytes, const NewMed
   tx.execute(std::string("INSERT INTO media (") + columns +
                  ", created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
              {item.id, item.organizationId, item.kind, item.mimeType, item.size, item.sha256, item.fileName,
-              optional(item.originalName), optional(item.altText), optional(item.sourceUrl), optional(item.width),
-              optional(item.height), item.createdAt, actor.userId.empty() ? store::Param(nullptr) : store::Param(actor.userId)});
+              store::nullable(item.originalName), store::nullable(item.altText), store::nullable(item.sourceUrl), store::nullable(item.width),
+              store::nullable(item.height), item.createdAt, actor.userId.empty() ? store::Param(nullptr) : store::Param(actor.userId)});
   tenant_.audit(tx, actor, "media.added", "media", item.id,
                 {{"mimeType", item.mimeType}, {"size", item.size}, {"sha256", item.sha256}});
   tx.commit();

@@ -66,8 +66,6 @@ Post postFrom(const store::Row& row) {
   return p;
 }
 
-store::Param optional(const std::optional<std::string>& v) { return v ? store::Param(*v) : store::Param(nullptr); }
-store::Param optional(const std::optional<std::int64_t>& v) { return v ? store::Param(*v) : store::Param(nullptr); }
 
 }  // namespace
 
@@ -76,7 +74,7 @@ void recordEvent(store::Transaction& tx, const std::string& organizationId, cons
                  const boost::json::object& detail) {
   tx.execute("INSERT INTO post_events (organization_id, post_id, target_id, platform, event, detail, created_at)"
              " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-             {organizationId, postId, optional(targetId), platform, event, boost::json::serialize(detail), time::nowMillis()});
+             {organizationId, postId, store::nullable(targetId), platform, event, boost::json::serialize(detail), time::nowMillis()});
 }
 
 bool isSettled(const std::string& status) {
@@ -121,15 +119,15 @@ bool PostStore::create(const Post& post, const std::optional<std::string>& idemp
   }
   tx.execute(std::string("INSERT INTO posts (") + postColumns +
                  ", idempotency_key, request_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-             {post.id, tenant_.organizationId(), post.content, optional(post.link), post.mediaIds, post.options,
-              optional(post.scheduledAt), actor.userId.empty() ? store::Param(nullptr) : store::Param(actor.userId),
-              post.createdAt, optional(idempotencyKey), requestHash});
+             {post.id, tenant_.organizationId(), post.content, store::nullable(post.link), post.mediaIds, post.options,
+              store::nullable(post.scheduledAt), actor.userId.empty() ? store::Param(nullptr) : store::Param(actor.userId),
+              post.createdAt, store::nullable(idempotencyKey), requestHash});
   for (const auto& t : post.targets) {
     tx.execute(std::string("INSERT INTO post_targets (") + targetColumns +
                    ", organization_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
                {t.id, post.id, t.connectionId, t.platform, t.accountId, t.status, t.dueAt, t.attempts,
-                optional(t.platformPostId), optional(t.url), optional(t.progress), optional(t.error), optional(t.errorKind),
-                optional(t.publishedAt), t.updatedAt, tenant_.organizationId()});
+                store::nullable(t.platformPostId), store::nullable(t.url), store::nullable(t.progress), store::nullable(t.error), store::nullable(t.errorKind),
+                store::nullable(t.publishedAt), t.updatedAt, tenant_.organizationId()});
     boost::json::object detail{{"status", t.status}, {"dueAt", time::formatIso8601(t.dueAt)}};
     if (t.error) detail["error"] = *t.error;
     if (t.errorKind) detail["kind"] = *t.errorKind;

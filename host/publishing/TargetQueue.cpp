@@ -9,7 +9,6 @@
 namespace marketsage::publishing {
 namespace {
 
-store::Param optional(const std::optional<std::string>& v) { return v ? store::Param(*v) : store::Param(nullptr); }
 
 }  // namespace
 
@@ -88,8 +87,8 @@ void TargetQueue::settle(const ClaimedTarget& claimed, const Outcome& outcome) {
       " progress = COALESCE($4, progress), error = $5, error_kind = $6, published_at = $7, due_at = $8,"
       " lease_owner = NULL, lease_until = NULL, updated_at = $9"
       " WHERE id = $10 AND lease_owner = $11 AND status IN ($12, $13)",
-      {outcome.status, optional(outcome.platformPostId), optional(outcome.url), optional(outcome.progress),
-       optional(outcome.error), optional(outcome.errorKind), published ? store::Param(now) : store::Param(nullptr),
+      {outcome.status, store::nullable(outcome.platformPostId), store::nullable(outcome.url), store::nullable(outcome.progress),
+       store::nullable(outcome.error), store::nullable(outcome.errorKind), published ? store::Param(now) : store::Param(nullptr),
        outcome.dueAt > 0 ? outcome.dueAt : now, now, claimed.target.id, owner_, std::string(targetStatus::publishing),
        std::string(targetStatus::needsReview)});
   if (changed == 0) {

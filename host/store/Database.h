@@ -24,6 +24,12 @@ enum class Backend { SQLite, PostgreSQL };
 /// A bound parameter: text, integer, or SQL NULL.
 using Param = std::variant<std::nullptr_t, std::string, std::int64_t>;
 
+/// An optional value as a parameter: the value, or SQL NULL.
+template <typename T>
+Param nullable(const std::optional<T>& value) {
+  return value ? Param(*value) : Param(nullptr);
+}
+
 /// One result row; columns by position as written in the SELECT.
 class Row {
  public:

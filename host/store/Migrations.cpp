@@ -32,6 +32,14 @@ const std::vector<Migration>& migrations() {
       " remote_addr TEXT,"
       " request_id TEXT,"
       " created_at BIGINT NOT NULL)";
+  static const std::string eventColumns =
+      " organization_id TEXT NOT NULL,"
+      " post_id TEXT NOT NULL,"
+      " target_id TEXT,"
+      " platform TEXT,"
+      " event TEXT NOT NULL,"
+      " detail TEXT,"
+      " created_at BIGINT NOT NULL)";
   static const std::vector<Migration> all = {
       {1,
        "tenants, users, api keys, audit log",
@@ -162,24 +170,8 @@ const std::vector<Migration>& migrations() {
            {"CREATE INDEX post_targets_due ON post_targets (status, due_at)", {}},
            {"CREATE INDEX post_targets_by_post ON post_targets (post_id)", {}},
            {"CREATE INDEX post_targets_by_connection ON post_targets (connection_id, status)", {}},
-           {"CREATE TABLE post_events ("
-            " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-            " organization_id TEXT NOT NULL,"
-            " post_id TEXT NOT NULL,"
-            " target_id TEXT,"
-            " platform TEXT,"
-            " event TEXT NOT NULL,"
-            " detail TEXT,"
-            " created_at BIGINT NOT NULL)",
-            "CREATE TABLE post_events ("
-            " seq BIGSERIAL PRIMARY KEY,"
-            " organization_id TEXT NOT NULL,"
-            " post_id TEXT NOT NULL,"
-            " target_id TEXT,"
-            " platform TEXT,"
-            " event TEXT NOT NULL,"
-            " detail TEXT,"
-            " created_at BIGINT NOT NULL)"},
+           {"CREATE TABLE post_events (seq INTEGER PRIMARY KEY AUTOINCREMENT," + eventColumns,
+            "CREATE TABLE post_events (seq BIGSERIAL PRIMARY KEY," + eventColumns},
            {"CREATE INDEX post_events_by_post ON post_events (post_id, seq)", {}},
            {"CREATE INDEX post_events_by_organization ON post_events (organization_id, seq)", {}},
        }},
