@@ -18,6 +18,7 @@
 
 #include <marketsage/plugin.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <new>
@@ -157,6 +158,24 @@ class Json {
   char close_;
   int count_ = 0;
 };
+
+/// One row of a plugin's extension table: an MS_EXT_* id and the plugin's static extension struct.
+struct ExtensionEntry {
+  const char* id;
+  const void* extension;
+};
+
+/// get_extension() over a table:
+///   const ExtensionEntry extensions[] = {{MS_EXT_OAUTH, &oauth}, {MS_EXT_PUBLISH, &publishing}};
+///   const void* getExtension(const char* id) { return findExtension(extensions, id); }
+/// Returns the extension for `id`, or NULL for an id the plugin does not implement.
+template <std::size_t N>
+const void* findExtension(const ExtensionEntry (&table)[N], const char* id) {
+  if (id == nullptr) return nullptr;
+  for (const auto& entry : table)
+    if (std::string_view(entry.id) == id) return entry.extension;
+  return nullptr;
+}
 
 /// One HTTP exchange, see ms_http_request / ms_http_response.
 struct HttpRequest {

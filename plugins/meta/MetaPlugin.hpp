@@ -57,17 +57,13 @@ struct Extensions {
   static constexpr ms_insights_ext insights = {sizeof(ms_insights_ext), Calls.accountInsights, Calls.postInsights};
 
   /// The struct for `id`, NULL for ids this plugin does not implement.
-  static const void* find(const char* id) {
-    const std::string_view name(id ? id : "");
-    if (name == MS_EXT_OAUTH) return &Login::oauth;
-    if (name == MS_EXT_ACCOUNTS) return &accounts;
-    if (name == MS_EXT_VALIDATE) return &validate;
-    if (name == MS_EXT_PUBLISH) return &publish;
-    if (name == MS_EXT_DELETE) return &deletion;
-    if (name == MS_EXT_INSIGHTS) return &insights;
-    if (name == MS_EXT_HEALTH) return &Login::healthCheck;
-    return nullptr;
-  }
+  static constexpr sdk::ExtensionEntry table[] = {
+      {MS_EXT_OAUTH, &Login::oauth}, {MS_EXT_ACCOUNTS, &accounts}, {MS_EXT_VALIDATE, &validate},
+      {MS_EXT_PUBLISH, &publish},    {MS_EXT_DELETE, &deletion},   {MS_EXT_INSIGHTS, &insights},
+      {MS_EXT_HEALTH, &Login::healthCheck}};
+
+  /// The struct for `id`, NULL for ids this plugin does not implement.
+  static const void* find(const char* id) { return sdk::findExtension(table, id); }
 };
 
 }  // namespace marketsage::meta

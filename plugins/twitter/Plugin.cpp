@@ -28,18 +28,11 @@ ms_status init(const ms_host* h) {
 
 void deinit() {}
 
-const void* getExtension(const char* id) {
-  const std::string_view name(id ? id : "");
-  if (name == MS_EXT_OAUTH) return &oauth;
-  if (name == MS_EXT_ACCOUNTS) return &accounts;
-  if (name == MS_EXT_VALIDATE) return &validation;
-  if (name == MS_EXT_PUBLISH) return &publishing;
-  if (name == MS_EXT_MEDIA) return &media;
-  if (name == MS_EXT_DELETE) return &deletion;
-  if (name == MS_EXT_INSIGHTS) return &insights;
-  if (name == MS_EXT_HEALTH) return &health;
-  return nullptr;
-}
+const sdk::ExtensionEntry extensions[] = {
+    {MS_EXT_OAUTH, &oauth},     {MS_EXT_ACCOUNTS, &accounts}, {MS_EXT_VALIDATE, &validation}, {MS_EXT_PUBLISH, &publishing},
+    {MS_EXT_MEDIA, &media},     {MS_EXT_DELETE, &deletion},   {MS_EXT_INSIGHTS, &insights},   {MS_EXT_HEALTH, &health}};
+
+const void* getExtension(const char* id) { return sdk::findExtension(extensions, id); }
 
 }  // namespace
 }  // namespace twitter

@@ -172,9 +172,12 @@ marketsage::sdk::HttpResponse bearerSend(const std::string& method, const std::s
   return host.http(request);
 }
 
-/// Parts of the post: the content, then each thread part.
+/// Parts of the post: the content, then each thread part. A post without a content string is
+/// malformed (the schema's Post always has one, empty when media carry the post).
 std::vector<std::string> parts(std::string_view json) {
-  std::vector<std::string> out{host.string(json, "/content").value_or("")};
+  const auto content = host.string(json, "/content");
+  if (!content) throw Error(MS_ERR_INVALID_INPUT, "content must be a string");
+  std::vector<std::string> out{*content};
   for (size_t i = 0, n = host.count(json, "/thread"); i < n; ++i) {
     out.push_back(host.string(json, ("/thread/" + std::to_string(i) + "/content").c_str()).value_or(""));
   }
@@ -297,17 +300,11 @@ ms_status init(const ms_host* h) {
   return MS_OK;
 }
 void deinit() {}
-const void* getExtension(const char* id) {
-  const std::string_view name(id ? id : "");
-  if (name == MS_EXT_OAUTH) return &oauth;
-  if (name == MS_EXT_ACCOUNTS) return &accounts;
-  if (name == MS_EXT_HEALTH) return &health;
-  if (name == MS_EXT_VALIDATE) return &validation;
-  if (name == MS_EXT_PUBLISH) return &publishing;
-  if (name == MS_EXT_DELETE) return &deletion;
-  if (name == MS_EXT_INSIGHTS) return &insights;
-  return nullptr;
-}
+const marketsage::sdk::ExtensionEntry extensions[] = {
+    {MS_EXT_OAUTH, &oauth},          {MS_EXT_ACCOUNTS, &accounts},   {MS_EXT_HEALTH, &health},     {MS_EXT_VALIDATE, &validation},
+    {MS_EXT_PUBLISH, &publishing},   {MS_EXT_DELETE, &deletion},     {MS_EXT_INSIGHTS, &insights}};
+
+const void* getExtension(const char* id) { return marketsage::sdk::findExtension(extensions, id); }
 
 }  // namespace
 

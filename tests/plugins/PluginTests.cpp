@@ -444,7 +444,9 @@ TEST_CASE("credentials are redacted from plugin logs", "[host]") {
 
   CHECK(redact("Authorization: Basic dXNlcjpwYXNz, next") == "Authorization: Basic ***, next");
   CHECK(redact(R"({"refresh_token" : "r-\"1", "name":"ok"})") == R"({"refresh_token" : "***", "name":"ok"})");
-  CHECK(redact("https://x/cb?code=abc&state=s&client_secret=zz") == "https://x/cb?code=abc&state=s&client_secret=***");
+  // An OAuth code is a one-time credential: hidden like the secret.
+  CHECK(redact("https://x/cb?code=abc&state=s&client_secret=zz") == "https://x/cb?code=***&state=s&client_secret=***");
+  CHECK(redact("https://x/cb?error_code=7") == "https://x/cb?error_code=7");
   CHECK(redact("mytoken=keep bearer") == "mytoken=keep bearer");
   const std::string huge(4 << 20, 'a');
   CHECK(redact("Bearer " + huge).size() == 10);  // linear, no recursion on long lines
