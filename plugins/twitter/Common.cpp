@@ -71,6 +71,16 @@ int32_t retryAfterSeconds(const sdk::HttpResponse& r) {
   return 0;
 }
 
+/// Retry-After (seconds) of a 408/5xx answer; 0 lets the host use its own backoff.
+/// x-rate-limit-reset is not a retry time here: X sends it on every answer, and it marks the end
+/// of the 15-minute rate-limit window, which only matters once that window is used up.
+int32_t retryAfterHeader(const sdk::HttpResponse& r) {
+  if (auto after = host.integer(r.headers, "/retry-after")) {
+    return static_cast<int32_t>(*after < 0 ? 0 : (*after > 86400 ? 86400 : *after));
+  }
+  return 0;
+}
+
 /// X's own words for the failure: the problem's detail, the first errors[].message, or the OAuth
 /// error_description. X never echoes tokens in these.
 std::string detailOf(const sdk::HttpResponse& r) {
@@ -121,7 +131,7 @@ std::string uploadBase() { return baseSetting("/upload_base", apiBase()); }
   const bool exhausted = host.string(r.headers, "/x-rate-limit-remaining").value_or("") == "0";
   if (r.status == 429 || (exhausted && r.status >= 400))
     throw Error(MS_ERR_RATE_LIMITED, "X rate limit reached: " + detail, code, retryAfterSeconds(r));
-  if (r.status == 408 || r.status >= 500) throw Error(MS_ERR_TRANSIENT, "X is unavailable: " + detail, code, retryAfterSeconds(r));
+  if (r.status == 408 || r.status >= 500) throw Error(MS_ERR_TRANSIENT, "X is unavailable: " + detail, code, retryAfterHeader(r));
   // OAuth token endpoint (RFC 6749 5.2): X answers invalid_request for a rejected code, verifier
   // or refresh token; invalid_client / unauthorized_client mean the operator's app credentials.
   if (const auto oauthError = host.string(r.body, "/error")) {

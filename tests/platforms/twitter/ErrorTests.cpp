@@ -38,7 +38,10 @@ TEST_CASE("429 is RATE_LIMITED with the wait until x-rate-limit-reset", "[errors
 TEST_CASE("5xx is TRANSIENT", "[errors]") {
   TwitterFixture f;
   f.x.failNext(1, 503);
-  CHECK(f.call(Operation::CheckToken, {{"accessToken", f.token}}).kind == ErrorKind::Transient);
+  const auto unavailable = f.call(Operation::CheckToken, {{"accessToken", f.token}});
+  CHECK(unavailable.kind == ErrorKind::Transient);
+  // x-rate-limit-reset (on every answer) ends the 15-minute window; it is no retry time for a 503.
+  CHECK(unavailable.retryAfterSeconds == 0);
   f.x.failNext(1, 500);
   CHECK(f.call(Operation::ListAccounts, {{"accessToken", f.token}}).kind == ErrorKind::Transient);
   CHECK(f.call(Operation::CheckToken, {{"accessToken", f.token}}).ok());
