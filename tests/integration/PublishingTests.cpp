@@ -6,6 +6,7 @@
 #include "TestServer.h"
 
 #include <csignal>
+#include <fstream>
 #include <set>
 #include <sys/wait.h>
 #include <thread>
@@ -125,9 +126,11 @@ TEST_CASE("media: stored from raw or multipart bodies, typed by content, bounded
   CHECK(w.host.get("/media/" + pngId, "").status == 404);
   CHECK(w.host.get("/media/" + pngId + "?expires=99999999999999&signature=00", "").status == 404);
 
+  const auto file = w.host.dir() / "media" / w.a.id / pngId;  // <data dir>/media/<organization>/<id>
+  CHECK(std::filesystem::file_size(file) == pngBytes(640, 480).size());
   CHECK(w.host.request("DELETE", "/api/social-media/media/" + pngId, admin).status == 204);
   CHECK(w.host.get("/api/social-media/media/" + pngId, admin).status == 404);
-  CHECK(!std::filesystem::exists(w.host.dir() / "var" / "media" / w.a.id / pngId));
+  CHECK(!std::filesystem::exists(file));
 }
 
 TEST_CASE("cross-post: each target answers for itself; one platform's refusal does not stop the others", "[publishing]") {
@@ -484,4 +487,32 @@ TEST_CASE("media by URL: fetched by the host, never from inside its network, not
   CHECK(fetchUrl(files.url() + "/to-metadata").status == 400);
   CHECK(fetchUrl(files.url() + "/to-localhost").status == 400);
   CHECK(w.host.get("/api/social-media/media", admin).json().as_array().size() == 2);
+}
+
+namespace {
+/// The host's peak resident memory (VmHWM) in KiB.
+long peakRssKiB(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+}  // namespace
+
+TEST_CASE("a large video upload streams to disk: the host's memory does not grow with the file", "[publishing][media]") {
+  OAuthEmulator emulator;
+  World w(oauthEnv(emulator), R"({"media": {"maxBytes": 536870912}})");
+  const auto admin = w.a.byRole["ADMIN"].key;
+  const long before = peakRssKiB(w.host.pid());
+  std::string video("\0\0\0\x20" "ftypisom\0\0\x02\0isomiso2mp41", 32);
+  video.resize(256u * 1024 * 1024, '\x5a');  // 256 MiB
+  auto r = w.host.request("POST", "/api/social-media/media?filename=big.mp4", admin, video, "video/mp4");
+  REQUIRE(r.status == 201);
+  CHECK(str(r.json(), "kind") == "video");
+  CHECK(r.json().at("size").as_int64() == static_cast<std::int64_t>(video.size()));
+  const auto stored = w.host.dir() / "media" / w.a.id / str(r.json(), "id");
+  CHECK(std::filesystem::file_size(stored) == video.size());
+  const long grown = peakRssKiB(w.host.pid()) - before;
+  INFO("peak RSS grew by " << grown << " KiB for a " << video.size() / 1024 << " KiB upload");
+  CHECK(grown < 32 * 1024);  // buffers only, never the file
 }
