@@ -10,7 +10,10 @@
 
 namespace marketsage::app {
 
-plugins::PluginSettings pluginSettings(const config::Config& config, const std::string& pluginId) {
+namespace {
+
+/// A plugin's own settings: its section of the configuration, then the environment.
+plugins::PluginSettings ownSettings(const config::Config& config, const std::string& pluginId) {
   plugins::PluginSettings settings;
   if (const auto* section = config.plugins.if_contains(pluginId); section != nullptr && section->is_object()) {
     settings.values = section->get_object();
@@ -37,6 +40,22 @@ plugins::PluginSettings pluginSettings(const config::Config& config, const std::
     if (const char* value = std::getenv(name.c_str()); value != nullptr && *value != '\0') settings.values[key] = value;
   }
   settings.values["enabled"] = settings.enabled;
+  return settings;
+}
+
+}  // namespace
+
+plugins::PluginSettings pluginSettings(const config::Config& config, const std::string& pluginId) {
+  auto settings = ownSettings(config, pluginId);
+  // "credentials_from": "facebook" — one app for several platforms (Instagram through Facebook
+  // Login uses the Meta app): take its client id and secret when this plugin has none of its own.
+  if (const auto* from = settings.values.if_contains("credentials_from"); from != nullptr && from->is_string() &&
+      !settings.values.contains("client_id")) {
+    const auto source = ownSettings(config, std::string(from->get_string()));
+    for (const char* key : {"client_id", "client_secret"}) {
+      if (const auto* value = source.values.if_contains(key)) settings.values[key] = *value;
+    }
+  }
   return settings;
 }
 

@@ -1,3 +1,4 @@
+#include "app/PluginSettings.h"
 #include "config/Config.h"
 #include "core/Encoding.h"
 #include "core/Time.h"
@@ -103,4 +104,21 @@ TEST_CASE("configuration: file, then environment; bad values are one clear error
   CHECK_THROWS_AS(config::load(file), config::ConfigError);
   CHECK_THROWS_AS(config::load(dir / "missing.json"), config::ConfigError);
   std::filesystem::remove_all(dir);
+}
+
+
+TEST_CASE("plugin settings: file section, environment over it, and credentials shared from another plugin", "[config]") {
+  config::Config config;
+  config.plugins = boost::json::parse(R"({"facebook": {"client_id": "meta-app", "api_version": "v24.0"},
+                                          "instagram": {"credentials_from": "facebook", "api_version": "v24.0"},
+                                          "threads": {"credentials_from": "facebook", "client_id": "own-app"}})").as_object();
+  ::setenv("FACEBOOK_CLIENT_SECRET", "meta-secret", 1);
+  const auto instagram = app::pluginSettings(config, "instagram");
+  CHECK(instagram.values.at("client_id").as_string() == "meta-app");
+  CHECK(instagram.values.at("client_secret").as_string() == "meta-secret");  // from the environment of the source
+  CHECK(instagram.values.at("api_version").as_string() == "v24.0");
+  const auto threads = app::pluginSettings(config, "threads");
+  CHECK(threads.values.at("client_id").as_string() == "own-app");            // its own app wins
+  CHECK_FALSE(threads.values.contains("client_secret"));
+  ::unsetenv("FACEBOOK_CLIENT_SECRET");
 }
