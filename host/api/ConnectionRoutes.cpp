@@ -11,6 +11,7 @@
 #include "oauth/TokenRefresher.h"
 #include "platforms/PlatformCalls.h"
 #include "plugins/PluginRegistry.h"
+#include "publishing/PostStore.h"
 
 #include <Poco/URI.h>
 #include <boost/json.hpp>
@@ -133,10 +134,14 @@ void health(Exchange& ex) {
   const bool live = ex.query("live").value_or("") == "true";
   const auto platform = ex.hasParam("platform") ? ex.param("platform") : std::string();
   connections::ConnectionStore store(tenant, ex.host().vault());
+  publishing::PostStore posts(tenant);
   boost::json::array out;
   for (const auto& c : store.list()) {
     if (!platform.empty() && c.platform != platform) continue;
     std::string health = healthOf(c);
+    // What the publisher learnt: targets of this connection waiting for the platform's reset.
+    const auto throttledUntil = health == "healthy" ? posts.rateLimitedUntil(c.id) : std::nullopt;
+    if (throttledUntil) health = "rate_limited";
     if (live && health == "healthy") {
       auto plugin = ex.host().plugins().get(c.platform);
       if (plugin && plugin->supports(plugins::Operation::CheckToken)) {
@@ -155,7 +160,9 @@ void health(Exchange& ex) {
         }
       }
     }
-    out.push_back(healthView(*store.find(c.id), health));
+    auto view = healthView(*store.find(c.id), health);
+    if (throttledUntil) view["rateLimitedUntil"] = time::formatIso8601(*throttledUntil);
+    out.push_back(std::move(view));
   }
   ex.send(200, out);
 }

@@ -204,6 +204,15 @@ std::vector<Target> PostStore::publishedBetween(const std::string& connectionId,
   return out;
 }
 
+std::optional<std::int64_t> PostStore::rateLimitedUntil(const std::string& connectionId) {
+  const auto rows = db_.query("SELECT MAX(due_at) FROM post_targets WHERE organization_id = $1 AND connection_id = $2"
+                              " AND status = $3 AND error_kind = $4 AND due_at > $5",
+                              {tenant_.organizationId(), connectionId, std::string(targetStatus::queued),
+                               std::string("rate_limited"), time::nowMillis()});
+  if (rows.empty()) return std::nullopt;
+  return rows.front().optionalInteger(0);
+}
+
 int PostStore::cancelQueued(const std::string& postId, const tenants::Actor& actor) {
   store::Transaction tx(db_);
   const auto now = time::nowMillis();

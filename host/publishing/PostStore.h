@@ -36,6 +36,9 @@ class PostStore {
   /// Targets of one connection published within [from, to] (ms), newest first (analytics).
   std::vector<Target> publishedBetween(const std::string& connectionId, std::int64_t from, std::int64_t to, int limit);
 
+  /// Until when the platform throttles this connection, as its queued targets say (health view).
+  std::optional<std::int64_t> rateLimitedUntil(const std::string& connectionId);
+
   /// Cancels the targets still queued; returns how many.
   int cancelQueued(const std::string& postId, const tenants::Actor& actor);
   /// Records that a published target was deleted at the platform.

@@ -292,7 +292,8 @@ Outcome Publisher::attempt(const ClaimedTarget& claimed) {
     if (result.ok()) result = refresher.callWithToken(tenant, target.connectionId, *plugin, Operation::Publish, request);
   } catch (const Problem& problem) {
     // Raised before the platform was called (the token could not be made fresh).
-    result.kind = problem.status() == 409 ? ErrorKind::AuthInvalid
+    const bool expired = connection->status == connections::status::expired;
+    result.kind = problem.status() == 409 ? (expired ? ErrorKind::AuthExpired : ErrorKind::AuthInvalid)
                   : problem.status() == 429 ? ErrorKind::RateLimited
                   : problem.status() == 503 ? ErrorKind::Transient : ErrorKind::Permanent;
     result.message = problem.detail();

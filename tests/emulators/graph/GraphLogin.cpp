@@ -204,7 +204,7 @@ void dialog(Impl& impl, Call& call, Poco::Net::HTTPServerResponse& response) {
     const std::string code = randomToken("AQDemuCode");
     impl.codes[code] = {redirectUri, call.param("code_challenge"), call.param("code_challenge_method"), scopes};
     impl.issued.push_back(code);
-    impl.granted = {"public_profile"};
+    impl.granted.insert("public_profile");  // Meta keeps what the user granted the app before
     impl.granted.insert(scopes.begin(), scopes.end());
     back.addQueryParameter("code", code);
   }
