@@ -4,6 +4,7 @@
 // and SHA-256 of every photo and video, attached_media, IG containers and media, insights, deletes.
 #if defined(MARKETSAGE_WITH_META)
 
+#include "integration/Posting.h"
 #include "integration/TestPlatform.h"
 
 #include "GraphEmulator.h"
@@ -84,39 +85,6 @@ std::vector<json::value> connect(MetaWorld& m, const std::string& key, const std
   for (const auto& c : list.as_array())
     if (str(c, "platform") == platform) out.push_back(c);
   return out;
-}
-
-std::string connectionFor(const std::vector<json::value>& connections, const std::string& accountId) {
-  for (const auto& c : connections)
-    if (str(c, "accountId") == accountId) return str(c, "id");
-  FAIL("no connection for account " << accountId);
-  return {};
-}
-
-Response postJson(World& w, const std::string& key, const json::object& body) {
-  return w.host.request("POST", "/api/social-media/posts", key, json::serialize(body));
-}
-
-json::value getPost(World& w, const std::string& key, const std::string& id) {
-  auto r = w.host.get("/api/social-media/posts/" + id, key);
-  REQUIRE(r.status == 200);
-  return r.json();
-}
-
-/// Polls the post until every target is settled (bounded: 30 s); returns its last view.
-json::value waitSettled(World& w, const std::string& key, const std::string& id) {
-  for (int i = 0; i < 300; ++i) {
-    auto post = getPost(w, key, id);
-    bool settled = true;
-    for (const auto& r : post.at("results").as_array()) {
-      const auto status = str(r, "status");
-      settled = settled && status != "queued" && status != "publishing";
-    }
-    if (settled) return post;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  FAIL("post " << id << " did not settle");
-  return {};
 }
 
 /// POSTs and waits for the one target to settle; returns that target's result.

@@ -1,6 +1,7 @@
 // The publishing engine over real HTTP: media library, cross-posting, validation per target,
 // rate limits and retries, threads with partial failure, scheduling across restarts, idempotent
 // POSTs, deletion, crash safety (SIGKILL mid-batch) and two hosts sharing one PostgreSQL.
+#include "integration/Posting.h"
 #include "integration/TestPlatform.h"
 
 #include "TestServer.h"
@@ -34,32 +35,6 @@ std::vector<json::value> connect(World& w, const std::string& key, const std::st
   }
   REQUIRE(out.size() == 2);
   return out;
-}
-
-Response postJson(World& w, const std::string& key, const json::object& body, const std::map<std::string, std::string>& headers = {}) {
-  return w.host.request("POST", "/api/social-media/posts", key, json::serialize(body), "application/json", headers);
-}
-
-json::value getPost(World& w, const std::string& key, const std::string& id) {
-  auto r = w.host.get("/api/social-media/posts/" + id, key);
-  REQUIRE(r.status == 200);
-  return r.json();
-}
-
-/// Polls the post until every target is settled (or 30 s pass); returns its last view.
-json::value waitSettled(World& w, const std::string& key, const std::string& id) {
-  for (int i = 0; i < 300; ++i) {
-    auto post = getPost(w, key, id);
-    bool settled = true;
-    for (const auto& r : post.at("results").as_array()) {
-      const auto status = str(r, "status");
-      settled = settled && status != "queued" && status != "publishing";
-    }
-    if (settled) return post;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  FAIL("post " << id << " did not settle");
-  return {};
 }
 
 std::string pngBytes(std::uint32_t width, std::uint32_t height) {

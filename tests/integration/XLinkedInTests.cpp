@@ -5,6 +5,7 @@
 // Every assertion is about what the platform received and stored, or what the host reports.
 #if defined(MARKETSAGE_WITH_X) && defined(MARKETSAGE_WITH_LINKEDIN)
 
+#include "integration/Posting.h"
 #include "integration/TestPlatform.h"
 #include "LinkedInEmulator.h"
 #include "XEmulator.h"
@@ -86,39 +87,6 @@ std::vector<json::value> connect(World& w, const std::string& key, const std::st
   auto out = connectionsOf(w, key, platform);
   REQUIRE(out.size() == expected);
   return out;
-}
-
-std::string idOf(const std::vector<json::value>& connections, const std::string& accountId) {
-  for (const auto& c : connections)
-    if (str(c, "accountId") == accountId) return str(c, "id");
-  FAIL("no connection for account " << accountId);
-  return {};
-}
-
-Response postJson(World& w, const std::string& key, const json::object& body) {
-  return w.host.request("POST", "/api/social-media/posts", key, json::serialize(body));
-}
-
-json::value getPost(World& w, const std::string& key, const std::string& id) {
-  auto r = w.host.get("/api/social-media/posts/" + id, key);
-  REQUIRE(r.status == 200);
-  return r.json();
-}
-
-/// Polls until no target is queued or publishing (bounded: 40 s).
-json::value waitSettled(World& w, const std::string& key, const std::string& id) {
-  for (int i = 0; i < 400; ++i) {
-    auto post = getPost(w, key, id);
-    bool settled = true;
-    for (const auto& r : post.at("results").as_array()) {
-      const auto status = str(r, "status");
-      settled = settled && status != "queued" && status != "publishing";
-    }
-    if (settled) return post;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  FAIL("post " << id << " did not settle");
-  return {};
 }
 
 /// Publishes and waits for every target; returns the settled post.
@@ -299,7 +267,7 @@ TEST_CASE("text, image and video from the media library reach X and LinkedIn: by
   World w(p.env(), hostConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto xConn = str(connect(w, admin, "twitter", 1).front(), "id");
-  const auto member = idOf(connect(w, admin, "linkedin", 3), kMemberUrn);
+  const auto member = connectionFor(connect(w, admin, "linkedin", 3), kMemberUrn);
 
   // Text.
   auto text = publish(w, admin, {{"content", "Hello from MarketSage"}, {"targets", {xConn, member}}});
@@ -441,7 +409,7 @@ TEST_CASE("LinkedIn: a company page post with an image and a member post, from o
   World w(p.env(), hostConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto lis = connect(w, admin, "linkedin", 3);
-  const auto acme = idOf(lis, kAcmeUrn), member = idOf(lis, kMemberUrn);
+  const auto acme = connectionFor(lis, kAcmeUrn), member = connectionFor(lis, kMemberUrn);
   const auto image = uploadMedia(w, admin, pngBytes(800, 800), "The new Acme logo");
 
   const auto post = publish(w, admin, {{"content", "Acme ships version 2 today"}, {"targets", {acme, member}}, {"media", {str(image, "id")}}});
@@ -547,7 +515,7 @@ TEST_CASE("analytics read X and LinkedIn insights for the organization's posts a
   World w(p.env(), hostConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto xConn = str(connect(w, admin, "twitter", 1).front(), "id");
-  const auto acme = idOf(connect(w, admin, "linkedin", 3), kAcmeUrn);
+  const auto acme = connectionFor(connect(w, admin, "linkedin", 3), kAcmeUrn);
   p.x.setFollowers(1234);
   p.li.setFollowers(kAcmeUrn, 500);
   p.li.setFollowers(kBetaUrn, 20);
@@ -622,7 +590,7 @@ TEST_CASE("DELETE of a published post removes it on X and on LinkedIn", "[x-link
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto xConn = str(connect(w, admin, "twitter", 1).front(), "id");
   const auto lis = connect(w, admin, "linkedin", 3);
-  const auto member = idOf(lis, kMemberUrn), acme = idOf(lis, kAcmeUrn);
+  const auto member = connectionFor(lis, kMemberUrn), acme = connectionFor(lis, kAcmeUrn);
   const auto keep = publish(w, admin, {{"content", "This one stays"}, {"targets", {xConn, acme}}});
   const auto drop = publish(w, admin, {{"content", "This one goes"}, {"targets", {xConn, member, acme}}});
   REQUIRE(str(drop, "status") == "published");
@@ -696,7 +664,7 @@ TEST_CASE("tenant isolation: org B cannot see or touch org A's X and LinkedIn po
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto other = w.b.byRole["ADMIN"].key;
   const auto xConn = str(connect(w, admin, "twitter", 1).front(), "id");
-  const auto acme = idOf(connect(w, admin, "linkedin", 3), kAcmeUrn);
+  const auto acme = connectionFor(connect(w, admin, "linkedin", 3), kAcmeUrn);
   const auto post = publish(w, admin, {{"content", "Org A only"}, {"targets", {xConn, acme}}});
   REQUIRE(str(post, "status") == "published");
   const auto id = str(post, "id");
