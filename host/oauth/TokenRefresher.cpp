@@ -99,8 +99,10 @@ connections::Tokens TokenRefresher::refreshLocked(tenants::TenantStore& tenant, 
   for (;;) {
     auto connection = store.find(connectionId);
     if (!connection) throw Problem::notFound("no such connection");
-    // Someone (here or on another host) refreshed while we waited: use their result.
-    const bool refreshedMeanwhile = connection->refreshedAt && *connection->refreshedAt >= requestedAt &&
+    // Someone (here or on another host) refreshed while we waited: use their result. Strictly
+    // later: a refresh stored in the very millisecond this request began (a sibling account's
+    // shared grant, say) happened before it, and a forced refresh must not be skipped for it.
+    const bool refreshedMeanwhile = connection->refreshedAt && *connection->refreshedAt > requestedAt &&
                                     connection->status == connections::status::active;
     if (refreshedMeanwhile || (onlyIfExpiring && !expiring(*connection, time::nowMillis()))) return *store.tokens(connectionId);
     if (connection->status != connections::status::active) {
