@@ -125,7 +125,7 @@ void analytics(Exchange& ex) {
           }
           if (const auto* extra = reply.if_contains("extra")) account["raw"] = *extra;
         } else if (!result.ok()) {
-          account["error"] = result.message.empty() ? std::string(plugins::toString(result.kind)) : result.message;
+          account["error"] = result.reason();
         }
       }
       const auto published = posts.publishedBetween(c.id, start, end + dayMillis - 1, 100);
@@ -155,7 +155,7 @@ void analytics(Exchange& ex) {
             allTopPosts.push_back(entry);
           }
         } else if (!result.ok()) {
-          account["postsError"] = result.message.empty() ? std::string(plugins::toString(result.kind)) : result.message;
+          account["postsError"] = result.reason();
         }
       }
     } catch (const Problem& problem) {

@@ -140,7 +140,7 @@ connections::Tokens TokenRefresher::refreshLocked(tenants::TenantStore& tenant, 
   }
   // invalid_grant and friends: the refresh token is dead; stop until the user reconnects.
   const bool dead = result.kind == plugins::ErrorKind::AuthInvalid || result.kind == plugins::ErrorKind::AuthExpired;
-  const std::string reason = "refresh failed: " + (result.message.empty() ? std::string(plugins::toString(result.kind)) : result.message);
+  const std::string reason = "refresh failed: " + result.reason();
   store.markFailed(connectionId, dead ? connections::status::expired : connections::status::active, reason);
   log::warn("token refresh failed", {{"platform", connection.platform}, {"connection", connectionId}, {"kind", plugins::toString(result.kind)}});
   throw platforms::problemFor(result, connection.platform);

@@ -28,7 +28,7 @@ std::shared_ptr<const plugins::Plugin> requirePlugin(app::Host& host, const std:
 
 Problem problemFor(const plugins::CallResult& result, const std::string& platform) {
   using plugins::ErrorKind;
-  const std::string detail = platform + ": " + (result.message.empty() ? std::string(plugins::toString(result.kind)) : result.message) +
+  const std::string detail = platform + ": " + result.reason() +
                              (result.platformCode.empty() ? "" : " (code " + result.platformCode + ")");
   switch (result.kind) {
     case ErrorKind::InvalidInput:

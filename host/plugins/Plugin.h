@@ -77,6 +77,8 @@ struct CallResult {
   int retryAfterSeconds = 0;       ///< For RateLimited/Transient: seconds to wait, 0 = unknown.
   boost::json::value json;         ///< Parsed reply.
   bool ok() const { return kind == ErrorKind::Ok; }
+  /// Why it failed, for people: the plugin's message, or the kind's name when it gave none.
+  std::string reason() const { return message.empty() ? std::string(toString(kind)) : message; }
 };
 
 /// A started plugin. Obtained from PluginRegistry::get(); the shared_ptr keeps the library loaded,

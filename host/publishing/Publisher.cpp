@@ -245,7 +245,7 @@ std::vector<std::pair<Target, std::string>> Publisher::withdraw(tenants::TenantS
       if (result.ok()) {
         posts.markDeleted(target);
       } else {
-        failures.emplace_back(target, result.message.empty() ? std::string(plugins::toString(result.kind)) : result.message);
+        failures.emplace_back(target, result.reason());
       }
     } catch (const Problem& problem) {
       failures.emplace_back(target, problem.detail());
@@ -360,7 +360,7 @@ Outcome Publisher::attempt(const ClaimedTarget& claimed) {
       return o;
     }
     default: {
-      auto o = failed(result.message.empty() ? kind : result.message, kind);
+      auto o = failed(result.reason(), kind);
       o.progress = outcome.progress;
       return o;
     }
