@@ -31,8 +31,8 @@ void metrics(http::Exchange& ex) {
   out += "marketsage_db_pool_sessions{state=\"capacity\"} " + std::to_string(pool.capacity) + "\n";
   out += "marketsage_db_pool_sessions{state=\"used\"} " + std::to_string(pool.used) + "\n";
   out += "marketsage_db_pool_sessions{state=\"idle\"} " + std::to_string(pool.idle) + "\n";
-  out += "# HELP marketsage_plugins_loaded Plugins loaded and enabled.\n# TYPE marketsage_plugins_loaded gauge\n";
-  out += "marketsage_plugins_loaded " + std::to_string(host.plugins().enabled().size()) + "\n";
+  http::appendMetric(out, "marketsage_plugins_loaded", "gauge", "Plugins loaded and enabled.",
+                     static_cast<std::int64_t>(host.plugins().enabled().size()));
   ex.sendText(200, "text/plain; version=0.0.4", out);
 }
 

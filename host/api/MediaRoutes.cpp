@@ -67,15 +67,15 @@ media::MediaItem addMultipart(Exchange& ex, media::MediaStore& store, media::New
 void upload(Exchange& ex) {
   auto tenant = ex.tenantFor(Permission::Post);
   const std::uint64_t limit = ex.host().config().media.maxBytes;
-  const auto declared = ex.request().getContentLength64();
-  if (declared > 0 && static_cast<std::uint64_t>(declared) > limit) {
+  const auto declared = ex.request().contentLength();
+  if (declared && *declared > limit) {
     throw Problem::tooLarge("media larger than " + std::to_string(limit) + " bytes");
   }
   media::NewMedia info;
   info.altText = shortText(ex.query("altText"), "altText", 4096);
   info.originalName = shortText(ex.query("filename"), "filename", 255);
   media::MediaStore store(tenant, mediaRoot(ex));
-  const std::string type = ex.request().getContentType();
+  const std::string type = ex.request().contentType();
   if (type.rfind("application/json", 0) == 0) {
     // {"url", "altText"?}: the host fetches the file, guarded against internal addresses.
     const auto body = ex.jsonBody();
@@ -144,7 +144,7 @@ void publicFile(Exchange& ex) {
 }  // namespace
 
 void addMediaRoutes(http::Router& router) {
-  router.add("POST", "/api/social-media/media", Access::Authenticated, upload);
+  router.add("POST", "/api/social-media/media", Access::Authenticated, upload, http::Body::Streamed);
   router.add("GET", "/api/social-media/media", Access::Authenticated, list);
   router.add("GET", "/api/social-media/media/{id}", Access::Authenticated, get);
   router.add("DELETE", "/api/social-media/media/{id}", Access::Authenticated, remove);

@@ -137,7 +137,7 @@ void create(Exchange& ex) {
   const auto request = parsePost(body);
   const std::string requestHash = encoding::sha256Hex(json::serialize(body));
   std::optional<std::string> key;
-  if (const auto header = ex.request().get("Idempotency-Key", ""); !header.empty()) {
+  if (const auto header = ex.header("Idempotency-Key"); !header.empty()) {
     if (header.size() > 255 || !encoding::isCleanUtf8(header)) throw Problem::badInput("Idempotency-Key is too long");
     key = header;
   }

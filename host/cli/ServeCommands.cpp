@@ -5,6 +5,7 @@
 #include "cli/Commands.h"
 #include "core/Log.h"
 #include "http/Fields.h"
+#include "http/Dispatcher.h"
 #include "http/Server.h"
 #include "oauth/TokenRefresher.h"
 #include "store/Migrations.h"
@@ -25,8 +26,11 @@ constexpr const char* migrateUsage =
     "Creates or upgrades the database schema. Safe to run again; serve runs it too.\n";
 constexpr const char* adminUsage =
     "usage: marketsage admin bootstrap [--config FILE] [--email EMAIL] [--org NAME]\n"
-    "Creates the first organization and its SUPER_ADMIN (default admin@localhost in \"MarketSage\")\n"
-    "and prints that user's API key as the last line of output. It is shown only this once.\n";
+    "       marketsage admin recover [--config FILE] [--email EMAIL]\n"
+    "bootstrap: creates the first organization and its SUPER_ADMIN (default admin@localhost in\n"
+    "  \"MarketSage\") and prints that user's API key as the last line of output, shown only once.\n"
+    "recover: when every SUPER_ADMIN key is lost, issues a new key for the SUPER_ADMIN with that\n"
+    "  email (needed only when there are several) from this machine, audited, printed once.\n";
 
 /// Blocks the stop signals in this thread and every thread it starts later, so that the main
 /// thread alone receives them through sigwait.
@@ -37,6 +41,27 @@ sigset_t blockStopSignals() {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   return signals;
+}
+
+http::Endpoint endpointOf(const config::ServerConfig& server) {
+  return {server.host, server.port, server.tlsCertificate, server.tlsPrivateKey};
+}
+
+http::Limits limitsOf(const config::ServerConfig& server) {
+  using std::chrono::seconds;
+  http::Limits limits;
+  limits.headerTimeout = seconds(server.headerTimeoutSeconds);
+  limits.bodyTimeout = seconds(server.bodyTimeoutSeconds);
+  limits.keepAliveTimeout = seconds(server.keepAliveSeconds);
+  limits.minBytesPerSecond = server.minBodyRate;
+  limits.maxHeadBytes = server.maxHeaderBytes;
+  limits.maxBufferedBody = server.maxBodyBytes;
+  limits.maxConnections = static_cast<std::size_t>(server.maxConnections);
+  limits.maxConnectionsPerClient = static_cast<std::size_t>(server.maxConnectionsPerClient);
+  limits.maxRequestsPerClient = static_cast<std::size_t>(server.maxRequestsPerClient);
+  limits.workers = static_cast<std::size_t>(server.maxThreads);
+  limits.maxQueued = static_cast<std::size_t>(server.maxQueued);
+  return limits;
 }
 
 }  // namespace
@@ -50,9 +75,14 @@ int serveCommand(const std::vector<std::string>& argv) {
     return 2;
   }
   const sigset_t stopSignals = blockStopSignals();
+  std::signal(SIGPIPE, SIG_IGN);  // a client gone mid-answer is an error code, not the end of the host
   auto config = loadConfig(*args);
   app::Host host(config);
-  http::Server server(host);
+  http::Dispatcher dispatcher(host);
+  http::Server server(endpointOf(config.server), limitsOf(config.server), [&](http::Request& request, http::Response& response) { dispatcher.serve(request, response); },
+                      [&](const http::RequestHead& head) { return dispatcher.streamsBody(head); },
+                      [&](int status, const std::string& client, const std::string& detail) { dispatcher.refused(status, client, detail); },
+                      &host.metrics().server());
   server.start();
   host.refresher().startBackground(config.oauth.refreshIntervalSeconds);
   host.publisher().start();
@@ -86,14 +116,25 @@ int migrateCommand(const std::vector<std::string>& argv) {
 }
 
 int adminCommand(const std::vector<std::string>& argv) {
-  if (argv.empty() || (argv.front() != "bootstrap" && argv.front() != "--help" && argv.front() != "-h")) {
-    std::cerr << "marketsage: admin needs a subcommand\n" << adminUsage;
+  const bool known = !argv.empty() && (argv.front() == "bootstrap" || argv.front() == "recover");
+  if (!known && (argv.empty() || (argv.front() != "--help" && argv.front() != "-h"))) {
+    std::cerr << "marketsage: admin needs a subcommand: bootstrap or recover\n" << adminUsage;
     return 2;
   }
+  const bool recover = known && argv.front() == "recover";
   int exitCode = 0;
-  const auto args = parseCommandLine(std::vector<std::string>(argv.begin() + (argv.front() == "bootstrap" ? 1 : 0), argv.end()),
-                                     {"email", "org"}, adminUsage, exitCode);
+  const auto args = parseCommandLine(std::vector<std::string>(argv.begin() + (known ? 1 : 0), argv.end()),
+                                     recover ? std::set<std::string>{"email"} : std::set<std::string>{"email", "org"}, adminUsage, exitCode);
   if (!args) return exitCode;
+  if (recover) {
+    auto config = loadConfig(*args);
+    app::Host host(config);
+    const auto result = host.directory().recoverSuperAdmin(args->flag("email"));
+    std::cout << "SUPER_ADMIN " << result.user.id << " <" << result.user.email << "> of organization " << result.organization.id << "\n"
+              << "new API key (shown once, store it now; earlier keys stay valid until revoked):\n"
+              << result.apiKey << std::endl;
+    return 0;
+  }
   const auto email = args->flag("email").value_or("admin@localhost.localdomain");
   if (!http::isEmailAddress(email)) {
     std::cerr << "marketsage: --email is not an email address\n";

@@ -68,12 +68,21 @@ void applyFile(Config& config, const std::filesystem::path& file) {
   read(top, "dataDir", dataDir, "");
   config.dataDir = dataDir;
   read(top, "publicUrl", config.publicUrl, "");
+  read(top, "allowInsecurePublicUrl", config.allowInsecurePublicUrl, "");
   if (const auto* s = section(top, "server")) {
     read(*s, "host", config.server.host, "server.");
     read(*s, "port", config.server.port, "server.");
     read(*s, "maxThreads", config.server.maxThreads, "server.");
     read(*s, "maxQueued", config.server.maxQueued, "server.");
     read(*s, "maxBodyBytes", config.server.maxBodyBytes, "server.");
+    read(*s, "maxHeaderBytes", config.server.maxHeaderBytes, "server.");
+    read(*s, "headerTimeoutSeconds", config.server.headerTimeoutSeconds, "server.");
+    read(*s, "bodyTimeoutSeconds", config.server.bodyTimeoutSeconds, "server.");
+    read(*s, "keepAliveSeconds", config.server.keepAliveSeconds, "server.");
+    read(*s, "minBodyRate", config.server.minBodyRate, "server.");
+    read(*s, "maxConnections", config.server.maxConnections, "server.");
+    read(*s, "maxConnectionsPerClient", config.server.maxConnectionsPerClient, "server.");
+    read(*s, "maxRequestsPerClient", config.server.maxRequestsPerClient, "server.");
     read(*s, "drainSeconds", config.server.drainSeconds, "server.");
     read(*s, "authCacheSeconds", config.server.authCacheSeconds, "server.");
     if (const auto* tls = section(*s, "tls")) {
@@ -87,6 +96,7 @@ void applyFile(Config& config, const std::filesystem::path& file) {
   }
   if (const auto* o = section(top, "oauth")) {
     read(*o, "stateLifetimeSeconds", config.oauth.stateLifetimeSeconds, "oauth.");
+    read(*o, "startLinkSeconds", config.oauth.startLinkSeconds, "oauth.");
     read(*o, "refreshIntervalSeconds", config.oauth.refreshIntervalSeconds, "oauth.");
   }
   if (const auto* p = section(top, "publishing")) {
@@ -127,19 +137,40 @@ void applyEnvironment(Config& config) {
   }
 }
 
+/// https://…, or http:// to localhost or a loopback address.
+bool isSecureOrLoopback(const std::string& url) {
+  if (url.rfind("https://", 0) == 0) return true;
+  if (url.rfind("http://", 0) != 0) return false;
+  auto authority = url.substr(7, url.find('/', 7) == std::string::npos ? std::string::npos : url.find('/', 7) - 7);
+  std::string hostName = authority;
+  if (!authority.empty() && authority.front() == '[') {
+    hostName = authority.substr(0, authority.find(']') + 1);
+  } else if (const auto colon = authority.rfind(':'); colon != std::string::npos) {
+    hostName = authority.substr(0, colon);
+  }
+  return hostName == "localhost" || hostName == "[::1]" || hostName.rfind("127.", 0) == 0;
+}
+
 void validate(Config& config) {
   if (config.mode != "development" && config.mode != "production") {
     throw ConfigError("config: mode must be \"development\" or \"production\", not \"" + config.mode + "\"");
   }
-  if (config.server.maxThreads < 1 || config.server.maxQueued < 1) {
-    throw ConfigError("config: server.maxThreads and server.maxQueued must be positive");
+  const auto& server = config.server;
+  if (server.maxThreads < 1 || server.maxQueued < 1 || server.maxConnections < 1 || server.maxConnectionsPerClient < 0 ||
+      server.maxRequestsPerClient < 0) {
+    throw ConfigError("config: server.maxThreads, maxQueued and maxConnections must be positive, the per-client bounds >= 0");
+  }
+  if (server.headerTimeoutSeconds < 1 || server.bodyTimeoutSeconds < 1 || server.keepAliveSeconds < 1 || server.maxHeaderBytes < 1024) {
+    throw ConfigError("config: server timeouts must be >= 1 s and server.maxHeaderBytes >= 1024");
   }
   if (config.database.poolSize < 1) throw ConfigError("config: database.poolSize must be positive");
   if (config.publishing.workers < 1 || config.publishing.leaseSeconds < 3 || config.publishing.maxAttempts < 1 ||
       config.publishing.pollMillis < 10 || config.publishing.waitSeconds < 0) {
     throw ConfigError("config: publishing needs workers >= 1, leaseSeconds >= 3, maxAttempts >= 1, pollMillis >= 10, waitSeconds >= 0");
   }
-  if (config.oauth.stateLifetimeSeconds < 1) throw ConfigError("config: oauth.stateLifetimeSeconds must be positive");
+  if (config.oauth.stateLifetimeSeconds < 1 || config.oauth.startLinkSeconds < 1) {
+    throw ConfigError("config: oauth.stateLifetimeSeconds and oauth.startLinkSeconds must be positive");
+  }
   if (config.server.tlsCertificate.empty() != config.server.tlsPrivateKey.empty()) {
     throw ConfigError("config: server.tls needs both certificate and privateKey");
   }
@@ -151,6 +182,12 @@ void validate(Config& config) {
     config.publicUrl = std::string(tls ? "https" : "http") + "://localhost:" + std::to_string(config.server.port);
   }
   if (config.pluginPath.empty()) config.pluginPath.push_back(executableDir() / ".." / "plugins");
+  // OAuth redirect URIs travel with authorization codes: platforms (and RFC 9700) want HTTPS for
+  // them, except on the loopback interface.
+  if (config.production() && !config.allowInsecurePublicUrl && !isSecureOrLoopback(config.publicUrl)) {
+    throw ConfigError("config: in production the public URL must be https:// (it is " + config.publicUrl +
+                      "); set MARKETSAGE_PUBLIC_URL, or allowInsecurePublicUrl: true if TLS ends in front of the host");
+  }
 }
 
 }  // namespace

@@ -20,6 +20,8 @@ class Problem : public std::runtime_error {
   /// Seconds a client should wait (429/503); 0 = no Retry-After header.
   int retryAfterSeconds() const { return retryAfter_; }
   Problem& retryAfter(int seconds) { retryAfter_ = seconds; return *this; }
+  /// The application/problem+json body (RFC 9457) with the request id that names this answer.
+  std::string json(const std::string& requestId) const;
 
   static Problem badInput(std::string detail) { return {400, "bad-input", "Bad input", std::move(detail)}; }
   static Problem unauthenticated(std::string detail) { return {401, "unauthenticated", "Authentication required", std::move(detail)}; }

@@ -2,21 +2,17 @@
 
 #include "app/Host.h"
 
-#include <Poco/Net/HTMLForm.h>
 #include <Poco/URI.h>
 #include <boost/json.hpp>
 
 namespace marketsage::http {
 
-Exchange::Exchange(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, app::Host& host,
-                   std::string requestId)
+Exchange::Exchange(Request& request, Response& response, app::Host& host, std::string requestId)
     : request_(request), response_(response), host_(host), requestId_(std::move(requestId)) {}
-
-std::string Exchange::remoteAddress() const { return request_.clientAddress().host().toString(); }
 
 std::optional<std::string> Exchange::query(const std::string& name) const {
   try {
-    for (const auto& [key, value] : Poco::URI(request_.getURI()).getQueryParameters()) {
+    for (const auto& [key, value] : Poco::URI(request_.target()).getQueryParameters()) {
       if (key == name) return value;
     }
   } catch (const Poco::Exception&) {
@@ -25,8 +21,25 @@ std::optional<std::string> Exchange::query(const std::string& name) const {
   return std::nullopt;
 }
 
+std::map<std::string, std::string> Exchange::cookies() const {
+  std::map<std::string, std::string> out;
+  const std::string field = request_.header("Cookie");
+  std::size_t start = 0;
+  while (start < field.size()) {
+    auto end = field.find(';', start);
+    if (end == std::string::npos) end = field.size();
+    auto pair = std::string_view(field).substr(start, end - start);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (const auto eq = pair.find('='); eq != std::string_view::npos && eq > 0) {
+      out.emplace(std::string(pair.substr(0, eq)), std::string(pair.substr(eq + 1)));
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
 void Exchange::authenticate() {
-  principal_ = host_.authenticator().authenticate(request_.get("Authorization", ""));
+  principal_ = host_.authenticator().authenticate(request_.header("Authorization"));
   if (!principal_) throw Problem::unauthenticated("send a valid API key as \"Authorization: Bearer <key>\"");
 }
 
@@ -58,14 +71,11 @@ tenants::Actor Exchange::actor() const {
 
 std::string Exchange::readBody() {
   const std::size_t limit = host_.config().server.maxBodyBytes;
-  bodyConsumed_ = true;
-  const auto declared = request_.getContentLength64();
-  if (declared > 0 && static_cast<std::uint64_t>(declared) > limit) {
-    throw Problem::tooLarge("the body is larger than " + std::to_string(limit) + " bytes");
-  }
+  const auto declared = request_.contentLength();
+  if (declared && *declared > limit) throw Problem::tooLarge("the body is larger than " + std::to_string(limit) + " bytes");
   std::string body;
   char buffer[16384];
-  auto& in = request_.stream();
+  auto& in = request_.body();
   while (in) {
     in.read(buffer, sizeof buffer);
     body.append(buffer, static_cast<std::size_t>(in.gcount()));
@@ -75,9 +85,8 @@ std::string Exchange::readBody() {
 }
 
 boost::json::object Exchange::jsonBody() {
-  const std::string type = request_.getContentType();
+  const std::string type = request_.contentType();
   if (!type.empty() && type.rfind("application/json", 0) != 0) {
-    bodyConsumed_ = false;
     throw Problem::unsupportedMediaType("send the body as application/json");
   }
   const std::string body = readBody();
@@ -91,19 +100,8 @@ boost::json::object Exchange::jsonBody() {
 
 void Exchange::finish(int status, const std::string& contentType, const std::string& body) {
   status_ = status;
-  // A body we did not read would be parsed as the next request: close such connections.
-  const bool hasBody = request_.getContentLength64() > 0 || request_.getChunkedTransferEncoding();
-  if (hasBody && !bodyConsumed_) response_.setKeepAlive(false);
-  response_.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
   response_.set("X-Request-Id", requestId_);
-  if (!contentType.empty()) response_.setContentType(contentType);
-  response_.setContentLength64(static_cast<Poco::Int64>(body.size()));
-  response_.sendBuffer(body.data(), body.size());
-}
-
-std::istream& Exchange::bodyStream() {
-  bodyConsumed_ = true;
-  return request_.stream();
+  response_.send(status, contentType, body);
 }
 
 tenants::TenantStore Exchange::tenantFor(auth::Permission permission) {
@@ -116,20 +114,14 @@ tenants::TenantStore Exchange::tenantFor(auth::Permission permission) {
 void Exchange::sendFile(const std::string& path, const std::string& contentType) {
   status_ = 200;
   response_.set("X-Request-Id", requestId_);
-  response_.sendFile(path, contentType);  // streams; sets Content-Length
+  response_.sendFile(path, contentType);
 }
 
 void Exchange::send(int status, const boost::json::value& body) {
   finish(status, "application/json", boost::json::serialize(body));
 }
 
-void Exchange::sendNoContent() {
-  status_ = 204;
-  response_.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NO_CONTENT);
-  response_.set("X-Request-Id", requestId_);
-  response_.setContentLength(0);
-  response_.send();
-}
+void Exchange::sendNoContent() { finish(204, "", ""); }
 
 void Exchange::redirect(const std::string& location) {
   response_.set("Location", location);
@@ -142,31 +134,7 @@ void Exchange::sendText(int status, const std::string& contentType, const std::s
 
 void Exchange::sendProblem(const Problem& problem) {
   if (problem.retryAfterSeconds() > 0) response_.set("Retry-After", std::to_string(problem.retryAfterSeconds()));
-  boost::json::object body{{"type", problem.type()},
-                           {"title", problem.title()},
-                           {"status", problem.status()},
-                           {"detail", problem.detail()},
-                           {"requestId", requestId_}};
-  if (problem.status() == 413) response_.setKeepAlive(false);
-  finish(problem.status(), "application/problem+json", boost::json::serialize(body));
-  if (problem.status() == 413) discardBody();
-}
-
-void Exchange::discardBody() {
-  // Like nginx's lingering close: read (and drop) what the client is still sending so that it
-  // sees our 413 instead of a connection reset. Past the bound, the connection is simply closed.
-  constexpr std::streamsize drainLimit = 16 * 1024 * 1024;
-  char buffer[16384];
-  std::streamsize drained = 0;
-  auto& in = request_.stream();
-  try {
-    while (in && drained < drainLimit) {
-      in.read(buffer, sizeof buffer);
-      drained += in.gcount();
-    }
-  } catch (const std::exception&) {
-    // The client gave up; nothing to do.
-  }
+  finish(problem.status(), "application/problem+json", problem.json(requestId_));
 }
 
 }  // namespace marketsage::http

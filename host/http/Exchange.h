@@ -4,11 +4,10 @@
 
 #include "auth/Roles.h"
 #include "core/Problem.h"
+#include "http/Request.h"
 #include "tenants/Model.h"
 #include "tenants/TenantStore.h"
 
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
 #include <boost/json/value.hpp>
 
 #include <map>
@@ -21,18 +20,22 @@ namespace marketsage::http {
 
 class Exchange {
  public:
-  Exchange(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, app::Host& host, std::string requestId);
+  Exchange(Request& request, Response& response, app::Host& host, std::string requestId);
 
   app::Host& host() { return host_; }
   const std::string& requestId() const { return requestId_; }
-  Poco::Net::HTTPServerRequest& request() { return request_; }
-  Poco::Net::HTTPServerResponse& response() { return response_; }
-  std::string remoteAddress() const;
+  Request& request() { return request_; }
+  Response& response() { return response_; }
+  /// A request header (case-insensitive name), or "".
+  std::string header(std::string_view name) const { return request_.header(name); }
+  const std::string& remoteAddress() const { return request_.clientAddress(); }
 
   void setPathParams(std::map<std::string, std::string> params) { params_ = std::move(params); }
   const std::string& param(const std::string& name) const { return params_.at(name); }
   bool hasParam(const std::string& name) const { return params_.count(name) > 0; }
   std::optional<std::string> query(const std::string& name) const;
+  /// The request's cookies (RFC 6265 Cookie field), by name.
+  std::map<std::string, std::string> cookies() const;
 
   /// Resolves the API key; throws 401 when it is missing or not valid.
   void authenticate();
@@ -53,9 +56,9 @@ class Exchange {
   /// 400 for malformed JSON, invalid UTF-8 or a non-object.
   boost::json::object jsonBody();
 
-  /// The raw request body as a stream, for uploads that must not sit in memory. The caller
-  /// enforces its own size limit while reading.
-  std::istream& bodyStream();
+  /// The raw request body as a stream, for uploads that must not sit in memory (routes added with
+  /// Body::Streamed). The caller enforces its own size limit while reading.
+  std::istream& bodyStream() { return request_.body(); }
 
   void send(int status, const boost::json::value& body);
   /// 200 with the file's bytes, streamed from disk.
@@ -70,16 +73,14 @@ class Exchange {
 
  private:
   std::string readBody();
-  void discardBody();
   void finish(int status, const std::string& contentType, const std::string& body);
 
-  Poco::Net::HTTPServerRequest& request_;
-  Poco::Net::HTTPServerResponse& response_;
+  Request& request_;
+  Response& response_;
   app::Host& host_;
   std::string requestId_;
   std::map<std::string, std::string> params_;
   std::optional<tenants::Principal> principal_;
-  bool bodyConsumed_ = false;
   int status_ = 0;
 };
 

@@ -4,9 +4,25 @@
 
 namespace marketsage::http {
 
+namespace {
+
+const std::string& boundedMethod(const std::string& method) {
+  static const std::array<std::string, 8> known = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"};
+  for (const auto& name : known) {
+    if (name == method) return name;
+  }
+  return known.back();
+}
+
+}  // namespace
+
+void appendMetric(std::string& out, const char* name, const char* type, const char* help, std::int64_t value) {
+  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " + std::to_string(value) + "\n";
+}
+
 void Metrics::record(const std::string& route, const std::string& method, int status, double seconds) {
   std::lock_guard lock(mutex_);
-  ++requests_[{route, method, status}];
+  ++requests_[{route, boundedMethod(method), status}];
   auto& latency = latency_[route];
   for (std::size_t i = 0; i < bucketBounds.size(); ++i) {
     if (seconds <= bucketBounds[i]) ++latency.buckets[i];
@@ -38,6 +54,15 @@ void Metrics::render(std::string& out) const {
     out += prefix + "_sum{route=\"" + route + "\"} " + number + "\n";
     out += prefix + "_count{route=\"" + route + "\"} " + std::to_string(latency.count) + "\n";
   }
+  appendMetric(out, "marketsage_http_connections", "gauge", "Open client connections.", server_.connections.load());
+  appendMetric(out, "marketsage_http_requests_in_service", "gauge", "Requests queued for or held by a request thread.",
+               server_.inService.load());
+  appendMetric(out, "marketsage_http_connections_evicted_total", "counter",
+               "Connections closed to admit others (per-client or total bound).", server_.evicted.load());
+  appendMetric(out, "marketsage_http_timeouts_total", "counter", "Request heads or bodies that did not arrive in time.",
+               server_.timedOut.load());
+  appendMetric(out, "marketsage_http_refused_total", "counter", "Requests the server answered itself (malformed, too large, overloaded).",
+               server_.refused.load());
 }
 
 }  // namespace marketsage::http

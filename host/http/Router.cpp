@@ -19,9 +19,9 @@ bool isParam(const std::string& segment) { return segment.size() > 2 && segment.
 
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, Access access, Handler handler) {
+void Router::add(std::string method, std::string pattern, Access access, Handler handler, Body body) {
   auto segments = split(pattern);
-  routes_.push_back({std::move(method), std::move(pattern), access, std::move(handler), std::move(segments)});
+  routes_.push_back({std::move(method), std::move(pattern), access, std::move(handler), body, std::move(segments)});
 }
 
 RouteMatch Router::match(std::string_view method, std::string_view path) const {

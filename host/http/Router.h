@@ -15,11 +15,17 @@ using Handler = std::function<void(Exchange&)>;
 
 enum class Access { Public, Authenticated };
 
+/// How a route takes its body: read whole by the server before the handler runs (up to
+/// server.maxBodyBytes), or streamed to the handler as it arrives (uploads of any size; the
+/// handler is only reached after authentication, so anonymous clients never hold a thread).
+enum class Body { Buffered, Streamed };
+
 struct Route {
   std::string method;
   std::string pattern;  ///< "/api/orgs/{id}/users" — also the metrics label
   Access access;
   Handler handler;
+  Body body = Body::Buffered;
   std::vector<std::string> segments;
 };
 
@@ -31,7 +37,7 @@ struct RouteMatch {
 
 class Router {
  public:
-  void add(std::string method, std::string pattern, Access access, Handler handler);
+  void add(std::string method, std::string pattern, Access access, Handler handler, Body body = Body::Buffered);
   /// `path` without the query string. [thread-safe once built]
   RouteMatch match(std::string_view method, std::string_view path) const;
 

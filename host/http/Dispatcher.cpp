@@ -1,0 +1,83 @@
+#include "http/Dispatcher.h"
+
+#include "app/Host.h"
+#include "core/Errors.h"
+#include "core/Log.h"
+#include "core/Time.h"
+#include "http/Exchange.h"
+#include "http/Server.h"
+
+#include <boost/json.hpp>
+
+#include <chrono>
+
+namespace marketsage::http {
+namespace {
+
+/// An incoming X-Request-Id is kept when it is short and plain; otherwise we make one.
+std::string requestIdFor(const Request& request) {
+  const std::string incoming = request.header("X-Request-Id");
+  const bool plain = !incoming.empty() && incoming.size() <= 64 &&
+                     incoming.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") == std::string::npos;
+  return plain ? incoming : newRequestId();
+}
+
+/// Path only: a query string may carry an OAuth code or state, which never reaches a log.
+void writeAccessLog(const Exchange& exchange, const Request& request, double seconds) {
+  boost::json::object line{{"ts", time::formatIso8601(time::nowMillis())},
+                           {"level", "info"},
+                           {"msg", "request"},
+                           {"requestId", exchange.requestId()},
+                           {"method", request.method()},
+                           {"path", request.path()},
+                           {"status", exchange.status()},
+                           {"durationUs", static_cast<std::int64_t>(seconds * 1e6)},
+                           {"remote", exchange.remoteAddress()}};
+  log::writeRaw(boost::json::serialize(line));
+}
+
+}  // namespace
+
+void Dispatcher::serve(Request& request, Response& response) {
+  const auto started = std::chrono::steady_clock::now();
+  Exchange exchange(request, response, host_, requestIdFor(request));
+  std::string routeLabel = "unmatched";
+  try {
+    // HEAD is GET without the body (RFC 9110 section 9.3.2); Response leaves the body out.
+    const auto match = host_.router().match(request.method() == "HEAD" ? "GET" : request.method(), request.path());
+    if (match.route == nullptr) {
+      if (match.allowedMethods.empty()) throw Problem::notFound("no route for " + request.method() + " " + request.path());
+      std::string allow;
+      for (const auto& method : match.allowedMethods) allow += (allow.empty() ? "" : ", ") + method;
+      response.set("Allow", allow);
+      throw Problem(405, "method-not-allowed", "Method not allowed", request.method() + " is not allowed here; use " + allow);
+    }
+    routeLabel = match.route->pattern;
+    exchange.setPathParams(match.params);
+    if (match.route->access == Access::Authenticated) exchange.authenticate();
+    match.route->handler(exchange);
+    if (!exchange.sent()) throw std::logic_error("handler for " + routeLabel + " sent no response");
+  } catch (const Problem& problem) {
+    if (!exchange.sent()) exchange.sendProblem(problem);
+  } catch (const std::exception& e) {
+    log::error("request failed", {{"requestId", exchange.requestId()}, {"route", routeLabel}, {"error", describe(e)}});
+    if (!exchange.sent()) {
+      exchange.sendProblem(Problem(500, "internal", "Internal error", "the request failed; quote request id " + exchange.requestId()));
+    }
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  host_.metrics().record(routeLabel, request.method(), exchange.status(), seconds);
+  if (host_.config().accessLog) writeAccessLog(exchange, request, seconds);
+}
+
+bool Dispatcher::streamsBody(const RequestHead& head) const {
+  const auto match = host_.router().match(head.method, head.path);
+  return match.route != nullptr && match.route->body == Body::Streamed;
+}
+
+void Dispatcher::refused(int status, const std::string& client, const std::string& detail) {
+  host_.metrics().record("unmatched", "other", status, 0);
+  log::info("request refused", {{"status", std::to_string(status)}, {"remote", client}, {"reason", detail}});
+}
+
+}  // namespace marketsage::http
