@@ -43,14 +43,30 @@ boost::json::object healthView(const connections::Connection& c, const std::stri
           {"lastErrorAt", optionalTime(c.lastErrorAt)}};
 }
 
+/// A redirect answer binds the calling browser at once; a JSON answer (a dashboard script, or a
+/// backend acting for its user) gets a single-use host link to hand to the browser instead.
 void connect(Exchange& ex) {
   auto tenant = ex.tenantFor(Permission::ConnectAccounts);
-  const auto url = ex.host().oauth().start(tenant, ex.actor(), ex.param("platform"));
-  if (ex.request().get("Accept", "").find("application/json") != std::string::npos) {
-    ex.send(200, boost::json::object{{"authorizeUrl", url}});
+  const bool json = ex.header("Accept").find("application/json") != std::string::npos;
+  const auto started = ex.host().oauth().start(tenant, ex.actor(), ex.param("platform"),
+                                               json ? oauth::OAuthFlow::Handoff::Link : oauth::OAuthFlow::Handoff::Redirect);
+  ex.response().set("Cache-Control", "no-store");
+  if (json) {
+    ex.send(200, boost::json::object{{"authorizeUrl", started.url}});
     return;
   }
-  ex.redirect(url);
+  ex.response().set("Set-Cookie", started.binding->setCookie);
+  ex.redirect(started.url);
+}
+
+/// GET /api/auth/start/{platform}?link=…: the browser follows the host link of a JSON connect
+/// answer; it gets the flow's cookie and goes on to the platform's consent page.
+void followLink(Exchange& ex) {
+  ex.response().set("Cache-Control", "no-store");
+  ex.response().set("Referrer-Policy", "no-referrer");
+  const auto started = ex.host().oauth().followLink(ex.param("platform"), ex.query("link").value_or(""));
+  ex.response().set("Set-Cookie", started.binding->setCookie);
+  ex.redirect(started.url);
 }
 
 /// POST /api/social-media/connect/{platform} {"credential"}: platforms without OAuth (a bot token).
@@ -67,20 +83,25 @@ void connectWithCredential(Exchange& ex) {
 }
 
 void callback(Exchange& ex) {
+  // The URL carries a code and a state: never let it leak onward or sit in a cache.
+  ex.response().set("Referrer-Policy", "no-referrer");
+  ex.response().set("Cache-Control", "no-store");
   std::map<std::string, std::string> query;
   try {
-    for (const auto& [key, value] : Poco::URI(ex.request().getURI()).getQueryParameters()) query[key] = value;
+    for (const auto& [key, value] : Poco::URI(ex.request().target()).getQueryParameters()) query[key] = value;
   } catch (const Poco::Exception&) {
     throw Problem::badInput("the callback's query string is malformed");
   }
   // The browser normally carries no API key here; if a caller does send one, it must be of the
   // organization that started the flow.
   std::string callerOrganization;
-  if (!ex.request().get("Authorization", "").empty()) {
+  if (!ex.header("Authorization").empty()) {
     ex.authenticate();
     callerOrganization = ex.principal().organizationId;
   }
-  const auto outcome = ex.host().oauth().complete(ex.param("platform"), query, callerOrganization, ex.remoteAddress(), ex.requestId());
+  ex.response().set("Set-Cookie", ex.host().oauth().clearBinding(ex.param("platform"), query));
+  const auto outcome =
+      ex.host().oauth().complete(ex.param("platform"), query, ex.cookies(), callerOrganization, ex.remoteAddress(), ex.requestId());
   ex.redirect(outcome.dashboardUrl);
 }
 
@@ -172,6 +193,7 @@ void health(Exchange& ex) {
 void addConnectionRoutes(http::Router& router) {
   router.add("GET", "/api/social-media/connect/{platform}", Access::Authenticated, connect);
   router.add("POST", "/api/social-media/connect/{platform}", Access::Authenticated, connectWithCredential);
+  router.add("GET", "/api/auth/start/{platform}", Access::Public, followLink);
   router.add("GET", "/api/auth/callback/{platform}", Access::Public, callback);
   router.add("GET", "/api/social-media/connections", Access::Authenticated, listConnections);
   router.add("GET", "/api/social-media/connections/{id}", Access::Authenticated, getConnection);

@@ -45,7 +45,13 @@ void listKeys(Exchange& ex) {
 
 void revokeKey(Exchange& ex) {
   auto tenant = keyTenant(ex, ex.query("organizationId"));
-  if (!tenant.findKey(ex.param("id"))) throw Problem::notFound("no such key");
+  const auto key = tenant.findKey(ex.param("id"));
+  if (!key) throw Problem::notFound("no such key");
+  // Nobody acts on the key of a user above them: an ADMIN cannot lock a SUPER_ADMIN out.
+  const auto holder = tenant.findUser(key->userId);
+  if (holder && !auth::mayGrant(ex.principal().role, holder->role)) {
+    throw Problem::forbidden("you may not revoke the key of a " + std::string(auth::roleName(holder->role)));
+  }
   if (!tenant.revokeKey(ex.param("id"), ex.actor())) throw Problem::conflict("the key is already revoked");
   ex.host().authenticator().forgetAll();
   ex.sendNoContent();

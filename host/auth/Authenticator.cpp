@@ -3,12 +3,31 @@
 #include "auth/ApiKey.h"
 #include "core/Time.h"
 
+#include <cctype>
+
 namespace marketsage::auth {
 
+namespace {
+
+/// The credentials of "Bearer <token>": the scheme is case-insensitive and followed by one or
+/// more spaces (RFC 9110 section 11.1 and 11.4).
+std::optional<std::string_view> bearerToken(std::string_view header) {
+  constexpr std::string_view scheme = "bearer";
+  if (header.size() <= scheme.size() || header[scheme.size()] != ' ') return std::nullopt;
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) != scheme[i]) return std::nullopt;
+  }
+  auto token = header.substr(scheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  return token;
+}
+
+}  // namespace
+
 std::optional<tenants::Principal> Authenticator::authenticate(std::string_view header) {
-  constexpr std::string_view scheme = "Bearer ";
-  if (header.size() <= scheme.size() || header.substr(0, scheme.size()) != scheme) return std::nullopt;
-  const auto key = header.substr(scheme.size());
+  const auto token = bearerToken(header);
+  if (!token) return std::nullopt;
+  const auto key = *token;
   if (!looksLikeApiKey(key)) return std::nullopt;
   const auto hash = hashApiKey(key);
   const auto now = time::nowMillis();

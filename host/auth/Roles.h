@@ -24,7 +24,8 @@ enum class Permission {
 /// organization at all is a separate rule: only SUPER_ADMIN spans organizations.
 bool allows(Role role, Permission permission);
 
-/// True when `actor` may give `target` to a user: nobody grants a role above their own.
+/// True when `actor` may give `target` to a user, or act on a user who holds it (their keys,
+/// role, membership): nobody reaches above their own role.
 bool mayGrant(Role actor, Role target);
 
 std::string_view roleName(Role role);  ///< "SUPER_ADMIN", "ADMIN", "USER", "GUEST"

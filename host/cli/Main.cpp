@@ -17,6 +17,7 @@ constexpr const char* usage =
     "  serve [--config FILE]            start the HTTP(S) host\n"
     "  migrate [--config FILE]          create or upgrade the database schema\n"
     "  admin bootstrap [options]        create the first SUPER_ADMIN and print its API key once\n"
+    "  admin recover [--email E]        issue a new key for a SUPER_ADMIN when every key is lost\n"
     "  plugins list [--config FILE]     every plugin found and whether it is enabled\n"
     "  plugins check FILE.so|ID         load one plugin in isolation and check its ABI\n"
     "  keys rotate [--config FILE]      re-encrypt every stored token under the newest key\n"

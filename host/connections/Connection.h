@@ -37,6 +37,10 @@ struct Connection {
   std::string lastError;
   std::optional<std::int64_t> lastErrorAt;
   bool hasRefreshToken = false;
+  /// The authorization these tokens came from. Accounts reached through one user's grant share it
+  /// (and its refresh token); an account with tokens of its own has its own. Refresh is
+  /// single-flight per grant.
+  std::string grantId;
 };
 
 /// Tokens as a plugin returns them: clear text, held only for the length of one call.

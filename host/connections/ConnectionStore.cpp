@@ -1,5 +1,6 @@
 #include "connections/ConnectionStore.h"
 
+#include "core/Problem.h"
 #include "core/Random.h"
 #include "core/Time.h"
 #include "tenants/TenantStore.h"
@@ -15,7 +16,7 @@ using store::Param;
 constexpr const char* columns =
     "SELECT id, organization_id, platform, account_id, account_name, scopes, status, expires_at, metadata,"
     " created_at, updated_at, last_sync_at, last_success_at, error_count, last_error, last_error_at,"
-    " CASE WHEN refresh_token IS NULL THEN 0 ELSE 1 END, refreshed_at FROM connections";
+    " CASE WHEN refresh_token IS NULL THEN 0 ELSE 1 END, refreshed_at, COALESCE(grant_id, id) FROM connections";
 
 std::string scopesText(const std::vector<std::string>& scopes) {
   boost::json::array out;
@@ -54,6 +55,7 @@ Connection connectionFrom(const store::Row& row) {
   c.lastErrorAt = row.optionalInteger(15);
   c.hasRefreshToken = row.integer(16) != 0;
   c.refreshedAt = row.optionalInteger(17);
+  c.grantId = row.text(18);
   return c;
 }
 
@@ -85,7 +87,8 @@ std::optional<Connection> ConnectionStore::find(const std::string& id) {
   return connectionFrom(rows.front());
 }
 
-Connection ConnectionStore::upsert(const std::string& platform, const Account& account, const Tokens& tokens, const tenants::Actor& actor) {
+Connection ConnectionStore::upsert(const std::string& platform, const Account& account, const Tokens& tokens,
+                                   const std::optional<std::string>& grantId, const tenants::Actor& actor) {
   const auto now = time::nowMillis();
   store::Transaction tx(db_);
   const auto existing = tx.query("SELECT id FROM connections WHERE organization_id = $1 AND platform = $2 AND account_id = $3",
@@ -96,19 +99,19 @@ Connection ConnectionStore::upsert(const std::string& platform, const Account& a
   if (existing.empty()) {
     tx.execute(
         "INSERT INTO connections (id, organization_id, platform, account_id, account_name, scopes, status, access_token,"
-        " refresh_token, expires_at, metadata, connected_by, created_at, updated_at, last_sync_at, last_success_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $13, $13)",
+        " refresh_token, expires_at, metadata, connected_by, created_at, updated_at, last_sync_at, last_success_at, grant_id)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $13, $13, $14)",
         {id, organizationId_, platform, account.id, account.name, scopesText(tokens.scopes), std::string(status::active), access,
-         refresh, store::nullable(tokens.expiresAt), account.metadata, actor.userId, now});
+         refresh, store::nullable(tokens.expiresAt), account.metadata, actor.userId, now, store::nullable(grantId)});
   } else {
     // Reconnecting the same account replaces its tokens and clears its errors: no duplicate row.
     tx.execute(
         "UPDATE connections SET account_name = $1, scopes = $2, status = $3, access_token = $4, refresh_token = $5,"
         " expires_at = $6, metadata = $7, connected_by = $8, updated_at = $9, last_sync_at = $9, last_success_at = $9,"
-        " error_count = 0, last_error = NULL, last_error_at = NULL, refresh_lease_until = NULL, refresh_lease_owner = NULL"
-        " WHERE organization_id = $10 AND id = $11",
+        " error_count = 0, last_error = NULL, last_error_at = NULL, grant_id = $10"
+        " WHERE organization_id = $11 AND id = $12",
         {account.name, scopesText(tokens.scopes), std::string(status::active), access, refresh, store::nullable(tokens.expiresAt),
-         account.metadata, actor.userId, now, organizationId_, id});
+         account.metadata, actor.userId, now, store::nullable(grantId), organizationId_, id});
   }
   tenant_.audit(tx, actor, existing.empty() ? "connection.connected" : "connection.reconnected", "connection", id,
                 {{"platform", platform}, {"accountId", account.id}});
@@ -132,8 +135,15 @@ std::optional<Tokens> ConnectionStore::tokens(const std::string& id) {
   if (rows.empty()) return std::nullopt;
   const auto& row = rows.front();
   Tokens t;
-  t.accessToken = vault_.open(organizationId_, id, "access_token", row.text(0));
-  if (auto sealed = row.optionalText(1)) t.refreshToken = vault_.open(organizationId_, id, "refresh_token", *sealed);
+  try {
+    t.accessToken = vault_.open(organizationId_, id, "access_token", row.text(0));
+    if (auto sealed = row.optionalText(1)) t.refreshToken = vault_.open(organizationId_, id, "refresh_token", *sealed);
+  } catch (const vault::DecryptError& e) {
+    // Moved, tampered, or sealed under a key the host no longer has: this connection is dead
+    // until reconnected, and says so; nothing else of the organization is affected.
+    markFailed(id, status::invalid, std::string(unreadableTokens));
+    throw Problem(409, "reconnect-required", "The connection must be reconnected", std::string(unreadableTokens));
+  }
   t.expiresAt = row.optionalInteger(2);
   t.scopes = scopesFrom(row.text(3));
   return t;
@@ -145,12 +155,12 @@ void ConnectionStore::storeRefreshed(const std::string& id, const Tokens& tokens
   // A platform that does not rotate refresh tokens returns none: keep the one we have.
   if (tokens.refreshToken) {
     db_.execute("UPDATE connections SET access_token = $1, refresh_token = $2, expires_at = $3, status = $4, updated_at = $5,"
-                " last_success_at = $5, refreshed_at = $5, refresh_lease_until = NULL, refresh_lease_owner = NULL WHERE organization_id = $6 AND id = $7",
+                " last_success_at = $5, refreshed_at = $5 WHERE organization_id = $6 AND id = $7",
                 {access, vault_.seal(organizationId_, id, "refresh_token", *tokens.refreshToken), store::nullable(tokens.expiresAt),
                  std::string(status::active), now, organizationId_, id});
   } else {
     db_.execute("UPDATE connections SET access_token = $1, expires_at = $2, status = $3, updated_at = $4, last_success_at = $4,"
-                " refreshed_at = $4, refresh_lease_until = NULL, refresh_lease_owner = NULL WHERE organization_id = $5 AND id = $6",
+                " refreshed_at = $4 WHERE organization_id = $5 AND id = $6",
                 {access, store::nullable(tokens.expiresAt), std::string(status::active), now, organizationId_, id});
   }
 }
@@ -180,8 +190,8 @@ int ConnectionStore::shareRefreshedGrant(const std::string& id, const Tokens& be
 }
 
 void ConnectionStore::markFailed(const std::string& id, const std::string& newStatus, const std::string& error) {
-  db_.execute("UPDATE connections SET status = $1, error_count = error_count + 1, last_error = $2, last_error_at = $3, updated_at = $3,"
-              " refresh_lease_until = NULL, refresh_lease_owner = NULL WHERE organization_id = $4 AND id = $5",
+  db_.execute("UPDATE connections SET status = $1, error_count = error_count + 1, last_error = $2, last_error_at = $3, updated_at = $3"
+              " WHERE organization_id = $4 AND id = $5",
               {newStatus, error, time::nowMillis(), organizationId_, id});
 }
 
@@ -194,17 +204,17 @@ void ConnectionStore::recordSuccess(const std::string& id) {
               {now, organizationId_, id, now - 60'000});
 }
 
-bool ConnectionStore::tryLease(const std::string& id, const std::string& owner, std::int64_t until) {
+bool ConnectionStore::tryLease(const std::string& grantId, const std::string& owner, std::int64_t until) {
   const auto now = time::nowMillis();
-  return db_.execute("UPDATE connections SET refresh_lease_until = $1, refresh_lease_owner = $2 WHERE organization_id = $3 AND id = $4"
-                     " AND (refresh_lease_until IS NULL OR refresh_lease_until < $5 OR refresh_lease_owner = $2)",
-                     {until, owner, organizationId_, id, now}) == 1;
+  return db_.execute("INSERT INTO refresh_leases (grant_id, organization_id, owner, lease_until) VALUES ($1, $2, $3, $4)"
+                     " ON CONFLICT (grant_id) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until"
+                     " WHERE refresh_leases.organization_id = excluded.organization_id"
+                     " AND (refresh_leases.lease_until < $5 OR refresh_leases.owner = excluded.owner)",
+                     {grantId, organizationId_, owner, until, now}) == 1;
 }
 
-void ConnectionStore::releaseLease(const std::string& id, const std::string& owner) {
-  db_.execute("UPDATE connections SET refresh_lease_until = NULL, refresh_lease_owner = NULL"
-              " WHERE organization_id = $1 AND id = $2 AND refresh_lease_owner = $3",
-              {organizationId_, id, owner});
+void ConnectionStore::releaseLease(const std::string& grantId, const std::string& owner) {
+  db_.execute("DELETE FROM refresh_leases WHERE organization_id = $1 AND grant_id = $2 AND owner = $3", {organizationId_, grantId, owner});
 }
 
 std::size_t ConnectionStore::resealTokens() {

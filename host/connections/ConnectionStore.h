@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace marketsage::vault { class TokenVault; }
@@ -37,15 +38,21 @@ class ConnectionStore {
   std::optional<Connection> find(const std::string& id);
 
   /// Stores (or, for an account already connected on this platform, updates in place) one
-  /// connection with its tokens sealed, and audits it. Returns the stored connection.
-  Connection upsert(const std::string& platform, const Account& account, const Tokens& tokens, const tenants::Actor& actor);
+  /// connection with its tokens sealed, and audits it. `grantId` names the user grant the tokens
+  /// belong to when several accounts share it (nullopt: the account's own). Returns the connection.
+  Connection upsert(const std::string& platform, const Account& account, const Tokens& tokens, const std::optional<std::string>& grantId,
+                    const tenants::Actor& actor);
   /// Deletes the row (and so its tokens). False when there is no such connection here.
   bool remove(const std::string& id, const tenants::Actor& actor);
 
-  /// The clear tokens of a connection, for one plugin call. nullopt when not found.
+  /// The reason a connection whose sealed tokens do not open is marked invalid with.
+  static constexpr std::string_view unreadableTokens = "stored token unreadable: reconnect";
+
+  /// The clear tokens of a connection, for one plugin call. nullopt when not found. Tokens that do
+  /// not decrypt mark the connection invalid (unreadableTokens) and throw Problem 409.
   std::optional<Tokens> tokens(const std::string& id);
-  /// Stores refreshed tokens (a rotated refresh token replaces the old one in the same write),
-  /// marks the connection active and releases the refresh lease.
+  /// Stores refreshed tokens (a rotated refresh token replaces the old one in the same write) and
+  /// marks the connection active.
   void storeRefreshed(const std::string& id, const Tokens& tokens);
   /// Sets the status and records the error (status "expired"/"invalid" stop automatic refresh).
   /// After connection `id` was refreshed from `before` to `after`: the other connections of the
@@ -56,10 +63,10 @@ class ConnectionStore {
   void markFailed(const std::string& id, const std::string& status, const std::string& error);
   void recordSuccess(const std::string& id);
 
-  /// Takes the refresh lease of a connection until `until` (ms) unless another holder's lease is
-  /// still running. Works across hosts sharing one database. True when we hold it now.
-  bool tryLease(const std::string& id, const std::string& owner, std::int64_t until);
-  void releaseLease(const std::string& id, const std::string& owner);
+  /// Takes the refresh lease of a grant (Connection::grantId) until `until` (ms) unless another
+  /// holder's lease is still running. Works across hosts sharing one database. True when we hold it.
+  bool tryLease(const std::string& grantId, const std::string& owner, std::int64_t until);
+  void releaseLease(const std::string& grantId, const std::string& owner);
 
   /// Re-seals every token not under the vault's current key; returns how many fields changed.
   std::size_t resealTokens();

@@ -53,7 +53,18 @@ std::string OAuthFlow::dashboard(const std::string& query) const {
   return base + "/social-media?" + query;
 }
 
-std::string OAuthFlow::start(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& platform) {
+OAuthFlow::BrowserBinding OAuthFlow::bind(const std::string& platform, const std::string& stateHash) const {
+  BrowserBinding binding;
+  binding.cookieName = "ms_oauth_" + stateHash.substr(0, 16);
+  binding.value = random::token(32);
+  const bool https = host_.config().publicUrl.rfind("https://", 0) == 0;
+  binding.setCookie = binding.cookieName + "=" + binding.value + "; Path=/api/auth/callback/" + platform +
+                      "; Max-Age=" + std::to_string(host_.config().oauth.stateLifetimeSeconds) + "; HttpOnly; SameSite=Lax" +
+                      (https ? "; Secure" : "");
+  return binding;
+}
+
+OAuthFlow::Started OAuthFlow::start(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& platform, Handoff handoff) {
   const auto plugin = platforms::requirePlugin(host_, platform, plugins::Operation::AuthorizeUrl);
   const std::string state = random::token(32);     // 256 bits
   const std::string verifier = random::token(48);  // 64 characters, within RFC 7636's 43..128
@@ -67,34 +78,91 @@ std::string OAuthFlow::start(tenants::TenantStore& tenant, const tenants::Actor&
   const auto reply = platforms::callPlugin(*plugin, plugins::Operation::AuthorizeUrl, request);
   const auto* url = reply.json.is_object() ? reply.json.as_object().if_contains("url") : nullptr;
   if (url == nullptr || !url->is_string()) throw Problem(502, "plugin-fault", "Plugin fault", "the " + platform + " plugin built no authorize URL");
+  const std::string authorizeUrl(url->as_string());
+
+  Started started;
+  store::Param bindingHash = nullptr;
+  store::Param linkHash = nullptr;
+  store::Param linkExpires = nullptr;
+  store::Param sealedUrl = nullptr;
+  if (handoff == Handoff::Redirect) {
+    started.binding = bind(platform, stateHash);
+    bindingHash = encoding::sha256Hex(started.binding->value);
+    started.url = authorizeUrl;
+  } else {
+    const std::string link = random::token(32);
+    linkHash = encoding::sha256Hex(link);
+    linkExpires = static_cast<std::int64_t>(now + host_.config().oauth.startLinkSeconds * 1000LL);
+    sealedUrl = host_.vault().seal(tenant.organizationId(), stateHash, "authorize_url", authorizeUrl);
+    std::string base = host_.config().publicUrl;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    started.url = base + "/api/auth/start/" + platform + "?link=" + link;
+  }
 
   auto& db = tenant.database();
   // Expired states of anyone are swept here: cheap, and the table stays small.
   db.execute("DELETE FROM oauth_states WHERE expires_at < $1", {now});
-  db.execute("INSERT INTO oauth_states (state_hash, organization_id, user_id, platform, code_verifier, redirect_uri, created_at, expires_at)"
-             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+  db.execute("INSERT INTO oauth_states (state_hash, organization_id, user_id, platform, code_verifier, redirect_uri, created_at, expires_at,"
+             " binding_hash, start_hash, start_expires_at, authorize_url)"
+             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
              {stateHash, tenant.organizationId(), actor.userId, platform,
               host_.vault().seal(tenant.organizationId(), stateHash, "code_verifier", verifier), redirectUri(platform), now,
-              now + host_.config().oauth.stateLifetimeSeconds * 1000LL});
-  return std::string(url->as_string());
+              now + host_.config().oauth.stateLifetimeSeconds * 1000LL, bindingHash, linkHash, linkExpires, sealedUrl});
+  return started;
+}
+
+OAuthFlow::Started OAuthFlow::followLink(const std::string& platform, const std::string& link) {
+  if (link.empty()) throw Problem::badInput("the link has no flow");
+  const auto now = time::nowMillis();
+  // Single use: the statement that reads the link also forgets it and binds the browser.
+  const std::string linkHash = encoding::sha256Hex(link);
+  const auto found = host_.database().query("SELECT state_hash FROM oauth_states WHERE start_hash = $1 AND platform = $2", {linkHash, platform});
+  if (found.empty()) throw Problem::badInput("unknown or already used connect link; start connecting again");
+  const std::string stateHash = found.front().text(0);
+  auto binding = bind(platform, stateHash);
+  const auto rows = host_.database().query(
+      "UPDATE oauth_states SET start_hash = NULL, binding_hash = $1 WHERE state_hash = $2 AND start_hash = $3"
+      " AND start_expires_at >= $4 AND expires_at >= $4 RETURNING organization_id, authorize_url",
+      {encoding::sha256Hex(binding.value), stateHash, linkHash, now});
+  if (rows.empty()) throw Problem::badInput("the connect link has expired or was used; start connecting again");
+  Started started;
+  started.url = host_.vault().open(rows.front().text(0), stateHash, "authorize_url", rows.front().text(1));
+  started.binding = std::move(binding);
+  return started;
+}
+
+std::string OAuthFlow::clearBinding(const std::string& platform, const std::map<std::string, std::string>& query) const {
+  const auto state = queryValue(query, "state");
+  return "ms_oauth_" + encoding::sha256Hex(state).substr(0, 16) + "=; Path=/api/auth/callback/" + platform + "; Max-Age=0; HttpOnly; SameSite=Lax";
 }
 
 OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::map<std::string, std::string>& query,
-                                       const std::string& callerOrganization, const std::string& remoteAddr, const std::string& requestId) {
+                                       const std::map<std::string, std::string>& cookies, const std::string& callerOrganization,
+                                       const std::string& remoteAddr, const std::string& requestId) {
   const std::string state = queryValue(query, "state");
   if (state.empty()) throw Problem::badInput("the callback has no state");
   const auto plugin = platforms::requirePlugin(host_, platform, plugins::Operation::ExchangeCode);
 
   // Single use: the row is deleted by the statement that reads it, so a replay finds nothing.
   auto& db = host_.database();
+  const std::string stateHash = encoding::sha256Hex(state);
   const auto rows = db.query("DELETE FROM oauth_states WHERE state_hash = $1"
-                             " RETURNING organization_id, user_id, platform, code_verifier, redirect_uri, expires_at",
-                             {encoding::sha256Hex(state)});
+                             " RETURNING organization_id, user_id, platform, code_verifier, redirect_uri, expires_at, binding_hash",
+                             {stateHash});
   if (rows.empty()) throw Problem::badInput("unknown or already used state");
   const auto& row = rows.front();
   const std::string organizationId = row.text(0);
   if (row.text(2) != platform) throw Problem::badInput("the state was issued for another platform");
   if (row.integer(5) < time::nowMillis()) throw Problem::badInput("the state has expired; connect again");
+  // The browser bringing the code must be the one that started the flow: otherwise a consent
+  // link sent to someone else would put their account into the starter's organization.
+  const auto cookie = cookies.find("ms_oauth_" + stateHash.substr(0, 16));
+  const auto bindingHash = row.optionalText(6);
+  if (!bindingHash || cookie == cookies.end() || !encoding::constantTimeEquals(encoding::sha256Hex(cookie->second), *bindingHash)) {
+    log::warn("callback from a browser that did not start the flow", {{"platform", platform}, {"requestId", requestId}});
+    throw Problem(400, "browser-mismatch", "Not the browser that started connecting",
+                  "this connect flow was started in another browser; start connecting again from the dashboard in this one");
+  }
   if (!callerOrganization.empty() && callerOrganization != organizationId) throw Problem::badInput("the state belongs to another organization");
 
   const tenants::Actor actor{row.text(1), remoteAddr, requestId};
@@ -124,7 +192,11 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
   }
   tenants::TenantStore tenant(db, organizationId);
   connections::ConnectionStore store(tenant, host_.vault());
-  for (const auto& account : accounts) store.upsert(platform, account, account.tokens.value_or(*userTokens), actor);
+  // Accounts acting through the user's own tokens share one grant (and its refresh token).
+  const std::string grant = random::uuid();
+  for (const auto& account : accounts) {
+    store.upsert(platform, account, account.tokens.value_or(*userTokens), account.tokens ? std::nullopt : std::optional(grant), actor);
+  }
   return {dashboard("platform=" + platform + "&connected=" + std::to_string(accounts.size())), static_cast<int>(accounts.size())};
 }
 
@@ -140,7 +212,7 @@ int OAuthFlow::connectWithCredential(tenants::TenantStore& tenant, const tenants
     throw Problem(422, "credential-refused", "The platform refused the credential", problem.detail());
   }
   connections::ConnectionStore store(tenant, host_.vault());
-  for (const auto& account : accounts) store.upsert(platform, account, account.tokens.value_or(tokens), actor);
+  for (const auto& account : accounts) store.upsert(platform, account, account.tokens.value_or(tokens), std::nullopt, actor);
   return static_cast<int>(accounts.size());
 }
 

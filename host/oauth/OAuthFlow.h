@@ -6,6 +6,7 @@
 #include "tenants/Model.h"
 
 #include <map>
+#include <optional>
 #include <string>
 
 namespace marketsage::app { class Host; }
@@ -17,20 +18,47 @@ class OAuthFlow {
  public:
   explicit OAuthFlow(app::Host& host) : host_(host) {}
 
-  /// Makes and stores a state and PKCE verifier; returns the platform's consent-page URL.
+  /// The cookie that ties a flow to the browser that started it (RFC 9700 section 4.7.1): the
+  /// callback is refused unless the browser bringing the code holds it.
+  struct BrowserBinding {
+    std::string cookieName;  ///< per flow, so flows in several tabs do not overwrite each other
+    std::string value;       ///< 256 random bits; only its SHA-256 is stored
+    std::string setCookie;   ///< the whole Set-Cookie field value
+  };
+
+  /// How the browser reaches the platform's consent page.
+  enum class Handoff {
+    Redirect,  ///< this answer redirects the caller's browser there: it gets the cookie now
+    Link,      ///< the caller passes a host link to the browser (JSON answer); following it, once
+               ///< and within oauth.startLinkSeconds, sets the cookie and redirects on
+  };
+  struct Started {
+    std::string url;                         ///< the consent page (Redirect) or the host link (Link)
+    std::optional<BrowserBinding> binding;   ///< with Redirect
+  };
+
+  /// Makes and stores a state and PKCE verifier and where the browser goes next.
   /// Throws Problem 404 for an unknown platform, 400 for one without OAuth.
-  std::string start(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& platform);
+  Started start(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& platform, Handoff handoff);
+
+  /// Follows a host link made by start(…, Link): binds the browser and returns the consent page.
+  /// Throws Problem 400 for an unknown, used or expired link.
+  Started followLink(const std::string& platform, const std::string& link);
 
   struct Outcome {
     std::string dashboardUrl;  ///< where to send the browser (302)
     int connected = 0;         ///< connections stored or updated
   };
-  /// Handles the platform's redirect back. Throws Problem 400 (nothing stored) for a missing,
-  /// unknown, expired, reused or other-platform state, or when `callerOrganization` is set and
-  /// is not the state's organization. A platform error or a refused code returns an Outcome that
-  /// sends the user back to the dashboard with the reason.
+  /// Handles the platform's redirect back. Throws Problem 400 (nothing stored, no code exchanged)
+  /// for a missing, unknown, expired, reused or other-platform state, a browser that does not hold
+  /// the flow's cookie (`cookies`: the request's cookies), or when `callerOrganization` is set
+  /// and is not the state's organization. A platform error or a refused code returns an Outcome
+  /// that sends the user back to the dashboard with the reason.
   Outcome complete(const std::string& platform, const std::map<std::string, std::string>& query,
-                   const std::string& callerOrganization, const std::string& remoteAddr, const std::string& requestId);
+                   const std::map<std::string, std::string>& cookies, const std::string& callerOrganization,
+                   const std::string& remoteAddr, const std::string& requestId);
+  /// A Set-Cookie value that removes the flow's cookie once the callback has used it.
+  std::string clearBinding(const std::string& platform, const std::map<std::string, std::string>& query) const;
 
   /// For platforms without OAuth (a bot token, an app password): checks the credential against
   /// the platform by listing the accounts it can act for, then stores one connection per account.
@@ -43,6 +71,7 @@ class OAuthFlow {
 
  private:
   std::string dashboard(const std::string& query) const;
+  BrowserBinding bind(const std::string& platform, const std::string& stateHash) const;
   app::Host& host_;
 };
 

@@ -34,9 +34,9 @@ TokenRefresher::TokenRefresher(app::Host& host) : host_(host), owner_("host-" + 
 
 TokenRefresher::~TokenRefresher() { stopBackground(); }
 
-std::shared_ptr<std::mutex> TokenRefresher::lockFor(const std::string& connectionId) {
+std::shared_ptr<std::mutex> TokenRefresher::lockFor(const std::string& grantId) {
   std::lock_guard guard(locksMutex_);
-  auto& slot = locks_[connectionId];
+  auto& slot = locks_[grantId];
   auto lock = slot.lock();
   if (!lock) {
     lock = std::make_shared<std::mutex>();
@@ -48,6 +48,8 @@ std::shared_ptr<std::mutex> TokenRefresher::lockFor(const std::string& connectio
 }
 
 connections::Tokens TokenRefresher::freshTokens(tenants::TenantStore& tenant, const std::string& connectionId) {
+  // Taken before waiting for anyone: a refresh stored after this moment is one we can use.
+  const auto requestedAt = time::nowMillis();
   connections::ConnectionStore store(tenant, host_.vault());
   const auto connection = store.find(connectionId);
   if (!connection) throw Problem::notFound("no such connection");
@@ -55,9 +57,9 @@ connections::Tokens TokenRefresher::freshTokens(tenants::TenantStore& tenant, co
     throw reconnectRequired(*connection, "the connection is " + connection->status + "; reconnect it");
   }
   if (!expiring(*connection, time::nowMillis()) || !connection->hasRefreshToken) return *store.tokens(connectionId);
-  const auto lock = lockFor(connectionId);
+  const auto lock = lockFor(connection->grantId);
   std::lock_guard guard(*lock);
-  return refreshLocked(tenant, connectionId, time::nowMillis(), true);
+  return refreshLocked(tenant, connectionId, requestedAt, true);
 }
 
 plugins::CallResult TokenRefresher::callWithToken(tenants::TenantStore& tenant, const std::string& connectionId,
@@ -73,7 +75,7 @@ plugins::CallResult TokenRefresher::callWithToken(tenants::TenantStore& tenant, 
   if (result.kind != plugins::ErrorKind::AuthExpired) return result;
   if (!connection->hasRefreshToken) return result;
   {
-    const auto lock = lockFor(connectionId);
+    const auto lock = lockFor(connection->grantId);
     std::lock_guard guard(*lock);
     request["accessToken"] = refreshLocked(tenant, connectionId, requestedAt, false).accessToken;
   }
@@ -83,8 +85,9 @@ plugins::CallResult TokenRefresher::callWithToken(tenants::TenantStore& tenant, 
 connections::Connection TokenRefresher::refresh(tenants::TenantStore& tenant, const std::string& connectionId) {
   const auto requestedAt = time::nowMillis();
   connections::ConnectionStore store(tenant, host_.vault());
-  if (!store.find(connectionId)) throw Problem::notFound("no such connection");
-  const auto lock = lockFor(connectionId);
+  const auto connection = store.find(connectionId);
+  if (!connection) throw Problem::notFound("no such connection");
+  const auto lock = lockFor(connection->grantId);
   {
     std::lock_guard guard(*lock);
     refreshLocked(tenant, connectionId, requestedAt, false);
@@ -95,35 +98,54 @@ connections::Connection TokenRefresher::refresh(tenants::TenantStore& tenant, co
 connections::Tokens TokenRefresher::refreshLocked(tenants::TenantStore& tenant, const std::string& connectionId,
                                                   std::int64_t requestedAt, bool onlyIfExpiring) {
   connections::ConnectionStore store(tenant, host_.vault());
+  // Someone (here or on another host, for this account or another of the same grant) refreshed
+  // while we waited: use their result. Strictly later: a refresh stored in the very millisecond
+  // this request began happened before it, and a forced refresh must not be skipped for it.
+  const auto doneMeanwhile = [&](const connections::Connection& c) {
+    const bool refreshedMeanwhile = c.refreshedAt && *c.refreshedAt > requestedAt && c.status == connections::status::active;
+    return refreshedMeanwhile || (onlyIfExpiring && !expiring(c, time::nowMillis()));
+  };
+  // The grant's lease, held from here to the end of the refresh (released on every way out).
+  struct Lease {
+    connections::ConnectionStore& store;
+    std::string grant;
+    const std::string& owner;
+    ~Lease() {
+      if (!grant.empty()) store.releaseLease(grant, owner);
+    }
+  } lease{store, {}, owner_};
+
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(leaseMillis + 5000);
+  std::optional<connections::Connection> connection;
   for (;;) {
-    auto connection = store.find(connectionId);
+    connection = store.find(connectionId);
     if (!connection) throw Problem::notFound("no such connection");
-    // Someone (here or on another host) refreshed while we waited: use their result. Strictly
-    // later: a refresh stored in the very millisecond this request began (a sibling account's
-    // shared grant, say) happened before it, and a forced refresh must not be skipped for it.
-    const bool refreshedMeanwhile = connection->refreshedAt && *connection->refreshedAt > requestedAt &&
-                                    connection->status == connections::status::active;
-    if (refreshedMeanwhile || (onlyIfExpiring && !expiring(*connection, time::nowMillis()))) return *store.tokens(connectionId);
+    if (doneMeanwhile(*connection)) return *store.tokens(connectionId);
     if (connection->status != connections::status::active) {
       throw reconnectRequired(*connection, "the connection is " + connection->status + "; reconnect it");
     }
     if (!connection->hasRefreshToken) {
       throw reconnectRequired(*connection, "the platform gave no refresh token; reconnect when it expires");
     }
-    if (store.tryLease(connectionId, owner_, time::nowMillis() + leaseMillis)) break;
+    if (store.tryLease(connection->grantId, owner_, time::nowMillis() + leaseMillis)) {
+      lease.grant = connection->grantId;
+      // Read again under the lease: another host may have stored its refresh (and released the
+      // lease) between our read above and taking the lease.
+      connection = store.find(connectionId);
+      if (!connection) throw Problem::notFound("no such connection");
+      if (doneMeanwhile(*connection)) return *store.tokens(connectionId);
+      break;
+    }
     if (std::chrono::steady_clock::now() > deadline) {
       throw Problem::unavailable("another host is refreshing this connection; try again").retryAfter(5);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 
-  const auto connection = *store.find(connectionId);
   const auto current = *store.tokens(connectionId);
-  const auto plugin = host_.plugins().get(connection.platform);
+  const auto plugin = host_.plugins().get(connection->platform);
   if (!plugin || !plugin->supports(plugins::Operation::RefreshToken)) {
-    store.releaseLease(connectionId, owner_);
-    throw Problem::unavailable("the " + connection.platform + " plugin is not loaded").retryAfter(60);
+    throw Problem::unavailable("the " + connection->platform + " plugin is not loaded").retryAfter(60);
   }
   const auto result = plugin->call(plugins::Operation::RefreshToken,
                                    boost::json::object{{"refreshToken", *current.refreshToken}, {"accessToken", current.accessToken}});
@@ -132,34 +154,36 @@ connections::Tokens TokenRefresher::refreshLocked(tenants::TenantStore& tenant, 
       if (tokens->scopes.empty()) tokens->scopes = current.scopes;
       store.storeRefreshed(connectionId, *tokens);
       store.shareRefreshedGrant(connectionId, current, *tokens);
-      log::info("token refreshed", {{"platform", connection.platform}, {"connection", connectionId}});
+      log::info("token refreshed", {{"platform", connection->platform}, {"connection", connectionId}});
       return *store.tokens(connectionId);
     }
     store.markFailed(connectionId, connections::status::active, "the plugin's refresh answer had no access token");
-    throw Problem(502, "plugin-fault", "Plugin fault", connection.platform + ": the refresh answer had no access token");
+    throw Problem(502, "plugin-fault", "Plugin fault", connection->platform + ": the refresh answer had no access token");
   }
   // invalid_grant and friends: the refresh token is dead; stop until the user reconnects.
   const bool dead = result.kind == plugins::ErrorKind::AuthInvalid || result.kind == plugins::ErrorKind::AuthExpired;
   const std::string reason = "refresh failed: " + result.reason();
   store.markFailed(connectionId, dead ? connections::status::expired : connections::status::active, reason);
-  log::warn("token refresh failed", {{"platform", connection.platform}, {"connection", connectionId}, {"kind", plugins::toString(result.kind)}});
-  throw platforms::problemFor(result, connection.platform);
+  log::warn("token refresh failed", {{"platform", connection->platform}, {"connection", connectionId}, {"kind", plugins::toString(result.kind)}});
+  throw platforms::problemFor(result, connection->platform);
 }
 
 int TokenRefresher::refreshExpiring() {
-  const auto horizon = time::nowMillis() + 2 * marginMillis;
+  // A refresh stored by anyone after this look-up makes the pass skip that connection.
+  const auto lookedAt = time::nowMillis();
+  const auto horizon = lookedAt + 2 * marginMillis;
   const auto due = host_.database().query(
-      "SELECT organization_id, id FROM connections WHERE status = $1 AND refresh_token IS NOT NULL AND expires_at IS NOT NULL"
-      " AND expires_at < $2 ORDER BY expires_at LIMIT 500",
+      "SELECT organization_id, id, COALESCE(grant_id, id) FROM connections WHERE status = $1 AND refresh_token IS NOT NULL"
+      " AND expires_at IS NOT NULL AND expires_at < $2 ORDER BY expires_at LIMIT 500",
       {std::string(connections::status::active), horizon});
   int refreshed = 0;
   for (const auto& row : due) {
     tenants::TenantStore tenant(host_.database(), row.text(0));
     try {
-      const auto lock = lockFor(row.text(1));
+      const auto lock = lockFor(row.text(2));
       std::lock_guard guard(*lock);
       // Refresh when within 2 margins, so a request never has to wait for it.
-      refreshLocked(tenant, row.text(1), time::nowMillis(), false);
+      refreshLocked(tenant, row.text(1), lookedAt, false);
       ++refreshed;
     } catch (const std::exception& e) {
       log::warn("background refresh failed", {{"connection", row.text(1)}, {"error", describe(e)}});

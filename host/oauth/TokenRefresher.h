@@ -1,8 +1,9 @@
 #pragma once
-/// Keeps connection tokens fresh. Refresh is single-flight per connection: inside one host a
-/// per-connection mutex queues concurrent callers, across hosts a lease row in the database does,
-/// and a caller that waited takes the tokens its predecessor stored instead of refreshing again
-/// (refresh tokens are often single-use). A background thread refreshes tokens before they expire.
+/// Keeps connection tokens fresh. Refresh is single-flight per grant (the accounts reached through
+/// one user's authorization share its refresh token): inside one host a per-grant mutex queues
+/// concurrent callers, across hosts a lease row in the database does, and a caller that waited
+/// takes the tokens its predecessor stored instead of refreshing again (refresh tokens are often
+/// single-use). A background thread refreshes tokens before they expire.
 
 #include "connections/Connection.h"
 #include "plugins/Plugin.h"
@@ -52,7 +53,8 @@ class TokenRefresher {
   /// The refresh itself; `onlyIfExpiring` skips it when the stored token is fresh enough.
   connections::Tokens refreshLocked(tenants::TenantStore& tenant, const std::string& connectionId, std::int64_t requestedAt,
                                     bool onlyIfExpiring);
-  std::shared_ptr<std::mutex> lockFor(const std::string& connectionId);
+  /// The in-host mutex of a grant (Connection::grantId): one refresh at a time per grant.
+  std::shared_ptr<std::mutex> lockFor(const std::string& grantId);
 
   app::Host& host_;
   const std::string owner_;  ///< this host's lease identity

@@ -175,6 +175,28 @@ const std::vector<Migration>& migrations() {
            {"CREATE INDEX post_events_by_post ON post_events (post_id, seq)", {}},
            {"CREATE INDEX post_events_by_organization ON post_events (organization_id, seq)", {}},
        }},
+      {4,
+       "oauth flows bound to the browser that starts them; refresh single-flight per grant",
+       {
+           // binding_hash: SHA-256 of the cookie the starting browser holds (RFC 9700 4.7.1).
+           // start_hash: SHA-256 of a single-use host link that binds a browser, then sends it on
+           // to the sealed authorize_url (for callers that get the URL as JSON).
+           {"ALTER TABLE oauth_states ADD COLUMN binding_hash TEXT", {}},
+           {"ALTER TABLE oauth_states ADD COLUMN start_hash TEXT", {}},
+           {"ALTER TABLE oauth_states ADD COLUMN start_expires_at BIGINT", {}},
+           {"ALTER TABLE oauth_states ADD COLUMN authorize_url TEXT", {}},
+           {"CREATE INDEX oauth_states_by_start ON oauth_states (start_hash)", {}},
+           // Accounts reached through one user's grant share its refresh token: their refreshes
+           // are single-flight per grant (refresh_leases), not per connection row.
+           {"ALTER TABLE connections ADD COLUMN grant_id TEXT", {}},
+           {"ALTER TABLE connections DROP COLUMN refresh_lease_until", {}},
+           {"ALTER TABLE connections DROP COLUMN refresh_lease_owner", {}},
+           {"CREATE TABLE refresh_leases ("
+            " grant_id TEXT PRIMARY KEY,"
+            " organization_id TEXT NOT NULL REFERENCES organizations(id),"
+            " owner TEXT NOT NULL,"
+            " lease_until BIGINT NOT NULL)", {}},
+       }},
   };
   return all;
 }

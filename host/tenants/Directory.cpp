@@ -75,4 +75,26 @@ Bootstrap Directory::bootstrap(const std::string& organizationName, const std::s
   return result;
 }
 
+Bootstrap Directory::recoverSuperAdmin(const std::optional<std::string>& email) {
+  store::Transaction tx(db_);
+  const std::string role(auth::roleName(auth::Role::SuperAdmin));
+  const auto rows = email ? tx.query("SELECT id, organization_id FROM users WHERE role = $1 AND email = $2", {role, *email})
+                          : tx.query("SELECT id, organization_id FROM users WHERE role = $1", {role});
+  if (rows.empty()) {
+    throw Problem::notFound(email ? "no SUPER_ADMIN has the email " + *email : "there is no SUPER_ADMIN yet; run admin bootstrap");
+  }
+  if (rows.size() > 1) throw Problem::conflict("there are several SUPER_ADMINs: name one with --email");
+  const Actor cli{"", "cli", ""};
+  TenantStore tenant(db_, rows.front().text(1));
+  Bootstrap result;
+  result.organization = *findOrganization(rows.front().text(1));
+  result.user = *tenant.findUser(rows.front().text(0));
+  const auto key = auth::generateApiKey();
+  tenant.createKey(tx, result.user.id, key, cli);
+  tenant.audit(tx, cli, "key.recovered", "user", result.user.id, {{"via", "marketsage admin recover"}});
+  tx.commit();
+  result.apiKey = key.key;
+  return result;
+}
+
 }  // namespace marketsage::tenants

@@ -34,6 +34,9 @@ class Directory {
   /// Creates an organization, its SUPER_ADMIN and that user's first key, all or nothing.
   /// Throws Problem 409 when a SUPER_ADMIN exists already.
   Bootstrap bootstrap(const std::string& organizationName, const std::string& email);
+  /// A new key for an existing SUPER_ADMIN (the one with `email`, which may be omitted when there
+  /// is exactly one), audited as issued from the command line. Throws Problem 404/409 otherwise.
+  Bootstrap recoverSuperAdmin(const std::optional<std::string>& email);
 
  private:
   store::Database& db_;

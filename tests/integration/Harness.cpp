@@ -99,7 +99,10 @@ Response receive(Poco::Net::HTTPClientSession& session) {
   auto& in = session.receiveResponse(response);
   Response result;
   result.status = response.getStatus();
-  for (const auto& [name, value] : response) result.headers[Poco::toLower(name)] = value;
+  for (const auto& [name, value] : response) {
+    result.headers[Poco::toLower(name)] = value;
+    if (Poco::icompare(name, "Set-Cookie") == 0) result.setCookies.push_back(value);
+  }
   std::stringstream text;
   text << in.rdbuf();
   result.body = text.str();
@@ -285,9 +288,45 @@ Response Host::request(const std::string& method, const std::string& path, const
     if (!contentType.empty()) request.setContentType(contentType);
     request.setContentLength64(static_cast<Poco::Int64>(body->size()));
   }
+  if (const auto cookies = cookiesFor(path.substr(0, path.find('?'))); !cookies.empty() && !request.has("Cookie")) request.set("Cookie", cookies);
   auto& out = session.sendRequest(request);
   if (body) out << *body;
-  return receive(session);
+  auto response = receive(session);
+  keepCookies(response.setCookies);
+  return response;
+}
+
+void Host::keepCookies(const std::vector<std::string>& setCookies) const {
+  std::lock_guard lock(cookieMutex_);
+  for (const auto& field : setCookies) {
+    const auto eq = field.find('=');
+    if (eq == std::string::npos) continue;
+    const auto name = field.substr(0, eq);
+    const auto semicolon = field.find(';');
+    const auto value = field.substr(eq + 1, semicolon == std::string::npos ? std::string::npos : semicolon - eq - 1);
+    std::string path = "/";
+    if (const auto at = field.find("Path="); at != std::string::npos) path = field.substr(at + 5, field.find(';', at) - at - 5);
+    if (field.find("Max-Age=0") != std::string::npos) {
+      cookies_.erase(name);
+    } else {
+      cookies_[name] = {path, value};
+    }
+  }
+}
+
+void Host::forgetCookies() const {
+  std::lock_guard lock(cookieMutex_);
+  cookies_.clear();
+}
+
+std::string Host::cookiesFor(const std::string& path) const {
+  std::lock_guard lock(cookieMutex_);
+  std::string out;
+  for (const auto& [name, cookie] : cookies_) {
+    if (path.rfind(cookie.path, 0) != 0) continue;
+    out += (out.empty() ? "" : "; ") + name + "=" + cookie.value;
+  }
+  return out;
 }
 
 Response fetch(const std::string& url) {

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,7 @@ struct CommandResult {
 struct Response {
   int status = 0;
   std::map<std::string, std::string> headers;  ///< lower-case names
+  std::vector<std::string> setCookies;         ///< every Set-Cookie field, as sent
   std::string body;
   boost::json::value json() const;
   std::string header(const std::string& name) const;
@@ -66,6 +68,11 @@ class Host {
                    const std::string& contentType = "application/json",
                    const std::map<std::string, std::string>& headers = {}) const;
   Response get(const std::string& path, const std::string& key) const { return request("GET", path, key); }
+  /// Like a browser, the host object keeps the cookies its answers set (name, path, Max-Age) and
+  /// sends them back on later requests to matching paths. This forgets them: another browser.
+  void forgetCookies() const;
+  /// The cookies request() would send to `path`, as a Cookie field value.
+  std::string cookiesFor(const std::string& path) const;
   Response post(const std::string& path, const std::string& key, const boost::json::value& body) const {
     return request("POST", path, key, boost::json::serialize(body));
   }
@@ -78,6 +85,13 @@ class Host {
   int port_ = 0;
   int pid_ = -1;
   bool tls_ = false;
+  struct Cookie {
+    std::string path;
+    std::string value;
+  };
+  void keepCookies(const std::vector<std::string>& setCookies) const;
+  mutable std::mutex cookieMutex_;
+  mutable std::map<std::string, Cookie> cookies_;
 };
 
 int freePort();

@@ -56,10 +56,12 @@ TEST_CASE("connect: 302 with state and S256 challenge, callback stores each acco
   CHECK(params.at("state").size() >= 43);  // 256 bits, base64url
   CHECK(params.at("redirect_uri") == "http://127.0.0.1:" + std::to_string(w.host.port()) + "/api/auth/callback/oauthtest");
 
-  // JSON clients get the URL instead of a redirect.
+  // JSON clients get a host link for the browser, which leads on to the consent page.
   auto asJson = w.host.request("GET", "/api/social-media/connect/oauthtest", admin, std::nullopt, "", {{"Accept", "application/json"}});
   REQUIRE(asJson.status == 200);
-  CHECK(str(asJson.json(), "authorizeUrl").rfind(emulator.baseUrl() + "/authorize?", 0) == 0);
+  const auto link = str(asJson.json(), "authorizeUrl");
+  CHECK(link.rfind("http://127.0.0.1:" + std::to_string(w.host.port()) + "/api/auth/start/oauthtest?link=", 0) == 0);
+  CHECK(w.host.get(pathOf(link), "").header("location").rfind(emulator.baseUrl() + "/authorize?", 0) == 0);
   // A GUEST may not connect; an unknown platform is 404.
   CHECK(w.host.get("/api/social-media/connect/oauthtest", w.a.byRole["GUEST"].key).status == 403);
   CHECK(w.host.get("/api/social-media/connect/nosuchplatform", admin).status == 404);
@@ -268,28 +270,26 @@ TEST_CASE("50 concurrent uses of an expiring token cause exactly one refresh; in
 
 TEST_CASE("two hosts on one database refresh a shared connection once", "[oauth]") {
   OAuthEmulator emulator;
-  emulator.refreshDelayMs = 300;
+  emulator.refreshDelayMs = 250;
   World w(oauthEnv(emulator));
   const auto& admin = w.a.byRole["ADMIN"].key;
   REQUIRE(w.host.get(pathOf(consent(w, admin)), "").status == 302);
-  // A second host process on the same database (and the same data dir, so the same keys).
-  auto env = oauthEnv(emulator);
-  env["MARKETSAGE_DATA_DIR"] = w.host.dir().string();
-  Host second(w.host.databaseUrl(), env);
-  second.start();
+  const auto second = secondHost(w, oauthEnv(emulator));
 
+  // 50 callers, half on each host, arriving over half a second: before, during and after the one
+  // refresh. Each that waited uses the token its predecessor stored.
   std::atomic<int> healthy{0};
   std::vector<std::thread> threads;
-  for (int i = 0; i < 40; ++i) {
-    const Host& target = i % 2 == 0 ? w.host : second;
+  for (int i = 0; i < 50; ++i) {
+    const Host& target = i % 2 == 0 ? w.host : *second;
     threads.emplace_back([&, i] {
-      (void)i;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10 * i));
       auto r = target.get("/api/social-media/health/oauthtest?live=true", admin);
       if (r.status == 200 && r.body.find("\"status\":\"healthy\"") != std::string::npos) ++healthy;
     });
   }
   for (auto& t : threads) t.join();
-  CHECK(healthy == 40);
+  CHECK(healthy == 50);
   CHECK(emulator.refreshGrants() == 1);
 }
 
@@ -312,6 +312,37 @@ TEST_CASE("accounts reached through one user's grant keep working when it rotate
   CHECK(health.body.find("expired") == std::string::npos);
 }
 
+TEST_CASE("accounts of one grant refreshed on two hosts at once spend the refresh token once", "[oauth]") {
+  OAuthEmulator emulator;
+  emulator.pagesOwnTokens = false;  // the member and their organization hold one rotating refresh token
+  emulator.refreshDelayMs = 250;
+  World w(oauthEnv(emulator));
+  const auto& admin = w.a.byRole["ADMIN"].key;
+  REQUIRE(w.host.get(pathOf(consent(w, admin)), "").status == 302);
+  std::map<std::string, std::string> byAccount;
+  const auto list = w.host.get("/api/social-media/connections", admin).json();
+  for (const auto& c : list.as_array()) byAccount[str(c, "accountId")] = str(c, "id");
+  REQUIRE(byAccount.size() == 2);
+  const auto second = secondHost(w, oauthEnv(emulator));
+
+  // The member's connection refreshed on one host, the organization's on the other, at once.
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 20; ++i) {
+    threads.emplace_back([&, i] {
+      const Host& target = i % 2 == 0 ? w.host : *second;
+      const auto& id = byAccount[i % 2 == 0 ? "u-1" : "o-1"];
+      if (target.request("POST", "/api/social-media/connections/" + id + "/refresh", admin, "").status == 200) ++ok;
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(ok == 20);
+  CHECK(emulator.refreshGrants() == 1);
+  auto health = w.host.get("/api/social-media/health?live=true", admin);
+  REQUIRE(health.status == 200);
+  CHECK(health.body.find("expired") == std::string::npos);
+}
+
 TEST_CASE("a ciphertext moved to another organization's row does not decrypt", "[oauth][vault]") {
   OAuthEmulator emulator;
   World w(oauthEnv(emulator));
@@ -324,10 +355,84 @@ TEST_CASE("a ciphertext moved to another organization's row does not decrypt", "
   sql(w.host.databaseUrl(), "UPDATE connections SET refresh_token = '" + fromA[2] + "' WHERE id = '" + toB[0] + "'");
   const int grants = emulator.refreshGrants();
   auto r = w.host.request("POST", "/api/social-media/connections/" + toB[0] + "/refresh", w.b.byRole["ADMIN"].key, "");
-  CHECK(r.status == 500);
+  CHECK(r.status == 409);
+  CHECK(r.header("content-type") == "application/problem+json");
+  CHECK(str(r.json(), "detail") == "stored token unreadable: reconnect");
   CHECK(emulator.refreshGrants() == grants);  // A's token never reached the platform
+  // The connection says why and is no longer healthy; B's other connection is unaffected.
+  const auto moved = w.host.get("/api/social-media/connections/" + toB[0], w.b.byRole["ADMIN"].key).json();
+  CHECK(str(moved, "status") == "invalid");
+  auto health = w.host.get("/api/social-media/health", w.b.byRole["ADMIN"].key);
+  REQUIRE(health.status == 200);
+  const auto items = health.json();
+  for (const auto& item : items.as_array()) {
+    const bool isMoved = str(item, "connectionId") == toB[0];
+    CHECK(str(item, "status") == (isMoved ? "invalid" : "healthy"));
+    if (isMoved) CHECK(str(item, "lastError") == "stored token unreadable: reconnect");
+  }
+  CHECK(w.host.get("/api/social-media/health?live=true", w.b.byRole["ADMIN"].key).status == 200);
   // A's own row still works.
   CHECK(w.host.request("POST", "/api/social-media/connections/" + fromA[0] + "/refresh", w.a.byRole["ADMIN"].key, "").status == 200);
+}
+
+TEST_CASE("a connect flow completes only in the browser that started it (RFC 9700 4.7.1)", "[oauth][security]") {
+  OAuthEmulator emulator;
+  World w(oauthEnv(emulator));
+  const auto& admin = w.a.byRole["ADMIN"].key;
+
+  // The redirect answer binds the calling browser with a short-lived cookie for the callback only.
+  auto start = w.host.request("GET", "/api/social-media/connect/oauthtest", admin);
+  REQUIRE(start.status == 302);
+  REQUIRE(start.setCookies.size() == 1);
+  const auto& cookie = start.setCookies.front();
+  CHECK(cookie.rfind("ms_oauth_", 0) == 0);
+  CHECK(cookie.find("; Path=/api/auth/callback/oauthtest") != std::string::npos);
+  CHECK(cookie.find("; HttpOnly") != std::string::npos);
+  CHECK(cookie.find("; SameSite=Lax") != std::string::npos);
+  CHECK(cookie.find("; Max-Age=600") != std::string::npos);
+  CHECK(cookie.find("Secure") == std::string::npos);  // the test host's public URL is http://
+
+  // The starter sends the consent link to someone else, who approves in their own browser.
+  auto back = fetch(start.header("location"));
+  REQUIRE(back.status == 302);
+  const auto tokensBefore = emulator.issuedTokens().size();
+  w.host.forgetCookies();
+  auto elsewhere = w.host.get(pathOf(back.header("location")), "");
+  CHECK(elsewhere.status == 400);
+  CHECK(elsewhere.header("content-type") == "application/problem+json");
+  CHECK(str(elsewhere.json(), "type") == "urn:marketsage:problem:browser-mismatch");
+  CHECK(elsewhere.header("referrer-policy") == "no-referrer");
+  CHECK(elsewhere.header("cache-control") == "no-store");
+  CHECK(emulator.issuedTokens().size() == tokensBefore);  // the code was never exchanged
+  CHECK(connectionCount(w, admin) == 0);
+
+  // In the browser that started it, the same steps connect; the answer carries the same guards.
+  const auto done = w.host.get(pathOf(consent(w, admin)), "");
+  CHECK(done.status == 302);
+  CHECK(done.header("referrer-policy") == "no-referrer");
+  CHECK(done.header("cache-control") == "no-store");
+  CHECK(connectionCount(w, admin) == 2);
+
+  // A JSON caller hands its user's browser a host link: single use, and it binds that browser.
+  auto asJson = w.host.request("GET", "/api/social-media/connect/oauthtest", admin, std::nullopt, "", {{"Accept", "application/json"}});
+  REQUIRE(asJson.status == 200);
+  CHECK(asJson.setCookies.empty());
+  const auto link = pathOf(str(asJson.json(), "authorizeUrl"));
+  w.host.forgetCookies();
+  auto followed = w.host.get(link, "");
+  REQUIRE(followed.status == 302);
+  CHECK(followed.setCookies.size() == 1);
+  CHECK(w.host.get(link, "").status == 400);  // used
+  auto viaLink = fetch(followed.header("location"));
+  REQUIRE(viaLink.status == 302);
+  CHECK(w.host.get(pathOf(viaLink.header("location")), "").status == 302);
+
+  // A link nobody followed in time is refused.
+  World slow(oauthEnv(emulator), R"({"oauth":{"startLinkSeconds":1}})");
+  auto late = slow.host.request("GET", "/api/social-media/connect/oauthtest", slow.a.byRole["ADMIN"].key, std::nullopt, "",
+                                {{"Accept", "application/json"}});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+  CHECK(slow.host.get(pathOf(str(late.json(), "authorizeUrl")), "").status == 400);
 }
 
 TEST_CASE("keys rotate re-encrypts every token; the old key can then go", "[oauth][vault]") {

@@ -280,3 +280,64 @@ TEST_CASE("SIGTERM lets an in-flight request finish, then exits 0", "[http]") {
   CHECK(response.getStatus() == 201);
   CHECK(w.host.stop() == 0);
 }
+
+TEST_CASE("nobody revokes the key of a user above them; the operator recovers a lost SUPER_ADMIN key", "[roles][security]") {
+  World w;
+  // An ADMIN in the SUPER_ADMIN's own organization sees the SUPER_ADMIN's key but may not revoke it.
+  std::string home;
+  const auto orgs = w.host.get("/api/orgs", w.superKey).json();
+  for (const auto& org : orgs.as_array()) {
+    if (str(org, "name") == "MarketSage") home = str(org, "id");
+  }
+  REQUIRE(!home.empty());
+  auto admin = w.host.post("/api/orgs/" + home + "/users", w.superKey, {{"email", "deputy@home.example.com"}, {"role", "ADMIN"}});
+  REQUIRE(admin.status == 201);
+  auto adminKey = w.host.post("/api/keys", w.superKey, {{"userId", str(admin.json(), "id")}, {"organizationId", home}});
+  REQUIRE(adminKey.status == 201);
+  const auto deputy = str(adminKey.json(), "key");
+  auto user = w.host.post("/api/orgs/" + home + "/users", w.superKey, {{"email", "staff@home.example.com"}, {"role", "USER"}});
+  auto userKey = w.host.post("/api/keys", w.superKey, {{"userId", str(user.json(), "id")}, {"organizationId", home}});
+  REQUIRE(userKey.status == 201);
+
+  std::string superKeyId;
+  const auto keys = w.host.get("/api/keys", deputy).json();
+  for (const auto& key : keys.as_array()) {
+    if (str(key, "userId") != str(admin.json(), "id") && str(key, "userId") != str(user.json(), "id")) superKeyId = str(key, "id");
+  }
+  REQUIRE(!superKeyId.empty());
+  const auto refused = w.host.request("DELETE", "/api/keys/" + superKeyId, deputy);
+  CHECK(refused.status == 403);
+  CHECK(refused.header("content-type") == "application/problem+json");
+  CHECK(w.host.get("/api/orgs", w.superKey).status == 200);  // still works
+  // The same ADMIN may revoke a USER's key (and its own).
+  CHECK(w.host.request("DELETE", "/api/keys/" + str(userKey.json(), "id"), deputy).status == 204);
+  CHECK(w.host.get("/api/orgs", str(userKey.json(), "key")).status == 401);
+
+  // Every key lost: the operator issues a new one from the machine, and it is audited.
+  const auto recovered = w.host.command({"admin", "recover"});
+  INFO(recovered.err);
+  REQUIRE(recovered.exitCode == 0);
+  auto text = recovered.out;
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  const auto newKey = text.substr(text.rfind('\n') + 1);
+  CHECK(newKey != w.superKey);
+  const auto all = w.host.get("/api/orgs", newKey);
+  REQUIRE(all.status == 200);
+  CHECK(all.json().as_array().size() == 3);  // a SUPER_ADMIN's view: every organization
+  CHECK(w.host.get("/api/audit?organizationId=" + home, newKey).body.find("key.recovered") != std::string::npos);
+  const auto unknown = w.host.command({"admin", "recover", "--email", "nobody@example.com"});
+  CHECK(unknown.exitCode == 1);
+  CHECK(unknown.err.find("no SUPER_ADMIN has the email nobody@example.com") != std::string::npos);
+  CHECK(w.host.command({"admin", "recover", "--help"}).exitCode == 0);
+}
+
+TEST_CASE("the Bearer scheme is case-insensitive (RFC 9110 section 11.1)", "[auth]") {
+  World w;
+  for (const std::string scheme : {"Bearer", "bearer", "BEARER", "bEaReR"}) {
+    INFO(scheme);
+    CHECK(w.host.request("GET", "/api/orgs", "", std::nullopt, "", {{"Authorization", scheme + " " + w.superKey}}).status == 200);
+  }
+  CHECK(w.host.request("GET", "/api/orgs", "", std::nullopt, "", {{"Authorization", "Bearer  " + w.superKey}}).status == 200);
+  CHECK(w.host.request("GET", "/api/orgs", "", std::nullopt, "", {{"Authorization", "Bearerx " + w.superKey}}).status == 401);
+  CHECK(w.host.request("GET", "/api/orgs", "", std::nullopt, "", {{"Authorization", "Basic " + w.superKey}}).status == 401);
+}

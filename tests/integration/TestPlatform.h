@@ -8,6 +8,7 @@
 #include <Poco/URI.h>
 
 #include <map>
+#include <memory>
 #include <string>
 
 namespace harness {
@@ -42,5 +43,13 @@ inline std::string consent(World& w, const std::string& key, const std::string& 
 }
 
 inline std::string pathOf(const std::string& url) { return Poco::URI(url).getPathAndQuery(); }
+
+/// A second host process on `w`'s database and data dir (so the same keys), started.
+inline std::unique_ptr<Host> secondHost(World& w, std::map<std::string, std::string> env) {
+  env["MARKETSAGE_DATA_DIR"] = w.host.dir().string();
+  auto second = std::make_unique<Host>(w.host.databaseUrl(), env);
+  second->start();
+  return second;
+}
 
 }  // namespace harness
