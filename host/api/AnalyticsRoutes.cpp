@@ -4,6 +4,7 @@
 #include "api/Routes.h"
 #include "app/Host.h"
 #include "connections/ConnectionStore.h"
+#include "core/Json.h"
 #include "core/Time.h"
 #include "http/Exchange.h"
 #include "http/Router.h"
@@ -52,25 +53,26 @@ double number(const json::value& v) {
   return 0;
 }
 
-/// Adds every numeric metric of `from` into `into`.
+/// Adds every numeric metric of `from` into `into` (integers stay integers).
 void addMetrics(json::object& into, const json::value& from) {
   if (!from.is_object()) return;
   for (const auto& [name, value] : from.as_object()) {
     if (!value.is_number()) continue;
-    const double sum = (into.contains(name) ? number(into[name]) : 0) + number(value);
-    into[name] = sum == static_cast<double>(static_cast<std::int64_t>(sum)) ? json::value(static_cast<std::int64_t>(sum)) : json::value(sum);
+    into[name] = jsontext::rounded((into.contains(name) ? number(into[name]) : 0) + number(value), 4);
   }
 }
 
-/// Engagement as the plugin reports it, else likes + comments + shares + clicks.
+/// Engagement as the plugin reports it, else likes + comments + shares + saves + clicks.
 double engagementOf(const json::object& metrics) {
   if (const auto* e = metrics.if_contains("engagement")) return number(*e);
   double sum = 0;
-  for (const char* name : {"likes", "comments", "shares", "clicks"})
+  for (const char* name : {"likes", "comments", "shares", "saves", "clicks"})
     if (const auto* v = metrics.if_contains(name)) sum += number(*v);
   return sum;
 }
 
+/// One platform's (or all platforms') figures. engagementRate is a percentage of reach: 8.1
+/// means 8.1 %, rounded to two decimals.
 json::object summary(const json::object& metrics, json::array topPosts) {
   const double reach = metrics.contains("reach") ? number(metrics.at("reach")) : 0;
   const double engagement = engagementOf(metrics);
@@ -78,11 +80,27 @@ json::object summary(const json::object& metrics, json::array topPosts) {
     return number(a.at("engagement")) > number(b.at("engagement"));
   });
   if (topPosts.size() > 5) topPosts.resize(5);
-  return {{"totalReach", reach},
-          {"totalEngagement", engagement},
-          {"engagementRate", reach > 0 ? engagement / reach : 0.0},
+  return {{"totalReach", jsontext::rounded(reach, 0)},
+          {"totalEngagement", jsontext::rounded(engagement, 0)},
+          {"engagementRate", jsontext::rounded(reach > 0 ? 100.0 * engagement / reach : 0.0, 2)},
           {"topPosts", topPosts},
           {"metrics", metrics}};
+}
+
+/// An account's figures: what its account insights say, completed by the sums of its posts'
+/// metrics for every metric the account-level answer lacks (engagement above all), so that post
+/// engagement reaches the platform totals without being counted twice.
+json::object accountFigures(const json::object& accountMetrics, const json::object& postSums) {
+  json::object figures = accountMetrics;
+  for (const auto& [name, value] : postSums) {
+    if (!figures.contains(name)) figures[name] = value;
+  }
+  if (!accountMetrics.contains("engagement") && !postSums.empty()) {
+    bool accountHasParts = false;
+    for (const char* part : {"likes", "comments", "shares", "saves", "clicks"}) accountHasParts |= accountMetrics.contains(part);
+    if (!accountHasParts) figures["engagement"] = jsontext::rounded(engagementOf(postSums), 0);
+  }
+  return figures;
 }
 
 void analytics(Exchange& ex) {
@@ -112,6 +130,8 @@ void analytics(Exchange& ex) {
     if (!plugin) continue;
     auto& [platformMetrics, topPosts] = perPlatform[c.platform];
     json::object account{{"connectionId", c.id}, {"accountId", c.accountId}, {"accountName", c.accountName}};
+    json::object accountMetrics;
+    json::object postSums;
     json::object range{{"start", startDay}, {"end", endDay}};
     if (!metrics.empty()) range["metrics"] = json::value_from(metrics);
     try {
@@ -119,11 +139,11 @@ void analytics(Exchange& ex) {
         const auto result = ex.host().refresher().callWithToken(tenant, c.id, *plugin, Operation::AccountInsights, range);
         if (result.ok() && result.json.is_object()) {
           const auto& reply = result.json.as_object();
-          if (const auto* m = reply.if_contains("metrics")) {
-            addMetrics(platformMetrics, *m);
-            account["metrics"] = *m;
-          }
+          if (const auto* m = reply.if_contains("metrics"); m && m->is_object()) addMetrics(accountMetrics, *m);
           if (const auto* extra = reply.if_contains("extra")) account["raw"] = *extra;
+          // What the platform would not say (a metric the token may not read) is listed, and
+          // the rest still counts.
+          if (const auto* missing = reply.if_contains("unavailable")) account["unavailable"] = *missing;
         } else if (!result.ok()) {
           account["error"] = result.reason();
         }
@@ -142,10 +162,11 @@ void analytics(Exchange& ex) {
             const auto platformPostId = json::value_to<std::string>(p.at("postId"));
             const auto it = std::find_if(published.begin(), published.end(),
                                          [&](const publishing::Target& t) { return t.platformPostId == platformPostId; });
+            addMetrics(postSums, postMetrics);
             json::object entry{{"platform", c.platform},
                                {"connectionId", c.id},
                                {"postId", platformPostId},
-                               {"engagement", engagementOf(postMetrics)},
+                               {"engagement", jsontext::rounded(engagementOf(postMetrics), 0)},
                                {"metrics", postMetrics}};
             if (it != published.end()) {
               entry["marketsagePostId"] = it->postId;
@@ -161,6 +182,9 @@ void analytics(Exchange& ex) {
     } catch (const Problem& problem) {
       account["error"] = problem.detail();
     }
+    const auto figures = accountFigures(accountMetrics, postSums);
+    account["metrics"] = figures;
+    addMetrics(platformMetrics, figures);
     accounts[c.platform].push_back(account);
   }
   for (auto& [platform, data] : perPlatform) {

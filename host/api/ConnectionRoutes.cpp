@@ -30,14 +30,17 @@ std::string healthOf(const connections::Connection& c) {
   return "healthy";
 }
 
+/// A health item, with the product contract's names.
 boost::json::object healthView(const connections::Connection& c, const std::string& health) {
-  return {{"connectionId", c.id},
-          {"platform", c.platform},
+  return {{"platform", c.platform},
+          {"organizationId", c.organizationId},
+          {"connectionId", c.id},
           {"accountId", c.accountId},
           {"accountName", c.accountName},
           {"status", health},
-          {"lastSuccess", optionalTime(c.lastSuccessAt)},
-          {"expiresAt", optionalTime(c.expiresAt)},
+          {"canRefresh", c.hasRefreshToken},
+          {"lastSuccessfulCall", optionalTime(c.lastSuccessAt)},
+          {"tokenExpiresAt", optionalTime(c.expiresAt)},
           {"errorCount", c.errorCount},
           {"lastError", c.lastError.empty() ? boost::json::value(nullptr) : boost::json::value(c.lastError)},
           {"lastErrorAt", optionalTime(c.lastErrorAt)}};
@@ -143,9 +146,59 @@ void disconnect(Exchange& ex) {
   ex.sendNoContent();
 }
 
+/// Asks the platform whether the connection's token still works (check_token), recording the
+/// answer on the connection. Returns the health it shows: healthy, expired, invalid or rate_limited.
+std::string checkAtPlatform(Exchange& ex, tenants::TenantStore& tenant, connections::ConnectionStore& store,
+                            const connections::Connection& c, std::string health) {
+  auto plugin = ex.host().plugins().get(c.platform);
+  if (!plugin || !plugin->supports(plugins::Operation::CheckToken)) return health;
+  try {
+    const auto result = ex.host().refresher().callWithToken(tenant, c.id, *plugin, plugins::Operation::CheckToken, {});
+    if (result.ok()) {
+      store.recordSuccess(c.id);
+      return health;
+    }
+    health = result.kind == plugins::ErrorKind::RateLimited ? "rate_limited"
+             : result.kind == plugins::ErrorKind::AuthExpired ? "expired"
+             : result.kind == plugins::ErrorKind::AuthInvalid ? "invalid" : health;
+    if (health == "invalid" || health == "expired") store.markFailed(c.id, health, result.message);
+  } catch (const Problem& problem) {
+    if (problem.status() == 429) return "rate_limited";
+    if (problem.status() == 409) {
+      const auto now = store.find(c.id);
+      return now && now->status == connections::status::invalid ? "invalid" : "expired";
+    }
+  }
+  return health;
+}
+
+/// POST …/connections/{id}/refresh: a new token where the platform gives refresh tokens; where it
+/// does not (Facebook Pages, Instagram), the token is re-checked at the platform instead.
 void refresh(Exchange& ex) {
   auto tenant = ex.tenantFor(Permission::ManageTokens);
-  ex.send(200, view(ex.host().refresher().refresh(tenant, ex.param("id"))));
+  connections::ConnectionStore store(tenant, ex.host().vault());
+  const auto connection = existing(store, ex.param("id"));
+  if (connection.hasRefreshToken) {
+    auto refreshed = view(ex.host().refresher().refresh(tenant, connection.id));
+    tenant.audit(ex.actor(), "connection.refreshed", "connection", connection.id, {{"platform", connection.platform}});
+    refreshed["refreshed"] = true;
+    ex.send(200, refreshed);
+    return;
+  }
+  if (connection.status != connections::status::active) {
+    throw Problem(409, "reconnect-required", "The connection must be reconnected", connection.platform + ": the connection is " + connection.status);
+  }
+  const auto health = checkAtPlatform(ex, tenant, store, connection, "healthy");
+  tenant.audit(ex.actor(), "connection.checked", "connection", connection.id, {{"platform", connection.platform}, {"health", health}});
+  const auto checked = existing(store, connection.id);
+  if (health == "invalid" || health == "expired") {
+    throw Problem(409, "reconnect-required", "The connection must be reconnected", connection.platform + ": " + checked.lastError);
+  }
+  if (health == "rate_limited") throw Problem(429, "rate-limited", "Rate limited by the platform", connection.platform + ": try again later").retryAfter(60);
+  auto answer = view(checked);
+  answer["refreshed"] = false;  // nothing to refresh: the token was checked and still works
+  answer["checked"] = true;
+  ex.send(200, answer);
 }
 
 /// Stored health of every connection; `?live=true` also asks each platform (check_token), using
@@ -163,24 +216,7 @@ void health(Exchange& ex) {
     // What the publisher learnt: targets of this connection waiting for the platform's reset.
     const auto throttledUntil = health == "healthy" ? posts.rateLimitedUntil(c.id) : std::nullopt;
     if (throttledUntil) health = "rate_limited";
-    if (live && health == "healthy") {
-      auto plugin = ex.host().plugins().get(c.platform);
-      if (plugin && plugin->supports(plugins::Operation::CheckToken)) {
-        try {
-          const auto result = ex.host().refresher().callWithToken(tenant, c.id, *plugin, plugins::Operation::CheckToken, {});
-          if (result.ok()) {
-            store.recordSuccess(c.id);
-          } else {
-            health = result.kind == plugins::ErrorKind::RateLimited ? "rate_limited"
-                     : result.kind == plugins::ErrorKind::AuthExpired ? "expired"
-                     : result.kind == plugins::ErrorKind::AuthInvalid ? "invalid" : health;
-            if (health == "invalid" || health == "expired") store.markFailed(c.id, health, result.message);
-          }
-        } catch (const Problem& problem) {
-          health = problem.status() == 429 ? "rate_limited" : problem.status() == 409 ? "expired" : health;
-        }
-      }
-    }
+    if (live && health == "healthy") health = checkAtPlatform(ex, tenant, store, c, health);
     auto view = healthView(*store.find(c.id), health);
     if (throttledUntil) view["rateLimitedUntil"] = time::formatIso8601(*throttledUntil);
     out.push_back(std::move(view));

@@ -83,10 +83,10 @@ async function load() {
     for (const c of health) {
       const tr = el('tr');
       tr.append(el('td', c.platform), el('td', c.accountName + ' (' + c.accountId + ')'), el('td', c.status, 'status-' + c.status),
-                el('td', c.expiresAt ? new Date(c.expiresAt).toLocaleString() : '—'), el('td', c.lastError || ''));
+                el('td', c.tokenExpiresAt ? new Date(c.tokenExpiresAt).toLocaleString() : '—'), el('td', c.lastError || ''));
       const actions = el('td');
-      const refresh = el('button', 'Refresh');
-      refresh.onclick = async () => { try { await api('POST', '/api/social-media/connections/' + c.connectionId + '/refresh'); notice('Token refreshed.', true); load(); } catch (e) { notice(e.message, false); } };
+      const refresh = el('button', c.canRefresh ? 'Refresh' : 'Check');
+      refresh.onclick = async () => { try { await api('POST', '/api/social-media/connections/' + c.connectionId + '/refresh'); notice(c.canRefresh ? 'Token refreshed.' : 'The token still works.', true); load(); } catch (e) { notice(e.message, false); } };
       const remove = el('button', 'Disconnect');
       remove.onclick = async () => { if (!confirm('Disconnect ' + c.accountName + '?')) return; try { await api('DELETE', '/api/social-media/connections/' + c.connectionId); load(); } catch (e) { notice(e.message, false); } };
       actions.append(refresh, ' ', remove); tr.append(actions); rows.append(tr);
@@ -98,7 +98,7 @@ async function load() {
 $('keyform').onsubmit = (ev) => { ev.preventDefault(); sessionStorage.setItem('marketsage.key', $('key').value.trim()); $('key').value = ''; load(); };
 $('signout').onclick = () => { sessionStorage.removeItem('marketsage.key'); location.replace('/social-media'); };
 const params = new URLSearchParams(location.search);
-if (params.get('error')) notice('Connecting ' + (params.get('platform') || 'the account') + ' failed: ' + params.get('error'), false);
+if (params.get('error')) notice('Connecting ' + (params.get('platform') || 'the account') + ' failed: ' + (params.get('message') || params.get('error')), false);
 else if (params.get('connected')) notice('Connected ' + params.get('connected') + ' account(s) on ' + params.get('platform') + '.', true);
 load();
 )js";

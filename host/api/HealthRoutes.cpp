@@ -1,5 +1,6 @@
 #include "api/Routes.h"
 #include "app/Host.h"
+#include "core/Time.h"
 #include "http/Exchange.h"
 #include "http/Router.h"
 #include "plugins/PluginRegistry.h"
@@ -13,11 +14,16 @@ namespace {
 void health(http::Exchange& ex) {
   auto& host = ex.host();
   const bool databaseUp = host.database().ping();
+  // A pinned platform API version near or past its end is a warning here long before it breaks.
+  boost::json::array warnings;
+  for (const auto& info : host.plugins().list()) {
+    if (const auto warning = plugins::apiVersionWarning(info, time::nowMillis())) warnings.emplace_back(*warning);
+  }
   boost::json::object body{
       {"status", databaseUp ? "ok" : "unavailable"},
       {"version", MARKETSAGE_VERSION},
       {"database", {{"backend", host.database().backendName()}, {"status", databaseUp ? "up" : "down"}}},
-      {"plugins", {{"loaded", host.plugins().enabled().size()}, {"failed", host.plugins().loadErrors().size()}}},
+      {"plugins", {{"loaded", host.plugins().enabled().size()}, {"failed", host.plugins().loadErrors().size()}, {"warnings", warnings}}},
   };
   ex.send(databaseUp ? 200 : 503, body);
 }

@@ -25,8 +25,12 @@ tenants::TenantStore keyTenant(Exchange& ex, const std::optional<std::string>& o
 void createKey(Exchange& ex) {
   const auto body = ex.jsonBody();
   const http::Fields fields(body, {"userId", "organizationId"});
-  auto tenant = keyTenant(ex, fields.optionalText("organizationId", 64));
   const auto userId = fields.requiredText("userId", 64);
+  // A user id names its organization: a SUPER_ADMIN need not repeat it. Anyone else reaches only
+  // their own organization's users (another's is 404, like one that does not exist).
+  auto organizationId = fields.optionalText("organizationId", 64);
+  if (!organizationId && ex.principal().role == auth::Role::SuperAdmin) organizationId = ex.host().directory().organizationOfUser(userId);
+  auto tenant = keyTenant(ex, organizationId);
   const auto user = tenant.findUser(userId);
   if (!user) throw Problem::notFound("no such user");
   if (!auth::mayGrant(ex.principal().role, user->role)) throw Problem::forbidden("you may not create keys for a higher role");

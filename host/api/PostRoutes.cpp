@@ -201,12 +201,16 @@ void withdraw(Exchange& ex) {
   auto tenant = ex.tenantFor(Permission::Post);
   publishing::PostStore posts(tenant);
   const auto post = found(posts, ex.param("id"));
-  const auto failures = ex.host().publisher().withdraw(tenant, ex.actor(), post);
+  const auto left = ex.host().publisher().withdraw(tenant, ex.actor(), post);
   auto view = postView(found(posts, post.id));
   json::array notDeleted;
-  for (const auto& [target, reason] : failures) {
-    notDeleted.push_back({{"targetId", target.id}, {"platform", target.platform}, {"error", reason}});
+  for (const auto& item : left) {
+    json::array ids;
+    for (const auto& id : item.postIds) ids.emplace_back(id);
+    notDeleted.push_back({{"targetId", item.target.id}, {"connectionId", item.target.connectionId}, {"platform", item.target.platform},
+                          {"postIds", ids}, {"error", item.error}});
   }
+  tenant.audit(ex.actor(), "post.deleted", "post", post.id, {{"notDeleted", static_cast<std::int64_t>(left.size())}});
   view["notDeleted"] = notDeleted;
   ex.send(200, view);
 }

@@ -57,6 +57,7 @@ boost::json::object view(const connections::Connection& c) {
           {"scopes", scopes},
           {"status", c.status},
           {"expiresAt", optionalTime(c.expiresAt)},
+          {"canRefresh", c.hasRefreshToken},  // false: "refresh" re-checks the token instead
           {"lastSync", optionalTime(c.lastSyncAt)},
           {"metadata", ec ? boost::json::value(boost::json::object{}) : metadata},
           {"createdAt", time::formatIso8601(c.createdAt)}};

@@ -8,6 +8,7 @@
 #include "http/Dispatcher.h"
 #include "http/Server.h"
 #include "oauth/TokenRefresher.h"
+#include "plugins/PluginRegistry.h"
 #include "store/Migrations.h"
 
 #include <csignal>
@@ -97,6 +98,7 @@ int serveCommand(const std::vector<std::string>& argv) {
   // Requests waiting for a post to settle drain first, while the publisher still runs; then the
   // publisher lets running platform calls finish and hands unstarted work back to the queue.
   const bool drained = server.stop(config.server.drainSeconds);
+  host.plugins().interruptWaits();  // a plugin polling a platform's processing ends that call now
   host.publisher().stop();
   log::info("stopped", {{"drained", drained ? "true" : "false"}});
   log::flush();

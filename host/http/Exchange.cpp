@@ -1,6 +1,7 @@
 #include "http/Exchange.h"
 
 #include "app/Host.h"
+#include "core/Json.h"
 
 #include <Poco/URI.h>
 #include <boost/json.hpp>
@@ -118,7 +119,7 @@ void Exchange::sendFile(const std::string& path, const std::string& contentType)
 }
 
 void Exchange::send(int status, const boost::json::value& body) {
-  finish(status, "application/json", boost::json::serialize(body));
+  finish(status, "application/json", jsontext::write(body));
 }
 
 void Exchange::sendNoContent() { finish(204, "", ""); }

@@ -47,6 +47,15 @@ std::string OAuthFlow::redirectUri(const std::string& platform) const {
   return base + "/api/auth/callback/" + platform;
 }
 
+std::string OAuthFlow::failedAt(const std::string& platform, const std::string& code, const std::string& message) const {
+  // A short, printable reason the dashboard can show as text: plugins' messages hold no secrets.
+  std::string readable;
+  for (const char c : message.substr(0, 300)) readable += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
+  std::string encoded;
+  Poco::URI::encode(readable, "&=+?#/:", encoded);
+  return dashboard("platform=" + platform + "&error=" + safeReason(code) + (encoded.empty() ? "" : "&message=" + encoded));
+}
+
 std::string OAuthFlow::dashboard(const std::string& query) const {
   std::string base = host_.config().publicUrl;
   while (!base.empty() && base.back() == '/') base.pop_back();
@@ -167,8 +176,9 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
 
   const tenants::Actor actor{row.text(1), remoteAddr, requestId};
   if (const auto error = queryValue(query, "error"); !error.empty()) {
+    const auto description = queryValue(query, "error_description");
     log::info("authorization declined", {{"platform", platform}, {"reason", safeReason(error)}, {"requestId", requestId}});
-    return {dashboard("platform=" + platform + "&error=" + safeReason(error)), 0};
+    return {failedAt(platform, error, description.empty() ? "the authorization was declined at " + platform : description), 0};
   }
   const std::string code = queryValue(query, "code");
   if (code.empty()) throw Problem::badInput("the callback has neither code nor error");
@@ -177,18 +187,25 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
   const auto exchanged = plugin->call(plugins::Operation::ExchangeCode,
                                       boost::json::object{{"code", code}, {"redirectUri", row.text(4)}, {"codeVerifier", verifier}});
   if (!exchanged.ok()) {
-    log::warn("code exchange failed", {{"platform", platform}, {"kind", plugins::toString(exchanged.kind)}, {"requestId", requestId}});
-    return {dashboard("platform=" + platform + "&error=" + std::string(plugins::toString(exchanged.kind))), 0};
+    // The platform's own reason (invalid_client, redirect_uri_mismatch …) goes to the log and the
+    // dashboard: an operator must see a wrong app secret as such, not as a passing fault.
+    log::warn("code exchange failed", {{"platform", platform},
+                                       {"kind", plugins::toString(exchanged.kind)},
+                                       {"platformCode", exchanged.platformCode},
+                                       {"reason", exchanged.reason()},
+                                       {"requestId", requestId}});
+    const auto code = exchanged.platformCode.empty() ? std::string(plugins::toString(exchanged.kind)) : exchanged.platformCode;
+    return {failedAt(platform, code, "the code exchange failed: " + exchanged.reason()), 0};
   }
   const auto userTokens = platforms::tokensFrom(exchanged.json);
-  if (!userTokens) return {dashboard("platform=" + platform + "&error=plugin_fault"), 0};
+  if (!userTokens) return {failedAt(platform, "plugin_fault", "the plugin's code exchange answer had no access token"), 0};
 
   std::vector<connections::Account> accounts;
   try {
     accounts = platforms::listAccounts(*plugin, *userTokens, exchanged.json);
   } catch (const Problem& problem) {
     log::warn("listing accounts failed", {{"platform", platform}, {"error", problem.detail()}, {"requestId", requestId}});
-    return {dashboard("platform=" + platform + "&error=accounts_unavailable"), 0};
+    return {failedAt(platform, "accounts_unavailable", "the accounts of this login could not be listed: " + problem.detail()), 0};
   }
   tenants::TenantStore tenant(db, organizationId);
   connections::ConnectionStore store(tenant, host_.vault());

@@ -71,6 +71,8 @@ class OAuthFlow {
 
  private:
   std::string dashboard(const std::string& query) const;
+  /// The dashboard URL for a failed connect: a short `error` code and a readable `message`.
+  std::string failedAt(const std::string& platform, const std::string& code, const std::string& message) const;
   BrowserBinding bind(const std::string& platform, const std::string& stateHash) const;
   app::Host& host_;
 };

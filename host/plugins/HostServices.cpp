@@ -1,5 +1,8 @@
 #include "plugins/HostServices.h"
 
+#include "core/Json.h"
+#include "core/Time.h"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -24,6 +27,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <condition_variable>
 #include <mutex>
 
 namespace json = boost::json;
@@ -58,10 +62,10 @@ int32_t writeValue(const json::value* v, const ms_sink* out) {
     case json::kind::bool_: writeToSink(out, v->get_bool() ? "true" : "false"); return MS_JSON_BOOL;
     case json::kind::int64:
     case json::kind::uint64:
-    case json::kind::double_: writeToSink(out, json::serialize(*v)); return MS_JSON_NUMBER;
+    case json::kind::double_: writeToSink(out, marketsage::jsontext::write(*v)); return MS_JSON_NUMBER;
     case json::kind::string: writeToSink(out, v->get_string()); return MS_JSON_STRING;
-    case json::kind::array: writeToSink(out, json::serialize(*v)); return MS_JSON_ARRAY;
-    case json::kind::object: writeToSink(out, json::serialize(*v)); return MS_JSON_OBJECT;
+    case json::kind::array: writeToSink(out, marketsage::jsontext::write(*v)); return MS_JSON_ARRAY;
+    case json::kind::object: writeToSink(out, marketsage::jsontext::write(*v)); return MS_JSON_OBJECT;
   }
   return MS_JSON_NONE;
 }
@@ -205,6 +209,75 @@ void hostJsonQuote(const ms_host*, const char* text, size_t len, const ms_sink* 
   }
 }
 
+// ---- ABI 1.1 ---------------------------------------------------------------------------------
+
+ms_status hostSleepMs(const ms_host* host, uint32_t ms) {
+  return self(host).sleep(std::chrono::milliseconds(std::min<uint32_t>(ms, 60'000))) ? MS_OK : MS_ERR_TRANSIENT;
+}
+
+ms_status hostTimeParse(const ms_host*, const char* text, size_t len, int64_t* out) {
+  if (text == nullptr || out == nullptr) return MS_ERR_INVALID_INPUT;
+  try {
+    const auto millis = marketsage::time::parseIso8601(std::string_view(text, len));
+    if (!millis) return MS_ERR_INVALID_INPUT;
+    *out = *millis;
+    return MS_OK;
+  } catch (...) {
+    return MS_ERR_INVALID_INPUT;
+  }
+}
+
+void hostTimeFormat(const ms_host*, int64_t millis, const ms_sink* out) {
+  try {
+    auto text = marketsage::time::formatIso8601(millis);  // …T10:00:00.000Z
+    if (millis % 1000 == 0) text.erase(text.size() - 5, 4);
+    writeToSink(out, text);
+  } catch (...) {
+  }
+}
+
+/// What a ms_json_doc handle points at.
+struct ParsedDocument {
+  json::value root;
+};
+
+ms_json_doc* hostJsonParse(const ms_host*, const char* text, size_t len) {
+  try {
+    if (text == nullptr) return nullptr;
+    boost::system::error_code ec;
+    auto doc = std::make_unique<ParsedDocument>();
+    doc->root = json::parse(json::string_view(text, len), ec, {}, parseOptions());
+    if (ec) return nullptr;
+    return reinterpret_cast<ms_json_doc*>(doc.release());
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+int32_t hostJsonDocGet(const ms_host*, const ms_json_doc* doc, const char* pointer, const ms_sink* out) {
+  try {
+    if (doc == nullptr) return MS_JSON_NONE;
+    return writeValue(lookup(reinterpret_cast<const ParsedDocument*>(doc)->root, pointer), out);
+  } catch (...) {
+    return MS_JSON_NONE;
+  }
+}
+
+int64_t hostJsonDocCount(const ms_host*, const ms_json_doc* doc, const char* pointer) {
+  try {
+    if (doc == nullptr) return -1;
+    const json::value* v = lookup(reinterpret_cast<const ParsedDocument*>(doc)->root, pointer);
+    if (v == nullptr) return -1;
+    if (v->is_array()) return static_cast<int64_t>(v->get_array().size());
+    if (v->is_object()) return static_cast<int64_t>(v->get_object().size());
+    return -1;
+  } catch (...) {
+    return -1;
+  }
+}
+
+void hostJsonFree(const ms_host*, ms_json_doc* doc) { delete reinterpret_cast<ParsedDocument*>(doc); }
+
 }  // namespace
 
 bool writeToSink(const ms_sink* sink, std::string_view data) {
@@ -308,6 +381,25 @@ std::string redact(std::string_view text, const std::vector<std::string>& secret
   return out;
 }
 
+namespace {
+std::mutex sleepMutex;
+std::condition_variable sleepWake;
+bool sleepsInterrupted = false;
+}  // namespace
+
+bool HostServices::sleep(std::chrono::milliseconds duration) const {
+  std::unique_lock lock(sleepMutex);
+  return !sleepWake.wait_for(lock, duration, [] { return sleepsInterrupted; });
+}
+
+void HostServices::interruptSleeps() {
+  {
+    std::lock_guard lock(sleepMutex);
+    sleepsInterrupted = true;
+  }
+  sleepWake.notify_all();
+}
+
 HostServices::HostServices(std::string pluginId, json::object settings, LogSink log,
                            HostOptions options)
     : pluginId_(std::move(pluginId)),
@@ -339,6 +431,13 @@ HostServices::HostServices(std::string pluginId, json::object settings, LogSink 
   table_.url_encode = hostUrlEncode;
   table_.json_get = hostJsonGet;
   table_.json_quote = hostJsonQuote;
+  table_.sleep_ms = hostSleepMs;
+  table_.time_parse = hostTimeParse;
+  table_.time_format = hostTimeFormat;
+  table_.json_parse = hostJsonParse;
+  table_.json_doc_get = hostJsonDocGet;
+  table_.json_doc_count = hostJsonDocCount;
+  table_.json_free = hostJsonFree;
 }
 
 void HostServices::log(int level, std::string_view message) const noexcept {

@@ -9,6 +9,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,10 @@ class HostServices {
   ms_status http(const ms_http_request* request, ms_http_response* response) const;
   /// Performs ms_host.setting.
   int32_t setting(const char* pointer, const ms_sink* out) const;
+  /// Performs ms_host.sleep_ms: false when the wait was cut short because the host is stopping.
+  bool sleep(std::chrono::milliseconds duration) const;
+  /// Ends every plugin's sleep_ms at once, now and from now on (the host is stopping).
+  static void interruptSleeps();
 
  private:
   ms_host table_{};

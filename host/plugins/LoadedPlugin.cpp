@@ -21,6 +21,7 @@ constexpr CapabilityName kCapabilities[] = {
     {MS_CAP_VALIDATE, "validate", MS_EXT_VALIDATE}, {MS_CAP_PUBLISH, "publish", MS_EXT_PUBLISH},
     {MS_CAP_MEDIA, "media", MS_EXT_MEDIA},          {MS_CAP_DELETE, "delete", MS_EXT_DELETE},
     {MS_CAP_INSIGHTS, "insights", MS_EXT_INSIGHTS}, {MS_CAP_HEALTH, "health", MS_EXT_HEALTH},
+    {MS_CAP_API_VERSION, "api_version", MS_EXT_API_VERSION},
 };
 
 /// Smallest struct_size that holds `field` of T.
@@ -164,7 +165,7 @@ bool LoadedPlugin::start(std::unique_ptr<HostServices> host, std::string& error)
         ms_struct_copy(&e, sizeof e, ext);
         fn(Operation::AuthorizeUrl) = need(e.authorize_url, "authorize_url");
         fn(Operation::ExchangeCode) = need(e.exchange_code, "exchange_code");
-        fn(Operation::RefreshToken) = need(e.refresh, "refresh");
+        fn(Operation::RefreshToken) = e.refresh;  // optional since 1.1: a platform without refresh tokens
         fn(Operation::RevokeToken) = e.revoke;
         break;
       }
@@ -211,6 +212,12 @@ bool LoadedPlugin::start(std::unique_ptr<HostServices> host, std::string& error)
         ms_health_ext e;
         ms_struct_copy(&e, sizeof e, ext);
         fn(Operation::CheckToken) = need(e.check_token, "check_token");
+        break;
+      }
+      case MS_CAP_API_VERSION: {
+        ms_api_version_ext e;
+        ms_struct_copy(&e, sizeof e, ext);
+        fn(Operation::ApiVersion) = need(e.api_version, "api_version");
         break;
       }
     }

@@ -2,6 +2,9 @@
 
 #include "plugins/LoadedPlugin.h"
 
+#include "core/Json.h"
+#include "core/Time.h"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -35,13 +38,33 @@ std::string_view toString(Operation op) {
     case Operation::ListAccounts: return "list_accounts";
     case Operation::Validate: return "validate";
     case Operation::Publish: return "publish";
-    case Operation::UploadMedia: return "upload_media";
+    case Operation::UploadMedia: return "upload";
     case Operation::DeletePost: return "delete_post";
     case Operation::AccountInsights: return "account_insights";
     case Operation::PostInsights: return "post_insights";
     case Operation::CheckToken: return "check_token";
+    case Operation::ApiVersion: return "api_version";
   }
   return "unknown";
+}
+
+std::optional<long> daysToSunset(const PluginInfo& info, std::int64_t nowMillis) {
+  if (!info.apiVersion || info.apiVersion->sunsetAt.empty()) return std::nullopt;
+  const auto sunset = marketsage::time::parseIso8601(info.apiVersion->sunsetAt + "T00:00:00Z");
+  if (!sunset) return std::nullopt;
+  const auto diff = *sunset - nowMillis;
+  return static_cast<long>(diff >= 0 ? diff / 86'400'000 : -((-diff + 86'399'999) / 86'400'000));
+}
+
+std::optional<std::string> apiVersionWarning(const PluginInfo& info, std::int64_t nowMillis) {
+  const auto days = daysToSunset(info, nowMillis);
+  if (!days || *days > 60) return std::nullopt;
+  const auto& v = *info.apiVersion;
+  const std::string when = v.estimated ? "around " + v.sunsetAt : "on " + v.sunsetAt;
+  const std::string fix = ": set plugins." + info.id + ".api_version to a current version";
+  if (*days < 0) return info.id + " pins API version " + v.version + ", which the platform stopped serving " + when + fix;
+  return info.id + " pins API version " + v.version + ", which the platform stops serving " + when + " (in " + std::to_string(*days) +
+         " days)" + fix;
 }
 
 const std::vector<Operation>& allOperations() {
@@ -49,7 +72,7 @@ const std::vector<Operation>& allOperations() {
       Operation::AuthorizeUrl, Operation::ExchangeCode, Operation::RefreshToken,
       Operation::RevokeToken,  Operation::ListAccounts, Operation::Validate,
       Operation::Publish,      Operation::UploadMedia,  Operation::DeletePost,
-      Operation::AccountInsights, Operation::PostInsights, Operation::CheckToken};
+      Operation::AccountInsights, Operation::PostInsights, Operation::CheckToken, Operation::ApiVersion};
   return ops;
 }
 
@@ -127,7 +150,7 @@ const PluginInfo& Plugin::info() const { return loaded_->info(); }
 bool Plugin::supports(Operation op) const { return loaded_->function(op) != nullptr; }
 
 CallResult Plugin::call(Operation op, const json::value& request) const {
-  return call(op, std::string_view(json::serialize(request)));
+  return call(op, std::string_view(marketsage::jsontext::write(request)));
 }
 
 CallResult Plugin::call(Operation op, std::string_view requestText) const {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,14 @@ namespace marketsage::plugins {
 class LoadedPlugin;
 
 /// What a plugin is, as `marketsage plugins list` shows it.
+/// The platform API version a plugin pins and how long the platform serves it (api_version).
+struct ApiVersionInfo {
+  std::string version;
+  std::string releasedAt;  ///< YYYY-MM-DD, may be empty
+  std::string sunsetAt;    ///< YYYY-MM-DD, empty when unknown
+  bool estimated = false;  ///< the platform has not published the date; it follows its policy
+};
+
 struct PluginInfo {
   std::string id, name, version;
   int abiMajor = 0, abiMinor = 0;          ///< ABI the plugin was built against.
@@ -24,7 +33,15 @@ struct PluginInfo {
   bool enabled = false;                    ///< Enabled in the configuration and started.
   std::filesystem::path file;
   std::string description, homepage;       ///< Empty when the plugin gives none.
+  std::optional<ApiVersionInfo> apiVersion;  ///< From api_version (ABI 1.1), when enabled.
 };
+
+/// Days from `nowMillis` until the pinned API version's sunset (negative: past it); nullopt when
+/// the plugin pins none or its sunset is unknown.
+std::optional<long> daysToSunset(const PluginInfo& info, std::int64_t nowMillis);
+/// A one-line warning when the pinned API version ends within 60 days or has ended; nullopt when
+/// there is nothing to warn about.
+std::optional<std::string> apiVersionWarning(const PluginInfo& info, std::int64_t nowMillis);
 
 /// The ABI's error kinds (plugin.h MS_ERR_*), plus PluginFault for a plugin that broke the ABI
 /// (exception escaped, invalid JSON reply, unknown status code, reply too large). PluginFault is
@@ -57,10 +74,12 @@ enum class Operation {
   DeletePost,        ///< delete
   AccountInsights,   ///< insights (optional within the capability)
   PostInsights,      ///< insights (optional within the capability)
-  CheckToken         ///< health
+  CheckToken,        ///< health
+  ApiVersion         ///< api_version (ABI 1.1): the pinned platform API version and its sunset
 };
-/// "authorize_url", "exchange_code", "refresh", "revoke", "list_accounts", "validate",
-/// "publish", "upload_media", "delete_post", "account_insights", "post_insights", "check_token".
+/// The function's name in plugin.h: "authorize_url", "exchange_code", "refresh", "revoke",
+/// "list_accounts", "validate", "publish", "upload", "delete_post", "account_insights",
+/// "post_insights", "check_token", "api_version".
 std::string_view toString(Operation op);
 /// Every Operation, in declaration order.
 const std::vector<Operation>& allOperations();

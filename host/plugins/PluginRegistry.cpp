@@ -1,6 +1,10 @@
 #include "plugins/PluginRegistry.h"
 
+#include "plugins/HostServices.h"
+
 #include "plugins/LoadedPlugin.h"
+
+#include "core/Time.h"
 
 #include <boost/dll/runtime_symbol_info.hpp>
 
@@ -11,6 +15,8 @@ namespace marketsage::plugins {
 
 PluginRegistry::PluginRegistry(SettingsLookup settings, LogSink log, HostOptions options)
     : settings_(std::move(settings)), log_(std::move(log)), options_(std::move(options)) {}
+
+void PluginRegistry::interruptWaits() { HostServices::interruptSleeps(); }
 
 PluginRegistry::~PluginRegistry() {
   // Stop plugins in reverse load order; a handle still held elsewhere keeps its plugin alive.
@@ -39,6 +45,26 @@ void PluginRegistry::loadFrom(const std::vector<std::filesystem::path>& searchPa
     for (const auto& file : files) loadFile(file);
   }
 }
+
+namespace {
+
+/// What the plugin's api_version says, when it has one and answers sensibly.
+std::optional<ApiVersionInfo> apiVersionOf(const Plugin& plugin) {
+  if (!plugin.supports(Operation::ApiVersion)) return std::nullopt;
+  const auto result = plugin.call(Operation::ApiVersion, boost::json::object{});
+  if (!result.ok() || !result.json.is_object()) return std::nullopt;
+  const auto& reply = result.json.as_object();
+  const auto text = [&](const char* name) {
+    const auto* v = reply.if_contains(name);
+    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+  };
+  ApiVersionInfo info{text("version"), text("releasedAt"), text("sunsetAt"), false};
+  if (const auto* estimated = reply.if_contains("estimated"); estimated && estimated->is_bool()) info.estimated = estimated->get_bool();
+  if (info.version.empty()) return std::nullopt;
+  return info;
+}
+
+}  // namespace
 
 bool PluginRegistry::loadFile(const std::filesystem::path& file) {
   std::string error;
@@ -80,10 +106,12 @@ bool PluginRegistry::loadFile(const std::filesystem::path& file) {
     return false;
   }
   auto plugin = std::make_shared<const Plugin>(std::move(loaded));
-  const Info& info = plugin->info();
+  Info info = plugin->info();
+  info.apiVersion = apiVersionOf(*plugin);
   if (log_)
     log_(1, id, "loaded plugin '" + id + "' " + info.version + " (ABI " + std::to_string(info.abiMajor) + "." +
                     std::to_string(info.abiMinor) + ") from " + file.string());
+  if (const auto warning = apiVersionWarning(info, marketsage::time::nowMillis()); warning && log_) log_(2, id, *warning);
   std::lock_guard lock(mutex_);
   infos_.push_back(info);
   plugins_.push_back(std::move(plugin));
@@ -120,28 +148,37 @@ std::filesystem::path defaultPluginFolder() {
 
 int listPlugins(const PluginRegistry& registry, std::ostream& out, std::ostream& err) {
   const auto infos = registry.list();
-  struct Row { std::string id, version, abi, status, enabled, capabilities; };
-  std::vector<Row> rows{{"ID", "VERSION", "ABI", "STATUS", "ENABLED", "CAPABILITIES"}};
+  struct Row { std::string id, version, abi, status, enabled, capabilities, platformApi; };
+  std::vector<Row> rows{{"ID", "VERSION", "ABI", "STATUS", "ENABLED", "CAPABILITIES", "PLATFORM API"}};
+  std::vector<std::string> warnings;
   for (const auto& i : infos) {
     std::string caps;
     for (const auto& c : i.capabilities) caps += (caps.empty() ? "" : ",") + c;
+    std::string platformApi = "-";
+    if (i.apiVersion) {
+      platformApi = i.apiVersion->version;
+      if (!i.apiVersion->sunsetAt.empty()) platformApi += " (until " + std::string(i.apiVersion->estimated ? "~" : "") + i.apiVersion->sunsetAt + ")";
+    }
     rows.push_back({i.id, i.version, std::to_string(i.abiMajor) + "." + std::to_string(i.abiMinor), i.status,
-                    i.enabled ? "yes" : "no", caps.empty() ? "-" : caps});
+                    i.enabled ? "yes" : "no", caps.empty() ? "-" : caps, platformApi});
+    if (const auto warning = apiVersionWarning(i, marketsage::time::nowMillis())) warnings.push_back(*warning);
   }
-  std::size_t w[5] = {};
+  std::size_t w[6] = {};
   for (const auto& r : rows) {
     w[0] = std::max(w[0], r.id.size());
     w[1] = std::max(w[1], r.version.size());
     w[2] = std::max(w[2], r.abi.size());
     w[3] = std::max(w[3], r.status.size());
     w[4] = std::max(w[4], r.enabled.size());
+    w[5] = std::max(w[5], r.capabilities.size());
   }
   out << std::left;
   for (const auto& r : rows)
     out << std::setw(int(w[0] + 2)) << r.id << std::setw(int(w[1] + 2)) << r.version << std::setw(int(w[2] + 2))
         << r.abi << std::setw(int(w[3] + 2)) << r.status << std::setw(int(w[4] + 2)) << r.enabled
-        << r.capabilities << '\n';
+        << std::setw(int(w[5] + 2)) << r.capabilities << r.platformApi << '\n';
   if (infos.empty()) out << "(no plugins found)\n";
+  for (const auto& warning : warnings) err << "warning: " << warning << '\n';
   for (const auto& e : registry.loadErrors()) err << "plugin not loaded: " << e << '\n';
   return 0;
 }

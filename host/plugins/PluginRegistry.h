@@ -73,6 +73,9 @@ class PluginRegistry {
 
   /// Every plugin found, enabled or not, in load order.
   std::vector<Info> list() const;
+
+  /// The host is stopping: every plugin's sleep_ms returns at once (its call ends transient).
+  void interruptWaits();
   /// One line per refused or failed file: "<file>: <reason>".
   std::vector<std::string> loadErrors() const;
   /// The enabled, started plugin with this id, or nullptr.

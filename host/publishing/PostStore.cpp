@@ -235,6 +235,17 @@ void PostStore::markDeleted(const Target& target) {
   tx.commit();
 }
 
+void PostStore::markPartlyDeleted(const Target& target, const std::vector<std::string>& remaining, const std::string& error) {
+  boost::json::array ids;
+  for (const auto& id : remaining) ids.emplace_back(id);
+  store::Transaction tx(db_);
+  tx.execute("UPDATE post_targets SET progress = $1, updated_at = $2 WHERE organization_id = $3 AND id = $4",
+             {boost::json::serialize(boost::json::object{{"postIds", ids}}), time::nowMillis(), tenant_.organizationId(), target.id});
+  recordEvent(tx, tenant_.organizationId(), target.postId, target.id, target.platform, "partially_deleted",
+              {{"notDeleted", ids}, {"error", error}});
+  tx.commit();
+}
+
 void PostStore::addEvent(const std::string& postId, const std::optional<std::string>& targetId, const std::string& platform,
                          const std::string& event, const boost::json::object& detail) {
   store::Transaction tx(db_);

@@ -43,6 +43,9 @@ class PostStore {
   int cancelQueued(const std::string& postId, const tenants::Actor& actor);
   /// Records that a published target was deleted at the platform.
   void markDeleted(const Target& target);
+  /// Records that some parts were deleted and `remaining` were not (they stay as its progress,
+  /// so deleting again tries just those).
+  void markPartlyDeleted(const Target& target, const std::vector<std::string>& remaining, const std::string& error);
   /// Appends to the post's history.
   void addEvent(const std::string& postId, const std::optional<std::string>& targetId, const std::string& platform,
                 const std::string& event, const boost::json::object& detail);

@@ -106,6 +106,23 @@ std::optional<std::string> progressOf(const json::value& reply) {
   return json::serialize(json::object{{"postIds", *ids}});
 }
 
+/// Every id a target has live at its platform: each part of a thread (its progress, which also
+/// names the live parts of a thread that failed half way), or its one post.
+std::vector<std::string> liveIds(const Target& target) {
+  std::vector<std::string> ids;
+  if (target.progress) {
+    boost::system::error_code ec;
+    const auto progress = json::parse(*target.progress, ec);
+    const auto* list = !ec && progress.is_object() ? progress.as_object().if_contains("postIds") : nullptr;
+    if (list && list->is_array()) {
+      for (const auto& id : list->as_array())
+        if (id.is_string()) ids.emplace_back(id.as_string());
+    }
+  }
+  if (ids.empty() && target.platformPostId) ids.push_back(*target.platformPostId);
+  return ids;
+}
+
 std::optional<std::string> stringField(const json::value& reply, const char* name) {
   if (!reply.is_object()) return std::nullopt;
   const auto* v = reply.as_object().if_contains(name);
@@ -227,31 +244,39 @@ bool Publisher::waitSettled(tenants::TenantStore& tenant, const std::string& pos
   }
 }
 
-std::vector<std::pair<Target, std::string>> Publisher::withdraw(tenants::TenantStore& tenant, const tenants::Actor& actor,
-                                                                const Post& post) {
+std::vector<Publisher::NotDeleted> Publisher::withdraw(tenants::TenantStore& tenant, const tenants::Actor& actor, const Post& post) {
   PostStore posts(tenant);
   posts.cancelQueued(post.id, actor);
-  std::vector<std::pair<Target, std::string>> failures;
+  std::vector<NotDeleted> notDeleted;
   for (const auto& target : post.targets) {
-    if (target.status != targetStatus::published || !target.platformPostId) continue;
+    if (target.status == targetStatus::deleted || target.status == targetStatus::cancelled) continue;
+    const auto ids = liveIds(target);
+    if (ids.empty()) continue;
     const auto plugin = host_.plugins().get(target.platform);
     if (!plugin || !plugin->supports(Operation::DeletePost)) {
-      failures.emplace_back(target, "the " + target.platform + " plugin cannot delete posts");
+      notDeleted.push_back({target, ids, "the " + target.platform + " plugin cannot delete posts"});
       continue;
     }
-    try {
-      const auto result = host_.refresher().callWithToken(tenant, target.connectionId, *plugin, Operation::DeletePost,
-                                                         {{"postId", *target.platformPostId}});
-      if (result.ok()) {
-        posts.markDeleted(target);
-      } else {
-        failures.emplace_back(target, result.reason());
+    std::vector<std::string> remaining;
+    std::string error;
+    for (auto id = ids.rbegin(); id != ids.rend(); ++id) {
+      try {
+        const auto result = host_.refresher().callWithToken(tenant, target.connectionId, *plugin, Operation::DeletePost, {{"postId", *id}});
+        if (result.ok()) continue;
+        error = result.reason();
+      } catch (const Problem& problem) {
+        error = problem.detail();
       }
-    } catch (const Problem& problem) {
-      failures.emplace_back(target, problem.detail());
+      remaining.insert(remaining.begin(), *id);
+    }
+    if (remaining.empty()) {
+      posts.markDeleted(target);
+    } else {
+      posts.markPartlyDeleted(target, remaining, error);
+      notDeleted.push_back({target, remaining, error});
     }
   }
-  return failures;
+  return notDeleted;
 }
 
 Outcome Publisher::attempt(const ClaimedTarget& claimed) {

@@ -54,10 +54,17 @@ class Publisher {
   /// True when settled. Works whichever host publishes (it polls the database).
   bool waitSettled(tenants::TenantStore& tenant, const std::string& postId, std::chrono::milliseconds timeout);
 
-  /// Deletes the post's published targets at their platforms (where the plugin can) and cancels
-  /// queued ones. Returns the targets whose deletion failed, with the reason.
-  std::vector<std::pair<Target, std::string>> withdraw(tenants::TenantStore& tenant, const tenants::Actor& actor,
-                                                       const Post& post);
+  /// What a deletion left live at a platform: the target, the ids of its parts still there
+  /// (every part of a thread is deleted separately) and why.
+  struct NotDeleted {
+    Target target;
+    std::vector<std::string> postIds;
+    std::string error;
+  };
+  /// Cancels the post's queued targets and deletes, where the plugin can, every part the host
+  /// published (also the live parts of a thread that failed half way), replies before the post
+  /// they answer. Returns what is still live.
+  std::vector<NotDeleted> withdraw(tenants::TenantStore& tenant, const tenants::Actor& actor, const Post& post);
 
   void start();
   void stop();

@@ -41,6 +41,12 @@ std::optional<Organization> Directory::findOrganization(const std::string& id) {
   return organizationFrom(rows.front());
 }
 
+std::optional<std::string> Directory::organizationOfUser(const std::string& userId) {
+  const auto rows = db_.query("SELECT organization_id FROM users WHERE id = $1", {userId});
+  if (rows.empty()) return std::nullopt;
+  return rows.front().text(0);
+}
+
 std::optional<Principal> Directory::authenticate(const std::string& keyHash) {
   const auto rows = db_.query(
       "SELECT u.id, u.organization_id, u.email, u.role, k.id FROM api_keys k"

@@ -26,6 +26,9 @@ class Directory {
   std::vector<Organization> listOrganizations();
   std::optional<Organization> findOrganization(const std::string& id);
 
+  /// The organization a user belongs to, or nullopt when there is no such user.
+  std::optional<std::string> organizationOfUser(const std::string& userId);
+
   /// The holder of an unrevoked key with this hash, or nullopt.
   std::optional<Principal> authenticate(const std::string& keyHash);
   /// Records use of a key; callers throttle it (it is a write).

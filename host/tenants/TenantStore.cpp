@@ -131,6 +131,13 @@ void TenantStore::audit(store::Transaction& tx, const Actor& actor, const std::s
               orNull(actor.remoteAddr), orNull(actor.requestId), time::nowMillis()});
 }
 
+void TenantStore::audit(const Actor& actor, const std::string& action, const std::string& targetType, const std::string& targetId,
+                        const boost::json::object& detail) {
+  store::Transaction tx(db_);
+  audit(tx, actor, action, targetType, targetId, detail);
+  tx.commit();
+}
+
 std::vector<AuditEntry> TenantStore::listAudit(int limit, std::int64_t beforeSeq) {
   std::vector<AuditEntry> entries;
   const auto rows = db_.query(

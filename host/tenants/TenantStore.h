@@ -44,6 +44,10 @@ class TenantStore {
   /// Appends to this organization's audit log inside `tx`. `detail` must hold no secret.
   void audit(store::Transaction& tx, const Actor& actor, const std::string& action, const std::string& targetType,
              const std::string& targetId, const boost::json::object& detail = {});
+  /// The same in a transaction of its own, for actions whose effect is written elsewhere (a token
+  /// refresh, a deletion at the platform).
+  void audit(const Actor& actor, const std::string& action, const std::string& targetType, const std::string& targetId,
+             const boost::json::object& detail = {});
   /// Newest first; `beforeSeq` pages backwards (0 = from the newest).
   std::vector<AuditEntry> listAudit(int limit, std::int64_t beforeSeq);
 

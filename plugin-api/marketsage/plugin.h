@@ -1,5 +1,5 @@
 /*
- * MarketSage Social Host — platform plugin ABI, version 1.0.
+ * MarketSage Social Host — platform plugin ABI, version 1.1 (1.0 plugins load unchanged).
  *
  * This header is the whole contract between the host and a platform plugin. It compiles as C99
  * and as C++ and needs nothing but the C standard library. A plugin is one shared library that
@@ -49,7 +49,7 @@ extern "C" {
 /// ABI version this header describes. Bump MINOR when fields, functions or extensions are
 /// appended; MAJOR only for an incompatible change (never planned).
 #define MS_ABI_VERSION_MAJOR 1
-#define MS_ABI_VERSION_MINOR 0
+#define MS_ABI_VERSION_MINOR 1
 
 /// Name of the one symbol a plugin exports.
 #define MS_PLUGIN_ENTRY_SYMBOL "marketsage_plugin_entry"
@@ -222,6 +222,10 @@ typedef struct ms_http_response {
   const ms_sink *error;     ///< Receives a one-line reason when http() fails; NULL discards it.
 } ms_http_response;
 
+/// A JSON document parsed once by the host (ABI 1.1), for reading many values out of it without
+/// parsing it again each time. Opaque; made by ms_host.json_parse, released by ms_host.json_free.
+typedef struct ms_json_doc ms_json_doc;
+
 /// The services the host offers. Owned by the host; the pointer given to init() and every
 /// function pointer in it stay valid until deinit() returns. Every function is [thread-safe].
 /// Later minors only append functions; since a host never loads a plugin built for a newer minor,
@@ -282,6 +286,30 @@ typedef struct ms_host {
                       const char *pointer, const ms_sink *out);
   /// Writes `text` as a JSON string literal, quotes included, escaping as needed, to `out`.
   void (*json_quote)(const struct ms_host *host, const char *text, size_t len, const ms_sink *out);
+
+  /* ---- ABI 1.1. Present when host->abi_minor >= 1 (always, for a plugin built with 1.1). ---- */
+
+  /// Blocks the calling thread for `ms` milliseconds (capped at 60000), e.g. between polls of an
+  /// upload the platform is still processing. Returns early, with MS_ERR_TRANSIENT, when the host
+  /// is shutting down; MS_OK otherwise.
+  ms_status (*sleep_ms)(const struct ms_host *host, uint32_t ms);
+  /// Parses an RFC 3339 date-time ("2026-12-25T10:00:00Z", "2026-12-25T11:00:00.250+01:00") into
+  /// milliseconds since 1970-01-01T00:00:00Z. MS_OK, or MS_ERR_INVALID_INPUT (nothing written).
+  ms_status (*time_parse)(const struct ms_host *host, const char *text, size_t len, int64_t *out_unix_ms);
+  /// Writes `unix_ms` to `out` as RFC 3339 in UTC: "2026-12-25T10:00:00Z", with ".mmm" when the
+  /// time is not a whole second.
+  void (*time_format)(const struct ms_host *host, int64_t unix_ms, const ms_sink *out);
+  /// Parses `json` once: the handle answers json_doc_get and json_doc_count without parsing again
+  /// (json_get parses the whole document on every call). NULL when `json` is not valid JSON.
+  /// The handle belongs to the caller until json_free; it is [thread-safe] to read concurrently.
+  ms_json_doc *(*json_parse)(const struct ms_host *host, const char *json, size_t len);
+  /// json_get on a parsed document: output and return value as for json_get.
+  int32_t (*json_doc_get)(const struct ms_host *host, const ms_json_doc *doc, const char *pointer, const ms_sink *out);
+  /// Number of elements of the array, or members of the object, at `pointer`; -1 when absent or
+  /// neither.
+  int64_t (*json_doc_count)(const struct ms_host *host, const ms_json_doc *doc, const char *pointer);
+  /// Releases a document from json_parse (NULL is allowed).
+  void (*json_free)(const struct ms_host *host, ms_json_doc *doc);
 } ms_host;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -298,7 +326,9 @@ enum {
   MS_CAP_MEDIA = 1u << 4,     ///< MS_EXT_MEDIA: upload media (streamed, chunked when needed).
   MS_CAP_DELETE = 1u << 5,    ///< MS_EXT_DELETE: delete a published post.
   MS_CAP_INSIGHTS = 1u << 6,  ///< MS_EXT_INSIGHTS: account and post metrics over a date range.
-  MS_CAP_HEALTH = 1u << 7     ///< MS_EXT_HEALTH: cheap token health check.
+  MS_CAP_HEALTH = 1u << 7,    ///< MS_EXT_HEALTH: cheap token health check.
+  MS_CAP_API_VERSION = 1u << 8  ///< MS_EXT_API_VERSION (ABI 1.1): the pinned platform API version
+                                ///< and until when the platform serves it.
 };
 
 /// Maturity of a plugin, shown by `marketsage plugins list`.
@@ -338,14 +368,17 @@ typedef ms_status (*ms_call_fn)(const char *request, size_t request_len, const m
 #define MS_EXT_DELETE "marketsage.delete/1"
 #define MS_EXT_INSIGHTS "marketsage.insights/1"
 #define MS_EXT_HEALTH "marketsage.health/1"
+#define MS_EXT_API_VERSION "marketsage.api_version/1"
 
-/// MS_EXT_OAUTH. authorize_url, exchange_code and refresh are required; revoke may be NULL
-/// (the platform cannot revoke: the host just forgets the token).
+/// MS_EXT_OAUTH. authorize_url and exchange_code are required. refresh may be NULL (since 1.1)
+/// when the platform gives no refresh tokens: the host then never offers a refresh, and asks
+/// check_token instead when one is requested. revoke may be NULL (the platform cannot revoke:
+/// the host just forgets the token).
 typedef struct ms_oauth_ext {
   uint32_t struct_size;
   ms_call_fn authorize_url;  ///< Build the consent-page URL (state + PKCE challenge given).
   ms_call_fn exchange_code;  ///< Trade the callback's code for a token.
-  ms_call_fn refresh;        ///< Trade a refresh token for a new token.
+  ms_call_fn refresh;        ///< Trade a refresh token for a new token; may be NULL (1.1).
   ms_call_fn revoke;         ///< Revoke a token at the platform; may be NULL.
 } ms_oauth_ext;
 
@@ -391,6 +424,17 @@ typedef struct ms_health_ext {
   uint32_t struct_size;
   ms_call_fn check_token;  ///< Cheapest call proving a token still works.
 } ms_health_ext;
+
+/// MS_EXT_API_VERSION (ABI 1.1). For plugins that pin a platform API version with a shelf life
+/// (LinkedIn serves each monthly version about a year; a Graph API version lives about two).
+/// The host asks it at start and in `plugins list` and /api/health, and warns within 60 days of
+/// the end. Must not do any network call.
+typedef struct ms_api_version_ext {
+  uint32_t struct_size;
+  /// Request: {} (the plugin reads its settings). Reply: {"version": "202611", "releasedAt?":
+  /// "2026-11-01", "sunsetAt?": "2027-11-01"} — dates as YYYY-MM-DD; no sunsetAt when unknown.
+  ms_call_fn api_version;
+} ms_api_version_ext;
 
 /// The exported entry symbol's type. Define exactly one, const, with MS_EXPORT:
 ///

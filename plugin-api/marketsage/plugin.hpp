@@ -177,6 +177,28 @@ const void* findExtension(const ExtensionEntry (&table)[N], const char* id) {
   return nullptr;
 }
 
+/// The MS_CAP_* flag of an MS_EXT_* id (0 for an unknown id).
+constexpr uint32_t capabilityOf(std::string_view id) {
+  constexpr std::pair<std::string_view, uint32_t> kFlags[] = {
+      {MS_EXT_OAUTH, MS_CAP_OAUTH},   {MS_EXT_ACCOUNTS, MS_CAP_ACCOUNTS}, {MS_EXT_VALIDATE, MS_CAP_VALIDATE},
+      {MS_EXT_PUBLISH, MS_CAP_PUBLISH}, {MS_EXT_MEDIA, MS_CAP_MEDIA},     {MS_EXT_DELETE, MS_CAP_DELETE},
+      {MS_EXT_INSIGHTS, MS_CAP_INSIGHTS}, {MS_EXT_HEALTH, MS_CAP_HEALTH}, {MS_EXT_API_VERSION, MS_CAP_API_VERSION}};
+  for (const auto& [name, flag] : kFlags)
+    if (name == id) return flag;
+  return 0;
+}
+
+/// The descriptor's capability flags, derived from the extension table so that a capability is
+/// declared once:
+///   constexpr ExtensionEntry extensions[] = {{MS_EXT_OAUTH, &oauth}, …};
+///   const ms_plugin_descriptor descriptor = {sizeof descriptor, "id", "Name", "1.0.0", capabilitiesOf(extensions), …};
+template <std::size_t N>
+constexpr uint32_t capabilitiesOf(const ExtensionEntry (&table)[N]) {
+  uint32_t flags = 0;
+  for (const auto& entry : table) flags |= capabilityOf(entry.id);
+  return flags;
+}
+
 /// One HTTP exchange, see ms_http_request / ms_http_response.
 struct HttpRequest {
   std::string method = "GET", url;
@@ -192,6 +214,82 @@ struct HttpResponse {
   int32_t status = 0;                   ///< HTTP status.
   std::string body, headers, error;     ///< headers: a JSON object, lower-case names.
 };
+
+/// A JSON document parsed once by the host (ABI 1.1), for reading many fields: reading n fields
+/// of a request with Host::get() parses it n times. Not copyable; movable.
+///   Document request(host, {req, len});
+///   auto content = request.string("/content");
+class Document {
+ public:
+  Document(const ms_host* host, std::string_view json) : host_(host), doc_(host->json_parse(host, json.data(), json.size())) {}
+  ~Document() {
+    if (doc_ != nullptr) host_->json_free(host_, doc_);
+  }
+  Document(const Document&) = delete;
+  Document& operator=(const Document&) = delete;
+  Document(Document&& other) noexcept : host_(other.host_), doc_(other.doc_) { other.doc_ = nullptr; }
+  Document& operator=(Document&& other) noexcept {
+    std::swap(host_, other.host_);
+    std::swap(doc_, other.doc_);
+    return *this;
+  }
+
+  /// False when the text was not valid JSON (every read then finds nothing).
+  bool valid() const { return doc_ != nullptr; }
+  JsonValue get(const char* pointer) const {
+    StringSink s;
+    JsonValue v;
+    if (doc_ != nullptr) v.type = host_->json_doc_get(host_, doc_, pointer, s.get());
+    v.text = std::move(s.data);
+    return v;
+  }
+  std::optional<std::string> string(const char* pointer) const {
+    JsonValue v = get(pointer);
+    if (!v.isString()) return std::nullopt;
+    return std::move(v.text);
+  }
+  /// The number at `pointer` as an integer (numeric strings count too), or nullopt.
+  std::optional<long long> integer(const char* pointer) const { return integerOf(get(pointer)); }
+  /// Elements of the array (members of the object) at `pointer`; 0 when absent or neither.
+  size_t count(const char* pointer) const {
+    const int64_t n = doc_ != nullptr ? host_->json_doc_count(host_, doc_, pointer) : -1;
+    return n < 0 ? 0 : static_cast<size_t>(n);
+  }
+
+  /// Shared with Host::integer().
+  static std::optional<long long> integerOf(const JsonValue& v) {
+    if (v.type != MS_JSON_NUMBER && v.type != MS_JSON_STRING) return std::nullopt;
+    try {
+      size_t used = 0;
+      const double d = std::stod(v.text, &used);
+      if (used != v.text.size()) return std::nullopt;
+      return static_cast<long long>(d);
+    } catch (...) {
+      return std::nullopt;
+    }
+  }
+
+ private:
+  const ms_host* host_;
+  ms_json_doc* doc_;
+};
+
+/// One optional part of a reply made of several platform calls (a metric the token may not
+/// read, say). Runs `part`; an error no retry or refresh can cure (invalid input, invalid auth,
+/// permanent, not supported) is recorded in `unavailable` as {"name","reason"} and false returned,
+/// so the reply still carries everything else. An expired token, a rate limit or a transient
+/// failure propagates: the host refreshes or retries the whole call.
+template <class Part>
+bool optionalPart(Json& unavailable, std::string_view name, Part&& part) {
+  try {
+    part();
+    return true;
+  } catch (const Error& e) {
+    if (e.status == MS_ERR_AUTH_EXPIRED || e.status == MS_ERR_RATE_LIMITED || e.status == MS_ERR_TRANSIENT) throw;
+    unavailable.pushRaw(Json::object().field("name", name).field("reason", e.message));
+    return false;
+  }
+}
 
 /// The host table with C++ signatures. Holds the pointer given to init(); copyable, thread-safe.
 class Host {
@@ -239,24 +337,33 @@ class Host {
   /// The number at `pointer` as an integer (a numeric string counts too, as platforms send ids and
   /// counters both ways), or nullopt.
   std::optional<long long> integer(std::string_view json, const char* pointer) const {
-    const JsonValue v = get(json, pointer);
-    if (v.type != MS_JSON_NUMBER && v.type != MS_JSON_STRING) return std::nullopt;
-    try {
-      size_t used = 0;
-      const double d = std::stod(v.text, &used);
-      if (used != v.text.size()) return std::nullopt;
-      return static_cast<long long>(d);
-    } catch (...) {
-      return std::nullopt;
-    }
+    return Document::integerOf(get(json, pointer));
   }
-  /// Number of elements of the array at `pointer` (0 when absent or not an array).
+  /// Number of elements of the array at `pointer` (0 when absent or not an array). One parse,
+  /// whatever the size (ABI 1.1).
   size_t count(std::string_view json, const std::string& pointer) const {
-    if (get(json, pointer.c_str()).type != MS_JSON_ARRAY) return 0;
-    size_t n = 0;
-    while (get(json, (pointer + "/" + std::to_string(n)).c_str()).present()) ++n;
-    return n;
+    const Document doc(host_, json);
+    return doc.get(pointer.c_str()).type == MS_JSON_ARRAY ? doc.count(pointer.c_str()) : 0;
   }
+  /// `json` parsed once, for reading many fields of it.
+  Document parse(std::string_view json) const { return Document(host_, json); }
+
+  /// RFC 3339 text to milliseconds since the epoch; nullopt when malformed.
+  std::optional<int64_t> parseTime(std::string_view text) const {
+    int64_t ms = 0;
+    if (host_->time_parse(host_, text.data(), text.size(), &ms) != MS_OK) return std::nullopt;
+    return ms;
+  }
+  /// Milliseconds since the epoch as RFC 3339 UTC ("2026-12-25T10:00:00Z").
+  std::string formatTime(int64_t unixMs) const {
+    StringSink s;
+    host_->time_format(host_, unixMs, s.get());
+    return std::move(s.data);
+  }
+  /// Waits `ms` milliseconds (at most 60 s); false when the host is stopping (end the call as
+  /// MS_ERR_TRANSIENT).
+  bool sleep(uint32_t ms) const { return host_->sleep_ms(host_, ms) == MS_OK; }
+  int64_t nowMs() const { return host_->now_unix_ms(host_); }
   /// application/x-www-form-urlencoded body or query string: "a=1&b=x%20y".
   std::string form(const std::vector<std::pair<std::string, std::string>>& fields) const {
     std::string out;

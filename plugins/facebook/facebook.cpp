@@ -58,11 +58,28 @@ ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
     const auto metrics = requestedMetrics(r);
     const Graph graph(token);
     // Page insights answer at most 93 days per call.
-    const auto values = readInsightsByWindow(range, 90, {"page_follows"}, [&](long long since, long long until) {
-      return graph.get("/" + pageId + "/insights",
-                       {{"metric", graphNames(kPageMetrics)}, {"period", "day"}, {"since", std::to_string(since)}, {"until", std::to_string(until)}});
-    });
-    return insightsReply(values, kPageMetrics, metrics);
+    const auto read = [&](const std::string& graphMetrics) {
+      return readInsightsByWindow(range, 90, {"page_follows"}, [&](long long since, long long until) {
+        return graph.get("/" + pageId + "/insights",
+                         {{"metric", graphMetrics}, {"period", "day"}, {"since", std::to_string(since)}, {"until", std::to_string(until)}});
+      });
+    };
+    auto unavailable = Json::array();
+    std::map<std::string, MetricValues> values;
+    try {
+      values = read(graphNames(kPageMetrics));
+    } catch (const Error& e) {
+      if (e.status == MS_ERR_AUTH_EXPIRED || e.status == MS_ERR_RATE_LIMITED || e.status == MS_ERR_TRANSIENT) throw;
+      // Graph refuses the whole call for one metric the Page or token may not read: ask one by
+      // one, and report the ones refused.
+      for (const auto& [standard, graphName] : kPageMetrics) {
+        if (!wanted(metrics, standard)) continue;
+        sdk::optionalPart(unavailable, standard, [&, name = graphName] {
+          for (auto& [metric, value] : read(name)) values[metric] = std::move(value);
+        });
+      }
+    }
+    return insightsReply(values, kPageMetrics, metrics, unavailable);
   });
 }
 
@@ -89,7 +106,7 @@ ms_status postInsights(const char* req, size_t len, const ms_reply* reply) {
 constexpr PlatformCalls kCalls = {listAccounts, validate, publish, accountInsights, postInsights};
 using Plugin = Extensions<kScopes, kCalls>;
 
-const ms_plugin_descriptor kDescriptor = {sizeof(ms_plugin_descriptor), "facebook", "Facebook Pages", "1.0.0", kCapabilities, MS_PLUGIN_STABLE,
+const ms_plugin_descriptor kDescriptor = {sizeof(ms_plugin_descriptor), "facebook", "Facebook Pages", "1.1.0", Plugin::capabilities, MS_PLUGIN_STABLE,
                                           "Publishes to Facebook Pages through the Meta Graph API.",
                                           "https://developers.facebook.com/docs/pages-api"};
 

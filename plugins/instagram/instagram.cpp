@@ -63,9 +63,14 @@ ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
                                               {"since", std::to_string(since)},
                                               {"until", std::to_string(until)}});
     });
-    if (wanted(metrics, "followers"))
-      values["followers_count"].total = host.integer(graph.get(igUser, {{"fields", "followers_count"}}), "/followers_count").value_or(0);
-    return insightsReply(values, kAccountMetrics, metrics);
+    // The follower count is a separate read the token may not be allowed: the rest still counts.
+    auto unavailable = Json::array();
+    if (wanted(metrics, "followers")) {
+      sdk::optionalPart(unavailable, "followers", [&] {
+        values["followers_count"].total = host.integer(graph.get(igUser, {{"fields", "followers_count"}}), "/followers_count").value_or(0);
+      });
+    }
+    return insightsReply(values, kAccountMetrics, metrics, unavailable);
   });
 }
 
@@ -82,7 +87,7 @@ ms_status postInsights(const char* req, size_t len, const ms_reply* reply) {
 constexpr PlatformCalls kCalls = {listAccounts, validate, publish, accountInsights, postInsights};
 using Plugin = Extensions<kScopes, kCalls>;
 
-const ms_plugin_descriptor kDescriptor = {sizeof(ms_plugin_descriptor), "instagram", "Instagram (professional accounts)", "1.0.0", kCapabilities, MS_PLUGIN_STABLE,
+const ms_plugin_descriptor kDescriptor = {sizeof(ms_plugin_descriptor), "instagram", "Instagram (professional accounts)", "1.1.0", Plugin::capabilities, MS_PLUGIN_STABLE,
                                           "Publishes to Instagram professional accounts through the Instagram API with Facebook Login.",
                                           "https://developers.facebook.com/docs/instagram-platform/content-publishing"};
 

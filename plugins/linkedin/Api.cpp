@@ -60,6 +60,24 @@ int32_t throttleWait(const HttpResponse& r, const std::string& message) {
 
 }  // namespace
 
+/// api_version (ABI 1.1): LinkedIn releases a version a month and serves each for at least a year
+/// (https://learn.microsoft.com/en-us/linkedin/marketing/versioning); its migrations table puts
+/// the sunset on about the 15th of the same month a year later (202510 → 2026-10-15).
+ms_status apiVersionInfo(const char* request, size_t length, const ms_reply* reply) {
+  return marketsage::sdk::guard(reply, [&] {
+    objectRequest(request, length);  // {} — but malformed input is refused like everywhere
+    const auto version = apiVersion();
+    const int year = std::stoi(version.substr(0, 4));
+    const auto month = version.substr(4, 2);
+    return Json::object()
+        .field("version", version)
+        .field("releasedAt", version.substr(0, 4) + "-" + month + "-01")
+        .field("sunsetAt", std::to_string(year + 1) + "-" + month + "-15")
+        .field("estimated", true)
+        .str();
+  });
+}
+
 std::string_view objectRequest(const char* request, size_t length) {
   const std::string_view json(request ? request : "", request ? length : 0);
   if (json.empty() || host.get(json, "").type != MS_JSON_OBJECT)

@@ -99,28 +99,34 @@ ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
     const auto wanted = wantedMetrics(json);
     const auto organization = organizationOf(json);
 
-    const auto r = callApi("GET",
-                           "/rest/organizationalEntityShareStatistics?q=organizationalEntity&organizationalEntity=" +
-                               encodeUrn(organization) + "&timeIntervals=(timeRange:(start:" + std::to_string(startDay * kDayMs) +
-                               ",end:" + std::to_string((endDay + 1) * kDayMs) + "),timeGranularityType:DAY)",
-                           token, "rw_organization_admin");
+    // Each statistic is read on its own: one the token may not read is reported as unavailable
+    // and the others still count.
     Metrics totals;
     auto daily = Json::array();
-    for (size_t i = 0, n = host.count(r.body, "/elements"); i < n; ++i) {
-      const auto at = "/elements/" + std::to_string(i);
-      Metrics day;
-      addShareStatistics(r.body, at + "/totalShareStatistics", day);
-      for (const auto& [name, value] : day) totals[name] += value;
-      const auto dayStart = host.integer(r.body, (at + "/timeRange/start").c_str()).value_or(0);
-      daily.pushRaw(Json::object().field("date", isoDate(dayStart)).raw("metrics", metricsJson(day, wanted)));
+    auto unavailable = Json::array();
+    std::string elements = "[]";
+    marketsage::sdk::optionalPart(unavailable, "shareStatistics", [&] {
+      const auto r = callApi("GET",
+                             "/rest/organizationalEntityShareStatistics?q=organizationalEntity&organizationalEntity=" +
+                                 encodeUrn(organization) + "&timeIntervals=(timeRange:(start:" + std::to_string(startDay * kDayMs) +
+                                 ",end:" + std::to_string((endDay + 1) * kDayMs) + "),timeGranularityType:DAY)",
+                             token, "rw_organization_admin");
+      for (size_t i = 0, n = host.count(r.body, "/elements"); i < n; ++i) {
+        const auto at = "/elements/" + std::to_string(i);
+        Metrics day;
+        addShareStatistics(r.body, at + "/totalShareStatistics", day);
+        for (const auto& [name, value] : day) totals[name] += value;
+        const auto dayStart = host.integer(r.body, (at + "/timeRange/start").c_str()).value_or(0);
+        daily.pushRaw(Json::object().field("date", isoDate(dayStart)).raw("metrics", metricsJson(day, wanted)));
+      }
+      if (const auto list = host.get(r.body, "/elements"); list.type == MS_JSON_ARRAY) elements = list.text;
+    });
+    if (wanted.empty() || wanted.count("followers")) {
+      marketsage::sdk::optionalPart(unavailable, "followers", [&] { totals["followers"] = followers(organization, token); });
     }
-    if (wanted.empty() || wanted.count("followers")) totals["followers"] = followers(organization, token);
-    const auto elements = host.get(r.body, "/elements");
-    return Json::object()
-        .raw("metrics", metricsJson(totals, wanted))
-        .raw("daily", daily)
-        .raw("extra", Json::object().raw("shareStatistics", elements.type == MS_JSON_ARRAY ? elements.text : "[]"))
-        .str();
+    auto out = Json::object().raw("metrics", metricsJson(totals, wanted)).raw("daily", daily).raw("extra", Json::object().raw("shareStatistics", elements));
+    if (!unavailable.empty()) out.raw("unavailable", unavailable);
+    return out.str();
   });
 }
 

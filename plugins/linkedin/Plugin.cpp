@@ -16,6 +16,7 @@ ms_status upload(const char*, size_t, const ms_reply*);
 ms_status deletePost(const char*, size_t, const ms_reply*);
 ms_status accountInsights(const char*, size_t, const ms_reply*);
 ms_status postInsights(const char*, size_t, const ms_reply*);
+ms_status apiVersionInfo(const char*, size_t, const ms_reply*);
 
 namespace {
 
@@ -27,10 +28,15 @@ const ms_media_ext media = {sizeof(ms_media_ext), upload};
 const ms_delete_ext deletion = {sizeof(ms_delete_ext), deletePost};
 const ms_insights_ext insights = {sizeof(ms_insights_ext), accountInsights, postInsights};
 const ms_health_ext health = {sizeof(ms_health_ext), checkToken};
+const ms_api_version_ext version = {sizeof(ms_api_version_ext), apiVersionInfo};
+
+constexpr marketsage::sdk::ExtensionEntry extensions[] = {
+    {MS_EXT_OAUTH, &oauth},   {MS_EXT_ACCOUNTS, &accounts}, {MS_EXT_VALIDATE, &validation}, {MS_EXT_PUBLISH, &publishing},
+    {MS_EXT_MEDIA, &media},   {MS_EXT_DELETE, &deletion},   {MS_EXT_INSIGHTS, &insights},   {MS_EXT_HEALTH, &health},
+    {MS_EXT_API_VERSION, &version}};
 
 const ms_plugin_descriptor descriptor = {
-    sizeof(ms_plugin_descriptor), "linkedin", "LinkedIn (members and company pages)", "1.0.0",
-    MS_CAP_OAUTH | MS_CAP_ACCOUNTS | MS_CAP_VALIDATE | MS_CAP_PUBLISH | MS_CAP_MEDIA | MS_CAP_DELETE | MS_CAP_INSIGHTS | MS_CAP_HEALTH,
+    sizeof(ms_plugin_descriptor), "linkedin", "LinkedIn (members and company pages)", "1.1.0", marketsage::sdk::capabilitiesOf(extensions),
     MS_PLUGIN_STABLE, "Publishes to LinkedIn members and organization pages through the versioned REST API.",
     "https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/posts-api"};
 
@@ -39,10 +45,6 @@ ms_status init(const ms_host* h) {
   return MS_OK;
 }
 void deinit() {}
-
-const marketsage::sdk::ExtensionEntry extensions[] = {
-    {MS_EXT_OAUTH, &oauth},     {MS_EXT_ACCOUNTS, &accounts}, {MS_EXT_VALIDATE, &validation}, {MS_EXT_PUBLISH, &publishing},
-    {MS_EXT_MEDIA, &media},     {MS_EXT_DELETE, &deletion},   {MS_EXT_INSIGHTS, &insights},   {MS_EXT_HEALTH, &health}};
 
 const void* getExtension(const char* id) { return marketsage::sdk::findExtension(extensions, id); }
 

@@ -87,9 +87,10 @@ std::map<std::string, MetricValues> readInsightsByWindow(const DateRange& range,
 /// Standard metric name -> the Graph metric that carries it.
 using MetricMap = std::vector<std::pair<std::string, std::string>>;
 
-/// {"metrics":{standard:…},"daily":[…],"extra":{graph name: total}} limited to `wantedNames`.
+/// {"metrics":{standard:…},"daily":[…],"extra":{graph name: total},"unavailable?":[…]} limited to
+/// `wantedNames`; `unavailable` lists the parts that could not be read ({"name","reason"}).
 inline std::string insightsReply(const std::map<std::string, MetricValues>& values, const MetricMap& mapping,
-                                 const std::vector<std::string>& wantedNames) {
+                                 const std::vector<std::string>& wantedNames, const Json& unavailable = Json::array()) {
   auto metrics = Json::object();
   std::map<std::string, Json> days;
   for (const auto& [standard, graphName] : mapping) {
@@ -106,7 +107,9 @@ inline std::string insightsReply(const std::map<std::string, MetricValues>& valu
     for (const auto& [date, dayMetrics] : days) daily.pushRaw(Json::object().field("date", date).raw("metrics", dayMetrics));
     reply.raw("daily", daily);
   }
-  return reply.raw("extra", extra).str();
+  reply.raw("extra", extra);
+  if (!unavailable.empty()) reply.raw("unavailable", unavailable);
+  return reply.str();
 }
 
 /// The /postIds of a post_insights request (1 to 100 Graph ids); the range is checked too, though

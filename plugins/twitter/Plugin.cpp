@@ -16,9 +16,12 @@ const ms_delete_ext deletion = {sizeof(ms_delete_ext), deletePost};
 const ms_insights_ext insights = {sizeof(ms_insights_ext), accountInsights, postInsights};
 const ms_health_ext health = {sizeof(ms_health_ext), checkToken};
 
+constexpr sdk::ExtensionEntry extensions[] = {
+    {MS_EXT_OAUTH, &oauth},     {MS_EXT_ACCOUNTS, &accounts}, {MS_EXT_VALIDATE, &validation}, {MS_EXT_PUBLISH, &publishing},
+    {MS_EXT_MEDIA, &media},     {MS_EXT_DELETE, &deletion},   {MS_EXT_INSIGHTS, &insights},   {MS_EXT_HEALTH, &health}};
+
 const ms_plugin_descriptor descriptor = {
-    sizeof(ms_plugin_descriptor), "twitter", "X (Twitter)", "1.0.0",
-    MS_CAP_OAUTH | MS_CAP_ACCOUNTS | MS_CAP_VALIDATE | MS_CAP_PUBLISH | MS_CAP_MEDIA | MS_CAP_DELETE | MS_CAP_INSIGHTS | MS_CAP_HEALTH,
+    sizeof(ms_plugin_descriptor), "twitter", "X (Twitter)", "1.1.0", sdk::capabilitiesOf(extensions),
     MS_PLUGIN_STABLE, "Posts, threads, polls and media on X through the X API v2.", "https://docs.x.com/x-api"};
 
 ms_status init(const ms_host* h) {
@@ -27,10 +30,6 @@ ms_status init(const ms_host* h) {
 }
 
 void deinit() {}
-
-const sdk::ExtensionEntry extensions[] = {
-    {MS_EXT_OAUTH, &oauth},     {MS_EXT_ACCOUNTS, &accounts}, {MS_EXT_VALIDATE, &validation}, {MS_EXT_PUBLISH, &publishing},
-    {MS_EXT_MEDIA, &media},     {MS_EXT_DELETE, &deletion},   {MS_EXT_INSIGHTS, &insights},   {MS_EXT_HEALTH, &health}};
 
 const void* getExtension(const char* id) { return sdk::findExtension(extensions, id); }
 

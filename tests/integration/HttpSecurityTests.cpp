@@ -98,7 +98,8 @@ TEST_CASE("stalled and trickling clients cost a socket, never a thread; every wa
   int closed = 0;
   for (auto& socket : stalled) closed += socket->readUntilClosed(50ms).closed ? 1 : 0;
   CHECK(closed == 300);
-  CHECK(metric(w.host, "marketsage_http_timeouts_total") >= 256);
+  // Each stalled head was either cut off at its bound or closed to admit a newer connection.
+  CHECK(metric(w.host, "marketsage_http_timeouts_total") + metric(w.host, "marketsage_http_connections_evicted_total") >= 300);
   stalled.clear();
   std::this_thread::sleep_for(300ms);
   CHECK(metric(w.host, "marketsage_http_connections") <= 2);

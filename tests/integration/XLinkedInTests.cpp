@@ -64,7 +64,7 @@ struct Platforms {
 std::string hostConfig(int waitSeconds = 20) {
   return R"({"publishing": {"waitSeconds": )" + std::to_string(waitSeconds) +
          R"(, "retryBaseMillis": 200, "pollMillis": 100, "workers": 4, "leaseSeconds": 30},
-            "plugins": {"linkedin": {"api_version": "202610", "poll_interval_ms": 100}}})";
+            "plugins": {"linkedin": {"api_version": ")" + LinkedInApi::versionMonthsAgo(2) + R"(", "poll_interval_ms": 100}}})";
 }
 
 std::vector<json::value> connectionsOf(World& w, const std::string& key, const std::string& platform) {

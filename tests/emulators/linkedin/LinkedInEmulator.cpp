@@ -5,6 +5,7 @@
 #include <Poco/URI.h>
 
 #include <chrono>
+#include <ctime>
 #include <random>
 #include <sstream>
 
@@ -135,6 +136,8 @@ void LinkedInApi::State::handle(Request& request, Response& response) {
 // ---- public API ----
 
 LinkedInApi::LinkedInApi() : state_(std::make_unique<State>()) {
+  state_->oldestVersion = versionMonthsAgo(12);
+  state_->newestVersion = versionMonthsAgo(1);
   state_->server = std::make_unique<marketsage::test::TestServer>([this](Request& q, Response& r) { state_->handle(q, r); });
 }
 LinkedInApi::~LinkedInApi() { state_->server.reset(); }
@@ -149,6 +152,16 @@ std::string LinkedInApi::issueToken(const std::string& scopes, int expiresInSeco
   std::lock_guard lock(state_->mutex);
   return state_->mintToken(scopes, expiresInSeconds);
 }
+std::string LinkedInApi::versionMonthsAgo(int months) {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  const int index = (utc.tm_year + 1900) * 12 + utc.tm_mon - months;
+  char text[8];
+  std::snprintf(text, sizeof text, "%04d%02d", index / 12, index % 12 + 1);
+  return text;
+}
+
 void LinkedInApi::setActiveVersions(const std::string& oldest, const std::string& newest) {
   std::lock_guard lock(state_->mutex);
   state_->oldestVersion = oldest;

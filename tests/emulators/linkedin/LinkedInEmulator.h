@@ -42,9 +42,11 @@ class LinkedInApi {
   void addOrganization(const std::string& id, const std::string& name, bool administered = true);
   /// Mints an access token for the member without the consent screen.
   std::string issueToken(const std::string& scopes = defaultScopes, int expiresInSeconds = 5184000);
-  /// Active LinkedIn-Version values (default 202512 to 202611: a year of monthly versions;
-  /// "YYYYMM.RR" accepted).
+  /// Active LinkedIn-Version values (default: the twelve monthly versions released before the
+  /// current month, as LinkedIn serves each for a year; "YYYYMM.RR" accepted).
   void setActiveVersions(const std::string& oldest, const std::string& newest);
+  /// The version "YYYYMM" of the month `months` before the current one (negative: after it).
+  static std::string versionMonthsAgo(int months);
   /// Whether the app has programmatic refresh tokens (default true).
   void setRefreshTokensEnabled(bool enabled);
   /// GETs of an image/document (video) that still answer PROCESSING after the upload (finalize).

@@ -67,7 +67,7 @@ struct LinkedInApi::State {
   std::vector<std::string> postOrder, deleted, issued, log;
   std::map<std::string, ShareStatistics> dailyStatistics, postStatistics;
   std::map<std::string, long long> followers;
-  std::string oldestVersion = "202512", newestVersion = "202611";
+  std::string oldestVersion, newestVersion;  ///< set by LinkedInApi's constructor
   bool refreshEnabled = true;
   int imagePolls = 1, videoPolls = 2;
   long long partSize = 4 * 1024 * 1024;

@@ -130,7 +130,7 @@ TEST_CASE("LinkedIn's failures map to the ABI's error kinds", "[linkedin][errors
     CHECK(f.linkedin.posts().empty());
   }
   SECTION("an inactive LinkedIn-Version is a configuration error naming the setting") {
-    f.linkedin.setActiveVersions("202611", "202710");
+    f.linkedin.setActiveVersions(emulators::LinkedInApi::versionMonthsAgo(-1), emulators::LinkedInApi::versionMonthsAgo(-12));
     auto r = f.call(Operation::Publish, textPost(f, kMember));
     CHECK(r.kind == ErrorKind::Permanent);
     CHECK(r.platformCode == "NONEXISTENT_VERSION");
@@ -150,6 +150,7 @@ TEST_CASE("every function refuses bad input without a network call", "[linkedin]
   const std::vector<std::string> bad = {"", "null", "[1]", "{", "{\"accessToken\":5}", "{}"};
   for (const auto op : marketsage::plugins::allOperations())
     for (const auto& text : bad) {
+      if (op == Operation::ApiVersion && !text.empty() && text.front() == '{' && text.back() == '}') continue;  // it takes {}
       CAPTURE(marketsage::plugins::toString(op), text);
       CHECK(f.callText(op, text).kind == ErrorKind::InvalidInput);
     }

@@ -20,7 +20,8 @@ using marketsage::plugins::CallResult;
 using marketsage::plugins::ErrorKind;
 using marketsage::plugins::Operation;
 
-constexpr const char* kApiVersion = "202609";
+/// A version LinkedIn serves today: three months old.
+inline const std::string kApiVersion = emulators::LinkedInApi::versionMonthsAgo(3);
 constexpr const char* kOrganization = "urn:li:organization:2414183";
 constexpr const char* kMember = "urn:li:person:abc123XYZ";
 
