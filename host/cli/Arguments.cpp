@@ -12,6 +12,11 @@ std::optional<std::string> Arguments::flag(const std::string& name) const {
   return it->second;
 }
 
+std::vector<std::string> Arguments::values(const std::string& name) const {
+  const auto it = repeated.find(name);
+  return it == repeated.end() ? std::vector<std::string>{} : it->second;
+}
+
 Arguments parseArguments(const std::vector<std::string>& args, const std::set<std::string>& valueFlags) {
   Arguments out;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -37,6 +42,7 @@ Arguments parseArguments(const std::vector<std::string>& args, const std::set<st
       value = args[++i];
     }
     out.flags[name] = *value;
+    out.repeated[name].push_back(*value);
   }
   return out;
 }

@@ -19,10 +19,13 @@ struct UsageError : std::runtime_error {
 
 struct Arguments {
   bool help = false;
-  std::map<std::string, std::string> flags;  ///< without the leading dashes
+  std::map<std::string, std::string> flags;  ///< without the leading dashes; the last value given
+  std::map<std::string, std::vector<std::string>> repeated;  ///< every value of each flag, in order
   std::vector<std::string> positional;
 
   std::optional<std::string> flag(const std::string& name) const;
+  /// Every value given for a flag that may repeat ("--setting a=1 --setting b=2").
+  std::vector<std::string> values(const std::string& name) const;
 };
 
 /// `valueFlags` take a value; anything else starting with "-" is a UsageError.

@@ -14,6 +14,7 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <optional>
 #include <chrono>
 #include <random>
 #include <sstream>
@@ -91,7 +92,7 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
     const auto code = randomToken("code_");
     {
       std::lock_guard lock(emulator.mutex_);
-      emulator.codes_[code] = {q["code_challenge"], q["redirect_uri"]};
+      emulator.codes_[code] = {q["code_challenge"], q["redirect_uri"], emulator.consentUser_};
     }
     Poco::URI back(q["redirect_uri"]);
     back.addQueryParameter("code", code);
@@ -111,12 +112,16 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
     return decoded == std::string(clientId) + ":" + clientSecret;
   }
 
-  std::string issue(int expiresIn) {
+  /// A user's token pair: the access token acts for the user and, when pages do not own tokens,
+  /// for the organization the user administers.
+  std::string issue(int expiresIn, const std::string& user) {
     const auto access = randomToken("at_");
     const auto refresh = randomToken("rt_");
     std::lock_guard lock(emulator.mutex_);
-    emulator.accessTokens_[access] = nowMs() + expiresIn * 1000LL;
-    emulator.refreshTokens_.insert(refresh);
+    std::set<std::string> accounts{"u-" + user};
+    if (!emulator.pagesOwnTokens) accounts.insert("o-" + user);
+    emulator.accessTokens_[access] = {nowMs() + expiresIn * 1000LL, accounts};
+    emulator.refreshTokens_[refresh] = user;
     emulator.issued_.push_back(access);
     emulator.issued_.push_back(refresh);
     return R"({"access_token":")" + access + R"(","token_type":"Bearer","expires_in":)" + std::to_string(expiresIn) +
@@ -140,17 +145,21 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
       if (code.redirectUri != form.get("redirect_uri", "") || base64UrlSha256(form.get("code_verifier", "")) != code.challenge) {
         return reply(response, 400, R"({"error":"invalid_grant"})");
       }
-      return reply(response, 200, issue(emulator.initialExpiresIn));
+      return reply(response, 200, issue(emulator.initialExpiresIn, code.user));
     }
     if (grant == "refresh_token") {
+      std::string user;
       {
         std::lock_guard lock(emulator.mutex_);
         // Rotation: a refresh token works once (OAuth 2.0 Security BCP, section 4.14).
-        if (emulator.refreshTokens_.erase(form.get("refresh_token", "")) == 0) return reply(response, 400, R"({"error":"invalid_grant"})");
+        const auto it = emulator.refreshTokens_.find(form.get("refresh_token", ""));
+        if (it == emulator.refreshTokens_.end()) return reply(response, 400, R"({"error":"invalid_grant"})");
+        user = it->second;
+        emulator.refreshTokens_.erase(it);
       }
       ++emulator.refreshGrants_;
       std::this_thread::sleep_for(std::chrono::milliseconds(emulator.refreshDelayMs.load()));
-      return reply(response, 200, issue(emulator.refreshedExpiresIn));
+      return reply(response, 200, issue(emulator.refreshedExpiresIn, user));
     }
     reply(response, 400, R"({"error":"unsupported_grant_type"})");
   }
@@ -158,24 +167,33 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
   void revoke(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
     Poco::Net::HTMLForm form(request, request.stream());
     std::lock_guard lock(emulator.mutex_);
-    emulator.accessTokens_.erase(form.get("token", ""));
-    emulator.refreshTokens_.erase(form.get("token", ""));
-    ++emulator.revocations_;
+    // RFC 7009: an unknown token is answered 200 as well, but only a known one was revoked.
+    const auto token = form.get("token", "");
+    if (emulator.accessTokens_.erase(token) + emulator.refreshTokens_.erase(token) > 0) ++emulator.revocations_;
     reply(response, 200, "{}");
   }
 
-  /// False (after answering 401) unless the request carries a live bearer token.
-  bool authorized(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+  /// The accounts the request's live bearer token may act for; nullopt (after answering 401)
+  /// when there is no live token.
+  std::optional<std::set<std::string>> authorized(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
     const std::string header = request.get("Authorization", "");
     const std::string token = header.rfind("Bearer ", 0) == 0 ? header.substr(7) : "";
     std::lock_guard lock(emulator.mutex_);
     const auto it = emulator.accessTokens_.find(token);
-    if (it == emulator.accessTokens_.end() || it->second < nowMs()) {
+    if (it == emulator.accessTokens_.end() || it->second.expiresAt < nowMs()) {
       response.set("WWW-Authenticate", R"(Bearer error="invalid_token")");
       reply(response, 401, R"({"error":"invalid_token"})");
-      return false;
+      return std::nullopt;
     }
-    return true;
+    return it->second.accounts;
+  }
+
+  /// False (after answering 403) when the token cannot act for `account`.
+  bool mayActFor(const std::set<std::string>& accounts, const std::string& account, Poco::Net::HTTPServerResponse& response) {
+    if (accounts.count(account) > 0) return true;
+    ++emulator.wrongAccount_;
+    reply(response, 403, R"({"error":"insufficient_permissions","message":"this token cannot act for account )" + account + R"("})");
+    return false;
   }
 
   void posting(Poco::Net::HTTPServerRequest& request, const std::string& path, Poco::Net::HTTPServerResponse& response) {
@@ -190,7 +208,8 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
       }
       if (path == "/media") body = std::to_string(total);
     }
-    if (!authorized(request, response)) return;
+    const auto accounts = authorized(request, response);
+    if (!accounts) return;
     const std::string method = request.getMethod();
     if (method == "POST" && path == "/media") return reply(response, 201, R"({"id":"m-)" + randomToken("") + R"(","size":)" + body + "}");
     if (method == "GET" && path == "/me/insights") {
@@ -207,6 +226,7 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
         const auto* v = parsed.as_object().if_contains(name);
         return v && v->is_string() ? std::string(v->get_string()) : std::string();
       };
+      if (!mayActFor(*accounts, text("account"), response)) return;
       std::lock_guard lock(emulator.mutex_);
       if (emulator.failCount_ > 0 && emulator.failSkip_ == 0) {
         --emulator.failCount_;
@@ -227,6 +247,10 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
       return id == p.id || id == p.id + "/metrics";
     });
     if (it == emulator.posts_.end()) return reply(response, 404, R"({"error":"not_found"})");
+    if (accounts->count(it->account) == 0) {  // another account's post: as if it did not exist to this token
+      ++emulator.wrongAccount_;
+      return reply(response, 403, R"({"error":"insufficient_permissions"})");
+    }
     if (method == "DELETE") {
       emulator.posts_.erase(it);
       return reply(response, 200, "{}");
@@ -235,19 +259,26 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
   }
 
   void api(Poco::Net::HTTPServerRequest& request, const std::string& path, Poco::Net::HTTPServerResponse& response) {
-    if (!authorized(request, response)) return;
-    if (path == "/me") return reply(response, 200, R"({"id":"u-1","name":"Test User"})");
+    const auto accounts = authorized(request, response);
+    if (!accounts) return;
+    // The user behind the token: its "u-" account.
+    std::string user;
+    for (const auto& account : *accounts)
+      if (account.rfind("u-", 0) == 0) user = account.substr(2);
+    if (user.empty()) return reply(response, 403, R"({"error":"insufficient_permissions","message":"not a user token"})");
+    if (path == "/me") return reply(response, 200, R"({"id":"u-)" + user + R"(","name":"Test User )" + user + R"("})");
+    const std::string me = R"({"id":"u-)" + user + R"(","name":"Test User )" + user + R"(","type":"user"})";
     if (!emulator.pagesOwnTokens) {
-      return reply(response, 200, R"({"data":[{"id":"u-1","name":"Test User","type":"user"},{"id":"o-1","name":"Test Org","type":"organization"}]})");
+      return reply(response, 200, R"({"data":[)" + me + R"(,{"id":"o-)" + user + R"(","name":"Test Org )" + user + R"(","type":"organization"}]})");
     }
     const auto pageToken = randomToken("pt_");
     {
       std::lock_guard lock(emulator.mutex_);
-      emulator.accessTokens_[pageToken] = nowMs() + 86'400'000LL * 60;
+      emulator.accessTokens_[pageToken] = {nowMs() + 86'400'000LL * 60, {"p-" + user}};  // acts for its page only
       emulator.issued_.push_back(pageToken);
     }
     reply(response, 200,
-          R"({"data":[{"id":"u-1","name":"Test User","type":"user"},{"id":"p-1","name":"Test Page","type":"page","access_token":")" +
+          R"({"data":[)" + me + R"(,{"id":"p-)" + user + R"(","name":"Test Page )" + user + R"(","type":"page","access_token":")" +
               pageToken + R"("}]})");
   }
 };
@@ -280,9 +311,14 @@ std::vector<std::string> OAuthEmulator::issuedTokens() const {
   return issued_;
 }
 
+void OAuthEmulator::consentAs(const std::string& user) {
+  std::lock_guard lock(mutex_);
+  consentUser_ = user;
+}
+
 void OAuthEmulator::expireAllAccessTokens() {
   std::lock_guard lock(mutex_);
-  for (auto& [token, expiry] : accessTokens_) expiry = 0;
+  for (auto& [token, record] : accessTokens_) record.expiresAt = 0;
 }
 
 void OAuthEmulator::revokeAllRefreshTokens() {

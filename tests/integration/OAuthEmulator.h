@@ -5,6 +5,12 @@
 /// rotating single-use refresh tokens, bearer tokens and their expiry. Behind the same bearer
 /// tokens it offers a small posting API (POST /posts, DELETE /posts/{id}, metrics, POST /media)
 /// for the publishing engine's tests, with scripted failures and latency.
+///
+/// Every token is bound to the user who consented and to the accounts it may act for, as a
+/// platform's are: a user token acts for the user (and, with pagesOwnTokens false, the
+/// organization they administer); a page token acts for its page only. A post, a deletion or a
+/// metrics read for an account the token cannot act for is refused with 403, so a host that used
+/// another organization's token, or the user token for a page, fails its tests.
 
 #include <atomic>
 #include <map>
@@ -32,9 +38,16 @@ class OAuthEmulator {
   std::atomic<int> refreshedExpiresIn{3600};
   std::atomic<int> refreshDelayMs{0};         ///< widens the window for concurrent refreshes
   std::atomic<bool> pagesOwnTokens{true};     ///< false: the page is reached with the user's token
+  /// Who consents at the next /authorize: accounts are u-<user>, p-<user> (page), o-<user>
+  /// (organization). Two organizations connecting different users get tokens that cannot act
+  /// for each other's accounts.
+  void consentAs(const std::string& user);
 
   int refreshGrants() const { return refreshGrants_; }
+  /// Revocations of tokens the emulator issued and still knew (unknown tokens do not count).
   int revocations() const { return revocations_; }
+  /// Requests refused because the token cannot act for the account they name.
+  int wrongAccountRefusals() const { return wrongAccount_; }
   /// Every access, refresh and page token ever issued (to search the database and logs for).
   std::vector<std::string> issuedTokens() const;
   /// Makes every refresh token invalid: the next refresh answers invalid_grant.
@@ -61,12 +74,17 @@ class OAuthEmulator {
  private:
   friend struct Handler;
   struct Code {
-    std::string challenge, redirectUri;
+    std::string challenge, redirectUri, user;
+  };
+  struct AccessToken {
+    long long expiresAt = 0;            ///< ms
+    std::set<std::string> accounts;     ///< the accounts it may act for
   };
   mutable std::mutex mutex_;
+  std::string consentUser_ = "1";
   std::map<std::string, Code> codes_;
-  std::map<std::string, long long> accessTokens_;  ///< token -> expiry (ms)
-  std::set<std::string> refreshTokens_;
+  std::map<std::string, AccessToken> accessTokens_;
+  std::map<std::string, std::string> refreshTokens_;  ///< refresh token -> user
   std::vector<std::string> issued_;
   std::vector<Published> posts_;
   int failCount_ = 0, failStatus_ = 0, failRetryAfter_ = 0, failSkip_ = 0;
@@ -75,6 +93,7 @@ class OAuthEmulator {
   int nextId_ = 0;
   std::atomic<int> refreshGrants_{0};
   std::atomic<int> revocations_{0};
+  std::atomic<int> wrongAccount_{0};
   int port_ = 0;
   std::unique_ptr<Poco::Net::HTTPServer> server_;
 };

@@ -140,9 +140,17 @@ TEST_CASE("cross-post: each target answers for itself; one platform's refusal do
   }
   CHECK(accounts == std::set<std::string>{"u-1", "p-1"});
   // The platform really received both posts, each on its account — and nothing for the refused ones.
+  // The emulator binds tokens to accounts (a page token acts for its page only), so this also
+  // proves each went out with its own connection's token.
   const auto published = emulator.published();
   REQUIRE(published.size() == 2);
-  for (const auto& p : published) CHECK(p.text == "Hello from MarketSage");
+  std::set<std::string> postedAs;
+  for (const auto& p : published) {
+    CHECK(p.text == "Hello from MarketSage");
+    postedAs.insert(p.account);
+  }
+  CHECK(postedAs == std::set<std::string>{"u-1", "p-1"});
+  CHECK(emulator.wrongAccountRefusals() == 0);
 
   const auto id = str(post, "id");
   const auto full = getPost(w, admin, id);
@@ -282,7 +290,8 @@ TEST_CASE("Idempotency-Key: the same request twice creates one post; another bod
   OAuthEmulator emulator;
   World w(oauthEnv(emulator), publishingConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
-  const auto connection = str(connect(w, admin, "oauthtest").front(), "id");
+  const auto firstConnection = connect(w, admin, "oauthtest").front();
+  const auto connection = str(firstConnection, "id");
   const json::object body{{"content", "exactly once"}, {"targets", {connection}}};
   auto first = postJson(w, admin, body, {{"Idempotency-Key", "order-42"}});
   REQUIRE(first.status == 201);
@@ -293,11 +302,17 @@ TEST_CASE("Idempotency-Key: the same request twice creates one post; another bod
   CHECK(postJson(w, admin, {{"content", "something else"}, {"targets", {connection}}}, {{"Idempotency-Key", "order-42"}}).status == 422);
   CHECK(emulator.published().size() == 1);
   CHECK(w.host.get("/api/social-media/posts", admin).json().as_array().size() == 1);
-  // Keys are per organization: B's same key is B's own post.
+  // Keys are per organization: B's same key is B's own post, on B's own accounts (another user
+  // consented for B: A's tokens cannot act for them, nor B's for A's).
+  emulator.consentAs("2");
   connect(w, w.b.byRole["ADMIN"].key, "oauthtest");
   auto other = postJson(w, w.b.byRole["ADMIN"].key, {{"content", "exactly once"}, {"platforms", {"oauthtest"}}}, {{"Idempotency-Key", "order-42"}});
   CHECK(other.status == 201);
   CHECK(str(other.json(), "id") != str(first.json(), "id"));
+  std::multiset<std::string> postedAs;
+  for (const auto& p : emulator.published()) postedAs.insert(p.account);
+  CHECK(postedAs == std::multiset<std::string>{str(firstConnection, "accountId"), "u-2", "p-2"});
+  CHECK(emulator.wrongAccountRefusals() == 0);
 }
 
 TEST_CASE("delete removes a published post at the platform; analytics sum account and post metrics", "[publishing]") {
@@ -315,15 +330,21 @@ TEST_CASE("delete removes a published post at the platform; analytics sum accoun
   REQUIRE(analytics.status == 200);
   const auto platform = analytics.json().at("oauthtest");
   // The emulator's reach is 1000 + 10 per live post, for each of the two connected accounts.
-  CHECK(platform.at("totalReach").as_double() == 2040);
+  // Counts are plain JSON integers in the answer's bytes (never 2.04E3).
+  CHECK(analytics.body.find(R"("totalReach":2040,)") != std::string::npos);
+  CHECK(analytics.body.find("E0") == std::string::npos);
+  CHECK(platform.at("totalReach").as_int64() == 2040);
+  // Post metrics reach the platform's totals: likes (the text lengths 20 + 4) and a comment each.
+  CHECK(platform.at("totalEngagement").as_int64() == 20 + 4 + 2);
+  CHECK(platform.at("engagementRate").as_double() == Approx(100.0 * 26 / 2040).margin(0.005));  // a percentage
   const auto top = platform.at("topPosts").as_array();
   REQUIRE(top.size() == 2);
   CHECK(str(top.at(0), "marketsagePostId") == str(keep.json(), "id"));  // more likes: longer text
   CHECK(top.at(0).at("metrics").at("likes").as_int64() == 20);
-  CHECK(analytics.json().at("totals").at("totalReach").as_double() == 2040);
+  CHECK(analytics.json().at("totals").at("totalReach").as_int64() == 2040);
   CHECK(w.host.get("/api/social-media/analytics?start=2026-13-01", admin).status == 400);
   CHECK(w.host.get("/api/social-media/analytics", w.a.byRole["GUEST"].key).status == 403);
-  CHECK(w.host.get("/api/social-media/analytics", w.b.byRole["ADMIN"].key).json().at("totals").at("totalReach").as_double() == 0);
+  CHECK(w.host.get("/api/social-media/analytics", w.b.byRole["ADMIN"].key).json().at("totals").at("totalReach").as_int64() == 0);
 
   auto removed = w.host.request("DELETE", "/api/social-media/posts/" + str(drop.json(), "id"), admin);
   REQUIRE(removed.status == 200);
@@ -360,7 +381,19 @@ TEST_CASE("a host killed mid-batch: after restart every target is published once
     REQUIRE((r.status == 201 || r.status == 202));
     ids.push_back(str(r.json(), "id"));
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(900));  // some done, some in flight, some queued
+  // Kill when some are done and some are being published right now (the platform takes 700 ms).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  int inFlight = 0, done = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto counts = sql(w.host.databaseUrl(), "SELECT SUM(CASE WHEN status = 'publishing' THEN 1 ELSE 0 END),"
+                                                  " SUM(CASE WHEN status = 'published' THEN 1 ELSE 0 END) FROM post_targets");
+    inFlight = counts.at(0).at(0) == "NULL" ? 0 : std::stoi(counts.at(0).at(0));
+    done = counts.at(0).at(1) == "NULL" ? 0 : std::stoi(counts.at(0).at(1));
+    if (inFlight > 0 && done > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(inFlight > 0);  // the kill really catches attempts in flight
+  REQUIRE(done > 0);
   REQUIRE(::kill(w.host.pid(), SIGKILL) == 0);
   ::waitpid(w.host.pid(), nullptr, 0);
   w.host.start(publishingConfig(0, 3));
@@ -385,7 +418,7 @@ TEST_CASE("a host killed mid-batch: after restart every target is published once
 }
 
 TEST_CASE("two hosts on one PostgreSQL publish 1,000 scheduled posts, none twice", "[publishing][postgresql]") {
-  if (backend() != "postgresql") return;
+  REQUIRE(backend() == "postgresql");
   OAuthEmulator emulator;
   World w(oauthEnv(emulator), publishingConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
@@ -416,9 +449,13 @@ TEST_CASE("two hosts on one PostgreSQL publish 1,000 scheduled posts, none twice
   const auto states = sql(w.host.databaseUrl(), "SELECT status, COUNT(*) FROM post_targets GROUP BY status");
   REQUIRE(states.size() == 1);
   CHECK(states.at(0).at(0) == "published");
-  // Both hosts took part.
-  const auto hosts = sql(w.host.databaseUrl(), "SELECT COUNT(DISTINCT detail) FROM post_events WHERE event = 'attempt'");
-  CHECK(std::stoi(hosts.at(0).at(0)) >= 2);
+  // Both hosts took part: the attempts name two distinct hosts (not merely distinct details,
+  // which differ by attempt number too).
+  std::set<std::string> hosts;
+  for (const auto& row : sql(w.host.databaseUrl(), "SELECT detail FROM post_events WHERE event = 'attempt'")) {
+    hosts.insert(str(json::parse(row.at(0)), "host"));
+  }
+  CHECK(hosts.size() == 2);
 }
 
 TEST_CASE("media by URL: fetched by the host, never from inside its network, not even through a redirect", "[publishing][ssrf]") {

@@ -37,6 +37,7 @@ class RawSocket {
   ~RawSocket() { ::close(fd_); }
   RawSocket(const RawSocket&) = delete;
   RawSocket& operator=(const RawSocket&) = delete;
+  int fd() const { return fd_; }
 
   /// False when the peer has closed (or reset) the connection.
   bool send(std::string_view bytes) {
