@@ -41,11 +41,14 @@ Options readOptions(const Post& post) {
   return o;
 }
 
-/// Words starting with `mark` ('#' hashtags, '@' mentions).
+/// '#' hashtags or '@' mentions as Instagram finds them: the mark not right after a letter, digit or
+/// _ (an e-mail address is no mention) and followed by one (any non-ASCII byte counts as a letter),
+/// so "#a,#b" and "(#c)" are tags as well.
 std::size_t countMarked(const std::string& text, char mark) {
+  const auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
   std::size_t n = 0;
   for (std::size_t i = 0; i + 1 < text.size(); ++i)
-    if (text[i] == mark && (i == 0 || std::isspace(static_cast<unsigned char>(text[i - 1]))) && !std::isspace(static_cast<unsigned char>(text[i + 1]))) ++n;
+    if (text[i] == mark && (i == 0 || !word(text[i - 1])) && (word(text[i + 1]) || static_cast<unsigned char>(text[i + 1]) >= 0x80)) ++n;
   return n;
 }
 

@@ -1,13 +1,15 @@
 // twitter-text v3 configuration (github.com/twitter/twitter-text, config/v3.json):
 //   scale 100, defaultWeight 200, transformedURLLength 23, emojiParsingEnabled true, ranges
 //   [0,4351] [8192,8205] [8208,8223] [8242,8247] with weight 100.
-// URLs are found as twitter-text does for the common cases: an http(s):// scheme, or a bare
-// domain ending in a well-known TLD; trailing punctuation is not part of the URL.
+// URLs are found as twitter-text's extractUrlsWithIndices finds them (see urlAt), for ASCII hosts.
 #include "WeightedLength.h"
 
-#include <array>
+#include <algorithm>
 #include <cctype>
+#include <set>
+#include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace twitter {
@@ -78,34 +80,99 @@ size_t emojiAt(const std::vector<char32_t>& cps, size_t i) {
   }
 }
 
-bool isSpace(char32_t cp) { return cp == ' ' || cp == '\n' || cp == '\t' || cp == '\r' || cp == 0x3000 || cp == 0xA0; }
-
-/// Bare domains X links without a scheme, kept to the TLDs seen in practice.
+/// Top-level domains X links: every country code, and the common generic ones. A host on a TLD
+/// missing here is counted as text, which can only make a post look longer than X counts it.
 bool knownTld(const std::string& tld) {
-  static const std::array<const char*, 24> tlds = {"com", "net", "org", "io", "co", "dev", "app", "ai",  "me", "ly",  "info", "biz",
-                                                   "xyz", "edu", "gov", "uk", "de",  "fr",  "jp", "tv", "news", "blog", "site", "online"};
-  for (const char* known : tlds)
-    if (tld == known) return true;
-  return false;
+  static const std::set<std::string> tlds = [] {
+    std::set<std::string> out;
+    std::istringstream words(
+        "ac ad ae af ag ai al am ao aq ar as at au aw ax az ba bb bd be bf bg bh bi bj bm bn bo br bs bt bw by bz ca cc cd "
+        "cf cg ch ci ck cl cm cn co cr cu cv cw cx cy cz de dj dk dm do dz ec ee eg er es et eu fi fj fk fm fo fr ga gb gd "
+        "ge gf gg gh gi gl gm gn gp gq gr gs gt gu gw gy hk hm hn hr ht hu id ie il im in io iq ir is it je jm jo jp ke kg "
+        "kh ki km kn kp kr kw ky kz la lb lc li lk lr ls lt lu lv ly ma mc md me mg mh mk ml mm mn mo mp mq mr ms mt mu mv "
+        "mw mx my mz na nc ne nf ng ni nl no np nr nu nz om pa pe pf pg ph pk pl pm pn pr ps pt pw py qa re ro rs ru rw sa "
+        "sb sc sd se sg sh si sk sl sm sn so sr ss st su sv sx sy sz tc td tf tg th tj tk tl tm tn to tr tt tv tw tz ua ug "
+        "uk us uy uz va vc ve vg vi vn vu wf ws ye yt za zm zw "
+        "com net org info biz edu gov mil int name pro mobi asia app dev page blog shop store online site website tech "
+        "cloud news media live life world today space xyz top club art design studio agency digital email social network "
+        "solutions services systems software academy");
+    for (std::string word; words >> word;) out.insert(word);
+    return out;
+  }();
+  return tlds.count(tld) > 0;
 }
 
-/// Length of the URL starting at `i` (at the start of a word), or 0.
+bool isAsciiAlnum(char32_t cp) { return cp < 0x80 && std::isalnum(static_cast<int>(cp)); }
+bool oneOf(char32_t cp, std::string_view set) { return cp < 0x80 && set.find(static_cast<char>(cp)) != std::string_view::npos; }
+
+/// End of the /path or ?query at `start`: URL characters with balanced parentheses, ending on a
+/// letter, digit, - _ = # / (+ in a path, & in a query) or a closing parenthesis.
+size_t pathEnd(const std::vector<char32_t>& cps, size_t start) {
+  const auto at = [&](size_t k) { return k < cps.size() ? cps[k] : char32_t{0}; };
+  size_t stop = start, depth = 0, firstOpen = 0;
+  bool query = false;
+  for (; isAsciiAlnum(at(stop)) || oneOf(at(stop), "!?*'@();:&=+$/%#[]-_.,~|"); ++stop) {
+    if (at(stop) == ')' && depth == 0) break;  // an unbalanced ) closes the sentence, not the URL
+    if (at(stop) == '(' && depth++ == 0) firstOpen = stop;
+    if (at(stop) == ')') --depth;
+    query = query || at(stop) == '?';
+  }
+  if (depth > 0) stop = firstOpen;
+  while (stop > start + 1 && !isAsciiAlnum(at(stop - 1)) && at(stop - 1) != ')' && !oneOf(at(stop - 1), query ? "-_=#/&" : "-_=#/+"))
+    --stop;
+  return stop;
+}
+
+/// Length of the URL starting at `i`, or 0. As twitter-text finds them: after anything but a
+/// letter, digit, @, $ or # (and, without a scheme, not after - _ . /); an optional http(s)://; a
+/// host whose last label is a known TLD that no letter, digit or @ follows (so no localhost nor IP
+/// address); an optional :port; a /path or ?query of URL characters, without the punctuation that
+/// ends a sentence. Without a scheme, a lone "name.cc" (country TLD but co and tv) and no path is text.
 size_t urlAt(const std::vector<char32_t>& cps, size_t i) {
-  size_t end = i;
-  while (end < cps.size() && !isSpace(cps[end]) && cps[end] < 0x80) ++end;
-  // Punctuation closing a sentence is not part of the link.
-  while (end > i && std::string(".,;:!?)\"'").find(static_cast<char>(cps[end - 1])) != std::string::npos) --end;
-  std::string word;
-  for (size_t k = i; k < end; ++k) word += static_cast<char>(std::tolower(static_cast<int>(cps[k])));
-  for (const char* scheme : {"http://", "https://"})
-    if (word.rfind(scheme, 0) == 0) return word.size() > std::string(scheme).size() ? word.size() : 0;
-  const auto hostEnd = word.find_first_of("/?#:");
-  const auto hostName = word.substr(0, hostEnd);
-  const auto dot = hostName.rfind('.');
-  if (dot == std::string::npos || dot == 0 || hostName.find("..") != std::string::npos) return 0;
-  for (const char c : hostName)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') return 0;
-  return knownTld(hostName.substr(dot + 1)) ? word.size() : 0;
+  const auto at = [&](size_t k) { return k < cps.size() ? cps[k] : char32_t{0}; };
+  const char32_t before = i == 0 ? U' ' : cps[i - 1];
+  if (isAsciiAlnum(before) || oneOf(before, "@$#") || before == 0xFF20 || before == 0xFF03) return 0;
+  size_t k = i;
+  for (const std::string_view scheme : {"https://", "http://"}) {
+    size_t n = 0;
+    while (n < scheme.size() && at(i + n) < 0x80 && std::tolower(static_cast<int>(at(i + n))) == scheme[n]) ++n;
+    if (n == scheme.size()) {
+      k = i + n;
+      break;
+    }
+  }
+  const bool hasScheme = k > i;
+  if (!hasScheme && oneOf(before, "-_./")) return 0;
+  std::vector<size_t> dots;
+  const size_t hostStart = k;
+  while (isAsciiAlnum(at(k)) || at(k) == '-' || at(k) == '_' || (at(k) == '.' && k > hostStart && isAsciiAlnum(at(k + 1)))) {
+    if (at(k) == '.') dots.push_back(k);
+    ++k;
+  }
+  // The longest host whose last label is a known TLD (www.example.com.x is www.example.com); _ is
+  // allowed in subdomains, not in the name before the TLD.
+  size_t end = 0, labels = 0;
+  std::string tld;
+  for (size_t d = dots.size(); d-- > 0 && end == 0;) {
+    const size_t nameStart = d == 0 ? hostStart : dots[d - 1] + 1;
+    if (std::find(cps.begin() + static_cast<long>(nameStart), cps.begin() + static_cast<long>(dots[d]), U'_') != cps.begin() + static_cast<long>(dots[d]))
+      continue;
+    std::string letters;
+    size_t e = dots[d] + 1;
+    while (at(e) < 0x80 && std::isalpha(static_cast<int>(at(e)))) letters += static_cast<char>(std::tolower(static_cast<int>(at(e++))));
+    if (!isAsciiAlnum(at(e)) && at(e) != '@' && knownTld(letters)) end = e, labels = d + 2, tld = letters;
+  }
+  if (end == 0) return 0;
+  if (at(end) == ':' && at(end + 1) < 0x80 && std::isdigit(static_cast<int>(at(end + 1))))
+    do ++end;
+    while (at(end) < 0x80 && std::isdigit(static_cast<int>(at(end))));
+  const bool path = at(end) == '/';
+  if (!hasScheme && !path && labels == 2 && tld.size() == 2 && tld != "co" && tld != "tv") return 0;
+  if (path || at(end) == '?') {
+    const size_t stop = pathEnd(cps, end);
+    if (path || stop > end + 1) end = stop;  // a query needs more than its "?"
+  }
+  return end - i;
 }
 
 }  // namespace
@@ -116,8 +183,7 @@ std::optional<int> weightedLength(std::string_view text) {
   if (!valid) return std::nullopt;
   int length = 0;
   for (size_t i = 0; i < cps.size();) {
-    const bool wordStart = i == 0 || isSpace(cps[i - 1]);
-    if (size_t url = wordStart ? urlAt(cps, i) : 0; url > 0) {
+    if (size_t url = urlAt(cps, i); url > 0) {
       length += 23;
       i += url;
     } else if (size_t emoji = emojiAt(cps, i); emoji > 0) {

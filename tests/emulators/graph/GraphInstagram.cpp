@@ -6,11 +6,14 @@
 // https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/error-codes
 #include "GraphInternals.h"
 
+#include <cctype>
+
 namespace emulators::graph {
 
 namespace {
 
 constexpr int maxCarouselChildren = 10;
+constexpr size_t maxCaptionCharacters = 2200, maxHashtags = 30, maxMentions = 20;
 
 GraphError mediaError(int code, int subcode, const std::string& message, const std::string& userTitle,
                       const std::string& userMessage) {
@@ -18,6 +21,32 @@ GraphError mediaError(int code, int subcode, const std::string& message, const s
   error.userTitle = userTitle;
   error.userMessage = userMessage;
   return error;
+}
+
+bool wordByte(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+/// '#tags' or '@mentions' in `caption`: the mark not right after a letter, digit or _ (so no
+/// e-mail address), followed by one (any non-ASCII byte counts as a letter: #café, #日本).
+size_t marked(const std::string& caption, char mark) {
+  size_t n = 0;
+  for (size_t i = 0; i + 1 < caption.size(); ++i)
+    if (caption[i] == mark && (i == 0 || !wordByte(caption[i - 1])) &&
+        (wordByte(caption[i + 1]) || static_cast<unsigned char>(caption[i + 1]) >= 0x80))
+      ++n;
+  return n;
+}
+
+/// Captions: at most 2,200 characters, 30 hashtags and 20 @ tags
+/// (https://developers.facebook.com/docs/instagram-platform/content-publishing/#limitations), else
+/// code 36004 / subcode 2207010 (https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/error-codes).
+void checkCaption(const std::string& caption) {
+  size_t characters = 0;
+  for (const char c : caption) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  std::string why;
+  if (characters > maxCaptionCharacters) why = "The caption has " + std::to_string(characters) + " characters; the limit is 2,200.";
+  else if (marked(caption, '#') > maxHashtags) why = "The caption has more than 30 hashtags.";
+  else if (marked(caption, '@') > maxMentions) why = "The caption has more than 20 @ tags.";
+  if (!why.empty()) throw mediaError(36004, 2207010, "The caption is too long.", "Caption too long", why);
 }
 
 bool isJpeg(const std::string& bytes) { return bytes.size() > 3 && bytes.compare(0, 3, "\xFF\xD8\xFF") == 0; }
@@ -112,6 +141,7 @@ json::value createContainer(Impl& impl, const Call& call, const GraphApi::Page& 
                      "Unsupported media type", "Use media_type=REELS for a video post.");
   if (container.carouselItem && (type == "REELS" || type == "STORIES" || type == "CAROUSEL"))
     invalidParameter("is_carousel_item is only allowed for images and VIDEO items");
+  checkCaption(container.message);
 
   auto& processing = impl.processing[container.id];
   if (!impl.nextContainerStatus.empty()) processing.outcome = std::exchange(impl.nextContainerStatus, "");

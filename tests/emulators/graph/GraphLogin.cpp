@@ -1,6 +1,7 @@
 // Facebook Login and the user node: the Login dialog, code and long-lived token exchange,
 // debug_token, /me, /me/permissions and /me/accounts (the Pages with their Page tokens).
 // https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow
+// https://developers.facebook.com/docs/facebook-login/guides/advanced/oidc-token (PKCE)
 // https://developers.facebook.com/docs/facebook-login/guides/access-tokens/get-long-lived
 // https://developers.facebook.com/docs/pages-api/getting-started (GET /me/accounts)
 #include "GraphInternals.h"
@@ -58,12 +59,15 @@ json::value exchangeCode(Impl& impl, const Call& call) {
   auto it = impl.codes.find(code);
   if (code.empty() || it == impl.codes.end()) throw GraphError{100, "Invalid verification code format.", 36007};
   if (it->second.redirectUri.empty()) throw GraphError{100, "This authorization code has been used.", 36009};
+  // The same redirect_uri as the dialog's, exactly (manual-flow, "Exchanging Code for an Access Token").
   if (call.param("redirect_uri") != it->second.redirectUri)
     throw GraphError{100, "Error validating verification code. Please make sure your redirect_uri is identical to the one "
                           "you used in the OAuth dialog request", 36008};
+  // A code issued for a code_challenge is only exchanged with its code_verifier (RFC 7636 section 4.6;
+  // https://developers.facebook.com/docs/facebook-login/guides/advanced/oidc-token). No method is plain.
   if (!it->second.challenge.empty()) {
     const std::string verifier = call.param("code_verifier");
-    const std::string expected = it->second.challengeMethod == "plain" ? verifier : base64UrlSha256(verifier);
+    const std::string expected = it->second.challengeMethod == "S256" ? base64UrlSha256(verifier) : verifier;
     if (verifier.empty() || expected != it->second.challenge) invalidParameter("Invalid code_verifier for this code");
   }
   it->second.redirectUri.clear();  // single use
@@ -189,6 +193,9 @@ void dialog(Impl& impl, Call& call, Poco::Net::HTTPServerResponse& response) {
   if (redirectUri.rfind("http", 0) != 0) return refuse("URL blocked: redirect_uri is missing or not an absolute URL");
   if (call.has("response_type") && call.param("response_type") != "code") return refuse("Unsupported response_type");
   if (call.param("state").empty()) return refuse("state is required (CSRF protection)");
+  const std::string method = call.param("code_challenge_method");
+  if (call.has("code_challenge") && !method.empty() && method != "S256" && method != "plain")
+    return refuse("Invalid code_challenge_method: " + method + " (S256 or plain)");
   const auto scopes = splitScopes(call.param("scope"));
   for (const auto& s : scopes)
     if (!knownPermissions.count(s)) return refuse("Invalid Scopes: " + s);
@@ -202,7 +209,7 @@ void dialog(Impl& impl, Call& call, Poco::Net::HTTPServerResponse& response) {
     back.addQueryParameter("error_reason", "user_denied");
   } else {
     const std::string code = randomToken("AQDemuCode");
-    impl.codes[code] = {redirectUri, call.param("code_challenge"), call.param("code_challenge_method"), scopes};
+    impl.codes[code] = {redirectUri, call.param("code_challenge"), method, scopes};
     impl.issued.push_back(code);
     impl.granted.insert("public_profile");  // Meta keeps what the user granted the app before
     impl.granted.insert(scopes.begin(), scopes.end());

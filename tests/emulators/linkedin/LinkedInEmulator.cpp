@@ -115,6 +115,7 @@ void LinkedInApi::State::handle(Request& request, Response& response) {
         return sendError(response, 426, "NONEXISTENT_VERSION", "Requested version " + caller.version + " is not active");
       if (request.get("X-Restli-Protocol-Version", "") != "2.0.0")
         return sendError(response, 400, "ILLEGAL_ARGUMENT", "Rest.li protocol version 2.0.0 is required (X-Restli-Protocol-Version)");
+      versionsSeen.insert(caller.version);
     }
     if (throttleLeft > 0) {
       --throttleLeft;
@@ -138,6 +139,7 @@ void LinkedInApi::State::handle(Request& request, Response& response) {
 LinkedInApi::LinkedInApi() : state_(std::make_unique<State>()) {
   state_->oldestVersion = versionMonthsAgo(12);
   state_->newestVersion = versionMonthsAgo(1);
+  setAppScopes(defaultAppScopes);
   state_->server = std::make_unique<marketsage::test::TestServer>([this](Request& q, Response& r) { state_->handle(q, r); });
 }
 LinkedInApi::~LinkedInApi() { state_->server.reset(); }
@@ -166,6 +168,16 @@ void LinkedInApi::setActiveVersions(const std::string& oldest, const std::string
   std::lock_guard lock(state_->mutex);
   state_->oldestVersion = oldest;
   state_->newestVersion = newest;
+}
+void LinkedInApi::setRedirectUris(const std::vector<std::string>& uris) {
+  std::lock_guard lock(state_->mutex);
+  state_->redirectUris = {uris.begin(), uris.end()};
+}
+void LinkedInApi::setAppScopes(const std::string& scopes) {
+  std::lock_guard lock(state_->mutex);
+  state_->appScopes.clear();
+  std::istringstream words(scopes);
+  for (std::string scope; words >> scope;) state_->appScopes.insert(scope);
 }
 void LinkedInApi::setRefreshTokensEnabled(bool enabled) {
   std::lock_guard lock(state_->mutex);
@@ -242,6 +254,10 @@ int LinkedInApi::statusPolls() const {
 std::vector<std::string> LinkedInApi::requests() const {
   std::lock_guard lock(state_->mutex);
   return state_->log;
+}
+std::set<std::string> LinkedInApi::versionsSeen() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->versionsSeen;
 }
 
 }  // namespace emulators

@@ -1,10 +1,10 @@
 #pragma once
 /// LinkedIn's API as its public documentation describes it, for tests: in-process, on a loopback
 /// port, serving both auth_base (www.linkedin.com: /oauth/v2/...) and api_base (api.linkedin.com:
-/// /v2/userinfo, /rest/...). It checks what LinkedIn checks — client credentials, redirect URI,
-/// single-use codes, bearer tokens (invalid / revoked / expired), scopes per resource, the
+/// /v2/userinfo, /rest/...). It checks what LinkedIn checks — client credentials, the redirect URI
+/// (registered, then the same at the token endpoint), the app's scopes, single-use codes, bearer tokens (invalid / revoked / expired), scopes per resource, the
 /// LinkedIn-Version (missing: 400, not active: 426) and X-Restli-Protocol-Version headers,
-/// post bodies, media ownership and status — and answers with LinkedIn's shapes: 201 +
+/// post bodies and their 3,000-character commentary, media ownership and status — and answers with LinkedIn's shapes: 201 +
 /// x-restli-id for posts, initializeUpload/finalizeUpload actions, ETags per video part, media
 /// that stays PROCESSING for a few polls, {"status","serviceErrorCode","code","message"} errors.
 /// Thread-safe: every member may be called while the plugin talks to it.
@@ -28,6 +28,10 @@ class LinkedInApi {
   /// Scopes of issueToken() when none are given (the plugin's default set).
   static constexpr const char* defaultScopes =
       "openid profile w_member_social r_organization_social w_organization_social rw_organization_admin";
+  /// Scopes the emulated app's products grant (Sign In with OpenID Connect, Share on LinkedIn,
+  /// Community Management API): the authorization endpoint refuses any other.
+  static constexpr const char* defaultAppScopes =
+      "openid profile email w_member_social r_organization_social w_organization_social rw_organization_admin r_organization_admin";
 
   LinkedInApi();
   ~LinkedInApi();
@@ -47,6 +51,12 @@ class LinkedInApi {
   void setActiveVersions(const std::string& oldest, const std::string& newest);
   /// The version "YYYYMM" of the month `months` before the current one (negative: after it).
   static std::string versionMonthsAgo(int months);
+  /// The app's Authorized Redirect URLs, matched exactly by the authorization endpoint. None (the
+  /// default, as a host's callback port is only known once it runs): any absolute http(s) URL
+  /// without a fragment is taken as registered.
+  void setRedirectUris(const std::vector<std::string>& uris);
+  /// The scopes the app may request, space-separated (default: defaultAppScopes).
+  void setAppScopes(const std::string& scopes);
   /// Whether the app has programmatic refresh tokens (default true).
   void setRefreshTokensEnabled(bool enabled);
   /// GETs of an image/document (video) that still answer PROCESSING after the upload (finalize).
@@ -84,6 +94,8 @@ class LinkedInApi {
   int statusPolls() const;
   /// "METHOD /path?query" of every request, in arrival order.
   std::vector<std::string> requests() const;
+  /// Every LinkedIn-Version value an accepted /rest/ call carried.
+  std::set<std::string> versionsSeen() const;
 
   struct State;  // the server side, in the .cpp files
 

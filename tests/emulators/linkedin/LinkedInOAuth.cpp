@@ -5,6 +5,7 @@
 #include <Poco/URI.h>
 
 #include <algorithm>
+#include <sstream>
 
 namespace emulators {
 namespace {
@@ -29,14 +30,36 @@ void LinkedInApi::State::authorization(Request& request, Response& response) {
   auto q = marketsage::test::formParameters(request, "");
   if (q["response_type"] != "code" || q["client_id"] != clientId || q["redirect_uri"].empty() || q["scope"].empty())
     return oauthError(response, 400, "invalid_request", "response_type, client_id, redirect_uri and scope are required");
-  std::string code;
-  {
-    std::lock_guard lock(mutex);
-    code = "AQT" + newId();
-    codes[code] = {q["redirect_uri"], q["scope"]};
+  std::lock_guard lock(mutex);
+  // redirect_uri must be one of the app's Authorized Redirect URLs, exactly, and cannot include a #
+  // (https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow, steps 1
+  // and 2). LinkedIn then shows this page instead of redirecting (as apps report it, e.g.
+  // github.com/mbilling/PBIConnectors/issues/25).
+  const auto& redirectUri = q["redirect_uri"];
+  const bool absolute = redirectUri.rfind("https://", 0) == 0 || redirectUri.rfind("http://", 0) == 0;
+  if (redirectUris.empty() ? !absolute || redirectUri.find('#') != std::string::npos : !redirectUris.count(redirectUri)) {
+    static const std::string page = "The redirect_uri does not match the registered value";
+    response.setStatus(Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
+    response.setContentType("text/plain");
+    response.setContentLength(static_cast<std::streamsize>(page.size()));
+    response.send() << page;
+    return;
   }
+  Poco::URI back(redirectUri);
+  // scope is space-delimited; a scope the app's products do not grant (unknown ones included) sends
+  // the member back with unauthorized_scope_error, LinkedIn's wording HTML-escaped as it sends it
+  // (github.com/cuongdevjs/reactjs-social-login/issues/178, github.com/tigillo/linkedin-cli/issues/3).
+  std::istringstream words(q["scope"]);
+  for (std::string scope; words >> scope;) {
+    if (appScopes.count(scope)) continue;
+    back.addQueryParameter("error", "unauthorized_scope_error");
+    back.addQueryParameter("error_description", "Scope &quot;" + scope + "&quot; is not authorized for your application");
+    if (!q["state"].empty()) back.addQueryParameter("state", q["state"]);
+    return marketsage::test::redirect(response, back.toString());
+  }
+  const std::string code = "AQT" + newId();
+  codes[code] = {redirectUri, q["scope"]};
   // The member consents at once: back to the app with the code and the state.
-  Poco::URI back(q["redirect_uri"]);
   back.addQueryParameter("code", code);
   if (!q["state"].empty()) back.addQueryParameter("state", q["state"]);
   marketsage::test::redirect(response, back.toString());
@@ -52,6 +75,7 @@ void LinkedInApi::State::accessToken(Request& request, Response& response) {
   json::object answer;
   std::string scopes, refresh;
   if (form["grant_type"] == "authorization_code") {
+    // The same redirect_uri as the authorization request, exactly (authorization-code-flow, step 3).
     const auto it = codes.find(form["code"]);
     if (it == codes.end() || it->second.redirectUri != form["redirect_uri"])
       return oauthError(response, 400, "invalid_request",

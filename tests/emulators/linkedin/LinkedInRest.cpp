@@ -8,6 +8,7 @@ namespace emulators {
 namespace {
 
 constexpr long long kDayMs = 86400000;
+constexpr size_t kMaxCommentary = 3000;
 const std::set<std::string> kTopLevelPostFields = {"author", "commentary", "visibility", "distribution", "content", "lifecycleState",
                                                    "isReshareDisabledByAuthor", "contentLandingPage", "contentCallToActionLabel",
                                                    "reshareContext", "container", "adContext"};
@@ -29,6 +30,32 @@ std::string readLittleText(const std::string& text) {
     else out += text[i];
   }
   return out;
+}
+
+/// Characters of the commentary as LinkedIn stores it: an escape counts as the character it escapes.
+size_t littleTextLength(const std::string& text) {
+  size_t n = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size()) ++i;
+    n += (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+  }
+  return n;
+}
+
+/// LinkedIn's 400 for a commentary over 3,000 characters, in the shape apps report it
+/// (github.com/n8n-io/n8n/issues/22899): a BadRequest with the length and one inputError.
+void sendCommentaryTooLong(Response& response, const std::string& commentary, size_t length) {
+  const json::object inputError{{"description", "Size of array cannot be higher than the maxLength"},
+                                {"input", {{"value", {{"stringValue", commentary}}}}},
+                                {"code", "FIELD_ARRAY_SIZE_TOO_HIGH"},
+                                {"maxLength", kMaxCommentary}};
+  const auto message = "com.linkedin.content.common.exception.BadRequestResponseException: ShareCommentary text length (" +
+                       std::to_string(length) + " characters) exceeded the maximum allowed (" + std::to_string(kMaxCommentary) +
+                       " characters)";
+  marketsage::test::sendJson(response, 400, json::serialize(json::object{{"errorDetailType", "com.linkedin.common.error.BadRequest"},
+                                                                         {"message", message},
+                                                                         {"errorDetails", {{"inputErrors", json::array{inputError}}}},
+                                                                         {"status", 400}}));
 }
 
 json::object statisticsJson(const LinkedInApi::ShareStatistics& s) {
@@ -120,6 +147,10 @@ void LinkedInApi::State::rest(Request& request, Response& response, const Caller
     std::lock_guard lock(mutex);
     const auto scope = writeScope(author);
     if (scope.empty() || !caller.has(scope)) return sendDenied(response, "partnerApiPostsExternal", "CREATE", caller);
+    // commentary: at most 3,000 characters (https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/posts-api).
+    const std::string commentary(post->at("commentary").as_string());
+    if (const size_t length = littleTextLength(commentary); length > kMaxCommentary)
+      return sendCommentaryTooLong(response, commentary, length);
     std::string kind = "share";
     if (const auto* content = post->contains("content") ? post->at("content").if_object() : nullptr) {
       std::vector<std::string> ids;

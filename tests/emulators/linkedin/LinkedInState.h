@@ -68,6 +68,9 @@ struct LinkedInApi::State {
   std::map<std::string, ShareStatistics> dailyStatistics, postStatistics;
   std::map<std::string, long long> followers;
   std::string oldestVersion, newestVersion;  ///< set by LinkedInApi's constructor
+  std::set<std::string> versionsSeen;
+  std::set<std::string> redirectUris;         ///< the app's Authorized Redirect URLs (empty: any)
+  std::set<std::string> appScopes;            ///< set by LinkedInApi's constructor
   bool refreshEnabled = true;
   int imagePolls = 1, videoPolls = 2;
   long long partSize = 4 * 1024 * 1024;

@@ -9,6 +9,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 
 #include <sstream>
+#include <string_view>
 
 namespace emulators {
 namespace {
@@ -17,6 +18,13 @@ namespace json_ = boost::json;
 
 constexpr long long megabyte = 1024 * 1024;
 constexpr long long maxSegmentBytes = 5 * megabyte;
+constexpr size_t maxAltTextCharacters = 1000;
+
+size_t codePoints(std::string_view text) {
+  size_t n = 0;
+  for (const char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
 
 /// Largest file per category (media best practices: images 5 MB, GIFs 15 MB, videos 512 MB).
 long long categoryLimit(const std::string& category) {
@@ -146,11 +154,16 @@ Reply XApi::Impl::mediaMetadata(const Request& r) {
   const auto* id = parsed.as_object().if_contains("id");
   if (!id || !id->is_string() || !uploads.count(std::string(id->as_string())))
     return invalidRequest("id", id && id->is_string() ? std::string(id->as_string()) : "", "The media id is not valid.");
+  // Alt text is at most 1,000 characters (https://docs.x.com/x-api/media/create-media-metadata;
+  // developer.x.com/en/docs/media/upload-media/api-reference/post-media-metadata-create: "Must be <= 1000 chars").
   const auto* text = parsed.find_pointer("/metadata/alt_text/text", ec);
-  if (ec || !text || !text->is_string() || text->as_string().size() > 4000)
-    return invalidRequest("metadata.alt_text.text", "", "alt_text.text is required and at most 1000 characters.");
+  if (ec || !text || !text->is_string())
+    return invalidRequest("metadata.alt_text.text", "", "metadata.alt_text.text is required.");
+  const std::string altText(text->as_string());
+  if (codePoints(altText) > maxAltTextCharacters)
+    return invalidRequest("metadata.alt_text.text", altText, "metadata.alt_text.text must be at most 1000 characters.");
   auto& upload = uploads[std::string(id->as_string())];
-  upload.altText = std::string(text->as_string());
+  upload.altText = altText;
   return json(200, json_::object{{"data", {{"id", upload.id}, {"associated_metadata", {{"alt_text", {{"text", upload.altText}}}}}}}});
 }
 

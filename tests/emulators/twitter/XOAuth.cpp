@@ -86,6 +86,8 @@ Reply XApi::Impl::token(const Request& r) {
     if (it == codes.end()) return oauthError(400, "invalid_request", "Value passed for the authorization code was invalid.");
     const Code code = it->second;
     codes.erase(it);  // single use, even when the exchange fails below
+    // redirect_uri must be the one of /authorize, exactly (RFC 6749 section 4.1.3; X's token request
+    // repeats it: https://docs.x.com/fundamentals/authentication/oauth-2-0/user-access-token).
     if (code.redirectUri != r.param("redirect_uri"))
       return oauthError(400, "invalid_request", "Value passed for the redirect uri did not match the uri of the authorization code.");
     const auto verifier = r.param("code_verifier");

@@ -2,6 +2,7 @@
 // (docs.x.com/x-api/users/lookup/introduction, /x-api/posts/creation-of-a-post, /x-api/posts/manage-tweets,
 // /x-api/fundamentals/metrics, /x-api/fundamentals/response-codes-and-errors).
 #include "XImpl.h"
+#include "XText.h"
 
 #include <sstream>
 
@@ -98,7 +99,12 @@ Reply XApi::Impl::createTweet(const Request& r, const Grant& grant) {
     }
   }
   if (t.text.empty() && t.mediaIds.empty()) return invalidRequest("text", "", "Your Tweet must have text or media.");
-  if (codePoints(t.text) > 2 * 280) return invalidRequest("text", t.text, "Your Tweet text is too long.");
+  // 280 weighted characters (https://docs.x.com/fundamentals/counting-characters); X's answer, as
+  // clients report it (tweepy, twitter-api-v2): 400 with this errors[0].message.
+  if (xWeightedLength(t.text) > xMaxWeightedLength)
+    return invalidRequest("text", t.text,
+                          "Your Tweet text is too long. For more information on how Twitter determines text length see "
+                          "https://github.com/twitter/twitter-text.");
   if (const auto* poll = body.if_contains("poll")) {
     const auto* options = poll->is_object() ? poll->as_object().if_contains("options") : nullptr;
     const auto* minutes = poll->is_object() ? poll->as_object().if_contains("duration_minutes") : nullptr;

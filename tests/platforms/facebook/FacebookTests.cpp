@@ -333,3 +333,24 @@ TEST_CASE("facebook maps Graph errors to the ABI kinds", "[facebook][errors]") {
     CHECK(fb.publish(other).kind == ErrorKind::AuthInvalid);
   }
 }
+
+TEST_CASE("facebook oauth: always an S256 code_challenge in the dialog URL, always the verifier in the exchange", "[facebook][oauth][strict]") {
+  Facebook fb;
+  const std::string redirect = "https://host/api/auth/callback/facebook", verifier = "v-0123456789-0123456789-0123456789-pkce";
+  CHECK(fb.plugin.call(Operation::AuthorizeUrl, json::object{{"redirectUri", redirect}, {"state", "s"}}).kind == ErrorKind::InvalidInput);
+  const auto url = fb.plugin.call(Operation::AuthorizeUrl, json::object{{"redirectUri", redirect}, {"state", "s"},
+                                                                         {"codeChallenge", challengeOf(verifier)}, {"codeChallengeMethod", "S256"}});
+  REQUIRE(url.ok());
+  const auto query = queryOf(text(url.json, "/url"));
+  CHECK(query.at("code_challenge") == challengeOf(verifier));
+  CHECK(query.at("code_challenge_method") == "S256");
+  CHECK(query.at("redirect_uri") == redirect);
+
+  const auto code = queryOf(fb.graph.consent(text(url.json, "/url"))).at("code");
+  CHECK(fb.plugin.call(Operation::ExchangeCode, json::object{{"code", code}, {"redirectUri", redirect}}).kind == ErrorKind::InvalidInput);
+  const auto tampered = fb.plugin.call(Operation::ExchangeCode, json::object{{"code", code}, {"redirectUri", redirect}, {"codeVerifier", verifier + "x"}});
+  CHECK_FALSE(tampered.ok());
+  CHECK(tampered.message.find("code_verifier") != std::string::npos);
+  // The emulator refuses a code without its verifier, so this success proves the plugin sent it.
+  CHECK(fb.plugin.call(Operation::ExchangeCode, json::object{{"code", code}, {"redirectUri", redirect}, {"codeVerifier", verifier}}).ok());
+}

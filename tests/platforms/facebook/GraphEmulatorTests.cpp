@@ -5,6 +5,7 @@
 #include "GraphEmulator.h"
 #include "MetaTestSupport.h"
 
+#include <Poco/Base64Encoder.h>
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -12,6 +13,8 @@
 #include <Poco/Net/StringPartSource.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
+
+#include <sstream>
 
 using emulators::GraphApi;
 namespace json = boost::json;
@@ -278,4 +281,101 @@ TEST_CASE("Instagram containers: image download errors, processing, rupload, pub
   CHECK(needsTotal.errorCode() == 100);
   CHECK(call("DELETE", api(graph, mediaId), {{"access_token", token}}).body.at("success") == true);
   CHECK(call("GET", api(graph, mediaId), {{"access_token", token}}).errorSubcode() == 33);
+}
+
+namespace {
+
+/// base64url(SHA-256(verifier)) without padding (RFC 7636 S256), from the hex digest.
+std::string s256(const std::string& verifier) {
+  const std::string hex = metatest::sha256Hex(verifier);
+  std::string digest;
+  for (size_t i = 0; i < hex.size(); i += 2) digest += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  std::ostringstream out;
+  Poco::Base64Encoder encoder(out, Poco::BASE64_URL_ENCODING | Poco::BASE64_NO_PADDING);
+  encoder << digest;
+  encoder.close();
+  return out.str();
+}
+
+/// The dialog's code for `redirect` with these PKCE parameters ("" leaves one out).
+std::string dialogCode(const GraphApi& graph, const std::string& redirect, const std::string& challenge, const std::string& method) {
+  Poco::URI dialog(api(graph, "dialog/oauth"));
+  dialog.addQueryParameter("client_id", GraphApi::appId);
+  dialog.addQueryParameter("redirect_uri", redirect);
+  dialog.addQueryParameter("state", "s");
+  dialog.addQueryParameter("scope", "pages_show_list");
+  if (!challenge.empty()) dialog.addQueryParameter("code_challenge", challenge);
+  if (!method.empty()) dialog.addQueryParameter("code_challenge_method", method);
+  for (const auto& [name, value] : Poco::URI(graph.consent(dialog.toString())).getQueryParameters())
+    if (name == "code") return value;
+  return "";
+}
+
+Answer exchange(const GraphApi& graph, const std::string& code, const std::string& redirect, const std::string& verifier) {
+  Fields fields{{"client_id", GraphApi::appId}, {"client_secret", GraphApi::appSecret}, {"redirect_uri", redirect}, {"code", code}};
+  if (!verifier.empty()) fields.emplace_back("code_verifier", verifier);
+  return call("GET", api(graph, "oauth/access_token"), fields);
+}
+
+}  // namespace
+
+TEST_CASE("Login: the exchange needs the dialog's exact redirect_uri and, after a code_challenge, its code_verifier",
+          "[graph-emulator][strict]") {
+  GraphApi graph;
+  const std::string redirect = "https://host/api/auth/callback/facebook", verifier = "v-0123456789-0123456789-0123456789-0123456789";
+  const std::string code = dialogCode(graph, redirect, s256(verifier), "S256");
+  REQUIRE_FALSE(code.empty());
+  for (const std::string& other : std::vector<std::string>{redirect + "/", redirect + "?x=1", "https://host/api/auth/callback/instagram"}) {
+    const Answer wrong = exchange(graph, code, other, verifier);
+    CHECK(wrong.errorCode() == 100);
+    CHECK(wrong.errorSubcode() == 36008);
+  }
+  CHECK(exchange(graph, code, redirect, "").errorCode() == 100);  // no verifier
+  CHECK(exchange(graph, code, redirect, "v-another-0123456789-0123456789-0123456789").errorCode() == 100);
+  CHECK(exchange(graph, code, redirect, s256(verifier)).errorCode() == 100);  // the challenge is no verifier
+  CHECK(exchange(graph, code, redirect, verifier).status == 200);
+
+  SECTION("plain, and plain when no method is named (RFC 7636 section 4.3)") {
+    CHECK(exchange(graph, dialogCode(graph, redirect, verifier, "plain"), redirect, verifier).status == 200);
+    const std::string unnamed = dialogCode(graph, redirect, s256(verifier), "");
+    CHECK(exchange(graph, unnamed, redirect, verifier).errorCode() == 100);
+    CHECK(exchange(graph, unnamed, redirect, s256(verifier)).status == 200);
+  }
+  SECTION("a method Graph does not know is refused at the dialog; no challenge, no verifier needed") {
+    CHECK(dialogCode(graph, redirect, s256(verifier), "S512").empty());
+    CHECK(exchange(graph, dialogCode(graph, redirect, "", ""), redirect, "").status == 200);
+  }
+}
+
+TEST_CASE("Instagram containers: captions over 2,200 characters, 30 hashtags or 20 @ tags are 36004/2207010",
+          "[graph-emulator][strict]") {
+  GraphApi graph;
+  metatest::MediaServer media;
+  const std::string token = graph.userToken(), ig = graph.pages()[0].igUserId;
+  const std::string imageUrl = media.put("a.jpg", metatest::jpeg(500), "image/jpeg");
+  const auto container = [&](const std::string& caption) {
+    return call("POST", api(graph, ig + "/media"), {{"access_token", token}, {"image_url", imageUrl}, {"caption", caption}});
+  };
+  const auto tags = [](const std::string& mark, int n, const std::string& separator) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += (i ? separator : "") + mark + "tag" + std::to_string(i);
+    return out;
+  };
+  std::string longest;
+  for (int i = 0; i < 2200; ++i) longest += "é";
+  CHECK(container(longest).status == 200);  // characters, not bytes
+  const Answer tooLong = container(longest + "!");
+  CHECK(tooLong.status == 400);
+  CHECK(tooLong.errorCode() == 36004);
+  CHECK(tooLong.errorSubcode() == 2207010);
+  CHECK(tooLong.body.at("error").at("type") == "OAuthException");
+  CHECK(tooLong.body.at("error").at("error_user_title") == "Caption too long");
+
+  CHECK(container(tags("#", 30, " ")).status == 200);
+  CHECK(container(tags("#", 31, " ")).errorSubcode() == 2207010);
+  CHECK(container(tags("#", 31, ",")).errorSubcode() == 2207010);  // no space needed between tags
+  CHECK(container("(" + tags("#", 31, ")(") + ")").errorSubcode() == 2207010);
+  CHECK(container(tags("@", 20, " ")).status == 200);
+  CHECK(container(tags("@", 21, " ")).errorSubcode() == 2207010);
+  CHECK(container(tags("a@", 25, " ") + " # ## #!").status == 200);  // e-mail-like words and bare marks are no tags
 }

@@ -5,6 +5,11 @@
 
 #include "MetaTestSupport.h"
 
+#include <Poco/Base64Encoder.h>
+#include <Poco/URI.h>
+
+#include <sstream>
+
 using emulators::GraphApi;
 using namespace metatest;
 
@@ -206,5 +211,72 @@ TEST_CASE("instagram maps Graph errors to the ABI kinds", "[instagram][errors]")
   SECTION("5xx while polling the container -> TRANSIENT") {
     ig.graph.failCall(3);  // publishing limit, container creation, then the first status poll
     CHECK(ig.publish(ig.post("x", {ig.video("v.mp4", true)})).kind == ErrorKind::Transient);
+  }
+}
+
+namespace {
+
+/// base64url(SHA-256(verifier)) without padding: the S256 challenge the host sends (RFC 7636).
+std::string s256(const std::string& verifier) {
+  const std::string hex = sha256Hex(verifier);
+  std::string digest;
+  for (size_t i = 0; i < hex.size(); i += 2) digest += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  std::ostringstream out;
+  Poco::Base64Encoder encoder(out, Poco::BASE64_URL_ENCODING | Poco::BASE64_NO_PADDING);
+  encoder << digest;
+  encoder.close();
+  return out.str();
+}
+
+std::string queryValue(const std::string& url, const std::string& name) {
+  for (const auto& [key, value] : Poco::URI(url).getQueryParameters())
+    if (key == name) return value;
+  return "";
+}
+
+std::string marks(const std::string& mark, int n, const std::string& separator) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += (i ? separator : "") + mark + "tag" + std::to_string(i);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("instagram oauth: always an S256 code_challenge in the dialog URL, always the verifier in the exchange", "[instagram][oauth][strict]") {
+  Instagram ig;
+  const std::string redirect = "https://host/api/auth/callback/instagram", verifier = "v-0123456789-0123456789-0123456789-ig";
+  CHECK(ig.plugin.call(Operation::AuthorizeUrl, json::object{{"redirectUri", redirect}, {"state", "s"}}).kind == ErrorKind::InvalidInput);
+  const auto url = ig.plugin.call(Operation::AuthorizeUrl, json::object{{"redirectUri", redirect}, {"state", "s"}, {"codeChallenge", s256(verifier)},
+                                                                         {"codeChallengeMethod", "S256"}});
+  REQUIRE(url.ok());
+  const std::string dialog = text(url.json, "/url");
+  CHECK(queryValue(dialog, "code_challenge") == s256(verifier));
+  CHECK(queryValue(dialog, "code_challenge_method") == "S256");
+  const std::string code = queryValue(ig.graph.consent(dialog), "code");
+  REQUIRE_FALSE(code.empty());
+  CHECK(ig.plugin.call(Operation::ExchangeCode, json::object{{"code", code}, {"redirectUri", redirect}}).kind == ErrorKind::InvalidInput);
+  CHECK_FALSE(ig.plugin.call(Operation::ExchangeCode, json::object{{"code", code}, {"redirectUri", redirect + "/"}, {"codeVerifier", verifier}}).ok());
+  CHECK(ig.plugin.call(Operation::ExchangeCode, json::object{{"code", code}, {"redirectUri", redirect}, {"codeVerifier", verifier}}).ok());
+}
+
+TEST_CASE("instagram counts hashtags and @ tags as Instagram does, so Graph never refuses its captions", "[instagram][validate][strict]") {
+  Instagram ig;
+  const auto validate = [&](const std::string& caption) { return ig.plugin.call(Operation::Validate, ig.post(caption, {ig.image("v.jpg")})); };
+  CHECK(validate(marks("#", 30, " ")).ok());
+  CHECK(validate(marks("#", 31, " ")).kind == ErrorKind::InvalidInput);
+  CHECK(validate(marks("#", 31, ",")).kind == ErrorKind::InvalidInput);            // Graph counts tags without spaces too
+  CHECK(validate("(" + marks("#", 31, ")(") + ")").kind == ErrorKind::InvalidInput);
+  CHECK(validate(marks("@", 21, ",")).kind == ErrorKind::InvalidInput);
+  CHECK(validate(marks("a@", 25, " ") + " # ##").ok());                            // addresses and bare marks are no tags
+  std::string longest;
+  for (int i = 0; i < 2200; ++i) longest += "é";
+  CHECK(validate(longest).ok());
+  CHECK(validate(longest + "!").kind == ErrorKind::InvalidInput);
+
+  // At the limits, what the plugin lets through Graph accepts.
+  for (const std::string& caption : std::vector<std::string>{marks("#", 30, ","), marks("@", 20, ","), longest}) {
+    const auto published = ig.publish(ig.post(caption, {ig.image("p" + std::to_string(caption.size()) + ".jpg")}));
+    CAPTURE(published.message);
+    CHECK(published.ok());
   }
 }
