@@ -1,5 +1,6 @@
 #include "api/Routes.h"
 #include "app/Host.h"
+#include "core/Json.h"
 #include "core/Time.h"
 #include "http/Exchange.h"
 #include "http/Router.h"
@@ -39,6 +40,29 @@ void metrics(http::Exchange& ex) {
   out += "marketsage_db_pool_sessions{state=\"idle\"} " + std::to_string(pool.idle) + "\n";
   http::appendMetric(out, "marketsage_plugins_loaded", "gauge", "Plugins loaded and enabled.",
                      static_cast<std::int64_t>(host.plugins().enabled().size()));
+  // Inbound rate limits: what is configured and how often it refused.
+  using Scope = http::RateLimiter::Scope;
+  const auto& limiter = host.rateLimiter();
+  const auto& limits = limiter.limits();
+  out += "# HELP marketsage_rate_limit_refused_total Requests refused with 429 by the inbound rate limits.\n"
+         "# TYPE marketsage_rate_limit_refused_total counter\n";
+  for (const auto scope : {Scope::Key, Scope::Address, Scope::AuthFailure}) {
+    out += std::string("marketsage_rate_limit_refused_total{scope=\"") + http::RateLimiter::name(scope) + "\"} " +
+           std::to_string(limiter.refused(scope)) + "\n";
+  }
+  out += "# HELP marketsage_rate_limit_per_second Configured sustained rate per scope (0 = no limit).\n"
+         "# TYPE marketsage_rate_limit_per_second gauge\n";
+  const std::pair<Scope, http::BucketLimit> configured[] = {
+      {Scope::Key, limits.perKey}, {Scope::Address, limits.perAddress}, {Scope::AuthFailure, limits.authFailures}};
+  for (const auto& [scope, limit] : configured) {
+    out += std::string("marketsage_rate_limit_per_second{scope=\"") + http::RateLimiter::name(scope) + "\"} " +
+           jsontext::write(limits.enabled ? jsontext::rounded(limit.perSecond, 4) : boost::json::value(0)) + "\n";
+  }
+  out += "# HELP marketsage_rate_limit_burst Configured burst per scope.\n# TYPE marketsage_rate_limit_burst gauge\n";
+  for (const auto& [scope, limit] : configured) {
+    out += std::string("marketsage_rate_limit_burst{scope=\"") + http::RateLimiter::name(scope) + "\"} " +
+           jsontext::write(jsontext::rounded(limit.burst, 4)) + "\n";
+  }
   ex.sendText(200, "text/plain; version=0.0.4", out);
 }
 

@@ -11,12 +11,21 @@
 #include "vault/TokenVault.h"
 
 namespace marketsage::app {
+namespace {
+
+http::RateLimits rateLimitsOf(const config::RateLimitConfig& c) {
+  return {c.enabled, {c.perKeyPerSecond, c.perKeyBurst}, {c.perAddressPerSecond, c.perAddressBurst},
+          {c.authFailuresPerMinute / 60.0, c.authFailuresBurst}};
+}
+
+}  // namespace
 
 Host::Host(config::Config config)
     : config_(std::move(config)),
       database_(config_.database.url, config_.database.poolSize),
       directory_(database_),
-      authenticator_(directory_, config_.server.authCacheSeconds) {
+      authenticator_(directory_, config_.server.authCacheSeconds),
+      rateLimiter_(rateLimitsOf(config_.rateLimit)) {
   store::migrate(database_);
   vault_ = std::make_unique<vault::TokenVault>(vault::KeyRing::fromEnvironment(config_.production(), config_.dataDir));
   plugins_ = loadPlugins(config_);

@@ -6,6 +6,7 @@
 #include "auth/Authenticator.h"
 #include "config/Config.h"
 #include "http/Metrics.h"
+#include "http/RateLimiter.h"
 #include "http/Router.h"
 #include "store/Database.h"
 #include "tenants/Directory.h"
@@ -36,6 +37,7 @@ class Host {
   oauth::TokenRefresher& refresher() { return *refresher_; }
   publishing::Publisher& publisher() { return *publisher_; }
   http::Metrics& metrics() { return metrics_; }
+  http::RateLimiter& rateLimiter() { return rateLimiter_; }
   const http::Router& router() const { return router_; }
 
  private:
@@ -49,6 +51,7 @@ class Host {
   std::unique_ptr<oauth::TokenRefresher> refresher_;
   std::unique_ptr<publishing::Publisher> publisher_;
   http::Metrics metrics_;
+  http::RateLimiter rateLimiter_;
   http::Router router_;
 };
 

@@ -90,6 +90,22 @@ void applyFile(Config& config, const std::filesystem::path& file) {
       read(*tls, "privateKey", config.server.tlsPrivateKey, "server.tls.");
     }
   }
+  if (const auto* r = section(top, "rateLimit")) {
+    auto& limits = config.rateLimit;
+    read(*r, "enabled", limits.enabled, "rateLimit.");
+    if (const auto* k = section(*r, "perKey")) {
+      read(*k, "perSecond", limits.perKeyPerSecond, "rateLimit.perKey.");
+      read(*k, "burst", limits.perKeyBurst, "rateLimit.perKey.");
+    }
+    if (const auto* a = section(*r, "perAddress")) {
+      read(*a, "perSecond", limits.perAddressPerSecond, "rateLimit.perAddress.");
+      read(*a, "burst", limits.perAddressBurst, "rateLimit.perAddress.");
+    }
+    if (const auto* f = section(*r, "authFailures")) {
+      read(*f, "perMinute", limits.authFailuresPerMinute, "rateLimit.authFailures.");
+      read(*f, "burst", limits.authFailuresBurst, "rateLimit.authFailures.");
+    }
+  }
   if (const auto* d = section(top, "database")) {
     read(*d, "url", config.database.url, "database.");
     read(*d, "poolSize", config.database.poolSize, "database.");
@@ -164,6 +180,11 @@ void validate(Config& config) {
     throw ConfigError("config: server timeouts must be >= 1 s and server.maxHeaderBytes >= 1024");
   }
   if (config.database.poolSize < 1) throw ConfigError("config: database.poolSize must be positive");
+  const auto& limits = config.rateLimit;
+  for (const double v : {limits.perKeyPerSecond, limits.perKeyBurst, limits.perAddressPerSecond, limits.perAddressBurst,
+                         limits.authFailuresPerMinute, limits.authFailuresBurst}) {
+    if (v < 0) throw ConfigError("config: rateLimit values must be >= 0 (0 = no limit)");
+  }
   if (config.publishing.workers < 1 || config.publishing.leaseSeconds < 3 || config.publishing.maxAttempts < 1 ||
       config.publishing.pollMillis < 10 || config.publishing.waitSeconds < 0) {
     throw ConfigError("config: publishing needs workers >= 1, leaseSeconds >= 3, maxAttempts >= 1, pollMillis >= 10, waitSeconds >= 0");

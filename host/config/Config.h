@@ -40,6 +40,18 @@ struct ServerConfig {
   std::string tlsPrivateKey;
 };
 
+/// Inbound limits (token buckets, per host): per API key, per client address, and failed
+/// authentications per address.
+struct RateLimitConfig {
+  bool enabled = true;
+  double perKeyPerSecond = 50;
+  double perKeyBurst = 1000;
+  double perAddressPerSecond = 200;
+  double perAddressBurst = 2000;
+  double authFailuresPerMinute = 10;
+  double authFailuresBurst = 20;
+};
+
 struct DatabaseConfig {
   std::string url;               ///< "sqlite:PATH" or "postgresql://user:pass@host:port/db"
   int poolSize = 32;  ///< sessions; requests beyond it wait (bounded) for one
@@ -77,6 +89,7 @@ struct Config {
   std::string logFile;               ///< empty: stderr
   bool accessLog = true;
   ServerConfig server;
+  RateLimitConfig rateLimit;
   DatabaseConfig database;
   OAuthConfig oauth;
   PublishingConfig publishing;

@@ -43,6 +43,7 @@ void Dispatcher::serve(Request& request, Response& response) {
   Exchange exchange(request, response, host_, requestIdFor(request));
   std::string routeLabel = "unmatched";
   try {
+    exchange.limitClientAddress();
     // HEAD is GET without the body (RFC 9110 section 9.3.2); Response leaves the body out.
     const auto match = host_.router().match(request.method() == "HEAD" ? "GET" : request.method(), request.path());
     if (match.route == nullptr) {

@@ -2,6 +2,8 @@
 
 #include "app/Host.h"
 #include "core/Json.h"
+#include "core/Time.h"
+#include "http/RateLimiter.h"
 
 #include <Poco/URI.h>
 #include <boost/json.hpp>
@@ -39,9 +41,41 @@ std::map<std::string, std::string> Exchange::cookies() const {
   return out;
 }
 
+namespace {
+
+Problem tooManyRequests(const std::string& detail, int retryAfter) {
+  return Problem(429, "too-many-requests", "Too many requests", detail).retryAfter(retryAfter);
+}
+
+}  // namespace
+
 void Exchange::authenticate() {
+  using Scope = RateLimiter::Scope;
+  auto& limiter = host_.rateLimiter();
+  const auto now = time::nowMillis();
+  // An address that keeps presenting bad keys waits before it may try again.
+  if (const auto wait = limiter.peek(Scope::AuthFailure, remoteAddress(), now)) {
+    limiter.countRefusal(Scope::AuthFailure);
+    throw tooManyRequests("too many failed authentications from this address; try again later", *wait);
+  }
   principal_ = host_.authenticator().authenticate(request_.header("Authorization"));
-  if (!principal_) throw Problem::unauthenticated("send a valid API key as \"Authorization: Bearer <key>\"");
+  if (!principal_) {
+    limiter.take(Scope::AuthFailure, remoteAddress(), now);
+    throw Problem::unauthenticated("send a valid API key as \"Authorization: Bearer <key>\"");
+  }
+  if (const auto wait = limiter.take(Scope::Key, principal_->keyId, now)) {
+    limiter.countRefusal(Scope::Key);
+    throw tooManyRequests("this API key sent too many requests; slow down", *wait);
+  }
+}
+
+void Exchange::limitClientAddress() {
+  using Scope = RateLimiter::Scope;
+  auto& limiter = host_.rateLimiter();
+  if (const auto wait = limiter.take(Scope::Address, remoteAddress(), time::nowMillis())) {
+    limiter.countRefusal(Scope::Address);
+    throw tooManyRequests("this address sent too many requests; slow down", *wait);
+  }
 }
 
 const tenants::Principal& Exchange::principal() const {

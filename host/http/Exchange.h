@@ -37,8 +37,11 @@ class Exchange {
   /// The request's cookies (RFC 6265 Cookie field), by name.
   std::map<std::string, std::string> cookies() const;
 
-  /// Resolves the API key; throws 401 when it is missing or not valid.
+  /// Resolves the API key; throws 401 when it is missing or not valid, 429 when the key is over its
+  /// rate or the address has failed to authenticate too often.
   void authenticate();
+  /// Throws 429 when the client's address is over its rate.
+  void limitClientAddress();
   const tenants::Principal& principal() const;
   /// Throws 403 unless the caller's role allows `permission`.
   void require(auth::Permission permission) const;

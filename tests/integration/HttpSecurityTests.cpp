@@ -247,3 +247,59 @@ TEST_CASE("production refuses an http:// public URL outside localhost unless all
   Host behindProxy(freshDatabaseUrl(), production);
   CHECK_NOTHROW(behindProxy.start(R"({"allowInsecurePublicUrl":true})"));
 }
+
+TEST_CASE("inbound rate limits: per API key, per client address, and failed authentications per address", "[http][security]") {
+  // A burst of 30 per key: World's set-up makes about 20 requests with the SUPER_ADMIN's key.
+  World w({}, R"({"rateLimit":{"perKey":{"perSecond":1,"burst":30},"perAddress":{"perSecond":1000,"burst":1000},)"
+              R"("authFailures":{"perMinute":6,"burst":3}}})");
+  const auto& key = w.a.byRole["USER"].key;
+  // A key's burst, then 429 with Retry-After as problem+json; another key is not affected.
+  int ok = 0;
+  Response limited;
+  for (int i = 0; i < 33; ++i) {
+    const auto r = w.host.get("/api/orgs/" + w.a.id, key);
+    if (r.status == 200) ++ok;
+    else limited = r;
+  }
+  CHECK(ok >= 30);  // the burst, plus what a slow machine earns back at 1/s meanwhile
+  CHECK(ok <= 32);
+  REQUIRE(limited.status == 429);
+  CHECK(limited.header("content-type") == "application/problem+json");
+  CHECK(str(limited.json(), "type") == "urn:marketsage:problem:too-many-requests");
+  CHECK(std::stoi(limited.header("retry-after")) >= 1);
+  CHECK(w.host.get("/api/orgs/" + w.a.id, w.a.byRole["ADMIN"].key).status == 200);
+  // After the wait it names, the key works again.
+  std::this_thread::sleep_for(std::chrono::seconds(std::stoi(limited.header("retry-after"))));
+  CHECK(w.host.get("/api/orgs/" + w.a.id, key).status == 200);
+
+  // Guessing keys: three failures, then this address must wait — even with a good key — while
+  // another address is not affected.
+  for (int i = 0; i < 3; ++i) CHECK(w.host.get("/api/orgs", "msk_not_a_real_key_" + std::to_string(i)).status == 401);
+  const auto blocked = w.host.get("/api/orgs", w.superKey);
+  CHECK(blocked.status == 429);
+  CHECK(std::stoi(blocked.header("retry-after")) >= 1);
+  RawSocket elsewhere(w.host.port(), "127.0.0.2");
+  REQUIRE(elsewhere.send("GET /api/orgs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + w.superKey + "\r\nConnection: close\r\n\r\n"));
+  CHECK(splitResponses(elsewhere.readUntilClosed(5s).bytes).at(0).status == 200);
+
+  const auto metrics = w.host.get("/metrics", "").body;  // /metrics needs no key
+  CHECK(metrics.find(R"(marketsage_rate_limit_refused_total{scope="key"} )") != std::string::npos);
+  CHECK(metrics.find(R"(marketsage_rate_limit_refused_total{scope="auth_failures"} 1)") != std::string::npos);
+  CHECK(metrics.find(R"(marketsage_rate_limit_per_second{scope="key"} 1)") != std::string::npos);
+  CHECK(metrics.find(R"(marketsage_rate_limit_burst{scope="address"} 1000)") != std::string::npos);
+}
+
+TEST_CASE("inbound rate limits: one address over its rate gets 429, others do not", "[http][security]") {
+  World w({}, R"({"rateLimit":{"perAddress":{"perSecond":1,"burst":40}}})");  // World's own set-up makes ~20 requests
+  int ok = 0, limited = 0;
+  for (int i = 0; i < 50; ++i) {
+    const auto status = w.host.get("/api/health", "").status;
+    ok += status == 200;
+    limited += status == 429;
+  }
+  CHECK(limited > 0);
+  CHECK(ok + limited == 50);
+  RawSocket other(w.host.port(), "127.0.0.3");
+  REQUIRE(other.send("GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  CHECK(splitResponses(other.readUntilClosed(5s).bytes).at(0).status == 200);
+}

@@ -450,6 +450,8 @@ TEST_CASE("LinkedIn: a company page post with an image and a member post, from o
   int initializeUploads = 0;
   for (const auto& r : p.li.requests()) initializeUploads += r.find("/rest/images?action=initializeUpload") != std::string::npos;
   CHECK(initializeUploads == 2);
+  const auto versions = p.li.versionsSeen();
+  CHECK(versions == std::set<std::string>{LinkedInApi::versionMonthsAgo(2)});
 
   // A member post with options: the visibility is passed through.
   const auto connectionsOnly = publish(w, admin, {{"content", "Just for my network"}, {"targets", {member}}, {"options", {{"linkedin", {{"visibility", "CONNECTIONS"}}}}}});
