@@ -4,153 +4,49 @@
  * It talks to a minimal "webhook platform" (described in README.md next to this file): posts are
  * published by POSTing JSON to <api_base>/posts, media are uploaded in chunks to <api_base>/media,
  * tokens come from an OAuth 2.0 server at <auth_base> with PKCE. Everything goes through the host
- * services (HTTP, JSON, encoding), so the plugin needs only plugin.h and the C library.
+ * services (HTTP, JSON, encoding, clock), reached through the small C helper library
+ * sdk-docs/c-sdk/ms_sdk.h, compiled into the plugin. So the plugin needs only plugin.h, the
+ * helper library and the C library.
  *
- * Build:  gcc -std=c99 -Wall -Werror -shared -fPIC -fvisibility=hidden -I plugin-api \
- *             sdk-docs/example-plugin/webhook.c -o libwebhook.so
+ * Build:  gcc -std=c99 -Wall -Werror -shared -fPIC -fvisibility=hidden -I plugin-api -I sdk-docs/c-sdk \
+ *             sdk-docs/example-plugin/webhook.c sdk-docs/c-sdk/ms_sdk.c -o libwebhook.so
+ *
+ * Reading order: the platform calls and their error mapping, then validate, publish, delete,
+ * health, media upload, OAuth, and last the descriptor and the entry symbol.
  */
-#include <marketsage/plugin.h>
+#include "ms_sdk.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-/* The host table, set once in init() and only read afterwards: safe to use from any thread. */
-static const ms_host *host;
+/* Bounds of every input: no real value comes near them, and an oversized one is invalid input. */
+#define MAX_TOKEN 8192   /* bytes of an access or refresh token */
+#define MAX_ID 256       /* bytes of an id */
+#define MAX_URL 4096     /* bytes of a URL or a file path */
+#define MAX_THREAD 25    /* follow-up parts of a thread */
+#define MAX_MEDIA 10     /* media of one post */
 
 /* ---------------------------------------------------------------------------------------- */
-/* A growable buffer that is also an ms_sink: how this plugin receives bytes from the host.   */
+/* Talking to the platform                                                                    */
 /* ---------------------------------------------------------------------------------------- */
 
-typedef struct buf {
-  char *data;
-  size_t len, cap;
-  int failed; /* set when an allocation failed */
-} buf;
-
-static int buf_write(void *ctx, const char *data, size_t len) {
-  buf *b = (buf *)ctx;
-  if (b->failed) return -1;
-  if (b->len + len + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    char *grown;
-    while (cap < b->len + len + 1) cap *= 2;
-    grown = (char *)realloc(b->data, cap);
-    if (grown == NULL) {
-      b->failed = 1;
-      return -1;
-    }
-    b->data = grown;
-    b->cap = cap;
-  }
-  if (len > 0) memcpy(b->data + b->len, data, len);
-  b->len += len;
-  b->data[b->len] = '\0'; /* always NUL-terminated, so b->data is usable as a C string */
-  return 0;
-}
-
-static ms_sink buf_sink(buf *b) {
-  ms_sink s;
-  s.struct_size = sizeof s;
-  s.ctx = b;
-  s.write = buf_write;
-  return s;
-}
-
-static void buf_add(buf *b, const char *text) { buf_write(b, text, strlen(text)); }
-static void buf_clear(buf *b) { b->len = 0; if (b->data) b->data[0] = '\0'; }
-static void buf_free(buf *b) { free(b->data); memset(b, 0, sizeof *b); }
-static const char *buf_str(const buf *b) { return b->data ? b->data : ""; }
-
-/* Appends `text` as a quoted JSON string. */
-static void buf_add_quoted(buf *b, const char *text, size_t len) {
-  ms_sink s = buf_sink(b);
-  host->json_quote(host, text, len, &s);
-}
-
-/* Reads the value at `pointer` of a JSON document into `out` (cleared first); returns its type. */
-static int32_t json_get(const char *json, size_t len, const char *pointer, buf *out) {
-  ms_sink s = buf_sink(out);
-  buf_clear(out);
-  return host->json_get(host, json, len, pointer, &s);
-}
-
-/* Reads a non-empty string field; returns 1 when present. */
-static int get_string(const char *json, size_t len, const char *pointer, buf *out) {
-  return json_get(json, len, pointer, out) == MS_JSON_STRING && out->len > 0;
-}
-
-/* Reads a setting as a string; returns 1 when present and non-empty. */
-static int get_setting(const char *pointer, buf *out) {
-  ms_sink s = buf_sink(out);
-  buf_clear(out);
-  return host->setting(host, pointer, &s) == MS_JSON_STRING && out->len > 0;
-}
-
-/* Reads a numeric setting, or `fallback` when absent. */
-static long long setting_number(const char *pointer, long long fallback) {
-  buf b = {0};
-  ms_sink s = buf_sink(&b);
-  long long v = fallback;
-  if (host->setting(host, pointer, &s) == MS_JSON_NUMBER) v = strtoll(buf_str(&b), NULL, 10);
-  buf_free(&b);
-  return v;
-}
-
-/* Fails the call: records the details and returns the status, so `return fail(...)` reads well. */
-static ms_status fail(const ms_reply *reply, ms_status status, const char *message) {
-  reply->error(reply, message, NULL, 0);
-  return status;
-}
-
-/* The request must be one JSON object: the first thing every function checks. */
-static int is_object(const char *request, size_t len) {
-  return request != NULL && len > 0 && host->json_get(host, request, len, "", NULL) == MS_JSON_OBJECT;
-}
-
-/* <setting>, without a trailing slash, + path. Returns 1 on success. */
-static int base_url(const char *setting, const char *path, buf *out) {
-  if (!get_setting(setting, out)) return 0;
-  while (out->len > 0 && out->data[out->len - 1] == '/') out->data[--out->len] = '\0';
-  buf_add(out, path);
-  return !out->failed;
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* HTTP through the host, and the mapping of HTTP answers to the ABI's error kinds.           */
-/* ---------------------------------------------------------------------------------------- */
-
-typedef struct http_answer {
-  int32_t status; /* HTTP status, 0 when none */
-  buf body, headers, error;
-} http_answer;
-
-static void answer_free(http_answer *a) {
-  buf_free(&a->body);
-  buf_free(&a->headers);
-  buf_free(&a->error);
-}
-
-/* Sends one request. `body_file` (may be NULL) is streamed from [offset, offset + length). */
-static ms_status send(const char *method, const char *url, const char *token, const char *content_type,
-                      const char *body, const char *body_file, uint64_t offset, uint64_t length,
-                      const char *content_range, http_answer *answer) {
+/* Sends one request to the platform: optional bearer token, optional JSON or form body, and
+ * optionally a byte range of a file streamed after it (never loaded into memory). */
+static ms_status platform_call(const char *method, const char *url, const char *token, const char *content_type,
+                               const msdk_buf *body, const char *file, uint64_t offset, uint64_t length,
+                               const char *content_range, msdk_answer *answer) {
   const char *headers[9];
   int n = 0;
-  buf auth = {0};
+  msdk_buf bearer = {0};
   ms_http_request req;
-  ms_http_response resp;
-  ms_sink body_sink = buf_sink(&answer->body), header_sink = buf_sink(&answer->headers),
-          error_sink = buf_sink(&answer->error);
-  ms_status status;
+  ms_status sent;
 
   headers[n++] = "Accept";
   headers[n++] = "application/json";
   if (token != NULL) {
-    buf_add(&auth, "Bearer ");
-    buf_add(&auth, token);
+    msdk_buf_printf(&bearer, "Bearer %s", token);
     headers[n++] = "Authorization";
-    headers[n++] = buf_str(&auth);
+    headers[n++] = msdk_buf_str(&bearer);
   }
   if (content_type != NULL) {
     headers[n++] = "Content-Type";
@@ -162,76 +58,57 @@ static ms_status send(const char *method, const char *url, const char *token, co
   }
   headers[n] = NULL;
 
-  memset(&req, 0, sizeof req);
-  req.struct_size = sizeof req;
-  req.method = method;
-  req.url = url;
+  msdk_http_request_init(&req, method, url);
   req.headers = headers;
-  req.body = body;
-  req.body_len = body ? strlen(body) : 0;
-  req.body_file = body_file;
+  if (body != NULL) {
+    req.body = body->data;
+    req.body_len = body->len;
+  }
+  req.body_file = file;
   req.body_file_offset = offset;
   req.body_file_length = length;
-
-  memset(&resp, 0, sizeof resp);
-  resp.struct_size = sizeof resp;
-  resp.body = &body_sink;
-  resp.headers = &header_sink;
-  resp.error = &error_sink;
-
-  status = host->http(host, &req, &resp);
-  answer->status = resp.status;
-  buf_free(&auth);
-  return status;
+  sent = msdk_http(&req, answer);
+  msdk_buf_free(&bearer);
+  return sent;
 }
 
-/* Turns a failed HTTP answer into an ABI error with details. Returns MS_OK for 2xx. */
-static ms_status map_answer(ms_status sent, http_answer *a, const ms_reply *reply) {
-  buf message = {0}, code = {0}, retry = {0};
-  int32_t retry_after = 0;
+/* Turns an answer that is not 2xx into the call's error, with the platform's own message and
+ * code from its error body {"error": {"code": "…", "message": "…"}} (OAuth: {"error": "…"}).
+ * The SDK maps statuses to kinds (429 + Retry-After, 401, 403, 408/5xx...); the platform's codes
+ * refine it: a 401 other than "token_expired" is a token the platform does not know, which no
+ * refresh cures. `kind` overrides the mapping (MS_OK: keep it). Returns MS_OK for 2xx. */
+static ms_status platform_error(const msdk_answer *a, const ms_reply *reply, ms_status kind) {
+  msdk_doc body = {0};
+  msdk_buf message = {0}, code = {0};
   ms_status status;
 
-  if (sent != MS_OK) { /* no answer: the host says why */
-    reply->error(reply, a->error.len ? buf_str(&a->error) : "request failed", NULL, 0);
-    return sent;
+  if (kind == MS_OK && msdk_answer_kind(a) == MS_OK) return MS_OK;
+  if (a->sent == MS_OK && msdk_doc_parse(&body, a->body.data, a->body.len)) {
+    if (!msdk_doc_string(&body, "/error/message", MSDK_OPTIONAL, 500, &message))
+      msdk_doc_string(&body, "/message", MSDK_OPTIONAL, 500, &message);
+    if (!msdk_doc_string(&body, "/error/code", MSDK_OPTIONAL, 100, &code))
+      msdk_doc_string(&body, "/error", MSDK_OPTIONAL, 100, &code);
   }
-  if (a->status >= 200 && a->status < 300) return MS_OK;
-
-  /* The platform's error body: {"error": {"code": "...", "message": "..."}}. */
-  if (!get_string(a->body.data, a->body.len, "/error/message", &message))
-    json_get(a->body.data, a->body.len, "/message", &message);
-  json_get(a->body.data, a->body.len, "/error/code", &code);
-  if (json_get(a->headers.data, a->headers.len, "/retry-after", &retry) == MS_JSON_STRING)
-    retry_after = (int32_t)strtol(buf_str(&retry), NULL, 10);
-
-  if (a->status == 429) {
-    status = MS_ERR_RATE_LIMITED;
-  } else if (a->status == 401) {
-    status = strstr(buf_str(&code), "expired") != NULL ? MS_ERR_AUTH_EXPIRED : MS_ERR_AUTH_INVALID;
-  } else if (a->status == 403) {
-    status = MS_ERR_AUTH_INVALID;
-  } else if (a->status == 408 || a->status >= 500) {
-    status = MS_ERR_TRANSIENT;
-  } else {
-    status = MS_ERR_PERMANENT; /* 400, 404, 409, 413, 422...: the platform refused the content */
-  }
-  if (message.len == 0) {
-    char text[64];
-    snprintf(text, sizeof text, "the platform answered HTTP %d", (int)a->status);
-    buf_add(&message, text);
-  }
-  reply->error(reply, buf_str(&message), code.len ? buf_str(&code) : NULL, retry_after);
-  buf_free(&message);
-  buf_free(&code);
-  buf_free(&retry);
+  msdk_doc_free(&body);
+  if (kind == MS_OK && a->sent == MS_OK && a->status == 401 && code.len > 0 && strcmp(code.data, "token_expired") != 0)
+    kind = MS_ERR_AUTH_INVALID;
+  status = msdk_answer_fail(a, reply, kind, message.len ? message.data : NULL, code.len ? code.data : NULL);
+  msdk_buf_free(&message);
+  msdk_buf_free(&code);
   return status;
 }
 
+/* <api_base> + path into `url`; fails the call when the operator did not configure it. */
+static ms_status api_url(const char *path, msdk_buf *url, const ms_reply *reply) {
+  if (msdk_url("/api_base", NULL, path, url)) return MS_OK;
+  return msdk_fail(reply, MS_ERR_PERMANENT, "api_base is not configured for the webhook plugin");
+}
+
 /* ---------------------------------------------------------------------------------------- */
-/* validate: no network.                                                                      */
+/* validate: the checks every post passes before anything is sent. No network.               */
 /* ---------------------------------------------------------------------------------------- */
 
-/* Number of Unicode code points in UTF-8 text. */
+/* Number of Unicode code points in UTF-8 text (the host only passes valid UTF-8). */
 static size_t utf8_length(const char *s, size_t len) {
   size_t i, n = 0;
   for (i = 0; i < len; ++i)
@@ -239,230 +116,272 @@ static size_t utf8_length(const char *s, size_t len) {
   return n;
 }
 
-/* Checks one post part (content + media) at `prefix` ("" or "/thread/N"). Returns NULL or why not. */
-static const char *check_part(const char *request, size_t len, const char *prefix, buf *scratch) {
-  char pointer[64];
-  int32_t type;
-  long long max_length = setting_number("/max_length", 5000);
-  int has_content, has_media;
+/* Checks one part of a post: "" (the post itself) or "/thread/N". A part needs text or media;
+ * thread parts carry text only (the host passes them as the client wrote them, and uploads
+ * media of the post itself only). */
+static void check_part(msdk_doc *req, const char *prefix, long long max_length) {
+  char pointer[64], what[64];
+  msdk_buf content = {0};
+  size_t media = 0;
 
   snprintf(pointer, sizeof pointer, "%s/content", prefix);
-  type = json_get(request, len, pointer, scratch);
-  if (type != MS_JSON_NONE && type != MS_JSON_STRING) return "content must be a string";
-  has_content = type == MS_JSON_STRING && scratch->len > 0;
-  if (has_content && utf8_length(scratch->data, scratch->len) > (size_t)max_length)
-    return "content is longer than the platform allows";
-
+  msdk_doc_string(req, pointer, MSDK_OPTIONAL, (size_t)max_length * 4, &content); /* <= 4 bytes a code point */
+  if (utf8_length(content.data, content.len) > (size_t)max_length) {
+    snprintf(what, sizeof what, "is longer than %lld characters", max_length);
+    msdk_doc_field_problem(req, pointer, what);
+  }
   snprintf(pointer, sizeof pointer, "%s/media", prefix);
-  type = json_get(request, len, pointer, scratch);
-  if (type != MS_JSON_NONE && type != MS_JSON_ARRAY) return "media must be an array";
-  has_media = type == MS_JSON_ARRAY && strcmp(buf_str(scratch), "[]") != 0;
-  if (!has_content && !has_media) return "a post needs content or media";
-  return NULL;
+  if (prefix[0] == '\0') {
+    msdk_doc_array(req, pointer, MSDK_OPTIONAL, (size_t)msdk_setting_int("/max_media", 4), &media);
+  } else if (msdk_doc_array(req, pointer, MSDK_OPTIONAL, MAX_MEDIA, &media) && media > 0) {
+    msdk_doc_field_problem(req, pointer, "is not supported: thread parts carry text only");
+  }
+  if (content.len > 0 || media > 0) {
+    /* fine */
+  } else if (prefix[0] == '\0') {
+    msdk_doc_problem(req, "/content", "a post needs content or media");
+  } else {
+    msdk_doc_field_problem(req, prefix, "needs content");
+  }
+  msdk_buf_free(&content);
 }
 
-/* Checks the whole post; writes {"issues": [...]} on failure. */
-static ms_status check_post(const char *request, size_t len, const ms_reply *reply) {
-  buf scratch = {0};
-  const char *why;
-  int i;
+/* The checks validate() and publish() share: the first problem is recorded in `req`. */
+static void check_post(msdk_doc *req) {
+  long long max_length = msdk_setting_int("/max_length", 5000);
+  msdk_buf text = {0};
+  size_t parts = 0, i;
+  int64_t when = 0;
+  int silent = 0;
   char prefix[32];
-  int32_t type;
 
-  if (!is_object(request, len)) return fail(reply, MS_ERR_INVALID_INPUT, "the request must be a JSON object");
-  why = check_part(request, len, "", &scratch);
-  type = json_get(request, len, "/link", &scratch);
-  if (why == NULL && type != MS_JSON_NONE && type != MS_JSON_STRING) why = "link must be a string";
-  type = json_get(request, len, "/thread", &scratch);
-  if (why == NULL && type != MS_JSON_NONE && type != MS_JSON_ARRAY) why = "thread must be an array";
-  for (i = 0; why == NULL && type == MS_JSON_ARRAY; ++i) {
-    snprintf(prefix, sizeof prefix, "/thread/%d", i);
-    if (json_get(request, len, prefix, &scratch) == MS_JSON_NONE) break;
-    why = check_part(request, len, prefix, &scratch);
+  if (max_length <= 0 || max_length > 1000000) max_length = 5000;
+  check_part(req, "", max_length);
+  msdk_doc_string(req, "/link", MSDK_OPTIONAL, MAX_URL, &text);
+  msdk_doc_array(req, "/thread", MSDK_OPTIONAL, MAX_THREAD, &parts);
+  for (i = 0; i < parts; ++i) {
+    snprintf(prefix, sizeof prefix, "/thread/%lu", (unsigned long)i);
+    if (msdk_doc_object(req, prefix, MSDK_REQUIRED)) check_part(req, prefix, max_length);
   }
-  buf_free(&scratch);
-  if (why != NULL) {
-    reply->write(reply, "{\"issues\":[{\"message\":\"", 23);
-    reply->write(reply, why, strlen(why)); /* our own constant text: nothing to escape */
-    reply->write(reply, "\"}]}", 4);
-    return fail(reply, MS_ERR_INVALID_INPUT, why);
-  }
-  return MS_OK;
+  /* Native scheduling: the host passes scheduledTime (RFC 3339) when the client asked for it. */
+  if (msdk_doc_string(req, "/scheduledTime", MSDK_OPTIONAL, 64, &text) &&
+      msdk_time_parse(text.data, text.len, &when) != MS_OK)
+    msdk_doc_field_problem(req, "/scheduledTime", "must be an RFC 3339 date-time");
+  msdk_doc_bool(req, "/options/silent", MSDK_OPTIONAL, &silent); /* options.webhook.silent */
+  msdk_buf_free(&text);
 }
 
 static ms_status validate(const char *request, size_t len, const ms_reply *reply) {
-  ms_status status = check_post(request, len, reply);
-  if (status == MS_OK) reply->write(reply, "{\"issues\":[]}", 13);
+  msdk_doc req;
+  ms_status status = MS_OK;
+  if (msdk_doc_parse_object(&req, request, len)) check_post(&req);
+  /* Refused content is answered as an issue {"field", "message"}: the host shows it per target. */
+  if (req.failed) status = msdk_invalid(reply, req.field, req.error);
+  else status = msdk_reply_text(reply, "{\"issues\":[]}");
+  msdk_doc_free(&req);
   return status;
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* publish, delete_post, check_token                                                          */
+/* publish: the post, then each thread part as a reply to the previous one.                   */
 /* ---------------------------------------------------------------------------------------- */
 
-/* The access token every authenticated call needs; returns 0 (and fails the reply) if absent. */
-static int need_token(const char *request, size_t len, buf *token, const ms_reply *reply) {
-  if (!is_object(request, len) || !get_string(request, len, "/accessToken", token)) {
-    fail(reply, MS_ERR_INVALID_INPUT, "accessToken is required");
-    return 0;
-  }
-  if (token->len > 8192) { /* bound every input: no real token is this long */
-    fail(reply, MS_ERR_INVALID_INPUT, "accessToken is too long");
-    return 0;
-  }
-  return 1;
-}
-
-/* Publishes one part ("" = the main post, else "/thread/N") as a reply to `reply_to` (or NULL). */
-static ms_status publish_part(const char *request, size_t len, const char *prefix, const char *token,
-                              const char *reply_to, buf *post_id, buf *post_url, const ms_reply *reply) {
-  buf body = {0}, url = {0}, value = {0};
-  http_answer a = {0};
-  char pointer[64];
-  int i;
+/* Publishes part `part` (0 = the post, k = thread part k-1) as a reply to `reply_to` (or NULL);
+ * its id and URL go to `id` and `url`. */
+static ms_status publish_part(msdk_doc *req, size_t part, const char *token, const char *reply_to, msdk_buf *id,
+                              msdk_buf *url, const ms_reply *reply) {
+  char prefix[32], pointer[64];
+  msdk_buf body = {0}, value = {0}, endpoint = {0};
+  msdk_answer a = {0};
+  msdk_doc answer = {0};
+  size_t media = 0, i;
+  int silent = 0;
+  int64_t when = 0;
   ms_status status;
 
-  buf_add(&body, "{\"account\":");
-  json_get(request, len, "/account/id", &value);
-  buf_add_quoted(&body, buf_str(&value), value.len);
-  snprintf(pointer, sizeof pointer, "%s/content", prefix);
-  buf_add(&body, ",\"text\":");
-  json_get(request, len, pointer, &value);
-  buf_add_quoted(&body, buf_str(&value), value.len);
-  if (prefix[0] == '\0' && get_string(request, len, "/link", &value)) {
-    buf_add(&body, ",\"link\":");
-    buf_add_quoted(&body, value.data, value.len);
-  }
-  if (reply_to != NULL) {
-    buf_add(&body, ",\"replyTo\":");
-    buf_add_quoted(&body, reply_to, strlen(reply_to));
-  }
-  buf_add(&body, ",\"media\":[");
-  for (i = 0;; ++i) {
-    snprintf(pointer, sizeof pointer, "%s/media/%d/platformMediaId", prefix, i);
-    if (!get_string(request, len, pointer, &value)) break;
-    if (i > 0) buf_add(&body, ",");
-    buf_add_quoted(&body, value.data, value.len);
-  }
-  buf_add(&body, "]}");
+  if (part == 0) prefix[0] = '\0';
+  else snprintf(prefix, sizeof prefix, "/thread/%lu", (unsigned long)(part - 1));
 
-  if (!base_url("/api_base", "/posts", &url)) {
-    status = fail(reply, MS_ERR_PERMANENT, "api_base is not configured for the webhook plugin");
-  } else if (body.failed) {
-    status = fail(reply, MS_ERR_TRANSIENT, "out of memory");
-  } else {
-    status = map_answer(send("POST", buf_str(&url), token, "application/json", buf_str(&body), NULL, 0, 0, NULL, &a),
-                        &a, reply);
-    if (status == MS_OK && !get_string(a.body.data, a.body.len, "/id", post_id))
-      status = fail(reply, MS_ERR_PERMANENT, "the platform answered without a post id");
-    if (status == MS_OK) get_string(a.body.data, a.body.len, "/url", post_url);
+  /* {"account", "text", "link"?, "replyTo"?, "media": [ids], "publishAt"?, "silent"?} */
+  msdk_json_begin_object(&body);
+  msdk_doc_string(req, "/account/id", MSDK_REQUIRED, MAX_ID, &value);
+  msdk_json_field_string(&body, "account", value.data);
+  snprintf(pointer, sizeof pointer, "%s/content", prefix);
+  msdk_doc_string(req, pointer, MSDK_OPTIONAL, (size_t)-1, &value);
+  msdk_json_field_string_n(&body, "text", msdk_buf_str(&value), value.len);
+  if (part == 0 && msdk_doc_string(req, "/link", MSDK_OPTIONAL, MAX_URL, &value))
+    msdk_json_field_string(&body, "link", value.data);
+  if (reply_to != NULL) msdk_json_field_string(&body, "replyTo", reply_to);
+  msdk_json_key(&body, "media");
+  msdk_json_begin_array(&body);
+  if (part == 0) msdk_doc_array(req, "/media", MSDK_OPTIONAL, MAX_MEDIA, &media);
+  for (i = 0; i < media; ++i) { /* the host uploaded them first (we announce media) */
+    snprintf(pointer, sizeof pointer, "/media/%lu/platformMediaId", (unsigned long)i);
+    if (msdk_doc_string(req, pointer, MSDK_REQUIRED, MAX_ID, &value)) msdk_json_string(&body, value.data);
   }
-  buf_free(&body);
-  buf_free(&url);
-  buf_free(&value);
-  answer_free(&a);
+  msdk_json_end_array(&body);
+  if (part == 0 && msdk_doc_string(req, "/scheduledTime", MSDK_OPTIONAL, 64, &value) &&
+      msdk_time_parse(value.data, value.len, &when) == MS_OK)
+    msdk_json_field_int(&body, "publishAt", (long long)(when / 1000)); /* the platform wants Unix seconds */
+  if (msdk_doc_bool(req, "/options/silent", MSDK_OPTIONAL, &silent) && silent) msdk_json_field_bool(&body, "silent", 1);
+  msdk_json_end_object(&body);
+
+  if (req->failed) {
+    status = msdk_doc_fail(req, reply);
+  } else if (body.failed) {
+    status = msdk_fail(reply, MS_ERR_TRANSIENT, "out of memory");
+  } else if ((status = api_url("/posts", &endpoint, reply)) == MS_OK) {
+    platform_call("POST", endpoint.data, token, "application/json", &body, NULL, 0, 0, NULL, &a);
+    status = platform_error(&a, reply, MS_OK);
+    if (status == MS_OK) {
+      msdk_doc_parse(&answer, a.body.data, a.body.len);
+      if (!msdk_doc_string(&answer, "/id", MSDK_REQUIRED, MAX_ID, id))
+        status = msdk_fail(reply, MS_ERR_PERMANENT, "the platform answered without a post id");
+      msdk_doc_string(&answer, "/url", MSDK_OPTIONAL, MAX_URL, url);
+    }
+  }
+  msdk_buf_free(&body);
+  msdk_buf_free(&value);
+  msdk_buf_free(&endpoint);
+  msdk_answer_free(&a);
+  msdk_doc_free(&answer);
   return status;
 }
 
 static ms_status publish(const char *request, size_t len, const ms_reply *reply) {
-  buf token = {0}, id = {0}, url = {0}, first_id = {0}, first_url = {0}, ids = {0}, scratch = {0};
-  char prefix[32];
-  int i;
-  ms_status status = check_post(request, len, reply); /* never send what cannot be published */
+  msdk_doc req;
+  msdk_buf token = {0}, account = {0}, id = {0}, url = {0}, first_id = {0}, first_url = {0}, previous = {0}, ids = {0},
+           out = {0};
+  size_t parts = 0, resumed = 0, part;
+  char pointer[64];
+  ms_status status = MS_OK;
 
-  if (status == MS_OK && !need_token(request, len, &token, reply)) status = MS_ERR_INVALID_INPUT;
-  if (status == MS_OK && !get_string(request, len, "/account/id", &scratch))
-    status = fail(reply, MS_ERR_INVALID_INPUT, "account.id is required");
-  if (status == MS_OK) status = publish_part(request, len, "", token.data, NULL, &first_id, &first_url, reply);
-  if (status == MS_OK) {
-    buf_add_quoted(&ids, first_id.data, first_id.len);
-    buf_write(&id, first_id.data, first_id.len);
+  /* Read and check everything first: nothing that cannot be published reaches the network. */
+  if (msdk_doc_parse_object(&req, request, len)) {
+    check_post(&req);
+    msdk_doc_string(&req, "/accessToken", MSDK_REQUIRED, MAX_TOKEN, &token);
+    msdk_doc_string(&req, "/account/id", MSDK_REQUIRED, MAX_ID, &account);
+    msdk_doc_array(&req, "/thread", MSDK_OPTIONAL, MAX_THREAD, &parts);
+    /* A retry after a partial failure: these parts are live already; continue after them. */
+    msdk_doc_array(&req, "/resume/postIds", MSDK_OPTIONAL, parts + 1, &resumed);
   }
-  /* A thread: each part replies to the previous one. */
-  for (i = 0; status == MS_OK; ++i) {
-    buf previous = {0};
-    snprintf(prefix, sizeof prefix, "/thread/%d", i);
-    if (json_get(request, len, prefix, &scratch) == MS_JSON_NONE) break;
-    buf_write(&previous, id.data, id.len);
-    status = publish_part(request, len, prefix, token.data, previous.data, &id, &url, reply);
-    buf_free(&previous);
-    if (status == MS_OK) {
-      buf_add(&ids, ",");
-      buf_add_quoted(&ids, id.data, id.len);
+  msdk_json_begin_array(&ids);
+  for (part = 0; part < resumed && !req.failed; ++part) {
+    snprintf(pointer, sizeof pointer, "/resume/postIds/%lu", (unsigned long)part);
+    if (!msdk_doc_string(&req, pointer, MSDK_REQUIRED, MAX_ID, &previous)) break;
+    msdk_json_string(&ids, previous.data);
+    if (part == 0) msdk_buf_add(&first_id, previous.data);
+  }
+  if (req.failed) status = msdk_doc_fail(&req, reply);
+
+  for (part = resumed; status == MS_OK && part <= parts; ++part) {
+    status = publish_part(&req, part, token.data, previous.len ? previous.data : NULL, &id, &url, reply);
+    if (status != MS_OK) break;
+    msdk_json_string(&ids, id.data);
+    msdk_buf_clear(&previous);
+    msdk_buf_add(&previous, id.data);
+    if (part == 0) {
+      msdk_buf_add(&first_id, id.data);
+      msdk_buf_add(&first_url, url.data);
     }
   }
+  msdk_json_end_array(&ids);
+
+  msdk_json_begin_object(&out);
   if (status == MS_OK) {
-    buf out = {0};
-    buf_add(&out, "{\"postId\":");
-    buf_add_quoted(&out, first_id.data, first_id.len);
-    buf_add(&out, ",\"url\":");
-    buf_add_quoted(&out, buf_str(&first_url), first_url.len);
-    buf_add(&out, ",\"postIds\":[");
-    buf_add(&out, buf_str(&ids));
-    buf_add(&out, "]}");
-    reply->write(reply, buf_str(&out), out.len);
-    buf_free(&out);
+    msdk_json_field_string(&out, "postId", first_id.data);
+    if (first_url.len) msdk_json_field_string(&out, "url", first_url.data);
+    msdk_json_field_raw(&out, "postIds", ids.data, ids.len);
+    msdk_json_end_object(&out);
+    status = msdk_reply_json(reply, &out);
+  } else if (part > 0 && !req.failed) {
+    /* Parts 0..part-1 are live: say so (the error details are already set), so that the host
+     * shows them and a retry resumes after them instead of posting them twice. */
+    msdk_json_field_raw(&out, "postIds", ids.data, ids.len);
+    msdk_json_field_int(&out, "failedPart", (long long)part);
+    msdk_json_end_object(&out);
+    if (!out.failed) reply->write(reply, out.data, out.len);
   }
-  buf_free(&token);
-  buf_free(&id);
-  buf_free(&url);
-  buf_free(&first_id);
-  buf_free(&first_url);
-  buf_free(&ids);
-  buf_free(&scratch);
+  msdk_doc_free(&req);
+  msdk_buf_free(&token);
+  msdk_buf_free(&account);
+  msdk_buf_free(&id);
+  msdk_buf_free(&url);
+  msdk_buf_free(&first_id);
+  msdk_buf_free(&first_url);
+  msdk_buf_free(&previous);
+  msdk_buf_free(&ids);
+  msdk_buf_free(&out);
   return status;
 }
 
-static ms_status delete_post(const char *request, size_t len, const ms_reply *reply) {
-  buf token = {0}, id = {0}, path = {0}, url = {0};
-  http_answer a = {0};
-  ms_status status = MS_ERR_INVALID_INPUT;
+/* ---------------------------------------------------------------------------------------- */
+/* delete_post and check_token                                                                */
+/* ---------------------------------------------------------------------------------------- */
 
-  if (!need_token(request, len, &token, reply)) {
-    /* need_token filled the reply */
-  } else if (!get_string(request, len, "/postId", &id)) {
-    fail(reply, MS_ERR_INVALID_INPUT, "postId is required");
-  } else {
-    ms_sink s = buf_sink(&path);
-    buf_add(&path, "/posts/");
-    host->url_encode(host, id.data, id.len, &s);
-    if (!base_url("/api_base", buf_str(&path), &url))
-      status = fail(reply, MS_ERR_PERMANENT, "api_base is not configured for the webhook plugin");
-    else
-      status = map_answer(send("DELETE", url.data, token.data, NULL, NULL, NULL, 0, 0, NULL, &a), &a, reply);
-    if (status == MS_OK) reply->write(reply, "{}", 2);
+static ms_status delete_post(const char *request, size_t len, const ms_reply *reply) {
+  msdk_doc req;
+  msdk_buf token = {0}, id = {0}, path = {0}, url = {0};
+  msdk_answer a = {0};
+  ms_status status;
+
+  if (msdk_doc_parse_object(&req, request, len)) {
+    msdk_doc_string(&req, "/accessToken", MSDK_REQUIRED, MAX_TOKEN, &token);
+    msdk_doc_string(&req, "/postId", MSDK_REQUIRED, MAX_ID, &id);
   }
-  buf_free(&token);
-  buf_free(&id);
-  buf_free(&path);
-  buf_free(&url);
-  answer_free(&a);
+  if (req.failed) {
+    status = msdk_doc_fail(&req, reply);
+  } else {
+    msdk_buf_add(&path, "/posts/");
+    msdk_url_encode(&path, id.data, id.len); /* a path segment: "p 1" -> "p%201" */
+    if ((status = api_url(path.data, &url, reply)) == MS_OK) {
+      platform_call("DELETE", url.data, token.data, NULL, NULL, NULL, 0, 0, NULL, &a);
+      status = platform_error(&a, reply, MS_OK);
+    }
+    if (status == MS_OK) status = msdk_reply_text(reply, "{}");
+  }
+  msdk_doc_free(&req);
+  msdk_buf_free(&token);
+  msdk_buf_free(&id);
+  msdk_buf_free(&path);
+  msdk_buf_free(&url);
+  msdk_answer_free(&a);
   return status;
 }
 
 static ms_status check_token(const char *request, size_t len, const ms_reply *reply) {
-  buf token = {0}, url = {0}, id = {0}, out = {0};
-  http_answer a = {0};
-  ms_status status = MS_ERR_INVALID_INPUT;
+  msdk_doc req, me = {0};
+  msdk_buf token = {0}, url = {0}, id = {0}, out = {0};
+  msdk_answer a = {0};
+  long long expires_in = -1;
+  ms_status status;
 
-  if (need_token(request, len, &token, reply)) {
-    if (!base_url("/api_base", "/me", &url))
-      status = fail(reply, MS_ERR_PERMANENT, "api_base is not configured for the webhook plugin");
-    else
-      status = map_answer(send("GET", url.data, token.data, NULL, NULL, NULL, 0, 0, NULL, &a), &a, reply);
-    if (status == MS_OK) {
-      get_string(a.body.data, a.body.len, "/id", &id);
-      buf_add(&out, "{\"healthy\":true,\"accountId\":");
-      buf_add_quoted(&out, buf_str(&id), id.len);
-      buf_add(&out, "}");
-      reply->write(reply, buf_str(&out), out.len);
-    }
+  if (msdk_doc_parse_object(&req, request, len)) msdk_doc_string(&req, "/accessToken", MSDK_REQUIRED, MAX_TOKEN, &token);
+  if (req.failed) {
+    status = msdk_doc_fail(&req, reply);
+  } else if ((status = api_url("/me", &url, reply)) == MS_OK) {
+    platform_call("GET", url.data, token.data, NULL, NULL, NULL, 0, 0, NULL, &a); /* the cheapest call */
+    status = platform_error(&a, reply, MS_OK);
   }
-  buf_free(&token);
-  buf_free(&url);
-  buf_free(&id);
-  buf_free(&out);
-  answer_free(&a);
+  if (status == MS_OK) {
+    /* {"id", "name", "expiresIn"?}: the token's remaining life, in seconds, as an RFC 3339 time. */
+    msdk_doc_parse(&me, a.body.data, a.body.len);
+    msdk_doc_string(&me, "/id", MSDK_OPTIONAL, MAX_ID, &id);
+    msdk_doc_int(&me, "/expiresIn", MSDK_OPTIONAL | MSDK_NUMERIC_STRING, 0, 100LL * 365 * 86400, &expires_in);
+    msdk_json_begin_object(&out);
+    msdk_json_field_bool(&out, "healthy", 1);
+    if (id.len) msdk_json_field_string(&out, "accountId", id.data);
+    if (expires_in >= 0) msdk_json_field_time(&out, "expiresAt", msdk_now_ms() + expires_in * 1000);
+    msdk_json_end_object(&out);
+    status = msdk_reply_json(reply, &out);
+  }
+  msdk_doc_free(&req);
+  msdk_doc_free(&me);
+  msdk_buf_free(&token);
+  msdk_buf_free(&url);
+  msdk_buf_free(&id);
+  msdk_buf_free(&out);
+  msdk_answer_free(&a);
   return status;
 }
 
@@ -471,69 +390,99 @@ static ms_status check_token(const char *request, size_t len, const ms_reply *re
 /* ---------------------------------------------------------------------------------------- */
 
 static ms_status upload(const char *request, size_t len, const ms_reply *reply) {
-  buf token = {0}, path = {0}, mime = {0}, size_text = {0}, body = {0}, url = {0}, id = {0}, id_path = {0};
-  http_answer a = {0};
-  ms_status status = MS_ERR_INVALID_INPUT;
-  long long size = 0, chunk = setting_number("/chunk_size", 4 * 1024 * 1024), offset;
+  msdk_doc req, answer = {0};
+  msdk_buf token = {0}, path = {0}, mime = {0}, body = {0}, url = {0}, id = {0}, id_path = {0}, state = {0}, out = {0};
+  msdk_answer a = {0};
+  ms_status status;
+  long long size = 0, offset, chunk = msdk_setting_int("/chunk_size", 4 * 1024 * 1024);
+  long long poll_ms = msdk_setting_int("/poll_ms", 1000), polls;
+  int processing;
 
-  if (!need_token(request, len, &token, reply)) goto done;
-  if (!get_string(request, len, "/path", &path) || !get_string(request, len, "/mimeType", &mime) ||
-      json_get(request, len, "/size", &size_text) != MS_JSON_NUMBER || (size = strtoll(size_text.data, NULL, 10)) <= 0) {
-    fail(reply, MS_ERR_INVALID_INPUT, "path, mimeType and a positive size are required");
+  if (msdk_doc_parse_object(&req, request, len)) {
+    msdk_doc_string(&req, "/accessToken", MSDK_REQUIRED, MAX_TOKEN, &token);
+    msdk_doc_string(&req, "/path", MSDK_REQUIRED, MAX_URL, &path); /* a file the host can read */
+    msdk_doc_string(&req, "/mimeType", MSDK_REQUIRED, 255, &mime);
+    msdk_doc_int(&req, "/size", MSDK_REQUIRED, 1, 1LL << 40, &size);
+  }
+  if (req.failed) {
+    status = msdk_doc_fail(&req, reply);
     goto done;
   }
   if (chunk <= 0) chunk = 4 * 1024 * 1024;
+  if (poll_ms <= 0 || poll_ms > 60000) poll_ms = 1000;
 
-  /* 1. Create the upload session. */
-  buf_add(&body, "{\"mimeType\":");
-  buf_add_quoted(&body, mime.data, mime.len);
-  buf_add(&body, ",\"size\":");
-  buf_add(&body, size_text.data);
-  buf_add(&body, "}");
-  if (!base_url("/api_base", "/media", &url)) {
-    status = fail(reply, MS_ERR_PERMANENT, "api_base is not configured for the webhook plugin");
+  /* 1. Create the upload session: {"mimeType", "size"} -> {"id"}. */
+  msdk_json_begin_object(&body);
+  msdk_json_field_string(&body, "mimeType", mime.data);
+  msdk_json_field_int(&body, "size", size);
+  msdk_json_end_object(&body);
+  if ((status = api_url("/media", &url, reply)) != MS_OK) goto done;
+  platform_call("POST", url.data, token.data, "application/json", &body, NULL, 0, 0, NULL, &a);
+  if ((status = platform_error(&a, reply, MS_OK)) != MS_OK) goto done;
+  msdk_doc_parse(&answer, a.body.data, a.body.len);
+  if (!msdk_doc_string(&answer, "/id", MSDK_REQUIRED, MAX_ID, &id)) {
+    status = msdk_fail(reply, MS_ERR_PERMANENT, "the platform answered without a media id");
     goto done;
   }
-  status = map_answer(send("POST", url.data, token.data, "application/json", body.data, NULL, 0, 0, NULL, &a), &a, reply);
-  if (status == MS_OK && !get_string(a.body.data, a.body.len, "/id", &id))
-    status = fail(reply, MS_ERR_PERMANENT, "the platform answered without a media id");
 
   /* 2. Send the file chunk by chunk: each PUT streams one byte range of the file. */
-  if (status == MS_OK) {
-    ms_sink s = buf_sink(&id_path);
-    buf_add(&id_path, "/media/");
-    host->url_encode(host, id.data, id.len, &s);
-    buf_clear(&url);
-    base_url("/api_base", id_path.data, &url);
-  }
+  msdk_buf_add(&id_path, "/media/");
+  msdk_url_encode(&id_path, id.data, id.len);
+  if ((status = api_url(id_path.data, &url, reply)) != MS_OK) goto done;
   for (offset = 0; status == MS_OK && offset < size; offset += chunk) {
     long long n = size - offset < chunk ? size - offset : chunk;
     char range[96];
     snprintf(range, sizeof range, "bytes %lld-%lld/%lld", offset, offset + n - 1, size);
-    answer_free(&a);
-    memset(&a, 0, sizeof a);
-    status = map_answer(send("PUT", url.data, token.data, "application/octet-stream", NULL, path.data,
-                             (uint64_t)offset, (uint64_t)n, range, &a),
-                        &a, reply);
+    platform_call("PUT", url.data, token.data, "application/octet-stream", NULL, path.data, (uint64_t)offset,
+                  (uint64_t)n, range, &a);
+    status = platform_error(&a, reply, MS_OK);
   }
+
+  /* 3. The last chunk answers 201 when the file is ready, 202 while the platform still processes
+   *    it (videos): poll GET /media/{id} until it is no longer "processing", sleeping between
+   *    polls. The host cuts a sleep short when it stops: the call then ends as transient, and the
+   *    host retries it later. */
+  processing = status == MS_OK && a.status == 202;
+  for (polls = 0; processing; ++polls) {
+    if (polls == 120) {
+      status = msdk_fail(reply, MS_ERR_TRANSIENT, "the platform is still processing the media");
+      break;
+    }
+    if ((status = msdk_sleep_ms((uint32_t)poll_ms)) != MS_OK) {
+      msdk_fail(reply, status, "the host is stopping");
+      break;
+    }
+    platform_call("GET", url.data, token.data, NULL, NULL, NULL, 0, 0, NULL, &a);
+    if ((status = platform_error(&a, reply, MS_OK)) != MS_OK) break;
+    msdk_doc_free(&answer);
+    msdk_doc_parse(&answer, a.body.data, a.body.len); /* {"id", "status": "processing"|"ready"|"failed"} */
+    msdk_doc_string(&answer, "/status", MSDK_OPTIONAL, 32, &state);
+    if (strcmp(msdk_buf_str(&state), "failed") == 0) {
+      status = msdk_fail(reply, MS_ERR_PERMANENT, "the platform could not process the media");
+      break;
+    }
+    processing = strcmp(msdk_buf_str(&state), "processing") == 0;
+  }
+
   if (status == MS_OK) {
-    buf out = {0};
-    buf_add(&out, "{\"platformMediaId\":");
-    buf_add_quoted(&out, id.data, id.len);
-    buf_add(&out, "}");
-    reply->write(reply, out.data, out.len);
-    buf_free(&out);
+    msdk_json_begin_object(&out);
+    msdk_json_field_string(&out, "platformMediaId", id.data);
+    msdk_json_end_object(&out);
+    status = msdk_reply_json(reply, &out);
   }
 done:
-  buf_free(&token);
-  buf_free(&path);
-  buf_free(&mime);
-  buf_free(&size_text);
-  buf_free(&body);
-  buf_free(&url);
-  buf_free(&id);
-  buf_free(&id_path);
-  answer_free(&a);
+  msdk_doc_free(&req);
+  msdk_doc_free(&answer);
+  msdk_buf_free(&token);
+  msdk_buf_free(&path);
+  msdk_buf_free(&mime);
+  msdk_buf_free(&body);
+  msdk_buf_free(&url);
+  msdk_buf_free(&id);
+  msdk_buf_free(&id_path);
+  msdk_buf_free(&state);
+  msdk_buf_free(&out);
+  msdk_answer_free(&a);
   return status;
 }
 
@@ -541,132 +490,153 @@ done:
 /* oauth: authorization code flow with PKCE.                                                  */
 /* ---------------------------------------------------------------------------------------- */
 
-/* Appends "&name=<url-encoded value>" (or "name=..." when `first`). */
-static void add_param(buf *b, int first, const char *name, const char *value, size_t len) {
-  ms_sink s = buf_sink(b);
-  if (!first) buf_add(b, "&");
-  buf_add(b, name);
-  buf_add(b, "=");
-  host->url_encode(host, value, len, &s);
+/* <auth_base> + path, or <api_base>/oauth + path when auth_base is not set. */
+static ms_status auth_url(const char *path, msdk_buf *url, const ms_reply *reply) {
+  msdk_buf oauth_path = {0};
+  int found;
+  if (msdk_url("/auth_base", NULL, path, url)) return MS_OK;
+  msdk_buf_printf(&oauth_path, "/oauth%s", path);
+  found = msdk_url("/api_base", NULL, oauth_path.data, url);
+  msdk_buf_free(&oauth_path);
+  return found ? MS_OK : msdk_fail(reply, MS_ERR_PERMANENT, "auth_base is not configured for the webhook plugin");
 }
 
 static ms_status authorize_url(const char *request, size_t len, const ms_reply *reply) {
-  buf redirect = {0}, state = {0}, challenge = {0}, client = {0}, url = {0}, scopes = {0}, out = {0};
-  ms_status status = MS_ERR_INVALID_INPUT;
+  msdk_doc req;
+  msdk_buf redirect = {0}, state = {0}, challenge = {0}, client = {0}, scopes = {0}, url = {0}, out = {0};
+  ms_status status;
 
-  if (!is_object(request, len) || !get_string(request, len, "/redirectUri", &redirect) ||
-      !get_string(request, len, "/state", &state) || !get_string(request, len, "/codeChallenge", &challenge)) {
-    fail(reply, MS_ERR_INVALID_INPUT, "redirectUri, state and codeChallenge are required");
-  } else if (!get_setting("/client_id", &client)) {
-    status = fail(reply, MS_ERR_PERMANENT, "client_id is not configured for the webhook plugin");
-  } else if (!base_url("/auth_base", "/authorize?", &url) && !base_url("/api_base", "/oauth/authorize?", &url)) {
-    status = fail(reply, MS_ERR_PERMANENT, "auth_base is not configured for the webhook plugin");
-  } else {
-    get_setting("/scopes", &scopes);
-    add_param(&url, 1, "response_type", "code", 4);
-    add_param(&url, 0, "client_id", client.data, client.len);
-    add_param(&url, 0, "redirect_uri", redirect.data, redirect.len);
-    add_param(&url, 0, "state", state.data, state.len);
-    add_param(&url, 0, "code_challenge", challenge.data, challenge.len);
-    add_param(&url, 0, "code_challenge_method", "S256", 4);
-    add_param(&url, 0, "scope", scopes.len ? scopes.data : "publish", scopes.len ? scopes.len : 7);
-    buf_add(&out, "{\"url\":");
-    buf_add_quoted(&out, url.data, url.len);
-    buf_add(&out, "}");
-    reply->write(reply, out.data, out.len);
-    status = MS_OK;
+  if (msdk_doc_parse_object(&req, request, len)) {
+    msdk_doc_string(&req, "/redirectUri", MSDK_REQUIRED, MAX_URL, &redirect);
+    msdk_doc_string(&req, "/state", MSDK_REQUIRED, 1024, &state);
+    msdk_doc_string(&req, "/codeChallenge", MSDK_REQUIRED, 256, &challenge);
   }
-  buf_free(&redirect);
-  buf_free(&state);
-  buf_free(&challenge);
-  buf_free(&client);
-  buf_free(&url);
-  buf_free(&scopes);
-  buf_free(&out);
+  if (req.failed) {
+    status = msdk_doc_fail(&req, reply);
+  } else if (!msdk_setting_string("/client_id", &client)) {
+    status = msdk_fail(reply, MS_ERR_PERMANENT, "client_id is not configured for the webhook plugin");
+  } else if ((status = auth_url("/authorize?", &url, reply)) == MS_OK) {
+    if (!msdk_setting_string("/scopes", &scopes)) msdk_buf_add(&scopes, "publish");
+    msdk_url_param(&url, "response_type", "code");
+    msdk_url_param(&url, "client_id", client.data);
+    msdk_url_param(&url, "redirect_uri", redirect.data);
+    msdk_url_param(&url, "state", state.data);
+    msdk_url_param(&url, "code_challenge", challenge.data);
+    msdk_url_param(&url, "code_challenge_method", "S256");
+    msdk_url_param(&url, "scope", scopes.data);
+    msdk_json_begin_object(&out);
+    msdk_json_field_string_n(&out, "url", url.data, url.len);
+    msdk_json_end_object(&out);
+    status = msdk_reply_json(reply, &out);
+  }
+  msdk_doc_free(&req);
+  msdk_buf_free(&redirect);
+  msdk_buf_free(&state);
+  msdk_buf_free(&challenge);
+  msdk_buf_free(&client);
+  msdk_buf_free(&scopes);
+  msdk_buf_free(&url);
+  msdk_buf_free(&out);
   return status;
 }
 
-/* POSTs a token request form and converts the answer to the ABI token JSON. */
-static ms_status token_request(buf *form, const ms_reply *reply) {
-  buf client = {0}, secret = {0}, url = {0}, value = {0}, out = {0};
-  http_answer a = {0};
+/* POSTs a token request form and converts the answer to the ABI's Token JSON. */
+static ms_status token_request(msdk_buf *form, const ms_reply *reply) {
+  msdk_buf client = {0}, secret = {0}, url = {0}, value = {0}, out = {0};
+  msdk_answer a = {0};
+  msdk_doc answer = {0};
+  long long expires_in = -1;
   ms_status status;
+  const char *scope, *end;
 
-  if (!get_setting("/client_id", &client) || !get_setting("/client_secret", &secret)) {
-    status = fail(reply, MS_ERR_PERMANENT, "client_id and client_secret are not configured for the webhook plugin");
-  } else if (!base_url("/auth_base", "/token", &url) && !base_url("/api_base", "/oauth/token", &url)) {
-    status = fail(reply, MS_ERR_PERMANENT, "auth_base is not configured for the webhook plugin");
-  } else {
-    add_param(form, 0, "client_id", client.data, client.len);
-    add_param(form, 0, "client_secret", secret.data, secret.len);
-    status = map_answer(send("POST", url.data, NULL, "application/x-www-form-urlencoded", form->data, NULL, 0, 0,
-                             NULL, &a),
-                        &a, reply);
+  if (!msdk_setting_string("/client_id", &client) || !msdk_setting_string("/client_secret", &secret)) {
+    status = msdk_fail(reply, MS_ERR_PERMANENT, "client_id and client_secret are not configured for the webhook plugin");
+  } else if ((status = auth_url("/token", &url, reply)) == MS_OK) {
+    msdk_url_param(form, "client_id", client.data);
+    msdk_url_param(form, "client_secret", secret.data);
+    platform_call("POST", url.data, NULL, "application/x-www-form-urlencoded", form, NULL, 0, 0, NULL, &a);
     /* OAuth servers answer a bad code or refresh token with 400 invalid_grant: reconnect. */
-    if (status == MS_ERR_PERMANENT && a.status == 400) status = MS_ERR_AUTH_INVALID;
-    if (status == MS_OK && !get_string(a.body.data, a.body.len, "/access_token", &value))
-      status = fail(reply, MS_ERR_PERMANENT, "the token endpoint answered without access_token");
-    if (status == MS_OK) {
-      buf_add(&out, "{\"accessToken\":");
-      buf_add_quoted(&out, value.data, value.len);
-      if (get_string(a.body.data, a.body.len, "/refresh_token", &value)) {
-        buf_add(&out, ",\"refreshToken\":");
-        buf_add_quoted(&out, value.data, value.len);
-      }
-      if (json_get(a.body.data, a.body.len, "/expires_in", &value) == MS_JSON_NUMBER) {
-        buf_add(&out, ",\"expiresIn\":");
-        buf_add(&out, value.data);
-      }
-      if (get_string(a.body.data, a.body.len, "/scope", &value)) {
-        buf_add(&out, ",\"scopes\":[");
-        buf_add_quoted(&out, value.data, value.len); /* one space-separated string; fine here */
-        buf_add(&out, "]");
-      }
-      buf_add(&out, "}");
-      reply->write(reply, out.data, out.len);
-    }
+    status = platform_error(&a, reply, a.sent == MS_OK && a.status == 400 ? MS_ERR_AUTH_INVALID : MS_OK);
   }
-  buf_free(&client);
-  buf_free(&secret);
-  buf_free(&url);
-  buf_free(&value);
-  buf_free(&out);
-  answer_free(&a);
+  if (status == MS_OK) {
+    msdk_doc_parse(&answer, a.body.data, a.body.len);
+    if (!msdk_doc_string(&answer, "/access_token", MSDK_REQUIRED, MAX_TOKEN, &value))
+      status = msdk_fail(reply, MS_ERR_PERMANENT, "the token endpoint answered without access_token");
+  }
+  if (status == MS_OK) {
+    msdk_json_begin_object(&out);
+    msdk_json_field_string(&out, "accessToken", value.data);
+    if (msdk_doc_string(&answer, "/refresh_token", MSDK_OPTIONAL, MAX_TOKEN, &value) && value.len)
+      msdk_json_field_string(&out, "refreshToken", value.data);
+    if (msdk_doc_int(&answer, "/expires_in", MSDK_OPTIONAL | MSDK_NUMERIC_STRING, 0, 100LL * 365 * 86400, &expires_in))
+      msdk_json_field_int(&out, "expiresIn", expires_in);
+    if (msdk_doc_string(&answer, "/scope", MSDK_OPTIONAL, 4096, &value) && value.len) {
+      msdk_json_key(&out, "scopes"); /* OAuth's space-separated scope list as an array */
+      msdk_json_begin_array(&out);
+      for (scope = value.data; *scope != '\0'; scope = end) {
+        while (*scope == ' ') ++scope;
+        for (end = scope; *end != '\0' && *end != ' '; ++end) {
+        }
+        if (end > scope) msdk_json_string_n(&out, scope, (size_t)(end - scope));
+      }
+      msdk_json_end_array(&out);
+    }
+    msdk_json_end_object(&out);
+    status = msdk_reply_json(reply, &out);
+  }
+  msdk_buf_free(&client);
+  msdk_buf_free(&secret);
+  msdk_buf_free(&url);
+  msdk_buf_free(&value);
+  msdk_buf_free(&out);
+  msdk_answer_free(&a);
+  msdk_doc_free(&answer);
   return status;
 }
 
 static ms_status exchange_code(const char *request, size_t len, const ms_reply *reply) {
-  buf code = {0}, redirect = {0}, verifier = {0}, form = {0};
-  ms_status status = MS_ERR_INVALID_INPUT;
-  if (!is_object(request, len) || !get_string(request, len, "/code", &code) ||
-      !get_string(request, len, "/redirectUri", &redirect) || !get_string(request, len, "/codeVerifier", &verifier)) {
-    fail(reply, MS_ERR_INVALID_INPUT, "code, redirectUri and codeVerifier are required");
+  msdk_doc req;
+  msdk_buf code = {0}, redirect = {0}, verifier = {0}, form = {0};
+  ms_status status;
+  if (msdk_doc_parse_object(&req, request, len)) {
+    msdk_doc_string(&req, "/code", MSDK_REQUIRED, 4096, &code);
+    msdk_doc_string(&req, "/redirectUri", MSDK_REQUIRED, MAX_URL, &redirect);
+    msdk_doc_string(&req, "/codeVerifier", MSDK_REQUIRED, 256, &verifier);
+  }
+  if (req.failed) {
+    status = msdk_doc_fail(&req, reply);
   } else {
-    add_param(&form, 1, "grant_type", "authorization_code", 18);
-    add_param(&form, 0, "code", code.data, code.len);
-    add_param(&form, 0, "redirect_uri", redirect.data, redirect.len);
-    add_param(&form, 0, "code_verifier", verifier.data, verifier.len);
+    msdk_url_param(&form, "grant_type", "authorization_code");
+    msdk_url_param(&form, "code", code.data);
+    msdk_url_param(&form, "redirect_uri", redirect.data);
+    msdk_url_param(&form, "code_verifier", verifier.data);
     status = token_request(&form, reply);
   }
-  buf_free(&code);
-  buf_free(&redirect);
-  buf_free(&verifier);
-  buf_free(&form);
+  msdk_doc_free(&req);
+  msdk_buf_free(&code);
+  msdk_buf_free(&redirect);
+  msdk_buf_free(&verifier);
+  msdk_buf_free(&form);
   return status;
 }
 
+/* The webhook platform gives refresh tokens. A platform that does not leaves `refresh` NULL in
+ * its ms_oauth_ext (ABI 1.1): the host then re-checks the token with check_token instead. */
 static ms_status refresh(const char *request, size_t len, const ms_reply *reply) {
-  buf token = {0}, form = {0};
-  ms_status status = MS_ERR_INVALID_INPUT;
-  if (!is_object(request, len) || !get_string(request, len, "/refreshToken", &token)) {
-    fail(reply, MS_ERR_INVALID_INPUT, "refreshToken is required");
+  msdk_doc req;
+  msdk_buf token = {0}, form = {0};
+  ms_status status;
+  if (msdk_doc_parse_object(&req, request, len)) msdk_doc_string(&req, "/refreshToken", MSDK_REQUIRED, MAX_TOKEN, &token);
+  if (req.failed) {
+    status = msdk_doc_fail(&req, reply);
   } else {
-    add_param(&form, 1, "grant_type", "refresh_token", 13);
-    add_param(&form, 0, "refresh_token", token.data, token.len);
+    msdk_url_param(&form, "grant_type", "refresh_token");
+    msdk_url_param(&form, "refresh_token", token.data);
     status = token_request(&form, reply);
   }
-  buf_free(&token);
-  buf_free(&form);
+  msdk_doc_free(&req);
+  msdk_buf_free(&token);
+  msdk_buf_free(&form);
   return status;
 }
 
@@ -675,14 +645,14 @@ static ms_status refresh(const char *request, size_t len, const ms_reply *reply)
 /* ---------------------------------------------------------------------------------------- */
 
 static ms_status webhook_init(const ms_host *h) {
-  host = h; /* valid until deinit(); no network here, and no settings required yet */
-  host->log(host, MS_LOG_DEBUG, "webhook plugin ready");
+  msdk_init(h); /* valid until deinit(); no network here, and no settings required yet */
+  msdk_log(MS_LOG_DEBUG, "webhook plugin ready (host %s %s)", h->host_name, h->host_version);
   return MS_OK;
 }
 
-static void webhook_deinit(void) { host = NULL; }
+static void webhook_deinit(void) { msdk_init(NULL); }
 
-static const ms_oauth_ext oauth_ext = {sizeof(ms_oauth_ext), authorize_url, exchange_code, refresh, NULL};
+static const ms_oauth_ext oauth_ext = {sizeof(ms_oauth_ext), authorize_url, exchange_code, refresh, NULL /* revoke */};
 static const ms_validate_ext validate_ext = {sizeof(ms_validate_ext), validate};
 static const ms_publish_ext publish_ext = {sizeof(ms_publish_ext), publish};
 static const ms_media_ext media_ext = {sizeof(ms_media_ext), upload};
@@ -696,19 +666,20 @@ static const void *webhook_get_extension(const char *id) {
   if (strcmp(id, MS_EXT_MEDIA) == 0) return &media_ext;
   if (strcmp(id, MS_EXT_DELETE) == 0) return &delete_ext;
   if (strcmp(id, MS_EXT_HEALTH) == 0) return &health_ext;
-  return NULL;
+  return NULL; /* every other id, including ids of later ABI versions */
 }
 
 static const ms_plugin_descriptor descriptor = {
     sizeof(ms_plugin_descriptor),
     "webhook",
     "Webhook (SDK example)",
-    "1.0.0",
+    "1.1.0",
     MS_CAP_OAUTH | MS_CAP_VALIDATE | MS_CAP_PUBLISH | MS_CAP_MEDIA | MS_CAP_DELETE | MS_CAP_HEALTH,
     MS_PLUGIN_EXPERIMENTAL,
     "Publishes posts as JSON to a configured HTTP endpoint; the MarketSage SDK example.",
     NULL /* homepage */};
 
+/* The one exported symbol. */
 MS_EXPORT const ms_plugin_entry marketsage_plugin_entry = {
     MS_ABI_VERSION_MAJOR, MS_ABI_VERSION_MINOR, sizeof(ms_plugin_entry),
     &descriptor,          webhook_init,         webhook_deinit,

@@ -9,12 +9,17 @@
 
 #include <marketsage/plugin.h>
 
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/DateTimeParser.h>
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/Timestamp.h>
 
 #include <boost/json.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -524,14 +529,34 @@ TEST_CASE("defaultPluginFolder is <executable folder>/../plugins", "[loader]") {
 
 namespace {
 
-/// The emulated "webhook platform" of sdk-docs/example-plugin/README.md.
+/// Milliseconds since 1970 of an RFC 3339 time ("2026-12-25T10:00:00Z").
+std::int64_t unixMsOf(const std::string& text) {
+  int zone = 0;
+  const auto parsed = Poco::DateTimeParser::parse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, text, zone);
+  return parsed.timestamp().epochMicroseconds() / 1000 - std::int64_t{zone} * 1000;
+}
+
+/// The value after `key` in `text` up to the next space ("#http=429 #retry=17": "429", "17").
+std::string instruction(const std::string& text, const std::string& key) {
+  const auto at = text.find(key);
+  if (at == std::string::npos) return {};
+  const auto start = at + key.size();
+  return text.substr(start, text.find(' ', start) - start);
+}
+
+/// The emulated "webhook platform" of sdk-docs/example-plugin/README.md. Posts whose text holds
+/// "#http=<status>" get that status, with "#retry=<seconds>" (or "#retry=date": an HTTP date two
+/// minutes ahead) as Retry-After, and "#nobody" for an empty body; "#flaky" fails with 503 once.
 struct WebhookPlatform {
   std::mutex mutex;
   std::vector<json::value> posts;
   std::map<std::string, std::string> media;  // id -> bytes received
+  std::map<std::string, std::string> mediaTypes;  // id -> mimeType
+  std::map<std::string, int> polls;  // id -> GET /media/{id} answered
   std::vector<std::string> ranges;
   std::string lastForm;
   int deleted = 0;
+  bool flakyFailed = false;
   TestServer server{[this](Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) { handle(req, resp); }};
 
   void handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) {
@@ -549,10 +574,21 @@ struct WebhookPlatform {
       return sendJson(resp, 401, R"({"error":{"code":"token_expired","message":"the token expired"}})");
     if (auth != "Bearer good-token")
       return sendJson(resp, 401, R"({"error":{"code":"invalid_token","message":"who are you"}})");
-    if (path == "/me" && method == "GET") return sendJson(resp, 200, R"({"id":"acc-1","name":"Acme"})");
+    if (path == "/me" && method == "GET") return sendJson(resp, 200, R"({"id":"acc-1","name":"Acme","expiresIn":"3600"})");
     if (path == "/posts" && method == "POST") {
       json::value post = json::parse(body);
       const std::string text(post.at("text").as_string());
+      if (const auto status = instruction(text, "#http="); !status.empty()) {
+        std::string retry = instruction(text, "#retry=");
+        if (retry == "date")
+          retry = Poco::DateTimeFormatter::format(Poco::Timestamp() + Poco::Timespan(120, 0), Poco::DateTimeFormat::HTTP_FORMAT);
+        const std::string answer = text.find("#nobody") != std::string::npos ? "" : R"({"error":{"message":"as asked"}})";
+        return sendJson(resp, std::stoi(status), answer, retry.empty() ? "" : "Retry-After", retry);
+      }
+      if (text.find("#flaky") != std::string::npos && !flakyFailed) {
+        flakyFailed = true;
+        return sendJson(resp, 503, R"({"error":{"message":"try again"}})");
+      }
       if (text.find("#ratelimit") != std::string::npos)
         return sendJson(resp, 429, R"({"error":{"code":"rate_limit","message":"slow down"}})", "Retry-After", "17");
       if (text.find("#boom") != std::string::npos) return sendJson(resp, 503, R"({"error":{"message":"down"}})");
@@ -571,7 +607,12 @@ struct WebhookPlatform {
     if (path == "/media" && method == "POST") {
       const std::string id = "m-" + std::to_string(media.size() + 1);
       media[id];
+      mediaTypes[id] = std::string(json::parse(body).at("mimeType").as_string());
       return sendJson(resp, 201, R"({"id":")" + id + R"("})");
+    }
+    if (path.rfind("/media/", 0) == 0 && method == "GET") {  // videos are ready at the second poll
+      const std::string id = path.substr(7);
+      return sendJson(resp, 200, R"({"id":")" + id + R"(","status":")" + (++polls[id] < 2 ? "processing" : "ready") + "\"}");
     }
     if (path.rfind("/media/", 0) == 0 && method == "PUT") {
       const std::string id = path.substr(7);
@@ -580,6 +621,8 @@ struct WebhookPlatform {
       media[id] += body;
       const bool last = range.substr(range.find('-') + 1, range.find('/') - range.find('-') - 1) ==
                         std::to_string(std::stoll(range.substr(range.find('/') + 1)) - 1);
+      if (last && mediaTypes[id].rfind("video/", 0) == 0)  // processed after the upload
+        return sendJson(resp, 202, R"({"id":")" + id + R"(","status":"processing"})");
       return sendJson(resp, last ? 201 : 202, R"({"id":")" + id + R"("})");
     }
     sendJson(resp, 404, R"({"error":{"message":"no route"}})");
@@ -593,7 +636,7 @@ TEST_CASE("the C99 example plugin loads, is listed and passes plugins check", "[
   registry.loadFrom({examplePlugin.parent_path()});
   REQUIRE(registry.get("webhook"));
   const auto info = registry.get("webhook")->info();
-  CHECK(info.version == "1.0.0");
+  CHECK(info.version == "1.1.0");
   CHECK(info.status == "experimental");
   CHECK(info.capabilities == std::vector<std::string>{"oauth", "validate", "publish", "media", "delete", "health"});
   std::ostringstream list, listErr;
@@ -614,7 +657,8 @@ TEST_CASE("the C99 example plugin works through the host HTTP service", "[exampl
                                                                {"auth_base", platform.server.url()},
                                                                {"client_id", "cid"},
                                                                {"client_secret", "csecret"},
-                                                               {"chunk_size", 4096}})}}),
+                                                               {"chunk_size", 4096},
+                                                               {"poll_ms", 10}})}}),
                           nullptr);
   REQUIRE(registry.loadFile(examplePlugin));
   auto webhook = registry.get("webhook");
@@ -659,7 +703,11 @@ TEST_CASE("the C99 example plugin works through the host HTTP service", "[exampl
   SECTION("invalid content is refused before any network call") {
     auto r = post("good-token", std::string(5001, 'x'));
     CHECK(r.kind == ErrorKind::InvalidInput);
-    CHECK(r.json.at("issues").as_array().size() == 1);
+    CHECK(r.message == "content is longer than 5000 characters");
+    auto v = webhook->call(Operation::Validate, json::object{{"content", std::string(5001, 'x')}});
+    CHECK(v.kind == ErrorKind::InvalidInput);
+    CHECK(v.json == json::parse(R"({"issues":[{"field":"/content","message":"content is longer than 5000 characters"}]})"));
+    CHECK(v.message.empty());  // the issue says it all: the host shows "/content: content is longer…"
     CHECK(webhook->call(Operation::Validate, json::object{{"content", "fine"}}).ok());
     std::lock_guard lock(platform.mutex);
     CHECK(platform.posts.empty());
@@ -679,12 +727,20 @@ TEST_CASE("the C99 example plugin works through the host HTTP service", "[exampl
     std::lock_guard lock(platform.mutex);
     CHECK(platform.ranges == std::vector<std::string>{"bytes 0-4095/10000", "bytes 4096-8191/10000", "bytes 8192-9999/10000"});
     CHECK(platform.media["m-1"] == bytes);
+    CHECK(platform.polls["m-1"] == 2);  // a video: polled (with sleep_ms between) until ready
   }
   SECTION("delete and token health") {
     CHECK(webhook->call(Operation::DeletePost, json::object{{"accessToken", "good-token"}, {"postId", "p 1"}}).ok());
+    const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     auto health = webhook->call(Operation::CheckToken, json::object{{"accessToken", "good-token"}});
     REQUIRE(health.ok());
     CHECK(health.json.at("accountId").as_string() == "acc-1");
+    // expiresIn 3600 (sent as a string) -> expiresAt, formatted by the host's time_format.
+    const std::string expiresAt(health.json.at("expiresAt").as_string());
+    CHECK(expiresAt.back() == 'Z');
+    const auto at = unixMsOf(expiresAt);
+    CHECK(at >= before / 1000 * 1000 + 3600'000 - 1000);
+    CHECK(at <= before + 3600'000 + 60'000);
     CHECK(webhook->call(Operation::CheckToken, json::object{{"accessToken", "expired-token"}}).kind == ErrorKind::AuthExpired);
   }
   SECTION("oauth with PKCE") {
@@ -726,6 +782,113 @@ TEST_CASE("the C99 example plugin works through the host HTTP service", "[exampl
     CHECK(failures == 0);
     std::lock_guard lock(platform.mutex);
     CHECK(platform.posts.size() == 320);
+  }
+}
+
+TEST_CASE("the C SDK (sdk-docs/c-sdk) through the example plugin: JSON reading, escaping, HTTP errors", "[example][sdk]") {
+  WebhookPlatform platform;
+  PluginRegistry registry(settingsFrom({{"webhook", settings({{"api_base", platform.server.url()}, {"max_length", 100}})}}), nullptr);
+  REQUIRE(registry.loadFile(examplePlugin));
+  auto webhook = registry.get("webhook");
+  REQUIRE(webhook);
+  const json::object account{{"id", "acc-1"}};
+  auto publish = [&](json::object request) {
+    request.emplace("accessToken", "good-token");
+    request.emplace("account", account);
+    return webhook->call(Operation::Publish, request);
+  };
+  auto post = [&](const std::string& text) { return publish({{"content", text}}); };
+
+  SECTION("strings are escaped into valid JSON, byte for byte") {
+    const std::string text = "quote \" backslash \\ newline \n tab \t bell \x07 nul-free ✓ 😀 é";
+    const std::string link = "https://example.com/?q=\"x\"&y=1";
+    auto r = publish({{"content", text}, {"link", link}, {"options", {{"silent", true}}},
+                      {"scheduledTime", "2026-12-25T11:00:00.250+01:00"}});
+    REQUIRE(r.ok());
+    std::lock_guard lock(platform.mutex);
+    REQUIRE(platform.posts.size() == 1);
+    CHECK(platform.posts[0].at("text").as_string() == text);
+    CHECK(platform.posts[0].at("link").as_string() == link);
+    CHECK(platform.posts[0].at("silent") == true);
+    CHECK(platform.posts[0].at("publishAt") == 1798192800);  // time_parse: 10:00:00.250Z, in seconds
+  }
+  SECTION("request fields are read with their types and bounds; the first problem is the message") {
+    const auto refused = [&](json::object request, const std::string& message) {
+      auto r = publish(std::move(request));
+      CHECK(r.kind == ErrorKind::InvalidInput);
+      CHECK(r.message == message);
+    };
+    refused({{"content", 42}}, "content must be a string");
+    refused({{"content", std::string(101, 'x')}}, "content is longer than 100 characters");
+    CHECK(post(std::string(100, 'x')).ok());
+    CHECK(post("ééééé" + std::string(95, 'x')).ok());  // characters, not bytes
+    refused({{"content", "hi"}, {"accessToken", std::string(8193, 't')}}, "accessToken is longer than 8192 bytes");
+    refused({{"content", "hi"}, {"accessToken", ""}}, "accessToken is required");
+    refused({{"content", "hi"}, {"account", json::object{}}}, "account.id is required");
+    refused({{"content", "hi"}, {"options", {{"silent", "yes"}}}}, "options.silent must be true or false");
+    refused({{"content", "hi"}, {"thread", json::array{json::object{{"content", 5}}}}}, "thread.0.content must be a string");
+    refused({{"content", "hi"}, {"thread", json::array{json::object{}}}}, "thread.0 needs content");
+    refused({{"content", "hi"}, {"thread", json::array{json::object{{"content", "x"}, {"media", json::array{json::object{}}}}}}},
+            "thread.0.media is not supported: thread parts carry text only");
+    refused({{"content", "hi"}, {"thread", json::array(26, json::object{{"content", "x"}})}}, "thread has more than 25 elements");
+    refused({{"content", "hi"}, {"scheduledTime", "tomorrow"}}, "scheduledTime must be an RFC 3339 date-time");
+    refused({{"media", json::array{json::object{{"path", "/x"}}}}}, "media.0.platformMediaId is required");
+    refused({}, "a post needs content or media");
+    CHECK(webhook->call(Operation::Publish, std::string_view("[1]")).message == "the request must be a JSON object");
+    auto upload = webhook->call(Operation::UploadMedia, json::object{{"accessToken", "good-token"}, {"path", "/tmp/x"},
+                                                                     {"mimeType", "image/png"}, {"size", "100"}});
+    CHECK(upload.kind == ErrorKind::InvalidInput);
+    CHECK(upload.message == "size must be an integer from 1 to 1099511627776");
+    std::lock_guard lock(platform.mutex);
+    CHECK(platform.posts.size() == 2);  // only the two valid posts reached the platform
+  }
+  SECTION("HTTP answers map to the ABI's kinds, with Retry-After for 429 and 503 only") {
+    struct Case {
+      std::string text;
+      ErrorKind kind;
+      int retryAfter;
+    };
+    for (const auto& c : std::vector<Case>{{"#http=429 #retry=17", ErrorKind::RateLimited, 17},
+                                           {"#http=429", ErrorKind::RateLimited, 0},
+                                           {"#http=503 #retry=5", ErrorKind::Transient, 5},
+                                           {"#http=500 #retry=5", ErrorKind::Transient, 0},
+                                           {"#http=408", ErrorKind::Transient, 0},
+                                           {"#http=401", ErrorKind::AuthExpired, 0},
+                                           {"#http=403", ErrorKind::AuthInvalid, 0},
+                                           {"#http=404", ErrorKind::Permanent, 0},
+                                           {"#http=409 #retry=5", ErrorKind::Permanent, 0},
+                                           {"#http=302", ErrorKind::Permanent, 0}}) {
+      CAPTURE(c.text);
+      auto r = post(c.text);
+      CHECK(r.kind == c.kind);
+      CHECK(r.retryAfterSeconds == c.retryAfter);
+      CHECK(r.message == "as asked");
+    }
+    auto dated = post("#http=429 #retry=date");  // Retry-After as an HTTP date, two minutes ahead
+    CHECK(dated.kind == ErrorKind::RateLimited);
+    CHECK(dated.retryAfterSeconds >= 110);
+    CHECK(dated.retryAfterSeconds <= 121);
+    auto bare = post("#http=418 #nobody");
+    CHECK(bare.kind == ErrorKind::Permanent);
+    CHECK(bare.message == "the platform answered HTTP 418");
+    // The platform's own codes refine the mapping: its 401 says expired or unknown token.
+    CHECK(webhook->call(Operation::Publish, json::object{{"accessToken", "expired-token"}, {"account", account}, {"content", "hi"}}).kind ==
+          ErrorKind::AuthExpired);
+    CHECK(webhook->call(Operation::Publish, json::object{{"accessToken", "stolen-token"}, {"account", account}, {"content", "hi"}}).kind ==
+          ErrorKind::AuthInvalid);
+  }
+  SECTION("a thread that fails half way reports its live parts, and the retry resumes after them") {
+    const json::array thread{json::object{{"content", "2/3"}}, json::object{{"content", "3/3 #flaky"}}};
+    auto first = publish({{"content", "1/3"}, {"thread", thread}});
+    CHECK(first.kind == ErrorKind::Transient);
+    CHECK(first.json == json::parse(R"({"postIds":["p-1","p-2"],"failedPart":2})"));
+    auto retry = publish({{"content", "1/3"}, {"thread", thread}, {"resume", {{"postIds", json::array{"p-1", "p-2"}}}}});
+    REQUIRE(retry.ok());
+    CHECK(retry.json.at("postId") == "p-1");
+    CHECK(retry.json.at("postIds") == json::array{"p-1", "p-2", "p-3"});
+    std::lock_guard lock(platform.mutex);
+    REQUIRE(platform.posts.size() == 3);  // nothing posted twice
+    CHECK(platform.posts[2].at("replyTo") == "p-2");
   }
 }
 
