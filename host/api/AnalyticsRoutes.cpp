@@ -155,11 +155,15 @@ void analytics(Exchange& ex) {
         auto request = range;
         request["postIds"] = ids;
         const auto result = ex.host().refresher().callWithToken(tenant, c.id, *plugin, Operation::PostInsights, request);
-        if (result.ok() && result.json.is_object() && result.json.as_object().contains("posts")) {
-          for (const auto& p : result.json.at("posts").as_array()) {
-            if (!p.is_object() || !p.as_object().contains("metrics")) continue;
-            const auto& postMetrics = p.at("metrics").as_object();
-            const auto platformPostId = json::value_to<std::string>(p.at("postId"));
+        const auto* list = result.ok() && result.json.is_object() ? result.json.as_object().if_contains("posts") : nullptr;
+        if (list != nullptr && list->is_array()) {
+          for (const auto& p : list->as_array()) {
+            // A reply that breaks the schema loses the entry, never the whole answer.
+            const auto* metricsField = p.is_object() ? p.as_object().if_contains("metrics") : nullptr;
+            const auto* idField = p.is_object() ? p.as_object().if_contains("postId") : nullptr;
+            if (metricsField == nullptr || !metricsField->is_object() || idField == nullptr || !idField->is_string()) continue;
+            const auto& postMetrics = metricsField->as_object();
+            const std::string platformPostId(idField->as_string());
             const auto it = std::find_if(published.begin(), published.end(),
                                          [&](const publishing::Target& t) { return t.platformPostId == platformPostId; });
             addMetrics(postSums, postMetrics);
@@ -177,6 +181,8 @@ void analytics(Exchange& ex) {
           }
         } else if (!result.ok()) {
           account["postsError"] = result.reason();
+        } else {
+          account["postsError"] = "the plugin's post_insights answer has no posts array";
         }
       }
     } catch (const Problem& problem) {

@@ -144,8 +144,9 @@ connections::Tokens TokenRefresher::refreshLocked(tenants::TenantStore& tenant, 
 
   const auto current = *store.tokens(connectionId);
   const auto plugin = host_.plugins().get(connection->platform);
-  if (!plugin || !plugin->supports(plugins::Operation::RefreshToken)) {
-    throw Problem::unavailable("the " + connection->platform + " plugin is not loaded").retryAfter(60);
+  if (!plugin) throw Problem::unavailable("the " + connection->platform + " plugin is not loaded").retryAfter(60);
+  if (!plugin->supports(plugins::Operation::RefreshToken)) {
+    throw reconnectRequired(*connection, "the plugin cannot refresh tokens; reconnect when the token expires");
   }
   const auto result = plugin->call(plugins::Operation::RefreshToken,
                                    boost::json::object{{"refreshToken", *current.refreshToken}, {"accessToken", current.accessToken}});

@@ -16,6 +16,8 @@
 
 #include <boost/json.hpp>
 
+#include <filesystem>
+
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -40,7 +42,7 @@ json::array mediaJson(app::Host& host, tenants::TenantStore& tenant, const std::
     json::object m{{"id", item->id},
                    {"kind", item->kind},
                    {"mimeType", item->mimeType},
-                   {"path", library.pathOf(*item).string()},
+                   {"path", std::filesystem::absolute(library.pathOf(*item)).lexically_normal().string()},  // plugins get absolute paths
                    {"size", item->size}};
     if (item->altText) m["altText"] = *item->altText;
     if (item->width) m["width"] = *item->width;

@@ -49,7 +49,22 @@ inline std::string longLivedToken(const std::string& token) {
   return reply.str();
 }
 
-/// Code -> short-lived user token -> long-lived user token.
+/// The permissions the user granted (status "granted" in GET /me/permissions): a user may decline
+/// some of those asked for, so the connection records what it really holds.
+/// https://developers.facebook.com/docs/graph-api/reference/user/permissions/
+inline std::string grantedScopes(const std::string& token) {
+  const auto body = Graph(token).get("/me/permissions", {});
+  const auto doc = host.parse(body);
+  auto scopes = Json::array();
+  for (std::size_t i = 0, n = doc.count("/data"); i < n; ++i) {
+    const auto at = "/data/" + std::to_string(i);
+    if (doc.string((at + "/status").c_str()).value_or("") != "granted") continue;
+    if (const auto permission = doc.string((at + "/permission").c_str())) scopes.push(*permission);
+  }
+  return scopes.str();
+}
+
+/// Code -> short-lived user token -> long-lived user token, with the permissions granted.
 inline std::string exchangeCode(std::string_view request) {
   const auto code = requiredString(request, "/code");
   const auto redirectUri = requiredString(request, "/redirectUri");
@@ -57,7 +72,10 @@ inline std::string exchangeCode(std::string_view request) {
   const auto body = tokenCall({{"redirect_uri", redirectUri}, {"code", code}, {"code_verifier", verifier}});
   const auto shortLived = host.string(body, "/access_token");
   if (!shortLived || shortLived->empty()) throw Error(MS_ERR_PERMANENT, "the code exchange answered no access_token");
-  return longLivedToken(*shortLived);
+  auto reply = longLivedToken(*shortLived);
+  const auto longLived = host.string(reply, "/accessToken").value_or("");
+  reply.pop_back();  // the object's closing brace
+  return reply + ",\"scopes\":" + grantedScopes(longLived) + "}";
 }
 
 /// Meta has no refresh token: a still-valid long-lived token is exchanged again; an expired or

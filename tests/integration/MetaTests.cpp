@@ -204,6 +204,13 @@ TEST_CASE("meta connect: one Facebook connection per Page, one Instagram connect
     REQUIRE(c.status == 200);
     CHECK(str(c.json(), "accountName") == page.name);
     CHECK(str(c.json(), "status") == "active");
+    // The permissions the user granted, as /me/permissions lists them.
+    std::set<std::string> granted;
+    const auto view = c.json();
+    for (const auto& scope : view.at("scopes").as_array()) granted.insert(std::string(scope.as_string()));
+    CHECK(granted.count("pages_manage_posts") == 1);
+    CHECK(granted.count("pages_show_list") == 1);
+    CHECK(view.at("canRefresh").as_bool() == false);  // Page tokens have no refresh token
   }
 
   const auto instagram = connect(m, admin, "instagram");

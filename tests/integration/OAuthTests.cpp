@@ -481,3 +481,62 @@ TEST_CASE("keys rotate re-encrypts every token; the old key can then go", "[oaut
   CHECK(health.body.find("\"status\":\"healthy\"") != std::string::npos);
   CHECK(health.body.find("expired") == std::string::npos);
 }
+
+TEST_CASE("health items carry the contract's names; a connection without a refresh token is re-checked instead", "[oauth]") {
+  OAuthEmulator emulator;
+  World w(oauthEnv(emulator));
+  const auto& admin = w.a.byRole["ADMIN"].key;
+  REQUIRE(w.host.get(pathOf(consent(w, admin)), "").status == 302);
+  const auto health = w.host.get("/api/social-media/health", admin);
+  REQUIRE(health.status == 200);
+  const auto items = health.json();
+  REQUIRE(items.as_array().size() == 2);
+  std::string page;
+  for (const auto& item : items.as_array()) {
+    for (const char* name : {"platform", "organizationId", "connectionId", "accountId", "status", "lastSuccessfulCall", "tokenExpiresAt",
+                             "errorCount", "lastError", "canRefresh"}) {
+      INFO(name);
+      CHECK(item.as_object().contains(name));
+    }
+    CHECK(str(item, "organizationId") == w.a.id);
+    CHECK(str(item, "platform") == "oauthtest");
+    CHECK(item.at("errorCount").is_int64());
+    if (str(item, "accountId") == "p-1") page = str(item, "connectionId");
+    CHECK(item.at("canRefresh").as_bool() == (str(item, "accountId") == "u-1"));  // the page token has no refresh token
+  }
+  REQUIRE(!page.empty());
+
+  // "Refresh" on the page: nothing to refresh, so the token is checked at the platform instead.
+  const int grants = emulator.refreshGrants();
+  const auto checked = w.host.request("POST", "/api/social-media/connections/" + page + "/refresh", admin, "");
+  INFO(checked.body);
+  REQUIRE(checked.status == 200);
+  CHECK(checked.json().at("refreshed").as_bool() == false);
+  CHECK(checked.json().at("checked").as_bool() == true);
+  CHECK(emulator.refreshGrants() == grants);
+  // Every manual refresh or check is audited.
+  const auto audit = w.host.get("/api/audit?limit=20", admin).body;
+  CHECK(audit.find("\"action\":\"connection.checked\"") != std::string::npos);
+  // A page token the platform no longer accepts: the check says so, and the connection shows it.
+  emulator.expireAllAccessTokens();
+  const auto dead = w.host.request("POST", "/api/social-media/connections/" + page + "/refresh", admin, "");
+  CHECK(dead.status == 409);
+  CHECK(str(w.host.get("/api/social-media/connections/" + page, admin).json(), "status") == "expired");
+}
+
+TEST_CASE("a failed code exchange keeps the platform's reason, in the log and on the dashboard", "[oauth]") {
+  OAuthEmulator emulator;
+  auto env = oauthEnv(emulator);
+  env["OAUTHTEST_CLIENT_SECRET"] = "a-wrong-secret";
+  World w(env);
+  const auto& admin = w.a.byRole["ADMIN"].key;
+  const auto done = w.host.get(pathOf(consent(w, admin)), "");
+  REQUIRE(done.status == 302);
+  const auto location = done.header("location");
+  INFO(location);
+  CHECK(location.find("error=invalid_client") != std::string::npos);  // the platform's code, not "transient"
+  CHECK(location.find("transient") == std::string::npos);
+  CHECK(query(location).at("message").find("client credentials were refused") != std::string::npos);
+  CHECK(w.host.logText().find("\"platformCode\":\"invalid_client\"") != std::string::npos);
+  CHECK(connectionCount(w, admin) == 0);
+}

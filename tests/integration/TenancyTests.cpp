@@ -341,3 +341,18 @@ TEST_CASE("the Bearer scheme is case-insensitive (RFC 9110 section 11.1)", "[aut
   CHECK(w.host.request("GET", "/api/orgs", "", std::nullopt, "", {{"Authorization", "Bearerx " + w.superKey}}).status == 401);
   CHECK(w.host.request("GET", "/api/orgs", "", std::nullopt, "", {{"Authorization", "Basic " + w.superKey}}).status == 401);
 }
+
+TEST_CASE("a key for a user id: the id names its organization; others still see 404", "[tenancy][keys]") {
+  World w;
+  const auto& userOfB = w.b.byRole["USER"].userId;
+  // A SUPER_ADMIN need not repeat the organization.
+  const auto made = w.host.post("/api/keys", w.superKey, {{"userId", userOfB}});
+  INFO(made.body);
+  REQUIRE(made.status == 201);
+  CHECK(w.host.get("/api/orgs/" + w.b.id, str(made.json(), "key")).status == 200);
+  // An ADMIN of A naming B's user finds nothing, exactly as for an unknown id.
+  const auto foreign = w.host.post("/api/keys", w.a.byRole["ADMIN"].key, {{"userId", userOfB}});
+  CHECK(foreign.status == 404);
+  CHECK(w.host.post("/api/keys", w.a.byRole["ADMIN"].key, {{"userId", "no-such-user"}}).status == 404);
+  CHECK(w.host.post("/api/keys", w.superKey, {{"userId", "no-such-user"}}).status == 404);
+}

@@ -379,6 +379,29 @@ TEST_CASE("a five-part X thread whose third part fails", "[x-linkedin]") {
     const auto ids = target.at("progress").at("postIds").as_array();
     REQUIRE(ids.size() == 5);
     for (std::size_t i = 0; i < 5; ++i) CHECK(json::value_to<std::string>(ids[i]) == tweets[i].id);
+
+    // Deleting the post deletes every part, replies first. A part X refuses is reported by its id
+    // (not "deleted"), and deleting again finishes the job.
+    p.x.failNext(1, 503);
+    const auto partly = w.host.request("DELETE", "/api/social-media/posts/" + id, admin);
+    INFO(partly.body);
+    REQUIRE(partly.status == 200);
+    const auto left = partly.json().at("notDeleted").as_array();
+    REQUIRE(left.size() == 1);
+    CHECK(left.at(0).at("postIds") == json::array{json::value(tweets[4].id)});
+    for (std::size_t i = 0; i < 4; ++i) CHECK(p.x.tweet(tweets[i].id)->deleted);
+    CHECK_FALSE(p.x.tweet(tweets[4].id)->deleted);
+    CHECK(str(partly.json().at("results").at(0), "status") == "published");
+    const auto rest = w.host.request("DELETE", "/api/social-media/posts/" + id, admin);
+    REQUIRE(rest.status == 200);
+    CHECK(rest.json().at("notDeleted").as_array().empty());
+    CHECK(p.x.tweet(tweets[4].id)->deleted);
+    CHECK(str(rest.json().at("results").at(0), "status") == "deleted");
+    // Both deletions are in the audit log.
+    const auto audit = w.host.get("/api/audit?limit=50", admin).json();
+    int deletions = 0;
+    for (const auto& entry : audit.as_array()) deletions += str(entry, "action") == "post.deleted" && str(entry, "targetId") == id;
+    CHECK(deletions == 2);
   }
 
   SECTION("permanently (part 3 refused): the target fails, reports the two live ids, nothing else is posted") {
@@ -401,6 +424,12 @@ TEST_CASE("a five-part X thread whose third part fails", "[x-linkedin]") {
     const auto again = getPost(w, admin, str(post, "id"));
     CHECK(str(again.at("results").at(0), "status") == "failed");
     CHECK(p.x.tweetsCreated() == 2);
+    // Deleting it removes the two parts that did go live.
+    const auto removed = w.host.request("DELETE", "/api/social-media/posts/" + str(post, "id"), admin);
+    REQUIRE(removed.status == 200);
+    CHECK(removed.json().at("notDeleted").as_array().empty());
+    CHECK(p.x.tweet(tweets[0].id)->deleted);
+    CHECK(p.x.tweet(tweets[1].id)->deleted);
   }
 }
 

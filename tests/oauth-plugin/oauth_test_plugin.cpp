@@ -47,6 +47,8 @@ std::string base(const char* key) {
   if (r.status == 429) throw Error(MS_ERR_RATE_LIMITED, "rate limited", "429", retryAfter.empty() ? 0 : std::stoi(retryAfter));
   if (r.status >= 500) throw Error(MS_ERR_TRANSIENT, "server error", std::to_string(r.status));
   if (error == "invalid_grant") throw Error(MS_ERR_AUTH_INVALID, "the grant was refused", error);
+  // The operator's app credentials, not a token: nothing a refresh or a retry would cure.
+  if (error == "invalid_client" || error == "unauthorized_client") throw Error(MS_ERR_PERMANENT, "the app's client credentials were refused", error);
   if (r.status == 401) throw Error(MS_ERR_AUTH_EXPIRED, "the token was refused", error);
   throw Error(MS_ERR_PERMANENT, "refused: " + (error.empty() ? std::to_string(r.status) : error), error);
 }

@@ -432,6 +432,39 @@ TEST_CASE("host helper services", "[host]") {
   CHECK(h->now_unix_ms(h) > 1700000000000LL);
   const auto t0 = h->monotonic_ns(h);
   CHECK(h->monotonic_ns(h) >= t0);
+
+  // ABI 1.1: a document parsed once, read many times.
+  CHECK(h->abi_minor >= 1);
+  ms_json_doc* parsed = h->json_parse(h, doc.data(), doc.size());
+  REQUIRE(parsed != nullptr);
+  CHECK(run([&] { CHECK(h->json_doc_get(h, parsed, "/media/0/path", &sink) == MS_JSON_STRING); }) == "/tmp/a.png");
+  CHECK(run([&] { CHECK(h->json_doc_get(h, parsed, "/text", &sink) == MS_JSON_STRING); }) == "café");
+  CHECK(h->json_doc_get(h, parsed, "/nothing", nullptr) == MS_JSON_NONE);
+  CHECK(h->json_doc_count(h, parsed, "/media") == 1);
+  CHECK(h->json_doc_count(h, parsed, "") == 3);
+  CHECK(h->json_doc_count(h, parsed, "/ok") == -1);
+  h->json_free(h, parsed);
+  CHECK(h->json_parse(h, "{bad", 4) == nullptr);
+  h->json_free(h, nullptr);
+  // A double reads back in plain decimal form, not exponent form.
+  const std::string numbers = R"({"rate":0.5,"big":1e3})";
+  CHECK(run([&] { h->json_get(h, numbers.data(), numbers.size(), "/rate", &sink); }) == "0.5");
+  CHECK(run([&] { h->json_get(h, numbers.data(), numbers.size(), "/big", &sink); }) == "1000");
+
+  // RFC 3339 both ways.
+  int64_t ms = 0;
+  const std::string stamp = "2026-12-25T11:00:00.250+01:00";
+  REQUIRE(h->time_parse(h, stamp.data(), stamp.size(), &ms) == MS_OK);
+  CHECK(ms == 1798192800250LL);
+  CHECK(run([&] { h->time_format(h, ms, &sink); }) == "2026-12-25T10:00:00.250Z");
+  CHECK(run([&] { h->time_format(h, 1798192800000LL, &sink); }) == "2026-12-25T10:00:00Z");
+  CHECK(h->time_parse(h, "2026-13-01T00:00:00Z", 20, &ms) == MS_ERR_INVALID_INPUT);
+  CHECK(h->time_parse(h, "yesterday", 9, &ms) == MS_ERR_INVALID_INPUT);
+
+  // sleep_ms waits as long as asked.
+  const auto before = std::chrono::steady_clock::now();
+  CHECK(h->sleep_ms(h, 60) == MS_OK);
+  CHECK(std::chrono::steady_clock::now() - before >= std::chrono::milliseconds(60));
 }
 
 TEST_CASE("credentials are redacted from plugin logs", "[host]") {

@@ -255,6 +255,11 @@ std::vector<std::string> LinkedInApi::requests() const {
   std::lock_guard lock(state_->mutex);
   return state_->log;
 }
+void LinkedInApi::denyFollowerCounts(bool denied) {
+  std::lock_guard lock(state_->mutex);
+  state_->followersDenied = denied;
+}
+
 std::set<std::string> LinkedInApi::versionsSeen() const {
   std::lock_guard lock(state_->mutex);
   return state_->versionsSeen;

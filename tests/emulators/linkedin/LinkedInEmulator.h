@@ -69,6 +69,8 @@ class LinkedInApi {
   };
   void setDailyStatistics(const std::string& organizationUrn, const ShareStatistics& perDay);
   void setFollowers(const std::string& organizationUrn, long long followers);
+  /// networkSizes answers 403 ACCESS_DENIED (a page role that may not read follower counts).
+  void denyFollowerCounts(bool denied);
   void setPostStatistics(const std::string& postUrn, const ShareStatistics& lifetime);
 
   // ---- failure injection (on /v2 and /rest calls, after the token and version checks) ----

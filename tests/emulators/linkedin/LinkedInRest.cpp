@@ -220,7 +220,7 @@ void LinkedInApi::State::rest(Request& request, Response& response, const Caller
   if (path.rfind("/rest/networkSizes/", 0) == 0 && method == "GET") {
     const auto organization = path.substr(std::string("/rest/networkSizes/").size());
     if (q["edgeType"] != "COMPANY_FOLLOWED_BY_MEMBER") return sendError(response, 400, "ILLEGAL_ARGUMENT", "Invalid edgeType");
-    if (!orgReader) return sendDenied(response, "networkSizes", "GET", caller);
+    if (!orgReader || followersDenied) return sendDenied(response, "networkSizes", "GET", caller);
     std::lock_guard lock(mutex);
     return marketsage::test::sendJson(response, 200, json::serialize(json::object{{"firstDegreeSize", followers[organization]}}));
   }

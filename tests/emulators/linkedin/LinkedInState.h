@@ -69,6 +69,7 @@ struct LinkedInApi::State {
   std::map<std::string, long long> followers;
   std::string oldestVersion, newestVersion;  ///< set by LinkedInApi's constructor
   std::set<std::string> versionsSeen;
+  bool followersDenied = false;  ///< networkSizes refused, as for a member whose page role may not read followers
   std::set<std::string> redirectUris;         ///< the app's Authorized Redirect URLs (empty: any)
   std::set<std::string> appScopes;            ///< set by LinkedInApi's constructor
   bool refreshEnabled = true;

@@ -58,6 +58,18 @@ TEST_CASE("account_insights sums daily share statistics and adds followers", "[l
     CHECK(some.json.at("metrics").as_object().size() == 1);
     CHECK(metric(some.json.at("metrics"), "reach") == 80);
   }
+  SECTION("a follower count the token may not read is listed as unavailable; the rest still counts") {
+    f.linkedin.denyFollowerCounts(true);
+    auto partial = f.call(Operation::AccountInsights,
+                          {{"accessToken", f.token}, {"account", f.account(kOrganization)}, {"start", "2026-01-01"}, {"end", "2026-01-03"}});
+    REQUIRE(partial.ok());
+    CHECK(metric(partial.json.at("metrics"), "reach") == 240);
+    CHECK_FALSE(partial.json.at("metrics").as_object().contains("followers"));
+    const auto& unavailable = partial.json.at("unavailable").as_array();
+    REQUIRE(unavailable.size() == 1);
+    CHECK(unavailable[0].at("name") == "followers");
+    CHECK(std::string(unavailable[0].at("reason").as_string()).find("networkSizes") != std::string::npos);
+  }
   SECTION("members have no page statistics") {
     auto member = f.call(Operation::AccountInsights,
                          {{"accessToken", f.token}, {"account", f.account(kMember)}, {"start", "2026-01-01"}, {"end", "2026-01-02"}});
