@@ -41,6 +41,8 @@ json::object resultView(const Target& t) {
                    {"attempts", t.attempts},
                    {"publishedAt", optionalTime(t.publishedAt)}};
   if (t.status == publishing::targetStatus::queued) out["nextAttemptAt"] = time::formatIso8601(t.dueAt);
+  // An attempt of unknown outcome, to be looked up at the platform then.
+  if (t.status == publishing::targetStatus::publishing && t.reconcileAfter) out["reconcileAt"] = time::formatIso8601(*t.reconcileAfter);
   if (t.progress) {
     json::error_code ec;
     auto progress = json::parse(*t.progress, ec);
@@ -215,6 +217,30 @@ void withdraw(Exchange& ex) {
   ex.send(200, view);
 }
 
+/// POST …/posts/{id}/targets/{targetId}/resolve {"outcome", "postId"?, "url"?}: a person closes
+/// what reconciliation could not (the target must be needs_review).
+void resolve(Exchange& ex) {
+  auto tenant = ex.tenantFor(Permission::Post);
+  const auto body = ex.jsonBody();
+  const http::Fields fields(body, {"outcome", "postId", "url"});
+  const auto outcome = fields.requiredText("outcome", 16);
+  if (outcome != "published" && outcome != "retry" && outcome != "failed") {
+    throw Problem::badInput("outcome must be \"published\", \"retry\" or \"failed\"");
+  }
+  const auto postId = fields.optionalText("postId", 512);
+  const auto url = fields.optionalText("url", 2048);
+  if (outcome != "published" && (postId || url)) throw Problem::badInput("postId and url go with outcome \"published\" only");
+  publishing::PostStore posts(tenant);
+  const auto post = found(posts, ex.param("id"));
+  const auto target = std::find_if(post.targets.begin(), post.targets.end(), [&](const auto& t) { return t.id == ex.param("targetId"); });
+  if (target == post.targets.end()) throw Problem::notFound("no such target");
+  if (!posts.resolve(post.id, target->id, outcome, postId, url, ex.actor())) {
+    throw Problem::conflict("the target is " + target->status + "; only a needs_review target can be resolved");
+  }
+  if (outcome == "retry") ex.host().publisher().wake();
+  ex.send(200, postView(found(posts, post.id)));
+}
+
 void errors(Exchange& ex) {
   auto tenant = ex.tenantFor(Permission::ViewConnections);
   json::array out;
@@ -236,6 +262,7 @@ void addPostRoutes(http::Router& router) {
   router.add("GET", "/api/social-media/posts", Access::Authenticated, list);
   router.add("GET", "/api/social-media/posts/{id}", Access::Authenticated, get);
   router.add("DELETE", "/api/social-media/posts/{id}", Access::Authenticated, withdraw);
+  router.add("POST", "/api/social-media/posts/{id}/targets/{targetId}/resolve", Access::Authenticated, resolve);
   router.add("GET", "/api/social-media/errors", Access::Authenticated, errors);
 }
 

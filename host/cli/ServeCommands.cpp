@@ -12,6 +12,9 @@
 #include "store/Migrations.h"
 
 #include <csignal>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <iostream>
 #include <pthread.h>
 
@@ -65,6 +68,23 @@ http::Limits limitsOf(const config::ServerConfig& server) {
   return limits;
 }
 
+/// Only one host may serve an SQLite database: it alone publishes from it, so at start anything
+/// still publishing is its own unfinished work. A lock beside the file says so to a second serve.
+/// Returns false (after saying why) when another host holds it; the lock lasts as long as the
+/// process.
+bool lockSqliteDatabase(const config::Config& config) {
+  const std::string prefix = "sqlite:";
+  if (config.database.url.rfind(prefix, 0) != 0) return true;
+  const auto lockFile = config.database.url.substr(prefix.size()) + ".serve-lock";
+  const int fd = ::open(lockFile.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return true;  // a read-only folder: the database open reports the real problem
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return true;
+  ::close(fd);
+  std::cerr << "marketsage: another marketsage serve is using " << config.database.url.substr(prefix.size())
+            << "; only one host may serve an SQLite database (several hosts need PostgreSQL)\n";
+  return false;
+}
+
 }  // namespace
 
 int serveCommand(const std::vector<std::string>& argv) {
@@ -78,6 +98,7 @@ int serveCommand(const std::vector<std::string>& argv) {
   const sigset_t stopSignals = blockStopSignals();
   std::signal(SIGPIPE, SIG_IGN);  // a client gone mid-answer is an error code, not the end of the host
   auto config = loadConfig(*args);
+  if (!lockSqliteDatabase(config)) return 1;
   app::Host host(config);
   http::Dispatcher dispatcher(host);
   http::Server server(endpointOf(config.server), limitsOf(config.server), [&](http::Request& request, http::Response& response) { dispatcher.serve(request, response); },

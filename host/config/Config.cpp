@@ -122,6 +122,8 @@ void applyFile(Config& config, const std::filesystem::path& file) {
     read(*p, "maxAttempts", config.publishing.maxAttempts, "publishing.");
     read(*p, "pollMillis", config.publishing.pollMillis, "publishing.");
     read(*p, "retryBaseMillis", config.publishing.retryBaseMillis, "publishing.");
+    read(*p, "reconcileGraceSeconds", config.publishing.reconcileGraceSeconds, "publishing.");
+    read(*p, "hostTimeoutSeconds", config.publishing.hostTimeoutSeconds, "publishing.");
   }
   if (const auto* m = section(top, "media")) {
     read(*m, "maxBytes", config.media.maxBytes, "media.");
@@ -186,8 +188,10 @@ void validate(Config& config) {
     if (v < 0) throw ConfigError("config: rateLimit values must be >= 0 (0 = no limit)");
   }
   if (config.publishing.workers < 1 || config.publishing.leaseSeconds < 3 || config.publishing.maxAttempts < 1 ||
-      config.publishing.pollMillis < 10 || config.publishing.waitSeconds < 0) {
-    throw ConfigError("config: publishing needs workers >= 1, leaseSeconds >= 3, maxAttempts >= 1, pollMillis >= 10, waitSeconds >= 0");
+      config.publishing.pollMillis < 10 || config.publishing.waitSeconds < 0 || config.publishing.reconcileGraceSeconds < 0 ||
+      config.publishing.hostTimeoutSeconds < 3) {
+    throw ConfigError("config: publishing needs workers >= 1, leaseSeconds >= 3, maxAttempts >= 1, pollMillis >= 10, waitSeconds >= 0,"
+                      " reconcileGraceSeconds >= 0, hostTimeoutSeconds >= 3");
   }
   if (config.oauth.stateLifetimeSeconds < 1 || config.oauth.startLinkSeconds < 1) {
     throw ConfigError("config: oauth.stateLifetimeSeconds and oauth.startLinkSeconds must be positive");

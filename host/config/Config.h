@@ -71,6 +71,9 @@ struct PublishingConfig {
   int maxAttempts = 5;           ///< transient failures retried with backoff up to this many tries
   int pollMillis = 500;          ///< how often the scheduler looks for due targets (also woken)
   int retryBaseMillis = 2000;    ///< first transient retry delay; doubles per attempt (jittered)
+  int reconcileGraceSeconds = 10;  ///< an attempt of unknown outcome is looked up no earlier than
+                                   ///< this after it began: a cut-off request may still land
+  int hostTimeoutSeconds = 15;   ///< a host silent this long is dead: its targets are reconciled
 };
 
 struct MediaConfig {

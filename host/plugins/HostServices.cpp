@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <condition_variable>
@@ -382,6 +383,15 @@ std::string redact(std::string_view text, const std::vector<std::string>& secret
 }
 
 namespace {
+thread_local int ambiguousRequests = 0;
+}  // namespace
+
+HostServices::AmbiguousRequests::AmbiguousRequests() { ambiguousRequests = 0; }
+HostServices::AmbiguousRequests::~AmbiguousRequests() { ambiguousRequests = 0; }
+int HostServices::AmbiguousRequests::count() const { return ambiguousRequests; }
+void HostServices::AmbiguousRequests::note() { ++ambiguousRequests; }
+
+namespace {
 std::mutex sleepMutex;
 std::condition_variable sleepWake;
 bool sleepsInterrupted = false;
@@ -463,6 +473,13 @@ ms_status HostServices::http(const ms_http_request* requestIn, ms_http_response*
     if (MS_HAS_FIELD(responseIn, ms_http_response, status)) responseIn->status = status;
   };
   setStatus(0);
+  // Whether the whole request went out (ABI 1.2 request_sent): then a missing answer does not
+  // mean nothing happened at the platform.
+  bool requestSent = false;
+  auto setSent = [&] {
+    if (MS_HAS_FIELD(responseIn, ms_http_response, request_sent)) responseIn->request_sent = requestSent ? 1 : 0;
+  };
+  setSent();
 
   const auto started = std::chrono::steady_clock::now();
   const std::string method = req.method ? std::string(req.method) : std::string();
@@ -481,9 +498,12 @@ ms_status HostServices::http(const ms_http_request* requestIn, ms_http_response*
       }
     }
   };
+  const bool writes = req.method != nullptr && std::strcmp(req.method, "GET") != 0 && std::strcmp(req.method, "HEAD") != 0;
   auto fail = [&](ms_status status, const std::string& reason) {
     writeToSink(resp.error, reason);
     if (status == MS_ERR_TRANSIENT) report(0, true);
+    setSent();
+    if (requestSent && writes) AmbiguousRequests::note();
     return status;
   };
 
@@ -564,11 +584,14 @@ ms_status HostServices::http(const ms_http_request* requestIn, ms_http_response*
     os.flush();
     if (!os) return fail(MS_ERR_TRANSIENT, "connection lost while sending the request");
     sent = contentLength;
+    requestSent = true;
+    setSent();
 
     Poco::Net::HTTPResponse response;
     std::istream& is = session->receiveResponse(response);
     const int status = static_cast<int>(response.getStatus());
     setStatus(status);
+    if (writes && (status == 502 || status == 503 || status == 504)) AmbiguousRequests::note();
 
     json::object headerObject;
     for (const auto& [name, value] : response) {

@@ -40,6 +40,17 @@ class HostServices {
   /// Ends every plugin's sleep_ms at once, now and from now on (the host is stopping).
   static void interruptSleeps();
 
+  /// Counts, on the calling thread while it lives, the write requests (not GET or HEAD) that went
+  /// out whole and got no complete answer or a gateway's 502/503/504: the platform may have acted
+  /// on them. One plugin call at a time per thread (calls do not nest).
+  class AmbiguousRequests {
+   public:
+    AmbiguousRequests();
+    ~AmbiguousRequests();
+    int count() const;
+    static void note();  ///< called by http() when such a request happens
+  };
+
  private:
   ms_host table_{};
   std::string pluginId_;

@@ -22,6 +22,7 @@ constexpr CapabilityName kCapabilities[] = {
     {MS_CAP_MEDIA, "media", MS_EXT_MEDIA},          {MS_CAP_DELETE, "delete", MS_EXT_DELETE},
     {MS_CAP_INSIGHTS, "insights", MS_EXT_INSIGHTS}, {MS_CAP_HEALTH, "health", MS_EXT_HEALTH},
     {MS_CAP_API_VERSION, "api_version", MS_EXT_API_VERSION},
+    {MS_CAP_RECONCILE, "reconcile", MS_EXT_RECONCILE},
 };
 
 /// Smallest struct_size that holds `field` of T.
@@ -218,6 +219,12 @@ bool LoadedPlugin::start(std::unique_ptr<HostServices> host, std::string& error)
         ms_api_version_ext e;
         ms_struct_copy(&e, sizeof e, ext);
         fn(Operation::ApiVersion) = need(e.api_version, "api_version");
+        break;
+      }
+      case MS_CAP_RECONCILE: {
+        ms_reconcile_ext e;
+        ms_struct_copy(&e, sizeof e, ext);
+        fn(Operation::Reconcile) = need(e.reconcile, "reconcile");
         break;
       }
     }

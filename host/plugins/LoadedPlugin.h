@@ -54,7 +54,7 @@ class LoadedPlugin {
   boost::dll::shared_library library_;  // first: destroyed last
   ms_plugin_entry entry_{};
   ms_plugin_descriptor descriptor_{};
-  std::array<ms_call_fn, 13> functions_{};  // one per Operation
+  std::array<ms_call_fn, 14> functions_{};  // one per Operation
   std::unique_ptr<HostServices> host_;
   PluginInfo info_;
   bool started_ = false;

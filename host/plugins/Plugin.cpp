@@ -24,6 +24,7 @@ std::string_view toString(ErrorKind kind) {
     case ErrorKind::Transient: return "transient";
     case ErrorKind::Permanent: return "permanent";
     case ErrorKind::NotSupported: return "not_supported";
+    case ErrorKind::OutcomeUnknown: return "outcome_unknown";
     case ErrorKind::PluginFault: return "plugin_fault";
   }
   return "plugin_fault";
@@ -44,6 +45,7 @@ std::string_view toString(Operation op) {
     case Operation::PostInsights: return "post_insights";
     case Operation::CheckToken: return "check_token";
     case Operation::ApiVersion: return "api_version";
+    case Operation::Reconcile: return "reconcile";
   }
   return "unknown";
 }
@@ -72,7 +74,7 @@ const std::vector<Operation>& allOperations() {
       Operation::AuthorizeUrl, Operation::ExchangeCode, Operation::RefreshToken,
       Operation::RevokeToken,  Operation::ListAccounts, Operation::Validate,
       Operation::Publish,      Operation::UploadMedia,  Operation::DeletePost,
-      Operation::AccountInsights, Operation::PostInsights, Operation::CheckToken, Operation::ApiVersion};
+      Operation::AccountInsights, Operation::PostInsights, Operation::CheckToken, Operation::ApiVersion, Operation::Reconcile};
   return ops;
 }
 
@@ -136,6 +138,7 @@ ErrorKind kindOf(ms_status status) {
     case MS_ERR_TRANSIENT: return ErrorKind::Transient;
     case MS_ERR_PERMANENT: return ErrorKind::Permanent;
     case MS_ERR_NOT_SUPPORTED: return ErrorKind::NotSupported;
+    case MS_ERR_OUTCOME_UNKNOWN: return ErrorKind::OutcomeUnknown;
     default: return ErrorKind::PluginFault;
   }
 }
@@ -177,6 +180,7 @@ CallResult invokePlugin(const LoadedPlugin& plugin, Operation op, const char* re
   }
 
   Reply reply(host->options().maxReplyBytes);
+  HostServices::AmbiguousRequests ambiguous;  // requests of this call that may have acted unanswered
   try {
     result.status = fn(request, length, reply.abi());
   } catch (const std::exception& e) {
@@ -193,6 +197,14 @@ CallResult invokePlugin(const LoadedPlugin& plugin, Operation op, const char* re
                  (result.message.empty() ? "" : " (" + result.message + ")"));
   if (reply.overflow)
     return fault("reply larger than " + std::to_string(host->options().maxReplyBytes) + " bytes");
+  // A plugin built before ABI 1.2 cannot say "outcome unknown": when its publish reports a
+  // transient failure after a write request went out and got no answer (or a gateway's 5xx),
+  // the post may exist, and resending it could post twice.
+  if (op == Operation::Publish && result.kind == ErrorKind::Transient && plugin.info().abiMinor < 2 && ambiguous.count() > 0) {
+    result.kind = ErrorKind::OutcomeUnknown;
+    result.status = MS_ERR_OUTCOME_UNKNOWN;
+    result.message += (result.message.empty() ? "" : "; ") + std::string("a request may have reached the platform unanswered");
+  }
 
   if (reply.body.empty()) {
     if (result.ok()) result.json = json::object();

@@ -55,6 +55,7 @@ enum class ErrorKind {
   Transient,
   Permanent,
   NotSupported,
+  OutcomeUnknown,  ///< (1.2) the create request went out, no complete answer: reconcile, never resend blindly
   PluginFault
 };
 /// "ok", "invalid_input", "auth_expired", "auth_invalid", "rate_limited", "transient",
@@ -75,11 +76,12 @@ enum class Operation {
   AccountInsights,   ///< insights (optional within the capability)
   PostInsights,      ///< insights (optional within the capability)
   CheckToken,        ///< health
-  ApiVersion         ///< api_version (ABI 1.1): the pinned platform API version and its sunset
+  ApiVersion,        ///< api_version (ABI 1.1): the pinned platform API version and its sunset
+  Reconcile          ///< reconcile (ABI 1.2): does a post of unknown outcome exist?
 };
 /// The function's name in plugin.h: "authorize_url", "exchange_code", "refresh", "revoke",
 /// "list_accounts", "validate", "publish", "upload", "delete_post", "account_insights",
-/// "post_insights", "check_token", "api_version".
+/// "post_insights", "check_token", "api_version", "reconcile".
 std::string_view toString(Operation op);
 /// Every Operation, in declaration order.
 const std::vector<Operation>& allOperations();

@@ -124,9 +124,9 @@ int runChecks(const std::filesystem::path& so, int fd) {
   std::string names;
   for (const auto& c : info.capabilities) names += (names.empty() ? "" : ", ") + c;
   rep.info("capabilities: " + (names.empty() ? std::string("none") : names));
-  if (caps >> 9) {
+  if (caps >> 10) {
     std::ostringstream hex;
-    hex << std::hex << (caps >> 9 << 9);
+    hex << std::hex << (caps >> 10 << 10);
     rep.fail("descriptor announces capability bits unknown to ABI " + std::to_string(MS_ABI_VERSION_MAJOR) + "." +
              std::to_string(MS_ABI_VERSION_MINOR) + ": 0x" + hex.str());
   }

@@ -10,7 +10,9 @@
 namespace marketsage::publishing {
 
 /// A target's states. queued -> publishing -> published | failed | needs_review; a rate-limited
-/// or transiently failed attempt goes back to queued with a later due time. cancelled: a
+/// or transiently failed attempt goes back to queued with a later due time. An attempt whose
+/// outcome is unknown (no answer, a crash) stays publishing until the platform has been asked
+/// whether the post exists (reconcile): published, queued again, or needs_review. cancelled: a
 /// scheduled target the user withdrew; deleted: published, then removed at the platform.
 namespace targetStatus {
 inline constexpr const char* queued = "queued";
@@ -35,10 +37,14 @@ struct Target {
   std::int64_t dueAt = 0;
   std::int64_t attempts = 0;
   std::optional<std::string> platformPostId, url;
-  std::optional<std::string> progress;  ///< JSON {"postIds": […]} of parts already live
+  /// JSON object given back to the plugin as "resume": "postIds" (thread parts live), "media"
+  /// (host media id -> platform media id, uploaded already) and the plugin's own pending state.
+  std::optional<std::string> progress;
   std::optional<std::string> error, errorKind;
   std::optional<std::int64_t> publishedAt;
   std::int64_t updatedAt = 0;
+  std::optional<std::int64_t> attemptStartedAt;  ///< when the last attempt began
+  std::optional<std::int64_t> reconcileAfter;    ///< an attempt of unknown outcome: look it up then
 };
 
 struct Event {

@@ -9,7 +9,7 @@ namespace marketsage::publishing {
 
 const char* const targetColumns =
     "id, post_id, connection_id, platform, account_id, status, due_at, attempts, platform_post_id, url, progress,"
-    " error, error_kind, published_at, updated_at";
+    " error, error_kind, published_at, updated_at, attempt_started_at, reconcile_after";
 
 Target targetFrom(const store::Row& row, std::size_t i) {
   Target t;
@@ -28,6 +28,8 @@ Target targetFrom(const store::Row& row, std::size_t i) {
   t.errorKind = row.optionalText(i + 12);
   t.publishedAt = row.optionalInteger(i + 13);
   t.updatedAt = row.integer(i + 14);
+  t.attemptStartedAt = row.optionalInteger(i + 15);
+  t.reconcileAfter = row.optionalInteger(i + 16);
   return t;
 }
 
@@ -124,10 +126,11 @@ bool PostStore::create(const Post& post, const std::optional<std::string>& idemp
               post.createdAt, store::nullable(idempotencyKey), requestHash});
   for (const auto& t : post.targets) {
     tx.execute(std::string("INSERT INTO post_targets (") + targetColumns +
-                   ", organization_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                   ", organization_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
                {t.id, post.id, t.connectionId, t.platform, t.accountId, t.status, t.dueAt, t.attempts,
                 store::nullable(t.platformPostId), store::nullable(t.url), store::nullable(t.progress), store::nullable(t.error), store::nullable(t.errorKind),
-                store::nullable(t.publishedAt), t.updatedAt, tenant_.organizationId()});
+                store::nullable(t.publishedAt), t.updatedAt, store::nullable(t.attemptStartedAt), store::nullable(t.reconcileAfter),
+                tenant_.organizationId()});
     boost::json::object detail{{"status", t.status}, {"dueAt", time::formatIso8601(t.dueAt)}};
     if (t.error) detail["error"] = *t.error;
     if (t.errorKind) detail["kind"] = *t.errorKind;
@@ -224,6 +227,30 @@ int PostStore::cancelQueued(const std::string& postId, const tenants::Actor& act
   if (!rows.empty()) tenant_.audit(tx, actor, "post.cancelled", "post", postId, {{"targets", static_cast<std::int64_t>(rows.size())}});
   tx.commit();
   return static_cast<int>(rows.size());
+}
+
+bool PostStore::resolve(const std::string& postId, const std::string& targetId, const std::string& outcome,
+                        const std::optional<std::string>& platformPostId, const std::optional<std::string>& url,
+                        const tenants::Actor& actor) {
+  const auto now = time::nowMillis();
+  const std::string status = outcome == "published" ? targetStatus::published : outcome == "retry" ? targetStatus::queued : targetStatus::failed;
+  store::Transaction tx(db_);
+  const auto rows = tx.query(
+      "UPDATE post_targets SET status = $1, platform_post_id = COALESCE($2, platform_post_id), url = COALESCE($3, url),"
+      " published_at = $4, due_at = $5, error = $6, error_kind = $7, updated_at = $5"
+      " WHERE organization_id = $8 AND post_id = $9 AND id = $10 AND status = $11 RETURNING platform",
+      {status, store::nullable(platformPostId), store::nullable(url), status == targetStatus::published ? store::Param(now) : store::Param(nullptr),
+       now, status == targetStatus::failed ? store::Param(std::string("marked failed by a person after review")) : store::Param(nullptr),
+       status == targetStatus::failed ? store::Param(std::string("resolved")) : store::Param(nullptr), tenant_.organizationId(), postId,
+       targetId, std::string(targetStatus::needsReview)});
+  if (rows.empty()) return false;
+  boost::json::object detail{{"outcome", outcome}};
+  if (platformPostId) detail["postId"] = *platformPostId;
+  recordEvent(tx, tenant_.organizationId(), postId, targetId, rows.front().text(0), "resolved", detail);
+  detail["targetId"] = targetId;
+  tenant_.audit(tx, actor, "post.target_resolved", "post", postId, detail);
+  tx.commit();
+  return true;
 }
 
 void PostStore::markDeleted(const Target& target) {

@@ -43,6 +43,11 @@ class PostStore {
   int cancelQueued(const std::string& postId, const tenants::Actor& actor);
   /// Records that a published target was deleted at the platform.
   void markDeleted(const Target& target);
+  /// A person settles a needs_review target: "published" (with the platform's post id and URL
+  /// when known), "retry" (queued again now) or "failed". False when the post has no such target
+  /// in needs_review. Audited.
+  bool resolve(const std::string& postId, const std::string& targetId, const std::string& outcome,
+               const std::optional<std::string>& platformPostId, const std::optional<std::string>& url, const tenants::Actor& actor);
   /// Records that some parts were deleted and `remaining` were not (they stay as its progress,
   /// so deleting again tries just those).
   void markPartlyDeleted(const Target& target, const std::vector<std::string>& remaining, const std::string& error);

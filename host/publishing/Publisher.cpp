@@ -132,6 +132,32 @@ std::optional<std::string> stringField(const json::value& reply, const char* nam
   return std::string(v->get_string());
 }
 
+/// The target's progress as an object (the plugin's "resume"): {} when there is none.
+json::object progressObject(const Target& target) {
+  if (!target.progress) return {};
+  boost::system::error_code ec;
+  auto value = json::parse(*target.progress, ec);
+  return !ec && value.is_object() ? std::move(value.as_object()) : json::object{};
+}
+
+/// The stable idempotency key of a target: the same on every attempt (ABI 1.2).
+std::string idempotencyKeyOf(const Target& target) { return "ms-" + target.id; }
+
+/// N of a reply {"pending": {"retryAfterSeconds": N}}: the platform is still processing.
+std::optional<int> pendingSeconds(const json::value& reply) {
+  const auto* pending = reply.is_object() ? reply.as_object().if_contains("pending") : nullptr;
+  if (pending == nullptr || !pending->is_object()) return std::nullopt;
+  const auto* seconds = pending->as_object().if_contains("retryAfterSeconds");
+  if (seconds == nullptr || !seconds->is_number()) return 5;
+  return std::clamp(static_cast<int>(seconds->to_number<double>()), 1, 3600);
+}
+
+std::string pendingStage(const json::value& reply) {
+  const auto* pending = reply.is_object() ? reply.as_object().if_contains("pending") : nullptr;
+  const auto* stage = pending && pending->is_object() ? pending->as_object().if_contains("stage") : nullptr;
+  return stage && stage->is_string() ? std::string(stage->as_string()) : std::string("the platform is processing the media");
+}
+
 Outcome failed(std::string error, std::string kind) {
   Outcome o;
   o.status = targetStatus::failed;
@@ -295,16 +321,27 @@ Outcome Publisher::attempt(const ClaimedTarget& claimed) {
   if (!post) return failed("the post was removed", "not_found");
 
   auto request = postJson(host_, tenant, *post, *connection);
-  if (target.progress) request["resume"] = json::parse(*target.progress);
+  auto progress = progressObject(target);
+  request["idempotencyKey"] = idempotencyKeyOf(target);
   auto& refresher = host_.refresher();
   plugins::CallResult result;
+  std::optional<int> processingSeconds;  // an upload the platform is still processing
   try {
     if (plugin->supports(Operation::UploadMedia)) {
+      // Media uploaded by an earlier attempt (kept in progress.media) are not uploaded again.
+      json::object uploaded;
+      if (const auto* earlier = progress.if_contains("media"); earlier && earlier->is_object()) uploaded = earlier->as_object();
       for (auto& item : request["media"].as_array()) {
         auto& m = item.as_object();
+        const std::string mediaId(m["id"].as_string());
+        if (const auto* known = uploaded.if_contains(mediaId); known && known->is_string()) {
+          m["platformMediaId"] = *known;
+          continue;
+        }
         json::object upload;
         for (const char* field : {"path", "mimeType", "size", "kind"}) upload[field] = m[field];
         if (m.contains("altText")) upload["altText"] = m["altText"];
+        upload["idempotencyKey"] = idempotencyKeyOf(target) + "-" + mediaId;
         result = refresher.callWithToken(tenant, target.connectionId, *plugin, Operation::UploadMedia, upload);
         if (!result.ok()) break;
         const auto id = stringField(result.json, "platformMediaId");
@@ -314,9 +351,13 @@ Outcome Publisher::attempt(const ClaimedTarget& claimed) {
           break;
         }
         m["platformMediaId"] = *id;
+        uploaded[mediaId] = *id;
+        if (const auto wait = pendingSeconds(result.json)) processingSeconds = std::max(processingSeconds.value_or(0), *wait);
       }
+      if (!uploaded.empty()) progress["media"] = uploaded;
     }
-    if (result.ok()) result = refresher.callWithToken(tenant, target.connectionId, *plugin, Operation::Publish, request);
+    if (!progress.empty()) request["resume"] = progress;
+    if (result.ok() && !processingSeconds) result = refresher.callWithToken(tenant, target.connectionId, *plugin, Operation::Publish, request);
   } catch (const Problem& problem) {
     // Raised before the platform was called (the token could not be made fresh).
     const bool expired = connection->status == connections::status::expired;
@@ -330,7 +371,28 @@ Outcome Publisher::attempt(const ClaimedTarget& claimed) {
   const auto now = time::nowMillis();
   const std::string kind(plugins::toString(result.kind));
   Outcome outcome;
-  outcome.progress = progressOf(result.json);
+  // What the plugin reports live (thread parts) joins what the host keeps (uploaded media).
+  if (const auto live = progressOf(result.json)) progress["postIds"] = json::parse(*live).at("postIds");
+  if (!progress.empty()) outcome.progress = json::serialize(progress);
+
+  // The platform is still processing (an upload, a container): come back later, holding nothing.
+  const auto pending = result.ok() ? (processingSeconds ? processingSeconds : pendingSeconds(result.json)) : std::nullopt;
+  if (pending) {
+    if (const auto* state = result.json.is_object() ? result.json.as_object().if_contains("pending") : nullptr;
+        state && state->is_object()) {
+      if (const auto* resume = state->as_object().if_contains("resume"); resume && resume->is_object()) {
+        for (const auto& [key, value] : resume->as_object()) progress[key] = value;
+      }
+    }
+    outcome.progress = json::serialize(progress);
+    outcome.status = targetStatus::queued;
+    outcome.dueAt = now + 1000LL * std::max(1, *pending);
+    outcome.uncounted = true;
+    outcome.event = "processing";
+    outcome.eventDetail = {{"retryAt", time::formatIso8601(outcome.dueAt)}, {"stage", pendingStage(result.json)}};
+    return outcome;
+  }
+
   switch (result.kind) {
     case ErrorKind::Ok: {
       const auto postId = stringField(result.json, "postId");
@@ -349,6 +411,16 @@ Outcome Publisher::attempt(const ClaimedTarget& claimed) {
       outcome.url = stringField(result.json, "url");
       outcome.event = "published";
       outcome.eventDetail = {{"postId", *postId}, {"url", outcome.url.value_or("")}};
+      return outcome;
+    }
+    case ErrorKind::OutcomeUnknown: {
+      // It may exist: ask the platform, once a request cut off on our side could have landed.
+      outcome.status = targetStatus::publishing;
+      outcome.reconcileAfter = target.attemptStartedAt.value_or(now) + 1000LL * host_.config().publishing.reconcileGraceSeconds;
+      outcome.error = result.message;
+      outcome.errorKind = kind;
+      outcome.event = "outcome_unknown";
+      outcome.eventDetail = {{"message", result.message}, {"reconcileAt", time::formatIso8601(*outcome.reconcileAfter)}};
       return outcome;
     }
     case ErrorKind::RateLimited: {
@@ -394,10 +466,106 @@ Outcome Publisher::attempt(const ClaimedTarget& claimed) {
   }
 }
 
+Outcome Publisher::reconcile(const ClaimedTarget& claimed) {
+  const auto& target = claimed.target;
+  const auto now = time::nowMillis();
+  const auto attemptedAt = target.attemptStartedAt.value_or(target.updatedAt);
+  const auto graceEnds = attemptedAt + 1000LL * host_.config().publishing.reconcileGraceSeconds;
+  const auto review = [&](const std::string& why) {
+    Outcome o;
+    o.status = targetStatus::needsReview;
+    o.error = why;
+    o.errorKind = "outcome_unknown";
+    o.event = "needs_review";
+    o.eventDetail = {{"reason", why}};
+    return o;
+  };
+  const auto lookAgainAt = [&](std::int64_t when, const std::string& why) {
+    Outcome o;
+    o.status = targetStatus::publishing;
+    o.reconcileAfter = when;
+    o.event = "reconcile_later";
+    o.eventDetail = {{"reason", why}, {"at", time::formatIso8601(when)}};
+    return o;
+  };
+
+  tenants::TenantStore tenant(host_.database(), claimed.organizationId);
+  connections::ConnectionStore connectionStore(tenant, host_.vault());
+  const auto connection = connectionStore.find(target.connectionId);
+  const auto plugin = host_.plugins().get(target.platform);
+  const auto post = PostStore(tenant).find(target.postId, PostStore::Detail::PostOnly);
+  if (!connection || !post) return review("the connection or the post is gone; check the account for this post");
+  if (!plugin || !plugin->supports(Operation::Reconcile)) {
+    return review("the attempt's outcome is unknown and the " + target.platform +
+                  " plugin cannot look it up; check the account before publishing it again");
+  }
+  auto request = postJson(host_, tenant, *post, *connection);
+  const auto progress = progressObject(target);
+  if (!progress.empty()) request["resume"] = progress;
+  request["idempotencyKey"] = idempotencyKeyOf(target);
+  request["attemptedAt"] = time::formatIso8601(attemptedAt);
+  plugins::CallResult result;
+  try {
+    result = host_.refresher().callWithToken(tenant, target.connectionId, *plugin, Operation::Reconcile, request);
+  } catch (const Problem& problem) {
+    result.kind = problem.status() == 429 || problem.status() == 503 ? ErrorKind::Transient : ErrorKind::AuthInvalid;
+    result.message = problem.detail();
+    result.retryAfterSeconds = problem.retryAfterSeconds();
+  }
+  if (result.kind == ErrorKind::RateLimited || result.kind == ErrorKind::Transient) {
+    // Ask again soon, then less and less often; an attempt nobody could look up for a day goes
+    // to a person.
+    if (now - attemptedAt > 86'400'000) return review("the platform could not be asked for a day: " + result.reason());
+    const auto wait = std::max<std::int64_t>(1000LL * result.retryAfterSeconds, std::clamp<std::int64_t>((now - attemptedAt) / 4, 2000, 300'000));
+    return lookAgainAt(now + wait, result.reason());
+  }
+  if (!result.ok()) return review("looking the post up failed: " + result.reason());
+
+  const auto answer = stringField(result.json, "outcome").value_or("");
+  const std::size_t parts = 1 + (request.contains("thread") ? request.at("thread").as_array().size() : 0);
+  std::vector<std::string> found;
+  if (const auto* ids = result.json.as_object().if_contains("postIds"); ids && ids->is_array()) {
+    for (const auto& id : ids->as_array())
+      if (id.is_string()) found.emplace_back(id.as_string());
+  }
+  if (const auto postId = stringField(result.json, "postId"); found.empty() && postId) found.push_back(*postId);
+
+  if (answer == "found" && !found.empty() && found.size() >= parts) {
+    Outcome o;
+    o.status = targetStatus::published;
+    o.platformPostId = found.front();
+    o.url = stringField(result.json, "url");
+    auto kept = progress;
+    if (parts > 1) kept["postIds"] = json::value_from(found);
+    if (!kept.empty()) o.progress = json::serialize(kept);
+    o.event = "published";
+    o.eventDetail = {{"postId", found.front()}, {"url", o.url.value_or("")}, {"reconciled", true}};
+    log::info("reconciled: the post exists", {{"target", target.id}, {"platform", target.platform}});
+    return o;
+  }
+  if (answer == "found" || answer == "not_found") {
+    // Not there (or only some parts of a thread): a request cut off on our side may still land,
+    // so a "no" is only trusted after the grace period; then the rest is sent again.
+    if (now < graceEnds) return lookAgainAt(graceEnds, answer == "found" ? "part of the thread found" : "not found yet");
+    Outcome o;
+    o.status = targetStatus::queued;
+    o.dueAt = now;
+    auto kept = progress;
+    if (!found.empty()) kept["postIds"] = json::value_from(found);
+    if (!kept.empty()) o.progress = json::serialize(kept);
+    o.event = "reconciled_not_found";
+    o.eventDetail = {{"found", static_cast<std::int64_t>(found.size())}, {"parts", static_cast<std::int64_t>(parts)}};
+    log::info("reconciled: not at the platform, sending again", {{"target", target.id}, {"platform", target.platform}});
+    return o;
+  }
+  return review("the platform cannot tell whether the post exists: " +
+                stringField(result.json, "reason").value_or("the plugin answered " + (answer.empty() ? std::string("nothing") : answer)));
+}
+
 void Publisher::publish(const ClaimedTarget& claimed) {
   Outcome outcome;
   try {
-    outcome = attempt(claimed);
+    outcome = claimed.reconcile ? reconcile(claimed) : attempt(claimed);
   } catch (const std::exception& e) {
     // An internal failure (database, malformed stored JSON). The row still says "publishing":
     // if the platform was called its lease runs out and it becomes needs_review; nothing retries.
@@ -409,13 +577,22 @@ void Publisher::publish(const ClaimedTarget& claimed) {
   } catch (const std::exception& e) {
     log::error("storing a publish outcome failed", {{"target", claimed.target.id}, {"status", outcome.status}, {"error", describe(e)}});
   }
-  log::info("publish attempt finished", {{"target", claimed.target.id}, {"platform", claimed.target.platform}, {"status", outcome.status}});
+  log::info(claimed.reconcile ? "reconcile finished" : "publish attempt finished",
+            {{"target", claimed.target.id}, {"platform", claimed.target.platform}, {"status", outcome.status}});
 }
 
 void Publisher::start() {
   std::lock_guard lock(mutex_);
   if (dispatcher_.joinable()) return;
   stopping_ = false;
+  queue_.heartbeat();
+  // One host per SQLite file (serve holds a lock on it): whatever is still publishing was left by
+  // this host's previous run, and is looked up at once rather than after its lease.
+  if (host_.database().backend() == store::Backend::SQLite) {
+    if (const int adopted = queue_.adoptAllInFlight(); adopted > 0) {
+      log::warn("attempts left unfinished by the previous run will be reconciled", {{"count", std::to_string(adopted)}});
+    }
+  }
   for (int i = 0; i < host_.config().publishing.workers; ++i) workers_.emplace_back([this] { workerLoop(); });
   dispatcher_ = std::thread([this] { dispatchLoop(); });
 }
@@ -430,11 +607,14 @@ void Publisher::stop() {
   if (dispatcher_.joinable()) dispatcher_.join();
   for (auto& w : workers_) w.join();
   workers_.clear();
-  // Claimed but never started: give them back at once rather than waiting for the lease.
+  // Claimed but never started: give them back at once rather than waiting for the lease (a
+  // reconciliation stays publishing, to be looked up by the next host that runs).
   for (const auto& claimed : ready_) {
     Outcome back;
-    back.status = targetStatus::queued;
+    back.status = claimed.reconcile ? targetStatus::publishing : targetStatus::queued;
     back.dueAt = time::nowMillis();
+    if (claimed.reconcile) back.reconcileAfter = back.dueAt;
+    back.uncounted = !claimed.reconcile;
     back.event = "released";
     try {
       queue_.settle(claimed, back);
@@ -476,18 +656,39 @@ void Publisher::workerLoop() {
 void Publisher::dispatchLoop() {
   const auto& config = host_.config().publishing;
   const std::int64_t leaseMillis = std::int64_t{config.leaseSeconds} * 1000;
-  auto lastMaintenance = std::chrono::steady_clock::now() - std::chrono::hours(1);
+  const std::int64_t deadAfterMillis = std::int64_t{config.hostTimeoutSeconds} * 1000;
+  // Heartbeats a few times within hostTimeoutSeconds; leases renewed three times within theirs.
+  const auto heartbeatEvery = std::chrono::milliseconds(deadAfterMillis / 4);
+  const auto renewEvery = std::chrono::milliseconds(leaseMillis / 3);
+  auto lastHeartbeat = std::chrono::steady_clock::now() - std::chrono::hours(1);
+  auto lastRenewal = lastHeartbeat, lastOrphanLook = lastHeartbeat;
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    const int capacity = config.workers - busy_ - static_cast<int>(ready_.size());
+    int capacity = config.workers - busy_ - static_cast<int>(ready_.size());
     wakeRequested_ = false;
     lock.unlock();
     std::chrono::milliseconds sleep(config.pollMillis);
     try {
-      if (std::chrono::steady_clock::now() - lastMaintenance > std::chrono::milliseconds(leaseMillis / 3)) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - lastHeartbeat > heartbeatEvery) {
+        queue_.heartbeat();
+        lastHeartbeat = now;
+      }
+      if (now - lastRenewal > renewEvery) {
         queue_.renewLeases(leaseMillis);
-        queue_.expireLeases();
-        lastMaintenance = std::chrono::steady_clock::now();
+        lastRenewal = now;
+      }
+      // Attempts of unknown outcome (no answer, a dead host): ask their platforms, once a second.
+      if (capacity > 0 && now - lastOrphanLook > std::chrono::seconds(1)) {
+        lastOrphanLook = now;
+        auto orphans = queue_.claimOrphans(capacity, leaseMillis, deadAfterMillis);
+        if (!orphans.empty()) {
+          log::info("reconciling attempts of unknown outcome", {{"count", std::to_string(orphans.size())}});
+          capacity -= static_cast<int>(orphans.size());
+          std::lock_guard guard(mutex_);
+          for (auto& c : orphans) ready_.push_back(std::move(c));
+          wakeWorkers_.notify_all();
+        }
       }
       // With every worker busy, a finishing worker wakes us (wakeRequested_).
       if (capacity > 0) {

@@ -76,6 +76,8 @@ class Publisher {
   void workerLoop();
   void publish(const ClaimedTarget& claimed);
   Outcome attempt(const ClaimedTarget& claimed);
+  /// Asks the platform whether an attempt of unknown outcome created the post (MS_EXT_RECONCILE).
+  Outcome reconcile(const ClaimedTarget& claimed);
 
   app::Host& host_;
   TargetQueue queue_;

@@ -24,7 +24,8 @@ std::vector<ClaimedTarget> TargetQueue::claimDue(int limit, std::int64_t leaseMi
   // would not hold. SQLite evaluates the IN list once and, holding the only write lock, needs no
   // second status check (which would make it scan every queued row instead of the listed ids).
   const std::string set =
-      "SET status = $1, lease_owner = $2, lease_until = $3, attempts = attempts + 1, updated_at = $4";
+      "SET status = $1, lease_owner = $2, lease_until = $3, attempts = attempts + 1, updated_at = $4, attempt_started_at = $4,"
+      " reconcile_after = NULL";
   const std::string sql =
       postgres ? "WITH due AS (SELECT id FROM post_targets WHERE status = $5 AND due_at <= $4 ORDER BY due_at LIMIT $6"
                  " FOR UPDATE SKIP LOCKED) UPDATE post_targets t " + set + " FROM due WHERE t.id = due.id RETURNING t.organization_id, " +
@@ -55,42 +56,63 @@ void TargetQueue::renewLeases(std::int64_t leaseMillis) {
               {time::nowMillis() + leaseMillis, owner_, std::string(targetStatus::publishing)});
 }
 
-int TargetQueue::expireLeases() {
+void TargetQueue::heartbeat() {
   const auto now = time::nowMillis();
+  if (db_.execute("UPDATE hosts SET heartbeat_at = $1 WHERE id = $2", {now, owner_}) == 0) {
+    db_.execute("INSERT INTO hosts (id, started_at, heartbeat_at) VALUES ($1, $2, $2)", {owner_, now});
+  }
+  // Rows of hosts gone for a day are kept no longer.
+  db_.execute("DELETE FROM hosts WHERE heartbeat_at < $1", {now - 86'400'000});
+}
+
+std::vector<ClaimedTarget> TargetQueue::claimOrphans(int limit, std::int64_t leaseMillis, std::int64_t deadAfterMillis) {
+  if (limit <= 0) return {};
+  const auto now = time::nowMillis();
+  const bool postgres = db_.backend() == store::Backend::PostgreSQL;
   store::Transaction tx(db_);
-  const auto rows = tx.query(
-      "UPDATE post_targets SET status = $1, error = $2, error_kind = $3, updated_at = $4"
-      " WHERE status = $5 AND lease_until < $4 RETURNING organization_id, post_id, id, platform, lease_owner",
-      {std::string(targetStatus::needsReview),
-       std::string("the host publishing this target stopped before the platform's answer was stored; check the account "
-                   "before publishing it again"),
-       std::string("unknown_outcome"), now, std::string(targetStatus::publishing)});
+  // Unknown outcome: publishing, due for a look (reconcile_after), and nobody alive holds it —
+  // its lease ran out, or its host stopped beating, or an attempt released it for reconciling.
+  const std::string orphan =
+      "status = $4 AND COALESCE(reconcile_after, 0) <= $3 AND (COALESCE(lease_until, 0) < $3 OR lease_owner IN"
+      " (SELECT id FROM hosts WHERE heartbeat_at < $5))";
+  const std::string set = "SET lease_owner = $1, lease_until = $2, reconcile_after = NULL, updated_at = $3";
+  const std::string sql =
+      postgres ? "WITH due AS (SELECT id FROM post_targets WHERE " + orphan + " ORDER BY updated_at LIMIT $6 FOR UPDATE SKIP LOCKED)"
+                 " UPDATE post_targets t " + set + " FROM due WHERE t.id = due.id RETURNING t.organization_id, " + targetColumnsOf("t").substr(7)
+               : "UPDATE post_targets " + set + " WHERE id IN (SELECT id FROM post_targets WHERE " + orphan +
+                 " ORDER BY updated_at LIMIT $6) RETURNING organization_id, " + std::string(targetColumns);
+  const auto rows = tx.query(sql, {owner_, now + leaseMillis, now, std::string(targetStatus::publishing), now - deadAfterMillis,
+                                   std::int64_t{limit}});
+  std::vector<ClaimedTarget> claimed;
   for (const auto& row : rows) {
-    recordEvent(tx, row.text(0), row.text(1), row.text(2), row.text(3), "needs_review",
-                {{"reason", "lease expired"}, {"host", row.optionalText(4).value_or("")}});
+    ClaimedTarget c{row.text(0), targetFrom(row, 1), true};
+    recordEvent(tx, c.organizationId, c.target.postId, c.target.id, c.target.platform, "reconcile", {{"host", owner_}});
+    claimed.push_back(std::move(c));
   }
   tx.commit();
-  for (const auto& row : rows) {
-    log::warn("publish attempt of unknown outcome marked needs_review", {{"target", row.text(2)}, {"platform", row.text(3)}});
-  }
-  return static_cast<int>(rows.size());
+  return claimed;
+}
+
+int TargetQueue::adoptAllInFlight() {
+  return static_cast<int>(db_.execute("UPDATE post_targets SET lease_until = 0 WHERE status = $1", {std::string(targetStatus::publishing)}));
 }
 
 void TargetQueue::settle(const ClaimedTarget& claimed, const Outcome& outcome) {
   const auto now = time::nowMillis();
   const bool published = outcome.status == targetStatus::published;
   store::Transaction tx(db_);
-  // A needs_review mark made while we were still waiting for the platform is overridden by the
-  // real outcome; a target another host took over (lease_owner changed) is not ours to write.
+  // A target another host took over (lease_owner changed) is not ours to write. An outcome that
+  // stays "publishing" (unknown: to reconcile) releases the lease so the reconciler may claim it.
   const auto changed = tx.execute(
       "UPDATE post_targets SET status = $1, platform_post_id = COALESCE($2, platform_post_id), url = COALESCE($3, url),"
       " progress = COALESCE($4, progress), error = $5, error_kind = $6, published_at = $7, due_at = $8,"
-      " lease_owner = NULL, lease_until = NULL, updated_at = $9"
-      " WHERE id = $10 AND lease_owner = $11 AND status IN ($12, $13)",
+      " lease_owner = NULL, lease_until = NULL, updated_at = $9, reconcile_after = $12,"
+      " attempts = attempts - $13"
+      " WHERE id = $10 AND lease_owner = $11 AND status = $14",
       {outcome.status, store::nullable(outcome.platformPostId), store::nullable(outcome.url), store::nullable(outcome.progress),
        store::nullable(outcome.error), store::nullable(outcome.errorKind), published ? store::Param(now) : store::Param(nullptr),
-       outcome.dueAt > 0 ? outcome.dueAt : now, now, claimed.target.id, owner_, std::string(targetStatus::publishing),
-       std::string(targetStatus::needsReview)});
+       outcome.dueAt > 0 ? outcome.dueAt : now, now, claimed.target.id, owner_, store::nullable(outcome.reconcileAfter),
+       std::int64_t{outcome.uncounted ? 1 : 0}, std::string(targetStatus::publishing)});
   if (changed == 0) {
     log::warn("a publish outcome arrived for a target no longer held", {{"target", claimed.target.id}, {"status", outcome.status}});
     return;

@@ -1,8 +1,9 @@
 #pragma once
 /// The scheduler's view of post_targets, across organizations: due targets are claimed with a
 /// lease (FOR UPDATE SKIP LOCKED on PostgreSQL, so several hosts share the work; SQLite has one
-/// writer at a time anyway), leases are renewed while the platform call runs, and a lease that
-/// runs out marks an attempt whose outcome is unknown — never retried blindly.
+/// host), leases are renewed while the platform call runs, and every host renews a heartbeat.
+/// An attempt whose outcome is unknown — no answer from the platform, or a host that died (its
+/// heartbeat or lease ran out) — is never retried blindly: it is claimed for reconciliation.
 
 #include "publishing/Post.h"
 #include "store/Database.h"
@@ -19,6 +20,7 @@ namespace marketsage::publishing {
 struct ClaimedTarget {
   std::string organizationId;
   Target target;
+  bool reconcile = false;  ///< claimed to find out whether its last attempt created the post
 };
 
 /// How an attempt ended, to store.
@@ -26,6 +28,8 @@ struct Outcome {
   std::string status;  ///< a targetStatus
   std::optional<std::string> platformPostId, url, progress, error, errorKind;
   std::int64_t dueAt = 0;  ///< for queued: when to try again
+  std::optional<std::int64_t> reconcileAfter;  ///< for publishing: look the attempt up then
+  bool uncounted = false;  ///< the attempt does not count toward maxAttempts (processing)
   std::string event;       ///< history event name
   boost::json::object eventDetail;
 };
@@ -40,10 +44,17 @@ class TargetQueue {
   std::vector<ClaimedTarget> claimDue(int limit, std::int64_t leaseMillis);
   /// Earliest due time of a queued target, if any.
   std::optional<std::int64_t> nextDueAt();
-  /// Extends the leases of everything this owner is publishing.
+  /// Extends the leases of everything this owner is publishing, and its heartbeat.
   void renewLeases(std::int64_t leaseMillis);
-  /// Targets left "publishing" by a holder that stopped renewing (a crash): marked needs_review.
-  int expireLeases();
+  /// Records this host as alive (its row in hosts), every few seconds.
+  void heartbeat();
+  /// Claims up to `limit` attempts of unknown outcome that are due for reconciliation: publishing
+  /// targets whose lease ran out, whose holder's heartbeat is older than `deadAfterMillis`, or
+  /// that an attempt left unresolved — once their reconcile_after has passed.
+  std::vector<ClaimedTarget> claimOrphans(int limit, std::int64_t leaseMillis, std::int64_t deadAfterMillis);
+  /// At start with a database no other host may use (SQLite): every target still publishing was
+  /// left by a previous run of this host; reconcile it now instead of after its lease.
+  int adoptAllInFlight();
   /// Stores the outcome of our attempt (unless the target was taken from us meanwhile).
   void settle(const ClaimedTarget& claimed, const Outcome& outcome);
   /// Pushes every queued target of the connection to at least `until` (a platform rate limit).

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <thread>
 
+#include <cctype>
 #include <mutex>
 #include <stdexcept>
 
@@ -84,6 +85,22 @@ void bindAll(Poco::Data::Statement& statement, const std::vector<Param>& params)
 
 }  // namespace
 
+/// The SQL dialect's $1, $2 … as SQLite's ?1, ?2 …: SQLite reads "$12" as a *named* parameter and
+/// numbers named ones in order of first appearance, where PostgreSQL binds $12 to the 12th
+/// value wherever it stands. With ?NNN both bind by the number written. Quoted text is left as is.
+std::string sqliteParameters(const std::string& sql) {
+  std::string out;
+  out.reserve(sql.size());
+  bool quoted = false;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    const char c = sql[i];
+    if (c == '\'') quoted = !quoted;
+    const bool parameter = !quoted && c == '$' && i + 1 < sql.size() && std::isdigit(static_cast<unsigned char>(sql[i + 1]));
+    out += parameter ? '?' : c;
+  }
+  return out;
+}
+
 /// Prepared statements by connection and SQL text. A pooled session is used by one thread at a
 /// time, so only the map needs the lock; statements are finalized before the pool closes.
 struct Database::StatementCache {
@@ -101,7 +118,8 @@ struct Database::StatementCache {
     }
     if (auto it = connection->second.find(sql); it != connection->second.end()) return it->second;
     sqlite3_stmt* statement = nullptr;
-    if (sqlite3_prepare_v3(db, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK) {
+    const auto text = sqliteParameters(sql);
+    if (sqlite3_prepare_v3(db, text.c_str(), static_cast<int>(text.size()), SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK) {
       throw std::runtime_error(std::string("SQLite: ") + sqlite3_errmsg(db));
     }
     connection->second.emplace(sql, statement);

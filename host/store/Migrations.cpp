@@ -197,6 +197,22 @@ const std::vector<Migration>& migrations() {
             " owner TEXT NOT NULL,"
             " lease_until BIGINT NOT NULL)", {}},
        }},
+      {5,
+       "reconciling attempts of unknown outcome; host heartbeats",
+       {
+           // attempt_started_at: when the last attempt began (what reconcile asks the platform
+           // about). reconcile_after: an attempt of unknown outcome is looked up at the platform
+           // no earlier than this (a request cut off on our side may still land a moment later).
+           {"ALTER TABLE post_targets ADD COLUMN attempt_started_at BIGINT", {}},
+           {"ALTER TABLE post_targets ADD COLUMN reconcile_after BIGINT", {}},
+           {"CREATE INDEX post_targets_in_flight ON post_targets (status, lease_until)", {}},
+           // Every serving host renews its row every few seconds: a target leased by a host whose
+           // row went quiet is an orphan, reconciled without waiting for its lease.
+           {"CREATE TABLE hosts ("
+            " id TEXT PRIMARY KEY,"
+            " started_at BIGINT NOT NULL,"
+            " heartbeat_at BIGINT NOT NULL)", {}},
+       }},
   };
   return all;
 }

@@ -1,5 +1,5 @@
 /*
- * MarketSage Social Host — platform plugin ABI, version 1.1 (1.0 plugins load unchanged).
+ * MarketSage Social Host — platform plugin ABI, version 1.2 (1.0 and 1.1 plugins load unchanged).
  *
  * This header is the whole contract between the host and a platform plugin. It compiles as C99
  * and as C++ and needs nothing but the C standard library. A plugin is one shared library that
@@ -49,7 +49,7 @@ extern "C" {
 /// ABI version this header describes. Bump MINOR when fields, functions or extensions are
 /// appended; MAJOR only for an incompatible change (never planned).
 #define MS_ABI_VERSION_MAJOR 1
-#define MS_ABI_VERSION_MINOR 1
+#define MS_ABI_VERSION_MINOR 2
 
 /// Name of the one symbol a plugin exports.
 #define MS_PLUGIN_ENTRY_SYMBOL "marketsage_plugin_entry"
@@ -118,11 +118,16 @@ enum {
                               ///< error details (0 = unknown). Retried after that delay.
   MS_ERR_TRANSIENT = -5,      ///< Network failure, timeout, 5xx: retried with backoff.
   MS_ERR_PERMANENT = -6,      ///< The platform refused for good (content rejected, post gone...).
-  MS_ERR_NOT_SUPPORTED = -7   ///< This platform cannot do this (e.g. no revoke endpoint).
+  MS_ERR_NOT_SUPPORTED = -7,  ///< This platform cannot do this (e.g. no revoke endpoint).
+  MS_ERR_OUTCOME_UNKNOWN = -8 ///< (1.2) The request that creates the post went out but no complete
+                              ///< answer came back (timeout after sending, connection lost, a
+                              ///< gateway's 502/503/504), or the platform refused a re-send as a
+                              ///< duplicate: the post may exist. Never retried blindly: the host
+                              ///< reconciles (MS_EXT_RECONCILE) or asks a human. Only for publish.
 };
 
-/// Lowest (most negative) status code ABI 1.0 defines; anything outside [MS_ERR_LAST, 0] is unknown.
-#define MS_ERR_LAST MS_ERR_NOT_SUPPORTED
+/// Lowest (most negative) status code ABI 1.2 defines; anything outside [MS_ERR_LAST, 0] is unknown.
+#define MS_ERR_LAST MS_ERR_OUTCOME_UNKNOWN
 
 /* ------------------------------------------------------------------------------------------ */
 /* Sinks: how bytes travel without mixing allocators                                           */
@@ -220,6 +225,10 @@ typedef struct ms_http_response {
   /// Read it with json_get. NULL discards them.
   const ms_sink *headers;
   const ms_sink *error;     ///< Receives a one-line reason when http() fails; NULL discards it.
+  /// (1.2) [out] 1 when the whole request went out before the exchange ended — so when no complete
+  /// answer came back, the platform may have acted on it (MS_ERR_OUTCOME_UNKNOWN for a create);
+  /// 0 when it failed before (nothing reached the platform: safe to send again).
+  int32_t request_sent;
 } ms_http_response;
 
 /// A JSON document parsed once by the host (ABI 1.1), for reading many values out of it without
@@ -327,8 +336,9 @@ enum {
   MS_CAP_DELETE = 1u << 5,    ///< MS_EXT_DELETE: delete a published post.
   MS_CAP_INSIGHTS = 1u << 6,  ///< MS_EXT_INSIGHTS: account and post metrics over a date range.
   MS_CAP_HEALTH = 1u << 7,    ///< MS_EXT_HEALTH: cheap token health check.
-  MS_CAP_API_VERSION = 1u << 8  ///< MS_EXT_API_VERSION (ABI 1.1): the pinned platform API version
+  MS_CAP_API_VERSION = 1u << 8, ///< MS_EXT_API_VERSION (ABI 1.1): the pinned platform API version
                                 ///< and until when the platform serves it.
+  MS_CAP_RECONCILE = 1u << 9    ///< MS_EXT_RECONCILE (ABI 1.2): whether a post of unknown outcome exists.
 };
 
 /// Maturity of a plugin, shown by `marketsage plugins list`.
@@ -369,6 +379,7 @@ typedef ms_status (*ms_call_fn)(const char *request, size_t request_len, const m
 #define MS_EXT_INSIGHTS "marketsage.insights/1"
 #define MS_EXT_HEALTH "marketsage.health/1"
 #define MS_EXT_API_VERSION "marketsage.api_version/1"
+#define MS_EXT_RECONCILE "marketsage.reconcile/1"
 
 /// MS_EXT_OAUTH. authorize_url and exchange_code are required. refresh may be NULL (since 1.1)
 /// when the platform gives no refresh tokens: the host then never offers a refresh, and asks
@@ -394,7 +405,11 @@ typedef struct ms_validate_ext {
   ms_call_fn validate;  ///< Check a post against the platform's limits.
 } ms_validate_ext;
 
-/// MS_EXT_PUBLISH.
+/// MS_EXT_PUBLISH. (1.2) The request carries "idempotencyKey", the same on every attempt of one
+/// target: send it wherever the platform honours one. When the platform is still processing
+/// (a video, a container), answer MS_OK with {"pending": {"retryAfterSeconds": N, "resume": {…},
+/// "stage?": "…"}} instead of waiting: the host calls publish again after N seconds with that
+/// "resume", and no thread waits meanwhile.
 typedef struct ms_publish_ext {
   uint32_t struct_size;
   ms_call_fn publish;  ///< Publish a post (text, link, media, thread/carousel, options).
@@ -435,6 +450,21 @@ typedef struct ms_api_version_ext {
   /// "2026-11-01", "sunsetAt?": "2027-11-01"} — dates as YYYY-MM-DD; no sunsetAt when unknown.
   ms_call_fn api_version;
 } ms_api_version_ext;
+
+/// MS_EXT_RECONCILE (ABI 1.2). Looks at the platform to tell whether a post the host may have
+/// created exists: after MS_ERR_OUTCOME_UNKNOWN, and for attempts a crashed host left unfinished.
+/// Request: the publish request of the target (with "idempotencyKey" and "resume" as given to the
+/// attempt) plus "attemptedAt" (RFC 3339, when the attempt began). Reply:
+///   {"outcome": "found", "postId", "url?", "postIds?"}  — it exists (postIds: every part of a
+///                                                          thread found live, in order)
+///   {"outcome": "not_found"}                            — safe to send again
+///   {"outcome": "unknown", "reason"}                    — the platform cannot tell
+/// A thread found only in part answers "found" with the live parts in postIds; the host sends the
+/// rest. Errors as for any call (an expired token is refreshed and the call repeated).
+typedef struct ms_reconcile_ext {
+  uint32_t struct_size;
+  ms_call_fn reconcile;
+} ms_reconcile_ext;
 
 /// The exported entry symbol's type. Define exactly one, const, with MS_EXPORT:
 ///

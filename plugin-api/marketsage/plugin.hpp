@@ -182,7 +182,8 @@ constexpr uint32_t capabilityOf(std::string_view id) {
   constexpr std::pair<std::string_view, uint32_t> kFlags[] = {
       {MS_EXT_OAUTH, MS_CAP_OAUTH},   {MS_EXT_ACCOUNTS, MS_CAP_ACCOUNTS}, {MS_EXT_VALIDATE, MS_CAP_VALIDATE},
       {MS_EXT_PUBLISH, MS_CAP_PUBLISH}, {MS_EXT_MEDIA, MS_CAP_MEDIA},     {MS_EXT_DELETE, MS_CAP_DELETE},
-      {MS_EXT_INSIGHTS, MS_CAP_INSIGHTS}, {MS_EXT_HEALTH, MS_CAP_HEALTH}, {MS_EXT_API_VERSION, MS_CAP_API_VERSION}};
+      {MS_EXT_INSIGHTS, MS_CAP_INSIGHTS}, {MS_EXT_HEALTH, MS_CAP_HEALTH}, {MS_EXT_API_VERSION, MS_CAP_API_VERSION},
+      {MS_EXT_RECONCILE, MS_CAP_RECONCILE}};
   for (const auto& [name, flag] : kFlags)
     if (name == id) return flag;
   return 0;
@@ -212,6 +213,8 @@ struct HttpRequest {
 struct HttpResponse {
   ms_status result = MS_ERR_TRANSIENT;  ///< MS_OK when a response arrived.
   int32_t status = 0;                   ///< HTTP status.
+  bool sent = false;                    ///< (1.2) the whole request went out: without a complete
+                                        ///< answer, the platform may have acted on it
   std::string body, headers, error;     ///< headers: a JSON object, lower-case names.
 };
 
@@ -415,6 +418,7 @@ class Host {
     HttpResponse out;
     out.result = host_->http(host_, &req, &resp);
     out.status = resp.status;
+    out.sent = resp.request_sent != 0;
     out.body = std::move(body.data);
     out.headers = std::move(headerSink.data);
     out.error = std::move(error.data);

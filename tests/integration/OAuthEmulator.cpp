@@ -7,6 +7,7 @@
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/URI.h>
@@ -76,7 +77,7 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
     if (request.getMethod() == "POST" && path == "/token") return token(request, response);
     if (request.getMethod() == "POST" && path == "/revoke") return revoke(request, response);
     if (request.getMethod() == "GET" && (path == "/me" || path == "/me/accounts")) return api(request, path, response);
-    if (path == "/posts" || path.rfind("/posts/", 0) == 0 || path == "/media" || path == "/me/insights") {
+    if (path == "/posts" || path.rfind("/posts/", 0) == 0 || path == "/media" || path.rfind("/media/", 0) == 0 || path == "/me/insights") {
       return posting(request, path, response);
     }
     reply(response, 404, R"({"error":"not_found"})");
@@ -211,7 +212,39 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
     const auto accounts = authorized(request, response);
     if (!accounts) return;
     const std::string method = request.getMethod();
-    if (method == "POST" && path == "/media") return reply(response, 201, R"({"id":"m-)" + randomToken("") + R"(","size":)" + body + "}");
+    if (method == "POST" && path == "/media") {
+      const auto id = "m-" + randomToken("");
+      const int polls = emulator.mediaProcessingPolls.load();
+      {
+        std::lock_guard lock(emulator.mutex_);
+        emulator.mediaPollsLeft_[id] = polls;
+      }
+      return reply(response, 201, R"({"id":")" + id + R"(","size":)" + body + R"(,"state":")" + (polls > 0 ? "processing" : "ready") + R"("})");
+    }
+    if (method == "GET" && path.rfind("/media/", 0) == 0) {
+      ++emulator.mediaStatusReads_;
+      std::lock_guard lock(emulator.mutex_);
+      const auto it = emulator.mediaPollsLeft_.find(path.substr(7));
+      if (it == emulator.mediaPollsLeft_.end()) return reply(response, 404, R"({"error":"not_found"})");
+      const bool processing = it->second > 0;
+      if (processing) --it->second;
+      return reply(response, 200, std::string(R"({"state":")") + (processing ? "processing" : "ready") + R"("})");
+    }
+    if (method == "GET" && path == "/posts") {
+      // The account's posts since a time: what a platform's timeline gives a client that must
+      // find out whether its post went out.
+      std::map<std::string, std::string> q;
+      for (const auto& [k, v] : Poco::URI(request.getURI()).getQueryParameters()) q[k] = v;
+      if (!mayActFor(*accounts, q["account"], response)) return;
+      const long long since = q["since"].empty() ? 0 : std::stoll(q["since"]);
+      boost::json::array data;
+      std::lock_guard lock(emulator.mutex_);
+      for (const auto& p : emulator.posts_) {
+        if (p.account != q["account"] || p.createdAt < since) continue;
+        data.push_back({{"id", p.id}, {"text", p.text}, {"reply_to", p.replyTo}, {"created", p.createdAt}});
+      }
+      return reply(response, 200, boost::json::serialize(boost::json::object{{"data", data}}));
+    }
     if (method == "GET" && path == "/me/insights") {
       std::lock_guard lock(emulator.mutex_);
       return reply(response, 200, R"({"reach":)" + std::to_string(1000 + 10 * emulator.posts_.size()) + R"(,"followers":42})");
@@ -227,19 +260,59 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
         return v && v->is_string() ? std::string(v->get_string()) : std::string();
       };
       if (!mayActFor(*accounts, text("account"), response)) return;
-      std::lock_guard lock(emulator.mutex_);
+      std::unique_lock lock(emulator.mutex_);
       if (emulator.failCount_ > 0 && emulator.failSkip_ == 0) {
         --emulator.failCount_;
         if (emulator.failRetryAfter_ > 0) response.set("Retry-After", std::to_string(emulator.failRetryAfter_));
         return reply(response, emulator.failStatus_, R"({"error":"scripted_failure"})");
       }
-      Published p{"post-" + std::to_string(++emulator.nextId_), text("account"), text("text"), text("reply_to"), 0};
+      Published p{"post-" + std::to_string(++emulator.nextId_), text("account"), text("text"), text("reply_to"), 0, nowMs()};
       if (!emulator.refuseMarker_.empty() && p.text.find(emulator.refuseMarker_) != std::string::npos) {
         return reply(response, 400, R"({"error":"content_refused"})");
       }
+      if (emulator.refuseDuplicates && std::any_of(emulator.posts_.begin(), emulator.posts_.end(), [&](const Published& live) {
+            return live.account == p.account && live.text == p.text && live.replyTo == p.replyTo;
+          })) {
+        return reply(response, 409, R"({"error":"duplicate","message":"you already posted this"})");
+      }
+      std::optional<Fault> fault;
+      if (!emulator.faults_.empty()) {
+        if (emulator.faults_.front() != Fault::None) fault = emulator.faults_.front();
+        emulator.faults_.erase(emulator.faults_.begin());
+      }
+      if (fault == Fault::RefuseWithoutCreate) return reply(response, 503, R"({"error":"unavailable"})");
+      if (fault == Fault::LateCreate) {
+        // The gateway gives up at once; the platform creates the post a moment later.
+        emulator.lateCreations_.emplace_back([&platform = emulator, p, delay = emulator.lateCreateMs.load()]() mutable {
+          std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+          std::lock_guard late(platform.mutex_);
+          p.createdAt = nowMs();
+          platform.posts_.push_back(p);
+        });
+        return reply(response, 504, R"({"error":"gateway_timeout"})");
+      }
       emulator.posts_.push_back(p);
       if (emulator.failSkip_ > 0) --emulator.failSkip_;
-      return reply(response, 201, R"({"id":")" + p.id + R"("})");
+      lock.unlock();
+      if (!fault) return reply(response, 201, R"({"id":")" + p.id + R"("})");
+      auto& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket();
+      switch (*fault) {
+        case Fault::GatewayTimeout: return reply(response, 504, R"({"error":"gateway_timeout"})");
+        case Fault::SlowAnswer:
+          std::this_thread::sleep_for(std::chrono::milliseconds(emulator.slowAnswerMs.load()));
+          return reply(response, 201, R"({"id":")" + p.id + R"("})");
+        case Fault::ResetMidAnswer: {
+          const std::string half = "HTTP/1.1 201 Cre";
+          socket.sendBytes(half.data(), static_cast<int>(half.size()));
+          socket.setLinger(true, 0);  // close with a reset, not a FIN
+          socket.close();
+          return;
+        }
+        default:  // DropAfterCreate
+          socket.shutdown();
+          socket.close();
+          return;
+      }
     }
     const std::string id = path.substr(std::string("/posts/").size());
     std::lock_guard lock(emulator.mutex_);
@@ -302,7 +375,10 @@ OAuthEmulator::OAuthEmulator() {
   server_->start();
 }
 
-OAuthEmulator::~OAuthEmulator() { server_->stopAll(true); }
+OAuthEmulator::~OAuthEmulator() {
+  server_->stopAll(true);
+  for (auto& creation : lateCreations_) creation.join();
+}
 
 std::string OAuthEmulator::baseUrl() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
@@ -337,6 +413,11 @@ void OAuthEmulator::failNextPosts(int count, int status, int retryAfterSeconds, 
   failCount_ = count;
   failStatus_ = status;
   failRetryAfter_ = retryAfterSeconds;
+}
+
+void OAuthEmulator::faultNextPosts(const std::vector<Fault>& faults) {
+  std::lock_guard lock(mutex_);
+  faults_.insert(faults_.end(), faults.begin(), faults.end());
 }
 
 void OAuthEmulator::refusePostsContaining(const std::string& marker) {

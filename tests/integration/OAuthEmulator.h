@@ -18,6 +18,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace Poco::Net { class HTTPServer; }
@@ -59,6 +60,7 @@ class OAuthEmulator {
   struct Published {
     std::string id, account, text, replyTo;
     std::size_t mediaBytes = 0;
+    long long createdAt = 0;  ///< ms
   };
   std::atomic<int> postLatencyMs{0};          ///< every POST /posts takes this long
   std::vector<Published> published() const;   ///< live posts, in creation order
@@ -68,6 +70,28 @@ class OAuthEmulator {
   void failNextPosts(int count, int status, int retryAfterSeconds = 0, int skip = 0);
   /// Every POST /posts whose text contains `marker` answers 400 (a part the platform refuses).
   void refusePostsContaining(const std::string& marker);
+
+  /// Faults of a POST /posts, for the exactly-once tests: what the network and gateways do to a
+  /// request the platform may or may not have acted on.
+  enum class Fault {
+    None,                 ///< answered normally (to place a fault on a later POST)
+    DropAfterCreate,      ///< creates the post, closes the connection without an answer
+    GatewayTimeout,       ///< creates the post, answers 504 as a gateway would
+    SlowAnswer,           ///< creates the post, answers after slowAnswerMs (past the caller's timeout)
+    ResetMidAnswer,       ///< creates the post, sends half a status line, then resets the connection
+    RefuseWithoutCreate,  ///< answers 503 and creates nothing
+    LateCreate,           ///< answers 504 at once, creates the post lateCreateMs later
+  };
+  /// The next POST /posts (one each, in order) meet these faults.
+  void faultNextPosts(const std::vector<Fault>& faults);
+  std::atomic<int> slowAnswerMs{3000};
+  std::atomic<int> lateCreateMs{1500};
+  /// A POST /posts with the text and account of a live post answers 409 {"error":"duplicate"}, as
+  /// X refuses identical text.
+  std::atomic<bool> refuseDuplicates{false};
+  /// Media uploads stay "processing" for this many status reads (GET /media/{id}).
+  std::atomic<int> mediaProcessingPolls{0};
+  int mediaStatusReads() const { return mediaStatusReads_; }
 
   struct Handler;  // the HTTP side, in the .cpp
 
@@ -94,6 +118,10 @@ class OAuthEmulator {
   std::atomic<int> refreshGrants_{0};
   std::atomic<int> revocations_{0};
   std::atomic<int> wrongAccount_{0};
+  std::vector<Fault> faults_;
+  std::map<std::string, int> mediaPollsLeft_;
+  std::atomic<int> mediaStatusReads_{0};
+  std::vector<std::thread> lateCreations_;
   int port_ = 0;
   std::unique_ptr<Poco::Net::HTTPServer> server_;
 };

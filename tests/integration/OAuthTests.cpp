@@ -276,7 +276,8 @@ TEST_CASE("50 concurrent uses of an expiring token cause exactly one refresh; in
   CHECK(w.host.get("/api/social-media/connections/" + userConnection, admin).status == 404);
 }
 
-TEST_CASE("two hosts on one database refresh a shared connection once", "[oauth]") {
+TEST_CASE("two hosts on one database refresh a shared connection once", "[oauth][postgresql]") {
+  REQUIRE(backend() == "postgresql");  // several hosts need PostgreSQL (one host per SQLite file)
   OAuthEmulator emulator;
   emulator.refreshDelayMs = 250;
   World w(oauthEnv(emulator));
@@ -320,7 +321,8 @@ TEST_CASE("accounts reached through one user's grant keep working when it rotate
   CHECK(health.body.find("expired") == std::string::npos);
 }
 
-TEST_CASE("accounts of one grant refreshed on two hosts at once spend the refresh token once", "[oauth]") {
+TEST_CASE("accounts of one grant refreshed on two hosts at once spend the refresh token once", "[oauth][postgresql]") {
+  REQUIRE(backend() == "postgresql");
   OAuthEmulator emulator;
   emulator.pagesOwnTokens = false;  // the member and their organization hold one rotating refresh token
   emulator.refreshDelayMs = 250;

@@ -45,10 +45,10 @@ inline std::string consent(World& w, const std::string& key, const std::string& 
 inline std::string pathOf(const std::string& url) { return Poco::URI(url).getPathAndQuery(); }
 
 /// A second host process on `w`'s database and data dir (so the same keys), started.
-inline std::unique_ptr<Host> secondHost(World& w, std::map<std::string, std::string> env) {
+inline std::unique_ptr<Host> secondHost(World& w, std::map<std::string, std::string> env, const std::string& config = "{}") {
   env["MARKETSAGE_DATA_DIR"] = w.host.dir().string();
   auto second = std::make_unique<Host>(w.host.databaseUrl(), env);
-  second->start();
+  second->start(config);
   return second;
 }
 

@@ -1,7 +1,8 @@
 // A plain OAuth 2.0 platform (RFC 6749 authorization code + PKCE, RFC 7009 revocation) for the
 // host's OAuth and publishing-engine tests: the smallest plugin that exercises connect, accounts,
-// refresh, revoke, a token check, validate, publish (threads, resume, inline media), delete and
-// insights against tests/integration/OAuthEmulator. Built with plugin-api/ only, as a third
+// refresh, revoke, a token check, validate, publish (threads, resume, inline media that the
+// platform may still be processing), delete and insights against tests/integration/OAuthEmulator,
+// and — with MARKETSAGE_TEST_PLUGIN_RECONCILE — reconcile. Built with plugin-api/ only, as a third
 // party would. MARKETSAGE_TEST_PLUGIN_ID names it, so one source gives two platforms.
 #include <marketsage/plugin.hpp>
 
@@ -171,7 +172,16 @@ marketsage::sdk::HttpResponse bearerSend(const std::string& method, const std::s
   request.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", file.empty() ? "application/json" : "application/octet-stream"}};
   request.body = body;
   request.bodyFile = file;
+  const auto timeout = host.setting("/http_timeout_ms");
+  if (timeout.type == MS_JSON_NUMBER) request.timeoutMs = static_cast<uint32_t>(std::stoul(timeout.text));
   return host.http(request);
+}
+
+/// A create request that may have worked: sent whole with no complete answer, a gateway's
+/// 502/503/504, or a refusal of the re-send as a duplicate (ABI 1.2: never resend blindly).
+bool outcomeUnknown(const marketsage::sdk::HttpResponse& r) {
+  if (r.result != MS_OK) return r.sent;
+  return r.status == 502 || r.status == 503 || r.status == 504 || (r.status == 409 && host.get(r.body, "/error").text == "duplicate");
 }
 
 /// Parts of the post: the content, then each thread part. A post without a content string is
@@ -214,11 +224,38 @@ ms_status publish(const char* req, size_t len, const ms_reply* reply) {
     const auto json = objectRequest(req, len);
     const auto token = field(json, "/accessToken");
     const auto account = field(json, "/account/id");
-    // Media travel inline: each file is streamed to the platform before the first part.
+    // Media travel inline: each file is streamed to the platform before the first part. A file
+    // the platform is still processing is not waited for: the host comes back (ABI 1.2 pending).
+    auto mediaIds = Json::array();
+    std::vector<std::string> uploaded;
+    for (size_t i = 0, n = host.count(json, "/resume/state/uploaded"); i < n; ++i) {
+      uploaded.push_back(host.string(json, ("/resume/state/uploaded/" + std::to_string(i)).c_str()).value_or(""));
+    }
+    bool processing = false;
     for (size_t i = 0, n = host.count(json, "/media"); i < n; ++i) {
-      const auto path = field(json, ("/media/" + std::to_string(i) + "/path").c_str());
-      auto r = bearerSend("POST", "/media", token, {}, path);
-      if (r.result != MS_OK || r.status != 201) fail(r);
+      std::string id;
+      if (i < uploaded.size()) {
+        id = uploaded[i];
+        auto r = bearerSend("GET", "/media/" + id, token);
+        if (r.result != MS_OK || r.status != 200) fail(r);
+        processing |= host.get(r.body, "/state").text == "processing";
+      } else {
+        const auto path = field(json, ("/media/" + std::to_string(i) + "/path").c_str());
+        auto r = bearerSend("POST", "/media", token, {}, path);
+        if (r.result != MS_OK || r.status != 201) fail(r);
+        id = host.string(r.body, "/id").value_or("");
+        processing |= host.get(r.body, "/state").text == "processing";
+        uploaded.push_back(id);
+      }
+      mediaIds.push(id);
+    }
+    if (processing) {
+      auto ids = Json::array();
+      for (const auto& id : uploaded) ids.push(id);
+      return Json::object()
+          .raw("pending", Json::object().field("retryAfterSeconds", 1).field("stage", "the platform is processing the media")
+                              .raw("resume", Json::object().raw("state", Json::object().raw("uploaded", ids))))
+          .str();
     }
     // Parts already live (a retry after a partial failure) are not posted again.
     std::vector<std::string> ids;
@@ -229,12 +266,14 @@ ms_status publish(const char* req, size_t len, const ms_reply* reply) {
     for (size_t i = ids.size(); i < all.size(); ++i) {
       auto body = Json::object().field("account", account).field("text", all[i]);
       if (!ids.empty()) body.field("reply_to", ids.back());
+      if (i == 0 && !mediaIds.empty()) body.raw("media", mediaIds);
       auto r = bearerSend("POST", "/posts", token, body.str());
       if (r.result != MS_OK || r.status != 201) {
         auto done = Json::array();
         for (const auto& id : ids) done.push(id);
         const auto partial = Json::object().raw("postIds", done).field("failedPart", static_cast<int>(i)).str();
         reply->write(reply, partial.data(), partial.size());
+        if (outcomeUnknown(r)) throw Error(MS_ERR_OUTCOME_UNKNOWN, "part " + std::to_string(i) + " may have been posted: " + (r.result != MS_OK ? r.error : std::to_string(r.status)));
         fail(r);
       }
       ids.push_back(host.string(r.body, "/id").value_or(""));
@@ -242,6 +281,43 @@ ms_status publish(const char* req, size_t len, const ms_reply* reply) {
     auto all_ids = Json::array();
     for (const auto& id : ids) all_ids.push(id);
     return Json::object().field("postId", ids.front()).field("url", base("/api_base") + "/posts/" + ids.front()).raw("postIds", all_ids).str();
+  });
+}
+
+/// Reconcile: the account's posts since a minute before the attempt, matched part by part —
+/// the first by its text, each next one by its text and the part it answers.
+ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
+  return guard(reply, [&] {
+    const auto json = objectRequest(req, len);
+    const auto token = field(json, "/accessToken");
+    const auto account = field(json, "/account/id");
+    const auto attemptedAt = host.parseTime(field(json, "/attemptedAt"));
+    if (!attemptedAt) throw Error(MS_ERR_INVALID_INPUT, "attemptedAt must be an RFC 3339 time");
+    const auto all = parts(json);
+    std::vector<std::string> ids;
+    for (size_t i = 0, n = host.count(json, "/resume/postIds"); i < n; ++i) {
+      ids.push_back(host.string(json, ("/resume/postIds/" + std::to_string(i)).c_str()).value_or(""));
+    }
+    auto r = bearerSend("GET", "/posts?account=" + host.urlEncode(account) + "&since=" + std::to_string(*attemptedAt - 60'000), token);
+    if (r.result != MS_OK || r.status != 200) fail(r);
+    const auto listing = host.parse(r.body);
+    for (size_t part = ids.size(); part < all.size(); ++part) {
+      std::string match;
+      for (size_t i = 0, n = listing.count("/data"); i < n && match.empty(); ++i) {
+        const auto at = "/data/" + std::to_string(i);
+        const auto answers = listing.string((at + "/reply_to").c_str()).value_or("");
+        if (listing.string((at + "/text").c_str()).value_or("") == all[part] && answers == (ids.empty() ? "" : ids.back())) {
+          match = listing.string((at + "/id").c_str()).value_or("");
+        }
+      }
+      if (match.empty()) break;
+      ids.push_back(match);
+    }
+    if (ids.empty()) return Json::object().field("outcome", "not_found").str();
+    auto found = Json::array();
+    for (const auto& id : ids) found.push(id);
+    return Json::object().field("outcome", "found").field("postId", ids.front()).field("url", base("/api_base") + "/posts/" + ids.front())
+        .raw("postIds", found).str();
   });
 }
 
@@ -291,10 +367,18 @@ const ms_insights_ext insights = {sizeof(ms_insights_ext), accountInsights, post
 const ms_oauth_ext oauth = {sizeof(ms_oauth_ext), authorizeUrl, exchangeCode, refresh, revoke};
 const ms_accounts_ext accounts = {sizeof(ms_accounts_ext), listAccounts};
 const ms_health_ext health = {sizeof(ms_health_ext), checkToken};
+const ms_reconcile_ext reconciliation = {sizeof(ms_reconcile_ext), reconcile};
 
-const ms_plugin_descriptor descriptor = {sizeof(ms_plugin_descriptor), MARKETSAGE_TEST_PLUGIN_ID, "OAuth 2.0 test platform", "1.0.0",
-                                         MS_CAP_OAUTH | MS_CAP_ACCOUNTS | MS_CAP_HEALTH | MS_CAP_VALIDATE | MS_CAP_PUBLISH |
-                                             MS_CAP_DELETE | MS_CAP_INSIGHTS, MS_PLUGIN_EXPERIMENTAL,
+constexpr marketsage::sdk::ExtensionEntry extensions[] = {
+    {MS_EXT_OAUTH, &oauth},        {MS_EXT_ACCOUNTS, &accounts}, {MS_EXT_HEALTH, &health},     {MS_EXT_VALIDATE, &validation},
+    {MS_EXT_PUBLISH, &publishing}, {MS_EXT_DELETE, &deletion},   {MS_EXT_INSIGHTS, &insights},
+#if MARKETSAGE_TEST_PLUGIN_RECONCILE
+    {MS_EXT_RECONCILE, &reconciliation},
+#endif
+};
+
+const ms_plugin_descriptor descriptor = {sizeof(ms_plugin_descriptor), MARKETSAGE_TEST_PLUGIN_ID, "OAuth 2.0 test platform", "1.2.0",
+                                         marketsage::sdk::capabilitiesOf(extensions), MS_PLUGIN_EXPERIMENTAL,
                                          "Speaks plain OAuth 2.0 to the test emulator.", nullptr};
 
 ms_status init(const ms_host* h) {
@@ -302,9 +386,6 @@ ms_status init(const ms_host* h) {
   return MS_OK;
 }
 void deinit() {}
-const marketsage::sdk::ExtensionEntry extensions[] = {
-    {MS_EXT_OAUTH, &oauth},          {MS_EXT_ACCOUNTS, &accounts},   {MS_EXT_HEALTH, &health},     {MS_EXT_VALIDATE, &validation},
-    {MS_EXT_PUBLISH, &publishing},   {MS_EXT_DELETE, &deletion},     {MS_EXT_INSIGHTS, &insights}};
 
 const void* getExtension(const char* id) { return marketsage::sdk::findExtension(extensions, id); }
 

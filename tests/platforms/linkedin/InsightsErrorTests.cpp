@@ -164,7 +164,9 @@ TEST_CASE("every function refuses bad input without a network call", "[linkedin]
     for (const auto& text : bad) {
       if (op == Operation::ApiVersion && !text.empty() && text.front() == '{' && text.back() == '}') continue;  // it takes {}
       CAPTURE(marketsage::plugins::toString(op), text);
-      CHECK(f.callText(op, text).kind == ErrorKind::InvalidInput);
+      const auto kind = f.callText(op, text).kind;
+      if (kind == ErrorKind::NotSupported) continue;  // a function this plugin does not have
+      CHECK(kind == ErrorKind::InvalidInput);
     }
   CHECK(f.call(Operation::Publish, {{"accessToken", f.token}, {"account", {{"id", "12345"}}}, {"content", "x"}}).kind == ErrorKind::InvalidInput);
   CHECK(f.call(Operation::AccountInsights, {{"accessToken", f.token}, {"account", f.account(kOrganization)}, {"start", "2026-13-01"}, {"end", "2026-01-02"}})
