@@ -275,16 +275,11 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
           })) {
         return reply(response, 409, R"({"error":"duplicate","message":"you already posted this"})");
       }
-      std::optional<Fault> fault;
-      if (!emulator.faults_.empty()) {
-        if (emulator.faults_.front() != Fault::None) fault = emulator.faults_.front();
-        emulator.faults_.erase(emulator.faults_.begin());
-      }
+      const auto fault = emulator.faults_.next();
       if (fault == Fault::RefuseWithoutCreate) return reply(response, 503, R"({"error":"unavailable"})");
       if (fault == Fault::LateCreate) {
         // The gateway gives up at once; the platform creates the post a moment later.
-        emulator.lateCreations_.emplace_back([&platform = emulator, p, delay = emulator.lateCreateMs.load()]() mutable {
-          std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+        emulator.faults_.createLater([&platform = emulator, p]() mutable {
           std::lock_guard late(platform.mutex_);
           p.createdAt = nowMs();
           platform.posts_.push_back(p);
@@ -294,25 +289,10 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
       emulator.posts_.push_back(p);
       if (emulator.failSkip_ > 0) --emulator.failSkip_;
       lock.unlock();
-      if (!fault) return reply(response, 201, R"({"id":")" + p.id + R"("})");
-      auto& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket();
-      switch (*fault) {
-        case Fault::GatewayTimeout: return reply(response, 504, R"({"error":"gateway_timeout"})");
-        case Fault::SlowAnswer:
-          std::this_thread::sleep_for(std::chrono::milliseconds(emulator.slowAnswerMs.load()));
-          return reply(response, 201, R"({"id":")" + p.id + R"("})");
-        case Fault::ResetMidAnswer: {
-          const std::string half = "HTTP/1.1 201 Cre";
-          socket.sendBytes(half.data(), static_cast<int>(half.size()));
-          socket.setLinger(true, 0);  // close with a reset, not a FIN
-          socket.close();
-          return;
-        }
-        default:  // DropAfterCreate
-          socket.shutdown();
-          socket.close();
-          return;
-      }
+      const auto created = [&] { reply(response, 201, R"({"id":")" + p.id + R"("})"); };
+      if (!fault) return created();
+      return emulator.faults_.afterCreate(*fault, request, created,
+                                          [&] { reply(response, 504, R"({"error":"gateway_timeout"})"); });
     }
     const std::string id = path.substr(std::string("/posts/").size());
     std::lock_guard lock(emulator.mutex_);
@@ -377,7 +357,7 @@ OAuthEmulator::OAuthEmulator() {
 
 OAuthEmulator::~OAuthEmulator() {
   server_->stopAll(true);
-  for (auto& creation : lateCreations_) creation.join();
+  faults_.waitForLateCreations();
 }
 
 std::string OAuthEmulator::baseUrl() const { return "http://127.0.0.1:" + std::to_string(port_); }
@@ -413,11 +393,6 @@ void OAuthEmulator::failNextPosts(int count, int status, int retryAfterSeconds, 
   failCount_ = count;
   failStatus_ = status;
   failRetryAfter_ = retryAfterSeconds;
-}
-
-void OAuthEmulator::faultNextPosts(const std::vector<Fault>& faults) {
-  std::lock_guard lock(mutex_);
-  faults_.insert(faults_.end(), faults.begin(), faults.end());
 }
 
 void OAuthEmulator::refusePostsContaining(const std::string& marker) {

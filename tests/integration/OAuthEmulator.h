@@ -12,6 +12,8 @@
 /// metrics read for an account the token cannot act for is refused with 403, so a host that used
 /// another organization's token, or the user token for a page, fails its tests.
 
+#include "CreateFaults.h"
+
 #include <atomic>
 #include <map>
 #include <memory>
@@ -26,6 +28,8 @@ namespace Poco::Net { class HTTPServer; }
 namespace harness {
 
 class OAuthEmulator {
+  marketsage::test::CreateFaults faults_;  // first: the public references below point into it
+
  public:
   static constexpr const char* clientId = "test-client";
   static constexpr const char* clientSecret = "test-secret-0123456789";
@@ -71,21 +75,12 @@ class OAuthEmulator {
   /// Every POST /posts whose text contains `marker` answers 400 (a part the platform refuses).
   void refusePostsContaining(const std::string& marker);
 
-  /// Faults of a POST /posts, for the exactly-once tests: what the network and gateways do to a
-  /// request the platform may or may not have acted on.
-  enum class Fault {
-    None,                 ///< answered normally (to place a fault on a later POST)
-    DropAfterCreate,      ///< creates the post, closes the connection without an answer
-    GatewayTimeout,       ///< creates the post, answers 504 as a gateway would
-    SlowAnswer,           ///< creates the post, answers after slowAnswerMs (past the caller's timeout)
-    ResetMidAnswer,       ///< creates the post, sends half a status line, then resets the connection
-    RefuseWithoutCreate,  ///< answers 503 and creates nothing
-    LateCreate,           ///< answers 504 at once, creates the post lateCreateMs later
-  };
+  /// Faults of a POST /posts, for the exactly-once tests (the shared vocabulary of every emulator).
+  using Fault = marketsage::test::CreateFault;
   /// The next POST /posts (one each, in order) meet these faults.
-  void faultNextPosts(const std::vector<Fault>& faults);
-  std::atomic<int> slowAnswerMs{3000};
-  std::atomic<int> lateCreateMs{1500};
+  void faultNextPosts(const std::vector<Fault>& faults) { faults_.push(faults); }
+  std::atomic<int>& slowAnswerMs = faults_.slowAnswerMs;
+  std::atomic<int>& lateCreateMs = faults_.lateCreateMs;
   /// A POST /posts with the text and account of a live post answers 409 {"error":"duplicate"}, as
   /// X refuses identical text.
   std::atomic<bool> refuseDuplicates{false};
@@ -118,10 +113,8 @@ class OAuthEmulator {
   std::atomic<int> refreshGrants_{0};
   std::atomic<int> revocations_{0};
   std::atomic<int> wrongAccount_{0};
-  std::vector<Fault> faults_;
   std::map<std::string, int> mediaPollsLeft_;
   std::atomic<int> mediaStatusReads_{0};
-  std::vector<std::thread> lateCreations_;
   int port_ = 0;
   std::unique_ptr<Poco::Net::HTTPServer> server_;
 };

@@ -1,0 +1,72 @@
+#include "CreateFaults.h"
+
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/StreamSocket.h>
+
+#include <chrono>
+#include <string>
+
+namespace marketsage::test {
+
+void CreateFaults::waitForLateCreations() {
+  std::vector<std::thread> late;
+  {
+    std::lock_guard lock(mutex_);
+    late.swap(late_);
+  }
+  for (auto& t : late) t.join();
+}
+
+void CreateFaults::push(const std::vector<CreateFault>& faults) {
+  std::lock_guard lock(mutex_);
+  queue_.insert(queue_.end(), faults.begin(), faults.end());
+}
+
+std::optional<CreateFault> CreateFaults::next() {
+  std::lock_guard lock(mutex_);
+  if (queue_.empty()) return std::nullopt;
+  const auto fault = queue_.front();
+  queue_.erase(queue_.begin());
+  if (fault == CreateFault::None) return std::nullopt;
+  return fault;
+}
+
+bool CreateFaults::pending() const {
+  std::lock_guard lock(mutex_);
+  return !queue_.empty();
+}
+
+void CreateFaults::createLater(std::function<void()> create) {
+  std::lock_guard lock(mutex_);
+  late_.emplace_back([create = std::move(create), delay = lateCreateMs.load()] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+    create();
+  });
+}
+
+void CreateFaults::afterCreate(CreateFault fault, Poco::Net::HTTPServerRequest& request, const std::function<void()>& answer,
+                               const std::function<void()>& gatewayTimeout) {
+  auto& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket();
+  switch (fault) {
+    case CreateFault::GatewayTimeout:
+      return gatewayTimeout();
+    case CreateFault::SlowAnswer:
+      std::this_thread::sleep_for(std::chrono::milliseconds(slowAnswerMs.load()));
+      return answer();
+    case CreateFault::ResetMidAnswer: {
+      const std::string half = "HTTP/1.1 201 Cre";
+      socket.sendBytes(half.data(), static_cast<int>(half.size()));
+      socket.setLinger(true, 0);  // close with a reset, not a FIN
+      socket.close();
+      return;
+    }
+    case CreateFault::DropAfterCreate:
+      socket.shutdown();
+      socket.close();
+      return;
+    default:  // faults that happen before the create are the emulator's to act out
+      return answer();
+  }
+}
+
+}  // namespace marketsage::test
