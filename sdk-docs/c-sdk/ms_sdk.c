@@ -595,6 +595,7 @@ void msdk_http_request_init(ms_http_request *request, const char *method, const 
 void msdk_answer_clear(msdk_answer *a) {
   a->sent = MS_OK;
   a->status = 0;
+  a->request_sent = 0;
   msdk_buf_clear(&a->body);
   msdk_buf_clear(&a->headers);
   msdk_buf_clear(&a->error);
@@ -630,6 +631,7 @@ ms_status msdk_http(const ms_http_request *request, msdk_answer *a) {
   resp.error = &error;
   a->sent = g_host->http(g_host, request, &resp);
   a->status = resp.status;
+  a->request_sent = resp.request_sent != 0;
   return a->sent;
 }
 
@@ -664,6 +666,11 @@ ms_status msdk_answer_kind(const msdk_answer *a) {
   if (a->sent == MS_ERR_TRANSIENT) return MS_ERR_TRANSIENT;
   if (a->sent != MS_OK) return MS_ERR_PERMANENT;
   return msdk_http_kind(a->status);
+}
+
+int msdk_answer_outcome_unknown(const msdk_answer *a) {
+  if (a->sent == MS_OK) return a->status == 502 || a->status == 503 || a->status == 504;
+  return a->sent == MS_ERR_TRANSIENT && a->request_sent;
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */

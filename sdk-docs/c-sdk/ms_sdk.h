@@ -1,5 +1,5 @@
 /*
- * ms_sdk — small C helpers for MarketSage plugins written in C (C99, ABI 1.1).
+ * ms_sdk — small C helpers for MarketSage plugins written in C (C99, ABI 1.2).
  *
  * Not part of the ABI: two files (this header and ms_sdk.c) that you compile INTO your plugin,
  * next to your own sources. They need plugin.h and the C standard library, nothing else:
@@ -252,6 +252,8 @@ MSDK_API ms_status msdk_invalid(const ms_reply *reply, const char *field, const 
 typedef struct msdk_answer {
   ms_status sent;   /**< What host->http() returned: MS_OK when an answer arrived. */
   int32_t status;   /**< HTTP status; 0 when no answer arrived. */
+  int request_sent; /**< (1.2) 1 when the whole request went out: with no complete answer the
+                         platform may have acted on it (see msdk_answer_outcome_unknown). */
   msdk_buf body;    /**< The body. */
   msdk_buf headers; /**< The headers as one JSON object, lower-case names: {"retry-after":"30"}. */
   msdk_buf error;   /**< Why no answer arrived (the host's one-line reason). */
@@ -281,6 +283,13 @@ MSDK_API ms_status msdk_http_kind(int32_t http_status);
  *  MS_ERR_PERMANENT if it refused the request (a bad URL, typically a misconfigured base URL)
  *  or the answer went over a limit — retrying would not help. */
 MSDK_API ms_status msdk_answer_kind(const msdk_answer *answer);
+/** (1.2) 1 when the exchange leaves unknown whether the platform acted on the request: it went
+ *  out whole and no complete answer came back (timeout after sending, connection reset or
+ *  closed), or a gateway answered 502, 503 or 504. For the call that creates a post, fail with
+ *  MS_ERR_OUTCOME_UNKNOWN then — never MS_ERR_TRANSIENT, which the host retries and which could
+ *  post twice: msdk_answer_fail(a, reply, MS_ERR_OUTCOME_UNKNOWN, …). 0 otherwise (an answer
+ *  arrived, or nothing reached the platform). */
+MSDK_API int msdk_answer_outcome_unknown(const msdk_answer *answer);
 /** Seconds to wait from the Retry-After header (delta-seconds, or an HTTP date counted from
  *  now); 0 when absent, unreadable or past. Only meaningful for 429 and 503. */
 MSDK_API int32_t msdk_answer_retry_after(const msdk_answer *answer);

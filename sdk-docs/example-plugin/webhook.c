@@ -30,11 +30,12 @@
 /* Talking to the platform                                                                    */
 /* ---------------------------------------------------------------------------------------- */
 
-/* Sends one request to the platform: optional bearer token, optional JSON or form body, and
- * optionally a byte range of a file streamed after it (never loaded into memory). */
+/* Sends one request to the platform: optional bearer token, optional JSON or form body,
+ * optionally a byte range of a file streamed after it (never loaded into memory), and one optional
+ * header of the call's own (Content-Range of a chunk, Idempotency-Key of a post). */
 static ms_status platform_call(const char *method, const char *url, const char *token, const char *content_type,
                                const msdk_buf *body, const char *file, uint64_t offset, uint64_t length,
-                               const char *content_range, msdk_answer *answer) {
+                               const char *extra_header, const char *extra_value, msdk_answer *answer) {
   const char *headers[9];
   int n = 0;
   msdk_buf bearer = {0};
@@ -52,9 +53,9 @@ static ms_status platform_call(const char *method, const char *url, const char *
     headers[n++] = "Content-Type";
     headers[n++] = content_type;
   }
-  if (content_range != NULL) {
-    headers[n++] = "Content-Range";
-    headers[n++] = content_range;
+  if (extra_header != NULL && extra_value != NULL) {
+    headers[n++] = extra_header;
+    headers[n++] = extra_value;
   }
   headers[n] = NULL;
 
@@ -187,11 +188,19 @@ static ms_status validate(const char *request, size_t len, const ms_reply *reply
 /* ---------------------------------------------------------------------------------------- */
 
 /* Publishes part `part` (0 = the post, k = thread part k-1) as a reply to `reply_to` (or NULL);
- * its id and URL go to `id` and `url`. */
+ * its id and URL go to `id` and `url`. Sets *processing (and creates nothing) when the platform
+ * is still processing a media file of the part.
+ *
+ * Exactly once: each part carries the Idempotency-Key "<idempotencyKey>-<part>", the same on every
+ * attempt, and the platform answers a key it has seen with the post it made then. So a request
+ * that went out and got no answer (or a gateway's 502/503/504) is safe to send again: it stays
+ * MS_ERR_TRANSIENT and the host retries it. Without a key (or on a platform that honours none) the
+ * post may exist and a re-send could post twice: that is MS_ERR_OUTCOME_UNKNOWN, and the host
+ * reconciles or asks a person. */
 static ms_status publish_part(msdk_doc *req, size_t part, const char *token, const char *reply_to, msdk_buf *id,
-                              msdk_buf *url, const ms_reply *reply) {
+                              msdk_buf *url, int *processing, const ms_reply *reply) {
   char prefix[32], pointer[64];
-  msdk_buf body = {0}, value = {0}, endpoint = {0};
+  msdk_buf body = {0}, value = {0}, endpoint = {0}, key = {0}, code = {0};
   msdk_answer a = {0};
   msdk_doc answer = {0};
   size_t media = 0, i;
@@ -231,8 +240,17 @@ static ms_status publish_part(msdk_doc *req, size_t part, const char *token, con
   } else if (body.failed) {
     status = msdk_fail(reply, MS_ERR_TRANSIENT, "out of memory");
   } else if ((status = api_url("/posts", &endpoint, reply)) == MS_OK) {
-    platform_call("POST", endpoint.data, token, "application/json", &body, NULL, 0, 0, NULL, &a);
-    status = platform_error(&a, reply, MS_OK);
+    if (msdk_doc_string(req, "/idempotencyKey", MSDK_OPTIONAL, MAX_ID, &key))
+      msdk_buf_printf(&key, "-%lu", (unsigned long)part);
+    platform_call("POST", endpoint.data, token, "application/json", &body, NULL, 0, 0, "Idempotency-Key",
+                  key.len ? key.data : NULL, &a);
+    if (a.sent == MS_OK && a.status == 409 && msdk_doc_parse(&answer, a.body.data, a.body.len) &&
+        msdk_doc_string(&answer, "/error/code", MSDK_OPTIONAL, 64, &code) && strcmp(code.data, "media_processing") == 0) {
+      *processing = 1; /* nothing was created: come back when the media are ready */
+      goto done;
+    }
+    msdk_doc_free(&answer);
+    status = platform_error(&a, reply, msdk_answer_outcome_unknown(&a) && key.len == 0 ? MS_ERR_OUTCOME_UNKNOWN : MS_OK);
     if (status == MS_OK) {
       msdk_doc_parse(&answer, a.body.data, a.body.len);
       if (!msdk_doc_string(&answer, "/id", MSDK_REQUIRED, MAX_ID, id))
@@ -240,9 +258,12 @@ static ms_status publish_part(msdk_doc *req, size_t part, const char *token, con
       msdk_doc_string(&answer, "/url", MSDK_OPTIONAL, MAX_URL, url);
     }
   }
+done:
   msdk_buf_free(&body);
   msdk_buf_free(&value);
   msdk_buf_free(&endpoint);
+  msdk_buf_free(&key);
+  msdk_buf_free(&code);
   msdk_answer_free(&a);
   msdk_doc_free(&answer);
   return status;
@@ -254,6 +275,7 @@ static ms_status publish(const char *request, size_t len, const ms_reply *reply)
            out = {0};
   size_t parts = 0, resumed = 0, part;
   char pointer[64];
+  int processing = 0;
   ms_status status = MS_OK;
 
   /* Read and check everything first: nothing that cannot be published reaches the network. */
@@ -275,8 +297,8 @@ static ms_status publish(const char *request, size_t len, const ms_reply *reply)
   if (req.failed) status = msdk_doc_fail(&req, reply);
 
   for (part = resumed; status == MS_OK && part <= parts; ++part) {
-    status = publish_part(&req, part, token.data, previous.len ? previous.data : NULL, &id, &url, reply);
-    if (status != MS_OK) break;
+    status = publish_part(&req, part, token.data, previous.len ? previous.data : NULL, &id, &url, &processing, reply);
+    if (status != MS_OK || processing) break;
     msdk_json_string(&ids, id.data);
     msdk_buf_clear(&previous);
     msdk_buf_add(&previous, id.data);
@@ -288,7 +310,21 @@ static ms_status publish(const char *request, size_t len, const ms_reply *reply)
   msdk_json_end_array(&ids);
 
   msdk_json_begin_object(&out);
-  if (status == MS_OK) {
+  if (status == MS_OK && processing) {
+    /* Not ready: ask the host to come back instead of waiting here (no worker is held). The
+     * parts already live travel in resume.postIds, as after a partial failure. */
+    msdk_json_key(&out, "pending");
+    msdk_json_begin_object(&out);
+    msdk_json_field_int(&out, "retryAfterSeconds", msdk_setting_int("/processing_wait_seconds", 5));
+    msdk_json_field_string(&out, "stage", "the platform is processing the media");
+    msdk_json_key(&out, "resume");
+    msdk_json_begin_object(&out);
+    msdk_json_field_raw(&out, "postIds", ids.data, ids.len);
+    msdk_json_end_object(&out);
+    msdk_json_end_object(&out);
+    msdk_json_end_object(&out);
+    status = msdk_reply_json(reply, &out);
+  } else if (status == MS_OK) {
     msdk_json_field_string(&out, "postId", first_id.data);
     if (first_url.len) msdk_json_field_string(&out, "url", first_url.data);
     msdk_json_field_raw(&out, "postIds", ids.data, ids.len);
@@ -335,7 +371,7 @@ static ms_status delete_post(const char *request, size_t len, const ms_reply *re
     msdk_buf_add(&path, "/posts/");
     msdk_url_encode(&path, id.data, id.len); /* a path segment: "p 1" -> "p%201" */
     if ((status = api_url(path.data, &url, reply)) == MS_OK) {
-      platform_call("DELETE", url.data, token.data, NULL, NULL, NULL, 0, 0, NULL, &a);
+      platform_call("DELETE", url.data, token.data, NULL, NULL, NULL, 0, 0, NULL, NULL, &a);
       status = platform_error(&a, reply, MS_OK);
     }
     if (status == MS_OK) status = msdk_reply_text(reply, "{}");
@@ -360,7 +396,7 @@ static ms_status check_token(const char *request, size_t len, const ms_reply *re
   if (req.failed) {
     status = msdk_doc_fail(&req, reply);
   } else if ((status = api_url("/me", &url, reply)) == MS_OK) {
-    platform_call("GET", url.data, token.data, NULL, NULL, NULL, 0, 0, NULL, &a); /* the cheapest call */
+    platform_call("GET", url.data, token.data, NULL, NULL, NULL, 0, 0, NULL, NULL, &a); /* the cheapest call */
     status = platform_error(&a, reply, MS_OK);
   }
   if (status == MS_OK) {
@@ -391,11 +427,10 @@ static ms_status check_token(const char *request, size_t len, const ms_reply *re
 
 static ms_status upload(const char *request, size_t len, const ms_reply *reply) {
   msdk_doc req, answer = {0};
-  msdk_buf token = {0}, path = {0}, mime = {0}, body = {0}, url = {0}, id = {0}, id_path = {0}, state = {0}, out = {0};
+  msdk_buf token = {0}, path = {0}, mime = {0}, body = {0}, url = {0}, id = {0}, id_path = {0}, out = {0};
   msdk_answer a = {0};
   ms_status status;
   long long size = 0, offset, chunk = msdk_setting_int("/chunk_size", 4 * 1024 * 1024);
-  long long poll_ms = msdk_setting_int("/poll_ms", 1000), polls;
   int processing;
 
   if (msdk_doc_parse_object(&req, request, len)) {
@@ -409,7 +444,6 @@ static ms_status upload(const char *request, size_t len, const ms_reply *reply) 
     goto done;
   }
   if (chunk <= 0) chunk = 4 * 1024 * 1024;
-  if (poll_ms <= 0 || poll_ms > 60000) poll_ms = 1000;
 
   /* 1. Create the upload session: {"mimeType", "size"} -> {"id"}. */
   msdk_json_begin_object(&body);
@@ -417,7 +451,7 @@ static ms_status upload(const char *request, size_t len, const ms_reply *reply) 
   msdk_json_field_int(&body, "size", size);
   msdk_json_end_object(&body);
   if ((status = api_url("/media", &url, reply)) != MS_OK) goto done;
-  platform_call("POST", url.data, token.data, "application/json", &body, NULL, 0, 0, NULL, &a);
+  platform_call("POST", url.data, token.data, "application/json", &body, NULL, 0, 0, NULL, NULL, &a);
   if ((status = platform_error(&a, reply, MS_OK)) != MS_OK) goto done;
   msdk_doc_parse(&answer, a.body.data, a.body.len);
   if (!msdk_doc_string(&answer, "/id", MSDK_REQUIRED, MAX_ID, &id)) {
@@ -434,39 +468,25 @@ static ms_status upload(const char *request, size_t len, const ms_reply *reply) 
     char range[96];
     snprintf(range, sizeof range, "bytes %lld-%lld/%lld", offset, offset + n - 1, size);
     platform_call("PUT", url.data, token.data, "application/octet-stream", NULL, path.data, (uint64_t)offset,
-                  (uint64_t)n, range, &a);
+                  (uint64_t)n, "Content-Range", range, &a);
     status = platform_error(&a, reply, MS_OK);
   }
 
   /* 3. The last chunk answers 201 when the file is ready, 202 while the platform still processes
-   *    it (videos): poll GET /media/{id} until it is no longer "processing", sleeping between
-   *    polls. The host cuts a sleep short when it stops: the call then ends as transient, and the
-   *    host retries it later. */
+   *    it (videos). Do not wait for it here: the media id is good already, and "pending" tells
+   *    the host to come back later, holding no worker meanwhile. publish then hears 409
+   *    media_processing until the file is ready, and answers "pending" again. */
   processing = status == MS_OK && a.status == 202;
-  for (polls = 0; processing; ++polls) {
-    if (polls == 120) {
-      status = msdk_fail(reply, MS_ERR_TRANSIENT, "the platform is still processing the media");
-      break;
-    }
-    if ((status = msdk_sleep_ms((uint32_t)poll_ms)) != MS_OK) {
-      msdk_fail(reply, status, "the host is stopping");
-      break;
-    }
-    platform_call("GET", url.data, token.data, NULL, NULL, NULL, 0, 0, NULL, &a);
-    if ((status = platform_error(&a, reply, MS_OK)) != MS_OK) break;
-    msdk_doc_free(&answer);
-    msdk_doc_parse(&answer, a.body.data, a.body.len); /* {"id", "status": "processing"|"ready"|"failed"} */
-    msdk_doc_string(&answer, "/status", MSDK_OPTIONAL, 32, &state);
-    if (strcmp(msdk_buf_str(&state), "failed") == 0) {
-      status = msdk_fail(reply, MS_ERR_PERMANENT, "the platform could not process the media");
-      break;
-    }
-    processing = strcmp(msdk_buf_str(&state), "processing") == 0;
-  }
-
   if (status == MS_OK) {
     msdk_json_begin_object(&out);
     msdk_json_field_string(&out, "platformMediaId", id.data);
+    if (processing) {
+      msdk_json_key(&out, "pending");
+      msdk_json_begin_object(&out);
+      msdk_json_field_int(&out, "retryAfterSeconds", msdk_setting_int("/processing_wait_seconds", 5));
+      msdk_json_field_string(&out, "stage", "the platform is processing the video");
+      msdk_json_end_object(&out);
+    }
     msdk_json_end_object(&out);
     status = msdk_reply_json(reply, &out);
   }
@@ -480,7 +500,6 @@ done:
   msdk_buf_free(&url);
   msdk_buf_free(&id);
   msdk_buf_free(&id_path);
-  msdk_buf_free(&state);
   msdk_buf_free(&out);
   msdk_answer_free(&a);
   return status;
@@ -554,7 +573,7 @@ static ms_status token_request(msdk_buf *form, const ms_reply *reply) {
   } else if ((status = auth_url("/token", &url, reply)) == MS_OK) {
     msdk_url_param(form, "client_id", client.data);
     msdk_url_param(form, "client_secret", secret.data);
-    platform_call("POST", url.data, NULL, "application/x-www-form-urlencoded", form, NULL, 0, 0, NULL, &a);
+    platform_call("POST", url.data, NULL, "application/x-www-form-urlencoded", form, NULL, 0, 0, NULL, NULL, &a);
     /* OAuth servers answer a bad code or refresh token with 400 invalid_grant: reconnect. */
     status = platform_error(&a, reply, a.sent == MS_OK && a.status == 400 ? MS_ERR_AUTH_INVALID : MS_OK);
   }
@@ -673,7 +692,7 @@ static const ms_plugin_descriptor descriptor = {
     sizeof(ms_plugin_descriptor),
     "webhook",
     "Webhook (SDK example)",
-    "1.1.0",
+    "1.2.0",
     MS_CAP_OAUTH | MS_CAP_VALIDATE | MS_CAP_PUBLISH | MS_CAP_MEDIA | MS_CAP_DELETE | MS_CAP_HEALTH,
     MS_PLUGIN_EXPERIMENTAL,
     "Publishes posts as JSON to a configured HTTP endpoint; the MarketSage SDK example.",

@@ -2,6 +2,7 @@
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
+#include "CreateFaults.h"
 #include "TestServer.h"
 
 #include "plugins/HostServices.h"
@@ -24,6 +25,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -579,17 +581,22 @@ std::string instruction(const std::string& text, const std::string& key) {
 
 /// The emulated "webhook platform" of sdk-docs/example-plugin/README.md. Posts whose text holds
 /// "#http=<status>" get that status, with "#retry=<seconds>" (or "#retry=date": an HTTP date two
-/// minutes ahead) as Retry-After, and "#nobody" for an empty body; "#flaky" fails with 503 once.
+/// minutes ahead) as Retry-After, and "#nobody" for an empty body; "#flaky" fails with 503 once;
+/// "#lost" is created and then its answer lost once (the connection closes). A POST /posts with an
+/// Idempotency-Key already answered gets that answer again, creating nothing. A video is still
+/// processing at the first POST /posts that names it (409 media_processing), ready after.
 struct WebhookPlatform {
   std::mutex mutex;
   std::vector<json::value> posts;
+  std::vector<std::string> keys;             // Idempotency-Key of every POST /posts, "" when none
+  std::map<std::string, std::string> answered;  // Idempotency-Key -> the answer of its post
   std::map<std::string, std::string> media;  // id -> bytes received
   std::map<std::string, std::string> mediaTypes;  // id -> mimeType
-  std::map<std::string, int> polls;  // id -> GET /media/{id} answered
+  std::set<std::string> processing;          // videos the platform is still processing
   std::vector<std::string> ranges;
   std::string lastForm;
   int deleted = 0;
-  bool flakyFailed = false;
+  bool flakyFailed = false, lost = false;
   TestServer server{[this](Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) { handle(req, resp); }};
 
   void handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) {
@@ -611,6 +618,13 @@ struct WebhookPlatform {
     if (path == "/posts" && method == "POST") {
       json::value post = json::parse(body);
       const std::string text(post.at("text").as_string());
+      const std::string key = req.get("Idempotency-Key", "");
+      keys.push_back(key);
+      if (const auto known = answered.find(key); !key.empty() && known != answered.end()) return sendJson(resp, 201, known->second);
+      for (const auto& id : post.at("media").as_array()) {
+        if (processing.erase(std::string(id.as_string())) > 0)
+          return sendJson(resp, 409, R"({"error":{"code":"media_processing","message":"the video is still processing"}})");
+      }
       if (const auto status = instruction(text, "#http="); !status.empty()) {
         std::string retry = instruction(text, "#retry=");
         if (retry == "date")
@@ -629,7 +643,13 @@ struct WebhookPlatform {
         return sendJson(resp, 422, R"({"error":{"code":"content_rejected","message":"not allowed"}})");
       posts.push_back(post);
       const std::string id = "p-" + std::to_string(posts.size());
-      return sendJson(resp, 201, R"({"id":")" + id + R"(","url":"https://webhook.test/)" + id + R"("})");
+      const std::string answer = R"({"id":")" + id + R"(","url":"https://webhook.test/)" + id + R"("})";
+      if (!key.empty()) answered[key] = answer;
+      if (text.find("#lost") != std::string::npos && !lost) {
+        lost = true;
+        return marketsage::test::closeWithoutAnswer(req);
+      }
+      return sendJson(resp, 201, answer);
     }
     if (path.rfind("/posts/", 0) == 0 && method == "DELETE") {
       ++deleted;
@@ -643,9 +663,9 @@ struct WebhookPlatform {
       mediaTypes[id] = std::string(json::parse(body).at("mimeType").as_string());
       return sendJson(resp, 201, R"({"id":")" + id + R"("})");
     }
-    if (path.rfind("/media/", 0) == 0 && method == "GET") {  // videos are ready at the second poll
+    if (path.rfind("/media/", 0) == 0 && method == "GET") {
       const std::string id = path.substr(7);
-      return sendJson(resp, 200, R"({"id":")" + id + R"(","status":")" + (++polls[id] < 2 ? "processing" : "ready") + "\"}");
+      return sendJson(resp, 200, R"({"id":")" + id + R"(","status":")" + (processing.count(id) ? "processing" : "ready") + "\"}");
     }
     if (path.rfind("/media/", 0) == 0 && method == "PUT") {
       const std::string id = path.substr(7);
@@ -654,8 +674,10 @@ struct WebhookPlatform {
       media[id] += body;
       const bool last = range.substr(range.find('-') + 1, range.find('/') - range.find('-') - 1) ==
                         std::to_string(std::stoll(range.substr(range.find('/') + 1)) - 1);
-      if (last && mediaTypes[id].rfind("video/", 0) == 0)  // processed after the upload
+      if (last && mediaTypes[id].rfind("video/", 0) == 0) {  // processed after the upload
+        processing.insert(id);
         return sendJson(resp, 202, R"({"id":")" + id + R"(","status":"processing"})");
+      }
       return sendJson(resp, last ? 201 : 202, R"({"id":")" + id + R"("})");
     }
     sendJson(resp, 404, R"({"error":{"message":"no route"}})");
@@ -669,7 +691,7 @@ TEST_CASE("the C99 example plugin loads, is listed and passes plugins check", "[
   registry.loadFrom({examplePlugin.parent_path()});
   REQUIRE(registry.get("webhook"));
   const auto info = registry.get("webhook")->info();
-  CHECK(info.version == "1.1.0");
+  CHECK(info.version == "1.2.0");
   CHECK(info.status == "experimental");
   CHECK(info.capabilities == std::vector<std::string>{"oauth", "validate", "publish", "media", "delete", "health"});
   std::ostringstream list, listErr;
@@ -691,14 +713,16 @@ TEST_CASE("the C99 example plugin works through the host HTTP service", "[exampl
                                                                {"client_id", "cid"},
                                                                {"client_secret", "csecret"},
                                                                {"chunk_size", 4096},
-                                                               {"poll_ms", 10}})}}),
+                                                               {"processing_wait_seconds", 2}})}}),
                           nullptr);
   REQUIRE(registry.loadFile(examplePlugin));
   auto webhook = registry.get("webhook");
   REQUIRE(webhook);
   const json::object account{{"id", "acc-1"}};
+  int attempts = 0;  // every call a new target, as the host gives each its own idempotency key
   auto post = [&](const std::string& token, const std::string& text) {
-    return webhook->call(Operation::Publish, json::object{{"accessToken", token}, {"account", account}, {"content", text}});
+    return webhook->call(Operation::Publish, json::object{{"accessToken", token}, {"account", account}, {"content", text},
+                                                          {"idempotencyKey", "ms-t" + std::to_string(++attempts)}});
   };
 
   SECTION("publish a post with a link, media and a thread") {
@@ -757,10 +781,49 @@ TEST_CASE("the C99 example plugin works through the host HTTP service", "[exampl
                                                                 {"kind", "video"}});
     REQUIRE(r.ok());
     CHECK(r.json.at("platformMediaId").as_string() == "m-1");
+    // A video the platform still processes is not waited for: the host is asked to come back.
+    CHECK(r.json.at("pending") == json::parse(R"({"retryAfterSeconds":2,"stage":"the platform is processing the video"})"));
+    {
+      std::lock_guard lock(platform.mutex);
+      CHECK(platform.ranges == std::vector<std::string>{"bytes 0-4095/10000", "bytes 4096-8191/10000", "bytes 8192-9999/10000"});
+      CHECK(platform.media["m-1"] == bytes);
+    }
+    // publish while it still processes: pending again, nothing created; then it goes out once.
+    const json::object request{{"accessToken", "good-token"}, {"account", account}, {"content", "a video"}, {"idempotencyKey", "ms-v"},
+                               {"media", json::array{json::object{{"platformMediaId", "m-1"}}}}};
+    auto early = webhook->call(Operation::Publish, request);
+    REQUIRE(early.ok());
+    CHECK(early.json == json::parse(R"({"pending":{"retryAfterSeconds":2,"stage":"the platform is processing the media","resume":{"postIds":[]}}})"));
+    CHECK(platform.posts.empty());
+    auto later = webhook->call(Operation::Publish, request);
+    REQUIRE(later.ok());
+    CHECK(later.json.at("postId") == "p-1");
+    CHECK(platform.posts.size() == 1);
+  }
+  SECTION("exactly once: an answer lost after the post was made is retried with the same Idempotency-Key") {
+    const json::object request{{"accessToken", "good-token"}, {"account", account}, {"content", "hello #lost"}, {"idempotencyKey", "ms-7"},
+                               {"thread", json::array{json::object{{"content", "part two"}}}}};
+    auto first = webhook->call(Operation::Publish, request);
+    CHECK(first.kind == ErrorKind::Transient);  // safe to retry: the platform honours the key
+    auto second = webhook->call(Operation::Publish, request);
+    REQUIRE(second.ok());
+    CHECK(second.json.at("postIds") == json::array{"p-1", "p-2"});
     std::lock_guard lock(platform.mutex);
-    CHECK(platform.ranges == std::vector<std::string>{"bytes 0-4095/10000", "bytes 4096-8191/10000", "bytes 8192-9999/10000"});
-    CHECK(platform.media["m-1"] == bytes);
-    CHECK(platform.polls["m-1"] == 2);  // a video: polled (with sleep_ms between) until ready
+    CHECK(platform.posts.size() == 2);  // the post once, its thread part once
+    CHECK(platform.keys == std::vector<std::string>{"ms-7-0", "ms-7-0", "ms-7-1"});
+  }
+  SECTION("exactly once: without an idempotency key, a lost answer or a gateway's 5xx is an unknown outcome") {
+    auto lostAnswer = webhook->call(Operation::Publish, json::object{{"accessToken", "good-token"}, {"account", account}, {"content", "#lost"}});
+    CHECK(lostAnswer.kind == ErrorKind::OutcomeUnknown);
+    for (const std::string status : {"502", "503", "504"}) {
+      auto gateway = webhook->call(Operation::Publish, json::object{{"accessToken", "good-token"}, {"account", account},
+                                                                    {"content", "#http=" + status}});
+      CHECK(gateway.kind == ErrorKind::OutcomeUnknown);
+    }
+    auto refused = webhook->call(Operation::Publish, json::object{{"accessToken", "good-token"}, {"account", account}, {"content", "#http=500"}});
+    CHECK(refused.kind == ErrorKind::Transient);  // an answer from the platform itself
+    std::lock_guard lock(platform.mutex);
+    CHECK(platform.posts.size() == 1);
   }
   SECTION("delete and token health") {
     CHECK(webhook->call(Operation::DeletePost, json::object{{"accessToken", "good-token"}, {"postId", "p 1"}}).ok());
@@ -825,9 +888,11 @@ TEST_CASE("the C SDK (sdk-docs/c-sdk) through the example plugin: JSON reading, 
   auto webhook = registry.get("webhook");
   REQUIRE(webhook);
   const json::object account{{"id", "acc-1"}};
+  int attempts = 0;
   auto publish = [&](json::object request) {
     request.emplace("accessToken", "good-token");
     request.emplace("account", account);
+    request.emplace("idempotencyKey", "ms-t" + std::to_string(++attempts));
     return webhook->call(Operation::Publish, request);
   };
   auto post = [&](const std::string& text) { return publish({{"content", text}}); };

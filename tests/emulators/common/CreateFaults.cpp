@@ -44,26 +44,32 @@ void CreateFaults::createLater(std::function<void()> create) {
   });
 }
 
+void closeWithoutAnswer(Poco::Net::HTTPServerRequest& request) {
+  auto& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket();
+  socket.shutdown();
+  socket.close();
+}
+
+void resetMidAnswer(Poco::Net::HTTPServerRequest& request) {
+  auto& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket();
+  const std::string half = "HTTP/1.1 201 Cre";
+  socket.sendBytes(half.data(), static_cast<int>(half.size()));
+  socket.setLinger(true, 0);  // close with a reset, not a FIN
+  socket.close();
+}
+
 void CreateFaults::afterCreate(CreateFault fault, Poco::Net::HTTPServerRequest& request, const std::function<void()>& answer,
                                const std::function<void()>& gatewayTimeout) {
-  auto& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket();
   switch (fault) {
     case CreateFault::GatewayTimeout:
       return gatewayTimeout();
     case CreateFault::SlowAnswer:
       std::this_thread::sleep_for(std::chrono::milliseconds(slowAnswerMs.load()));
       return answer();
-    case CreateFault::ResetMidAnswer: {
-      const std::string half = "HTTP/1.1 201 Cre";
-      socket.sendBytes(half.data(), static_cast<int>(half.size()));
-      socket.setLinger(true, 0);  // close with a reset, not a FIN
-      socket.close();
-      return;
-    }
+    case CreateFault::ResetMidAnswer:
+      return resetMidAnswer(request);
     case CreateFault::DropAfterCreate:
-      socket.shutdown();
-      socket.close();
-      return;
+      return closeWithoutAnswer(request);
     default:  // faults that happen before the create are the emulator's to act out
       return answer();
   }

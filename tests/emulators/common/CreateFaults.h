@@ -26,6 +26,11 @@ enum class CreateFault {
   LateCreate,           ///< answers 504 at once, creates the post lateCreateMs later
 };
 
+/// Closes the request's connection without an answer (the request may have been acted on).
+void closeWithoutAnswer(Poco::Net::HTTPServerRequest& request);
+/// Sends half a status line, then resets the connection.
+void resetMidAnswer(Poco::Net::HTTPServerRequest& request);
+
 class CreateFaults {
  public:
   ~CreateFaults() { waitForLateCreations(); }
