@@ -67,7 +67,7 @@ struct PublishingConfig {
   int workers = 16;              ///< targets published at once by this host (platform calls block)
   int waitSeconds = 20;          ///< an immediate POST answers when done, or 202 after this long
   int leaseSeconds = 120;        ///< a target claimed by a host that stops renewing for this long
-                                 ///< is an attempt of unknown outcome (needs_review)
+                                 ///< is an attempt of unknown outcome: looked up at the platform
   int maxAttempts = 5;           ///< transient failures retried with backoff up to this many tries
   int pollMillis = 500;          ///< how often the scheduler looks for due targets (also woken)
   int retryBaseMillis = 2000;    ///< first transient retry delay; doubles per attempt (jittered)
