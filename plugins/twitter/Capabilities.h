@@ -19,5 +19,6 @@ ms_status publish(const char* request, size_t length, const ms_reply* reply);
 ms_status uploadMedia(const char* request, size_t length, const ms_reply* reply);
 ms_status deletePost(const char* request, size_t length, const ms_reply* reply);
 ms_status postInsights(const char* request, size_t length, const ms_reply* reply);
+ms_status reconcile(const char* request, size_t length, const ms_reply* reply);
 
 }  // namespace twitter

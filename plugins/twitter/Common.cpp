@@ -149,14 +149,22 @@ std::string uploadBase() { return baseSetting("/upload_base", apiBase()); }
   throw Error(MS_ERR_PERMANENT, "X refused: " + detail, code);
 }
 
+sdk::HttpResponse exchange(sdk::HttpRequest request) {
+  if (request.timeoutMs == 0) {
+    const auto timeout = sdk::Document::integerOf(host.setting("/http_timeout_ms"));
+    if (timeout && *timeout > 0 && *timeout <= 600'000) request.timeoutMs = static_cast<uint32_t>(*timeout);
+  }
+  return host.http(request);
+}
+
 sdk::HttpResponse send(const sdk::HttpRequest& request, const char* scope) {
-  auto r = host.http(request);
+  auto r = exchange(request);
   if (r.result != MS_OK || r.status < 200 || r.status > 299) fail(r, scope);
   return r;
 }
 
-sdk::HttpResponse apiCall(const std::string& method, const std::string& url, const std::string& token,
-                          const std::string& jsonBody, const char* scope) {
+sdk::HttpRequest apiRequest(const std::string& method, const std::string& url, const std::string& token,
+                            const std::string& jsonBody) {
   sdk::HttpRequest request;
   request.method = method;
   request.url = url;
@@ -165,7 +173,23 @@ sdk::HttpResponse apiCall(const std::string& method, const std::string& url, con
     request.headers.emplace_back("Content-Type", "application/json");
     request.body = jsonBody;
   }
-  return send(request, scope);
+  return request;
+}
+
+sdk::HttpResponse apiCall(const std::string& method, const std::string& url, const std::string& token,
+                          const std::string& jsonBody, const char* scope) {
+  return send(apiRequest(method, url, token, jsonBody), scope);
+}
+
+std::string postUrl(std::string_view json, const std::string& id) {
+  const auto username = optionalString(json, "/account/metadata/username", 64).value_or("");
+  return "https://x.com/" + (username.empty() ? std::string("i/web") : username) + "/status/" + id;
+}
+
+sdk::Json jsonList(const std::vector<std::string>& items) {
+  auto list = sdk::Json::array();
+  for (const auto& item : items) list.push(item);
+  return list;
 }
 
 long long nowSeconds() { return host.raw()->now_unix_ms(host.raw()) / 1000; }

@@ -44,14 +44,27 @@ std::string uploadBase();  ///< upload_base, default = api_base (v2 media endpoi
 
 // ---- HTTP
 
+/// An authenticated request to the API, not sent yet: the bearer token, and the JSON body when given.
+sdk::HttpRequest apiRequest(const std::string& method, const std::string& url, const std::string& token,
+                            const std::string& jsonBody);
 /// One authenticated call to the API. `scope` is the OAuth scope the endpoint needs, named in
 /// the error when X refuses the token's permissions. Answers 2xx responses; throws otherwise.
 sdk::HttpResponse apiCall(const std::string& method, const std::string& url, const std::string& token,
                           const std::string& jsonBody, const char* scope);
+/// Sends `request` (with the http_timeout_ms setting when it names none) and answers whatever
+/// arrived, for callers that classify failures themselves.
+sdk::HttpResponse exchange(sdk::HttpRequest request);
 /// Sends `request` and answers it when 2xx; throws the mapped Error otherwise.
 sdk::HttpResponse send(const sdk::HttpRequest& request, const char* scope);
 /// Maps a failed exchange to the ABI's kinds (see README, "Errors").
 [[noreturn]] void fail(const sdk::HttpResponse& response, const char* scope);
+
+/// The public URL of post `id` of the request's account (https://x.com/<username>/status/<id>;
+/// X's id-only form when the account carries no username).
+std::string postUrl(std::string_view json, const std::string& id);
+
+/// `items` as a JSON array of strings.
+sdk::Json jsonList(const std::vector<std::string>& items);
 
 /// `epochSeconds` as RFC 3339 UTC ("2026-12-25T10:00:00Z").
 std::string rfc3339(long long epochSeconds);

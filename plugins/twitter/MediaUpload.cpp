@@ -4,9 +4,7 @@
 #include "Common.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
-#include <thread>
 
 namespace twitter {
 namespace {
@@ -14,7 +12,6 @@ namespace {
 constexpr const char* scope = "media.write";
 constexpr long long defaultChunkBytes = 4 * 1024 * 1024;  // X accepts segments up to 5 MB
 constexpr long long maxChunkBytes = 5 * 1024 * 1024;
-constexpr int maxWaitSeconds = 15 * 60;                  // give up on processing after this
 
 const char* categoryOf(const std::string& kind) {
   if (kind == "image") return "tweet_image";
@@ -59,25 +56,19 @@ void append(const std::string& token, const std::string& id, const std::string& 
   send(request, scope);
 }
 
-/// Polls STATUS while processing_info says pending/in_progress, sleeping check_after_secs between.
-void awaitProcessing(const std::string& token, const std::string& id, sdk::HttpResponse r) {
-  int waited = 0;
-  for (;;) {
-    const auto state = host.string(r.body, "/data/processing_info/state").value_or("succeeded");
-    if (state == "succeeded") return;
-    if (state == "failed") {
-      const auto message = host.string(r.body, "/data/processing_info/error/message").value_or("processing failed");
-      throw Error(MS_ERR_PERMANENT, "X could not process the media: " + message,
-                  host.string(r.body, "/data/processing_info/error/name").value_or("processing_failed"));
-    }
-    if (state != "pending" && state != "in_progress") throw Error(MS_ERR_PERMANENT, "unknown media processing state " + state);
-    const long long after = host.integer(r.body, "/data/processing_info/check_after_secs").value_or(1);
-    const int delay = static_cast<int>(after < 0 ? 0 : after > 60 ? 60 : after);
-    if (waited + delay > maxWaitSeconds) throw Error(MS_ERR_TRANSIENT, "X is still processing the media; try again later");
-    std::this_thread::sleep_for(std::chrono::seconds(delay));
-    waited += delay;
-    r = apiCall("GET", uploadBase() + "/2/media/upload?command=STATUS&media_id=" + id, token, {}, scope);
+/// 0 when the processing_info of an answer (FINALIZE or STATUS) says the media is ready, else the
+/// seconds X asks to wait (check_after_secs, 1 to 60); failed processing throws PERMANENT.
+int waitOf(const sdk::HttpResponse& r) {
+  const auto state = host.string(r.body, "/data/processing_info/state").value_or("succeeded");
+  if (state == "succeeded") return 0;
+  if (state == "failed") {
+    const auto message = host.string(r.body, "/data/processing_info/error/message").value_or("processing failed");
+    throw Error(MS_ERR_PERMANENT, "X could not process the media: " + message,
+                host.string(r.body, "/data/processing_info/error/name").value_or("processing_failed"));
   }
+  if (state != "pending" && state != "in_progress") throw Error(MS_ERR_PERMANENT, "unknown media processing state " + state);
+  const long long after = host.integer(r.body, "/data/processing_info/check_after_secs").value_or(1);
+  return static_cast<int>(after < 1 ? 1 : after > 60 ? 60 : after);
 }
 
 void setAltText(const std::string& token, const std::string& id, const std::string& altText) {
@@ -101,9 +92,26 @@ UploadedMedia uploadMedia(const std::string& token, const MediaItem& media) {
     append(token, out.id, media.path, segment, offset, std::min(chunk, media.size - offset));
   const auto finalized = apiCall("POST", uploadBase() + "/2/media/upload/" + out.id + "/finalize", token, {}, scope);
   out.expiresAfterSecs = host.integer(finalized.body, "/data/expires_after_secs").value_or(0);
-  awaitProcessing(token, out.id, finalized);
+  out.processingSeconds = waitOf(finalized);
   if (!media.altText.empty()) setAltText(token, out.id, media.altText);
   return out;
+}
+
+std::string mediaKey(const MediaItem& media) { return media.hostId.empty() ? media.pointer : media.hostId; }
+
+std::string knownMediaId(std::string_view request, const MediaItem& media) {
+  if (!media.platformMediaId.empty()) return media.platformMediaId;
+  std::string pointer = "/resume/media/";
+  for (const char c : mediaKey(media)) pointer += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);  // RFC 6901
+  auto id = optionalString(request, pointer, 64).value_or("");
+  if (!id.empty() && !isXId(id)) throw Error(MS_ERR_INVALID_INPUT, pointer + " is not an X media id");
+  return id;
+}
+
+bool processedLater(const MediaItem& media) { return media.kind == "video" || media.kind == "gif"; }
+
+int processingSeconds(const std::string& token, const std::string& mediaId) {
+  return waitOf(apiCall("GET", uploadBase() + "/2/media/upload?command=STATUS&media_id=" + mediaId, token, {}, scope));
 }
 
 ms_status uploadMedia(const char* req, size_t len, const ms_reply* reply) {
@@ -126,6 +134,9 @@ ms_status uploadMedia(const char* req, size_t len, const ms_reply* reply) {
     const auto uploaded = uploadMedia(token, media);
     auto out = sdk::Json::object().field("platformMediaId", uploaded.id);
     if (uploaded.expiresAfterSecs > 0) out.field("expiresAt", rfc3339(nowSeconds() + uploaded.expiresAfterSecs));
+    // Still processing: the host comes back to publish later, and publish asks STATUS then.
+    if (uploaded.processingSeconds > 0)
+      out.raw("pending", sdk::Json::object().field("retryAfterSeconds", uploaded.processingSeconds).field("stage", processingStage));
     return out.str();
   });
 }

@@ -15,13 +15,15 @@ const ms_media_ext media = {sizeof(ms_media_ext), uploadMedia};
 const ms_delete_ext deletion = {sizeof(ms_delete_ext), deletePost};
 const ms_insights_ext insights = {sizeof(ms_insights_ext), accountInsights, postInsights};
 const ms_health_ext health = {sizeof(ms_health_ext), checkToken};
+const ms_reconcile_ext reconciliation = {sizeof(ms_reconcile_ext), reconcile};
 
 constexpr sdk::ExtensionEntry extensions[] = {
     {MS_EXT_OAUTH, &oauth},     {MS_EXT_ACCOUNTS, &accounts}, {MS_EXT_VALIDATE, &validation}, {MS_EXT_PUBLISH, &publishing},
-    {MS_EXT_MEDIA, &media},     {MS_EXT_DELETE, &deletion},   {MS_EXT_INSIGHTS, &insights},   {MS_EXT_HEALTH, &health}};
+    {MS_EXT_MEDIA, &media},     {MS_EXT_DELETE, &deletion},   {MS_EXT_INSIGHTS, &insights},   {MS_EXT_HEALTH, &health},
+    {MS_EXT_RECONCILE, &reconciliation}};
 
 const ms_plugin_descriptor descriptor = {
-    sizeof(ms_plugin_descriptor), "twitter", "X (Twitter)", "1.1.0", sdk::capabilitiesOf(extensions),
+    sizeof(ms_plugin_descriptor), "twitter", "X (Twitter)", "1.2.0", sdk::capabilitiesOf(extensions),
     MS_PLUGIN_STABLE, "Posts, threads, polls and media on X through the X API v2.", "https://docs.x.com/x-api"};
 
 ms_status init(const ms_host* h) {

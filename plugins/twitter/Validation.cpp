@@ -17,6 +17,7 @@ MediaItem parseMedia(std::string_view json, const std::string& pointer) {
   if (host.get(json, pointer.c_str()).type != MS_JSON_OBJECT) throw Error(MS_ERR_INVALID_INPUT, pointer + " must be an object");
   MediaItem item;
   item.pointer = pointer;
+  item.hostId = optionalString(json, pointer + "/id", 128).value_or("");
   item.kind = requiredString(json, pointer + "/kind", 32);
   item.mimeType = optionalString(json, pointer + "/mimeType", 128).value_or("");
   item.path = optionalString(json, pointer + "/path").value_or("");
@@ -130,6 +131,13 @@ Post parsePost(std::string_view json) {
   }
   post.options = parseOptions(json);
   return post;
+}
+
+std::vector<std::string> livePartIds(std::string_view json, const Post& post) {
+  auto ids = stringArray(json, "/resume/postIds", post.parts.size());
+  for (const auto& id : ids)
+    if (!isXId(id)) throw Error(MS_ERR_INVALID_INPUT, "/resume/postIds holds something that is not an X post id");
+  return ids;
 }
 
 std::vector<Issue> checkLimits(const Post& post) {

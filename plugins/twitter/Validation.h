@@ -10,6 +10,7 @@ namespace twitter {
 
 struct MediaItem {
   std::string pointer;          ///< JSON pointer of the item in the request, for issues
+  std::string hostId;           ///< the host's media id ("id"), when the request gives one
   std::string kind, mimeType, path, platformMediaId, altText;
   long long size = 0;
 };
@@ -40,6 +41,9 @@ struct Issue {
 
 /// Reads the Post JSON; throws MS_ERR_INVALID_INPUT when it is wrongly shaped.
 Post parsePost(std::string_view json);
+/// resume.postIds of a request: the parts of the post already live, in order (X ids, at most one
+/// per part); refused with MS_ERR_INVALID_INPUT otherwise.
+std::vector<std::string> livePartIds(std::string_view json, const Post& post);
 /// Every limit of X the post breaks (empty = publishable).
 std::vector<Issue> checkLimits(const Post& post);
 /// {"issues":[{"field":…,"message":…}]}

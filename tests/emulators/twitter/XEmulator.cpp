@@ -136,6 +136,7 @@ Reply XApi::Impl::handle(Request& r) {
   if (r.method == "GET" && r.path == "/2/users/me") reply = me(r, grant->second);
   else if (r.method == "POST" && r.path == "/2/tweets") reply = createTweet(r, grant->second);
   else if (r.method == "GET" && r.path == "/2/tweets") reply = lookupTweets(r, grant->second);
+  else if (r.method == "GET" && s.size() == 4 && s[1] == "users" && s[3] == "tweets") reply = userTweets(r, s[2]);
   else if (r.method == "DELETE" && s.size() == 3 && s[1] == "tweets") reply = deleteTweet(s[2], grant->second);
   else if (r.method == "POST" && r.path == "/2/media/upload/initialize") reply = initializeUpload(r);
   else if (r.method == "POST" && s.size() == 5 && s[1] == "media" && s[4] == "append") reply = appendUpload(r, s[3]);
@@ -164,20 +165,30 @@ XApi::XApi() : impl_(std::make_unique<Impl>()) {
       std::lock_guard lock(impl_->mutex);
       reply = impl_->handle(r);
     }
-    for (const auto& [name, value] : reply.headers) response.set(name, value);
-    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
-    if (reply.status == 302) {
-      response.setContentLength(0);
-      response.send();
-      return;
-    }
-    response.setContentType(reply.contentType);
-    response.setContentLength(static_cast<std::streamsize>(reply.body.size()));
-    response.send() << reply.body;
+    const auto send = [&response](const Reply& answer) {
+      for (const auto& [name, value] : answer.headers) response.set(name, value);
+      response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
+      if (answer.status == 302) {
+        response.setContentLength(0);
+        response.send();
+        return;
+      }
+      response.setContentType(answer.contentType);
+      response.setContentLength(static_cast<std::streamsize>(answer.body.size()));
+      response.send() << answer.body;
+    };
+    if (!reply.fault) return send(reply);
+    // The post exists; the answer meets the fault on its way back.
+    auto timeout = problem(504, "Gateway Timeout", "Gateway Timeout");
+    timeout.headers = reply.headers;
+    impl_->faults.afterCreate(*reply.fault, raw, [&] { send(reply); }, [&] { send(timeout); });
   });
 }
 
-XApi::~XApi() { server_.reset(); }
+XApi::~XApi() {
+  server_.reset();                        // no handler runs any more…
+  impl_->faults.waitForLateCreations();   // …and late creations land while the state exists
+}
 
 std::string XApi::url() const { return server_->url(); }
 
@@ -246,6 +257,14 @@ void XApi::failTweetAttempt(int n, int status) {
   impl_->tweetFailures[impl_->tweetAttempts + n] = status;
 }
 
+void XApi::faultNextCreates(const std::vector<marketsage::test::CreateFault>& faults) { impl_->faults.push(faults); }
+void XApi::setSlowAnswerMs(int ms) { impl_->faults.slowAnswerMs = ms; }
+void XApi::setLateCreateMs(int ms) { impl_->faults.lateCreateMs = ms; }
+void XApi::setTimelineLagMs(int ms) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->timelineLagMs = ms;
+}
+
 void XApi::setProcessing(int polls, int checkAfterSecs) {
   std::lock_guard lock(impl_->mutex);
   impl_->processingPolls = polls;
@@ -280,16 +299,21 @@ std::optional<XApi::Upload> XApi::upload(const std::string& mediaId) const {
   return it == impl_->uploads.end() ? std::nullopt : std::optional<Upload>(it->second);
 }
 
-std::string XApi::seedForeignTweet(const std::string& text) {
-  std::lock_guard lock(impl_->mutex);
-  Tweet t;
-  t.id = impl_->newId();
-  t.authorId = "783214";
+namespace {
+std::string seed(XApi::Impl& impl, const std::string& authorId, const std::string& text) {
+  std::lock_guard lock(impl.mutex);
+  XApi::Tweet t;
+  t.id = impl.newId();
+  t.authorId = authorId;
   t.text = text;
   t.createdAtSeconds = nowSeconds();
-  impl_->tweets.push_back(t);
+  impl.tweets.push_back(t);
   return t.id;
 }
+}  // namespace
+
+std::string XApi::seedForeignTweet(const std::string& text) { return seed(*impl_, "783214", text); }
+std::string XApi::seedOwnTweet(const std::string& text) { return seed(*impl_, userId, text); }
 
 void XApi::setMetrics(const std::string& tweetId, const Metrics& metrics) {
   std::lock_guard lock(impl_->mutex);
@@ -297,10 +321,12 @@ void XApi::setMetrics(const std::string& tweetId, const Metrics& metrics) {
     if (t.id == tweetId) t.metrics = metrics;
 }
 
-void XApi::ageTweet(const std::string& tweetId, int days) {
+void XApi::ageTweet(const std::string& tweetId, int days) { backdateTweet(tweetId, static_cast<long long>(days) * 86400); }
+
+void XApi::backdateTweet(const std::string& tweetId, long long seconds) {
   std::lock_guard lock(impl_->mutex);
   for (auto& t : impl_->tweets)
-    if (t.id == tweetId) t.createdAtSeconds -= static_cast<long long>(days) * 86400;
+    if (t.id == tweetId) t.createdAtSeconds -= seconds;
 }
 
 void XApi::setFollowers(long long followers) {

@@ -6,7 +6,9 @@
 // verifier, single-use codes, rotating single-use refresh tokens, bearer tokens, their expiry and
 // scopes; post ids, reply targets, duplicates, polls; upload sizes, contiguous segments and
 // asynchronous video processing. Errors use X's shapes (problem+json, errors[], OAuth errors)
-// and every API answer carries x-rate-limit-limit / -remaining / -reset.
+// and every API answer carries x-rate-limit-limit / -remaining / -reset. Posts read back (lookup,
+// the user's timeline) show X's text: URLs as t.co links with entities.urls, &, < and > escaped,
+// a link to the media at the end. Creates can meet the faults of tests/emulators/common/CreateFaults.
 //
 //   emulators::XApi x;
 //   settings: api_base = auth_base = x.url(), client_id = XApi::clientId, client_secret = XApi::clientSecret
@@ -14,6 +16,8 @@
 //
 // Thread-safe: every member may be called while the server handles requests.
 #pragma once
+
+#include "CreateFaults.h"
 
 #include <map>
 #include <memory>
@@ -53,6 +57,7 @@ class XApi {
     std::vector<std::string> mediaIds, pollOptions;
     long long pollMinutes = 0;
     long long createdAtSeconds = 0;
+    long long timelineFromMs = 0;  ///< timelines show it from then on (setTimelineLagMs)
     bool deleted = false;
     Metrics metrics;
   };
@@ -101,6 +106,15 @@ class XApi {
   void failNext(int calls, int status);
   /// Counting POST /2/tweets attempts from now (1 = the next one), attempt `n` answers `status`.
   void failTweetAttempt(int n, int status);
+  /// The next POST /2/tweets that would create a post (one each, in order; a thread's parts
+  /// count one by one) meet these faults: the shared vocabulary of every emulator. A LateCreate
+  /// post lands lateCreateMs later unless a duplicate of it is live by then (X would refuse it).
+  void faultNextCreates(const std::vector<marketsage::test::CreateFault>& faults);
+  void setSlowAnswerMs(int ms);   ///< SlowAnswer's delay (default 3000)
+  void setLateCreateMs(int ms);   ///< LateCreate's delay (default 1500)
+  /// Timelines are eventually consistent: a new post shows in GET /2/users/:id/tweets only this
+  /// long after it was created (default 0). Lookups by id see it at once.
+  void setTimelineLagMs(int ms);
   /// Video/GIF processing takes `polls` STATUS calls, each told to wait `checkAfterSecs`.
   void setProcessing(int polls, int checkAfterSecs);
   /// Processing of every later upload fails (state "failed", InvalidMedia).
@@ -114,8 +128,11 @@ class XApi {
   /// Creates a post by another user (no private metrics for us, a reply/quote target).
   std::string seedForeignTweet(const std::string& text);
   void setMetrics(const std::string& tweetId, const Metrics& metrics);
+  /// Creates a post by the user, as if posted elsewhere (an app, x.com).
+  std::string seedOwnTweet(const std::string& text);
   /// Moves a post's creation time back (private metrics are only kept 30 days).
   void ageTweet(const std::string& tweetId, int days);
+  void backdateTweet(const std::string& tweetId, long long seconds);
   void setFollowers(long long followers);
 
   struct Impl;  // request handling, split over XOAuth.cpp, XPosts.cpp, XMedia.cpp

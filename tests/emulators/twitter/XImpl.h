@@ -1,12 +1,14 @@
 // Private to the X emulator: its state and the request handlers (one file per API area).
 #pragma once
 
+#include "CreateFaults.h"
 #include "XEmulator.h"
 
 #include <boost/json.hpp>
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -34,6 +36,8 @@ struct Reply {
   std::string body;
   std::string contentType = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  /// A fault to act out around this answer (POST /2/tweets that created a post).
+  std::optional<marketsage::test::CreateFault> fault = std::nullopt;
 };
 
 /// A problem+json answer as X sends them: {"title","detail","type","status"}.
@@ -41,6 +45,10 @@ Reply problem(int status, const std::string& title, const std::string& detail, c
 /// 400 with X's errors[] shape for one invalid parameter.
 Reply invalidRequest(const std::string& parameter, const std::string& value, const std::string& message);
 Reply json(int status, const boost::json::value& body);
+/// The media_key of an upload: "3_" (photo), "16_" (animated GIF) or "7_" (video), then its id.
+inline std::string mediaKey(const XApi::Upload& upload) {
+  return (upload.category == "tweet_image" ? "3_" : upload.category == "tweet_gif" ? "16_" : "7_") + upload.id;
+}
 long long nowSeconds();
 std::string nowIso();
 
@@ -64,6 +72,8 @@ struct XApi::Impl {
   // Faults
   int throttledCalls = 0, throttleResetIn = 0, failedCalls = 0, failStatus = 0, tweetAttempts = 0;
   std::map<int, int> tweetFailures;  ///< attempt number -> status
+  marketsage::test::CreateFaults faults;  ///< of POST /2/tweets (late creations take `mutex`)
+  int timelineLagMs = 0;
   int processingPolls = 3, checkAfterSecs = 1;
   bool processingFails = false;
   // Data
@@ -89,6 +99,12 @@ struct XApi::Impl {
   Reply createTweet(const Request& request, const Grant& grant);
   Reply deleteTweet(const std::string& id, const Grant& grant);
   Reply lookupTweets(const Request& request, const Grant& grant);
+  Reply userTweets(const Request& request, const std::string& userId);
+  /// A post as the API shows it: text with t.co links (entities.urls) and X's escapes, plus the
+  /// requested tweet.fields (created_at, conversation_id, referenced_tweets, metrics…).
+  boost::json::object tweetJson(const Tweet& tweet, const std::set<std::string>& fields) const;
+  /// A live post of the same author with the same text (X refuses it as duplicate content).
+  bool duplicates(const Tweet& tweet) const;
   // XMedia.cpp
   Reply initializeUpload(const Request& request);
   Reply appendUpload(const Request& request, const std::string& id);

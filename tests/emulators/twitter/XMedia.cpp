@@ -52,10 +52,6 @@ struct MediaPart : Poco::Net::PartHandler {
   }
 };
 
-std::string mediaKey(const XApi::Upload& upload) {
-  return (upload.category == "tweet_image" ? "3_" : upload.category == "tweet_gif" ? "16_" : "7_") + upload.id;
-}
-
 }  // namespace
 
 Reply XApi::Impl::initializeUpload(const Request& r) {

@@ -25,9 +25,11 @@ namespace {
 
 using Text = std::u32string;
 
-Text decode(const std::string& utf8) {
+/// The code points of `utf8`; `offsets`, when given, receives the byte offset of each, then the size.
+Text decode(const std::string& utf8, std::vector<size_t>* offsets = nullptr) {
   Text out;
   for (size_t i = 0; i < utf8.size();) {
+    if (offsets) offsets->push_back(i);
     const auto lead = static_cast<unsigned char>(utf8[i]);
     const int extra = lead < 0x80 ? 0 : lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : -1;
     if (extra < 0 || i + static_cast<size_t>(extra) >= utf8.size()) {  // not UTF-8: boost::json never hands us this
@@ -40,6 +42,7 @@ Text decode(const std::string& utf8) {
     out.push_back(c);
     i += static_cast<size_t>(extra) + 1;
   }
+  if (offsets) offsets->push_back(utf8.size());
   return out;
 }
 
@@ -290,6 +293,22 @@ Match urlAt(const Text& t, size_t i) {
 }
 
 }  // namespace
+
+std::vector<XUrlSpan> xUrls(const std::string& utf8) {
+  std::vector<size_t> offsets;
+  const Text text = decode(utf8, &offsets);
+  std::vector<XUrlSpan> out;
+  for (size_t i = 0; i < text.size();) {
+    if (const Match url = urlAt(text, i); url.end > 0) {
+      if (url.counts) out.push_back({offsets[i], offsets[url.end], i, url.end});
+      i = url.end;
+    } else {
+      const size_t emoji = emojiAt(text, i);
+      i += emoji > 0 ? emoji : 1;
+    }
+  }
+  return out;
+}
 
 int xWeightedLength(const std::string& utf8) {
   const Text text = nfc(decode(utf8));

@@ -15,10 +15,11 @@ TEST_CASE("publish posts the text and answers the id and the post's URL", "[publ
   CHECK(tweet->text == "Hello from MarketSage https://example.com/launch");
   CHECK(tweet->authorId == emulators::XApi::userId);
 
-  SECTION("the same text again is refused by X as a duplicate: PERMANENT") {
+  SECTION("the same text again is refused by X as a duplicate: OUTCOME_UNKNOWN, a cue to reconcile, never a failure") {
     auto again = f.call(Operation::Publish, post);
-    CHECK(again.kind == ErrorKind::Permanent);
+    CHECK(again.kind == ErrorKind::OutcomeUnknown);
     CHECK(again.message.find("duplicate content") != std::string::npos);
+    CHECK(again.platformCode == "403");
     CHECK(f.x.tweetsCreated() == 1);
   }
 }
@@ -69,15 +70,17 @@ TEST_CASE("a thread is a chain of replies; a failed part is reported and resumed
   TwitterFixture f;
   auto post = f.post("1/5 A thread");
   post["thread"] = {{{"content", "2/5"}}, {{"content", "3/5"}}, {{"content", "4/5"}}, {{"content", "5/5"}}};
-  f.x.failTweetAttempt(3, 503);
+  f.x.failTweetAttempt(3, 503);  // a gateway's 503: part 3 may or may not exist
 
   auto failed = f.call(Operation::Publish, post);
-  REQUIRE(failed.kind == ErrorKind::Transient);
+  REQUIRE(failed.kind == ErrorKind::OutcomeUnknown);
+  CHECK(failed.message.find("part 3 of the thread") != std::string::npos);
   const auto& posted = failed.json.at("postIds").as_array();
   REQUIRE(posted.size() == 2);
   CHECK(failed.json.at("failedPart").as_int64() == 2);
   CHECK(f.x.tweetsCreated() == 2);
 
+  // Reconcile found parts 1 and 2 only (part 3 was never created): the host sends the rest.
   post["resume"] = {{"postIds", posted}};
   auto resumed = f.call(Operation::Publish, post);
   REQUIRE(resumed.ok());

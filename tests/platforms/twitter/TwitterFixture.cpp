@@ -16,7 +16,8 @@ TwitterFixture::TwitterFixture() {
                               {"auth_base", x.url() + "/"},  // a trailing slash must not matter
                               {"client_id", emulators::XApi::clientId},
                               {"client_secret", emulators::XApi::clientSecret},
-                              {"chunk_size", 1024 * 1024}};
+                              {"chunk_size", 1024 * 1024},
+                              {"http_timeout_ms", 1000}};  // SlowAnswer faults outlast it
   registry = std::make_unique<PluginRegistry>(
       [settings](const std::string&) { return PluginSettings{true, settings}; }, nullptr);
   REQUIRE(registry->loadFile(TWITTER_PLUGIN));
@@ -30,6 +31,20 @@ TwitterFixture::~TwitterFixture() {
   registry.reset();
   std::error_code ec;
   std::filesystem::remove_all(folder_, ec);
+}
+
+CallResult TwitterFixture::publishSettled(json::object request, int* pendings) const {
+  for (int round = 0; round < 50; ++round) {
+    auto r = call(Operation::Publish, request);
+    const auto* pending = r.ok() && r.json.is_object() ? r.json.as_object().if_contains("pending") : nullptr;
+    if (!pending) return r;
+    if (pendings) ++*pendings;
+    auto& resume = request["resume"].is_object() ? request["resume"].as_object() : request["resume"].emplace_object();
+    if (const auto* more = pending->as_object().if_contains("resume"))
+      for (const auto& [key, value] : more->as_object()) resume[key] = value;
+  }
+  FAIL("publish stayed pending");
+  return {};
 }
 
 json::object TwitterFixture::post(const std::string& content) const {

@@ -37,6 +37,9 @@ struct TwitterFixture {
   std::string token;  ///< a valid access token with every default scope
 
   CallResult call(Operation op, const json::object& request) const { return plugin->call(op, request); }
+  /// publish, called again with each pending reply's resume merged into the request (as the host
+  /// does) until it answers something else; `pendings` counts the pending replies.
+  CallResult publishSettled(json::object request, int* pendings = nullptr) const;
   /// A Post for the emulator's user, carrying `token`.
   json::object post(const std::string& content) const;
   /// authorize_url through the plugin, then the user's consent at the emulator: the callback's code.
