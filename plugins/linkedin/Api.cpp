@@ -1,8 +1,7 @@
 // Request reading, settings, the REST call and LinkedIn's error mapping.
 #include "LinkedIn.h"
 
-#include <chrono>
-#include <thread>
+#include <algorithm>
 
 namespace linkedin {
 
@@ -121,26 +120,29 @@ std::string requiredSetting(const char* pointer) {
 
 std::string encodeUrn(std::string_view urn) { return host.urlEncode(urn); }
 
-void waitBeforePoll() {
+std::string postUrl(const std::string& urn) { return "https://www.linkedin.com/feed/update/" + urn + "/"; }
+
+int pollSeconds() {
   const auto ms = integerSetting("/poll_interval_ms", 2000);
-  std::this_thread::sleep_for(std::chrono::milliseconds(ms < 0 ? 0 : ms));
+  return static_cast<int>(std::clamp<long long>((ms + 999) / 1000, 1, 3600));
 }
 
-int maxPolls() {
-  const auto interval = integerSetting("/poll_interval_ms", 2000);
-  const auto timeout = integerSetting("/upload_timeout_seconds", 600);
-  return static_cast<int>(interval > 0 ? timeout * 1000 / interval : 60) + 1;
-}
+long long uploadTimeoutMs() { return 1000 * std::max<long long>(integerSetting("/upload_timeout_seconds", 600), 1); }
+
+uint32_t httpTimeoutMs() { return static_cast<uint32_t>(std::clamp<long long>(integerSetting("/http_timeout_ms", 0), 0, 600'000)); }
 
 std::string writePermission(const std::string& authorUrn) {
   return isOrganization(authorUrn) ? "w_organization_social" : "w_member_social";
 }
 
-HttpResponse sendApi(const std::string& method, const std::string& path, const std::string& token, const std::string& jsonBody) {
+HttpResponse sendApi(const std::string& method, const std::string& path, const std::string& token, const std::string& jsonBody,
+                     const std::vector<std::pair<std::string, std::string>>& headers) {
   HttpRequest request;
   request.method = method;
   request.url = apiBase() + path;
+  request.timeoutMs = httpTimeoutMs();
   request.headers = {{"Authorization", "Bearer " + token}};
+  request.headers.insert(request.headers.end(), headers.begin(), headers.end());
   if (path.rfind("/rest/", 0) == 0) {
     request.headers.emplace_back("LinkedIn-Version", apiVersion());
     request.headers.emplace_back("X-Restli-Protocol-Version", "2.0.0");

@@ -45,24 +45,31 @@ std::string requiredSetting(const char* pointer);  ///< MS_ERR_PERMANENT when no
 /// error; `permission` is the scope the call needs, named when LinkedIn answers 403.
 HttpResponse callApi(const std::string& method, const std::string& path, const std::string& token,
                      const std::string& permission, const std::string& jsonBody = {});
-/// The same call answering whatever arrived, for callers that accept some failures.
+/// The same call answering whatever arrived, for callers that classify failures themselves;
+/// `headers` are added to the usual ones.
 HttpResponse sendApi(const std::string& method, const std::string& path, const std::string& token,
-                     const std::string& jsonBody = {});
+                     const std::string& jsonBody = {}, const std::vector<std::pair<std::string, std::string>>& headers = {});
+/// http_timeout_ms: the network timeout of every call (0 = the host's default).
+uint32_t httpTimeoutMs();
 /// The scope that lets `authorUrn` post: w_organization_social or w_member_social.
 std::string writePermission(const std::string& authorUrn);
 /// Throws the ABI error matching a failed LinkedIn answer (see README "Errors").
 [[noreturn]] void fail(const HttpResponse& response, const std::string& permission);
+/// The public URL of a post: https://www.linkedin.com/feed/update/{urn}/
+std::string postUrl(const std::string& urn);
 /// A URN percent-encoded as one path segment or query value.
 std::string encodeUrn(std::string_view urn);
-/// Sleeps between status polls: poll_interval_ms setting, default 2000.
-void waitBeforePoll();
-/// How many status polls before giving up: upload_timeout_seconds (default 600) / interval.
-int maxPolls();
+/// Seconds before media LinkedIn is processing are looked at again: poll_interval_ms (default
+/// 2000), at least 1 s.
+int pollSeconds();
+/// How long LinkedIn may process media before the plugin gives up: upload_timeout_seconds (600).
+long long uploadTimeoutMs();
 
 // ---- content (PostContent.cpp) ----
 
 struct MediaItem {
   std::string kind, mimeType, path, altText, platformMediaId, field;
+  std::string hostId;  ///< the host's media id ("id"), when the request gives one
   long long size = 0, width = 0, height = 0;
   double durationSeconds = 0;
 };
@@ -87,8 +94,23 @@ MediaItem readMedia(std::string_view json, const std::string& pointer);
 
 // ---- media (Media.cpp) ----
 
-/// Uploads one file for `ownerUrn` through the Images, Videos or Documents API and waits until
-/// LinkedIn reports it AVAILABLE. Answers the image/video/document URN.
-std::string uploadMedia(const MediaItem& media, const std::string& ownerUrn, const std::string& token);
+/// The stage shown while LinkedIn processes media (a pending reply's "stage").
+inline constexpr const char* kProcessingStage = "LinkedIn is processing the media";
+
+struct UploadedMedia {
+  std::string urn;     ///< urn:li:image|video|document
+  bool ready = false;  ///< AVAILABLE already; otherwise LinkedIn is still processing it
+};
+/// Uploads one file for `ownerUrn` through the Images, Videos or Documents API and asks its
+/// status once, without waiting for LinkedIn's processing.
+UploadedMedia uploadMedia(const MediaItem& media, const std::string& ownerUrn, const std::string& token);
+/// Whether LinkedIn has `urn` AVAILABLE (GET /rest/{images|videos|documents}/{urn});
+/// PROCESSING_FAILED is MS_ERR_PERMANENT with LinkedIn's reason.
+bool mediaReady(const MediaItem& media, const std::string& urn, const std::string& ownerUrn, const std::string& token);
+/// The URN of a media item uploaded by an earlier call, "" when none: its platformMediaId (the
+/// host uploaded it), else resume.media[mediaKey(media)] (an earlier publish call did).
+std::string knownMediaUrn(std::string_view request, const MediaItem& media);
+/// The key of a media item in resume.media: the host's media id, else its JSON pointer.
+std::string mediaKey(const MediaItem& media);
 
 }  // namespace linkedin

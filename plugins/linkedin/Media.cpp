@@ -1,6 +1,7 @@
 // Media uploads: Images and Documents API (initializeUpload, one PUT), Videos API
-// (initializeUpload, one PUT per part collecting ETags, finalizeUpload), then status polls until
-// LinkedIn reports the asset AVAILABLE. Files are streamed from disk, never loaded.
+// (initializeUpload, one PUT per part collecting ETags, finalizeUpload), then the asset's status:
+// nothing waits in the plugin while LinkedIn processes it (callers answer "pending" and look again
+// later). Files are streamed from disk, never loaded.
 #include "LinkedIn.h"
 
 #include <filesystem>
@@ -27,6 +28,7 @@ HttpResponse putBytes(const std::string& url, const MediaItem& media, uint64_t o
   HttpRequest request;
   request.method = "PUT";
   request.url = url;
+  request.timeoutMs = httpTimeoutMs();
   request.headers = {{"Content-Type", "application/octet-stream"}};
   if (!bearer.empty()) request.headers.emplace_back("Authorization", "Bearer " + bearer);
   request.bodyFile = media.path;
@@ -42,20 +44,6 @@ std::string requiredField(const HttpResponse& r, const std::string& pointer) {
   auto value = host.string(r.body, pointer.c_str());
   if (!value || value->empty()) throw Error(MS_ERR_PERMANENT, "LinkedIn's answer lacks " + pointer);
   return *value;
-}
-
-/// Polls GET /rest/{resource}/{urn} until AVAILABLE.
-void awaitAvailable(const MediaApi& api, const std::string& urn, const std::string& token, const std::string& permission) {
-  for (int poll = 0, polls = maxPolls(); poll < polls; ++poll) {
-    const auto r = callApi("GET", std::string("/rest/") + api.resource + "/" + encodeUrn(urn), token, permission);
-    const auto status = host.string(r.body, "/status").value_or("");
-    if (status == "AVAILABLE") return;
-    if (status == "PROCESSING_FAILED")
-      throw Error(MS_ERR_PERMANENT, "LinkedIn could not process the media: " +
-                                        host.string(r.body, "/processingFailureReason").value_or("no reason given"));
-    waitBeforePoll();
-  }
-  throw Error(MS_ERR_TRANSIENT, "LinkedIn is still processing the media (upload_timeout_seconds reached)");
 }
 
 std::string initializeUpload(const MediaApi& api, const std::string& request, const std::string& token, const std::string& permission,
@@ -89,7 +77,27 @@ void uploadVideoParts(const MediaItem& media, const HttpResponse& init, const st
 
 }  // namespace
 
-std::string uploadMedia(const MediaItem& media, const std::string& ownerUrn, const std::string& token) {
+bool mediaReady(const MediaItem& media, const std::string& urn, const std::string& ownerUrn, const std::string& token) {
+  const auto r = callApi("GET", std::string("/rest/") + apiFor(media).resource + "/" + encodeUrn(urn), token, writePermission(ownerUrn));
+  const auto status = host.string(r.body, "/status").value_or("");
+  if (status == "PROCESSING_FAILED")
+    throw Error(MS_ERR_PERMANENT, "LinkedIn could not process the media: " +
+                                      host.string(r.body, "/processingFailureReason").value_or("no reason given"));
+  return status == "AVAILABLE";
+}
+
+std::string mediaKey(const MediaItem& media) { return media.hostId.empty() ? media.field : media.hostId; }
+
+std::string knownMediaUrn(std::string_view request, const MediaItem& media) {
+  if (!media.platformMediaId.empty()) return media.platformMediaId;
+  std::string pointer = "/resume/media/";
+  for (const char c : mediaKey(media)) pointer += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);  // RFC 6901
+  auto urn = optionalString(request, pointer.c_str(), 200);
+  if (!urn.empty() && urn.rfind("urn:li:", 0) != 0) throw Error(MS_ERR_INVALID_INPUT, pointer + " is not a LinkedIn URN");
+  return urn;
+}
+
+UploadedMedia uploadMedia(const MediaItem& media, const std::string& ownerUrn, const std::string& token) {
   const auto api = apiFor(media);
   const auto permission = writePermission(ownerUrn);
   auto request = Json::object().field("owner", ownerUrn);
@@ -105,8 +113,7 @@ std::string uploadMedia(const MediaItem& media, const std::string& ownerUrn, con
     uploadVideoParts(media, init, urn, token, permission);
   else
     putBytes(requiredField(init, "/value/uploadUrl"), media, 0, 0, token, permission);
-  awaitAvailable(api, urn, token, permission);
-  return urn;
+  return {urn, mediaReady(media, urn, ownerUrn, token)};
 }
 
 ms_status upload(const char* req, size_t len, const ms_reply* reply) {
@@ -120,7 +127,11 @@ ms_status upload(const char* req, size_t len, const ms_reply* reply) {
     std::vector<Issue> issues;
     checkMedia(media, issues);
     if (!issues.empty()) throw Error(MS_ERR_INVALID_INPUT, issues.front().message);
-    return Json::object().field("platformMediaId", uploadMedia(media, owner, token)).str();
+    const auto uploaded = uploadMedia(media, owner, token);
+    auto out = Json::object().field("platformMediaId", uploaded.urn);
+    // Still processing: the host comes back to publish later, and publish asks the status then.
+    if (!uploaded.ready) out.raw("pending", Json::object().field("retryAfterSeconds", pollSeconds()).field("stage", kProcessingStage));
+    return out.str();
   });
 }
 

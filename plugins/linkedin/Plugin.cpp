@@ -17,6 +17,7 @@ ms_status deletePost(const char*, size_t, const ms_reply*);
 ms_status accountInsights(const char*, size_t, const ms_reply*);
 ms_status postInsights(const char*, size_t, const ms_reply*);
 ms_status apiVersionInfo(const char*, size_t, const ms_reply*);
+ms_status reconcile(const char*, size_t, const ms_reply*);
 
 namespace {
 
@@ -29,14 +30,15 @@ const ms_delete_ext deletion = {sizeof(ms_delete_ext), deletePost};
 const ms_insights_ext insights = {sizeof(ms_insights_ext), accountInsights, postInsights};
 const ms_health_ext health = {sizeof(ms_health_ext), checkToken};
 const ms_api_version_ext version = {sizeof(ms_api_version_ext), apiVersionInfo};
+const ms_reconcile_ext reconciliation = {sizeof(ms_reconcile_ext), reconcile};
 
 constexpr marketsage::sdk::ExtensionEntry extensions[] = {
     {MS_EXT_OAUTH, &oauth},   {MS_EXT_ACCOUNTS, &accounts}, {MS_EXT_VALIDATE, &validation}, {MS_EXT_PUBLISH, &publishing},
     {MS_EXT_MEDIA, &media},   {MS_EXT_DELETE, &deletion},   {MS_EXT_INSIGHTS, &insights},   {MS_EXT_HEALTH, &health},
-    {MS_EXT_API_VERSION, &version}};
+    {MS_EXT_API_VERSION, &version}, {MS_EXT_RECONCILE, &reconciliation}};
 
 const ms_plugin_descriptor descriptor = {
-    sizeof(ms_plugin_descriptor), "linkedin", "LinkedIn (members and company pages)", "1.1.0", marketsage::sdk::capabilitiesOf(extensions),
+    sizeof(ms_plugin_descriptor), "linkedin", "LinkedIn (members and company pages)", "1.2.0", marketsage::sdk::capabilitiesOf(extensions),
     MS_PLUGIN_STABLE, "Publishes to LinkedIn members and organization pages through the versioned REST API.",
     "https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/posts-api"};
 

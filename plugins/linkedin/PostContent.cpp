@@ -68,6 +68,7 @@ MediaItem readMedia(std::string_view json, const std::string& pointer) {
   if (m.kind != "image" && m.kind != "gif" && m.kind != "video" && m.kind != "document")
     throw Error(MS_ERR_INVALID_INPUT, pointer + "/kind must be image, gif, video or document");
   m.platformMediaId = optionalString(json, (pointer + "/platformMediaId").c_str(), 200);
+  m.hostId = optionalString(json, (pointer + "/id").c_str(), 200);
   m.path = m.platformMediaId.empty() ? requiredString(json, (pointer + "/path").c_str())
                                      : optionalString(json, (pointer + "/path").c_str());
   m.mimeType = optionalString(json, (pointer + "/mimeType").c_str(), 200);

@@ -142,7 +142,10 @@ LinkedInApi::LinkedInApi() : state_(std::make_unique<State>()) {
   setAppScopes(defaultAppScopes);
   state_->server = std::make_unique<marketsage::test::TestServer>([this](Request& q, Response& r) { state_->handle(q, r); });
 }
-LinkedInApi::~LinkedInApi() { state_->server.reset(); }
+LinkedInApi::~LinkedInApi() {
+  state_->server.reset();                        // no handler runs any more…
+  state_->faults.waitForLateCreations();         // …and late creations land while the state exists
+}
 
 std::string LinkedInApi::url() const { return state_->server->url(); }
 
@@ -204,6 +207,10 @@ void LinkedInApi::setPostStatistics(const std::string& postUrn, const ShareStati
   std::lock_guard lock(state_->mutex);
   state_->postStatistics[postUrn] = lifetime;
 }
+void LinkedInApi::backdatePost(const std::string& urn, long long ms) {
+  std::lock_guard lock(state_->mutex);
+  if (const auto it = state_->livePosts.find(urn); it != state_->livePosts.end()) it->second.createdAtMs -= ms;
+}
 void LinkedInApi::throttleNext(int calls, std::optional<int> retryAfterSeconds) {
   std::lock_guard lock(state_->mutex);
   state_->throttleLeft = calls;
@@ -215,6 +222,14 @@ void LinkedInApi::failNext(int calls, int status, int after) {
   state_->failAfter = after;
   state_->failStatus = status;
 }
+void LinkedInApi::faultNextCreates(const std::vector<marketsage::test::CreateFault>& faults) { state_->faults.push(faults); }
+void LinkedInApi::setSlowAnswerMs(int ms) { state_->faults.slowAnswerMs = ms; }
+void LinkedInApi::setLateCreateMs(int ms) { state_->faults.lateCreateMs = ms; }
+void LinkedInApi::setFinderLagMs(int ms) {
+  std::lock_guard lock(state_->mutex);
+  state_->finderLagMs = ms;
+}
+
 void LinkedInApi::expireAllTokens() {
   std::lock_guard lock(state_->mutex);
   for (auto& [token, t] : state_->tokens) t.expiresAtMs = nowMs() - 1;

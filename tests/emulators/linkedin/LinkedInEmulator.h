@@ -6,8 +6,13 @@
 /// LinkedIn-Version (missing: 400, not active: 426) and X-Restli-Protocol-Version headers,
 /// post bodies and their 3,000-character commentary, media ownership and status — and answers with LinkedIn's shapes: 201 +
 /// x-restli-id for posts, initializeUpload/finalizeUpload actions, ETags per video part, media
-/// that stays PROCESSING for a few polls, {"status","serviceErrorCode","code","message"} errors.
+/// that stays PROCESSING for a few polls, {"status","serviceErrorCode","code","message"} errors,
+/// 422 DUPLICATE_POST for a post identical to a live one of its author, and the author's posts
+/// newest first (q=author; members' posts only with r_member_social). Creates can meet the faults
+/// of tests/emulators/common/CreateFaults.
 /// Thread-safe: every member may be called while the plugin talks to it.
+
+#include "CreateFaults.h"
 
 #include <map>
 #include <memory>
@@ -72,6 +77,8 @@ class LinkedInApi {
   /// networkSizes answers 403 ACCESS_DENIED (a page role that may not read follower counts).
   void denyFollowerCounts(bool denied);
   void setPostStatistics(const std::string& postUrn, const ShareStatistics& lifetime);
+  /// Moves a post's creation time `ms` into the past.
+  void backdatePost(const std::string& urn, long long ms);
 
   // ---- failure injection (on /v2 and /rest calls, after the token and version checks) ----
   /// The next `calls` answer 429 TOO_MANY_REQUESTS (with Retry-After when given; LinkedIn sends none).
@@ -80,10 +87,21 @@ class LinkedInApi {
   void failNext(int calls, int status = 500, int after = 0);
   /// Every access token expires now (LinkedIn answers 401 EXPIRED_ACCESS_TOKEN).
   void expireAllTokens();
+  /// The next POST /rest/posts that would create a post (one each, in order) meet these faults:
+  /// the shared vocabulary of tests/emulators/common. A LateCreate post lands lateCreateMs later
+  /// unless a duplicate of it is live by then (LinkedIn would refuse it).
+  void faultNextCreates(const std::vector<marketsage::test::CreateFault>& faults);
+  void setSlowAnswerMs(int ms);   ///< SlowAnswer's delay (default 3000)
+  void setLateCreateMs(int ms);   ///< LateCreate's delay (default 1500)
+  /// Reads are eventually consistent: a new post shows in the q=author finder only this long
+  /// after it was created (default 0).
+  void setFinderLagMs(int ms);
 
   // ---- observations ----
   struct PublishedPost {
     std::string urn, author, commentary, body;  ///< commentary as LinkedIn reads it (little format)
+    long long createdAtMs = 0;
+    long long listedFromMs = 0;  ///< the author finder shows it from then on (setFinderLagMs)
   };
   std::vector<PublishedPost> posts() const;
   std::vector<std::string> deletedPosts() const;

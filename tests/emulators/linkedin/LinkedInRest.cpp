@@ -4,6 +4,8 @@
 
 #include <Poco/URI.h>
 
+#include <algorithm>
+
 namespace emulators {
 namespace {
 
@@ -139,44 +141,8 @@ void LinkedInApi::State::rest(Request& request, Response& response, const Caller
         {"id", std::stoll(id)}, {"localizedName", it->second.name}, {"vanityName", "org-" + id},
         {"name", {{"localized", {{"en_US", it->second.name}}}, {"preferredLocale", {{"country", "US"}, {"language", "en"}}}}}}));
   }
-  if (path == "/rest/posts" && method == "POST") {
-    auto post = jsonBody(request, response);
-    if (!post) return;
-    if (auto error = postSchemaError(*post); !error.empty()) return sendError(response, 422, "UNPROCESSABLE_ENTITY", error);
-    const std::string author(post->at("author").as_string());
-    std::lock_guard lock(mutex);
-    const auto scope = writeScope(author);
-    if (scope.empty() || !caller.has(scope)) return sendDenied(response, "partnerApiPostsExternal", "CREATE", caller);
-    // commentary: at most 3,000 characters (https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/posts-api).
-    const std::string commentary(post->at("commentary").as_string());
-    if (const size_t length = littleTextLength(commentary); length > kMaxCommentary)
-      return sendCommentaryTooLong(response, commentary, length);
-    std::string kind = "share";
-    if (const auto* content = post->contains("content") ? post->at("content").if_object() : nullptr) {
-      std::vector<std::string> ids;
-      if (const auto* m = content->if_contains("media")) ids.push_back(json::value_to<std::string>(m->at("id")));
-      if (const auto* multi = content->if_contains("multiImage")) {
-        for (const auto& image : multi->at("images").as_array()) ids.push_back(json::value_to<std::string>(image.at("id")));
-        if (ids.size() < 2 || ids.size() > 20) return sendError(response, 422, "UNPROCESSABLE_ENTITY", "multiImage takes 2 to 20 images");
-      }
-      if (const auto* article = content->if_contains("article"); article && !article->as_object().contains("source"))
-        return sendError(response, 422, "UNPROCESSABLE_ENTITY", "ERROR :: /content/article/source :: field is required but not found\n");
-      for (const auto& id : ids) {
-        const auto asset = assets.find(id);
-        if (asset == assets.end() || asset->second.owner != author)
-          return sendError(response, 400, "INVALID_CONTENT", "Media " + id + " is not found or not owned by the author");
-        if (asset->second.status != "AVAILABLE")
-          return sendError(response, 400, "MEDIA_ASSET_PROCESSING", "Media " + id + " is not ready: " + asset->second.status);
-        if (asset->second.kind == "document" && !content->at("media").as_object().contains("title"))
-          return sendError(response, 422, "UNPROCESSABLE_ENTITY", "ERROR :: /content/media/title :: required for documents\n");
-        if (asset->second.kind != "image") kind = "ugcPost";
-      }
-    }
-    const auto urn = "urn:li:" + kind + ":" + newId();
-    livePosts[urn] = {urn, author, readLittleText(std::string(post->at("commentary").as_string())), json::serialize(*post)};
-    postOrder.push_back(urn);
-    return marketsage::test::sendJson(response, 201, "", "x-restli-id", urn);
-  }
+  if (path == "/rest/posts" && method == "POST") return createPost(request, response, caller);
+  if (path == "/rest/posts" && method == "GET") return findPostsByAuthor(request, response, caller);
   if (path.rfind("/rest/posts/", 0) == 0 && method == "DELETE") {
     const auto urn = path.substr(std::string("/rest/posts/").size());
     std::lock_guard lock(mutex);
@@ -225,6 +191,135 @@ void LinkedInApi::State::rest(Request& request, Response& response, const Caller
     return marketsage::test::sendJson(response, 200, json::serialize(json::object{{"firstDegreeSize", followers[organization]}}));
   }
   sendError(response, 404, "NOT_FOUND", "No resource " + method + " " + path);
+}
+
+void LinkedInApi::State::createPost(Request& request, Response& response, const Caller& caller) {
+  auto post = jsonBody(request, response);
+  if (!post) return;
+  if (auto error = postSchemaError(*post); !error.empty()) return sendError(response, 422, "UNPROCESSABLE_ENTITY", error);
+  const std::string author(post->at("author").as_string());
+  std::unique_lock lock(mutex);
+  const auto scope = writeScope(author);
+  if (scope.empty() || !caller.has(scope)) return sendDenied(response, "partnerApiPostsExternal", "CREATE", caller);
+  // commentary: at most 3,000 characters (https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/posts-api).
+  const std::string commentary(post->at("commentary").as_string());
+  if (const size_t length = littleTextLength(commentary); length > kMaxCommentary)
+    return sendCommentaryTooLong(response, commentary, length);
+  std::string kind = "share";
+  if (const auto* content = post->contains("content") ? post->at("content").if_object() : nullptr) {
+    std::vector<std::string> ids;
+    if (const auto* m = content->if_contains("media")) ids.push_back(json::value_to<std::string>(m->at("id")));
+    if (const auto* multi = content->if_contains("multiImage")) {
+      for (const auto& image : multi->at("images").as_array()) ids.push_back(json::value_to<std::string>(image.at("id")));
+      if (ids.size() < 2 || ids.size() > 20) return sendError(response, 422, "UNPROCESSABLE_ENTITY", "multiImage takes 2 to 20 images");
+    }
+    if (const auto* article = content->if_contains("article"); article && !article->as_object().contains("source"))
+      return sendError(response, 422, "UNPROCESSABLE_ENTITY", "ERROR :: /content/article/source :: field is required but not found\n");
+    for (const auto& id : ids) {
+      const auto asset = assets.find(id);
+      if (asset == assets.end() || asset->second.owner != author)
+        return sendError(response, 400, "INVALID_CONTENT", "Media " + id + " is not found or not owned by the author");
+      if (asset->second.status != "AVAILABLE")
+        return sendError(response, 400, "MEDIA_ASSET_PROCESSING", "Media " + id + " is not ready: " + asset->second.status);
+      if (asset->second.kind == "document" && !content->at("media").as_object().contains("title"))
+        return sendError(response, 422, "UNPROCESSABLE_ENTITY", "ERROR :: /content/media/title :: required for documents\n");
+      if (asset->second.kind != "image") kind = "ugcPost";
+    }
+  }
+  // LinkedIn refuses a post identical to a live one of its author, naming it (as apps report:
+  // github.com/Arisamiga/Linkedin-RSS/issues/5).
+  if (const auto existing = duplicateOf(author, *post); !existing.empty()) {
+    const json::object inputError{{"description", "Duplicate post is detected"}, {"input", json::object{}}, {"code", "DUPLICATE_POST"}};
+    return marketsage::test::sendJson(
+        response, 422,
+        json::serialize(json::object{{"errorDetailType", "com.linkedin.common.error.BadRequest"},
+                                     {"message", "com.linkedin.content.common.exception.BadRequestResponseException: Content is a duplicate of " + existing},
+                                     {"errorDetails", {{"inputErrors", json::array{inputError}}}},
+                                     {"status", 422}}));
+  }
+  PublishedPost created{"", author, readLittleText(std::string(post->at("commentary").as_string())), json::serialize(*post), nowMs(), 0};
+  const auto publish = [this, kind](PublishedPost& p) {  // callers hold the mutex
+    p.urn = "urn:li:" + kind + ":" + newId();
+    p.listedFromMs = p.createdAtMs + finderLagMs;
+    livePosts[p.urn] = p;
+    postOrder.push_back(p.urn);
+  };
+  const auto fault = faults.next();
+  lock.unlock();
+  if (fault == marketsage::test::CreateFault::RefuseWithoutCreate) return sendError(response, 503, "SERVICE_UNAVAILABLE", "Service Unavailable");
+  if (fault == marketsage::test::CreateFault::LateCreate) {
+    // The gateway gave up; LinkedIn creates the post a moment later, unless it is a duplicate by then.
+    faults.createLater([this, publish, created, body = *post]() mutable {
+      std::lock_guard late(mutex);
+      if (!duplicateOf(created.author, body).empty()) return;
+      created.createdAtMs = nowMs();
+      publish(created);
+    });
+    return sendError(response, 504, "GATEWAY_TIMEOUT", "Gateway Timeout");
+  }
+  lock.lock();
+  publish(created);
+  lock.unlock();
+  const auto answer = [&] { marketsage::test::sendJson(response, 201, "", "x-restli-id", created.urn); };
+  if (!fault) return answer();
+  faults.afterCreate(*fault, request, answer, [&] { sendError(response, 504, "GATEWAY_TIMEOUT", "Gateway Timeout"); });
+}
+
+std::string LinkedInApi::State::duplicateOf(const std::string& author, const json::object& post) const {
+  for (const auto& [urn, live] : livePosts) {
+    if (live.author != author) continue;
+    const auto body = json::parse(live.body).as_object();
+    const auto* content = body.if_contains("content");
+    const auto* wanted = post.if_contains("content");
+    if (body.at("commentary") == post.at("commentary") && (content ? wanted && *content == *wanted : !wanted)) return urn;
+  }
+  return {};
+}
+
+/// "Find Posts by Authors" (Posts API): GET /rest/posts?author={urn}&q=author[&count&start&sortBy],
+/// newest first. A member's posts need r_member_social (a restricted permission), a page's
+/// r_organization_social and a role on the page.
+void LinkedInApi::State::findPostsByAuthor(Request& request, Response& response, const Caller& caller) {
+  auto q = query(request);
+  if (q["q"] != "author") return sendError(response, 400, "ILLEGAL_ARGUMENT", "Invalid finder: q must be author");
+  const auto author = q["author"];
+  const auto number = [&](const char* name, long long fallback) -> long long {
+    const auto& text = q[name];
+    if (text.empty()) return fallback;
+    return text.size() < 6 && text.find_first_not_of("0123456789") == std::string::npos ? std::stoll(text) : -1;
+  };
+  const long long count = number("count", 10), start = number("start", 0);
+  if (count < 1 || count > 100 || start < 0) return sendError(response, 400, "ILLEGAL_ARGUMENT", "Invalid paging: count must be 1 to 100, start 0 or more");
+  const auto sortBy = q["sortBy"].empty() ? std::string("LAST_MODIFIED") : q["sortBy"];
+  if (sortBy != "LAST_MODIFIED" && sortBy != "CREATED") return sendError(response, 400, "ILLEGAL_ARGUMENT", "Invalid sortBy: " + sortBy);
+  std::lock_guard lock(mutex);
+  const bool allowed = author == memberUrn() ? caller.has("r_member_social") : administers(author) && caller.has("r_organization_social");
+  if (!allowed) return sendDenied(response, "partnerApiPostsExternal", "FINDER-author", caller);
+  std::vector<const PublishedPost*> found;
+  for (const auto& urn : postOrder)
+    if (const auto it = livePosts.find(urn); it != livePosts.end() && it->second.author == author && it->second.listedFromMs <= nowMs())
+      found.push_back(&it->second);
+  std::reverse(found.begin(), found.end());  // newest first (posts are never edited here: both orders agree)
+  json::array elements;
+  for (auto i = static_cast<size_t>(start); i < found.size() && i < static_cast<size_t>(start + count); ++i) {
+    auto element = json::parse(found[i]->body).as_object();
+    element["id"] = found[i]->urn;
+    element["createdAt"] = found[i]->createdAtMs;
+    element["publishedAt"] = found[i]->createdAtMs;
+    element["lastModifiedAt"] = found[i]->createdAtMs;
+    element["lifecycleStateInfo"] = {{"isEditedByAuthor", false}};
+    elements.push_back(element);
+  }
+  json::array links;
+  if (static_cast<size_t>(start + count) < found.size()) {
+    std::string encoded;
+    Poco::URI::encode(author, ":,()", encoded);
+    links.push_back(json::object{{"type", "application/json"}, {"rel", "next"},
+                                 {"href", "/rest/posts?author=" + encoded + "&count=" + std::to_string(count) + "&q=author&sortBy=" + sortBy +
+                                              "&start=" + std::to_string(start + count)}});
+  }
+  marketsage::test::sendJson(response, 200, json::serialize(json::object{
+      {"paging", {{"start", start}, {"count", count}, {"links", links}, {"total", found.size()}}}, {"elements", elements}}));
 }
 
 }  // namespace emulators

@@ -1,6 +1,7 @@
 // The LinkedIn emulator's server side, shared by its .cpp files (not part of the public header).
 #pragma once
 
+#include "CreateFaults.h"
 #include "LinkedInEmulator.h"
 #include "TestServer.h"
 
@@ -79,6 +80,8 @@ struct LinkedInApi::State {
   std::optional<int> retryAfter;
   int refreshGrants = 0, revocations = 0, partsUploaded = 0, statusPolls = 0;
   long long nextId = 7200000000000000000LL;
+  marketsage::test::CreateFaults faults;  ///< of POST /rest/posts (late creations take `mutex`)
+  int finderLagMs = 0;
   std::unique_ptr<marketsage::test::TestServer> server;
 
   void handle(Request& request, Response& response);
@@ -96,6 +99,10 @@ struct LinkedInApi::State {
   // LinkedInRest.cpp: accounts, posts, statistics
   void userinfo(Response& response, const Caller& caller);
   void rest(Request& request, Response& response, const Caller& caller, const std::string& path);
+  void createPost(Request& request, Response& response, const Caller& caller);
+  void findPostsByAuthor(Request& request, Response& response, const Caller& caller);
+  /// The live post of `author` whose commentary and content equal this one's, or "" (callers hold the mutex).
+  std::string duplicateOf(const std::string& author, const json::object& post) const;
   // LinkedInMedia.cpp: Images, Videos, Documents APIs and their upload URLs
   bool media(Request& request, Response& response, const Caller& caller, const std::string& path);
   void uploadBytes(Request& request, Response& response, const std::string& path);

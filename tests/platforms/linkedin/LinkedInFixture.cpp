@@ -26,7 +26,8 @@ LinkedInFixture::LinkedInFixture(json::object settings) {
 
   json::object values{{"api_base", linkedin.url()},         {"auth_base", linkedin.url()},
                       {"client_id", emulators::LinkedInApi::clientId}, {"client_secret", emulators::LinkedInApi::clientSecret},
-                      {"api_version", kApiVersion},         {"poll_interval_ms", 5}};
+                      {"api_version", kApiVersion},         {"poll_interval_ms", 5},
+                      {"http_timeout_ms", 1000}};  // SlowAnswer faults outlast it
   for (const auto& [key, value] : settings) values[key] = value;
   registry_ = std::make_unique<PluginRegistry>(
       [values](const std::string&) { return PluginSettings{true, values}; },
@@ -52,6 +53,20 @@ CallResult LinkedInFixture::call(Operation op, const json::object& request) cons
 }
 
 CallResult LinkedInFixture::callText(Operation op, std::string_view request) const { return plugin_->call(op, request); }
+
+CallResult LinkedInFixture::publishSettled(json::object request, int* pendings) const {
+  CallResult r;
+  for (int round = 0; round < 50; ++round) {
+    r = callText(Operation::Publish, json::serialize(request));
+    const auto* pending = r.ok() && r.json.is_object() ? r.json.as_object().if_contains("pending") : nullptr;
+    if (!pending) return r;
+    if (pendings) ++*pendings;
+    auto& resume = request["resume"].is_object() ? request["resume"].as_object() : request["resume"].emplace_object();
+    if (const auto* more = pending->as_object().if_contains("resume"))
+      for (const auto& [key, value] : more->as_object()) resume[key] = value;
+  }
+  return r;  // still pending: the caller's assertions say so
+}
 
 std::string LinkedInFixture::file(const std::string& name, size_t bytes) const {
   const auto path = folder_ / name;

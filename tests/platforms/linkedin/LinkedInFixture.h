@@ -38,6 +38,10 @@ class LinkedInFixture {
   CallResult call(Operation op, const json::object& request) const;
   /// The same with raw request text, passed unvalidated (bad-input tests).
   CallResult callText(Operation op, std::string_view request) const;
+  /// publish, called again with each pending reply's resume merged into the request (as the host
+  /// does) until it answers something else; `pendings` counts the pending replies. Safe on any
+  /// thread (no Catch2 macro).
+  CallResult publishSettled(json::object request, int* pendings = nullptr) const;
   /// A file of `bytes` bytes in a temporary folder, removed with the fixture.
   std::string file(const std::string& name, size_t bytes) const;
   /// A Media object of the ABI for a new file.

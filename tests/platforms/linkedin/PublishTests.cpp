@@ -77,38 +77,55 @@ TEST_CASE("a text post escapes little-text characters and reads back verbatim", 
   }
 }
 
-TEST_CASE("a company page post with an image uploads it, waits for AVAILABLE and uses x-restli-id", "[linkedin][publish][media]") {
+TEST_CASE("a company page post with an image uploads it, answers pending while LinkedIn processes it, then posts", "[linkedin][publish][media]") {
   LinkedInFixture f;
   auto image = f.media("image", "image/jpeg", 2048, "photo.jpg");
   image["altText"] = "A red bicycle";
-  auto r = f.call(Operation::Publish, postRequest(f, kOrganization, "New office!", {image}));
+  auto request = postRequest(f, kOrganization, "New office!", {image});
+  const auto first = f.call(Operation::Publish, request);
+  REQUIRE(first.ok());
+  const auto& pending = first.json.at("pending");
+  CHECK(pending.at("retryAfterSeconds").as_int64() == 1);  // poll_interval_ms 5, at least a second
+  CHECK(text(pending, "stage") == "LinkedIn is processing the media");
+  const auto urn = text(pending.at("resume").at("media"), "m-photo.jpg");  // keyed by the host's media id
+  CHECK(urn.rfind("urn:li:image:", 0) == 0);
+  CHECK(f.linkedin.posts().empty());
+  request["resume"] = pending.at("resume");
+  auto r = f.call(Operation::Publish, request);
   REQUIRE(r.ok());
   const auto posts = f.linkedin.posts();
   REQUIRE(posts.size() == 1);
   CHECK(posts[0].author == kOrganization);
   CHECK(text(r.json, "postId").rfind("urn:li:share:", 0) == 0);
   const auto media = lastBody(f).at("content").at("media");
-  CHECK(text(media, "id").rfind("urn:li:image:", 0) == 0);
+  CHECK(text(media, "id") == urn);  // uploaded once
   CHECK(text(media, "altText") == "A red bicycle");
-  CHECK(f.linkedin.statusPolls() >= 2);  // PROCESSING once, then AVAILABLE
+  CHECK(f.linkedin.statusPolls() == 2);  // PROCESSING once, then AVAILABLE
+  int initializations = 0;
+  for (const auto& line : f.linkedin.requests()) initializations += line.find("action=initializeUpload") != std::string::npos;
+  CHECK(initializations == 1);
 }
 
 TEST_CASE("several images become a multiImage post", "[linkedin][publish][media]") {
   LinkedInFixture f;
-  auto r = f.call(Operation::Publish, postRequest(f, kOrganization, "Gallery",
-                                                  {f.media("image", "image/png", 10, "1.png"), f.media("image", "image/png", 20, "2.png"),
-                                                   f.media("image", "image/gif", 30, "3.gif")}));
+  int pendings = 0;
+  auto r = f.publishSettled(postRequest(f, kOrganization, "Gallery",
+                                        {f.media("image", "image/png", 10, "1.png"), f.media("image", "image/png", 20, "2.png"),
+                                         f.media("image", "image/gif", 30, "3.gif")}), &pendings);
   REQUIRE(r.ok());
+  CHECK(pendings == 1);
   CHECK(lastBody(f).at("content").at("multiImage").at("images").as_array().size() == 3);
 }
 
-TEST_CASE("a video goes up in parts with ETags, is finalized and polled until AVAILABLE", "[linkedin][publish][media]") {
+TEST_CASE("a video goes up in parts with ETags, is finalized, and publish comes back until it is AVAILABLE", "[linkedin][publish][media]") {
   LinkedInFixture f;
   f.linkedin.setVideoPartSize(100 * 1024);
-  auto r = f.call(Operation::Publish, postRequest(f, kMember, "Watch this", {f.media("video", "video/mp4", 250 * 1024, "clip.mp4")}));
+  int pendings = 0;
+  auto r = f.publishSettled(postRequest(f, kMember, "Watch this", {f.media("video", "video/mp4", 250 * 1024, "clip.mp4")}), &pendings);
   REQUIRE(r.ok());
   CHECK(f.linkedin.videoPartsUploaded() == 3);
-  CHECK(f.linkedin.statusPolls() >= 3);  // PROCESSING twice after finalize
+  CHECK(pendings == 2);                  // PROCESSING twice after finalize
+  CHECK(f.linkedin.statusPolls() == 3);  // then AVAILABLE
   CHECK(text(r.json, "postId").rfind("urn:li:ugcPost:", 0) == 0);
   CHECK(text(lastBody(f).at("content").at("media"), "id").rfind("urn:li:video:", 0) == 0);
 }
@@ -117,7 +134,7 @@ TEST_CASE("a document post carries the Documents API URN and a title", "[linkedi
   LinkedInFixture f;
   auto request = postRequest(f, kOrganization, "Our report", {f.media("document", "application/pdf", 5000, "report.pdf")});
   request["options"] = {{"title", "Annual report"}};
-  REQUIRE(f.call(Operation::Publish, request).ok());
+  REQUIRE(f.publishSettled(request).ok());
   const auto media = lastBody(f).at("content").at("media");
   CHECK(text(media, "id").rfind("urn:li:document:", 0) == 0);
   CHECK(text(media, "title") == "Annual report");
@@ -135,17 +152,21 @@ TEST_CASE("a link becomes an article", "[linkedin][publish]") {
   CHECK(text(article, "description") == "Why");
 }
 
-TEST_CASE("upload ahead of publish, then publish with the platformMediaId", "[linkedin][media]") {
+TEST_CASE("upload ahead of publish (pending while processing), then publish with the platformMediaId", "[linkedin][media]") {
   LinkedInFixture f;
   auto upload = f.call(Operation::UploadMedia, {{"accessToken", f.token}, {"account", f.account(kMember)}, {"path", f.file("u.png", 64)},
                                                 {"mimeType", "image/png"}, {"size", 64}, {"kind", "image"}});
   REQUIRE(upload.ok());
   const auto urn = text(upload.json, "platformMediaId");
   CHECK(urn.rfind("urn:li:image:", 0) == 0);
+  CHECK(upload.json.at("pending").at("retryAfterSeconds").as_int64() == 1);  // asked once: PROCESSING
   const auto before = f.linkedin.requests().size();
   json::object media{{"id", "h1"}, {"kind", "image"}, {"mimeType", "image/png"}, {"path", "/nonexistent"}, {"size", 64}, {"platformMediaId", urn}};
   REQUIRE(f.call(Operation::Publish, postRequest(f, kMember, "Pre-uploaded", {media})).ok());
-  CHECK(f.linkedin.requests().size() == before + 1);  // only POST /rest/posts
+  const auto requests = f.linkedin.requests();
+  REQUIRE(requests.size() == before + 2);  // its status (AVAILABLE now), then POST /rest/posts; no upload
+  CHECK(requests[before].rfind("GET /rest/images/", 0) == 0);
+  CHECK(requests[before + 1] == "POST /rest/posts");
   CHECK(text(lastBody(f).at("content").at("media"), "id") == urn);
 }
 
