@@ -20,7 +20,10 @@ GraphApi::GraphApi() : impl_(std::make_unique<Impl>(*this)) {
       [impl = impl_.get()](Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) { serve(*impl, req, resp); });
 }
 
-GraphApi::~GraphApi() { impl_->server.reset(); }
+GraphApi::~GraphApi() {
+  impl_->server.reset();
+  faults_.waitForLateCreations();  // they write into impl_, which goes first
+}
 
 std::string GraphApi::url() const { return impl_->server->url(); }
 const std::vector<GraphApi::Page>& GraphApi::pages() const { return impl_->pages; }
@@ -107,9 +110,27 @@ void GraphApi::nextContainerEnds(const std::string& status) {
   impl_->nextContainerStatus = status;
 }
 
+const char* GraphApi::faultName(CreateFault fault) {
+  switch (fault) {
+    case CreateFault::None: return "None";
+    case CreateFault::DropAfterCreate: return "DropAfterCreate";
+    case CreateFault::GatewayTimeout: return "GatewayTimeout";
+    case CreateFault::SlowAnswer: return "SlowAnswer";
+    case CreateFault::ResetMidAnswer: return "ResetMidAnswer";
+    case CreateFault::RefuseWithoutCreate: return "RefuseWithoutCreate";
+    case CreateFault::LateCreate: return "LateCreate";
+  }
+  return "?";
+}
+
 void GraphApi::setStats(const std::string& id, const Stats& stats) {
   std::lock_guard lock(impl_->mutex);
   if (Item* item = impl_->find(id)) item->stats = stats;
+}
+
+void GraphApi::backdate(const std::string& id, long long seconds) {
+  std::lock_guard lock(impl_->mutex);
+  if (Item* item = impl_->find(id)) item->createdAt -= seconds;
 }
 
 std::vector<GraphApi::Item> GraphApi::items() const {

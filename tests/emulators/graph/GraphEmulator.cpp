@@ -8,14 +8,19 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/MessageHeader.h>
 #include <Poco/Net/PartHandler.h>
+#include <Poco/Base64Decoder.h>
+#include <Poco/Base64Encoder.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <regex>
+#include <sstream>
 
 namespace emulators {
 
 using namespace graph;
+using marketsage::test::CreateFault;
 
 namespace {
 
@@ -120,6 +125,73 @@ std::optional<std::string> fetch(const std::string& url, std::string& contentTyp
   }
 }
 
+namespace {
+
+/// Graph's cursors are opaque base64 strings; the emulator's name the item a page ends at.
+std::string cursorOf(const std::string& id) {
+  std::ostringstream out;
+  Poco::Base64Encoder encoder(out);
+  encoder << id;
+  encoder.close();
+  return out.str();
+}
+
+std::string idOfCursor(const std::string& cursor) {
+  std::istringstream in(cursor);
+  Poco::Base64Decoder decoder(in);
+  std::string id;
+  Poco::StreamCopier::copyToString(decoder, id);
+  return id;
+}
+
+long long unixParam(const Call& call, const std::string& name, long long fallback) {
+  if (!call.has(name)) return fallback;
+  size_t used = 0;
+  const long long value = std::stoll(call.param(name), &used);  // a malformed number: 400 (#100)
+  if (used != call.param(name).size()) invalidParameter(name + " must be a unix timestamp");
+  return value;
+}
+
+}  // namespace
+
+json::value pagedList(const Impl& impl, const Call& call, const std::vector<const Item*>& newestFirst,
+                      const std::function<json::value(const Item&)>& render) {
+  const long long since = unixParam(call, "since", 0), until = unixParam(call, "until", 1LL << 62);
+  const long long limit = std::clamp(unixParam(call, "limit", 25), 1LL, static_cast<long long>(std::max(1, impl.api.listLimit.load())));
+  std::vector<const Item*> rows;
+  for (const Item* item : newestFirst)
+    if (item->createdAt >= since && item->createdAt <= until) rows.push_back(item);
+  // The page after the `after` cursor's item, or the one ending before the `before` cursor's.
+  const auto positionOf = [&](const std::string& name) {
+    const std::string id = idOfCursor(call.param(name));
+    const auto at = std::find_if(rows.begin(), rows.end(), [&](const Item* item) { return item->id == id; });
+    if (at == rows.end()) invalidParameter("The " + name + " cursor is not valid");
+    return static_cast<std::size_t>(at - rows.begin());
+  };
+  std::size_t from = call.has("after") ? positionOf("after") + 1 : 0;
+  if (call.has("before")) from = positionOf("before") - std::min(positionOf("before"), static_cast<std::size_t>(limit));
+  const std::size_t to = std::min({rows.size(), from + static_cast<std::size_t>(limit), call.has("before") ? positionOf("before") : rows.size()});
+  json::array data;
+  for (std::size_t i = from; i < to; ++i) data.push_back(render(*rows[i]));
+  json::object out{{"data", data}};
+  if (from == to) return out;  // an empty page has no cursors
+  // The URL of a neighbouring page: this call's path and parameters with another cursor.
+  std::string path;
+  for (const auto& segment : call.path) path += "/" + segment;
+  const auto page = [&](const std::string& name, const std::string& cursor) {
+    Poco::URI uri(impl.server->url() + "/" + call.version + path);
+    for (const auto& [key, value] : call.params)
+      if (key != "after" && key != "before") uri.addQueryParameter(key, value);
+    uri.addQueryParameter(name, cursor);
+    return uri.toString();
+  };
+  json::object paging{{"cursors", {{"before", cursorOf(rows[from]->id)}, {"after", cursorOf(rows[to - 1]->id)}}}};
+  if (to < rows.size()) paging["next"] = page("after", cursorOf(rows[to - 1]->id));
+  if (from > 0) paging["previous"] = page("before", cursorOf(rows[from]->id));
+  out["paging"] = paging;
+  return out;
+}
+
 }  // namespace graph
 
 // ---- dispatch -------------------------------------------------------------------------------
@@ -165,6 +237,30 @@ void injectFaults(Impl& impl, Call& call) {
   }
 }
 
+/// What a gateway in front of Graph answers when it gives up: an HTML page, no Graph error object.
+void gatewayAnswer(Poco::Net::HTTPServerResponse& response, int status) {
+  const std::string body = "<html><body><h1>" + std::to_string(status) + (status == 504 ? " Gateway Time-out" : " Service Unavailable") +
+                           "</h1></body></html>";
+  response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  response.setContentType("text/html");
+  response.setContentLength(static_cast<std::streamsize>(body.size()));
+  response.send() << body;
+}
+
+/// Whether the call makes a post go live (or natively scheduled): the calls CreateFaults act on.
+/// Unpublished photos, containers, video chunks and uploads can be made again harmlessly.
+bool createsPost(const Impl& impl, const Call& call) {
+  const auto& p = call.path;
+  if (call.method != "POST" || p.size() != 2) return false;
+  if (p[1] == "media_publish") return impl.igUser(p[0]) != nullptr;
+  if (!impl.page(p[0])) return false;
+  const bool unpublishedUpload = (call.param("published") == "false" || call.param("published") == "0") && !call.has("scheduled_publish_time");
+  if (p[1] == "feed") return true;
+  if (p[1] == "photos") return !unpublishedUpload;
+  const std::string phase = call.param("upload_phase");
+  return p[1] == "videos" && (phase.empty() || phase == "finish") && !unpublishedUpload;
+}
+
 /// `uploadHost`: rupload and /upload:<id> take the token in a header and no form, so the app
 /// setting "Require App Secret" is not applied to them (a proof sent is still checked).
 void checkAppsecretProof(Impl& impl, const Call& call, bool uploadHost) {
@@ -193,7 +289,7 @@ json::value route(Impl& impl, Call& call) {
 }  // namespace
 
 void graph::serve(Impl& impl, Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
-  Call call{request, request.getMethod(), "", {}, {}, {}, {}, {}, {}, {}};
+  Call call{&request, request.getMethod(), "", {}, {}, {}, {}, {}, {}, {}};
   const Poco::URI uri(request.getURI());
   std::vector<std::string> segments;
   uri.getPathSegments(segments);
@@ -233,7 +329,29 @@ void graph::serve(Impl& impl, Poco::Net::HTTPServerRequest& request, Poco::Net::
     if (!isRupload) findUsageOwner(impl, call);
     injectFaults(impl, call);
     checkAppsecretProof(impl, call, uploadHost);
+    auto& faults = impl.faults();
+    const auto fault = createsPost(impl, call) ? faults.next() : std::nullopt;
+    if (fault == CreateFault::RefuseWithoutCreate) return gatewayAnswer(response, 503);
+    if (fault == CreateFault::LateCreate) {
+      // The gateway gives up at once; Graph acts on the request a moment later.
+      Call late = call;
+      late.request = nullptr;
+      faults.createLater([&impl, late]() mutable {
+        std::lock_guard later(impl.mutex);
+        try {
+          route(impl, late);
+        } catch (const std::exception&) {  // refused when it lands (a duplicate, say): nothing made
+        } catch (const GraphError&) {
+        }
+      });
+      return gatewayAnswer(response, 504);
+    }
     const json::value body = isRupload ? rupload(impl, call) : route(impl, call);
+    if (fault) {
+      lock.unlock();  // a slow answer holds no other call up
+      return faults.afterCreate(*fault, request, [&] { send(impl, call, response, 200, body, appPercent, businessPercent); },
+                                [&] { gatewayAnswer(response, 504); });
+    }
     send(impl, call, response, 200, body, appPercent, businessPercent);
   } catch (const GraphError& error) {
     const bool throttledError = error.code == 4 || error.code == 17 || error.code == 32 || error.code >= 80000;

@@ -6,10 +6,12 @@
 //                    GET /me, GET|DELETE /me/permissions, GET /me/accounts (cursor paging)
 //   Pages            POST /{page}/feed|photos|videos (upload_phase start/transfer/finish), the Resumable
 //                    Upload API (POST /{app-id}/uploads, POST|GET /upload:<id>), GET|DELETE /{id},
+//                    GET /{page}/published_posts|scheduled_posts|videos (cursor paging, since/until),
 //                    GET /{page}/insights, GET /{post}/insights
 //   Instagram        POST /{ig-user}/media, POST /ig-api-upload/{v}/{container} (rupload), GET
 //                    /{container}?fields=status_code, POST /{ig-user}/media_publish, GET
-//                    /{ig-user}/content_publishing_limit, GET|DELETE /{ig-media}, GET /{ig-user|ig-media}/insights
+//                    /{ig-user}/media|stories (cursor paging), GET /{ig-user}/content_publishing_limit,
+//                    GET|DELETE /{ig-media}, GET /{ig-user|ig-media}/insights
 //
 // One loopback server plays every Meta host (graph, graph-video, www for the dialog, rupload): point
 // api_base, auth_base and rupload_base at url(). Every call checks its token (query access_token or
@@ -23,8 +25,12 @@
 // /docs/graph-api/overview/rate-limiting, /docs/graph-api/securing-requests, /docs/pages-api/posts,
 // /docs/video-api/guides/publishing, /docs/instagram-platform/content-publishing (+ /resumable-uploads),
 // /docs/instagram-platform/instagram-graph-api/reference/error-codes, /docs/platforminsights/page,
-// /docs/instagram-platform/insights.
+// /docs/instagram-platform/insights, /docs/graph-api/results (paging),
+// /docs/graph-api/reference/page/published_posts, /docs/graph-api/reference/page/scheduled_posts,
+// /docs/instagram-platform/instagram-graph-api/reference/ig-container (status_code).
 #pragma once
+
+#include "CreateFaults.h"
 
 #include <atomic>
 #include <cstdint>
@@ -37,6 +43,8 @@
 namespace emulators {
 
 class GraphApi {
+  marketsage::test::CreateFaults faults_;  // first: the public references below point into it
+
  public:
   static constexpr const char* appId = "584930217765432";
   static constexpr const char* appSecret = "graph-emulator-app-secret-0123456789";
@@ -110,8 +118,25 @@ class GraphApi {
   /// The next IG container created ends in `status` ("ERROR" or "EXPIRED") instead of FINISHED.
   void nextContainerEnds(const std::string& status);
   void setStats(const std::string& id, const Stats& stats);
+  /// Moves an item's creation time `seconds` into the past (listings, since/until, duplicates).
+  void backdate(const std::string& id, long long seconds);
+
+  /// Faults of the calls that make a post go live, for the exactly-once tests (the vocabulary every
+  /// emulator shares): POST /{page}/feed, /{page}/photos and /{page}/videos (finish, or one
+  /// request) unless they only upload unpublished media, and POST /{ig-user}/media_publish. The
+  /// next such calls (one each, in order) meet these faults; GatewayTimeout, RefuseWithoutCreate
+  /// and LateCreate answer as a gateway does (text/html 504 or 503, no Graph error object).
+  using CreateFault = marketsage::test::CreateFault;
+  void faultNextCreates(const std::vector<CreateFault>& faults) { faults_.push(faults); }
+  static const char* faultName(CreateFault fault);  ///< "DropAfterCreate", … for test messages
+  std::atomic<int>& slowAnswerMs = faults_.slowAnswerMs;  ///< SlowAnswer: answered this late
+  std::atomic<int>& lateCreateMs = faults_.lateCreateMs;  ///< LateCreate: created this late
+  /// POST /{page}/feed refuses a status identical to the Page's latest post (message, link, no
+  /// media) with (#506) Duplicate status message, as Facebook does.
+  std::atomic<bool> refuseDuplicatePosts{true};
 
   std::atomic<int> accountsPageSize{1};         ///< /me/accounts entries per page (forces paging)
+  std::atomic<int> listLimit{100};              ///< most rows per page of other listings (Graph: limit <= 100)
   std::atomic<int> videoChunkBytes{4096};       ///< chunk size announced by resumable video uploads
   std::atomic<int> pollsUntilReady{2};          ///< IN_PROGRESS answers before a video container is FINISHED
   std::atomic<int> regainAccessMinutes{3};      ///< estimated_time_to_regain_access when throttled

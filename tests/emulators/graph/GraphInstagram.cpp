@@ -1,7 +1,10 @@
 // Instagram Platform (with Facebook Login): media containers fetched from image_url / video_url or
-// uploaded to rupload, their processing status, media_publish, content_publishing_limit, reading
-// and deleting IG media.
+// uploaded to rupload, their processing status, media_publish, content_publishing_limit, reading,
+// listing (media, stories) and deleting IG media.
 // https://developers.facebook.com/docs/instagram-platform/content-publishing
+// https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-container
+// https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media
+// https://developers.facebook.com/documentation/instagram-platform/instagram-graph-api/reference/ig-user/stories
 // https://developers.facebook.com/docs/instagram-platform/content-publishing/resumable-uploads
 // https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/error-codes
 #include "GraphInternals.h"
@@ -181,6 +184,11 @@ json::value publish(Impl& impl, const Call& call, const GraphApi::Page& owner) {
   Item* container = impl.find(creationId);
   if (!container || container->kind != "container" || container->ownerId != owner.igUserId) unknownObject("post", creationId);
   if (container->carouselItem) invalidParameter("A carousel item container cannot be published on its own");
+  // Meta documents no answer for a second media_publish of one container; the emulator refuses it
+  // as a builder that no longer exists (code 24 / 2207008), and the container stays PUBLISHED.
+  if (!container->publishedAs.empty())
+    throw mediaError(24, 2207008, "The media builder does not exist or has expired", "Media already published",
+                     "This container was published already; create a new one to publish again.");
   const std::string status = containerStatus(impl, *container, false);
   if (status == "ERROR")
     throw mediaError(-1, 2207032, "Create media fail, please try to re-create media", "Media upload failed",
@@ -205,8 +213,8 @@ json::value publish(Impl& impl, const Call& call, const GraphApi::Page& owner) {
 
 std::string shortcode(const Item& media) { return "Emu" + media.id.substr(media.id.size() - 8); }
 
-json::value readMedia(Impl& impl, const Call& call, const Item& media, const GraphApi::Page& owner) {
-  impl.requireInstagram(call, owner.igUserId, "instagram_basic");
+/// The fields asked of an IG media; Graph leaves out empty ones.
+json::value renderMedia(const Call& call, const Item& media, const GraphApi::Page& owner) {
   std::vector<std::string> fields = call.fields();
   if (fields.empty()) fields = {"id"};
   const bool reel = media.mediaType == "REELS", story = media.mediaType == "STORIES";
@@ -227,6 +235,23 @@ json::value readMedia(Impl& impl, const Call& call, const Item& media, const Gra
     if (field == "media_url" && !media.mediaUrl.empty()) out["media_url"] = media.mediaUrl;
   }
   return out;
+}
+
+json::value readMedia(Impl& impl, const Call& call, const Item& media, const GraphApi::Page& owner) {
+  impl.requireInstagram(call, owner.igUserId, "instagram_basic");
+  return renderMedia(call, media, owner);
+}
+
+/// GET /{ig-user}/media (feed media, reels, carousels: no stories) and /{ig-user}/stories, newest first.
+json::value listMedia(Impl& impl, const Call& call, const GraphApi::Page& owner, bool stories) {
+  impl.requireInstagram(call, owner.igUserId, "instagram_basic");
+  std::vector<const Item*> rows;
+  for (auto it = impl.order.rbegin(); it != impl.order.rend(); ++it) {
+    const Item& item = impl.itemsById.at(*it);
+    if (item.kind == "ig_media" && item.ownerId == owner.igUserId && !item.deleted && (item.mediaType == "STORIES") == stories)
+      rows.push_back(&item);
+  }
+  return pagedList(impl, call, rows, [&](const Item& item) { return renderMedia(call, item, owner); });
 }
 
 json::value readContainer(Impl& impl, const Call& call, Item& container, const GraphApi::Page& owner) {
@@ -269,6 +294,7 @@ json::value instagram(Impl& impl, Call& call) {
     if (p.size() == 2 && call.method == "POST" && p[1] == "media") return createContainer(impl, call, *owner);
     if (p.size() == 2 && call.method == "POST" && p[1] == "media_publish") return publish(impl, call, *owner);
     if (p.size() == 2 && call.method == "GET" && p[1] == "content_publishing_limit") return publishingLimit(impl, call, *owner);
+    if (p.size() == 2 && call.method == "GET" && (p[1] == "media" || p[1] == "stories")) return listMedia(impl, call, *owner, p[1] == "stories");
     unknownObject(call.method, p[0]);
   }
   Item* item = impl.find(p[0]);
@@ -287,23 +313,23 @@ json::value instagram(Impl& impl, Call& call) {
 json::value rupload(Impl& impl, Call& call) {
   const std::string& body = call.rawBody;
   const std::string id = call.path.empty() ? "" : call.path[0];
-  if (call.request.get("Authorization", "").rfind("OAuth ", 0) != 0)
+  if (call.header("Authorization").rfind("OAuth ", 0) != 0)
     throw GraphError{190, "Invalid OAuth access token: the Authorization header must be \"OAuth <token>\""};
   Item* container = impl.find(id);
   auto upload = impl.uploads.find(id);
   if (!container || container->kind != "container" || upload == impl.uploads.end()) unknownObject("post", id);
   impl.requireInstagram(call, container->ownerId, "instagram_content_publish");
   std::string bytes = body;
-  if (call.request.has("file_url")) {
+  if (!call.header("file_url").empty()) {
     std::string contentType;
-    bytes = fetch(call.request.get("file_url"), contentType).value_or("");
+    bytes = fetch(call.header("file_url"), contentType).value_or("");
     if (bytes.empty()) throw GraphError{9004, "Media download has failed. The media URI doesn't meet our requirements.", 2207052};
     upload->second.size = bytes.size();
   } else {
     long long offset = -1, size = -1;
     try {
-      offset = std::stoll(call.request.get("offset", ""));
-      size = std::stoll(call.request.get("file_size", ""));
+      offset = std::stoll(call.header("offset"));
+      size = std::stoll(call.header("file_size"));
     } catch (...) {
       invalidParameter("the offset and file_size headers are required");
     }

@@ -8,6 +8,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <boost/json.hpp>
 
+#include <functional>
 #include <mutex>
 #include <optional>
 
@@ -61,7 +62,8 @@ struct Code {
 
 /// One API request, parsed: the path after the version, every parameter, uploaded files.
 struct Call {
-  Poco::Net::HTTPServerRequest& request;
+  /// The HTTP request; null for a call acted out later (a LateCreate), which reads only its params.
+  Poco::Net::HTTPServerRequest* request;
   std::string method, version;
   std::vector<std::string> path;
   std::map<std::string, std::string> params;  ///< query + form fields (+ multipart fields)
@@ -81,6 +83,8 @@ struct Call {
     return it != files.end() ? it->second : param(name);
   }
   std::vector<std::string> fields() const;     ///< `fields` split at top-level commas
+  /// A request header (upload hosts take their arguments there); "" for a call acted out later.
+  std::string header(const std::string& name) const { return request ? request->get(name, "") : std::string(); }
 };
 
 }  // namespace emulators::graph
@@ -90,6 +94,8 @@ namespace emulators {
 struct GraphApi::Impl {
   explicit Impl(GraphApi& api) : api(api) {}
   GraphApi& api;
+  /// The faults of the calls that make a post go live (GraphApi::faultNextCreates); thread-safe.
+  marketsage::test::CreateFaults& faults() { return api.faults_; }
   mutable std::mutex mutex;
   std::unique_ptr<marketsage::test::TestServer> server;
   std::vector<Page> pages;
@@ -162,6 +168,11 @@ json::value login(Impl& impl, Call& call);          // oauth/access_token, debug
 json::value pages(Impl& impl, Call& call);          // /{page}/feed|photos|videos, /{id} of Page objects
 json::value instagram(Impl& impl, Call& call);      // /{ig-user}/media|media_publish|..., /{ig-object}
 json::value insights(Impl& impl, Call& call);       // /{id}/insights
+/// A cursor-paged edge as Graph answers it: `newestFirst` filtered by since/until (unix seconds, on
+/// createdAt), `limit` (25 by default, at most 100) from the `after` cursor on, each row drawn by
+/// `render`, with paging.cursors.before/after and paging.next (previous) as absolute URLs.
+json::value pagedList(const Impl& impl, const Call& call, const std::vector<const Item*>& newestFirst,
+                      const std::function<json::value(const Item&)>& render);
 /// POST /ig-api-upload/{v}/{container}: the rupload host. Raw body, OAuth header.
 json::value rupload(Impl& impl, Call& call);
 /// Resumable Upload API: POST /{app-id}/uploads, POST|GET /upload:<session> (raw body, OAuth header).

@@ -1,7 +1,10 @@
 // Pages API: posts (text, link, scheduled, multi-photo via attached_media), photos (multipart
-// `source` or `url`), videos (single request or resumable start/transfer/finish), reading and
-// deleting what was made.
+// `source` or `url`), videos (single request or resumable start/transfer/finish), reading,
+// listing (published_posts, scheduled_posts, videos) and deleting what was made.
 // https://developers.facebook.com/docs/pages-api/posts
+// https://developers.facebook.com/docs/graph-api/reference/page/published_posts/
+// https://developers.facebook.com/docs/graph-api/reference/page/scheduled_posts/
+// https://developers.facebook.com/docs/graph-api/reference/page/videos/
 // https://developers.facebook.com/docs/graph-api/reference/page/photos/
 // https://developers.facebook.com/docs/video-api/guides/publishing
 // https://developers.facebook.com/docs/graph-api/guides/upload (Resumable Upload API, file handles)
@@ -59,6 +62,15 @@ std::vector<std::string> attachedMedia(Impl& impl, const Call& call, const std::
   return ids;
 }
 
+/// The Page's latest published post, or null.
+const Item* latestPost(const Impl& impl, const std::string& pageId) {
+  for (auto it = impl.order.rbegin(); it != impl.order.rend(); ++it) {
+    const Item& item = impl.itemsById.at(*it);
+    if (item.kind == "post" && item.ownerId == pageId && item.published && !item.deleted) return &item;
+  }
+  return nullptr;
+}
+
 json::value createPost(Impl& impl, const Call& call, const std::string& pageId) {
   impl.requirePageToken(call, pageId);
   Item post = makeItem(pageId + "_" + impl.newId(), "post", pageId, call.param("message"));
@@ -68,6 +80,11 @@ json::value createPost(Impl& impl, const Call& call, const std::string& pageId) 
     throw GraphError{100, "(#100) Missing message or attachment"};
   if (call.has("scheduled_publish_time")) post.scheduledPublishTime = scheduledTime(call);
   post.published = !isFalse(call.param("published"));
+  // Facebook refuses a status identical to the one just posted.
+  const Item* latest = latestPost(impl, pageId);
+  if (impl.api.refuseDuplicatePosts && post.published && post.children.empty() && latest && latest->children.empty() &&
+      latest->message == post.message && latest->link == post.link)
+    throw GraphError{506, "(#506) Duplicate status message"};
   for (const auto& id : post.children) impl.find(id)->publishedAs = post.id;
   return json::object{{"id", impl.add(post).id}};
 }
@@ -86,8 +103,11 @@ json::value createPhoto(Impl& impl, const Call& call, const std::string& pageId)
   photo.sha256 = hex(sha256(bytes));
   photo.published = !isFalse(call.param("published"));
   if (call.has("scheduled_publish_time")) photo.scheduledPublishTime = scheduledTime(call);
-  if (!photo.published) return json::object{{"id", impl.add(photo).id}};
+  if (!photo.published && !photo.scheduledPublishTime) return json::object{{"id", impl.add(photo).id}};
+  // A published photo makes a post; a scheduled one a post that goes live at that time.
   Item post = makeItem(pageId + "_" + impl.newId(), "post", pageId, photo.message);
+  post.published = photo.published;
+  post.scheduledPublishTime = photo.scheduledPublishTime;
   post.children = {photo.id};
   photo.publishedAs = post.id;
   impl.add(post);
@@ -187,14 +207,14 @@ json::value startUploadSession(Impl& impl, const Call& call) {
 
 /// POST /upload:<session> (header file_offset, raw bytes) -> {"h": handle}; GET -> {"id","file_offset"}.
 json::value uploadToSession(Impl& impl, Call& call) {
-  if (call.request.get("Authorization", "").rfind("OAuth ", 0) != 0)
+  if (call.header("Authorization").rfind("OAuth ", 0) != 0)
     throw GraphError(190, "An access token is required in the Authorization header: OAuth <token>");
   impl.authenticate(call);
   auto it = impl.uploads.find(call.path[0]);
   if (it == impl.uploads.end()) unknownObject(call.method, call.path[0]);
   Impl::Upload& upload = it->second;
   if (call.method == "GET") return json::object{{"id", call.path[0]}, {"file_offset", static_cast<int64_t>(upload.data.size())}};
-  if (call.request.get("file_offset", "") != std::to_string(upload.data.size()))
+  if (call.header("file_offset") != std::to_string(upload.data.size()))
     invalidParameter("file_offset must be " + std::to_string(upload.data.size()));
   if (upload.data.size() + call.rawBody.size() > upload.size) invalidParameter("more bytes than file_length");
   upload.data += call.rawBody;
@@ -210,9 +230,30 @@ std::string permalink(const Item& item) {
   return "https://www.facebook.com/" + item.ownerId + "/posts/" + item.id.substr(item.id.find('_') + 1);
 }
 
-json::value readItem(Impl& impl, const Call& call, const Item& item) {
-  impl.authenticate(call);
-  impl.require("pages_read_engagement");
+/// A post's attachments field as Graph draws them (StoryAttachment): a link share, one photo, or
+/// an album of photos with its subattachments; absent for a plain status.
+std::optional<json::value> attachments(const Item& post) {
+  const auto photo = [](const std::string& id) {
+    return json::object{{"media_type", "photo"}, {"type", "photo"}, {"target", {{"id", id}}},
+                        {"url", "https://www.facebook.com/photo.php?fbid=" + id}};
+  };
+  json::object attachment;
+  if (post.children.size() == 1) {
+    attachment = photo(post.children[0]);
+  } else if (post.children.size() > 1) {
+    json::array sub;
+    for (const auto& id : post.children) sub.push_back(photo(id));
+    attachment = {{"media_type", "album"}, {"type", "album"}, {"subattachments", {{"data", sub}}}};
+  } else if (!post.link.empty()) {
+    attachment = {{"media_type", "link"}, {"type", "share"}, {"url", post.link}, {"unshimmed_url", post.link}};
+  } else {
+    return std::nullopt;
+  }
+  return json::object{{"data", json::array{attachment}}};
+}
+
+/// The fields asked of a Page object (post, photo or video); Graph leaves out empty ones.
+json::value renderItem(const Call& call, const Item& item) {
   std::vector<std::string> fields = call.fields();
   if (fields.empty()) fields = {"created_time", "message", "id"};
   json::object out;
@@ -225,6 +266,9 @@ json::value readItem(Impl& impl, const Call& call, const Item& item) {
     if (name == "created_time") out["created_time"] = isoTime(item.createdAt);
     if (name == "permalink_url") out["permalink_url"] = permalink(item);
     if (name == "is_published") out["is_published"] = item.published;
+    if (name == "published" && item.kind == "video") out["published"] = item.published;
+    if (name == "attachments" && item.kind == "post")
+      if (auto drawn = attachments(item)) out["attachments"] = std::move(*drawn);
     if (name == "scheduled_publish_time" && item.scheduledPublishTime) out["scheduled_publish_time"] = item.scheduledPublishTime;
     if (name == "reactions" || name == "likes")
       out[name] = {{"data", json::array()}, {"summary", {{"total_count", stats.reactions}, {"viewer_reaction", "NONE"}}}};
@@ -233,6 +277,29 @@ json::value readItem(Impl& impl, const Call& call, const Item& item) {
     if (name == "shares" && stats.shares > 0) out["shares"] = {{"count", stats.shares}};  // absent when never shared
   }
   return out;
+}
+
+json::value readItem(Impl& impl, const Call& call, const Item& item) {
+  impl.authenticate(call);
+  impl.require("pages_read_engagement");
+  return renderItem(call, item);
+}
+
+/// GET /{page}/published_posts (live posts), /scheduled_posts (posts Facebook will publish at
+/// their scheduled_publish_time) and /videos (the Page's uploaded videos), newest first.
+json::value listPage(Impl& impl, const Call& call, const std::string& pageId, const std::string& edge) {
+  impl.authenticate(call);
+  impl.require("pages_read_engagement");
+  std::vector<const Item*> rows;
+  for (auto it = impl.order.rbegin(); it != impl.order.rend(); ++it) {
+    const Item& item = impl.itemsById.at(*it);
+    if (item.ownerId != pageId || item.deleted) continue;
+    const bool post = item.kind == "post";
+    if ((edge == "published_posts" && post && item.published) || (edge == "scheduled_posts" && post && !item.published && item.scheduledPublishTime) ||
+        (edge == "videos" && item.kind == "video"))
+      rows.push_back(&item);
+  }
+  return pagedList(impl, call, rows, [&](const Item& item) { return renderItem(call, item); });
 }
 
 json::value readPage(Impl& impl, const Call& call, const GraphApi::Page& page) {
@@ -260,6 +327,8 @@ json::value pages(Impl& impl, Call& call) {
   const auto& p = call.path;
   if (const GraphApi::Page* page = impl.page(p[0])) {
     if (p.size() == 1 && call.method == "GET") return readPage(impl, call, *page);
+    if (p.size() == 2 && call.method == "GET" && (p[1] == "published_posts" || p[1] == "scheduled_posts" || p[1] == "videos"))
+      return listPage(impl, call, page->id, p[1]);
     if (p.size() == 2 && call.method == "POST" && p[1] == "feed") return createPost(impl, call, page->id);
     if (p.size() == 2 && call.method == "POST" && p[1] == "photos") return createPhoto(impl, call, page->id);
     if (p.size() == 2 && call.method == "POST" && p[1] == "videos") return createVideo(impl, call, page->id);

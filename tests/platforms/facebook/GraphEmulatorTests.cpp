@@ -14,7 +14,10 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
+#include <chrono>
+#include <ctime>
 #include <sstream>
+#include <thread>
 
 using emulators::GraphApi;
 namespace json = boost::json;
@@ -378,4 +381,142 @@ TEST_CASE("Instagram containers: captions over 2,200 characters, 30 hashtags or 
   CHECK(container(tags("@", 20, " ")).status == 200);
   CHECK(container(tags("@", 21, " ")).errorSubcode() == 2207010);
   CHECK(container(tags("a@", 25, " ") + " # ## #!").status == 200);  // e-mail-like words and bare marks are no tags
+}
+
+TEST_CASE("Page listings: published_posts, scheduled_posts and videos newest first, cursor-paged, since, attachments", "[graph-emulator]") {
+  GraphApi graph;
+  graph.listLimit = 2;
+  const std::string page = graph.pages()[0].id;
+  const std::string token = graph.pageToken(page, graph.userToken());
+  std::vector<std::string> posted;
+  for (const std::string text : {"first", "second", "third"})
+    posted.push_back(json::value_to<std::string>(call("POST", api(graph, page + "/feed"), {{"access_token", token}, {"message", text}}).body.at("id")));
+  call("POST", api(graph, page + "/feed"), {{"access_token", token}, {"message", "a link"}, {"link", "https://example.com/x"}});
+  const auto later = std::to_string(std::time(nullptr) + 3600);
+  call("POST", api(graph, page + "/feed"), {{"access_token", token}, {"message", "later"}, {"published", "false"}, {"scheduled_publish_time", later}});
+  graph.backdate(posted[0], 7200);
+
+  const Fields fields{{"access_token", token}, {"fields", "id,message,created_time,permalink_url,attachments{media_type,subattachments}"}};
+  std::vector<std::string> messages;
+  std::string next = api(graph, page + "/published_posts");
+  for (Fields query = fields; !next.empty(); query.clear()) {
+    const Answer listed = call("GET", next, query);
+    REQUIRE(listed.status == 200);
+    CHECK(listed.header("X-Business-Use-Case-Usage").at(page).at(0).at("type") == "pages");
+    const auto& data = listed.body.at("data").as_array();
+    CHECK(data.size() <= 2);
+    for (const auto& post : data) messages.push_back(json::value_to<std::string>(post.at("message")));
+    const auto& paging = listed.body.at("paging").as_object();
+    CHECK_FALSE(json::value_to<std::string>(paging.at("cursors").at("after")).empty());
+    CHECK_FALSE(json::value_to<std::string>(paging.at("cursors").at("before")).empty());
+    next = paging.contains("next") ? json::value_to<std::string>(paging.at("next")) : "";
+    if (!next.empty()) CHECK(next.rfind(api(graph, page + "/published_posts?"), 0) == 0);
+  }
+  CHECK(messages == std::vector<std::string>{"a link", "third", "second", "first"});  // the scheduled one is not published
+  const Answer one = call("GET", api(graph, page + "/published_posts"), fields);
+  const Answer two = call("GET", json::value_to<std::string>(one.body.at("paging").at("next")));
+  const Answer back = call("GET", json::value_to<std::string>(two.body.at("paging").at("previous")));
+  CHECK(back.body.at("data") == one.body.at("data"));
+
+  graph.listLimit = 100;
+
+  const Answer recent = call("GET", api(graph, page + "/published_posts"), {{"access_token", token}, {"fields", "message,attachments"},
+                                                                           {"since", std::to_string(std::time(nullptr) - 3600)}, {"limit", "10"}});
+  REQUIRE(recent.body.at("data").as_array().size() == 3);  // "first" is two hours old
+  CHECK(recent.body.at("data").at(0).at("attachments").at("data").at(0).at("media_type") == "link");
+  CHECK_FALSE(recent.body.at("data").at(1).as_object().contains("attachments"));  // a plain status has none
+
+  const Answer scheduled = call("GET", api(graph, page + "/scheduled_posts"), {{"access_token", token}, {"fields", "message,scheduled_publish_time"}});
+  REQUIRE(scheduled.body.at("data").as_array().size() == 1);
+  CHECK(scheduled.body.at("data").at(0).at("scheduled_publish_time").as_int64() == std::stoll(later));
+  const Answer bad = call("GET", api(graph, page + "/published_posts"), {{"access_token", token}, {"after", "bm90LWFuLWlk"}});
+  CHECK(bad.errorCode() == 100);
+}
+
+TEST_CASE("Refusals that keep a post single: a repeated status (#506), a second media_publish of one container", "[graph-emulator]") {
+  GraphApi graph;
+  const auto& owner = graph.pages()[0];
+  const std::string user = graph.userToken();
+  const std::string token = graph.pageToken(owner.id, user);
+  REQUIRE(call("POST", api(graph, owner.id + "/feed"), {{"access_token", token}, {"message", "Hello"}}).status == 200);
+  const Answer again = call("POST", api(graph, owner.id + "/feed"), {{"access_token", token}, {"message", "Hello"}});
+  CHECK(again.status == 400);
+  CHECK(again.errorCode() == 506);
+  CHECK(again.body.at("error").at("message") == "(#506) Duplicate status message");
+  CHECK_FALSE(json::value_to<std::string>(again.body.at("error").at("fbtrace_id")).empty());
+  CHECK(call("POST", api(graph, owner.id + "/feed"), {{"access_token", token}, {"message", "Hello"}, {"link", "https://example.com"}}).status == 200);
+  CHECK(graph.livePosts(owner.id).size() == 2);
+
+  metatest::MediaServer media;
+  const Answer container = call("POST", api(graph, owner.igUserId + "/media"), {{"access_token", user}, {"image_url", media.put("i.jpg", metatest::jpeg(900), "image/jpeg")}, {"caption", "once"}});
+  const std::string id = json::value_to<std::string>(container.body.at("id"));
+  REQUIRE(call("POST", api(graph, owner.igUserId + "/media_publish"), {{"access_token", user}, {"creation_id", id}}).status == 200);
+  CHECK(call("GET", api(graph, id), {{"access_token", user}, {"fields", "status_code"}}).body.at("status_code") == "PUBLISHED");
+  const Answer twice = call("POST", api(graph, owner.igUserId + "/media_publish"), {{"access_token", user}, {"creation_id", id}});
+  CHECK(twice.status == 400);
+  CHECK(twice.errorCode() == 24);
+  CHECK(twice.errorSubcode() == 2207008);
+  CHECK(graph.livePosts(owner.igUserId).size() == 1);
+
+  const Answer listed = call("GET", api(graph, owner.igUserId + "/media"), {{"access_token", user}, {"fields", "id,caption,timestamp,permalink,media_type"}});
+  REQUIRE(listed.body.at("data").as_array().size() == 1);
+  CHECK(listed.body.at("data").at(0).at("caption") == "once");
+  CHECK(listed.body.at("data").at(0).at("media_type") == "IMAGE");
+  CHECK(call("GET", api(graph, owner.igUserId + "/stories"), {{"access_token", user}}).body.at("data").as_array().empty());
+}
+
+namespace {
+
+/// A POST whose answer may be a gateway's HTML page or no answer at all: status (0 = none) and content type.
+std::pair<int, std::string> post(const std::string& url, const Fields& fields) {
+  try {
+    Poco::URI uri(url);
+    Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
+    session.setTimeout(Poco::Timespan(5, 0));
+    Poco::Net::HTTPRequest request("POST", uri.getPathAndQuery(), Poco::Net::HTTPMessage::HTTP_1_1);
+    Poco::Net::HTMLForm form;
+    for (const auto& [name, value] : fields) form.set(name, value);
+    form.prepareSubmit(request);
+    form.write(session.sendRequest(request));
+    Poco::Net::HTTPResponse response;
+    std::string body;
+    Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
+    return {static_cast<int>(response.getStatus()), response.getContentType()};
+  } catch (const std::exception&) {
+    return {0, ""};
+  }
+}
+
+}  // namespace
+
+TEST_CASE("Create faults meet only the calls that make a post go live, each acted out as the network would", "[graph-emulator]") {
+  GraphApi graph;
+  graph.lateCreateMs = 300;
+  const std::string page = graph.pages()[0].id;
+  const std::string token = graph.pageToken(page, graph.userToken());
+  const auto feed = [&](const std::string& message) { return post(api(graph, page + "/feed"), {{"access_token", token}, {"message", message}}); };
+  const auto made = [&](const std::string& message) {
+    int n = 0;
+    for (const auto& item : graph.livePosts(page)) n += item.message == message;
+    return n;
+  };
+  using Fault = GraphApi::CreateFault;
+
+  graph.faultNextCreates({Fault::RefuseWithoutCreate});
+  CHECK(post(api(graph, page + "/photos"), {{"access_token", token}, {"published", "false"}, {"url", "http://127.0.0.1:1/none"}}).first == 400);
+  CHECK(feed("refused") == std::pair<int, std::string>{503, "text/html"});  // the upload above was no create
+  CHECK(made("refused") == 0);
+
+  graph.faultNextCreates({Fault::GatewayTimeout, Fault::DropAfterCreate, Fault::ResetMidAnswer, Fault::LateCreate});
+  CHECK(feed("gateway").first == 504);
+  CHECK(made("gateway") == 1);
+  CHECK(feed("dropped").first == 0);
+  CHECK(made("dropped") == 1);
+  CHECK(feed("reset").first == 0);
+  CHECK(made("reset") == 1);
+  CHECK(feed("late") == std::pair<int, std::string>{504, "text/html"});
+  CHECK(made("late") == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  CHECK(made("late") == 1);
+  CHECK(feed("plain").first == 200);
 }
