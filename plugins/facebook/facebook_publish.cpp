@@ -1,13 +1,14 @@
 // Facebook Page publishing: text/link posts, one or several photos, a video (Resumable Upload
-// API), native scheduling; and the offline validation that runs before any of it.
+// API), native scheduling; the offline validation that runs before any of it; and reconcile,
+// which looks a post of unknown outcome up among the Page's posts (README.md, "Exactly once").
 // https://developers.facebook.com/docs/pages-api/posts
+// https://developers.facebook.com/docs/graph-api/reference/page/published_posts/
+// https://developers.facebook.com/docs/graph-api/reference/page/scheduled_posts/
 // https://developers.facebook.com/docs/graph-api/reference/page/photos
 // https://developers.facebook.com/docs/video-api/guides/publishing
 // https://developers.facebook.com/docs/graph-api/reference/page/videos/ (upload_phase)
 // https://developers.facebook.com/docs/graph-api/guides/upload
-#include "GraphApi.hpp"
-#include "MetaPost.hpp"
-
+#include "MetaReconcile.hpp"
 
 namespace marketsage::facebook {
 namespace {
@@ -67,9 +68,10 @@ Params scheduling(const Post& post) {
   return {{"published", "false"}, {"scheduled_publish_time", std::to_string(*post.scheduledTime)}};
 }
 
-/// POST /{page-id}/photos with the file as multipart `source`; `params` decide published/caption.
-std::string uploadPhoto(const Graph& graph, const std::string& page, const Media& m, const Params& params) {
-  return graph.postFile(page + "/photos", params, "source", m.path, m.mimeType);
+/// POST /{page-id}/photos with the file as multipart `source`; `params` decide published/caption
+/// (and so whether the call `creates` the post or only uploads an unpublished photo).
+std::string uploadPhoto(const Graph& graph, const std::string& page, const Media& m, const Params& params, Effect effect) {
+  return graph.postFile(page + "/photos", params, "source", m.path, m.mimeType, effect);
 }
 
 /// Resumable Upload API (setting video_upload = "upload_api"): POST /{app-id}/uploads opens a
@@ -88,7 +90,7 @@ Params uploadWithUploadApi(const Graph& graph, const Media& m) {
     request.headers = {{"Authorization", "OAuth " + graph.token()}, {"file_offset", std::to_string(offset)}};
     request.bodyFile = m.path;
     request.fileOffset = offset;
-    request.timeoutMs = 300000;
+    request.timeoutMs = timeoutMs(true);
     try {
       return {{"fbuploader_video_file_chunk", idIn(sendGraph(request), "/h")}};
     } catch (const Error& e) {
@@ -116,7 +118,8 @@ std::pair<Params, std::string> uploadInPhases(const Graph& graph, const std::str
       throw Error(MS_ERR_PERMANENT, "the video upload answered unusable offsets");
     if (*from == *to) break;
     offsets = graph.postFile(page + "/videos", {{"upload_phase", "transfer"}, {"upload_session_id", session}, {"start_offset", std::to_string(*from)}},
-                             "video_file_chunk", m.path, m.mimeType, static_cast<uint64_t>(*from), static_cast<uint64_t>(*to - *from));
+                             "video_file_chunk", m.path, m.mimeType, Effect::Repeatable, static_cast<uint64_t>(*from),
+                             static_cast<uint64_t>(*to - *from));
   }
   return {{{"upload_phase", "finish"}, {"upload_session_id", session}}, videoId};
 }
@@ -131,20 +134,25 @@ std::string publishVideo(const Graph& graph, const std::string& page, const Post
   if (host.setting("/video_upload", "") == "upload_api") {
     const auto handle = uploadWithUploadApi(graph, video);
     params.insert(params.end(), handle.begin(), handle.end());
-    return idIn(uploader.post(page + "/videos", params));
+    return idIn(uploader.post(page + "/videos", params, Effect::Creates));
   }
   auto [finish, videoId] = uploadInPhases(uploader, page, video);
   params.insert(params.begin(), finish.begin(), finish.end());
-  uploader.post(page + "/videos", params);
+  uploader.post(page + "/videos", params, Effect::Creates);  // the finish phase publishes (or schedules) it
   return videoId;
 }
 
-/// Public URL of a published post or video (permalink_url is relative for videos).
-std::optional<std::string> permalink(const Graph& graph, const std::string& id) {
-  auto url = publishedField(graph, id, "permalink_url");
+/// A permalink_url as a public URL (Graph answers it relative to facebook.com for videos).
+std::optional<std::string> absolute(std::optional<std::string> url) {
   if (url && url->rfind("/", 0) == 0) url = "https://www.facebook.com" + *url;
   return url;
 }
+
+/// The permalink_url of a listed post or video.
+std::optional<std::string> listedUrl(const std::string& item) { return absolute(host.string(item, "/permalink_url")); }
+
+/// Public URL of a published post or video.
+std::optional<std::string> permalink(const Graph& graph, const std::string& id) { return absolute(publishedField(graph, id, "permalink_url")); }
 
 std::string publishPost(const Post& post) {
   const Graph graph(post.accessToken);
@@ -154,32 +162,96 @@ std::string publishPost(const Post& post) {
   if (post.media.empty()) {
     params.emplace_back("message", post.content);
     if (!post.link.empty()) params.emplace_back("link", post.link);
-    postId = idIn(graph.post(page + "/feed", params));
+    postId = idIn(graph.post(page + "/feed", params, Effect::Creates));
   } else if (post.media.front().isVideo()) {
     postId = publishVideo(graph, page, post, params);
   } else if (post.media.size() == 1) {
     params.emplace_back("caption", post.content);
-    const auto body = uploadPhoto(graph, page, post.media.front(), params);
+    const auto body = uploadPhoto(graph, page, post.media.front(), params, Effect::Creates);
     postId = host.string(body, "/post_id").value_or(idIn(body));
   } else {
     // Each photo unpublished (temporary when the post is scheduled), then one post attaching them.
     Params photoParams = {{"published", "false"}};
     if (post.scheduledTime) photoParams.emplace_back("temporary", "true");
     for (std::size_t i = 0; i < post.media.size(); ++i) {
-      const auto photoId = idIn(uploadPhoto(graph, page, post.media[i], photoParams));
+      const auto photoId = idIn(uploadPhoto(graph, page, post.media[i], photoParams, Effect::Repeatable));
       params.emplace_back("attached_media[" + std::to_string(i) + "]", Json::object().field("media_fbid", photoId).str());
     }
     params.emplace_back("message", post.content);
-    postId = idIn(graph.post(page + "/feed", params));
+    postId = idIn(graph.post(page + "/feed", params, Effect::Creates));
   }
   auto reply = Json::object().field("postId", postId);
   if (const auto url = permalink(graph, postId)) reply.field("url", *url);
   return reply.str();
 }
 
+// ---- reconcile ---------------------------------------------------------------------------
+
+/// Facebook refuses a text identical to a recent post (#506): an identical post this long before
+/// the attempt means a re-send would meet that refusal, so nobody can tell from the Page alone.
+constexpr long long kDuplicateLookBackSeconds = 24 * 3600;
+
+/// What the post's attachments will say it is: "" (a status), "link", "photo", "album:<n>".
+std::string kindOf(const Post& post) {
+  if (post.media.size() > 1) return "album:" + std::to_string(post.media.size());
+  if (post.media.size() == 1) return "photo";
+  return post.link.empty() ? "" : "link";
+}
+
+/// The same of a listed post, from its attachments{media_type,subattachments}.
+std::string listedKind(const std::string& item) {
+  const auto type = host.string(item, "/attachments/data/0/media_type").value_or("");
+  if (type == "album") return "album:" + std::to_string(host.count(item, "/attachments/data/0/subattachments/data"));
+  return type;
+}
+
+/// The Page's videos (GET /{page-id}/videos): the one whose description is the post's and that
+/// is published, or scheduled for the post's time.
+std::string reconcileVideo(const Graph& graph, const std::string& page, const Attempt& a) {
+  const auto matches = findListed(graph, page + "/videos", {{"fields", "id,description,created_time,permalink_url,published,scheduled_publish_time"}},
+                                  "created_time", a.windowStart(), a.windowStart(), [&](const std::string& video) {
+                                    if (host.string(video, "/description").value_or("") != a.post.content) return false;
+                                    if (a.post.scheduledTime) return host.integer(video, "/scheduled_publish_time") == a.post.scheduledTime;
+                                    return host.get(video, "/published").text == "true";
+                                  });
+  return answerFrom(matches, listedUrl, "videos");
+}
+
+/// Is the post of an attempt of unknown outcome on the Page? Matched by its exact message and kind
+/// among the posts created since the attempt began (less a clock margin): scheduled posts first
+/// when it was natively scheduled, then published posts; a video among the Page's videos.
+std::string reconcilePost(const Attempt& a) {
+  const Graph graph(a.post.accessToken);
+  const auto page = "/" + graphId(a.post.accountId, "account.id");
+  if (!a.post.media.empty() && a.post.media.front().isVideo()) return reconcileVideo(graph, page, a);
+  const auto kind = kindOf(a.post);
+  const Params fields = {{"fields", "id,message,created_time,permalink_url,scheduled_publish_time,attachments{media_type,subattachments}"}};
+  const auto same = [&](const std::string& item) {
+    return host.string(item, "/message").value_or("") == a.post.content && listedKind(item) == kind;
+  };
+  if (a.post.scheduledTime) {
+    const auto scheduled = findListed(graph, page + "/scheduled_posts", fields, "created_time", a.windowStart(), a.windowStart(),
+                                      [&](const std::string& item) { return same(item) && host.integer(item, "/scheduled_publish_time") == a.post.scheduledTime; });
+    if (!scheduled.inWindow.empty() || !scheduled.complete) return answerFrom(scheduled, listedUrl, "scheduled posts");
+  }
+  // Only a status (text, or text and link) meets the duplicate refusal: look back further for one.
+  const bool status = kind.empty() || kind == "link";
+  const auto published = findListed(graph, page + "/published_posts", fields, "created_time", a.windowStart(),
+                                    a.windowStart() - (status ? kDuplicateLookBackSeconds : 0), same);
+  if (published.inWindow.empty() && published.complete && !published.before.empty()) {
+    const auto& earlier = published.before.front();
+    return unknownReply("no post like it since the attempt, but the Page has an identical one from " +
+                        host.string(earlier, "/created_time").value_or("earlier") + " (" + idIn(earlier) +
+                        "): Facebook refuses the same text again as a duplicate (#506), so whether this attempt is that post or "
+                        "was never made cannot be told from the Page");
+  }
+  return answerFrom(published, listedUrl, "posts");
+}
+
 }  // namespace
 
 ms_status validate(const char* req, size_t len, const ms_reply* reply) { return validateCall(req, len, reply, check); }
 ms_status publish(const char* req, size_t len, const ms_reply* reply) { return publishCall(req, len, reply, check, publishPost); }
+ms_status reconcile(const char* req, size_t len, const ms_reply* reply) { return reconcileCall(req, len, reply, reconcilePost); }
 
 }  // namespace marketsage::facebook

@@ -8,6 +8,7 @@ namespace marketsage::instagram {
 // In instagram_publish.cpp.
 ms_status validate(const char* req, size_t len, const ms_reply* reply);
 ms_status publish(const char* req, size_t len, const ms_reply* reply);
+ms_status reconcile(const char* req, size_t len, const ms_reply* reply);
 
 namespace {
 
@@ -84,10 +85,10 @@ ms_status postInsights(const char* req, size_t len, const ms_reply* reply) {
   });
 }
 
-constexpr PlatformCalls kCalls = {listAccounts, validate, publish, accountInsights, postInsights};
+constexpr PlatformCalls kCalls = {listAccounts, validate, publish, accountInsights, postInsights, reconcile};
 using Plugin = Extensions<kScopes, kCalls>;
 
-const ms_plugin_descriptor kDescriptor = {sizeof(ms_plugin_descriptor), "instagram", "Instagram (professional accounts)", "1.1.0", Plugin::capabilities, MS_PLUGIN_STABLE,
+const ms_plugin_descriptor kDescriptor = {sizeof(ms_plugin_descriptor), "instagram", "Instagram (professional accounts)", "1.2.0", Plugin::capabilities, MS_PLUGIN_STABLE,
                                           "Publishes to Instagram professional accounts through the Instagram API with Facebook Login.",
                                           "https://developers.facebook.com/docs/instagram-platform/content-publishing"};
 

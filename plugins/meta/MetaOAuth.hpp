@@ -36,7 +36,7 @@ inline std::string tokenCall(Params params) {
   params.emplace_back("client_secret", requiredSetting("/client_secret"));
   sdk::HttpRequest request;
   request.url = graphBase() + "/oauth/access_token?" + host.form(params);
-  return sendGraph(request, true);
+  return sendGraph(request, Effect::Repeatable, true);
 }
 
 /// Trades a still-valid user token for a long-lived one (about 60 days); the ABI Token reply.

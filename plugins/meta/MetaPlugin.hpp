@@ -75,7 +75,7 @@ inline ms_status deleteNode(const char* req, size_t len, const ms_reply* reply) 
 
 /// The capability functions that differ between the Meta plugins.
 struct PlatformCalls {
-  ms_call_fn listAccounts, validate, publish, accountInsights, postInsights;
+  ms_call_fn listAccounts, validate, publish, accountInsights, postInsights, reconcile;
 };
 
 /// Every extension of a Meta plugin, its capability flags and its get_extension().
@@ -88,10 +88,11 @@ struct Extensions {
   static constexpr ms_delete_ext deletion = {sizeof(ms_delete_ext), deleteNode};
   static constexpr ms_insights_ext insights = {sizeof(ms_insights_ext), Calls.accountInsights, Calls.postInsights};
   static constexpr ms_api_version_ext version = {sizeof(ms_api_version_ext), graphApiVersion};
+  static constexpr ms_reconcile_ext reconciliation = {sizeof(ms_reconcile_ext), Calls.reconcile};
   static constexpr sdk::ExtensionEntry table[] = {
       {MS_EXT_OAUTH, &Login::oauth}, {MS_EXT_ACCOUNTS, &accounts}, {MS_EXT_VALIDATE, &validate},
       {MS_EXT_PUBLISH, &publish},    {MS_EXT_DELETE, &deletion},   {MS_EXT_INSIGHTS, &insights},
-      {MS_EXT_HEALTH, &Login::healthCheck}, {MS_EXT_API_VERSION, &version}};
+      {MS_EXT_HEALTH, &Login::healthCheck}, {MS_EXT_API_VERSION, &version}, {MS_EXT_RECONCILE, &reconciliation}};
   /// The descriptor's flags, from the table: each capability is declared once.
   static constexpr uint32_t capabilities = sdk::capabilitiesOf(table);
 

@@ -21,6 +21,7 @@ struct Post {
   std::vector<Media> media;
   std::optional<long long> scheduledTime;  ///< seconds since 1970, when native scheduling is asked
   std::string options = "{}";              ///< options.<plugin id>, a JSON object
+  std::string resume = "{}";               ///< what earlier attempts kept (ABI 1.2 "resume"), a JSON object
   bool hasThread = false;
 };
 
@@ -65,6 +66,7 @@ inline Post parsePost(std::string_view json, bool forPublish) {
     throw Error(MS_ERR_INVALID_INPUT, "/options must be an object");
   }
   post.hasThread = optionalArraySize(json, "/thread", kMaxMediaItems) > 0;
+  if (const auto resume = host.get(json, "/resume"); resume.type == MS_JSON_OBJECT) post.resume = resume.text;
   return post;
 }
 

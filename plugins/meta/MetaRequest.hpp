@@ -133,6 +133,13 @@ inline std::optional<long long> parseRfc3339(std::string_view text) {
   return *day + h * 3600LL + mi * 60LL + s - offset;
 }
 
+/// Seconds since 1970 of a time as Graph writes it ("2026-11-25T10:00:00+0000", ISO 8601 with a
+/// basic offset), or in RFC 3339; nullopt when malformed.
+inline std::optional<long long> parseGraphTime(std::string text) {
+  if (text.size() == 24 && (text[19] == '+' || text[19] == '-')) text.insert(22, ":");
+  return parseRfc3339(text);
+}
+
 /// Validation problems, reported as {"issues":[{"field","message"}]} with MS_ERR_INVALID_INPUT.
 class Issues {
  public:

@@ -318,9 +318,11 @@ TEST_CASE("facebook maps Graph errors to the ABI kinds", "[facebook][errors]") {
     CHECK(r.kind == ErrorKind::RateLimited);
     CHECK(r.retryAfterSeconds > 0);
   }
-  SECTION("5xx is_transient -> TRANSIENT, also in the middle of a video upload") {
+  SECTION("a 5xx on the create is of unknown outcome (Graph may have made it); in the middle of a video upload TRANSIENT") {
     fb.graph.failNext(1);
-    CHECK(fb.publish(fb.post("x")).kind == ErrorKind::Transient);
+    const auto failed = fb.publish(fb.post("x"));
+    CHECK(failed.kind == ErrorKind::OutcomeUnknown);
+    CHECK(failed.platformCode == "2");
     fb.graph.videoChunkBytes = 1000;
     auto video = fb.post("clip");
     video["media"] = json::array{fb.files.media("v.mp4", mp4(2500), "video", "video/mp4")};
@@ -353,4 +355,162 @@ TEST_CASE("facebook oauth: always an S256 code_challenge in the dialog URL, alwa
   CHECK(tampered.message.find("code_verifier") != std::string::npos);
   // The emulator refuses a code without its verifier, so this success proves the plugin sent it.
   CHECK(fb.plugin.call(Operation::ExchangeCode, json::object{{"code", code}, {"redirectUri", redirect}, {"codeVerifier", verifier}}).ok());
+}
+
+namespace {
+
+using Fault = GraphApi::CreateFault;
+
+/// What the Page holds with this message: live or scheduled posts and videos.
+std::vector<GraphApi::Item> madeWith(const GraphApi& graph, const std::string& page, const std::string& message) {
+  std::vector<GraphApi::Item> out;
+  for (const auto& item : graph.items())
+    if (item.ownerId == page && item.message == message && !item.deleted && (item.kind == "post" || item.kind == "video") &&
+        (item.published || item.scheduledPublishTime > 0))
+      out.push_back(item);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("facebook: a create whose answer is lost is of unknown outcome, and reconcile finds what the Page has", "[facebook][exactly-once]") {
+  Facebook fb(json::object{{"http_timeout_ms", 400}});
+  fb.graph.slowAnswerMs = 1200;  // past the plugin's timeout
+  fb.graph.lateCreateMs = 300;
+  fb.graph.videoChunkBytes = 1000;
+  const Fault fault = GENERATE(Fault::DropAfterCreate, Fault::GatewayTimeout, Fault::SlowAnswer, Fault::ResetMidAnswer,
+                               Fault::RefuseWithoutCreate, Fault::LateCreate);
+  const std::string kind = GENERATE("text", "link", "photo", "album", "video", "scheduled");
+  INFO(GraphApi::faultName(fault) << " on the create of a " << kind << " post");
+  const std::string message = "lost answer, " + kind;
+  auto request = fb.post(message);
+  if (kind == "link") request["link"] = "https://example.com/lost";
+  if (kind == "photo") request["media"] = json::array{fb.files.media("p.jpg", jpeg(1500), "image", "image/jpeg")};
+  if (kind == "album")
+    request["media"] = json::array{fb.files.media("a.png", png(900), "image", "image/png"), fb.files.media("b.png", png(901), "image", "image/png")};
+  if (kind == "video") request["media"] = json::array{fb.files.media("v.mp4", mp4(2500), "video", "video/mp4")};
+  if (kind == "scheduled") request["scheduledTime"] = inSeconds(3600);
+  const auto attemptedAt = inSeconds(0);
+
+  fb.graph.faultNextCreates({fault});
+  const auto attempt = fb.publish(request);
+  CHECK(attempt.kind == ErrorKind::OutcomeUnknown);
+  const bool created = fault != Fault::RefuseWithoutCreate;
+  if (fault == Fault::LateCreate) std::this_thread::sleep_for(std::chrono::milliseconds(600));  // it lands meanwhile
+  const auto made = madeWith(fb.graph, fb.page.id, message);
+  REQUIRE(made.size() == (created ? 1u : 0u));
+
+  const auto answer = fb.plugin.call(Operation::Reconcile, reconcileRequest(request, attemptedAt));
+  CAPTURE(answer.message, answer.json);
+  REQUIRE(answer.ok());
+  if (created) {
+    CHECK(outcomeOf(answer) == "found");
+    CHECK(text(answer.json, "/postId") == made.front().id);
+    CHECK(text(answer.json, "/url").rfind("https://www.facebook.com/", 0) == 0);
+  } else {
+    CHECK(outcomeOf(answer) == "not_found");
+    REQUIRE(fb.publish(request).ok());  // the host sends it again: once
+    CHECK(madeWith(fb.graph, fb.page.id, message).size() == 1);
+  }
+}
+
+TEST_CASE("facebook: a create that never left is TRANSIENT; Graph's refusals keep their kinds", "[facebook][exactly-once]") {
+  SECTION("nothing listens: the request was not sent") {
+    Facebook nowhere(json::object{{"api_base", "http://127.0.0.1:1"}});
+    CHECK(nowhere.publish(nowhere.post("nowhere")).kind == ErrorKind::Transient);
+  }
+  SECTION("throttled, a refused token or refused content: nothing was made") {
+    Facebook fb;
+    fb.graph.rateLimitNext(1, 32);
+    CHECK(fb.publish(fb.post("throttled")).kind == ErrorKind::RateLimited);
+    fb.graph.removePermission("pages_manage_posts");
+    CHECK(fb.publish(fb.post("no permission")).kind == ErrorKind::AuthInvalid);
+    CHECK(fb.graph.items().empty());
+  }
+}
+
+TEST_CASE("facebook: Graph's duplicate refusal (#506) is a cue to look, never a failure", "[facebook][exactly-once]") {
+  Facebook fb;
+  const auto attemptedAt = inSeconds(0);
+  const auto first = fb.publish(fb.post("Same words"));
+  REQUIRE(first.ok());
+  const auto again = fb.publish(fb.post("Same words"));
+  CHECK(again.kind == ErrorKind::OutcomeUnknown);
+  CHECK(again.platformCode == "506");
+  CHECK(fb.graph.livePosts(fb.page.id).size() == 1);
+  const auto reconcile = [&] { return fb.plugin.call(Operation::Reconcile, reconcileRequest(fb.post("Same words"), attemptedAt)); };
+
+  SECTION("the earlier post is the attempt's: found") {
+    const auto answer = reconcile();
+    REQUIRE(answer.ok());
+    CHECK(outcomeOf(answer) == "found");
+    CHECK(text(answer.json, "/postId") == text(first.json, "/postId"));
+  }
+  SECTION("an identical post from before the attempt: the Page cannot tell, a person decides") {
+    fb.graph.backdate(text(first.json, "/postId"), 2 * 3600);
+    const auto answer = reconcile();
+    REQUIRE(answer.ok());
+    CHECK(outcomeOf(answer) == "unknown");
+    CHECK(text(answer.json, "/reason").find("#506") != std::string::npos);
+    CHECK(text(answer.json, "/reason").find(text(first.json, "/postId")) != std::string::npos);
+  }
+  SECTION("photos meet no duplicate refusal: an older photo with that caption is another post") {
+    auto photo = fb.post("Same caption");
+    photo["media"] = json::array{fb.files.media("s.jpg", jpeg(1200), "image", "image/jpeg")};
+    const auto older = fb.publish(photo);
+    REQUIRE(older.ok());
+    fb.graph.backdate(text(older.json, "/postId"), 2 * 3600);
+    const auto answer = fb.plugin.call(Operation::Reconcile, reconcileRequest(photo, inSeconds(0)));
+    REQUIRE(answer.ok());
+    CHECK(outcomeOf(answer) == "not_found");
+  }
+}
+
+TEST_CASE("facebook reconcile: pages through the Page's posts, boundedly; ambiguity and throttling are said", "[facebook][exactly-once]") {
+  Facebook fb;
+  fb.graph.listLimit = 2;
+  const auto attemptedAt = inSeconds(0);
+  const auto target = fb.publish(fb.post("the one"));
+  REQUIRE(target.ok());
+  for (int i = 0; i < 5; ++i) REQUIRE(fb.publish(fb.post("later " + std::to_string(i))).ok());
+  const auto reconcile = [&](const json::object& request) { return fb.plugin.call(Operation::Reconcile, reconcileRequest(request, attemptedAt)); };
+
+  SECTION("found on the third page") {
+    const int before = fb.requestsTo("/published_posts");
+    const auto answer = reconcile(fb.post("the one"));
+    REQUIRE(answer.ok());
+    CHECK(outcomeOf(answer) == "found");
+    CHECK(text(answer.json, "/postId") == text(target.json, "/postId"));
+    CHECK(fb.requestsTo("/published_posts") - before == 3);
+  }
+  SECTION("more posts since the attempt than the pages read: unknown, never not_found") {
+    fb.graph.listLimit = 1;
+    const auto answer = reconcile(fb.post("the one"));
+    REQUIRE(answer.ok());
+    CHECK(outcomeOf(answer) == "unknown");
+    CHECK(fb.requestsTo("/published_posts") == 5);
+  }
+  SECTION("two posts alike since the attempt cannot be told apart") {
+    auto album = fb.post("Twins");
+    album["media"] = json::array{fb.files.media("t1.png", png(700), "image", "image/png"), fb.files.media("t2.png", png(701), "image", "image/png")};
+    REQUIRE(fb.publish(album).ok());
+    REQUIRE(fb.publish(album).ok());
+    const auto answer = reconcile(album);
+    REQUIRE(answer.ok());
+    CHECK(outcomeOf(answer) == "unknown");
+    CHECK(text(answer.json, "/reason").find("2 posts") != std::string::npos);
+  }
+  SECTION("the same text as a photo is another kind of post: not_found") {
+    auto photo = fb.post("later 4");
+    photo["media"] = json::array{fb.files.media("l.jpg", jpeg(800), "image", "image/jpeg")};
+    const auto answer = reconcile(photo);
+    REQUIRE(answer.ok());
+    CHECK(outcomeOf(answer) == "not_found");
+  }
+  SECTION("throttling while looking -> RATE_LIMITED with Graph's wait") {
+    fb.graph.rateLimitNext(1, 32);
+    const auto answer = reconcile(fb.post("the one"));
+    CHECK(answer.kind == ErrorKind::RateLimited);
+    CHECK(answer.retryAfterSeconds > 0);
+  }
 }

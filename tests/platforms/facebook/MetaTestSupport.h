@@ -42,6 +42,22 @@ class LoadedPlugin {
   std::shared_ptr<const marketsage::plugins::Plugin> plugin_;
 };
 
+/// What publishing as the host does it gave: the last answer, the request as last sent (with the
+/// "resume" the plugin asked to get back) and how many times it answered pending.
+struct Resumed {
+  CallResult result;
+  json::object request;
+  int pendingRounds = 0;
+};
+
+/// Publishes as the host does (ABI 1.2): while the plugin answers {"pending": {…}}, calls again
+/// with the pending "resume" merged into the request's, at once (the emulator counts status reads,
+/// not time), at most `maxRounds` times.
+Resumed publishResuming(const LoadedPlugin& plugin, json::object request, int maxRounds = 50);
+
+/// The reconcile request of an attempt: `request` (as publish last got it) and attemptedAt.
+json::object reconcileRequest(json::object request, const std::string& attemptedAt);
+
 /// A temporary folder with media files, removed at the end.
 class MediaFolder {
  public:
@@ -85,5 +101,7 @@ std::string dateFromToday(int days);
 std::string text(const json::value& value, const char* pointer);
 /// The integer at `pointer`, or -1 when absent or not an integer.
 int64_t number(const json::value& value, const char* pointer);
+/// The "outcome" of a reconcile answer: "found", "not_found" or "unknown".
+inline std::string outcomeOf(const CallResult& answer) { return text(answer.json, "/outcome"); }
 
 }  // namespace metatest

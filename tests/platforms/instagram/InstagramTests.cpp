@@ -1,6 +1,7 @@
 // The instagram plugin (.so) driven directly against the Graph emulator: accounts, validation,
-// every content kind (image, reel by URL or resumable upload, story, carousel), container polling,
-// quota, delete, insights and the error mappings of plugin.h.
+// every content kind (image, reel by URL or resumable upload, story, carousel), processing without
+// a held worker (pending/resume), quota, delete, insights, the error mappings of plugin.h, and
+// exactly once: media_publish faults, reconcile.
 #include <catch2/catch.hpp>
 
 #include "MetaTestSupport.h"
@@ -8,7 +9,9 @@
 #include <Poco/Base64Encoder.h>
 #include <Poco/URI.h>
 
+#include <chrono>
 #include <sstream>
+#include <thread>
 
 using emulators::GraphApi;
 using namespace metatest;
@@ -39,8 +42,14 @@ struct Instagram {
     const std::string bytes = mp4(5000);
     return files.media(name, bytes, "video", "video/mp4", withUrl ? server.put(name, bytes, "video/mp4") : "");
   }
-  CallResult publish(const json::object& request) const { return plugin.call(Operation::Publish, request); }
+  /// Publishes as the host does: called again with its resume while it answers pending.
+  CallResult publish(const json::object& request) const { return publishResuming(plugin, request).result; }
+  CallResult publishOnce(const json::object& request) const { return plugin.call(Operation::Publish, request); }
   GraphApi::Item media(const CallResult& result) const { return graph.item(text(result.json, "/postId")); }
+  int requests(const std::string& methodAndPath) const {
+    const auto all = graph.requests();
+    return static_cast<int>(std::count(all.begin(), all.end(), methodAndPath));
+  }
 };
 
 }  // namespace
@@ -137,11 +146,15 @@ TEST_CASE("instagram publish failures: download, processing, quota", "[instagram
     CHECK(ig.publish(ig.post("x", {ig.video("e.mp4", true)})).kind == ErrorKind::Permanent);
     CHECK(ig.graph.livePosts(ig.page.igUserId).empty());
   }
-  SECTION("a container that EXPIRED -> PERMANENT") {
+  SECTION("a container that EXPIRED (unpublished for 24 hours) is made again, and the post goes live once") {
     ig.graph.nextContainerEnds("EXPIRED");
-    const auto r = ig.publish(ig.post("x", {ig.video("x.mp4", false)}));
-    CHECK(r.kind == ErrorKind::Permanent);
-    CHECK(r.message.find("EXPIRED") != std::string::npos);
+    const auto r = publishResuming(ig.plugin, ig.post("x", {ig.video("x.mp4", false)}));
+    REQUIRE(r.result.ok());
+    CHECK(ig.graph.livePosts(ig.page.igUserId).size() == 1);
+    CHECK(number(json::value(r.request), "/resume/instagram/remade") == 1);
+    int containers = 0;
+    for (const auto& item : ig.graph.items()) containers += item.kind == "container";
+    CHECK(containers == 2);
   }
   SECTION("the 24-hour publishing quota is used up -> RATE_LIMITED") {
     ig.graph.publishingQuota = 0;
@@ -208,9 +221,17 @@ TEST_CASE("instagram maps Graph errors to the ABI kinds", "[instagram][errors]")
     CHECK(r.kind == ErrorKind::RateLimited);
     CHECK(r.retryAfterSeconds == ig.graph.regainAccessMinutes * 60);
   }
-  SECTION("5xx while polling the container -> TRANSIENT") {
-    ig.graph.failCall(3);  // publishing limit, container creation, then the first status poll
-    CHECK(ig.publish(ig.post("x", {ig.video("v.mp4", true)})).kind == ErrorKind::Transient);
+  SECTION("5xx while reading the container's status -> TRANSIENT, and the next call goes on with that container") {
+    const auto first = ig.publishOnce(ig.post("x", {ig.video("v.mp4", true)}));
+    REQUIRE(first.ok());
+    auto request = ig.post("x", {ig.video("v.mp4", true)});
+    request["resume"] = first.json.at("pending").at("resume");
+    ig.graph.failNext(1);
+    CHECK(ig.publishOnce(request).kind == ErrorKind::Transient);
+    REQUIRE(ig.publish(request).ok());
+    int containers = 0;
+    for (const auto& item : ig.graph.items()) containers += item.kind == "container";
+    CHECK(containers == 1);
   }
 }
 
@@ -278,5 +299,134 @@ TEST_CASE("instagram counts hashtags and @ tags as Instagram does, so Graph neve
     const auto published = ig.publish(ig.post(caption, {ig.image("p" + std::to_string(caption.size()) + ".jpg")}));
     CAPTURE(published.message);
     CHECK(published.ok());
+  }
+}
+
+using Fault = GraphApi::CreateFault;
+
+TEST_CASE("instagram processing holds no worker: pending with the container ids, media_publish only once they are kept", "[instagram][publish][exactly-once]") {
+  Instagram ig;
+  SECTION("an image: made, handed to the host, then published") {
+    const auto request = ig.post("Pending first", {ig.image("p.jpg")});
+    const auto first = ig.publishOnce(request);
+    REQUIRE(first.ok());
+    const auto container = text(first.json, "/pending/resume/instagram/container");
+    REQUIRE_FALSE(container.empty());
+    CHECK(number(first.json, "/pending/retryAfterSeconds") >= 1);
+    CHECK_FALSE(text(first.json, "/pending/stage").empty());
+    CHECK(ig.requests("POST /" + std::string(apiVersion) + "/" + ig.page.igUserId + "/media_publish") == 0);
+    const auto done = publishResuming(ig.plugin, request);
+    REQUIRE(done.result.ok());
+    CHECK(text(done.result.json, "/extra/containerId") == text(json::value(done.request), "/resume/instagram/container"));
+    CHECK(ig.requests("POST /" + std::string(apiVersion) + "/" + ig.page.igUserId + "/media_publish") == 1);
+  }
+  SECTION("a reel: one call per status read while Instagram processes it, no container made twice") {
+    ig.graph.pollsUntilReady = 3;
+    const auto done = publishResuming(ig.plugin, ig.post("Patience", {ig.video("r.mp4", true)}));
+    REQUIRE(done.result.ok());
+    CHECK(done.pendingRounds == 1 + 3);  // made, then IN_PROGRESS three times
+    int containers = 0;
+    for (const auto& item : ig.graph.items()) containers += item.kind == "container";
+    CHECK(containers == 1);
+  }
+  SECTION("a carousel: items, then the carousel container, kept before it is published") {
+    const auto done = publishResuming(ig.plugin, ig.post("Three", {ig.image("c1.jpg"), ig.image("c2.jpg"), ig.video("c3.mp4", true)}));
+    REQUIRE(done.result.ok());
+    const json::value resume = done.request.at("resume");
+    CHECK(resume.at("instagram").at("children").as_array().size() == 3);
+    CHECK(ig.media(done.result).mediaType == "CAROUSEL");
+    CHECK(ig.graph.item(text(resume, "/instagram/container")).status == "PUBLISHED");
+  }
+}
+
+TEST_CASE("instagram: a media_publish whose answer is lost is of unknown outcome; reconcile reads the container", "[instagram][exactly-once]") {
+  Instagram ig;
+  LoadedPlugin quick(INSTAGRAM_PLUGIN, "instagram", ig.graph, json::object{{"http_timeout_ms", 400}});
+  ig.graph.slowAnswerMs = 1200;
+  ig.graph.lateCreateMs = 800;
+  const Fault fault = GENERATE(Fault::DropAfterCreate, Fault::GatewayTimeout, Fault::SlowAnswer, Fault::ResetMidAnswer,
+                               Fault::RefuseWithoutCreate, Fault::LateCreate);
+  const std::string kind = GENERATE("image", "carousel", "story");
+  INFO(GraphApi::faultName(fault) << " on media_publish of a " << kind);
+  const std::string caption = kind == "story" ? "" : "lost answer, " + kind;
+  auto request = kind == "carousel" ? ig.post(caption, {ig.image("k1.jpg"), ig.image("k2.jpg")}) : ig.post(caption, {ig.image("k.jpg")});
+  if (kind == "story") request["options"] = {{"mediaType", "STORIES"}};
+  const auto attemptedAt = inSeconds(0);
+
+  ig.graph.faultNextCreates({fault});
+  const auto attempt = publishResuming(quick, request);
+  CHECK(attempt.result.kind == ErrorKind::OutcomeUnknown);
+  const auto container = text(json::value(attempt.request), "/resume/instagram/container");
+  REQUIRE_FALSE(container.empty());
+  const auto reconcile = [&] { return quick.call(Operation::Reconcile, reconcileRequest(attempt.request, attemptedAt)); };
+  const bool created = fault != Fault::RefuseWithoutCreate;
+  if (fault == Fault::LateCreate) {
+    // Before it lands the container is FINISHED: not (yet) published — the host trusts that only
+    // after its grace period.
+    const auto early = reconcile();
+    REQUIRE(early.ok());
+    CHECK(outcomeOf(early) == "not_found");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  }
+  const auto live = ig.graph.livePosts(ig.page.igUserId);
+  REQUIRE(live.size() == (created ? 1u : 0u));
+  CHECK(ig.graph.item(container).status == (created ? "PUBLISHED" : "FINISHED"));
+
+  const auto answer = reconcile();
+  CAPTURE(answer.message, answer.json);
+  REQUIRE(answer.ok());
+  if (created) {
+    CHECK(outcomeOf(answer) == "found");
+    CHECK(text(answer.json, "/postId") == live.front().id);
+    CHECK(text(answer.json, "/url").rfind("https://www.instagram.com/", 0) == 0);
+    // A re-send could only publish the same container again: refused, and said to be unknown.
+    CHECK(publishResuming(quick, attempt.request).result.kind == ErrorKind::OutcomeUnknown);
+  } else {
+    CHECK(outcomeOf(answer) == "not_found");
+    const auto resent = publishResuming(quick, attempt.request);
+    REQUIRE(resent.result.ok());
+    CHECK(text(resent.result.json, "/extra/containerId") == container);  // the same container, no new one
+  }
+  CHECK(ig.graph.livePosts(ig.page.igUserId).size() == 1);
+}
+
+TEST_CASE("instagram reconcile: without a kept container the media list answers; ambiguity, throttling and lag are said", "[instagram][exactly-once]") {
+  Instagram ig;
+  ig.graph.listLimit = 2;
+  const auto attemptedAt = inSeconds(0);
+  const auto published = ig.publish(ig.post("Listed", {ig.image("l.jpg")}));
+  REQUIRE(published.ok());
+  for (int i = 0; i < 3; ++i) REQUIRE(ig.publish(ig.post("other " + std::to_string(i), {ig.image("o" + std::to_string(i) + ".jpg")})).ok());
+  const auto reconcile = [&](const json::object& request) { return ig.plugin.call(Operation::Reconcile, reconcileRequest(request, attemptedAt)); };
+
+  SECTION("an attempt that kept no container (an older plugin's): matched by caption and type, across pages") {
+    const auto answer = reconcile(ig.post("Listed", {ig.image("l.jpg")}));
+    REQUIRE(answer.ok());
+    CHECK(outcomeOf(answer) == "found");
+    CHECK(text(answer.json, "/postId") == text(published.json, "/postId"));
+    CHECK(ig.requests("GET /" + std::string(apiVersion) + "/" + ig.page.igUserId + "/media") == 2);  // two pages of two
+  }
+  SECTION("nothing with that caption: not_found") {
+    const auto answer = reconcile(ig.post("Never posted", {ig.image("n.jpg")}));
+    REQUIRE(answer.ok());
+    CHECK(outcomeOf(answer) == "not_found");
+  }
+  SECTION("two media alike since the attempt: unknown") {
+    REQUIRE(ig.publish(ig.post("Listed", {ig.image("l2.jpg")})).ok());
+    const auto answer = reconcile(ig.post("Listed", {ig.image("l.jpg")}));
+    REQUIRE(answer.ok());
+    CHECK(outcomeOf(answer) == "unknown");
+  }
+  SECTION("a PUBLISHED container whose media is not listed (yet): TRANSIENT, look again later") {
+    auto request = ig.post("Listed", {ig.image("l.jpg")});
+    request["resume"] = {{"instagram", {{"container", text(published.json, "/extra/containerId")}}}};
+    REQUIRE(ig.plugin.call(Operation::DeletePost, json::object{{"accessToken", ig.token}, {"postId", text(published.json, "/postId")}}).ok());
+    CHECK(reconcile(request).kind == ErrorKind::Transient);
+  }
+  SECTION("throttled while looking -> RATE_LIMITED") {
+    ig.graph.rateLimitNext(1, 80002);
+    const auto answer = reconcile(ig.post("Listed", {ig.image("l.jpg")}));
+    CHECK(answer.kind == ErrorKind::RateLimited);
+    CHECK(answer.retryAfterSeconds == ig.graph.regainAccessMinutes * 60);
   }
 }
