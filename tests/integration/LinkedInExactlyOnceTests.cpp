@@ -108,6 +108,7 @@ TEST_CASE("LinkedIn page: every kind of lost answer, three times each in random 
     CHECK(str(target, "url") == "https://www.linkedin.com/feed/update/" + urn + "/");
     const auto history = events(post);
     CHECK(has(history, "outcome_unknown"));
+    CHECK(!has(history, "retry"));  // never sent again blindly
     if (faults[i] == Fault::RefuseWithoutCreate) {
       CHECK(has(history, "reconciled_not_found"));
       CHECK(!foundByReconcile(post));

@@ -114,6 +114,7 @@ TEST_CASE("X: every kind of lost answer, three times each in random order: each 
     CHECK(str(target, "url") == std::string("https://x.com/") + XApi::username + "/status/" + live);
     const auto history = events(post);
     CHECK(has(history, "outcome_unknown"));  // every one of these faults leaves the outcome open
+    CHECK(!has(history, "retry"));  // never sent again blindly
     if (faults[i] == Fault::RefuseWithoutCreate) {
       CHECK(has(history, "reconciled_not_found"));  // not there after the grace: sent again, once
       CHECK(!foundByReconcile(post));
@@ -159,6 +160,7 @@ TEST_CASE("X: a thread whose middle part meets a lost answer is finished once, e
     const auto target = post.at("results").at(0);
     REQUIRE(str(target, "status") == "published");
     CHECK(has(events(post), "outcome_unknown"));
+    CHECK(!has(events(post), "retry"));
     std::vector<XApi::Tweet> parts;
     for (const auto& t : x.tweets())
       if (t.text.rfind(prefix, 0) == 0) parts.push_back(t);
