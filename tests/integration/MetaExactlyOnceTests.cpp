@@ -126,6 +126,7 @@ std::string publishThroughFaults(MetaHost& m, const std::string& connection, con
     CHECK(item.message == contents.back());
     CHECK(item.published);
     CHECK(hasEvent(post, "outcome_unknown"));
+    CHECK_FALSE(hasEvent(post, "retry"));  // never sent again blindly: only after a look at the platform
     if (faults[i] == Fault::RefuseWithoutCreate) {
       CHECK(hasEvent(post, "reconciled_not_found"));
       CHECK_FALSE(reconciledFound(post));
