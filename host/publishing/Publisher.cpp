@@ -547,6 +547,12 @@ Outcome Publisher::reconcile(const ClaimedTarget& claimed) {
     // Not there (or only some parts of a thread): a request cut off on our side may still land,
     // so a "no" is only trusted after the grace period; then the rest is sent again.
     if (now < graceEnds) return lookAgainAt(graceEnds, answer == "found" ? "part of the thread found" : "not found yet");
+    // Sent again and again, never answered, never found (a platform that refuses an identical
+    // re-send the plugin cannot see, say): a person looks instead of an endless loop.
+    if (target.attempts >= host_.config().publishing.maxAttempts) {
+      return review("sent " + std::to_string(target.attempts) + " times without a clear answer and not found at the platform;"
+                    " check the account before publishing it again");
+    }
     Outcome o;
     o.status = targetStatus::queued;
     o.dueAt = now;

@@ -117,6 +117,23 @@ TEST_CASE("a duplicate refusal of a re-send is a cue to look again, never a fail
   CHECK(postsByText(emulator)["said once"] == 1);
 }
 
+TEST_CASE("unknown again at every re-send, never found: a person looks after maxAttempts, no endless loop", "[exactly-once]") {
+  OAuthEmulator emulator;
+  World w(oauthEnv(emulator), exactlyOnceConfig());
+  const auto admin = w.a.byRole["ADMIN"].key;
+  const auto connection = userConnection(w, admin, "oauthtest");
+  emulator.faultNextPosts(std::vector<Fault>(8, Fault::RefuseWithoutCreate));  // a gateway that never lets one through
+  const auto r = postJson(w, admin, {{"content", "never through"}, {"targets", {connection}}});
+  const auto post = waitSettled(w, admin, str(r.json(), "id"));
+  INFO(json::serialize(post));
+  const auto target = post.at("results").at(0);
+  CHECK(str(target, "status") == "needs_review");
+  CHECK(target.at("attempts").to_number<int>() == 5);  // the default maxAttempts
+  CHECK(str(target, "error").find("sent 5 times") != std::string::npos);
+  CHECK(emulator.postAttempts() == 5);
+  CHECK(postsByText(emulator).count("never through") == 0);
+}
+
 TEST_CASE("a thread cut off half way is reconciled part by part and finished once", "[exactly-once]") {
   OAuthEmulator emulator;
   World w(oauthEnv(emulator), exactlyOnceConfig());
