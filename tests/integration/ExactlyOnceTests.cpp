@@ -2,8 +2,7 @@
 // post, gateways giving up, slow and reset answers, posts that land late, duplicates refused,
 // hosts killed mid-batch. A post of unknown outcome is looked up at the platform (reconcile),
 // never sent again blindly; where the platform cannot tell, a person decides.
-#include "integration/Posting.h"
-#include "integration/TestPlatform.h"
+#include "integration/ExactlyOnce.h"
 
 #include <csignal>
 #include <iostream>
@@ -14,28 +13,18 @@
 
 using namespace harness;
 namespace json = boost::json;
-using Fault = OAuthEmulator::Fault;
 
 namespace {
 
-/// Quick retries and a short grace (a cut-off request lands within lateCreateMs < grace).
-std::string exactlyOnceConfig(int workers = 4, int graceSeconds = 2, int waitSeconds = 0) {
-  return R"({"publishing": {"waitSeconds": )" + std::to_string(waitSeconds) + R"(, "leaseSeconds": 30, "retryBaseMillis": 200,)"
-         R"( "pollMillis": 100, "workers": )" + std::to_string(workers) + R"(, "reconcileGraceSeconds": )" + std::to_string(graceSeconds) +
-         R"(, "hostTimeoutSeconds": 5},)"
-         R"( "rateLimit": {"enabled": false},)"
-         R"( "plugins": {"oauthtest": {"http_timeout_ms": 1000}, "oauthtest2": {"http_timeout_ms": 1000}}})";
+/// Quick retries, a short grace (a cut-off request lands within lateCreateMs < grace) and a 1 s
+/// plugin timeout (a slow answer is a lost one).
+std::string testPlatformConfig(int workers = 4, int graceSeconds = 2, int waitSeconds = 0) {
+  return exactlyOnceConfig({{"oauthtest", {{"http_timeout_ms", 1000}}}, {"oauthtest2", {{"http_timeout_ms", 1000}}}}, workers, graceSeconds,
+                           waitSeconds);
 }
 
 /// The connection of `platform` acting for the user (u-1) in the key's organization.
-std::string userConnection(World& w, const std::string& key, const std::string& platform) {
-  REQUIRE(w.host.get(pathOf(consent(w, key, platform)), "").status == 302);
-  const auto all = w.host.get("/api/social-media/connections", key).json();
-  for (const auto& c : all.as_array())
-    if (str(c, "platform") == platform && str(c, "accountId") == "u-1") return str(c, "id");
-  FAIL("no user connection on " << platform);
-  return {};
-}
+std::string userConnection(World& w, const std::string& key, const std::string& platform) { return connectAccount(w, key, platform, "u-1"); }
 
 std::map<std::string, int> postsByText(const OAuthEmulator& emulator) {
   std::map<std::string, int> count;
@@ -43,27 +32,16 @@ std::map<std::string, int> postsByText(const OAuthEmulator& emulator) {
   return count;
 }
 
-bool hasEvent(const json::value& post, const std::string& event) {
-  for (const auto& e : post.at("history").as_array())
-    if (str(e, "event") == event) return true;
-  return false;
-}
-
 }  // namespace
 
 TEST_CASE("every kind of lost answer: each post goes out exactly once and says so truthfully", "[exactly-once]") {
   OAuthEmulator emulator;
-  World w(oauthEnv(emulator), exactlyOnceConfig());
+  World w(oauthEnv(emulator), testPlatformConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto connection = userConnection(w, admin, "oauthtest");
 
-  // Every fault twice, shuffled, between posts that meet none.
-  std::vector<Fault> faults;
-  for (int round = 0; round < 2; ++round)
-    for (const auto f : {Fault::DropAfterCreate, Fault::GatewayTimeout, Fault::SlowAnswer, Fault::ResetMidAnswer,
-                         Fault::RefuseWithoutCreate, Fault::LateCreate})
-      faults.push_back(f);
-  std::shuffle(faults.begin(), faults.end(), std::mt19937(7));
+  // Every fault twice, shuffled.
+  const auto faults = shuffledCreateFaults(2, 7);
   std::vector<std::string> ids;
   for (std::size_t i = 0; i < faults.size(); ++i) {
     emulator.faultNextPosts({faults[i]});
@@ -91,7 +69,7 @@ TEST_CASE("every kind of lost answer: each post goes out exactly once and says s
 TEST_CASE("a late-landing post is not sent again: a 'no' is trusted only after the grace period", "[exactly-once]") {
   OAuthEmulator emulator;
   emulator.lateCreateMs = 1500;
-  World w(oauthEnv(emulator), exactlyOnceConfig(4, 3));
+  World w(oauthEnv(emulator), testPlatformConfig(4, 3));
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto connection = userConnection(w, admin, "oauthtest");
   emulator.faultNextPosts({Fault::LateCreate});
@@ -106,7 +84,7 @@ TEST_CASE("a duplicate refusal of a re-send is a cue to look again, never a fail
   OAuthEmulator emulator;
   emulator.refuseDuplicates = true;
   emulator.lateCreateMs = 2500;  // lands after a too-short grace: the re-send meets the duplicate
-  World w(oauthEnv(emulator), exactlyOnceConfig(4, 1));
+  World w(oauthEnv(emulator), testPlatformConfig(4, 1));
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto connection = userConnection(w, admin, "oauthtest");
   emulator.faultNextPosts({Fault::LateCreate});
@@ -119,7 +97,7 @@ TEST_CASE("a duplicate refusal of a re-send is a cue to look again, never a fail
 
 TEST_CASE("unknown again at every re-send, never found: a person looks after maxAttempts, no endless loop", "[exactly-once]") {
   OAuthEmulator emulator;
-  World w(oauthEnv(emulator), exactlyOnceConfig());
+  World w(oauthEnv(emulator), testPlatformConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto connection = userConnection(w, admin, "oauthtest");
   emulator.faultNextPosts(std::vector<Fault>(8, Fault::RefuseWithoutCreate));  // a gateway that never lets one through
@@ -136,7 +114,7 @@ TEST_CASE("unknown again at every re-send, never found: a person looks after max
 
 TEST_CASE("a thread cut off half way is reconciled part by part and finished once", "[exactly-once]") {
   OAuthEmulator emulator;
-  World w(oauthEnv(emulator), exactlyOnceConfig());
+  World w(oauthEnv(emulator), testPlatformConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto connection = userConnection(w, admin, "oauthtest");
   // Part 1 goes through; part 2 is created but its answer is lost; part 3 is still to send.
@@ -162,7 +140,7 @@ TEST_CASE("a thread cut off half way is reconciled part by part and finished onc
 
 TEST_CASE("a platform that cannot tell: needs_review, never a second post; a person resolves it", "[exactly-once]") {
   OAuthEmulator emulator;
-  World w(oauthEnv(emulator), exactlyOnceConfig());
+  World w(oauthEnv(emulator), testPlatformConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto user = w.a.byRole["USER"].key;
   const auto connection = userConnection(w, admin, "oauthtest2");  // no reconcile
@@ -203,23 +181,14 @@ TEST_CASE("a platform that cannot tell: needs_review, never a second post; a per
 TEST_CASE("media the platform is still processing hold no worker", "[exactly-once][processing]") {
   OAuthEmulator emulator;
   emulator.mediaProcessingPolls = 3;
-  World w(oauthEnv(emulator), exactlyOnceConfig(1));  // a single worker
+  World w(oauthEnv(emulator), testPlatformConfig(1));  // a single worker
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto connection = userConnection(w, admin, "oauthtest");
   std::string png("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x08\0\0\0\x08\x08\x06\0\0\0", 29);
   png += std::string(100, 'x');
-  const auto media = w.host.request("POST", "/api/social-media/media", admin, png, "image/png");
-  REQUIRE(media.status == 201);
-  const auto slow = postJson(w, admin, {{"content", "with a video"}, {"targets", {connection}}, {"media", {str(media.json(), "id")}}});
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  // While the platform processes the upload, the one worker publishes something else.
-  const auto quick = postJson(w, admin, {{"content", "meanwhile"}, {"targets", {connection}}});
-  const auto quickPost = waitSettled(w, admin, str(quick.json(), "id"));
-  CHECK(str(quickPost.at("results").at(0), "status") == "published");
-  const auto slowPost = waitSettled(w, admin, str(slow.json(), "id"));
+  const auto slowPost = publishWhileProcessing(w, admin, connection, "with a video", png, "image/png");
   INFO(json::serialize(slowPost));
   CHECK(str(slowPost.at("results").at(0), "status") == "published");
-  CHECK(hasEvent(slowPost, "processing"));
   CHECK(emulator.mediaStatusReads() >= 3);
   CHECK(slowPost.at("results").at(0).at("attempts").as_int64() == 1);  // waiting is not a failed attempt
   CHECK(postsByText(emulator)["with a video"] == 1);
@@ -228,7 +197,7 @@ TEST_CASE("media the platform is still processing hold no worker", "[exactly-onc
 TEST_CASE("SIGKILL with 64 targets in flight: after the restart each is published once, re-sent once, or needs review", "[exactly-once][crash]") {
   OAuthEmulator emulator;
   emulator.postLatencyMs = 1500;
-  World w(oauthEnv(emulator), exactlyOnceConfig(64, 3, 0));
+  World w(oauthEnv(emulator), testPlatformConfig(64, 3, 0));
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto connection = userConnection(w, admin, "oauthtest");
   std::vector<std::string> ids;
@@ -247,7 +216,7 @@ TEST_CASE("SIGKILL with 64 targets in flight: after the restart each is publishe
   REQUIRE(::kill(w.host.pid(), SIGKILL) == 0);
   ::waitpid(w.host.pid(), nullptr, 0);
   const auto restarted = std::chrono::steady_clock::now();
-  w.host.start(exactlyOnceConfig(64, 3, 0));
+  w.host.start(testPlatformConfig(64, 3, 0));
 
   int published = 0, review = 0, reconciledFound = 0, resent = 0;
   for (const auto& id : ids) {
@@ -281,10 +250,10 @@ TEST_CASE("two hosts on PostgreSQL, one killed: the other reconciles its attempt
   REQUIRE(backend() == "postgresql");
   OAuthEmulator emulator;
   emulator.postLatencyMs = 1500;
-  World w(oauthEnv(emulator), exactlyOnceConfig(16, 3, 0));
+  World w(oauthEnv(emulator), testPlatformConfig(16, 3, 0));
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto connection = userConnection(w, admin, "oauthtest");
-  const auto survivorHost = secondHost(w, oauthEnv(emulator), exactlyOnceConfig(16, 3, 0));
+  const auto survivorHost = secondHost(w, oauthEnv(emulator), testPlatformConfig(16, 3, 0));
   auto& survivor = *survivorHost;
   std::vector<std::string> ids;
   for (int i = 0; i < 24; ++i) {

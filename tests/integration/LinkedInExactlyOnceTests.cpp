@@ -5,8 +5,7 @@
 // and an image LinkedIn is still processing.
 #if defined(MARKETSAGE_WITH_LINKEDIN)
 
-#include "integration/Posting.h"
-#include "integration/TestPlatform.h"
+#include "integration/ExactlyOnce.h"
 #include "LinkedInEmulator.h"
 
 #include <algorithm>
@@ -17,22 +16,16 @@
 using namespace harness;
 namespace json = boost::json;
 using emulators::LinkedInApi;
-using Fault = marketsage::test::CreateFault;
 
 namespace {
 
 const std::string kPage = "urn:li:organization:2414183";
 const std::string kMember = std::string("urn:li:person:") + LinkedInApi::memberSub;
 
-const std::vector<Fault> kFaults = {Fault::DropAfterCreate, Fault::GatewayTimeout, Fault::SlowAnswer,
-                                    Fault::ResetMidAnswer,  Fault::RefuseWithoutCreate, Fault::LateCreate};
-
-/// Short grace (a late create lands within 1 s), short plugin timeout (a slow answer is a lost one).
+/// A 1 s plugin timeout: a slow answer is a lost one.
 std::string linkedInConfig(int workers = 4, int graceSeconds = 2) {
-  return R"({"publishing": {"waitSeconds": 0, "leaseSeconds": 30, "retryBaseMillis": 200, "pollMillis": 100, "workers": )" +
-         std::to_string(workers) + R"(, "reconcileGraceSeconds": )" + std::to_string(graceSeconds) +
-         R"(, "hostTimeoutSeconds": 5}, "rateLimit": {"enabled": false}, "plugins": {"linkedin": {"api_version": ")" +
-         LinkedInApi::versionMonthsAgo(2) + R"(", "poll_interval_ms": 100, "http_timeout_ms": 1000}}})";
+  return exactlyOnceConfig({{"linkedin", {{"api_version", LinkedInApi::versionMonthsAgo(2)}, {"poll_interval_ms", 100}, {"http_timeout_ms", 1000}}}},
+                           workers, graceSeconds);
 }
 
 std::map<std::string, std::string> linkedInEnv(const LinkedInApi& li) {
@@ -40,36 +33,11 @@ std::map<std::string, std::string> linkedInEnv(const LinkedInApi& li) {
           {"LINKEDIN_AUTH_BASE", li.url()}, {"LINKEDIN_CLIENT_ID", LinkedInApi::clientId}, {"LINKEDIN_CLIENT_SECRET", LinkedInApi::clientSecret}};
 }
 
-/// The browser round trip for LinkedIn; the connection of `accountId` (the member or a page).
-std::string connectLinkedIn(World& w, const std::string& key, const std::string& accountId) {
-  const auto done = w.host.get(pathOf(consent(w, key, "linkedin")), "");
-  REQUIRE(done.status == 302);
-  const auto all = w.host.get("/api/social-media/connections", key).json();
-  for (const auto& c : all.as_array())
-    if (str(c, "platform") == "linkedin" && str(c, "accountId") == accountId) return str(c, "id");
-  FAIL("no LinkedIn connection for " << accountId);
-  return {};
-}
-
 /// How often each commentary is live at LinkedIn.
 std::map<std::string, int> liveByText(const LinkedInApi& li) {
   std::map<std::string, int> count;
   for (const auto& p : li.posts()) ++count[p.commentary];
   return count;
-}
-
-std::vector<std::string> events(const json::value& post) {
-  std::vector<std::string> out;
-  for (const auto& e : post.at("history").as_array()) out.push_back(str(e, "event"));
-  return out;
-}
-
-bool has(const std::vector<std::string>& list, const std::string& item) { return std::find(list.begin(), list.end(), item) != list.end(); }
-
-bool foundByReconcile(const json::value& post) {
-  for (const auto& e : post.at("history").as_array())
-    if (str(e, "event") == "published" && e.at("detail").as_object().contains("reconciled")) return true;
-  return false;
 }
 
 /// The URN LinkedIn has for `commentary`, "" when none.
@@ -88,34 +56,31 @@ TEST_CASE("LinkedIn page: every kind of lost answer, three times each in random 
   li.setLateCreateMs(1000);  // within the 2 s grace
   World w(linkedInEnv(li), linkedInConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
-  const auto page = connectLinkedIn(w, admin, kPage);
+  const auto page = connectAccount(w, admin, "linkedin", kPage);
 
-  std::vector<Fault> faults;
-  for (int round = 0; round < 3; ++round) faults.insert(faults.end(), kFaults.begin(), kFaults.end());
-  std::shuffle(faults.begin(), faults.end(), std::mt19937(41));
+  const auto faults = shuffledCreateFaults(3, 41);
   int found = 0, resent = 0;
   for (std::size_t i = 0; i < faults.size(); ++i) {
-    const auto text = "Exactly once #" + std::to_string(i) + " (fault " + std::to_string(static_cast<int>(faults[i])) + ")";
+    const auto text = "Exactly once #" + std::to_string(i) + " (" + nameOf(faults[i]) + ")";
     li.faultNextCreates({faults[i]});
     const auto r = postJson(w, admin, {{"content", text}, {"targets", {page}}});
     REQUIRE((r.status == 201 || r.status == 202));
     const auto post = waitSettled(w, admin, str(r.json(), "id"));  // one at a time: each fault meets its own post
-    INFO(static_cast<int>(faults[i]) << ": " << json::serialize(post));
+    INFO(nameOf(faults[i]) << ": " << json::serialize(post));
     const auto target = post.at("results").at(0);
     REQUIRE(str(target, "status") == "published");
     const auto urn = urnOf(li, text);
     CHECK(str(target, "postId") == urn);
     CHECK(str(target, "url") == "https://www.linkedin.com/feed/update/" + urn + "/");
-    const auto history = events(post);
-    CHECK(has(history, "outcome_unknown"));
-    CHECK(!has(history, "retry"));  // never sent again blindly
+        CHECK(hasEvent(post, "outcome_unknown"));
+    CHECK(!hasEvent(post, "retry"));  // never sent again blindly
     if (faults[i] == Fault::RefuseWithoutCreate) {
-      CHECK(has(history, "reconciled_not_found"));
+      CHECK(hasEvent(post, "reconciled_not_found"));
       CHECK(!foundByReconcile(post));
       ++resent;
     } else {
       CHECK(foundByReconcile(post));
-      CHECK(!has(history, "reconciled_not_found"));
+      CHECK(!hasEvent(post, "reconciled_not_found"));
       ++found;
     }
   }
@@ -137,7 +102,7 @@ TEST_CASE("LinkedIn page: a re-send refused as a duplicate is a cue to look agai
   li.setFinderLagMs(3000);  // LinkedIn lists the lost post only 3 s later: the first look misses it
   World w(linkedInEnv(li), linkedInConfig(4, 1));
   const auto admin = w.a.byRole["ADMIN"].key;
-  const auto page = connectLinkedIn(w, admin, kPage);
+  const auto page = connectAccount(w, admin, "linkedin", kPage);
   li.faultNextCreates({Fault::GatewayTimeout});
   const auto r = postJson(w, admin, {{"content", "Said once, even when LinkedIn lists it late"}, {"targets", {page}}});
   const auto post = waitSettled(w, admin, str(r.json(), "id"));
@@ -146,7 +111,7 @@ TEST_CASE("LinkedIn page: a re-send refused as a duplicate is a cue to look agai
   CHECK(str(target, "status") == "published");
   REQUIRE(li.posts().size() == 1);
   CHECK(str(target, "postId") == li.posts().front().urn);
-  CHECK(has(events(post), "reconciled_not_found"));
+  CHECK(hasEvent(post, "reconciled_not_found"));
   bool refusedAsDuplicate = false;
   for (const auto& e : post.at("history").as_array())
     if (str(e, "event") == "outcome_unknown" && json::serialize(e.at("detail")).find("duplicate of " + li.posts().front().urn) != std::string::npos)
@@ -160,7 +125,7 @@ TEST_CASE("LinkedIn member: an unknown outcome needs review (the app cannot read
   World w(linkedInEnv(li), linkedInConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto user = w.a.byRole["USER"].key;
-  const auto member = connectLinkedIn(w, admin, kMember);
+  const auto member = connectAccount(w, admin, "linkedin", kMember);
   li.faultNextCreates({Fault::DropAfterCreate, Fault::RefuseWithoutCreate});
   const auto first = postJson(w, admin, {{"content", "Maybe posted"}, {"targets", {member}}});
   auto a = waitSettled(w, admin, str(first.json(), "id"));
@@ -171,7 +136,7 @@ TEST_CASE("LinkedIn member: an unknown outcome needs review (the app cannot read
     const auto target = post->at("results").at(0);
     CHECK(str(target, "status") == "needs_review");
     CHECK(str(target, "error").find("r_member_social") != std::string::npos);
-    CHECK(has(events(*post), "outcome_unknown"));
+    CHECK(hasEvent(*post, "outcome_unknown"));
   }
   std::this_thread::sleep_for(std::chrono::seconds(2));
   CHECK(liveByText(li) == std::map<std::string, int>{{"Maybe posted", 1}});  // created once, never again
@@ -196,20 +161,13 @@ TEST_CASE("LinkedIn: an image LinkedIn is still processing holds no worker; the 
   li.setProcessingPolls(3, 3);
   World w(linkedInEnv(li), linkedInConfig(1));  // a single worker
   const auto admin = w.a.byRole["ADMIN"].key;
-  const auto page = connectLinkedIn(w, admin, kPage);
+  const auto page = connectAccount(w, admin, "linkedin", kPage);
   std::string png("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x08\0\0\0\x08\x08\x06\0\0\0", 29);
   png += std::string(2000, 'x');
-  const auto media = w.host.request("POST", "/api/social-media/media", admin, png, "image/png");
-  REQUIRE(media.status == 201);
-  const auto slow = postJson(w, admin, {{"content", "With a picture"}, {"targets", {page}}, {"media", {str(media.json(), "id")}}});
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  const auto quick = postJson(w, admin, {{"content", "Meanwhile"}, {"targets", {page}}});
-  CHECK(str(waitSettled(w, admin, str(quick.json(), "id")).at("results").at(0), "status") == "published");
-  const auto post = waitSettled(w, admin, str(slow.json(), "id"));
+  const auto post = publishWhileProcessing(w, admin, page, "With a picture", png, "image/png");
   INFO(json::serialize(post));
   const auto target = post.at("results").at(0);
   CHECK(str(target, "status") == "published");
-  CHECK(has(events(post), "processing"));
   CHECK(target.at("attempts").as_int64() == 1);
   CHECK(str(target, "postId") == urnOf(li, "With a picture"));
   int initializations = 0;

@@ -6,8 +6,7 @@
 // history that its outcome was unknown and how it was settled.
 #if defined(MARKETSAGE_WITH_META)
 
-#include "integration/Posting.h"
-#include "integration/TestPlatform.h"
+#include "integration/ExactlyOnce.h"
 
 #include "GraphEmulator.h"
 
@@ -20,25 +19,18 @@
 using namespace harness;
 namespace json = boost::json;
 using emulators::GraphApi;
-using Fault = GraphApi::CreateFault;
 
 namespace {
 
 constexpr const char* kGraphVersion = "v24.0";
 
-/// A short grace (a late post lands within lateCreateMs < grace), plugin calls that give up after
-/// one second (slow answers are slower), quick retries and polls.
+/// Plugin calls that give up after one second (slow answers are slower) and quick container polls.
 std::string exactlyOnceMetaConfig(const GraphApi& graph) {
   const json::object timeouts{{"api_version", kGraphVersion}, {"http_timeout_ms", 1000}};
   json::object instagram = timeouts;
   instagram["rupload_base"] = graph.url();
   instagram["status_poll_interval_ms"] = 50;
-  const json::object config{
-      {"publishing", {{"waitSeconds", 0}, {"leaseSeconds", 30}, {"retryBaseMillis", 200}, {"pollMillis", 100}, {"workers", 4},
-                      {"reconcileGraceSeconds", 2}, {"hostTimeoutSeconds", 5}}},
-      {"rateLimit", {{"enabled", false}}},
-      {"plugins", {{"facebook", timeouts}, {"instagram", instagram}}}};
-  return json::serialize(config);
+  return exactlyOnceConfig({{"facebook", timeouts}, {"instagram", instagram}});
 }
 
 std::map<std::string, std::string> graphEnv(const GraphApi& graph) {
@@ -59,14 +51,7 @@ struct MetaHost {
   std::string admin() { return w.a.byRole["ADMIN"].key; }
 
   /// Connects `platform` through the emulator's Login dialog; the connection of `accountId`.
-  std::string connection(const std::string& platform, const std::string& accountId) {
-    REQUIRE(w.host.get(pathOf(consent(w, admin(), platform)), "").status == 302);
-    const auto all = w.host.get("/api/social-media/connections", admin()).json();
-    for (const auto& c : all.as_array())
-      if (str(c, "platform") == platform && str(c, "accountId") == accountId) return str(c, "id");
-    FAIL("no " << platform << " connection for " << accountId);
-    return {};
-  }
+  std::string connection(const std::string& platform, const std::string& accountId) { return connectAccount(w, admin(), platform, accountId); }
 
   /// An image in the host's media library: a JPEG that says `seed` (so every upload differs).
   std::string image(int seed) {
@@ -76,29 +61,6 @@ struct MetaHost {
     return str(r.json(), "id");
   }
 };
-
-/// Every fault `times` times, shuffled (the same order on every run).
-std::vector<Fault> shuffledFaults(int times, unsigned seed) {
-  std::vector<Fault> faults;
-  for (int i = 0; i < times; ++i)
-    for (const auto f : {Fault::DropAfterCreate, Fault::GatewayTimeout, Fault::SlowAnswer, Fault::ResetMidAnswer, Fault::RefuseWithoutCreate,
-                         Fault::LateCreate})
-      faults.push_back(f);
-  std::shuffle(faults.begin(), faults.end(), std::mt19937(seed));
-  return faults;
-}
-
-bool hasEvent(const json::value& post, const std::string& event) {
-  const auto& history = post.at("history").as_array();
-  return std::any_of(history.begin(), history.end(), [&](const json::value& e) { return str(e, "event") == event; });
-}
-
-bool reconciledFound(const json::value& post) {
-  const auto& history = post.at("history").as_array();
-  return std::any_of(history.begin(), history.end(), [](const json::value& e) {
-    return str(e, "event") == "published" && e.at("detail").as_object().contains("reconciled");
-  });
-}
 
 /// One post per fault, each alone in flight so that the fault meets its own create: published,
 /// with the id of the item Graph has (`kind`, that content, on `owner`), outcome_unknown in its
@@ -118,7 +80,7 @@ std::string publishThroughFaults(MetaHost& m, const std::string& connection, con
     REQUIRE((r.status == 201 || r.status == 202));
     const auto post = waitSettled(m.w, m.admin(), str(r.json(), "id"));
     const auto target = post.at("results").at(0);
-    INFO(GraphApi::faultName(faults[i]) << " on " << contents.back() << ": " << json::serialize(post));
+    INFO(nameOf(faults[i]) << " on " << contents.back() << ": " << json::serialize(post));
     REQUIRE(str(target, "status") == "published");
     const auto item = m.graph.item(str(target, "postId"));
     CHECK(item.kind == kind);
@@ -129,10 +91,10 @@ std::string publishThroughFaults(MetaHost& m, const std::string& connection, con
     CHECK_FALSE(hasEvent(post, "retry"));  // never sent again blindly: only after a look at the platform
     if (faults[i] == Fault::RefuseWithoutCreate) {
       CHECK(hasEvent(post, "reconciled_not_found"));
-      CHECK_FALSE(reconciledFound(post));
+      CHECK_FALSE(foundByReconcile(post));
       ++resent;
     } else {
-      CHECK(reconciledFound(post));
+      CHECK(foundByReconcile(post));
       CHECK_FALSE(hasEvent(post, "reconciled_not_found"));
       ++found;
     }
@@ -160,7 +122,7 @@ TEST_CASE("meta exactly once: Facebook text and photo posts under every lost-ans
   MetaHost m;
   const auto& page = m.graph.pages()[0];
   const auto connection = m.connection("facebook", page.id);
-  const auto faults = shuffledFaults(3, 11);  // 18: twice as text, once as a photo
+  const auto faults = shuffledCreateFaults(3, 11);  // 18: twice as text, once as a photo
   const auto summary = publishThroughFaults(m, connection, page.id, "post", faults, "facebook once", [&](std::size_t i) {
     return i % 3 == 2 ? json::array{json::value(m.image(static_cast<int>(i)))} : json::array{};
   });
@@ -171,7 +133,7 @@ TEST_CASE("meta exactly once: Instagram images and carousels under every lost-an
   MetaHost m;
   const auto& page = m.graph.pages()[0];
   const auto connection = m.connection("instagram", page.igUserId);
-  const auto faults = shuffledFaults(3, 23);  // 18: twice on an image, once on a carousel of two
+  const auto faults = shuffledCreateFaults(3, 23);  // 18: twice on an image, once on a carousel of two
   const auto summary = publishThroughFaults(m, connection, page.igUserId, "ig_media", faults, "instagram once", [&](std::size_t i) {
     json::array media{json::value(m.image(100 + static_cast<int>(i)))};
     if (i % 3 == 2) media.push_back(json::value(m.image(200 + static_cast<int>(i))));

@@ -6,8 +6,7 @@
 // history that says where the outcome was unknown.
 #if defined(MARKETSAGE_WITH_X)
 
-#include "integration/Posting.h"
-#include "integration/TestPlatform.h"
+#include "integration/ExactlyOnce.h"
 #include "XEmulator.h"
 
 #include <algorithm>
@@ -18,46 +17,17 @@
 using namespace harness;
 namespace json = boost::json;
 using emulators::XApi;
-using Fault = marketsage::test::CreateFault;
 
 namespace {
 
-const char* nameOf(Fault f) {
-  switch (f) {
-    case Fault::DropAfterCreate: return "dropped after create";
-    case Fault::GatewayTimeout: return "504 after create";
-    case Fault::SlowAnswer: return "answer too slow";
-    case Fault::ResetMidAnswer: return "reset mid-answer";
-    case Fault::RefuseWithoutCreate: return "503, nothing created";
-    case Fault::LateCreate: return "504, created late";
-    default: return "none";
-  }
-}
-
-const std::vector<Fault> kFaults = {Fault::DropAfterCreate, Fault::GatewayTimeout, Fault::SlowAnswer,
-                                    Fault::ResetMidAnswer,  Fault::RefuseWithoutCreate, Fault::LateCreate};
-
-/// Short grace (a late create lands within 1 s), short plugin timeout (a slow answer is a lost one).
+/// A 1 s plugin timeout: a slow answer is a lost one.
 std::string xConfig(int workers = 4, int graceSeconds = 2) {
-  return R"({"publishing": {"waitSeconds": 0, "leaseSeconds": 30, "retryBaseMillis": 200, "pollMillis": 100, "workers": )" +
-         std::to_string(workers) + R"(, "reconcileGraceSeconds": )" + std::to_string(graceSeconds) +
-         R"(, "hostTimeoutSeconds": 5}, "rateLimit": {"enabled": false}, "plugins": {"twitter": {"http_timeout_ms": 1000}}})";
+  return exactlyOnceConfig({{"twitter", {{"http_timeout_ms", 1000}}}}, workers, graceSeconds);
 }
 
 std::map<std::string, std::string> xEnv(const XApi& x) {
   return {{"MARKETSAGE_PLUGIN_PATH", MARKETSAGE_BUNDLED_PLUGIN_DIR}, {"FIELD_ENCRYPTION_KEY", devKey}, {"TWITTER_API_BASE", x.url()},
           {"TWITTER_AUTH_BASE", x.url()}, {"TWITTER_CLIENT_ID", XApi::clientId}, {"TWITTER_CLIENT_SECRET", XApi::clientSecret}};
-}
-
-/// The browser round trip for X; the new connection's id.
-std::string connectX(World& w, const std::string& key) {
-  const auto done = w.host.get(pathOf(consent(w, key, "twitter")), "");
-  REQUIRE(done.status == 302);
-  const auto all = w.host.get("/api/social-media/connections", key).json();
-  for (const auto& c : all.as_array())
-    if (str(c, "platform") == "twitter") return str(c, "id");
-  FAIL("no X connection");
-  return {};
 }
 
 /// How often each text is live at X.
@@ -68,21 +38,6 @@ std::map<std::string, int> liveByText(const XApi& x) {
   return count;
 }
 
-std::vector<std::string> events(const json::value& post) {
-  std::vector<std::string> out;
-  for (const auto& e : post.at("history").as_array()) out.push_back(str(e, "event"));
-  return out;
-}
-
-bool has(const std::vector<std::string>& list, const std::string& item) { return std::find(list.begin(), list.end(), item) != list.end(); }
-
-/// Whether the post was published by reconciliation (found at X) rather than by an answer.
-bool foundByReconcile(const json::value& post) {
-  for (const auto& e : post.at("history").as_array())
-    if (str(e, "event") == "published" && e.at("detail").as_object().contains("reconciled")) return true;
-  return false;
-}
-
 }  // namespace
 
 TEST_CASE("X: every kind of lost answer, three times each in random order: each post live once, under X's id", "[exactly-once][x]") {
@@ -91,11 +46,9 @@ TEST_CASE("X: every kind of lost answer, three times each in random order: each 
   x.setLateCreateMs(1000);  // within the 2 s grace
   World w(xEnv(x), xConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
-  const auto connection = connectX(w, admin);
+  const auto connection = connectAccount(w, admin, "twitter");
 
-  std::vector<Fault> faults;
-  for (int round = 0; round < 3; ++round) faults.insert(faults.end(), kFaults.begin(), kFaults.end());
-  std::shuffle(faults.begin(), faults.end(), std::mt19937(14));
+  const auto faults = shuffledCreateFaults(3, 14);
   int found = 0, resent = 0;
   for (std::size_t i = 0; i < faults.size(); ++i) {
     const auto text = "Exactly once #" + std::to_string(i) + ": " + nameOf(faults[i]);
@@ -112,16 +65,15 @@ TEST_CASE("X: every kind of lost answer, three times each in random order: each 
       if (t.text == text) live = t.id;
     CHECK(str(target, "postId") == live);
     CHECK(str(target, "url") == std::string("https://x.com/") + XApi::username + "/status/" + live);
-    const auto history = events(post);
-    CHECK(has(history, "outcome_unknown"));  // every one of these faults leaves the outcome open
-    CHECK(!has(history, "retry"));  // never sent again blindly
+        CHECK(hasEvent(post, "outcome_unknown"));  // every one of these faults leaves the outcome open
+    CHECK(!hasEvent(post, "retry"));  // never sent again blindly
     if (faults[i] == Fault::RefuseWithoutCreate) {
-      CHECK(has(history, "reconciled_not_found"));  // not there after the grace: sent again, once
+      CHECK(hasEvent(post, "reconciled_not_found"));  // not there after the grace: sent again, once
       CHECK(!foundByReconcile(post));
       ++resent;
     } else {
       CHECK(foundByReconcile(post));  // never sent twice: found at X
-      CHECK(!has(history, "reconciled_not_found"));
+      CHECK(!hasEvent(post, "reconciled_not_found"));
       ++found;
     }
   }
@@ -144,13 +96,14 @@ TEST_CASE("X: a thread whose middle part meets a lost answer is finished once, e
   x.setLateCreateMs(1000);
   World w(xEnv(x), xConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
-  const auto connection = connectX(w, admin);
-  for (std::size_t i = 0; i < kFaults.size(); ++i) {
+  const auto connection = connectAccount(w, admin, "twitter");
+  const auto faults = shuffledCreateFaults(1, 6);
+  for (std::size_t i = 0; i < faults.size(); ++i) {
     const std::size_t faulted = 1 + i % 2;  // part 2, or part 3, of 4
     std::vector<Fault> plan(faulted, Fault::None);
-    plan.push_back(kFaults[i]);
+    plan.push_back(faults[i]);
     x.faultNextCreates(plan);
-    const auto prefix = "Thread " + std::to_string(i) + " (" + nameOf(kFaults[i]) + ")";
+    const auto prefix = "Thread " + std::to_string(i) + " (" + nameOf(faults[i]) + ")";
     json::array thread;
     for (int part = 2; part <= 4; ++part) thread.push_back(json::object{{"content", prefix + " " + std::to_string(part) + "/4"}});
     const auto r = postJson(w, admin, {{"content", prefix + " 1/4"}, {"targets", {connection}}, {"options", {{"twitter", {{"thread", thread}}}}}});
@@ -159,8 +112,8 @@ TEST_CASE("X: a thread whose middle part meets a lost answer is finished once, e
     INFO(json::serialize(post));
     const auto target = post.at("results").at(0);
     REQUIRE(str(target, "status") == "published");
-    CHECK(has(events(post), "outcome_unknown"));
-    CHECK(!has(events(post), "retry"));
+    CHECK(hasEvent(post, "outcome_unknown"));
+    CHECK(!hasEvent(post, "retry"));
     std::vector<XApi::Tweet> parts;
     for (const auto& t : x.tweets())
       if (t.text.rfind(prefix, 0) == 0) parts.push_back(t);
@@ -179,7 +132,7 @@ TEST_CASE("X: a thread whose middle part meets a lost answer is finished once, e
     INFO(text);
     CHECK(times == 1);
   }
-  CHECK(x.tweetsCreated() == static_cast<int>(4 * kFaults.size()));
+  CHECK(x.tweetsCreated() == static_cast<int>(4 * faults.size()));
 }
 
 TEST_CASE("X: a re-send refused as duplicate content is a cue to look again, never a failure or a second post", "[exactly-once][x]") {
@@ -187,7 +140,7 @@ TEST_CASE("X: a re-send refused as duplicate content is a cue to look again, nev
   x.setTimelineLagMs(3000);  // X's timeline shows the lost post only 3 s later: the first look misses it
   World w(xEnv(x), xConfig(4, 1));
   const auto admin = w.a.byRole["ADMIN"].key;
-  const auto connection = connectX(w, admin);
+  const auto connection = connectAccount(w, admin, "twitter");
   x.faultNextCreates({Fault::DropAfterCreate});
   const auto r = postJson(w, admin, {{"content", "Said once, even when X hides it for a while"}, {"targets", {connection}}});
   const auto post = waitSettled(w, admin, str(r.json(), "id"));
@@ -197,8 +150,7 @@ TEST_CASE("X: a re-send refused as duplicate content is a cue to look again, nev
   REQUIRE(x.tweets().size() == 1);
   CHECK(str(target, "postId") == x.tweets().front().id);
   CHECK(x.tweetsCreated() == 1);
-  const auto history = events(post);
-  CHECK(has(history, "reconciled_not_found"));  // the first look missed it and the post was sent again…
+  CHECK(hasEvent(post, "reconciled_not_found"));  // the first look missed it and the post was sent again…
   bool refusedAsDuplicate = false;
   for (const auto& e : post.at("history").as_array())
     if (str(e, "event") == "outcome_unknown" && json::serialize(e.at("detail")).find("duplicate content") != std::string::npos) refusedAsDuplicate = true;
@@ -211,21 +163,13 @@ TEST_CASE("X: a video X is still processing holds no worker; the target shows pr
   x.setProcessing(3, 1);
   World w(xEnv(x), xConfig(1));  // a single worker
   const auto admin = w.a.byRole["ADMIN"].key;
-  const auto connection = connectX(w, admin);
+  const auto connection = connectAccount(w, admin, "twitter");
   std::string mp4("\0\0\0\x20" "ftypisom\0\0\x02\0" "isomiso2avc1mp41", 32);
   mp4 += std::string(60000, '\x11');
-  const auto media = w.host.request("POST", "/api/social-media/media", admin, mp4, "application/octet-stream");
-  REQUIRE(media.status == 201);
-  const auto slow = postJson(w, admin, {{"content", "With a video"}, {"targets", {connection}}, {"media", {str(media.json(), "id")}}});
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  // While X processes the video, the one worker publishes something else.
-  const auto quick = postJson(w, admin, {{"content", "Meanwhile"}, {"targets", {connection}}});
-  CHECK(str(waitSettled(w, admin, str(quick.json(), "id")).at("results").at(0), "status") == "published");
-  const auto post = waitSettled(w, admin, str(slow.json(), "id"));
+  const auto post = publishWhileProcessing(w, admin, connection, "With a video", mp4, "application/octet-stream");
   INFO(json::serialize(post));
   const auto target = post.at("results").at(0);
   CHECK(str(target, "status") == "published");
-  CHECK(has(events(post), "processing"));
   CHECK(target.at("attempts").as_int64() == 1);  // waiting is not a failed attempt
   const auto tweets = x.tweets();
   REQUIRE(tweets.size() == 2);

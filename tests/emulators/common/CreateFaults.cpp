@@ -3,7 +3,9 @@
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/StreamSocket.h>
 
+#include <algorithm>
 #include <chrono>
+#include <random>
 #include <string>
 
 namespace marketsage::test {
@@ -42,6 +44,28 @@ void CreateFaults::createLater(std::function<void()> create) {
     std::this_thread::sleep_for(std::chrono::milliseconds(delay));
     create();
   });
+}
+
+const char* nameOf(CreateFault fault) {
+  switch (fault) {
+    case CreateFault::DropAfterCreate: return "dropped after create";
+    case CreateFault::GatewayTimeout: return "504 after create";
+    case CreateFault::SlowAnswer: return "answer too slow";
+    case CreateFault::ResetMidAnswer: return "reset mid-answer";
+    case CreateFault::RefuseWithoutCreate: return "503, nothing created";
+    case CreateFault::LateCreate: return "504, created late";
+    default: return "none";
+  }
+}
+
+std::vector<CreateFault> shuffledCreateFaults(int times, unsigned seed) {
+  std::vector<CreateFault> faults;
+  for (int i = 0; i < times; ++i)
+    for (const auto f : {CreateFault::DropAfterCreate, CreateFault::GatewayTimeout, CreateFault::SlowAnswer, CreateFault::ResetMidAnswer,
+                         CreateFault::RefuseWithoutCreate, CreateFault::LateCreate})
+      faults.push_back(f);
+  std::shuffle(faults.begin(), faults.end(), std::mt19937(seed));
+  return faults;
 }
 
 void closeWithoutAnswer(Poco::Net::HTTPServerRequest& request) {

@@ -26,6 +26,13 @@ enum class CreateFault {
   LateCreate,           ///< answers 504 at once, creates the post lateCreateMs later
 };
 
+/// A short name for test messages: "dropped after create", "504 after create", …
+const char* nameOf(CreateFault fault);
+
+/// Every fault that can meet a create (all but None), `times` times each, shuffled the same way
+/// on every run for one `seed`.
+std::vector<CreateFault> shuffledCreateFaults(int times, unsigned seed);
+
 /// Closes the request's connection without an answer (the request may have been acted on).
 void closeWithoutAnswer(Poco::Net::HTTPServerRequest& request);
 /// Sends half a status line, then resets the connection.

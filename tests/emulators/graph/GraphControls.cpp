@@ -110,19 +110,6 @@ void GraphApi::nextContainerEnds(const std::string& status) {
   impl_->nextContainerStatus = status;
 }
 
-const char* GraphApi::faultName(CreateFault fault) {
-  switch (fault) {
-    case CreateFault::None: return "None";
-    case CreateFault::DropAfterCreate: return "DropAfterCreate";
-    case CreateFault::GatewayTimeout: return "GatewayTimeout";
-    case CreateFault::SlowAnswer: return "SlowAnswer";
-    case CreateFault::ResetMidAnswer: return "ResetMidAnswer";
-    case CreateFault::RefuseWithoutCreate: return "RefuseWithoutCreate";
-    case CreateFault::LateCreate: return "LateCreate";
-  }
-  return "?";
-}
-
 void GraphApi::setStats(const std::string& id, const Stats& stats) {
   std::lock_guard lock(impl_->mutex);
   if (Item* item = impl_->find(id)) item->stats = stats;

@@ -128,7 +128,6 @@ class GraphApi {
   /// and LateCreate answer as a gateway does (text/html 504 or 503, no Graph error object).
   using CreateFault = marketsage::test::CreateFault;
   void faultNextCreates(const std::vector<CreateFault>& faults) { faults_.push(faults); }
-  static const char* faultName(CreateFault fault);  ///< "DropAfterCreate", … for test messages
   std::atomic<int>& slowAnswerMs = faults_.slowAnswerMs;  ///< SlowAnswer: answered this late
   std::atomic<int>& lateCreateMs = faults_.lateCreateMs;  ///< LateCreate: created this late
   /// POST /{page}/feed refuses a status identical to the Page's latest post (message, link, no

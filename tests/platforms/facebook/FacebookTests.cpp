@@ -381,7 +381,7 @@ TEST_CASE("facebook: a create whose answer is lost is of unknown outcome, and re
   const Fault fault = GENERATE(Fault::DropAfterCreate, Fault::GatewayTimeout, Fault::SlowAnswer, Fault::ResetMidAnswer,
                                Fault::RefuseWithoutCreate, Fault::LateCreate);
   const std::string kind = GENERATE("text", "link", "photo", "album", "video", "scheduled");
-  INFO(GraphApi::faultName(fault) << " on the create of a " << kind << " post");
+  INFO(marketsage::test::nameOf(fault) << " on the create of a " << kind << " post");
   const std::string message = "lost answer, " + kind;
   auto request = fb.post(message);
   if (kind == "link") request["link"] = "https://example.com/lost";

@@ -41,22 +41,6 @@ std::string LoadedPlugin::logs() const {
   return all;
 }
 
-Resumed publishResuming(const LoadedPlugin& plugin, json::object request, int maxRounds) {
-  Resumed out;
-  for (;;) {
-    out.result = plugin.call(Operation::Publish, request);
-    const auto* pending = out.result.ok() && out.result.json.is_object() ? out.result.json.as_object().if_contains("pending") : nullptr;
-    if (!pending || out.pendingRounds >= maxRounds) break;
-    ++out.pendingRounds;
-    json::object resume = request.contains("resume") ? request["resume"].as_object() : json::object{};
-    if (const auto* more = pending->as_object().if_contains("resume"); more && more->is_object())
-      for (const auto& [key, value] : more->as_object()) resume[key] = value;
-    request["resume"] = resume;
-  }
-  out.request = std::move(request);
-  return out;
-}
-
 json::object reconcileRequest(json::object request, const std::string& attemptedAt) {
   request["attemptedAt"] = attemptedAt;
   return request;

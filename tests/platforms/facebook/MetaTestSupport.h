@@ -6,6 +6,7 @@
 #include "GraphEmulator.h"
 #include "TestServer.h"
 #include "plugins/PluginRegistry.h"
+#include "../common/PendingPublish.h"
 
 #include <boost/json.hpp>
 
@@ -42,18 +43,15 @@ class LoadedPlugin {
   std::shared_ptr<const marketsage::plugins::Plugin> plugin_;
 };
 
-/// What publishing as the host does it gave: the last answer, the request as last sent (with the
-/// "resume" the plugin asked to get back) and how many times it answered pending.
-struct Resumed {
-  CallResult result;
-  json::object request;
-  int pendingRounds = 0;
-};
+using marketsage::test::Resumed;
 
 /// Publishes as the host does (ABI 1.2): while the plugin answers {"pending": {…}}, calls again
 /// with the pending "resume" merged into the request's, at once (the emulator counts status reads,
 /// not time), at most `maxRounds` times.
-Resumed publishResuming(const LoadedPlugin& plugin, json::object request, int maxRounds = 50);
+inline Resumed publishResuming(const LoadedPlugin& plugin, json::object request, int maxRounds = 50) {
+  return marketsage::test::publishResuming([&](const json::object& r) { return plugin.call(Operation::Publish, r); }, std::move(request),
+                                           maxRounds);
+}
 
 /// The reconcile request of an attempt: `request` (as publish last got it) and attemptedAt.
 json::object reconcileRequest(json::object request, const std::string& attemptedAt);

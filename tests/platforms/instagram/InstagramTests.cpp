@@ -347,7 +347,7 @@ TEST_CASE("instagram: a media_publish whose answer is lost is of unknown outcome
   const Fault fault = GENERATE(Fault::DropAfterCreate, Fault::GatewayTimeout, Fault::SlowAnswer, Fault::ResetMidAnswer,
                                Fault::RefuseWithoutCreate, Fault::LateCreate);
   const std::string kind = GENERATE("image", "carousel", "story");
-  INFO(GraphApi::faultName(fault) << " on media_publish of a " << kind);
+  INFO(marketsage::test::nameOf(fault) << " on media_publish of a " << kind);
   const std::string caption = kind == "story" ? "" : "lost answer, " + kind;
   auto request = kind == "carousel" ? ig.post(caption, {ig.image("k1.jpg"), ig.image("k2.jpg")}) : ig.post(caption, {ig.image("k.jpg")});
   if (kind == "story") request["options"] = {{"mediaType", "STORIES"}};

@@ -1,5 +1,7 @@
 #include "LinkedInFixture.h"
 
+#include "../common/PendingPublish.h"
+
 #include <catch2/catch.hpp>
 
 #include <Poco/Net/HTTPClientSession.h>
@@ -55,17 +57,10 @@ CallResult LinkedInFixture::call(Operation op, const json::object& request) cons
 CallResult LinkedInFixture::callText(Operation op, std::string_view request) const { return plugin_->call(op, request); }
 
 CallResult LinkedInFixture::publishSettled(json::object request, int* pendings) const {
-  CallResult r;
-  for (int round = 0; round < 50; ++round) {
-    r = callText(Operation::Publish, json::serialize(request));
-    const auto* pending = r.ok() && r.json.is_object() ? r.json.as_object().if_contains("pending") : nullptr;
-    if (!pending) return r;
-    if (pendings) ++*pendings;
-    auto& resume = request["resume"].is_object() ? request["resume"].as_object() : request["resume"].emplace_object();
-    if (const auto* more = pending->as_object().if_contains("resume"))
-      for (const auto& [key, value] : more->as_object()) resume[key] = value;
-  }
-  return r;  // still pending: the caller's assertions say so
+  const auto done = marketsage::test::publishResuming(
+      [&](const json::object& r) { return callText(Operation::Publish, json::serialize(r)); }, std::move(request));
+  if (pendings) *pendings += done.pendingRounds;
+  return done.result;  // still pending after 50 rounds: the caller's assertions say so
 }
 
 std::string LinkedInFixture::file(const std::string& name, size_t bytes) const {

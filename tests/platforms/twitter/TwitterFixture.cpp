@@ -1,5 +1,7 @@
 #include "TwitterFixture.h"
 
+#include "../common/PendingPublish.h"
+
 #include <Poco/URI.h>
 
 #include <fstream>
@@ -34,17 +36,9 @@ TwitterFixture::~TwitterFixture() {
 }
 
 CallResult TwitterFixture::publishSettled(json::object request, int* pendings) const {
-  for (int round = 0; round < 50; ++round) {
-    auto r = call(Operation::Publish, request);
-    const auto* pending = r.ok() && r.json.is_object() ? r.json.as_object().if_contains("pending") : nullptr;
-    if (!pending) return r;
-    if (pendings) ++*pendings;
-    auto& resume = request["resume"].is_object() ? request["resume"].as_object() : request["resume"].emplace_object();
-    if (const auto* more = pending->as_object().if_contains("resume"))
-      for (const auto& [key, value] : more->as_object()) resume[key] = value;
-  }
-  FAIL("publish stayed pending");
-  return {};
+  const auto done = marketsage::test::publishResuming([&](const json::object& r) { return call(Operation::Publish, r); }, std::move(request));
+  if (pendings) *pendings += done.pendingRounds;
+  return done.result;  // still pending after 50 rounds: the caller's assertions say so
 }
 
 json::object TwitterFixture::post(const std::string& content) const {
