@@ -72,17 +72,21 @@ void followLink(Exchange& ex) {
   ex.redirect(started.url);
 }
 
-/// POST /api/social-media/connect/{platform} {"credential"}: platforms without OAuth (a bot token).
+/// POST /api/social-media/connect/{platform} {"credential"?, "accounts"?}: platforms without OAuth
+/// (a bot token, an app password), and the accounts the user names where the platform cannot list
+/// them (a bot's chats). Answers which were connected and why the others were refused.
 void connectWithCredential(Exchange& ex) {
   auto tenant = ex.tenantFor(Permission::ConnectAccounts);
   const auto body = ex.jsonBody();
-  const http::Fields fields(body, {"credential"});
-  const auto count = ex.host().oauth().connectWithCredential(tenant, ex.actor(), ex.param("platform"), fields.requiredText("credential", 4096));
+  const http::Fields fields(body, {"credential", "accounts"});
+  const auto credential = fields.optionalText("credential", 4096);
+  const auto accounts = fields.optionalTextList("accounts", 50, 256);
+  const auto result = ex.host().oauth().connectWithCredential(tenant, ex.actor(), ex.param("platform"), credential, accounts);
   boost::json::array stored;
   for (const auto& c : connections::ConnectionStore(tenant, ex.host().vault()).list()) {
     if (c.platform == ex.param("platform")) stored.push_back(view(c));
   }
-  ex.send(201, boost::json::object{{"connected", count}, {"connections", stored}});
+  ex.send(201, boost::json::object{{"connected", result.connected}, {"connections", stored}, {"refused", result.refused}});
 }
 
 void callback(Exchange& ex) {

@@ -5,8 +5,13 @@
 namespace marketsage {
 
 std::string Problem::json(const std::string& requestId) const {
-  return boost::json::serialize(boost::json::object{
-      {"type", type()}, {"title", title()}, {"status", status()}, {"detail", detail()}, {"requestId", requestId}});
+  boost::json::object body{{"type", type()}, {"title", title()}, {"status", status()}, {"detail", detail()}, {"requestId", requestId}};
+  for (const auto& [name, json] : extensions_) {
+    boost::system::error_code ec;
+    auto value = boost::json::parse(json, ec);
+    if (!ec && !body.contains(name)) body[name] = std::move(value);
+  }
+  return boost::json::serialize(body);
 }
 
 }  // namespace marketsage

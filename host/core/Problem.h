@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace marketsage {
 
@@ -20,6 +22,8 @@ class Problem : public std::runtime_error {
   /// Seconds a client should wait (429/503); 0 = no Retry-After header.
   int retryAfterSeconds() const { return retryAfter_; }
   Problem& retryAfter(int seconds) { retryAfter_ = seconds; return *this; }
+  /// An extension member of the problem body (RFC 9457 section 3.2), given as JSON text.
+  Problem& extend(std::string name, std::string json) { extensions_.emplace_back(std::move(name), std::move(json)); return *this; }
   /// The application/problem+json body (RFC 9457) with the request id that names this answer.
   std::string json(const std::string& requestId) const;
 
@@ -37,6 +41,7 @@ class Problem : public std::runtime_error {
   std::string slug_;
   std::string title_;
   int retryAfter_ = 0;
+  std::vector<std::pair<std::string, std::string>> extensions_;  // name, JSON text
 };
 
 }  // namespace marketsage

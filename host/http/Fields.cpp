@@ -35,6 +35,21 @@ std::optional<std::string> Fields::optionalText(std::string_view name, std::size
   return text;
 }
 
+std::vector<std::string> Fields::optionalTextList(std::string_view name, std::size_t maxItems, std::size_t maxChars) const {
+  const auto* value = body_.if_contains(name);
+  if (value == nullptr || value->is_null()) return {};
+  if (!value->is_array()) throw Problem::badInput("\"" + std::string(name) + "\" must be an array of strings");
+  const auto& items = value->get_array();
+  if (items.size() > maxItems) throw Problem::badInput("\"" + std::string(name) + "\" has more than " + std::to_string(maxItems) + " elements");
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string element = std::string(name) + "[" + std::to_string(i) + "]";
+    const boost::json::object one{{element, items[i]}};
+    out.push_back(Fields(one, {element}).requiredText(element, maxChars));
+  }
+  return out;
+}
+
 std::string Fields::requiredText(std::string_view name, std::size_t maxChars) const {
   auto text = optionalText(name, maxChars);
   if (!text) throw Problem::badInput("\"" + std::string(name) + "\" is required");

@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace marketsage::http {
@@ -19,6 +20,8 @@ class Fields {
   /// A non-empty string of at most `maxChars` characters, clean UTF-8 without control characters.
   std::string requiredText(std::string_view name, std::size_t maxChars) const;
   std::optional<std::string> optionalText(std::string_view name, std::size_t maxChars) const;
+  /// An array of at most `maxItems` texts as requiredText checks them; empty when absent.
+  std::vector<std::string> optionalTextList(std::string_view name, std::size_t maxItems, std::size_t maxChars) const;
 
  private:
   const boost::json::object& body_;

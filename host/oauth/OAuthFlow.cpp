@@ -1,6 +1,7 @@
 #include "oauth/OAuthFlow.h"
 
 #include "app/Host.h"
+#include "app/PluginSettings.h"
 #include "connections/ConnectionStore.h"
 #include "core/Encoding.h"
 #include "core/Log.h"
@@ -202,7 +203,7 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
 
   std::vector<connections::Account> accounts;
   try {
-    accounts = platforms::listAccounts(*plugin, *userTokens, exchanged.json);
+    accounts = platforms::listAccounts(*plugin, *userTokens, exchanged.json).accounts;
   } catch (const Problem& problem) {
     log::warn("listing accounts failed", {{"platform", platform}, {"error", problem.detail()}, {"requestId", requestId}});
     return {failedAt(platform, "accounts_unavailable", "the accounts of this login could not be listed: " + problem.detail()), 0};
@@ -217,20 +218,29 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
   return {dashboard("platform=" + platform + "&connected=" + std::to_string(accounts.size())), static_cast<int>(accounts.size())};
 }
 
-int OAuthFlow::connectWithCredential(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& platform,
-                                     const std::string& credential) {
+CredentialConnect OAuthFlow::connectWithCredential(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& platform,
+                                                   const std::optional<std::string>& credential, const std::vector<std::string>& accounts) {
   const auto plugin = platforms::requirePlugin(host_, platform, plugins::Operation::ListAccounts);
-  const connections::Tokens tokens{credential, std::nullopt, std::nullopt, {}};
-  std::vector<connections::Account> accounts;
+  // Without one of its own, an organization uses the instance's default (TELEGRAM_BOT_TOKEN…).
+  auto secret = credential;
+  if (!secret) {
+    const auto settings = app::pluginSettings(host_.config(), platform);
+    if (const auto* fallback = settings.values.if_contains("bot_token"); fallback && fallback->is_string() && !fallback->get_string().empty()) {
+      secret = std::string(fallback->get_string());
+    }
+  }
+  if (!secret) throw Problem::badInput("\"credential\" is required: this instance has no default credential for " + platform);
+  const connections::Tokens tokens{*secret, std::nullopt, std::nullopt, {}};
+  platforms::AccountListing listing;
   try {
-    accounts = platforms::listAccounts(*plugin, tokens, boost::json::value());
+    listing = platforms::listAccounts(*plugin, tokens, boost::json::value(), accounts);
   } catch (const Problem& problem) {
     if (problem.status() != 409) throw;
     throw Problem(422, "credential-refused", "The platform refused the credential", problem.detail());
   }
   connections::ConnectionStore store(tenant, host_.vault());
-  for (const auto& account : accounts) store.upsert(platform, account, account.tokens.value_or(tokens), std::nullopt, actor);
-  return static_cast<int>(accounts.size());
+  for (const auto& account : listing.accounts) store.upsert(platform, account, account.tokens.value_or(tokens), std::nullopt, actor);
+  return {static_cast<int>(listing.accounts.size()), std::move(listing.refused)};
 }
 
 }  // namespace marketsage::oauth

@@ -5,14 +5,23 @@
 
 #include "tenants/Model.h"
 
+#include <boost/json/array.hpp>
+
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace marketsage::app { class Host; }
 namespace marketsage::tenants { class TenantStore; }
 
 namespace marketsage::oauth {
+
+/// What a credential connect stored, and the named accounts the platform refused.
+struct CredentialConnect {
+  int connected = 0;
+  boost::json::array refused;  ///< [{"account", "reason"}]
+};
 
 class OAuthFlow {
  public:
@@ -61,10 +70,12 @@ class OAuthFlow {
   std::string clearBinding(const std::string& platform, const std::map<std::string, std::string>& query) const;
 
   /// For platforms without OAuth (a bot token, an app password): checks the credential against
-  /// the platform by listing the accounts it can act for, then stores one connection per account.
-  /// Nothing is stored when the platform refuses it (Problem 409/422/429/503).
-  int connectWithCredential(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& platform,
-                            const std::string& credential);
+  /// the platform by listing the accounts it can act for — or checking the `accounts` the user
+  /// names, where the platform cannot list them — then stores one connection per account. No
+  /// credential: the instance's default (the plugin's `bot_token` setting), if any. Nothing is
+  /// stored when the platform refuses it (Problem 409/422/429/503).
+  CredentialConnect connectWithCredential(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& platform,
+                                          const std::optional<std::string>& credential, const std::vector<std::string>& accounts);
 
   /// The redirect URI registered with the platform: MARKETSAGE_PUBLIC_URL + /api/auth/callback/{platform}.
   std::string redirectUri(const std::string& platform) const;

@@ -67,9 +67,10 @@ std::optional<connections::Tokens> tokensFrom(const boost::json::value& reply) {
   return tokens;
 }
 
-std::vector<connections::Account> listAccounts(const plugins::Plugin& plugin, const connections::Tokens& tokens,
-                                               const boost::json::value& tokenReply) {
-  std::vector<connections::Account> accounts;
+AccountListing listAccounts(const plugins::Plugin& plugin, const connections::Tokens& tokens, const boost::json::value& tokenReply,
+                            const std::vector<std::string>& named) {
+  AccountListing listing;
+  auto& accounts = listing.accounts;
   auto accountFrom = [](const boost::json::object& object) {
     connections::Account account;
     account.id = stringField(object, "id").value_or("");
@@ -83,7 +84,16 @@ std::vector<connections::Account> listAccounts(const plugins::Plugin& plugin, co
     return account;
   };
   if (plugin.supports(plugins::Operation::ListAccounts)) {
-    const auto reply = callPlugin(plugin, plugins::Operation::ListAccounts, boost::json::object{{"accessToken", tokens.accessToken}});
+    boost::json::object request{{"accessToken", tokens.accessToken}};
+    if (!named.empty()) request["accounts"] = boost::json::value_from(named);
+    const auto reply = callPlugin(plugin, plugins::Operation::ListAccounts, request);
+    if (const auto* refused = reply.json.is_object() ? reply.json.as_object().if_contains("refused") : nullptr; refused && refused->is_array()) {
+      for (const auto& entry : refused->as_array()) {
+        if (!entry.is_object()) continue;
+        listing.refused.push_back({{"account", stringField(entry.as_object(), "account").value_or("")},
+                                   {"reason", stringField(entry.as_object(), "reason").value_or("refused by the platform")}});
+      }
+    }
     const auto* list = reply.json.is_object() ? reply.json.as_object().if_contains("accounts") : nullptr;
     if (list != nullptr && list->is_array()) {
       for (const auto& entry : list->as_array()) {
@@ -102,8 +112,13 @@ std::vector<connections::Account> listAccounts(const plugins::Plugin& plugin, co
     auto account = accountFrom(own->as_object());
     if (!account.id.empty()) accounts.push_back(std::move(account));
   }
+  if (accounts.empty() && !listing.refused.empty()) {
+    throw Problem(422, "accounts-refused", "No account can be connected",
+                  plugin.id() + ": none of the named accounts can be posted to")
+        .extend("refused", boost::json::serialize(listing.refused));
+  }
   if (accounts.empty()) throw Problem(502, "no-accounts", "No accounts", plugin.id() + ": the token can act for no account");
-  return accounts;
+  return listing;
 }
 
 }  // namespace marketsage::platforms

@@ -33,9 +33,17 @@ plugins::CallResult callPlugin(const plugins::Plugin& plugin, plugins::Operation
 /// A Token reply (sdk-docs/json-schemas.md), nullopt when it has no accessToken.
 std::optional<connections::Tokens> tokensFrom(const boost::json::value& reply);
 
+/// What list_accounts answered: the accounts, and those of the named ones the platform refused.
+struct AccountListing {
+  std::vector<connections::Account> accounts;
+  boost::json::array refused;  ///< [{"account", "reason"}], for named accounts only
+};
+
 /// The accounts a token can act for: list_accounts when the plugin has it, else the token's own
-/// account. Throws Problem when there is none.
-std::vector<connections::Account> listAccounts(const plugins::Plugin& plugin, const connections::Tokens& tokens,
-                                               const boost::json::value& tokenReply);
+/// account. `named`: the accounts the user names, for platforms that cannot list them (a Telegram
+/// bot's chats); the plugin checks each and says why it refuses the others. Throws Problem when
+/// there is none: 422 with the refusals (member "refused") when every named one was refused.
+AccountListing listAccounts(const plugins::Plugin& plugin, const connections::Tokens& tokens, const boost::json::value& tokenReply,
+                            const std::vector<std::string>& named = {});
 
 }  // namespace marketsage::platforms

@@ -136,6 +136,59 @@ TEST_CASE("a platform without OAuth connects with a credential checked at the pl
   CHECK(rawDatabase(w).find(credential) == std::string::npos);
 }
 
+TEST_CASE("a credential with named accounts: the postable ones connected, each other refused with its reason", "[oauth]") {
+  OAuthEmulator emulator;
+  // The instance's default credential (as TELEGRAM_BOT_TOKEN is for telegram), taken only when
+  // an organization gives none: obtained out of band from the platform, as a bot owner would.
+  std::string instanceCredential;
+  {
+    World first(oauthEnv(emulator));
+    emulator.consentAs("7");
+    REQUIRE(first.host.get(pathOf(consent(first, first.a.byRole["ADMIN"].key)), "").status == 302);
+    for (const auto& token : emulator.issuedTokens())
+      if (token.rfind("at_", 0) == 0) instanceCredential = token;
+  }
+  auto env = oauthEnv(emulator);
+  env["OAUTHTEST_BOT_TOKEN"] = instanceCredential;
+  World w(env);
+  const auto& admin = w.a.byRole["ADMIN"].key;
+  emulator.consentAs("3");
+  REQUIRE(w.host.get(pathOf(consent(w, w.b.byRole["ADMIN"].key)), "").status == 302);
+  std::string credential;
+  for (const auto& token : emulator.issuedTokens())
+    if (token.rfind("at_", 0) == 0 && token != instanceCredential) credential = token;
+
+  auto some = w.host.post("/api/social-media/connect/oauthtest", admin, {{"credential", credential}, {"accounts", {"p-3", "@elsewhere", "u-9"}}});
+  INFO(some.body);
+  REQUIRE(some.status == 201);
+  CHECK(some.json().at("connected").as_int64() == 1);
+  CHECK(some.json().at("refused") == boost::json::parse(R"([{"account":"@elsewhere","reason":"this credential cannot post as @elsewhere"},)"
+                                                  R"({"account":"u-9","reason":"this credential cannot post as u-9"}])"));
+  const auto connections = some.json().at("connections").as_array();
+  REQUIRE(connections.size() == 1);
+  CHECK(str(connections[0], "accountId") == "p-3");
+
+  // None postable: 422, the refusals in the problem, nothing stored.
+  auto none = w.host.post("/api/social-media/connect/oauthtest", admin, {{"credential", credential}, {"accounts", {"@nope"}}});
+  CHECK(none.status == 422);
+  CHECK(none.header("content-type").find("application/problem+json") != std::string::npos);
+  CHECK(none.json().at("refused").at(0).at("account") == "@nope");
+  CHECK(connectionCount(w, admin) == 1);
+  CHECK(w.host.post("/api/social-media/connect/oauthtest", admin, {{"accounts", "p-3"}}).status == 400);
+  CHECK(w.host.post("/api/social-media/connect/oauthtest", admin, {{"accounts", boost::json::array(51, "x")}}).status == 400);
+
+  // No credential: the instance's default; a platform without one says so.
+  auto byDefault = w.host.post("/api/social-media/connect/oauthtest", admin, {{"accounts", {"u-7"}}});
+  INFO(byDefault.body);
+  REQUIRE(byDefault.status == 201);
+  CHECK(byDefault.json().at("connected").as_int64() == 1);
+  auto noDefault = w.host.post("/api/social-media/connect/oauthtest2", admin, {{"accounts", {"u-7"}}});
+  CHECK(noDefault.status == 400);
+  CHECK(str(noDefault.json(), "detail").find("no default credential") != std::string::npos);
+  CHECK(rawDatabase(w).find(instanceCredential) == std::string::npos);
+  CHECK(rawDatabase(w).find(credential) == std::string::npos);
+}
+
 TEST_CASE("the dashboard page and the platforms it offers", "[oauth][dashboard]") {
   OAuthEmulator emulator;
   World w(oauthEnv(emulator));

@@ -6,6 +6,8 @@
 // party would. MARKETSAGE_TEST_PLUGIN_ID names it, so one source gives two platforms.
 #include <marketsage/plugin.hpp>
 
+#include <algorithm>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,7 @@ namespace {
 
 using marketsage::sdk::Error;
 using marketsage::sdk::guard;
+using marketsage::sdk::Json;
 
 marketsage::sdk::Host host;
 
@@ -134,22 +137,32 @@ marketsage::sdk::HttpResponse bearerGet(const std::string& path, const std::stri
   return host.http(request);
 }
 
+/// The accounts the token can act for; with "accounts" (names the user gives, as for a bot's
+/// chats), only those of them it can act for, and why each other one is refused.
 ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
   return guard(reply, [&] {
     const auto json = objectRequest(req, len);
     auto r = bearerGet("/me/accounts", field(json, "/accessToken"));
     if (r.result != MS_OK || r.status != 200) fail(r);
-    std::string out = "{\"accounts\":[";
+    std::vector<std::string> named;
+    for (size_t i = 0, n = host.count(json, "/accounts"); i < n; ++i) named.push_back(field(json, ("/accounts/" + std::to_string(i)).c_str()));
+    auto accounts = Json::array();
+    std::set<std::string> known;
     for (int i = 0;; ++i) {
       const std::string at = "/data/" + std::to_string(i);
       auto id = host.get(r.body, (at + "/id").c_str());
       if (!id.isString()) break;
-      out += std::string(i ? "," : "") + "{\"id\":" + host.quote(id.text) + ",\"name\":" + host.quote(host.get(r.body, (at + "/name").c_str()).text) +
-             ",\"type\":" + host.quote(host.get(r.body, (at + "/type").c_str()).text);
-      if (auto token = host.get(r.body, (at + "/access_token").c_str()); token.isString()) out += ",\"accessToken\":" + host.quote(token.text);
-      out += "}";
+      known.insert(id.text);
+      if (!named.empty() && std::find(named.begin(), named.end(), id.text) == named.end()) continue;
+      auto account = Json::object().field("id", id.text).field("name", host.get(r.body, (at + "/name").c_str()).text)
+                         .field("type", host.get(r.body, (at + "/type").c_str()).text);
+      if (auto token = host.get(r.body, (at + "/access_token").c_str()); token.isString()) account.field("accessToken", token.text);
+      accounts.pushRaw(account);
     }
-    return out + "]}";
+    auto refused = Json::array();
+    for (const auto& name : named)
+      if (!known.count(name)) refused.pushRaw(Json::object().field("account", name).field("reason", "this credential cannot post as " + name));
+    return Json::object().raw("accounts", accounts).raw("refused", refused).str();
   });
 }
 
@@ -162,7 +175,6 @@ ms_status checkToken(const char* req, size_t len, const ms_reply* reply) {
   });
 }
 
-using marketsage::sdk::Json;
 
 marketsage::sdk::HttpResponse bearerSend(const std::string& method, const std::string& path, const std::string& token,
                                          const std::string& body = {}, const std::string& file = {}) {
