@@ -355,6 +355,15 @@ std::string redact(std::string_view text, const std::vector<std::string>& secret
         next = end;
       }
     }
+    // A bot token in a URL path, as the Telegram Bot API wants it: /bot<id>:<secret>/method.
+    if (next == std::string_view::npos && v[i] == '/' && hasAt(v, i + 1, "bot")) {
+      std::size_t j = i + 4;
+      while (j < v.size() && std::isdigit(static_cast<unsigned char>(v[j]))) ++j;
+      if (j > i + 4 && j < v.size() && v[j] == ':') {
+        out.append("/bot***");
+        next = skipValue(j, [](char c) { return c == '/' || c == '?' || isSpace(c) || c == '"' || c == '\n'; });
+      }
+    }
     if (next == std::string_view::npos && v[i] == '"') {
       for (auto field : kFields) {
         std::size_t j = i + 1 + field.size();

@@ -1,5 +1,6 @@
 #include "plugins/Plugin.h"
 
+#include "plugins/HostServices.h"
 #include "plugins/LoadedPlugin.h"
 
 #include "core/Json.h"
@@ -153,7 +154,20 @@ const PluginInfo& Plugin::info() const { return loaded_->info(); }
 bool Plugin::supports(Operation op) const { return loaded_->function(op) != nullptr; }
 
 CallResult Plugin::call(Operation op, const json::value& request) const {
-  return call(op, std::string_view(marketsage::jsontext::write(request)));
+  auto result = call(op, std::string_view(marketsage::jsontext::write(request)));
+  // A plugin's message may quote what it sent (a URL with a bot token in its path, a form): the
+  // tokens the host gave it never reach an answer, a log line or the database through it.
+  std::vector<std::string> secrets;
+  if (request.is_object()) {
+    for (const char* field : {"accessToken", "refreshToken"}) {
+      if (const auto* value = request.as_object().if_contains(field); value && value->is_string()) secrets.emplace_back(value->as_string());
+    }
+  }
+  if (!secrets.empty()) {
+    result.message = redact(result.message, secrets);
+    result.platformCode = redact(result.platformCode, secrets);
+  }
+  return result;
 }
 
 CallResult Plugin::call(Operation op, std::string_view requestText) const {

@@ -490,8 +490,23 @@ TEST_CASE("credentials are redacted from plugin logs", "[host]") {
   CHECK(redact("https://x/cb?code=abc&state=s&client_secret=zz") == "https://x/cb?code=***&state=s&client_secret=***");
   CHECK(redact("https://x/cb?error_code=7") == "https://x/cb?error_code=7");
   CHECK(redact("mytoken=keep bearer") == "mytoken=keep bearer");
+  // A Telegram bot token rides in the URL path.
+  CHECK(redact("POST https://api.telegram.org/bot123456:AAH-x_y9/sendMessage -> 200") == "POST https://api.telegram.org/bot***/sendMessage -> 200");
+  CHECK(redact("/file/bot42:secret/photos/1.jpg") == "/file/bot***/photos/1.jpg");
+  CHECK(redact("/robots/bot/about and /bot12/x") == "/robots/bot/about and /bot12/x");
   const std::string huge(4 << 20, 'a');
   CHECK(redact("Bearer " + huge).size() == 10);  // linear, no recursion on long lines
+}
+
+TEST_CASE("a plugin's error never carries the tokens the host gave it", "[plugins][secrets]") {
+  PluginRegistry registry(settingsFrom({}), nullptr);
+  REQUIRE(registry.loadFile(fixture("fixture_good")));
+  auto plugin = registry.get("fixture_good");
+  REQUIRE(plugin);
+  const auto r = plugin->call(Operation::Publish, json::object{{"n", 1}, {"mode", "leak"}, {"accessToken", "tok-Secret-123"}});
+  CHECK(r.kind == ErrorKind::Permanent);
+  CHECK(r.message == "https://api.example/bot***/send refused ***");
+  CHECK(r.platformCode == "***");
 }
 
 // ---------------------------------------------------------------------------------------------
