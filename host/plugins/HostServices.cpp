@@ -536,22 +536,42 @@ ms_status HostServices::http(const ms_http_request* requestIn, ms_http_response*
     headers.emplace_back(h[0], h[1]);
   }
 
-  std::uint64_t fileOffset = req.body_file_offset, fileLength = 0;
-  std::ifstream file;
-  if (req.body_file != nullptr) {
+  // The body in order: body, the body_file range, body_tail, then each body_parts piece (1.2).
+  // Files are checked before anything is sent and streamed from disk, never read whole.
+  struct Segment {
+    std::string_view bytes;
+    const char* file = nullptr;
+    std::uint64_t offset = 0, length = 0;
+  };
+  std::vector<Segment> segments;
+  auto addFile = [&](const char* path, std::uint64_t offset, std::uint64_t length, const std::string& what) -> std::optional<std::string> {
     std::error_code ec;
-    const auto size = std::filesystem::file_size(req.body_file, ec);
-    if (ec) return fail(MS_ERR_INVALID_INPUT, "cannot read body_file: " + ec.message());
-    if (fileOffset > size) return fail(MS_ERR_INVALID_INPUT, "body_file_offset beyond end of file");
-    fileLength = req.body_file_length ? req.body_file_length : size - fileOffset;
-    if (fileLength > size - fileOffset) return fail(MS_ERR_INVALID_INPUT, "body_file range beyond end of file");
-    file.open(req.body_file, std::ios::binary);
-    if (!file) return fail(MS_ERR_INVALID_INPUT, "cannot open body_file");
-    file.seekg(static_cast<std::streamoff>(fileOffset));
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec) return "cannot read " + what + ": " + ec.message();
+    if (offset > size) return what + " offset beyond end of file";
+    if (length == 0) length = size - offset;
+    if (length > size - offset) return what + " range beyond end of file";
+    segments.push_back({{}, path, offset, length});
+    return std::nullopt;
+  };
+  if (req.body) segments.push_back({std::string_view(req.body, req.body_len)});
+  if (req.body_file != nullptr) {
+    if (auto problem = addFile(req.body_file, req.body_file_offset, req.body_file_length, "body_file")) return fail(MS_ERR_INVALID_INPUT, *problem);
   }
-  const std::size_t bodyLen = req.body ? req.body_len : 0;
-  const std::size_t tailLen = req.body_tail ? req.body_tail_len : 0;
-  const std::uint64_t contentLength = bodyLen + fileLength + tailLen;
+  if (req.body_tail) segments.push_back({std::string_view(req.body_tail, req.body_tail_len)});
+  if (req.body_part_count > 64) return fail(MS_ERR_INVALID_INPUT, "more than 64 body_parts");
+  if (req.body_part_count > 0 && req.body_parts == nullptr) return fail(MS_ERR_INVALID_INPUT, "body_parts is NULL");
+  for (std::size_t i = 0; i < req.body_part_count; ++i) {
+    const auto& part = req.body_parts[i];
+    if (part.file != nullptr) {
+      if (auto problem = addFile(part.file, part.file_offset, part.file_length, "body_parts[" + std::to_string(i) + "]"))
+        return fail(MS_ERR_INVALID_INPUT, *problem);
+    } else if (part.data != nullptr) {
+      segments.push_back({std::string_view(part.data, part.data_len)});
+    }
+  }
+  std::uint64_t contentLength = 0;
+  for (const auto& segment : segments) contentLength += segment.file ? segment.length : segment.bytes.size();
 
   if (!options_.allowNetwork) return fail(MS_ERR_TRANSIENT, "network disabled (plugins check)");
 
@@ -581,15 +601,22 @@ ms_status HostServices::http(const ms_http_request* requestIn, ms_http_response*
       request.setContentLength64(static_cast<Poco::Int64>(contentLength));
 
     std::ostream& os = session->sendRequest(request);
-    os.write(req.body ? req.body : "", static_cast<std::streamsize>(bodyLen));
     std::vector<char> buffer(kChunk);
-    for (std::uint64_t left = fileLength; left > 0 && os;) {
-      const auto n = static_cast<std::streamsize>(std::min<std::uint64_t>(left, kChunk));
-      if (!file.read(buffer.data(), n)) return fail(MS_ERR_INVALID_INPUT, "short read from body_file");
-      os.write(buffer.data(), n);
-      left -= static_cast<std::uint64_t>(n);
+    for (const auto& segment : segments) {
+      if (!segment.file) {
+        os.write(segment.bytes.data(), static_cast<std::streamsize>(segment.bytes.size()));
+        continue;
+      }
+      std::ifstream file(segment.file, std::ios::binary);
+      if (!file) return fail(MS_ERR_TRANSIENT, "a body file could not be opened while sending");
+      file.seekg(static_cast<std::streamoff>(segment.offset));
+      for (std::uint64_t left = segment.length; left > 0 && os;) {
+        const auto n = static_cast<std::streamsize>(std::min<std::uint64_t>(left, kChunk));
+        if (!file.read(buffer.data(), n)) return fail(MS_ERR_TRANSIENT, "a body file was shorter than announced while sending");
+        os.write(buffer.data(), n);
+        left -= static_cast<std::uint64_t>(n);
+      }
     }
-    os.write(req.body_tail ? req.body_tail : "", static_cast<std::streamsize>(tailLen));
     os.flush();
     if (!os) return fail(MS_ERR_TRANSIENT, "connection lost while sending the request");
     sent = contentLength;

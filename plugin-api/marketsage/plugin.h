@@ -194,6 +194,16 @@ enum {
 /// Each part may be absent. The file is streamed, never loaded whole: use it for media uploads,
 /// including each chunk of a chunked/resumable protocol (file offset + length), and put multipart
 /// boundaries/headers in `body` and `body_tail`. The host computes Content-Length.
+/// (1.2) One piece of a request body: bytes in memory, or a byte range of a file streamed from
+/// disk (a multipart/form-data body with several files, each between its part headers).
+typedef struct ms_body_part {
+  const char *data;       ///< Bytes to send when `file` is NULL.
+  size_t data_len;        ///< Bytes of `data`.
+  const char *file;       ///< Path of a file to stream, or NULL.
+  uint64_t file_offset;   ///< First byte of the file to send.
+  uint64_t file_length;   ///< Bytes to send from the offset; 0 = up to the end of the file.
+} ms_body_part;
+
 typedef struct ms_http_request {
   uint32_t struct_size;        ///< sizeof(ms_http_request) as compiled by the plugin.
   const char *method;          ///< "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD".
@@ -211,6 +221,10 @@ typedef struct ms_http_request {
   size_t body_tail_len;        ///< Bytes of `body_tail`.
   uint32_t timeout_ms;         ///< Network timeout (connect, and each wait for data); 0 = host
                                ///< default (30 s).
+  /// (1.2) More body, sent after `body_tail` in order: several files in one request (a Telegram
+  /// album, a multipart form with many files), each streamed. NULL/0 = none.
+  const ms_body_part *body_parts;
+  size_t body_part_count;      ///< Elements of `body_parts` (at most 64).
 } ms_http_request;
 
 /// Where the host puts the HTTP answer. Filled by the plugin (struct_size and sinks), completed by

@@ -207,7 +207,15 @@ struct HttpRequest {
   std::string body;            ///< Sent first.
   std::string bodyFile;        ///< Streamed next when not empty, [fileOffset, fileOffset + fileLength).
   uint64_t fileOffset = 0, fileLength = 0;
-  std::string bodyTail;        ///< Sent last.
+  std::string bodyTail;        ///< Sent after the file.
+  /// (1.2) Then these, in order: bytes, or a file range streamed from disk (several files in one
+  /// multipart body).
+  struct Part {
+    std::string data;          ///< Sent when `file` is empty.
+    std::string file;
+    uint64_t fileOffset = 0, fileLength = 0;  ///< fileLength 0 = to the end
+  };
+  std::vector<Part> parts;
   uint32_t timeoutMs = 0;
 };
 struct HttpResponse {
@@ -409,6 +417,18 @@ class Host {
     req.body_tail = request.bodyTail.data();
     req.body_tail_len = request.bodyTail.size();
     req.timeout_ms = request.timeoutMs;
+    std::vector<ms_body_part> parts;
+    for (const auto& part : request.parts) {
+      ms_body_part p{};
+      p.data = part.data.data();
+      p.data_len = part.data.size();
+      p.file = part.file.empty() ? nullptr : part.file.c_str();
+      p.file_offset = part.fileOffset;
+      p.file_length = part.fileLength;
+      parts.push_back(p);
+    }
+    req.body_parts = parts.empty() ? nullptr : parts.data();
+    req.body_part_count = parts.size();
     StringSink body, headerSink, error;
     ms_http_response resp{};
     resp.struct_size = sizeof resp;

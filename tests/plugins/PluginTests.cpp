@@ -387,6 +387,51 @@ TEST_CASE("host HTTP service: status, headers, no redirect following, transport 
   CHECK(statuses == std::vector<int>{429, 302, -1});
 }
 
+TEST_CASE("host HTTP service streams a body of several pieces and files in order (ABI 1.2 body_parts)", "[host]") {
+  std::string received, contentLength;
+  TestServer server([&](Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) {
+    contentLength = req.get("Content-Length", "");
+    received = readAll(req.stream());
+    sendJson(resp, 200, "{}");
+  });
+  TempDir dir;
+  std::ofstream(dir.path / "a.bin", std::ios::binary) << "0123456789";
+  std::ofstream(dir.path / "b.bin", std::ios::binary) << "abcdef";
+  const auto a = (dir.path / "a.bin").string(), b = (dir.path / "b.bin").string();
+  HostServices services("parts", json::object{}, nullptr, HostOptions{});
+  const ms_host* h = services.table();
+  const std::string url = server.url() + "/upload";
+  const ms_body_part parts[] = {{"--x\r\n", 5, nullptr, 0, 0}, {nullptr, 0, a.c_str(), 2, 3}, {"|", 1, nullptr, 0, 0}, {nullptr, 0, b.c_str(), 0, 0}};
+  ms_http_request req{};
+  req.struct_size = sizeof req;
+  req.method = "POST";
+  req.url = url.c_str();
+  req.body = "head:";
+  req.body_len = 5;
+  req.body_file = a.c_str();
+  req.body_file_length = 2;
+  req.body_tail = ":tail";
+  req.body_tail_len = 5;
+  req.body_parts = parts;
+  req.body_part_count = 4;
+  ms_http_response resp{};
+  resp.struct_size = sizeof resp;
+  REQUIRE(h->http(h, &req, &resp) == MS_OK);
+  CHECK(resp.status == 200);
+  CHECK(resp.request_sent == 1);
+  CHECK(received == "head:01:tail--x\r\n234|abcdef");
+  CHECK(contentLength == std::to_string(received.size()));
+
+  // A part beyond its file is refused before anything is sent.
+  const ms_body_part beyond[] = {{nullptr, 0, b.c_str(), 4, 5}};
+  req.body_parts = beyond;
+  req.body_part_count = 1;
+  received.clear();
+  CHECK(h->http(h, &req, &resp) == MS_ERR_INVALID_INPUT);
+  CHECK(resp.request_sent == 0);
+  CHECK(received.empty());
+}
+
 TEST_CASE("host helper services", "[host]") {
   HostServices services("helpers", json::object{{"api_base", "http://x"}, {"n", 3}}, nullptr, HostOptions{});
   const ms_host* h = services.table();
