@@ -153,13 +153,18 @@ void disconnect(Exchange& ex) {
 /// Asks the platform whether the connection's token still works (check_token), recording the
 /// answer on the connection. Returns the health it shows: healthy, expired, invalid or rate_limited.
 std::string checkAtPlatform(Exchange& ex, tenants::TenantStore& tenant, connections::ConnectionStore& store,
-                            const connections::Connection& c, std::string health) {
+                            const connections::Connection& c, std::string health, boost::json::object* usage = nullptr) {
   auto plugin = ex.host().plugins().get(c.platform);
   if (!plugin || !plugin->supports(plugins::Operation::CheckToken)) return health;
   try {
     const auto result = ex.host().refresher().callWithToken(tenant, c.id, *plugin, plugins::Operation::CheckToken, {});
     if (result.ok()) {
       store.recordSuccess(c.id);
+      // What the platform counts against the app (YouTube's daily quota units), as the plugin says.
+      if (const auto* quota = result.json.is_object() ? result.json.as_object().if_contains("quota") : nullptr;
+          usage && quota && quota->is_object()) {
+        (*usage)["quota"] = *quota;
+      }
       return health;
     }
     health = result.kind == plugins::ErrorKind::RateLimited ? "rate_limited"
@@ -220,9 +225,11 @@ void health(Exchange& ex) {
     // What the publisher learnt: targets of this connection waiting for the platform's reset.
     const auto throttledUntil = health == "healthy" ? posts.rateLimitedUntil(c.id) : std::nullopt;
     if (throttledUntil) health = "rate_limited";
-    if (live && health == "healthy") health = checkAtPlatform(ex, tenant, store, c, health);
+    boost::json::object usage;
+    if (live && health == "healthy") health = checkAtPlatform(ex, tenant, store, c, health, &usage);
     auto view = healthView(*store.find(c.id), health);
     if (throttledUntil) view["rateLimitedUntil"] = time::formatIso8601(*throttledUntil);
+    for (auto& [key, value] : usage) view[key] = value;
     out.push_back(std::move(view));
   }
   ex.send(200, out);
