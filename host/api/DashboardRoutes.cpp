@@ -2,11 +2,14 @@
 /// the script talks to the REST API with the API key the user types (kept in sessionStorage).
 #include "api/Routes.h"
 #include "app/Host.h"
+#include "app/PluginSettings.h"
 #include "http/Exchange.h"
 #include "http/Router.h"
 #include "plugins/PluginRegistry.h"
 
 #include <boost/json.hpp>
+
+#include <algorithm>
 
 namespace marketsage::api {
 namespace {
@@ -28,7 +31,8 @@ button{font:inherit;padding:4px 12px;border-radius:6px;border:1px solid #99a;bac
 button.primary{background:#2d5bff;color:#fff;border-color:#2d5bff}
 .notice{padding:8px 12px;border-radius:6px;margin-bottom:16px}.ok{background:#e5f6ea}.bad{background:#fde8e8}
 .status-healthy{color:#17803d}.status-expired,.status-invalid{color:#b42318}.status-rate_limited{color:#b54708}
-input{font:inherit;padding:4px 8px;width:28em;max-width:100%}
+input,textarea{font:inherit;padding:4px 8px;width:28em;max-width:100%}
+form.credential{margin:8px 0}form.credential label{display:block;margin-top:4px}
 </style>
 </head>
 <body>
@@ -56,11 +60,41 @@ const $ = (id) => document.getElementById(id);
 const keyOf = () => sessionStorage.getItem('marketsage.key');
 function el(tag, text, cls) { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; }
 function notice(text, good) { const n = $('notice'); n.textContent = text; n.className = 'notice ' + (good ? 'ok' : 'bad'); n.hidden = false; }
-async function api(method, path, accept) {
-  const response = await fetch(path, { method, headers: { Authorization: 'Bearer ' + keyOf(), Accept: accept || 'application/json' } });
+async function api(method, path, accept, json) {
+  const headers = { Authorization: 'Bearer ' + keyOf(), Accept: accept || 'application/json' };
+  if (json !== undefined) headers['Content-Type'] = 'application/json';
+  const response = await fetch(path, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
   const body = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) throw new Error((body && (body.detail || body.title)) || ('HTTP ' + response.status));
+  if (!response.ok) {
+    const refused = body && body.refused ? ' (' + body.refused.map((x) => x.account + ': ' + x.reason).join('; ') + ')' : '';
+    throw new Error(((body && (body.detail || body.title)) || ('HTTP ' + response.status)) + refused);
+  }
   return body;
+}
+// Platforms without OAuth (a Telegram bot): the credential, and the chats to post to, since the
+// platform cannot list them.
+function credentialForm(p) {
+  const form = el('form', undefined, 'credential');
+  const id = 'cred-' + p.id;
+  const secretLabel = el('label', (p.defaultCredential ? 'Bot token (optional: this host has a default bot)' : 'Bot token') + ' ');
+  const secret = el('input'); secret.type = 'password'; secret.autocomplete = 'off'; secret.id = id + '-token'; secret.required = !p.defaultCredential;
+  secretLabel.htmlFor = secret.id;
+  const namesLabel = el('label', 'Chats to post to, one per line (@channel or -100… id) ');
+  const names = el('textarea'); names.id = id + '-chats'; names.rows = 3; names.required = true; namesLabel.htmlFor = names.id;
+  const submit = el('button', 'Connect ' + p.name, 'primary');
+  form.append(el('h3', p.name), secretLabel, secret, el('br'), namesLabel, names, el('br'), submit);
+  form.onsubmit = async (ev) => {
+    ev.preventDefault();
+    const body = { accounts: names.value.split('\n').map((s) => s.trim()).filter((s) => s) };
+    if (secret.value.trim()) body.credential = secret.value.trim();
+    try {
+      const r = await api('POST', '/api/social-media/connect/' + encodeURIComponent(p.id), undefined, body);
+      const refused = r.refused.map((x) => x.account + ': ' + x.reason).join('; ');
+      notice('Connected ' + r.connected + ' chat(s) on ' + p.name + '.' + (refused ? ' Not connected: ' + refused : ''), true);
+      secret.value = ''; names.value = ''; load();
+    } catch (e) { notice(e.message, false); }
+  };
+  return form;
 }
 async function load() {
   if (!keyOf()) { $('login').hidden = false; return; }
@@ -69,15 +103,18 @@ async function load() {
     const [platforms, health] = await Promise.all([api('GET', '/api/social-media/platforms'), api('GET', '/api/social-media/health')]);
     const list = $('platformlist'); list.replaceChildren();
     for (const p of platforms) {
-      if (!p.capabilities.includes('oauth')) continue;
-      const b = el('button', 'Connect ' + p.name, 'primary');
-      b.onclick = async () => {
-        try { const r = await api('GET', '/api/social-media/connect/' + encodeURIComponent(p.id)); window.location.assign(r.authorizeUrl); }
-        catch (e) { notice(e.message, false); }
-      };
-      list.append(b, ' ');
+      if (p.connect === 'oauth') {
+        const b = el('button', 'Connect ' + p.name, 'primary');
+        b.onclick = async () => {
+          try { const r = await api('GET', '/api/social-media/connect/' + encodeURIComponent(p.id)); window.location.assign(r.authorizeUrl); }
+          catch (e) { notice(e.message, false); }
+        };
+        list.append(b, ' ');
+      } else if (p.connect === 'credential') {
+        list.append(credentialForm(p));
+      }
     }
-    if (!list.childElementCount) list.append(el('p', 'No platform plugin with OAuth is enabled on this host.'));
+    if (!list.childElementCount) list.append(el('p', 'No platform plugin that can connect accounts is enabled on this host.'));
     $('platforms').hidden = false;
     const rows = $('rows'); rows.replaceChildren();
     for (const c of health) {
@@ -120,7 +157,19 @@ void platforms(http::Exchange& ex) {
     if (!info.enabled) continue;
     boost::json::array capabilities;
     for (const auto& c : info.capabilities) capabilities.emplace_back(c);
-    out.push_back({{"id", info.id}, {"name", info.name}, {"version", info.version}, {"capabilities", capabilities}, {"status", info.status}});
+    // How an account is connected: the OAuth consent flow, or a credential the user gives (a bot
+    // token) with the accounts named; and whether the instance has a default credential.
+    const bool oauth = std::find(info.capabilities.begin(), info.capabilities.end(), "oauth") != info.capabilities.end();
+    const bool accounts = std::find(info.capabilities.begin(), info.capabilities.end(), "accounts") != info.capabilities.end();
+    const auto settings = app::pluginSettings(ex.host().config(), info.id);
+    const auto* fallback = settings.values.if_contains("bot_token");
+    out.push_back({{"id", info.id},
+                   {"name", info.name},
+                   {"version", info.version},
+                   {"capabilities", capabilities},
+                   {"status", info.status},
+                   {"connect", oauth ? "oauth" : accounts ? "credential" : "none"},
+                   {"defaultCredential", fallback && fallback->is_string() && !fallback->get_string().empty()}});
   }
   ex.send(200, out);
 }

@@ -203,9 +203,19 @@ TEST_CASE("the dashboard page and the platforms it offers", "[oauth][dashboard]"
   CHECK(script.body.find("innerHTML") == std::string::npos);  // text only: nothing a platform returns becomes markup
   auto platforms = w.host.get("/api/social-media/platforms", w.a.byRole["USER"].key);
   REQUIRE(platforms.status == 200);
-  CHECK(platforms.body.find("\"id\":\"oauthtest\"") != std::string::npos);
-  CHECK(platforms.body.find("\"oauth\"") != std::string::npos);
+  const auto list = platforms.json();
+  bool listed = false;
+  for (const auto& p : list.as_array()) {
+    if (str(p, "id") != "oauthtest") continue;
+    listed = true;
+    CHECK(str(p, "connect") == "oauth");
+    CHECK(p.at("defaultCredential") == false);
+  }
+  CHECK(listed);
   CHECK(w.host.get("/api/social-media/platforms", "").status == 401);
+  // Credential platforms get a form asking for the credential and the chats to post to.
+  CHECK(script.body.find("credentialForm") != std::string::npos);
+  CHECK(script.body.find("accounts: names.value.split") != std::string::npos);
 }
 
 TEST_CASE("state reuse, expiry, other platform and other organization are refused with nothing stored", "[oauth]") {
