@@ -149,13 +149,16 @@ TEST_CASE("meta exactly once: a post landing after the grace is refused by Graph
   const auto& page = m.graph.pages()[0];
   const auto landsLate = [&](const std::string& platform, const std::string& owner, json::object body) {
     body["targets"] = {m.connection(platform, owner)};
-    m.graph.lateCreateMs = 2600;  // after the 2 s grace: the look finds nothing, the post is sent again
+    // Well after the 2 s grace (and the poll that follows it, however loaded the machine): the
+    // look finds nothing, the post is sent again, and only then does the cut-off request land.
+    m.graph.lateCreateMs = 6000;
     m.graph.faultNextCreates({Fault::LateCreate});
+    const auto sent = std::chrono::steady_clock::now();
     const auto post = waitSettled(m.w, m.admin(), str(postJson(m.w, m.admin(), body).json(), "id"));
     INFO(json::serialize(post));
     CHECK(str(post.at("results").at(0), "status") == "published");
     CHECK(hasEvent(post, "reconciled_not_found"));
-    std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // the late request has landed
+    std::this_thread::sleep_until(sent + std::chrono::milliseconds(m.graph.lateCreateMs + 1000));  // the late request has landed
     const auto live = m.graph.livePosts(owner);
     REQUIRE(live.size() == 1);
     CHECK(str(post.at("results").at(0), "postId") == live.front().id);
