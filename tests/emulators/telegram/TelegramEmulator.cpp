@@ -46,7 +46,7 @@ void sendError(Response& response, int code, const std::string& description, std
 struct ApiError {
   int code;
   std::string description;
-  std::optional<int> retryAfter;
+  std::optional<int> retryAfter = std::nullopt;
 };
 
 bool truthy(const std::string& value) { return value == "true" || value == "1" || value == "True"; }

@@ -23,17 +23,17 @@ TEST_CASE("list_accounts keeps the named chats the bot can post to and refuses t
   REQUIRE(r.ok());
   const json::array accounts = r.json.at("accounts").as_array();
   REQUIRE(accounts.size() == 3);  // @acmenews named twice (by id too) is one account
-  CHECK(accounts[0].at("id") == std::to_string(kChannel));
+  CHECK(str(accounts[0].at("id")) == std::to_string(kChannel));
   CHECK(accounts[0].at("name") == "Acme News");
   CHECK(accounts[0].at("type") == "channel");
   CHECK(accounts[0].at("metadata").at("username") == "acmenews");
   CHECK(accounts[0].at("metadata").at("chatType") == "channel");
-  CHECK(accounts[1].at("id") == std::to_string(kSupergroup));
+  CHECK(str(accounts[1].at("id")) == std::to_string(kSupergroup));
   CHECK(accounts[1].at("type") == "group");
   CHECK(accounts[1].at("metadata").at("chatType") == "supergroup");
   CHECK_FALSE(accounts[1].at("metadata").as_object().contains("username"));
   // An administrator of a supergroup posts without can_post_messages (a channel-only right).
-  CHECK(accounts[2].at("id") == std::to_string(kPublicGroup));
+  CHECK(str(accounts[2].at("id")) == std::to_string(kPublicGroup));
 
   CHECK(r.json.at("refused").as_array().size() == 6);
   CHECK(reasonFor(r.json, "@readonlychan").find("without the right to post messages") != std::string::npos);
@@ -88,7 +88,7 @@ TEST_CASE("check_token: healthy while the bot may post; kicked, demoted or restr
   const auto healthy = f.call(Operation::CheckToken, {{"accessToken", f.token}, {"account", f.account(kChannel)}});
   REQUIRE(healthy.ok());
   CHECK(healthy.json.at("healthy") == true);
-  CHECK(healthy.json.at("accountId") == std::to_string(kChannel));
+  CHECK(str(healthy.json.at("accountId")) == std::to_string(kChannel));
 
   f.telegram.setMember(kChannel, kBotId, emulators::TelegramApi::administrator(false));
   auto r = f.call(Operation::CheckToken, {{"accessToken", f.token}, {"account", f.account(kChannel)}});

@@ -123,7 +123,7 @@ TEST_CASE("a resumed post whose every part is live sends nothing", "[telegram][e
   request["resume"] = json::object{{"postIds", json::array{std::to_string(kChannel) + ":41"}}};
   const auto r = f.call(Operation::Publish, request);
   REQUIRE(r.ok());
-  CHECK(r.json.at("postId") == std::to_string(kChannel) + ":41");
+  CHECK(str(r.json.at("postId")) == std::to_string(kChannel) + ":41");
   CHECK(f.telegram.messages().empty());
 }
 

@@ -57,6 +57,9 @@ class TelegramFixture {
   std::shared_ptr<const marketsage::plugins::Plugin> plugin_;
 };
 
+/// A JSON string's text (anything else as JSON), to compare with std::string.
+inline std::string str(const json::value& v) { return v.is_string() ? std::string(v.as_string()) : json::serialize(v); }
+
 /// The live (not deleted) messages of a chat.
 std::vector<emulators::TelegramApi::Message> liveMessages(const emulators::TelegramApi& telegram, long long chat);
 
