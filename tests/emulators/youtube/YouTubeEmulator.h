@@ -1,0 +1,135 @@
+#pragma once
+/// The YouTube Data API v3 and Google's OAuth 2.0 endpoints as their public documentation
+/// describes them, for tests: in-process, on a loopback port, serving auth_base
+/// (accounts.google.com /o/oauth2/v2/auth and oauth2.googleapis.com /token, /revoke) and api_base
+/// (www.googleapis.com /youtube/v3/... and /upload/youtube/v3/...).
+///
+/// It checks what Google checks: the client credentials, the exact redirect URI, PKCE S256 (the
+/// verifier at /token against the challenge of the consent), single-use codes, refresh tokens
+/// only for access_type=offline, bearer tokens (unknown, revoked, expired: 401 with
+/// WWW-Authenticate), the scopes of each method, the video resource of videos.insert (title of
+/// at most 100 characters without < or >, description of at most 5000 bytes, privacyStatus,
+/// publishAt only for private videos), and the resumable upload protocol strictly: the session's
+/// X-Upload-Content-Length, each PUT's Content-Range "bytes a-b/N" starting where the session
+/// stands, chunks a multiple of 256 KiB except the last, 308 Resume Incomplete with
+/// "Range: bytes=0-x", status queries "bytes */N", 200 with the video resource once complete,
+/// 404 for an unknown or expired session. Quota units are counted per the quota calculator and
+/// a spent quota answers 403 quotaExceeded exactly as Google words it. The final chunk (the call
+/// that makes the video) can meet the faults of tests/emulators/common/CreateFaults.
+/// Thread-safe: every member may be called while the plugin talks to it.
+
+#include "CreateFaults.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace emulators {
+
+class YouTubeApi {
+ public:
+  static constexpr const char* clientId = "yt-client-id.apps.googleusercontent.com";
+  static constexpr const char* clientSecret = "yt-client-secret";
+  static constexpr const char* scopeYoutube = "https://www.googleapis.com/auth/youtube";
+  static constexpr const char* scopeUpload = "https://www.googleapis.com/auth/youtube.upload";
+  static constexpr const char* scopeReadonly = "https://www.googleapis.com/auth/youtube.readonly";
+  /// The channel every token's Google account owns (unless setChannels says otherwise).
+  static constexpr const char* channelId = "UCx5XG1OV2P6uZZ5FSM9Ttw";
+  static constexpr const char* channelTitle = "Ada's Workshop";
+  static constexpr const char* channelHandle = "@adasworkshop";
+
+  YouTubeApi();
+  ~YouTubeApi();
+  YouTubeApi(const YouTubeApi&) = delete;
+  YouTubeApi& operator=(const YouTubeApi&) = delete;
+
+  /// Base URL for both api_base and auth_base: "http://127.0.0.1:<port>".
+  std::string url() const;
+
+  // ---- set-up ----
+  struct Channel {
+    std::string id, title, handle;
+    long long subscribers = 0, views = 0, videos = 0;
+    bool hiddenSubscribers = false;
+  };
+  /// The channels of the Google account (default: the one above, 1234 subscribers). Empty: an
+  /// account without a channel.
+  void setChannels(const std::vector<Channel>& channels);
+  /// Mints an access token (and, with `withRefresh`, a refresh token: refreshTokenOf()).
+  std::string issueToken(const std::string& scopes = scopeYoutube, int expiresInSeconds = 3599);
+  std::string refreshTokenOf(const std::string& accessToken) const;
+  std::string issueRefreshToken(const std::string& scopes = scopeYoutube);
+  /// The app's registered redirect URIs, matched exactly (none: any absolute http(s) URL).
+  void setRedirectUris(const std::vector<std::string>& uris);
+  /// expires_in of new access tokens (default 3599), and how long they really live (default the same).
+  void setTokenLifetime(int answeredSeconds, std::optional<int> realSeconds = std::nullopt);
+  /// Every access token issued so far expires now: "the hour is up".
+  void expireAllTokens();
+  /// A playlist of the channel that playlistItems.insert may add to.
+  void addPlaylist(const std::string& playlistId);
+  /// The project's daily quota (default 10,000 units) and the units already used today.
+  void setDailyQuota(long long units);
+  void setQuotaUsed(long long units);
+  void setStatistics(const std::string& videoId, long long views, long long likes, long long comments);
+  /// A video that exists on the channel without an upload (for delete / insights tests).
+  std::string addVideo(const std::string& title, const std::string& description = {});
+  /// Every open upload session is forgotten (404 from now on): sessions expire after a week.
+  void expireSessions();
+
+  // ---- failure injection ----
+  enum class ChunkFault {
+    Unavailable,      ///< 503 backendError, nothing kept
+    Reset,            ///< the connection is reset before any answer, nothing kept
+    KeepPart,         ///< keeps only the first 256 KiB units of the chunk's first half, answers 308 with that Range
+    StoredThenReset,  ///< keeps the whole chunk, then resets the connection (the answer is lost)
+  };
+  /// The `nth` chunk PUT from now on (1 = the next one; status queries do not count) meets `fault`.
+  void faultChunk(int nth, ChunkFault fault);
+  /// The next uploads' final chunks (one each, in order) meet these faults (the video is made
+  /// where the fault says so).
+  void faultNextCreates(const std::vector<marketsage::test::CreateFault>& faults);
+  void setSlowAnswerMs(int ms);
+  void setLateCreateMs(int ms);
+  /// The next `n` status queries answer 503.
+  void failStatusQueries(int n);
+  /// After `after` more /youtube/v3 calls, the next `calls` answer `status` with Google's error
+  /// `reason` (500 backendError, 403 rateLimitExceeded...).
+  void failNext(int calls, int status, const std::string& reason, int after = 0);
+
+  // ---- observations ----
+  struct Video {
+    std::string id, channelId, title, description, categoryId, privacyStatus, publishAt, mimeType;
+    std::vector<std::string> tags;
+    std::optional<bool> madeForKids;
+    long long size = 0;
+    std::string sha256;  ///< hex of the uploaded bytes
+    long long thumbnailBytes = 0;
+    std::string thumbnailType;
+    std::vector<std::string> playlists;
+    long long createdAtMs = 0;
+    bool deleted = false;
+  };
+  std::vector<Video> videos() const;  ///< every video made (deleted ones too), oldest first
+  std::optional<Video> video(const std::string& id) const;
+  long long quotaUsed() const;
+  int sessionsOpened() const;
+  int chunkPuts() const;
+  int statusQueries() const;
+  int refreshGrants() const;
+  int revocations() const;
+  std::vector<std::string> issuedTokens() const;
+  /// "METHOD /path?query" of every request, in arrival order.
+  std::vector<std::string> requests() const;
+  /// The last authorize request's query parameters.
+  std::map<std::string, std::string> lastAuthorization() const;
+  static std::string sha256Hex(const std::string& bytes);
+
+  struct State;
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace emulators
