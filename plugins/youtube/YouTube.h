@@ -47,9 +47,6 @@ inline constexpr int list = 1, thumbnailsSet = 50, playlistItemsInsert = 50, vid
 int videosInsert();  ///< videos_insert_cost setting, default 1600
 }  // namespace cost
 
-/// The next midnight in America/Los_Angeles after `unixMs`, as ms since 1970 UTC (US DST: from the
-/// second Sunday of March 02:00 to the first Sunday of November 02:00).
-int64_t nextPacificMidnightMs(int64_t unixMs);
 /// Seconds from now until the next midnight Pacific (at least 1).
 int32_t secondsUntilQuotaReset();
 /// Charges `units` to the project before a call goes out. When the day's budget (daily_quota)
