@@ -107,7 +107,7 @@ std::string rawDatabase(World& w) {
       if (entry.path().filename().string().rfind("marketsage.db", 0) == 0) all += readAll(entry.path());
     return all;
   }
-  for (const char* table : {"connections", "audit_log", "posts", "post_targets"}) {
+  for (const char* table : {"connections", "audit_log", "posts", "post_targets", "post_events"}) {
     for (const auto& row : sql(w.host.databaseUrl(), std::string("SELECT t::text FROM ") + table + " t")) all += row[0];
   }
   return all;
@@ -219,6 +219,24 @@ TEST_CASE("telegram publishing: text verbatim, a photo with its caption, a 3-pho
   CHECK_FALSE(after[0].deleted);
   CHECK_FALSE(after[1].deleted);
   CHECK(live(t.api, kChannel).size() == 2);
+
+  // Over 4096 UTF-16 units: refused at submission without split; with split, two messages.
+  const std::string emoji = "\xF0\x9F\x93\xA3";  // two UTF-16 units each
+  std::string longText;
+  for (int i = 0; i < 1100; ++i) longText += emoji + " ";  // 3300 units
+  longText += std::string(1000, 'x');                        // 4300 units
+  auto refused = postJson(w, admin, {{"content", longText}, {"targets", {channel}}});
+  INFO(refused.body);
+  const auto refusedTarget = refused.json().at("results").at(0);
+  CHECK(str(refusedTarget, "status") == "failed");
+  CHECK(str(refusedTarget, "errorKind") == "invalid_input");
+  CHECK(str(refusedTarget, "error").find("longer than 4096 characters (4300 UTF-16 units)") != std::string::npos);
+  CHECK(t.api.messages(kChannel).size() == 5);
+  auto split = publish(w, admin, {{"content", longText}, {"targets", {channel}}, {"options", {{"telegram", {{"split", true}}}}}});
+  CHECK(str(split.at("results").at(0), "status") == "published");
+  inChannel = t.api.messages(kChannel);
+  REQUIRE(inChannel.size() == 7);
+  CHECK(inChannel[5].text + " " + inChannel[6].text == longText);
 }
 
 TEST_CASE("telegram 429: the host waits retry_after, then the message goes out exactly once", "[telegram]") {
