@@ -128,7 +128,7 @@ void YouTubeApi::State::handle(Request& request, Response& response) {
     const auto granted = authorize(request, response);
     if (!granted) return;
     scopes = *granted;
-    if (failCalls > 0 && path.rfind("/youtube/v3/", 0) == 0) {
+    if (failCalls > 0) {
       if (failAfter > 0) {
         --failAfter;
       } else {
@@ -259,9 +259,10 @@ void YouTubeApi::faultNextCreates(const std::vector<marketsage::test::CreateFaul
 void YouTubeApi::setSlowAnswerMs(int ms) { state_->createFaults.slowAnswerMs = ms; }
 void YouTubeApi::setLateCreateMs(int ms) { state_->createFaults.lateCreateMs = ms; }
 
-void YouTubeApi::failStatusQueries(int n) {
+void YouTubeApi::failStatusQueries(int n, int after) {
   std::lock_guard lock(state_->mutex);
   state_->statusFailures = n;
+  state_->statusFailuresAfter = after;
 }
 
 void YouTubeApi::failNext(int calls, int status, const std::string& reason, int after) {

@@ -92,9 +92,9 @@ class YouTubeApi {
   void faultNextCreates(const std::vector<marketsage::test::CreateFault>& faults);
   void setSlowAnswerMs(int ms);
   void setLateCreateMs(int ms);
-  /// The next `n` status queries answer 503.
-  void failStatusQueries(int n);
-  /// After `after` more /youtube/v3 calls, the next `calls` answer `status` with Google's error
+  /// After `after` more status queries are answered, the next `n` answer 503.
+  void failStatusQueries(int n, int after = 0);
+  /// After `after` more API calls (not the session PUTs), the next `calls` answer `status` with Google's error
   /// `reason` (500 backendError, 403 rateLimitExceeded...).
   void failNext(int calls, int status, const std::string& reason, int after = 0);
 

@@ -66,7 +66,7 @@ struct YouTubeApi::State {
   int answeredLifetime = 3599, realLifetime = 3599;
   long long dailyQuota = 10000, quotaUsed = 0;
   int sessionsOpened = 0, chunkPuts = 0, statusQueries = 0, refreshGrants = 0, revocations = 0;
-  int statusFailures = 0, failCalls = 0, failAfter = 0, failStatus = 500;
+  int statusFailures = 0, statusFailuresAfter = 0, failCalls = 0, failAfter = 0, failStatus = 500;
   std::string failReason;
   long long nextId = 1;
   std::unique_ptr<marketsage::test::TestServer> server;

@@ -165,7 +165,9 @@ void YouTubeApi::State::uploadToSession(Request& request, Response& response) {
   if (range.rfind("bytes */", 0) == 0) {
     ++statusQueries;
     if (range != "bytes */" + totalText || !body.empty()) return sendGoogleError(response, 400, "badRequest", "Invalid Content-Range", "global");
-    if (statusFailures > 0) {
+    if (statusFailures > 0 && statusFailuresAfter > 0) {
+      --statusFailuresAfter;
+    } else if (statusFailures > 0) {
       --statusFailures;
       return sendGoogleError(response, 503, "backendError", "Backend Error", "global");
     }
