@@ -36,9 +36,11 @@ void sendOk(Response& response, const json::value& result) {
   marketsage::test::sendJson(response, 200, json::serialize(json::object{{"ok", true}, {"result", result}}));
 }
 
-void sendError(Response& response, int code, const std::string& description, std::optional<int> retryAfter = std::nullopt) {
+void sendError(Response& response, int code, const std::string& description, std::optional<int> retryAfter = std::nullopt,
+               std::optional<long long> migrateTo = std::nullopt) {
   json::object body{{"ok", false}, {"error_code", code}, {"description", description}};
   if (retryAfter) body["parameters"] = json::object{{"retry_after", *retryAfter}};
+  if (migrateTo) body["parameters"] = json::object{{"migrate_to_chat_id", *migrateTo}};
   marketsage::test::sendJson(response, code, json::serialize(body));
 }
 
@@ -47,6 +49,7 @@ struct ApiError {
   int code;
   std::string description;
   std::optional<int> retryAfter = std::nullopt;
+  std::optional<long long> migrateTo = std::nullopt;
 };
 
 bool truthy(const std::string& value) { return value == "true" || value == "1" || value == "True"; }
@@ -66,6 +69,7 @@ struct TelegramApi::State {
   std::map<std::string, Bot> bots;  // token → bot
   std::vector<std::string> issued;
   std::map<long long, Chat> chats;
+  std::map<long long, long long> migrated;  // group → the supergroup it became
   std::map<std::pair<long long, long long>, Member> members;  // (chat, user)
   std::map<long long, long long> nextMessageId;
   std::vector<Message> received;
@@ -108,6 +112,8 @@ struct TelegramApi::State {
       }
     }
     if (!chat) throw ApiError{400, "Bad Request: chat not found"};
+    if (const auto m = migrated.find(chat->id); m != migrated.end())
+      throw ApiError{400, "Bad Request: group chat was upgraded to a supergroup chat", std::nullopt, m->second};
     const auto status = memberOf(chat->id, bot.id).status;
     if (status == "kicked") throw ApiError{403, "Forbidden: bot was kicked from the " + chatKind(chat->type) + " chat"};
     if (status == "left" && chat->username.empty() && chat->type != "private") throw ApiError{400, "Bad Request: chat not found"};
@@ -230,6 +236,11 @@ void TelegramApi::kickBot(long long chatId, long long botId) {
   Member kicked;
   kicked.status = "kicked";
   setMember(chatId, botId, kicked);
+}
+
+void TelegramApi::migrateGroup(long long groupId, long long supergroupId) {
+  std::lock_guard lock(state_->mutex);
+  state_->migrated[groupId] = supergroupId;
 }
 
 void TelegramApi::setFloodLimits(int perGroupPerMinute, int perBotPerSecond) {
@@ -516,7 +527,7 @@ void TelegramApi::State::handle(Request& request, Response& response) {
     faults.afterCreate(*fault, request, [&] { answer(created); }, [&] { sendError(response, 504, "Gateway Timeout"); });
   } catch (const ApiError& e) {
     if (lock.owns_lock()) lock.unlock();
-    sendError(response, e.code, e.description, e.retryAfter);
+    sendError(response, e.code, e.description, e.retryAfter, e.migrateTo);
   }
 }
 

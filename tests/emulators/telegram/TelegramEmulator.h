@@ -60,6 +60,9 @@ class TelegramApi {
   void revokeToken(const std::string& token);
   /// The bot is banned from the chat (status "kicked").
   void kickBot(long long chatId, long long botId);
+  /// The group became a supergroup: calls naming `groupId` answer 400 "Bad Request: group chat
+  /// was upgraded to a supergroup chat" with parameters.migrate_to_chat_id = `supergroupId`.
+  void migrateGroup(long long groupId, long long supergroupId);
   /// Telegram's flood limits, enforced with 429 (0 turns one off). Default 20 and 30.
   void setFloodLimits(int perGroupPerMinute, int perBotPerSecond);
 

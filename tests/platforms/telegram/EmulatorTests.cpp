@@ -97,6 +97,12 @@ TEST_CASE("emulator: multipart parsing with attach:// and a missing attachment",
   body = part("chat_id", std::to_string(kChannel)) + part("media", media) + part("one", "JPEG1", "1.jpg") + "--" + b + "--\r\n";
   r = post(f.telegram, "/bot" + f.token + "/sendMediaGroup", "multipart/form-data; boundary=" + b, body);
   CHECK(r.status == 400);
+  CHECK(r.body.at("description") == "Bad Request: can't find attached file \"two\"");
+  const std::string mixed = R"([{"type":"photo","media":"attach://one"},{"type":"document","media":"attach://two"}])";
+  body = part("chat_id", std::to_string(kChannel)) + part("media", mixed) + part("one", "JPEG1", "1.jpg") + part("two", "PDF", "2.pdf") +
+         "--" + b + "--\r\n";
+  r = post(f.telegram, "/bot" + f.token + "/sendMediaGroup", "multipart/form-data; boundary=" + b, body);
+  CHECK(r.body.at("description") == "Bad Request: document can't be mixed with other media types");
   CHECK(f.telegram.messages().size() == 2);
 }
 

@@ -212,4 +212,60 @@ TEST_CASE("delete_post: a bad id is bad input; a message Telegram refuses to del
   CHECK(f.call(Operation::DeletePost, {{"accessToken", f.token}, {"postId", std::to_string(kChannel) + ":999"}}).ok());
 }
 
+TEST_CASE("a send to a chat the bot may no longer post to is auth_invalid, with Telegram's reason", "[telegram][publish][errors]") {
+  TelegramFixture f;
+  f.telegram.setMember(kChannel, kBotId, emulators::TelegramApi::administrator(false));
+  auto r = f.call(Operation::Publish, f.post(kChannel, "demoted"));
+  CHECK(r.kind == ErrorKind::AuthInvalid);
+  CHECK(r.message.find("need administrator rights in the channel chat") != std::string::npos);
+  f.telegram.kickBot(kChannel, kBotId);
+  r = f.call(Operation::Publish, f.post(kChannel, "kicked"));
+  CHECK(r.kind == ErrorKind::AuthInvalid);
+  CHECK(r.message.find("bot was kicked from the channel chat") != std::string::npos);
+  CHECK(r.platformCode == "403");
+  f.telegram.setMember(kSupergroup, kBotId, emulators::TelegramApi::restricted(false));
+  r = f.call(Operation::Publish, f.post(kSupergroup, "muted", {f.media("image", "image/jpeg", 10, "m.jpg")}));
+  CHECK(r.kind == ErrorKind::AuthInvalid);
+  CHECK(r.message.find("not enough rights to send photos") != std::string::npos);
+  CHECK(f.telegram.messages().empty());
+}
+
+TEST_CASE("a group that became a supergroup: auth_invalid naming the new chat id", "[telegram][publish][errors]") {
+  TelegramFixture f;
+  f.telegram.addChat({-555000111, "group", "Small Group", "", 3});
+  f.telegram.setMember(-555000111, kBotId, emulators::TelegramApi::member());
+  f.telegram.migrateGroup(-555000111, -1009990001112);
+  auto request = f.post(kSupergroup, "hello");
+  request["account"] = json::object{{"id", "-555000111"}, {"metadata", {{"chatType", "group"}}}};
+  const auto r = f.call(Operation::Publish, request);
+  CHECK(r.kind == ErrorKind::AuthInvalid);
+  CHECK(r.message.find("-1009990001112") != std::string::npos);
+}
+
+TEST_CASE("Telegram's 500 on a send is outcome_unknown; on a read it is transient", "[telegram][publish][errors]") {
+  TelegramFixture f;
+  f.telegram.failNextCalls(1, 500);
+  CHECK(f.call(Operation::Publish, f.post(kChannel, "maybe")).kind == ErrorKind::OutcomeUnknown);
+  f.telegram.failNextCalls(1, 500);
+  CHECK(f.call(Operation::AccountInsights, {{"accessToken", f.token}, {"account", f.account(kChannel)}}).kind == ErrorKind::Transient);
+  f.telegram.failNextCalls(1, 500);
+  CHECK(f.call(Operation::DeletePost, {{"accessToken", f.token}, {"postId", std::to_string(kChannel) + ":1"}}).kind == ErrorKind::Transient);
+}
+
+TEST_CASE("a GIF goes out with sendAnimation; documents form an album of their own", "[telegram][publish][media]") {
+  TelegramFixture f;
+  REQUIRE(f.call(Operation::Publish, f.post(kChannel, "moving", {f.media("gif", "image/gif", 500, "a.gif")})).ok());
+  REQUIRE(f.call(Operation::Publish, f.post(kChannel, "papers", {f.media("document", "application/pdf", 300, "1.pdf"),
+                                                                 f.media("document", "application/pdf", 400, "2.pdf")}))
+              .ok());
+  const auto messages = f.telegram.messages(kChannel);
+  REQUIRE(messages.size() == 3);
+  CHECK(messages[0].method == "sendAnimation");
+  CHECK(messages[0].mediaType == "animation");
+  CHECK(messages[1].mediaType == "document");
+  CHECK(messages[2].mediaType == "document");
+  CHECK(messages[1].mediaGroupId == messages[2].mediaGroupId);
+  CHECK(messages[1].text == "papers");
+}
+
 }  // namespace telegram_test
