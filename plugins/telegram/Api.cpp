@@ -143,7 +143,9 @@ Answer callJson(const std::string& token, const std::string& method, const std::
 
 void fail(const Answer& a, const std::string& what) {
   if (a.http.result == MS_ERR_INVALID_INPUT)
-    throw Error(MS_ERR_PERMANENT, "the Bot API URL is malformed: check the api_base setting");
+    throw Error(MS_ERR_PERMANENT, "the request to " + what + " could not be made (a media file that cannot be read, or a malformed api_base): " +
+                                      shorten(a.http.error));
+  if (a.http.result == MS_ERR_PERMANENT) throw Error(MS_ERR_PERMANENT, "the answer of " + what + " could not be read: " + shorten(a.http.error));
   if (a.http.result != MS_OK) throw Error(MS_ERR_TRANSIENT, "Telegram did not answer " + what + ": " + shorten(a.http.error));
   const auto code = std::to_string(a.errorCode);
   const auto description = a.description.empty() ? "HTTP " + std::to_string(a.http.status) : a.description;

@@ -268,4 +268,14 @@ TEST_CASE("a GIF goes out with sendAnimation; documents form an album of their o
   CHECK(messages[1].text == "papers");
 }
 
+TEST_CASE("a media file that cannot be read fails for good before anything is sent", "[telegram][publish][errors]") {
+  TelegramFixture f;
+  auto photo = f.media("image", "image/jpeg", 10, "gone.jpg");
+  photo["path"] = "/nonexistent/gone.jpg";
+  const auto r = f.call(Operation::Publish, f.post(kChannel, "where", {photo}));
+  CHECK(r.kind == ErrorKind::Permanent);
+  CHECK(r.message.find("cannot be read") != std::string::npos);
+  CHECK(f.telegram.messages().empty());
+}
+
 }  // namespace telegram_test
