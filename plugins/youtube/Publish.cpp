@@ -94,7 +94,7 @@ std::string uploadVideo(std::string_view json, const Video& v, const std::string
   }
   long long offset = nextByte(status);
   const long long chunk = chunkBytes();
-  int recoveries = 0;
+  int recoveries = 0, stalls = 0;
   while (true) {
     if (offset > total) throw Error(MS_ERR_PERMANENT, "YouTube reports more bytes than the file has");
     const long long length = std::min(chunk, total - offset);
@@ -102,7 +102,10 @@ std::string uploadVideo(std::string_view json, const Video& v, const std::string
     const auto r = putChunk(session, token, video, offset, length, total);
     if (finished(r)) return finishUpload(v, token, r);
     if (answered(r, 308)) {
-      offset = nextByte(r);  // Google keeps only whole 256 KiB units of a chunk: trust its Range
+      const long long next = nextByte(r);  // Google keeps only whole 256 KiB units of a chunk: trust its Range
+      if (next <= offset && ++stalls > kMaxRecoveries)
+        throw Error(MS_ERR_TRANSIENT, "YouTube keeps none of the chunks at byte " + std::to_string(offset) + "; the next attempt resumes the same session");
+      offset = next;
       continue;
     }
     if (expired(r) && !last) return openSession(v, token, total);
