@@ -141,7 +141,7 @@ TEST_CASE("a lost answer to the final chunk is recovered by asking the session",
     CHECK(f.youtube.chunkPuts() == 7);  // nothing sent twice: the status query said done
   }
   for (const auto fault : {CreateFault::DropAfterCreate, CreateFault::GatewayTimeout, CreateFault::SlowAnswer, CreateFault::ResetMidAnswer,
-                           CreateFault::RefuseWithoutCreate}) {
+                           CreateFault::RefuseWithoutCreate, CreateFault::LateCreate}) {
     DYNAMIC_SECTION("create fault: " << marketsage::test::nameOf(fault)) {
       f.youtube.faultNextCreates({fault});
       const auto r = f.publishSettled(f.post("Create fault", {video}));
