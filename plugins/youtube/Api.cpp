@@ -143,8 +143,11 @@ void fail(const HttpResponse& r, const std::string& what) {
   if (r.status == 408 || r.status >= 500 || reason == "backendError" || reason == "internalError")
     throw Error(MS_ERR_TRANSIENT, "YouTube failed: " + text, code);
   if (r.status == 401) throw Error(MS_ERR_AUTH_EXPIRED, "Google refused the access token: " + text, code);
-  if (r.status == 403 && (reason == "insufficientPermissions" || reason == "forbidden" || reason == "youtubeSignupRequired" ||
-                          reason == "accessNotConfigured" || reason == "ACCESS_TOKEN_SCOPE_INSUFFICIENT"))
+  // The grant lacks a scope, or the account has no channel: only a new consent mends it. Other
+  // 403s (forbidden: another channel's video; accessNotConfigured: the project's API is off) are
+  // about the request or the operator's project, not the user's token.
+  if (r.status == 403 && (reason == "insufficientPermissions" || reason == "ACCESS_TOKEN_SCOPE_INSUFFICIENT" ||
+                          reason == "youtubeSignupRequired"))
     throw Error(MS_ERR_AUTH_INVALID, "YouTube refused the grant for this: " + text, code);
   throw Error(MS_ERR_PERMANENT, "YouTube refused: " + text, code);
 }
