@@ -33,7 +33,7 @@ constexpr marketsage::sdk::ExtensionEntry extensions[] = {
 
 const ms_plugin_descriptor descriptor = {
     sizeof(ms_plugin_descriptor), "youtube", "YouTube (channels)", "1.0.0", marketsage::sdk::capabilitiesOf(extensions),
-    MS_PLUGIN_EXPERIMENTAL, "Uploads videos to YouTube channels through the YouTube Data API v3 (resumable uploads).",
+    MS_PLUGIN_STABLE, "Uploads videos to YouTube channels through the YouTube Data API v3 (resumable uploads).",
     "https://developers.google.com/youtube/v3/docs/videos/insert"};
 
 ms_status init(const ms_host* h) {
