@@ -2,6 +2,8 @@
 // Bot API calls a post becomes.
 #include "Telegram.h"
 
+#include <algorithm>
+
 namespace telegram {
 namespace {
 
@@ -43,6 +45,57 @@ size_t utf16Length(std::string_view text) {
   return units;
 }
 
+std::string telegramText(std::string_view text) {
+  // tdlib td/telegram/misc.cpp clean_input_string, as fix_formatted_text applies it to every text
+  // and caption a bot sends.
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\r') continue;                  // removed
+    if (c <= 32 && c != '\n') {              // control characters and the space: a space
+      out += ' ';
+      continue;
+    }
+    if (c == 0xE2 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x80) {
+      const auto next = static_cast<unsigned char>(text[i + 2]);
+      if (next >= 0xA8 && next <= 0xAE) {     // U+2028-U+202E: removed
+        i += 2;
+        continue;
+      }
+    }
+    if (c == 0xCC && i + 1 < text.size()) {
+      const auto next = static_cast<unsigned char>(text[i + 1]);
+      if (next == 0xB3 || next == 0xBF || next == 0x8A) {  // U+0333, U+033F, U+030A: removed
+        ++i;
+        continue;
+      }
+    }
+    out += text[i];
+  }
+  // fix_formatted_text (td/telegram/MessageEntity.cpp): leading and trailing ' ' and '\n' cut.
+  const auto first = out.find_first_not_of(" \n");
+  if (first == std::string::npos) return {};
+  const auto last = out.find_last_not_of(" \n");
+  return out.substr(first, last - first + 1);
+}
+
+bool emptyForTelegram(std::string_view text) {
+  // tdlib td/telegram/misc.cpp strip_empty_characters / is_empty_string.
+  for (size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    const auto n = std::min(sequenceLength(lead), text.size() - i);
+    uint32_t cp = n == 1 ? lead : lead & (0x7F >> n);
+    for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    i += n;
+    const bool empty = cp == ' ' || cp == '\n' || cp == '\t' || cp == '\r' || cp == 0xA0 || cp == 0x1680 || cp == 0x180E ||
+                       (cp >= 0x2000 && cp <= 0x200F) || cp == 0x202E || cp == 0x202F || cp == 0x205F || cp == 0x2800 ||
+                       cp == 0x3000 || cp == 0xFEFF || cp == 0xFFFC || (cp >= 0xE0000 && cp <= 0xE007F);
+    if (!empty) return false;
+  }
+  return true;
+}
+
 std::vector<std::string> splitText(std::string_view text, size_t firstLimit, size_t restLimit) {
   std::vector<std::string> out;
   text = trim(text);
@@ -59,7 +112,7 @@ std::vector<std::string> splitText(std::string_view text, size_t firstLimit, siz
       i += n;
     }
     if (i >= text.size()) {
-      out.emplace_back(text);
+      if (!emptyForTelegram(text)) out.emplace_back(text);
       break;
     }
     // Cut at the last newline of the piece, else its last space (when they leave a piece at
@@ -69,7 +122,7 @@ std::vector<std::string> splitText(std::string_view text, size_t firstLimit, siz
     else if (space != std::string_view::npos && space >= i / 4) cut = space;
     else if (i < text.size() && isSpace(text[i])) cut = i;
     const auto piece = trim(text.substr(0, cut));
-    if (!piece.empty()) out.emplace_back(piece);
+    if (!emptyForTelegram(piece)) out.emplace_back(piece);  // Telegram refuses an empty message
     text = trim(text.substr(cut));
   }
   return out;
@@ -133,10 +186,13 @@ std::vector<Issue> checkPost(const Post& post) {
   std::vector<Issue> issues = post.optionIssues;
   if (post.hasThread)
     issues.push_back({"/thread", "Telegram posts have no threads: send one post, with options.telegram.split for a long text"});
-  const auto text = trim(post.text);
-  if (text.empty() && post.media.empty()) issues.push_back({"/content", "a Telegram message needs text or media"});
+  // Telegram counts (and keeps) the text after its own cleaning and trimming.
+  const auto text = telegramText(post.text);
+  const bool noText = emptyForTelegram(text);
+  if (noText && post.media.empty())
+    issues.push_back({"/content", "a Telegram message needs text or media (Telegram refuses a text of only spaces or invisible characters)"});
 
-  const size_t units = utf16Length(text);
+  const size_t units = noText ? 0 : utf16Length(text);
   if (!post.options.split) {
     if (post.media.empty() && units > kTextLimit)
       issues.push_back({"/content", "longer than 4096 characters (" + std::to_string(units) +
@@ -175,9 +231,9 @@ std::vector<Issue> checkPost(const Post& post) {
 
 std::vector<Step> planPost(const Post& post) {
   std::vector<Step> steps;
-  const auto text = trim(post.text);
+  const auto text = telegramText(post.text);
   std::vector<std::string> pieces;
-  if (!text.empty()) {
+  if (!emptyForTelegram(text)) {
     const size_t first = post.media.empty() ? kTextLimit : kCaptionLimit;
     if (utf16Length(text) <= first || !post.options.split) pieces.emplace_back(text);
     else pieces = splitText(text, first, kTextLimit);

@@ -95,6 +95,14 @@ inline constexpr long long kFileBytes = 50LL << 20;   ///< other files uploaded 
 
 /// Length of UTF-8 `text` in UTF-16 code units, as Telegram counts.
 size_t utf16Length(std::string_view text);
+/// `text` as Telegram keeps it (tdlib clean_input_string, then fix_formatted_text's trim): control
+/// characters (tab included) become spaces, '\r', U+2028-U+202E and U+030A/U+0333/U+033F are
+/// removed, then leading and trailing spaces and newlines are cut. Telegram counts the limits on
+/// this text, so the plugin counts, splits and sends this text.
+std::string telegramText(std::string_view text);
+/// Whether Telegram finds `text` empty (tdlib is_empty_string: only spaces, newlines, no-break and
+/// other Unicode spaces, zero-width characters, BOM, U+FFFC): a message of it is refused.
+bool emptyForTelegram(std::string_view text);
 /// `text` cut into pieces of at most `firstLimit` (the first) and `restLimit` (the others) UTF-16
 /// units, at a newline or else a space when there is one, each piece trimmed and not empty.
 std::vector<std::string> splitText(std::string_view text, size_t firstLimit, size_t restLimit);

@@ -447,11 +447,13 @@ void TelegramApi::State::handle(Request& request, Response& response) {
     for (auto& item : items) {
       const auto parsed = telegram_parsing::applyParseMode(item.text, item.parseMode);
       if (!parsed.error.empty()) throw ApiError{400, parsed.error};
-      item.text = parsed.text;
+      // What Telegram keeps and counts: the text cleaned and trimmed as tdlib does.
+      item.text = telegram_parsing::cleanText(parsed.text);
       if (item.mediaType.empty()) {
-        if (item.text.find_first_not_of(" \t\r\n") == std::string::npos) throw ApiError{400, "Bad Request: message text is empty"};
+        if (telegram_parsing::isEmptyText(item.text)) throw ApiError{400, "Bad Request: message text is empty"};
         if (telegram_parsing::utf16Length(item.text) > 4096) throw ApiError{400, "Bad Request: message is too long"};
       } else {
+        if (telegram_parsing::isEmptyText(item.text)) item.text.clear();  // an empty caption is allowed, and dropped
         if (telegram_parsing::utf16Length(item.text) > 1024) throw ApiError{400, "Bad Request: message caption is too long"};
         if (item.file->content.empty()) throw ApiError{400, "Bad Request: file must be non-empty"};
         if (item.file->content.size() > (50u << 20)) throw ApiError{413, "Request Entity Too Large"};

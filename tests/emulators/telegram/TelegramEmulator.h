@@ -116,6 +116,12 @@ struct FormPart {
 std::optional<std::vector<FormPart>> parseMultipart(const std::string& body, const std::string& boundary);
 /// Length of UTF-8 text in UTF-16 code units.
 size_t utf16Length(const std::string& text);
+/// The text Telegram keeps of a text or caption (tdlib clean_input_string and fix_formatted_text):
+/// control characters (tab too) become spaces; '\r', U+2028-U+202E, U+030A, U+0333, U+033F are
+/// removed; leading and trailing spaces and newlines are cut. Limits are counted on this text.
+std::string cleanText(const std::string& text);
+/// tdlib is_empty_string: only spaces, newlines, Unicode spaces, zero-width characters, BOM, U+FFFC.
+bool isEmptyText(const std::string& text);
 /// The text a chat shows for `text` sent with `parseMode`, or the Bot API's error description
 /// ("Bad Request: can't parse entities: …", "Bad Request: unsupported parse_mode").
 struct Parsed {

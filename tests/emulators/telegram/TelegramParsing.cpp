@@ -2,6 +2,7 @@
 // reads them (https://core.telegram.org/bots/api#formatting-options).
 #include "TelegramEmulator.h"
 
+#include <algorithm>
 #include <set>
 
 namespace emulators::telegram_parsing {
@@ -200,6 +201,50 @@ size_t utf16Length(const std::string& text) {
     units += c >= 0xF0 ? 2 : 1;
   }
   return units;
+}
+
+std::string cleanText(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\r') continue;
+    if (c <= 32 && c != '\n') {
+      out += ' ';
+      continue;
+    }
+    if (c == 0xE2 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x80 &&
+        static_cast<unsigned char>(text[i + 2]) >= 0xA8 && static_cast<unsigned char>(text[i + 2]) <= 0xAE) {
+      i += 2;
+      continue;
+    }
+    if (c == 0xCC && i + 1 < text.size()) {
+      const auto next = static_cast<unsigned char>(text[i + 1]);
+      if (next == 0xB3 || next == 0xBF || next == 0x8A) {
+        ++i;
+        continue;
+      }
+    }
+    out += text[i];
+  }
+  const auto first = out.find_first_not_of(" \n");
+  if (first == std::string::npos) return {};
+  return out.substr(first, out.find_last_not_of(" \n") - first + 1);
+}
+
+bool isEmptyText(const std::string& text) {
+  for (size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    size_t n = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 : (lead & 0xF8) == 0xF0 ? 4 : 1;
+    n = std::min(n, text.size() - i);
+    unsigned long cp = n == 1 ? lead : lead & (0x7F >> n);
+    for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    i += n;
+    const bool empty = cp == ' ' || cp == '\n' || cp == '\t' || cp == '\r' || cp == 0xA0 || cp == 0x1680 || cp == 0x180E ||
+                       (cp >= 0x2000 && cp <= 0x200F) || cp == 0x202E || cp == 0x202F || cp == 0x205F || cp == 0x2800 ||
+                       cp == 0x3000 || cp == 0xFEFF || cp == 0xFFFC || (cp >= 0xE0000 && cp <= 0xE007F);
+    if (!empty) return false;
+  }
+  return true;
 }
 
 Parsed applyParseMode(const std::string& text, const std::string& parseMode) {

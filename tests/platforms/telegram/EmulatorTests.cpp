@@ -41,7 +41,7 @@ TEST_CASE("emulator: parse_mode HTML eats tags and decodes entities; bad markup 
   TelegramFixture f;
   auto r = sendMessage(f, {{"text", "<b>&amp; *bold* _x_ </b>"}, {"parse_mode", "HTML"}});
   REQUIRE(r.status == 200);
-  CHECK(r.body.at("result").at("text") == "& *bold* _x_ ");
+  CHECK(r.body.at("result").at("text") == "& *bold* _x_");  // the trailing space trimmed, as tdlib does
   r = sendMessage(f, {{"text", "<x>hi</x>"}, {"parse_mode", "HTML"}});
   CHECK(r.status == 400);
   CHECK(r.body.at("description") == "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 0");
@@ -78,6 +78,24 @@ TEST_CASE("emulator: errors as Telegram sends them", "[telegram][emulator]") {
   r = post(f.telegram, "/bot" + f.token + "/getMe", "application/json", "{}");
   CHECK(r.body == json::parse(R"({"ok":false,"error_code":401,"description":"Unauthorized"})"));
   CHECK(f.telegram.messages().empty());
+}
+
+TEST_CASE("emulator: text is cleaned and trimmed as tdlib does before it is checked and counted", "[telegram][emulator]") {
+  TelegramFixture f;
+  // Only invisible characters (zero-width space, no-break space, tab): Telegram finds it empty.
+  auto r = sendMessage(f, {{"text", "\xE2\x80\x8B\xC2\xA0\t \r\n"}});
+  CHECK(r.status == 400);
+  CHECK(r.body.at("description") == "Bad Request: message text is empty");
+  // 4096 characters once '\r' is removed and the edges are trimmed: accepted.
+  std::string text = "  \t";
+  for (int i = 0; i < 1024; ++i) text += "abc\r\n";
+  text += "\t\n";
+  r = sendMessage(f, {{"text", text}});
+  REQUIRE(r.status == 200);
+  const auto kept = std::string(r.body.at("result").at("text").as_string());
+  CHECK(kept.size() == 4095);  // "abc\n" x 1024, the last newline trimmed
+  CHECK(kept.find('\r') == std::string::npos);
+  CHECK(kept.rfind("abc\nabc", 0) == 0);
 }
 
 TEST_CASE("emulator: multipart parsing with attach:// and a missing attachment", "[telegram][emulator]") {

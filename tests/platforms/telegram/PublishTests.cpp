@@ -83,6 +83,45 @@ TEST_CASE("length limits count UTF-16 units: 4096 for text, 1024 for captions; o
   CHECK(f.call(Operation::Validate, {{"content", repeat("x", 1024)}, {"media", json::array{photo}}, {"options", json::object{}}}).ok());
 }
 
+TEST_CASE("limits are counted on the text Telegram keeps: carriage returns removed, tabs as spaces, edges trimmed", "[telegram][validate]") {
+  TelegramFixture f;
+  // 1200 CRLF lines: 6000 units as written, 4799 once Telegram removes '\r' and trims.
+  std::string text = "\t ";
+  for (int i = 0; i < 1200; ++i) text += "abc\r\n";
+  std::string kept;
+  for (int i = 0; i < 1200; ++i) kept += "abc\n";
+  kept.pop_back();
+  REQUIRE(utf16(text) > 4096);
+  // Still over 4096 kept units: refused, and the message counts what Telegram counts.
+  auto refused = f.call(Operation::Validate, {{"content", text}, {"media", json::array{}}, {"options", json::object{}}});
+  REQUIRE(refused.kind == ErrorKind::InvalidInput);
+  CHECK(json::serialize(refused.json).find("4799") != std::string::npos);
+  // 1000 lines: 5000 units as written, 3999 kept: Telegram takes it, so the plugin does.
+  text = "\t ";
+  kept.clear();
+  for (int i = 0; i < 1000; ++i) text += "abc\r\n", kept += "abc\n";
+  kept.pop_back();
+  REQUIRE(utf16(text) > 4096);
+  CHECK(f.call(Operation::Validate, {{"content", text}, {"media", json::array{}}, {"options", json::object{}}}).ok());
+  REQUIRE(f.call(Operation::Publish, f.post(kChannel, text)).ok());
+  REQUIRE(f.telegram.messages(kChannel).size() == 1);
+  CHECK(f.telegram.messages(kChannel)[0].text == kept);
+}
+
+TEST_CASE("a text Telegram finds empty (spaces, tabs, zero-width and no-break spaces) is refused before any call", "[telegram][validate]") {
+  TelegramFixture f;
+  const std::string invisible = "\xE2\x80\x8B \xC2\xA0\t\r\n\xEF\xBB\xBF";
+  const auto r = f.call(Operation::Validate, {{"content", invisible}, {"media", json::array{}}, {"options", json::object{}}});
+  CHECK(r.kind == ErrorKind::InvalidInput);
+  CHECK(f.call(Operation::Publish, f.post(kChannel, invisible)).kind == ErrorKind::InvalidInput);
+  CHECK(f.telegram.requests().empty());
+  // With media it is an empty caption: the photo goes alone.
+  const auto photo = f.media("image", "image/jpeg", 1000, "p.jpg");
+  REQUIRE(f.call(Operation::Publish, f.post(kChannel, invisible, json::array{photo})).ok());
+  REQUIRE(f.telegram.messages(kChannel).size() == 1);
+  CHECK(f.telegram.messages(kChannel)[0].text.empty());
+}
+
 TEST_CASE("validate refuses what Telegram would: big files, mixed albums, more than 10 items, GIFs in albums, threads", "[telegram][validate]") {
   TelegramFixture f;
   const auto check = [&](json::array media, json::object extra = {}) {
