@@ -1,5 +1,6 @@
 // The pace of sends (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this):
-// about 30 messages a second per bot, and 20 a minute per group. Kept in process memory across
+// no more than one message a second inside a particular chat, about 30 messages a second per bot,
+// and 20 a minute per group. Kept in process memory across
 // calls (a mutex guards it), so that a burst of posts is spread instead of refused with 429.
 #include "Telegram.h"
 
@@ -29,12 +30,14 @@ struct Window {
 std::mutex mutex;
 std::map<std::string, Window> perBot;   // bot id → sends of the last second
 std::map<std::string, Window> perChat;  // bot id + chat id → sends of the last minute
+std::map<std::string, Window> inChat;   // bot id + chat id → sends of the last second (any chat type)
 
 }  // namespace
 
 void pace(const std::string& botId, const std::string& chatId, bool group, int count) {
   const long long perSecond = std::max<long long>(1, integerSetting("/per_bot_per_second", 30));
   const long long perMinute = std::max<long long>(1, integerSetting("/per_chat_per_minute", 20));
+  const long long perChatSecond = integerSetting("/per_chat_per_second", 1);  // 0: off
   const long long maxWaitMs = std::clamp<long long>(integerSetting("/pace_max_wait_ms", 2000), 0, 30'000);
   const auto chatKey = botId + "/" + chatId;
   for (int round = 0;; ++round) {
@@ -44,9 +47,13 @@ void pace(const std::string& botId, const std::string& chatId, bool group, int c
       const long long now = host.nowMs();
       wait = perBot[botId].waitFor(now, std::min<long long>(count, perSecond), perSecond, 1000);
       if (group) wait = std::max(wait, perChat[chatKey].waitFor(now, std::min<long long>(count, perMinute), perMinute, 60'000));
+      long long chatWait = 0;
+      if (perChatSecond > 0) chatWait = inChat[chatKey].waitFor(now, std::min<long long>(count, perChatSecond), perChatSecond, 1000);
+      wait = std::max(wait, chatWait);
       if (wait <= 0) {
         perBot[botId].record(now, count);
         if (group) perChat[chatKey].record(now, count);
+        if (perChatSecond > 0) inChat[chatKey].record(now, count);
         return;
       }
     }

@@ -81,7 +81,8 @@ std::string whyNotPostable(const ChatInfo& chat, const std::string& memberJson);
 // ---- pacing (Pacing.cpp) ----
 
 /// Waits (host sleep_ms, up to pace_max_wait_ms) until `count` more messages from bot `botId`
-/// keep the pace: at most per_bot_per_second a second, and for groups and supergroups at most
+/// keep the pace: at most per_bot_per_second a second, per_chat_per_second a second inside the
+/// chat (Bots FAQ: one message a second in a chat), and for groups and supergroups at most
 /// per_chat_per_minute a minute per chat; then records them as sent. A longer wait is
 /// MS_ERR_RATE_LIMITED with its seconds, so that the host spreads the burst.
 void pace(const std::string& botId, const std::string& chatId, bool group, int count);

@@ -76,7 +76,8 @@ struct TelegramApi::State {
   std::vector<std::string> methods, contentTypes;
   int throttleCount = 0, throttleSeconds = 0, throttleAfter = 0;
   int failCount = 0, failStatus = 500;
-  int perGroupPerMinute = 20, perBotPerSecond = 30;
+  int perGroupPerMinute = 20, perBotPerSecond = 30, perChatPerSecond = 0;
+  std::map<long long, std::deque<long long>> chatSends;   // chat → times of the last second
   std::map<long long, std::deque<long long>> groupSends;  // chat → times of the last minute
   std::map<long long, std::deque<long long>> botSends;    // bot → times of the last second
   long long nextGroupId = 1;
@@ -138,6 +139,10 @@ struct TelegramApi::State {
     while (!perBot.empty() && perBot.front() <= now - 1000) perBot.pop_front();
     if (perBotPerSecond > 0 && static_cast<int>(perBot.size()) + count > perBotPerSecond)
       throw ApiError{429, "Too Many Requests: retry after 1", 1};
+    auto& inChat = chatSends[chat.id];
+    while (!inChat.empty() && inChat.front() <= now - 1000) inChat.pop_front();
+    if (perChatPerSecond > 0 && static_cast<int>(inChat.size()) >= perChatPerSecond)
+      throw ApiError{429, "Too Many Requests: retry after 1", 1};
     if (perGroupPerMinute > 0 && (chat.type == "group" || chat.type == "supergroup")) {
       auto& perGroup = groupSends[chat.id];
       while (!perGroup.empty() && perGroup.front() <= now - 60000) perGroup.pop_front();
@@ -148,6 +153,7 @@ struct TelegramApi::State {
       for (int i = 0; i < count; ++i) perGroup.push_back(now);
     }
     for (int i = 0; i < count; ++i) perBot.push_back(now);
+    for (int i = 0; i < count; ++i) inChat.push_back(now);
   }
   json::object chatJson(const Chat& chat) const {
     json::object out{{"id", chat.id}, {"type", chat.type}};
@@ -243,10 +249,11 @@ void TelegramApi::migrateGroup(long long groupId, long long supergroupId) {
   state_->migrated[groupId] = supergroupId;
 }
 
-void TelegramApi::setFloodLimits(int perGroupPerMinute, int perBotPerSecond) {
+void TelegramApi::setFloodLimits(int perGroupPerMinute, int perBotPerSecond, int perChatPerSecond) {
   std::lock_guard lock(state_->mutex);
   state_->perGroupPerMinute = perGroupPerMinute;
   state_->perBotPerSecond = perBotPerSecond;
+  state_->perChatPerSecond = perChatPerSecond;
 }
 
 void TelegramApi::throttleNextSends(int count, int seconds, int after) {

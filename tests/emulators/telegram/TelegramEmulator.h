@@ -63,8 +63,11 @@ class TelegramApi {
   /// The group became a supergroup: calls naming `groupId` answer 400 "Bad Request: group chat
   /// was upgraded to a supergroup chat" with parameters.migrate_to_chat_id = `supergroupId`.
   void migrateGroup(long long groupId, long long supergroupId);
-  /// Telegram's flood limits, enforced with 429 (0 turns one off). Default 20 and 30.
-  void setFloodLimits(int perGroupPerMinute, int perBotPerSecond);
+  /// Telegram's flood limits, enforced with 429 (0 turns one off). Default 20 and 30, and no
+  /// per-chat limit: with `perChatPerSecond`, a send to a chat that already received that many
+  /// messages in the last second is refused ("avoid sending more than one message per second"
+  /// inside a particular chat, Bots FAQ).
+  void setFloodLimits(int perGroupPerMinute, int perBotPerSecond, int perChatPerSecond = 0);
 
   // ---- failure injection ----
   /// After `after` more sends succeed, the next `count` sends (send* methods) answer 429 with

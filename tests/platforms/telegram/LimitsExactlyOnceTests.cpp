@@ -45,6 +45,22 @@ TEST_CASE("pacing: per_bot_per_second spreads a burst with short waits instead o
   CHECK(messages[2].receivedAtMs - messages[1].receivedAtMs >= 900);
 }
 
+TEST_CASE("pacing: at most one message a second inside a chat, so a split post meets no 429", "[telegram][limits][pacing]") {
+  TelegramFixture f;
+  f.telegram.setFloodLimits(20, 30, 1);  // Bots FAQ: "avoid sending more than one message per second" in a chat
+  std::string text;
+  for (int i = 0; text.size() < 9000; ++i) text += "Paragraph " + std::to_string(i) + " and some more words to fill it\n";
+  const auto r = f.call(Operation::Publish, f.post(kChannel, text, {}, {{"split", true}}));
+  REQUIRE(r.ok());
+  const auto messages = f.telegram.messages(kChannel);
+  REQUIRE(messages.size() == 3);
+  CHECK(messages[1].receivedAtMs - messages[0].receivedAtMs >= 900);
+  CHECK(messages[2].receivedAtMs - messages[1].receivedAtMs >= 900);
+  // A second post right after waits its turn too, instead of meeting Telegram's 429.
+  REQUIRE(f.call(Operation::Publish, f.post(kChannel, "right after")).ok());
+  CHECK(f.telegram.messages(kChannel).size() == 4);
+}
+
 TEST_CASE("without the plugin's pacing Telegram's flood limit answers 429, which the plugin reports with its wait", "[telegram][limits][pacing]") {
   TelegramFixture f({{"per_chat_per_minute", 1000}});
   f.telegram.setFloodLimits(2, 0);
