@@ -134,7 +134,7 @@ void fail(const HttpResponse& r, const std::string& what) {
   const auto code = reason.empty() ? std::to_string(r.status) : reason;
   const auto text = what + ": " + message;
   if (reason == "quotaExceeded" || reason == "dailyLimitExceeded") {
-    quotaExhausted();
+    quotaExhausted(what.rfind("videos.insert", 0) == 0);
     throw Error(MS_ERR_RATE_LIMITED, "the Google project's daily YouTube quota is spent until midnight Pacific time (" + text + ")", code,
                 secondsUntilQuotaReset());
   }

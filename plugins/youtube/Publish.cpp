@@ -43,7 +43,7 @@ bool expired(const HttpResponse& r) { return r.result == MS_OK && (r.status == 4
 /// URI: the host keeps it in the target's progress before a byte of the video is sent.
 std::string openSession(const Video& v, const std::string& token, long long total) {
   const auto& video = v.video();
-  chargeQuota(cost::videosInsert(), "videos.insert");
+  chargeVideosInsert();
   const auto r = send("POST", "/upload/youtube/v3/videos?uploadType=resumable&part=snippet,status", token, videoResource(v),
                       {{"X-Upload-Content-Length", std::to_string(total)},
                        {"X-Upload-Content-Type", video.mimeType.empty() ? "application/octet-stream" : video.mimeType}});

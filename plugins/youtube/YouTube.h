@@ -44,7 +44,6 @@ long long chunkBytes();
 
 namespace cost {
 inline constexpr int list = 1, thumbnailsSet = 50, playlistItemsInsert = 50, videosDelete = 50, search = 100;
-int videosInsert();  ///< videos_insert_cost setting, default 1600
 }  // namespace cost
 
 /// Seconds from now until the next midnight Pacific (at least 1).
@@ -52,9 +51,16 @@ int32_t secondsUntilQuotaReset();
 /// Charges `units` to the project before a call goes out. When the day's budget (daily_quota)
 /// cannot pay them, nothing is sent: MS_ERR_RATE_LIMITED until midnight Pacific.
 void chargeQuota(int units, const char* method);
-/// Google answered quotaExceeded: the project's budget is spent until the reset.
-void quotaExhausted();
-/// {"usedUnits", "dailyLimit", "resetsAt"} of the project.
+/// Counts one videos.insert before the session is opened: by default in its own bucket
+/// (videos_insert_daily calls a day, 1 per call); with videos_insert_cost set (a project on the
+/// older allocation), that many units of the shared budget. Throws like chargeQuota.
+void chargeVideosInsert();
+/// videos.insert is counted in its own bucket (videos_insert_cost not set).
+bool insertHasOwnBucket();
+/// Google answered quotaExceeded: the budget the call pays from (the videos.insert bucket when
+/// `videosInsert` and it has one, else the shared units) is spent until the reset.
+void quotaExhausted(bool videosInsert = false);
+/// {"usedUnits", "dailyLimit", "videosInsert"?: {"usedCalls", "dailyLimit"}, "resetsAt"} of the project.
 std::string quotaJson();
 
 // ---- calls ----

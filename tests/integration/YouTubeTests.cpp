@@ -168,7 +168,9 @@ TEST_CASE("YouTube: connect with offline access and PKCE; a video in chunks surv
   REQUIRE(health.as_object().contains("quota"));
   const auto& quota = health.at("quota");
   CHECK(quota.at("dailyLimit") == 10000);
-  CHECK(quota.at("usedUnits").to_number<long long>() >= 1600 + 50 + 1);  // videos.insert, thumbnails.set, this check
+  CHECK(quota.at("usedUnits").to_number<long long>() >= 50 + 1);  // thumbnails.set, this check
+  CHECK(quota.at("videosInsert").at("usedCalls").to_number<long long>() >= 1);  // videos.insert: its own bucket
+  CHECK(quota.at("videosInsert").at("dailyLimit") == 100);
   const auto resetsAt = epochOf(str(quota, "resetsAt"));
   CHECK(resetsAt * 1000 == youtube::nextPacificMidnightMs(nowMs()));
 
@@ -202,7 +204,7 @@ TEST_CASE("YouTube: the day's quota spent, the target waits until midnight Pacif
   World w(youtubeEnv(yt), youtubeConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto conn = connectAccount(w, admin, "youtube", YouTubeApi::channelId);
-  yt.setQuotaUsed(9500);  // the project's other uses spent most of today's 10,000 units
+  yt.setVideosInsertUsed(100);  // the project's other uses made today's 100 videos.insert calls
   const auto video = uploadMedia(w, admin, mp4Bytes(300 * 1024));
   auto created = postJson(w, admin, {{"content", "Over quota"}, {"targets", {conn}}, {"media", {str(video, "id")}}});
   REQUIRE((created.status == 201 || created.status == 202));

@@ -109,6 +109,17 @@ bool YouTubeApi::State::charge(Response& response, long long units) {
   return true;
 }
 
+bool YouTubeApi::State::chargeInsert(Response& response) {
+  if (insertsUsed + 1 > insertQuota) {
+    sendGoogleError(response, 403, "quotaExceeded",
+                    "The request cannot be completed because you have exceeded your <a href=\"/youtube/v3/getting-started#quota\">quota</a>.",
+                    "youtube.quota");
+    return false;
+  }
+  ++insertsUsed;
+  return true;
+}
+
 void YouTubeApi::State::handle(Request& request, Response& response) {
   const std::string method = request.getMethod();
   const std::string path = Poco::URI(request.getURI()).getPath();
@@ -220,6 +231,21 @@ void YouTubeApi::setDailyQuota(long long units) {
 void YouTubeApi::setQuotaUsed(long long units) {
   std::lock_guard lock(state_->mutex);
   state_->quotaUsed = units;
+}
+
+void YouTubeApi::setVideosInsertQuota(long long calls) {
+  std::lock_guard lock(state_->mutex);
+  state_->insertQuota = calls;
+}
+
+void YouTubeApi::setVideosInsertUsed(long long calls) {
+  std::lock_guard lock(state_->mutex);
+  state_->insertsUsed = calls;
+}
+
+long long YouTubeApi::videosInsertUsed() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->insertsUsed;
 }
 
 void YouTubeApi::setStatistics(const std::string& videoId, long long views, long long likes, long long comments) {

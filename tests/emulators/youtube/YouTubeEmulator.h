@@ -13,8 +13,10 @@
 /// X-Upload-Content-Length, each PUT's Content-Range "bytes a-b/N" starting where the session
 /// stands, chunks a multiple of 256 KiB except the last, 308 Resume Incomplete with
 /// "Range: bytes=0-x", status queries "bytes */N", 200 with the video resource once complete,
-/// 404 for an unknown or expired session. Quota units are counted per the quota calculator and
-/// a spent quota answers 403 quotaExceeded exactly as Google words it. The final chunk (the call
+/// 404 for an unknown or expired session. Quota units are counted per the quota calculator
+/// (https://developers.google.com/youtube/v3/determine_quota_cost): videos.insert in its own
+/// bucket of 100 calls a day (1 per call), everything else from 10,000 units; a spent quota
+/// answers 403 quotaExceeded exactly as Google words it. The final chunk (the call
 /// that makes the video) can meet the faults of tests/emulators/common/CreateFaults.
 /// Thread-safe: every member may be called while the plugin talks to it.
 
@@ -72,6 +74,9 @@ class YouTubeApi {
   /// The project's daily quota (default 10,000 units) and the units already used today.
   void setDailyQuota(long long units);
   void setQuotaUsed(long long units);
+  /// videos.insert's own bucket: calls a day (default 100) and the calls already made today.
+  void setVideosInsertQuota(long long calls);
+  void setVideosInsertUsed(long long calls);
   void setStatistics(const std::string& videoId, long long views, long long likes, long long comments);
   /// A video that exists on the channel without an upload (for delete / insights tests).
   std::string addVideo(const std::string& title, const std::string& description = {});
@@ -113,7 +118,8 @@ class YouTubeApi {
   };
   std::vector<Video> videos() const;  ///< every video made (deleted ones too), oldest first
   std::optional<Video> video(const std::string& id) const;
-  long long quotaUsed() const;
+  long long quotaUsed() const;  ///< units of the shared pool (videos.insert is not in it)
+  long long videosInsertUsed() const;
   int sessionsOpened() const;
   int chunkPuts() const;
   int statusQueries() const;

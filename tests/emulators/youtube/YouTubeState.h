@@ -65,6 +65,7 @@ struct YouTubeApi::State {
   marketsage::test::CreateFaults createFaults;
   int answeredLifetime = 3599, realLifetime = 3599;
   long long dailyQuota = 10000, quotaUsed = 0;
+  long long insertQuota = 100, insertsUsed = 0;  ///< videos.insert's own bucket, in calls
   int sessionsOpened = 0, chunkPuts = 0, statusQueries = 0, refreshGrants = 0, revocations = 0;
   int statusFailures = 0, statusFailuresAfter = 0, failCalls = 0, failAfter = 0, failStatus = 500;
   std::string failReason;
@@ -78,6 +79,8 @@ struct YouTubeApi::State {
   std::optional<std::set<std::string>> authorize(Request& request, Response& response);
   /// Charges `units`; false after answering 403 quotaExceeded (callers hold the mutex).
   bool charge(Response& response, long long units);
+  /// Counts one videos.insert in its bucket; false after answering 403 quotaExceeded.
+  bool chargeInsert(Response& response);
   /// The video resource JSON as videos.insert answers it (callers hold the mutex).
   json::object resourceOf(const StoredVideo& stored, const std::string& parts) const;
   const Channel* ownChannel() const { return channels.empty() ? nullptr : &channels.front(); }

@@ -10,7 +10,7 @@ namespace emulators {
 namespace {
 
 constexpr long long kUnit = 256 * 1024;
-constexpr long long kInsertCost = 1600, kThumbnailCost = 50;
+constexpr long long kThumbnailCost = 50;
 
 size_t characters(const std::string& text) {
   return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
@@ -103,7 +103,7 @@ void YouTubeApi::State::openSession(Request& request, Response& response, const 
   if (!text(status, "publishAt").empty() && privacy != "private")
     return sendGoogleError(response, 400, "invalidPublishAt", "The request metadata specifies an invalid scheduled publishing time.");
   if (!ownChannel()) return sendGoogleError(response, 401, "youtubeSignupRequired", "The user does not have a YouTube channel.", "global");
-  if (!charge(response, kInsertCost)) return;
+  if (!chargeInsert(response)) return;  // its own bucket of calls, not the 10,000 units
   const auto id = "ABPtcP" + std::to_string(nextId++) + "x" + std::to_string(youtubeNowMs() % 100000);
   sessions[id] = Session{ownChannel()->id, type, total, {}, resource, {}, false};
   ++sessionsOpened;

@@ -22,27 +22,65 @@ int secondsToPacificMidnight() { return static_cast<int>((youtube::nextPacificMi
 
 TEST_CASE("quotaExceeded is a rate limit that lasts until midnight Pacific time", "[youtube][quota]") {
   YouTubeFixture f;
-  f.youtube.setQuotaUsed(9000);  // another server of the same project spent most of it
+  f.youtube.setVideosInsertUsed(100);  // another server of the same project made today's 100 uploads
   const auto r = f.call(Operation::Publish, f.post("Over quota", {f.videoMedia(1000)}));
   REQUIRE(r.kind == ErrorKind::RateLimited);
   CHECK(r.platformCode == "quotaExceeded");
   CHECK(r.message.find("midnight Pacific") != std::string::npos);
   CHECK(std::abs(r.retryAfterSeconds - secondsToPacificMidnight()) <= 5);
   CHECK(f.youtube.sessionsOpened() == 0);
-  // The plugin now knows the day's quota is spent: nothing more is sent until the reset.
+  // The plugin now knows the day's uploads are spent: no upload is sent until the reset...
   const auto sent = f.youtube.requests().size();
-  const auto again = f.call(Operation::CheckToken, {{"accessToken", f.token}});
+  const auto again = f.call(Operation::Publish, f.post("Still over quota", {f.videoMedia(1000)}));
   CHECK(again.kind == ErrorKind::RateLimited);
   CHECK(std::abs(again.retryAfterSeconds - secondsToPacificMidnight()) <= 5);
   CHECK(f.youtube.requests().size() == sent);
+  // ...but videos.insert has its own bucket: the 10,000 units of the other methods are untouched.
+  CHECK(f.call(Operation::CheckToken, {{"accessToken", f.token}}).ok());
+  // Google's quotaExceeded on any other call spends the units: nothing more is sent.
+  f.youtube.setQuotaUsed(10000);
+  CHECK(f.call(Operation::CheckToken, {{"accessToken", f.token}}).kind == ErrorKind::RateLimited);
+  const auto after = f.youtube.requests().size();
+  const auto check = f.call(Operation::CheckToken, {{"accessToken", f.token}});
+  CHECK(check.kind == ErrorKind::RateLimited);
+  CHECK(std::abs(check.retryAfterSeconds - secondsToPacificMidnight()) <= 5);
+  CHECK(f.youtube.requests().size() == after);
 }
 
-TEST_CASE("the plugin counts units per project and refuses, unsent, what daily_quota cannot pay", "[youtube][quota]") {
-  YouTubeFixture f({{"daily_quota", 2000}});
+TEST_CASE("videos.insert has its own daily bucket of 100 calls, not 1600 of the 10,000 units", "[youtube][quota]") {
+  // https://developers.google.com/youtube/v3/determine_quota_cost: "a default quota allocation
+  // of 100 search.list calls, 100 videos.insert calls, and 10,000 units per day combined for all
+  // other endpoints"; videos.insert costs 1 per call in its own bucket.
+  YouTubeFixture f;
+  for (int i = 1; i <= 8; ++i) {
+    INFO("upload " << i);
+    REQUIRE(f.publishSettled(f.post("Video " + std::to_string(i), {f.videoMedia(1000)})).ok());
+  }
+  CHECK(f.youtube.videos().size() == 8);
+  CHECK(f.youtube.videosInsertUsed() == 8);
+  const auto check = f.call(Operation::CheckToken, {{"accessToken", f.token}});
+  REQUIRE(check.ok());
+  CHECK(check.json.at("quota").at("usedUnits") == 1);
+  CHECK(check.json.at("quota").at("videosInsert").at("usedCalls") == 8);
+  CHECK(check.json.at("quota").at("videosInsert").at("dailyLimit") == 100);
+  SECTION("the bucket's size is videos_insert_daily; past it nothing is sent") {
+    YouTubeFixture small({{"videos_insert_daily", 1}});
+    REQUIRE(small.publishSettled(small.post("Only one", {small.videoMedia(1000)})).ok());
+    const auto sent = small.youtube.requests().size();
+    const auto second = small.call(Operation::Publish, small.post("Second", {small.videoMedia(1000)}));
+    CHECK(second.kind == ErrorKind::RateLimited);
+    CHECK(second.platformCode == "quotaExceeded");
+    CHECK(small.youtube.requests().size() == sent);
+  }
+}
+
+TEST_CASE("a project on the older allocation (videos_insert_cost) pays videos.insert from daily_quota", "[youtube][quota]") {
+  YouTubeFixture f({{"daily_quota", 2000}, {"videos_insert_cost", 1600}});
   auto check = f.call(Operation::CheckToken, {{"accessToken", f.token}});
   REQUIRE(check.ok());
   CHECK(check.json.at("quota").at("usedUnits") == 1);
   CHECK(check.json.at("quota").at("dailyLimit") == 2000);
+  CHECK_FALSE(check.json.at("quota").as_object().contains("videosInsert"));
   REQUIRE(f.publishSettled(f.post("First video", {f.videoMedia(1000)})).ok());  // 1600 units: 1601 used
   check = f.call(Operation::CheckToken, {{"accessToken", f.token}});
   REQUIRE(check.ok());

@@ -58,7 +58,8 @@ TEST_CASE("a video goes up in chunks of a multiple of 256 KiB through one resuma
   CHECK(v.description == "Building a birdhouse\nStep by step, with bplans/b.");
   CHECK(v.categoryId == "22");
   CHECK(v.privacyStatus == "public");
-  CHECK(f.youtube.quotaUsed() == 1600);
+  CHECK(f.youtube.quotaUsed() == 0);  // videos.insert is paid from its own bucket
+  CHECK(f.youtube.videosInsertUsed() == 1);
   // Every Content-Range as the protocol wants it.
   const auto requests = f.youtube.requests();
   CHECK(std::count_if(requests.begin(), requests.end(), [](const std::string& l) { return l.rfind("POST /upload/youtube/v3/videos?uploadType=resumable&part=snippet,status", 0) == 0; }) == 1);
@@ -217,7 +218,8 @@ TEST_CASE("options.youtube: title, description, tags, category, privacy, schedul
     CHECK(v->thumbnailType == "image/png");
     CHECK(v->playlists == std::vector<std::string>{"PLbirdhouses"});
     CHECK(r.json.at("extra").at("thumbnailSet") == true);
-    CHECK(f.youtube.quotaUsed() == 1600 + 50 + 50);
+    CHECK(f.youtube.quotaUsed() == 50 + 50);  // thumbnails.set, playlistItems.insert
+    CHECK(f.youtube.videosInsertUsed() == 1);
   }
   SECTION("publishAt schedules a private video") {
     const auto r = f.publishSettled(f.post("Scheduled", {video}, {{"publishAt", "2099-05-01T16:00:00+02:00"}}));
