@@ -35,6 +35,29 @@ HttpResponse putChunk(const std::string& session, const std::string& token, cons
   return host.http(request);
 }
 
+/// A Location header as an absolute URI: a relative reference ("/upload/...", RFC 9110 10.2.2)
+/// is resolved against api_base's origin.
+std::string resolveLocation(const std::string& location) {
+  if (location.empty() || location.front() != '/' || location.rfind("//", 0) == 0) return location;
+  const auto base = apiBase();
+  const auto authority = base.find("://");
+  const auto path = authority == std::string::npos ? std::string::npos : base.find('/', authority + 3);
+  return (path == std::string::npos ? base : base.substr(0, path)) + location;
+}
+
+/// A 308 may name the session's URI anew in Location (google-api-python-client's
+/// HttpRequest._process_response: `if "location" in resp: self.resumable_uri = resp["location"]`):
+/// the next requests go there. Only a URI under api_base + /upload/ is followed.
+void followSession(const HttpResponse& r, std::string& session) {
+  const auto location = resolveLocation(host.string(r.headers, "/location").value_or(""));
+  if (location.empty() || location == session) return;
+  if (!isApiSession(location)) {
+    host.log(MS_LOG_WARN, "YouTube named an upload session outside api_base; keeping the current one");
+    return;
+  }
+  session = location;
+}
+
 bool answered(const HttpResponse& r, int status) { return r.result == MS_OK && r.status == status; }
 bool finished(const HttpResponse& r) { return r.result == MS_OK && (r.status == 200 || r.status == 201); }
 bool expired(const HttpResponse& r) { return r.result == MS_OK && (r.status == 404 || r.status == 410); }
@@ -50,7 +73,7 @@ std::string openSession(const Video& v, const std::string& token, long long tota
   // No video exists until the last byte arrives: a session whose answer was lost is never used,
   // so every failure here is an ordinary one (a retry opens another session).
   if (r.result != MS_OK || r.status < 200 || r.status >= 300) fail(r, "videos.insert (opening the upload session)");
-  const auto location = host.string(r.headers, "/location").value_or("");
+  const auto location = resolveLocation(host.string(r.headers, "/location").value_or(""));
   if (location.empty()) throw Error(MS_ERR_TRANSIENT, "YouTube opened no upload session (no Location header)");
   if (!isApiSession(location)) throw Error(MS_ERR_PERMANENT, "YouTube's upload session is not under api_base: " + shorten(location, 200));
   const auto resume = Json::object().field("uploadSession", location).field("uploadSize", total).field("uploadOpenedAt", host.formatTime(host.nowMs()));
@@ -92,6 +115,7 @@ std::string uploadVideo(std::string_view json, const Video& v, const std::string
       throw Error(MS_ERR_TRANSIENT, "could not ask YouTube how much of the upload it has; the next attempt resumes the same session");
     fail(status, "upload status");
   }
+  followSession(status, session);
   long long offset = nextByte(status);
   const long long chunk = chunkBytes();
   int recoveries = 0, stalls = 0;
@@ -102,6 +126,7 @@ std::string uploadVideo(std::string_view json, const Video& v, const std::string
     const auto r = putChunk(session, token, video, offset, length, total);
     if (finished(r)) return finishUpload(v, token, r);
     if (answered(r, 308)) {
+      followSession(r, session);
       const long long next = nextByte(r);  // Google keeps only whole 256 KiB units of a chunk: trust its Range
       if (next <= offset && ++stalls > kMaxRecoveries)
         throw Error(MS_ERR_TRANSIENT, "YouTube keeps none of the chunks at byte " + std::to_string(offset) + "; the next attempt resumes the same session");
@@ -123,6 +148,7 @@ std::string uploadVideo(std::string_view json, const Video& v, const std::string
     status = querySession(session, token, total);
     if (finished(status)) return finishUpload(v, token, status);
     if (answered(status, 308)) {
+      followSession(status, session);
       offset = nextByte(status);
       continue;
     }
@@ -152,9 +178,11 @@ HttpResponse querySession(const std::string& session, const std::string& token, 
 }
 
 long long nextByte(const HttpResponse& r) {
+  // "bytes=0-x" as the guide shows it; like google-api-python-client (int(range.split("-")[1]) + 1)
+  // only what follows the dash is read.
   const auto range = host.string(r.headers, "/range").value_or("");
   const auto dash = range.find('-');
-  if (range.rfind("bytes=", 0) != 0 || dash == std::string::npos) return 0;
+  if (dash == std::string::npos) return 0;
   try {
     return std::stoll(range.substr(dash + 1)) + 1;
   } catch (...) {

@@ -276,6 +276,21 @@ void YouTubeApi::expireSessions() {
   for (auto& [id, session] : state_->sessions) session.expired = true;
 }
 
+void YouTubeApi::setRelativeSessionLocation(bool relative) {
+  std::lock_guard lock(state_->mutex);
+  state_->relativeLocation = relative;
+}
+
+void YouTubeApi::moveSessionOnNextIncomplete() {
+  std::lock_guard lock(state_->mutex);
+  state_->moveNextIncomplete = true;
+}
+
+std::string YouTubeApi::movedSession() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->movedTo;
+}
+
 void YouTubeApi::faultChunk(int nth, ChunkFault fault) {
   std::lock_guard lock(state_->mutex);
   state_->chunkFaults[state_->chunkPuts + nth] = fault;

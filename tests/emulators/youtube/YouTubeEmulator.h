@@ -82,6 +82,13 @@ class YouTubeApi {
   std::string addVideo(const std::string& title, const std::string& description = {});
   /// Every open upload session is forgotten (404 from now on): sessions expire after a week.
   void expireSessions();
+  /// Sessions are opened with a relative Location ("/upload/youtube/v3/videos?...").
+  void setRelativeSessionLocation(bool relative);
+  /// The next 308 answered to a chunk names the session anew in a Location header (a new URI
+  /// for the same session; the old one keeps working), as google-api-python-client expects.
+  void moveSessionOnNextIncomplete();
+  /// The URI the session was last moved to ("" when none).
+  std::string movedSession() const;
 
   // ---- failure injection ----
   enum class ChunkFault {

@@ -61,6 +61,9 @@ struct YouTubeApi::State {
   std::map<std::string, StoredVideo> videos;
   std::vector<std::string> videoOrder, issued, log;
   std::map<std::string, std::string> lastAuthorization;
+  std::map<std::string, std::string> sessionAliases;  ///< moved URI's upload_id -> the session's
+  bool relativeLocation = false, moveNextIncomplete = false;
+  std::string movedTo;
   std::map<int, ChunkFault> chunkFaults;  ///< by chunk number (chunkPuts counts them)
   marketsage::test::CreateFaults createFaults;
   int answeredLifetime = 3599, realLifetime = 3599;

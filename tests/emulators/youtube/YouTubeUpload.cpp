@@ -107,7 +107,8 @@ void YouTubeApi::State::openSession(Request& request, Response& response, const 
   const auto id = "ABPtcP" + std::to_string(nextId++) + "x" + std::to_string(youtubeNowMs() % 100000);
   sessions[id] = Session{ownChannel()->id, type, total, {}, resource, {}, false};
   ++sessionsOpened;
-  sendEmpty(response, 200, "Location", server->url() + "/upload/youtube/v3/videos?uploadType=resumable&part=" + parts + "&upload_id=" + id);
+  sendEmpty(response, 200, "Location",
+            (relativeLocation ? std::string() : server->url()) + "/upload/youtube/v3/videos?uploadType=resumable&part=" + parts + "&upload_id=" + id);
 }
 
 std::string YouTubeApi::State::completeSession(Session& session) {
@@ -144,7 +145,8 @@ std::string YouTubeApi::State::completeSession(Session& session) {
 void YouTubeApi::State::uploadToSession(Request& request, Response& response) {
   const auto body = marketsage::test::readBody(request);
   std::unique_lock lock(mutex);
-  const auto id = queryValue(request, "upload_id");
+  auto id = queryValue(request, "upload_id");
+  if (const auto alias = sessionAliases.find(id); alias != sessionAliases.end()) id = alias->second;
   const auto it = sessions.find(id);
   if (it == sessions.end() || it->second.expired) return sendGoogleError(response, 404, "notFound", "Not Found", "global");
   if (!authorize(request, response)) return;
@@ -155,6 +157,13 @@ void YouTubeApi::State::uploadToSession(Request& request, Response& response) {
     marketsage::test::sendJson(response, status, json::serialize(resourceOf(stored, "snippet,status")));
   };
   const auto answerIncomplete = [&] {
+    if (moveNextIncomplete && range.rfind("bytes */", 0) != 0) {
+      moveNextIncomplete = false;
+      const auto alias = id + "m" + std::to_string(sessionAliases.size() + 1);
+      sessionAliases[alias] = id;
+      movedTo = server->url() + "/upload/youtube/v3/videos?uploadType=resumable&part=" + queryValue(request, "part") + "&upload_id=" + alias;
+      response.set("Location", movedTo);
+    }
     const auto have = static_cast<long long>(session.bytes.size());
     if (have == 0) return sendEmpty(response, 308);
     sendEmpty(response, 308, "Range", "bytes=0-" + std::to_string(have - 1));

@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 using namespace youtube_test;
 using Fault = emulators::YouTubeApi::ChunkFault;
 using marketsage::test::CreateFault;
@@ -128,6 +130,32 @@ TEST_CASE("a failed middle chunk is resumed from the Range YouTube reports, in t
     const auto videos = f.youtube.videos();
     REQUIRE(videos.size() == 1);
     CHECK(videos[0].sha256 == YouTubeFixture::sha256OfFile(json::value_to<std::string>(video.at("path"))));
+  }
+}
+
+TEST_CASE("the session URI as YouTube names it: a relative Location, and a 308 that moves it", "[youtube][upload]") {
+  YouTubeFixture f;
+  const auto video = f.videoMedia(kVideoBytes);
+  SECTION("a relative Location is resolved against api_base (RFC 9110 10.2.2)") {
+    f.youtube.setRelativeSessionLocation(true);
+    json::object last;
+    const auto r = f.publishSettled(f.post("Relative session", {video}), nullptr, &last);
+    REQUIRE(r.ok());
+    checkOneIntactVideo(f, video, r);
+    CHECK(text(last.at("resume"), "uploadSession").rfind(f.youtube.url() + "/upload/youtube/v3/videos?", 0) == 0);
+  }
+  SECTION("a Location on a 308 names where the next chunks go (google-api-python-client's next_chunk)") {
+    f.youtube.moveSessionOnNextIncomplete();
+    const auto r = f.publishSettled(f.post("Moved session", {video}));
+    REQUIRE(r.ok());
+    checkOneIntactVideo(f, video, r);
+    const auto moved = f.youtube.movedSession();
+    REQUIRE(!moved.empty());
+    const auto path = moved.substr(f.youtube.url().size());
+    const auto requests = f.youtube.requests();
+    const auto at = std::find(requests.begin(), requests.end(), "PUT " + path);
+    CHECK(at != requests.end());  // the chunks after the move went to the new URI...
+    CHECK(std::count(requests.begin(), requests.end(), "PUT " + path) == 6);  // ...all six of them
   }
 }
 
