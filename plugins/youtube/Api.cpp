@@ -3,6 +3,8 @@
 #include "YouTube.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <optional>
 
 namespace youtube {
 
@@ -16,12 +18,47 @@ std::string scalarSetting(const char* pointer) {
   return value.type == MS_JSON_STRING || value.type == MS_JSON_NUMBER ? value.text : std::string();
 }
 
+/// Days from 1970-01-01 to y-m-d (proleptic Gregorian).
+int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+/// An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") as ms since 1970, nullopt when it is not one.
+std::optional<int64_t> httpDate(const std::string& text) {
+  static const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  char weekday[4] = {}, month[4] = {}, zone[4] = {};
+  int day = 0, year = 0, hour = 0, minute = 0, second = 0;
+  if (std::sscanf(text.c_str(), "%3s, %d %3s %d %d:%d:%d %3s", weekday, &day, month, &year, &hour, &minute, &second, zone) != 8 ||
+      std::string(zone) != "GMT")
+    return std::nullopt;
+  for (unsigned m = 0; m < 12; ++m)
+    if (std::string(month) == months[m])
+      return (daysFromCivil(year, m + 1, static_cast<unsigned>(day)) * 86400 + hour * 3600 + minute * 60 + second) * 1000;
+  return std::nullopt;
+}
+
+/// Retry-After in seconds (RFC 9110 10.2.3: delta-seconds or an HTTP-date), 0 when absent or
+/// unreadable.
+int32_t retryAfterHeader(const HttpResponse& r) {
+  const auto header = host.string(r.headers, "/retry-after").value_or("");
+  if (header.empty()) return 0;
+  if (header.size() < 9 && header.find_first_not_of("0123456789") == std::string::npos) return std::max(1, std::stoi(header));
+  if (const auto at = httpDate(header)) {
+    const int64_t wait = (*at - host.nowMs() + 999) / 1000;
+    return static_cast<int32_t>(std::clamp<int64_t>(wait, 1, 86400));
+  }
+  return 0;
+}
+
 /// Seconds to wait after a throttled call: Retry-After when Google sends one, else a minute.
 int32_t retryAfter(const HttpResponse& r) {
-  const auto header = host.string(r.headers, "/retry-after");
-  if (header && !header->empty() && header->size() < 9 && header->find_first_not_of("0123456789") == std::string::npos)
-    return std::max(1, std::stoi(*header));
-  return 60;
+  const auto header = retryAfterHeader(r);
+  return header > 0 ? header : 60;
 }
 
 }  // namespace
@@ -141,7 +178,7 @@ void fail(const HttpResponse& r, const std::string& what) {
   if (r.status == 429 || reason == "rateLimitExceeded" || reason == "userRateLimitExceeded")
     throw Error(MS_ERR_RATE_LIMITED, "YouTube throttled the call (" + text + ")", code, retryAfter(r));
   if (r.status == 408 || r.status >= 500 || reason == "backendError" || reason == "internalError")
-    throw Error(MS_ERR_TRANSIENT, "YouTube failed: " + text, code);
+    throw Error(MS_ERR_TRANSIENT, "YouTube failed: " + text, code, retryAfterHeader(r));  // a 503's Retry-After, if any
   if (r.status == 401) throw Error(MS_ERR_AUTH_EXPIRED, "Google refused the access token: " + text, code);
   // The grant lacks a scope, or the account has no channel: only a new consent mends it. Other
   // 403s (forbidden: another channel's video; accessNotConfigured: the project's API is off) are

@@ -144,6 +144,7 @@ void YouTubeApi::State::handle(Request& request, Response& response) {
         --failAfter;
       } else {
         --failCalls;
+        if (!failRetryAfter.empty()) response.set("Retry-After", failRetryAfter);
         return sendGoogleError(response, failStatus, failReason, "Injected failure: " + failReason,
                                failReason == "rateLimitExceeded" ? "youtube.quota" : "global");
       }
@@ -312,6 +313,11 @@ void YouTubeApi::failNext(int calls, int status, const std::string& reason, int 
   state_->failStatus = status;
   state_->failReason = reason;
   state_->failAfter = after;
+}
+
+void YouTubeApi::setFailureRetryAfter(const std::string& value) {
+  std::lock_guard lock(state_->mutex);
+  state_->failRetryAfter = value;
 }
 
 std::vector<YouTubeApi::Video> YouTubeApi::videos() const {

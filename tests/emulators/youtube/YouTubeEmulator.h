@@ -109,6 +109,9 @@ class YouTubeApi {
   /// After `after` more API calls (not the session PUTs), the next `calls` answer `status` with Google's error
   /// `reason` (500 backendError, 403 rateLimitExceeded...).
   void failNext(int calls, int status, const std::string& reason, int after = 0);
+  /// The injected failures of failNext carry this Retry-After header ("" = none): delta-seconds
+  /// or an HTTP-date (RFC 9110 10.2.3).
+  void setFailureRetryAfter(const std::string& value);
 
   // ---- observations ----
   struct Video {

@@ -71,7 +71,7 @@ struct YouTubeApi::State {
   long long insertQuota = 100, insertsUsed = 0;  ///< videos.insert's own bucket, in calls
   int sessionsOpened = 0, chunkPuts = 0, statusQueries = 0, refreshGrants = 0, revocations = 0;
   int statusFailures = 0, statusFailuresAfter = 0, failCalls = 0, failAfter = 0, failStatus = 500;
-  std::string failReason;
+  std::string failReason, failRetryAfter;
   long long nextId = 1;
   std::unique_ptr<marketsage::test::TestServer> server;
 

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <ctime>
 
 using namespace youtube_test;
 
@@ -104,6 +105,30 @@ TEST_CASE("Google's errors map to the ABI kinds", "[youtube][errors]") {
     CHECK(r.kind == ErrorKind::RateLimited);
     CHECK(r.platformCode == "rateLimitExceeded");
     CHECK(r.retryAfterSeconds == 60);
+  }
+  SECTION("Retry-After as delta-seconds or as an HTTP-date (RFC 9110 10.2.3)") {
+    f.youtube.setFailureRetryAfter("120");
+    f.youtube.failNext(1, 429, "rateLimitExceeded");
+    auto r = f.call(Operation::ListAccounts, {{"accessToken", f.token}});
+    CHECK(r.kind == ErrorKind::RateLimited);
+    CHECK(r.retryAfterSeconds == 120);
+    // An HTTP-date 10 minutes from now.
+    const std::time_t at = static_cast<std::time_t>(nowMs() / 1000 + 600);
+    std::tm tm{};
+    gmtime_r(&at, &tm);
+    char date[64];
+    std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    f.youtube.setFailureRetryAfter(date);
+    f.youtube.failNext(1, 403, "userRateLimitExceeded");
+    r = f.call(Operation::ListAccounts, {{"accessToken", f.token}});
+    CHECK(r.kind == ErrorKind::RateLimited);
+    CHECK(std::abs(r.retryAfterSeconds - 600) <= 3);
+    // A 503's Retry-After is passed on with the transient error.
+    f.youtube.setFailureRetryAfter("30");
+    f.youtube.failNext(1, 503, "backendError");
+    r = f.call(Operation::ListAccounts, {{"accessToken", f.token}});
+    CHECK(r.kind == ErrorKind::Transient);
+    CHECK(r.retryAfterSeconds == 30);
   }
   SECTION("backendError is transient") {
     f.youtube.failNext(1, 500, "backendError");
