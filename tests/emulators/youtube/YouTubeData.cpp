@@ -94,6 +94,7 @@ void YouTubeApi::State::data(Request& request, Response& response, const std::se
   }
   if (path == "/youtube/v3/videos" && method == "DELETE") {
     if (!canWrite) return insufficient();
+    if (query["id"].empty()) return sendGoogleError(response, 400, "required", "Required parameter: id", "global");
     if (!charge(response, 50)) return;
     const auto it = videos.find(query["id"]);
     if (it == videos.end() || it->second.video.id.empty() || it->second.video.deleted)
@@ -108,6 +109,9 @@ void YouTubeApi::State::data(Request& request, Response& response, const std::se
   }
   if (path == "/youtube/v3/playlistItems" && method == "POST") {
     if (!canWrite) return insufficient();
+    if (query["part"].find("snippet") == std::string::npos) return sendGoogleError(response, 400, "required", "Required parameter: part", "global");
+    if (request.getContentType().rfind("application/json", 0) != 0)
+      return sendGoogleError(response, 400, "parseError", "The request body must be JSON", "global");
     boost::system::error_code error;
     const auto parsed = json::parse(body, error);
     const auto* snippet = !error && parsed.is_object() ? parsed.as_object().if_contains("snippet") : nullptr;

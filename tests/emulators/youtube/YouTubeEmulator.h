@@ -9,8 +9,11 @@
 /// only for access_type=offline, bearer tokens (unknown, revoked, expired: 401 with
 /// WWW-Authenticate), the scopes of each method, the video resource of videos.insert (title of
 /// at most 100 characters without < or >, description of at most 5000 bytes, privacyStatus,
-/// publishAt only for private videos), and the resumable upload protocol strictly: the session's
-/// X-Upload-Content-Length, each PUT's Content-Range "bytes a-b/N" starting where the session
+/// publishAt only for private videos), the token request's parameters in its form body only (a
+/// client_secret or code in the URL is refused), the required parameters (part, id,
+/// uploadType=media for thumbnails.set) and JSON bodies sent as application/json, and the
+/// resumable upload protocol strictly: the session's metadata as application/json, its
+/// X-Upload-Content-Length, each PUT's Content-Length and Content-Range "bytes a-b/N" starting where the session
 /// stands, chunks a multiple of 256 KiB except the last, 308 Resume Incomplete with
 /// "Range: bytes=0-x", status queries "bytes */N", 200 with the video resource once complete,
 /// 404 for an unknown or expired session. Quota units are counted per the quota calculator

@@ -94,6 +94,10 @@ void YouTubeApi::State::token(Request& request, Response& response) {
   const auto body = marketsage::test::readBody(request);
   if (request.getContentType().rfind("application/x-www-form-urlencoded", 0) != 0)
     return oauthError(response, 400, "invalid_request", "Content-Type must be application/x-www-form-urlencoded");
+  // The token request's parameters travel in the form body; a secret in the URL is refused.
+  for (const auto& [name, value] : Poco::URI(request.getURI()).getQueryParameters())
+    if (name == "client_secret" || name == "code" || name == "refresh_token" || name == "code_verifier")
+      return oauthError(response, 400, "invalid_request", "Parameters must be sent in the request body");
   auto form = marketsage::test::formParameters(request, body);
   std::lock_guard lock(mutex);
   if (form["client_id"] != clientId || form["client_secret"] != clientSecret) return oauthError(response, 401, "invalid_client", "Unauthorized");

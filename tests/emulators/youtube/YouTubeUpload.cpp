@@ -80,6 +80,10 @@ void YouTubeApi::State::openSession(Request& request, Response& response, const 
   } catch (...) {
   }
   const auto type = request.get("X-Upload-Content-Type", "");
+  // The metadata is the JSON video resource: "Content-Type - Set the value to application/json;
+  // charset=UTF-8" (using_resumable_upload_protocol, step 1).
+  if (request.getContentType().rfind("application/json", 0) != 0)
+    return sendGoogleError(response, 400, "badContent", "The metadata must be sent as application/json", "global");
   if (total <= 0) return sendGoogleError(response, 400, "badContent", "X-Upload-Content-Length is required", "youtube.video");
   if (type.rfind("video/", 0) != 0 && type != "application/octet-stream")
     return sendGoogleError(response, 400, "invalidContentType", "X-Upload-Content-Type must be a video type", "youtube.video");
@@ -183,7 +187,9 @@ void YouTubeApi::State::uploadToSession(Request& request, Response& response) {
     if (!session.videoId.empty()) return answerDone(200);
     return answerIncomplete();
   }
-  // A chunk: "bytes a-b/N", starting where the session stands.
+  // A chunk: "bytes a-b/N", starting where the session stands, Content-Length its size.
+  if (!request.hasContentLength() || request.getContentLength64() != static_cast<Poco::Int64>(body.size()))
+    return sendGoogleError(response, 400, "badRequest", "Content-Length is required", "global");
   long long first = -1, last = -1, total = -1;
   if (std::sscanf(range.c_str(), "bytes %lld-%lld/%lld", &first, &last, &total) != 3 || "bytes " + std::to_string(first) + "-" +
       std::to_string(last) + "/" + std::to_string(total) != range)
@@ -253,6 +259,9 @@ void YouTubeApi::State::setThumbnail(Request& request, Response& response, const
   std::lock_guard lock(mutex);
   if (!hasAny(scopes, {scopeYoutube, scopeUpload, "https://www.googleapis.com/auth/youtube.force-ssl"}))
     return sendGoogleError(response, 403, "insufficientPermissions", "Request had insufficient authentication scopes.", "global");
+  // A media upload: /upload/youtube/v3/thumbnails/set?videoId=...&uploadType=media.
+  if (queryValue(request, "uploadType") != "media")
+    return sendGoogleError(response, 400, "invalidUploadType", "thumbnails.set takes uploadType=media", "global");
   const auto videoId = queryValue(request, "videoId");
   const auto it = videos.find(videoId);
   if (it == videos.end() || it->second.video.id.empty() || it->second.video.deleted)
