@@ -14,6 +14,7 @@ void addDashboardRoutes(http::Router& router);     ///< /social-media page, /api
 void addMediaRoutes(http::Router& router);         ///< /api/social-media/media, signed /media/{id}
 void addPostRoutes(http::Router& router);          ///< /api/social-media/posts, /errors
 void addAnalyticsRoutes(http::Router& router);     ///< /api/social-media/analytics
+void addOpenApiRoutes(http::Router& router);       ///< /api/openapi.json
 
 inline void addAllRoutes(http::Router& router) {
   addHealthRoutes(router);
@@ -25,6 +26,7 @@ inline void addAllRoutes(http::Router& router) {
   addMediaRoutes(router);
   addPostRoutes(router);
   addAnalyticsRoutes(router);
+  addOpenApiRoutes(router);
 }
 
 }  // namespace marketsage::api

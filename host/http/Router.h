@@ -40,6 +40,8 @@ class Router {
   void add(std::string method, std::string pattern, Access access, Handler handler, Body body = Body::Buffered);
   /// `path` without the query string. [thread-safe once built]
   RouteMatch match(std::string_view method, std::string_view path) const;
+  /// Every route in the order added: what the OpenAPI document must describe (tests compare).
+  const std::vector<Route>& routes() const { return routes_; }
 
  private:
   std::vector<Route> routes_;
