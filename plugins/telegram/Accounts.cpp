@@ -55,6 +55,7 @@ ChatInfo chatOf(const std::string& resultJson) {
   chat.type = doc.string("/type").value_or("");
   chat.title = doc.string("/title").value_or(doc.string("/first_name").value_or(""));
   chat.username = doc.string("/username").value_or("");
+  chat.membersMaySend = doc.get("/permissions/can_send_messages").text != "false";
   return chat;
 }
 
@@ -69,8 +70,13 @@ std::string whyNotPostable(const ChatInfo& chat, const std::string& memberJson) 
     if (!channel || member.get("/can_post_messages").text == "true") return {};
     return "the bot is an administrator of " + name + " without the right to post messages: grant it \"Post messages\"";
   }
-  if (status == "member")
-    return channel ? "the bot is not an administrator of " + name + ": make it an administrator with \"Post messages\"" : std::string();
+  if (status == "member") {
+    if (channel) return "the bot is not an administrator of " + name + ": make it an administrator with \"Post messages\"";
+    // A plain member follows the group's default permissions (ChatFullInfo.permissions).
+    if (!chat.membersMaySend)
+      return "members of " + name + " may not send messages (the group's permissions): make the bot an administrator or let members send messages";
+    return {};
+  }
   if (status == "restricted") {
     if (!channel && member.get("/is_member").text != "false" && member.get("/can_send_messages").text == "true") return {};
     return "the bot is restricted in " + name + " and may not send messages: lift the restriction";

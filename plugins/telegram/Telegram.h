@@ -72,6 +72,9 @@ uint32_t httpTimeoutMs();
 
 struct ChatInfo {
   std::string id, type, title, username;  ///< type: channel | supergroup | group | private
+  /// getChat permissions.can_send_messages (groups and supergroups): whether plain members may
+  /// send messages; true when absent.
+  bool membersMaySend = true;
 };
 /// ChatInfo of a getChat result.
 ChatInfo chatOf(const std::string& resultJson);

@@ -131,6 +131,8 @@ struct TelegramApi::State {
     }
     if (m.status == "restricted" && (!m.canSendMessages || !m.isMember))
       throw ApiError{400, "Bad Request: not enough rights to send " + what + " to the chat"};
+    if (m.status == "member" && !chat.membersCanSendMessages)  // the group's default permissions
+      throw ApiError{400, "Bad Request: not enough rights to send " + what + " to the chat"};
   }
   /// Flood limits for `count` messages, then records them.
   void flood(const Chat& chat, const Bot& bot, int count) {
@@ -160,6 +162,14 @@ struct TelegramApi::State {
     if (chat.type == "private") out["first_name"] = chat.title;
     else out["title"] = chat.title;
     if (!chat.username.empty()) out["username"] = chat.username;
+    if (chat.type == "group" || chat.type == "supergroup") {
+      const bool may = chat.membersCanSendMessages;
+      out["permissions"] = json::object{{"can_send_messages", may},       {"can_send_audios", may},
+                                        {"can_send_documents", may},      {"can_send_photos", may},
+                                        {"can_send_videos", may},         {"can_send_video_notes", may},
+                                        {"can_send_voice_notes", may},    {"can_send_polls", may},
+                                        {"can_send_other_messages", may}, {"can_add_web_page_previews", may}};
+    }
     return out;
   }
   json::object userJson(const Bot& bot) const {

@@ -42,6 +42,9 @@ class TelegramApi {
     std::string title;     ///< (private chats: the person's first name)
     std::string username;  ///< without '@'; empty for private chats and groups
     long long memberCount = 1;
+    /// The chat's default permissions (getChat "permissions", groups and supergroups): whether
+    /// plain members may send messages.
+    bool membersCanSendMessages = true;
   };
   void addChat(const Chat& chat);
   /// A user's (a bot's) membership in a chat, as getChatMember answers it.

@@ -53,6 +53,31 @@ TEST_CASE("list_accounts: a member of a channel that is not an administrator is 
   CHECK(reasonFor(r.json, "@acmenews").find("not an administrator") != std::string::npos);
 }
 
+TEST_CASE("a plain member of a group whose members may not send messages cannot post: refused, and unhealthy", "[telegram][accounts][health]") {
+  TelegramFixture f;
+  constexpr long long kQuiet = -1001000000008;
+  emulators::TelegramApi::Chat quiet{kQuiet, "supergroup", "Quiet Group", "quietgroup", 12};
+  quiet.membersCanSendMessages = false;  // getChat permissions.can_send_messages = false
+  f.telegram.addChat(quiet);
+  f.telegram.setMember(kQuiet, kBotId, emulators::TelegramApi::member());
+  const auto r = f.call(Operation::ListAccounts, {{"accessToken", f.token}, {"accounts", json::array{"@quietgroup"}}});
+  REQUIRE(r.ok());
+  CHECK(r.json.at("accounts").as_array().empty());
+  CHECK(reasonFor(r.json, "@quietgroup").find("may not send messages") != std::string::npos);
+
+  json::object account{{"id", std::to_string(kQuiet)}, {"metadata", json::object{{"chatType", "supergroup"}, {"username", "quietgroup"}}}};
+  const auto health = f.call(Operation::CheckToken, {{"accessToken", f.token}, {"account", account}});
+  CHECK(health.kind == ErrorKind::AuthInvalid);
+  // Telegram refuses the send the same way: the bot lost the right to post.
+  auto post = f.post(kSupergroup, "hello");
+  post["account"] = account;
+  CHECK(f.call(Operation::Publish, post).kind == ErrorKind::AuthInvalid);
+  CHECK(f.telegram.messages(kQuiet).empty());
+  // As an administrator it may post.
+  f.telegram.setMember(kQuiet, kBotId, emulators::TelegramApi::administrator(false));
+  CHECK(f.call(Operation::CheckToken, {{"accessToken", f.token}, {"account", account}}).ok());
+}
+
 TEST_CASE("list_accounts without names refuses the bot itself: a bot cannot list its chats", "[telegram][accounts]") {
   TelegramFixture f;
   const auto r = f.call(Operation::ListAccounts, {{"accessToken", f.token}});
