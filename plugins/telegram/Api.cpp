@@ -59,7 +59,11 @@ std::string botToken(const Document& json) {
                         std::all_of(token.begin() + static_cast<long>(colon) + 1, token.end(), [](char c) {
                           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
                         });
-  if (colon == std::string::npos || colon > 20 || !allDigits(std::string_view(token).substr(0, colon)) || !secretOk)
+  // The Bot API server (telegram-bot-api ClientManager::send) answers 401 "invalid token specified"
+  // to a bot id that starts with '0' or is not in 1..2^54-1: refused here, before any call.
+  const auto id = std::string_view(token).substr(0, colon == std::string::npos ? 0 : colon);
+  const bool idOk = allDigits(id) && id.front() != '0' && id.size() <= 17 && std::stoull(std::string(id)) < (1ULL << 54);
+  if (colon == std::string::npos || !idOk || !secretOk || token.size() > 80)
     throw Error(MS_ERR_INVALID_INPUT, "accessToken is not a Telegram bot token (<bot id>:<secret>, as @BotFather gives it)");
   return token;
 }
@@ -130,6 +134,17 @@ Answer callWith(const std::string& token, const std::string& method, HttpRequest
   a.errorCode = doc.integer("/error_code").value_or(a.ok ? 0 : a.http.status);
   a.description = shorten(scrub(doc.string("/description").value_or(""), token));
   a.retryAfter = static_cast<int>(std::clamp<long long>(doc.integer("/parameters/retry_after").value_or(0), 0, 86400));
+  if (a.retryAfter == 0 && a.errorCode == 429) {
+    // "Too Many Requests: retry after N" (telegram-bot-api Query::set_retry_after_error) carries
+    // the wait too, should parameters ever be missing.
+    const auto raw = doc.string("/description").value_or("");
+    if (const auto at = raw.find("retry after "); at != std::string::npos) {
+      long long n = 0;
+      size_t i = at + 12;
+      for (; i < raw.size() && raw[i] >= '0' && raw[i] <= '9' && n < 86400; ++i) n = n * 10 + (raw[i] - '0');
+      a.retryAfter = static_cast<int>(std::min<long long>(n, 86400));
+    }
+  }
   if (const auto migrate = doc.get("/parameters/migrate_to_chat_id"); migrate.type == MS_JSON_NUMBER) a.migrateTo = migrate.text;
   return a;
 }

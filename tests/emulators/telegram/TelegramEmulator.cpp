@@ -75,6 +75,7 @@ struct TelegramApi::State {
   std::vector<Message> received;
   std::vector<std::string> methods, contentTypes;
   int throttleCount = 0, throttleSeconds = 0, throttleAfter = 0;
+  bool throttleParameters = true;
   int failCount = 0, failStatus = 500;
   int perGroupPerMinute = 20, perBotPerSecond = 30, perChatPerSecond = 0;
   std::map<long long, std::deque<long long>> chatSends;   // chat → times of the last second
@@ -266,11 +267,12 @@ void TelegramApi::setFloodLimits(int perGroupPerMinute, int perBotPerSecond, int
   state_->perChatPerSecond = perChatPerSecond;
 }
 
-void TelegramApi::throttleNextSends(int count, int seconds, int after) {
+void TelegramApi::throttleNextSends(int count, int seconds, int after, bool withParameters) {
   std::lock_guard lock(state_->mutex);
   state_->throttleAfter = after;
   state_->throttleCount = count;
   state_->throttleSeconds = seconds;
+  state_->throttleParameters = withParameters;
 }
 
 void TelegramApi::failNextCalls(int count, int status) {
@@ -340,6 +342,9 @@ void TelegramApi::State::handle(Request& request, Response& response) {
 
   std::unique_lock lock(mutex);
   const auto botIt = bots.find(token);
+  // telegram-bot-api ClientManager::send: a token that cannot be one is refused before any lookup.
+  if (token.empty() || token[0] == '0' || token.size() > 80 || token.find(':') == std::string::npos)
+    return sendError(response, 401, "Unauthorized: invalid token specified");
   if (botIt == bots.end() || botIt->second.revoked) return sendError(response, 401, "Unauthorized");
   const Bot bot = botIt->second;
   methods.push_back(method);
@@ -481,7 +486,8 @@ void TelegramApi::State::handle(Request& request, Response& response) {
       --throttleAfter;
     } else if (throttleCount > 0) {
       --throttleCount;
-      throw ApiError{429, "Too Many Requests: retry after " + std::to_string(throttleSeconds), throttleSeconds};
+      throw ApiError{429, "Too Many Requests: retry after " + std::to_string(throttleSeconds),
+                     throttleParameters ? std::optional<int>(throttleSeconds) : std::nullopt};
     }
     flood(chat, bot, static_cast<int>(items.size()));
 

@@ -74,8 +74,9 @@ class TelegramApi {
 
   // ---- failure injection ----
   /// After `after` more sends succeed, the next `count` sends (send* methods) answer 429 with
-  /// retry_after `seconds`.
-  void throttleNextSends(int count, int seconds, int after = 0);
+  /// retry_after `seconds` (in the description, and in parameters unless `withParameters` is false:
+  /// ResponseParameters are optional in the documentation).
+  void throttleNextSends(int count, int seconds, int after = 0, bool withParameters = true);
   /// The next `count` calls of any method answer `status` (500, 502…) without acting.
   void failNextCalls(int count, int status);
   /// The next sends (one each) meet these faults (tests/emulators/common/CreateFaults).

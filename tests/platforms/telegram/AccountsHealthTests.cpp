@@ -102,7 +102,10 @@ TEST_CASE("a revoked or wrong bot token is auth_invalid, and the token appears n
 
 TEST_CASE("a malformed bot token is bad input, refused before any call", "[telegram][accounts]") {
   TelegramFixture f;
-  for (const auto* bad : {"nocolon", "12:", "abc:def", "123:has/slash", "123:has?query"}) {
+  // Also what the Bot API server itself refuses as "invalid token specified": a bot id starting
+  // with 0, or not below 2^54.
+  for (const auto* bad : {"nocolon", "12:", "abc:def", "123:has/slash", "123:has?query", "0123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+                          "18014398509481984:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"}) {
     CHECK(f.call(Operation::ListAccounts, {{"accessToken", bad}, {"accounts", json::array{"@acmenews"}}}).kind == ErrorKind::InvalidInput);
   }
   CHECK(f.telegram.requests().empty());

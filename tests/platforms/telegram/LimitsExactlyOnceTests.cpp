@@ -23,6 +23,15 @@ TEST_CASE("429 with retry_after is rate_limited with exactly that wait, and noth
   CHECK(f.telegram.messages(kChannel).size() == 1);
 }
 
+TEST_CASE("a 429 without parameters still waits the seconds its description names", "[telegram][limits]") {
+  TelegramFixture f;
+  f.telegram.throttleNextSends(1, 41, 0, false);  // "Too Many Requests: retry after 41", no parameters
+  const auto r = f.call(Operation::Publish, f.post(kChannel, "throttled"));
+  CHECK(r.kind == ErrorKind::RateLimited);
+  CHECK(r.retryAfterSeconds == 41);
+  CHECK(f.telegram.messages(kChannel).empty());
+}
+
 TEST_CASE("pacing: a group gets at most per_chat_per_minute messages; beyond, rate_limited with the wait", "[telegram][limits][pacing]") {
   TelegramFixture f({{"per_chat_per_minute", 2}});
   REQUIRE(f.call(Operation::Publish, f.post(kSupergroup, "one")).ok());
