@@ -125,6 +125,11 @@ ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
           refuse("the bot is not a member (" + chatAnswer.description + "): add it again");
           continue;
         }
+        if (chatAnswer.http.result == MS_OK && !chatAnswer.migrateTo.empty()) {
+          // ResponseParameters.migrate_to_chat_id: the group is now that supergroup.
+          refuse("the group became the supergroup " + chatAnswer.migrateTo + ": name " + chatAnswer.migrateTo + " instead");
+          continue;
+        }
         if (chatAnswer.http.result == MS_OK && chatAnswer.errorCode == 400) {
           refuse("Telegram refused it: " + chatAnswer.description);
           continue;

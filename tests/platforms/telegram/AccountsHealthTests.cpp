@@ -78,6 +78,17 @@ TEST_CASE("a plain member of a group whose members may not send messages cannot 
   CHECK(f.call(Operation::CheckToken, {{"accessToken", f.token}, {"account", account}}).ok());
 }
 
+TEST_CASE("list_accounts: a group that became a supergroup is refused naming the supergroup's id (migrate_to_chat_id)", "[telegram][accounts]") {
+  TelegramFixture f;
+  f.telegram.addChat({-555000222, "group", "Small Group", "", 3});
+  f.telegram.setMember(-555000222, kBotId, emulators::TelegramApi::member());
+  f.telegram.migrateGroup(-555000222, -1009990002223);
+  const auto r = f.call(Operation::ListAccounts, {{"accessToken", f.token}, {"accounts", json::array{"-555000222"}}});
+  REQUIRE(r.ok());
+  CHECK(r.json.at("accounts").as_array().empty());
+  CHECK(reasonFor(r.json, "-555000222").find("became the supergroup -1009990002223") != std::string::npos);
+}
+
 TEST_CASE("list_accounts without names refuses the bot itself: a bot cannot list its chats", "[telegram][accounts]") {
   TelegramFixture f;
   const auto r = f.call(Operation::ListAccounts, {{"accessToken", f.token}});
