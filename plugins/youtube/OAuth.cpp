@@ -30,7 +30,10 @@ enum class Grant { Code, Refresh };
   if (r.status == 429 || r.status >= 500) throw Error(MS_ERR_TRANSIENT, "Google's token endpoint failed: HTTP " + std::to_string(r.status));
   const auto error = host.string(r.body, "/error").value_or(std::to_string(r.status));
   const auto description = shorten(host.string(r.body, "/error_description").value_or(error));
-  if (error == "invalid_client" || error == "unauthorized_client" || error == "redirect_uri_mismatch")
+  // The app's OAuth client itself is refused (unknown, deleted or disabled in the Cloud console,
+  // not allowed this grant, wrong redirect URI): the operator's configuration, not the user's.
+  if (error == "invalid_client" || error == "unauthorized_client" || error == "redirect_uri_mismatch" || error == "deleted_client" ||
+      error == "disabled_client")
     throw Error(MS_ERR_PERMANENT, "Google refused the app credentials (client_id/client_secret/redirect URI): " + description, error);
   if (error == "invalid_grant")
     throw Error(MS_ERR_AUTH_INVALID,

@@ -277,6 +277,11 @@ void YouTubeApi::expireSessions() {
   for (auto& [id, session] : state_->sessions) session.expired = true;
 }
 
+void YouTubeApi::setClientDeleted(bool deleted) {
+  std::lock_guard lock(state_->mutex);
+  state_->clientDeleted = deleted;
+}
+
 void YouTubeApi::setRelativeSessionLocation(bool relative) {
   std::lock_guard lock(state_->mutex);
   state_->relativeLocation = relative;

@@ -66,6 +66,8 @@ class YouTubeApi {
   std::string issueToken(const std::string& scopes = scopeYoutube, int expiresInSeconds = 3599);
   std::string refreshTokenOf(const std::string& accessToken) const;
   std::string issueRefreshToken(const std::string& scopes = scopeYoutube);
+  /// The app's OAuth client was deleted (true) in the Cloud console: /token answers 401 deleted_client.
+  void setClientDeleted(bool deleted);
   /// The app's registered redirect URIs, matched exactly (none: any absolute http(s) URL).
   void setRedirectUris(const std::vector<std::string>& uris);
   /// expires_in of new access tokens (default 3599), and how long they really live (default the same).

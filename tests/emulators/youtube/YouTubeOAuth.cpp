@@ -100,6 +100,7 @@ void YouTubeApi::State::token(Request& request, Response& response) {
       return oauthError(response, 400, "invalid_request", "Parameters must be sent in the request body");
   auto form = marketsage::test::formParameters(request, body);
   std::lock_guard lock(mutex);
+  if (clientDeleted) return oauthError(response, 401, "deleted_client", "The OAuth client was deleted.");
   if (form["client_id"] != clientId || form["client_secret"] != clientSecret) return oauthError(response, 401, "invalid_client", "Unauthorized");
   const auto grant = form["grant_type"];
   json::object answer{{"token_type", "Bearer"}, {"expires_in", answeredLifetime}};

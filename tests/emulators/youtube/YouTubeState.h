@@ -62,7 +62,7 @@ struct YouTubeApi::State {
   std::vector<std::string> videoOrder, issued, log;
   std::map<std::string, std::string> lastAuthorization;
   std::map<std::string, std::string> sessionAliases;  ///< moved URI's upload_id -> the session's
-  bool relativeLocation = false, moveNextIncomplete = false;
+  bool relativeLocation = false, moveNextIncomplete = false, clientDeleted = false;
   std::string movedTo;
   std::map<int, ChunkFault> chunkFaults;  ///< by chunk number (chunkPuts counts them)
   marketsage::test::CreateFaults createFaults;

@@ -134,6 +134,11 @@ TEST_CASE("an unknown refresh token must reconnect; bad app credentials are the 
   auto r = f.call(Operation::RefreshToken, {{"refreshToken", "1//not-a-token"}});
   CHECK(r.kind == ErrorKind::AuthInvalid);
   CHECK(r.platformCode == "invalid_grant");
+  // A deleted (or disabled) OAuth client is the operator's too: reconnecting cannot mend it.
+  f.youtube.setClientDeleted(true);
+  auto deleted = f.call(Operation::RefreshToken, {{"refreshToken", f.youtube.issueRefreshToken()}});
+  CHECK(deleted.kind == ErrorKind::Permanent);
+  CHECK(deleted.platformCode == "deleted_client");
   YouTubeFixture wrong({{"client_secret", "nope"}});
   auto bad = wrong.call(Operation::RefreshToken, {{"refreshToken", wrong.youtube.issueRefreshToken()}});
   CHECK(bad.kind == ErrorKind::Permanent);
