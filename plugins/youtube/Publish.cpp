@@ -152,6 +152,9 @@ std::string uploadVideo(std::string_view json, const Video& v, const std::string
       offset = nextByte(status);
       continue;
     }
+    // The token expired during the upload: the host refreshes it and its next attempt asks the
+    // same session first (never a blind re-send), so this is neither lost nor unknown.
+    if (answered(status, 401)) fail(status, "upload status (the upload session is kept for the next attempt)");
     if (mayHaveFinished)
       throw Error(MS_ERR_OUTCOME_UNKNOWN,
                   "the last chunk of the video went out, YouTube's answer was lost (" + why + ") and the upload session could not tell");

@@ -101,6 +101,7 @@ class YouTubeApi {
     Reset,            ///< the connection is reset before any answer, nothing kept
     KeepPart,         ///< keeps only the first 256 KiB units of the chunk's first half, answers 308 with that Range
     StoredThenReset,  ///< keeps the whole chunk, then resets the connection (the answer is lost)
+    UnavailableTokensExpired,  ///< 503 backendError, nothing kept, and every access token expires then
   };
   /// The `nth` chunk PUT from now on (1 = the next one; status queries do not count) meets `fault`.
   void faultChunk(int nth, ChunkFault fault);

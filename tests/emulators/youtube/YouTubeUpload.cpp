@@ -213,6 +213,9 @@ void YouTubeApi::State::uploadToSession(Request& request, Response& response) {
     switch (kind) {
       case ChunkFault::Unavailable:
         return sendGoogleError(response, 503, "backendError", "Backend Error", "global");
+      case ChunkFault::UnavailableTokensExpired:
+        for (auto& [name, t] : tokens) t.expiresAtMs = std::min(t.expiresAtMs, youtubeNowMs() - 1);
+        return sendGoogleError(response, 503, "backendError", "Backend Error", "global");
       case ChunkFault::Reset:
         lock.unlock();
         return marketsage::test::closeWithoutAnswer(request);

@@ -159,6 +159,23 @@ TEST_CASE("the session URI as YouTube names it: a relative Location, and a 308 t
   }
 }
 
+TEST_CASE("a token that expires during the upload is AUTH_EXPIRED; the refreshed attempt resumes the same session", "[youtube][upload]") {
+  YouTubeFixture f;
+  const auto video = f.videoMedia(kVideoBytes);
+  int nth = 0;
+  SECTION("a middle chunk fails, and the status query after it meets the expired token") { nth = 3; }
+  SECTION("the final chunk fails, and the status query after it meets the expired token") { nth = 7; }
+  auto request = afterSessionOpened(f, f.post("Token expires mid-upload", {video}));
+  f.youtube.faultChunk(nth, Fault::UnavailableTokensExpired);
+  auto r = f.publishSettled(request, nullptr, &request);
+  CHECK(r.kind == ErrorKind::AuthExpired);  // not transient, not an unknown outcome: the host refreshes
+  CHECK(f.youtube.videos().empty());
+  request["accessToken"] = f.youtube.issueToken();  // the host's refresh, then its retry
+  r = f.publishSettled(request);
+  REQUIRE(r.ok());
+  checkOneIntactVideo(f, video, r);
+}
+
 TEST_CASE("a lost answer to the final chunk is recovered by asking the session", "[youtube][upload][exactly-once]") {
   YouTubeFixture f;
   const auto video = f.videoMedia(kVideoBytes);
