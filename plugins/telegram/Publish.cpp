@@ -64,8 +64,11 @@ class Form {
   }
   void file(const std::string& name, const MediaItem& media) {
     auto filename = std::filesystem::path(media.path).filename().string();
+    // The Bot API server (tdlib HttpReader) splits Content-Disposition at ';' even inside quotes,
+    // and strips quotes only from a value that both starts and ends with one: none of '"', ';',
+    // '\\' or line breaks may be in the quoted file name.
     for (auto& c : filename)
-      if (c == '"' || c == '\\' || c == '\r' || c == '\n') c = '_';
+      if (c == '"' || c == ';' || c == '\\' || c == '\r' || c == '\n') c = '_';
     if (filename.empty()) filename = name;
     HttpRequest::Part header;
     header.data = "--" + boundary_ + "\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\"" + filename +

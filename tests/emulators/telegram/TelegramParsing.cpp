@@ -8,12 +8,10 @@
 namespace emulators::telegram_parsing {
 namespace {
 
-std::string headerParam(const std::string& header, const std::string& name) {
-  const auto key = name + "=\"";
-  const auto at = header.find(key);
-  if (at == std::string::npos) return {};
-  const auto end = header.find('"', at + key.size());
-  return end == std::string::npos ? std::string() : header.substr(at + key.size(), end - at - key.size());
+std::string trimmed(const std::string& s) {
+  const auto first = s.find_first_not_of(" \t");
+  if (first == std::string::npos) return {};
+  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
 }
 
 std::string lower(std::string s) {
@@ -178,9 +176,24 @@ std::optional<std::vector<FormPart>> parseMultipart(const std::string& body, con
       const auto header = headers.substr(line, end - line);
       const auto lowered = lower(header);
       if (lowered.rfind("content-disposition:", 0) == 0) {
-        part.name = headerParam(header, "name");
-        part.isFile = header.find("filename=\"") != std::string::npos;
-        part.filename = headerParam(header, "filename");
+        // As tdlib's HttpReader reads it: "form-data;" first, then key=value pairs split at ';'
+        // (a quoted value loses its quotes only when it both starts and ends with one).
+        auto value = trimmed(header.substr(header.find(':') + 1));
+        if (value.rfind("form-data;", 0) != 0) return std::nullopt;
+        value.erase(0, 10);
+        while (true) {
+          value = trimmed(value);
+          const auto eq = value.find('=');
+          if (eq == std::string::npos) break;
+          const auto key = trimmed(value.substr(0, eq));
+          value.erase(0, eq + 1);
+          const auto semi = value.find(';');
+          auto v = trimmed(value.substr(0, semi));
+          if (v.size() > 1 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+          value.erase(0, semi == std::string::npos ? value.size() : semi + 1);
+          if (key == "name") part.name = v;
+          else if (key == "filename") part.isFile = true, part.filename = v;
+        }
       } else if (lowered.rfind("content-type:", 0) == 0) {
         part.contentType = header.substr(header.find(':') + 1);
         while (!part.contentType.empty() && part.contentType.front() == ' ') part.contentType.erase(0, 1);

@@ -121,6 +121,15 @@ TEST_CASE("emulator: multipart parsing with attach:// and a missing attachment",
          "--" + b + "--\r\n";
   r = post(f.telegram, "/bot" + f.token + "/sendMediaGroup", "multipart/form-data; boundary=" + b, body);
   CHECK(r.body.at("description") == "Bad Request: document can't be mixed with other media types");
+  // Content-Disposition as tdlib reads it: "form-data;" required, values split at ';'.
+  body = "--" + b + "\r\nContent-Disposition: attachment; name=\"chat_id\"\r\n\r\n1\r\n--" + b + "--\r\n";
+  r = post(f.telegram, "/bot" + f.token + "/sendMessage", "multipart/form-data; boundary=" + b, body);
+  CHECK(r.status == 400);
+  const auto parts = emulators::telegram_parsing::parseMultipart(
+      "--" + b + "\r\nContent-Disposition: form-data; name=\"document\"; filename=\"a;b.pdf\"\r\n\r\nPDF\r\n--" + b + "--\r\n", b);
+  REQUIRE(parts);
+  CHECK(parts->at(0).isFile);
+  CHECK(parts->at(0).filename == "\"a");
   CHECK(f.telegram.messages().size() == 2);
 }
 

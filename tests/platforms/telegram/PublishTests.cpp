@@ -199,6 +199,15 @@ TEST_CASE("videos and documents use sendVideo and sendDocument", "[telegram][pub
   CHECK(messages[1].text.empty());
 }
 
+TEST_CASE("a file name with ';' or quotes reaches Telegram whole (its multipart parser splits at ';')", "[telegram][publish][media]") {
+  TelegramFixture f;
+  REQUIRE(f.call(Operation::Publish, f.post(kSupergroup, "", {f.media("document", "application/pdf", 300, "Q3;final \"v2\".pdf")})).ok());
+  const auto messages = f.telegram.messages(kSupergroup);
+  REQUIRE(messages.size() == 1);
+  CHECK(messages[0].fileName == "Q3_final _v2_.pdf");
+  CHECK(messages[0].fileSize == 300);
+}
+
 TEST_CASE("a 3-photo album is one media group with the caption on its first item; delete removes every message", "[telegram][publish][album]") {
   TelegramFixture f;
   const auto r = f.call(Operation::Publish, f.post(kChannel, "Our album", {f.media("image", "image/jpeg", 1000, "a.jpg"),
