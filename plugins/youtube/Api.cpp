@@ -179,12 +179,15 @@ void fail(const HttpResponse& r, const std::string& what) {
     throw Error(MS_ERR_RATE_LIMITED, "YouTube throttled the call (" + text + ")", code, retryAfter(r));
   if (r.status == 408 || r.status >= 500 || reason == "backendError" || reason == "internalError")
     throw Error(MS_ERR_TRANSIENT, "YouTube failed: " + text, code, retryAfterHeader(r));  // a 503's Retry-After, if any
+  // 401 youtubeSignupRequired: the Google account has no YouTube channel (an "unlinked Google
+  // Account"); a refreshed token would meet it again, so it is not an expired token.
+  if (reason == "youtubeSignupRequired")
+    throw Error(MS_ERR_AUTH_INVALID, "this Google account has no YouTube channel: create one on youtube.com, then connect again (" + text + ")", code);
   if (r.status == 401) throw Error(MS_ERR_AUTH_EXPIRED, "Google refused the access token: " + text, code);
   // The grant lacks a scope, or the account has no channel: only a new consent mends it. Other
   // 403s (forbidden: another channel's video; accessNotConfigured: the project's API is off) are
   // about the request or the operator's project, not the user's token.
-  if (r.status == 403 && (reason == "insufficientPermissions" || reason == "ACCESS_TOKEN_SCOPE_INSUFFICIENT" ||
-                          reason == "youtubeSignupRequired"))
+  if (r.status == 403 && (reason == "insufficientPermissions" || reason == "ACCESS_TOKEN_SCOPE_INSUFFICIENT"))
     throw Error(MS_ERR_AUTH_INVALID, "YouTube refused the grant for this: " + text, code);
   throw Error(MS_ERR_PERMANENT, "YouTube refused: " + text, code);
 }

@@ -178,6 +178,15 @@ TEST_CASE("list_accounts answers the channel, check_token the channel and the qu
     CHECK(none.kind == ErrorKind::Permanent);
     CHECK(none.message.find("no YouTube channel") != std::string::npos);
   }
+  SECTION("401 youtubeSignupRequired (an unlinked Google account) is not an expired token") {
+    // https://developers.google.com/youtube/v3/docs/errors: unauthorized (401) youtubeSignupRequired;
+    // refreshing the token cannot mend it, so it must not be AUTH_EXPIRED.
+    f.youtube.setChannels({});
+    auto r = f.call(Operation::Publish, f.post("No channel", {f.videoMedia(1000)}));
+    CHECK(r.kind == ErrorKind::AuthInvalid);
+    CHECK(r.platformCode == "youtubeSignupRequired");
+    CHECK(r.message.find("YouTube channel") != std::string::npos);
+  }
   SECTION("a token without a YouTube scope is refused for good") {
     const auto other = f.youtube.issueToken("openid email");
     auto denied = f.call(Operation::ListAccounts, {{"accessToken", other}});
