@@ -115,25 +115,54 @@ struct ExampleRequest {
   std::map<std::string, std::string> headers;
 };
 
-ExampleRequest requestFor(const json::value& document, const Operation& op, const std::string& name) {
+/// Answers to the examples replayed so far, by "<operationId>.<example>".
+using Answers = std::map<std::string, json::value>;
+
+/// A value an example takes from an earlier answer ("<operationId>.<example>#<pointer>"); none
+/// while that example has not been answered yet.
+std::optional<json::value> valueFrom(const Answers& answers, const std::string& source) {
+  const auto hash = source.find('#');
+  const auto answer = answers.find(source.substr(0, hash));
+  if (answer == answers.end()) return std::nullopt;
+  boost::system::error_code ec;
+  const auto* value = answer->second.find_pointer(hash == std::string::npos ? "" : source.substr(hash + 1), ec);
+  if (value == nullptr) throw std::runtime_error("the answer to " + source.substr(0, hash) + " has nothing at " + source);
+  return *value;
+}
+
+/// The request of example `name`; nullopt when it needs an answer not there yet.
+std::optional<ExampleRequest> requestFor(const json::value& document, const Operation& op, const std::string& name, const Answers& answers) {
   ExampleRequest request;
   for (const auto* p : parametersOf(document, op)) {
     const auto* examples = p->if_contains("examples");
     const auto* example = examples ? examples->as_object().if_contains(name) : nullptr;
     if (example == nullptr) continue;
-    const auto value = text(example->at("value"));
+    auto value = example->at("value");
+    if (const auto* source = example->as_object().if_contains("x-valueFrom")) {
+      const auto earlier = valueFrom(answers, std::string(source->as_string()));
+      if (!earlier) return std::nullopt;
+      value = *earlier;
+    }
     const auto in = p->at("in").as_string();
     const std::string parameter(p->at("name").as_string());
-    if (in == "path") request.pathValues[parameter] = value;
-    else if (in == "query") request.query += (request.query.empty() ? "?" : "&") + parameter + "=" + encoded(value);
-    else if (in == "header") request.headers[parameter] = value;
+    if (in == "path") request.pathValues[parameter] = text(value);
+    else if (in == "query") request.query += (request.query.empty() ? "?" : "&") + parameter + "=" + encoded(text(value));
+    else if (in == "header") request.headers[parameter] = text(value);
   }
   if (const auto* body = op.object->if_contains("requestBody")) {
     for (const auto& [mediaType, content] : resolve(document, *body).at("content").as_object()) {
       const auto* examples = content.as_object().if_contains("examples");
       const auto* example = examples ? examples->as_object().if_contains(name) : nullptr;
       if (example == nullptr) continue;
-      request.body = text(example->at("value"));
+      auto value = example->at("value");
+      if (const auto* sources = example->as_object().if_contains("x-valuesFrom")) {
+        for (const auto& [pointer, source] : sources->as_object()) {
+          const auto earlier = valueFrom(answers, std::string(source.as_string()));
+          if (!earlier) return std::nullopt;
+          value.as_object()[std::string(pointer).substr(1)] = *earlier;  // top-level members only
+        }
+      }
+      request.body = text(value);
       request.contentType = std::string(mediaType);
     }
   }
@@ -243,7 +272,15 @@ TEST_CASE("OpenAPI: each role is refused exactly where x-roles leaves it out", "
 TEST_CASE("OpenAPI: every example is answered as documented", "[openapi]") {
   World world;
   const auto document = documentOf(world);
-  std::size_t replayed = 0;
+  struct Replay {
+    Operation op;
+    std::string status;
+    std::string mediaType;
+    std::string name;
+    const json::object* example;
+    const json::value* schema;
+  };
+  std::vector<Replay> replays;
   for (const auto& op : operationsOf(document)) {
     std::set<std::string> answered;  // example names that have a documented answer
     for (const auto& [status, responseValue] : op.object->at("responses").as_object()) {
@@ -255,12 +292,10 @@ TEST_CASE("OpenAPI: every example is answered as documented", "[openapi]") {
         const auto* examples = content.as_object().if_contains("examples");
         if (examples == nullptr) continue;
         for (const auto& [name, example] : examples->as_object()) {
-          const std::string label = op.method + " " + op.path + " → " + std::string(status) + " " + std::string(name);
-          INFO(label);
+          INFO(op.method << " " << op.path << " → " << std::string(status) << " " << std::string(name));
           const auto* schema = content.as_object().if_contains("schema");
-          const bool isJson = mediaType == "application/json" || mediaType == "application/problem+json";
           // The example itself has every member its schema requires.
-          if (isJson && schema) {
+          if ((mediaType == "application/json" || mediaType == "application/problem+json") && schema) {
             std::vector<std::string> missing;
             missingMembers(document, *schema, example.at("value"), "", missing);
             INFO("the example lacks " << json::serialize(json::value_from(missing)));
@@ -269,22 +304,7 @@ TEST_CASE("OpenAPI: every example is answered as documented", "[openapi]") {
           const auto* replay = example.as_object().if_contains("x-replay");
           if (replay && !replay->as_bool()) continue;
           answered.insert(std::string(name));
-          const auto request = requestFor(document, op, std::string(name));
-          const auto* apiKey = example.as_object().if_contains("x-apiKey");
-          const std::string key = apiKey && apiKey->as_string() == "none" ? std::string() : world.superKey;
-          const auto path = fillPath(op.path, request.pathValues, nobody) + request.query;
-          const auto answer = world.host.request(op.method, path, key, request.body, request.contentType, request.headers);
-          ++replayed;
-          INFO(op.method << " " << path << " answered " << answer.status << " " << answer.header("content-type") << " "
-                         << answer.body.substr(0, 400));
-          CHECK(answer.status == std::stoi(std::string(status)));
-          CHECK(mediaTypeOf(answer.header("content-type")) == std::string(mediaType));
-          if (isJson && schema && answer.status == std::stoi(std::string(status))) {
-            std::vector<std::string> missing;
-            missingMembers(document, *schema, answer.json(), "", missing);
-            INFO("the answer lacks " << json::serialize(json::value_from(missing)));
-            CHECK(missing.empty());
-          }
+          replays.push_back({op, std::string(status), std::string(mediaType), std::string(name), &example.as_object(), schema});
         }
       }
     }
@@ -294,5 +314,47 @@ TEST_CASE("OpenAPI: every example is answered as documented", "[openapi]") {
       CHECK(answered.count(name) == 1);
     }
   }
-  CHECK(replayed >= 20);
+
+  // Replay in document order; an example that takes a value from another's answer waits for it.
+  Answers answers;
+  std::size_t replayed = 0;
+  for (bool progress = true; progress && !replays.empty();) {
+    progress = false;
+    for (auto it = replays.begin(); it != replays.end();) {
+      const auto& r = *it;
+      INFO(r.op.method << " " << r.op.path << " → " << r.status << " " << r.name);
+      const auto request = requestFor(document, r.op, r.name, answers);
+      if (!request) {
+        ++it;
+        continue;
+      }
+      const auto* apiKey = r.example->if_contains("x-apiKey");
+      const std::string key = apiKey && apiKey->as_string() == "none" ? std::string() : world.superKey;
+      const auto path = fillPath(r.op.path, request->pathValues, nobody) + request->query;
+      const auto answer = world.host.request(r.op.method, path, key, request->body, request->contentType, request->headers);
+      ++replayed;
+      INFO(r.op.method << " " << path << " " << request->body.value_or("") << " answered " << answer.status << " "
+                       << answer.header("content-type") << " " << answer.body.substr(0, 400));
+      CHECK(answer.status == std::stoi(r.status));
+      CHECK(mediaTypeOf(answer.header("content-type")) == r.mediaType);
+      const bool isJson = r.mediaType == "application/json" || r.mediaType == "application/problem+json";
+      if (isJson && answer.status == std::stoi(r.status)) {
+        const auto body = answer.json();
+        if (r.schema) {
+          std::vector<std::string> missing;
+          missingMembers(document, *r.schema, body, "", missing);
+          INFO("the answer lacks " << json::serialize(json::value_from(missing)));
+          CHECK(missing.empty());
+        }
+        answers[std::string(r.op.object->at("operationId").as_string()) + "." + r.name] = body;
+      }
+      it = replays.erase(it);
+      progress = true;
+    }
+  }
+  for (const auto& r : replays) {
+    INFO(r.op.method << " " << r.op.path << " → " << r.status << " " << r.name);
+    FAIL_CHECK("the example takes a value from an answer that never came");
+  }
+  CHECK(replayed >= 25);
 }
