@@ -235,8 +235,16 @@ std::vector<Step> planPost(const Post& post) {
   std::vector<std::string> pieces;
   if (!emptyForTelegram(text)) {
     const size_t first = post.media.empty() ? kTextLimit : kCaptionLimit;
-    if (utf16Length(text) <= first || !post.options.split) pieces.emplace_back(text);
-    else pieces = splitText(text, first, kTextLimit);
+    if (utf16Length(text) <= first || !post.options.split) {
+      // It fits: sent as written, only its edges trimmed (control characters and spaces, which
+      // Telegram would cut anyway); Telegram itself does the rest of its cleaning.
+      std::string_view raw(post.text);
+      while (!raw.empty() && static_cast<unsigned char>(raw.front()) <= 0x20) raw.remove_prefix(1);
+      while (!raw.empty() && static_cast<unsigned char>(raw.back()) <= 0x20) raw.remove_suffix(1);
+      pieces.emplace_back(raw);
+    } else {
+      pieces = splitText(text, first, kTextLimit);  // cut on the text Telegram keeps
+    }
   }
   size_t next = 0;
   if (!post.media.empty()) {

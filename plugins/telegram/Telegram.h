@@ -102,7 +102,8 @@ size_t utf16Length(std::string_view text);
 /// `text` as Telegram keeps it (tdlib clean_input_string, then fix_formatted_text's trim): control
 /// characters (tab included) become spaces, '\r', U+2028-U+202E and U+030A/U+0333/U+033F are
 /// removed, then leading and trailing spaces and newlines are cut. Telegram counts the limits on
-/// this text, so the plugin counts, splits and sends this text.
+/// this text, so the plugin counts and splits this text (a text that fits is sent as written,
+/// its edges trimmed).
 std::string telegramText(std::string_view text);
 /// Whether Telegram finds `text` empty (tdlib is_empty_string: only spaces, newlines, no-break and
 /// other Unicode spaces, zero-width characters, BOM, U+FFFC): a message of it is refused.

@@ -424,6 +424,7 @@ void TelegramApi::State::handle(Request& request, Response& response) {
     struct Item {
       std::string mediaType, text, parseMode;
       const FormPart* file = nullptr;
+      std::string sent = {};
     };
     std::vector<Item> items;
     const auto fileOf = [&](const std::string& field, const std::string& value) -> const FormPart* {
@@ -467,6 +468,7 @@ void TelegramApi::State::handle(Request& request, Response& response) {
 
     // Content, as the chat would show it.
     for (auto& item : items) {
+      item.sent = item.text;
       const auto parsed = telegram_parsing::applyParseMode(item.text, item.parseMode);
       if (!parsed.error.empty()) throw ApiError{400, parsed.error};
       // What Telegram keeps and counts: the text cleaned and trimmed as tdlib does.
@@ -499,6 +501,7 @@ void TelegramApi::State::handle(Request& request, Response& response) {
       m.chatId = chat.id;
       m.method = path.substr(slash + 1);
       m.text = item.text;
+      m.sentText = item.sent;
       m.parseMode = item.parseMode;
       m.mediaType = item.mediaType;
       m.mediaGroupId = groupId;

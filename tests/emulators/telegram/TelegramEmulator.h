@@ -88,6 +88,7 @@ class TelegramApi {
     long long chatId = 0, messageId = 0;
     std::string method;             ///< sendMessage, sendPhoto, sendMediaGroup…
     std::string text;               ///< text or caption, as the chat shows it (after parse_mode)
+    std::string sentText;           ///< text or caption exactly as the request carried it
     std::string parseMode;          ///< as received ("" when none)
     std::string mediaType;          ///< photo | video | document | animation, "" for text
     std::string mediaGroupId;       ///< albums

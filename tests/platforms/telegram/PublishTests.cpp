@@ -106,6 +106,12 @@ TEST_CASE("limits are counted on the text Telegram keeps: carriage returns remov
   REQUIRE(f.call(Operation::Publish, f.post(kChannel, text)).ok());
   REQUIRE(f.telegram.messages(kChannel).size() == 1);
   CHECK(f.telegram.messages(kChannel)[0].text == kept);
+  // A text that fits goes out as written (edges trimmed): Telegram does its own cleaning.
+  const std::string windows = " \tline one\r\nline\ttwo\r\n";
+  REQUIRE(f.call(Operation::Publish, f.post(kChannel, windows)).ok());
+  REQUIRE(f.telegram.messages(kChannel).size() == 2);
+  CHECK(f.telegram.messages(kChannel)[1].sentText == "line one\r\nline\ttwo");
+  CHECK(f.telegram.messages(kChannel)[1].text == "line one\nline two");
 }
 
 TEST_CASE("a text Telegram finds empty (spaces, tabs, zero-width and no-break spaces) is refused before any call", "[telegram][validate]") {
