@@ -1,5 +1,7 @@
 #pragma once
-/// The REST API, one file per area. Each adds its routes to the host's table.
+/// The REST API, one file per area. Each adds its routes to the host's table. Every route is
+/// described in api/openapi.json (GET /api/openapi.json); tests/unit/OpenApiTests.cpp fails the
+/// build's tests when a route is added or removed without it.
 
 namespace marketsage::http { class Router; }
 
