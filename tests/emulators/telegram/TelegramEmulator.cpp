@@ -13,6 +13,7 @@
 #include <deque>
 #include <mutex>
 #include <random>
+#include <set>
 
 namespace emulators {
 
@@ -444,7 +445,7 @@ void TelegramApi::State::handle(Request& request, Response& response) {
       const auto media = json::parse(params["media"], ec);
       if (ec || !media.is_array()) throw ApiError{400, "Bad Request: can't parse media JSON object"};
       if (media.as_array().size() < 2 || media.as_array().size() > 10) throw ApiError{400, "Bad Request: wrong number of media items: must be 2-10"};
-      bool documents = false, others = false;
+      std::set<std::string> kinds;  // documents and audio are grouped only with their own kind
       for (const auto& entry : media.as_array()) {
         if (!entry.is_object() || !entry.as_object().contains("type") || !entry.as_object().at("type").is_string() ||
             !entry.as_object().contains("media") || !entry.as_object().at("media").is_string())
@@ -452,14 +453,15 @@ void TelegramApi::State::handle(Request& request, Response& response) {
         const std::string kind(entry.at("type").as_string());
         if (kind != "photo" && kind != "video" && kind != "document" && kind != "audio")
           throw ApiError{400, "Bad Request: can't parse InputMedia: unsupported media type \"" + kind + "\""};
-        (kind == "document" ? documents : others) = true;
+        kinds.insert(kind);
         Item item{kind, "", "", nullptr};
         if (const auto* c = entry.as_object().if_contains("caption"); c && c->is_string()) item.text = std::string(c->as_string());
         if (const auto* p = entry.as_object().if_contains("parse_mode"); p && p->is_string()) item.parseMode = std::string(p->as_string());
         item.file = fileOf(kind, std::string(entry.at("media").as_string()));
         items.push_back(item);
       }
-      if (documents && others) throw ApiError{400, "Bad Request: document can't be mixed with other media types"};
+      if (kinds.count("document") && kinds.size() > 1) throw ApiError{400, "Bad Request: document can't be mixed with other media types"};
+      if (kinds.count("audio") && kinds.size() > 1) throw ApiError{400, "Bad Request: audio can't be mixed with other media types"};
     } else {
       const std::string kind = method.substr(4);  // photo, video, document, animation
       items.push_back({kind, params["caption"], params["parse_mode"], fileOf(kind, params[kind])});

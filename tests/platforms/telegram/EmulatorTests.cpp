@@ -121,6 +121,11 @@ TEST_CASE("emulator: multipart parsing with attach:// and a missing attachment",
          "--" + b + "--\r\n";
   r = post(f.telegram, "/bot" + f.token + "/sendMediaGroup", "multipart/form-data; boundary=" + b, body);
   CHECK(r.body.at("description") == "Bad Request: document can't be mixed with other media types");
+  const std::string audioMix = R"([{"type":"audio","media":"attach://one"},{"type":"photo","media":"attach://two"}])";
+  body = part("chat_id", std::to_string(kChannel)) + part("media", audioMix) + part("one", "MP3", "1.mp3") + part("two", "JPEG", "2.jpg") +
+         "--" + b + "--\r\n";
+  r = post(f.telegram, "/bot" + f.token + "/sendMediaGroup", "multipart/form-data; boundary=" + b, body);
+  CHECK(r.body.at("description") == "Bad Request: audio can't be mixed with other media types");
   // Content-Disposition as tdlib reads it: "form-data;" required, values split at ';'.
   body = "--" + b + "\r\nContent-Disposition: attachment; name=\"chat_id\"\r\n\r\n1\r\n--" + b + "--\r\n";
   r = post(f.telegram, "/bot" + f.token + "/sendMessage", "multipart/form-data; boundary=" + b, body);
