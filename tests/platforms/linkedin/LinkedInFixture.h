@@ -3,15 +3,11 @@
 
 #include "LinkedInEmulator.h"
 
-#include "plugins/PluginRegistry.h"
+#include "../common/LoadedPlugin.h"
 
 #include <boost/json.hpp>
 
-#include <filesystem>
-#include <memory>
-#include <mutex>
 #include <string>
-#include <vector>
 
 namespace linkedin_test {
 
@@ -30,7 +26,6 @@ class LinkedInFixture {
   /// `settings` are merged over the defaults (api_base/auth_base = emulator, credentials,
   /// api_version, a short poll interval).
   explicit LinkedInFixture(json::object settings = {});
-  ~LinkedInFixture();
 
   emulators::LinkedInApi linkedin;
   std::string token;  ///< a valid member token with the default scopes
@@ -55,11 +50,7 @@ class LinkedInFixture {
   std::string lastPostBody() const;
 
  private:
-  std::filesystem::path folder_;
-  mutable std::mutex logMutex_;
-  std::vector<std::string> logLines_;
-  std::unique_ptr<marketsage::plugins::PluginRegistry> registry_;
-  std::shared_ptr<const marketsage::plugins::Plugin> plugin_;
+  marketsage::test::LoadedPlugin plugin_;  // after `linkedin`: its settings name the emulator
 };
 
 }  // namespace linkedin_test

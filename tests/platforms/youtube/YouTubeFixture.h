@@ -3,15 +3,11 @@
 
 #include "YouTubeEmulator.h"
 
-#include "plugins/PluginRegistry.h"
+#include "../common/LoadedPlugin.h"
 
 #include <boost/json.hpp>
 
-#include <filesystem>
-#include <memory>
-#include <mutex>
 #include <string>
-#include <vector>
 
 namespace youtube_test {
 
@@ -27,7 +23,6 @@ class YouTubeFixture {
   /// `settings` are merged over the defaults (api_base/auth_base = emulator, credentials,
   /// chunk_bytes = 512 KiB, http_timeout_ms = 1000).
   explicit YouTubeFixture(json::object settings = {});
-  ~YouTubeFixture();
 
   emulators::YouTubeApi youtube;
   std::string token;  ///< a valid token with the youtube scope
@@ -48,11 +43,7 @@ class YouTubeFixture {
   std::string logs() const;
 
  private:
-  std::filesystem::path folder_;
-  mutable std::mutex logMutex_;
-  std::vector<std::string> logLines_;
-  std::unique_ptr<marketsage::plugins::PluginRegistry> registry_;
-  std::shared_ptr<const marketsage::plugins::Plugin> plugin_;
+  marketsage::test::LoadedPlugin plugin_;  // after `youtube`: its settings name the emulator
 };
 
 }  // namespace youtube_test
