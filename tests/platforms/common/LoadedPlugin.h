@@ -63,6 +63,9 @@ class LoadedPlugin {
   /// on any thread.
   plugins::CallResult callText(plugins::Operation op, std::string_view request) const { return plugin_->call(op, request); }
 
+  /// The plugin itself, for calls that must say nothing to Catch2 (from other threads).
+  const plugins::Plugin& plugin() const { return *plugin_; }
+
   /// publish, called again with each pending reply's resume merged into the request (as the host
   /// does) until it answers something else. No Catch2 macro: safe on any thread.
   Resumed publishSettled(boost::json::object request) const {

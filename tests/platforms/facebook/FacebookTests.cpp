@@ -38,7 +38,7 @@ struct Facebook {
     graph.requireAppsecretProof = true;  // the plugin signs every call carrying a token
   }
   GraphApi graph;
-  LoadedPlugin plugin;
+  GraphPlugin plugin;
   MediaFolder files;
   std::string userToken = graph.userToken();
   GraphApi::Page page = graph.pages()[0];

@@ -10,36 +10,17 @@
 namespace metatest {
 
 namespace fs = std::filesystem;
-using marketsage::plugins::PluginRegistry;
-using marketsage::plugins::PluginSettings;
 
-LoadedPlugin::LoadedPlugin(const std::string& soPath, const std::string& id, const emulators::GraphApi& graph,
-                           json::object extraSettings) {
-  json::object values{{"api_base", graph.url()},  {"auth_base", graph.url()},
-                      {"rupload_base", graph.url()}, {"client_id", emulators::GraphApi::appId},
-                      {"client_secret", emulators::GraphApi::appSecret}, {"api_version", apiVersion},
-                      {"status_poll_interval_ms", 10}};
-  for (const auto& [key, value] : extraSettings) values[key] = value;
-  registry_ = std::make_unique<PluginRegistry>(
-      [values](const std::string&) { return PluginSettings{true, values}; },
-      [this](int, std::string_view, std::string_view message) {
-        std::lock_guard lock(mutex_);
-        lines_.emplace_back(message);
-      });
-  if (!registry_->loadFile(soPath)) throw std::runtime_error("cannot load " + soPath);
-  plugin_ = registry_->get(id);
-  if (!plugin_) throw std::runtime_error("plugin " + id + " is not started");
-}
-
-CallResult LoadedPlugin::call(Operation op, const json::value& request) const { return plugin_->call(op, request); }
-CallResult LoadedPlugin::call(Operation op, std::string_view rawRequest) const { return plugin_->call(op, rawRequest); }
-
-std::string LoadedPlugin::logs() const {
-  std::lock_guard lock(mutex_);
-  std::string all;
-  for (const auto& line : lines_) all += line + "\n";
-  return all;
-}
+GraphPlugin::GraphPlugin(const std::string& soPath, const std::string& id, const emulators::GraphApi& graph, json::object extraSettings)
+    : LoadedPlugin(soPath, id,
+                   {{"api_base", graph.url()},
+                    {"auth_base", graph.url()},
+                    {"rupload_base", graph.url()},
+                    {"client_id", emulators::GraphApi::appId},
+                    {"client_secret", emulators::GraphApi::appSecret},
+                    {"api_version", apiVersion},
+                    {"status_poll_interval_ms", 10}},
+                   extraSettings) {}
 
 json::object reconcileRequest(json::object request, const std::string& attemptedAt) {
   request["attemptedAt"] = attemptedAt;

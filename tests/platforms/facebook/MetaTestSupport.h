@@ -5,8 +5,7 @@
 
 #include "GraphEmulator.h"
 #include "TestServer.h"
-#include "plugins/PluginRegistry.h"
-#include "../common/PendingPublish.h"
+#include "../common/LoadedPlugin.h"
 
 #include <boost/json.hpp>
 
@@ -26,21 +25,13 @@ using marketsage::plugins::Operation;
 
 constexpr const char* apiVersion = "v23.0";
 
-/// One plugin .so loaded with settings aimed at `graph`, plus the log lines it wrote.
-class LoadedPlugin {
+/// The facebook or instagram plugin loaded with settings aimed at `graph`. Its calls say nothing
+/// to Catch2: the tests make them from several threads.
+class GraphPlugin : public marketsage::test::LoadedPlugin {
  public:
-  LoadedPlugin(const std::string& soPath, const std::string& id, const emulators::GraphApi& graph,
-               json::object extraSettings = {});
-  CallResult call(Operation op, const json::value& request) const;
-  CallResult call(Operation op, std::string_view rawRequest) const;  ///< unvalidated text, as `plugins check`
-  /// Every log line so far (to check that no token leaked).
-  std::string logs() const;
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<std::string> lines_;
-  std::unique_ptr<marketsage::plugins::PluginRegistry> registry_;
-  std::shared_ptr<const marketsage::plugins::Plugin> plugin_;
+  GraphPlugin(const std::string& soPath, const std::string& id, const emulators::GraphApi& graph, json::object extraSettings = {});
+  CallResult call(Operation op, const json::value& request) const { return plugin().call(op, request); }
+  CallResult call(Operation op, std::string_view rawRequest) const { return callText(op, rawRequest); }  ///< unvalidated text, as `plugins check`
 };
 
 using marketsage::test::Resumed;
@@ -48,7 +39,7 @@ using marketsage::test::Resumed;
 /// Publishes as the host does (ABI 1.2): while the plugin answers {"pending": {…}}, calls again
 /// with the pending "resume" merged into the request's, at once (the emulator counts status reads,
 /// not time), at most `maxRounds` times.
-inline Resumed publishResuming(const LoadedPlugin& plugin, json::object request, int maxRounds = 50) {
+inline Resumed publishResuming(const GraphPlugin& plugin, json::object request, int maxRounds = 50) {
   return marketsage::test::publishResuming([&](const json::object& r) { return plugin.call(Operation::Publish, r); }, std::move(request),
                                            maxRounds);
 }

@@ -20,7 +20,7 @@ namespace {
 
 struct Instagram {
   GraphApi graph;
-  LoadedPlugin plugin{INSTAGRAM_PLUGIN, "instagram", graph};
+  GraphPlugin plugin{INSTAGRAM_PLUGIN, "instagram", graph};
   MediaFolder files;
   MediaServer server;  // the host's public media URLs
   GraphApi::Page page = graph.pages()[0];
@@ -341,7 +341,7 @@ TEST_CASE("instagram processing holds no worker: pending with the container ids,
 
 TEST_CASE("instagram: a media_publish whose answer is lost is of unknown outcome; reconcile reads the container", "[instagram][exactly-once]") {
   Instagram ig;
-  LoadedPlugin quick(INSTAGRAM_PLUGIN, "instagram", ig.graph, json::object{{"http_timeout_ms", 400}});
+  GraphPlugin quick(INSTAGRAM_PLUGIN, "instagram", ig.graph, json::object{{"http_timeout_ms", 400}});
   ig.graph.slowAnswerMs = 1200;
   ig.graph.lateCreateMs = 800;
   const Fault fault = GENERATE(Fault::DropAfterCreate, Fault::GatewayTimeout, Fault::SlowAnswer, Fault::ResetMidAnswer,

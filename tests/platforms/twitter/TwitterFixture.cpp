@@ -1,42 +1,23 @@
 #include "TwitterFixture.h"
 
-#include "../common/PendingPublish.h"
-
 #include <Poco/URI.h>
 
-#include <fstream>
 #include <random>
 
-using marketsage::plugins::PluginRegistry;
-using marketsage::plugins::PluginSettings;
-
-TwitterFixture::TwitterFixture() {
-  std::random_device random;
-  folder_ = std::filesystem::temp_directory_path() / ("marketsage-x-" + std::to_string(random()) + std::to_string(random()));
-  std::filesystem::create_directories(folder_);
-  const json::object settings{{"api_base", x.url()},
-                              {"auth_base", x.url() + "/"},  // a trailing slash must not matter
-                              {"client_id", emulators::XApi::clientId},
-                              {"client_secret", emulators::XApi::clientSecret},
-                              {"chunk_size", 1024 * 1024},
-                              {"http_timeout_ms", 1000}};  // SlowAnswer faults outlast it
-  registry = std::make_unique<PluginRegistry>(
-      [settings](const std::string&) { return PluginSettings{true, settings}; }, nullptr);
-  REQUIRE(registry->loadFile(TWITTER_PLUGIN));
-  plugin = registry->get("twitter");
-  REQUIRE(plugin);
+TwitterFixture::TwitterFixture()
+    : loaded(TWITTER_PLUGIN, "twitter",
+             {{"api_base", x.url()},
+              {"auth_base", x.url() + "/"},  // a trailing slash must not matter
+              {"client_id", emulators::XApi::clientId},
+              {"client_secret", emulators::XApi::clientSecret},
+              {"chunk_size", 1024 * 1024},
+              {"http_timeout_ms", 1000}},  // SlowAnswer faults outlast it
+             {}) {
   token = x.issueToken();
 }
 
-TwitterFixture::~TwitterFixture() {
-  plugin.reset();
-  registry.reset();
-  std::error_code ec;
-  std::filesystem::remove_all(folder_, ec);
-}
-
 CallResult TwitterFixture::publishSettled(json::object request, int* pendings) const {
-  const auto done = marketsage::test::publishResuming([&](const json::object& r) { return call(Operation::Publish, r); }, std::move(request));
+  const auto done = loaded.publishSettled(std::move(request));
   if (pendings) *pendings += done.pendingRounds;
   return done.result;  // still pending after 50 rounds: the caller's assertions say so
 }
@@ -45,13 +26,6 @@ json::object TwitterFixture::post(const std::string& content) const {
   return {{"accessToken", token},
           {"account", {{"id", emulators::XApi::userId}, {"metadata", {{"username", emulators::XApi::username}}}}},
           {"content", content}};
-}
-
-std::string TwitterFixture::file(const std::string& name, size_t bytes) const {
-  const auto path = folder_ / name;
-  std::ofstream out(path, std::ios::binary);
-  for (size_t i = 0; i < bytes; ++i) out.put(static_cast<char>(i * 31 % 251));
-  return path.string();
 }
 
 json::object TwitterFixture::media(const std::string& kind, const std::string& mimeType, const std::string& path, size_t size) {

@@ -4,13 +4,11 @@
 #include <catch2/catch.hpp>
 
 #include "XEmulator.h"
-#include "plugins/PluginRegistry.h"
+#include "../common/LoadedPlugin.h"
 
 #include <boost/json.hpp>
 
-#include <filesystem>
 #include <map>
-#include <memory>
 #include <string>
 
 namespace json = boost::json;
@@ -29,14 +27,14 @@ std::map<std::string, std::string> queryOf(const std::string& url);
 
 struct TwitterFixture {
   TwitterFixture();
-  ~TwitterFixture();
 
   emulators::XApi x;
-  std::unique_ptr<marketsage::plugins::PluginRegistry> registry;
-  std::shared_ptr<const marketsage::plugins::Plugin> plugin;
+  marketsage::test::LoadedPlugin loaded;  ///< after `x`: its settings name the emulator
   std::string token;  ///< a valid access token with every default scope
 
-  CallResult call(Operation op, const json::object& request) const { return plugin->call(op, request); }
+  CallResult call(Operation op, const json::object& request) const { return loaded.call(op, request); }
+  /// Raw request text, passed unvalidated (bad-input tests).
+  CallResult callText(Operation op, std::string_view request) const { return loaded.callText(op, request); }
   /// publish, called again with each pending reply's resume merged into the request (as the host
   /// does) until it answers something else; `pendings` counts the pending replies.
   CallResult publishSettled(json::object request, int* pendings = nullptr) const;
@@ -47,10 +45,7 @@ struct TwitterFixture {
   /// The whole connect flow (consent, then the code exchanged with its verifier): the Token reply.
   json::value connect() const;
   /// A file of `bytes` bytes under a temporary folder removed with the fixture.
-  std::string file(const std::string& name, size_t bytes) const;
+  std::string file(const std::string& name, size_t bytes) const { return loaded.file(name, bytes); }
   /// A Media item of the Post/upload schema for `path`.
   static json::object media(const std::string& kind, const std::string& mimeType, const std::string& path, size_t size);
-
- private:
-  std::filesystem::path folder_;
 };

@@ -90,9 +90,9 @@ TEST_CASE("every function refuses malformed input with INVALID_INPUT and no netw
                         Operation::ListAccounts, Operation::Validate, Operation::Publish, Operation::UploadMedia,
                         Operation::DeletePost, Operation::AccountInsights, Operation::PostInsights, Operation::CheckToken}) {
     CAPTURE(marketsage::plugins::toString(op));
-    CHECK(f.plugin->call(op, std::string_view("")).kind == ErrorKind::InvalidInput);
-    CHECK(f.plugin->call(op, std::string_view("[1,2]")).kind == ErrorKind::InvalidInput);
-    CHECK(f.plugin->call(op, std::string_view("{\"accessToken\":5,\"content\":[]}")).kind == ErrorKind::InvalidInput);
+    CHECK(f.callText(op, std::string_view("")).kind == ErrorKind::InvalidInput);
+    CHECK(f.callText(op, std::string_view("[1,2]")).kind == ErrorKind::InvalidInput);
+    CHECK(f.callText(op, std::string_view("{\"accessToken\":5,\"content\":[]}")).kind == ErrorKind::InvalidInput);
   }
   CHECK(f.call(Operation::DeletePost, {{"accessToken", f.token}, {"postId", "../users/me"}}).kind == ErrorKind::InvalidInput);
   CHECK(f.x.tweets().empty());
