@@ -1,16 +1,12 @@
 #include "TelegramFixture.h"
 
-#include <catch2/catch.hpp>
-
-#include <fstream>
-#include <random>
-
 namespace telegram_test {
 
 using namespace marketsage::plugins;
 using Chat = emulators::TelegramApi::Chat;
 
-TelegramFixture::TelegramFixture(json::object settings) {
+TelegramFixture::TelegramFixture(json::object settings)
+    : plugin_(TELEGRAM_PLUGIN, "telegram", {{"api_base", telegram.url()}, {"http_timeout_ms", 1000}}, settings) {
   token = telegram.addBot(kBotId, "acme_poster_bot");
   telegram.addChat(Chat{kChannel, "channel", "Acme News", "acmenews", 1234});
   telegram.addChat(Chat{kSupergroup, "supergroup", "Acme Team", "", 42});
@@ -25,37 +21,11 @@ TelegramFixture::TelegramFixture(json::object settings) {
   telegram.kickBot(kKicked, kBotId);
   telegram.setMember(kMuted, kBotId, emulators::TelegramApi::restricted(false));
   telegram.setMember(kPublicGroup, kBotId, emulators::TelegramApi::administrator(false));
-
-  std::random_device random;
-  folder_ = std::filesystem::temp_directory_path() / ("telegram-test-" + std::to_string(random()) + std::to_string(random()));
-  std::filesystem::create_directories(folder_);
-
-  json::object values{{"api_base", telegram.url()}, {"http_timeout_ms", 1000}};
-  for (const auto& [key, value] : settings) values[key] = value;
-  registry_ = std::make_unique<PluginRegistry>(
-      [values](const std::string&) { return PluginSettings{true, values}; },
-      [this](int, std::string_view, std::string_view message) {
-        std::lock_guard lock(logMutex_);
-        logLines_.emplace_back(message);
-      });
-  REQUIRE(registry_->loadFile(TELEGRAM_PLUGIN));
-  plugin_ = registry_->get("telegram");
-  REQUIRE(plugin_ != nullptr);
 }
 
-TelegramFixture::~TelegramFixture() {
-  std::error_code ignored;
-  std::filesystem::remove_all(folder_, ignored);
-}
+CallResult TelegramFixture::call(Operation op, const json::object& request) const { return plugin_.call(op, request); }
 
-CallResult TelegramFixture::call(Operation op, const json::object& request) const {
-  auto result = plugin_->call(op, json::value(request));
-  UNSCOPED_INFO(toString(op) << ": " << toString(result.kind) << " " << result.message << " [" << result.platformCode << "] "
-                             << json::serialize(result.json));
-  return result;
-}
-
-CallResult TelegramFixture::callText(Operation op, std::string_view request) const { return plugin_->call(op, request); }
+CallResult TelegramFixture::callText(Operation op, std::string_view request) const { return plugin_.callText(op, request); }
 
 json::object TelegramFixture::account(long long chat) const {
   json::object metadata;
@@ -71,23 +41,13 @@ json::object TelegramFixture::post(long long chat, const std::string& content, j
           {"options", options},   {"idempotencyKey", "ms-test"}};
 }
 
-std::string TelegramFixture::file(const std::string& name, size_t bytes) const {
-  const auto path = folder_ / name;
-  std::ofstream out(path, std::ios::binary);
-  for (size_t i = 0; i < bytes; ++i) out.put(static_cast<char>('a' + i % 26));
-  return path.string();
-}
+std::string TelegramFixture::file(const std::string& name, size_t bytes) const { return plugin_.file(name, bytes); }
 
 json::object TelegramFixture::media(const std::string& kind, const std::string& mimeType, size_t bytes, const std::string& name) const {
-  return {{"id", "m-" + name}, {"kind", kind}, {"mimeType", mimeType}, {"path", file(name, bytes)}, {"size", bytes}};
+  return plugin_.media(kind, mimeType, bytes, name);
 }
 
-std::string TelegramFixture::logs() const {
-  std::lock_guard lock(logMutex_);
-  std::string all;
-  for (const auto& line : logLines_) all += line + "\n";
-  return all;
-}
+std::string TelegramFixture::logs() const { return plugin_.logs(); }
 
 std::vector<emulators::TelegramApi::Message> liveMessages(const emulators::TelegramApi& telegram, long long chat) {
   std::vector<emulators::TelegramApi::Message> out;

@@ -4,13 +4,10 @@
 
 #include "TelegramEmulator.h"
 
-#include "plugins/PluginRegistry.h"
+#include "../common/LoadedPlugin.h"
 
 #include <boost/json.hpp>
 
-#include <filesystem>
-#include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -33,7 +30,6 @@ constexpr long long kPublicGroup = -1001000000007; ///< @acmechat: public superg
 class TelegramFixture {
  public:
   explicit TelegramFixture(json::object settings = {});
-  ~TelegramFixture();
 
   emulators::TelegramApi telegram;
   std::string token;  ///< the bot's token
@@ -50,11 +46,7 @@ class TelegramFixture {
   std::string logs() const;
 
  private:
-  std::filesystem::path folder_;
-  mutable std::mutex logMutex_;
-  std::vector<std::string> logLines_;
-  std::unique_ptr<marketsage::plugins::PluginRegistry> registry_;
-  std::shared_ptr<const marketsage::plugins::Plugin> plugin_;
+  marketsage::test::LoadedPlugin plugin_;  // after `telegram`: its settings name the emulator
 };
 
 /// A JSON string's text (anything else as JSON), to compare with std::string.
