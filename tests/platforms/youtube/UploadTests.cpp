@@ -162,9 +162,9 @@ TEST_CASE("the session URI as YouTube names it: a relative Location, and a 308 t
 TEST_CASE("a token that expires during the upload is AUTH_EXPIRED; the refreshed attempt resumes the same session", "[youtube][upload]") {
   YouTubeFixture f;
   const auto video = f.videoMedia(kVideoBytes);
-  int nth = 0;
-  SECTION("a middle chunk fails, and the status query after it meets the expired token") { nth = 3; }
-  SECTION("the final chunk fails, and the status query after it meets the expired token") { nth = 7; }
+  // A middle chunk, or the final one, fails; the status query after it meets the expired token.
+  const int nth = GENERATE(3, 7);
+  INFO("chunk " << nth << " of 7 fails");
   auto request = afterSessionOpened(f, f.post("Token expires mid-upload", {video}));
   f.youtube.faultChunk(nth, Fault::UnavailableTokensExpired);
   auto r = f.publishSettled(request, nullptr, &request);
