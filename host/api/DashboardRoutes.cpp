@@ -33,6 +33,9 @@ button.primary{background:#2d5bff;color:#fff;border-color:#2d5bff}
 .status-healthy{color:#17803d}.status-expired,.status-invalid{color:#b42318}.status-rate_limited{color:#b54708}
 input,textarea{font:inherit;padding:4px 8px;width:28em;max-width:100%}
 form.credential{margin:8px 0}form.credential label{display:block;margin-top:4px}
+@media (max-width:640px){header{padding:12px 16px}main{padding:0 8px}section{padding:12px}
+ table,tbody,tr,td{display:block}thead{display:none}tr{padding:8px 0;border-bottom:1px solid #eee}
+ td{border:0;padding:2px 0;overflow-wrap:anywhere}input,textarea{width:100%;box-sizing:border-box}}
 </style>
 </head>
 <body>
@@ -65,6 +68,12 @@ async function api(method, path, accept, json) {
   if (json !== undefined) headers['Content-Type'] = 'application/json';
   const response = await fetch(path, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
   const body = response.status === 204 ? null : await response.json().catch(() => null);
+  if (response.status === 401) {
+    // A wrong or revoked key: forget it and ask for another at once.
+    sessionStorage.removeItem('marketsage.key'); $('login').hidden = false; $('signout').hidden = true;
+    $('platforms').hidden = true; $('connections').hidden = true;
+    throw new Error('This API key was not accepted (wrong, or revoked): paste a valid one.');
+  }
   if (!response.ok) {
     const refused = body && body.refused ? ' (' + body.refused.map((x) => x.account + ': ' + x.reason).join('; ') + ')' : '';
     throw new Error(((body && (body.detail || body.title)) || ('HTTP ' + response.status)) + refused);
@@ -102,6 +111,7 @@ async function load() {
   try {
     const [platforms, health] = await Promise.all([api('GET', '/api/social-media/platforms'), api('GET', '/api/social-media/health')]);
     const list = $('platformlist'); list.replaceChildren();
+    const names = new Map(platforms.map((p) => [p.id, p.name]));
     for (const p of platforms) {
       if (p.connect === 'oauth') {
         const b = el('button', 'Connect ' + p.name, 'primary');
@@ -119,7 +129,7 @@ async function load() {
     const rows = $('rows'); rows.replaceChildren();
     for (const c of health) {
       const tr = el('tr');
-      tr.append(el('td', c.platform), el('td', c.accountName + ' (' + c.accountId + ')'), el('td', c.status, 'status-' + c.status),
+      tr.append(el('td', names.get(c.platform) || c.platform), el('td', c.accountName + ' (' + c.accountId + ')'), el('td', c.status, 'status-' + c.status),
                 el('td', c.tokenExpiresAt ? new Date(c.tokenExpiresAt).toLocaleString() : '—'), el('td', c.lastError || ''));
       const actions = el('td');
       const refresh = el('button', c.canRefresh ? 'Refresh' : 'Check');
@@ -137,6 +147,8 @@ $('signout').onclick = () => { sessionStorage.removeItem('marketsage.key'); loca
 const params = new URLSearchParams(location.search);
 if (params.get('error')) notice('Connecting ' + (params.get('platform') || 'the account') + ' failed: ' + (params.get('message') || params.get('error')), false);
 else if (params.get('connected')) notice('Connected ' + params.get('connected') + ' account(s) on ' + params.get('platform') + '.', true);
+// Said once: a reload or a later action does not show it again.
+if (params.has('error') || params.has('connected')) history.replaceState(null, '', location.pathname);
 load();
 )js";
 
