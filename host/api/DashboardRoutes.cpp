@@ -30,7 +30,7 @@ table{width:100%;border-collapse:collapse}td,th{text-align:left;padding:6px 8px;
 button{font:inherit;padding:4px 12px;border-radius:6px;border:1px solid #99a;background:#fff;cursor:pointer}
 button.primary{background:#2d5bff;color:#fff;border-color:#2d5bff}
 .notice{padding:8px 12px;border-radius:6px;margin-bottom:16px}.ok{background:#e5f6ea}.bad{background:#fde8e8}
-.status-healthy{color:#17803d}.status-expired,.status-invalid{color:#b42318}.status-rate_limited{color:#b54708}
+.muted{color:#5b6170;margin:4px 0}.status-healthy{color:#17803d}.status-expired,.status-invalid{color:#b42318}.status-rate_limited{color:#b54708}
 input,textarea{font:inherit;padding:4px 8px;width:28em;max-width:100%}
 form.credential{margin:8px 0}form.credential label{display:block;margin-top:4px}
 @media (max-width:640px){header{padding:12px 16px}main{padding:0 8px}section{padding:12px}
@@ -113,7 +113,9 @@ async function load() {
     const list = $('platformlist'); list.replaceChildren();
     const names = new Map(platforms.map((p) => [p.id, p.name]));
     for (const p of platforms) {
-      if (p.connect === 'oauth') {
+      if (p.connect === 'oauth' && !p.configured) {
+        list.append(el('p', p.name + ': not set up on this host yet (the operator adds the app\'s client id and secret).', 'muted'));
+      } else if (p.connect === 'oauth') {
         const b = el('button', 'Connect ' + p.name, 'primary');
         b.onclick = async () => {
           try { const r = await api('GET', '/api/social-media/connect/' + encodeURIComponent(p.id)); window.location.assign(r.authorizeUrl); }
@@ -175,13 +177,18 @@ void platforms(http::Exchange& ex) {
     const bool accounts = std::find(info.capabilities.begin(), info.capabilities.end(), "accounts") != info.capabilities.end();
     const auto settings = app::pluginSettings(ex.host().config(), info.id);
     const auto* fallback = settings.values.if_contains("bot_token");
+    // An OAuth platform needs the operator's app (client id) before anyone can connect; a
+    // credential platform takes each organization's own.
+    const auto* clientId = settings.values.if_contains("client_id");
+    const bool configured = oauth ? clientId && clientId->is_string() && !clientId->get_string().empty() : accounts;
     out.push_back({{"id", info.id},
                    {"name", info.name},
                    {"version", info.version},
                    {"capabilities", capabilities},
                    {"status", info.status},
                    {"connect", oauth ? "oauth" : accounts ? "credential" : "none"},
-                   {"defaultCredential", fallback && fallback->is_string() && !fallback->get_string().empty()}});
+                   {"defaultCredential", fallback && fallback->is_string() && !fallback->get_string().empty()},
+                   {"configured", configured}});
   }
   ex.send(200, out);
 }

@@ -210,12 +210,30 @@ TEST_CASE("the dashboard page and the platforms it offers", "[oauth][dashboard]"
     listed = true;
     CHECK(str(p, "connect") == "oauth");
     CHECK(p.at("defaultCredential") == false);
+    CHECK(p.at("configured") == true);
   }
   CHECK(listed);
   CHECK(w.host.get("/api/social-media/platforms", "").status == 401);
+  CHECK(script.body.find("!p.configured") != std::string::npos);  // no Connect button that can only fail
   // Credential platforms get a form asking for the credential and the chats to post to.
   CHECK(script.body.find("credentialForm") != std::string::npos);
   CHECK(script.body.find("accounts: names.value.split") != std::string::npos);
+}
+
+TEST_CASE("an OAuth platform without the operator's app is listed as not configured", "[oauth][dashboard]") {
+  OAuthEmulator emulator;
+  auto env = oauthEnv(emulator);
+  env.erase("OAUTHTEST_CLIENT_ID");
+  World w(env);
+  const auto platforms = w.host.get("/api/social-media/platforms", w.a.byRole["USER"].key).json();
+  bool listed = false;
+  for (const auto& p : platforms.as_array()) {
+    if (str(p, "id") != "oauthtest") continue;
+    listed = true;
+    CHECK(str(p, "connect") == "oauth");
+    CHECK(p.at("configured") == false);  // the dashboard offers no Connect button that can only fail
+  }
+  CHECK(listed);
 }
 
 TEST_CASE("state reuse, expiry, other platform and other organization are refused with nothing stored", "[oauth]") {
