@@ -170,6 +170,11 @@ void fail(const Answer& a, const std::string& what) {
     throw Error(MS_ERR_AUTH_INVALID, "the bot token was revoked or is wrong (" + description + ")", "401");
   if (a.errorCode == 403)
     throw Error(MS_ERR_AUTH_INVALID, "the bot may no longer post to this chat: " + description, "403");
+  // A restriction on one kind of media (can_send_photos …, separate since Bot API 6.5) stops this
+  // post, not the chat: text still goes, so the connection stays as it is.
+  if (const auto at = description.find("not enough rights to send "); at != std::string::npos &&
+      description.compare(at + 26, 13, "text messages") != 0)
+    throw Error(MS_ERR_PERMANENT, "the chat's admins do not let the bot send this kind of media (" + description + ")", code);
   if (description.find("need administrator rights") != std::string::npos || description.find("not enough rights") != std::string::npos ||
       description.find("have no rights to send") != std::string::npos || description.find("CHAT_WRITE_FORBIDDEN") != std::string::npos)
     throw Error(MS_ERR_AUTH_INVALID, "the bot lost the right to post in this chat: " + description, code);

@@ -133,6 +133,9 @@ struct TelegramApi::State {
     }
     if (m.status == "restricted" && (!m.canSendMessages || !m.isMember))
       throw ApiError{400, "Bad Request: not enough rights to send " + what + " to the chat"};
+    // Since Bot API 6.5 the media rights are separate from can_send_messages.
+    if (m.status == "restricted" && !m.canSendMedia && what != "text messages")
+      throw ApiError{400, "Bad Request: not enough rights to send " + what + " to the chat"};
     if (m.status == "member" && !chat.membersCanSendMessages)  // the group's default permissions
       throw ApiError{400, "Bad Request: not enough rights to send " + what + " to the chat"};
   }
@@ -233,10 +236,11 @@ TelegramApi::Member TelegramApi::administrator(bool canPostMessages) {
   return m;
 }
 TelegramApi::Member TelegramApi::member() { return Member{}; }
-TelegramApi::Member TelegramApi::restricted(bool canSendMessages) {
+TelegramApi::Member TelegramApi::restricted(bool canSendMessages, bool canSendMedia) {
   Member m;
   m.status = "restricted";
   m.canSendMessages = canSendMessages;
+  m.canSendMedia = canSendMedia;
   return m;
 }
 
@@ -389,6 +393,9 @@ void TelegramApi::State::handle(Request& request, Response& response) {
       } else if (m.status == "restricted") {
         out["is_member"] = m.isMember;
         out["can_send_messages"] = m.canSendMessages;
+        for (const char* right : {"can_send_audios", "can_send_documents", "can_send_photos", "can_send_videos", "can_send_video_notes",
+                                  "can_send_voice_notes", "can_send_other_messages"})
+          out[right] = m.canSendMedia;
         out["until_date"] = 0;
       } else if (m.status == "kicked") {
         out["until_date"] = 0;

@@ -53,11 +53,12 @@ class TelegramApi {
     bool canPostMessages = false;   ///< administrators of channels
     bool canDeleteMessages = false; ///< administrators
     bool canSendMessages = true;    ///< restricted members
+    bool canSendMedia = true;       ///< restricted members: can_send_photos, _videos, _documents, _audios, _other_messages
     bool isMember = true;           ///< restricted members
   };
   static Member administrator(bool canPostMessages = true);
   static Member member();
-  static Member restricted(bool canSendMessages);
+  static Member restricted(bool canSendMessages, bool canSendMedia = true);
   void setMember(long long chatId, long long userId, const Member& member);
   /// The bot's token stops working (401 Unauthorized), as after /revoke at @BotFather.
   void revokeToken(const std::string& token);

@@ -278,10 +278,22 @@ TEST_CASE("a send to a chat the bot may no longer post to is auth_invalid, with 
   CHECK(r.message.find("bot was kicked from the channel chat") != std::string::npos);
   CHECK(r.platformCode == "403");
   f.telegram.setMember(kSupergroup, kBotId, emulators::TelegramApi::restricted(false));
-  r = f.call(Operation::Publish, f.post(kSupergroup, "muted", {f.media("image", "image/jpeg", 10, "m.jpg")}));
+  r = f.call(Operation::Publish, f.post(kSupergroup, "muted"));
   CHECK(r.kind == ErrorKind::AuthInvalid);
-  CHECK(r.message.find("not enough rights to send photos") != std::string::npos);
+  CHECK(r.message.find("not enough rights to send text messages") != std::string::npos);
   CHECK(f.telegram.messages().empty());
+}
+
+TEST_CASE("a bot the group lets send text but not photos: the photo post fails, the chat stays connected", "[telegram][publish][errors]") {
+  TelegramFixture f;
+  f.telegram.setMember(kSupergroup, kBotId, emulators::TelegramApi::restricted(true, false));
+  auto r = f.call(Operation::Publish, f.post(kSupergroup, "with a photo", {f.media("image", "image/jpeg", 10, "m.jpg")}));
+  CHECK(r.kind == ErrorKind::Permanent);  // not AUTH_INVALID: that would mark the connection invalid
+  CHECK(r.message.find("not enough rights to send photos") != std::string::npos);
+  r = f.call(Operation::Publish, f.post(kSupergroup, "text still goes"));
+  CHECK(r.ok());
+  CHECK(f.telegram.messages(kSupergroup).size() == 1);
+  CHECK(f.call(Operation::CheckToken, {{"accessToken", f.token}, {"account", f.account(kSupergroup)}}).ok());
 }
 
 TEST_CASE("a group that became a supergroup: auth_invalid naming the new chat id", "[telegram][publish][errors]") {
