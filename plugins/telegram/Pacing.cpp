@@ -25,6 +25,10 @@ struct Window {
   void record(long long now, int count) {
     for (int i = 0; i < count; ++i) sent.push_back(now);
   }
+  /// Moves the newest `count` send times to `now` (never earlier than they were).
+  void restamp(long long now, int count) {
+    for (auto it = sent.rbegin(); it != sent.rend() && count > 0; ++it, --count) *it = std::max(*it, now);
+  }
 };
 
 std::mutex mutex;
@@ -64,6 +68,15 @@ void pace(const std::string& botId, const std::string& chatId, bool group, int c
                   "pacing", static_cast<int32_t>((wait + 999) / 1000));
     if (!host.sleep(static_cast<uint32_t>(wait))) throw Error(MS_ERR_TRANSIENT, "the host is stopping");
   }
+}
+
+void paced(const std::string& botId, const std::string& chatId, bool group, int count) {
+  std::lock_guard lock(mutex);
+  const long long now = host.nowMs();
+  const auto chatKey = botId + "/" + chatId;
+  perBot[botId].restamp(now, count);
+  if (group) perChat[chatKey].restamp(now, count);
+  if (auto it = inChat.find(chatKey); it != inChat.end()) it->second.restamp(now, count);
 }
 
 }  // namespace telegram

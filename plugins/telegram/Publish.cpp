@@ -180,6 +180,22 @@ std::vector<std::string> send(const std::string& token, const Target& target, co
   return ids;
 }
 
+/// One step's place in the pace: waits its turn when made, counts from its answer when done.
+class PacedSend {
+ public:
+  PacedSend(const std::string& botId, const Target& target, int count) : botId_(botId), target_(target), count_(count) {
+    pace(botId_, target_.chat, target_.group(), count_);
+  }
+  ~PacedSend() { paced(botId_, target_.chat, target_.group(), count_); }
+  PacedSend(const PacedSend&) = delete;
+  PacedSend& operator=(const PacedSend&) = delete;
+
+ private:
+  const std::string& botId_;
+  const Target& target_;
+  int count_;
+};
+
 }  // namespace
 
 ms_status validate(const char* req, size_t len, const ms_reply* reply) {
@@ -213,7 +229,7 @@ ms_status publish(const char* req, size_t len, const ms_reply* reply) {
     const auto botId = botIdOf(token);
     for (size_t s = done; s < steps.size(); ++s) {
       try {
-        pace(botId, target.chat, target.group(), static_cast<int>(steps[s].messages()));
+        const PacedSend turn(botId, target, static_cast<int>(steps[s].messages()));
         for (const auto& id : send(token, target, post, steps[s])) ids.push_back(target.postId(id));
       } catch (const Error&) {
         if (!ids.empty()) {  // the parts already in the chat, so that a retry goes on after them

@@ -89,6 +89,10 @@ std::string whyNotPostable(const ChatInfo& chat, const std::string& memberJson);
 /// per_chat_per_minute a minute per chat; then records them as sent. A longer wait is
 /// MS_ERR_RATE_LIMITED with its seconds, so that the host spreads the burst.
 void pace(const std::string& botId, const std::string& chatId, bool group, int count);
+/// Once the answer to those `count` messages is in (or the send failed): Telegram counts them at
+/// the moment they arrived, somewhere between pace() and now, so they count from now. Without it
+/// a slow first request and a quick second one land closer than a second apart and meet a 429.
+void paced(const std::string& botId, const std::string& chatId, bool group, int count);
 
 // ---- content (Content.cpp) ----
 
