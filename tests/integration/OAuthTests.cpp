@@ -195,12 +195,35 @@ TEST_CASE("the dashboard page and the platforms it offers", "[oauth][dashboard]"
   auto page = w.host.get("/social-media", "");
   REQUIRE(page.status == 200);
   CHECK(page.header("content-type").rfind("text/html", 0) == 0);
-  CHECK(page.header("content-security-policy").find("script-src 'self'") != std::string::npos);
-  CHECK(page.body.find("<script src=\"/social-media/app.js\">") != std::string::npos);
-  auto script = w.host.get("/social-media/app.js", "");
-  REQUIRE(script.status == 200);
-  CHECK(script.body.find("/api/social-media/connect/") != std::string::npos);
-  CHECK(script.body.find("innerHTML") == std::string::npos);  // text only: nothing a platform returns becomes markup
+  const std::string policy = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+  CHECK(page.header("content-security-policy") == policy);
+  CHECK(page.header("x-content-type-options") == "nosniff");
+  CHECK(page.header("referrer-policy") == "no-referrer");
+  CHECK(page.body.find("<script type=\"module\" src=\"/social-media/assets/app.js\">") != std::string::npos);
+  CHECK(page.body.find("<style") == std::string::npos);  // nothing inline: the policy would refuse it
+  // Every file of the app from /social-media/assets/, typed by its name, under the same policy.
+  std::string script;
+  for (const auto& [file, type] : std::vector<std::pair<std::string, std::string>>{
+           {"app.js", "text/javascript"}, {"api.js", "text/javascript"}, {"accounts.js", "text/javascript"},
+           {"compose.js", "text/javascript"}, {"calendar.js", "text/javascript"}, {"analytics.js", "text/javascript"},
+           {"errors.js", "text/javascript"}, {"team.js", "text/javascript"}, {"results.js", "text/javascript"},
+           {"app.css", "text/css"}, {"favicon.svg", "image/svg+xml"}}) {
+    const auto asset = w.host.get("/social-media/assets/" + file, "");
+    INFO(file);
+    REQUIRE(asset.status == 200);
+    CHECK(asset.header("content-type").rfind(type, 0) == 0);
+    CHECK(asset.header("content-security-policy") == policy);
+    CHECK(asset.header("x-content-type-options") == "nosniff");
+    CHECK(asset.body.find("innerHTML") == std::string::npos);  // text only: nothing a platform returns becomes markup
+    if (type == "text/javascript") script += asset.body;
+  }
+  for (const char* unknown : {"nothing.js", "index.html", "..%2Fapi%2Fopenapi.json"}) {
+    const auto missing = w.host.get(std::string("/social-media/assets/") + unknown, "");
+    INFO(unknown);
+    CHECK(missing.status == 404);
+    CHECK(missing.header("content-type") == "application/problem+json");
+  }
+  CHECK(script.find("/api/social-media/connect/") != std::string::npos);
   auto platforms = w.host.get("/api/social-media/platforms", w.a.byRole["USER"].key);
   REQUIRE(platforms.status == 200);
   const auto list = platforms.json();
@@ -214,10 +237,10 @@ TEST_CASE("the dashboard page and the platforms it offers", "[oauth][dashboard]"
   }
   CHECK(listed);
   CHECK(w.host.get("/api/social-media/platforms", "").status == 401);
-  CHECK(script.body.find("!p.configured") != std::string::npos);  // no Connect button that can only fail
+  CHECK(script.find("!p.configured") != std::string::npos);  // no Connect button that can only fail
   // Credential platforms get a form asking for the credential and the chats to post to.
-  CHECK(script.body.find("credentialForm") != std::string::npos);
-  CHECK(script.body.find("accounts: names.value.split") != std::string::npos);
+  CHECK(script.find("credentialForm") != std::string::npos);
+  CHECK(script.find("accounts: chats.value.split") != std::string::npos);
 }
 
 TEST_CASE("an OAuth platform without the operator's app is listed as not configured", "[oauth][dashboard]") {
