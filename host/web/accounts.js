@@ -1,7 +1,7 @@
 // Accounts: a card per enabled platform with its connected accounts and their health, and the
 // controls the caller's role may use (Connect: connectAccounts; Refresh and Disconnect:
 // manageTokens, as host/auth/Roles.cpp grants them).
-import { state, call, get, can, el, field, notice, act, confirmed, when, heading, load, forbidden } from './api.js';
+import { state, call, get, can, el, field, notice, act, confirmed, when, heading, load, forbidden, platformName } from './api.js';
 
 export async function render(section) {
   heading(section, 'Accounts');
@@ -27,7 +27,8 @@ export async function render(section) {
 
 function card(section, p, connections, healthById) {
   const box = el('article', { className: 'card platform-card', dataset: { platform: p.id } },
-    el('h3', {}, el('span', { className: 'platform-icon', ariaHidden: 'true' }, p.name.slice(0, 1)), p.name));
+    el('h3', {}, el('span', { className: 'platform-icon', ariaHidden: 'true' }, p.name.slice(0, 1)), platformName(p.id)),
+    p.name !== platformName(p.id) ? el('p', { className: 'muted kind' }, p.name.slice(platformName(p.id).length).trim().replace(/^\(|\)$/g, '')) : null);
   const list = el('ul', { className: 'accounts' });
   for (const c of connections) list.append(account(section, p, c, healthById.get(c.id)));
   if (connections.length) box.append(list);
@@ -68,7 +69,7 @@ function account(section, p, c, h) {
   if (can('manageTokens')) {
     actions.append(el('button', {
       type: 'button', className: 'disconnect danger',
-      onclick: confirmed('Disconnect ' + (c.accountName || c.accountId) + ' from ' + p.name + '?', async () => {
+      onclick: confirmed('Disconnect ' + (c.accountName || c.accountId) + ' from ' + platformName(p.id) + '?', async () => {
         await call('DELETE', '/api/social-media/connections/' + encodeURIComponent(c.id));
         notice('Disconnected ' + (c.accountName || c.accountId) + '.', 'ok');
         await render(section);
@@ -93,13 +94,13 @@ function startOAuth(button, p) {
 function connectControl(section, p) {
   if (p.connect === 'oauth') {
     if (!p.configured) {
-      return el('p', { className: 'muted' }, 'Not set up on this host yet: the operator adds ' + p.name +
+      return el('p', { className: 'muted' }, 'Not set up on this host yet: the operator adds ' + platformName(p.id) +
         '\'s app (' + p.id.toUpperCase() + '_CLIENT_ID and _CLIENT_SECRET).');
     }
-    return el('button', { type: 'button', className: 'connect primary', onclick: (ev) => startOAuth(ev.currentTarget, p) }, 'Connect ' + p.name);
+    return el('button', { type: 'button', className: 'connect primary', onclick: (ev) => startOAuth(ev.currentTarget, p) }, 'Connect ' + platformName(p.id));
   }
   if (p.connect === 'credential') return credentialForm(section, p);
-  return el('p', { className: 'muted' }, p.name + ' accounts cannot be connected from here.');
+  return el('p', { className: 'muted' }, platformName(p.id) + ' accounts cannot be connected from here.');
 }
 
 // Platforms without OAuth (a Telegram bot): the credential, and the chats to post to, since the
@@ -107,7 +108,7 @@ function connectControl(section, p) {
 function credentialForm(section, p) {
   const secret = el('input', { type: 'password', autocomplete: 'off', required: !p.defaultCredential, id: 'cred-' + p.id + '-token' });
   const chats = el('textarea', { rows: 3, required: true, id: 'cred-' + p.id + '-chats' });
-  const submit = el('button', { type: 'submit', className: 'connect primary' }, 'Connect ' + p.name);
+  const submit = el('button', { type: 'submit', className: 'connect primary' }, 'Connect ' + platformName(p.id));
   const form = el('form', { className: 'credential' },
     field(p.defaultCredential ? 'Bot token (optional: this host has a default bot)' : 'Bot token', secret),
     field('Chats to post to, one per line (@channel or -100… id)', chats),
@@ -119,7 +120,7 @@ function credentialForm(section, p) {
     act(submit, async () => {
       const r = (await call('POST', '/api/social-media/connect/' + encodeURIComponent(p.id), { json: body })).body;
       const refused = (r.refused || []).map((x) => x.account + ': ' + x.reason).join('; ');
-      notice('Connected ' + r.connected + ' chat(s) on ' + p.name + '.' + (refused ? ' Not connected: ' + refused : ''), refused ? 'error' : 'ok');
+      notice('Connected ' + r.connected + ' chat(s) on ' + platformName(p.id) + '.' + (refused ? ' Not connected: ' + refused : ''), refused ? 'error' : 'ok');
       await render(section);
     });
   });

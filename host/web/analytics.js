@@ -59,9 +59,13 @@ async function figures(out, { start, end }) {
     el('td', {}, platformName(p.platform)),
     el('td', {}, p.url ? el('a', { href: p.url, target: '_blank', rel: 'noopener noreferrer' }, p.postId) : p.postId),
     el('td', {}, number(p.engagement))))) : el('p', { className: 'muted' }, 'No post figures in this range.'));
-  const unavailable = platforms.flatMap(([id, p]) => (p.accounts || []).flatMap((a) =>
-    [...(a.unavailable || []).map((u) => platformName(id) + ' — ' + (a.accountName || a.accountId) + ': ' + u.name + ' (' + u.reason + ')'),
-      ...(a.error ? [platformName(id) + ' — ' + (a.accountName || a.accountId) + ': ' + a.error] : [])]));
+  // Per account, the figures its platform would not give, grouped by reason.
+  const unavailable = platforms.flatMap(([id, p]) => (p.accounts || []).flatMap((a) => {
+    const who = platformName(id) + ' — ' + (a.accountName || a.accountId) + ': ';
+    const byReason = new Map();
+    for (const u of a.unavailable || []) byReason.set(u.reason, [...(byReason.get(u.reason) || []), u.name]);
+    return [...[...byReason].map(([reason, names]) => who + names.join(', ') + ' (' + reason + ')'), ...(a.error ? [who + a.error] : [])];
+  }));
   if (unavailable.length) out.append(el('h4', {}, 'Not available'), el('ul', { className: 'muted' }, unavailable.map((u) => el('li', {}, u))));
 }
 
@@ -71,20 +75,20 @@ function tile(name, value) {
 
 /// Reach and engagement per platform, each bar scaled to the largest of its kind.
 function barChart(platforms) {
-  const rowHeight = 44;
+  const rowHeight = 62;
   const width = 640;
-  const labelWidth = 110;
+  const labelWidth = 0;  // each platform's name stands above its bars
   const height = Math.max(1, platforms.length) * rowHeight + 24;
   const chart = svg('svg', { id: 'analytics-chart', viewBox: `0 0 ${width} ${height}`, role: 'img', class: 'chart' });
   chart.append(svg('title', {}, 'Reach and engagement per platform'));
   const maxReach = Math.max(1, ...platforms.map(([, p]) => p.totalReach || 0));
   const maxEngagement = Math.max(1, ...platforms.map(([, p]) => p.totalEngagement || 0));
   const span = width - labelWidth - 90;
-  chart.append(svg('line', { x1: labelWidth, x2: labelWidth, y1: 4, y2: height - 16, class: 'axis' }));
+  chart.append(svg('line', { x1: labelWidth, x2: labelWidth, y1: 0, y2: height - 8, class: 'axis' }));
   platforms.forEach(([id, p], i) => {
     const y = 8 + i * rowHeight;
-    chart.append(svg('text', { x: 0, y: y + 20, class: 'label' }, platformName(id)));
-    const bars = [['reach', p.totalReach || 0, maxReach, y + 2], ['engagement', p.totalEngagement || 0, maxEngagement, y + 20]];
+    chart.append(svg('text', { x: 0, y: y + 12, class: 'label' }, platformName(id)));
+    const bars = [['reach', p.totalReach || 0, maxReach, y + 18], ['engagement', p.totalEngagement || 0, maxEngagement, y + 36]];
     for (const [kind, value, max, top] of bars) {
       const w = Math.max(2, (span * value) / max);
       chart.append(svg('rect', { x: labelWidth, y: top, width: w, height: 15, class: 'bar-' + kind, rx: 2 }));

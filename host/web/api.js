@@ -134,9 +134,10 @@ export function when(iso) {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
 }
 
+/// A platform's name without its qualifier: "Telegram" for "Telegram (channels and groups, Bot API)".
 export function platformName(id) {
   const p = state.platforms.find((x) => x.id === id);
-  return p ? p.name : id || '—';
+  return p ? p.name.replace(/\s*\(.*\)$/, '') : id || '—';
 }
 
 /// A view's answer to a 403: the role may not see it.

@@ -18,6 +18,7 @@ export function advice(kind) {
     case 'invalid_input': return 'Change the content or media so that the platform accepts it, then post again.';
     case 'rate_limited': return 'The platform throttles this account: the host retries after its reset; post less often.';
     case 'transient': return 'The platform or the network failed for a while: the host retries; if it keeps failing, post again later.';
+    case 'permanent': return 'The platform refused it for good: change what the reason names, then post again.';
     case 'not_supported': return 'The platform cannot do this: leave that option or account out.';
     case 'outcome_unknown': return 'It may have gone out: look at the account before posting again.';
     case 'plugin_fault': return 'The platform plugin misbehaved: tell the operator (the request id is in the log).';

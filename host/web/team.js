@@ -16,6 +16,9 @@ export async function render(section) {
   ]);
   const again = (message) => async () => { notice(message, 'ok'); await render(section); };
   const emailOf = new Map((users || []).map((u) => [u.id, u.email]));
+  const roleOf = new Map((users || []).map((u) => [u.id, u.role]));
+  // Keys of a role above the caller's are refused by the host: not offered.
+  const mayRevoke = (k) => !roleOf.has(k.userId) || grantable().includes(roleOf.get(k.userId));
 
   // Users and roles
   const usersBox = el('div', { id: 'users' }, el('h3', {}, 'Users'));
@@ -57,7 +60,7 @@ export async function render(section) {
     keysBox.append(table(['Key', 'User', 'Created', 'Last used', ''], keys.map((k) => el('tr', { dataset: { keyId: k.id } },
       el('td', {}, el('code', {}, k.prefix + '…')), el('td', {}, emailOf.get(k.userId) || k.userId),
       el('td', {}, when(k.createdAt)), el('td', {}, when(k.lastUsedAt)),
-      el('td', {}, k.revokedAt ? 'revoked ' + when(k.revokedAt) : el('button', { type: 'button', className: 'revoke-key danger', onclick: confirmed('Revoke key ' + k.prefix + '…? Whoever uses it is refused at once.', async () => {
+      el('td', {}, k.revokedAt ? 'revoked ' + when(k.revokedAt) : !mayRevoke(k) ? '' : el('button', { type: 'button', className: 'revoke-key danger', onclick: confirmed('Revoke key ' + k.prefix + '…? Whoever uses it is refused at once.', async () => {
         await call('DELETE', '/api/keys/' + encodeURIComponent(k.id));
         await again('Revoked ' + k.prefix + '….')();
       }) }, 'Revoke'))))));
