@@ -1,7 +1,7 @@
 // Analytics: the product's figures for a chosen range (reach, engagement, engagement rate, top
 // posts) per platform and in total, drawn as SVG built with DOM calls (no library); plus active
 // connections, posts today and each platform's API health.
-import { get, el, field, act, heading, load, platformName, table, forbidden } from './api.js';
+import { get, can, el, field, act, heading, load, platformName, table, forbidden } from './api.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const number = (n) => (typeof n === 'number' ? n.toLocaleString() : '—');
@@ -30,6 +30,7 @@ export async function render(section) {
     range = { start: start.value, end: end.value };
     act(button, () => figures(out, range));
   });
+  if (!can('viewAnalytics')) { forbidden(section, 'Analytics'); return; }
   const overview = el('div', { className: 'overview' });
   section.append(form, out, el('h3', {}, 'Accounts and platform health'), overview);
   await Promise.all([act(button, () => figures(out, range)), health(overview)]);
@@ -124,6 +125,7 @@ function lineChart(daily) {
 }
 
 async function health(box) {
+  if (!can('viewConnections')) { forbidden(box, 'Platform health'); return; }
   const [items, posts] = await Promise.all([
     load(box, 'Platform health', () => get('/api/social-media/health')),
     load(box, 'Posts', () => get('/api/social-media/posts?limit=200')),

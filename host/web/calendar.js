@@ -1,11 +1,12 @@
 // Calendar and queue: posts by day over a week, everything still queued, and one post's detail
 // (targets, history) with cancel, reschedule and delete where the post's state allows them.
-import { call, get, can, el, field, notice, act, confirmed, when, heading, load, statusBadge, table, platformName } from './api.js';
+import { call, get, can, el, field, notice, act, confirmed, when, heading, load, statusBadge, table, platformName, forbidden } from './api.js';
 import { resultList } from './results.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 let weekOffset = 0;  // weeks from this one; kept while the tab lives
 let openPostId = null;
+let connections = [];  // for the accounts' names in a post's targets
 
 function mondayOf(offset) {
   const d = new Date();
@@ -20,8 +21,13 @@ const snippet = (text) => (text || '(media only)').replace(/\s+/g, ' ').slice(0,
 
 export async function render(section) {
   heading(section, 'Calendar and queue');
-  const posts = await load(section, 'Posts', () => get('/api/social-media/posts?limit=200'));
+  if (!can('viewConnections')) { forbidden(section, 'The calendar'); return; }
+  const [posts, known] = await Promise.all([
+    load(section, 'Posts', () => get('/api/social-media/posts?limit=200')),
+    get('/api/social-media/connections').catch(() => []),
+  ]);
   if (!posts) return;
+  connections = known;
   const start = mondayOf(weekOffset);
   const days = Array.from({ length: 7 }, (_, i) => new Date(start.getTime() + i * DAY));
   const byDay = new Map(days.map((d) => [dayKey(d), []]));
@@ -104,7 +110,7 @@ async function openPost(section, id, focus) {
       }),
     }, 'Delete post'));
   }
-  const results = resultList(post);
+  const results = resultList(post, connections);
   if (can('post')) {
     for (const r of post.results || []) {
       if (r.status !== 'needs_review') continue;
@@ -125,9 +131,9 @@ async function openPost(section, id, focus) {
     el('div', { className: 'detail-head' }, el('h3', {}, 'Post'), el('button', { type: 'button', className: 'close-detail', onclick: () => { openPostId = null; detail.hidden = true; } }, 'Close')),
     el('p', {}, statusBadge(post.status), ' ', post.scheduledTime ? 'scheduled for ' + when(post.scheduledTime) : 'created ' + when(post.createdAt)),
     el('blockquote', { className: 'post-content' }, post.content || '(media only)'),
-    actions.childElementCount ? actions : null,
+    actions.childElementCount ? actions : '',
     el('h4', {}, 'Targets'), results,
-    history.length ? [el('h4', {}, 'History'), table(['When', 'Platform', 'Event', 'Detail'], history, 'history')] : null);
+    ...(history.length ? [el('h4', {}, 'History'), table(['When', 'Platform', 'Event', 'Detail'], history, 'history')] : []));
   detail.hidden = false;
   if (focus) detail.focus();
 }

@@ -1,12 +1,13 @@
 // Errors: the organization's recent failures, retries, rate limits and needs-review items, the
 // accounts a platform throttles or that need reconnecting — each with what to do next.
-import { get, el, when, heading, load, platformName } from './api.js';
+import { get, can, el, when, heading, load, platformName, forbidden } from './api.js';
 import { advice } from './results.js';
 
 const text = (detail) => (detail && (detail.error || detail.message || detail.reason)) || '';
 
 export async function render(section) {
   heading(section, 'Errors');
+  if (!can('viewConnections')) { forbidden(section, 'The errors view'); return; }
   const [errors, health, posts] = await Promise.all([
     load(section, 'Errors', () => get('/api/social-media/errors')),
     load(section, 'Account health', () => get('/api/social-media/health')),
