@@ -413,7 +413,10 @@ typedef struct ms_accounts_ext {
   ms_call_fn list_accounts;  ///< Accounts (pages, organizations, channels) a token can act for.
 } ms_accounts_ext;
 
-/// MS_EXT_VALIDATE. Must not do any network call.
+/// MS_EXT_VALIDATE. Must not do any network call. The reply is {"issues": [...]} with MS_OK or
+/// MS_ERR_INVALID_INPUT, optionally with "length": {"used": N, "limit": M, "unit": "characters" |
+/// "weighted" | "utf16" | "bytes"}: the post's main text (a thread's first part) as the platform
+/// counts it, for the host's live counter (sdk-docs/json-schemas.md, validate).
 typedef struct ms_validate_ext {
   uint32_t struct_size;
   ms_call_fn validate;  ///< Check a post against the platform's limits.

@@ -31,7 +31,9 @@ bool oneOf(const std::vector<std::string>& list, const std::string& value) {
 /// Every reason the Graph API would refuse `post`, checked offline.
 Issues check(const Post& post) {
   Issues issues;
-  if (characterCount(post.content) > kMaxMessageChars) issues.add("/content", "longer than 63,206 characters");
+  const std::size_t characters = characterCount(post.content);
+  issues.length(characters, kMaxMessageChars);
+  if (characters > kMaxMessageChars) issues.add("/content", "longer than 63,206 characters");
   if (post.content.empty() && post.link.empty() && post.media.empty()) issues.add("/content", "a post needs text, a link or media");
   if (post.hasThread) issues.add("/thread", "Facebook Pages have no threads");
   std::size_t videos = 0;

@@ -79,7 +79,9 @@ Issues check(const Post& post) {
     issues.add("/options/mediaType", "must be STORIES or REELS");
   if (!options.upload.empty() && options.upload != "resumable") issues.add("/options/upload", "must be resumable");
   const auto caption = captionOf(post);
-  if (characterCount(caption) > kMaxCaptionChars) issues.add("/content", "longer than 2,200 characters");
+  const std::size_t characters = characterCount(caption);
+  issues.length(characters, kMaxCaptionChars);
+  if (characters > kMaxCaptionChars) issues.add("/content", "longer than 2,200 characters");
   if (countMarked(caption, '#') > kMaxHashtags) issues.add("/content", "more than 30 hashtags");
   if (countMarked(caption, '@') > kMaxMentions) issues.add("/content", "more than 20 @mentions");
   if (post.hasThread) issues.add("/thread", "Instagram has no threads");

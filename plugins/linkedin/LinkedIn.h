@@ -83,6 +83,11 @@ struct Issue {
 };
 /// Reads the Post of a publish/validate request; wrong shapes are MS_ERR_INVALID_INPUT.
 Post readPost(std::string_view json);
+/// The commentary as LinkedIn counts it: characters (code points) against 3000.
+struct TextLength {
+  size_t used = 0, limit = 0;
+};
+TextLength commentaryLength(const Post& post);
 /// Everything LinkedIn would refuse about `post` (empty = publishable).
 std::vector<Issue> checkPost(const Post& post);
 /// Appends what LinkedIn would refuse about one media file to `issues`.

@@ -102,9 +102,11 @@ Post readPost(std::string_view json) {
   return post;
 }
 
+TextLength commentaryLength(const Post& post) { return {characters(post.content), kMaxCommentary}; }
+
 std::vector<Issue> checkPost(const Post& post) {
   std::vector<Issue> issues;
-  if (characters(post.content) > kMaxCommentary) issues.push_back({"/content", "longer than 3000 characters"});
+  if (const auto [used, limit] = commentaryLength(post); used > limit) issues.push_back({"/content", "longer than 3000 characters"});
   if (post.content.empty() && post.link.empty() && post.media.empty())
     issues.push_back({"/content", "a LinkedIn post needs text, a link or media"});
   if (post.hasThread) issues.push_back({"/thread", "LinkedIn has no threads"});

@@ -8,10 +8,16 @@
 namespace linkedin {
 namespace {
 
-std::string issuesJson(const std::vector<Issue>& issues) {
+/// validate's reply: the issues, and the commentary's length as LinkedIn counts it.
+std::string validation(const Post& post, const std::vector<Issue>& issues) {
   auto list = Json::array();
   for (const auto& issue : issues) list.pushRaw(Json::object().field("field", issue.field).field("message", issue.message));
-  return Json::object().raw("issues", list).str();
+  const auto [used, limit] = commentaryLength(post);
+  const auto length = Json::object()
+                          .field("used", static_cast<long long>(used))
+                          .field("limit", static_cast<long long>(limit))
+                          .field("unit", "characters");
+  return Json::object().raw("issues", list).raw("length", length).str();
 }
 
 std::string postReply(const std::string& urn) { return Json::object().field("postId", urn).field("url", postUrl(urn)).str(); }
@@ -109,8 +115,9 @@ std::string postContent(const Post& post, const std::vector<std::string>& urns) 
 
 ms_status validate(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto issues = checkPost(readPost(objectRequest(req, len)));
-    const auto out = issuesJson(issues);
+    const auto post = readPost(objectRequest(req, len));
+    const auto issues = checkPost(post);
+    const auto out = validation(post, issues);
     if (issues.empty()) return out;
     reply->write(reply, out.data(), out.size());  // kept by the host as the error's details
     throw Error(MS_ERR_INVALID_INPUT, issues.front().field + ": " + issues.front().message);

@@ -82,11 +82,13 @@ inline uint64_t fileLength(const Media& m) {
 using PostCheck = Issues (*)(const Post&);
 using PostPublisher = std::string (*)(const Post&);
 
-/// validate: the post's issues, {"issues":[]} when there are none; never a network call.
+/// validate: the post's issues ({"issues":[]} when there are none) and the length of its text as
+/// the check counted it; never a network call.
 inline ms_status validateCall(const char* req, std::size_t len, const ms_reply* reply, PostCheck check) noexcept {
   return sdk::guard(reply, [&] {
-    check(parsePost(objectRequest(req, len), false)).throwIfAny(reply);
-    return std::string(R"({"issues":[]})");
+    const Issues issues = check(parsePost(objectRequest(req, len), false));
+    issues.throwIfAny(reply);
+    return issues.json();
   });
 }
 

@@ -144,11 +144,20 @@ inline std::optional<long long> parseGraphTime(std::string text) {
 class Issues {
  public:
   void add(std::string field, std::string message) { list_.emplace_back(std::move(field), std::move(message)); }
+  /// The post's main text as the platform counts it (characters), reported as validate's "length".
+  void length(std::size_t used, std::size_t limit) { length_ = {used, limit}; }
   bool empty() const { return list_.empty(); }
   std::string json() const {
     auto array = Json::array();
     for (const auto& [field, message] : list_) array.pushRaw(Json::object().field("field", field).field("message", message));
-    return Json::object().raw("issues", array).str();
+    auto out = Json::object().raw("issues", array);
+    if (length_) {
+      out.raw("length", Json::object()
+                            .field("used", static_cast<long long>(length_->first))
+                            .field("limit", static_cast<long long>(length_->second))
+                            .field("unit", "characters"));
+    }
+    return out.str();
   }
   /// When there are issues: writes them as the reply (kept as details) and throws INVALID_INPUT.
   void throwIfAny(const ms_reply* reply) const {
@@ -162,6 +171,7 @@ class Issues {
 
  private:
   std::vector<std::pair<std::string, std::string>> list_;
+  std::optional<std::pair<std::size_t, std::size_t>> length_;
 };
 
 /// Number of Unicode code points of UTF-8 text (platform limits count characters, not bytes).

@@ -182,24 +182,23 @@ Post readPost(const Document& json) {
   return post;
 }
 
+TextLength textLength(const Post& post) {
+  const auto text = telegramText(post.text);
+  return {emptyForTelegram(text) ? 0 : utf16Length(text), post.media.empty() ? kTextLimit : kCaptionLimit};
+}
+
 std::vector<Issue> checkPost(const Post& post) {
   std::vector<Issue> issues = post.optionIssues;
   if (post.hasThread)
     issues.push_back({"/thread", "Telegram posts have no threads: send one post, with options.telegram.split for a long text"});
   // Telegram counts (and keeps) the text after its own cleaning and trimming.
-  const auto text = telegramText(post.text);
-  const bool noText = emptyForTelegram(text);
-  if (noText && post.media.empty())
+  if (emptyForTelegram(telegramText(post.text)) && post.media.empty())
     issues.push_back({"/content", "a Telegram message needs text or media (Telegram refuses a text of only spaces or invisible characters)"});
 
-  const size_t units = noText ? 0 : utf16Length(text);
-  if (!post.options.split) {
-    if (post.media.empty() && units > kTextLimit)
-      issues.push_back({"/content", "longer than 4096 characters (" + std::to_string(units) +
-                                        " UTF-16 units): shorten it or set options.telegram.split"});
-    if (!post.media.empty() && units > kCaptionLimit)
-      issues.push_back({"/content", "a caption is at most 1024 characters (" + std::to_string(units) +
-                                        " UTF-16 units): shorten it or set options.telegram.split"});
+  const auto [units, limit] = textLength(post);
+  if (!post.options.split && units > limit) {
+    issues.push_back({"/content", (post.media.empty() ? "longer than 4096 characters (" : "a caption is at most 1024 characters (") +
+                                      std::to_string(units) + " UTF-16 units): shorten it or set options.telegram.split"});
   }
 
   if (post.media.size() > 10) issues.push_back({"/media", "an album holds at most 10 photos, videos or documents"});

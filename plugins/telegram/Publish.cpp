@@ -9,10 +9,16 @@
 namespace telegram {
 namespace {
 
-std::string issuesJson(const std::vector<Issue>& issues) {
+/// validate's reply: the issues, and the length of the text (or caption) as Telegram counts it.
+std::string validation(const Post& post, const std::vector<Issue>& issues) {
   auto list = Json::array();
   for (const auto& issue : issues) list.pushRaw(Json::object().field("field", issue.field).field("message", issue.message));
-  return Json::object().raw("issues", list).str();
+  const auto [used, limit] = textLength(post);
+  const auto length = Json::object()
+                          .field("used", static_cast<long long>(used))
+                          .field("limit", static_cast<long long>(limit))
+                          .field("unit", "utf16");
+  return Json::object().raw("issues", list).raw("length", length).str();
 }
 
 /// Where a post goes: the chat, and what the host kept of it when the chat was connected.
@@ -200,8 +206,9 @@ class PacedSend {
 
 ms_status validate(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto issues = checkPost(readPost(objectRequest(req, len)));
-    const auto out = issuesJson(issues);
+    const auto post = readPost(objectRequest(req, len));
+    const auto issues = checkPost(post);
+    const auto out = validation(post, issues);
     if (issues.empty()) return out;
     reply->write(reply, out.data(), out.size());  // the issues are the message (json-schemas: validate)
     throw Error(MS_ERR_INVALID_INPUT, "");

@@ -139,6 +139,12 @@ struct Post {
 };
 /// Reads the Post of a publish/validate request; wrong shapes are MS_ERR_INVALID_INPUT.
 Post readPost(const Document& json);
+/// The post's text as Telegram counts it: UTF-16 units of the cleaned text (0 when Telegram finds
+/// it empty) against 4096 for a message, or 1024 for the caption when media are attached.
+struct TextLength {
+  size_t used = 0, limit = 0;
+};
+TextLength textLength(const Post& post);
 /// Everything Telegram would refuse about `post` (empty = publishable).
 std::vector<Issue> checkPost(const Post& post);
 

@@ -69,10 +69,10 @@ size_t codePoints(const std::string& text) {
 }
 
 void checkText(const Part& part, std::vector<Issue>& issues) {
-  const auto length = weightedLength(part.text);
+  const auto [length, limit] = textLength(part);
   if (!length) return issues.push_back({part.pointer, "not valid UTF-8"});
-  if (*length > maxWeightedLength)
-    issues.push_back({part.pointer, "longer than 280 weighted characters (" + std::to_string(*length) + ")"});
+  if (*length > limit)
+    issues.push_back({part.pointer, "longer than " + std::to_string(limit) + " weighted characters (" + std::to_string(*length) + ")"});
   if (*length == 0 && part.media.empty()) issues.push_back({part.pointer, "a post needs text or media"});
 }
 
@@ -140,6 +140,8 @@ std::vector<std::string> livePartIds(std::string_view json, const Post& post) {
   return ids;
 }
 
+TextLength textLength(const Part& part) { return {weightedLength(part.text), maxWeightedLength}; }
+
 std::vector<Issue> checkLimits(const Post& post) {
   std::vector<Issue> issues;
   for (const auto& part : post.parts) {
@@ -150,17 +152,22 @@ std::vector<Issue> checkLimits(const Post& post) {
   return issues;
 }
 
-std::string issuesJson(const std::vector<Issue>& issues) {
+std::string issuesJson(const std::vector<Issue>& issues, const TextLength& length) {
   auto list = sdk::Json::array();
   for (const auto& issue : issues) list.pushRaw(sdk::Json::object().field("field", issue.field).field("message", issue.message));
-  return sdk::Json::object().raw("issues", list).str();
+  auto out = sdk::Json::object().raw("issues", list);
+  if (length.used)
+    out.raw("length", sdk::Json::object().field("used", *length.used).field("limit", length.limit).field("unit", "weighted"));
+  return out.str();
 }
 
 ms_status validate(const char* req, size_t len, const ms_reply* reply) {
   return sdk::guard(reply, [&] {
-    const auto issues = checkLimits(parsePost(objectRequest(req, len)));
-    if (issues.empty()) return issuesJson(issues);
-    const auto details = issuesJson(issues);
+    const auto post = parsePost(objectRequest(req, len));
+    const auto issues = checkLimits(post);
+    // The first part's length: a thread's other parts are counted, each on its own, in issues.
+    const auto details = issuesJson(issues, textLength(post.parts.front()));
+    if (issues.empty()) return details;
     reply->write(reply, details.data(), details.size());  // kept by the host as the error's details
     throw Error(MS_ERR_INVALID_INPUT, issues.front().field + ": " + issues.front().message);
   });

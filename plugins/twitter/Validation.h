@@ -2,6 +2,7 @@
 // Shared by validate and publish, so nothing that X would refuse reaches the network.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,14 @@ struct Issue {
   std::string field, message;
 };
 
+/// A part's text as X counts it: its weighted length against X's limit (validate reports the
+/// first part's as "length"). `used` is nullopt when the text is not valid UTF-8.
+struct TextLength {
+  std::optional<int> used;
+  int limit = 0;
+};
+TextLength textLength(const Part& part);
+
 /// Reads the Post JSON; throws MS_ERR_INVALID_INPUT when it is wrongly shaped.
 Post parsePost(std::string_view json);
 /// resume.postIds of a request: the parts of the post already live, in order (X ids, at most one
@@ -46,7 +55,7 @@ Post parsePost(std::string_view json);
 std::vector<std::string> livePartIds(std::string_view json, const Post& post);
 /// Every limit of X the post breaks (empty = publishable).
 std::vector<Issue> checkLimits(const Post& post);
-/// {"issues":[{"field":…,"message":…}]}
-std::string issuesJson(const std::vector<Issue>& issues);
+/// {"issues":[{"field":…,"message":…}]}, plus "length" (the first part's) when it is known.
+std::string issuesJson(const std::vector<Issue>& issues, const TextLength& length = {});
 
 }  // namespace twitter

@@ -14,10 +14,15 @@ namespace {
 
 constexpr int kMaxRecoveries = 5;  // failed chunks recovered within one call
 
+/// validate's reply: the issues, and the description's length as YouTube counts it (bytes).
 std::string issuesJson(const Video& v) {
   auto list = Json::array();
   for (const auto& issue : v.issues) list.pushRaw(Json::object().field("field", issue.field).field("message", issue.message));
-  return Json::object().raw("issues", list).str();
+  const auto length = Json::object()
+                          .field("used", static_cast<long long>(v.descriptionBytes()))
+                          .field("limit", static_cast<long long>(kMaxDescriptionBytes))
+                          .field("unit", "bytes");
+  return Json::object().raw("issues", list).raw("length", length).str();
 }
 
 HttpResponse putChunk(const std::string& session, const std::string& token, const MediaItem& video, long long offset, long long length,

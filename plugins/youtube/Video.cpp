@@ -9,7 +9,6 @@ namespace youtube {
 namespace {
 
 constexpr size_t kMaxTitleCharacters = 100;      // snippet.title
-constexpr size_t kMaxDescriptionBytes = 5000;    // snippet.description
 constexpr size_t kMaxTagCharacters = 500;        // snippet.tags, all together
 constexpr long long kMaxVideoBytes = 256LL << 30;  // 256 GB
 constexpr long long kMaxThumbnailBytes = 2LL << 20;  // thumbnails.set: 2 MB
@@ -214,9 +213,9 @@ Video readVideo(std::string_view json) {
     if (characters(title) + 8 <= kMaxTitleCharacters) title += " #Shorts";
     else description += description.empty() ? "#Shorts" : "\n\n#Shorts";
   }
-  if (description.size() > kMaxDescriptionBytes) issues.push_back({descriptionField, "the description is longer than 5000 bytes"});
   v.title = title;
   v.description = description;
+  if (v.descriptionBytes() > kMaxDescriptionBytes) issues.push_back({descriptionField, "the description is longer than 5000 bytes"});
   return v;
 }
 

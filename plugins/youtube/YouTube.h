@@ -90,6 +90,7 @@ struct MediaItem {
 struct Issue {
   std::string field, message;
 };
+inline constexpr size_t kMaxDescriptionBytes = 5000;  ///< snippet.description
 /// A publish/validate request as YouTube will receive it.
 struct Video {
   std::string content, link;
@@ -102,6 +103,8 @@ struct Video {
   int64_t publishAtMs = 0;
   std::vector<Issue> issues;  ///< everything YouTube would refuse (empty = publishable)
   const MediaItem& video() const { return media[static_cast<size_t>(videoIndex)]; }
+  /// snippet.description as YouTube counts it: bytes (UTF-8), at most kMaxDescriptionBytes.
+  size_t descriptionBytes() const { return description.size(); }
 };
 /// Reads and checks a Post (wrong shapes are MS_ERR_INVALID_INPUT; limits go to `issues`).
 Video readVideo(std::string_view json);
