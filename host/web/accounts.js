@@ -17,10 +17,10 @@ export async function render(section) {
   }
   const healthById = new Map((health || []).map((h) => [h.connectionId, h]));
   const cards = el('div', { className: 'cards' });
-  for (const p of state.platforms) {
-    const mine = (connections || []).filter((c) => c.platform === p.id);
-    cards.append(card(section, p, mine, healthById));
-  }
+  // Platforms with accounts first, then those one can connect, then those not set up.
+  const mineOf = (p) => (connections || []).filter((c) => c.platform === p.id);
+  const rank = (p) => (mineOf(p).length ? 0 : p.connect === 'credential' || p.configured ? 1 : 2);
+  for (const p of [...state.platforms].sort((a, b) => rank(a) - rank(b))) cards.append(card(section, p, mineOf(p), healthById));
   if (!state.platforms.length) cards.append(el('p', {}, 'No platform plugin is enabled on this host.'));
   section.append(cards);
 }
@@ -32,7 +32,7 @@ function card(section, p, connections, healthById) {
   const list = el('ul', { className: 'accounts' });
   for (const c of connections) list.append(account(section, p, c, healthById.get(c.id)));
   if (connections.length) box.append(list);
-  else box.append(el('p', { className: 'muted' }, 'No account connected.'));
+  else if (can('viewConnections')) box.append(el('p', { className: 'muted' }, 'No account connected.'));
   if (can('connectAccounts')) box.append(connectControl(section, p));
   return box;
 }

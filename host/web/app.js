@@ -1,6 +1,6 @@
 // The dashboard: sign-in with an API key, who is signed in, the organization a SUPER_ADMIN acts
 // in, and hash routing between the views (#/accounts, #/compose …), each a module of its own.
-import { state, key, get, can, el, notice, clearNotice, onUnauthorized } from './api.js';
+import { state, key, get, can, el, notice, clearNotice, onUnauthorized, platformName } from './api.js';
 import * as accounts from './accounts.js';
 import * as compose from './compose.js';
 import * as calendar from './calendar.js';
@@ -86,6 +86,7 @@ async function start() {
     if (e.status !== 401) showSignIn(e.message);
     return;
   }
+  if (fromCallback && !$('notice').hidden) callbackNotice();
   await route();
 }
 
@@ -110,14 +111,22 @@ $('org-switch').addEventListener('change', (ev) => {
 window.addEventListener('hashchange', () => { clearNotice(); route(); });
 
 // The outcome of an OAuth connect flow comes back in the URL: said once, then taken out of it so
-// that a reload or a later action does not show it again.
+// that a reload or a later action does not show it again. Said again with the platform's name once
+// the platforms are known.
 const params = new URLSearchParams(location.search);
-if (params.has('error')) {
-  notice('Connecting ' + (params.get('platform') || 'the account') + ' failed: ' + (params.get('message') || params.get('error')), 'error');
-} else if (params.has('connected')) {
-  notice('Connected ' + params.get('connected') + ' account(s) on ' + (params.get('platform') || 'the platform') + '.', 'ok');
+function callbackNotice() {
+  const platform = params.get('platform') ? platformName(params.get('platform')) : '';
+  if (params.has('error')) {
+    notice('Connecting ' + (platform || 'the account') + ' failed: ' + (params.get('message') || params.get('error')), 'error');
+  } else if (params.has('connected')) {
+    notice('Connected ' + params.get('connected') + ' account(s) on ' + (platform || 'the platform') + '.', 'ok');
+  }
 }
-if (params.has('error') || params.has('connected')) history.replaceState(null, '', location.pathname + location.hash);
+const fromCallback = params.has('error') || params.has('connected');
+if (fromCallback) {
+  callbackNotice();
+  history.replaceState(null, '', location.pathname + location.hash);
+}
 
 start();
 
