@@ -1,4 +1,5 @@
-// Posts: POST /api/social-media/posts (cross-post now or at scheduledTime), list, get with the
+// Posts: POST /api/social-media/posts (cross-post now or at scheduledTime), its dry run
+// POST …/posts/validate (each plugin's verdict and length count, nothing stored), list, get with the
 // history of every target, DELETE (cancel or delete at the platforms), and the recent platform
 // errors of the organization.
 #include "api/Routes.h"
@@ -171,6 +172,22 @@ void create(Exchange& ex) {
   ex.send(settled ? 201 : 202, postView(*post));
 }
 
+/// POST …/posts/validate: the body of POST …/posts, judged target by target by each plugin exactly
+/// as submitting it would judge it (the compose screen's live counter). Nothing is stored and no
+/// platform is called: a plugin's validate is offline.
+void validate(Exchange& ex) {
+  auto tenant = ex.tenantFor(Permission::Post);
+  const auto request = parsePost(ex.jsonBody());
+  json::array targets;
+  for (auto& v : ex.host().publisher().validate(tenant, request)) {
+    json::object target{{"connectionId", v.connectionId}, {"platform", v.platform}, {"accountName", v.accountName},
+                        {"ok", v.ok},                     {"issues", std::move(v.issues)}};
+    if (v.length) target["length"] = std::move(*v.length);
+    targets.push_back(std::move(target));
+  }
+  ex.send(200, json::object{{"targets", std::move(targets)}});
+}
+
 void list(Exchange& ex) {
   auto tenant = ex.tenantFor(Permission::ViewConnections);
   int limit = 100;
@@ -259,6 +276,7 @@ void errors(Exchange& ex) {
 
 void addPostRoutes(http::Router& router) {
   router.add("POST", "/api/social-media/posts", Access::Authenticated, create);
+  router.add("POST", "/api/social-media/posts/validate", Access::Authenticated, validate);
   router.add("GET", "/api/social-media/posts", Access::Authenticated, list);
   router.add("GET", "/api/social-media/posts/{id}", Access::Authenticated, get);
   router.add("DELETE", "/api/social-media/posts/{id}", Access::Authenticated, withdraw);

@@ -81,23 +81,124 @@ json::object postJson(app::Host& host, tenants::TenantStore& tenant, const Post&
   return request;
 }
 
+/// The issues of a validate reply, each {"field": string|null, "message"} (others are skipped).
+json::array issuesOf(const json::value& reply) {
+  json::array out;
+  const auto* issues = reply.is_object() ? reply.as_object().if_contains("issues") : nullptr;
+  if (!issues || !issues->is_array()) return out;
+  for (const auto& issue : issues->as_array()) {
+    const auto* message = issue.is_object() ? issue.as_object().if_contains("message") : nullptr;
+    if (!message || !message->is_string()) continue;
+    const auto* field = issue.as_object().if_contains("field");
+    out.push_back({{"field", field && field->is_string() ? *field : json::value(nullptr)}, {"message", *message}});
+  }
+  return out;
+}
+
 /// The validation issues a plugin gave, as one line.
 std::string issuesText(const plugins::CallResult& result) {
   std::string text = result.message;
-  if (const auto* issues = result.json.is_object() ? result.json.as_object().if_contains("issues") : nullptr;
-      issues && issues->is_array()) {
-    for (const auto& issue : issues->as_array()) {
-      if (!issue.is_object()) continue;
-      const auto* message = issue.as_object().if_contains("message");
-      if (!message || !message->is_string()) continue;
-      if (!text.empty()) text += "; ";
-      if (const auto* field = issue.as_object().if_contains("field"); field && field->is_string()) {
-        text += std::string(field->get_string()) + ": ";
-      }
-      text += std::string(message->get_string());
-    }
+  for (const auto& issue : issuesOf(result.json)) {
+    const auto& item = issue.as_object();
+    if (!text.empty()) text += "; ";
+    if (const auto& field = item.at("field"); field.is_string()) text += std::string(field.get_string()) + ": ";
+    text += std::string(item.at("message").get_string());
   }
   return text.empty() ? "refused by the platform's limits" : text;
+}
+
+/// A post as submit() builds it from a request, before it is stored: its media must be the
+/// organization's (404 otherwise).
+Post draftPost(app::Host& host, tenants::TenantStore& tenant, const PostRequest& request) {
+  Post post;
+  post.id = random::uuid();
+  post.organizationId = tenant.organizationId();
+  post.content = request.content;
+  post.link = request.link;
+  post.scheduledAt = request.scheduledAt;
+  post.createdAt = time::nowMillis();
+  post.options = json::serialize(request.options);
+  json::array mediaIds;
+  media::MediaStore library(tenant, host.config().dataDir / "media");
+  for (const auto& id : request.media) {
+    if (!library.find(id)) throw Problem::notFound("no such media: " + id);
+    mediaIds.push_back(json::value(id));
+  }
+  post.mediaIds = json::serialize(mediaIds);
+  return post;
+}
+
+/// The connections a request targets: every active one on its "platforms" (400 when a platform
+/// has none) and its "targets" (404 for an id not in this organization), each once.
+std::vector<connections::Connection> chosenConnections(app::Host& host, tenants::TenantStore& tenant, const PostRequest& request) {
+  connections::ConnectionStore connectionStore(tenant, host.vault());
+  const auto all = connectionStore.list();
+  std::vector<connections::Connection> chosen;
+  std::set<std::string> seen;
+  for (const auto& platform : request.platforms) {
+    bool any = false;
+    for (const auto& c : all) {
+      if (c.platform != platform || c.status != connections::status::active) continue;
+      any = true;
+      if (seen.insert(c.id).second) chosen.push_back(c);
+    }
+    if (!any) throw Problem::badInput("no active " + platform + " connection in this organization");
+  }
+  for (const auto& id : request.targets) {
+    const auto it = std::find_if(all.begin(), all.end(), [&](const auto& c) { return c.id == id; });
+    if (it == all.end()) throw Problem::notFound("no such connection: " + id);
+    if (seen.insert(it->id).second) chosen.push_back(*it);
+  }
+  if (chosen.empty()) throw Problem::badInput("give at least one target: \"platforms\" or \"targets\"");
+  return chosen;
+}
+
+/// The "length" of a validate reply (optional): {"used","limit","unit"?}, when well formed.
+std::optional<json::object> lengthOf(const json::value& reply) {
+  const auto* length = reply.is_object() ? reply.as_object().if_contains("length") : nullptr;
+  if (!length || !length->is_object()) return std::nullopt;
+  const auto& given = length->as_object();
+  const auto count = [&](const char* name) -> std::optional<std::int64_t> {
+    const auto* v = given.if_contains(name);
+    if (v && v->is_int64() && v->get_int64() >= 0) return v->get_int64();
+    if (v && v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) return static_cast<std::int64_t>(v->get_uint64());
+    return std::nullopt;
+  };
+  const auto used = count("used"), limit = count("limit");
+  if (!used || !limit) return std::nullopt;
+  json::object out{{"used", *used}, {"limit", *limit}};
+  if (const auto* unit = given.if_contains("unit"); unit && unit->is_string() && !unit->get_string().empty() && unit->get_string().size() <= 32) {
+    out["unit"] = *unit;
+  }
+  return out;
+}
+
+/// Whether `connection` may take `post`: its plugin publishes, the connection is active, and the
+/// plugin's validate accepts the post.
+TargetValidation validateTarget(app::Host& host, tenants::TenantStore& tenant, const Post& post,
+                                const connections::Connection& connection) {
+  TargetValidation v;
+  v.connectionId = connection.id;
+  v.platform = connection.platform;
+  v.accountName = connection.accountName;
+  const auto refuse = [&v](std::string error, std::string kind) {
+    v.ok = false;
+    v.error = std::move(error);
+    v.errorKind = std::move(kind);
+    if (v.issues.empty()) v.issues.push_back({{"field", nullptr}, {"message", v.error}});
+  };
+  const auto plugin = host.plugins().get(connection.platform);
+  if (!plugin || !plugin->supports(Operation::Publish)) {
+    refuse("the " + connection.platform + " plugin is not enabled or cannot publish", "not_supported");
+  } else if (connection.status != connections::status::active) {
+    refuse("the connection is " + connection.status + "; reconnect it", "auth_invalid");
+  } else if (plugin->supports(Operation::Validate)) {
+    const auto result = plugin->call(Operation::Validate, postJson(host, tenant, post, connection));
+    v.issues = issuesOf(result.json);
+    v.length = lengthOf(result.json);
+    if (!result.ok()) refuse(issuesText(result), std::string(plugins::toString(result.kind)));
+  }
+  return v;
 }
 
 /// {"postIds": […]} of a reply that reports parts already live, as progress to resume from.
@@ -184,67 +285,22 @@ Publisher::~Publisher() { stop(); }
 
 Post Publisher::submit(tenants::TenantStore& tenant, const tenants::Actor& actor, const PostRequest& request,
                        const std::optional<std::string>& idempotencyKey, const std::string& requestHash) {
-  const auto now = time::nowMillis();
-  Post post;
-  post.id = random::uuid();
-  post.organizationId = tenant.organizationId();
-  post.content = request.content;
-  post.link = request.link;
-  post.scheduledAt = request.scheduledAt;
+  Post post = draftPost(host_, tenant, request);
   post.createdBy = actor.userId;
-  post.createdAt = now;
-  post.options = json::serialize(request.options);
-  json::array mediaIds;
-  media::MediaStore library(tenant, host_.config().dataDir / "media");
-  for (const auto& id : request.media) {
-    if (!library.find(id)) throw Problem::notFound("no such media: " + id);
-    mediaIds.push_back(json::value(id));
-  }
-  post.mediaIds = json::serialize(mediaIds);
-
-  connections::ConnectionStore connectionStore(tenant, host_.vault());
-  const auto all = connectionStore.list();
-  std::vector<connections::Connection> chosen;
-  std::set<std::string> seen;
-  for (const auto& platform : request.platforms) {
-    bool any = false;
-    for (const auto& c : all) {
-      if (c.platform != platform || c.status != connections::status::active) continue;
-      any = true;
-      if (seen.insert(c.id).second) chosen.push_back(c);
-    }
-    if (!any) throw Problem::badInput("no active " + platform + " connection in this organization");
-  }
-  for (const auto& id : request.targets) {
-    const auto it = std::find_if(all.begin(), all.end(), [&](const auto& c) { return c.id == id; });
-    if (it == all.end()) throw Problem::notFound("no such connection: " + id);
-    if (seen.insert(it->id).second) chosen.push_back(*it);
-  }
-  if (chosen.empty()) throw Problem::badInput("give at least one target: \"platforms\" or \"targets\"");
-
-  for (const auto& connection : chosen) {
+  for (const auto& connection : chosenConnections(host_, tenant, request)) {
     Target t;
     t.id = random::uuid();
     t.postId = post.id;
     t.connectionId = connection.id;
     t.platform = connection.platform;
     t.accountId = connection.accountId;
-    t.updatedAt = now;
+    t.updatedAt = post.createdAt;
     const auto options = optionsFor(post.options, connection.platform);
-    t.dueAt = post.scheduledAt && !nativeScheduling(options) ? *post.scheduledAt : now;
-    const auto plugin = host_.plugins().get(connection.platform);
-    const auto refuse = [&t](std::string error, std::string kind) {
+    t.dueAt = post.scheduledAt && !nativeScheduling(options) ? *post.scheduledAt : post.createdAt;
+    if (auto verdict = validateTarget(host_, tenant, post, connection); !verdict.ok) {
       t.status = targetStatus::failed;
-      t.error = std::move(error);
-      t.errorKind = std::move(kind);
-    };
-    if (!plugin || !plugin->supports(Operation::Publish)) {
-      refuse("the " + connection.platform + " plugin is not enabled or cannot publish", "not_supported");
-    } else if (connection.status != connections::status::active) {
-      refuse("the connection is " + connection.status + "; reconnect it", "auth_invalid");
-    } else if (plugin->supports(Operation::Validate)) {
-      const auto result = plugin->call(Operation::Validate, postJson(host_, tenant, post, connection));
-      if (!result.ok()) refuse(issuesText(result), std::string(plugins::toString(result.kind)));
+      t.error = std::move(verdict.error);
+      t.errorKind = std::move(verdict.errorKind);
     }
     post.targets.push_back(std::move(t));
   }
@@ -254,6 +310,13 @@ Post Publisher::submit(tenants::TenantStore& tenant, const tenants::Actor& actor
   }
   wake();
   return post;
+}
+
+std::vector<TargetValidation> Publisher::validate(tenants::TenantStore& tenant, const PostRequest& request) {
+  const Post post = draftPost(host_, tenant, request);
+  std::vector<TargetValidation> out;
+  for (const auto& connection : chosenConnections(host_, tenant, request)) out.push_back(validateTarget(host_, tenant, post, connection));
+  return out;
 }
 
 bool Publisher::waitSettled(tenants::TenantStore& tenant, const std::string& postId, std::chrono::milliseconds timeout) {

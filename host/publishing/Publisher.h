@@ -9,6 +9,7 @@
 #include "publishing/TargetQueue.h"
 #include "tenants/Model.h"
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include <chrono>
@@ -37,6 +38,16 @@ struct PostRequest {
   boost::json::object options;         ///< per platform id
 };
 
+/// How one target of a post fares against its platform's limits: what submit() decides before
+/// anything is stored (a refused target is stored as failed), and what validate() answers.
+struct TargetValidation {
+  std::string connectionId, platform, accountName;
+  bool ok = true;
+  std::string error, errorKind;               ///< when refused: the one-line reason and its kind
+  boost::json::array issues;                  ///< {"field": string|null, "message"}: the plugin's, or the refusal
+  std::optional<boost::json::object> length;  ///< {"used","limit","unit"?}: when the plugin counted the text
+};
+
 class Publisher {
  public:
   explicit Publisher(app::Host& host);
@@ -49,6 +60,11 @@ class Publisher {
   /// the plugin's issues; the others go on), stores the post and wakes the dispatcher.
   Post submit(tenants::TenantStore& tenant, const tenants::Actor& actor, const PostRequest& request,
               const std::optional<std::string>& idempotencyKey, const std::string& requestHash);
+
+  /// What submit() would decide for each target, storing nothing and calling no platform (a
+  /// plugin's validate is offline): the same 404/400 for targets and media, and the same request
+  /// to each plugin.
+  std::vector<TargetValidation> validate(tenants::TenantStore& tenant, const PostRequest& request);
 
   /// Waits until no target of the post is queued-and-due or publishing, or `timeout` passes.
   /// True when settled. Works whichever host publishes (it polls the database).
