@@ -28,6 +28,7 @@ using http::Exchange;
 using plugins::Operation;
 
 constexpr std::int64_t dayMillis = 24LL * 3600 * 1000;
+constexpr std::size_t maxDailyDays = 1000;  ///< a longer range lists its first 1000 days
 
 std::vector<std::string> commaList(const std::optional<std::string>& text) {
   std::vector<std::string> out;
@@ -123,6 +124,7 @@ void analytics(Exchange& ex) {
   json::array allTopPosts;
   std::map<std::string, std::pair<json::object, json::array>> perPlatform;  // metrics, topPosts
   std::map<std::string, json::array> accounts;
+  std::map<std::int64_t, std::pair<std::int64_t, double>> byDay;  // day (ms at 00:00Z) → posts, engagement
   for (const auto& c : connectionStore.list()) {
     if (!platforms.empty() && std::find(platforms.begin(), platforms.end(), c.platform) == platforms.end()) continue;
     if (c.status != connections::status::active) continue;
@@ -149,6 +151,8 @@ void analytics(Exchange& ex) {
         }
       }
       const auto published = posts.publishedBetween(c.id, start, end + dayMillis - 1, 100);
+      for (const auto& t : published)
+        if (t.publishedAt) ++byDay[*t.publishedAt / dayMillis * dayMillis].first;
       if (plugin->supports(Operation::PostInsights) && !published.empty()) {
         json::array ids;
         for (const auto& t : published) ids.push_back(json::value(*t.platformPostId));
@@ -175,6 +179,10 @@ void analytics(Exchange& ex) {
             if (it != published.end()) {
               entry["marketsagePostId"] = it->postId;
               if (it->url) entry["url"] = *it->url;
+              if (it->publishedAt) {
+                entry["publishedAt"] = time::formatIso8601(*it->publishedAt);
+                byDay[*it->publishedAt / dayMillis * dayMillis].second += engagementOf(postMetrics);
+              }
             }
             topPosts.push_back(entry);
             allTopPosts.push_back(entry);
@@ -200,6 +208,16 @@ void analytics(Exchange& ex) {
     out[platform] = view;
   }
   out["totals"] = summary(totals, allTopPosts);
+  // Over time: the posts published each day of the range and the engagement they have drawn so
+  // far — every day listed, quiet ones with zeros, so that a chart needs no gap filling.
+  json::array daily;
+  for (std::int64_t day = start; day <= end && daily.size() < maxDailyDays; day += dayMillis) {
+    const auto found = byDay.find(day);
+    daily.push_back({{"day", time::formatIso8601(day).substr(0, 10)},
+                     {"posts", found == byDay.end() ? 0 : found->second.first},
+                     {"engagement", jsontext::rounded(found == byDay.end() ? 0.0 : found->second.second, 0)}});
+  }
+  out["totals"].as_object()["daily"] = daily;
   out["start"] = startDay;
   out["end"] = endDay;
   ex.send(200, out);

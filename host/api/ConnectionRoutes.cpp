@@ -107,9 +107,17 @@ void callback(Exchange& ex) {
     callerOrganization = ex.principal().organizationId;
   }
   ex.response().set("Set-Cookie", ex.host().oauth().clearBinding(ex.param("platform"), query));
-  const auto outcome =
-      ex.host().oauth().complete(ex.param("platform"), query, ex.cookies(), callerOrganization, ex.remoteAddress(), ex.requestId());
-  ex.redirect(outcome.dashboardUrl);
+  try {
+    const auto outcome =
+        ex.host().oauth().complete(ex.param("platform"), query, ex.cookies(), callerOrganization, ex.remoteAddress(), ex.requestId());
+    ex.redirect(outcome.dashboardUrl);
+  } catch (const Problem& problem) {
+    // A person's browser (it asks for HTML) lands back on the dashboard with the reason, not on a
+    // raw error document; an API client keeps the problem+json answer.
+    if (ex.header("Accept").find("text/html") == std::string::npos) throw;
+    log::info("callback refused", {{"platform", ex.param("platform")}, {"reason", problem.slug()}, {"requestId", ex.requestId()}});
+    ex.redirect(ex.host().oauth().failedAt(ex.param("platform"), problem.slug(), problem.detail()));
+  }
 }
 
 void listConnections(Exchange& ex) {

@@ -49,6 +49,21 @@ void listOrganizations(Exchange& ex) {
   ex.send(200, own);
 }
 
+/// GET /api/me: who the key is, and what it may do — so that a client offers only what works.
+void me(Exchange& ex) {
+  const auto& caller = ex.principal();
+  const auto org = ex.host().directory().findOrganization(caller.organizationId);
+  boost::json::array permissions;
+  for (const auto permission : auth::allPermissions)
+    if (auth::allows(caller.role, permission)) permissions.emplace_back(auth::permissionName(permission));
+  ex.send(200, boost::json::object{{"userId", caller.userId},
+                                   {"email", caller.email},
+                                   {"role", auth::roleName(caller.role)},
+                                   {"organizationId", caller.organizationId},
+                                   {"organizationName", org ? org->name : std::string()},
+                                   {"permissions", permissions}});
+}
+
 void getOrganization(Exchange& ex) {
   auto tenant = ex.tenant(ex.param("id"));
   const auto org = ex.host().directory().findOrganization(tenant.organizationId());
@@ -114,6 +129,7 @@ void removeUser(Exchange& ex) {
 }  // namespace
 
 void addOrganizationRoutes(http::Router& router) {
+  router.add("GET", "/api/me", Access::Authenticated, me);
   router.add("POST", "/api/orgs", Access::Authenticated, createOrganization);
   router.add("GET", "/api/orgs", Access::Authenticated, listOrganizations);
   router.add("GET", "/api/orgs/{id}", Access::Authenticated, getOrganization);

@@ -96,6 +96,14 @@ std::vector<std::string> stringList(const json::object& body, const char* name, 
   return out;
 }
 
+/// The "scheduledTime" field: RFC 3339 with a zone, not in the past; 400 otherwise.
+std::int64_t scheduledTime(const http::Fields& fields) {
+  const auto at = time::parseIso8601(fields.requiredText("scheduledTime", 64));
+  if (!at) throw Problem::badInput("\"scheduledTime\" must be RFC 3339 with a zone, e.g. 2026-12-25T10:00:00Z");
+  if (*at < time::nowMillis()) throw Problem::badInput("\"scheduledTime\" is in the past");
+  return *at;
+}
+
 publishing::PostRequest parsePost(const json::object& body) {
   const http::Fields fields(body, {"content", "platforms", "targets", "media", "scheduledTime", "options", "link"});
   publishing::PostRequest request;
@@ -117,12 +125,7 @@ publishing::PostRequest parsePost(const json::object& body) {
     throw Problem::badInput("give at least one target: \"platforms\" or \"targets\"");
   }
   if (request.content.empty() && request.media.empty()) throw Problem::badInput("a post needs \"content\" or \"media\"");
-  if (const auto when = fields.optionalText("scheduledTime", 64)) {
-    const auto at = time::parseIso8601(*when);
-    if (!at) throw Problem::badInput("\"scheduledTime\" must be RFC 3339 with a zone, e.g. 2026-12-25T10:00:00Z");
-    if (*at < time::nowMillis()) throw Problem::badInput("\"scheduledTime\" is in the past");
-    request.scheduledAt = *at;
-  }
+  if (fields.optionalText("scheduledTime", 64)) request.scheduledAt = scheduledTime(fields);
   if (const auto* options = body.if_contains("options"); options && !options->is_null()) {
     if (!options->is_object()) throw Problem::badInput("\"options\" must be an object keyed by platform");
     for (const auto& [platform, value] : options->as_object()) {
@@ -215,6 +218,21 @@ void get(Exchange& ex) {
   ex.send(200, postView(found(posts, ex.param("id"))));
 }
 
+/// PATCH …/posts/{id} {"scheduledTime"}: moves a scheduled post that has not gone out yet.
+void reschedule(Exchange& ex) {
+  auto tenant = ex.tenantFor(Permission::Post);
+  const auto body = ex.jsonBody();
+  const http::Fields fields(body, {"scheduledTime"});
+  const auto at = scheduledTime(fields);
+  publishing::PostStore posts(tenant);
+  const auto post = found(posts, ex.param("id"));
+  if (posts.reschedule(post.id, at, ex.actor()) == 0) {
+    throw Problem::conflict("nothing of this post is waiting for its time any more (sent, being sent, cancelled or scheduled at the platform)");
+  }
+  ex.host().publisher().wake();
+  ex.send(200, postView(found(posts, post.id)));
+}
+
 /// Cancels what is still queued and deletes what was published, where the platform allows.
 void withdraw(Exchange& ex) {
   auto tenant = ex.tenantFor(Permission::Post);
@@ -279,6 +297,7 @@ void addPostRoutes(http::Router& router) {
   router.add("POST", "/api/social-media/posts/validate", Access::Authenticated, validate);
   router.add("GET", "/api/social-media/posts", Access::Authenticated, list);
   router.add("GET", "/api/social-media/posts/{id}", Access::Authenticated, get);
+  router.add("PATCH", "/api/social-media/posts/{id}", Access::Authenticated, reschedule);
   router.add("DELETE", "/api/social-media/posts/{id}", Access::Authenticated, withdraw);
   router.add("POST", "/api/social-media/posts/{id}/targets/{targetId}/resolve", Access::Authenticated, resolve);
   router.add("GET", "/api/social-media/errors", Access::Authenticated, errors);

@@ -22,6 +22,20 @@ bool mayGrant(Role actor, Role target) {
   return static_cast<int>(actor) <= static_cast<int>(target);
 }
 
+std::string_view permissionName(Permission permission) {
+  switch (permission) {
+    case Permission::ConnectAccounts: return "connectAccounts";
+    case Permission::ViewConnections: return "viewConnections";
+    case Permission::Post: return "post";
+    case Permission::ManageTokens: return "manageTokens";
+    case Permission::ViewAnalytics: return "viewAnalytics";
+    case Permission::ManageUsers: return "manageUsers";
+    case Permission::ViewAudit: return "viewAudit";
+    case Permission::ManageOrganizations: return "manageOrganizations";
+  }
+  return "";
+}
+
 std::string_view roleName(Role role) {
   switch (role) {
     case Role::SuperAdmin: return "SUPER_ADMIN";

@@ -20,6 +20,13 @@ enum class Permission {
   ManageOrganizations,  ///< create organizations (SUPER_ADMIN only)
 };
 
+inline constexpr Permission allPermissions[] = {
+    Permission::ConnectAccounts, Permission::ViewConnections, Permission::Post,      Permission::ManageTokens,
+    Permission::ViewAnalytics,   Permission::ManageUsers,     Permission::ViewAudit, Permission::ManageOrganizations};
+
+/// "connectAccounts", "viewConnections" …: how GET /api/me names what the caller may do.
+std::string_view permissionName(Permission permission);
+
 /// Whether `role` may do `permission` within its own organization. Reaching another
 /// organization at all is a separate rule: only SUPER_ADMIN spans organizations.
 bool allows(Role role, Permission permission);

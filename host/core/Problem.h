@@ -17,6 +17,7 @@ class Problem : public std::runtime_error {
   int status() const { return status_; }
   /// The problem type URI: "urn:marketsage:problem:<slug>".
   std::string type() const { return "urn:marketsage:problem:" + slug_; }
+  const std::string& slug() const { return slug_; }
   const std::string& title() const { return title_; }
   std::string detail() const { return what(); }
   /// Seconds a client should wait (429/503); 0 = no Retry-After header.

@@ -54,7 +54,9 @@ std::string OAuthFlow::failedAt(const std::string& platform, const std::string& 
   for (const char c : message.substr(0, 300)) readable += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
   std::string encoded;
   Poco::URI::encode(readable, "&=+?#/:", encoded);
-  return dashboard("platform=" + platform + "&error=" + safeReason(code) + (encoded.empty() ? "" : "&message=" + encoded));
+  std::string platformName;
+  Poco::URI::encode(platform.substr(0, 64), "&=+?#/:", platformName);
+  return dashboard("platform=" + platformName + "&error=" + safeReason(code) + (encoded.empty() ? "" : "&message=" + encoded));
 }
 
 std::string OAuthFlow::dashboard(const std::string& query) const {

@@ -77,13 +77,14 @@ class OAuthFlow {
   CredentialConnect connectWithCredential(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& platform,
                                           const std::optional<std::string>& credential, const std::vector<std::string>& accounts);
 
+  /// The dashboard URL for a failed connect: a short `error` code and a readable `message`.
+  std::string failedAt(const std::string& platform, const std::string& code, const std::string& message) const;
+
   /// The redirect URI registered with the platform: MARKETSAGE_PUBLIC_URL + /api/auth/callback/{platform}.
   std::string redirectUri(const std::string& platform) const;
 
  private:
   std::string dashboard(const std::string& query) const;
-  /// The dashboard URL for a failed connect: a short `error` code and a readable `message`.
-  std::string failedAt(const std::string& platform, const std::string& code, const std::string& message) const;
   BrowserBinding bind(const std::string& platform, const std::string& stateHash) const;
   app::Host& host_;
 };

@@ -229,6 +229,25 @@ int PostStore::cancelQueued(const std::string& postId, const tenants::Actor& act
   return static_cast<int>(rows.size());
 }
 
+int PostStore::reschedule(const std::string& postId, std::int64_t at, const tenants::Actor& actor) {
+  store::Transaction tx(db_);
+  const auto now = time::nowMillis();
+  // attempts = 0 and a due time still ahead: a queued target the scheduler has not touched yet
+  // (claiming one makes it publishing, so a target being sent right now is never moved).
+  const auto rows = tx.query("UPDATE post_targets SET due_at = $1, updated_at = $2"
+                             " WHERE organization_id = $3 AND post_id = $4 AND status = $5 AND attempts = 0 AND due_at > $2"
+                             " RETURNING id, platform",
+                             {at, now, tenant_.organizationId(), postId, std::string(targetStatus::queued)});
+  if (rows.empty()) return 0;
+  tx.execute("UPDATE posts SET scheduled_at = $1 WHERE organization_id = $2 AND id = $3", {at, tenant_.organizationId(), postId});
+  for (const auto& row : rows)
+    recordEvent(tx, tenant_.organizationId(), postId, row.text(0), row.text(1), "rescheduled", {{"scheduledTime", time::formatIso8601(at)}});
+  tenant_.audit(tx, actor, "post.rescheduled", "post", postId,
+                {{"targets", static_cast<std::int64_t>(rows.size())}, {"scheduledTime", time::formatIso8601(at)}});
+  tx.commit();
+  return static_cast<int>(rows.size());
+}
+
 bool PostStore::resolve(const std::string& postId, const std::string& targetId, const std::string& outcome,
                         const std::optional<std::string>& platformPostId, const std::optional<std::string>& url,
                         const tenants::Actor& actor) {

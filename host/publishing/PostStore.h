@@ -41,6 +41,10 @@ class PostStore {
 
   /// Cancels the targets still queued; returns how many.
   int cancelQueued(const std::string& postId, const tenants::Actor& actor);
+  /// Moves a scheduled post to `at` (ms): the post's time and its targets still waiting for their
+  /// first attempt. Targets already handed to the platform (its own scheduling), tried, or done
+  /// keep theirs. Returns how many targets moved (0: nothing left to move). Audited.
+  int reschedule(const std::string& postId, std::int64_t at, const tenants::Actor& actor);
   /// Records that a published target was deleted at the platform.
   void markDeleted(const Target& target);
   /// A person settles a needs_review target: "published" (with the platform's post id and URL

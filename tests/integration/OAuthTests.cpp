@@ -549,6 +549,44 @@ TEST_CASE("a connect flow completes only in the browser that started it (RFC 970
   CHECK(slow.host.get(pathOf(str(late.json(), "authorizeUrl")), "").status == 400);
 }
 
+TEST_CASE("a browser is never left on an error document: a refused callback lands on the dashboard with the reason", "[oauth][dashboard]") {
+  OAuthEmulator emulator;
+  World w(oauthEnv(emulator));
+  const auto& admin = w.a.byRole["ADMIN"].key;
+  const std::map<std::string, std::string> browser{{"Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}};
+  const auto landing = [&](const std::string& path) {
+    const auto r = w.host.request("GET", path, "", std::nullopt, "", browser);
+    INFO(path << " answered " << r.status << " " << r.body);
+    CHECK(r.status == 302);
+    CHECK(r.header("cache-control") == "no-store");
+    return r.header("location");
+  };
+  const auto dashboard = "http://127.0.0.1:" + std::to_string(w.host.port()) + "/social-media?platform=oauthtest&error=";
+
+  // Unknown (or forged) state: the same bytes a person's browser is sent to.
+  CHECK(landing("/api/auth/callback/oauthtest?code=x&state=bogus") ==
+        dashboard + "bad-input&message=unknown%20or%20already%20used%20state");
+  CHECK(landing("/api/auth/callback/oauthtest?code=x") == dashboard + "bad-input&message=the%20callback%20has%20no%20state");
+  // A platform id is echoed only as text in the query, never as more parameters.
+  CHECK(landing("/api/auth/callback/oauth%26x=1?state=bogus") ==
+        "http://127.0.0.1:" + std::to_string(w.host.port()) +
+            "/social-media?platform=oauth%2526x%3D1&error=not-found&message=no%20enabled%20platform%20%22oauth%2526x%3D1%22");
+
+  // The flow finished in another browser, and a reused state.
+  auto start = w.host.request("GET", "/api/social-media/connect/oauthtest", admin);
+  REQUIRE(start.status == 302);
+  const auto back = pathOf(fetch(start.header("location")).header("location"));
+  w.host.forgetCookies();
+  CHECK(landing(back).rfind(dashboard + "browser-mismatch&message=this%20connect%20flow%20was%20started%20in%20another%20browser", 0) == 0);
+  CHECK(landing(back) == dashboard + "bad-input&message=unknown%20or%20already%20used%20state");
+  CHECK(connectionCount(w, admin) == 0);
+
+  // An API client keeps the problem+json answer.
+  const auto api = w.host.get("/api/auth/callback/oauthtest?code=x&state=bogus", "");
+  CHECK(api.status == 400);
+  CHECK(api.header("content-type") == "application/problem+json");
+}
+
 TEST_CASE("keys rotate re-encrypts every token; the old key can then go", "[oauth][vault]") {
   OAuthEmulator emulator;
   World w(oauthEnv(emulator));

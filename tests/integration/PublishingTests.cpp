@@ -288,6 +288,51 @@ TEST_CASE("scheduled posts fire at their time, across a restart; cancelled ones 
   CHECK(str(cancelled.json().at("results").at(0), "status") == "cancelled");
 }
 
+TEST_CASE("reschedule: a queued post moves to its new time and fires then; what went out, or another tenant's, does not move", "[publishing]") {
+  OAuthEmulator emulator;
+  World w(oauthEnv(emulator), publishingConfig());
+  const auto user = w.a.byRole["USER"].key;
+  const auto connection = str(connect(w, user, "oauthtest").front(), "id");
+  const auto isoIn = [](int seconds) {
+    const std::time_t at = std::time(nullptr) + seconds;
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&at));
+    return std::string(text);
+  };
+  auto created = postJson(w, user, {{"content", "moved up"}, {"targets", {connection}}, {"scheduledTime", "2099-01-01T00:00:00Z"}});
+  REQUIRE(created.status == 201);
+  const auto id = str(created.json(), "id");
+  const auto path = "/api/social-media/posts/" + id;
+  const auto patch = [&](const std::string& key, const std::string& body, const std::string& on = "") {
+    return w.host.request("PATCH", on.empty() ? path : on, key, body);
+  };
+
+  // Refused without a change: a time in the past, no time, another organization, a GUEST.
+  CHECK(patch(user, R"({"scheduledTime":"2020-01-01T00:00:00Z"})").status == 400);
+  CHECK(patch(user, R"({"when":"2030-01-01T00:00:00Z"})").status == 400);
+  CHECK(patch(w.b.byRole["ADMIN"].key, R"({"scheduledTime":")" + isoIn(3) + R"("})").status == 404);
+  CHECK(patch(w.a.byRole["GUEST"].key, R"({"scheduledTime":")" + isoIn(3) + R"("})").status == 403);
+  CHECK(str(w.host.get(path, user).json(), "scheduledTime") == "2099-01-01T00:00:00.000Z");
+
+  const auto when = isoIn(3);
+  const auto moved = patch(user, R"({"scheduledTime":")" + when + R"("})");
+  INFO(moved.body);
+  REQUIRE(moved.status == 200);
+  CHECK(str(moved.json(), "scheduledTime").substr(0, 19) == when.substr(0, 19));
+  CHECK(str(moved.json(), "status") == "scheduled");
+  const auto post = waitSettled(w, user, id);
+  CHECK(str(post, "status") == "published");
+  CHECK(str(post.at("results").at(0), "publishedAt").substr(0, 19) >= when.substr(0, 19));
+  REQUIRE(emulator.published().size() == 1);
+  CHECK(hasEvent(post, "rescheduled"));
+
+  // Gone out: nothing is left to move.
+  const auto late = patch(user, R"({"scheduledTime":")" + isoIn(60) + R"("})");
+  CHECK(late.status == 409);
+  CHECK(late.header("content-type") == "application/problem+json");
+  CHECK(emulator.published().size() == 1);
+}
+
 TEST_CASE("Idempotency-Key: the same request twice creates one post; another body with the key is refused", "[publishing]") {
   OAuthEmulator emulator;
   World w(oauthEnv(emulator), publishingConfig());
@@ -344,6 +389,15 @@ TEST_CASE("delete removes a published post at the platform; analytics sum accoun
   CHECK(str(top.at(0), "marketsagePostId") == str(keep.json(), "id"));  // more likes: longer text
   CHECK(top.at(0).at("metrics").at("likes").as_int64() == 20);
   CHECK(analytics.json().at("totals").at("totalReach").as_int64() == 2040);
+  // Over time: every day of the default 30-day range, today with both posts and their engagement.
+  const std::time_t now = std::time(nullptr);
+  char today[16];
+  std::strftime(today, sizeof today, "%Y-%m-%d", std::gmtime(&now));
+  CHECK(str(top.at(0), "publishedAt").substr(0, 10) == today);
+  const auto daily = analytics.json().at("totals").at("daily").as_array();
+  REQUIRE(daily.size() == 31);
+  CHECK(boost::json::serialize(daily.back()) == R"({"day":")" + std::string(today) + R"(","posts":2,"engagement":26})");
+  CHECK(boost::json::serialize(daily.front()).find(R"("posts":0,"engagement":0})") != std::string::npos);
   CHECK(w.host.get("/api/social-media/analytics?start=2026-13-01", admin).status == 400);
   CHECK(w.host.get("/api/social-media/analytics", w.a.byRole["GUEST"].key).status == 403);
   CHECK(w.host.get("/api/social-media/analytics", w.b.byRole["ADMIN"].key).json().at("totals").at("totalReach").as_int64() == 0);

@@ -197,6 +197,30 @@ TEST_CASE("role matrix: every role on every route", "[roles]") {
   }
 }
 
+TEST_CASE("GET /api/me: who the key is, in which organization, and exactly what its role may do", "[roles]") {
+  World w;
+  const auto me = [&](const std::string& key) {
+    const auto r = w.host.get("/api/me", key);
+    REQUIRE(r.status == 200);
+    return r.json();
+  };
+  const auto user = me(w.a.byRole["USER"].key);
+  CHECK(str(user, "userId") == w.a.byRole["USER"].userId);
+  CHECK(str(user, "email") == "USER@" + w.a.id.substr(0, 8) + ".example.com");
+  CHECK(str(user, "role") == "USER");
+  CHECK(str(user, "organizationId") == w.a.id);
+  CHECK(str(user, "organizationName") == "Org A");
+  CHECK(boost::json::serialize(user.at("permissions")) == R"(["connectAccounts","viewConnections","post","viewAnalytics"])");
+  CHECK(boost::json::serialize(me(w.b.byRole["ADMIN"].key).at("permissions")) ==
+        R"(["connectAccounts","viewConnections","post","manageTokens","viewAnalytics","manageUsers","viewAudit"])");
+  CHECK(str(me(w.b.byRole["ADMIN"].key), "organizationName") == "Org B");
+  CHECK(me(w.a.byRole["GUEST"].key).at("permissions").as_array().empty());
+  CHECK(me(w.superKey).at("permissions").as_array().size() == 8);
+  const auto anonymous = w.host.get("/api/me", "");
+  CHECK(anonymous.status == 401);
+  CHECK(anonymous.header("content-type") == "application/problem+json");
+}
+
 TEST_CASE("bad input is a clear 4xx problem and writes nothing", "[input]") {
   World w;
   const auto& admin = w.a.byRole["ADMIN"].key;
