@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace harness {
 
@@ -24,6 +25,21 @@ inline std::map<std::string, std::string> oauthEnv(const OAuthEmulator& emulator
     env[id + "_CLIENT_SECRET"] = OAuthEmulator::clientSecret;
   }
   return env;
+}
+
+/// The host's environment for the bundled plugins (each then pointed at its emulator with emulated()).
+inline std::map<std::string, std::string> bundledPluginsEnv(const std::string& key = devKey) {
+  return {{"MARKETSAGE_PLUGIN_PATH", MARKETSAGE_BUNDLED_PLUGIN_DIR}, {"FIELD_ENCRYPTION_KEY", key}};
+}
+
+/// Points the plugin `id` ("TWITTER", "FACEBOOK" …) at an emulator serving both its API and its
+/// consent page at `url`, with the emulator's app credentials.
+inline void emulated(std::map<std::string, std::string>& env, const std::string& id, const std::string& url, const std::string& clientId,
+                     const std::string& clientSecret) {
+  env[id + "_API_BASE"] = url;
+  env[id + "_AUTH_BASE"] = url;
+  env[id + "_CLIENT_ID"] = clientId;
+  env[id + "_CLIENT_SECRET"] = clientSecret;
 }
 
 inline std::map<std::string, std::string> query(const std::string& url) {
@@ -43,6 +59,29 @@ inline std::string consent(World& w, const std::string& key, const std::string& 
 }
 
 inline std::string pathOf(const std::string& url) { return Poco::URI(url).getPathAndQuery(); }
+
+/// The connections of the key's organization on `platform`.
+inline std::vector<boost::json::value> connectionsOf(World& w, const std::string& key, const std::string& platform) {
+  auto list = w.host.get("/api/social-media/connections", key);
+  REQUIRE(list.status == 200);
+  std::vector<boost::json::value> out;
+  const auto all = list.json();
+  for (const auto& c : all.as_array())
+    if (str(c, "platform") == platform) out.push_back(c);
+  return out;
+}
+
+/// The whole browser round trip; returns the key's organization's connections on `platform`.
+inline std::vector<boost::json::value> connect(World& w, const std::string& key, const std::string& platform, std::size_t expected) {
+  const auto back = consent(w, key, platform);
+  REQUIRE(back.find("code=") != std::string::npos);
+  const auto done = w.host.get(pathOf(back), "");
+  REQUIRE(done.status == 302);
+  CHECK(done.header("location").find("connected=" + std::to_string(expected)) != std::string::npos);
+  auto out = connectionsOf(w, key, platform);
+  REQUIRE(out.size() == expected);
+  return out;
+}
 
 /// A second host process on `w`'s database and data dir (so the same keys), started.
 inline std::unique_ptr<Host> secondHost(World& w, std::map<std::string, std::string> env, const std::string& config = "{}") {

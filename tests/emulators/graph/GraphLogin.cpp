@@ -4,6 +4,7 @@
 // https://developers.facebook.com/docs/facebook-login/guides/advanced/oidc-token (PKCE)
 // https://developers.facebook.com/docs/facebook-login/guides/access-tokens/get-long-lived
 // https://developers.facebook.com/docs/pages-api/getting-started (GET /me/accounts)
+#include "ConsentPage.h"
 #include "GraphInternals.h"
 
 #include <Poco/Base64Encoder.h>
@@ -199,9 +200,18 @@ void dialog(Impl& impl, Call& call, Poco::Net::HTTPServerResponse& response) {
   const auto scopes = splitScopes(call.param("scope"));
   for (const auto& s : scopes)
     if (!knownPermissions.count(s)) return refuse("Invalid Scopes: " + s);
+  // A browser sees the Login dialog first; its buttons come back here with `consent`.
+  if (marketsage::test::showConsentPage(call.header("Accept"), call.params)) {
+    const auto page = marketsage::test::consentPage("Facebook", "MarketSage", scopes, Poco::URI(call.request->getURI()).getPath(), call.params);
+    response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+    response.setContentType("text/html; charset=utf-8");
+    response.setContentLength(static_cast<std::streamsize>(page.size()));
+    response.send() << page;
+    return;
+  }
   impl.consentScopes = scopes;
   Poco::URI back(redirectUri);
-  if (impl.denyConsent) {
+  if (impl.denyConsent || call.param(marketsage::test::consentParameter) == "deny") {  // denyNextConsent, or "Cancel"
     impl.denyConsent = false;
     back.addQueryParameter("error", "access_denied");
     back.addQueryParameter("error_code", "200");

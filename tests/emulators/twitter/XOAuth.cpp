@@ -2,6 +2,7 @@
 // (https://docs.x.com/fundamentals/authentication/oauth-2-0/authorization-code): consent at
 // /i/oauth2/authorize, token and revocation at /2/oauth2/token and /2/oauth2/revoke, confidential
 // clients authenticated with HTTP Basic. X answers rejected grants with invalid_request.
+#include "ConsentPage.h"
 #include "XImpl.h"
 
 #include <Poco/Base64Decoder.h>
@@ -69,6 +70,11 @@ Reply XApi::Impl::authorize(const Request& r) {
     scopes.insert(scope);
   }
   if (scopes.empty()) return errorRedirect("invalid_scope");
+  // A browser sees the consent page first; its buttons come back here with `consent`.
+  if (marketsage::test::showConsentPage(r.raw ? r.raw->get("Accept", "") : "", r.query))
+    return Reply{200, marketsage::test::consentPage("X", "MarketSage", {scopes.begin(), scopes.end()}, r.path, r.query),
+                 "text/html; charset=utf-8", {}};
+  if (r.param(marketsage::test::consentParameter) == "deny") return errorRedirect("access_denied");  // "Cancel"
   const auto code = newToken("xcode-");
   codes[code] = Code{r.param("code_challenge"), method, redirectUri, scopes};
   const char* separator = redirectUri.find('?') == std::string::npos ? "?" : "&";
