@@ -514,3 +514,17 @@ TEST_CASE("facebook reconcile: pages through the Page's posts, boundedly; ambigu
     CHECK(answer.retryAfterSeconds > 0);
   }
 }
+
+TEST_CASE("facebook validate reports the message's length in characters against 63206", "[facebook][validate][length]") {
+  Facebook fb;
+  const auto lengthOf = [](const CallResult& r) {
+    const auto& length = r.json.at("length");
+    return std::tuple{length.at("used").as_int64(), length.at("limit").as_int64(), std::string(length.at("unit").as_string())};
+  };
+  const auto fine = fb.plugin.call(Operation::Validate, fb.post("h\xc3\xa9llo \xF0\x9F\x98\x80"));  // é and 😀: one character each
+  REQUIRE(fine.ok());
+  CHECK(lengthOf(fine) == std::tuple{7, 63206, std::string("characters")});
+  const auto over = fb.plugin.call(Operation::Validate, fb.post(std::string(63207, 'x')));
+  REQUIRE(over.kind == ErrorKind::InvalidInput);
+  CHECK(lengthOf(over) == std::tuple{63207, 63206, std::string("characters")});
+}

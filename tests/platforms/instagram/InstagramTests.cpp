@@ -430,3 +430,22 @@ TEST_CASE("instagram reconcile: without a kept container the media list answers;
     CHECK(answer.retryAfterSeconds == ig.graph.regainAccessMinutes * 60);
   }
 }
+
+TEST_CASE("instagram validate reports the caption's length in characters against 2200, the link included", "[instagram][validate][length]") {
+  Instagram ig;
+  const auto lengthOf = [](const CallResult& r) {
+    const auto& length = r.json.at("length");
+    return std::tuple{length.at("used").as_int64(), length.at("limit").as_int64(), std::string(length.at("unit").as_string())};
+  };
+  auto request = ig.post("Caption \xF0\x9F\x98\x80", {ig.image("len.jpg")});  // 😀: one character
+  const auto plain = ig.plugin.call(Operation::Validate, request);
+  REQUIRE(plain.ok());
+  CHECK(lengthOf(plain) == std::tuple{9, 2200, std::string("characters")});
+  request["link"] = "https://a.example";  // appended on its own line
+  const auto linked = ig.plugin.call(Operation::Validate, request);
+  REQUIRE(linked.ok());
+  CHECK(lengthOf(linked) == std::tuple{9 + 1 + 17, 2200, std::string("characters")});
+  const auto over = ig.plugin.call(Operation::Validate, ig.post(std::string(2201, 'x'), {ig.image("len2.jpg")}));
+  REQUIRE(over.kind == ErrorKind::InvalidInput);
+  CHECK(lengthOf(over) == std::tuple{2201, 2200, std::string("characters")});
+}

@@ -180,3 +180,18 @@ TEST_CASE("delete_post deletes the post; a post already gone is fine", "[linkedi
   CHECK(f.linkedin.posts().empty());
   CHECK(f.call(Operation::DeletePost, {{"accessToken", f.token}, {"postId", urn}}).ok());
 }
+
+TEST_CASE("validate reports the commentary's length in characters against 3000", "[linkedin][validate][length]") {
+  LinkedInFixture f;
+  const auto lengthOf = [](const CallResult& r) {
+    const auto& length = r.json.at("length");
+    return std::tuple{length.at("used").as_int64(), length.at("limit").as_int64(), std::string(length.at("unit").as_string())};
+  };
+  auto short_ = f.call(Operation::Validate, {{"content", "caf\xc3\xa9 \xF0\x9F\x98\x80 (launch)"}});  // é and 😀: one character each
+  REQUIRE(short_.ok());
+  CHECK(lengthOf(short_) == std::tuple{15, 3000, std::string("characters")});
+  auto over = f.call(Operation::Validate, {{"content", std::string(3001, 'x')}});
+  REQUIRE(over.kind == ErrorKind::InvalidInput);
+  CHECK(lengthOf(over) == std::tuple{3001, 3000, std::string("characters")});
+  CHECK(f.linkedin.requests().empty());
+}
