@@ -108,7 +108,13 @@ $('org-switch').addEventListener('change', (ev) => {
   notice('Acting in ' + state.orgName + '.', 'ok');
   route();
 });
-window.addEventListener('hashchange', () => { clearNotice(); route(); });
+window.addEventListener('hashchange', async () => {
+  clearNotice();
+  await route();
+  // Keyboard and screen-reader users land on the view they opened.
+  const title = document.querySelector('section.view:not([hidden]) h2');
+  if (title) { title.tabIndex = -1; title.focus({ preventScroll: true }); }
+});
 
 // The outcome of an OAuth connect flow comes back in the URL: said once, then taken out of it so
 // that a reload or a later action does not show it again. Said again with the platform's name once

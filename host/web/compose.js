@@ -280,6 +280,8 @@ class Composer {
   }
 
   showResults(post) {
+    const first = !this.results.childElementCount;
     this.results.replaceChildren(el('h3', {}, 'Results'), el('p', {}, 'Post ', statusBadge(post.status)), resultList(post, this.connections));
+    if (first) this.results.scrollIntoView({ block: 'nearest' });
   }
 }
