@@ -49,7 +49,10 @@ async function figures(out, { start, end }) {
   const t = answer.totals || {};
   out.append(el('dl', { id: 'analytics-totals', className: 'totals' },
     tile('Reach', number(t.totalReach)), tile('Engagement', number(t.totalEngagement)),
-    tile('Engagement rate', typeof t.engagementRate === 'number' ? t.engagementRate + ' %' : '—')));
+    tile('Engagement rate', typeof t.engagementRate === 'number' ? t.engagementRate + ' %' : '—'),
+    // Other account figures the platforms gave (followers …).
+    Object.entries(t.metrics || {}).filter(([name, v]) => typeof v === 'number' && !['reach', 'engagement'].includes(name))
+      .slice(0, 4).map(([name, v]) => tile(name.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase()), number(v)))));
   out.append(el('h3', {}, 'Per platform'), barChart(platforms));
   if (Array.isArray(t.daily) && t.daily.length) out.append(el('h3', {}, 'Over time'), lineChart(t.daily));
   out.append(table(['Platform', 'Reach', 'Engagement', 'Rate'], platforms.map(([id, p]) => el('tr', {},
@@ -100,27 +103,31 @@ function barChart(platforms) {
   return chart;
 }
 
-/// Engagement (and reach, on its own scale) per day.
+/// The figures of each day (engagement, posts, and reach where the answer has it), each series on
+/// its own scale, its largest value named in the legend.
 function lineChart(daily) {
   const width = 640;
   const height = 200;
-  const pad = { left: 40, right: 10, top: 10, bottom: 30 };
+  const pad = { left: 10, right: 10, top: 24, bottom: 30 };
   const chart = svg('svg', { id: 'analytics-daily', viewBox: `0 0 ${width} ${height}`, role: 'img', class: 'chart' });
-  chart.append(svg('title', {}, 'Engagement and reach per day'));
+  chart.append(svg('title', {}, 'Figures per day'));
   const x = (i) => pad.left + ((width - pad.left - pad.right) * i) / Math.max(1, daily.length - 1);
-  for (const [kind, key] of [['reach', 'reach'], ['engagement', 'engagement']]) {
-    const max = Math.max(1, ...daily.map((d) => d[key] || 0));
-    const y = (v) => height - pad.bottom - ((height - pad.top - pad.bottom) * v) / max;
+  const series = ['engagement', 'posts', 'reach'].filter((key) => daily.some((d) => typeof d[key] === 'number'));
+  let legendX = pad.left;
+  for (const key of series) {
+    const max = Math.max(0, ...daily.map((d) => d[key] || 0));
+    const y = (v) => height - pad.bottom - ((height - pad.top - pad.bottom) * v) / Math.max(1, max);
     const points = daily.map((d, i) => `${x(i).toFixed(1)},${y(d[key] || 0).toFixed(1)}`).join(' ');
-    chart.append(svg('polyline', { points, class: 'line-' + kind, fill: 'none' }));
+    chart.append(svg('polyline', { points, class: 'line-' + key, fill: 'none' }));
+    const legend = '— ' + key + ' (up to ' + max.toLocaleString() + ')';
+    chart.append(svg('text', { x: legendX, y: 14, class: 'legend-' + key }, legend));
+    legendX += legend.length * 7 + 16;
   }
   chart.append(svg('line', { x1: pad.left, x2: width - pad.right, y1: height - pad.bottom, y2: height - pad.bottom, class: 'axis' }));
   const step = Math.max(1, Math.ceil(daily.length / 7));
   daily.forEach((d, i) => {
-    if (i % step === 0) chart.append(svg('text', { x: x(i), y: height - 10, class: 'value', 'text-anchor': 'middle' }, String(d.day).slice(5)));
+    if (i % step === 0) chart.append(svg('text', { x: x(i), y: height - 10, class: 'value', 'text-anchor': i === 0 ? 'start' : 'middle' }, String(d.day).slice(5)));
   });
-  chart.append(svg('text', { x: pad.left, y: pad.top + 4, class: 'legend-engagement' }, '— engagement'));
-  chart.append(svg('text', { x: pad.left + 120, y: pad.top + 4, class: 'legend-reach' }, '— reach'));
   return chart;
 }
 
