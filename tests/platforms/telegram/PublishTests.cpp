@@ -344,4 +344,30 @@ TEST_CASE("a media file that cannot be read fails for good before anything is se
   CHECK(f.telegram.messages().empty());
 }
 
+TEST_CASE("validate reports the length in UTF-16 units: of the text against 4096, of a caption against 1024", "[telegram][validate][length]") {
+  TelegramFixture f;
+  const auto lengthOf = [](const CallResult& r) {
+    const auto& length = r.json.at("length");
+    return std::tuple{length.at("used").as_int64(), length.at("limit").as_int64(), std::string(length.at("unit").as_string())};
+  };
+  const std::string emoji = "\xF0\x9F\x98\x80";  // U+1F600: two UTF-16 units
+  auto text = f.call(Operation::Validate, {{"content", emoji + " abc"}, {"media", json::array{}}, {"options", json::object{}}});
+  REQUIRE(text.ok());
+  CHECK(lengthOf(text) == std::tuple{2 + 1 + 3, 4096, std::string("utf16")});
+  // The link is appended after a blank line; the edges Telegram trims are not counted.
+  auto linked = f.call(Operation::Validate, {{"content", "  abc"}, {"link", "https://a.example"}, {"media", json::array{}}});
+  REQUIRE(linked.ok());
+  CHECK(lengthOf(linked) == std::tuple{3 + 2 + 17, 4096, std::string("utf16")});
+  // With media the text is a caption.
+  const auto photo = f.media("image", "image/jpeg", 1000, "p.jpg");
+  auto caption = f.call(Operation::Validate, {{"content", emoji}, {"media", json::array{photo}}, {"options", json::object{}}});
+  REQUIRE(caption.ok());
+  CHECK(lengthOf(caption) == std::tuple{2, 1024, std::string("utf16")});
+  // Over the limit: refused, counted the same way.
+  auto over = f.call(Operation::Validate, {{"content", repeat(emoji, 513)}, {"media", json::array{photo}}, {"options", json::object{}}});
+  REQUIRE(over.kind == ErrorKind::InvalidInput);
+  CHECK(lengthOf(over) == std::tuple{1026, 1024, std::string("utf16")});
+  CHECK(f.telegram.messages().empty());
+}
+
 }  // namespace telegram_test

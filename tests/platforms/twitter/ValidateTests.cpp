@@ -98,3 +98,28 @@ TEST_CASE("every function refuses malformed input with INVALID_INPUT and no netw
   CHECK(f.x.tweets().empty());
   CHECK(f.x.issuedTokens().size() == tokensBefore);  // no OAuth call happened
 }
+
+TEST_CASE("validate: length is the first post's weighted length against 280, over the limit too", "[validate][length]") {
+  TwitterFixture f;
+  const auto lengthOf = [](const CallResult& r) {
+    const auto& length = r.json.at("length");
+    return std::tuple{length.at("used").as_int64(), length.at("limit").as_int64(), std::string(length.at("unit").as_string())};
+  };
+  // A URL weighs 23, an emoji 2, "abc" 3, the two spaces 1 each.
+  auto mixed = f.call(Operation::Validate, {{"content", "https://example.com/a/long/path/to/somewhere 😀 abc"}});
+  REQUIRE(mixed.ok());
+  CHECK(lengthOf(mixed) == std::tuple{23 + 1 + 2 + 1 + 3, 280, std::string("weighted")});
+  // The link is appended after a space, as published.
+  auto linked = f.call(Operation::Validate, {{"content", "abc"}, {"link", "https://example.com/launch"}});
+  REQUIRE(linked.ok());
+  CHECK(lengthOf(linked) == std::tuple{3 + 1 + 23, 280, std::string("weighted")});
+  // Over the limit: refused, and counted the same way.
+  auto over = f.call(Operation::Validate, {{"content", repeat("字", 141)}});
+  REQUIRE(over.kind == ErrorKind::InvalidInput);
+  CHECK(lengthOf(over) == std::tuple{282, 280, std::string("weighted")});
+  // A thread: the first part's length; a later part over the limit is an issue of its own.
+  auto thread = f.call(Operation::Validate, {{"content", "1/2 😀"}, {"thread", {{{"content", repeat("b", 300)}}}}});
+  REQUIRE(thread.kind == ErrorKind::InvalidInput);
+  CHECK(lengthOf(thread) == std::tuple{6, 280, std::string("weighted")});
+  CHECK(thread.json.at("issues").at(0).at("field").as_string() == "/thread/0/content");
+}

@@ -124,3 +124,21 @@ TEST_CASE("the quota resets at midnight in Los Angeles, daylight saving time inc
   unsetenv("TZ");
   tzset();
 }
+
+TEST_CASE("validate reports the description's length in bytes against 5000; the title stays an issue", "[youtube][validate][length]") {
+  YouTubeFixture f;
+  const auto video = f.videoMedia(300 * 1024);
+  const auto lengthOf = [&](json::object request) {
+    request.erase("accessToken");
+    const auto r = f.call(Operation::Validate, request);
+    const auto& length = r.json.at("length");
+    return std::tuple{r.ok(), length.at("used").as_int64(), length.at("limit").as_int64(), std::string(length.at("unit").as_string())};
+  };
+  // The content is the description: "café" is 5 bytes, 😀 4, the space 1.
+  CHECK(lengthOf(f.post("caf\xc3\xa9 \xF0\x9F\x98\x80", {video})) == std::tuple{true, 10, 5000, std::string("bytes")});
+  // options.youtube.description replaces it.
+  CHECK(lengthOf(f.post("Title", {video}, {{"description", "abc"}})) == std::tuple{true, 3, 5000, std::string("bytes")});
+  CHECK(lengthOf(f.post(std::string(5001, 'a'), {video}, {{"title", "T"}})) == std::tuple{false, 5001, 5000, std::string("bytes")});
+  // A title over 100 characters is an issue; the length is still the description's.
+  CHECK(lengthOf(f.post("abc", {video}, {{"title", std::string(101, 't')}})) == std::tuple{false, 3, 5000, std::string("bytes")});
+}
