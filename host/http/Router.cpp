@@ -1,5 +1,7 @@
 #include "http/Router.h"
 
+#include <algorithm>
+
 namespace marketsage::http {
 namespace {
 
@@ -28,6 +30,10 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
   RouteMatch result;
   if (path.empty() || path.front() != '/') return result;
   const auto segments = split(path);
+  // A literal segment beats a parameter in the same place: "/posts/validate" is that route's
+  // path only, never a post id of "/posts/{id}" (for its methods and for Allow alike).
+  std::vector<std::pair<const Route*, std::map<std::string, std::string>>> candidates;
+  std::size_t mostLiterals = 0;
   for (const auto& route : routes_) {
     if (route.segments.size() != segments.size()) continue;
     std::map<std::string, std::string> params;
@@ -41,13 +47,18 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
       }
     }
     if (!same) continue;
-    if (route.method == method) {
-      result.route = &route;
+    mostLiterals = std::max(mostLiterals, segments.size() - params.size());
+    candidates.emplace_back(&route, std::move(params));
+  }
+  for (auto& [route, params] : candidates) {
+    if (segments.size() - params.size() != mostLiterals) continue;
+    if (route->method == method) {
+      result.route = route;
       result.params = std::move(params);
       result.allowedMethods.clear();
       return result;
     }
-    result.allowedMethods.push_back(route.method);
+    result.allowedMethods.push_back(route->method);
   }
   return result;
 }

@@ -725,7 +725,8 @@ TEST_CASE("POST /posts/validate: each plugin's verdict and count (X weighted, Li
     return w.host.request("POST", "/api/social-media/posts/validate" + query, key, json::serialize(body), "application/json");
   };
   const auto targetOf = [](const Response& r, const std::string& connectionId) {
-    for (const auto& t : r.json().at("targets").as_array())
+    const auto answer = r.json();
+    for (const auto& t : answer.at("targets").as_array())
       if (str(t, "connectionId") == connectionId) return t;
     FAIL("no target for " << connectionId << " in " << r.body);
     return json::value{};
