@@ -712,4 +712,105 @@ TEST_CASE("tenant isolation: org B cannot see or touch org A's X and LinkedIn po
   CHECK(connectionsOf(w, admin, "linkedin").size() == 3);
 }
 
+TEST_CASE("POST /posts/validate: each plugin's verdict and count (X weighted, LinkedIn characters), nothing stored or sent; tenants and roles as createPost", "[x-linkedin][validate]") {
+  Platforms p;
+  World w(p.env(), hostConfig());
+  const auto admin = w.a.byRole["ADMIN"].key;
+  const auto user = w.a.byRole["USER"].key;
+  const auto x = connect(w, admin, "twitter", 1).front();
+  const auto xConn = str(x, "id");
+  const auto lis = connect(w, admin, "linkedin", 3);
+  const auto member = connectionFor(lis, kMemberUrn);
+  const auto validate = [&](const std::string& key, const json::object& body, const std::string& query = "") {
+    return w.host.request("POST", "/api/social-media/posts/validate" + query, key, json::serialize(body), "application/json");
+  };
+  const auto targetOf = [](const Response& r, const std::string& connectionId) {
+    const auto answer = r.json();
+    for (const auto& t : answer.at("targets").as_array())
+      if (str(t, "connectionId") == connectionId) return t;
+    FAIL("no target for " << connectionId << " in " << r.body);
+    return json::value{};
+  };
+  const auto lengthOf = [](const json::value& target) {
+    const auto& length = target.at("length");
+    return std::tuple{length.at("used").as_int64(), length.at("limit").as_int64(), str(length, "unit")};
+  };
+
+  // A URL, an emoji and "abc": X weighs the URL 23 and the emoji 2; LinkedIn counts characters.
+  const std::string url = "https://example.com/a/long/path";  // 31 characters
+  auto counted = validate(user, {{"content", url + " \xF0\x9F\x98\x80 abc"}, {"targets", {xConn, member}}});
+  INFO(counted.body);
+  REQUIRE(counted.status == 200);
+  CHECK(counted.header("content-type").rfind("application/json", 0) == 0);
+  REQUIRE(counted.json().at("targets").as_array().size() == 2);
+  const auto xTarget = targetOf(counted, xConn);
+  CHECK(str(xTarget, "platform") == "twitter");
+  CHECK(str(xTarget, "accountName") == str(x, "accountName"));
+  CHECK(xTarget.at("ok").as_bool());
+  CHECK(xTarget.at("issues").as_array().empty());
+  CHECK(lengthOf(xTarget) == std::tuple{23 + 1 + 2 + 1 + 3, 280, std::string("weighted")});
+  const auto liTarget = targetOf(counted, member);
+  CHECK(str(liTarget, "platform") == "linkedin");
+  CHECK(liTarget.at("ok").as_bool());
+  CHECK(lengthOf(liTarget) == std::tuple{31 + 1 + 1 + 1 + 3, 3000, std::string("characters")});
+
+  // Over X's limit: X refuses with its issue and its count; LinkedIn still takes it. "platforms"
+  // picks every active connection, as in createPost.
+  auto over = validate(user, {{"content", std::string(281, 'a')}, {"platforms", {"twitter", "linkedin"}}});
+  INFO(over.body);
+  REQUIRE(over.status == 200);
+  REQUIRE(over.json().at("targets").as_array().size() == 4);
+  const auto xOver = targetOf(over, xConn);
+  CHECK_FALSE(xOver.at("ok").as_bool());
+  REQUIRE(xOver.at("issues").as_array().size() == 1);
+  CHECK(str(xOver.at("issues").at(0), "field") == "/content");
+  CHECK(str(xOver.at("issues").at(0), "message").find("longer than 280 weighted characters (281)") != std::string::npos);
+  CHECK(lengthOf(xOver) == std::tuple{281, 280, std::string("weighted")});
+  CHECK(targetOf(over, member).at("ok").as_bool());
+  CHECK(lengthOf(targetOf(over, member)) == std::tuple{281, 3000, std::string("characters")});
+
+  // A thread (options.twitter.thread, as createPost takes it): the first part is counted, a later
+  // part over the limit is an issue of its own.
+  const json::array parts{json::object{{"content", std::string(300, 'b')}}};
+  const json::object options{{"twitter", json::object{{"thread", parts}}}};
+  auto thread = validate(user, {{"content", "1/2"}, {"targets", {xConn}}, {"options", options}});
+  INFO(thread.body);
+  REQUIRE(thread.status == 200);
+  const auto xThread = targetOf(thread, xConn);
+  CHECK_FALSE(xThread.at("ok").as_bool());
+  CHECK(str(xThread.at("issues").at(0), "field") == "/thread/0/content");
+  CHECK(lengthOf(xThread) == std::tuple{3, 280, std::string("weighted")});
+
+  // A SUPER_ADMIN names the organization.
+  auto asSuper = validate(w.superKey, {{"content", "abc"}, {"targets", {xConn}}}, "?organizationId=" + w.a.id);
+  INFO(asSuper.body);
+  CHECK(asSuper.status == 200);
+
+  // Nothing was stored or sent.
+  CHECK(p.x.tweets().empty());
+  CHECK(p.li.posts().empty());
+  CHECK(w.host.get("/api/social-media/posts", admin).json().as_array().empty());
+
+  // Another organization's connection is unknown (404), as createPost answers; a GUEST may not post.
+  auto foreign = validate(w.b.byRole["ADMIN"].key, {{"content", "abc"}, {"targets", {xConn}}});
+  CHECK(foreign.status == 404);
+  CHECK(foreign.header("content-type").rfind("application/problem+json", 0) == 0);
+  CHECK(foreign.status == postJson(w, w.b.byRole["ADMIN"].key, {{"content", "abc"}, {"targets", {xConn}}}).status);
+  CHECK(validate(w.a.byRole["GUEST"].key, {{"content", "abc"}, {"targets", {xConn}}}).status == 403);
+  // Bad bodies: 400 problem+json, like createPost.
+  for (const auto& bad : {json::object{{"content", 5}, {"targets", {xConn}}}, json::object{{"content", "abc"}},
+                          json::object{{"content", "abc"}, {"targets", {xConn}}, {"surprise", true}}}) {
+    auto refused = validate(user, bad);
+    INFO(json::serialize(bad) << " → " << refused.body);
+    CHECK(refused.status == 400);
+    CHECK(refused.header("content-type").rfind("application/problem+json", 0) == 0);
+  }
+  // "validate" is this route's path, not a post id of /posts/{id}.
+  const auto asGet = w.host.get("/api/social-media/posts/validate", user);
+  CHECK(asGet.status == 405);
+  CHECK(asGet.header("allow") == "POST");
+  CHECK(p.x.tweets().empty());
+  CHECK(w.host.get("/api/social-media/posts", admin).json().as_array().empty());
+}
+
 #endif  // MARKETSAGE_WITH_X && MARKETSAGE_WITH_LINKEDIN
