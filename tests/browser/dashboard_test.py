@@ -478,8 +478,9 @@ def scenario_analytics(d):
         d.until(lambda: d.driver.execute_script(
             "const svg = document.querySelector('svg#analytics-chart');"
             "if (!svg) return false;"
-            "return [...svg.querySelectorAll('path, rect, circle, line, polyline, polygon')]"
-            ".some(e => { const b = e.getBBox(); return b.width > 0 || b.height > 0; });"), "svg#analytics-chart to draw something")
+            "return [...svg.querySelectorAll('path, rect, circle, polyline, polygon')]"  # figures, not axes (lines)
+            ".filter(e => { const b = e.getBBox(); return b.width > 0 && b.height > 0; }).length >= 2;"),
+            "svg#analytics-chart to draw the figures of both accounts")
         totals = d.visible("#analytics-totals").text
         if not any(ch.isdigit() for ch in totals):
             raise ScenarioFailed("#analytics-totals shows no figures: " + totals)
