@@ -107,7 +107,8 @@ struct Dashboard {
     const auto seconds = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count() / 1000.0;
     std::cout << "---- browser scenario " << scenario << " (" << seconds << " s, exit " << code << ")\n" << output << std::flush;
     INFO(output);
-    if (code == 127) FAIL("/usr/bin/python3 is missing: install chromium, chromium-driver and python3-selenium (./run.sh does)");
+    if (code == 127 || code == 2)
+      FAIL("the browser tooling is missing: install chromium, chromium-driver and python3-selenium (./run.sh does) — " << output);
     REQUIRE(code == 0);
   }
 };
