@@ -498,9 +498,10 @@ def scenario_roles(d):
         d.not_offered("button.refresh", "a USER's accounts")
         d.not_offered("a#nav-team", "a USER's dashboard")
         d.not_offered("#readonly-notice", "a USER's dashboard")
+        d.visible('.platform-card[data-platform="twitter"] button.connect')
         d.go("compose")
         d.visible("button#submit-post")
-    d.step("a USER sees the accounts, may post, is not offered Disconnect nor the team", user)
+    d.step("a USER sees the accounts, may connect and post, is not offered Disconnect nor the team", user)
     d.step("sign out", d.sign_out)
 
     def guest():
@@ -513,6 +514,20 @@ def scenario_roles(d):
             d.go("compose")
         d.not_offered("button#submit-post", "a GUEST's dashboard")
     d.step("a GUEST reads only", guest)
+    d.step("sign out", d.sign_out)
+
+    def admin():
+        d.sign_in("ADMIN")
+        d.go("accounts")
+        css = '.account[data-connection-id="{}"]'.format(ids["x"])
+        buttons = [b for b in d.visible(css).find_elements(By.CSS_SELECTOR, "button.disconnect") if b.is_displayed()]
+        if not buttons:
+            raise ScenarioFailed("an ADMIN is not offered Disconnect on the X account")
+        buttons[0].click()
+        d.accept_confirm()
+        d.until(lambda: not d.shown(css), "the X account to leave the list")
+        d.notice("ok")
+    d.step("an ADMIN disconnects the X account (after confirming)", admin)
 
 
 def scenario_phone(d):

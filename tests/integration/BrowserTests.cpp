@@ -218,11 +218,14 @@ TEST_CASE("browser: analytics for a range draws a chart", "[browser]") {
   d.run("analytics", {{"connections", ids}});
 }
 
-TEST_CASE("browser: a USER is not offered Disconnect nor the team; a GUEST reads only", "[browser]") {
+TEST_CASE("browser: a USER is not offered Disconnect nor the team; a GUEST reads only; an ADMIN disconnects", "[browser]") {
   Dashboard d;
   const auto ids = d.connectBoth();
   d.run("roles", {{"connections", ids}});
-  CHECK(connectionsOf(d.w, d.admin(), "twitter").size() == 1);
+  // Only the ADMIN's Disconnect went through: X's tokens revoked there, the Facebook Pages kept.
+  CHECK(connectionsOf(d.w, d.admin(), "twitter").empty());
+  CHECK(d.x.revocations() >= 1);
+  CHECK(connectionsOf(d.w, d.admin(), "facebook").size() == d.graph.pages().size());
 }
 
 TEST_CASE("browser: every view at 390 px wide without sideways scrolling", "[browser]") {
