@@ -520,6 +520,10 @@ def scenario_roles(d):
         d.sign_in("ADMIN")
         d.go("accounts")
         css = '.account[data-connection-id="{}"]'.format(ids["x"])
+        # Refresh only where the platform refreshes: X's tokens do, a Facebook Page token does not.
+        if not [b for b in d.visible(css).find_elements(By.CSS_SELECTOR, "button.refresh") if b.is_displayed()]:
+            raise ScenarioFailed("an ADMIN is not offered Refresh on the X account")
+        d.not_offered('.account[data-connection-id="{}"] button.refresh'.format(ids["facebook"]), "a Facebook Page")
         buttons = [b for b in d.visible(css).find_elements(By.CSS_SELECTOR, "button.disconnect") if b.is_displayed()]
         if not buttons:
             raise ScenarioFailed("an ADMIN is not offered Disconnect on the X account")
