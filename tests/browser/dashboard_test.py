@@ -534,6 +534,30 @@ def scenario_roles(d):
     d.step("an ADMIN disconnects the X account (after confirming)", admin)
 
 
+def scenario_team(d):
+    d.step("sign in as ADMIN", lambda: d.sign_in("ADMIN"))
+
+    def team():
+        d.go("team")
+        users = d.visible("#users").text
+        for role in ("USER", "GUEST"):
+            if d.s["emails"][role].lower() not in users.lower():
+                raise ScenarioFailed("#users does not list " + d.s["emails"][role])
+        d.visible("#keys")
+        d.visible("#audit")
+    d.step("the team view: users, keys, audit", team)
+
+    def create_key():
+        d.visible("button#create-key").click()
+        shown = d.until(lambda: (lambda k: k and "msk_" in k[0].text and k[0].text)(d.shown("#new-key")), "#new-key to show the key")
+        key = next(word for word in shown.split() if word.startswith("msk_"))
+        request = urllib.request.Request(d.base + "/api/me", headers={"Authorization": "Bearer " + key})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            me = json.loads(answer.read())
+        print("  the new key signs in as " + me.get("email", "?"))
+    d.step("create a key: shown once, and it works", create_key)
+
+
 def scenario_phone(d):
     d.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
 

@@ -228,6 +228,13 @@ TEST_CASE("browser: a USER is not offered Disconnect nor the team; a GUEST reads
   CHECK(connectionsOf(d.w, d.admin(), "facebook").size() == d.graph.pages().size());
 }
 
+TEST_CASE("browser: the team view lists users, keys and the audit; a key created there is shown once and works", "[browser]") {
+  Dashboard d;
+  const auto before = d.w.host.get("/api/keys?organizationId=" + d.w.a.id, d.w.superKey).json().as_array().size();
+  d.run("team");
+  CHECK(d.w.host.get("/api/keys?organizationId=" + d.w.a.id, d.w.superKey).json().as_array().size() == before + 1);
+}
+
 TEST_CASE("browser: every view at 390 px wide without sideways scrolling", "[browser]") {
   Dashboard d;
   const auto ids = d.connectBoth();
