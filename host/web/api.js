@@ -10,20 +10,10 @@ export const key = {
   clear: () => sessionStorage.removeItem(KEY),
 };
 
-/// What a role may do: the host's role matrix (host/auth/Roles.cpp), used when GET /api/me does
-/// not list the caller's permissions itself.
-const rolePermissions = {
-  SUPER_ADMIN: ['connectAccounts', 'viewConnections', 'post', 'manageTokens', 'viewAnalytics', 'manageUsers', 'viewAudit', 'manageOrganizations'],
-  ADMIN: ['connectAccounts', 'viewConnections', 'post', 'manageTokens', 'viewAnalytics', 'manageUsers', 'viewAudit'],
-  USER: ['connectAccounts', 'viewConnections', 'post', 'viewAnalytics'],
-  GUEST: [],
-};
-
+/// Whether the signed-in caller may do `permission`: GET /api/me lists them, from the host's one
+/// role matrix (host/auth/Roles.cpp), so the page never offers what the host would refuse.
 export function can(permission) {
-  const me = state.me;
-  if (!me) return false;
-  const list = Array.isArray(me.permissions) ? me.permissions : rolePermissions[me.role] || [];
-  return list.includes(permission);
+  return Boolean(state.me && Array.isArray(state.me.permissions) && state.me.permissions.includes(permission));
 }
 
 export class ApiError extends Error {

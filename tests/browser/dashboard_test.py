@@ -406,10 +406,13 @@ def scenario_schedule(d):
         zone = Select(d.visible("select#schedule-tz"))
         values = [o.get_attribute("value") for o in zone.options]
         zone.select_by_value("UTC" if "UTC" in values else "Etc/UTC")
-        d.submit()
+        # A double click (two clicks before the first answer) must post once: one Idempotency-Key
+        # per form state.
+        button = d.visible("button#submit-post")
+        d.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click(); arguments[0].click();", button)
         for connection in (ids["x"], ids["facebook"]):
             d.result(connection, ("scheduled", "queued"))
-    d.step("schedule a post for tomorrow, {} UTC".format(when.strftime("%H:%M")), schedule)
+    d.step("schedule a post for tomorrow, {} UTC, with a double click".format(when.strftime("%H:%M")), schedule)
 
     posts = d.posts()
     if len(posts) != 1:
@@ -430,7 +433,23 @@ def scenario_schedule(d):
         d.visible(css)
     d.step("the calendar shows it", calendar)
 
+    def reschedule():
+        d.visible(css).click()
+        field = d.visible("#post-detail input#reschedule-at")
+        moved = when + datetime.timedelta(days=1, hours=2)
+        # The field is in the browser's time zone: ask the browser what UTC instant it means.
+        local = d.driver.execute_script(
+            "const t = new Date(arguments[0]); t.setMinutes(t.getMinutes() - t.getTimezoneOffset());"
+            "return t.toISOString().slice(0, 16);", moved.isoformat())
+        d.set_value("#post-detail input#reschedule-at", local)
+        d.visible("#post-detail button.reschedule-post").click()
+        d.until(lambda: d.posts()[0]["scheduledTime"][:16] == moved.strftime("%Y-%m-%dT%H:%M"),
+                "the API's scheduledTime moved to " + moved.isoformat())
+    d.step("open it and move it a day and two hours later", reschedule)
+
     def cancel():
+        if not d.shown(css):
+            d.visible("#week-next").click()
         entry = d.visible(css)
         if entry.get_attribute("data-status") not in ("scheduled", "queued"):
             raise ScenarioFailed("the calendar shows it as " + str(entry.get_attribute("data-status")))

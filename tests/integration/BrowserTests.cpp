@@ -184,7 +184,7 @@ TEST_CASE("browser: a cross-post with an uploaded image to X and a Facebook Page
   CHECK(photos == 1);
 }
 
-TEST_CASE("browser: a post scheduled for later shows in the calendar and is cancelled from there", "[browser]") {
+TEST_CASE("browser: a post scheduled for later (a double click posts once) shows in the calendar, is rescheduled and cancelled from there", "[browser]") {
   Dashboard d;
   const auto ids = d.connectBoth();
   d.run("schedule", {{"connections", ids}});
