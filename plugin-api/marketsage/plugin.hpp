@@ -159,6 +159,28 @@ class Json {
   int count_ = 0;
 };
 
+/// One thing the platform would refuse in a post: the JSON Pointer of the field ("" when none)
+/// and why, as validate reports it.
+struct Issue {
+  std::string field, message;
+};
+
+/// The post's main text as the platform counts it: validate's optional "length".
+struct LengthCount {
+  long long used = 0;
+  long long limit = 0;
+  const char* unit = "characters";  ///< "characters", "weighted", "utf16" or "bytes"
+};
+
+/// validate's reply: {"issues": [{"field", "message"}, …]}, plus "length" when given.
+inline std::string validationReply(const std::vector<Issue>& issues, const std::optional<LengthCount>& length = std::nullopt) {
+  auto list = Json::array();
+  for (const auto& issue : issues) list.pushRaw(Json::object().field("field", issue.field).field("message", issue.message));
+  auto out = Json::object().raw("issues", list);
+  if (length) out.raw("length", Json::object().field("used", length->used).field("limit", length->limit).field("unit", length->unit));
+  return out.str();
+}
+
 /// One row of a plugin's extension table: an MS_EXT_* id and the plugin's static extension struct.
 struct ExtensionEntry {
   const char* id;

@@ -78,9 +78,7 @@ struct Post {
   std::vector<MediaItem> media;
   bool hasThread = false, scheduled = false;
 };
-struct Issue {
-  std::string field, message;
-};
+using marketsage::sdk::Issue;
 /// Reads the Post of a publish/validate request; wrong shapes are MS_ERR_INVALID_INPUT.
 Post readPost(std::string_view json);
 /// The commentary as LinkedIn counts it: characters (code points) against 3000.

@@ -10,14 +10,9 @@ namespace {
 
 /// validate's reply: the issues, and the commentary's length as LinkedIn counts it.
 std::string validation(const Post& post, const std::vector<Issue>& issues) {
-  auto list = Json::array();
-  for (const auto& issue : issues) list.pushRaw(Json::object().field("field", issue.field).field("message", issue.message));
   const auto [used, limit] = commentaryLength(post);
-  const auto length = Json::object()
-                          .field("used", static_cast<long long>(used))
-                          .field("limit", static_cast<long long>(limit))
-                          .field("unit", "characters");
-  return Json::object().raw("issues", list).raw("length", length).str();
+  return marketsage::sdk::validationReply(
+      issues, marketsage::sdk::LengthCount{static_cast<long long>(used), static_cast<long long>(limit), "characters"});
 }
 
 std::string postReply(const std::string& urn) { return Json::object().field("postId", urn).field("url", postUrl(urn)).str(); }

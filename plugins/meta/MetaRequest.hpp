@@ -143,22 +143,13 @@ inline std::optional<long long> parseGraphTime(std::string text) {
 /// Validation problems, reported as {"issues":[{"field","message"}]} with MS_ERR_INVALID_INPUT.
 class Issues {
  public:
-  void add(std::string field, std::string message) { list_.emplace_back(std::move(field), std::move(message)); }
+  void add(std::string field, std::string message) { list_.push_back({std::move(field), std::move(message)}); }
   /// The post's main text as the platform counts it (characters), reported as validate's "length".
-  void length(std::size_t used, std::size_t limit) { length_ = {used, limit}; }
-  bool empty() const { return list_.empty(); }
-  std::string json() const {
-    auto array = Json::array();
-    for (const auto& [field, message] : list_) array.pushRaw(Json::object().field("field", field).field("message", message));
-    auto out = Json::object().raw("issues", array);
-    if (length_) {
-      out.raw("length", Json::object()
-                            .field("used", static_cast<long long>(length_->first))
-                            .field("limit", static_cast<long long>(length_->second))
-                            .field("unit", "characters"));
-    }
-    return out.str();
+  void length(std::size_t used, std::size_t limit) {
+    length_ = marketsage::sdk::LengthCount{static_cast<long long>(used), static_cast<long long>(limit), "characters"};
   }
+  bool empty() const { return list_.empty(); }
+  std::string json() const { return marketsage::sdk::validationReply(list_, length_); }
   /// When there are issues: writes them as the reply (kept as details) and throws INVALID_INPUT.
   void throwIfAny(const ms_reply* reply) const {
     if (list_.empty()) return;
@@ -166,12 +157,12 @@ class Issues {
       const auto text = json();
       reply->write(reply, text.data(), text.size());
     }
-    throw Error(MS_ERR_INVALID_INPUT, list_.front().first + ": " + list_.front().second);
+    throw Error(MS_ERR_INVALID_INPUT, list_.front().field + ": " + list_.front().message);
   }
 
  private:
-  std::vector<std::pair<std::string, std::string>> list_;
-  std::optional<std::pair<std::size_t, std::size_t>> length_;
+  std::vector<marketsage::sdk::Issue> list_;
+  std::optional<marketsage::sdk::LengthCount> length_;
 };
 
 /// Number of Unicode code points of UTF-8 text (platform limits count characters, not bytes).

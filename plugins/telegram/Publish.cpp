@@ -11,14 +11,9 @@ namespace {
 
 /// validate's reply: the issues, and the length of the text (or caption) as Telegram counts it.
 std::string validation(const Post& post, const std::vector<Issue>& issues) {
-  auto list = Json::array();
-  for (const auto& issue : issues) list.pushRaw(Json::object().field("field", issue.field).field("message", issue.message));
   const auto [used, limit] = textLength(post);
-  const auto length = Json::object()
-                          .field("used", static_cast<long long>(used))
-                          .field("limit", static_cast<long long>(limit))
-                          .field("unit", "utf16");
-  return Json::object().raw("issues", list).raw("length", length).str();
+  return marketsage::sdk::validationReply(
+      issues, marketsage::sdk::LengthCount{static_cast<long long>(used), static_cast<long long>(limit), "utf16"});
 }
 
 /// Where a post goes: the chat, and what the host kept of it when the chat was connected.

@@ -127,9 +127,7 @@ struct MediaItem {
 struct Options {
   bool disableNotification = false, protectContent = false, linkPreview = true, split = false;
 };
-struct Issue {
-  std::string field, message;
-};
+using marketsage::sdk::Issue;
 struct Post {
   std::string text;  ///< content, with the link appended when the content does not carry it
   std::vector<MediaItem> media;

@@ -153,12 +153,8 @@ std::vector<Issue> checkLimits(const Post& post) {
 }
 
 std::string issuesJson(const std::vector<Issue>& issues, const TextLength& length) {
-  auto list = sdk::Json::array();
-  for (const auto& issue : issues) list.pushRaw(sdk::Json::object().field("field", issue.field).field("message", issue.message));
-  auto out = sdk::Json::object().raw("issues", list);
-  if (length.used)
-    out.raw("length", sdk::Json::object().field("used", *length.used).field("limit", length.limit).field("unit", "weighted"));
-  return out.str();
+  if (!length.used) return sdk::validationReply(issues);
+  return sdk::validationReply(issues, sdk::LengthCount{*length.used, length.limit, "weighted"});
 }
 
 ms_status validate(const char* req, size_t len, const ms_reply* reply) {

@@ -2,6 +2,8 @@
 // Shared by validate and publish, so nothing that X would refuse reaches the network.
 #pragma once
 
+#include <marketsage/plugin.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,9 +38,7 @@ struct Post {
   PostOptions options;
 };
 
-struct Issue {
-  std::string field, message;
-};
+using marketsage::sdk::Issue;
 
 /// A part's text as X counts it: its weighted length against X's limit (validate reports the
 /// first part's as "length"). `used` is nullopt when the text is not valid UTF-8.

@@ -16,13 +16,8 @@ constexpr int kMaxRecoveries = 5;  // failed chunks recovered within one call
 
 /// validate's reply: the issues, and the description's length as YouTube counts it (bytes).
 std::string issuesJson(const Video& v) {
-  auto list = Json::array();
-  for (const auto& issue : v.issues) list.pushRaw(Json::object().field("field", issue.field).field("message", issue.message));
-  const auto length = Json::object()
-                          .field("used", static_cast<long long>(v.descriptionBytes()))
-                          .field("limit", static_cast<long long>(kMaxDescriptionBytes))
-                          .field("unit", "bytes");
-  return Json::object().raw("issues", list).raw("length", length).str();
+  return marketsage::sdk::validationReply(
+      v.issues, marketsage::sdk::LengthCount{static_cast<long long>(v.descriptionBytes()), static_cast<long long>(kMaxDescriptionBytes), "bytes"});
 }
 
 HttpResponse putChunk(const std::string& session, const std::string& token, const MediaItem& video, long long offset, long long length,

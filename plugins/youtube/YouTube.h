@@ -87,9 +87,7 @@ struct MediaItem {
   long long size = 0, width = 0, height = 0;
   double durationSeconds = 0;
 };
-struct Issue {
-  std::string field, message;
-};
+using marketsage::sdk::Issue;
 inline constexpr size_t kMaxDescriptionBytes = 5000;  ///< snippet.description
 /// A publish/validate request as YouTube will receive it.
 struct Video {
