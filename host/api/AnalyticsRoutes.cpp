@@ -1,34 +1,24 @@
 // GET /api/social-media/analytics?platforms=&start=&end=&metrics= — account and post metrics of
-// the organization's connections, asked of each platform through its plugin's insights calls,
-// summed per platform and overall.
+// the organization's connections (insights/Analytics.h).
 #include "api/Routes.h"
-#include "app/Host.h"
-#include "connections/ConnectionStore.h"
-#include "core/Json.h"
+#include "core/Problem.h"
 #include "core/Time.h"
 #include "http/Exchange.h"
 #include "http/Router.h"
-#include "oauth/TokenRefresher.h"
-#include "plugins/PluginRegistry.h"
-#include "publishing/PostStore.h"
+#include "insights/Analytics.h"
 
 #include <boost/json.hpp>
 
-#include <algorithm>
-#include <set>
+#include <functional>
 #include <sstream>
 
 namespace marketsage::api {
 namespace {
 
-namespace json = boost::json;
 using auth::Permission;
-using http::Access;
 using http::Exchange;
-using plugins::Operation;
 
 constexpr std::int64_t dayMillis = 24LL * 3600 * 1000;
-constexpr std::size_t maxDailyDays = 1000;  ///< a longer range lists its first 1000 days
 
 std::vector<std::string> commaList(const std::optional<std::string>& text) {
   std::vector<std::string> out;
@@ -47,186 +37,24 @@ std::int64_t parseDate(const std::string& text, const char* name) {
   return *at;
 }
 
-double number(const json::value& v) {
-  if (v.is_int64()) return static_cast<double>(v.get_int64());
-  if (v.is_uint64()) return static_cast<double>(v.get_uint64());
-  if (v.is_double()) return v.get_double();
-  return 0;
-}
-
-/// Adds every numeric metric of `from` into `into` (integers stay integers).
-void addMetrics(json::object& into, const json::value& from) {
-  if (!from.is_object()) return;
-  for (const auto& [name, value] : from.as_object()) {
-    if (!value.is_number()) continue;
-    into[name] = jsontext::rounded((into.contains(name) ? number(into[name]) : 0) + number(value), 4);
-  }
-}
-
-/// Engagement as the plugin reports it, else likes + comments + shares + saves + clicks.
-double engagementOf(const json::object& metrics) {
-  if (const auto* e = metrics.if_contains("engagement")) return number(*e);
-  double sum = 0;
-  for (const char* name : {"likes", "comments", "shares", "saves", "clicks"})
-    if (const auto* v = metrics.if_contains(name)) sum += number(*v);
-  return sum;
-}
-
-/// One platform's (or all platforms') figures. engagementRate is a percentage of reach: 8.1
-/// means 8.1 %, rounded to two decimals.
-json::object summary(const json::object& metrics, json::array topPosts) {
-  const double reach = metrics.contains("reach") ? number(metrics.at("reach")) : 0;
-  const double engagement = engagementOf(metrics);
-  std::sort(topPosts.begin(), topPosts.end(), [](const json::value& a, const json::value& b) {
-    return number(a.at("engagement")) > number(b.at("engagement"));
-  });
-  if (topPosts.size() > 5) topPosts.resize(5);
-  return {{"totalReach", jsontext::rounded(reach, 0)},
-          {"totalEngagement", jsontext::rounded(engagement, 0)},
-          {"engagementRate", jsontext::rounded(reach > 0 ? 100.0 * engagement / reach : 0.0, 2)},
-          {"topPosts", topPosts},
-          {"metrics", metrics}};
-}
-
-/// An account's figures: what its account insights say, completed by the sums of its posts'
-/// metrics for every metric the account-level answer lacks (engagement above all), so that post
-/// engagement reaches the platform totals without being counted twice.
-json::object accountFigures(const json::object& accountMetrics, const json::object& postSums) {
-  json::object figures = accountMetrics;
-  for (const auto& [name, value] : postSums) {
-    if (!figures.contains(name)) figures[name] = value;
-  }
-  if (!accountMetrics.contains("engagement") && !postSums.empty()) {
-    bool accountHasParts = false;
-    for (const char* part : {"likes", "comments", "shares", "saves", "clicks"}) accountHasParts |= accountMetrics.contains(part);
-    if (!accountHasParts) figures["engagement"] = jsontext::rounded(engagementOf(postSums), 0);
-  }
-  return figures;
-}
-
-void analytics(Exchange& ex) {
-  auto tenant = ex.tenantFor(Permission::ViewAnalytics);
+void analytics(insights::Analytics& analytics, Exchange& ex) {
+  auto tenant = ex.targetTenant();
   const auto today = time::nowMillis() / dayMillis * dayMillis;
   const auto startText = ex.query("start");
   const auto endText = ex.query("end");
-  const std::int64_t end = endText ? parseDate(*endText, "end") : today;
-  const std::int64_t start = startText ? parseDate(*startText, "start") : end - 30 * dayMillis;
-  if (start > end) throw Problem::badInput("start is after end");
-  const auto platforms = commaList(ex.query("platforms"));
-  const auto metrics = commaList(ex.query("metrics"));
-  const std::string startDay = time::formatIso8601(start).substr(0, 10);
-  const std::string endDay = time::formatIso8601(end).substr(0, 10);
-
-  connections::ConnectionStore connectionStore(tenant, ex.host().vault());
-  publishing::PostStore posts(tenant);
-  json::object out;
-  json::object totals;
-  json::array allTopPosts;
-  std::map<std::string, std::pair<json::object, json::array>> perPlatform;  // metrics, topPosts
-  std::map<std::string, json::array> accounts;
-  std::map<std::int64_t, std::pair<std::int64_t, double>> byDay;  // day (ms at 00:00Z) → posts, engagement
-  for (const auto& c : connectionStore.list()) {
-    if (!platforms.empty() && std::find(platforms.begin(), platforms.end(), c.platform) == platforms.end()) continue;
-    if (c.status != connections::status::active) continue;
-    const auto plugin = ex.host().plugins().get(c.platform);
-    if (!plugin) continue;
-    auto& [platformMetrics, topPosts] = perPlatform[c.platform];
-    json::object account{{"connectionId", c.id}, {"accountId", c.accountId}, {"accountName", c.accountName}};
-    json::object accountMetrics;
-    json::object postSums;
-    json::object range{{"start", startDay}, {"end", endDay}};
-    if (!metrics.empty()) range["metrics"] = json::value_from(metrics);
-    try {
-      if (plugin->supports(Operation::AccountInsights)) {
-        const auto result = ex.host().refresher().callWithToken(tenant, c.id, *plugin, Operation::AccountInsights, range);
-        if (result.ok() && result.json.is_object()) {
-          const auto& reply = result.json.as_object();
-          if (const auto* m = reply.if_contains("metrics"); m && m->is_object()) addMetrics(accountMetrics, *m);
-          if (const auto* extra = reply.if_contains("extra")) account["raw"] = *extra;
-          // What the platform would not say (a metric the token may not read) is listed, and
-          // the rest still counts.
-          if (const auto* missing = reply.if_contains("unavailable")) account["unavailable"] = *missing;
-        } else if (!result.ok()) {
-          account["error"] = result.reason();
-        }
-      }
-      const auto published = posts.publishedBetween(c.id, start, end + dayMillis - 1, 100);
-      for (const auto& t : published)
-        if (t.publishedAt) ++byDay[*t.publishedAt / dayMillis * dayMillis].first;
-      if (plugin->supports(Operation::PostInsights) && !published.empty()) {
-        json::array ids;
-        for (const auto& t : published) ids.push_back(json::value(*t.platformPostId));
-        auto request = range;
-        request["postIds"] = ids;
-        const auto result = ex.host().refresher().callWithToken(tenant, c.id, *plugin, Operation::PostInsights, request);
-        const auto* list = result.ok() && result.json.is_object() ? result.json.as_object().if_contains("posts") : nullptr;
-        if (list != nullptr && list->is_array()) {
-          for (const auto& p : list->as_array()) {
-            // A reply that breaks the schema loses the entry, never the whole answer.
-            const auto* metricsField = p.is_object() ? p.as_object().if_contains("metrics") : nullptr;
-            const auto* idField = p.is_object() ? p.as_object().if_contains("postId") : nullptr;
-            if (metricsField == nullptr || !metricsField->is_object() || idField == nullptr || !idField->is_string()) continue;
-            const auto& postMetrics = metricsField->as_object();
-            const std::string platformPostId(idField->as_string());
-            const auto it = std::find_if(published.begin(), published.end(),
-                                         [&](const publishing::Target& t) { return t.platformPostId == platformPostId; });
-            addMetrics(postSums, postMetrics);
-            json::object entry{{"platform", c.platform},
-                               {"connectionId", c.id},
-                               {"postId", platformPostId},
-                               {"engagement", jsontext::rounded(engagementOf(postMetrics), 0)},
-                               {"metrics", postMetrics}};
-            if (it != published.end()) {
-              entry["marketsagePostId"] = it->postId;
-              if (it->url) entry["url"] = *it->url;
-              if (it->publishedAt) {
-                entry["publishedAt"] = time::formatIso8601(*it->publishedAt);
-                byDay[*it->publishedAt / dayMillis * dayMillis].second += engagementOf(postMetrics);
-              }
-            }
-            topPosts.push_back(entry);
-            allTopPosts.push_back(entry);
-          }
-        } else if (!result.ok()) {
-          account["postsError"] = result.reason();
-        } else {
-          account["postsError"] = "the plugin's post_insights answer has no posts array";
-        }
-      }
-    } catch (const Problem& problem) {
-      account["error"] = problem.detail();
-    }
-    const auto figures = accountFigures(accountMetrics, postSums);
-    account["metrics"] = figures;
-    addMetrics(platformMetrics, figures);
-    accounts[c.platform].push_back(account);
-  }
-  for (auto& [platform, data] : perPlatform) {
-    addMetrics(totals, data.first);
-    auto view = summary(data.first, data.second);
-    view["accounts"] = accounts[platform];
-    out[platform] = view;
-  }
-  out["totals"] = summary(totals, allTopPosts);
-  // Over time: the posts published each day of the range and the engagement they have drawn so
-  // far — every day listed, quiet ones with zeros, so that a chart needs no gap filling.
-  json::array daily;
-  for (std::int64_t day = start; day <= end && daily.size() < maxDailyDays; day += dayMillis) {
-    const auto found = byDay.find(day);
-    daily.push_back({{"day", time::formatIso8601(day).substr(0, 10)},
-                     {"posts", found == byDay.end() ? 0 : found->second.first},
-                     {"engagement", jsontext::rounded(found == byDay.end() ? 0.0 : found->second.second, 0)}});
-  }
-  out["totals"].as_object()["daily"] = daily;
-  out["start"] = startDay;
-  out["end"] = endDay;
-  ex.send(200, out);
+  insights::Range range;
+  range.end = endText ? parseDate(*endText, "end") : today;
+  range.start = startText ? parseDate(*startText, "start") : range.end - 30 * dayMillis;
+  if (range.start > range.end) throw Problem::badInput("start is after end");
+  range.platforms = commaList(ex.query("platforms"));
+  range.metrics = commaList(ex.query("metrics"));
+  ex.send(200, analytics.report(tenant, range));
 }
 
 }  // namespace
 
-void addAnalyticsRoutes(http::Router& router) {
-  router.add("GET", "/api/social-media/analytics", Access::Authenticated, analytics);
+void addAnalyticsRoutes(http::Router& router, insights::Analytics& analytics) {
+  router.add("GET", "/api/social-media/analytics", Permission::ViewAnalytics, std::bind_front(api::analytics, std::ref(analytics)));
 }
 
 }  // namespace marketsage::api

@@ -1,6 +1,5 @@
 #include "api/Routes.h"
 #include "api/Views.h"
-#include "app/Host.h"
 #include "http/Exchange.h"
 #include "http/Router.h"
 
@@ -24,9 +23,7 @@ std::int64_t integerQuery(http::Exchange& ex, const std::string& name, std::int6
 
 /// GET /api/audit?limit=100&before=<id>[&organizationId=…]: newest first.
 void listAudit(http::Exchange& ex) {
-  const auto organizationId = ex.query("organizationId");
-  auto tenant = organizationId ? ex.tenant(*organizationId) : ex.ownTenant();
-  ex.require(auth::Permission::ViewAudit);
+  auto tenant = ex.targetTenant();
   const auto limit = integerQuery(ex, "limit", 100, 1, 1000);
   const auto before = integerQuery(ex, "before", 0, 0, INT64_MAX);
   ex.send(200, viewAll(tenant.listAudit(static_cast<int>(limit), before)));
@@ -34,6 +31,6 @@ void listAudit(http::Exchange& ex) {
 
 }  // namespace
 
-void addAuditRoutes(http::Router& router) { router.add("GET", "/api/audit", http::Access::Authenticated, listAudit); }
+void addAuditRoutes(http::Router& router) { router.add("GET", "/api/audit", auth::Permission::ViewAudit, listAudit); }
 
 }  // namespace marketsage::api

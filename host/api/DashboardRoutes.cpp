@@ -3,8 +3,8 @@
 /// /social-media/assets/. The scripts talk to the REST API with the API key the user pastes (kept
 /// in the tab's sessionStorage).
 #include "api/Routes.h"
-#include "app/Host.h"
-#include "app/PluginSettings.h"
+#include "config/Config.h"
+#include "config/PluginSettings.h"
 #include "core/Problem.h"
 #include "http/Exchange.h"
 #include "http/Router.h"
@@ -14,6 +14,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <iterator>
 #include <string_view>
 
@@ -51,9 +52,9 @@ void sendAsset(http::Exchange& ex, std::string_view name) {
 void sendPage(http::Exchange& ex) { sendFile(ex, "index.html", web::index_html()); }
 
 /// The enabled platforms and what each can do, for the dashboard's connect buttons.
-void platforms(http::Exchange& ex) {
+void platforms(const config::Config& config, const plugins::PluginRegistry& plugins, http::Exchange& ex) {
   boost::json::array out;
-  for (const auto& info : ex.host().plugins().list()) {
+  for (const auto& info : plugins.list()) {
     if (!info.enabled) continue;
     boost::json::array capabilities;
     for (const auto& c : info.capabilities) capabilities.emplace_back(c);
@@ -61,7 +62,7 @@ void platforms(http::Exchange& ex) {
     // token) with the accounts named; and whether the instance has a default credential.
     const bool oauth = std::find(info.capabilities.begin(), info.capabilities.end(), "oauth") != info.capabilities.end();
     const bool accounts = std::find(info.capabilities.begin(), info.capabilities.end(), "accounts") != info.capabilities.end();
-    const auto settings = app::pluginSettings(ex.host().config(), info.id);
+    const auto settings = config::pluginSettings(config, info.id);
     const auto* fallback = settings.values.if_contains("bot_token");
     // An OAuth platform needs the operator's app (client id) before anyone can connect; a
     // credential platform takes each organization's own.
@@ -81,10 +82,11 @@ void platforms(http::Exchange& ex) {
 
 }  // namespace
 
-void addDashboardRoutes(http::Router& router) {
+void addDashboardRoutes(http::Router& router, const config::Config& config, const plugins::PluginRegistry& plugins) {
   router.add("GET", "/social-media", http::Access::Public, [](http::Exchange& ex) { sendPage(ex); });
   router.add("GET", "/social-media/assets/{file}", http::Access::Public, [](http::Exchange& ex) { sendAsset(ex, ex.param("file")); });
-  router.add("GET", "/api/social-media/platforms", http::Access::Authenticated, platforms);
+  router.add("GET", "/api/social-media/platforms", http::Access::Authenticated,
+             std::bind_front(platforms, std::ref(config), std::ref(plugins)));
 }
 
 }  // namespace marketsage::api

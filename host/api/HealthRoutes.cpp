@@ -1,48 +1,50 @@
 #include "api/Routes.h"
-#include "app/Host.h"
 #include "core/Json.h"
 #include "core/Time.h"
 #include "http/Exchange.h"
+#include "http/Metrics.h"
+#include "http/RateLimiter.h"
 #include "http/Router.h"
 #include "plugins/PluginRegistry.h"
+#include "store/Database.h"
 
 #include <boost/json.hpp>
+
+#include <functional>
 
 namespace marketsage::api {
 namespace {
 
 /// Liveness for load balancers: 200 when the database answers, 503 when it does not.
-void health(http::Exchange& ex) {
-  auto& host = ex.host();
-  const bool databaseUp = host.database().ping();
+void health(store::Database& db, const plugins::PluginRegistry& plugins, http::Exchange& ex) {
+  const bool databaseUp = db.ping();
   // A pinned platform API version near or past its end is a warning here long before it breaks.
   boost::json::array warnings;
-  for (const auto& info : host.plugins().list()) {
+  for (const auto& info : plugins.list()) {
     if (const auto warning = plugins::apiVersionWarning(info, time::nowMillis())) warnings.emplace_back(*warning);
   }
   boost::json::object body{
       {"status", databaseUp ? "ok" : "unavailable"},
       {"version", MARKETSAGE_VERSION},
-      {"database", {{"backend", host.database().backendName()}, {"status", databaseUp ? "up" : "down"}}},
-      {"plugins", {{"loaded", host.plugins().enabled().size()}, {"failed", host.plugins().loadErrors().size()}, {"warnings", warnings}}},
+      {"database", {{"backend", db.backendName()}, {"status", databaseUp ? "up" : "down"}}},
+      {"plugins", {{"loaded", plugins.enabled().size()}, {"failed", plugins.loadErrors().size()}, {"warnings", warnings}}},
   };
   ex.send(databaseUp ? 200 : 503, body);
 }
 
-void metrics(http::Exchange& ex) {
-  auto& host = ex.host();
+void metrics(store::Database& db, const plugins::PluginRegistry& plugins, http::Metrics& metrics, const http::RateLimiter& limiter,
+             http::Exchange& ex) {
   std::string out;
-  host.metrics().render(out);
-  const auto pool = host.database().stats();
+  metrics.render(out);
+  const auto pool = db.stats();
   out += "# HELP marketsage_db_pool_sessions Database sessions by state.\n# TYPE marketsage_db_pool_sessions gauge\n";
   out += "marketsage_db_pool_sessions{state=\"capacity\"} " + std::to_string(pool.capacity) + "\n";
   out += "marketsage_db_pool_sessions{state=\"used\"} " + std::to_string(pool.used) + "\n";
   out += "marketsage_db_pool_sessions{state=\"idle\"} " + std::to_string(pool.idle) + "\n";
   http::appendMetric(out, "marketsage_plugins_loaded", "gauge", "Plugins loaded and enabled.",
-                     static_cast<std::int64_t>(host.plugins().enabled().size()));
+                     static_cast<std::int64_t>(plugins.enabled().size()));
   // Inbound rate limits: what is configured and how often it refused.
   using Scope = http::RateLimiter::Scope;
-  const auto& limiter = host.rateLimiter();
   const auto& limits = limiter.limits();
   out += "# HELP marketsage_rate_limit_refused_total Requests refused with 429 by the inbound rate limits.\n"
          "# TYPE marketsage_rate_limit_refused_total counter\n";
@@ -68,9 +70,11 @@ void metrics(http::Exchange& ex) {
 
 }  // namespace
 
-void addHealthRoutes(http::Router& router) {
-  router.add("GET", "/api/health", http::Access::Public, health);
-  router.add("GET", "/metrics", http::Access::Public, metrics);
+void addHealthRoutes(http::Router& router, store::Database& db, const plugins::PluginRegistry& plugins, http::Metrics& metrics,
+                     const http::RateLimiter& rateLimiter) {
+  using std::bind_front, std::ref;
+  router.add("GET", "/api/health", http::Access::Public, bind_front(health, ref(db), ref(plugins)));
+  router.add("GET", "/metrics", http::Access::Public, bind_front(api::metrics, ref(db), ref(plugins), ref(metrics), ref(rateLimiter)));
 }
 
 }  // namespace marketsage::api

@@ -1,12 +1,13 @@
 #include "api/Routes.h"
 #include "api/Views.h"
-#include "app/Host.h"
 #include "auth/ApiKey.h"
 #include "http/Exchange.h"
 #include "http/Fields.h"
 #include "http/Router.h"
 
 #include <boost/json.hpp>
+
+#include <functional>
 
 namespace marketsage::api {
 namespace {
@@ -15,22 +16,15 @@ using auth::Permission;
 using http::Access;
 using http::Exchange;
 
-/// The organization a key request is about: the caller's own unless a SUPER_ADMIN names another.
-tenants::TenantStore keyTenant(Exchange& ex, const std::optional<std::string>& organizationId) {
-  auto tenant = organizationId ? ex.tenant(*organizationId) : ex.ownTenant();
-  ex.require(Permission::ManageTokens);
-  return tenant;
-}
-
-void createKey(Exchange& ex) {
+void createKey(tenants::Directory& directory, Exchange& ex) {
   const auto body = ex.jsonBody();
   const http::Fields fields(body, {"userId", "organizationId"});
   const auto userId = fields.requiredText("userId", 64);
   // A user id names its organization: a SUPER_ADMIN need not repeat it. Anyone else reaches only
   // their own organization's users (another's is 404, like one that does not exist).
   auto organizationId = fields.optionalText("organizationId", 64);
-  if (!organizationId && ex.principal().role == auth::Role::SuperAdmin) organizationId = ex.host().directory().organizationOfUser(userId);
-  auto tenant = keyTenant(ex, organizationId);
+  if (!organizationId && ex.principal().role == auth::Role::SuperAdmin) organizationId = directory.organizationOfUser(userId);
+  auto tenant = organizationId ? ex.tenant(*organizationId) : ex.ownTenant();
   const auto user = tenant.findUser(userId);
   if (!user) throw Problem::notFound("no such user");
   if (!auth::mayGrant(ex.principal().role, user->role)) throw Problem::forbidden("you may not create keys for a higher role");
@@ -43,12 +37,12 @@ void createKey(Exchange& ex) {
 }
 
 void listKeys(Exchange& ex) {
-  auto tenant = keyTenant(ex, ex.query("organizationId"));
+  auto tenant = ex.targetTenant();
   ex.send(200, viewAll(tenant.listKeys()));
 }
 
-void revokeKey(Exchange& ex) {
-  auto tenant = keyTenant(ex, ex.query("organizationId"));
+void revokeKey(tenants::Authenticator& authenticator, Exchange& ex) {
+  auto tenant = ex.targetTenant();
   const auto key = tenant.findKey(ex.param("id"));
   if (!key) throw Problem::notFound("no such key");
   // Nobody acts on the key of a user above them: an ADMIN cannot lock a SUPER_ADMIN out.
@@ -57,16 +51,16 @@ void revokeKey(Exchange& ex) {
     throw Problem::forbidden("you may not revoke the key of a " + std::string(auth::roleName(holder->role)));
   }
   if (!tenant.revokeKey(ex.param("id"), ex.actor())) throw Problem::conflict("the key is already revoked");
-  ex.host().authenticator().forgetAll();
+  authenticator.forgetAll();
   ex.sendNoContent();
 }
 
 }  // namespace
 
-void addKeyRoutes(http::Router& router) {
-  router.add("POST", "/api/keys", Access::Authenticated, createKey);
-  router.add("GET", "/api/keys", Access::Authenticated, listKeys);
-  router.add("DELETE", "/api/keys/{id}", Access::Authenticated, revokeKey);
+void addKeyRoutes(http::Router& router, tenants::Directory& directory, tenants::Authenticator& authenticator) {
+  router.add("POST", "/api/keys", Permission::ManageTokens, std::bind_front(createKey, std::ref(directory)));
+  router.add("GET", "/api/keys", Permission::ManageTokens, listKeys);
+  router.add("DELETE", "/api/keys/{id}", Permission::ManageTokens, std::bind_front(revokeKey, std::ref(authenticator)));
 }
 
 }  // namespace marketsage::api

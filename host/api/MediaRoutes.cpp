@@ -3,7 +3,7 @@
 // delete — and GET /media/{id}, the signed public URL platforms fetch files from.
 #include "api/Routes.h"
 #include "api/Views.h"
-#include "app/Host.h"
+#include "config/Config.h"
 #include "core/Encoding.h"
 #include "core/Time.h"
 #include "http/Exchange.h"
@@ -19,6 +19,8 @@
 #include <Poco/StreamCopier.h>
 #include <boost/json.hpp>
 
+#include <functional>
+
 namespace marketsage::api {
 namespace {
 
@@ -26,7 +28,6 @@ using auth::Permission;
 using http::Access;
 using http::Exchange;
 
-std::filesystem::path mediaRoot(Exchange& ex) { return ex.host().config().dataDir / "media"; }
 
 /// A short form field or query value: bounded, clean UTF-8 (it ends up in platform requests).
 std::optional<std::string> shortText(const std::optional<std::string>& value, const char* name, std::size_t limit) {
@@ -64,9 +65,9 @@ media::MediaItem addMultipart(Exchange& ex, media::MediaStore& store, media::New
   throw Problem::badInput("the multipart body has no part named \"file\"");
 }
 
-void upload(Exchange& ex) {
-  auto tenant = ex.tenantFor(Permission::Post);
-  const std::uint64_t limit = ex.host().config().media.maxBytes;
+void upload(const config::Config& config, Exchange& ex) {
+  auto tenant = ex.targetTenant();
+  const std::uint64_t limit = config.media.maxBytes;
   const auto declared = ex.request().contentLength();
   if (declared && *declared > limit) {
     throw Problem::tooLarge("media larger than " + std::to_string(limit) + " bytes");
@@ -74,7 +75,7 @@ void upload(Exchange& ex) {
   media::NewMedia info;
   info.altText = shortText(ex.query("altText"), "altText", 4096);
   info.originalName = shortText(ex.query("filename"), "filename", 255);
-  media::MediaStore store(tenant, mediaRoot(ex));
+  media::MediaStore store(tenant, media::libraryFolder(config.dataDir));
   const std::string type = ex.request().contentType();
   if (type.rfind("application/json", 0) == 0) {
     // {"url", "altText"?}: the host fetches the file, guarded against internal addresses.
@@ -82,9 +83,8 @@ void upload(Exchange& ex) {
     const http::Fields fields(body, {"url", "altText"});
     info.sourceUrl = fields.requiredText("url", 2048);
     if (auto alt = fields.optionalText("altText", 4096)) info.altText = alt;
-    const auto& config = ex.host().config().media;
     media::FetchPolicy policy;
-    policy.allowHosts = config.fetchAllowHosts;
+    policy.allowHosts = config.media.fetchAllowHosts;
     policy.maxBytes = limit;
     std::optional<media::MediaItem> item;
     media::fetchGuarded(*info.sourceUrl, policy, [&](std::istream& in) { item = store.add(in, limit, info, ex.actor()); });
@@ -96,9 +96,9 @@ void upload(Exchange& ex) {
   ex.send(201, view(item));
 }
 
-void list(Exchange& ex) {
-  auto tenant = ex.tenantFor(Permission::ViewConnections);
-  media::MediaStore store(tenant, mediaRoot(ex));
+void list(const config::Config& config, Exchange& ex) {
+  auto tenant = ex.targetTenant();
+  media::MediaStore store(tenant, media::libraryFolder(config.dataDir));
   ex.send(200, viewAll(store.list(500)));
 }
 
@@ -108,47 +108,48 @@ media::MediaItem existing(media::MediaStore& store, const std::string& id) {
   return *item;
 }
 
-void get(Exchange& ex) {
-  auto tenant = ex.tenantFor(Permission::ViewConnections);
-  media::MediaStore store(tenant, mediaRoot(ex));
+void get(const config::Config& config, Exchange& ex) {
+  auto tenant = ex.targetTenant();
+  media::MediaStore store(tenant, media::libraryFolder(config.dataDir));
   ex.send(200, view(existing(store, ex.param("id"))));
 }
 
-void remove(Exchange& ex) {
-  auto tenant = ex.tenantFor(Permission::Post);
-  media::MediaStore store(tenant, mediaRoot(ex));
+void remove(const config::Config& config, Exchange& ex) {
+  auto tenant = ex.targetTenant();
+  media::MediaStore store(tenant, media::libraryFolder(config.dataDir));
   if (!store.remove(ex.param("id"), ex.actor())) throw Problem::notFound("no such media");
   ex.sendNoContent();
 }
 
 /// GET /media/{id}?expires=&signature= — no API key (the platform fetching it has none); the
 /// signature is the credential. Anything wrong answers 404, so ids cannot be probed.
-void publicFile(Exchange& ex) {
+void publicFile(const config::Config& config, store::Database& db, const vault::TokenVault& vault, Exchange& ex) {
   const auto expires = ex.query("expires");
   const auto signature = ex.query("signature");
-  const auto item = media::findForSignedUrl(ex.host().database(), ex.param("id"));
+  const auto item = media::findForSignedUrl(db, ex.param("id"));
   std::int64_t expiresAt = 0;
   try {
     expiresAt = expires ? std::stoll(*expires) : 0;
   } catch (const std::exception&) {
     expiresAt = 0;
   }
-  if (!item || !signature || !media::verifySignedUrl(ex.host().vault(), *item, expiresAt, *signature)) {
+  if (!item || !signature || !media::verifySignedUrl(vault, *item, expiresAt, *signature)) {
     throw Problem::notFound("no such media, or the link expired");
   }
   ex.response().set("Cache-Control", "private, max-age=300");
   ex.response().set("X-Content-Type-Options", "nosniff");
-  ex.sendFile((mediaRoot(ex) / item->organizationId / item->fileName).string(), item->mimeType);
+  ex.sendFile((media::libraryFolder(config.dataDir) / item->organizationId / item->fileName).string(), item->mimeType);
 }
 
 }  // namespace
 
-void addMediaRoutes(http::Router& router) {
-  router.add("POST", "/api/social-media/media", Access::Authenticated, upload, http::Body::Streamed);
-  router.add("GET", "/api/social-media/media", Access::Authenticated, list);
-  router.add("GET", "/api/social-media/media/{id}", Access::Authenticated, get);
-  router.add("DELETE", "/api/social-media/media/{id}", Access::Authenticated, remove);
-  router.add("GET", "/media/{id}", Access::Public, publicFile);
+void addMediaRoutes(http::Router& router, const config::Config& config, store::Database& db, const vault::TokenVault& vault) {
+  using std::bind_front, std::ref;
+  router.add("POST", "/api/social-media/media", Permission::Post, bind_front(upload, ref(config)), http::Body::Streamed);
+  router.add("GET", "/api/social-media/media", Permission::ViewConnections, bind_front(list, ref(config)));
+  router.add("GET", "/api/social-media/media/{id}", Permission::ViewConnections, bind_front(get, ref(config)));
+  router.add("DELETE", "/api/social-media/media/{id}", Permission::Post, bind_front(remove, ref(config)));
+  router.add("GET", "/media/{id}", Access::Public, bind_front(publicFile, ref(config), ref(db), ref(vault)));
 }
 
 }  // namespace marketsage::api

@@ -1,11 +1,12 @@
 #include "api/Routes.h"
 #include "api/Views.h"
-#include "app/Host.h"
 #include "http/Exchange.h"
 #include "http/Fields.h"
 #include "http/Router.h"
 
 #include <boost/json.hpp>
+
+#include <functional>
 
 namespace marketsage::api {
 namespace {
@@ -31,28 +32,28 @@ void checkMayGrant(const Exchange& ex, auth::Role role) {
   }
 }
 
-void createOrganization(Exchange& ex) {
-  ex.require(Permission::ManageOrganizations);
+void createOrganization(tenants::Directory& directory, Exchange& ex) {
+  ex.authorize();  // reaches no organization: the caller's role alone decides
   const auto body = ex.jsonBody();
   const http::Fields fields(body, {"name"});
-  const auto org = ex.host().directory().createOrganization(fields.requiredText("name", maxNameChars), ex.actor());
+  const auto org = directory.createOrganization(fields.requiredText("name", maxNameChars), ex.actor());
   ex.send(201, view(org));
 }
 
-void listOrganizations(Exchange& ex) {
+void listOrganizations(tenants::Directory& directory, Exchange& ex) {
   if (ex.principal().role == auth::Role::SuperAdmin) {
-    ex.send(200, viewAll(ex.host().directory().listOrganizations()));
+    ex.send(200, viewAll(directory.listOrganizations()));
     return;
   }
   boost::json::array own;
-  if (auto org = ex.host().directory().findOrganization(ex.principal().organizationId)) own.push_back(view(*org));
+  if (auto org = directory.findOrganization(ex.principal().organizationId)) own.push_back(view(*org));
   ex.send(200, own);
 }
 
 /// GET /api/me: who the key is, and what it may do — so that a client offers only what works.
-void me(Exchange& ex) {
+void me(tenants::Directory& directory, Exchange& ex) {
   const auto& caller = ex.principal();
-  const auto org = ex.host().directory().findOrganization(caller.organizationId);
+  const auto org = directory.findOrganization(caller.organizationId);
   boost::json::array permissions;
   for (const auto permission : auth::allPermissions)
     if (auth::allows(caller.role, permission)) permissions.emplace_back(auth::permissionName(permission));
@@ -64,22 +65,20 @@ void me(Exchange& ex) {
                                    {"permissions", permissions}});
 }
 
-void getOrganization(Exchange& ex) {
+void getOrganization(tenants::Directory& directory, Exchange& ex) {
   auto tenant = ex.tenant(ex.param("id"));
-  const auto org = ex.host().directory().findOrganization(tenant.organizationId());
+  const auto org = directory.findOrganization(tenant.organizationId());
   if (!org) throw Problem::notFound("no such organization");
   ex.send(200, view(*org));
 }
 
 void listUsers(Exchange& ex) {
   auto tenant = ex.tenant(ex.param("id"));
-  ex.require(Permission::ManageUsers);
   ex.send(200, viewAll(tenant.listUsers()));
 }
 
 void addUser(Exchange& ex) {
   auto tenant = ex.tenant(ex.param("id"));
-  ex.require(Permission::ManageUsers);
   const auto body = ex.jsonBody();
   const http::Fields fields(body, {"email", "role"});
   const auto email = fields.requiredText("email", 254);
@@ -97,13 +96,11 @@ tenants::User existingUser(Exchange& ex, tenants::TenantStore& tenant) {
 
 void getUser(Exchange& ex) {
   auto tenant = ex.tenant(ex.param("id"));
-  ex.require(Permission::ManageUsers);
   ex.send(200, view(existingUser(ex, tenant)));
 }
 
-void changeRole(Exchange& ex) {
+void changeRole(tenants::Authenticator& authenticator, Exchange& ex) {
   auto tenant = ex.tenant(ex.param("id"));
-  ex.require(Permission::ManageUsers);
   const auto user = existingUser(ex, tenant);
   const auto body = ex.jsonBody();
   const http::Fields fields(body, {"role"});
@@ -111,33 +108,33 @@ void changeRole(Exchange& ex) {
   checkMayGrant(ex, user.role);
   checkMayGrant(ex, role);
   if (!tenant.changeRole(user.id, role, ex.actor())) throw Problem::notFound("no such user");
-  ex.host().authenticator().forgetAll();
+  authenticator.forgetAll();
   ex.send(200, view(*tenant.findUser(user.id)));
 }
 
-void removeUser(Exchange& ex) {
+void removeUser(tenants::Authenticator& authenticator, Exchange& ex) {
   auto tenant = ex.tenant(ex.param("id"));
-  ex.require(Permission::ManageUsers);
   const auto user = existingUser(ex, tenant);
   checkMayGrant(ex, user.role);
   if (user.id == ex.principal().userId) throw Problem::conflict("you cannot remove yourself");
   if (!tenant.removeUser(user.id, ex.actor())) throw Problem::notFound("no such user");
-  ex.host().authenticator().forgetAll();
+  authenticator.forgetAll();
   ex.sendNoContent();
 }
 
 }  // namespace
 
-void addOrganizationRoutes(http::Router& router) {
-  router.add("GET", "/api/me", Access::Authenticated, me);
-  router.add("POST", "/api/orgs", Access::Authenticated, createOrganization);
-  router.add("GET", "/api/orgs", Access::Authenticated, listOrganizations);
-  router.add("GET", "/api/orgs/{id}", Access::Authenticated, getOrganization);
-  router.add("GET", "/api/orgs/{id}/users", Access::Authenticated, listUsers);
-  router.add("POST", "/api/orgs/{id}/users", Access::Authenticated, addUser);
-  router.add("GET", "/api/orgs/{id}/users/{userId}", Access::Authenticated, getUser);
-  router.add("PATCH", "/api/orgs/{id}/users/{userId}", Access::Authenticated, changeRole);
-  router.add("DELETE", "/api/orgs/{id}/users/{userId}", Access::Authenticated, removeUser);
+void addOrganizationRoutes(http::Router& router, tenants::Directory& directory, tenants::Authenticator& authenticator) {
+  using std::bind_front, std::ref;
+  router.add("GET", "/api/me", Access::Authenticated, bind_front(me, ref(directory)));
+  router.add("POST", "/api/orgs", Permission::ManageOrganizations, bind_front(createOrganization, ref(directory)));
+  router.add("GET", "/api/orgs", Access::Authenticated, bind_front(listOrganizations, ref(directory)));
+  router.add("GET", "/api/orgs/{id}", Access::Authenticated, bind_front(getOrganization, ref(directory)));
+  router.add("GET", "/api/orgs/{id}/users", Permission::ManageUsers, listUsers);
+  router.add("POST", "/api/orgs/{id}/users", Permission::ManageUsers, addUser);
+  router.add("GET", "/api/orgs/{id}/users/{userId}", Permission::ManageUsers, getUser);
+  router.add("PATCH", "/api/orgs/{id}/users/{userId}", Permission::ManageUsers, bind_front(changeRole, ref(authenticator)));
+  router.add("DELETE", "/api/orgs/{id}/users/{userId}", Permission::ManageUsers, bind_front(removeUser, ref(authenticator)));
 }
 
 }  // namespace marketsage::api

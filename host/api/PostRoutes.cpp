@@ -4,7 +4,7 @@
 // errors of the organization.
 #include "api/Routes.h"
 #include "api/Views.h"
-#include "app/Host.h"
+#include "config/Config.h"
 #include "core/Encoding.h"
 #include "core/Time.h"
 #include "http/Exchange.h"
@@ -14,6 +14,8 @@
 #include "publishing/Publisher.h"
 
 #include <boost/json.hpp>
+
+#include <functional>
 
 namespace marketsage::api {
 namespace {
@@ -137,8 +139,8 @@ publishing::PostRequest parsePost(const json::object& body) {
 }
 
 
-void create(Exchange& ex) {
-  auto tenant = ex.tenantFor(Permission::Post);
+void create(publishing::Publisher& publisher, const config::PublishingConfig& config, Exchange& ex) {
+  auto tenant = ex.targetTenant();
   const auto body = ex.jsonBody();
   const auto request = parsePost(body);
   const std::string requestHash = encoding::sha256Hex(json::serialize(body));
@@ -148,7 +150,6 @@ void create(Exchange& ex) {
     key = header;
   }
   publishing::PostStore posts(tenant);
-  auto& publisher = ex.host().publisher();
   if (key) {
     if (const auto previous = posts.findByIdempotencyKey(*key, time::nowMillis() - idempotencyWindowMillis)) {
       if (previous->second != requestHash) {
@@ -169,7 +170,7 @@ void create(Exchange& ex) {
     return t.status != publishing::targetStatus::queued || t.dueAt > time::nowMillis();
   });
   const bool settled =
-      scheduled || publisher.waitSettled(tenant, submitted.id, std::chrono::seconds(ex.host().config().publishing.waitSeconds));
+      scheduled || publisher.waitSettled(tenant, submitted.id, std::chrono::seconds(config.waitSeconds));
   const auto post = posts.find(submitted.id, publishing::PostStore::Detail::Targets);
   ex.response().set("Location", "/api/social-media/posts/" + submitted.id);
   ex.send(settled ? 201 : 202, postView(*post));
@@ -178,11 +179,11 @@ void create(Exchange& ex) {
 /// POST …/posts/validate: the body of POST …/posts, judged target by target by each plugin exactly
 /// as submitting it would judge it (the compose screen's live counter). Nothing is stored and no
 /// platform is called: a plugin's validate is offline.
-void validate(Exchange& ex) {
-  auto tenant = ex.tenantFor(Permission::Post);
+void validate(publishing::Publisher& publisher, Exchange& ex) {
+  auto tenant = ex.targetTenant();
   const auto request = parsePost(ex.jsonBody());
   json::array targets;
-  for (auto& v : ex.host().publisher().validate(tenant, request)) {
+  for (auto& v : publisher.validate(tenant, request)) {
     json::object target{{"connectionId", v.connectionId}, {"platform", v.platform}, {"accountName", v.accountName},
                         {"ok", v.ok},                     {"issues", std::move(v.issues)}};
     if (v.length) target["length"] = std::move(*v.length);
@@ -192,7 +193,7 @@ void validate(Exchange& ex) {
 }
 
 void list(Exchange& ex) {
-  auto tenant = ex.tenantFor(Permission::ViewConnections);
+  auto tenant = ex.targetTenant();
   int limit = 100;
   if (const auto text = ex.query("limit")) {
     try {
@@ -213,14 +214,14 @@ Post found(publishing::PostStore& posts, const std::string& id) {
 }
 
 void get(Exchange& ex) {
-  auto tenant = ex.tenantFor(Permission::ViewConnections);
+  auto tenant = ex.targetTenant();
   publishing::PostStore posts(tenant);
   ex.send(200, postView(found(posts, ex.param("id"))));
 }
 
 /// PATCH …/posts/{id} {"scheduledTime"}: moves a scheduled post that has not gone out yet.
-void reschedule(Exchange& ex) {
-  auto tenant = ex.tenantFor(Permission::Post);
+void reschedule(publishing::Publisher& publisher, Exchange& ex) {
+  auto tenant = ex.targetTenant();
   const auto body = ex.jsonBody();
   const http::Fields fields(body, {"scheduledTime"});
   const auto at = scheduledTime(fields);
@@ -229,16 +230,16 @@ void reschedule(Exchange& ex) {
   if (posts.reschedule(post.id, at, ex.actor()) == 0) {
     throw Problem::conflict("nothing of this post is waiting for its time any more (sent, being sent, cancelled or scheduled at the platform)");
   }
-  ex.host().publisher().wake();
+  publisher.wake();
   ex.send(200, postView(found(posts, post.id)));
 }
 
 /// Cancels what is still queued and deletes what was published, where the platform allows.
-void withdraw(Exchange& ex) {
-  auto tenant = ex.tenantFor(Permission::Post);
+void withdraw(publishing::Publisher& publisher, Exchange& ex) {
+  auto tenant = ex.targetTenant();
   publishing::PostStore posts(tenant);
   const auto post = found(posts, ex.param("id"));
-  const auto left = ex.host().publisher().withdraw(tenant, ex.actor(), post);
+  const auto left = publisher.withdraw(tenant, ex.actor(), post);
   auto view = postView(found(posts, post.id));
   json::array notDeleted;
   for (const auto& item : left) {
@@ -254,8 +255,8 @@ void withdraw(Exchange& ex) {
 
 /// POST …/posts/{id}/targets/{targetId}/resolve {"outcome", "postId"?, "url"?}: a person closes
 /// what reconciliation could not (the target must be needs_review).
-void resolve(Exchange& ex) {
-  auto tenant = ex.tenantFor(Permission::Post);
+void resolve(publishing::Publisher& publisher, Exchange& ex) {
+  auto tenant = ex.targetTenant();
   const auto body = ex.jsonBody();
   const http::Fields fields(body, {"outcome", "postId", "url"});
   const auto outcome = fields.requiredText("outcome", 16);
@@ -272,12 +273,12 @@ void resolve(Exchange& ex) {
   if (!posts.resolve(post.id, target->id, outcome, postId, url, ex.actor())) {
     throw Problem::conflict("the target is " + target->status + "; only a needs_review target can be resolved");
   }
-  if (outcome == "retry") ex.host().publisher().wake();
+  if (outcome == "retry") publisher.wake();
   ex.send(200, postView(found(posts, post.id)));
 }
 
 void errors(Exchange& ex) {
-  auto tenant = ex.tenantFor(Permission::ViewConnections);
+  auto tenant = ex.targetTenant();
   json::array out;
   for (const auto& [postId, e] : publishing::PostStore(tenant).recentErrors(200)) {
     out.push_back({{"at", time::formatIso8601(e.createdAt)},
@@ -292,15 +293,16 @@ void errors(Exchange& ex) {
 
 }  // namespace
 
-void addPostRoutes(http::Router& router) {
-  router.add("POST", "/api/social-media/posts", Access::Authenticated, create);
-  router.add("POST", "/api/social-media/posts/validate", Access::Authenticated, validate);
-  router.add("GET", "/api/social-media/posts", Access::Authenticated, list);
-  router.add("GET", "/api/social-media/posts/{id}", Access::Authenticated, get);
-  router.add("PATCH", "/api/social-media/posts/{id}", Access::Authenticated, reschedule);
-  router.add("DELETE", "/api/social-media/posts/{id}", Access::Authenticated, withdraw);
-  router.add("POST", "/api/social-media/posts/{id}/targets/{targetId}/resolve", Access::Authenticated, resolve);
-  router.add("GET", "/api/social-media/errors", Access::Authenticated, errors);
+void addPostRoutes(http::Router& router, publishing::Publisher& publisher, const config::Config& config) {
+  using std::bind_front, std::ref;
+  router.add("POST", "/api/social-media/posts", Permission::Post, bind_front(create, ref(publisher), ref(config.publishing)));
+  router.add("POST", "/api/social-media/posts/validate", Permission::Post, bind_front(validate, ref(publisher)));
+  router.add("GET", "/api/social-media/posts", Permission::ViewConnections, list);
+  router.add("GET", "/api/social-media/posts/{id}", Permission::ViewConnections, get);
+  router.add("PATCH", "/api/social-media/posts/{id}", Permission::Post, bind_front(reschedule, ref(publisher)));
+  router.add("DELETE", "/api/social-media/posts/{id}", Permission::Post, bind_front(withdraw, ref(publisher)));
+  router.add("POST", "/api/social-media/posts/{id}/targets/{targetId}/resolve", Permission::Post, bind_front(resolve, ref(publisher)));
+  router.add("GET", "/api/social-media/errors", Permission::ViewConnections, errors);
 }
 
 }  // namespace marketsage::api

@@ -1,34 +1,43 @@
 #pragma once
-/// The REST API, one file per area. Each adds its routes to the host's table. Every route is
-/// described in api/openapi.json (GET /api/openapi.json); tests/unit/OpenApiTests.cpp fails the
-/// build's tests when a route is added or removed without it.
+/// The REST API, one file per area. Each adds its routes to the server's table, with the
+/// permission each requires and exactly the services its handlers use (app/ assembles them).
+/// Every route is described in api/openapi.json (GET /api/openapi.json); tests/unit/OpenApiTests.cpp
+/// fails the build's tests when a route is added or removed without it.
 
-namespace marketsage::http { class Router; }
+namespace marketsage::config { struct Config; }
+namespace marketsage::http { class Metrics; class RateLimiter; class Router; }
+namespace marketsage::oauth { class OAuthFlow; }
+namespace marketsage::plugins { class PluginRegistry; }
+namespace marketsage::publishing { class Publisher; }
+namespace marketsage::insights { class Analytics; }
+namespace marketsage::health { class ConnectionHealth; }
+namespace marketsage::store { class Database; }
+namespace marketsage::tenants { class Authenticator; class Directory; }
+namespace marketsage::vault { class TokenVault; }
 
 namespace marketsage::api {
 
-void addHealthRoutes(http::Router& router);        ///< /api/health, /metrics
-void addOrganizationRoutes(http::Router& router);  ///< /api/orgs, /api/orgs/{id}/users
-void addKeyRoutes(http::Router& router);           ///< /api/keys
-void addAuditRoutes(http::Router& router);         ///< /api/audit
-void addConnectionRoutes(http::Router& router);    ///< OAuth connect/callback, /api/social-media/connections, health
-void addDashboardRoutes(http::Router& router);     ///< /social-media page, /api/social-media/platforms
-void addMediaRoutes(http::Router& router);         ///< /api/social-media/media, signed /media/{id}
-void addPostRoutes(http::Router& router);          ///< /api/social-media/posts, /errors
-void addAnalyticsRoutes(http::Router& router);     ///< /api/social-media/analytics
-void addOpenApiRoutes(http::Router& router);       ///< /api/openapi.json
-
-inline void addAllRoutes(http::Router& router) {
-  addHealthRoutes(router);
-  addOrganizationRoutes(router);
-  addKeyRoutes(router);
-  addAuditRoutes(router);
-  addConnectionRoutes(router);
-  addDashboardRoutes(router);
-  addMediaRoutes(router);
-  addPostRoutes(router);
-  addAnalyticsRoutes(router);
-  addOpenApiRoutes(router);
-}
+/// /api/health, /metrics
+void addHealthRoutes(http::Router& router, store::Database& db, const plugins::PluginRegistry& plugins, http::Metrics& metrics,
+                     const http::RateLimiter& rateLimiter);
+/// /api/me, /api/orgs, /api/orgs/{id}/users
+void addOrganizationRoutes(http::Router& router, tenants::Directory& directory, tenants::Authenticator& authenticator);
+/// /api/keys
+void addKeyRoutes(http::Router& router, tenants::Directory& directory, tenants::Authenticator& authenticator);
+/// /api/audit
+void addAuditRoutes(http::Router& router);
+/// OAuth connect/callback, /api/social-media/connections, health
+void addConnectionRoutes(http::Router& router, oauth::OAuthFlow& oauth, const vault::TokenVault& vault,
+                         health::ConnectionHealth& health);
+/// /social-media page, /api/social-media/platforms
+void addDashboardRoutes(http::Router& router, const config::Config& config, const plugins::PluginRegistry& plugins);
+/// /api/social-media/media, signed /media/{id}
+void addMediaRoutes(http::Router& router, const config::Config& config, store::Database& db, const vault::TokenVault& vault);
+/// /api/social-media/posts, /errors
+void addPostRoutes(http::Router& router, publishing::Publisher& publisher, const config::Config& config);
+/// /api/social-media/analytics
+void addAnalyticsRoutes(http::Router& router, insights::Analytics& analytics);
+/// /api/openapi.json
+void addOpenApiRoutes(http::Router& router);
 
 }  // namespace marketsage::api

@@ -1,9 +1,14 @@
 #include "app/Host.h"
 
+#include "api/Problems.h"
 #include "api/Routes.h"
-#include "app/PluginSettings.h"
+#include "connections/RefreshSchedule.h"
+#include "health/ConnectionHealth.h"
+#include "http/Dispatcher.h"
+#include "insights/Analytics.h"
 #include "oauth/OAuthFlow.h"
 #include "oauth/TokenRefresher.h"
+#include "config/PluginSettings.h"
 #include "plugins/PluginRegistry.h"
 #include "publishing/Publisher.h"
 #include "store/Migrations.h"
@@ -28,13 +33,31 @@ Host::Host(config::Config config)
       rateLimiter_(rateLimitsOf(config_.rateLimit)) {
   store::migrate(database_);
   vault_ = std::make_unique<vault::TokenVault>(vault::KeyRing::fromEnvironment(config_.production(), config_.dataDir));
-  plugins_ = loadPlugins(config_);
-  oauth_ = std::make_unique<oauth::OAuthFlow>(*this);
-  refresher_ = std::make_unique<oauth::TokenRefresher>(*this);
-  publisher_ = std::make_unique<publishing::Publisher>(*this);
-  api::addAllRoutes(router_);
+  plugins_ = config::loadPlugins(config_);
+  refreshSchedule_ = std::make_unique<connections::RefreshSchedule>(database_);
+  refresher_ = std::make_unique<oauth::TokenRefresher>(directory_, *refreshSchedule_, *vault_, *plugins_);
+  oauth_ = std::make_unique<oauth::OAuthFlow>(config_, database_, directory_, *vault_, *plugins_);
+  publisher_ = std::make_unique<publishing::Publisher>(config_, database_, directory_, *vault_, *plugins_, *refresher_);
+  health_ = std::make_unique<health::ConnectionHealth>(*vault_, *plugins_, *refresher_);
+  analytics_ = std::make_unique<insights::Analytics>(*vault_, *plugins_, *refresher_);
+  addRoutes();
+  const http::Gate gate{authenticator_, rateLimiter_, directory_, config_.server.maxBodyBytes};
+  dispatcher_ = std::make_unique<http::Dispatcher>(router_, metrics_, gate, api::problemOf, config_.accessLog);
 }
 
 Host::~Host() = default;
+
+void Host::addRoutes() {
+  api::addHealthRoutes(router_, database_, *plugins_, metrics_, rateLimiter_);
+  api::addOrganizationRoutes(router_, directory_, authenticator_);
+  api::addKeyRoutes(router_, directory_, authenticator_);
+  api::addAuditRoutes(router_);
+  api::addConnectionRoutes(router_, *oauth_, *vault_, *health_);
+  api::addDashboardRoutes(router_, config_, *plugins_);
+  api::addMediaRoutes(router_, config_, database_, *vault_);
+  api::addPostRoutes(router_, *publisher_, config_);
+  api::addAnalyticsRoutes(router_, *analytics_);
+  api::addOpenApiRoutes(router_);
+}
 
 }  // namespace marketsage::app

@@ -1,22 +1,27 @@
 #pragma once
-/// Everything a running host holds, built once at start: configuration, database, tenancy,
-/// authentication, the token vault, plugins, OAuth and the route table. Handlers reach it
-/// through Exchange.
+/// The running host, assembled once at start: configuration, database, tenancy, the token vault,
+/// plugins, the services (OAuth, refresh, publishing, health, analytics), the route table and the
+/// dispatcher that serves it. Each service gets exactly what it uses through its constructor;
+/// nothing below app/ sees this class.
 
-#include "auth/Authenticator.h"
 #include "config/Config.h"
 #include "http/Metrics.h"
 #include "http/RateLimiter.h"
 #include "http/Router.h"
 #include "store/Database.h"
+#include "tenants/Authenticator.h"
 #include "tenants/Directory.h"
 
 #include <memory>
 
-namespace marketsage::plugins { class PluginRegistry; }
-namespace marketsage::vault { class TokenVault; }
+namespace marketsage::connections { class RefreshSchedule; }
+namespace marketsage::health { class ConnectionHealth; }
+namespace marketsage::http { class Dispatcher; }
+namespace marketsage::insights { class Analytics; }
 namespace marketsage::oauth { class OAuthFlow; class TokenRefresher; }
+namespace marketsage::plugins { class PluginRegistry; }
 namespace marketsage::publishing { class Publisher; }
+namespace marketsage::vault { class TokenVault; }
 
 namespace marketsage::app {
 
@@ -26,33 +31,40 @@ class Host {
   /// std::runtime_error (or a subclass) with a one-line reason.
   explicit Host(config::Config config);
   ~Host();
+  Host(const Host&) = delete;
+  Host& operator=(const Host&) = delete;
 
   const config::Config& config() const { return config_; }
   store::Database& database() { return database_; }
   tenants::Directory& directory() { return directory_; }
-  auth::Authenticator& authenticator() { return authenticator_; }
-  const vault::TokenVault& vault() const { return *vault_; }
   plugins::PluginRegistry& plugins() { return *plugins_; }
-  oauth::OAuthFlow& oauth() { return *oauth_; }
   oauth::TokenRefresher& refresher() { return *refresher_; }
   publishing::Publisher& publisher() { return *publisher_; }
   http::Metrics& metrics() { return metrics_; }
-  http::RateLimiter& rateLimiter() { return rateLimiter_; }
+  /// Answers every request the server hands over, through the route table.
+  http::Dispatcher& dispatcher() { return *dispatcher_; }
+  /// Every route, with the permission each requires.
   const http::Router& router() const { return router_; }
 
  private:
+  void addRoutes();
+
   config::Config config_;
   store::Database database_;
   tenants::Directory directory_;
-  auth::Authenticator authenticator_;
-  std::unique_ptr<vault::TokenVault> vault_;
-  std::unique_ptr<plugins::PluginRegistry> plugins_;
-  std::unique_ptr<oauth::OAuthFlow> oauth_;
-  std::unique_ptr<oauth::TokenRefresher> refresher_;
-  std::unique_ptr<publishing::Publisher> publisher_;
+  tenants::Authenticator authenticator_;
   http::Metrics metrics_;
   http::RateLimiter rateLimiter_;
+  std::unique_ptr<vault::TokenVault> vault_;
+  std::unique_ptr<plugins::PluginRegistry> plugins_;
+  std::unique_ptr<connections::RefreshSchedule> refreshSchedule_;
+  std::unique_ptr<oauth::TokenRefresher> refresher_;
+  std::unique_ptr<oauth::OAuthFlow> oauth_;
+  std::unique_ptr<publishing::Publisher> publisher_;
+  std::unique_ptr<health::ConnectionHealth> health_;
+  std::unique_ptr<insights::Analytics> analytics_;
   http::Router router_;
+  std::unique_ptr<http::Dispatcher> dispatcher_;
 };
 
 }  // namespace marketsage::app

@@ -39,7 +39,7 @@ int keysCommand(const std::vector<std::string>& argv) {
   std::size_t changed = 0;
   tenants::Directory directory(db);
   for (const auto& org : directory.listOrganizations()) {
-    tenants::TenantStore tenant(db, org.id);
+    auto tenant = directory.tenant(org.id);
     changed += connections::ConnectionStore(tenant, vault).resealTokens();
   }
   // Pending OAuth states live ten minutes; rather than re-seal them, let them lapse.

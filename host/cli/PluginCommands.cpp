@@ -1,5 +1,5 @@
 /// plugins list / plugins check.
-#include "app/PluginSettings.h"
+#include "config/PluginSettings.h"
 #include "cli/Arguments.h"
 #include "cli/Commands.h"
 #include "config/Config.h"
@@ -68,7 +68,7 @@ int callPlugin(const Arguments& args) {
   log::configure(log::Level::Warn);  // the reply is the output; plugin warnings go to stderr
   plugins::PluginRegistry registry(
       [&](const std::string& id) {
-        auto settings = app::pluginSettings(config, id);
+        auto settings = config::pluginSettings(config, id);
         settings.enabled = true;
         for (const auto& [key, value] : overrides) settings.values[key] = value;
         return settings;
@@ -105,7 +105,7 @@ int pluginsCommand(const std::vector<std::string>& argv) {
   if (sub == "list" && args->positional.size() == 1) {
     const auto config = loadConfig(*args);
     log::configure(log::Level::Error);  // the table is the output; load errors go to stderr below
-    const auto registry = app::loadPlugins(config);
+    const auto registry = config::loadPlugins(config);
     return plugins::listPlugins(*registry, std::cout, std::cerr);
   }
   if (sub == "check" && args->positional.size() == 2) {

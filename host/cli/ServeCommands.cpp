@@ -100,7 +100,7 @@ int serveCommand(const std::vector<std::string>& argv) {
   auto config = loadConfig(*args);
   if (!lockSqliteDatabase(config)) return 1;
   app::Host host(config);
-  http::Dispatcher dispatcher(host);
+  auto& dispatcher = host.dispatcher();
   http::Server server(endpointOf(config.server), limitsOf(config.server), [&](http::Request& request, http::Response& response) { dispatcher.serve(request, response); },
                       [&](const http::RequestHead& head) { return dispatcher.streamsBody(head); },
                       [&](int status, const std::string& client, const std::string& detail) { dispatcher.refused(status, client, detail); },

@@ -90,7 +90,7 @@ std::optional<Connection> ConnectionStore::find(const std::string& id) {
 Connection ConnectionStore::upsert(const std::string& platform, const Account& account, const Tokens& tokens,
                                    const std::optional<std::string>& grantId, const tenants::Actor& actor) {
   const auto now = time::nowMillis();
-  store::Transaction tx(db_);
+  auto tx = db_.transaction();
   const auto existing = tx.query("SELECT id FROM connections WHERE organization_id = $1 AND platform = $2 AND account_id = $3",
                                  {organizationId_, platform, account.id});
   const std::string id = existing.empty() ? random::uuid() : existing.front().text(0);
@@ -120,7 +120,7 @@ Connection ConnectionStore::upsert(const std::string& platform, const Account& a
 }
 
 bool ConnectionStore::remove(const std::string& id, const tenants::Actor& actor) {
-  store::Transaction tx(db_);
+  auto tx = db_.transaction();
   const auto row = tx.query("SELECT platform, account_id FROM connections WHERE organization_id = $1 AND id = $2", {organizationId_, id});
   if (row.empty()) return false;
   tx.execute("DELETE FROM connections WHERE organization_id = $1 AND id = $2", {organizationId_, id});
@@ -221,7 +221,7 @@ std::size_t ConnectionStore::resealTokens() {
   std::size_t changed = 0;
   for (const auto& row : db_.query("SELECT id, access_token, refresh_token FROM connections WHERE organization_id = $1", {organizationId_})) {
     const auto& id = row.text(0);
-    store::Transaction tx(db_);
+    auto tx = db_.transaction();
     // Re-read inside the transaction: a refresh may have written newer tokens meanwhile.
     const auto current = tx.query("SELECT access_token, refresh_token FROM connections WHERE organization_id = $1 AND id = $2",
                                   {organizationId_, id});

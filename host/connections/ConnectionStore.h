@@ -1,10 +1,11 @@
 #pragma once
-/// The connections of one organization. Like TenantStore it is bound to its organization when
-/// made (only TenantStore::connections() makes one), and every statement carries that scope.
+/// The connections of one organization. It is made from a TenantStore and runs its statements
+/// through the tenant's ScopedDatabase, so every one carries that organization's scope.
 /// Tokens go in sealed by the vault and come out unsealed only through tokens().
 
 #include "connections/Connection.h"
 #include "store/Database.h"
+#include "tenants/ScopedDatabase.h"
 #include "tenants/Model.h"
 
 #include <boost/json/object.hpp>
@@ -72,7 +73,7 @@ class ConnectionStore {
   std::size_t resealTokens();
 
  private:
-  store::Database& db_;
+  tenants::ScopedDatabase db_;
   tenants::TenantStore& tenant_;
   const vault::TokenVault& vault_;
   const std::string organizationId_;

@@ -1,10 +1,11 @@
 #include "http/Dispatcher.h"
 
-#include "app/Host.h"
 #include "core/Errors.h"
 #include "core/Log.h"
 #include "core/Time.h"
 #include "http/Exchange.h"
+#include "http/Metrics.h"
+#include "http/Router.h"
 #include "http/Server.h"
 
 #include <boost/json.hpp>
@@ -40,12 +41,12 @@ void writeAccessLog(const Exchange& exchange, const Request& request, double sec
 
 void Dispatcher::serve(Request& request, Response& response) {
   const auto started = std::chrono::steady_clock::now();
-  Exchange exchange(request, response, host_, requestIdFor(request));
+  Exchange exchange(request, response, gate_, requestIdFor(request));
   std::string routeLabel = "unmatched";
   try {
     exchange.limitClientAddress();
     // HEAD is GET without the body (RFC 9110 section 9.3.2); Response leaves the body out.
-    const auto match = host_.router().match(request.method() == "HEAD" ? "GET" : request.method(), request.path());
+    const auto match = router_.match(request.method() == "HEAD" ? "GET" : request.method(), request.path());
     if (match.route == nullptr) {
       if (match.allowedMethods.empty()) throw Problem::notFound("no route for " + request.method() + " " + request.path());
       std::string allow;
@@ -56,28 +57,34 @@ void Dispatcher::serve(Request& request, Response& response) {
     routeLabel = match.route->pattern;
     exchange.setPathParams(match.params);
     if (match.route->access == Access::Authenticated) exchange.authenticate();
+    exchange.setPermission(match.route->permission);
     match.route->handler(exchange);
     if (!exchange.sent()) throw std::logic_error("handler for " + routeLabel + " sent no response");
   } catch (const Problem& problem) {
     if (!exchange.sent()) exchange.sendProblem(problem);
   } catch (const std::exception& e) {
-    log::error("request failed", {{"requestId", exchange.requestId()}, {"route", routeLabel}, {"error", describe(e)}});
-    if (!exchange.sent()) {
-      exchange.sendProblem(Problem(500, "internal", "Internal error", "the request failed; quote request id " + exchange.requestId()));
+    const auto problem = problemOf_ ? problemOf_(e) : std::nullopt;
+    if (problem) {
+      if (!exchange.sent()) exchange.sendProblem(*problem);
+    } else {
+      log::error("request failed", {{"requestId", exchange.requestId()}, {"route", routeLabel}, {"error", describe(e)}});
+      if (!exchange.sent()) {
+        exchange.sendProblem(Problem(500, "internal", "Internal error", "the request failed; quote request id " + exchange.requestId()));
+      }
     }
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  host_.metrics().record(routeLabel, request.method(), exchange.status(), seconds);
-  if (host_.config().accessLog) writeAccessLog(exchange, request, seconds);
+  metrics_.record(routeLabel, request.method(), exchange.status(), seconds);
+  if (accessLog_) writeAccessLog(exchange, request, seconds);
 }
 
 bool Dispatcher::streamsBody(const RequestHead& head) const {
-  const auto match = host_.router().match(head.method, head.path);
+  const auto match = router_.match(head.method, head.path);
   return match.route != nullptr && match.route->body == Body::Streamed;
 }
 
 void Dispatcher::refused(int status, const std::string& client, const std::string& detail) {
-  host_.metrics().record("unmatched", "other", status, 0);
+  metrics_.record("unmatched", "other", status, 0);
   log::info("request refused", {{"status", std::to_string(status)}, {"remote", client}, {"reason", detail}});
 }
 

@@ -1,6 +1,6 @@
 #include "http/Exchange.h"
 
-#include "app/Host.h"
+#include "http/RateLimiter.h"
 #include "core/Json.h"
 #include "core/Time.h"
 #include "http/RateLimiter.h"
@@ -10,8 +10,8 @@
 
 namespace marketsage::http {
 
-Exchange::Exchange(Request& request, Response& response, app::Host& host, std::string requestId)
-    : request_(request), response_(response), host_(host), requestId_(std::move(requestId)) {}
+Exchange::Exchange(Request& request, Response& response, const Gate& gate, std::string requestId)
+    : request_(request), response_(response), gate_(gate), requestId_(std::move(requestId)) {}
 
 std::optional<std::string> Exchange::query(const std::string& name) const {
   try {
@@ -51,14 +51,14 @@ Problem tooManyRequests(const std::string& detail, int retryAfter) {
 
 void Exchange::authenticate() {
   using Scope = RateLimiter::Scope;
-  auto& limiter = host_.rateLimiter();
+  auto& limiter = gate_.rateLimiter;
   const auto now = time::nowMillis();
   // An address that keeps presenting bad keys waits before it may try again.
   if (const auto wait = limiter.peek(Scope::AuthFailure, remoteAddress(), now)) {
     limiter.countRefusal(Scope::AuthFailure);
     throw tooManyRequests("too many failed authentications from this address; try again later", *wait);
   }
-  principal_ = host_.authenticator().authenticate(request_.header("Authorization"));
+  principal_ = gate_.authenticator.authenticate(request_.header("Authorization"));
   if (!principal_) {
     limiter.take(Scope::AuthFailure, remoteAddress(), now);
     throw Problem::unauthenticated("send a valid API key as \"Authorization: Bearer <key>\"");
@@ -71,7 +71,7 @@ void Exchange::authenticate() {
 
 void Exchange::limitClientAddress() {
   using Scope = RateLimiter::Scope;
-  auto& limiter = host_.rateLimiter();
+  auto& limiter = gate_.rateLimiter;
   if (const auto wait = limiter.take(Scope::Address, remoteAddress(), time::nowMillis())) {
     limiter.countRefusal(Scope::Address);
     throw tooManyRequests("this address sent too many requests; slow down", *wait);
@@ -83,29 +83,37 @@ const tenants::Principal& Exchange::principal() const {
   return *principal_;
 }
 
-void Exchange::require(auth::Permission permission) const {
-  if (!auth::allows(principal().role, permission)) {
+void Exchange::authorize() {
+  if (permission_ && !auth::allows(principal().role, *permission_)) {
     throw Problem::forbidden("the role " + std::string(auth::roleName(principal().role)) + " may not do this");
   }
+  authorized_ = true;
+}
+
+void Exchange::requireAuthorized() const {
+  if (permission_ && !authorized_) throw std::logic_error("the handler answered before checking the route's permission");
 }
 
 tenants::TenantStore Exchange::tenant(const std::string& organizationId) {
   const auto& caller = principal();
-  if (caller.organizationId == organizationId) return {host_.database(), organizationId};
-  if (caller.role == auth::Role::SuperAdmin && host_.directory().findOrganization(organizationId)) {
-    return {host_.database(), organizationId};
-  }
-  throw Problem::notFound("no such organization");
+  const bool reachable = caller.organizationId == organizationId ||
+                         (caller.role == auth::Role::SuperAdmin && gate_.directory.findOrganization(organizationId));
+  if (!reachable) throw Problem::notFound("no such organization");
+  authorize();
+  return gate_.directory.tenant(organizationId);
 }
 
-tenants::TenantStore Exchange::ownTenant() { return {host_.database(), principal().organizationId}; }
+tenants::TenantStore Exchange::ownTenant() {
+  authorize();
+  return gate_.directory.tenant(principal().organizationId);
+}
 
 tenants::Actor Exchange::actor() const {
   return {principal_ ? principal_->userId : std::string(), remoteAddress(), requestId_};
 }
 
 std::string Exchange::readBody() {
-  const std::size_t limit = host_.config().server.maxBodyBytes;
+  const std::size_t limit = gate_.maxBodyBytes;
   const auto declared = request_.contentLength();
   if (declared && *declared > limit) throw Problem::tooLarge("the body is larger than " + std::to_string(limit) + " bytes");
   std::string body;
@@ -139,31 +147,36 @@ void Exchange::finish(int status, const std::string& contentType, const std::str
   response_.send(status, contentType, body);
 }
 
-tenants::TenantStore Exchange::tenantFor(auth::Permission permission) {
+tenants::TenantStore Exchange::targetTenant() {
   const auto organizationId = query("organizationId");
-  auto tenant = organizationId ? this->tenant(*organizationId) : ownTenant();
-  require(permission);
-  return tenant;
+  return organizationId ? tenant(*organizationId) : ownTenant();
 }
 
 void Exchange::sendFile(const std::string& path, const std::string& contentType) {
+  requireAuthorized();
   status_ = 200;
   response_.set("X-Request-Id", requestId_);
   response_.sendFile(path, contentType);
 }
 
 void Exchange::send(int status, const boost::json::value& body) {
+  requireAuthorized();
   finish(status, "application/json", jsontext::write(body));
 }
 
-void Exchange::sendNoContent() { finish(204, "", ""); }
+void Exchange::sendNoContent() {
+  requireAuthorized();
+  finish(204, "", "");
+}
 
 void Exchange::redirect(const std::string& location) {
+  requireAuthorized();
   response_.set("Location", location);
   finish(302, "", "");
 }
 
 void Exchange::sendText(int status, const std::string& contentType, const std::string& body) {
+  requireAuthorized();
   finish(status, contentType, body);
 }
 

@@ -5,6 +5,8 @@
 #include "auth/Roles.h"
 #include "core/Problem.h"
 #include "http/Request.h"
+#include "tenants/Authenticator.h"
+#include "tenants/Directory.h"
 #include "tenants/Model.h"
 #include "tenants/TenantStore.h"
 
@@ -14,15 +16,22 @@
 #include <optional>
 #include <string>
 
-namespace marketsage::app { class Host; }
-
 namespace marketsage::http {
+
+class RateLimiter;
+
+/// What every request is checked against before and while its handler runs.
+struct Gate {
+  tenants::Authenticator& authenticator;
+  RateLimiter& rateLimiter;
+  tenants::Directory& directory;
+  std::size_t maxBodyBytes;
+};
 
 class Exchange {
  public:
-  Exchange(Request& request, Response& response, app::Host& host, std::string requestId);
+  Exchange(Request& request, Response& response, const Gate& gate, std::string requestId);
 
-  app::Host& host() { return host_; }
   const std::string& requestId() const { return requestId_; }
   Request& request() { return request_; }
   Response& response() { return response_; }
@@ -43,16 +52,22 @@ class Exchange {
   /// Throws 429 when the client's address is over its rate.
   void limitClientAddress();
   const tenants::Principal& principal() const;
-  /// Throws 403 unless the caller's role allows `permission`.
-  void require(auth::Permission permission) const;
+  /// The permission the route requires (its entry in the route table), set by the dispatcher.
+  void setPermission(std::optional<auth::Permission> permission) { permission_ = permission; }
+  /// Throws 403 unless the caller's role has the route's permission. The tenant accessors below
+  /// call it once the organization is known, so that another organization's ids answer 404
+  /// whatever the role; a route that reaches no organization calls it itself. A route with a
+  /// permission cannot answer with success before it was checked (send() refuses: 500).
+  void authorize();
   /// The store of `organizationId` if the caller may reach it: their own organization, or any
   /// existing one for SUPER_ADMIN. Everything else is 404 — the same answer as "no such org".
+  /// Then authorize().
   tenants::TenantStore tenant(const std::string& organizationId);
-  /// The caller's own organization.
+  /// The caller's own organization, after authorize().
   tenants::TenantStore ownTenant();
-  /// The organization a social-media route acts on — `?organizationId=` (SUPER_ADMIN reaching
-  /// another one) or the caller's own — after checking the caller may do `permission`.
-  tenants::TenantStore tenantFor(auth::Permission permission);
+  /// The organization a route acts on: `?organizationId=` (a SUPER_ADMIN reaching another one,
+  /// else 404 as for any organization the caller may not reach) or the caller's own.
+  tenants::TenantStore targetTenant();
   tenants::Actor actor() const;
 
   /// The request body as a JSON object; 413 over the size limit, 415 for a non-JSON type,
@@ -76,14 +91,18 @@ class Exchange {
 
  private:
   std::string readBody();
+  /// Refuses (std::logic_error) to answer with success for a route whose permission was never checked.
+  void requireAuthorized() const;
   void finish(int status, const std::string& contentType, const std::string& body);
 
   Request& request_;
   Response& response_;
-  app::Host& host_;
+  const Gate& gate_;
   std::string requestId_;
   std::map<std::string, std::string> params_;
   std::optional<tenants::Principal> principal_;
+  std::optional<auth::Permission> permission_;
+  bool authorized_ = false;
   int status_ = 0;
 };
 

@@ -23,7 +23,13 @@ bool isParam(const std::string& segment) { return segment.size() > 2 && segment.
 
 void Router::add(std::string method, std::string pattern, Access access, Handler handler, Body body) {
   auto segments = split(pattern);
-  routes_.push_back({std::move(method), std::move(pattern), access, std::move(handler), body, std::move(segments)});
+  routes_.push_back({std::move(method), std::move(pattern), access, std::nullopt, std::move(handler), body, std::move(segments)});
+}
+
+void Router::add(std::string method, std::string pattern, auth::Permission permission, Handler handler, Body body) {
+  auto segments = split(pattern);
+  routes_.push_back(
+      {std::move(method), std::move(pattern), Access::Authenticated, permission, std::move(handler), body, std::move(segments)});
 }
 
 RouteMatch Router::match(std::string_view method, std::string_view path) const {

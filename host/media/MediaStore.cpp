@@ -101,7 +101,7 @@ MediaItem MediaStore::add(std::istream& in, std::uint64_t maxBytes, const NewMed
 
   fs::rename(temp.path, pathOf(item));
   temp.path = pathOf(item);  // from here a failure removes the final file instead
-  store::Transaction tx(db_);
+  auto tx = db_.transaction();
   tx.execute(std::string("INSERT INTO media (") + columns +
                  ", created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
              {item.id, item.organizationId, item.kind, item.mimeType, item.size, item.sha256, item.fileName,
@@ -134,7 +134,7 @@ std::optional<MediaItem> MediaStore::find(const std::string& id) {
 bool MediaStore::remove(const std::string& id, const tenants::Actor& actor) {
   const auto item = find(id);
   if (!item) return false;
-  store::Transaction tx(db_);
+  auto tx = db_.transaction();
   tx.execute("DELETE FROM media WHERE organization_id = $1 AND id = $2", {tenant_.organizationId(), id});
   tenant_.audit(tx, actor, "media.removed", "media", id, {{"sha256", item->sha256}});
   tx.commit();

@@ -4,6 +4,7 @@
 /// it is bound to its organization, and every statement carries that scope.
 
 #include "store/Database.h"
+#include "tenants/ScopedDatabase.h"
 #include "tenants/Model.h"
 
 #include <boost/json/object.hpp>
@@ -19,6 +20,9 @@ namespace marketsage::tenants { class TenantStore; }
 namespace marketsage::vault { class TokenVault; }
 
 namespace marketsage::media {
+
+/// Where the media library keeps its files: one folder per organization below it.
+inline std::filesystem::path libraryFolder(const std::filesystem::path& dataDir) { return dataDir / "media"; }
 
 struct MediaItem {
   std::string id;
@@ -53,7 +57,7 @@ class MediaStore {
   std::filesystem::path pathOf(const MediaItem& item) const;
 
  private:
-  store::Database& db_;
+  tenants::ScopedDatabase db_;
   tenants::TenantStore& tenant_;
   std::filesystem::path folder_;
 };

@@ -1,15 +1,17 @@
 #include "oauth/OAuthFlow.h"
 
-#include "app/Host.h"
-#include "app/PluginSettings.h"
+#include "config/Config.h"
 #include "connections/ConnectionStore.h"
 #include "core/Encoding.h"
 #include "core/Log.h"
 #include "core/Problem.h"
 #include "core/Random.h"
 #include "core/Time.h"
-#include "platforms/PlatformCalls.h"
-#include "tenants/TenantStore.h"
+#include "oauth/Accounts.h"
+#include "plugins/PlatformError.h"
+#include "config/PluginSettings.h"
+#include "plugins/PluginRegistry.h"
+#include "tenants/Directory.h"
 #include "vault/TokenVault.h"
 
 #include <Poco/URI.h>
@@ -43,7 +45,7 @@ std::string safeReason(const std::string& text) {
 }  // namespace
 
 std::string OAuthFlow::redirectUri(const std::string& platform) const {
-  std::string base = host_.config().publicUrl;
+  std::string base = config_.publicUrl;
   while (!base.empty() && base.back() == '/') base.pop_back();
   return base + "/api/auth/callback/" + platform;
 }
@@ -60,7 +62,7 @@ std::string OAuthFlow::failedAt(const std::string& platform, const std::string& 
 }
 
 std::string OAuthFlow::dashboard(const std::string& query) const {
-  std::string base = host_.config().publicUrl;
+  std::string base = config_.publicUrl;
   while (!base.empty() && base.back() == '/') base.pop_back();
   return base + "/social-media?" + query;
 }
@@ -69,15 +71,15 @@ OAuthFlow::BrowserBinding OAuthFlow::bind(const std::string& platform, const std
   BrowserBinding binding;
   binding.cookieName = "ms_oauth_" + stateHash.substr(0, 16);
   binding.value = random::token(32);
-  const bool https = host_.config().publicUrl.rfind("https://", 0) == 0;
+  const bool https = config_.publicUrl.rfind("https://", 0) == 0;
   binding.setCookie = binding.cookieName + "=" + binding.value + "; Path=/api/auth/callback/" + platform +
-                      "; Max-Age=" + std::to_string(host_.config().oauth.stateLifetimeSeconds) + "; HttpOnly; SameSite=Lax" +
+                      "; Max-Age=" + std::to_string(config_.oauth.stateLifetimeSeconds) + "; HttpOnly; SameSite=Lax" +
                       (https ? "; Secure" : "");
   return binding;
 }
 
 OAuthFlow::Started OAuthFlow::start(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& platform, Handoff handoff) {
-  const auto plugin = platforms::requirePlugin(host_, platform, plugins::Operation::AuthorizeUrl);
+  const auto plugin = plugins_.require(platform, plugins::Operation::AuthorizeUrl);
   const std::string state = random::token(32);     // 256 bits
   const std::string verifier = random::token(48);  // 64 characters, within RFC 7636's 43..128
   const std::string stateHash = encoding::sha256Hex(state);
@@ -87,7 +89,7 @@ OAuthFlow::Started OAuthFlow::start(tenants::TenantStore& tenant, const tenants:
                               {"state", state},
                               {"codeChallenge", challengeOf(verifier)},
                               {"codeChallengeMethod", "S256"}};
-  const auto reply = platforms::callPlugin(*plugin, plugins::Operation::AuthorizeUrl, request);
+  const auto reply = plugins::callOrThrow(*plugin, plugins::Operation::AuthorizeUrl, request);
   const auto* url = reply.json.is_object() ? reply.json.as_object().if_contains("url") : nullptr;
   if (url == nullptr || !url->is_string()) throw Problem(502, "plugin-fault", "Plugin fault", "the " + platform + " plugin built no authorize URL");
   const std::string authorizeUrl(url->as_string());
@@ -104,22 +106,21 @@ OAuthFlow::Started OAuthFlow::start(tenants::TenantStore& tenant, const tenants:
   } else {
     const std::string link = random::token(32);
     linkHash = encoding::sha256Hex(link);
-    linkExpires = static_cast<std::int64_t>(now + host_.config().oauth.startLinkSeconds * 1000LL);
-    sealedUrl = host_.vault().seal(tenant.organizationId(), stateHash, "authorize_url", authorizeUrl);
-    std::string base = host_.config().publicUrl;
+    linkExpires = static_cast<std::int64_t>(now + config_.oauth.startLinkSeconds * 1000LL);
+    sealedUrl = vault_.seal(tenant.organizationId(), stateHash, "authorize_url", authorizeUrl);
+    std::string base = config_.publicUrl;
     while (!base.empty() && base.back() == '/') base.pop_back();
     started.url = base + "/api/auth/start/" + platform + "?link=" + link;
   }
 
-  auto& db = tenant.database();
   // Expired states of anyone are swept here: cheap, and the table stays small.
-  db.execute("DELETE FROM oauth_states WHERE expires_at < $1", {now});
-  db.execute("INSERT INTO oauth_states (state_hash, organization_id, user_id, platform, code_verifier, redirect_uri, created_at, expires_at,"
+  db_.execute("DELETE FROM oauth_states WHERE expires_at < $1", {now});
+  db_.execute("INSERT INTO oauth_states (state_hash, organization_id, user_id, platform, code_verifier, redirect_uri, created_at, expires_at,"
              " binding_hash, start_hash, start_expires_at, authorize_url)"
              " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
              {stateHash, tenant.organizationId(), actor.userId, platform,
-              host_.vault().seal(tenant.organizationId(), stateHash, "code_verifier", verifier), redirectUri(platform), now,
-              now + host_.config().oauth.stateLifetimeSeconds * 1000LL, bindingHash, linkHash, linkExpires, sealedUrl});
+              vault_.seal(tenant.organizationId(), stateHash, "code_verifier", verifier), redirectUri(platform), now,
+              now + config_.oauth.stateLifetimeSeconds * 1000LL, bindingHash, linkHash, linkExpires, sealedUrl});
   return started;
 }
 
@@ -128,17 +129,17 @@ OAuthFlow::Started OAuthFlow::followLink(const std::string& platform, const std:
   const auto now = time::nowMillis();
   // Single use: the statement that reads the link also forgets it and binds the browser.
   const std::string linkHash = encoding::sha256Hex(link);
-  const auto found = host_.database().query("SELECT state_hash FROM oauth_states WHERE start_hash = $1 AND platform = $2", {linkHash, platform});
+  const auto found = db_.query("SELECT state_hash FROM oauth_states WHERE start_hash = $1 AND platform = $2", {linkHash, platform});
   if (found.empty()) throw Problem::badInput("unknown or already used connect link; start connecting again");
   const std::string stateHash = found.front().text(0);
   auto binding = bind(platform, stateHash);
-  const auto rows = host_.database().query(
+  const auto rows = db_.query(
       "UPDATE oauth_states SET start_hash = NULL, binding_hash = $1 WHERE state_hash = $2 AND start_hash = $3"
       " AND start_expires_at >= $4 AND expires_at >= $4 RETURNING organization_id, authorize_url",
       {encoding::sha256Hex(binding.value), stateHash, linkHash, now});
   if (rows.empty()) throw Problem::badInput("the connect link has expired or was used; start connecting again");
   Started started;
-  started.url = host_.vault().open(rows.front().text(0), stateHash, "authorize_url", rows.front().text(1));
+  started.url = vault_.open(rows.front().text(0), stateHash, "authorize_url", rows.front().text(1));
   started.binding = std::move(binding);
   return started;
 }
@@ -153,12 +154,11 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
                                        const std::string& remoteAddr, const std::string& requestId) {
   const std::string state = queryValue(query, "state");
   if (state.empty()) throw Problem::badInput("the callback has no state");
-  const auto plugin = platforms::requirePlugin(host_, platform, plugins::Operation::ExchangeCode);
+  const auto plugin = plugins_.require(platform, plugins::Operation::ExchangeCode);
 
   // Single use: the row is deleted by the statement that reads it, so a replay finds nothing.
-  auto& db = host_.database();
   const std::string stateHash = encoding::sha256Hex(state);
-  const auto rows = db.query("DELETE FROM oauth_states WHERE state_hash = $1"
+  const auto rows = db_.query("DELETE FROM oauth_states WHERE state_hash = $1"
                              " RETURNING organization_id, user_id, platform, code_verifier, redirect_uri, expires_at, binding_hash",
                              {stateHash});
   if (rows.empty()) throw Problem::badInput("unknown or already used state");
@@ -186,7 +186,7 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
   const std::string code = queryValue(query, "code");
   if (code.empty()) throw Problem::badInput("the callback has neither code nor error");
 
-  const auto verifier = host_.vault().open(organizationId, encoding::sha256Hex(state), "code_verifier", row.text(3));
+  const auto verifier = vault_.open(organizationId, encoding::sha256Hex(state), "code_verifier", row.text(3));
   const auto exchanged = plugin->call(plugins::Operation::ExchangeCode,
                                       boost::json::object{{"code", code}, {"redirectUri", row.text(4)}, {"codeVerifier", verifier}});
   if (!exchanged.ok()) {
@@ -200,18 +200,23 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
     const auto code = exchanged.platformCode.empty() ? std::string(plugins::toString(exchanged.kind)) : exchanged.platformCode;
     return {failedAt(platform, code, "the code exchange failed: " + exchanged.reason()), 0};
   }
-  const auto userTokens = platforms::tokensFrom(exchanged.json);
+  const auto userTokens = tokensFrom(exchanged.json);
   if (!userTokens) return {failedAt(platform, "plugin_fault", "the plugin's code exchange answer had no access token"), 0};
 
+  const auto unlisted = [&](const std::exception& e) -> Outcome {
+    log::warn("listing accounts failed", {{"platform", platform}, {"error", e.what()}, {"requestId", requestId}});
+    return {failedAt(platform, "accounts_unavailable", std::string("the accounts of this login could not be listed: ") + e.what()), 0};
+  };
   std::vector<connections::Account> accounts;
   try {
-    accounts = platforms::listAccounts(*plugin, *userTokens, exchanged.json).accounts;
-  } catch (const Problem& problem) {
-    log::warn("listing accounts failed", {{"platform", platform}, {"error", problem.detail()}, {"requestId", requestId}});
-    return {failedAt(platform, "accounts_unavailable", "the accounts of this login could not be listed: " + problem.detail()), 0};
+    accounts = listAccounts(*plugin, *userTokens, exchanged.json).accounts;
+  } catch (const plugins::PlatformError& e) {
+    return unlisted(e);
+  } catch (const Problem& e) {  // no account, or every named one refused
+    return unlisted(e);
   }
-  tenants::TenantStore tenant(db, organizationId);
-  connections::ConnectionStore store(tenant, host_.vault());
+  auto tenant = directory_.tenant(organizationId);
+  connections::ConnectionStore store(tenant, vault_);
   // Accounts acting through the user's own tokens share one grant (and its refresh token).
   const std::string grant = random::uuid();
   for (const auto& account : accounts) {
@@ -222,27 +227,45 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
 
 CredentialConnect OAuthFlow::connectWithCredential(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& platform,
                                                    const std::optional<std::string>& credential, const std::vector<std::string>& accounts) {
-  const auto plugin = platforms::requirePlugin(host_, platform, plugins::Operation::ListAccounts);
+  const auto plugin = plugins_.require(platform, plugins::Operation::ListAccounts);
   // Without one of its own, an organization uses the instance's default (TELEGRAM_BOT_TOKEN…).
   auto secret = credential;
   if (!secret) {
-    const auto settings = app::pluginSettings(host_.config(), platform);
+    const auto settings = config::pluginSettings(config_, platform);
     if (const auto* fallback = settings.values.if_contains("bot_token"); fallback && fallback->is_string() && !fallback->get_string().empty()) {
       secret = std::string(fallback->get_string());
     }
   }
   if (!secret) throw Problem::badInput("\"credential\" is required: this instance has no default credential for " + platform);
   const connections::Tokens tokens{*secret, std::nullopt, std::nullopt, {}};
-  platforms::AccountListing listing;
+  AccountListing listing;
   try {
-    listing = platforms::listAccounts(*plugin, tokens, boost::json::value(), accounts);
-  } catch (const Problem& problem) {
-    if (problem.status() != 409) throw;
-    throw Problem(422, "credential-refused", "The platform refused the credential", problem.detail());
+    listing = listAccounts(*plugin, tokens, boost::json::value(), accounts);
+  } catch (const plugins::PlatformError& e) {
+    if (!e.needsReconnect()) throw;
+    throw Problem(422, "credential-refused", "The platform refused the credential", e.what());
   }
-  connections::ConnectionStore store(tenant, host_.vault());
+  connections::ConnectionStore store(tenant, vault_);
   for (const auto& account : listing.accounts) store.upsert(platform, account, account.tokens.value_or(tokens), std::nullopt, actor);
   return {static_cast<int>(listing.accounts.size()), std::move(listing.refused)};
+}
+
+bool OAuthFlow::disconnect(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& connectionId,
+                           const std::string& requestId) {
+  connections::ConnectionStore store(tenant, vault_);
+  const auto connection = store.find(connectionId);
+  if (!connection) return false;
+  if (auto plugin = plugins_.get(connection->platform); plugin && plugin->supports(plugins::Operation::RevokeToken)) {
+    const auto tokens = store.tokens(connection->id);
+    boost::json::object request{{"accessToken", tokens->accessToken}};
+    if (tokens->refreshToken) request["refreshToken"] = *tokens->refreshToken;
+    const auto result = plugin->call(plugins::Operation::RevokeToken, request);
+    if (!result.ok()) {
+      log::warn("revoke at the platform failed; forgetting the token anyway",
+                {{"platform", connection->platform}, {"kind", plugins::toString(result.kind)}, {"requestId", requestId}});
+    }
+  }
+  return store.remove(connection->id, actor);
 }
 
 }  // namespace marketsage::oauth

@@ -12,8 +12,11 @@
 #include <string>
 #include <vector>
 
-namespace marketsage::app { class Host; }
-namespace marketsage::tenants { class TenantStore; }
+namespace marketsage::config { struct Config; }
+namespace marketsage::plugins { class PluginRegistry; }
+namespace marketsage::store { class Database; }
+namespace marketsage::tenants { class Directory; class TenantStore; }
+namespace marketsage::vault { class TokenVault; }
 
 namespace marketsage::oauth {
 
@@ -25,7 +28,11 @@ struct CredentialConnect {
 
 class OAuthFlow {
  public:
-  explicit OAuthFlow(app::Host& host) : host_(host) {}
+  /// `db`: where flows in progress are kept (oauth_states, across organizations until the callback
+  /// says whose it is).
+  OAuthFlow(const config::Config& config, store::Database& db, tenants::Directory& directory, const vault::TokenVault& vault,
+            const plugins::PluginRegistry& plugins)
+      : config_(config), db_(db), directory_(directory), vault_(vault), plugins_(plugins) {}
 
   /// The cookie that ties a flow to the browser that started it (RFC 9700 section 4.7.1): the
   /// callback is refused unless the browser bringing the code holds it.
@@ -77,6 +84,12 @@ class OAuthFlow {
   CredentialConnect connectWithCredential(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& platform,
                                           const std::optional<std::string>& credential, const std::vector<std::string>& accounts);
 
+  /// Forgets a connection: its tokens are revoked at the platform where the plugin can (a refusal
+  /// there is logged; the row goes either way, as the user asked). False when there is no such
+  /// connection in this organization.
+  bool disconnect(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& connectionId,
+                  const std::string& requestId);
+
   /// The dashboard URL for a failed connect: a short `error` code and a readable `message`.
   std::string failedAt(const std::string& platform, const std::string& code, const std::string& message) const;
 
@@ -86,7 +99,11 @@ class OAuthFlow {
  private:
   std::string dashboard(const std::string& query) const;
   BrowserBinding bind(const std::string& platform, const std::string& stateHash) const;
-  app::Host& host_;
+  const config::Config& config_;
+  store::Database& db_;
+  tenants::Directory& directory_;
+  const vault::TokenVault& vault_;
+  const plugins::PluginRegistry& plugins_;
 };
 
 }  // namespace marketsage::oauth

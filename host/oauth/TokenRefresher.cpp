@@ -1,15 +1,16 @@
 #include "oauth/TokenRefresher.h"
 
-#include "app/Host.h"
 #include "connections/ConnectionStore.h"
+#include "connections/RefreshSchedule.h"
 #include "core/Errors.h"
 #include "core/Log.h"
 #include "core/Problem.h"
+#include "oauth/Accounts.h"
 #include "core/Random.h"
 #include "core/Time.h"
-#include "platforms/PlatformCalls.h"
+#include "plugins/PlatformError.h"
 #include "plugins/PluginRegistry.h"
-#include "tenants/TenantStore.h"
+#include "tenants/Directory.h"
 
 #include <boost/json.hpp>
 
@@ -20,8 +21,9 @@ namespace {
 
 constexpr std::int64_t leaseMillis = 30'000;
 
-Problem reconnectRequired(const connections::Connection& c, const std::string& why) {
-  return {409, "reconnect-required", "The connection must be reconnected", c.platform + ": " + why};
+plugins::PlatformError reconnectRequired(const connections::Connection& c, const std::string& why) {
+  const auto kind = c.status == connections::status::expired ? plugins::ErrorKind::AuthExpired : plugins::ErrorKind::AuthInvalid;
+  return {kind, c.platform, why};
 }
 
 bool expiring(const connections::Connection& c, std::int64_t now) {
@@ -30,7 +32,9 @@ bool expiring(const connections::Connection& c, std::int64_t now) {
 
 }  // namespace
 
-TokenRefresher::TokenRefresher(app::Host& host) : host_(host), owner_("host-" + random::token(12)) {}
+TokenRefresher::TokenRefresher(tenants::Directory& directory, connections::RefreshSchedule& schedule, const vault::TokenVault& vault,
+                               const plugins::PluginRegistry& plugins)
+    : directory_(directory), schedule_(schedule), vault_(vault), plugins_(plugins), owner_("host-" + random::token(12)) {}
 
 TokenRefresher::~TokenRefresher() { stopBackground(); }
 
@@ -50,7 +54,7 @@ std::shared_ptr<std::mutex> TokenRefresher::lockFor(const std::string& grantId) 
 connections::Tokens TokenRefresher::freshTokens(tenants::TenantStore& tenant, const std::string& connectionId) {
   // Taken before waiting for anyone: a refresh stored after this moment is one we can use.
   const auto requestedAt = time::nowMillis();
-  connections::ConnectionStore store(tenant, host_.vault());
+  connections::ConnectionStore store(tenant, vault_);
   const auto connection = store.find(connectionId);
   if (!connection) throw Problem::notFound("no such connection");
   if (connection->status != connections::status::active) {
@@ -65,7 +69,7 @@ connections::Tokens TokenRefresher::freshTokens(tenants::TenantStore& tenant, co
 plugins::CallResult TokenRefresher::callWithToken(tenants::TenantStore& tenant, const std::string& connectionId,
                                                   const plugins::Plugin& plugin, plugins::Operation op, boost::json::object request) {
   const auto requestedAt = time::nowMillis();
-  connections::ConnectionStore store(tenant, host_.vault());
+  connections::ConnectionStore store(tenant, vault_);
   const auto connection = store.find(connectionId);
   if (!connection) throw Problem::notFound("no such connection");
   // Every call made for a connection names the account it acts for (sdk-docs: Account).
@@ -84,7 +88,7 @@ plugins::CallResult TokenRefresher::callWithToken(tenants::TenantStore& tenant, 
 
 connections::Connection TokenRefresher::refresh(tenants::TenantStore& tenant, const std::string& connectionId) {
   const auto requestedAt = time::nowMillis();
-  connections::ConnectionStore store(tenant, host_.vault());
+  connections::ConnectionStore store(tenant, vault_);
   const auto connection = store.find(connectionId);
   if (!connection) throw Problem::notFound("no such connection");
   const auto lock = lockFor(connection->grantId);
@@ -97,7 +101,7 @@ connections::Connection TokenRefresher::refresh(tenants::TenantStore& tenant, co
 
 connections::Tokens TokenRefresher::refreshLocked(tenants::TenantStore& tenant, const std::string& connectionId,
                                                   std::int64_t requestedAt, bool onlyIfExpiring) {
-  connections::ConnectionStore store(tenant, host_.vault());
+  connections::ConnectionStore store(tenant, vault_);
   // Someone (here or on another host, for this account or another of the same grant) refreshed
   // while we waited: use their result. Strictly later: a refresh stored in the very millisecond
   // this request began happened before it, and a forced refresh must not be skipped for it.
@@ -137,21 +141,22 @@ connections::Tokens TokenRefresher::refreshLocked(tenants::TenantStore& tenant, 
       break;
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      throw Problem::unavailable("another host is refreshing this connection; try again").retryAfter(5);
+      throw plugins::PlatformError(plugins::ErrorKind::Transient, connection->platform,
+                                   "another host is refreshing this connection; try again", {}, 5);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 
   const auto current = *store.tokens(connectionId);
-  const auto plugin = host_.plugins().get(connection->platform);
-  if (!plugin) throw Problem::unavailable("the " + connection->platform + " plugin is not loaded").retryAfter(60);
+  const auto plugin = plugins_.get(connection->platform);
+  if (!plugin) throw plugins::PlatformError(plugins::ErrorKind::Transient, connection->platform, "the plugin is not loaded", {}, 60);
   if (!plugin->supports(plugins::Operation::RefreshToken)) {
     throw reconnectRequired(*connection, "the plugin cannot refresh tokens; reconnect when the token expires");
   }
   const auto result = plugin->call(plugins::Operation::RefreshToken,
                                    boost::json::object{{"refreshToken", *current.refreshToken}, {"accessToken", current.accessToken}});
   if (result.ok()) {
-    if (auto tokens = platforms::tokensFrom(result.json)) {
+    if (auto tokens = tokensFrom(result.json)) {
       if (tokens->scopes.empty()) tokens->scopes = current.scopes;
       store.storeRefreshed(connectionId, *tokens);
       store.shareRefreshedGrant(connectionId, current, *tokens);
@@ -159,35 +164,31 @@ connections::Tokens TokenRefresher::refreshLocked(tenants::TenantStore& tenant, 
       return *store.tokens(connectionId);
     }
     store.markFailed(connectionId, connections::status::active, "the plugin's refresh answer had no access token");
-    throw Problem(502, "plugin-fault", "Plugin fault", connection->platform + ": the refresh answer had no access token");
+    throw plugins::PlatformError(plugins::ErrorKind::PluginFault, connection->platform, "the refresh answer had no access token");
   }
   // invalid_grant and friends: the refresh token is dead; stop until the user reconnects.
   const bool dead = result.kind == plugins::ErrorKind::AuthInvalid || result.kind == plugins::ErrorKind::AuthExpired;
   const std::string reason = "refresh failed: " + result.reason();
   store.markFailed(connectionId, dead ? connections::status::expired : connections::status::active, reason);
   log::warn("token refresh failed", {{"platform", connection->platform}, {"connection", connectionId}, {"kind", plugins::toString(result.kind)}});
-  throw platforms::problemFor(result, connection->platform);
+  throw plugins::PlatformError::of(result, connection->platform);
 }
 
 int TokenRefresher::refreshExpiring() {
   // A refresh stored by anyone after this look-up makes the pass skip that connection.
   const auto lookedAt = time::nowMillis();
   const auto horizon = lookedAt + 2 * marginMillis;
-  const auto due = host_.database().query(
-      "SELECT organization_id, id, COALESCE(grant_id, id) FROM connections WHERE status = $1 AND refresh_token IS NOT NULL"
-      " AND expires_at IS NOT NULL AND expires_at < $2 ORDER BY expires_at LIMIT 500",
-      {std::string(connections::status::active), horizon});
   int refreshed = 0;
-  for (const auto& row : due) {
-    tenants::TenantStore tenant(host_.database(), row.text(0));
+  for (const auto& due : schedule_.expiringBefore(horizon, 500)) {
+    auto tenant = directory_.tenant(due.organizationId);
     try {
-      const auto lock = lockFor(row.text(2));
+      const auto lock = lockFor(due.grantId);
       std::lock_guard guard(*lock);
       // Refresh when within 2 margins, so a request never has to wait for it.
-      refreshLocked(tenant, row.text(1), lookedAt, false);
+      refreshLocked(tenant, due.connectionId, lookedAt, false);
       ++refreshed;
     } catch (const std::exception& e) {
-      log::warn("background refresh failed", {{"connection", row.text(1)}, {"error", describe(e)}});
+      log::warn("background refresh failed", {{"connection", due.connectionId}, {"error", describe(e)}});
     }
   }
   return refreshed;

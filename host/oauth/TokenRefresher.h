@@ -18,8 +18,10 @@
 #include <string>
 #include <thread>
 
-namespace marketsage::app { class Host; }
-namespace marketsage::tenants { class TenantStore; }
+namespace marketsage::connections { class RefreshSchedule; }
+namespace marketsage::plugins { class PluginRegistry; }
+namespace marketsage::tenants { class Directory; class TenantStore; }
+namespace marketsage::vault { class TokenVault; }
 
 namespace marketsage::oauth {
 
@@ -28,11 +30,13 @@ class TokenRefresher {
   /// Tokens expiring within this margin are refreshed before use.
   static constexpr std::int64_t marginMillis = 5 * 60 * 1000;
 
-  explicit TokenRefresher(app::Host& host);
+  TokenRefresher(tenants::Directory& directory, connections::RefreshSchedule& schedule, const vault::TokenVault& vault,
+                 const plugins::PluginRegistry& plugins);
   ~TokenRefresher();
 
   /// The connection's tokens, refreshed first when they expire within the margin.
-  /// Throws Problem 404 (no such connection), 409 (must reconnect), 429/503 (platform).
+  /// Throws Problem 404 (no such connection), PlatformError when the connection must be
+  /// reconnected (AuthExpired/AuthInvalid) or the refresh cannot be done now (RateLimited, Transient).
   connections::Tokens freshTokens(tenants::TenantStore& tenant, const std::string& connectionId);
   /// Calls `op` of `plugin` for the connection with `request` plus its fresh "accessToken". When
   /// the platform says the token expired anyway, refreshes once and calls again (the SDK's
@@ -56,7 +60,10 @@ class TokenRefresher {
   /// The in-host mutex of a grant (Connection::grantId): one refresh at a time per grant.
   std::shared_ptr<std::mutex> lockFor(const std::string& grantId);
 
-  app::Host& host_;
+  tenants::Directory& directory_;
+  connections::RefreshSchedule& schedule_;
+  const vault::TokenVault& vault_;
+  const plugins::PluginRegistry& plugins_;
   const std::string owner_;  ///< this host's lease identity
   std::mutex locksMutex_;
   std::map<std::string, std::weak_ptr<std::mutex>> locks_;

@@ -1,10 +1,9 @@
 #include "plugins/PluginRegistry.h"
 
-#include "plugins/HostServices.h"
-
-#include "plugins/LoadedPlugin.h"
-
+#include "core/Problem.h"
 #include "core/Time.h"
+#include "plugins/HostServices.h"
+#include "plugins/LoadedPlugin.h"
 
 #include <boost/dll/runtime_symbol_info.hpp>
 
@@ -133,6 +132,13 @@ std::shared_ptr<const Plugin> PluginRegistry::get(std::string_view id) const {
   for (const auto& p : plugins_)
     if (p->id() == id) return p;
   return nullptr;
+}
+
+std::shared_ptr<const Plugin> PluginRegistry::require(const std::string& platform, Operation op) const {
+  auto plugin = get(platform);
+  if (!plugin) throw Problem::notFound("no enabled platform \"" + platform + "\"");
+  if (!plugin->supports(op)) throw Problem::badInput("the " + platform + " plugin does not support " + std::string(toString(op)));
+  return plugin;
 }
 
 std::vector<std::shared_ptr<const Plugin>> PluginRegistry::enabled() const {

@@ -80,6 +80,9 @@ class PluginRegistry {
   std::vector<std::string> loadErrors() const;
   /// The enabled, started plugin with this id, or nullptr.
   std::shared_ptr<const Plugin> get(std::string_view id) const;
+  /// The enabled plugin for `platform` that supports `op`. Throws Problem 404 when no such
+  /// platform is enabled, 400 when it cannot do `op`.
+  std::shared_ptr<const Plugin> require(const std::string& platform, Operation op) const;
   /// Every enabled, started plugin, in load order.
   std::vector<std::shared_ptr<const Plugin>> enabled() const;
 

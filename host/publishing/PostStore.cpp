@@ -113,7 +113,7 @@ PostStore::PostStore(tenants::TenantStore& tenant) : db_(tenant.database()), ten
 
 bool PostStore::create(const Post& post, const std::optional<std::string>& idempotencyKey, const std::string& requestHash,
                        const tenants::Actor& actor) {
-  store::Transaction tx(db_);
+  auto tx = db_.transaction();
   if (idempotencyKey) {
     const auto existing = tx.query("SELECT id FROM posts WHERE organization_id = $1 AND idempotency_key = $2",
                                    {tenant_.organizationId(), *idempotencyKey});
@@ -217,7 +217,7 @@ std::optional<std::int64_t> PostStore::rateLimitedUntil(const std::string& conne
 }
 
 int PostStore::cancelQueued(const std::string& postId, const tenants::Actor& actor) {
-  store::Transaction tx(db_);
+  auto tx = db_.transaction();
   const auto now = time::nowMillis();
   const auto rows = tx.query("UPDATE post_targets SET status = $1, updated_at = $2"
                              " WHERE organization_id = $3 AND post_id = $4 AND status = $5 RETURNING id, platform",
@@ -230,7 +230,7 @@ int PostStore::cancelQueued(const std::string& postId, const tenants::Actor& act
 }
 
 int PostStore::reschedule(const std::string& postId, std::int64_t at, const tenants::Actor& actor) {
-  store::Transaction tx(db_);
+  auto tx = db_.transaction();
   const auto now = time::nowMillis();
   // attempts = 0 and a due time still ahead: a queued target the scheduler has not touched yet
   // (claiming one makes it publishing, so a target being sent right now is never moved).
@@ -253,7 +253,7 @@ bool PostStore::resolve(const std::string& postId, const std::string& targetId, 
                         const tenants::Actor& actor) {
   const auto now = time::nowMillis();
   const std::string status = outcome == "published" ? targetStatus::published : outcome == "retry" ? targetStatus::queued : targetStatus::failed;
-  store::Transaction tx(db_);
+  auto tx = db_.transaction();
   const auto rows = tx.query(
       "UPDATE post_targets SET status = $1, platform_post_id = COALESCE($2, platform_post_id), url = COALESCE($3, url),"
       " published_at = $4, due_at = $5, error = $6, error_kind = $7, updated_at = $5"
@@ -273,7 +273,7 @@ bool PostStore::resolve(const std::string& postId, const std::string& targetId, 
 }
 
 void PostStore::markDeleted(const Target& target) {
-  store::Transaction tx(db_);
+  auto tx = db_.transaction();
   tx.execute("UPDATE post_targets SET status = $1, updated_at = $2 WHERE organization_id = $3 AND id = $4",
              {std::string(targetStatus::deleted), time::nowMillis(), tenant_.organizationId(), target.id});
   recordEvent(tx, tenant_.organizationId(), target.postId, target.id, target.platform, "deleted",
@@ -284,7 +284,7 @@ void PostStore::markDeleted(const Target& target) {
 void PostStore::markPartlyDeleted(const Target& target, const std::vector<std::string>& remaining, const std::string& error) {
   boost::json::array ids;
   for (const auto& id : remaining) ids.emplace_back(id);
-  store::Transaction tx(db_);
+  auto tx = db_.transaction();
   tx.execute("UPDATE post_targets SET progress = $1, updated_at = $2 WHERE organization_id = $3 AND id = $4",
              {boost::json::serialize(boost::json::object{{"postIds", ids}}), time::nowMillis(), tenant_.organizationId(), target.id});
   recordEvent(tx, tenant_.organizationId(), target.postId, target.id, target.platform, "partially_deleted",
@@ -294,7 +294,7 @@ void PostStore::markPartlyDeleted(const Target& target, const std::vector<std::s
 
 void PostStore::addEvent(const std::string& postId, const std::optional<std::string>& targetId, const std::string& platform,
                          const std::string& event, const boost::json::object& detail) {
-  store::Transaction tx(db_);
+  auto tx = db_.transaction();
   recordEvent(tx, tenant_.organizationId(), postId, targetId, platform, event, detail);
   tx.commit();
 }

@@ -4,6 +4,7 @@
 
 #include "publishing/Post.h"
 #include "store/Database.h"
+#include "tenants/ScopedDatabase.h"
 #include "tenants/Model.h"
 
 #include <boost/json/object.hpp>
@@ -62,7 +63,7 @@ class PostStore {
   std::vector<std::pair<std::string, Event>> recentErrors(int limit);
 
  private:
-  store::Database& db_;
+  tenants::ScopedDatabase db_;
   tenants::TenantStore& tenant_;
 };
 

@@ -1,6 +1,6 @@
 #include "publishing/Publisher.h"
 
-#include "app/Host.h"
+#include "config/Config.h"
 #include "connections/ConnectionStore.h"
 #include "core/Errors.h"
 #include "core/Log.h"
@@ -9,9 +9,10 @@
 #include "core/Time.h"
 #include "media/MediaStore.h"
 #include "oauth/TokenRefresher.h"
+#include "plugins/PlatformError.h"
 #include "plugins/PluginRegistry.h"
 #include "publishing/PostStore.h"
-#include "tenants/TenantStore.h"
+#include "tenants/Directory.h"
 #include "vault/TokenVault.h"
 
 #include <boost/json.hpp>
@@ -31,9 +32,9 @@ using plugins::Operation;
 namespace {
 
 /// Media of the post as the plugins see them (sdk-docs/json-schemas.md, Media).
-json::array mediaJson(app::Host& host, tenants::TenantStore& tenant, const std::string& mediaIds) {
-  media::MediaStore library(tenant, host.config().dataDir / "media");
-  const auto& config = host.config();
+json::array mediaJson(const config::Config& config, const vault::TokenVault& vault, tenants::TenantStore& tenant,
+                      const std::string& mediaIds) {
+  media::MediaStore library(tenant, media::libraryFolder(config.dataDir));
   json::array out;
   const auto ids = json::parse(mediaIds);
   for (const auto& id : ids.as_array()) {
@@ -49,7 +50,7 @@ json::array mediaJson(app::Host& host, tenants::TenantStore& tenant, const std::
     if (item->height) m["height"] = *item->height;
     if (!config.publicUrl.empty()) {
       const auto expiresAt = time::nowMillis() + std::int64_t{config.media.urlLifetimeSeconds} * 1000;
-      m["url"] = media::signedUrl(config.publicUrl, host.vault(), *item, expiresAt);
+      m["url"] = media::signedUrl(config.publicUrl, vault, *item, expiresAt);
     }
     out.push_back(std::move(m));
   }
@@ -68,12 +69,12 @@ bool nativeScheduling(const json::object& options) {
 }
 
 /// The Post of sdk-docs (without the token: callWithToken adds it).
-json::object postJson(app::Host& host, tenants::TenantStore& tenant, const Post& post,
+json::object postJson(const config::Config& config, const vault::TokenVault& vault, tenants::TenantStore& tenant, const Post& post,
                       const connections::Connection& connection) {
   auto options = optionsFor(post.options, connection.platform);
   json::object request{{"content", post.content},
                        {"account", connections::accountJson(connection)},
-                       {"media", mediaJson(host, tenant, post.mediaIds)}};
+                       {"media", mediaJson(config, vault, tenant, post.mediaIds)}};
   if (post.link) request["link"] = *post.link;
   if (auto* thread = options.if_contains("thread"); thread && thread->is_array()) request["thread"] = *thread;
   if (post.scheduledAt && nativeScheduling(options)) request["scheduledTime"] = time::formatIso8601(*post.scheduledAt);
@@ -109,7 +110,7 @@ std::string issuesText(const plugins::CallResult& result) {
 
 /// A post as submit() builds it from a request, before it is stored: its media must be the
 /// organization's (404 otherwise).
-Post draftPost(app::Host& host, tenants::TenantStore& tenant, const PostRequest& request) {
+Post draftPost(const config::Config& config, tenants::TenantStore& tenant, const PostRequest& request) {
   Post post;
   post.id = random::uuid();
   post.organizationId = tenant.organizationId();
@@ -119,7 +120,7 @@ Post draftPost(app::Host& host, tenants::TenantStore& tenant, const PostRequest&
   post.createdAt = time::nowMillis();
   post.options = json::serialize(request.options);
   json::array mediaIds;
-  media::MediaStore library(tenant, host.config().dataDir / "media");
+  media::MediaStore library(tenant, media::libraryFolder(config.dataDir));
   for (const auto& id : request.media) {
     if (!library.find(id)) throw Problem::notFound("no such media: " + id);
     mediaIds.push_back(json::value(id));
@@ -130,8 +131,9 @@ Post draftPost(app::Host& host, tenants::TenantStore& tenant, const PostRequest&
 
 /// The connections a request targets: every active one on its "platforms" (400 when a platform
 /// has none) and its "targets" (404 for an id not in this organization), each once.
-std::vector<connections::Connection> chosenConnections(app::Host& host, tenants::TenantStore& tenant, const PostRequest& request) {
-  connections::ConnectionStore connectionStore(tenant, host.vault());
+std::vector<connections::Connection> chosenConnections(const vault::TokenVault& vault, tenants::TenantStore& tenant,
+                                                      const PostRequest& request) {
+  connections::ConnectionStore connectionStore(tenant, vault);
   const auto all = connectionStore.list();
   std::vector<connections::Connection> chosen;
   std::set<std::string> seen;
@@ -175,8 +177,8 @@ std::optional<json::object> lengthOf(const json::value& reply) {
 
 /// Whether `connection` may take `post`: its plugin publishes, the connection is active, and the
 /// plugin's validate accepts the post.
-TargetValidation validateTarget(app::Host& host, tenants::TenantStore& tenant, const Post& post,
-                                const connections::Connection& connection) {
+TargetValidation validateTarget(const config::Config& config, const vault::TokenVault& vault, const plugins::PluginRegistry& plugins,
+                                tenants::TenantStore& tenant, const Post& post, const connections::Connection& connection) {
   TargetValidation v;
   v.connectionId = connection.id;
   v.platform = connection.platform;
@@ -187,13 +189,13 @@ TargetValidation validateTarget(app::Host& host, tenants::TenantStore& tenant, c
     v.errorKind = std::move(kind);
     if (v.issues.empty()) v.issues.push_back({{"field", nullptr}, {"message", v.error}});
   };
-  const auto plugin = host.plugins().get(connection.platform);
+  const auto plugin = plugins.get(connection.platform);
   if (!plugin || !plugin->supports(Operation::Publish)) {
     refuse("the " + connection.platform + " plugin is not enabled or cannot publish", "not_supported");
   } else if (connection.status != connections::status::active) {
     refuse("the connection is " + connection.status + "; reconnect it", "auth_invalid");
   } else if (plugin->supports(Operation::Validate)) {
-    const auto result = plugin->call(Operation::Validate, postJson(host, tenant, post, connection));
+    const auto result = plugin->call(Operation::Validate, postJson(config, vault, tenant, post, connection));
     v.issues = issuesOf(result.json);
     v.length = lengthOf(result.json);
     if (!result.ok()) refuse(issuesText(result), std::string(plugins::toString(result.kind)));
@@ -279,15 +281,23 @@ std::int64_t backoffMillis(int baseMillis, std::int64_t attempt) {
 
 }  // namespace
 
-Publisher::Publisher(app::Host& host) : host_(host), queue_(host.database(), "host-" + random::token(9)) {}
+Publisher::Publisher(const config::Config& config, store::Database& db, tenants::Directory& directory, const vault::TokenVault& vault,
+                     const plugins::PluginRegistry& plugins, oauth::TokenRefresher& refresher)
+    : config_(config),
+      db_(db),
+      directory_(directory),
+      vault_(vault),
+      plugins_(plugins),
+      refresher_(refresher),
+      queue_(db, "host-" + random::token(9)) {}
 
 Publisher::~Publisher() { stop(); }
 
 Post Publisher::submit(tenants::TenantStore& tenant, const tenants::Actor& actor, const PostRequest& request,
                        const std::optional<std::string>& idempotencyKey, const std::string& requestHash) {
-  Post post = draftPost(host_, tenant, request);
+  Post post = draftPost(config_, tenant, request);
   post.createdBy = actor.userId;
-  for (const auto& connection : chosenConnections(host_, tenant, request)) {
+  for (const auto& connection : chosenConnections(vault_, tenant, request)) {
     Target t;
     t.id = random::uuid();
     t.postId = post.id;
@@ -297,7 +307,7 @@ Post Publisher::submit(tenants::TenantStore& tenant, const tenants::Actor& actor
     t.updatedAt = post.createdAt;
     const auto options = optionsFor(post.options, connection.platform);
     t.dueAt = post.scheduledAt && !nativeScheduling(options) ? *post.scheduledAt : post.createdAt;
-    if (auto verdict = validateTarget(host_, tenant, post, connection); !verdict.ok) {
+    if (auto verdict = validateTarget(config_, vault_, plugins_, tenant, post, connection); !verdict.ok) {
       t.status = targetStatus::failed;
       t.error = std::move(verdict.error);
       t.errorKind = std::move(verdict.errorKind);
@@ -313,9 +323,9 @@ Post Publisher::submit(tenants::TenantStore& tenant, const tenants::Actor& actor
 }
 
 std::vector<TargetValidation> Publisher::validate(tenants::TenantStore& tenant, const PostRequest& request) {
-  const Post post = draftPost(host_, tenant, request);
+  const Post post = draftPost(config_, tenant, request);
   std::vector<TargetValidation> out;
-  for (const auto& connection : chosenConnections(host_, tenant, request)) out.push_back(validateTarget(host_, tenant, post, connection));
+  for (const auto& connection : chosenConnections(vault_, tenant, request)) out.push_back(validateTarget(config_, vault_, plugins_, tenant, post, connection));
   return out;
 }
 
@@ -343,7 +353,7 @@ std::vector<Publisher::NotDeleted> Publisher::withdraw(tenants::TenantStore& ten
     if (target.status == targetStatus::deleted || target.status == targetStatus::cancelled) continue;
     const auto ids = liveIds(target);
     if (ids.empty()) continue;
-    const auto plugin = host_.plugins().get(target.platform);
+    const auto plugin = plugins_.get(target.platform);
     if (!plugin || !plugin->supports(Operation::DeletePost)) {
       notDeleted.push_back({target, ids, "the " + target.platform + " plugin cannot delete posts"});
       continue;
@@ -352,9 +362,11 @@ std::vector<Publisher::NotDeleted> Publisher::withdraw(tenants::TenantStore& ten
     std::string error;
     for (auto id = ids.rbegin(); id != ids.rend(); ++id) {
       try {
-        const auto result = host_.refresher().callWithToken(tenant, target.connectionId, *plugin, Operation::DeletePost, {{"postId", *id}});
+        const auto result = refresher_.callWithToken(tenant, target.connectionId, *plugin, Operation::DeletePost, {{"postId", *id}});
         if (result.ok()) continue;
         error = result.reason();
+      } catch (const plugins::PlatformError& e) {
+        error = e.what();
       } catch (const Problem& problem) {
         error = problem.detail();
       }
@@ -372,21 +384,21 @@ std::vector<Publisher::NotDeleted> Publisher::withdraw(tenants::TenantStore& ten
 
 Outcome Publisher::attempt(const ClaimedTarget& claimed) {
   const auto& target = claimed.target;
-  tenants::TenantStore tenant(host_.database(), claimed.organizationId);
-  connections::ConnectionStore connectionStore(tenant, host_.vault());
+  auto tenant = directory_.tenant(claimed.organizationId);
+  connections::ConnectionStore connectionStore(tenant, vault_);
   const auto connection = connectionStore.find(target.connectionId);
   if (!connection) return failed("the connection was removed", "not_found");
-  const auto plugin = host_.plugins().get(target.platform);
+  const auto plugin = plugins_.get(target.platform);
   if (!plugin || !plugin->supports(Operation::Publish)) {
     return failed("the " + target.platform + " plugin is not enabled or cannot publish", "not_supported");
   }
   const auto post = PostStore(tenant).find(target.postId, PostStore::Detail::PostOnly);
   if (!post) return failed("the post was removed", "not_found");
 
-  auto request = postJson(host_, tenant, *post, *connection);
+  auto request = postJson(config_, vault_, tenant, *post, *connection);
   auto progress = progressObject(target);
   request["idempotencyKey"] = idempotencyKeyOf(target);
-  auto& refresher = host_.refresher();
+  auto& refresher = refresher_;
   plugins::CallResult result;
   std::optional<int> processingSeconds;  // an upload the platform is still processing
   try {
@@ -421,14 +433,17 @@ Outcome Publisher::attempt(const ClaimedTarget& claimed) {
     }
     if (!progress.empty()) request["resume"] = progress;
     if (result.ok() && !processingSeconds) result = refresher.callWithToken(tenant, target.connectionId, *plugin, Operation::Publish, request);
-  } catch (const Problem& problem) {
-    // Raised before the platform was called (the token could not be made fresh).
+  } catch (const plugins::PlatformError& error) {
+    // Raised before the platform was called: the token could not be made fresh.
     const bool expired = connection->status == connections::status::expired;
-    result.kind = problem.status() == 409 ? (expired ? ErrorKind::AuthExpired : ErrorKind::AuthInvalid)
-                  : problem.status() == 429 ? ErrorKind::RateLimited
-                  : problem.status() == 503 ? ErrorKind::Transient : ErrorKind::Permanent;
+    result.kind = error.needsReconnect() ? (expired ? ErrorKind::AuthExpired : ErrorKind::AuthInvalid)
+                  : error.retryable()    ? error.kind()
+                                         : ErrorKind::Permanent;
+    result.message = error.what();
+    result.retryAfterSeconds = std::max(1, error.retryAfterSeconds());
+  } catch (const Problem& problem) {  // the connection is gone
+    result.kind = ErrorKind::Permanent;
     result.message = problem.detail();
-    result.retryAfterSeconds = problem.retryAfterSeconds();
   }
 
   const auto now = time::nowMillis();
@@ -479,7 +494,7 @@ Outcome Publisher::attempt(const ClaimedTarget& claimed) {
     case ErrorKind::OutcomeUnknown: {
       // It may exist: ask the platform, once a request cut off on our side could have landed.
       outcome.status = targetStatus::publishing;
-      outcome.reconcileAfter = target.attemptStartedAt.value_or(now) + 1000LL * host_.config().publishing.reconcileGraceSeconds;
+      outcome.reconcileAfter = target.attemptStartedAt.value_or(now) + 1000LL * config_.publishing.reconcileGraceSeconds;
       outcome.error = result.message;
       outcome.errorKind = kind;
       outcome.event = "outcome_unknown";
@@ -498,13 +513,13 @@ Outcome Publisher::attempt(const ClaimedTarget& claimed) {
       return outcome;
     }
     case ErrorKind::Transient: {
-      if (target.attempts >= host_.config().publishing.maxAttempts) {
+      if (target.attempts >= config_.publishing.maxAttempts) {
         auto o = failed("gave up after " + std::to_string(target.attempts) + " attempts: " + result.message, kind);
         o.progress = outcome.progress;
         return o;
       }
       outcome.status = targetStatus::queued;
-      outcome.dueAt = now + std::max<std::int64_t>(1000LL * result.retryAfterSeconds, backoffMillis(host_.config().publishing.retryBaseMillis, target.attempts));
+      outcome.dueAt = now + std::max<std::int64_t>(1000LL * result.retryAfterSeconds, backoffMillis(config_.publishing.retryBaseMillis, target.attempts));
       outcome.error = result.message;
       outcome.errorKind = kind;
       outcome.event = "retry";
@@ -533,7 +548,7 @@ Outcome Publisher::reconcile(const ClaimedTarget& claimed) {
   const auto& target = claimed.target;
   const auto now = time::nowMillis();
   const auto attemptedAt = target.attemptStartedAt.value_or(target.updatedAt);
-  const auto graceEnds = attemptedAt + 1000LL * host_.config().publishing.reconcileGraceSeconds;
+  const auto graceEnds = attemptedAt + 1000LL * config_.publishing.reconcileGraceSeconds;
   const auto review = [&](const std::string& why) {
     Outcome o;
     o.status = targetStatus::needsReview;
@@ -552,28 +567,31 @@ Outcome Publisher::reconcile(const ClaimedTarget& claimed) {
     return o;
   };
 
-  tenants::TenantStore tenant(host_.database(), claimed.organizationId);
-  connections::ConnectionStore connectionStore(tenant, host_.vault());
+  auto tenant = directory_.tenant(claimed.organizationId);
+  connections::ConnectionStore connectionStore(tenant, vault_);
   const auto connection = connectionStore.find(target.connectionId);
-  const auto plugin = host_.plugins().get(target.platform);
+  const auto plugin = plugins_.get(target.platform);
   const auto post = PostStore(tenant).find(target.postId, PostStore::Detail::PostOnly);
   if (!connection || !post) return review("the connection or the post is gone; check the account for this post");
   if (!plugin || !plugin->supports(Operation::Reconcile)) {
     return review("the attempt's outcome is unknown and the " + target.platform +
                   " plugin cannot look it up; check the account before publishing it again");
   }
-  auto request = postJson(host_, tenant, *post, *connection);
+  auto request = postJson(config_, vault_, tenant, *post, *connection);
   const auto progress = progressObject(target);
   if (!progress.empty()) request["resume"] = progress;
   request["idempotencyKey"] = idempotencyKeyOf(target);
   request["attemptedAt"] = time::formatIso8601(attemptedAt);
   plugins::CallResult result;
   try {
-    result = host_.refresher().callWithToken(tenant, target.connectionId, *plugin, Operation::Reconcile, request);
-  } catch (const Problem& problem) {
-    result.kind = problem.status() == 429 || problem.status() == 503 ? ErrorKind::Transient : ErrorKind::AuthInvalid;
+    result = refresher_.callWithToken(tenant, target.connectionId, *plugin, Operation::Reconcile, request);
+  } catch (const plugins::PlatformError& error) {  // the token could not be made fresh
+    result.kind = error.retryable() ? ErrorKind::Transient : ErrorKind::AuthInvalid;
+    result.message = error.what();
+    result.retryAfterSeconds = std::max(1, error.retryAfterSeconds());
+  } catch (const Problem& problem) {  // the connection is gone
+    result.kind = ErrorKind::AuthInvalid;
     result.message = problem.detail();
-    result.retryAfterSeconds = problem.retryAfterSeconds();
   }
   if (result.kind == ErrorKind::RateLimited || result.kind == ErrorKind::Transient) {
     // Ask again soon, then less and less often; an attempt nobody could look up for a day goes
@@ -612,7 +630,7 @@ Outcome Publisher::reconcile(const ClaimedTarget& claimed) {
     if (now < graceEnds) return lookAgainAt(graceEnds, answer == "found" ? "part of the thread found" : "not found yet");
     // Sent again and again, never answered, never found (a platform that refuses an identical
     // re-send the plugin cannot see, say): a person looks instead of an endless loop.
-    if (target.attempts >= host_.config().publishing.maxAttempts) {
+    if (target.attempts >= config_.publishing.maxAttempts) {
       return review("sent " + std::to_string(target.attempts) + " times without a clear answer and not found at the platform;"
                     " check the account before publishing it again");
     }
@@ -657,12 +675,12 @@ void Publisher::start() {
   queue_.heartbeat();
   // One host per SQLite file (serve holds a lock on it): whatever is still publishing was left by
   // this host's previous run, and is looked up at once rather than after its lease.
-  if (host_.database().backend() == store::Backend::SQLite) {
+  if (db_.backend() == store::Backend::SQLite) {
     if (const int adopted = queue_.adoptAllInFlight(); adopted > 0) {
       log::warn("attempts left unfinished by the previous run will be reconciled", {{"count", std::to_string(adopted)}});
     }
   }
-  for (int i = 0; i < host_.config().publishing.workers; ++i) workers_.emplace_back([this] { workerLoop(); });
+  for (int i = 0; i < config_.publishing.workers; ++i) workers_.emplace_back([this] { workerLoop(); });
   dispatcher_ = std::thread([this] { dispatchLoop(); });
 }
 
@@ -715,15 +733,15 @@ void Publisher::workerLoop() {
     --busy_;
     // Claim in batches: wake the dispatcher when an eighth of the workers are free (or all are),
     // not after every target; the poll interval catches the rest.
-    const int idle = host_.config().publishing.workers - busy_ - static_cast<int>(ready_.size());
-    if (idle >= std::max(1, host_.config().publishing.workers / 8) || busy_ == 0) wakeRequested_ = true;
+    const int idle = config_.publishing.workers - busy_ - static_cast<int>(ready_.size());
+    if (idle >= std::max(1, config_.publishing.workers / 8) || busy_ == 0) wakeRequested_ = true;
     settled_.notify_all();
     wakeDispatcher_.notify_one();
   }
 }
 
 void Publisher::dispatchLoop() {
-  const auto& config = host_.config().publishing;
+  const auto& config = config_.publishing;
   const std::int64_t leaseMillis = std::int64_t{config.leaseSeconds} * 1000;
   const std::int64_t deadAfterMillis = std::int64_t{config.hostTimeoutSeconds} * 1000;
   // Heartbeats a few times within hostTimeoutSeconds; leases renewed three times within theirs.

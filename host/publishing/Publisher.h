@@ -22,8 +22,12 @@
 #include <thread>
 #include <vector>
 
-namespace marketsage::app { class Host; }
-namespace marketsage::tenants { class TenantStore; }
+namespace marketsage::config { struct Config; }
+namespace marketsage::oauth { class TokenRefresher; }
+namespace marketsage::plugins { class PluginRegistry; }
+namespace marketsage::store { class Database; }
+namespace marketsage::tenants { class Directory; class TenantStore; }
+namespace marketsage::vault { class TokenVault; }
 
 namespace marketsage::publishing {
 
@@ -50,7 +54,8 @@ struct TargetValidation {
 
 class Publisher {
  public:
-  explicit Publisher(app::Host& host);
+  Publisher(const config::Config& config, store::Database& db, tenants::Directory& directory, const vault::TokenVault& vault,
+            const plugins::PluginRegistry& plugins, oauth::TokenRefresher& refresher);
   ~Publisher();
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;
@@ -95,7 +100,12 @@ class Publisher {
   /// Asks the platform whether an attempt of unknown outcome created the post (MS_EXT_RECONCILE).
   Outcome reconcile(const ClaimedTarget& claimed);
 
-  app::Host& host_;
+  const config::Config& config_;
+  store::Database& db_;
+  tenants::Directory& directory_;
+  const vault::TokenVault& vault_;
+  const plugins::PluginRegistry& plugins_;
+  oauth::TokenRefresher& refresher_;
   TargetQueue queue_;
   std::mutex mutex_;
   std::condition_variable wakeDispatcher_, wakeWorkers_, settled_;

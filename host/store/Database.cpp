@@ -300,7 +300,7 @@ PoolStats Database::stats() {
   return {pool_->capacity(), pool_->used(), pool_->idle()};
 }
 
-Transaction::Transaction(Database& db) : db_(db), session_(db.session()) {
+Transaction::Transaction(Database& db, StatementCheck check) : db_(db), check_(std::move(check)), session_(db.session()) {
   db_.execute(session_, db_.backend() == Backend::SQLite ? "BEGIN IMMEDIATE" : "BEGIN");
 }
 

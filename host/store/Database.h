@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -85,22 +86,33 @@ class Database {
   std::unique_ptr<StatementCache> statements_;
 };
 
+/// Looks at each statement before it runs, and throws to refuse it (tenants::ScopedDatabase uses
+/// one to refuse a statement that does not carry its organization).
+using StatementCheck = std::function<void(const std::string& sql, const std::vector<Param>& params)>;
+
 /// A write transaction on one pooled session; rolled back unless commit() is called.
 /// On SQLite it takes the write lock up front (BEGIN IMMEDIATE) so that two writers queue on
 /// the busy timeout instead of one failing half-way.
 class Transaction {
  public:
-  explicit Transaction(Database& db);
+  explicit Transaction(Database& db, StatementCheck check = {});
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
 
-  std::vector<Row> query(const std::string& sql, const std::vector<Param>& params = {}) { return db_.query(session_, sql, params); }
-  std::size_t execute(const std::string& sql, const std::vector<Param>& params = {}) { return db_.execute(session_, sql, params); }
+  std::vector<Row> query(const std::string& sql, const std::vector<Param>& params = {}) {
+    if (check_) check_(sql, params);
+    return db_.query(session_, sql, params);
+  }
+  std::size_t execute(const std::string& sql, const std::vector<Param>& params = {}) {
+    if (check_) check_(sql, params);
+    return db_.execute(session_, sql, params);
+  }
   void commit();
 
  private:
   Database& db_;
+  StatementCheck check_;
   Poco::Data::Session session_;
   bool open_ = true;
 };

@@ -11,18 +11,18 @@ namespace {
 
 Organization organizationFrom(const store::Row& row) { return {row.text(0), row.text(1), row.integer(2)}; }
 
-Organization insertOrganization(store::Transaction& tx, store::Database& db, const std::string& name, const Actor& actor) {
+}  // namespace
+
+Organization Directory::insertOrganization(store::Transaction& tx, const std::string& name, const Actor& actor) {
   Organization org{random::uuid(), name, time::nowMillis()};
   tx.execute("INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3)", {org.id, name, org.createdAt});
-  TenantStore(db, org.id).audit(tx, actor, "organization.created", "organization", org.id, {{"name", name}});
+  tenant(org.id).audit(tx, actor, "organization.created", "organization", org.id, {{"name", name}});
   return org;
 }
 
-}  // namespace
-
 Organization Directory::createOrganization(const std::string& name, const Actor& actor) {
   store::Transaction tx(db_);
-  auto org = insertOrganization(tx, db_, name, actor);
+  auto org = insertOrganization(tx, name, actor);
   tx.commit();
   return org;
 }
@@ -71,7 +71,7 @@ Bootstrap Directory::bootstrap(const std::string& organizationName, const std::s
   }
   const Actor cli{"", "cli", ""};
   Bootstrap result;
-  result.organization = insertOrganization(tx, db_, organizationName, cli);
+  result.organization = insertOrganization(tx, organizationName, cli);
   TenantStore tenant(db_, result.organization.id);
   result.user = tenant.addUser(tx, email, auth::Role::SuperAdmin, cli);
   const auto key = auth::generateApiKey();

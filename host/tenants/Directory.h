@@ -5,6 +5,7 @@
 
 #include "store/Database.h"
 #include "tenants/Model.h"
+#include "tenants/TenantStore.h"
 
 #include <optional>
 #include <string>
@@ -25,6 +26,9 @@ class Directory {
   Organization createOrganization(const std::string& name, const Actor& actor);
   std::vector<Organization> listOrganizations();
   std::optional<Organization> findOrganization(const std::string& id);
+  /// The door to one organization's rows. The caller has decided that it may go through it (a
+  /// request's caller checked by http::Exchange, or a maintenance job acting for the org).
+  TenantStore tenant(const std::string& organizationId) { return {db_, organizationId}; }
 
   /// The organization a user belongs to, or nullopt when there is no such user.
   std::optional<std::string> organizationOfUser(const std::string& userId);
@@ -42,6 +46,8 @@ class Directory {
   Bootstrap recoverSuperAdmin(const std::optional<std::string>& email);
 
  private:
+  Organization insertOrganization(store::Transaction& tx, const std::string& name, const Actor& actor);
+
   store::Database& db_;
 };
 

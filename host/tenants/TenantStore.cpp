@@ -40,7 +40,7 @@ std::optional<User> TenantStore::findUser(const std::string& userId) {
 }
 
 User TenantStore::addUser(const std::string& email, auth::Role role, const Actor& actor) {
-  store::Transaction tx(db_);
+  auto tx = db_.transaction();
   User user = addUser(tx, email, role, actor);
   tx.commit();
   return user;
@@ -58,7 +58,7 @@ User TenantStore::addUser(store::Transaction& tx, const std::string& email, auth
 }
 
 bool TenantStore::changeRole(const std::string& userId, auth::Role role, const Actor& actor) {
-  store::Transaction tx(db_);
+  auto tx = db_.transaction();
   const auto before = tx.query("SELECT role FROM users WHERE organization_id = $1 AND id = $2", {organizationId_, userId});
   if (before.empty()) return false;
   tx.execute("UPDATE users SET role = $1 WHERE organization_id = $2 AND id = $3",
@@ -69,7 +69,7 @@ bool TenantStore::changeRole(const std::string& userId, auth::Role role, const A
 }
 
 bool TenantStore::removeUser(const std::string& userId, const Actor& actor) {
-  store::Transaction tx(db_);
+  auto tx = db_.transaction();
   const auto user = tx.query("SELECT email FROM users WHERE organization_id = $1 AND id = $2", {organizationId_, userId});
   if (user.empty()) return false;
   tx.execute("DELETE FROM api_keys WHERE organization_id = $1 AND user_id = $2", {organizationId_, userId});
@@ -94,7 +94,7 @@ std::optional<ApiKeyInfo> TenantStore::findKey(const std::string& keyId) {
 }
 
 std::optional<ApiKeyInfo> TenantStore::createKey(const std::string& userId, const auth::NewApiKey& key, const Actor& actor) {
-  store::Transaction tx(db_);
+  auto tx = db_.transaction();
   auto created = createKey(tx, userId, key, actor);
   if (created) tx.commit();
   return created;
@@ -113,7 +113,7 @@ std::optional<ApiKeyInfo> TenantStore::createKey(store::Transaction& tx, const s
 }
 
 bool TenantStore::revokeKey(const std::string& keyId, const Actor& actor) {
-  store::Transaction tx(db_);
+  auto tx = db_.transaction();
   const auto changed = tx.execute("UPDATE api_keys SET revoked_at = $1 WHERE organization_id = $2 AND id = $3 AND revoked_at IS NULL",
                                   {time::nowMillis(), organizationId_, keyId});
   if (changed == 0) return false;
@@ -133,7 +133,7 @@ void TenantStore::audit(store::Transaction& tx, const Actor& actor, const std::s
 
 void TenantStore::audit(const Actor& actor, const std::string& action, const std::string& targetType, const std::string& targetId,
                         const boost::json::object& detail) {
-  store::Transaction tx(db_);
+  auto tx = db_.transaction();
   audit(tx, actor, action, targetType, targetId, detail);
   tx.commit();
 }

@@ -1,10 +1,13 @@
 #pragma once
-/// The only door to an organization's rows. A TenantStore is bound to one organization when it
-/// is made, and every statement it runs carries that organization_id — handlers never write
-/// the scope themselves, so they cannot forget it. Writes and their audit entry commit together.
+/// The only door to an organization's rows. A TenantStore is bound to one organization when
+/// Directory::tenant() makes it (for a caller already checked, or a maintenance job acting for
+/// the organization), and every statement run through it or the stores built on it (connections,
+/// media, posts: each takes a TenantStore) must carry that organization_id: ScopedDatabase refuses
+/// any other. Writes and their audit entry commit together.
 
 #include "store/Database.h"
 #include "tenants/Model.h"
+#include "tenants/ScopedDatabase.h"
 
 #include <boost/json/object.hpp>
 
@@ -18,10 +21,9 @@ namespace marketsage::tenants {
 
 class TenantStore {
  public:
-  TenantStore(store::Database& db, std::string organizationId) : db_(db), organizationId_(std::move(organizationId)) {}
-
   const std::string& organizationId() const { return organizationId_; }
-  store::Database& database() { return db_; }
+  /// The database as this organization's stores may use it: scoped to its rows.
+  const ScopedDatabase& database() const { return db_; }
 
   std::vector<User> listUsers();
   std::optional<User> findUser(const std::string& userId);
@@ -52,7 +54,10 @@ class TenantStore {
   std::vector<AuditEntry> listAudit(int limit, std::int64_t beforeSeq);
 
  private:
-  store::Database& db_;
+  friend class Directory;
+  TenantStore(store::Database& db, std::string organizationId) : db_(db, organizationId), organizationId_(std::move(organizationId)) {}
+
+  ScopedDatabase db_;
   const std::string organizationId_;
 };
 

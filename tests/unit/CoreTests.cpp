@@ -1,4 +1,4 @@
-#include "app/PluginSettings.h"
+#include "config/PluginSettings.h"
 #include "config/Config.h"
 #include "core/Encoding.h"
 #include "core/Time.h"
@@ -113,11 +113,11 @@ TEST_CASE("plugin settings: file section, environment over it, and credentials s
                                           "instagram": {"credentials_from": "facebook", "api_version": "v24.0"},
                                           "threads": {"credentials_from": "facebook", "client_id": "own-app"}})").as_object();
   ::setenv("FACEBOOK_CLIENT_SECRET", "meta-secret", 1);
-  const auto instagram = app::pluginSettings(config, "instagram");
+  const auto instagram = config::pluginSettings(config, "instagram");
   CHECK(instagram.values.at("client_id").as_string() == "meta-app");
   CHECK(instagram.values.at("client_secret").as_string() == "meta-secret");  // from the environment of the source
   CHECK(instagram.values.at("api_version").as_string() == "v24.0");
-  const auto threads = app::pluginSettings(config, "threads");
+  const auto threads = config::pluginSettings(config, "threads");
   CHECK(threads.values.at("client_id").as_string() == "own-app");            // its own app wins
   CHECK_FALSE(threads.values.contains("client_secret"));
   ::unsetenv("FACEBOOK_CLIENT_SECRET");

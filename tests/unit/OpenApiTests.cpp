@@ -2,12 +2,15 @@
 // every route the host registers is documented with the same method and path template, nothing
 // documented is missing from the router, and each operation states who may call it.
 #include "api/OpenApi.h"
-#include "api/Routes.h"
+#include "app/Host.h"
+#include "auth/Roles.h"
+#include "core/Random.h"
 #include "http/Router.h"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <set>
 #include <string>
 
@@ -21,6 +24,34 @@ std::string upper(std::string text) {
 }
 
 const std::set<std::string> httpMethods{"get", "put", "post", "delete", "options", "head", "patch", "trace"};
+
+/// A host assembled as `marketsage serve` assembles it (on a throwaway SQLite file, no plugins),
+/// for its route table.
+struct AssembledHost {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("marketsage-routes-" + random::token(9));
+  std::unique_ptr<app::Host> host;
+  AssembledHost() {
+    config::Config config;
+    config.dataDir = dir;
+    config.database.url = "sqlite:" + (dir / "marketsage.db").string();
+    std::filesystem::create_directories(dir);
+    host = std::make_unique<app::Host>(config);
+  }
+  ~AssembledHost() {
+    host.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+  }
+};
+
+/// The roles a route admits: every role for a route with no permission of its own.
+std::set<std::string> rolesAdmitted(const http::Route& route) {
+  std::set<std::string> roles;
+  for (const auto role : {auth::Role::SuperAdmin, auth::Role::Admin, auth::Role::User, auth::Role::Guest}) {
+    if (!route.permission || auth::allows(role, *route.permission)) roles.insert(std::string(auth::roleName(role)));
+  }
+  return roles;
+}
 
 /// Every "$ref" in `value` that does not point into the document.
 void collectBrokenRefs(const boost::json::value& document, const boost::json::value& value, std::vector<std::string>& broken) {
@@ -46,11 +77,11 @@ TEST_CASE("OpenAPI document: every route the host registers is documented, and o
   REQUIRE(document.at("openapi").as_string().starts_with("3.1."));
   CHECK(document.at("info").at("version").as_string() == MARKETSAGE_VERSION);
 
-  // The router exactly as the host builds it (app::Host's constructor calls addAllRoutes).
-  http::Router router;
-  api::addAllRoutes(router);
-  std::map<std::string, http::Access> registered;  // "GET /api/orgs/{id}" → access
-  for (const auto& route : router.routes()) registered[route.method + " " + route.pattern] = route.access;
+  // The route table exactly as the host builds it.
+  const AssembledHost assembled;
+  const auto& router = assembled.host->router();
+  std::map<std::string, const http::Route*> registered;  // "GET /api/orgs/{id}" → route
+  for (const auto& route : router.routes()) registered[route.method + " " + route.pattern] = &route;
   REQUIRE(registered.size() == router.routes().size());  // no route registered twice
 
   std::map<std::string, const boost::json::object*> documented;
@@ -61,7 +92,7 @@ TEST_CASE("OpenAPI document: every route the host registers is documented, and o
     }
   }
 
-  for (const auto& [route, access] : registered) {
+  for (const auto& [route, entry] : registered) {
     INFO(route);
     CHECK(documented.count(route) == 1);  // registered but not documented
   }
@@ -87,7 +118,14 @@ TEST_CASE("OpenAPI document: every route the host registers is documented, and o
     }
     const auto* security = operation->if_contains("security");
     CHECK(publicRoute == (security != nullptr && security->as_array().empty()));
-    if (registered.count(route) == 1) CHECK(publicRoute == (registered[route] == http::Access::Public));
+    if (registered.count(route) == 1) {
+      CHECK(publicRoute == (registered[route]->access == http::Access::Public));
+      // The roles documented are the roles the route table admits (its permission through the
+      // role matrix): the integration tests refuse each other role over HTTP from this list.
+      std::set<std::string> documentedRoles;
+      for (const auto& role : roles) documentedRoles.insert(std::string(role.as_string()));
+      if (!publicRoute) CHECK(documentedRoles == rolesAdmitted(*registered[route]));
+    }
     // Path parameters: each {name} of the template is declared, and nothing else.
     const std::string path = route.substr(route.find(' ') + 1);
     std::set<std::string> inTemplate;

@@ -64,7 +64,8 @@ TEST_CASE("a tenant store never sees another organization's rows", "[store][isol
   tenants::Directory directory(db);
   const auto a = directory.createOrganization("A", cli);
   const auto b = directory.createOrganization("B", cli);
-  tenants::TenantStore storeA(db, a.id), storeB(db, b.id);
+  auto storeA = directory.tenant(a.id);
+  auto storeB = directory.tenant(b.id);
   const auto userB = storeB.addUser("b@example.com", auth::Role::Admin, cli);
   const auto key = auth::generateApiKey();
   const auto keyB = storeB.createKey(userB.id, key, cli);
@@ -87,6 +88,33 @@ TEST_CASE("a tenant store never sees another organization's rows", "[store][isol
   CHECK(storeB.revokeKey(keyB->id, cli));
   CHECK_FALSE(directory.authenticate(auth::hashApiKey(key.key)));
   CHECK_THROWS_AS(storeB.addUser("b@example.com", auth::Role::User, cli), Problem);
+}
+
+TEST_CASE("an organization's database refuses a statement that does not carry its organization", "[store][isolation]") {
+  TempDb temp;
+  store::Database db(temp.url(), 4);
+  store::migrate(db);
+  tenants::Directory directory(db);
+  const auto a = directory.createOrganization("A", cli);
+  const auto b = directory.createOrganization("B", cli);
+  auto tenantA = directory.tenant(a.id);
+  auto tenantB = directory.tenant(b.id);
+  tenantB.addUser("b@example.com", auth::Role::Admin, cli);
+  const auto& rows = tenantA.database();
+  // Scoped to A: fine.
+  CHECK(rows.query("SELECT id FROM users WHERE organization_id = $1", {a.id}).empty());
+  // No scope, another organization's scope, or the column named but A's id not bound: refused
+  // before anything runs (B's user stays where it is).
+  CHECK_THROWS_AS(rows.query("SELECT id FROM users"), std::logic_error);
+  CHECK_THROWS_AS(rows.query("SELECT id FROM users WHERE organization_id = $1", {b.id}), std::logic_error);
+  CHECK_THROWS_AS(rows.execute("DELETE FROM users WHERE email = $1", {std::string("b@example.com")}), std::logic_error);
+  {
+    auto tx = rows.transaction();
+    CHECK_THROWS_AS(tx.execute("UPDATE users SET role = 'GUEST' WHERE organization_id = $1", {b.id}), std::logic_error);
+    CHECK(tx.execute("UPDATE users SET role = 'GUEST' WHERE organization_id = $1", {a.id}) == 0);
+  }
+  CHECK(tenantB.listUsers().size() == 1);
+  CHECK(tenantB.listUsers().front().role == auth::Role::Admin);
 }
 
 TEST_CASE("bootstrap happens once and leaves a working SUPER_ADMIN key", "[store]") {

@@ -9,16 +9,16 @@
 #include <string_view>
 #include <unordered_map>
 
-namespace marketsage::auth {
+namespace marketsage::tenants {
 
 class Authenticator {
  public:
   /// `cacheSeconds`: how long a resolved key is trusted without a database lookup (0 = never).
-  Authenticator(tenants::Directory& directory, int cacheSeconds) : directory_(directory), cacheMillis_(cacheSeconds * 1000LL) {}
+  Authenticator(Directory& directory, int cacheSeconds) : directory_(directory), cacheMillis_(cacheSeconds * 1000LL) {}
 
   /// nullopt for a missing, malformed, unknown or revoked key. Records the key's last use at
   /// most once a minute per key and host, so that reads do not turn into writes. [thread-safe]
-  std::optional<tenants::Principal> authenticate(std::string_view authorizationHeader);
+  std::optional<Principal> authenticate(std::string_view authorizationHeader);
 
   /// Drops every cached key: call after revoking a key or changing or removing a user, so the
   /// change holds on this host at once. [thread-safe]
@@ -27,14 +27,14 @@ class Authenticator {
  private:
   static constexpr std::int64_t touchIntervalMillis = 60'000;
   struct Cached {
-    tenants::Principal principal;
+    Principal principal;
     std::int64_t until;
   };
-  tenants::Directory& directory_;
+  Directory& directory_;
   const std::int64_t cacheMillis_;
   std::mutex mutex_;
   std::unordered_map<std::string, Cached> cache_;  ///< by key hash
   std::unordered_map<std::string, std::int64_t> lastTouched_;
 };
 
-}  // namespace marketsage::auth
+}  // namespace marketsage::tenants

@@ -5,13 +5,13 @@
 #include "config/Config.h"
 #include "plugins/PluginRegistry.h"
 
-namespace marketsage::app {
+namespace marketsage::config {
 
 /// In production, secrets (client_secret, bot_token) are taken from the environment only; a
 /// secret found in the file is dropped with a warning.
-plugins::PluginSettings pluginSettings(const config::Config& config, const std::string& pluginId);
+plugins::PluginSettings pluginSettings(const Config& config, const std::string& pluginId);
 
 /// A registry loaded from the configured plugin path, logging through the host's log.
-std::unique_ptr<plugins::PluginRegistry> loadPlugins(const config::Config& config);
+std::unique_ptr<plugins::PluginRegistry> loadPlugins(const Config& config);
 
-}  // namespace marketsage::app
+}  // namespace marketsage::config

@@ -1,11 +1,11 @@
-#include "auth/Authenticator.h"
+#include "tenants/Authenticator.h"
 
 #include "auth/ApiKey.h"
 #include "core/Time.h"
 
 #include <cctype>
 
-namespace marketsage::auth {
+namespace marketsage::tenants {
 
 namespace {
 
@@ -24,12 +24,12 @@ std::optional<std::string_view> bearerToken(std::string_view header) {
 
 }  // namespace
 
-std::optional<tenants::Principal> Authenticator::authenticate(std::string_view header) {
+std::optional<Principal> Authenticator::authenticate(std::string_view header) {
   const auto token = bearerToken(header);
   if (!token) return std::nullopt;
   const auto key = *token;
-  if (!looksLikeApiKey(key)) return std::nullopt;
-  const auto hash = hashApiKey(key);
+  if (!auth::looksLikeApiKey(key)) return std::nullopt;
+  const auto hash = auth::hashApiKey(key);
   const auto now = time::nowMillis();
   {
     std::lock_guard lock(mutex_);
@@ -60,4 +60,4 @@ void Authenticator::forgetAll() {
   cache_.clear();
 }
 
-}  // namespace marketsage::auth
+}  // namespace marketsage::tenants

@@ -1,12 +1,12 @@
-#include "platforms/PlatformCalls.h"
+#include "oauth/Accounts.h"
 
-#include "app/Host.h"
+#include "core/Problem.h"
 #include "core/Time.h"
-#include "plugins/PluginRegistry.h"
+#include "plugins/PlatformError.h"
 
 #include <boost/json.hpp>
 
-namespace marketsage::platforms {
+namespace marketsage::oauth {
 namespace {
 
 std::optional<std::string> stringField(const boost::json::object& object, const char* name) {
@@ -16,37 +16,6 @@ std::optional<std::string> stringField(const boost::json::object& object, const 
 }
 
 }  // namespace
-
-std::shared_ptr<const plugins::Plugin> requirePlugin(app::Host& host, const std::string& platform, plugins::Operation op) {
-  auto plugin = host.plugins().get(platform);
-  if (!plugin) throw Problem::notFound("no enabled platform \"" + platform + "\"");
-  if (!plugin->supports(op)) {
-    throw Problem::badInput("the " + platform + " plugin does not support " + std::string(plugins::toString(op)));
-  }
-  return plugin;
-}
-
-Problem problemFor(const plugins::CallResult& result, const std::string& platform) {
-  using plugins::ErrorKind;
-  const std::string detail = platform + ": " + result.reason() +
-                             (result.platformCode.empty() ? "" : " (code " + result.platformCode + ")");
-  switch (result.kind) {
-    case ErrorKind::InvalidInput:
-    case ErrorKind::Permanent: return {422, "platform-rejected", "The platform rejected the request", detail};
-    case ErrorKind::AuthExpired:
-    case ErrorKind::AuthInvalid: return {409, "reconnect-required", "The connection must be reconnected", detail};
-    case ErrorKind::RateLimited: return Problem(429, "rate-limited", "Rate limited by the platform", detail).retryAfter(std::max(1, result.retryAfterSeconds));
-    case ErrorKind::Transient: return Problem(503, "platform-unavailable", "The platform is unavailable", detail).retryAfter(std::max(1, result.retryAfterSeconds));
-    case ErrorKind::NotSupported: return Problem::badInput(detail);
-    default: return {502, "plugin-fault", "The platform plugin failed", detail};
-  }
-}
-
-plugins::CallResult callPlugin(const plugins::Plugin& plugin, plugins::Operation op, const boost::json::value& request) {
-  auto result = plugin.call(op, request);
-  if (!result.ok()) throw problemFor(result, plugin.id());
-  return result;
-}
 
 std::optional<connections::Tokens> tokensFrom(const boost::json::value& reply) {
   if (!reply.is_object()) return std::nullopt;
@@ -86,7 +55,7 @@ AccountListing listAccounts(const plugins::Plugin& plugin, const connections::To
   if (plugin.supports(plugins::Operation::ListAccounts)) {
     boost::json::object request{{"accessToken", tokens.accessToken}};
     if (!named.empty()) request["accounts"] = boost::json::value_from(named);
-    const auto reply = callPlugin(plugin, plugins::Operation::ListAccounts, request);
+    const auto reply = plugins::callOrThrow(plugin, plugins::Operation::ListAccounts, request);
     if (const auto* refused = reply.json.is_object() ? reply.json.as_object().if_contains("refused") : nullptr; refused && refused->is_array()) {
       for (const auto& entry : refused->as_array()) {
         if (!entry.is_object()) continue;
@@ -121,4 +90,4 @@ AccountListing listAccounts(const plugins::Plugin& plugin, const connections::To
   return listing;
 }
 
-}  // namespace marketsage::platforms
+}  // namespace marketsage::oauth

@@ -1,4 +1,4 @@
-#include "app/PluginSettings.h"
+#include "config/PluginSettings.h"
 
 #include "core/Log.h"
 
@@ -8,12 +8,12 @@
 #include <cctype>
 #include <cstdlib>
 
-namespace marketsage::app {
+namespace marketsage::config {
 
 namespace {
 
 /// A plugin's own settings: its section of the configuration, then the environment.
-plugins::PluginSettings ownSettings(const config::Config& config, const std::string& pluginId) {
+plugins::PluginSettings ownSettings(const Config& config, const std::string& pluginId) {
   plugins::PluginSettings settings;
   if (const auto* section = config.plugins.if_contains(pluginId); section != nullptr && section->is_object()) {
     settings.values = section->get_object();
@@ -45,7 +45,7 @@ plugins::PluginSettings ownSettings(const config::Config& config, const std::str
 
 }  // namespace
 
-plugins::PluginSettings pluginSettings(const config::Config& config, const std::string& pluginId) {
+plugins::PluginSettings pluginSettings(const Config& config, const std::string& pluginId) {
   auto settings = ownSettings(config, pluginId);
   // "credentials_from": "facebook" — one app for several platforms (Instagram through Facebook
   // Login uses the Meta app): take its client id and secret when this plugin has none of its own.
@@ -59,7 +59,7 @@ plugins::PluginSettings pluginSettings(const config::Config& config, const std::
   return settings;
 }
 
-std::unique_ptr<plugins::PluginRegistry> loadPlugins(const config::Config& config) {
+std::unique_ptr<plugins::PluginRegistry> loadPlugins(const Config& config) {
   plugins::HostOptions options;
   options.hostVersion = MARKETSAGE_VERSION;
   auto registry = std::make_unique<plugins::PluginRegistry>(
@@ -72,4 +72,4 @@ std::unique_ptr<plugins::PluginRegistry> loadPlugins(const config::Config& confi
   return registry;
 }
 
-}  // namespace marketsage::app
+}  // namespace marketsage::config
