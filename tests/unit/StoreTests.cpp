@@ -23,6 +23,15 @@ struct TempDb {
 
 const tenants::Actor cli{"", "cli", ""};
 
+/// A migrated database with organizations A and B.
+struct TwoOrganizations {
+  TempDb temp;
+  store::Database db{temp.url(), 4};
+  tenants::Directory directory{(store::migrate(db), db)};
+  tenants::Organization a = directory.createOrganization("A", cli);
+  tenants::Organization b = directory.createOrganization("B", cli);
+};
+
 }  // namespace
 
 TEST_CASE("parameters bind as data on SQLite, NULLs included", "[store]") {
@@ -58,14 +67,9 @@ TEST_CASE("migrations are idempotent, and a failing one leaves the schema as it 
 }
 
 TEST_CASE("a tenant store never sees another organization's rows", "[store][isolation]") {
-  TempDb temp;
-  store::Database db(temp.url(), 4);
-  store::migrate(db);
-  tenants::Directory directory(db);
-  const auto a = directory.createOrganization("A", cli);
-  const auto b = directory.createOrganization("B", cli);
-  auto storeA = directory.tenant(a.id);
-  auto storeB = directory.tenant(b.id);
+  TwoOrganizations orgs;
+  auto storeA = orgs.directory.tenant(orgs.a.id);
+  auto storeB = orgs.directory.tenant(orgs.b.id);
   const auto userB = storeB.addUser("b@example.com", auth::Role::Admin, cli);
   const auto key = auth::generateApiKey();
   const auto keyB = storeB.createKey(userB.id, key, cli);
@@ -82,23 +86,20 @@ TEST_CASE("a tenant store never sees another organization's rows", "[store][isol
   CHECK(storeA.listAudit(100, 0).size() == 1);  // only its own creation
 
   CHECK(storeB.findUser(userB.id)->role == auth::Role::Admin);
-  const auto principal = directory.authenticate(auth::hashApiKey(key.key));
+  const auto principal = orgs.directory.authenticate(auth::hashApiKey(key.key));
   REQUIRE(principal);
-  CHECK(principal->organizationId == b.id);
+  CHECK(principal->organizationId == orgs.b.id);
   CHECK(storeB.revokeKey(keyB->id, cli));
-  CHECK_FALSE(directory.authenticate(auth::hashApiKey(key.key)));
+  CHECK_FALSE(orgs.directory.authenticate(auth::hashApiKey(key.key)));
   CHECK_THROWS_AS(storeB.addUser("b@example.com", auth::Role::User, cli), Problem);
 }
 
 TEST_CASE("an organization's database refuses a statement that does not carry its organization", "[store][isolation]") {
-  TempDb temp;
-  store::Database db(temp.url(), 4);
-  store::migrate(db);
-  tenants::Directory directory(db);
-  const auto a = directory.createOrganization("A", cli);
-  const auto b = directory.createOrganization("B", cli);
-  auto tenantA = directory.tenant(a.id);
-  auto tenantB = directory.tenant(b.id);
+  TwoOrganizations orgs;
+  const auto& a = orgs.a;
+  const auto& b = orgs.b;
+  auto tenantA = orgs.directory.tenant(a.id);
+  auto tenantB = orgs.directory.tenant(b.id);
   tenantB.addUser("b@example.com", auth::Role::Admin, cli);
   const auto& rows = tenantA.database();
   // Scoped to A: fine.
