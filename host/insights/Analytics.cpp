@@ -81,87 +81,123 @@ json::object accountFigures(const json::object& accountMetrics, const json::obje
   return figures;
 }
 
+/// What the accounts add up to as the report goes along.
+struct Tally {
+  std::map<std::string, std::pair<json::object, json::array>> perPlatform;  // metrics, topPosts
+  std::map<std::string, json::array> accounts;
+  json::array allTopPosts;
+  std::map<std::int64_t, std::pair<std::int64_t, double>> byDay;  // day (ms at 00:00Z) → posts, engagement
+};
+
+/// The account's own insights (account_insights), noting on `account` what the platform would
+/// not say. Returns the metrics.
+json::object accountInsights(oauth::TokenRefresher& refresher, tenants::TenantStore& tenant, const connections::Connection& c,
+                             const plugins::Plugin& plugin, const json::object& asked, json::object& account) {
+  json::object metrics;
+  if (!plugin.supports(Operation::AccountInsights)) return metrics;
+  const auto result = refresher.callWithToken(tenant, c.id, plugin, Operation::AccountInsights, asked);
+  if (result.ok() && result.json.is_object()) {
+    const auto& reply = result.json.as_object();
+    if (const auto* m = reply.if_contains("metrics"); m && m->is_object()) addMetrics(metrics, *m);
+    if (const auto* extra = reply.if_contains("extra")) account["raw"] = *extra;
+    // What the platform would not say (a metric the token may not read) is listed, and the rest
+    // still counts.
+    if (const auto* missing = reply.if_contains("unavailable")) account["unavailable"] = *missing;
+  } else if (!result.ok()) {
+    account["error"] = result.reason();
+  }
+  return metrics;
+}
+
+/// The post's entry among the top posts, with what the host knows of it (`published`).
+json::object topPostEntry(const connections::Connection& c, const std::string& platformPostId, const json::object& postMetrics,
+                          const std::vector<publishing::Target>& published, Tally& tally) {
+  json::object entry{{"platform", c.platform},
+                     {"connectionId", c.id},
+                     {"postId", platformPostId},
+                     {"engagement", jsontext::rounded(engagementOf(postMetrics), 0)},
+                     {"metrics", postMetrics}};
+  const auto it = std::find_if(published.begin(), published.end(),
+                               [&](const publishing::Target& t) { return t.platformPostId == platformPostId; });
+  if (it != published.end()) {
+    entry["marketsagePostId"] = it->postId;
+    if (it->url) entry["url"] = *it->url;
+    if (it->publishedAt) {
+      entry["publishedAt"] = time::formatIso8601(*it->publishedAt);
+      tally.byDay[*it->publishedAt / dayMillis * dayMillis].second += engagementOf(postMetrics);
+    }
+  }
+  return entry;
+}
+
+/// The insights of the posts the host published for the account in the range (post_insights),
+/// each added to the top posts. Returns the sums of their metrics.
+json::object postInsights(oauth::TokenRefresher& refresher, tenants::TenantStore& tenant, const connections::Connection& c,
+                          const plugins::Plugin& plugin, const json::object& asked,
+                          const std::vector<publishing::Target>& published, Tally& tally, json::object& account) {
+  json::object sums;
+  if (!plugin.supports(Operation::PostInsights) || published.empty()) return sums;
+  json::array ids;
+  for (const auto& t : published) ids.push_back(json::value(*t.platformPostId));
+  auto request = asked;
+  request["postIds"] = ids;
+  const auto result = refresher.callWithToken(tenant, c.id, plugin, Operation::PostInsights, request);
+  const auto* list = result.ok() && result.json.is_object() ? result.json.as_object().if_contains("posts") : nullptr;
+  if (list == nullptr || !list->is_array()) {
+    account["postsError"] = !result.ok() ? result.reason() : "the plugin's post_insights answer has no posts array";
+    return sums;
+  }
+  auto& topPosts = tally.perPlatform[c.platform].second;
+  for (const auto& p : list->as_array()) {
+    // A reply that breaks the schema loses the entry, never the whole answer.
+    const auto* metricsField = p.is_object() ? p.as_object().if_contains("metrics") : nullptr;
+    const auto* idField = p.is_object() ? p.as_object().if_contains("postId") : nullptr;
+    if (metricsField == nullptr || !metricsField->is_object() || idField == nullptr || !idField->is_string()) continue;
+    const auto& postMetrics = metricsField->as_object();
+    addMetrics(sums, postMetrics);
+    auto entry = topPostEntry(c, std::string(idField->as_string()), postMetrics, published, tally);
+    topPosts.push_back(entry);
+    tally.allTopPosts.push_back(std::move(entry));
+  }
+  return sums;
+}
+
+/// Over time: the posts published each day of the range and the engagement they have drawn so far
+/// — every day listed, quiet ones with zeros, so that a chart needs no gap filling.
+json::array dailyTotals(const Range& range, const Tally& tally) {
+  json::array daily;
+  for (std::int64_t day = range.start; day <= range.end && daily.size() < maxDailyDays; day += dayMillis) {
+    const auto found = tally.byDay.find(day);
+    daily.push_back({{"day", time::formatIso8601(day).substr(0, 10)},
+                     {"posts", found == tally.byDay.end() ? 0 : found->second.first},
+                     {"engagement", jsontext::rounded(found == tally.byDay.end() ? 0.0 : found->second.second, 0)}});
+  }
+  return daily;
+}
+
 }  // namespace
 
 json::object Analytics::report(tenants::TenantStore& tenant, const Range& range) {
   const std::string startDay = time::formatIso8601(range.start).substr(0, 10);
   const std::string endDay = time::formatIso8601(range.end).substr(0, 10);
+  json::object asked{{"start", startDay}, {"end", endDay}};
+  if (!range.metrics.empty()) asked["metrics"] = json::value_from(range.metrics);
   connections::ConnectionStore connectionStore(tenant, vault_);
   publishing::PostStore posts(tenant);
-  json::object out;
-  json::object totals;
-  json::array allTopPosts;
-  std::map<std::string, std::pair<json::object, json::array>> perPlatform;  // metrics, topPosts
-  std::map<std::string, json::array> accounts;
-  std::map<std::int64_t, std::pair<std::int64_t, double>> byDay;  // day (ms at 00:00Z) → posts, engagement
+  Tally tally;
   for (const auto& c : connectionStore.list()) {
-    if (!range.platforms.empty() && std::find(range.platforms.begin(), range.platforms.end(), c.platform) == range.platforms.end()) continue;
-    if (c.status != connections::status::active) continue;
-    const auto plugin = plugins_.get(c.platform);
+    const bool wanted = range.platforms.empty() || std::find(range.platforms.begin(), range.platforms.end(), c.platform) != range.platforms.end();
+    const auto plugin = wanted && c.status == connections::status::active ? plugins_.get(c.platform) : nullptr;
     if (!plugin) continue;
-    auto& [platformMetrics, topPosts] = perPlatform[c.platform];
+    auto& platformMetrics = tally.perPlatform[c.platform].first;
     json::object account{{"connectionId", c.id}, {"accountId", c.accountId}, {"accountName", c.accountName}};
-    json::object accountMetrics;
-    json::object postSums;
-    json::object asked{{"start", startDay}, {"end", endDay}};
-    if (!range.metrics.empty()) asked["metrics"] = json::value_from(range.metrics);
+    json::object accountMetrics, postSums;
     try {
-      if (plugin->supports(Operation::AccountInsights)) {
-        const auto result = refresher_.callWithToken(tenant, c.id, *plugin, Operation::AccountInsights, asked);
-        if (result.ok() && result.json.is_object()) {
-          const auto& reply = result.json.as_object();
-          if (const auto* m = reply.if_contains("metrics"); m && m->is_object()) addMetrics(accountMetrics, *m);
-          if (const auto* extra = reply.if_contains("extra")) account["raw"] = *extra;
-          // What the platform would not say (a metric the token may not read) is listed, and
-          // the rest still counts.
-          if (const auto* missing = reply.if_contains("unavailable")) account["unavailable"] = *missing;
-        } else if (!result.ok()) {
-          account["error"] = result.reason();
-        }
-      }
+      accountMetrics = accountInsights(refresher_, tenant, c, *plugin, asked, account);
       const auto published = posts.publishedBetween(c.id, range.start, range.end + dayMillis - 1, 100);
       for (const auto& t : published)
-        if (t.publishedAt) ++byDay[*t.publishedAt / dayMillis * dayMillis].first;
-      if (plugin->supports(Operation::PostInsights) && !published.empty()) {
-        json::array ids;
-        for (const auto& t : published) ids.push_back(json::value(*t.platformPostId));
-        auto request = asked;
-        request["postIds"] = ids;
-        const auto result = refresher_.callWithToken(tenant, c.id, *plugin, Operation::PostInsights, request);
-        const auto* list = result.ok() && result.json.is_object() ? result.json.as_object().if_contains("posts") : nullptr;
-        if (list != nullptr && list->is_array()) {
-          for (const auto& p : list->as_array()) {
-            // A reply that breaks the schema loses the entry, never the whole answer.
-            const auto* metricsField = p.is_object() ? p.as_object().if_contains("metrics") : nullptr;
-            const auto* idField = p.is_object() ? p.as_object().if_contains("postId") : nullptr;
-            if (metricsField == nullptr || !metricsField->is_object() || idField == nullptr || !idField->is_string()) continue;
-            const auto& postMetrics = metricsField->as_object();
-            const std::string platformPostId(idField->as_string());
-            const auto it = std::find_if(published.begin(), published.end(),
-                                         [&](const publishing::Target& t) { return t.platformPostId == platformPostId; });
-            addMetrics(postSums, postMetrics);
-            json::object entry{{"platform", c.platform},
-                               {"connectionId", c.id},
-                               {"postId", platformPostId},
-                               {"engagement", jsontext::rounded(engagementOf(postMetrics), 0)},
-                               {"metrics", postMetrics}};
-            if (it != published.end()) {
-              entry["marketsagePostId"] = it->postId;
-              if (it->url) entry["url"] = *it->url;
-              if (it->publishedAt) {
-                entry["publishedAt"] = time::formatIso8601(*it->publishedAt);
-                byDay[*it->publishedAt / dayMillis * dayMillis].second += engagementOf(postMetrics);
-              }
-            }
-            topPosts.push_back(entry);
-            allTopPosts.push_back(entry);
-          }
-        } else if (!result.ok()) {
-          account["postsError"] = result.reason();
-        } else {
-          account["postsError"] = "the plugin's post_insights answer has no posts array";
-        }
-      }
+        if (t.publishedAt) ++tally.byDay[*t.publishedAt / dayMillis * dayMillis].first;
+      postSums = postInsights(refresher_, tenant, c, *plugin, asked, published, tally, account);
     } catch (const plugins::PlatformError& error) {  // the token could not be made fresh
       account["error"] = error.what();
     } catch (const Problem& problem) {
@@ -170,29 +206,21 @@ json::object Analytics::report(tenants::TenantStore& tenant, const Range& range)
     const auto figures = accountFigures(accountMetrics, postSums);
     account["metrics"] = figures;
     addMetrics(platformMetrics, figures);
-    accounts[c.platform].push_back(account);
+    tally.accounts[c.platform].push_back(account);
   }
-  for (auto& [platform, data] : perPlatform) {
+  json::object out;
+  json::object totals;
+  for (auto& [platform, data] : tally.perPlatform) {
     addMetrics(totals, data.first);
     auto view = summary(data.first, data.second);
-    view["accounts"] = accounts[platform];
+    view["accounts"] = tally.accounts[platform];
     out[platform] = view;
   }
-  out["totals"] = summary(totals, allTopPosts);
-  // Over time: the posts published each day of the range and the engagement they have drawn so
-  // far — every day listed, quiet ones with zeros, so that a chart needs no gap filling.
-  json::array daily;
-  for (std::int64_t day = range.start; day <= range.end && daily.size() < maxDailyDays; day += dayMillis) {
-    const auto found = byDay.find(day);
-    daily.push_back({{"day", time::formatIso8601(day).substr(0, 10)},
-                     {"posts", found == byDay.end() ? 0 : found->second.first},
-                     {"engagement", jsontext::rounded(found == byDay.end() ? 0.0 : found->second.second, 0)}});
-  }
-  out["totals"].as_object()["daily"] = daily;
+  out["totals"] = summary(totals, tally.allTopPosts);
+  out["totals"].as_object()["daily"] = dailyTotals(range, tally);
   out["start"] = startDay;
   out["end"] = endDay;
   return out;
 }
-
 
 }  // namespace marketsage::insights
