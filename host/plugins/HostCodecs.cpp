@@ -1,13 +1,11 @@
 // The stateless helpers of the ms_host table: random bytes, SHA-256, HMAC, base64, URL encoding
-// and RFC 3339 times (core/Time's).
+// and RFC 3339 times. The digests and base64 are core/Encoding's, the times core/Time's.
+#include "core/Encoding.h"
 #include "core/Time.h"
 #include "plugins/HostServices.h"
 #include "plugins/HostServicesDetail.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include <cctype>
 #include <climits>
@@ -25,40 +23,26 @@ ms_status hostRandomBytes(const ms_host*, void* out, size_t len) {
 
 void hostSha256(const ms_host*, const void* data, size_t len, uint8_t out[32]) {
   if (out == nullptr) return;
-  static const unsigned char empty = 0;
-  SHA256(data ? static_cast<const unsigned char*>(data) : &empty, data ? len : 0, out);
+  const auto digest = encoding::sha256(data, len);
+  std::memcpy(out, digest.data(), digest.size());
 }
 
 void hostHmacSha256(const ms_host*, const void* key, size_t keyLen, const void* data, size_t len,
                     uint8_t out[32]) {
   if (out == nullptr) return;
-  static const unsigned char empty = 0;
-  unsigned int outLen = 32;
-  HMAC(EVP_sha256(), key ? key : &empty, key ? static_cast<int>(keyLen) : 0,
-       data ? static_cast<const unsigned char*>(data) : &empty, data ? len : 0, out, &outLen);
+  try {
+    const auto digest = encoding::hmacSha256(key, keyLen, data, len);
+    std::memcpy(out, digest.data(), digest.size());
+  } catch (...) {
+  }
 }
 
 void hostBase64(const ms_host*, const void* data, size_t len, uint32_t flags, const ms_sink* out) {
   try {
-    const char* alphabet = (flags & MS_BASE64_URL)
-                               ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-                               : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const auto* p = static_cast<const unsigned char*>(data);
-    if (p == nullptr) len = 0;
-    std::string r;
-    r.reserve((len + 2) / 3 * 4);
-    for (size_t i = 0; i < len; i += 3) {
-      uint32_t n = uint32_t(p[i]) << 16;
-      if (i + 1 < len) n |= uint32_t(p[i + 1]) << 8;
-      if (i + 2 < len) n |= p[i + 2];
-      r += alphabet[(n >> 18) & 63];
-      r += alphabet[(n >> 12) & 63];
-      if (i + 1 < len) r += alphabet[(n >> 6) & 63];
-      else if (!(flags & MS_BASE64_NO_PADDING)) r += '=';
-      if (i + 2 < len) r += alphabet[n & 63];
-      else if (!(flags & MS_BASE64_NO_PADDING)) r += '=';
-    }
-    writeToSink(out, r);
+    const auto alphabet =
+        (flags & MS_BASE64_URL) ? encoding::Base64Alphabet::UrlSafe : encoding::Base64Alphabet::Standard;
+    const auto padding = (flags & MS_BASE64_NO_PADDING) ? encoding::Base64Padding::Omit : encoding::Base64Padding::Pad;
+    writeToSink(out, encoding::base64Encode(data, len, alphabet, padding));
   } catch (...) {
   }
 }
