@@ -3,18 +3,15 @@
 #include "core/Encoding.h"
 #include "core/Log.h"
 #include "core/Random.h"
-#include "vault/Base64.h"
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
 #include <optional>
 
 namespace marketsage::vault {
@@ -232,7 +229,7 @@ std::vector<unsigned char> KeyRing::parseKey(std::string_view text, std::string_
   if (trimmed.size() == 2 * kKeySize && allHex(trimmed)) {
     if (auto key = decodeHex(trimmed)) return std::move(*key);
   }
-  if (auto key = base64::decode(trimmed, base64::Alphabet::Any)) {
+  if (auto key = encoding::base64Decode(trimmed, encoding::Base64Accept::Any)) {
     if (key->size() == kKeySize) return std::move(*key);
     cleanse(*key);
   }
@@ -254,16 +251,15 @@ std::vector<unsigned char> KeyRing::parseKey(std::string_view text, std::string_
 
 std::string KeyRing::keyIdOf(const unsigned char* key, std::size_t size) {
   static constexpr std::string_view label = "marketsage-key-id";
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  // Hashed in two updates so the key is never copied next to the label.
-  if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1 ||
-      EVP_DigestUpdate(context.get(), label.data(), label.size()) != 1 ||
-      EVP_DigestUpdate(context.get(), key, size) != 1 || EVP_DigestFinal_ex(context.get(), digest, &length) != 1) {
+  try {
+    // Hashed in two updates so the key is never copied next to the label.
+    encoding::Sha256 digest;
+    digest.update(label.data(), label.size());
+    digest.update(key, size);
+    return digest.finishHex().substr(0, kKeyIdLength);
+  } catch (const std::runtime_error&) {
     throw std::runtime_error("SHA-256 failed while computing a key id");
   }
-  return encoding::hex(digest, length).substr(0, kKeyIdLength);
 }
 
 std::vector<std::string> KeyRing::ids() const {

@@ -2,7 +2,6 @@
 
 #include "core/Encoding.h"
 #include "core/Random.h"
-#include "vault/Base64.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -79,8 +78,8 @@ std::optional<ParsedBlob> parse(std::string_view blob) {
   }
   if (parts[0] != TokenVault::kFormatVersion) return std::nullopt;
   if (parts[1].size() != KeyRing::kKeyIdLength || !isLowerHex(parts[1])) return std::nullopt;
-  auto nonce = base64::decode(parts[2], base64::Alphabet::UrlSafe);
-  auto sealed = base64::decode(parts[3], base64::Alphabet::UrlSafe);
+  auto nonce = encoding::base64Decode(parts[2], encoding::Base64Accept::UrlSafe);
+  auto sealed = encoding::base64Decode(parts[3], encoding::Base64Accept::UrlSafe);
   if (!nonce || nonce->size() != kNonceSize || !sealed || sealed->size() < kTagSize) return std::nullopt;
   return ParsedBlob{blob.substr(0, parts[0].size() + 1 + parts[1].size()), parts[1], std::move(*nonce),
                     std::move(*sealed)};

@@ -1,6 +1,5 @@
 #include "core/Encoding.h"
 #include "core/Random.h"
-#include "vault/Base64.h"
 #include "vault/KeyRing.h"
 #include "vault/TokenVault.h"
 
@@ -35,13 +34,8 @@ std::vector<unsigned char> keyOf(unsigned char seed) {
 }
 
 std::string standardBase64(const std::vector<unsigned char>& data, bool padded) {
-  std::string text = encoding::base64Url(data);
-  for (char& c : text) {
-    if (c == '-') c = '+';
-    if (c == '_') c = '/';
-  }
-  if (padded) while (text.size() % 4 != 0) text += '=';
-  return text;
+  return encoding::base64Encode(data.data(), data.size(), encoding::Base64Alphabet::Standard,
+                                padded ? encoding::Base64Padding::Pad : encoding::Base64Padding::Omit);
 }
 
 /// The KeyError message for `text`, or nullopt when it parses.
@@ -86,8 +80,8 @@ std::optional<std::string> openByHand(const std::vector<unsigned char>& master, 
   }
   parts.push_back(blob.substr(start));
   REQUIRE(parts.size() == 4);
-  const auto nonce = vault::base64::decode(parts[2], vault::base64::Alphabet::UrlSafe);
-  const auto sealed = vault::base64::decode(parts[3], vault::base64::Alphabet::UrlSafe);
+  const auto nonce = encoding::base64Decode(parts[2], encoding::Base64Accept::UrlSafe);
+  const auto sealed = encoding::base64Decode(parts[3], encoding::Base64Accept::UrlSafe);
   REQUIRE(nonce);
   REQUIRE(sealed);
   REQUIRE(nonce->size() == 12);
