@@ -16,16 +16,14 @@
 
 #include <Poco/URI.h>
 #include <boost/json.hpp>
-#include <openssl/sha.h>
 
 namespace marketsage::oauth {
 namespace {
 
 /// S256 challenge of a verifier (RFC 7636 section 4.2).
 std::string challengeOf(const std::string& verifier) {
-  std::vector<unsigned char> digest(SHA256_DIGEST_LENGTH);
-  SHA256(reinterpret_cast<const unsigned char*>(verifier.data()), verifier.size(), digest.data());
-  return encoding::base64Url(digest);
+  const auto digest = encoding::sha256(verifier.data(), verifier.size());
+  return encoding::base64Url(digest.data(), digest.size());
 }
 
 std::string queryValue(const std::map<std::string, std::string>& query, const std::string& name) {
