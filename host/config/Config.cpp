@@ -171,7 +171,7 @@ bool isSecureOrLoopback(const std::string& url) {
 
 void validate(Config& config) {
   if (config.mode != "development" && config.mode != "production") {
-    throw ConfigError("config: mode must be \"development\" or \"production\", not \"" + config.mode + "\"");
+    throw ConfigError(R"(config: mode must be "development" or "production", not ")" + config.mode + "\"");
   }
   const auto& server = config.server;
   if (server.maxThreads < 1 || server.maxQueued < 1 || server.maxConnections < 1 || server.maxConnectionsPerClient < 0 ||

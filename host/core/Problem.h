@@ -11,7 +11,7 @@ namespace marketsage {
 
 class Problem : public std::runtime_error {
  public:
-  Problem(int status, std::string slug, std::string title, std::string detail)
+  Problem(int status, std::string slug, std::string title, const std::string& detail)
       : std::runtime_error(detail), status_(status), slug_(std::move(slug)), title_(std::move(title)) {}
 
   int status() const { return status_; }
@@ -28,14 +28,14 @@ class Problem : public std::runtime_error {
   /// The application/problem+json body (RFC 9457) with the request id that names this answer.
   std::string json(const std::string& requestId) const;
 
-  static Problem badInput(std::string detail) { return {400, "bad-input", "Bad input", std::move(detail)}; }
-  static Problem unauthenticated(std::string detail) { return {401, "unauthenticated", "Authentication required", std::move(detail)}; }
-  static Problem forbidden(std::string detail) { return {403, "forbidden", "Role not allowed", std::move(detail)}; }
-  static Problem notFound(std::string detail) { return {404, "not-found", "Not found", std::move(detail)}; }
-  static Problem conflict(std::string detail) { return {409, "conflict", "Conflict", std::move(detail)}; }
-  static Problem tooLarge(std::string detail) { return {413, "too-large", "Request body too large", std::move(detail)}; }
-  static Problem unsupportedMediaType(std::string detail) { return {415, "unsupported-media-type", "Unsupported media type", std::move(detail)}; }
-  static Problem unavailable(std::string detail) { return {503, "unavailable", "Service unavailable", std::move(detail)}; }
+  static Problem badInput(const std::string& detail) { return {400, "bad-input", "Bad input", detail}; }
+  static Problem unauthenticated(const std::string& detail) { return {401, "unauthenticated", "Authentication required", detail}; }
+  static Problem forbidden(const std::string& detail) { return {403, "forbidden", "Role not allowed", detail}; }
+  static Problem notFound(const std::string& detail) { return {404, "not-found", "Not found", detail}; }
+  static Problem conflict(const std::string& detail) { return {409, "conflict", "Conflict", detail}; }
+  static Problem tooLarge(const std::string& detail) { return {413, "too-large", "Request body too large", detail}; }
+  static Problem unsupportedMediaType(const std::string& detail) { return {415, "unsupported-media-type", "Unsupported media type", detail}; }
+  static Problem unavailable(const std::string& detail) { return {503, "unavailable", "Service unavailable", detail}; }
 
  private:
   int status_;

@@ -1,6 +1,8 @@
 #include "http/Metrics.h"
 
 #include <cstdio>
+#include <initializer_list>
+#include <string_view>
 
 namespace marketsage::http {
 
@@ -12,6 +14,11 @@ const std::string& boundedMethod(const std::string& method) {
     if (name == method) return name;
   }
   return known.back();
+}
+
+/// Appends the pieces one after the other (no temporary strings in the render loops).
+void append(std::string& out, std::initializer_list<std::string_view> pieces) {
+  for (const auto piece : pieces) out += piece;
 }
 
 }  // namespace
@@ -38,8 +45,8 @@ void Metrics::render(std::string& out) const {
          "# TYPE marketsage_http_requests_total counter\n";
   for (const auto& [key, count] : requests_) {
     const auto& [route, method, status] = key;
-    out += "marketsage_http_requests_total{route=\"" + route + "\",method=\"" + method + "\",status=\"" +
-           std::to_string(status) + "\"} " + std::to_string(count) + "\n";
+    append(out, {"marketsage_http_requests_total{route=\"", route, "\",method=\"", method, "\",status=\"",
+                 std::to_string(status), "\"} ", std::to_string(count), "\n"});
   }
   out += "# HELP marketsage_http_request_duration_seconds Time to answer a request.\n"
          "# TYPE marketsage_http_request_duration_seconds histogram\n";
@@ -47,12 +54,12 @@ void Metrics::render(std::string& out) const {
     const std::string prefix = "marketsage_http_request_duration_seconds";
     for (std::size_t i = 0; i < bucketBounds.size(); ++i) {
       std::snprintf(number, sizeof number, "%g", bucketBounds[i]);
-      out += prefix + "_bucket{route=\"" + route + "\",le=\"" + number + "\"} " + std::to_string(latency.buckets[i]) + "\n";
+      append(out, {prefix, "_bucket{route=\"", route, "\",le=\"", number, "\"} ", std::to_string(latency.buckets[i]), "\n"});
     }
-    out += prefix + "_bucket{route=\"" + route + "\",le=\"+Inf\"} " + std::to_string(latency.count) + "\n";
+    append(out, {prefix, "_bucket{route=\"", route, R"(",le="+Inf"} )", std::to_string(latency.count), "\n"});
     std::snprintf(number, sizeof number, "%.6f", latency.sum);
-    out += prefix + "_sum{route=\"" + route + "\"} " + number + "\n";
-    out += prefix + "_count{route=\"" + route + "\"} " + std::to_string(latency.count) + "\n";
+    append(out, {prefix, "_sum{route=\"", route, "\"} ", number, "\n"});
+    append(out, {prefix, "_count{route=\"", route, "\"} ", std::to_string(latency.count), "\n"});
   }
   appendMetric(out, "marketsage_http_connections", "gauge", "Open client connections.", server_.connections.load());
   appendMetric(out, "marketsage_http_requests_in_service", "gauge", "Requests queued for or held by a request thread.",

@@ -207,7 +207,7 @@ std::string Response::head(int status, std::string_view contentType, std::uint64
   out += ' ';
   out += reasonPhrase(status);
   out += "\r\nDate: " + httpDate() + "\r\nServer: marketsage\r\n";
-  for (const auto& [name, value] : fields_) out += name + ": " + value + "\r\n";
+  for (const auto& [name, value] : fields_) out.append(name).append(": ").append(value).append("\r\n");
   if (!contentType.empty()) out += "Content-Type: " + std::string(contentType) + "\r\n";
   if (status != 204 && status != 304) out += "Content-Length: " + std::to_string(contentLength) + "\r\n";
   if (!keepAlive_) {

@@ -50,8 +50,8 @@ struct TempFile {
 
 }  // namespace
 
-MediaStore::MediaStore(tenants::TenantStore& tenant, fs::path root)
-    : db_(tenant.database()), tenant_(tenant), folder_(std::move(root) / tenant.organizationId()) {}
+MediaStore::MediaStore(tenants::TenantStore& tenant, const fs::path& root)
+    : db_(tenant.database()), tenant_(tenant), folder_(root / tenant.organizationId()) {}
 
 fs::path MediaStore::pathOf(const MediaItem& item) const { return folder_ / item.fileName; }
 

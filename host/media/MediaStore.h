@@ -45,7 +45,7 @@ struct NewMedia {
 class MediaStore {
  public:
   /// `root` is <dataDir>/media.
-  MediaStore(tenants::TenantStore& tenant, std::filesystem::path root);
+  MediaStore(tenants::TenantStore& tenant, const std::filesystem::path& root);
 
   /// Streams `in` to disk (never whole in memory), at most `maxBytes` (Problem 413 beyond),
   /// sniffs the type from the content (Problem 415 for an unsupported one) and stores the row.

@@ -173,7 +173,7 @@ int runChecks(const std::filesystem::path& so, int fd) {
       const CallResult r = invokePlugin(*plugin, op, in.null ? nullptr : in.text.data(), in.null ? 0 : in.text.size());
       const bool lenient = in.object && takesNoFields(op);  // any answer but a fault will do
       if (auto problem = lenient ? (r.kind == ErrorKind::PluginFault ? r.message : "") : judge(r); !problem.empty()) {
-        rep.fail(opName + " with " + in.name + ": " + problem);
+        rep.fail(std::string(opName).append(" with ").append(in.name).append(": ").append(problem));
         ++bad;
       }
     }
@@ -182,6 +182,7 @@ int runChecks(const std::filesystem::path& so, int fd) {
     rep.step(opName + " from 8 threads at once");
     std::atomic<int> wrong{0};
     std::vector<std::thread> threads;
+    threads.reserve(8);
     const std::string_view refused = takesNoFields(op) ? "[1]" : "{}";
     for (int t = 0; t < 8; ++t)
       threads.emplace_back([&] {

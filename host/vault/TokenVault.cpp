@@ -10,6 +10,7 @@
 #include <openssl/params.h>
 
 #include <cstdint>
+#include <utility>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -116,7 +117,7 @@ DecryptError::DecryptError(Reason reason)
 
 TokenVault::CachedKey::~CachedKey() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
 
-TokenVault::TokenVault(const KeyRing& keys) : keys_(keys) {
+TokenVault::TokenVault(KeyRing keys) : keys_(std::move(keys)) {
   // Fail at startup rather than on the first request if the OpenSSL build lacks what we need.
   aes256gcm();
   hkdf();
@@ -200,7 +201,7 @@ std::string TokenVault::seal(const std::string& organizationId, const std::strin
       EVP_EncryptUpdate(context.get(), sealed.data(), &length, reinterpret_cast<const unsigned char*>(plaintext.data()),
                         static_cast<int>(plaintext.size())) == 1 &&
       EVP_EncryptFinal_ex(context.get(), sealed.data() + length, &finalLength) == 1 &&
-      static_cast<std::size_t>(length + finalLength) == plaintext.size() &&
+      static_cast<std::size_t>(length) + static_cast<std::size_t>(finalLength) == plaintext.size() &&
       EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_AEAD_GET_TAG, static_cast<int>(kTagSize),
                           sealed.data() + plaintext.size()) == 1;
   if (!ok) throw std::runtime_error("AES-256-GCM encryption failed");
@@ -236,7 +237,7 @@ std::string TokenVault::open(const std::string& organizationId, const std::strin
                           parsed->sealed.data() + size) == 1 &&
       EVP_DecryptFinal_ex(context.get(), reinterpret_cast<unsigned char*>(plaintext.data()) + length,
                           &finalLength) == 1 &&
-      static_cast<std::size_t>(length + finalLength) == size;
+      static_cast<std::size_t>(length) + static_cast<std::size_t>(finalLength) == size;
   if (!ok) {
     // GCM writes the plaintext before it checks the tag: never let unauthenticated bytes linger.
     if (!plaintext.empty()) OPENSSL_cleanse(plaintext.data(), plaintext.size());

@@ -42,7 +42,7 @@ class TokenVault {
   static constexpr std::size_t kMaxPlaintext = 16 * 1024 * 1024;
 
   /// Keeps its own copy of the ring, so `keys` may go away afterwards.
-  explicit TokenVault(const KeyRing& keys);
+  explicit TokenVault(KeyRing keys);
   ~TokenVault();
   TokenVault(const TokenVault&) = delete;
   TokenVault& operator=(const TokenVault&) = delete;

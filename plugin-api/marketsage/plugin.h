@@ -34,6 +34,8 @@
 #ifndef MARKETSAGE_PLUGIN_H
 #define MARKETSAGE_PLUGIN_H
 
+/* A C header (plain C plugins include it too): typedef, <stdint.h>, NULL and (void) must stay.
+   NOLINTBEGIN(modernize-use-using,modernize-deprecated-headers,modernize-use-nullptr,modernize-redundant-void-arg) */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -515,4 +517,5 @@ typedef struct ms_plugin_entry {
 }
 #endif
 
+/* NOLINTEND(modernize-use-using,modernize-deprecated-headers,modernize-use-nullptr,modernize-redundant-void-arg) */
 #endif /* MARKETSAGE_PLUGIN_H */

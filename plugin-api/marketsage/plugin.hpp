@@ -344,7 +344,8 @@ class Host {
   /// The string setting at `pointer`, or `fallback` when absent or not a string.
   std::string setting(const char* pointer, std::string fallback) const {
     JsonValue v = setting(pointer);
-    return v.isString() ? v.text : fallback;
+    if (v.isString()) return v.text;
+    return fallback;
   }
 
   /// The value at JSON pointer `pointer` of `json`.

@@ -202,7 +202,7 @@ std::string kindOf(const Post& post) {
 
 /// The same of a listed post, from its attachments{media_type,subattachments}.
 std::string listedKind(const std::string& item) {
-  const auto type = host.string(item, "/attachments/data/0/media_type").value_or("");
+  auto type = host.string(item, "/attachments/data/0/media_type").value_or("");
   if (type == "album") return "album:" + std::to_string(host.count(item, "/attachments/data/0/subattachments/data"));
   return type;
 }

@@ -132,7 +132,7 @@ std::string createContainer(const Graph& graph, const std::string& igUser, const
     params.emplace_back("image_url", m.url);
     if (!m.altText.empty() && !story) params.emplace_back("alt_text", m.altText);
   }
-  const auto container = idIn(graph.post("/" + igUser + "/media", params));
+  auto container = idIn(graph.post("/" + igUser + "/media", params));
   if (resumable) uploadVideoBytes(graph, container, m);
   return container;
 }

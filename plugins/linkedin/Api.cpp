@@ -36,7 +36,7 @@ long long integerSetting(const char* pointer, long long fallback) {
 
 /// The LinkedIn-Version header: YYYYMM (or YYYYMM.RR), pinned by the operator, never guessed.
 std::string apiVersion() {
-  const auto version = requiredSetting("/api_version");
+  auto version = requiredSetting("/api_version");
   const auto isDigit = [](char c) { return c >= '0' && c <= '9'; };
   bool valid = version.size() == 6 || (version.size() == 9 && version[6] == '.');
   for (size_t i = 0; valid && i < version.size(); ++i) valid = i == 6 || isDigit(version[i]);

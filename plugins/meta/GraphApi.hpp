@@ -250,8 +250,10 @@ class Graph {
     request.method = "POST";
     request.url = base_ + path;
     request.headers = {{"Content-Type", "multipart/form-data; boundary=" + boundary}};
-    for (const auto& [name, value] : withAuth(params))
-      request.body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n";
+    for (const auto& [name, value] : withAuth(params)) {
+      request.body.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"").append(name);
+      request.body.append("\"\r\n\r\n").append(value).append("\r\n");
+    }
     request.body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + fileField + "\"; filename=\"" + fileName(filePath) +
                     "\"\r\nContent-Type: " + mimeType + "\r\n\r\n";
     request.bodyFile = filePath;

@@ -15,7 +15,7 @@ namespace {
 struct Window {
   std::deque<long long> sent;  ///< send times (ms), oldest first
   /// Milliseconds until `count` more fit in `limit` per `spanMs`, 0 when they fit now.
-  long long waitFor(long long now, int count, long long limit, long long spanMs) {
+  long long waitFor(long long now, long long count, long long limit, long long spanMs) {
     while (!sent.empty() && sent.front() <= now - spanMs) sent.pop_front();
     const long long over = static_cast<long long>(sent.size()) + count - limit;
     if (over <= 0) return 0;

@@ -203,7 +203,7 @@ ms_status validate(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
     const auto post = readPost(objectRequest(req, len));
     const auto issues = checkPost(post);
-    const auto out = validation(post, issues);
+    auto out = validation(post, issues);
     if (issues.empty()) return out;
     reply->write(reply, out.data(), out.size());  // the issues are the message (json-schemas: validate)
     throw Error(MS_ERR_INVALID_INPUT, "");

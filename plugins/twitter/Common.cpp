@@ -195,7 +195,7 @@ sdk::Json jsonList(const std::vector<std::string>& items) {
 long long nowSeconds() { return host.raw()->now_unix_ms(host.raw()) / 1000; }
 
 std::string rfc3339(long long epochSeconds) {
-  const std::time_t t = static_cast<std::time_t>(epochSeconds);
+  const auto t = static_cast<std::time_t>(epochSeconds);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buffer[32];

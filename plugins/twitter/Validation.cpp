@@ -162,7 +162,7 @@ ms_status validate(const char* req, size_t len, const ms_reply* reply) {
     const auto post = parsePost(objectRequest(req, len));
     const auto issues = checkLimits(post);
     // The first part's length: a thread's other parts are counted, each on its own, in issues.
-    const auto details = issuesJson(issues, textLength(post.parts.front()));
+    auto details = issuesJson(issues, textLength(post.parts.front()));
     if (issues.empty()) return details;
     reply->write(reply, details.data(), details.size());  // kept by the host as the error's details
     throw Error(MS_ERR_INVALID_INPUT, issues.front().field + ": " + issues.front().message);

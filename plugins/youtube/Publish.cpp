@@ -239,7 +239,7 @@ std::string finishUpload(const Video& v, const std::string& token, const HttpRes
 ms_status validate(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
     const auto video = readVideo(objectRequest(req, len));
-    const auto out = issuesJson(video);
+    auto out = issuesJson(video);
     if (video.issues.empty()) return out;
     reply->write(reply, out.data(), out.size());  // the issues, each shown by the host
     throw Error(MS_ERR_INVALID_INPUT, "");
