@@ -124,9 +124,9 @@ publishing::PostRequest parsePost(const json::object& body) {
   request.targets = stringList(body, "targets", 200);
   request.media = stringList(body, "media", 35);
   if (request.platforms.empty() && request.targets.empty()) {
-    throw Problem::badInput("give at least one target: \"platforms\" or \"targets\"");
+    throw Problem::badInput(R"(give at least one target: "platforms" or "targets")");
   }
-  if (request.content.empty() && request.media.empty()) throw Problem::badInput("a post needs \"content\" or \"media\"");
+  if (request.content.empty() && request.media.empty()) throw Problem::badInput(R"(a post needs "content" or "media")");
   if (fields.optionalText("scheduledTime", 64)) request.scheduledAt = scheduledTime(fields);
   if (const auto* options = body.if_contains("options"); options && !options->is_null()) {
     if (!options->is_object()) throw Problem::badInput("\"options\" must be an object keyed by platform");
@@ -261,7 +261,7 @@ void resolve(publishing::Publisher& publisher, Exchange& ex) {
   const http::Fields fields(body, {"outcome", "postId", "url"});
   const auto outcome = fields.requiredText("outcome", 16);
   if (outcome != "published" && outcome != "retry" && outcome != "failed") {
-    throw Problem::badInput("outcome must be \"published\", \"retry\" or \"failed\"");
+    throw Problem::badInput(R"(outcome must be "published", "retry" or "failed")");
   }
   const auto postId = fields.optionalText("postId", 512);
   const auto url = fields.optionalText("url", 2048);

@@ -1,6 +1,5 @@
 #include "http/Exchange.h"
 
-#include "http/RateLimiter.h"
 #include "core/Json.h"
 #include "core/Time.h"
 #include "http/RateLimiter.h"

@@ -161,7 +161,7 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
                              {stateHash});
   if (rows.empty()) throw Problem::badInput("unknown or already used state");
   const auto& row = rows.front();
-  const std::string organizationId = row.text(0);
+  const auto& organizationId = row.text(0);
   if (row.text(2) != platform) throw Problem::badInput("the state was issued for another platform");
   if (row.integer(5) < time::nowMillis()) throw Problem::badInput("the state has expired; connect again");
   // The browser bringing the code must be the one that started the flow: otherwise a consent

@@ -144,6 +144,7 @@ std::vector<AuditEntry> TenantStore::listAudit(int limit, std::int64_t beforeSeq
       "SELECT seq, actor_user_id, action, target_type, target_id, detail, remote_addr, request_id, created_at FROM audit_log"
       " WHERE organization_id = $1 AND ($2 = 0 OR seq < $2) ORDER BY seq DESC LIMIT $3",
       {organizationId_, beforeSeq, std::int64_t{limit}});
+  entries.reserve(rows.size());
   for (const auto& row : rows) {
     entries.push_back({row.integer(0), row.optionalText(1).value_or(""), row.text(2), row.optionalText(3).value_or(""),
                        row.optionalText(4).value_or(""), row.text(5), row.optionalText(6).value_or(""),
