@@ -368,6 +368,28 @@ class Host {
     if (!v.isString()) return std::nullopt;
     return std::move(v.text);
   }
+  /// The request a capability was called with, refused with MS_ERR_INVALID_INPUT unless it is a
+  /// JSON object — check it before any network call.
+  std::string_view objectRequest(const char* request, size_t length) const {
+    const std::string_view json(request ? request : "", request ? length : 0);
+    if (json.empty() || get(json, "").type != MS_JSON_OBJECT) throw Error(MS_ERR_INVALID_INPUT, "the request must be a JSON object");
+    return json;
+  }
+  /// The string at `pointer`, nullopt when absent or null; MS_ERR_INVALID_INPUT when it is not a
+  /// string or is longer than `maxLength` bytes.
+  std::optional<std::string> optionalString(std::string_view json, const std::string& pointer, size_t maxLength = 4096) const {
+    JsonValue v = get(json, pointer.c_str());
+    if (!v.present() || v.type == MS_JSON_NULL) return std::nullopt;
+    if (!v.isString()) throw Error(MS_ERR_INVALID_INPUT, pointer + " must be a string");
+    if (v.text.size() > maxLength) throw Error(MS_ERR_INVALID_INPUT, pointer + " is too long");
+    return std::move(v.text);
+  }
+  /// The non-empty string at `pointer`, or MS_ERR_INVALID_INPUT ("<pointer> is required").
+  std::string requiredString(std::string_view json, const std::string& pointer, size_t maxLength = 4096) const {
+    auto value = optionalString(json, pointer, maxLength);
+    if (!value || value->empty()) throw Error(MS_ERR_INVALID_INPUT, pointer + " is required");
+    return std::move(*value);
+  }
   /// The number at `pointer` as an integer (a numeric string counts too, as platforms send ids and
   /// counters both ways), or nullopt.
   std::optional<long long> integer(std::string_view json, const char* pointer) const {

@@ -19,7 +19,7 @@ constexpr char kScopes[] = "pages_show_list,pages_manage_posts,pages_read_engage
 /// GET /me/accounts: one account per Page, with the Page access token the host stores for it.
 ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
   return call(req, len, reply, [](std::string_view r) {
-    const Graph graph(requiredString(r, "/accessToken"));
+    const Graph graph(host.requiredString(r, "/accessToken"));
     auto accounts = Json::array();
     for (const auto& page : graph.getAll("/me/accounts", {{"fields", "id,name,access_token,tasks,picture"}})) {
       const auto id = host.string(page, "/id");
@@ -53,8 +53,8 @@ std::string graphNames(const MetricMap& map) {
 /// GET /{page-id}/insights?metric=…&period=day&since&until
 ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
   return call(req, len, reply, [](std::string_view r) {
-    const auto token = requiredString(r, "/accessToken");
-    const auto pageId = graphId(requiredString(r, "/account/id", 128), "account.id");
+    const auto token = host.requiredString(r, "/accessToken");
+    const auto pageId = graphId(host.requiredString(r, "/account/id", 128), "account.id");
     const auto range = parseRange(r);
     const auto metrics = requestedMetrics(r);
     const Graph graph(token);

@@ -129,7 +129,7 @@ std::pair<Params, std::string> uploadInPhases(const Graph& graph, const std::str
 /// Uploads and publishes the post's one video; answers its id.
 std::string publishVideo(const Graph& graph, const std::string& page, const Post& post, Params params) {
   params.emplace_back("description", post.content);
-  if (const auto title = optionalString(post.options, "/title", 255)) params.emplace_back("title", *title);
+  if (const auto title = host.optionalString(post.options, "/title", 255)) params.emplace_back("title", *title);
   const Media& video = post.media.front();
   // graph-video.facebook.com is deprecated for uploads; video_base can still point there.
   const Graph uploader = graph.onHost(host.setting("/video_base", host.setting("/api_base", "https://graph.facebook.com")));

@@ -21,7 +21,7 @@ constexpr char kScopes[] =
 /// professional account, acting with its Page's token.
 ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
   return call(req, len, reply, [](std::string_view r) {
-    const Graph graph(requiredString(r, "/accessToken"));
+    const Graph graph(host.requiredString(r, "/accessToken"));
     auto accounts = Json::array();
     const Params fields = {{"fields", "instagram_business_account{id,username,name,profile_picture_url},access_token,name"}};
     for (const auto& page : graph.getAll("/me/accounts", fields)) {
@@ -51,8 +51,8 @@ const MetricMap kMediaMetrics = {{"reach", "reach"},       {"impressions", "view
 /// followers_count field (follower_count insights only cover the last 30 days).
 ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
   return call(req, len, reply, [](std::string_view r) {
-    const auto token = requiredString(r, "/accessToken");
-    const auto igUser = "/" + graphId(requiredString(r, "/account/id", 128), "account.id");
+    const auto token = host.requiredString(r, "/accessToken");
+    const auto igUser = "/" + graphId(host.requiredString(r, "/account/id", 128), "account.id");
     const auto range = parseRange(r);
     const auto metrics = requestedMetrics(r);
     const Graph graph(token);

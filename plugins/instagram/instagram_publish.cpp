@@ -31,10 +31,10 @@ struct Options {
 
 Options readOptions(const Post& post) {
   Options o;
-  o.mediaType = optionalString(post.options, "/mediaType", 32).value_or("");
+  o.mediaType = host.optionalString(post.options, "/mediaType", 32).value_or("");
   o.shareToFeed = optionalBool(post.options, "/shareToFeed", true);
-  o.coverUrl = optionalString(post.options, "/coverUrl").value_or("");
-  o.upload = optionalString(post.options, "/upload", 32).value_or("");
+  o.coverUrl = host.optionalString(post.options, "/coverUrl").value_or("");
+  o.upload = host.optionalString(post.options, "/upload", 32).value_or("");
   o.thumbOffset = optionalNumber(post.options, "/thumbOffset");
   return o;
 }
@@ -166,9 +166,9 @@ struct Containers {
     Containers c;
     const auto kept = host.get(post.resume, "/instagram");
     if (kept.type != MS_JSON_OBJECT) return c;
-    if (const auto parent = optionalString(kept.text, "/container", 128)) c.parent = graphId(*parent, "resume.instagram.container");
+    if (const auto parent = host.optionalString(kept.text, "/container", 128)) c.parent = graphId(*parent, "resume.instagram.container");
     for (std::size_t i = 0, n = optionalArraySize(kept.text, "/children", kMaxCarousel); i < n; ++i)
-      c.children.push_back(graphId(requiredString(kept.text, "/children/" + std::to_string(i), 128), "resume.instagram.children"));
+      c.children.push_back(graphId(host.requiredString(kept.text, "/children/" + std::to_string(i), 128), "resume.instagram.children"));
     c.since = host.integer(kept.text, "/since").value_or(0);
     c.remade = host.integer(kept.text, "/remade").value_or(0);
     return c;

@@ -50,7 +50,7 @@ std::string organizationAccount(const std::string& urn, const std::string& token
 
 ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto token = accessToken(objectRequest(req, len));
+    const auto token = accessToken(host.objectRequest(req, len));
     auto accounts = Json::array();
     accounts.pushRaw(memberAccount(token));
     for (const auto& urn : administeredOrganizations(token)) accounts.pushRaw(organizationAccount(urn, token));
@@ -60,7 +60,7 @@ ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
 
 ms_status checkToken(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto token = accessToken(objectRequest(req, len));
+    const auto token = accessToken(host.objectRequest(req, len));
     const auto r = callApi("GET", "/v2/userinfo", token, "openid profile");
     auto out = Json::object().field("healthy", true);
     if (auto sub = host.string(r.body, "/sub")) out.field("accountId", "urn:li:person:" + *sub);

@@ -64,7 +64,7 @@ int32_t throttleWait(const HttpResponse& r, const std::string& message) {
 /// the sunset on about the 15th of the same month a year later (202510 → 2026-10-15).
 ms_status apiVersionInfo(const char* request, size_t length, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    objectRequest(request, length);  // {} — but malformed input is refused like everywhere
+    host.objectRequest(request, length);  // {} — but malformed input is refused like everywhere
     const auto version = apiVersion();
     const int year = std::stoi(version.substr(0, 4));
     const auto month = version.substr(4, 2);
@@ -77,33 +77,16 @@ ms_status apiVersionInfo(const char* request, size_t length, const ms_reply* rep
   });
 }
 
-std::string_view objectRequest(const char* request, size_t length) {
-  const std::string_view json(request ? request : "", request ? length : 0);
-  if (json.empty() || host.get(json, "").type != MS_JSON_OBJECT)
-    throw Error(MS_ERR_INVALID_INPUT, "the request must be a JSON object");
-  return json;
-}
-
 std::string optionalString(std::string_view json, const char* pointer, size_t maxLength) {
-  const auto value = host.get(json, pointer);
-  if (!value.present() || value.type == MS_JSON_NULL) return {};
-  if (!value.isString()) throw Error(MS_ERR_INVALID_INPUT, std::string(pointer) + " must be a string");
-  if (value.text.size() > maxLength) throw Error(MS_ERR_INVALID_INPUT, std::string(pointer) + " is too long");
-  return value.text;
+  return host.optionalString(json, pointer, maxLength).value_or(std::string());
 }
 
-std::string requiredString(std::string_view json, const char* pointer, size_t maxLength) {
-  auto text = optionalString(json, pointer, maxLength);
-  if (text.empty()) throw Error(MS_ERR_INVALID_INPUT, std::string(pointer) + " is required");
-  return text;
-}
-
-std::string accessToken(std::string_view json) { return requiredString(json, "/accessToken"); }
+std::string accessToken(std::string_view json) { return host.requiredString(json, "/accessToken"); }
 
 bool isOrganization(std::string_view urn) { return urn.rfind("urn:li:organization:", 0) == 0; }
 
 std::string authorUrn(std::string_view json) {
-  auto urn = requiredString(json, "/account/id", 200);
+  auto urn = host.requiredString(json, "/account/id", 200);
   if (urn.rfind("urn:li:person:", 0) != 0 && !isOrganization(urn))
     throw Error(MS_ERR_INVALID_INPUT, "account.id must be a urn:li:person or urn:li:organization URN");
   return urn;

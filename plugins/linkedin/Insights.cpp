@@ -26,7 +26,7 @@ using Metrics = std::map<std::string, long long>;
 
 /// Days since 1970-01-01 of a "YYYY-MM-DD" request field.
 long long epochDay(std::string_view json, const char* pointer) {
-  const auto text = requiredString(json, pointer, 10);
+  const auto text = host.requiredString(json, pointer, 10);
   int y = 0;
   unsigned m = 0, d = 0;
   if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2u-%2u", &y, &m, &d) != 3)
@@ -50,7 +50,7 @@ std::set<std::string> wantedMetrics(std::string_view json) {
   const auto type = host.get(json, "/metrics").type;
   if (type == MS_JSON_NONE || type == MS_JSON_NULL) return names;
   if (type != MS_JSON_ARRAY || host.get(json, "/metrics/50").present()) throw Error(MS_ERR_INVALID_INPUT, "/metrics must be a short array");
-  for (size_t i = 0, n = host.count(json, "/metrics"); i < n; ++i) names.insert(requiredString(json, ("/metrics/" + std::to_string(i)).c_str(), 50));
+  for (size_t i = 0, n = host.count(json, "/metrics"); i < n; ++i) names.insert(host.requiredString(json, ("/metrics/" + std::to_string(i)).c_str(), 50));
   return names;
 }
 
@@ -92,7 +92,7 @@ std::string restliList(const std::vector<std::string>& urns) {
 
 ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
+    const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     const auto startDay = epochDay(json, "/start"), endDay = epochDay(json, "/end");
     if (endDay < startDay) throw Error(MS_ERR_INVALID_INPUT, "/end is before /start");
@@ -132,13 +132,13 @@ ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
 
 ms_status postInsights(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
+    const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     if (host.get(json, "/postIds").type != MS_JSON_ARRAY || host.get(json, ("/postIds/" + std::to_string(kMaxPosts)).c_str()).present())
       throw Error(MS_ERR_INVALID_INPUT, "/postIds must be an array of at most 100 post URNs");
     std::vector<std::string> shares, ugcPosts, order;
     for (size_t i = 0, n = host.count(json, "/postIds"); i < n; ++i) {
-      auto urn = requiredString(json, ("/postIds/" + std::to_string(i)).c_str(), 200);
+      auto urn = host.requiredString(json, ("/postIds/" + std::to_string(i)).c_str(), 200);
       if (urn.rfind("urn:li:share:", 0) == 0) shares.push_back(urn);
       else if (urn.rfind("urn:li:ugcPost:", 0) == 0) ugcPosts.push_back(urn);
       else throw Error(MS_ERR_INVALID_INPUT, "post ids are urn:li:share or urn:li:ugcPost URNs");

@@ -84,15 +84,15 @@ std::string tokenReply(const HttpResponse& r, bool withAccount) {
 
 ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
-    const auto redirectUri = requiredString(json, "/redirectUri");
-    const auto state = requiredString(json, "/state");
+    const auto json = host.objectRequest(req, len);
+    const auto redirectUri = host.requiredString(json, "/redirectUri");
+    const auto state = host.requiredString(json, "/state");
     std::string scopes;
     if (const auto type = host.get(json, "/scopes").type; type == MS_JSON_ARRAY) {
       const auto n = host.count(json, "/scopes");
       if (n > 50) throw Error(MS_ERR_INVALID_INPUT, "too many scopes");
       for (size_t i = 0; i < n; ++i)
-        scopes += (i ? " " : "") + requiredString(json, ("/scopes/" + std::to_string(i)).c_str(), 100);
+        scopes += (i ? " " : "") + host.requiredString(json, ("/scopes/" + std::to_string(i)).c_str(), 100);
     } else if (type != MS_JSON_NONE) {
       throw Error(MS_ERR_INVALID_INPUT, "/scopes must be an array of strings");
     }
@@ -108,9 +108,9 @@ ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
 
 ms_status exchangeCode(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
-    const auto code = requiredString(json, "/code");
-    const auto redirectUri = requiredString(json, "/redirectUri");
+    const auto json = host.objectRequest(req, len);
+    const auto code = host.requiredString(json, "/code");
+    const auto redirectUri = host.requiredString(json, "/redirectUri");
     const auto r = postForm("/oauth/v2/accessToken",
                             {{"grant_type", "authorization_code"}, {"code", code}, {"redirect_uri", redirectUri}}, Grant::Code);
     return tokenReply(r, true);
@@ -119,8 +119,8 @@ ms_status exchangeCode(const char* req, size_t len, const ms_reply* reply) {
 
 ms_status refreshToken(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
-    const auto refresh = requiredString(json, "/refreshToken");
+    const auto json = host.objectRequest(req, len);
+    const auto refresh = host.requiredString(json, "/refreshToken");
     const auto r = postForm("/oauth/v2/accessToken", {{"grant_type", "refresh_token"}, {"refresh_token", refresh}}, Grant::Refresh);
     return tokenReply(r, false);
   });
@@ -128,7 +128,7 @@ ms_status refreshToken(const char* req, size_t len, const ms_reply* reply) {
 
 ms_status revokeToken(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
+    const auto json = host.objectRequest(req, len);
     postForm("/oauth/v2/revoke", {{"token", accessToken(json)}}, Grant::Revoke);
     return std::string("{}");
   });

@@ -110,7 +110,7 @@ std::string postContent(const Post& post, const std::vector<std::string>& urns) 
 
 ms_status validate(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto post = readPost(objectRequest(req, len));
+    const auto post = readPost(host.objectRequest(req, len));
     const auto issues = checkPost(post);
     auto out = validation(post, issues);
     if (issues.empty()) return out;
@@ -121,7 +121,7 @@ ms_status validate(const char* req, size_t len, const ms_reply* reply) {
 
 ms_status publish(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
+    const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     const auto author = authorUrn(json);
     const auto post = readPost(json);
@@ -157,9 +157,9 @@ ms_status publish(const char* req, size_t len, const ms_reply* reply) {
 
 ms_status deletePost(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
+    const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
-    const auto urn = requiredString(json, "/postId", 200);
+    const auto urn = host.requiredString(json, "/postId", 200);
     if (urn.rfind("urn:li:", 0) != 0) throw Error(MS_ERR_INVALID_INPUT, "/postId must be a LinkedIn post URN");
     const auto account = optionalString(json, "/account/id", 200);
     const auto r = sendApi("DELETE", "/rest/posts/" + encodeUrn(urn), token);

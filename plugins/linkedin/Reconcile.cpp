@@ -57,11 +57,11 @@ std::string unknown(const std::string& reason) { return Json::object().field("ou
 
 ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
+    const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     const auto author = authorUrn(json);
     const auto post = readPost(json);
-    const auto attemptedAt = host.parseTime(requiredString(json, "/attemptedAt", 64));
+    const auto attemptedAt = host.parseTime(host.requiredString(json, "/attemptedAt", 64));
     if (!attemptedAt) throw Error(MS_ERR_INVALID_INPUT, "/attemptedAt must be an RFC 3339 time");
     std::vector<std::string> urns;
     for (const auto& m : post.media) urns.push_back(knownMediaUrn(json, m));

@@ -119,7 +119,7 @@ inline std::vector<std::string> requestedPostIds(std::string_view json) {
   const std::size_t n = optionalArraySize(json, "/postIds", 100);
   if (n == 0) throw Error(MS_ERR_INVALID_INPUT, "/postIds must list at least one post");
   std::vector<std::string> ids;
-  for (std::size_t i = 0; i < n; ++i) ids.push_back(graphId(requiredString(json, "/postIds/" + std::to_string(i), 128), "postIds"));
+  for (std::size_t i = 0; i < n; ++i) ids.push_back(graphId(host.requiredString(json, "/postIds/" + std::to_string(i), 128), "postIds"));
   return ids;
 }
 
@@ -127,7 +127,7 @@ inline std::vector<std::string> requestedPostIds(std::string_view json) {
 /// answers one post's insightsReply(). The request is checked whole before any network call.
 template <class InsightsOf>
 std::string postInsightsReply(std::string_view request, InsightsOf&& insightsOf) {
-  const auto token = requiredString(request, "/accessToken");
+  const auto token = host.requiredString(request, "/accessToken");
   const auto ids = requestedPostIds(request);
   const auto metrics = requestedMetrics(request);
   const Graph graph(token);

@@ -12,12 +12,12 @@ namespace marketsage::meta {
 
 /// The Login dialog URL: {auth_base}/{version}/dialog/oauth?client_id&redirect_uri&state&…
 inline std::string authorizeUrl(std::string_view request, const char* defaultScopes) {
-  const auto redirectUri = requiredString(request, "/redirectUri");
-  const auto state = requiredString(request, "/state");
-  const auto challenge = requiredString(request, "/codeChallenge");
+  const auto redirectUri = host.requiredString(request, "/redirectUri");
+  const auto state = host.requiredString(request, "/state");
+  const auto challenge = host.requiredString(request, "/codeChallenge");
   std::string scopes;
   const std::size_t n = optionalArraySize(request, "/scopes", 100);
-  for (std::size_t i = 0; i < n; ++i) scopes += (i ? "," : "") + requiredString(request, "/scopes/" + std::to_string(i), 200);
+  for (std::size_t i = 0; i < n; ++i) scopes += (i ? "," : "") + host.requiredString(request, "/scopes/" + std::to_string(i), 200);
   if (scopes.empty()) scopes = defaultScopes;
   const auto url = host.setting("/auth_base", "https://www.facebook.com") + "/" + apiVersion() + "/dialog/oauth?" +
                    host.form({{"client_id", requiredSetting("/client_id")},
@@ -66,9 +66,9 @@ inline std::string grantedScopes(const std::string& token) {
 
 /// Code -> short-lived user token -> long-lived user token, with the permissions granted.
 inline std::string exchangeCode(std::string_view request) {
-  const auto code = requiredString(request, "/code");
-  const auto redirectUri = requiredString(request, "/redirectUri");
-  const auto verifier = requiredString(request, "/codeVerifier");
+  const auto code = host.requiredString(request, "/code");
+  const auto redirectUri = host.requiredString(request, "/redirectUri");
+  const auto verifier = host.requiredString(request, "/codeVerifier");
   const auto body = tokenCall({{"redirect_uri", redirectUri}, {"code", code}, {"code_verifier", verifier}});
   const auto shortLived = host.string(body, "/access_token");
   if (!shortLived || shortLived->empty()) throw Error(MS_ERR_PERMANENT, "the code exchange answered no access_token");
@@ -81,19 +81,19 @@ inline std::string exchangeCode(std::string_view request) {
 /// Meta has no refresh token: a still-valid long-lived token is exchanged again; an expired or
 /// revoked one is refused by Graph (code 190) and the user must reconnect (AUTH_INVALID).
 inline std::string refreshToken(std::string_view request) {
-  const auto token = requiredString(request, "/refreshToken");
+  const auto token = host.requiredString(request, "/refreshToken");
   return longLivedToken(token);
 }
 
 /// DELETE /me/permissions: removes the app's authorization for the token's user.
 inline std::string revokeToken(std::string_view request) {
-  Graph(requiredString(request, "/accessToken")).del("/me/permissions");
+  Graph(host.requiredString(request, "/accessToken")).del("/me/permissions");
   return "{}";
 }
 
 /// Cheapest authenticated call: GET /me?fields=id (the Page for a Page token).
 inline std::string checkToken(std::string_view request) {
-  const auto body = Graph(requiredString(request, "/accessToken")).get("/me", {{"fields", "id"}});
+  const auto body = Graph(host.requiredString(request, "/accessToken")).get("/me", {{"fields", "id"}});
   auto reply = Json::object().field("healthy", true);
   if (const auto id = host.string(body, "/id")) reply.field("accountId", *id);
   return reply.str();
@@ -102,7 +102,7 @@ inline std::string checkToken(std::string_view request) {
 /// A ms_call_fn body: parses the request as an object, runs `work`, guards everything.
 template <class Work>
 ms_status call(const char* req, std::size_t len, const ms_reply* reply, Work&& work) noexcept {
-  return sdk::guard(reply, [&] { return work(objectRequest(req, len)); });
+  return sdk::guard(reply, [&] { return work(host.objectRequest(req, len)); });
 }
 
 }  // namespace marketsage::meta

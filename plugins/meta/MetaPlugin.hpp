@@ -45,7 +45,7 @@ inline constexpr GraphVersion kGraphVersions[] = {
 /// api_version (ABI 1.1): the pinned Graph version and until when Meta serves it.
 inline ms_status graphApiVersion(const char* req, size_t len, const ms_reply* reply) {
   return sdk::guard(reply, [&] {
-    objectRequest(req, len);  // {} — but malformed input is refused like everywhere
+    host.objectRequest(req, len);  // {} — but malformed input is refused like everywhere
     const auto version = apiVersion();
     auto out = Json::object().field("version", version);
     for (const auto& known : kGraphVersions) {
@@ -67,8 +67,8 @@ inline ms_status graphApiVersion(const char* req, size_t len, const ms_reply* re
 /// be deleted; that answer comes back as PERMANENT with Graph's message.
 inline ms_status deleteNode(const char* req, size_t len, const ms_reply* reply) {
   return call(req, len, reply, [](std::string_view r) {
-    const auto id = graphId(requiredString(r, "/postId"), "postId");
-    Graph(requiredString(r, "/accessToken")).del("/" + id);
+    const auto id = graphId(host.requiredString(r, "/postId"), "postId");
+    Graph(host.requiredString(r, "/accessToken")).del("/" + id);
     return std::string("{}");
   });
 }

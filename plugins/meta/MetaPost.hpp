@@ -30,11 +30,11 @@ inline constexpr std::size_t kMaxMediaItems = 100;
 inline Media parseMedia(std::string_view json, const std::string& at) {
   if (host.get(json, at.c_str()).type != MS_JSON_OBJECT) throw Error(MS_ERR_INVALID_INPUT, at + " must be an object");
   Media m;
-  m.kind = requiredString(json, at + "/kind", 32);
-  m.mimeType = optionalString(json, at + "/mimeType", 200).value_or("");
-  m.path = optionalString(json, at + "/path").value_or("");
-  m.url = optionalString(json, at + "/url").value_or("");
-  m.altText = optionalString(json, at + "/altText").value_or("");
+  m.kind = host.requiredString(json, at + "/kind", 32);
+  m.mimeType = host.optionalString(json, at + "/mimeType", 200).value_or("");
+  m.path = host.optionalString(json, at + "/path").value_or("");
+  m.url = host.optionalString(json, at + "/url").value_or("");
+  m.altText = host.optionalString(json, at + "/altText").value_or("");
   m.size = optionalNumber(json, at + "/size").value_or(0);
   m.width = optionalNumber(json, at + "/width").value_or(0);
   m.height = optionalNumber(json, at + "/height").value_or(0);
@@ -46,17 +46,17 @@ inline Media parseMedia(std::string_view json, const std::string& at) {
 inline Post parsePost(std::string_view json, bool forPublish) {
   Post post;
   if (forPublish) {
-    post.accessToken = requiredString(json, "/accessToken");
-    post.accountId = requiredString(json, "/account/id", 128);
+    post.accessToken = host.requiredString(json, "/accessToken");
+    post.accountId = host.requiredString(json, "/account/id", 128);
   }
   const auto content = host.get(json, "/content");
   if (content.present() && content.type != MS_JSON_NULL && !content.isString()) throw Error(MS_ERR_INVALID_INPUT, "/content must be a string");
   if (content.text.size() > kMaxContentBytes) throw Error(MS_ERR_INVALID_INPUT, "/content is too long");
   post.content = content.isString() ? content.text : "";
-  post.link = optionalString(json, "/link").value_or("");
+  post.link = host.optionalString(json, "/link").value_or("");
   const std::size_t n = optionalArraySize(json, "/media", kMaxMediaItems);
   for (std::size_t i = 0; i < n; ++i) post.media.push_back(parseMedia(json, "/media/" + std::to_string(i)));
-  if (const auto when = optionalString(json, "/scheduledTime", 64)) {
+  if (const auto when = host.optionalString(json, "/scheduledTime", 64)) {
     post.scheduledTime = parseRfc3339(*when);
     if (!post.scheduledTime) throw Error(MS_ERR_INVALID_INPUT, "/scheduledTime must be an RFC 3339 time");
   }
@@ -86,7 +86,7 @@ using PostPublisher = std::string (*)(const Post&);
 /// the check counted it; never a network call.
 inline ms_status validateCall(const char* req, std::size_t len, const ms_reply* reply, PostCheck check) noexcept {
   return sdk::guard(reply, [&] {
-    const Issues issues = check(parsePost(objectRequest(req, len), false));
+    const Issues issues = check(parsePost(host.objectRequest(req, len), false));
     issues.throwIfAny(reply);
     return issues.json();
   });
@@ -95,7 +95,7 @@ inline ms_status validateCall(const char* req, std::size_t len, const ms_reply* 
 /// publish: validates first, so nothing that cannot be published reaches the network.
 inline ms_status publishCall(const char* req, std::size_t len, const ms_reply* reply, PostCheck check, PostPublisher publish) noexcept {
   return sdk::guard(reply, [&] {
-    const Post post = parsePost(objectRequest(req, len), true);
+    const Post post = parsePost(host.objectRequest(req, len), true);
     check(post).throwIfAny(reply);
     return publish(post);
   });
@@ -107,8 +107,8 @@ struct DateRange {
 };
 
 inline DateRange parseRange(std::string_view json) {
-  const auto start = parseDate(requiredString(json, "/start", 32));
-  const auto end = parseDate(requiredString(json, "/end", 32));
+  const auto start = parseDate(host.requiredString(json, "/start", 32));
+  const auto end = parseDate(host.requiredString(json, "/end", 32));
   if (!start || !end || *end < *start) throw Error(MS_ERR_INVALID_INPUT, "start and end must be YYYY-MM-DD dates, start <= end");
   // Meta keeps insights for two years; a longer range would only multiply the calls.
   if (*end - *start > 2 * 366 * 86400LL) throw Error(MS_ERR_INVALID_INPUT, "the insights range is limited to two years");
@@ -119,7 +119,7 @@ inline DateRange parseRange(std::string_view json) {
 inline std::vector<std::string> requestedMetrics(std::string_view json) {
   std::vector<std::string> names;
   const std::size_t n = optionalArraySize(json, "/metrics", 50);
-  for (std::size_t i = 0; i < n; ++i) names.push_back(requiredString(json, "/metrics/" + std::to_string(i), 64));
+  for (std::size_t i = 0; i < n; ++i) names.push_back(host.requiredString(json, "/metrics/" + std::to_string(i), 64));
   return names;
 }
 

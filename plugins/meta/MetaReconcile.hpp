@@ -73,9 +73,9 @@ std::string answerFrom(const Matches& m, UrlOf&& urlOf, const std::string& what)
 template <class Work>
 ms_status reconcileCall(const char* req, std::size_t len, const ms_reply* reply, Work&& work) noexcept {
   return sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
+    const auto json = host.objectRequest(req, len);
     Attempt attempt{parsePost(json, true)};
-    const auto at = host.parseTime(requiredString(json, "/attemptedAt", 64));
+    const auto at = host.parseTime(host.requiredString(json, "/attemptedAt", 64));
     if (!at) throw Error(MS_ERR_INVALID_INPUT, "/attemptedAt must be an RFC 3339 time");
     attempt.attemptedAt = *at / 1000;
     return work(attempt);

@@ -25,31 +25,6 @@ inline constexpr std::size_t kMaxShortText = 4096;
 /// Longer than any caption either platform accepts, so validate reports the limit itself.
 inline constexpr std::size_t kMaxContentBytes = 1 << 20;
 
-/// The request text, refused before any network call unless it is a JSON object.
-inline std::string_view objectRequest(const char* req, std::size_t len) {
-  const std::string_view json(req ? req : "", req ? len : 0);
-  if (json.empty() || host.get(json, "").type != MS_JSON_OBJECT)
-    throw Error(MS_ERR_INVALID_INPUT, "the request must be a JSON object");
-  return json;
-}
-
-/// The string at `pointer`, nullopt when absent; INVALID_INPUT when not a string or too long.
-inline std::optional<std::string> optionalString(std::string_view json, const std::string& pointer,
-                                                 std::size_t maxLen = kMaxShortText) {
-  auto value = host.get(json, pointer.c_str());
-  if (!value.present() || value.type == MS_JSON_NULL) return std::nullopt;
-  if (!value.isString()) throw Error(MS_ERR_INVALID_INPUT, pointer + " must be a string");
-  if (value.text.size() > maxLen) throw Error(MS_ERR_INVALID_INPUT, pointer + " is too long");
-  return std::move(value.text);
-}
-
-/// A non-empty string at `pointer`, or INVALID_INPUT.
-inline std::string requiredString(std::string_view json, const std::string& pointer, std::size_t maxLen = kMaxShortText) {
-  auto value = optionalString(json, pointer, maxLen);
-  if (!value || value->empty()) throw Error(MS_ERR_INVALID_INPUT, pointer + " is required");
-  return std::move(*value);
-}
-
 /// The number at `pointer`, nullopt when absent; INVALID_INPUT when present but not a number.
 inline std::optional<double> optionalNumber(std::string_view json, const std::string& pointer) {
   const auto value = host.get(json, pointer.c_str());

@@ -17,7 +17,7 @@ sdk::HttpResponse me(const std::string& token, const char* userFields) {
 
 ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
   return sdk::guard(reply, [&] {
-    const auto r = me(accessToken(objectRequest(req, len)), "profile_image_url");
+    const auto r = me(accessToken(host.objectRequest(req, len)), "profile_image_url");
     auto account = sdk::Json::object();
     account.field("id", host.get(r.body, "/data/id").text)
         .field("name", host.get(r.body, "/data/name").text)
@@ -31,7 +31,7 @@ ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
 
 ms_status checkToken(const char* req, size_t len, const ms_reply* reply) {
   return sdk::guard(reply, [&] {
-    const auto r = me(accessToken(objectRequest(req, len)), nullptr);
+    const auto r = me(accessToken(host.objectRequest(req, len)), nullptr);
     return sdk::Json::object().field("healthy", true).field("accountId", host.get(r.body, "/data/id").text).str();
   });
 }
@@ -39,10 +39,10 @@ ms_status checkToken(const char* req, size_t len, const ms_reply* reply) {
 /// X v2 has no account metrics over a date range: the current public_metrics counters are given.
 ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
   return sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
+    const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
-    requiredString(json, "/start", 32);
-    requiredString(json, "/end", 32);
+    host.requiredString(json, "/start", 32);
+    host.requiredString(json, "/end", 32);
     const auto r = me(token, "public_metrics");
     const auto followers = host.integer(r.body, "/data/public_metrics/followers_count");
     if (!followers) throw Error(MS_ERR_PERMANENT, "X answered without public_metrics");

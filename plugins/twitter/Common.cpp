@@ -7,28 +7,7 @@ namespace twitter {
 
 sdk::Host host;
 
-std::string_view objectRequest(const char* request, size_t length) {
-  const std::string_view json(request ? request : "", request ? length : 0);
-  if (json.empty() || host.get(json, "").type != MS_JSON_OBJECT)
-    throw Error(MS_ERR_INVALID_INPUT, "the request must be a JSON object");
-  return json;
-}
-
-std::optional<std::string> optionalString(std::string_view json, const std::string& pointer, size_t maxLength) {
-  auto value = host.get(json, pointer.c_str());
-  if (value.type == MS_JSON_NONE || value.type == MS_JSON_NULL) return std::nullopt;
-  if (!value.isString()) throw Error(MS_ERR_INVALID_INPUT, pointer + " must be a string");
-  if (value.text.size() > maxLength) throw Error(MS_ERR_INVALID_INPUT, pointer + " is too long");
-  return std::move(value.text);
-}
-
-std::string requiredString(std::string_view json, const std::string& pointer, size_t maxLength) {
-  auto value = optionalString(json, pointer, maxLength);
-  if (!value || value->empty()) throw Error(MS_ERR_INVALID_INPUT, pointer + " is required");
-  return std::move(*value);
-}
-
-std::string accessToken(std::string_view json) { return requiredString(json, "/accessToken"); }
+std::string accessToken(std::string_view json) { return host.requiredString(json, "/accessToken"); }
 
 bool isXId(std::string_view text) {
   if (text.empty() || text.size() > 19) return false;
@@ -38,7 +17,7 @@ bool isXId(std::string_view text) {
 }
 
 std::string requiredId(std::string_view json, const std::string& pointer) {
-  auto id = requiredString(json, pointer, 64);
+  auto id = host.requiredString(json, pointer, 64);
   if (!isXId(id)) throw Error(MS_ERR_INVALID_INPUT, pointer + " is not an X id (1 to 19 digits)");
   return id;
 }
@@ -50,7 +29,7 @@ std::vector<std::string> stringArray(std::string_view json, const std::string& p
   const size_t n = host.count(json, pointer);
   if (n > maxItems) throw Error(MS_ERR_INVALID_INPUT, pointer + " has too many items");
   std::vector<std::string> out;
-  for (size_t i = 0; i < n; ++i) out.push_back(requiredString(json, pointer + "/" + std::to_string(i)));
+  for (size_t i = 0; i < n; ++i) out.push_back(host.requiredString(json, pointer + "/" + std::to_string(i)));
   return out;
 }
 
@@ -182,7 +161,7 @@ sdk::HttpResponse apiCall(const std::string& method, const std::string& url, con
 }
 
 std::string postUrl(std::string_view json, const std::string& id) {
-  const auto username = optionalString(json, "/account/metadata/username", 64).value_or("");
+  const auto username = host.optionalString(json, "/account/metadata/username", 64).value_or("");
   return "https://x.com/" + (username.empty() ? std::string("i/web") : username) + "/status/" + id;
 }
 

@@ -22,12 +22,6 @@ inline constexpr const char* defaultScopes = "tweet.read tweet.write users.read 
 
 // ---- Request parsing: everything is refused with MS_ERR_INVALID_INPUT before any network call.
 
-/// The request text, unless it is not a JSON object.
-std::string_view objectRequest(const char* request, size_t length);
-/// A required non-empty string of at most `maxLength` bytes.
-std::string requiredString(std::string_view json, const std::string& pointer, size_t maxLength = 4096);
-/// An optional string (absent or null = nullopt); any other type or an oversized value is refused.
-std::optional<std::string> optionalString(std::string_view json, const std::string& pointer, size_t maxLength = 4096);
 /// The access token of a request ("/accessToken").
 std::string accessToken(std::string_view json);
 /// An X id (tweet, user, media): 1 to 19 digits, as the API's path patterns require.

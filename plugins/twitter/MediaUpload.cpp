@@ -103,7 +103,7 @@ std::string knownMediaId(std::string_view request, const MediaItem& media) {
   if (!media.platformMediaId.empty()) return media.platformMediaId;
   std::string pointer = "/resume/media/";
   for (const char c : mediaKey(media)) pointer += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);  // RFC 6901
-  auto id = optionalString(request, pointer, 64).value_or("");
+  auto id = host.optionalString(request, pointer, 64).value_or("");
   if (!id.empty() && !isXId(id)) throw Error(MS_ERR_INVALID_INPUT, pointer + " is not an X media id");
   return id;
 }
@@ -116,14 +116,14 @@ int processingSeconds(const std::string& token, const std::string& mediaId) {
 
 ms_status uploadMedia(const char* req, size_t len, const ms_reply* reply) {
   return sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
+    const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     MediaItem media;
     media.pointer = "";
-    media.kind = requiredString(json, "/kind", 32);
-    media.mimeType = requiredString(json, "/mimeType", 128);
-    media.path = requiredString(json, "/path");
-    media.altText = optionalString(json, "/altText", 8192).value_or("");
+    media.kind = host.requiredString(json, "/kind", 32);
+    media.mimeType = host.requiredString(json, "/mimeType", 128);
+    media.path = host.requiredString(json, "/path");
+    media.altText = host.optionalString(json, "/altText", 8192).value_or("");
     const auto size = host.get(json, "/size");
     if (size.type != MS_JSON_NUMBER) throw Error(MS_ERR_INVALID_INPUT, "/size must be a number");
     media.size = host.integer(json, "/size").value_or(0);

@@ -51,10 +51,10 @@ std::string tokenReply(const sdk::HttpResponse& r) {
 
 ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
   return sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
-    const auto redirectUri = requiredString(json, "/redirectUri"), state = requiredString(json, "/state", 500);
-    const auto challenge = requiredString(json, "/codeChallenge", 128);
-    if (optionalString(json, "/codeChallengeMethod", 16).value_or("S256") != "S256")
+    const auto json = host.objectRequest(req, len);
+    const auto redirectUri = host.requiredString(json, "/redirectUri"), state = host.requiredString(json, "/state", 500);
+    const auto challenge = host.requiredString(json, "/codeChallenge", 128);
+    if (host.optionalString(json, "/codeChallengeMethod", 16).value_or("S256") != "S256")
       throw Error(MS_ERR_INVALID_INPUT, "only the S256 code challenge method is used");
     std::string scopes;
     for (const auto& scope : stringArray(json, "/scopes", 32)) scopes += (scopes.empty() ? "" : " ") + scope;
@@ -72,9 +72,9 @@ ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
 
 ms_status exchangeCode(const char* req, size_t len, const ms_reply* reply) {
   return sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
-    const auto code = requiredString(json, "/code"), redirectUri = requiredString(json, "/redirectUri");
-    const auto verifier = requiredString(json, "/codeVerifier", 128);
+    const auto json = host.objectRequest(req, len);
+    const auto code = host.requiredString(json, "/code"), redirectUri = host.requiredString(json, "/redirectUri");
+    const auto verifier = host.requiredString(json, "/codeVerifier", 128);
     return tokenReply(oauthPost("/2/oauth2/token", {{"grant_type", "authorization_code"},
                                                     {"code", code},
                                                     {"redirect_uri", redirectUri},
@@ -84,17 +84,17 @@ ms_status exchangeCode(const char* req, size_t len, const ms_reply* reply) {
 
 ms_status refresh(const char* req, size_t len, const ms_reply* reply) {
   return sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
-    const auto refreshToken = requiredString(json, "/refreshToken");
+    const auto json = host.objectRequest(req, len);
+    const auto refreshToken = host.requiredString(json, "/refreshToken");
     return tokenReply(oauthPost("/2/oauth2/token", {{"grant_type", "refresh_token"}, {"refresh_token", refreshToken}}));
   });
 }
 
 ms_status revoke(const char* req, size_t len, const ms_reply* reply) {
   return sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
+    const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
-    const auto refreshToken = optionalString(json, "/refreshToken");
+    const auto refreshToken = host.optionalString(json, "/refreshToken");
     oauthPost("/2/oauth2/revoke", {{"token", token}, {"token_type_hint", "access_token"}});
     // Revoking only the access token would leave the offline.access grant alive.
     if (refreshToken && !refreshToken->empty())

@@ -78,7 +78,7 @@ void appendPosts(const sdk::HttpResponse& r, const std::vector<std::string>& wan
 
 ms_status deletePost(const char* req, size_t len, const ms_reply* reply) {
   return sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
+    const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     const auto id = requiredId(json, "/postId");
     const auto r = apiCall("DELETE", apiBase() + "/2/tweets/" + id, token, {}, "tweet.write");
@@ -89,7 +89,7 @@ ms_status deletePost(const char* req, size_t len, const ms_reply* reply) {
 
 ms_status postInsights(const char* req, size_t len, const ms_reply* reply) {
   return sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
+    const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     const auto postIds = stringArray(json, "/postIds", 1000);
     if (postIds.empty()) throw Error(MS_ERR_INVALID_INPUT, "/postIds is required");

@@ -114,7 +114,7 @@ std::string pendingReply(std::string_view json, const PreparedMedia& media) {
 
 ms_status publish(const char* req, size_t len, const ms_reply* reply) {
   return sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
+    const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     const Post post = parsePost(json);
     if (const auto issues = checkLimits(post); !issues.empty()) {

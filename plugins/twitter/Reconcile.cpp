@@ -180,11 +180,11 @@ std::string unknown(const std::string& reason) { return sdk::Json::object().fiel
 
 ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
   return sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
+    const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     const Post post = parsePost(json);
     const auto userId = requiredId(json, "/account/id");
-    const auto attemptedAt = host.parseTime(requiredString(json, "/attemptedAt", 64));
+    const auto attemptedAt = host.parseTime(host.requiredString(json, "/attemptedAt", 64));
     if (!attemptedAt) throw Error(MS_ERR_INVALID_INPUT, "/attemptedAt must be an RFC 3339 time");
     std::vector<std::string> ids = livePartIds(json, post);
 

@@ -17,12 +17,12 @@ MediaItem parseMedia(std::string_view json, const std::string& pointer) {
   if (host.get(json, pointer.c_str()).type != MS_JSON_OBJECT) throw Error(MS_ERR_INVALID_INPUT, pointer + " must be an object");
   MediaItem item;
   item.pointer = pointer;
-  item.hostId = optionalString(json, pointer + "/id", 128).value_or("");
-  item.kind = requiredString(json, pointer + "/kind", 32);
-  item.mimeType = optionalString(json, pointer + "/mimeType", 128).value_or("");
-  item.path = optionalString(json, pointer + "/path").value_or("");
-  item.platformMediaId = optionalString(json, pointer + "/platformMediaId", 64).value_or("");
-  item.altText = optionalString(json, pointer + "/altText", 8192).value_or("");
+  item.hostId = host.optionalString(json, pointer + "/id", 128).value_or("");
+  item.kind = host.requiredString(json, pointer + "/kind", 32);
+  item.mimeType = host.optionalString(json, pointer + "/mimeType", 128).value_or("");
+  item.path = host.optionalString(json, pointer + "/path").value_or("");
+  item.platformMediaId = host.optionalString(json, pointer + "/platformMediaId", 64).value_or("");
+  item.altText = host.optionalString(json, pointer + "/altText", 8192).value_or("");
   item.size = host.integer(json, (pointer + "/size").c_str()).value_or(0);
   if (item.path.empty() && item.platformMediaId.empty())
     throw Error(MS_ERR_INVALID_INPUT, pointer + " needs a path or a platformMediaId");
@@ -32,7 +32,7 @@ MediaItem parseMedia(std::string_view json, const std::string& pointer) {
 Part parsePart(std::string_view json, const std::string& prefix) {
   Part part;
   part.pointer = prefix + "/content";
-  part.text = optionalString(json, part.pointer, maxTextBytes).value_or("");
+  part.text = host.optionalString(json, part.pointer, maxTextBytes).value_or("");
   const std::string mediaPointer = prefix + "/media";
   const auto type = host.get(json, mediaPointer.c_str()).type;
   if (type != MS_JSON_NONE && type != MS_JSON_NULL && type != MS_JSON_ARRAY)
@@ -48,9 +48,9 @@ PostOptions parseOptions(std::string_view json) {
   const auto type = host.get(json, "/options").type;
   if (type == MS_JSON_NONE || type == MS_JSON_NULL) return options;
   if (type != MS_JSON_OBJECT) throw Error(MS_ERR_INVALID_INPUT, "/options must be an object");
-  options.replyTo = optionalString(json, "/options/replyTo", 64).value_or("");
-  options.quoteTweetId = optionalString(json, "/options/quoteTweetId", 64).value_or("");
-  options.replySettings = optionalString(json, "/options/replySettings", 32).value_or("");
+  options.replyTo = host.optionalString(json, "/options/replyTo", 64).value_or("");
+  options.quoteTweetId = host.optionalString(json, "/options/quoteTweetId", 64).value_or("");
+  options.replySettings = host.optionalString(json, "/options/replySettings", 32).value_or("");
   const auto pollType = host.get(json, "/options/poll").type;
   if (pollType != MS_JSON_NONE && pollType != MS_JSON_NULL) {
     if (pollType != MS_JSON_OBJECT) throw Error(MS_ERR_INVALID_INPUT, "/options/poll must be an object");
@@ -117,7 +117,7 @@ void checkOptions(const Post& post, std::vector<Issue>& issues) {
 Post parsePost(std::string_view json) {
   Post post;
   Part first = parsePart(json, "");
-  if (auto link = optionalString(json, "/link", 4096); link && !link->empty())
+  if (auto link = host.optionalString(json, "/link", 4096); link && !link->empty())
     first.text += (first.text.empty() ? "" : " ") + *link;
   post.parts.push_back(std::move(first));
   const auto type = host.get(json, "/thread").type;
@@ -159,7 +159,7 @@ std::string issuesJson(const std::vector<Issue>& issues, const TextLength& lengt
 
 ms_status validate(const char* req, size_t len, const ms_reply* reply) {
   return sdk::guard(reply, [&] {
-    const auto post = parsePost(objectRequest(req, len));
+    const auto post = parsePost(host.objectRequest(req, len));
     const auto issues = checkLimits(post);
     // The first part's length: a thread's other parts are counted, each on its own, in issues.
     auto details = issuesJson(issues, textLength(post.parts.front()));

@@ -5,7 +5,7 @@ namespace youtube {
 
 ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto token = accessToken(objectRequest(req, len));
+    const auto token = accessToken(host.objectRequest(req, len));
     const auto r = call("GET", "/youtube/v3/channels?part=snippet,statistics&mine=true&maxResults=50", token, cost::list, "channels.list");
     const auto page = host.parse(r.body);
     auto accounts = Json::array();
@@ -36,7 +36,7 @@ ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
 /// quota as the plugin counts it.
 ms_status checkToken(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto token = accessToken(objectRequest(req, len));
+    const auto token = accessToken(host.objectRequest(req, len));
     const auto r = call("GET", "/youtube/v3/channels?part=id&mine=true", token, cost::list, "channels.list");
     auto out = Json::object().field("healthy", true);
     if (auto id = host.string(r.body, "/items/0/id")) out.field("accountId", *id);

@@ -70,27 +70,11 @@ std::string shorten(std::string text, size_t limit) {
   return text.substr(0, end) + "...";
 }
 
-std::string_view objectRequest(const char* request, size_t length) {
-  const std::string_view json(request ? request : "", request ? length : 0);
-  if (json.empty() || host.get(json, "").type != MS_JSON_OBJECT) throw Error(MS_ERR_INVALID_INPUT, "the request must be a JSON object");
-  return json;
-}
-
 std::string optionalString(std::string_view json, const char* pointer, size_t maxLength) {
-  const auto value = host.get(json, pointer);
-  if (!value.present() || value.type == MS_JSON_NULL) return {};
-  if (!value.isString()) throw Error(MS_ERR_INVALID_INPUT, std::string(pointer) + " must be a string");
-  if (value.text.size() > maxLength) throw Error(MS_ERR_INVALID_INPUT, std::string(pointer) + " is too long");
-  return value.text;
+  return host.optionalString(json, pointer, maxLength).value_or(std::string());
 }
 
-std::string requiredString(std::string_view json, const char* pointer, size_t maxLength) {
-  auto text = optionalString(json, pointer, maxLength);
-  if (text.empty()) throw Error(MS_ERR_INVALID_INPUT, std::string(pointer) + " is required");
-  return text;
-}
-
-std::string accessToken(std::string_view json) { return requiredString(json, "/accessToken", 8192); }
+std::string accessToken(std::string_view json) { return host.requiredString(json, "/accessToken", 8192); }
 
 std::string apiBase() {
   auto base = host.setting("/api_base", "https://www.googleapis.com");

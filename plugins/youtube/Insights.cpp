@@ -17,7 +17,7 @@ std::set<std::string> wantedMetrics(std::string_view json) {
   const auto type = host.get(json, "/metrics").type;
   if (type == MS_JSON_NONE || type == MS_JSON_NULL) return names;
   if (type != MS_JSON_ARRAY || host.get(json, "/metrics/50").present()) throw Error(MS_ERR_INVALID_INPUT, "/metrics must be a short array");
-  for (size_t i = 0, n = host.count(json, "/metrics"); i < n; ++i) names.insert(requiredString(json, ("/metrics/" + std::to_string(i)).c_str(), 50));
+  for (size_t i = 0, n = host.count(json, "/metrics"); i < n; ++i) names.insert(host.requiredString(json, ("/metrics/" + std::to_string(i)).c_str(), 50));
   return names;
 }
 
@@ -39,9 +39,9 @@ std::string metricsJson(const std::map<std::string, long long>& metrics, const s
 
 ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
+    const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
-    const auto channel = requiredString(json, "/account/id", 100);
+    const auto channel = host.requiredString(json, "/account/id", 100);
     checkDates(json);
     const auto wanted = wantedMetrics(json);
     const auto r = call("GET", "/youtube/v3/channels?part=statistics&id=" + host.urlEncode(channel), token, cost::list, "channels.list");
@@ -67,12 +67,12 @@ ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
 
 ms_status postInsights(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
+    const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     if (host.get(json, "/postIds").type != MS_JSON_ARRAY || host.get(json, ("/postIds/" + std::to_string(kMaxPosts)).c_str()).present())
       throw Error(MS_ERR_INVALID_INPUT, "/postIds must be an array of at most 100 video ids");
     std::vector<std::string> ids;
-    for (size_t i = 0, n = host.count(json, "/postIds"); i < n; ++i) ids.push_back(requiredString(json, ("/postIds/" + std::to_string(i)).c_str(), 64));
+    for (size_t i = 0, n = host.count(json, "/postIds"); i < n; ++i) ids.push_back(host.requiredString(json, ("/postIds/" + std::to_string(i)).c_str(), 64));
     checkDates(json);
     const auto wanted = wantedMetrics(json);
     std::map<std::string, std::map<std::string, long long>> byVideo;

@@ -88,17 +88,17 @@ std::string tokenReply(const HttpResponse& r) {
 
 ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
-    const auto redirectUri = requiredString(json, "/redirectUri");
-    const auto state = requiredString(json, "/state");
-    const auto challenge = requiredString(json, "/codeChallenge", 200);
+    const auto json = host.objectRequest(req, len);
+    const auto redirectUri = host.requiredString(json, "/redirectUri");
+    const auto state = host.requiredString(json, "/state");
+    const auto challenge = host.requiredString(json, "/codeChallenge", 200);
     const auto method = optionalString(json, "/codeChallengeMethod", 10);
     if (!method.empty() && method != "S256") throw Error(MS_ERR_INVALID_INPUT, "/codeChallengeMethod must be S256");
     std::string scopes;
     if (const auto type = host.get(json, "/scopes").type; type == MS_JSON_ARRAY) {
       const auto n = host.count(json, "/scopes");
       if (n > 20) throw Error(MS_ERR_INVALID_INPUT, "too many scopes");
-      for (size_t i = 0; i < n; ++i) scopes += (i ? " " : "") + requiredString(json, ("/scopes/" + std::to_string(i)).c_str(), 200);
+      for (size_t i = 0; i < n; ++i) scopes += (i ? " " : "") + host.requiredString(json, ("/scopes/" + std::to_string(i)).c_str(), 200);
     } else if (type != MS_JSON_NONE && type != MS_JSON_NULL) {
       throw Error(MS_ERR_INVALID_INPUT, "/scopes must be an array of strings");
     }
@@ -119,10 +119,10 @@ ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
 
 ms_status exchangeCode(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
-    const auto code = requiredString(json, "/code");
-    const auto redirectUri = requiredString(json, "/redirectUri");
-    const auto verifier = requiredString(json, "/codeVerifier", 200);
+    const auto json = host.objectRequest(req, len);
+    const auto code = host.requiredString(json, "/code");
+    const auto redirectUri = host.requiredString(json, "/redirectUri");
+    const auto verifier = host.requiredString(json, "/codeVerifier", 200);
     return tokenReply(postToken(
         {{"code", code}, {"code_verifier", verifier}, {"grant_type", "authorization_code"}, {"redirect_uri", redirectUri}}, Grant::Code));
   });
@@ -130,8 +130,8 @@ ms_status exchangeCode(const char* req, size_t len, const ms_reply* reply) {
 
 ms_status refreshToken(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
-    const auto refresh = requiredString(json, "/refreshToken", 8192);
+    const auto json = host.objectRequest(req, len);
+    const auto refresh = host.requiredString(json, "/refreshToken", 8192);
     return tokenReply(postToken({{"grant_type", "refresh_token"}, {"refresh_token", refresh}}, Grant::Refresh));
   });
 }
@@ -140,7 +140,7 @@ ms_status refreshToken(const char* req, size_t len, const ms_reply* reply) {
 /// revoked when there is no refresh token. A token Google no longer knows is already revoked.
 ms_status revokeToken(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
+    const auto json = host.objectRequest(req, len);
     auto token = optionalString(json, "/refreshToken", 8192);
     if (token.empty()) token = accessToken(json);
     HttpRequest request;

@@ -238,7 +238,7 @@ std::string finishUpload(const Video& v, const std::string& token, const HttpRes
 
 ms_status validate(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto video = readVideo(objectRequest(req, len));
+    const auto video = readVideo(host.objectRequest(req, len));
     auto out = issuesJson(video);
     if (video.issues.empty()) return out;
     reply->write(reply, out.data(), out.size());  // the issues, each shown by the host
@@ -248,7 +248,7 @@ ms_status validate(const char* req, size_t len, const ms_reply* reply) {
 
 ms_status publish(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
+    const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     const auto video = readVideo(json);
     if (!video.issues.empty()) throw Error(MS_ERR_INVALID_INPUT, firstIssue(video));
@@ -261,9 +261,9 @@ ms_status publish(const char* req, size_t len, const ms_reply* reply) {
 
 ms_status deletePost(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
+    const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
-    const auto id = requiredString(json, "/postId", 64);
+    const auto id = host.requiredString(json, "/postId", 64);
     chargeQuota(cost::videosDelete, "videos.delete");
     const auto r = send("DELETE", "/youtube/v3/videos?id=" + host.urlEncode(id), token);
     if (r.result == MS_OK && (r.status == 204 || r.status == 200)) return std::string("{}");

@@ -24,11 +24,11 @@ std::string trimmed(std::string_view text) {
 
 ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
-    const auto json = objectRequest(req, len);
+    const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
-    const auto channel = requiredString(json, "/account/id", 100);
+    const auto channel = host.requiredString(json, "/account/id", 100);
     const auto video = readVideo(json);
-    const auto attemptedAt = host.parseTime(requiredString(json, "/attemptedAt", 64));
+    const auto attemptedAt = host.parseTime(host.requiredString(json, "/attemptedAt", 64));
     if (!attemptedAt) throw Error(MS_ERR_INVALID_INPUT, "/attemptedAt must be an RFC 3339 time");
     if (auto live = optionalString(json, "/resume/postIds/0", 200); !live.empty())
       return Json::object().field("outcome", "found").field("postId", live).field("url", watchUrl(live, video.shorts)).str();

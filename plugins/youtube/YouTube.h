@@ -21,10 +21,6 @@ extern marketsage::sdk::Host host;
 
 // ---- request reading (every failure is MS_ERR_INVALID_INPUT, before any network call) ----
 
-/// The request text when it is a JSON object.
-std::string_view objectRequest(const char* request, size_t length);
-/// A non-empty string at `pointer`, at most `maxLength` bytes.
-std::string requiredString(std::string_view json, const char* pointer, size_t maxLength = 4096);
 /// The string at `pointer`, "" when absent or null; any other type (or too long) is refused.
 std::string optionalString(std::string_view json, const char* pointer, size_t maxLength = 4096);
 /// The access token of a request.
