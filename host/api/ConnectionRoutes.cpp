@@ -119,16 +119,10 @@ void listConnections(const vault::TokenVault& vault, Exchange& ex) {
   ex.send(200, out);
 }
 
-connections::Connection existing(connections::ConnectionStore& store, const std::string& id) {
-  auto c = store.find(id);
-  if (!c) throw Problem::notFound("no such connection");
-  return *c;
-}
-
 void getConnection(const vault::TokenVault& vault, Exchange& ex) {
   auto tenant = ex.targetTenant();
   connections::ConnectionStore store(tenant, vault);
-  ex.send(200, view(existing(store, ex.param("id"))));
+  ex.send(200, view(store.get(ex.param("id"))));
 }
 
 void disconnect(oauth::OAuthFlow& oauth, Exchange& ex) {

@@ -1,6 +1,7 @@
 #include "connections/ConnectionStore.h"
 
 #include "core/Problem.h"
+#include "plugins/PlatformError.h"
 #include "core/Random.h"
 #include "core/Time.h"
 #include "tenants/TenantStore.h"
@@ -87,6 +88,12 @@ std::optional<Connection> ConnectionStore::find(const std::string& id) {
   return connectionFrom(rows.front());
 }
 
+Connection ConnectionStore::get(const std::string& id) {
+  auto connection = find(id);
+  if (!connection) throw Problem::notFound("no such connection");
+  return std::move(*connection);
+}
+
 Connection ConnectionStore::upsert(const std::string& platform, const Account& account, const Tokens& tokens,
                                    const std::optional<std::string>& grantId, const tenants::Actor& actor) {
   const auto now = time::nowMillis();
@@ -142,7 +149,7 @@ std::optional<Tokens> ConnectionStore::tokens(const std::string& id) {
     // Moved, tampered, or sealed under a key the host no longer has: this connection is dead
     // until reconnected, and says so; nothing else of the organization is affected.
     markFailed(id, status::invalid, std::string(unreadableTokens));
-    throw Problem(409, "reconnect-required", "The connection must be reconnected", std::string(unreadableTokens));
+    throw plugins::PlatformError(plugins::ErrorKind::AuthInvalid, "", std::string(unreadableTokens));
   }
   t.expiresAt = row.optionalInteger(2);
   t.scopes = scopesFrom(row.text(3));

@@ -37,6 +37,8 @@ class ConnectionStore {
 
   std::vector<Connection> list();
   std::optional<Connection> find(const std::string& id);
+  /// The connection, or Problem 404 "no such connection".
+  Connection get(const std::string& id);
 
   /// Stores (or, for an account already connected on this platform, updates in place) one
   /// connection with its tokens sealed, and audits it. `grantId` names the user grant the tokens
@@ -50,7 +52,7 @@ class ConnectionStore {
   static constexpr std::string_view unreadableTokens = "stored token unreadable: reconnect";
 
   /// The clear tokens of a connection, for one plugin call. nullopt when not found. Tokens that do
-  /// not decrypt mark the connection invalid (unreadableTokens) and throw Problem 409.
+  /// not decrypt mark the connection invalid (unreadableTokens) and throw PlatformError (AuthInvalid).
   std::optional<Tokens> tokens(const std::string& id);
   /// Stores refreshed tokens (a rotated refresh token replaces the old one in the same write) and
   /// marks the connection active.

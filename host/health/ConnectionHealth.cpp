@@ -19,12 +19,6 @@ std::string storedHealth(const connections::Connection& c) {
   return "healthy";
 }
 
-connections::Connection existing(connections::ConnectionStore& store, const std::string& id) {
-  auto c = store.find(id);
-  if (!c) throw Problem::notFound("no such connection");
-  return *c;
-}
-
 }  // namespace
 
 std::vector<Health> ConnectionHealth::of(tenants::TenantStore& tenant, const std::string& platform, bool live) {
@@ -48,7 +42,7 @@ std::vector<Health> ConnectionHealth::of(tenants::TenantStore& tenant, const std
 ConnectionHealth::Renewed ConnectionHealth::renew(tenants::TenantStore& tenant, const tenants::Actor& actor,
                                                   const std::string& connectionId) {
   connections::ConnectionStore store(tenant, vault_);
-  const auto connection = existing(store, connectionId);
+  const auto connection = store.get(connectionId);
   if (connection.hasRefreshToken) {
     auto refreshed = refresher_.refresh(tenant, connection.id);
     tenant.audit(actor, "connection.refreshed", "connection", connection.id, {{"platform", connection.platform}});
@@ -59,7 +53,7 @@ ConnectionHealth::Renewed ConnectionHealth::renew(tenants::TenantStore& tenant, 
   }
   const auto health = checkAtPlatform(tenant, store, connection, "healthy");
   tenant.audit(actor, "connection.checked", "connection", connection.id, {{"platform", connection.platform}, {"health", health}});
-  const auto checked = existing(store, connection.id);
+  const auto checked = store.get(connection.id);
   if (health == "invalid" || health == "expired") {
     throw plugins::PlatformError(plugins::ErrorKind::AuthInvalid, connection.platform, checked.lastError);
   }

@@ -12,10 +12,12 @@ namespace marketsage::plugins {
 
 class PlatformError : public std::runtime_error {
  public:
-  /// `platform` prefixes the one-line reason: "x: the token was revoked (code 89)".
+  /// `platform` prefixes the one-line reason: "x: the token was revoked (code 89)". Empty when the
+  /// host itself found the call impossible (a stored token that no longer decrypts).
   PlatformError(ErrorKind kind, const std::string& platform, const std::string& reason, std::string platformCode = {},
                 int retryAfterSeconds = 0)
-      : std::runtime_error(platform + ": " + reason + (platformCode.empty() ? "" : " (code " + platformCode + ")")),
+      : std::runtime_error((platform.empty() ? "" : platform + ": ") + reason +
+                           (platformCode.empty() ? "" : " (code " + platformCode + ")")),
         kind_(kind),
         platformCode_(std::move(platformCode)),
         retryAfter_(retryAfterSeconds) {}

@@ -50,7 +50,7 @@ std::set<std::string> wantedMetrics(std::string_view json) {
   const auto type = host.get(json, "/metrics").type;
   if (type == MS_JSON_NONE || type == MS_JSON_NULL) return names;
   if (type != MS_JSON_ARRAY || host.get(json, "/metrics/50").present()) throw Error(MS_ERR_INVALID_INPUT, "/metrics must be a short array");
-  for (size_t i = 0, n = host.count(json, "/metrics"); i < n; ++i) names.insert(host.requiredString(json, ("/metrics/" + std::to_string(i)).c_str(), 50));
+  for (size_t i = 0, n = host.count(json, "/metrics"); i < n; ++i) names.insert(host.requiredString(json, "/metrics/" + std::to_string(i), 50));
   return names;
 }
 
@@ -138,7 +138,7 @@ ms_status postInsights(const char* req, size_t len, const ms_reply* reply) {
       throw Error(MS_ERR_INVALID_INPUT, "/postIds must be an array of at most 100 post URNs");
     std::vector<std::string> shares, ugcPosts, order;
     for (size_t i = 0, n = host.count(json, "/postIds"); i < n; ++i) {
-      auto urn = host.requiredString(json, ("/postIds/" + std::to_string(i)).c_str(), 200);
+      auto urn = host.requiredString(json, "/postIds/" + std::to_string(i), 200);
       if (urn.rfind("urn:li:share:", 0) == 0) shares.push_back(urn);
       else if (urn.rfind("urn:li:ugcPost:", 0) == 0) ugcPosts.push_back(urn);
       else throw Error(MS_ERR_INVALID_INPUT, "post ids are urn:li:share or urn:li:ugcPost URNs");

@@ -92,7 +92,7 @@ ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
       const auto n = host.count(json, "/scopes");
       if (n > 50) throw Error(MS_ERR_INVALID_INPUT, "too many scopes");
       for (size_t i = 0; i < n; ++i)
-        scopes += (i ? " " : "") + host.requiredString(json, ("/scopes/" + std::to_string(i)).c_str(), 100);
+        scopes += (i ? " " : "") + host.requiredString(json, "/scopes/" + std::to_string(i), 100);
     } else if (type != MS_JSON_NONE) {
       throw Error(MS_ERR_INVALID_INPUT, "/scopes must be an array of strings");
     }

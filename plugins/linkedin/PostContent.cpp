@@ -64,12 +64,12 @@ void checkMedia(const MediaItem& m, std::vector<Issue>& issues) {
 MediaItem readMedia(std::string_view json, const std::string& pointer) {
   MediaItem m;
   m.field = pointer.empty() ? "/" : pointer;
-  m.kind = host.requiredString(json, (pointer + "/kind").c_str(), 20);
+  m.kind = host.requiredString(json, pointer + "/kind", 20);
   if (m.kind != "image" && m.kind != "gif" && m.kind != "video" && m.kind != "document")
     throw Error(MS_ERR_INVALID_INPUT, pointer + "/kind must be image, gif, video or document");
   m.platformMediaId = optionalString(json, (pointer + "/platformMediaId").c_str(), 200);
   m.hostId = optionalString(json, (pointer + "/id").c_str(), 200);
-  m.path = m.platformMediaId.empty() ? host.requiredString(json, (pointer + "/path").c_str())
+  m.path = m.platformMediaId.empty() ? host.requiredString(json, pointer + "/path")
                                      : optionalString(json, (pointer + "/path").c_str());
   m.mimeType = optionalString(json, (pointer + "/mimeType").c_str(), 200);
   m.altText = optionalString(json, (pointer + "/altText").c_str(), 4 * kMaxAltText);

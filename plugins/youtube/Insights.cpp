@@ -17,7 +17,7 @@ std::set<std::string> wantedMetrics(std::string_view json) {
   const auto type = host.get(json, "/metrics").type;
   if (type == MS_JSON_NONE || type == MS_JSON_NULL) return names;
   if (type != MS_JSON_ARRAY || host.get(json, "/metrics/50").present()) throw Error(MS_ERR_INVALID_INPUT, "/metrics must be a short array");
-  for (size_t i = 0, n = host.count(json, "/metrics"); i < n; ++i) names.insert(host.requiredString(json, ("/metrics/" + std::to_string(i)).c_str(), 50));
+  for (size_t i = 0, n = host.count(json, "/metrics"); i < n; ++i) names.insert(host.requiredString(json, "/metrics/" + std::to_string(i), 50));
   return names;
 }
 
@@ -72,7 +72,7 @@ ms_status postInsights(const char* req, size_t len, const ms_reply* reply) {
     if (host.get(json, "/postIds").type != MS_JSON_ARRAY || host.get(json, ("/postIds/" + std::to_string(kMaxPosts)).c_str()).present())
       throw Error(MS_ERR_INVALID_INPUT, "/postIds must be an array of at most 100 video ids");
     std::vector<std::string> ids;
-    for (size_t i = 0, n = host.count(json, "/postIds"); i < n; ++i) ids.push_back(host.requiredString(json, ("/postIds/" + std::to_string(i)).c_str(), 64));
+    for (size_t i = 0, n = host.count(json, "/postIds"); i < n; ++i) ids.push_back(host.requiredString(json, "/postIds/" + std::to_string(i), 64));
     checkDates(json);
     const auto wanted = wantedMetrics(json);
     std::map<std::string, std::map<std::string, long long>> byVideo;

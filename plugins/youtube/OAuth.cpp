@@ -98,7 +98,7 @@ ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
     if (const auto type = host.get(json, "/scopes").type; type == MS_JSON_ARRAY) {
       const auto n = host.count(json, "/scopes");
       if (n > 20) throw Error(MS_ERR_INVALID_INPUT, "too many scopes");
-      for (size_t i = 0; i < n; ++i) scopes += (i ? " " : "") + host.requiredString(json, ("/scopes/" + std::to_string(i)).c_str(), 200);
+      for (size_t i = 0; i < n; ++i) scopes += (i ? " " : "") + host.requiredString(json, "/scopes/" + std::to_string(i), 200);
     } else if (type != MS_JSON_NONE && type != MS_JSON_NULL) {
       throw Error(MS_ERR_INVALID_INPUT, "/scopes must be an array of strings");
     }

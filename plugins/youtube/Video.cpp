@@ -56,7 +56,7 @@ double number(std::string_view json, const std::string& pointer) {
 MediaItem readMedia(std::string_view json, const std::string& pointer) {
   MediaItem m;
   m.field = pointer;
-  m.kind = host.requiredString(json, (pointer + "/kind").c_str(), 20);
+  m.kind = host.requiredString(json, pointer + "/kind", 20);
   m.id = optionalString(json, (pointer + "/id").c_str(), 200);
   m.path = optionalString(json, (pointer + "/path").c_str());
   m.mimeType = optionalString(json, (pointer + "/mimeType").c_str(), 200);
