@@ -130,6 +130,90 @@ const void* LoadedPlugin::extension(const char* id, std::string* thrown) const {
   }
 }
 
+namespace {
+
+/// Copies the function pointers of one capability's extension table (by its declared size: a
+/// function beyond it stays NULL, absent) into `functions`; a required one that is missing sets
+/// `problem` (`what` names the capability).
+void bindCapability(FunctionTable& functions, std::uint32_t bit, const void* ext, const std::string& what,
+                    std::string& problem) {
+  auto fn = [&functions](Operation op) -> ms_call_fn& { return functions[static_cast<std::size_t>(op)]; };
+  auto need = [&](ms_call_fn f, const char* name) {
+    if (f == nullptr && problem.empty()) problem = what + "its " + name + " function is missing";
+    return f;
+  };
+  switch (bit) {
+    case MS_CAP_OAUTH: {
+      ms_oauth_ext e;
+      ms_struct_copy(&e, sizeof e, ext);
+      fn(Operation::AuthorizeUrl) = need(e.authorize_url, "authorize_url");
+      fn(Operation::ExchangeCode) = need(e.exchange_code, "exchange_code");
+      fn(Operation::RefreshToken) = e.refresh;  // optional since 1.1: a platform without refresh tokens
+      fn(Operation::RevokeToken) = e.revoke;
+      break;
+    }
+    case MS_CAP_ACCOUNTS: {
+      ms_accounts_ext e;
+      ms_struct_copy(&e, sizeof e, ext);
+      fn(Operation::ListAccounts) = need(e.list_accounts, "list_accounts");
+      break;
+    }
+    case MS_CAP_VALIDATE: {
+      ms_validate_ext e;
+      ms_struct_copy(&e, sizeof e, ext);
+      fn(Operation::Validate) = need(e.validate, "validate");
+      break;
+    }
+    case MS_CAP_PUBLISH: {
+      ms_publish_ext e;
+      ms_struct_copy(&e, sizeof e, ext);
+      fn(Operation::Publish) = need(e.publish, "publish");
+      break;
+    }
+    case MS_CAP_MEDIA: {
+      ms_media_ext e;
+      ms_struct_copy(&e, sizeof e, ext);
+      fn(Operation::UploadMedia) = need(e.upload, "upload");
+      break;
+    }
+    case MS_CAP_DELETE: {
+      ms_delete_ext e;
+      ms_struct_copy(&e, sizeof e, ext);
+      fn(Operation::DeletePost) = need(e.delete_post, "delete_post");
+      break;
+    }
+    case MS_CAP_INSIGHTS: {
+      ms_insights_ext e;
+      ms_struct_copy(&e, sizeof e, ext);
+      fn(Operation::AccountInsights) = e.account_insights;
+      fn(Operation::PostInsights) = e.post_insights;
+      if (!e.account_insights && !e.post_insights && problem.empty())
+        problem = what + "neither account_insights nor post_insights is set";
+      break;
+    }
+    case MS_CAP_HEALTH: {
+      ms_health_ext e;
+      ms_struct_copy(&e, sizeof e, ext);
+      fn(Operation::CheckToken) = need(e.check_token, "check_token");
+      break;
+    }
+    case MS_CAP_API_VERSION: {
+      ms_api_version_ext e;
+      ms_struct_copy(&e, sizeof e, ext);
+      fn(Operation::ApiVersion) = need(e.api_version, "api_version");
+      break;
+    }
+    case MS_CAP_RECONCILE: {
+      ms_reconcile_ext e;
+      ms_struct_copy(&e, sizeof e, ext);
+      fn(Operation::Reconcile) = need(e.reconcile, "reconcile");
+      break;
+    }
+  }
+}
+
+}  // namespace
+
 bool LoadedPlugin::start(std::unique_ptr<HostServices> host, std::string& error) {
   host_ = std::move(host);
   ms_status status;
@@ -144,7 +228,6 @@ bool LoadedPlugin::start(std::unique_ptr<HostServices> host, std::string& error)
     return false;
   }
 
-  auto fn = [this](Operation op) -> ms_call_fn& { return functions_[static_cast<std::size_t>(op)]; };
   std::string problem;
   for (const auto& c : kCapabilities) {
     if (!(descriptor_.capabilities & c.bit) || !problem.empty()) continue;
@@ -155,79 +238,7 @@ bool LoadedPlugin::start(std::unique_ptr<HostServices> host, std::string& error)
       problem = what + "get_extension(\"" + c.extension + "\") " + (thrown.empty() ? "returned NULL" : thrown);
       continue;
     }
-    // Copy each extension by its declared size; a function beyond it stays NULL (absent).
-    auto need = [&](ms_call_fn f, const char* name) {
-      if (f == nullptr && problem.empty()) problem = what + "its " + name + " function is missing";
-      return f;
-    };
-    switch (c.bit) {
-      case MS_CAP_OAUTH: {
-        ms_oauth_ext e;
-        ms_struct_copy(&e, sizeof e, ext);
-        fn(Operation::AuthorizeUrl) = need(e.authorize_url, "authorize_url");
-        fn(Operation::ExchangeCode) = need(e.exchange_code, "exchange_code");
-        fn(Operation::RefreshToken) = e.refresh;  // optional since 1.1: a platform without refresh tokens
-        fn(Operation::RevokeToken) = e.revoke;
-        break;
-      }
-      case MS_CAP_ACCOUNTS: {
-        ms_accounts_ext e;
-        ms_struct_copy(&e, sizeof e, ext);
-        fn(Operation::ListAccounts) = need(e.list_accounts, "list_accounts");
-        break;
-      }
-      case MS_CAP_VALIDATE: {
-        ms_validate_ext e;
-        ms_struct_copy(&e, sizeof e, ext);
-        fn(Operation::Validate) = need(e.validate, "validate");
-        break;
-      }
-      case MS_CAP_PUBLISH: {
-        ms_publish_ext e;
-        ms_struct_copy(&e, sizeof e, ext);
-        fn(Operation::Publish) = need(e.publish, "publish");
-        break;
-      }
-      case MS_CAP_MEDIA: {
-        ms_media_ext e;
-        ms_struct_copy(&e, sizeof e, ext);
-        fn(Operation::UploadMedia) = need(e.upload, "upload");
-        break;
-      }
-      case MS_CAP_DELETE: {
-        ms_delete_ext e;
-        ms_struct_copy(&e, sizeof e, ext);
-        fn(Operation::DeletePost) = need(e.delete_post, "delete_post");
-        break;
-      }
-      case MS_CAP_INSIGHTS: {
-        ms_insights_ext e;
-        ms_struct_copy(&e, sizeof e, ext);
-        fn(Operation::AccountInsights) = e.account_insights;
-        fn(Operation::PostInsights) = e.post_insights;
-        if (!e.account_insights && !e.post_insights && problem.empty())
-          problem = what + "neither account_insights nor post_insights is set";
-        break;
-      }
-      case MS_CAP_HEALTH: {
-        ms_health_ext e;
-        ms_struct_copy(&e, sizeof e, ext);
-        fn(Operation::CheckToken) = need(e.check_token, "check_token");
-        break;
-      }
-      case MS_CAP_API_VERSION: {
-        ms_api_version_ext e;
-        ms_struct_copy(&e, sizeof e, ext);
-        fn(Operation::ApiVersion) = need(e.api_version, "api_version");
-        break;
-      }
-      case MS_CAP_RECONCILE: {
-        ms_reconcile_ext e;
-        ms_struct_copy(&e, sizeof e, ext);
-        fn(Operation::Reconcile) = need(e.reconcile, "reconcile");
-        break;
-      }
-    }
+    bindCapability(functions_, c.bit, ext, what, problem);
   }
   if (!problem.empty()) {
     error = problem;

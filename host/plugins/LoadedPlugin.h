@@ -19,6 +19,9 @@
 
 namespace marketsage::plugins {
 
+/// A started plugin's function for each Operation (NULL: not offered).
+using FunctionTable = std::array<ms_call_fn, 14>;
+
 class LoadedPlugin {
  public:
   /// Opens `file` and validates the entry symbol, its ABI version, its struct sizes, required
@@ -54,7 +57,7 @@ class LoadedPlugin {
   boost::dll::shared_library library_;  // first: destroyed last
   ms_plugin_entry entry_{};
   ms_plugin_descriptor descriptor_{};
-  std::array<ms_call_fn, 14> functions_{};  // one per Operation
+  FunctionTable functions_{};
   std::unique_ptr<HostServices> host_;
   PluginInfo info_;
   bool started_ = false;
