@@ -147,31 +147,35 @@ connections::Tokens TokenRefresher::refreshLocked(tenants::TenantStore& tenant, 
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 
-  const auto current = *store.tokens(connectionId);
-  const auto plugin = plugins_.get(connection->platform);
-  if (!plugin) throw plugins::PlatformError(plugins::ErrorKind::Transient, connection->platform, "the plugin is not loaded", {}, 60);
+  return refreshAtPlatform(store, *connection);
+}
+
+connections::Tokens TokenRefresher::refreshAtPlatform(connections::ConnectionStore& store, const connections::Connection& connection) {
+  const auto current = *store.tokens(connection.id);
+  const auto plugin = plugins_.get(connection.platform);
+  if (!plugin) throw plugins::PlatformError(plugins::ErrorKind::Transient, connection.platform, "the plugin is not loaded", {}, 60);
   if (!plugin->supports(plugins::Operation::RefreshToken)) {
-    throw reconnectRequired(*connection, "the plugin cannot refresh tokens; reconnect when the token expires");
+    throw reconnectRequired(connection, "the plugin cannot refresh tokens; reconnect when the token expires");
   }
   const auto result = plugin->call(plugins::Operation::RefreshToken,
                                    boost::json::object{{"refreshToken", *current.refreshToken}, {"accessToken", current.accessToken}});
   if (result.ok()) {
     if (auto tokens = tokensFrom(result.json)) {
       if (tokens->scopes.empty()) tokens->scopes = current.scopes;
-      store.storeRefreshed(connectionId, *tokens);
-      store.shareRefreshedGrant(connectionId, current, *tokens);
-      log::info("token refreshed", {{"platform", connection->platform}, {"connection", connectionId}});
-      return *store.tokens(connectionId);
+      store.storeRefreshed(connection.id, *tokens);
+      store.shareRefreshedGrant(connection.id, current, *tokens);
+      log::info("token refreshed", {{"platform", connection.platform}, {"connection", connection.id}});
+      return *store.tokens(connection.id);
     }
-    store.markFailed(connectionId, connections::status::active, "the plugin's refresh answer had no access token");
-    throw plugins::PlatformError(plugins::ErrorKind::PluginFault, connection->platform, "the refresh answer had no access token");
+    store.markFailed(connection.id, connections::status::active, "the plugin's refresh answer had no access token");
+    throw plugins::PlatformError(plugins::ErrorKind::PluginFault, connection.platform, "the refresh answer had no access token");
   }
   // invalid_grant and friends: the refresh token is dead; stop until the user reconnects.
   const bool dead = result.kind == plugins::ErrorKind::AuthInvalid || result.kind == plugins::ErrorKind::AuthExpired;
   const std::string reason = "refresh failed: " + result.reason();
-  store.markFailed(connectionId, dead ? connections::status::expired : connections::status::active, reason);
-  log::warn("token refresh failed", {{"platform", connection->platform}, {"connection", connectionId}, {"kind", plugins::toString(result.kind)}});
-  throw plugins::PlatformError::of(result, connection->platform);
+  store.markFailed(connection.id, dead ? connections::status::expired : connections::status::active, reason);
+  log::warn("token refresh failed", {{"platform", connection.platform}, {"connection", connection.id}, {"kind", plugins::toString(result.kind)}});
+  throw plugins::PlatformError::of(result, connection.platform);
 }
 
 int TokenRefresher::refreshExpiring() {

@@ -18,7 +18,7 @@
 #include <string>
 #include <thread>
 
-namespace marketsage::connections { class RefreshSchedule; }
+namespace marketsage::connections { class ConnectionStore; class RefreshSchedule; }
 namespace marketsage::plugins { class PluginRegistry; }
 namespace marketsage::tenants { class Directory; class TenantStore; }
 namespace marketsage::vault { class TokenVault; }
@@ -57,6 +57,9 @@ class TokenRefresher {
   /// The refresh itself; `onlyIfExpiring` skips it when the stored token is fresh enough.
   connections::Tokens refreshLocked(tenants::TenantStore& tenant, const std::string& connectionId, std::int64_t requestedAt,
                                     bool onlyIfExpiring);
+  /// Asks the platform for new tokens with the stored refresh token and stores them (shared with
+  /// the grant's other connections), or records why not. The caller holds the grant's lease.
+  connections::Tokens refreshAtPlatform(connections::ConnectionStore& store, const connections::Connection& connection);
   /// The in-host mutex of a grant (Connection::grantId): one refresh at a time per grant.
   std::shared_ptr<std::mutex> lockFor(const std::string& grantId);
 
