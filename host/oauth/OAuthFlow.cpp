@@ -147,13 +147,9 @@ std::string OAuthFlow::clearBinding(const std::string& platform, const std::map<
   return "ms_oauth_" + encoding::sha256Hex(state).substr(0, 16) + "=; Path=/api/auth/callback/" + platform + "; Max-Age=0; HttpOnly; SameSite=Lax";
 }
 
-OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::map<std::string, std::string>& query,
-                                       const std::map<std::string, std::string>& cookies, const std::string& callerOrganization,
-                                       const std::string& remoteAddr, const std::string& requestId) {
-  const std::string state = queryValue(query, "state");
-  if (state.empty()) throw Problem::badInput("the callback has no state");
-  const auto plugin = plugins_.require(platform, plugins::Operation::ExchangeCode);
-
+OAuthFlow::PendingFlow OAuthFlow::takeFlow(const std::string& platform, const std::string& state,
+                                           const std::map<std::string, std::string>& cookies, const std::string& callerOrganization,
+                                           const std::string& requestId) {
   // Single use: the row is deleted by the statement that reads it, so a replay finds nothing.
   const std::string stateHash = encoding::sha256Hex(state);
   const auto rows = db_.query("DELETE FROM oauth_states WHERE state_hash = $1"
@@ -161,7 +157,6 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
                              {stateHash});
   if (rows.empty()) throw Problem::badInput("unknown or already used state");
   const auto& row = rows.front();
-  const auto& organizationId = row.text(0);
   if (row.text(2) != platform) throw Problem::badInput("the state was issued for another platform");
   if (row.integer(5) < time::nowMillis()) throw Problem::badInput("the state has expired; connect again");
   // The browser bringing the code must be the one that started the flow: otherwise a consent
@@ -173,9 +168,21 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
     throw Problem(400, "browser-mismatch", "Not the browser that started connecting",
                   "this connect flow was started in another browser; start connecting again from the dashboard in this one");
   }
-  if (!callerOrganization.empty() && callerOrganization != organizationId) throw Problem::badInput("the state belongs to another organization");
+  if (!callerOrganization.empty() && callerOrganization != row.text(0)) throw Problem::badInput("the state belongs to another organization");
+  return {row.text(0), row.text(1), row.text(3), row.text(4)};
+}
 
-  const tenants::Actor actor{row.text(1), remoteAddr, requestId};
+OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::map<std::string, std::string>& query,
+                                       const std::map<std::string, std::string>& cookies, const std::string& callerOrganization,
+                                       const std::string& remoteAddr, const std::string& requestId) {
+  const std::string state = queryValue(query, "state");
+  if (state.empty()) throw Problem::badInput("the callback has no state");
+  const auto plugin = plugins_.require(platform, plugins::Operation::ExchangeCode);
+
+  const auto flow = takeFlow(platform, state, cookies, callerOrganization, requestId);
+  const auto& organizationId = flow.organizationId;
+
+  const tenants::Actor actor{flow.userId, remoteAddr, requestId};
   if (const auto error = queryValue(query, "error"); !error.empty()) {
     const auto description = queryValue(query, "error_description");
     log::info("authorization declined", {{"platform", platform}, {"reason", safeReason(error)}, {"requestId", requestId}});
@@ -184,9 +191,9 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
   const std::string code = queryValue(query, "code");
   if (code.empty()) throw Problem::badInput("the callback has neither code nor error");
 
-  const auto verifier = vault_.open(organizationId, encoding::sha256Hex(state), "code_verifier", row.text(3));
+  const auto verifier = vault_.open(organizationId, encoding::sha256Hex(state), "code_verifier", flow.sealedVerifier);
   const auto exchanged = plugin->call(plugins::Operation::ExchangeCode,
-                                      boost::json::object{{"code", code}, {"redirectUri", row.text(4)}, {"codeVerifier", verifier}});
+                                      boost::json::object{{"code", code}, {"redirectUri", flow.redirectUri}, {"codeVerifier", verifier}});
   if (!exchanged.ok()) {
     // The platform's own reason (invalid_client, redirect_uri_mismatch …) goes to the log and the
     // dashboard: an operator must see a wrong app secret as such, not as a passing fault.

@@ -97,6 +97,17 @@ class OAuthFlow {
   std::string redirectUri(const std::string& platform) const;
 
  private:
+  /// A flow the callback may complete: its stored state, taken (single use) once checked.
+  struct PendingFlow {
+    std::string organizationId, userId;
+    std::string sealedVerifier;  ///< the PKCE code_verifier, sealed by the vault
+    std::string redirectUri;
+  };
+  /// Takes the flow of `state` (deleting it, so a replay finds nothing), after checking it is this
+  /// platform's, unexpired, brought by the browser that started it and, when the caller is
+  /// authenticated, of the caller's organization. Throws Problem 400 otherwise.
+  PendingFlow takeFlow(const std::string& platform, const std::string& state, const std::map<std::string, std::string>& cookies,
+                       const std::string& callerOrganization, const std::string& requestId);
   std::string dashboard(const std::string& query) const;
   BrowserBinding bind(const std::string& platform, const std::string& stateHash) const;
   const config::Config& config_;
