@@ -10,6 +10,7 @@
 // Usage: bench_bare_poco PORT [HOST]   (HOST defaults to 127.0.0.1; PORT 0 picks a free one)
 // Prints "listening on HOST:PORT" once ready; stops cleanly on SIGTERM or SIGINT.
 
+#include <Poco/Exception.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
@@ -18,7 +19,6 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
-#include <Poco/Exception.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/Timespan.h>
 

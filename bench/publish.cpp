@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -17,7 +18,6 @@
 #include <limits>
 #include <sstream>
 #include <thread>
-#include <unistd.h>
 
 namespace json = boost::json;
 using Clock = std::chrono::system_clock;
@@ -33,7 +33,9 @@ struct Options {
   int clients = 8;         ///< concurrent POST /posts clients while scheduling
 };
 
-long long nowMs() { return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count(); }
+long long nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+}
 
 std::string iso(long long ms) {
   const std::time_t s = ms / 1000;
@@ -53,7 +55,10 @@ double cpuSeconds(int pid) {
   long long utime = 0, stime = 0;
   for (int i = 3; fields >> field; ++i) {
     if (i == 14) utime = std::stoll(field);
-    if (i == 15) { stime = std::stoll(field); break; }
+    if (i == 15) {
+      stime = std::stoll(field);
+      break;
+    }
   }
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
@@ -68,7 +73,8 @@ std::string peakRss(int pid) {
 double percentile(std::vector<long long> values, double p) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
-  return static_cast<double>(values[std::min(values.size() - 1, static_cast<std::size_t>(p * static_cast<double>(values.size())))]);
+  return static_cast<double>(
+      values[std::min(values.size() - 1, static_cast<std::size_t>(p * static_cast<double>(values.size())))]);
 }
 
 int usage(int code) {
@@ -90,20 +96,28 @@ int main(int argc, char** argv) {
     if (arg == "--help" || arg == "-h") return usage(0);
     if (i + 1 >= argc) return usage(2);
     const int value = std::atoi(argv[++i]);
-    if (arg == "--posts") o.posts = value;
-    else if (arg == "--latency-ms") o.latencyMs = value;
-    else if (arg == "--workers") o.workers = value;
-    else if (arg == "--window-seconds") o.windowSeconds = value;
-    else if (arg == "--lead-seconds") o.leadSeconds = value;
-    else if (arg == "--clients") o.clients = value;
-    else return usage(2);
+    if (arg == "--posts")
+      o.posts = value;
+    else if (arg == "--latency-ms")
+      o.latencyMs = value;
+    else if (arg == "--workers")
+      o.workers = value;
+    else if (arg == "--window-seconds")
+      o.windowSeconds = value;
+    else if (arg == "--lead-seconds")
+      o.leadSeconds = value;
+    else if (arg == "--clients")
+      o.clients = value;
+    else
+      return usage(2);
   }
 
   // One emulated platform per plugin, so that a post is counted once per account and platform.
   harness::OAuthEmulator first, second;
   std::map<std::string, std::string> env{{"MARKETSAGE_PLUGIN_PATH", MARKETSAGE_TEST_PLUGIN_DIR},
                                          {"FIELD_ENCRYPTION_KEY", std::string(64, 'a')}};
-  for (auto [id, emulator] : {std::pair{std::string("OAUTHTEST"), &first}, std::pair{std::string("OAUTHTEST2"), &second}}) {
+  for (auto [id, emulator] :
+       {std::pair{std::string("OAUTHTEST"), &first}, std::pair{std::string("OAUTHTEST2"), &second}}) {
     emulator->postLatencyMs = o.latencyMs;
     env[id + "_AUTH_BASE"] = env[id + "_API_BASE"] = emulator->baseUrl();
     env[id + "_CLIENT_ID"] = harness::OAuthEmulator::clientId;
@@ -112,8 +126,10 @@ int main(int argc, char** argv) {
   harness::Host host(harness::freshDatabaseUrl(), env);
   const auto key = host.bootstrap();
   // Rate limits off: one key submits the whole load, which the inbound limits exist to slow down.
-  host.start(R"({"log": {"level": "warn", "access": false}, "rateLimit": {"enabled": false}, "publishing": {"workers": )" + std::to_string(o.workers) +
-             R"(, "pollMillis": 200}, "database": {"poolSize": )" + std::to_string(o.workers + 16) + "}}");
+  host.start(
+      R"({"log": {"level": "warn", "access": false}, "rateLimit": {"enabled": false}, "publishing": {"workers": )" +
+      std::to_string(o.workers) + R"(, "pollMillis": 200}, "database": {"poolSize": )" +
+      std::to_string(o.workers + 16) + "}}");
 
   // Three targets: the two accounts of oauthtest and the first of oauthtest2.
   for (const std::string platform : {"oauthtest", "oauthtest2"}) {
@@ -138,7 +154,8 @@ int main(int argc, char** argv) {
   const auto schedule = [&](int first, int count, long long t0, std::atomic<int>& failures) {
     for (int i = first; i < first + count; ++i) {
       const long long due = t0 + static_cast<long long>(i) * o.windowSeconds * 1000 / o.posts;
-      const json::object body{{"content", "bench post " + std::to_string(i)}, {"targets", targetIds}, {"scheduledTime", iso(due)}};
+      const json::object body{
+          {"content", "bench post " + std::to_string(i)}, {"targets", targetIds}, {"scheduledTime", iso(due)}};
       if (host.request("POST", "/api/social-media/posts", key, json::serialize(body)).status != 201) ++failures;
     }
   };
@@ -171,17 +188,20 @@ int main(int argc, char** argv) {
   const long long total = static_cast<long long>(o.posts) * 3;
   long long settled = 0;
   while (true) {
-    const auto rows = harness::sql(host.databaseUrl(),
-                                   "SELECT COUNT(*) FROM post_targets t JOIN posts p ON p.id = t.post_id WHERE p.scheduled_at < " +
-                                       std::to_string(t0 + 3600 * 1000 - 1) + " AND t.status NOT IN ('queued', 'publishing')");
+    const auto rows =
+        harness::sql(host.databaseUrl(),
+                     "SELECT COUNT(*) FROM post_targets t JOIN posts p ON p.id = t.post_id WHERE p.scheduled_at < " +
+                         std::to_string(t0 + 3600 * 1000 - 1) + " AND t.status NOT IN ('queued', 'publishing')");
     settled = std::stoll(rows.at(0).at(0));
     if (settled >= total || nowMs() > t0 + (o.windowSeconds + 600) * 1000LL) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   const double cpu = cpuSeconds(host.pid()) - cpuStart;
   const auto rows = harness::sql(host.databaseUrl(),
-                                 "SELECT t.published_at - p.scheduled_at, t.published_at, p.scheduled_at FROM post_targets t JOIN posts p ON p.id = t.post_id"
-                                 " WHERE t.status = 'published' AND p.scheduled_at < " + std::to_string(t0 + 3600 * 1000 - 1));
+                                 "SELECT t.published_at - p.scheduled_at, t.published_at, p.scheduled_at FROM "
+                                 "post_targets t JOIN posts p ON p.id = t.post_id"
+                                 " WHERE t.status = 'published' AND p.scheduled_at < " +
+                                     std::to_string(t0 + 3600 * 1000 - 1));
   std::vector<long long> lateness;
   long long lastPublished = 0, firstDue = std::numeric_limits<long long>::max();
   for (const auto& r : rows) {
@@ -201,16 +221,20 @@ int main(int argc, char** argv) {
   const double bound = o.workers * 1000.0 / o.latencyMs;
   const double cpuPerTargetMs = cpu * 1000.0 / std::max<std::size_t>(lateness.size(), 1);
   const double p99 = percentile(lateness, 0.99);
-  std::cout << std::fixed << std::setprecision(2)
-            << "backend                 " << harness::backend() << "\n"
+  std::cout << std::fixed << std::setprecision(2) << "backend                 " << harness::backend() << "\n"
             << "posts x targets         " << o.posts << " x 3 = " << total << " (" << failures << " POSTs refused)\n"
-            << "platform latency        " << o.latencyMs << " ms, workers " << o.workers << " (bound " << bound << " targets/s)\n"
-            << "scheduling (REST)       " << createMs << " ms for " << o.posts << " POSTs, host CPU " << cpuCreate * 1000.0 / o.posts << " ms/post\n"
-            << "published               " << lateness.size() << " of " << total << ", settled " << settled << ", duplicates " << duplicates << "\n"
-            << "throughput              " << throughput << " targets/s (offered " << offered << "/s over " << o.windowSeconds << " s)\n"
-            << "host CPU per target     " << cpuPerTargetMs << " ms  [target < 1 ms: " << (cpuPerTargetMs < 1.0 ? "PASS" : "MISS") << "]\n"
-            << "lateness p50/p99/max    " << percentile(lateness, 0.5) << " / " << p99 << " / " << percentile(lateness, 1.0)
-            << " ms  [p99 < 1 s: " << (p99 < 1000 ? "PASS" : "MISS") << "]\n"
+            << "platform latency        " << o.latencyMs << " ms, workers " << o.workers << " (bound " << bound
+            << " targets/s)\n"
+            << "scheduling (REST)       " << createMs << " ms for " << o.posts << " POSTs, host CPU "
+            << cpuCreate * 1000.0 / o.posts << " ms/post\n"
+            << "published               " << lateness.size() << " of " << total << ", settled " << settled
+            << ", duplicates " << duplicates << "\n"
+            << "throughput              " << throughput << " targets/s (offered " << offered << "/s over "
+            << o.windowSeconds << " s)\n"
+            << "host CPU per target     " << cpuPerTargetMs
+            << " ms  [target < 1 ms: " << (cpuPerTargetMs < 1.0 ? "PASS" : "MISS") << "]\n"
+            << "lateness p50/p99/max    " << percentile(lateness, 0.5) << " / " << p99 << " / "
+            << percentile(lateness, 1.0) << " ms  [p99 < 1 s: " << (p99 < 1000 ? "PASS" : "MISS") << "]\n"
             << "peak RSS (VmHWM)        " << peakRss(host.pid()) << "\n";
   host.stop();
   return lateness.size() == static_cast<std::size_t>(total) && duplicates == 0 ? 0 : 1;

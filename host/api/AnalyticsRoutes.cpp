@@ -54,7 +54,8 @@ void analytics(insights::Analytics& analytics, Exchange& ex) {
 }  // namespace
 
 void addAnalyticsRoutes(http::Router& router, insights::Analytics& analytics) {
-  router.add("GET", "/api/social-media/analytics", Permission::ViewAnalytics, std::bind_front(api::analytics, std::ref(analytics)));
+  router.add("GET", "/api/social-media/analytics", Permission::ViewAnalytics,
+             std::bind_front(api::analytics, std::ref(analytics)));
 }
 
 }  // namespace marketsage::api

@@ -44,7 +44,7 @@ void connect(oauth::OAuthFlow& oauth, Exchange& ex) {
   auto tenant = ex.targetTenant();
   const bool json = ex.header("Accept").find("application/json") != std::string::npos;
   const auto started = oauth.start(tenant, ex.actor(), ex.param("platform"),
-                                               json ? oauth::OAuthFlow::Handoff::Link : oauth::OAuthFlow::Handoff::Redirect);
+                                   json ? oauth::OAuthFlow::Handoff::Link : oauth::OAuthFlow::Handoff::Redirect);
   ex.response().set("Cache-Control", "no-store");
   if (json) {
     ex.send(200, boost::json::object{{"authorizeUrl", started.url}});
@@ -78,7 +78,8 @@ void connectWithCredential(oauth::OAuthFlow& oauth, const vault::TokenVault& vau
   for (const auto& c : connections::ConnectionStore(tenant, vault).list()) {
     if (c.platform == ex.param("platform")) stored.push_back(view(c));
   }
-  ex.send(201, boost::json::object{{"connected", result.connected}, {"connections", stored}, {"refused", result.refused}});
+  ex.send(201,
+          boost::json::object{{"connected", result.connected}, {"connections", stored}, {"refused", result.refused}});
 }
 
 void callback(oauth::OAuthFlow& oauth, Exchange& ex) {
@@ -100,14 +101,15 @@ void callback(oauth::OAuthFlow& oauth, Exchange& ex) {
   }
   ex.response().set("Set-Cookie", oauth.clearBinding(ex.param("platform"), query));
   try {
-    const auto outcome =
-        oauth.complete(ex.param("platform"), query, ex.cookies(), callerOrganization, ex.remoteAddress(), ex.requestId());
+    const auto outcome = oauth.complete(ex.param("platform"), query, ex.cookies(), callerOrganization,
+                                        ex.remoteAddress(), ex.requestId());
     ex.redirect(outcome.dashboardUrl);
   } catch (const Problem& problem) {
     // A person's browser (it asks for HTML) lands back on the dashboard with the reason, not on a
     // raw error document; an API client keeps the problem+json answer.
     if (ex.header("Accept").find("text/html") == std::string::npos) throw;
-    log::info("callback refused", {{"platform", ex.param("platform")}, {"reason", problem.slug()}, {"requestId", ex.requestId()}});
+    log::info("callback refused",
+              {{"platform", ex.param("platform")}, {"reason", problem.slug()}, {"requestId", ex.requestId()}});
     ex.redirect(oauth.failedAt(ex.param("platform"), problem.slug(), problem.detail()));
   }
 }
@@ -127,7 +129,8 @@ void getConnection(const vault::TokenVault& vault, Exchange& ex) {
 
 void disconnect(oauth::OAuthFlow& oauth, Exchange& ex) {
   auto tenant = ex.targetTenant();
-  if (!oauth.disconnect(tenant, ex.actor(), ex.param("id"), ex.requestId())) throw Problem::notFound("no such connection");
+  if (!oauth.disconnect(tenant, ex.actor(), ex.param("id"), ex.requestId()))
+    throw Problem::notFound("no such connection");
   ex.sendNoContent();
 }
 
@@ -163,17 +166,23 @@ void listHealth(health::ConnectionHealth& health, Exchange& ex) {
 void addConnectionRoutes(http::Router& router, oauth::OAuthFlow& oauth, const vault::TokenVault& vault,
                          health::ConnectionHealth& health) {
   using std::bind_front, std::ref;
-  router.add("GET", "/api/social-media/connect/{platform}", Permission::ConnectAccounts, bind_front(connect, ref(oauth)));
+  router.add("GET", "/api/social-media/connect/{platform}", Permission::ConnectAccounts,
+             bind_front(connect, ref(oauth)));
   router.add("POST", "/api/social-media/connect/{platform}", Permission::ConnectAccounts,
              bind_front(connectWithCredential, ref(oauth), ref(vault)));
   router.add("GET", "/api/auth/start/{platform}", Access::Public, bind_front(followLink, ref(oauth)));
   router.add("GET", "/api/auth/callback/{platform}", Access::Public, bind_front(callback, ref(oauth)));
-  router.add("GET", "/api/social-media/connections", Permission::ViewConnections, bind_front(listConnections, ref(vault)));
-  router.add("GET", "/api/social-media/connections/{id}", Permission::ViewConnections, bind_front(getConnection, ref(vault)));
-  router.add("DELETE", "/api/social-media/connections/{id}", Permission::ManageTokens, bind_front(disconnect, ref(oauth)));
-  router.add("POST", "/api/social-media/connections/{id}/refresh", Permission::ManageTokens, bind_front(refresh, ref(health)));
+  router.add("GET", "/api/social-media/connections", Permission::ViewConnections,
+             bind_front(listConnections, ref(vault)));
+  router.add("GET", "/api/social-media/connections/{id}", Permission::ViewConnections,
+             bind_front(getConnection, ref(vault)));
+  router.add("DELETE", "/api/social-media/connections/{id}", Permission::ManageTokens,
+             bind_front(disconnect, ref(oauth)));
+  router.add("POST", "/api/social-media/connections/{id}/refresh", Permission::ManageTokens,
+             bind_front(refresh, ref(health)));
   router.add("GET", "/api/social-media/health", Permission::ViewConnections, bind_front(listHealth, ref(health)));
-  router.add("GET", "/api/social-media/health/{platform}", Permission::ViewConnections, bind_front(listHealth, ref(health)));
+  router.add("GET", "/api/social-media/health/{platform}", Permission::ViewConnections,
+             bind_front(listHealth, ref(health)));
 }
 
 }  // namespace marketsage::api

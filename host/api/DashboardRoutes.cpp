@@ -22,10 +22,13 @@ namespace marketsage::api {
 namespace {
 
 /// The page runs only its own scripts and styles and talks only to this host.
-constexpr const char* policy = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+constexpr const char* policy =
+    "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
 
 std::string_view typeOf(std::string_view name) {
-  const auto ends = [&](std::string_view suffix) { return name.size() >= suffix.size() && name.substr(name.size() - suffix.size()) == suffix; };
+  const auto ends = [&](std::string_view suffix) {
+    return name.size() >= suffix.size() && name.substr(name.size() - suffix.size()) == suffix;
+  };
   if (ends(".js")) return "text/javascript; charset=utf-8";
   if (ends(".css")) return "text/css; charset=utf-8";
   if (ends(".svg")) return "image/svg+xml";
@@ -43,7 +46,8 @@ void sendFile(http::Exchange& ex, std::string_view name, std::string_view body) 
 }
 
 void sendAsset(http::Exchange& ex, std::string_view name) {
-  const auto* found = std::find_if(std::begin(web::assets), std::end(web::assets), [&](const auto& a) { return a.first == name; });
+  const auto* found =
+      std::find_if(std::begin(web::assets), std::end(web::assets), [&](const auto& a) { return a.first == name; });
   // index.html is the page itself, at /social-media only.
   if (found == std::end(web::assets) || name == "index.html") throw Problem::notFound("no such dashboard file");
   sendFile(ex, name, found->second());
@@ -60,8 +64,10 @@ void platforms(const config::Config& config, const plugins::PluginRegistry& plug
     for (const auto& c : info.capabilities) capabilities.emplace_back(c);
     // How an account is connected: the OAuth consent flow, or a credential the user gives (a bot
     // token) with the accounts named; and whether the instance has a default credential.
-    const bool oauth = std::find(info.capabilities.begin(), info.capabilities.end(), "oauth") != info.capabilities.end();
-    const bool accounts = std::find(info.capabilities.begin(), info.capabilities.end(), "accounts") != info.capabilities.end();
+    const bool oauth =
+        std::find(info.capabilities.begin(), info.capabilities.end(), "oauth") != info.capabilities.end();
+    const bool accounts =
+        std::find(info.capabilities.begin(), info.capabilities.end(), "accounts") != info.capabilities.end();
     const auto settings = config::pluginSettings(config, info.id);
     const auto* fallback = settings.values.if_contains("bot_token");
     // An OAuth platform needs the operator's app (client id) before anyone can connect; a
@@ -73,7 +79,9 @@ void platforms(const config::Config& config, const plugins::PluginRegistry& plug
                    {"version", info.version},
                    {"capabilities", capabilities},
                    {"status", info.status},
-                   {"connect", oauth ? "oauth" : accounts ? "credential" : "none"},
+                   {"connect", oauth      ? "oauth"
+                               : accounts ? "credential"
+                                          : "none"},
                    {"defaultCredential", fallback && fallback->is_string() && !fallback->get_string().empty()},
                    {"configured", configured}});
   }
@@ -84,7 +92,8 @@ void platforms(const config::Config& config, const plugins::PluginRegistry& plug
 
 void addDashboardRoutes(http::Router& router, const config::Config& config, const plugins::PluginRegistry& plugins) {
   router.add("GET", "/social-media", http::Access::Public, [](http::Exchange& ex) { sendPage(ex); });
-  router.add("GET", "/social-media/assets/{file}", http::Access::Public, [](http::Exchange& ex) { sendAsset(ex, ex.param("file")); });
+  router.add("GET", "/social-media/assets/{file}", http::Access::Public,
+             [](http::Exchange& ex) { sendAsset(ex, ex.param("file")); });
   router.add("GET", "/api/social-media/platforms", http::Access::Authenticated,
              std::bind_front(platforms, std::ref(config), std::ref(plugins)));
 }

@@ -27,13 +27,14 @@ void health(store::Database& db, const plugins::PluginRegistry& plugins, http::E
       {"status", databaseUp ? "ok" : "unavailable"},
       {"version", MARKETSAGE_VERSION},
       {"database", {{"backend", db.backendName()}, {"status", databaseUp ? "up" : "down"}}},
-      {"plugins", {{"loaded", plugins.enabled().size()}, {"failed", plugins.loadErrors().size()}, {"warnings", warnings}}},
+      {"plugins",
+       {{"loaded", plugins.enabled().size()}, {"failed", plugins.loadErrors().size()}, {"warnings", warnings}}},
   };
   ex.send(databaseUp ? 200 : 503, body);
 }
 
-void metrics(store::Database& db, const plugins::PluginRegistry& plugins, http::Metrics& metrics, const http::RateLimiter& limiter,
-             http::Exchange& ex) {
+void metrics(store::Database& db, const plugins::PluginRegistry& plugins, http::Metrics& metrics,
+             const http::RateLimiter& limiter, http::Exchange& ex) {
   std::string out;
   metrics.render(out);
   const auto pool = db.stats();
@@ -46,14 +47,16 @@ void metrics(store::Database& db, const plugins::PluginRegistry& plugins, http::
   // Inbound rate limits: what is configured and how often it refused.
   using Scope = http::RateLimiter::Scope;
   const auto& limits = limiter.limits();
-  out += "# HELP marketsage_rate_limit_refused_total Requests refused with 429 by the inbound rate limits.\n"
-         "# TYPE marketsage_rate_limit_refused_total counter\n";
+  out +=
+      "# HELP marketsage_rate_limit_refused_total Requests refused with 429 by the inbound rate limits.\n"
+      "# TYPE marketsage_rate_limit_refused_total counter\n";
   for (const auto scope : {Scope::Key, Scope::Address, Scope::AuthFailure}) {
     out += std::string("marketsage_rate_limit_refused_total{scope=\"") + http::RateLimiter::name(scope) + "\"} " +
            std::to_string(limiter.refused(scope)) + "\n";
   }
-  out += "# HELP marketsage_rate_limit_per_second Configured sustained rate per scope (0 = no limit).\n"
-         "# TYPE marketsage_rate_limit_per_second gauge\n";
+  out +=
+      "# HELP marketsage_rate_limit_per_second Configured sustained rate per scope (0 = no limit).\n"
+      "# TYPE marketsage_rate_limit_per_second gauge\n";
   const std::pair<Scope, http::BucketLimit> configured[] = {
       {Scope::Key, limits.perKey}, {Scope::Address, limits.perAddress}, {Scope::AuthFailure, limits.authFailures}};
   for (const auto& [scope, limit] : configured) {
@@ -70,11 +73,12 @@ void metrics(store::Database& db, const plugins::PluginRegistry& plugins, http::
 
 }  // namespace
 
-void addHealthRoutes(http::Router& router, store::Database& db, const plugins::PluginRegistry& plugins, http::Metrics& metrics,
-                     const http::RateLimiter& rateLimiter) {
+void addHealthRoutes(http::Router& router, store::Database& db, const plugins::PluginRegistry& plugins,
+                     http::Metrics& metrics, const http::RateLimiter& rateLimiter) {
   using std::bind_front, std::ref;
   router.add("GET", "/api/health", http::Access::Public, bind_front(health, ref(db), ref(plugins)));
-  router.add("GET", "/metrics", http::Access::Public, bind_front(api::metrics, ref(db), ref(plugins), ref(metrics), ref(rateLimiter)));
+  router.add("GET", "/metrics", http::Access::Public,
+             bind_front(api::metrics, ref(db), ref(plugins), ref(metrics), ref(rateLimiter)));
 }
 
 }  // namespace marketsage::api

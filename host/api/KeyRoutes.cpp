@@ -23,11 +23,13 @@ void createKey(tenants::Directory& directory, Exchange& ex) {
   // A user id names its organization: a SUPER_ADMIN need not repeat it. Anyone else reaches only
   // their own organization's users (another's is 404, like one that does not exist).
   auto organizationId = fields.optionalText("organizationId", 64);
-  if (!organizationId && ex.principal().role == auth::Role::SuperAdmin) organizationId = directory.organizationOfUser(userId);
+  if (!organizationId && ex.principal().role == auth::Role::SuperAdmin)
+    organizationId = directory.organizationOfUser(userId);
   auto tenant = organizationId ? ex.tenant(*organizationId) : ex.ownTenant();
   const auto user = tenant.findUser(userId);
   if (!user) throw Problem::notFound("no such user");
-  if (!auth::mayGrant(ex.principal().role, user->role)) throw Problem::forbidden("you may not create keys for a higher role");
+  if (!auth::mayGrant(ex.principal().role, user->role))
+    throw Problem::forbidden("you may not create keys for a higher role");
   const auto key = auth::generateApiKey();
   const auto info = tenant.createKey(userId, key, ex.actor());
   if (!info) throw Problem::notFound("no such user");

@@ -28,7 +28,6 @@ using auth::Permission;
 using http::Access;
 using http::Exchange;
 
-
 /// A short form field or query value: bounded, clean UTF-8 (it ends up in platform requests).
 std::optional<std::string> shortText(const std::optional<std::string>& value, const char* name, std::size_t limit) {
   if (!value) return std::nullopt;
@@ -50,7 +49,8 @@ media::MediaItem addMultipart(Exchange& ex, media::MediaStore& store, media::New
     Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition", ""), disposition, params);
     const std::string name = params.get("name", "");
     if (name == "file") {
-      if (!info.originalName && params.has("filename")) info.originalName = shortText(params.get("filename"), "filename", 255);
+      if (!info.originalName && params.has("filename"))
+        info.originalName = shortText(params.get("filename"), "filename", 255);
       return store.add(reader.stream(), limit, info, ex.actor());
     }
     std::string value;
@@ -87,12 +87,14 @@ void upload(const config::Config& config, Exchange& ex) {
     policy.allowHosts = config.media.fetchAllowHosts;
     policy.maxBytes = limit;
     std::optional<media::MediaItem> item;
-    media::fetchGuarded(*info.sourceUrl, policy, [&](std::istream& in) { item = store.add(in, limit, info, ex.actor()); });
+    media::fetchGuarded(*info.sourceUrl, policy,
+                        [&](std::istream& in) { item = store.add(in, limit, info, ex.actor()); });
     ex.send(201, view(*item));
     return;
   }
   const bool multipart = type.rfind("multipart/form-data", 0) == 0;
-  const auto item = multipart ? addMultipart(ex, store, info, limit) : store.add(ex.bodyStream(), limit, info, ex.actor());
+  const auto item =
+      multipart ? addMultipart(ex, store, info, limit) : store.add(ex.bodyStream(), limit, info, ex.actor());
   ex.send(201, view(item));
 }
 
@@ -143,9 +145,11 @@ void publicFile(const config::Config& config, store::Database& db, const vault::
 
 }  // namespace
 
-void addMediaRoutes(http::Router& router, const config::Config& config, store::Database& db, const vault::TokenVault& vault) {
+void addMediaRoutes(http::Router& router, const config::Config& config, store::Database& db,
+                    const vault::TokenVault& vault) {
   using std::bind_front, std::ref;
-  router.add("POST", "/api/social-media/media", Permission::Post, bind_front(upload, ref(config)), http::Body::Streamed);
+  router.add("POST", "/api/social-media/media", Permission::Post, bind_front(upload, ref(config)),
+             http::Body::Streamed);
   router.add("GET", "/api/social-media/media", Permission::ViewConnections, bind_front(list, ref(config)));
   router.add("GET", "/api/social-media/media/{id}", Permission::ViewConnections, bind_front(get, ref(config)));
   router.add("DELETE", "/api/social-media/media/{id}", Permission::Post, bind_front(remove, ref(config)));

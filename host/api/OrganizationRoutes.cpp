@@ -133,8 +133,10 @@ void addOrganizationRoutes(http::Router& router, tenants::Directory& directory, 
   router.add("GET", "/api/orgs/{id}/users", Permission::ManageUsers, listUsers);
   router.add("POST", "/api/orgs/{id}/users", Permission::ManageUsers, addUser);
   router.add("GET", "/api/orgs/{id}/users/{userId}", Permission::ManageUsers, getUser);
-  router.add("PATCH", "/api/orgs/{id}/users/{userId}", Permission::ManageUsers, bind_front(changeRole, ref(authenticator)));
-  router.add("DELETE", "/api/orgs/{id}/users/{userId}", Permission::ManageUsers, bind_front(removeUser, ref(authenticator)));
+  router.add("PATCH", "/api/orgs/{id}/users/{userId}", Permission::ManageUsers,
+             bind_front(changeRole, ref(authenticator)));
+  router.add("DELETE", "/api/orgs/{id}/users/{userId}", Permission::ManageUsers,
+             bind_front(removeUser, ref(authenticator)));
 }
 
 }  // namespace marketsage::api

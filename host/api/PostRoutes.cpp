@@ -45,7 +45,8 @@ json::object resultView(const Target& t) {
                    {"publishedAt", optionalTime(t.publishedAt)}};
   if (t.status == publishing::targetStatus::queued) out["nextAttemptAt"] = time::formatIso8601(t.dueAt);
   // An attempt of unknown outcome, to be looked up at the platform then.
-  if (t.status == publishing::targetStatus::publishing && t.reconcileAfter) out["reconcileAt"] = time::formatIso8601(*t.reconcileAfter);
+  if (t.status == publishing::targetStatus::publishing && t.reconcileAfter)
+    out["reconcileAt"] = time::formatIso8601(*t.reconcileAfter);
   if (t.progress) {
     json::error_code ec;
     auto progress = json::parse(*t.progress, ec);
@@ -138,7 +139,6 @@ publishing::PostRequest parsePost(const json::object& body) {
   return request;
 }
 
-
 void create(publishing::Publisher& publisher, const config::PublishingConfig& config, Exchange& ex) {
   auto tenant = ex.targetTenant();
   const auto body = ex.jsonBody();
@@ -184,8 +184,11 @@ void validate(publishing::Publisher& publisher, Exchange& ex) {
   const auto request = parsePost(ex.jsonBody());
   json::array targets;
   for (auto& v : publisher.validate(tenant, request)) {
-    json::object target{{"connectionId", v.connectionId}, {"platform", v.platform}, {"accountName", v.accountName},
-                        {"ok", v.ok},                     {"issues", std::move(v.issues)}};
+    json::object target{{"connectionId", v.connectionId},
+                        {"platform", v.platform},
+                        {"accountName", v.accountName},
+                        {"ok", v.ok},
+                        {"issues", std::move(v.issues)}};
     if (v.length) target["length"] = std::move(*v.length);
     targets.push_back(std::move(target));
   }
@@ -228,7 +231,9 @@ void reschedule(publishing::Publisher& publisher, Exchange& ex) {
   publishing::PostStore posts(tenant);
   const auto post = found(posts, ex.param("id"));
   if (posts.reschedule(post.id, at, ex.actor()) == 0) {
-    throw Problem::conflict("nothing of this post is waiting for its time any more (sent, being sent, cancelled or scheduled at the platform)");
+    throw Problem::conflict(
+        "nothing of this post is waiting for its time any more (sent, being sent, cancelled or scheduled at the "
+        "platform)");
   }
   publisher.wake();
   ex.send(200, postView(found(posts, post.id)));
@@ -245,8 +250,11 @@ void withdraw(publishing::Publisher& publisher, Exchange& ex) {
   for (const auto& item : left) {
     json::array ids;
     for (const auto& id : item.postIds) ids.emplace_back(id);
-    notDeleted.push_back({{"targetId", item.target.id}, {"connectionId", item.target.connectionId}, {"platform", item.target.platform},
-                          {"postIds", ids}, {"error", item.error}});
+    notDeleted.push_back({{"targetId", item.target.id},
+                          {"connectionId", item.target.connectionId},
+                          {"platform", item.target.platform},
+                          {"postIds", ids},
+                          {"error", item.error}});
   }
   tenant.audit(ex.actor(), "post.deleted", "post", post.id, {{"notDeleted", static_cast<std::int64_t>(left.size())}});
   view["notDeleted"] = notDeleted;
@@ -265,10 +273,12 @@ void resolve(publishing::Publisher& publisher, Exchange& ex) {
   }
   const auto postId = fields.optionalText("postId", 512);
   const auto url = fields.optionalText("url", 2048);
-  if (outcome != "published" && (postId || url)) throw Problem::badInput("postId and url go with outcome \"published\" only");
+  if (outcome != "published" && (postId || url))
+    throw Problem::badInput("postId and url go with outcome \"published\" only");
   publishing::PostStore posts(tenant);
   const auto post = found(posts, ex.param("id"));
-  const auto target = std::find_if(post.targets.begin(), post.targets.end(), [&](const auto& t) { return t.id == ex.param("targetId"); });
+  const auto target = std::find_if(post.targets.begin(), post.targets.end(),
+                                   [&](const auto& t) { return t.id == ex.param("targetId"); });
   if (target == post.targets.end()) throw Problem::notFound("no such target");
   if (!posts.resolve(post.id, target->id, outcome, postId, url, ex.actor())) {
     throw Problem::conflict("the target is " + target->status + "; only a needs_review target can be resolved");
@@ -295,13 +305,15 @@ void errors(Exchange& ex) {
 
 void addPostRoutes(http::Router& router, publishing::Publisher& publisher, const config::Config& config) {
   using std::bind_front, std::ref;
-  router.add("POST", "/api/social-media/posts", Permission::Post, bind_front(create, ref(publisher), ref(config.publishing)));
+  router.add("POST", "/api/social-media/posts", Permission::Post,
+             bind_front(create, ref(publisher), ref(config.publishing)));
   router.add("POST", "/api/social-media/posts/validate", Permission::Post, bind_front(validate, ref(publisher)));
   router.add("GET", "/api/social-media/posts", Permission::ViewConnections, list);
   router.add("GET", "/api/social-media/posts/{id}", Permission::ViewConnections, get);
   router.add("PATCH", "/api/social-media/posts/{id}", Permission::Post, bind_front(reschedule, ref(publisher)));
   router.add("DELETE", "/api/social-media/posts/{id}", Permission::Post, bind_front(withdraw, ref(publisher)));
-  router.add("POST", "/api/social-media/posts/{id}/targets/{targetId}/resolve", Permission::Post, bind_front(resolve, ref(publisher)));
+  router.add("POST", "/api/social-media/posts/{id}/targets/{targetId}/resolve", Permission::Post,
+             bind_front(resolve, ref(publisher)));
   router.add("GET", "/api/social-media/errors", Permission::ViewConnections, errors);
 }
 

@@ -13,8 +13,10 @@ Problem problemFor(const plugins::PlatformError& error) {
     case ErrorKind::Permanent: return {422, "platform-rejected", "The platform rejected the request", detail};
     case ErrorKind::AuthExpired:
     case ErrorKind::AuthInvalid: return {409, "reconnect-required", "The connection must be reconnected", detail};
-    case ErrorKind::RateLimited: return Problem(429, "rate-limited", "Rate limited by the platform", detail).retryAfter(retryAfter);
-    case ErrorKind::Transient: return Problem(503, "platform-unavailable", "The platform is unavailable", detail).retryAfter(retryAfter);
+    case ErrorKind::RateLimited:
+      return Problem(429, "rate-limited", "Rate limited by the platform", detail).retryAfter(retryAfter);
+    case ErrorKind::Transient:
+      return Problem(503, "platform-unavailable", "The platform is unavailable", detail).retryAfter(retryAfter);
     case ErrorKind::NotSupported: return Problem::badInput(detail);
     default: return {502, "plugin-fault", "The platform plugin failed", detail};
   }

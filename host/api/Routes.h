@@ -4,22 +4,45 @@
 /// Every route is described in api/openapi.json (GET /api/openapi.json); tests/unit/OpenApiTests.cpp
 /// fails the build's tests when a route is added or removed without it.
 
-namespace marketsage::config { struct Config; }
-namespace marketsage::http { class Metrics; class RateLimiter; class Router; }
-namespace marketsage::oauth { class OAuthFlow; }
-namespace marketsage::plugins { class PluginRegistry; }
-namespace marketsage::publishing { class Publisher; }
-namespace marketsage::insights { class Analytics; }
-namespace marketsage::health { class ConnectionHealth; }
-namespace marketsage::store { class Database; }
-namespace marketsage::tenants { class Authenticator; class Directory; }
-namespace marketsage::vault { class TokenVault; }
+namespace marketsage::config {
+struct Config;
+}
+namespace marketsage::http {
+class Metrics;
+class RateLimiter;
+class Router;
+}  // namespace marketsage::http
+namespace marketsage::oauth {
+class OAuthFlow;
+}
+namespace marketsage::plugins {
+class PluginRegistry;
+}
+namespace marketsage::publishing {
+class Publisher;
+}
+namespace marketsage::insights {
+class Analytics;
+}
+namespace marketsage::health {
+class ConnectionHealth;
+}
+namespace marketsage::store {
+class Database;
+}
+namespace marketsage::tenants {
+class Authenticator;
+class Directory;
+}  // namespace marketsage::tenants
+namespace marketsage::vault {
+class TokenVault;
+}
 
 namespace marketsage::api {
 
 /// /api/health, /metrics
-void addHealthRoutes(http::Router& router, store::Database& db, const plugins::PluginRegistry& plugins, http::Metrics& metrics,
-                     const http::RateLimiter& rateLimiter);
+void addHealthRoutes(http::Router& router, store::Database& db, const plugins::PluginRegistry& plugins,
+                     http::Metrics& metrics, const http::RateLimiter& rateLimiter);
 /// /api/me, /api/orgs, /api/orgs/{id}/users
 void addOrganizationRoutes(http::Router& router, tenants::Directory& directory, tenants::Authenticator& authenticator);
 /// /api/keys
@@ -32,7 +55,8 @@ void addConnectionRoutes(http::Router& router, oauth::OAuthFlow& oauth, const va
 /// /social-media page, /api/social-media/platforms
 void addDashboardRoutes(http::Router& router, const config::Config& config, const plugins::PluginRegistry& plugins);
 /// /api/social-media/media, signed /media/{id}
-void addMediaRoutes(http::Router& router, const config::Config& config, store::Database& db, const vault::TokenVault& vault);
+void addMediaRoutes(http::Router& router, const config::Config& config, store::Database& db,
+                    const vault::TokenVault& vault);
 /// /api/social-media/posts, /errors
 void addPostRoutes(http::Router& router, publishing::Publisher& publisher, const config::Config& config);
 /// /api/social-media/analytics

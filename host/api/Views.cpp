@@ -34,15 +34,16 @@ boost::json::object view(const tenants::ApiKeyInfo& key) {
 boost::json::object view(const tenants::AuditEntry& entry) {
   boost::json::error_code ec;
   auto detail = boost::json::parse(entry.detail, ec);
-  return {{"id", std::to_string(entry.seq)},
-          {"at", time::formatIso8601(entry.createdAt)},
-          {"actorUserId", entry.actorUserId.empty() ? boost::json::value(nullptr) : boost::json::value(entry.actorUserId)},
-          {"action", entry.action},
-          {"targetType", entry.targetType},
-          {"targetId", entry.targetId},
-          {"detail", ec ? boost::json::value(boost::json::object{}) : detail},
-          {"remoteAddr", entry.remoteAddr},
-          {"requestId", entry.requestId}};
+  return {
+      {"id", std::to_string(entry.seq)},
+      {"at", time::formatIso8601(entry.createdAt)},
+      {"actorUserId", entry.actorUserId.empty() ? boost::json::value(nullptr) : boost::json::value(entry.actorUserId)},
+      {"action", entry.action},
+      {"targetType", entry.targetType},
+      {"targetId", entry.targetId},
+      {"detail", ec ? boost::json::value(boost::json::object{}) : detail},
+      {"remoteAddr", entry.remoteAddr},
+      {"requestId", entry.requestId}};
 }
 
 boost::json::object view(const connections::Connection& c) {
@@ -64,8 +65,12 @@ boost::json::object view(const connections::Connection& c) {
 }
 
 boost::json::object view(const media::MediaItem& item) {
-  const auto optionalText = [](const std::optional<std::string>& v) { return v ? boost::json::value(*v) : boost::json::value(nullptr); };
-  const auto optionalNumber = [](const std::optional<std::int64_t>& v) { return v ? boost::json::value(*v) : boost::json::value(nullptr); };
+  const auto optionalText = [](const std::optional<std::string>& v) {
+    return v ? boost::json::value(*v) : boost::json::value(nullptr);
+  };
+  const auto optionalNumber = [](const std::optional<std::int64_t>& v) {
+    return v ? boost::json::value(*v) : boost::json::value(nullptr);
+  };
   return {{"id", item.id},
           {"kind", item.kind},
           {"mimeType", item.mimeType},

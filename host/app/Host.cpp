@@ -2,13 +2,13 @@
 
 #include "api/Problems.h"
 #include "api/Routes.h"
+#include "config/PluginSettings.h"
 #include "connections/RefreshSchedule.h"
 #include "health/ConnectionHealth.h"
 #include "http/Dispatcher.h"
 #include "insights/Analytics.h"
 #include "oauth/OAuthFlow.h"
 #include "oauth/TokenRefresher.h"
-#include "config/PluginSettings.h"
 #include "plugins/PluginRegistry.h"
 #include "publishing/Publisher.h"
 #include "store/Migrations.h"
@@ -19,7 +19,9 @@ namespace marketsage::app {
 namespace {
 
 http::RateLimits rateLimitsOf(const config::RateLimitConfig& c) {
-  return {c.enabled, {c.perKeyPerSecond, c.perKeyBurst}, {c.perAddressPerSecond, c.perAddressBurst},
+  return {c.enabled,
+          {c.perKeyPerSecond, c.perKeyBurst},
+          {c.perAddressPerSecond, c.perAddressBurst},
           {c.authFailuresPerMinute / 60.0, c.authFailuresBurst}};
 }
 

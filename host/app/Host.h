@@ -14,14 +14,31 @@
 
 #include <memory>
 
-namespace marketsage::connections { class RefreshSchedule; }
-namespace marketsage::health { class ConnectionHealth; }
-namespace marketsage::http { class Dispatcher; }
-namespace marketsage::insights { class Analytics; }
-namespace marketsage::oauth { class OAuthFlow; class TokenRefresher; }
-namespace marketsage::plugins { class PluginRegistry; }
-namespace marketsage::publishing { class Publisher; }
-namespace marketsage::vault { class TokenVault; }
+namespace marketsage::connections {
+class RefreshSchedule;
+}
+namespace marketsage::health {
+class ConnectionHealth;
+}
+namespace marketsage::http {
+class Dispatcher;
+}
+namespace marketsage::insights {
+class Analytics;
+}
+namespace marketsage::oauth {
+class OAuthFlow;
+class TokenRefresher;
+}  // namespace marketsage::oauth
+namespace marketsage::plugins {
+class PluginRegistry;
+}
+namespace marketsage::publishing {
+class Publisher;
+}
+namespace marketsage::vault {
+class TokenVault;
+}
 
 namespace marketsage::app {
 

@@ -4,15 +4,12 @@ namespace marketsage::auth {
 
 bool allows(Role role, Permission permission) {
   switch (role) {
-    case Role::SuperAdmin:
-      return true;
-    case Role::Admin:
-      return permission != Permission::ManageOrganizations;
+    case Role::SuperAdmin: return true;
+    case Role::Admin: return permission != Permission::ManageOrganizations;
     case Role::User:
       return permission == Permission::ConnectAccounts || permission == Permission::ViewConnections ||
              permission == Permission::Post || permission == Permission::ViewAnalytics;
-    case Role::Guest:
-      return false;
+    case Role::Guest: return false;
   }
   return false;
 }

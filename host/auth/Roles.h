@@ -10,12 +10,12 @@ namespace marketsage::auth {
 enum class Role { SuperAdmin, Admin, User, Guest };
 
 enum class Permission {
-  ConnectAccounts,   ///< start OAuth, add a connection
-  ViewConnections,   ///< list connections and their health
-  Post,              ///< publish, schedule, upload media
-  ManageTokens,      ///< refresh or revoke connection tokens; create and revoke API keys
+  ConnectAccounts,  ///< start OAuth, add a connection
+  ViewConnections,  ///< list connections and their health
+  Post,             ///< publish, schedule, upload media
+  ManageTokens,     ///< refresh or revoke connection tokens; create and revoke API keys
   ViewAnalytics,
-  ManageUsers,       ///< add, remove and re-role users of the organization
+  ManageUsers,  ///< add, remove and re-role users of the organization
   ViewAudit,
   ManageOrganizations,  ///< create organizations (SUPER_ADMIN only)
 };

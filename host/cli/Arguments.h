@@ -19,7 +19,7 @@ struct UsageError : std::runtime_error {
 
 struct Arguments {
   bool help = false;
-  std::map<std::string, std::string> flags;  ///< without the leading dashes; the last value given
+  std::map<std::string, std::string> flags;                  ///< without the leading dashes; the last value given
   std::map<std::string, std::vector<std::string>> repeated;  ///< every value of each flag, in order
   std::vector<std::string> positional;
 

@@ -44,12 +44,14 @@ int keysCommand(const std::vector<std::string>& argv) {
   }
   // Pending OAuth states live ten minutes; rather than re-seal them, let them lapse.
   std::size_t stale = 0;
-  for (const auto& row : db.query("SELECT access_token FROM connections UNION ALL SELECT refresh_token FROM connections WHERE refresh_token IS NOT NULL")) {
+  for (const auto& row : db.query("SELECT access_token FROM connections UNION ALL SELECT refresh_token FROM "
+                                  "connections WHERE refresh_token IS NOT NULL")) {
     if (!vault.isCurrent(row.text(0))) ++stale;
   }
   std::cout << "re-encrypted " << changed << " token(s) under key " << vault.keys().currentId() << "\n";
   if (stale > 0) {
-    std::cerr << "marketsage: " << stale << " token(s) are still under an old key (written meanwhile?); run keys rotate again\n";
+    std::cerr << "marketsage: " << stale
+              << " token(s) are still under an old key (written meanwhile?); run keys rotate again\n";
     return 1;
   }
   std::cout << "no token is left under an older key\n";

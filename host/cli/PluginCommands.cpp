@@ -1,8 +1,8 @@
 /// plugins list / plugins check.
-#include "config/PluginSettings.h"
 #include "cli/Arguments.h"
 #include "cli/Commands.h"
 #include "config/Config.h"
+#include "config/PluginSettings.h"
 #include "core/Json.h"
 #include "core/Log.h"
 #include "plugins/PluginRegistry.h"
@@ -33,7 +33,8 @@ constexpr const char* pluginsUsage =
 
 /// A plugin given as a file, or as an id looked up as lib<id>.so along the plugin path.
 std::string pluginFile(const std::string& given, const config::Config& config) {
-  if (given.find('/') != std::string::npos || (given.size() > 3 && given.substr(given.size() - 3) == ".so")) return given;
+  if (given.find('/') != std::string::npos || (given.size() > 3 && given.substr(given.size() - 3) == ".so"))
+    return given;
   for (const auto& folder : config.pluginPath) {
     const auto candidate = folder / ("lib" + given + ".so");
     if (std::filesystem::exists(candidate)) return candidate.string();
@@ -90,8 +91,8 @@ int callPlugin(const Arguments& args) {
   if (result.ok()) return 0;
   std::cerr << "marketsage: " << function << " failed: " << plugins::toString(result.kind)
             << (result.platformCode.empty() ? "" : " (" + result.platformCode + ")")
-            << (result.retryAfterSeconds > 0 ? ", retry after " + std::to_string(result.retryAfterSeconds) + " s" : "") << ": "
-            << result.reason() << "\n";
+            << (result.retryAfterSeconds > 0 ? ", retry after " + std::to_string(result.retryAfterSeconds) + " s" : "")
+            << ": " << result.reason() << "\n";
   return 1;
 }
 
@@ -119,7 +120,8 @@ int pluginsCommand(const std::vector<std::string>& argv) {
       return 2;
     }
   }
-  std::cerr << "marketsage: plugins needs 'list', 'check FILE.so|ID' or 'call FILE.so|ID FUNCTION [JSON]'\n" << pluginsUsage;
+  std::cerr << "marketsage: plugins needs 'list', 'check FILE.so|ID' or 'call FILE.so|ID FUNCTION [JSON]'\n"
+            << pluginsUsage;
   return 2;
 }
 

@@ -1,22 +1,22 @@
 /// serve, migrate and admin bootstrap: the commands that open the database.
 #include "app/Host.h"
-#include "publishing/Publisher.h"
 #include "cli/Arguments.h"
 #include "cli/Commands.h"
 #include "core/Log.h"
-#include "http/Fields.h"
 #include "http/Dispatcher.h"
+#include "http/Fields.h"
 #include "http/Server.h"
 #include "oauth/TokenRefresher.h"
 #include "plugins/PluginRegistry.h"
+#include "publishing/Publisher.h"
 #include "store/Migrations.h"
 
-#include <csignal>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/file.h>
 #include <unistd.h>
+#include <csignal>
 #include <iostream>
-#include <pthread.h>
 
 namespace marketsage::cli {
 namespace {
@@ -101,10 +101,14 @@ int serveCommand(const std::vector<std::string>& argv) {
   if (!lockSqliteDatabase(config)) return 1;
   app::Host host(config);
   auto& dispatcher = host.dispatcher();
-  http::Server server(endpointOf(config.server), limitsOf(config.server), [&](http::Request& request, http::Response& response) { dispatcher.serve(request, response); },
-                      [&](const http::RequestHead& head) { return dispatcher.streamsBody(head); },
-                      [&](int status, const std::string& client, const std::string& detail) { dispatcher.refused(status, client, detail); },
-                      &host.metrics().server());
+  http::Server server(
+      endpointOf(config.server), limitsOf(config.server),
+      [&](http::Request& request, http::Response& response) { dispatcher.serve(request, response); },
+      [&](const http::RequestHead& head) { return dispatcher.streamsBody(head); },
+      [&](int status, const std::string& client, const std::string& detail) {
+        dispatcher.refused(status, client, detail);
+      },
+      &host.metrics().server());
   server.start();
   host.refresher().startBackground(config.oauth.refreshIntervalSeconds);
   host.publisher().start();
@@ -147,13 +151,15 @@ int adminCommand(const std::vector<std::string>& argv) {
   const bool recover = known && argv.front() == "recover";
   int exitCode = 0;
   const auto args = parseCommandLine(std::vector<std::string>(argv.begin() + (known ? 1 : 0), argv.end()),
-                                     recover ? std::set<std::string>{"email"} : std::set<std::string>{"email", "org"}, adminUsage, exitCode);
+                                     recover ? std::set<std::string>{"email"} : std::set<std::string>{"email", "org"},
+                                     adminUsage, exitCode);
   if (!args) return exitCode;
   if (recover) {
     auto config = loadConfig(*args);
     app::Host host(config);
     const auto result = host.directory().recoverSuperAdmin(args->flag("email"));
-    std::cout << "SUPER_ADMIN " << result.user.id << " <" << result.user.email << "> of organization " << result.organization.id << "\n"
+    std::cout << "SUPER_ADMIN " << result.user.id << " <" << result.user.email << "> of organization "
+              << result.organization.id << "\n"
               << "new API key (shown once, store it now; earlier keys stay valid until revoked):\n"
               << result.apiKey << std::endl;
     return 0;

@@ -2,10 +2,10 @@
 
 #include <boost/json.hpp>
 
+#include <unistd.h>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 
 namespace marketsage::config {
 namespace {
@@ -174,11 +174,13 @@ void validate(Config& config) {
     throw ConfigError(R"(config: mode must be "development" or "production", not ")" + config.mode + "\"");
   }
   const auto& server = config.server;
-  if (server.maxThreads < 1 || server.maxQueued < 1 || server.maxConnections < 1 || server.maxConnectionsPerClient < 0 ||
-      server.maxRequestsPerClient < 0) {
-    throw ConfigError("config: server.maxThreads, maxQueued and maxConnections must be positive, the per-client bounds >= 0");
+  if (server.maxThreads < 1 || server.maxQueued < 1 || server.maxConnections < 1 ||
+      server.maxConnectionsPerClient < 0 || server.maxRequestsPerClient < 0) {
+    throw ConfigError(
+        "config: server.maxThreads, maxQueued and maxConnections must be positive, the per-client bounds >= 0");
   }
-  if (server.headerTimeoutSeconds < 1 || server.bodyTimeoutSeconds < 1 || server.keepAliveSeconds < 1 || server.maxHeaderBytes < 1024) {
+  if (server.headerTimeoutSeconds < 1 || server.bodyTimeoutSeconds < 1 || server.keepAliveSeconds < 1 ||
+      server.maxHeaderBytes < 1024) {
     throw ConfigError("config: server timeouts must be >= 1 s and server.maxHeaderBytes >= 1024");
   }
   if (config.database.poolSize < 1) throw ConfigError("config: database.poolSize must be positive");
@@ -188,10 +190,12 @@ void validate(Config& config) {
     if (v < 0) throw ConfigError("config: rateLimit values must be >= 0 (0 = no limit)");
   }
   if (config.publishing.workers < 1 || config.publishing.leaseSeconds < 3 || config.publishing.maxAttempts < 1 ||
-      config.publishing.pollMillis < 10 || config.publishing.waitSeconds < 0 || config.publishing.reconcileGraceSeconds < 0 ||
-      config.publishing.hostTimeoutSeconds < 3) {
-    throw ConfigError("config: publishing needs workers >= 1, leaseSeconds >= 3, maxAttempts >= 1, pollMillis >= 10, waitSeconds >= 0,"
-                      " reconcileGraceSeconds >= 0, hostTimeoutSeconds >= 3");
+      config.publishing.pollMillis < 10 || config.publishing.waitSeconds < 0 ||
+      config.publishing.reconcileGraceSeconds < 0 || config.publishing.hostTimeoutSeconds < 3) {
+    throw ConfigError(
+        "config: publishing needs workers >= 1, leaseSeconds >= 3, maxAttempts >= 1, pollMillis >= 10, waitSeconds >= "
+        "0,"
+        " reconcileGraceSeconds >= 0, hostTimeoutSeconds >= 3");
   }
   if (config.oauth.stateLifetimeSeconds < 1 || config.oauth.startLinkSeconds < 1) {
     throw ConfigError("config: oauth.stateLifetimeSeconds and oauth.startLinkSeconds must be positive");

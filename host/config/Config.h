@@ -22,17 +22,17 @@ struct ConfigError : std::runtime_error {
 struct ServerConfig {
   std::string host = "0.0.0.0";
   int port = 8080;
-  int maxThreads = 64;           ///< request threads; only complete requests reach one
-  int maxQueued = 1024;          ///< complete requests waiting for a thread (503 beyond)
+  int maxThreads = 64;                     ///< request threads; only complete requests reach one
+  int maxQueued = 1024;                    ///< complete requests waiting for a thread (503 beyond)
   std::size_t maxBodyBytes = 1024 * 1024;  ///< larger request bodies answer 413 (uploads stream)
   std::size_t maxHeaderBytes = 32 * 1024;  ///< request line plus header fields (431 beyond)
-  int headerTimeoutSeconds = 10;   ///< the whole request head, from connect (or first byte when kept alive)
-  int bodyTimeoutSeconds = 30;     ///< a whole JSON body; for streamed uploads the grace before minBodyRate
-  int keepAliveSeconds = 15;       ///< an idle kept-alive connection is closed after this
-  std::uint64_t minBodyRate = 16 * 1024;  ///< bytes/s an upload (or a slow reader of an answer) must average
-  int maxConnections = 10000;      ///< open sockets; the oldest idle one is closed to admit another
-  int maxConnectionsPerClient = 256;  ///< per client address, likewise (0 = no bound; raise behind a proxy)
-  int maxRequestsPerClient = 0;    ///< requests of one address in service at once (0 = maxThreads minus a reserve)
+  int headerTimeoutSeconds = 10;           ///< the whole request head, from connect (or first byte when kept alive)
+  int bodyTimeoutSeconds = 30;             ///< a whole JSON body; for streamed uploads the grace before minBodyRate
+  int keepAliveSeconds = 15;               ///< an idle kept-alive connection is closed after this
+  std::uint64_t minBodyRate = 16 * 1024;   ///< bytes/s an upload (or a slow reader of an answer) must average
+  int maxConnections = 10000;              ///< open sockets; the oldest idle one is closed to admit another
+  int maxConnectionsPerClient = 256;       ///< per client address, likewise (0 = no bound; raise behind a proxy)
+  int maxRequestsPerClient = 0;  ///< requests of one address in service at once (0 = maxThreads minus a reserve)
   int drainSeconds = 10;         ///< on SIGTERM, how long in-flight requests may finish
   int authCacheSeconds = 5;      ///< how long a resolved API key is trusted without a lookup;
                                  ///< revocation on this host applies at once, on others within it
@@ -53,27 +53,27 @@ struct RateLimitConfig {
 };
 
 struct DatabaseConfig {
-  std::string url;               ///< "sqlite:PATH" or "postgresql://user:pass@host:port/db"
+  std::string url;    ///< "sqlite:PATH" or "postgresql://user:pass@host:port/db"
   int poolSize = 32;  ///< sessions; requests beyond it wait (bounded) for one
 };
 
 struct OAuthConfig {
-  int stateLifetimeSeconds = 600;    ///< how long a connect flow may wait for its callback
-  int startLinkSeconds = 120;        ///< how long the host link of a JSON connect answer may wait to be followed
-  int refreshIntervalSeconds = 60;   ///< background refresh pass; 0 = off
+  int stateLifetimeSeconds = 600;   ///< how long a connect flow may wait for its callback
+  int startLinkSeconds = 120;       ///< how long the host link of a JSON connect answer may wait to be followed
+  int refreshIntervalSeconds = 60;  ///< background refresh pass; 0 = off
 };
 
 struct PublishingConfig {
-  int workers = 16;              ///< targets published at once by this host (platform calls block)
-  int waitSeconds = 20;          ///< an immediate POST answers when done, or 202 after this long
-  int leaseSeconds = 120;        ///< a target claimed by a host that stops renewing for this long
-                                 ///< is an attempt of unknown outcome: looked up at the platform
-  int maxAttempts = 5;           ///< transient failures retried with backoff up to this many tries
-  int pollMillis = 500;          ///< how often the scheduler looks for due targets (also woken)
-  int retryBaseMillis = 2000;    ///< first transient retry delay; doubles per attempt (jittered)
+  int workers = 16;                ///< targets published at once by this host (platform calls block)
+  int waitSeconds = 20;            ///< an immediate POST answers when done, or 202 after this long
+  int leaseSeconds = 120;          ///< a target claimed by a host that stops renewing for this long
+                                   ///< is an attempt of unknown outcome: looked up at the platform
+  int maxAttempts = 5;             ///< transient failures retried with backoff up to this many tries
+  int pollMillis = 500;            ///< how often the scheduler looks for due targets (also woken)
+  int retryBaseMillis = 2000;      ///< first transient retry delay; doubles per attempt (jittered)
   int reconcileGraceSeconds = 10;  ///< an attempt of unknown outcome is looked up no earlier than
                                    ///< this after it began: a cut-off request may still land
-  int hostTimeoutSeconds = 15;   ///< a host silent this long is dead: its targets are reconciled
+  int hostTimeoutSeconds = 15;     ///< a host silent this long is dead: its targets are reconciled
 };
 
 struct MediaConfig {
@@ -86,10 +86,10 @@ struct MediaConfig {
 struct Config {
   std::string mode = "development";  ///< "production" refuses secrets from the JSON file
   std::filesystem::path dataDir = "var";
-  std::string publicUrl;             ///< base of OAuth redirect URIs
+  std::string publicUrl;                ///< base of OAuth redirect URIs
   bool allowInsecurePublicUrl = false;  ///< production with an http:// public URL (not localhost)
   std::string logLevel = "info";
-  std::string logFile;               ///< empty: stderr
+  std::string logFile;  ///< empty: stderr
   bool accessLog = true;
   ServerConfig server;
   RateLimitConfig rateLimit;
@@ -98,7 +98,7 @@ struct Config {
   PublishingConfig publishing;
   MediaConfig media;
   std::vector<std::filesystem::path> pluginPath;
-  boost::json::object plugins;       ///< the file's "plugins" section, as written
+  boost::json::object plugins;  ///< the file's "plugins" section, as written
 
   bool production() const { return mode == "production"; }
 };

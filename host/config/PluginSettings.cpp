@@ -21,7 +21,8 @@ plugins::PluginSettings ownSettings(const Config& config, const std::string& plu
   if (const auto* enabled = settings.values.if_contains("enabled"); enabled != nullptr && enabled->is_bool()) {
     settings.enabled = enabled->get_bool();
   }
-  static constexpr std::pair<const char*, const char*> secretKeys[] = {{"client_secret", "CLIENT_SECRET"}, {"bot_token", "BOT_TOKEN"}};
+  static constexpr std::pair<const char*, const char*> secretKeys[] = {{"client_secret", "CLIENT_SECRET"},
+                                                                       {"bot_token", "BOT_TOKEN"}};
   if (config.production()) {
     for (const auto& [key, suffix] : secretKeys) {
       if (settings.values.erase(key) > 0) {
@@ -31,10 +32,13 @@ plugins::PluginSettings ownSettings(const Config& config, const std::string& plu
     }
   }
   std::string prefix = pluginId;
-  std::transform(prefix.begin(), prefix.end(), prefix.begin(), [](unsigned char c) { return c == '-' ? '_' : std::toupper(c); });
-  static constexpr std::pair<const char*, const char*> fromEnvironment[] = {
-      {"API_BASE", "api_base"}, {"AUTH_BASE", "auth_base"}, {"CLIENT_ID", "client_id"},
-      {"CLIENT_SECRET", "client_secret"}, {"BOT_TOKEN", "bot_token"}};
+  std::transform(prefix.begin(), prefix.end(), prefix.begin(),
+                 [](unsigned char c) { return c == '-' ? '_' : std::toupper(c); });
+  static constexpr std::pair<const char*, const char*> fromEnvironment[] = {{"API_BASE", "api_base"},
+                                                                            {"AUTH_BASE", "auth_base"},
+                                                                            {"CLIENT_ID", "client_id"},
+                                                                            {"CLIENT_SECRET", "client_secret"},
+                                                                            {"BOT_TOKEN", "bot_token"}};
   for (const auto& [suffix, key] : fromEnvironment) {
     const std::string name = prefix + "_" + suffix;
     if (const char* value = std::getenv(name.c_str()); value != nullptr && *value != '\0') settings.values[key] = value;
@@ -49,8 +53,8 @@ plugins::PluginSettings pluginSettings(const Config& config, const std::string& 
   auto settings = ownSettings(config, pluginId);
   // "credentials_from": "facebook" — one app for several platforms (Instagram through Facebook
   // Login uses the Meta app): take its client id and secret when this plugin has none of its own.
-  if (const auto* from = settings.values.if_contains("credentials_from"); from != nullptr && from->is_string() &&
-      !settings.values.contains("client_id")) {
+  if (const auto* from = settings.values.if_contains("credentials_from");
+      from != nullptr && from->is_string() && !settings.values.contains("client_id")) {
     const auto source = ownSettings(config, std::string(from->get_string()));
     for (const char* key : {"client_id", "client_secret"}) {
       if (const auto* value = source.values.if_contains(key)) settings.values[key] = *value;

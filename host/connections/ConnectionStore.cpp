@@ -1,9 +1,9 @@
 #include "connections/ConnectionStore.h"
 
 #include "core/Problem.h"
-#include "plugins/PlatformError.h"
 #include "core/Random.h"
 #include "core/Time.h"
+#include "plugins/PlatformError.h"
 #include "tenants/TenantStore.h"
 #include "vault/TokenVault.h"
 
@@ -60,7 +60,6 @@ Connection connectionFrom(const store::Row& row) {
   return c;
 }
 
-
 }  // namespace
 
 boost::json::object accountJson(const Connection& connection) {
@@ -76,7 +75,9 @@ ConnectionStore::ConnectionStore(tenants::TenantStore& tenant, const vault::Toke
 
 std::vector<Connection> ConnectionStore::list() {
   std::vector<Connection> out;
-  for (const auto& row : db_.query(std::string(columns) + " WHERE organization_id = $1 ORDER BY platform, account_name, id", {organizationId_})) {
+  for (const auto& row :
+       db_.query(std::string(columns) + " WHERE organization_id = $1 ORDER BY platform, account_name, id",
+                 {organizationId_})) {
     out.push_back(connectionFrom(row));
   }
   return out;
@@ -98,18 +99,24 @@ Connection ConnectionStore::upsert(const std::string& platform, const Account& a
                                    const std::optional<std::string>& grantId, const tenants::Actor& actor) {
   const auto now = time::nowMillis();
   auto tx = db_.transaction();
-  const auto existing = tx.query("SELECT id FROM connections WHERE organization_id = $1 AND platform = $2 AND account_id = $3",
-                                 {organizationId_, platform, account.id});
+  const auto existing =
+      tx.query("SELECT id FROM connections WHERE organization_id = $1 AND platform = $2 AND account_id = $3",
+               {organizationId_, platform, account.id});
   const std::string id = existing.empty() ? random::uuid() : existing.front().text(0);
   const std::string access = vault_.seal(organizationId_, id, "access_token", tokens.accessToken);
-  const Param refresh = tokens.refreshToken ? Param{vault_.seal(organizationId_, id, "refresh_token", *tokens.refreshToken)} : Param{nullptr};
+  const Param refresh = tokens.refreshToken
+                            ? Param{vault_.seal(organizationId_, id, "refresh_token", *tokens.refreshToken)}
+                            : Param{nullptr};
   if (existing.empty()) {
     tx.execute(
-        "INSERT INTO connections (id, organization_id, platform, account_id, account_name, scopes, status, access_token,"
-        " refresh_token, expires_at, metadata, connected_by, created_at, updated_at, last_sync_at, last_success_at, grant_id)"
+        "INSERT INTO connections (id, organization_id, platform, account_id, account_name, scopes, status, "
+        "access_token,"
+        " refresh_token, expires_at, metadata, connected_by, created_at, updated_at, last_sync_at, last_success_at, "
+        "grant_id)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $13, $13, $14)",
-        {id, organizationId_, platform, account.id, account.name, scopesText(tokens.scopes), std::string(status::active), access,
-         refresh, store::nullable(tokens.expiresAt), account.metadata, actor.userId, now, store::nullable(grantId)});
+        {id, organizationId_, platform, account.id, account.name, scopesText(tokens.scopes),
+         std::string(status::active), access, refresh, store::nullable(tokens.expiresAt), account.metadata,
+         actor.userId, now, store::nullable(grantId)});
   } else {
     // Reconnecting the same account replaces its tokens and clears its errors: no duplicate row.
     tx.execute(
@@ -117,8 +124,9 @@ Connection ConnectionStore::upsert(const std::string& platform, const Account& a
         " expires_at = $6, metadata = $7, connected_by = $8, updated_at = $9, last_sync_at = $9, last_success_at = $9,"
         " error_count = 0, last_error = NULL, last_error_at = NULL, grant_id = $10"
         " WHERE organization_id = $11 AND id = $12",
-        {account.name, scopesText(tokens.scopes), std::string(status::active), access, refresh, store::nullable(tokens.expiresAt),
-         account.metadata, actor.userId, now, store::nullable(grantId), organizationId_, id});
+        {account.name, scopesText(tokens.scopes), std::string(status::active), access, refresh,
+         store::nullable(tokens.expiresAt), account.metadata, actor.userId, now, store::nullable(grantId),
+         organizationId_, id});
   }
   tenant_.audit(tx, actor, existing.empty() ? "connection.connected" : "connection.reconnected", "connection", id,
                 {{"platform", platform}, {"accountId", account.id}});
@@ -128,17 +136,20 @@ Connection ConnectionStore::upsert(const std::string& platform, const Account& a
 
 bool ConnectionStore::remove(const std::string& id, const tenants::Actor& actor) {
   auto tx = db_.transaction();
-  const auto row = tx.query("SELECT platform, account_id FROM connections WHERE organization_id = $1 AND id = $2", {organizationId_, id});
+  const auto row = tx.query("SELECT platform, account_id FROM connections WHERE organization_id = $1 AND id = $2",
+                            {organizationId_, id});
   if (row.empty()) return false;
   tx.execute("DELETE FROM connections WHERE organization_id = $1 AND id = $2", {organizationId_, id});
-  tenant_.audit(tx, actor, "connection.removed", "connection", id, {{"platform", row.front().text(0)}, {"accountId", row.front().text(1)}});
+  tenant_.audit(tx, actor, "connection.removed", "connection", id,
+                {{"platform", row.front().text(0)}, {"accountId", row.front().text(1)}});
   tx.commit();
   return true;
 }
 
 std::optional<Tokens> ConnectionStore::tokens(const std::string& id) {
-  const auto rows = db_.query("SELECT access_token, refresh_token, expires_at, scopes FROM connections WHERE organization_id = $1 AND id = $2",
-                              {organizationId_, id});
+  const auto rows = db_.query(
+      "SELECT access_token, refresh_token, expires_at, scopes FROM connections WHERE organization_id = $1 AND id = $2",
+      {organizationId_, id});
   if (rows.empty()) return std::nullopt;
   const auto& row = rows.front();
   Tokens t;
@@ -161,14 +172,16 @@ void ConnectionStore::storeRefreshed(const std::string& id, const Tokens& tokens
   const std::string access = vault_.seal(organizationId_, id, "access_token", tokens.accessToken);
   // A platform that does not rotate refresh tokens returns none: keep the one we have.
   if (tokens.refreshToken) {
-    db_.execute("UPDATE connections SET access_token = $1, refresh_token = $2, expires_at = $3, status = $4, updated_at = $5,"
-                " last_success_at = $5, refreshed_at = $5 WHERE organization_id = $6 AND id = $7",
-                {access, vault_.seal(organizationId_, id, "refresh_token", *tokens.refreshToken), store::nullable(tokens.expiresAt),
-                 std::string(status::active), now, organizationId_, id});
+    db_.execute(
+        "UPDATE connections SET access_token = $1, refresh_token = $2, expires_at = $3, status = $4, updated_at = $5,"
+        " last_success_at = $5, refreshed_at = $5 WHERE organization_id = $6 AND id = $7",
+        {access, vault_.seal(organizationId_, id, "refresh_token", *tokens.refreshToken),
+         store::nullable(tokens.expiresAt), std::string(status::active), now, organizationId_, id});
   } else {
-    db_.execute("UPDATE connections SET access_token = $1, expires_at = $2, status = $3, updated_at = $4, last_success_at = $4,"
-                " refreshed_at = $4 WHERE organization_id = $5 AND id = $6",
-                {access, store::nullable(tokens.expiresAt), std::string(status::active), now, organizationId_, id});
+    db_.execute(
+        "UPDATE connections SET access_token = $1, expires_at = $2, status = $3, updated_at = $4, last_success_at = $4,"
+        " refreshed_at = $4 WHERE organization_id = $5 AND id = $6",
+        {access, store::nullable(tokens.expiresAt), std::string(status::active), now, organizationId_, id});
   }
 }
 
@@ -177,9 +190,10 @@ int ConnectionStore::shareRefreshedGrant(const std::string& id, const Tokens& be
   const auto self = find(id);
   if (!self) return 0;
   int updated = 0;
-  for (const auto& row : db_.query("SELECT id FROM connections WHERE organization_id = $1 AND platform = $2 AND id <> $3"
-                                   " AND refresh_token IS NOT NULL",
-                                   {organizationId_, self->platform, id})) {
+  for (const auto& row :
+       db_.query("SELECT id FROM connections WHERE organization_id = $1 AND platform = $2 AND id <> $3"
+                 " AND refresh_token IS NOT NULL",
+                 {organizationId_, self->platform, id})) {
     const auto& sibling = row.text(0);
     const auto held = tokens(sibling);
     if (!held || held->refreshToken != before.refreshToken) continue;
@@ -197,41 +211,48 @@ int ConnectionStore::shareRefreshedGrant(const std::string& id, const Tokens& be
 }
 
 void ConnectionStore::markFailed(const std::string& id, const std::string& newStatus, const std::string& error) {
-  db_.execute("UPDATE connections SET status = $1, error_count = error_count + 1, last_error = $2, last_error_at = $3, updated_at = $3"
-              " WHERE organization_id = $4 AND id = $5",
-              {newStatus, error, time::nowMillis(), organizationId_, id});
+  db_.execute(
+      "UPDATE connections SET status = $1, error_count = error_count + 1, last_error = $2, last_error_at = $3, "
+      "updated_at = $3"
+      " WHERE organization_id = $4 AND id = $5",
+      {newStatus, error, time::nowMillis(), organizationId_, id});
 }
 
 void ConnectionStore::recordSuccess(const std::string& id) {
   // At most one write a minute per connection: under a publishing load the "last success" of a
   // busy account would otherwise be a write per post.
   const auto now = time::nowMillis();
-  db_.execute("UPDATE connections SET last_success_at = $1 WHERE organization_id = $2 AND id = $3"
-              " AND (last_success_at IS NULL OR last_success_at < $4)",
-              {now, organizationId_, id, now - 60'000});
+  db_.execute(
+      "UPDATE connections SET last_success_at = $1 WHERE organization_id = $2 AND id = $3"
+      " AND (last_success_at IS NULL OR last_success_at < $4)",
+      {now, organizationId_, id, now - 60'000});
 }
 
 bool ConnectionStore::tryLease(const std::string& grantId, const std::string& owner, std::int64_t until) {
   const auto now = time::nowMillis();
-  return db_.execute("INSERT INTO refresh_leases (grant_id, organization_id, owner, lease_until) VALUES ($1, $2, $3, $4)"
-                     " ON CONFLICT (grant_id) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until"
-                     " WHERE refresh_leases.organization_id = excluded.organization_id"
-                     " AND (refresh_leases.lease_until < $5 OR refresh_leases.owner = excluded.owner)",
-                     {grantId, organizationId_, owner, until, now}) == 1;
+  return db_.execute(
+             "INSERT INTO refresh_leases (grant_id, organization_id, owner, lease_until) VALUES ($1, $2, $3, $4)"
+             " ON CONFLICT (grant_id) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until"
+             " WHERE refresh_leases.organization_id = excluded.organization_id"
+             " AND (refresh_leases.lease_until < $5 OR refresh_leases.owner = excluded.owner)",
+             {grantId, organizationId_, owner, until, now}) == 1;
 }
 
 void ConnectionStore::releaseLease(const std::string& grantId, const std::string& owner) {
-  db_.execute("DELETE FROM refresh_leases WHERE organization_id = $1 AND grant_id = $2 AND owner = $3", {organizationId_, grantId, owner});
+  db_.execute("DELETE FROM refresh_leases WHERE organization_id = $1 AND grant_id = $2 AND owner = $3",
+              {organizationId_, grantId, owner});
 }
 
 std::size_t ConnectionStore::resealTokens() {
   std::size_t changed = 0;
-  for (const auto& row : db_.query("SELECT id, access_token, refresh_token FROM connections WHERE organization_id = $1", {organizationId_})) {
+  for (const auto& row : db_.query("SELECT id, access_token, refresh_token FROM connections WHERE organization_id = $1",
+                                   {organizationId_})) {
     const auto& id = row.text(0);
     auto tx = db_.transaction();
     // Re-read inside the transaction: a refresh may have written newer tokens meanwhile.
-    const auto current = tx.query("SELECT access_token, refresh_token FROM connections WHERE organization_id = $1 AND id = $2",
-                                  {organizationId_, id});
+    const auto current =
+        tx.query("SELECT access_token, refresh_token FROM connections WHERE organization_id = $1 AND id = $2",
+                 {organizationId_, id});
     if (current.empty()) continue;
     for (const auto& [column, index] : {std::pair<std::string, std::size_t>{"access_token", 0}, {"refresh_token", 1}}) {
       const auto sealed = current.front().optionalText(index);

@@ -5,8 +5,8 @@
 
 #include "connections/Connection.h"
 #include "store/Database.h"
-#include "tenants/ScopedDatabase.h"
 #include "tenants/Model.h"
+#include "tenants/ScopedDatabase.h"
 
 #include <boost/json/object.hpp>
 
@@ -15,8 +15,12 @@
 #include <string_view>
 #include <vector>
 
-namespace marketsage::vault { class TokenVault; }
-namespace marketsage::tenants { class TenantStore; }
+namespace marketsage::vault {
+class TokenVault;
+}
+namespace marketsage::tenants {
+class TenantStore;
+}
 
 namespace marketsage::connections {
 
@@ -24,8 +28,8 @@ namespace marketsage::connections {
 struct Account {
   std::string id;
   std::string name;
-  std::string metadata = "{}";  ///< JSON object text
-  std::optional<Tokens> tokens; ///< account-specific tokens (e.g. a Facebook Page token)
+  std::string metadata = "{}";   ///< JSON object text
+  std::optional<Tokens> tokens;  ///< account-specific tokens (e.g. a Facebook Page token)
 };
 
 /// The Account of a plugin call (sdk-docs/json-schemas.md): id, name and the stored metadata.
@@ -43,8 +47,8 @@ class ConnectionStore {
   /// Stores (or, for an account already connected on this platform, updates in place) one
   /// connection with its tokens sealed, and audits it. `grantId` names the user grant the tokens
   /// belong to when several accounts share it (nullopt: the account's own). Returns the connection.
-  Connection upsert(const std::string& platform, const Account& account, const Tokens& tokens, const std::optional<std::string>& grantId,
-                    const tenants::Actor& actor);
+  Connection upsert(const std::string& platform, const Account& account, const Tokens& tokens,
+                    const std::optional<std::string>& grantId, const tenants::Actor& actor);
   /// Deletes the row (and so its tokens). False when there is no such connection here.
   bool remove(const std::string& id, const tenants::Actor& actor);
 

@@ -20,10 +20,22 @@ int digitValue(char c, bool& standard, bool& urlSafe) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
   if (c >= 'a' && c <= 'z') return c - 'a' + 26;
   if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') { standard = true; return 62; }
-  if (c == '/') { standard = true; return 63; }
-  if (c == '-') { urlSafe = true; return 62; }
-  if (c == '_') { urlSafe = true; return 63; }
+  if (c == '+') {
+    standard = true;
+    return 62;
+  }
+  if (c == '/') {
+    standard = true;
+    return 63;
+  }
+  if (c == '-') {
+    urlSafe = true;
+    return 62;
+  }
+  if (c == '_') {
+    urlSafe = true;
+    return 63;
+  }
   return -1;
 }
 
@@ -48,10 +60,14 @@ std::string base64Encode(const void* data, std::size_t size, Base64Alphabet alph
     if (i + 2 < size) n |= p[i + 2];
     out += digits[(n >> 18) & 63];
     out += digits[(n >> 12) & 63];
-    if (i + 1 < size) out += digits[(n >> 6) & 63];
-    else if (pad) out += '=';
-    if (i + 2 < size) out += digits[n & 63];
-    else if (pad) out += '=';
+    if (i + 1 < size)
+      out += digits[(n >> 6) & 63];
+    else if (pad)
+      out += '=';
+    if (i + 2 < size)
+      out += digits[n & 63];
+    else if (pad)
+      out += '=';
   }
   return out;
 }
@@ -170,10 +186,17 @@ bool isCleanUtf8(std::string_view text) {
     }
     int extra = 0;
     unsigned codepoint = 0;
-    if ((c & 0xe0) == 0xc0) { extra = 1; codepoint = c & 0x1f; }
-    else if ((c & 0xf0) == 0xe0) { extra = 2; codepoint = c & 0x0f; }
-    else if ((c & 0xf8) == 0xf0) { extra = 3; codepoint = c & 0x07; }
-    else return false;
+    if ((c & 0xe0) == 0xc0) {
+      extra = 1;
+      codepoint = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      extra = 2;
+      codepoint = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      extra = 3;
+      codepoint = c & 0x07;
+    } else
+      return false;
     if (i + extra >= text.size()) return false;  // truncated sequence
     for (int k = 1; k <= extra; ++k) {
       const auto cc = static_cast<unsigned char>(text[i + k]);

@@ -5,7 +5,8 @@
 namespace marketsage {
 
 std::string Problem::json(const std::string& requestId) const {
-  boost::json::object body{{"type", type()}, {"title", title()}, {"status", status()}, {"detail", detail()}, {"requestId", requestId}};
+  boost::json::object body{
+      {"type", type()}, {"title", title()}, {"status", status()}, {"detail", detail()}, {"requestId", requestId}};
   for (const auto& [name, json] : extensions_) {
     boost::system::error_code ec;
     auto value = boost::json::parse(json, ec);

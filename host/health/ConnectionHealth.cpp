@@ -15,7 +15,9 @@ namespace {
 /// What the stored state says, before anyone asks the platform.
 std::string storedHealth(const connections::Connection& c) {
   if (c.status == connections::status::invalid) return "invalid";
-  if (c.status == connections::status::expired || (c.expiresAt && *c.expiresAt < time::nowMillis() && !c.hasRefreshToken)) return "expired";
+  if (c.status == connections::status::expired ||
+      (c.expiresAt && *c.expiresAt < time::nowMillis() && !c.hasRefreshToken))
+    return "expired";
   return "healthy";
 }
 
@@ -49,20 +51,24 @@ ConnectionHealth::Renewed ConnectionHealth::renew(tenants::TenantStore& tenant, 
     return {std::move(refreshed), true};
   }
   if (connection.status != connections::status::active) {
-    throw plugins::PlatformError(plugins::ErrorKind::AuthInvalid, connection.platform, "the connection is " + connection.status);
+    throw plugins::PlatformError(plugins::ErrorKind::AuthInvalid, connection.platform,
+                                 "the connection is " + connection.status);
   }
   const auto health = checkAtPlatform(tenant, store, connection, "healthy");
-  tenant.audit(actor, "connection.checked", "connection", connection.id, {{"platform", connection.platform}, {"health", health}});
+  tenant.audit(actor, "connection.checked", "connection", connection.id,
+               {{"platform", connection.platform}, {"health", health}});
   const auto checked = store.get(connection.id);
   if (health == "invalid" || health == "expired") {
     throw plugins::PlatformError(plugins::ErrorKind::AuthInvalid, connection.platform, checked.lastError);
   }
-  if (health == "rate_limited") throw plugins::PlatformError(plugins::ErrorKind::RateLimited, connection.platform, "try again later", {}, 60);
+  if (health == "rate_limited")
+    throw plugins::PlatformError(plugins::ErrorKind::RateLimited, connection.platform, "try again later", {}, 60);
   return {checked, false};
 }
 
 std::string ConnectionHealth::checkAtPlatform(tenants::TenantStore& tenant, connections::ConnectionStore& store,
-                                              const connections::Connection& c, std::string health, boost::json::object* usage) {
+                                              const connections::Connection& c, std::string health,
+                                              boost::json::object* usage) {
   auto plugin = plugins_.get(c.platform);
   if (!plugin || !plugin->supports(plugins::Operation::CheckToken)) return health;
   try {
@@ -76,9 +82,10 @@ std::string ConnectionHealth::checkAtPlatform(tenants::TenantStore& tenant, conn
       }
       return health;
     }
-    health = result.kind == plugins::ErrorKind::RateLimited ? "rate_limited"
+    health = result.kind == plugins::ErrorKind::RateLimited   ? "rate_limited"
              : result.kind == plugins::ErrorKind::AuthExpired ? "expired"
-             : result.kind == plugins::ErrorKind::AuthInvalid ? "invalid" : health;
+             : result.kind == plugins::ErrorKind::AuthInvalid ? "invalid"
+                                                              : health;
     if (health == "invalid" || health == "expired") store.markFailed(c.id, health, result.message);
   } catch (const plugins::PlatformError& error) {  // the token could not be made fresh
     if (error.kind() == plugins::ErrorKind::RateLimited) return "rate_limited";

@@ -12,24 +12,35 @@
 #include <string>
 #include <vector>
 
-namespace marketsage::oauth { class TokenRefresher; }
-namespace marketsage::plugins { class PluginRegistry; }
-namespace marketsage::tenants { class TenantStore; }
-namespace marketsage::vault { class TokenVault; }
-namespace marketsage::connections { class ConnectionStore; }
+namespace marketsage::oauth {
+class TokenRefresher;
+}
+namespace marketsage::plugins {
+class PluginRegistry;
+}
+namespace marketsage::tenants {
+class TenantStore;
+}
+namespace marketsage::vault {
+class TokenVault;
+}
+namespace marketsage::connections {
+class ConnectionStore;
+}
 
 namespace marketsage::health {
 
 struct Health {
-  connections::Connection connection;  ///< as stored after any live check
-  std::string status;                  ///< healthy, expired, invalid, rate_limited
+  connections::Connection connection;            ///< as stored after any live check
+  std::string status;                            ///< healthy, expired, invalid, rate_limited
   std::optional<std::int64_t> rateLimitedUntil;  ///< when publishing waits for the platform's reset
   boost::json::object usage;  ///< what the platform counts against the app ({"quota": …}), from a live check
 };
 
 class ConnectionHealth {
  public:
-  ConnectionHealth(const vault::TokenVault& vault, const plugins::PluginRegistry& plugins, oauth::TokenRefresher& refresher)
+  ConnectionHealth(const vault::TokenVault& vault, const plugins::PluginRegistry& plugins,
+                   oauth::TokenRefresher& refresher)
       : vault_(vault), plugins_(plugins), refresher_(refresher) {}
 
   /// Every connection of the organization (of `platform` when not empty). `live`: each healthy
@@ -48,8 +59,9 @@ class ConnectionHealth {
  private:
   /// Asks the platform whether the token still works, recording the answer on the connection;
   /// returns the health that shows (`health` when the platform cannot be asked).
-  std::string checkAtPlatform(tenants::TenantStore& tenant, connections::ConnectionStore& store, const connections::Connection& c,
-                              std::string health, boost::json::object* usage = nullptr);
+  std::string checkAtPlatform(tenants::TenantStore& tenant, connections::ConnectionStore& store,
+                              const connections::Connection& c, std::string health,
+                              boost::json::object* usage = nullptr);
 
   const vault::TokenVault& vault_;
   const plugins::PluginRegistry& plugins_;

@@ -19,7 +19,8 @@ namespace {
 std::string requestIdFor(const Request& request) {
   const std::string incoming = request.header("X-Request-Id");
   const bool plain = !incoming.empty() && incoming.size() <= 64 &&
-                     incoming.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") == std::string::npos;
+                     incoming.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") ==
+                         std::string::npos;
   return plain ? incoming : newRequestId();
 }
 
@@ -48,11 +49,13 @@ void Dispatcher::serve(Request& request, Response& response) {
     // HEAD is GET without the body (RFC 9110 section 9.3.2); Response leaves the body out.
     const auto match = router_.match(request.method() == "HEAD" ? "GET" : request.method(), request.path());
     if (match.route == nullptr) {
-      if (match.allowedMethods.empty()) throw Problem::notFound("no route for " + request.method() + " " + request.path());
+      if (match.allowedMethods.empty())
+        throw Problem::notFound("no route for " + request.method() + " " + request.path());
       std::string allow;
       for (const auto& method : match.allowedMethods) allow += (allow.empty() ? "" : ", ") + method;
       response.set("Allow", allow);
-      throw Problem(405, "method-not-allowed", "Method not allowed", request.method() + " is not allowed here; use " + allow);
+      throw Problem(405, "method-not-allowed", "Method not allowed",
+                    request.method() + " is not allowed here; use " + allow);
     }
     routeLabel = match.route->pattern;
     exchange.setPathParams(match.params);
@@ -67,9 +70,11 @@ void Dispatcher::serve(Request& request, Response& response) {
     if (problem) {
       if (!exchange.sent()) exchange.sendProblem(*problem);
     } else {
-      log::error("request failed", {{"requestId", exchange.requestId()}, {"route", routeLabel}, {"error", describe(e)}});
+      log::error("request failed",
+                 {{"requestId", exchange.requestId()}, {"route", routeLabel}, {"error", describe(e)}});
       if (!exchange.sent()) {
-        exchange.sendProblem(Problem(500, "internal", "Internal error", "the request failed; quote request id " + exchange.requestId()));
+        exchange.sendProblem(
+            Problem(500, "internal", "Internal error", "the request failed; quote request id " + exchange.requestId()));
       }
     }
   }

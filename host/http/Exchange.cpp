@@ -90,7 +90,8 @@ void Exchange::authorize() {
 }
 
 void Exchange::requireAuthorized() const {
-  if (permission_ && !authorized_) throw std::logic_error("the handler answered before checking the route's permission");
+  if (permission_ && !authorized_)
+    throw std::logic_error("the handler answered before checking the route's permission");
 }
 
 tenants::TenantStore Exchange::tenant(const std::string& organizationId) {
@@ -114,7 +115,8 @@ tenants::Actor Exchange::actor() const {
 std::string Exchange::readBody() {
   const std::size_t limit = gate_.maxBodyBytes;
   const auto declared = request_.contentLength();
-  if (declared && *declared > limit) throw Problem::tooLarge("the body is larger than " + std::to_string(limit) + " bytes");
+  if (declared && *declared > limit)
+    throw Problem::tooLarge("the body is larger than " + std::to_string(limit) + " bytes");
   std::string body;
   char buffer[16384];
   auto& in = request_.body();

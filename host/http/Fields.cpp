@@ -9,7 +9,8 @@ namespace marketsage::http {
 namespace {
 
 std::size_t countCodePoints(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
 }
 
 }  // namespace
@@ -35,12 +36,14 @@ std::optional<std::string> Fields::optionalText(std::string_view name, std::size
   return text;
 }
 
-std::vector<std::string> Fields::optionalTextList(std::string_view name, std::size_t maxItems, std::size_t maxChars) const {
+std::vector<std::string> Fields::optionalTextList(std::string_view name, std::size_t maxItems,
+                                                  std::size_t maxChars) const {
   const auto* value = body_.if_contains(name);
   if (value == nullptr || value->is_null()) return {};
   if (!value->is_array()) throw Problem::badInput("\"" + std::string(name) + "\" must be an array of strings");
   const auto& items = value->get_array();
-  if (items.size() > maxItems) throw Problem::badInput("\"" + std::string(name) + "\" has more than " + std::to_string(maxItems) + " elements");
+  if (items.size() > maxItems)
+    throw Problem::badInput("\"" + std::string(name) + "\" has more than " + std::to_string(maxItems) + " elements");
   std::vector<std::string> out;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const std::string element = std::string(name) + "[" + std::to_string(i) + "]";
@@ -58,13 +61,15 @@ std::string Fields::requiredText(std::string_view name, std::size_t maxChars) co
 
 bool isEmailAddress(std::string_view text) {
   const auto at = text.find('@');
-  if (at == std::string_view::npos || at == 0 || text.find('@', at + 1) != std::string_view::npos || text.size() > 254) return false;
+  if (at == std::string_view::npos || at == 0 || text.find('@', at + 1) != std::string_view::npos || text.size() > 254)
+    return false;
   const auto local = text.substr(0, at);
   const auto domain = text.substr(at + 1);
   if (domain.find('.') == std::string_view::npos || domain.front() == '.' || domain.back() == '.') return false;
   auto allowed = [](std::string_view part, std::string_view extra) {
     return std::all_of(part.begin(), part.end(), [&](char c) {
-      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || extra.find(c) != std::string_view::npos;
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             extra.find(c) != std::string_view::npos;
     });
   };
   return allowed(local, "._%+-") && allowed(domain, ".-");

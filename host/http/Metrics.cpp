@@ -24,7 +24,8 @@ void append(std::string& out, std::initializer_list<std::string_view> pieces) {
 }  // namespace
 
 void appendMetric(std::string& out, const char* name, const char* type, const char* help, std::int64_t value) {
-  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " + std::to_string(value) + "\n";
+  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " +
+         std::to_string(value) + "\n";
 }
 
 void Metrics::record(const std::string& route, const std::string& method, int status, double seconds) {
@@ -41,20 +42,23 @@ void Metrics::record(const std::string& route, const std::string& method, int st
 void Metrics::render(std::string& out) const {
   std::lock_guard lock(mutex_);
   char number[64];
-  out += "# HELP marketsage_http_requests_total HTTP requests by route pattern, method and status.\n"
-         "# TYPE marketsage_http_requests_total counter\n";
+  out +=
+      "# HELP marketsage_http_requests_total HTTP requests by route pattern, method and status.\n"
+      "# TYPE marketsage_http_requests_total counter\n";
   for (const auto& [key, count] : requests_) {
     const auto& [route, method, status] = key;
     append(out, {"marketsage_http_requests_total{route=\"", route, "\",method=\"", method, "\",status=\"",
                  std::to_string(status), "\"} ", std::to_string(count), "\n"});
   }
-  out += "# HELP marketsage_http_request_duration_seconds Time to answer a request.\n"
-         "# TYPE marketsage_http_request_duration_seconds histogram\n";
+  out +=
+      "# HELP marketsage_http_request_duration_seconds Time to answer a request.\n"
+      "# TYPE marketsage_http_request_duration_seconds histogram\n";
   for (const auto& [route, latency] : latency_) {
     const std::string prefix = "marketsage_http_request_duration_seconds";
     for (std::size_t i = 0; i < bucketBounds.size(); ++i) {
       std::snprintf(number, sizeof number, "%g", bucketBounds[i]);
-      append(out, {prefix, "_bucket{route=\"", route, "\",le=\"", number, "\"} ", std::to_string(latency.buckets[i]), "\n"});
+      append(out,
+             {prefix, "_bucket{route=\"", route, "\",le=\"", number, "\"} ", std::to_string(latency.buckets[i]), "\n"});
     }
     append(out, {prefix, "_bucket{route=\"", route, R"(",le="+Inf"} )", std::to_string(latency.count), "\n"});
     std::snprintf(number, sizeof number, "%.6f", latency.sum);
@@ -68,8 +72,8 @@ void Metrics::render(std::string& out) const {
                "Connections closed to admit others (per-client or total bound).", server_.evicted.load());
   appendMetric(out, "marketsage_http_timeouts_total", "counter", "Request heads or bodies that did not arrive in time.",
                server_.timedOut.load());
-  appendMetric(out, "marketsage_http_refused_total", "counter", "Requests the server answered itself (malformed, too large, overloaded).",
-               server_.refused.load());
+  appendMetric(out, "marketsage_http_refused_total", "counter",
+               "Requests the server answered itself (malformed, too large, overloaded).", server_.refused.load());
 }
 
 }  // namespace marketsage::http

@@ -14,13 +14,12 @@ namespace marketsage::http {
 
 /// The server's live figures, updated by its event loop.
 struct ServerGauges {
-  std::atomic<std::int64_t> connections{0};   ///< open sockets
-  std::atomic<std::int64_t> inService{0};     ///< requests queued for or held by a thread
-  std::atomic<std::int64_t> evicted{0};       ///< connections closed to admit others
-  std::atomic<std::int64_t> timedOut{0};      ///< heads or bodies that did not arrive in time
-  std::atomic<std::int64_t> refused{0};       ///< requests answered by the server itself (4xx/5xx)
+  std::atomic<std::int64_t> connections{0};  ///< open sockets
+  std::atomic<std::int64_t> inService{0};    ///< requests queued for or held by a thread
+  std::atomic<std::int64_t> evicted{0};      ///< connections closed to admit others
+  std::atomic<std::int64_t> timedOut{0};     ///< heads or bodies that did not arrive in time
+  std::atomic<std::int64_t> refused{0};      ///< requests answered by the server itself (4xx/5xx)
 };
-
 
 /// Appends one unlabelled series with its HELP and TYPE lines (Prometheus text format).
 void appendMetric(std::string& out, const char* name, const char* type, const char* help, std::int64_t value);
@@ -28,7 +27,7 @@ void appendMetric(std::string& out, const char* name, const char* type, const ch
 class Metrics {
  public:
   static constexpr std::array<double, 12> bucketBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                           0.05,   0.1,   0.25,   0.5,   1.0,  5.0};
+                                                          0.05,   0.1,   0.25,   0.5,   1.0,  5.0};
 
   /// `method` outside the standard ones counts as "other", so a client cannot mint series.
   /// [thread-safe]

@@ -44,7 +44,8 @@ std::optional<int> RateLimiter::use(Scope scope, const std::string& who, std::in
     if (shard.buckets.size() >= kMaxBucketsPerShard) {
       // Forget buckets that have refilled completely: they hold nothing a new one would not.
       for (auto i = shard.buckets.begin(); i != shard.buckets.end();) {
-        const double refilled = i->second.tokens + static_cast<double>(nowMillis - i->second.updatedMillis) / 1000.0 * limitOf(scope).perSecond;
+        const double refilled = i->second.tokens + static_cast<double>(nowMillis - i->second.updatedMillis) / 1000.0 *
+                                                       limitOf(scope).perSecond;
         i = refilled >= limit.burst ? shard.buckets.erase(i) : std::next(i);
       }
       if (shard.buckets.size() >= kMaxBucketsPerShard) shard.buckets.clear();  // under attack: start afresh
@@ -52,7 +53,9 @@ std::optional<int> RateLimiter::use(Scope scope, const std::string& who, std::in
     it = shard.buckets.emplace(key, Bucket{limit.burst, nowMillis}).first;
   }
   auto& bucket = it->second;
-  bucket.tokens = std::min(limit.burst, bucket.tokens + static_cast<double>(std::max<std::int64_t>(0, nowMillis - bucket.updatedMillis)) / 1000.0 * limit.perSecond);
+  bucket.tokens = std::min(
+      limit.burst, bucket.tokens + static_cast<double>(std::max<std::int64_t>(0, nowMillis - bucket.updatedMillis)) /
+                                       1000.0 * limit.perSecond);
   bucket.updatedMillis = nowMillis;
   if (bucket.tokens >= 1) {
     if (consume) bucket.tokens -= 1;

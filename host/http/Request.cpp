@@ -35,7 +35,8 @@ class SocketBody final : public std::streambuf {
     if (head_.expectContinue && !continued_) {
       continued_ = true;
       constexpr std::string_view interim = "HTTP/1.1 100 Continue\r\n\r\n";
-      connection_.transport().writeAll(interim.data(), interim.size(), Clock::now() + connection_.limits().writeTimeout);
+      connection_.transport().writeAll(interim.data(), interim.size(),
+                                       Clock::now() + connection_.limits().writeTimeout);
     }
     for (;;) {
       if (!connection_.input.empty()) {

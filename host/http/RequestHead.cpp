@@ -9,24 +9,37 @@ namespace {
 bool isTokenChar(unsigned char c) {
   if (std::isalnum(c)) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.':
-    case '^': case '_': case '`': case '|': case '~':
-      return true;
-    default:
-      return false;
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~': return true;
+    default: return false;
   }
 }
 
 bool isToken(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return isTokenChar(static_cast<unsigned char>(c)); });
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return isTokenChar(static_cast<unsigned char>(c)); });
 }
 
 /// field-value characters: visible ASCII, space, tab and obs-text; never CR, LF, NUL or other controls.
 bool isFieldValueChar(unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7f); }
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y)); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
 }
 
 std::string_view trimWhitespace(std::string_view text) {
@@ -42,7 +55,8 @@ std::vector<std::string> listMembers(std::string_view value) {
   std::size_t start = 0;
   while (start <= value.size()) {
     const auto comma = value.find(',', start);
-    auto member = trimWhitespace(value.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    auto member =
+        trimWhitespace(value.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     member = trimWhitespace(member.substr(0, member.find(';')));
     if (!member.empty()) {
       std::string lower(member);
@@ -91,8 +105,12 @@ std::optional<HeadError> parseRequestLine(std::string_view line, RequestHead& he
   if (version[5] != '1') return HeadError{505, "only HTTP/1.0 and HTTP/1.1 are served"};
   head.minorVersion = version[7] == '0' ? 0 : 1;  // a later 1.x is answered as 1.1 (RFC 9110 section 2.5)
 
-  if (target.size() > limits.maxTargetBytes) return HeadError{414, "the request target is longer than " + std::to_string(limits.maxTargetBytes) + " bytes"};
-  if (target.empty() || std::any_of(target.begin(), target.end(), [](char c) { auto u = static_cast<unsigned char>(c); return u <= 0x20 || u >= 0x7f; })) {
+  if (target.size() > limits.maxTargetBytes)
+    return HeadError{414, "the request target is longer than " + std::to_string(limits.maxTargetBytes) + " bytes"};
+  if (target.empty() || std::any_of(target.begin(), target.end(), [](char c) {
+        auto u = static_cast<unsigned char>(c);
+        return u <= 0x20 || u >= 0x7f;
+      })) {
     return bad("the request target is malformed");
   }
   std::string_view path = target;
@@ -137,7 +155,8 @@ std::optional<HeadError> decideFraming(RequestHead& head) {
         if (option == "keep-alive" && head.minorVersion == 0) head.keepAlive = true;
       }
     } else if (equalsIgnoreCase(field.name, "expect")) {
-      if (!equalsIgnoreCase(trimWhitespace(field.value), "100-continue")) return HeadError{417, "only \"Expect: 100-continue\" is understood"};
+      if (!equalsIgnoreCase(trimWhitespace(field.value), "100-continue"))
+        return HeadError{417, "only \"Expect: 100-continue\" is understood"};
       head.expectContinue = true;
     }
   }
@@ -147,7 +166,8 @@ std::optional<HeadError> decideFraming(RequestHead& head) {
   if (sawTransferEncoding) {
     if (head.minorVersion == 0) return bad("Transfer-Encoding in an HTTP/1.0 request");
     if (!lengths.empty()) return bad("both Content-Length and Transfer-Encoding");
-    if (codings.empty() || codings.back() != "chunked") return bad("the body's transfer coding does not end in chunked");
+    if (codings.empty() || codings.back() != "chunked")
+      return bad("the body's transfer coding does not end in chunked");
     if (std::count(codings.begin(), codings.end(), "chunked") > 1) return bad("chunked applied more than once");
     if (codings.size() > 1) return HeadError{501, "only the chunked transfer coding is understood"};
     head.framing = BodyFraming::Chunked;
@@ -156,7 +176,8 @@ std::optional<HeadError> decideFraming(RequestHead& head) {
   if (lengths.size() > 1) return bad("more than one Content-Length field");
   if (lengths.size() == 1) {
     const auto& text = *lengths.front();
-    if (text.empty() || text.size() > 18 || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (text.empty() || text.size() > 18 ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       return bad("Content-Length is not a decimal number");
     }
     head.contentLength = std::stoull(text);
@@ -178,7 +199,8 @@ std::size_t findHeadEnd(std::string_view buffer, std::size_t from) {
   // Skip the empty lines a client may send before a request (after a previous body, say).
   std::size_t start = 0;
   while (start < buffer.size() && (buffer[start] == '\r' || buffer[start] == '\n')) ++start;
-  for (std::size_t lf = buffer.find('\n', std::max(from, start)); lf != std::string_view::npos; lf = buffer.find('\n', lf + 1)) {
+  for (std::size_t lf = buffer.find('\n', std::max(from, start)); lf != std::string_view::npos;
+       lf = buffer.find('\n', lf + 1)) {
     if (lf + 1 < buffer.size() && buffer[lf + 1] == '\n') return lf + 2;
     if (lf + 2 < buffer.size() && buffer[lf + 1] == '\r' && buffer[lf + 2] == '\n') return lf + 3;
   }
@@ -195,7 +217,8 @@ std::variant<RequestHead, HeadError> parseHead(std::string_view text, const Head
   RequestHead head;
   if (auto error = parseRequestLine(lines.front(), head, limits)) return *error;
   head.keepAlive = head.minorVersion == 1;
-  if (lines.size() - 2 > limits.maxFields) return HeadError{431, "more than " + std::to_string(limits.maxFields) + " header fields"};
+  if (lines.size() - 2 > limits.maxFields)
+    return HeadError{431, "more than " + std::to_string(limits.maxFields) + " header fields"};
   for (std::size_t i = 1; i + 1 < lines.size(); ++i) {
     const auto line = lines[i];
     if (line.front() == ' ' || line.front() == '\t') return bad("folded header lines are not accepted");
@@ -205,7 +228,8 @@ std::variant<RequestHead, HeadError> parseHead(std::string_view text, const Head
     // No whitespace between a field name and its colon (RFC 9112 section 5.1).
     if (!isToken(name)) return bad("a malformed header field name");
     const auto value = trimWhitespace(line.substr(colon + 1));
-    if (!std::all_of(value.begin(), value.end(), [](char c) { return isFieldValueChar(static_cast<unsigned char>(c)); })) {
+    if (!std::all_of(value.begin(), value.end(),
+                     [](char c) { return isFieldValueChar(static_cast<unsigned char>(c)); })) {
       return bad("a control character in the " + std::string(name) + " field");
     }
     head.fields.push_back({std::string(name), std::string(value)});
@@ -222,14 +246,16 @@ void ChunkedDecoder::fail(std::string why) {
 }
 
 std::size_t ChunkedDecoder::feed(std::string_view input, std::string& out) {
-  constexpr std::size_t maxSizeLine = 4096;   // chunk size plus extensions
-  constexpr std::size_t maxTrailer = 16384;   // all trailer fields together
+  constexpr std::size_t maxSizeLine = 4096;  // chunk size plus extensions
+  constexpr std::size_t maxTrailer = 16384;  // all trailer fields together
   std::size_t used = 0;
   while (used < input.size() && state_ == State::Working) {
     const char c = input[used];
     switch (step_) {
       case Step::Size: {
-        const int digit = std::isxdigit(static_cast<unsigned char>(c)) ? (std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (std::tolower(c) - 'a' + 10)) : -1;
+        const int digit = std::isxdigit(static_cast<unsigned char>(c))
+                              ? (std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (std::tolower(c) - 'a' + 10))
+                              : -1;
         if (digit >= 0) {
           if (++digits_ > 15) return fail("a chunk size is too large"), used;
           remaining_ = remaining_ * 16 + static_cast<std::uint64_t>(digit);
@@ -243,15 +269,25 @@ std::size_t ChunkedDecoder::feed(std::string_view input, std::string& out) {
       }
       case Step::Extension:
         // chunk-ext (BWS ";" …) is read and ignored, but must stay on its line and within bounds.
-        if (c == '\r' || c == '\n') { step_ = Step::SizeEnd; break; }
+        if (c == '\r' || c == '\n') {
+          step_ = Step::SizeEnd;
+          break;
+        }
         if (++lineBytes_ > maxSizeLine) return fail("a chunk extension is too long"), used;
-        if (!isFieldValueChar(static_cast<unsigned char>(c))) return fail("a control character in a chunk extension"), used;
-        if (c == ';') inExtension_ = true;
-        else if (!inExtension_ && c != ' ' && c != '\t') return fail("a chunk size is followed by something other than an extension"), used;
+        if (!isFieldValueChar(static_cast<unsigned char>(c)))
+          return fail("a control character in a chunk extension"), used;
+        if (c == ';')
+          inExtension_ = true;
+        else if (!inExtension_ && c != ' ' && c != '\t')
+          return fail("a chunk size is followed by something other than an extension"), used;
         ++used;
         break;
       case Step::SizeEnd:
-        if (c == '\r' && !sawCr_) { sawCr_ = true; ++used; break; }
+        if (c == '\r' && !sawCr_) {
+          sawCr_ = true;
+          ++used;
+          break;
+        }
         if (c != '\n') return fail("a chunk size line does not end in CRLF"), used;
         ++used;
         sawCr_ = false;
@@ -275,8 +311,16 @@ std::size_t ChunkedDecoder::feed(std::string_view input, std::string& out) {
       }
       case Step::DataCr:
         // The data must be followed by CRLF: a chunk longer than its size fails here.
-        if (c == '\r') { step_ = Step::DataLf; ++used; break; }
-        if (c == '\n') { step_ = Step::Size; ++used; break; }
+        if (c == '\r') {
+          step_ = Step::DataLf;
+          ++used;
+          break;
+        }
+        if (c == '\n') {
+          step_ = Step::Size;
+          ++used;
+          break;
+        }
         return fail("a chunk is longer than its size"), used;
       case Step::DataLf:
         if (c != '\n') return fail("a chunk is not followed by CRLF"), used;
@@ -286,19 +330,29 @@ std::size_t ChunkedDecoder::feed(std::string_view input, std::string& out) {
       case Step::Trailer:
         ++used;
         if (++trailerBytes_ > maxTrailer) return fail("the chunked trailer is too large"), used;
-        if (c == '\r') { step_ = Step::TrailerLf; break; }
+        if (c == '\r') {
+          step_ = Step::TrailerLf;
+          break;
+        }
         if (c == '\n') {
-          if (trailerLineEmpty_) { state_ = State::Done; break; }
+          if (trailerLineEmpty_) {
+            state_ = State::Done;
+            break;
+          }
           trailerLineEmpty_ = true;
           break;
         }
-        if (!isFieldValueChar(static_cast<unsigned char>(c))) return fail("a control character in a trailer field"), used;
+        if (!isFieldValueChar(static_cast<unsigned char>(c)))
+          return fail("a control character in a trailer field"), used;
         trailerLineEmpty_ = false;
         break;
       case Step::TrailerLf:
         ++used;
         if (c != '\n') return fail("a bare CR in the chunked trailer"), used;
-        if (trailerLineEmpty_) { state_ = State::Done; break; }
+        if (trailerLineEmpty_) {
+          state_ = State::Done;
+          break;
+        }
         trailerLineEmpty_ = true;
         step_ = Step::Trailer;
         break;

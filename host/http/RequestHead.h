@@ -23,8 +23,8 @@ enum class BodyFraming { None, Length, Chunked };
 
 struct RequestHead {
   std::string method;
-  std::string target;  ///< the request-target as sent (origin-form: path and query)
-  std::string path;    ///< target up to '?'
+  std::string target;    ///< the request-target as sent (origin-form: path and query)
+  std::string path;      ///< target up to '?'
   int minorVersion = 1;  ///< HTTP/1.0 or HTTP/1.1
   std::vector<HeaderField> fields;
   BodyFraming framing = BodyFraming::None;
@@ -34,7 +34,9 @@ struct RequestHead {
 
   /// The first field of that name (case-insensitive), or nullptr.
   const std::string* find(std::string_view name) const;
-  bool hasBody() const { return framing == BodyFraming::Chunked || (framing == BodyFraming::Length && contentLength > 0); }
+  bool hasBody() const {
+    return framing == BodyFraming::Chunked || (framing == BodyFraming::Length && contentLength > 0);
+  }
 };
 
 /// Why a head was refused: the status to answer (400, 414, 431, 501, 505) and a short reason.
@@ -80,7 +82,7 @@ class ChunkedDecoder {
   std::uint64_t remaining_ = 0;  ///< data bytes left in the current chunk
   std::uint64_t decoded_ = 0;
   std::size_t digits_ = 0;
-  std::size_t lineBytes_ = 0;    ///< size line or trailer bytes seen, bounded
+  std::size_t lineBytes_ = 0;  ///< size line or trailer bytes seen, bounded
   std::size_t trailerBytes_ = 0;
   bool trailerLineEmpty_ = true;
   bool sawCr_ = false;

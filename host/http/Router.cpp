@@ -17,19 +17,22 @@ std::vector<std::string> split(std::string_view path) {
   return segments;
 }
 
-bool isParam(const std::string& segment) { return segment.size() > 2 && segment.front() == '{' && segment.back() == '}'; }
+bool isParam(const std::string& segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
 
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Access access, Handler handler, Body body) {
   auto segments = split(pattern);
-  routes_.push_back({std::move(method), std::move(pattern), access, std::nullopt, std::move(handler), body, std::move(segments)});
+  routes_.push_back(
+      {std::move(method), std::move(pattern), access, std::nullopt, std::move(handler), body, std::move(segments)});
 }
 
 void Router::add(std::string method, std::string pattern, auth::Permission permission, Handler handler, Body body) {
   auto segments = split(pattern);
-  routes_.push_back(
-      {std::move(method), std::move(pattern), Access::Authenticated, permission, std::move(handler), body, std::move(segments)});
+  routes_.push_back({std::move(method), std::move(pattern), Access::Authenticated, permission, std::move(handler), body,
+                     std::move(segments)});
 }
 
 RouteMatch Router::match(std::string_view method, std::string_view path) const {
@@ -46,8 +49,10 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
     bool same = true;
     for (std::size_t i = 0; i < segments.size() && same; ++i) {
       if (isParam(route.segments[i])) {
-        if (segments[i].empty()) same = false;
-        else params[route.segments[i].substr(1, route.segments[i].size() - 2)] = segments[i];
+        if (segments[i].empty())
+          same = false;
+        else
+          params[route.segments[i].substr(1, route.segments[i].size() - 2)] = segments[i];
       } else {
         same = route.segments[i] == segments[i];
       }

@@ -45,7 +45,8 @@ class Router {
  public:
   void add(std::string method, std::string pattern, Access access, Handler handler, Body body = Body::Buffered);
   /// An authenticated route whose callers' role must have `permission` (403 otherwise).
-  void add(std::string method, std::string pattern, auth::Permission permission, Handler handler, Body body = Body::Buffered);
+  void add(std::string method, std::string pattern, auth::Permission permission, Handler handler,
+           Body body = Body::Buffered);
   /// `path` without the query string. [thread-safe once built]
   RouteMatch match(std::string_view method, std::string_view path) const;
   /// Every route in the order added: what the OpenAPI document must describe (tests compare).

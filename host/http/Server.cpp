@@ -3,25 +3,25 @@
 #include "core/Problem.h"
 
 #include <arpa/inet.h>
-#include <cerrno>
-#include <condition_variable>
-#include <cstring>
-#include <deque>
 #include <fcntl.h>
-#include <limits>
-#include <list>
-#include <mutex>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <random>
-#include <stdexcept>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <thread>
 #include <unistd.h>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <limits>
+#include <list>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -41,7 +41,7 @@ using namespace std::chrono_literals;
 using Phase = Connection::Phase;
 
 constexpr std::size_t readBlock = 16 * 1024;
-constexpr std::size_t maxReadPerWake = 256 * 1024;   // one busy client cannot starve the loop
+constexpr std::size_t maxReadPerWake = 256 * 1024;  // one busy client cannot starve the loop
 constexpr std::uint64_t maxLingerBytes = 16 * 1024 * 1024;
 constexpr auto sweepInterval = 100ms;
 
@@ -67,12 +67,14 @@ int bindListener(const Endpoint& endpoint) {
   hints.ai_flags = AI_PASSIVE;
   addrinfo* found = nullptr;
   const std::string port = std::to_string(endpoint.port);
-  if (const int rc = getaddrinfo(endpoint.host.empty() ? nullptr : endpoint.host.c_str(), port.c_str(), &hints, &found); rc != 0) {
+  if (const int rc = getaddrinfo(endpoint.host.empty() ? nullptr : endpoint.host.c_str(), port.c_str(), &hints, &found);
+      rc != 0) {
     throw std::runtime_error(gai_strerror(rc));
   }
   std::string failure = "no address";
   for (auto* candidate = found; candidate != nullptr; candidate = candidate->ai_next) {
-    const int fd = ::socket(candidate->ai_family, candidate->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, candidate->ai_protocol);
+    const int fd =
+        ::socket(candidate->ai_family, candidate->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, candidate->ai_protocol);
     if (fd < 0) continue;
     const int on = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
@@ -113,10 +115,9 @@ std::size_t connectionCapacity(std::size_t wanted) {
 std::string refusalBytes(const Problem& problem) {
   const auto id = newRequestId();
   const auto body = problem.json(id);
-  std::string out = "HTTP/1.1 " + std::to_string(problem.status()) + " " +
-                    reasonPhrase(problem.status()) +
-                    "\r\nServer: marketsage\r\nContent-Type: application/problem+json\r\nContent-Length: " + std::to_string(body.size()) +
-                    "\r\nConnection: close\r\nX-Request-Id: " + id + "\r\n";
+  std::string out = "HTTP/1.1 " + std::to_string(problem.status()) + " " + reasonPhrase(problem.status()) +
+                    "\r\nServer: marketsage\r\nContent-Type: application/problem+json\r\nContent-Length: " +
+                    std::to_string(body.size()) + "\r\nConnection: close\r\nX-Request-Id: " + id + "\r\n";
   if (problem.retryAfterSeconds() > 0) out += "Retry-After: " + std::to_string(problem.retryAfterSeconds()) + "\r\n";
   return out + "\r\n" + body;
 }
@@ -144,8 +145,12 @@ struct Server::Impl {
     std::deque<Connection*> waiting;
   };
 
-  Impl(const Endpoint& endpoint, const Limits& wanted, Handler handler, StreamsBody streamsBody, OnRefusal onRefusal, ServerGauges* gauges)
-      : limits(wanted), handler(std::move(handler)), streamsBody(std::move(streamsBody)), onRefusal(std::move(onRefusal)),
+  Impl(const Endpoint& endpoint, const Limits& wanted, Handler handler, StreamsBody streamsBody, OnRefusal onRefusal,
+       ServerGauges* gauges)
+      : limits(wanted),
+        handler(std::move(handler)),
+        streamsBody(std::move(streamsBody)),
+        onRefusal(std::move(onRefusal)),
         gauges(gauges != nullptr ? gauges : &ownGauges) {
     limits.maxConnections = connectionCapacity(limits.maxConnections);
     if (limits.workers == 0) limits.workers = 1;
@@ -153,7 +158,8 @@ struct Server::Impl {
       const std::size_t reserve = std::max<std::size_t>(2, limits.workers / 8);
       limits.maxRequestsPerClient = limits.workers > reserve ? limits.workers - reserve : 1;
     }
-    if (!endpoint.tlsCertificate.empty()) tls = std::make_unique<TlsContext>(endpoint.tlsCertificate, endpoint.tlsPrivateKey);
+    if (!endpoint.tlsCertificate.empty())
+      tls = std::make_unique<TlsContext>(endpoint.tlsCertificate, endpoint.tlsPrivateKey);
     listenFd = bindListener(endpoint);
     port = boundPort(listenFd);
     epollFd = epoll_create1(EPOLL_CLOEXEC);
@@ -188,7 +194,8 @@ struct Server::Impl {
     std::vector<epoll_event> events(256);
     auto nextSweep = Clock::now() + sweepInterval;
     while (!loopStop.load()) {
-      const int ready = epoll_wait(epollFd, events.data(), static_cast<int>(events.size()), static_cast<int>(sweepInterval.count()));
+      const int ready =
+          epoll_wait(epollFd, events.data(), static_cast<int>(events.size()), static_cast<int>(sweepInterval.count()));
       for (int i = 0; i < ready; ++i) {
         void* tag = events[i].data.ptr;
         if (tag == &listenerTag) {
@@ -211,8 +218,10 @@ struct Server::Impl {
     }
     takeReturned();
     for (auto* connection : std::vector<Connection*>(all.begin(), all.end())) {
-      if (connection->phase == Phase::Busy) connection->transport().abort();  // its thread gives up at once
-      else close(connection);
+      if (connection->phase == Phase::Busy)
+        connection->transport().abort();  // its thread gives up at once
+      else
+        close(connection);
     }
     graveyard.clear();
   }
@@ -253,7 +262,8 @@ struct Server::Impl {
       return;
     }
     auto& state = clients[client];
-    if (limits.maxConnectionsPerClient > 0 && state.connections.size() >= limits.maxConnectionsPerClient && !evictOldest(state.connections)) {
+    if (limits.maxConnectionsPerClient > 0 && state.connections.size() >= limits.maxConnectionsPerClient &&
+        !evictOldest(state.connections)) {
       ::close(fd);
       return;
     }
@@ -323,7 +333,8 @@ struct Server::Impl {
       connection->phase = Phase::Head;  // the head's deadline already runs from the connect
     }
     if (connection->phase == Phase::Lingering) return linger(connection);
-    if (connection->phase != Phase::Head && connection->phase != Phase::Body && connection->phase != Phase::Idle) return;
+    if (connection->phase != Phase::Head && connection->phase != Phase::Body && connection->phase != Phase::Idle)
+      return;
     char buffer[readBlock];
     std::size_t total = 0;
     auto want = Transport::Io::WantRead;
@@ -399,7 +410,8 @@ struct Server::Impl {
       return false;
     }
     if (head.framing == BodyFraming::Length && head.contentLength > limits.maxBufferedBody) {
-      refuse(connection, Problem::tooLarge("the body is larger than " + std::to_string(limits.maxBufferedBody) + " bytes"));
+      refuse(connection,
+             Problem::tooLarge("the body is larger than " + std::to_string(limits.maxBufferedBody) + " bytes"));
       return false;
     }
     enter(connection, Phase::Body, limits.bodyTimeout);
@@ -415,7 +427,8 @@ struct Server::Impl {
     auto& body = connection->bufferedBody;
     const auto& head = *connection->head;
     if (head.framing == BodyFraming::Length) {
-      const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(head.contentLength - body.size(), input.size()));
+      const auto take =
+          static_cast<std::size_t>(std::min<std::uint64_t>(head.contentLength - body.size(), input.size()));
       body.append(input, 0, take);
       input.erase(0, take);
       connection->bodyComplete = body.size() == head.contentLength;
@@ -423,11 +436,13 @@ struct Server::Impl {
       const auto used = connection->chunked.feed(input, body);
       input.erase(0, used);
       if (connection->chunked.state() == ChunkedDecoder::State::Failed) {
-        refuse(connection, {400, "malformed-request", "Malformed request", "malformed chunked body: " + connection->chunked.error()});
+        refuse(connection, {400, "malformed-request", "Malformed request",
+                            "malformed chunked body: " + connection->chunked.error()});
         return false;
       }
       if (body.size() > limits.maxBufferedBody) {
-        refuse(connection, Problem::tooLarge("the body is larger than " + std::to_string(limits.maxBufferedBody) + " bytes"));
+        refuse(connection,
+               Problem::tooLarge("the body is larger than " + std::to_string(limits.maxBufferedBody) + " bytes"));
         return false;
       }
       connection->bodyComplete = connection->chunked.state() == ChunkedDecoder::State::Done;
@@ -492,14 +507,16 @@ struct Server::Impl {
         if (connection->lingerBytes > maxLingerBytes) return close(connection);
         continue;
       }
-      if (result.io == Transport::Io::WantRead || result.io == Transport::Io::WantWrite) return arm(connection, result.io);
+      if (result.io == Transport::Io::WantRead || result.io == Transport::Io::WantWrite)
+        return arm(connection, result.io);
       return close(connection);
     }
   }
 
   void sweep(Clock::time_point now) {
     for (auto* connection : std::vector<Connection*>(all.begin(), all.end())) {
-      if (connection->closed || connection->phase == Phase::Busy || connection->phase == Phase::Waiting || now < connection->deadline) {
+      if (connection->closed || connection->phase == Phase::Busy || connection->phase == Phase::Waiting ||
+          now < connection->deadline) {
         continue;
       }
       switch (connection->phase) {
@@ -513,8 +530,7 @@ struct Server::Impl {
           ++gauges->timedOut;
           refuse(connection, {408, "request-timeout", "Request timeout", "the request did not arrive in time"});
           break;
-        default:
-          close(connection);
+        default: close(connection);
       }
     }
   }
@@ -586,7 +602,8 @@ struct Server::Impl {
     try {
       handler(request, response);
       if (!response.sent()) {
-        response.send(500, "application/problem+json", Problem(500, "internal", "Internal error", "no answer was made").json(newRequestId()));
+        response.send(500, "application/problem+json",
+                      Problem(500, "internal", "Internal error", "no answer was made").json(newRequestId()));
       }
     } catch (...) {
       connection.broken = true;  // the handler could not even answer: drop the connection
@@ -628,12 +645,14 @@ struct Server::Impl {
   std::vector<std::thread> workers;
 };
 
-Server::Server(const Endpoint& endpoint, const Limits& limits, Handler handler, StreamsBody streamsBody, OnRefusal onRefusal,
-               ServerGauges* gauges) {
+Server::Server(const Endpoint& endpoint, const Limits& limits, Handler handler, StreamsBody streamsBody,
+               OnRefusal onRefusal, ServerGauges* gauges) {
   try {
-    impl_ = std::make_unique<Impl>(endpoint, limits, std::move(handler), std::move(streamsBody), std::move(onRefusal), gauges);
+    impl_ = std::make_unique<Impl>(endpoint, limits, std::move(handler), std::move(streamsBody), std::move(onRefusal),
+                                   gauges);
   } catch (const std::exception& e) {
-    throw std::runtime_error("cannot listen on " + endpoint.host + ":" + std::to_string(endpoint.port) + ": " + e.what());
+    throw std::runtime_error("cannot listen on " + endpoint.host + ":" + std::to_string(endpoint.port) + ": " +
+                             e.what());
   }
 }
 

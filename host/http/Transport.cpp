@@ -3,11 +3,11 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include <cerrno>
 #include <poll.h>
-#include <stdexcept>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <cerrno>
+#include <stdexcept>
 
 namespace marketsage::http {
 namespace {
@@ -25,25 +25,26 @@ Transport::Io fromTls(SSL* ssl, int rc) {
     case SSL_ERROR_WANT_READ: return Transport::Io::WantRead;
     case SSL_ERROR_WANT_WRITE: return Transport::Io::WantWrite;
     case SSL_ERROR_ZERO_RETURN: return Transport::Io::Closed;
-    default:
-      ERR_clear_error();
-      return Transport::Io::Failed;
+    default: ERR_clear_error(); return Transport::Io::Failed;
   }
 }
 
 }  // namespace
 
-TlsContext::TlsContext(const std::string& certificateFile, const std::string& privateKeyFile) : context_(SSL_CTX_new(TLS_server_method())) {
+TlsContext::TlsContext(const std::string& certificateFile, const std::string& privateKeyFile)
+    : context_(SSL_CTX_new(TLS_server_method())) {
   if (context_ == nullptr) throw std::runtime_error("cannot create a TLS context: " + lastTlsError());
   SSL_CTX_set_min_proto_version(context_, TLS1_2_VERSION);
   SSL_CTX_set_options(context_, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
-  SSL_CTX_set_mode(context_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+  SSL_CTX_set_mode(context_,
+                   SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
   if (SSL_CTX_use_certificate_chain_file(context_, certificateFile.c_str()) != 1) {
     const auto why = lastTlsError();
     SSL_CTX_free(context_);
     throw std::runtime_error("cannot load the TLS certificate " + certificateFile + ": " + why);
   }
-  if (SSL_CTX_use_PrivateKey_file(context_, privateKeyFile.c_str(), SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(context_) != 1) {
+  if (SSL_CTX_use_PrivateKey_file(context_, privateKeyFile.c_str(), SSL_FILETYPE_PEM) != 1 ||
+      SSL_CTX_check_private_key(context_) != 1) {
     const auto why = lastTlsError();
     SSL_CTX_free(context_);
     throw std::runtime_error("cannot load the TLS private key " + privateKeyFile + ": " + why);

@@ -75,7 +75,8 @@ json::object accountFigures(const json::object& accountMetrics, const json::obje
   }
   if (!accountMetrics.contains("engagement") && !postSums.empty()) {
     bool accountHasParts = false;
-    for (const char* part : {"likes", "comments", "shares", "saves", "clicks"}) accountHasParts |= accountMetrics.contains(part);
+    for (const char* part : {"likes", "comments", "shares", "saves", "clicks"})
+      accountHasParts |= accountMetrics.contains(part);
     if (!accountHasParts) figures["engagement"] = jsontext::rounded(engagementOf(postSums), 0);
   }
   return figures;
@@ -91,8 +92,9 @@ struct Tally {
 
 /// The account's own insights (account_insights), noting on `account` what the platform would
 /// not say. Returns the metrics.
-json::object accountInsights(oauth::TokenRefresher& refresher, tenants::TenantStore& tenant, const connections::Connection& c,
-                             const plugins::Plugin& plugin, const json::object& asked, json::object& account) {
+json::object accountInsights(oauth::TokenRefresher& refresher, tenants::TenantStore& tenant,
+                             const connections::Connection& c, const plugins::Plugin& plugin, const json::object& asked,
+                             json::object& account) {
   json::object metrics;
   if (!plugin.supports(Operation::AccountInsights)) return metrics;
   const auto result = refresher.callWithToken(tenant, c.id, plugin, Operation::AccountInsights, asked);
@@ -110,8 +112,9 @@ json::object accountInsights(oauth::TokenRefresher& refresher, tenants::TenantSt
 }
 
 /// The post's entry among the top posts, with what the host knows of it (`published`).
-json::object topPostEntry(const connections::Connection& c, const std::string& platformPostId, const json::object& postMetrics,
-                          const std::vector<publishing::Target>& published, Tally& tally) {
+json::object topPostEntry(const connections::Connection& c, const std::string& platformPostId,
+                          const json::object& postMetrics, const std::vector<publishing::Target>& published,
+                          Tally& tally) {
   json::object entry{{"platform", c.platform},
                      {"connectionId", c.id},
                      {"postId", platformPostId},
@@ -132,8 +135,8 @@ json::object topPostEntry(const connections::Connection& c, const std::string& p
 
 /// The insights of the posts the host published for the account in the range (post_insights),
 /// each added to the top posts. Returns the sums of their metrics.
-json::object postInsights(oauth::TokenRefresher& refresher, tenants::TenantStore& tenant, const connections::Connection& c,
-                          const plugins::Plugin& plugin, const json::object& asked,
+json::object postInsights(oauth::TokenRefresher& refresher, tenants::TenantStore& tenant,
+                          const connections::Connection& c, const plugins::Plugin& plugin, const json::object& asked,
                           const std::vector<publishing::Target>& published, Tally& tally, json::object& account) {
   json::object sums;
   if (!plugin.supports(Operation::PostInsights) || published.empty()) return sums;
@@ -186,7 +189,8 @@ json::object Analytics::report(tenants::TenantStore& tenant, const Range& range)
   publishing::PostStore posts(tenant);
   Tally tally;
   for (const auto& c : connectionStore.list()) {
-    const bool wanted = range.platforms.empty() || std::find(range.platforms.begin(), range.platforms.end(), c.platform) != range.platforms.end();
+    const bool wanted = range.platforms.empty() ||
+                        std::find(range.platforms.begin(), range.platforms.end(), c.platform) != range.platforms.end();
     const auto plugin = wanted && c.status == connections::status::active ? plugins_.get(c.platform) : nullptr;
     if (!plugin) continue;
     auto& platformMetrics = tally.perPlatform[c.platform].first;

@@ -9,10 +9,18 @@
 #include <string>
 #include <vector>
 
-namespace marketsage::oauth { class TokenRefresher; }
-namespace marketsage::plugins { class PluginRegistry; }
-namespace marketsage::tenants { class TenantStore; }
-namespace marketsage::vault { class TokenVault; }
+namespace marketsage::oauth {
+class TokenRefresher;
+}
+namespace marketsage::plugins {
+class PluginRegistry;
+}
+namespace marketsage::tenants {
+class TenantStore;
+}
+namespace marketsage::vault {
+class TokenVault;
+}
 
 namespace marketsage::insights {
 

@@ -37,7 +37,6 @@ MediaItem itemFrom(const store::Row& row) {
   return m;
 }
 
-
 /// Removes a half-written file unless released (the upload completed and was recorded).
 struct TempFile {
   fs::path path;
@@ -105,8 +104,9 @@ MediaItem MediaStore::add(std::istream& in, std::uint64_t maxBytes, const NewMed
   tx.execute(std::string("INSERT INTO media (") + columns +
                  ", created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
              {item.id, item.organizationId, item.kind, item.mimeType, item.size, item.sha256, item.fileName,
-              store::nullable(item.originalName), store::nullable(item.altText), store::nullable(item.sourceUrl), store::nullable(item.width),
-              store::nullable(item.height), item.createdAt, actor.userId.empty() ? store::Param(nullptr) : store::Param(actor.userId)});
+              store::nullable(item.originalName), store::nullable(item.altText), store::nullable(item.sourceUrl),
+              store::nullable(item.width), store::nullable(item.height), item.createdAt,
+              actor.userId.empty() ? store::Param(nullptr) : store::Param(actor.userId)});
   tenant_.audit(tx, actor, "media.added", "media", item.id,
                 {{"mimeType", item.mimeType}, {"size", item.size}, {"sha256", item.sha256}});
   tx.commit();
@@ -150,7 +150,9 @@ std::optional<MediaItem> findForSignedUrl(store::Database& db, const std::string
 }
 
 namespace {
-std::string urlMessage(const MediaItem& item, std::int64_t expiresAt) { return item.id + "\n" + std::to_string(expiresAt); }
+std::string urlMessage(const MediaItem& item, std::int64_t expiresAt) {
+  return item.id + "\n" + std::to_string(expiresAt);
+}
 constexpr std::string_view urlPurpose = "media-url";
 }  // namespace
 
@@ -164,7 +166,8 @@ std::string signedUrl(const std::string& publicUrl, const vault::TokenVault& vau
 
 bool verifySignedUrl(const vault::TokenVault& vault, const MediaItem& item, std::int64_t expiresAt,
                      const std::string& signature) {
-  return expiresAt > time::nowMillis() && vault.verify(item.organizationId, urlPurpose, urlMessage(item, expiresAt), signature);
+  return expiresAt > time::nowMillis() &&
+         vault.verify(item.organizationId, urlPurpose, urlMessage(item, expiresAt), signature);
 }
 
 }  // namespace marketsage::media

@@ -4,8 +4,8 @@
 /// it is bound to its organization, and every statement carries that scope.
 
 #include "store/Database.h"
-#include "tenants/ScopedDatabase.h"
 #include "tenants/Model.h"
+#include "tenants/ScopedDatabase.h"
 
 #include <boost/json/object.hpp>
 
@@ -16,8 +16,12 @@
 #include <string>
 #include <vector>
 
-namespace marketsage::tenants { class TenantStore; }
-namespace marketsage::vault { class TokenVault; }
+namespace marketsage::tenants {
+class TenantStore;
+}
+namespace marketsage::vault {
+class TokenVault;
+}
 
 namespace marketsage::media {
 
@@ -31,7 +35,7 @@ struct MediaItem {
   std::string mimeType;   ///< sniffed from the content
   std::int64_t size = 0;  ///< bytes
   std::string sha256;
-  std::string fileName;   ///< inside the organization's folder
+  std::string fileName;  ///< inside the organization's folder
   std::optional<std::string> originalName, altText, sourceUrl;
   std::optional<std::int64_t> width, height;
   std::int64_t createdAt = 0;

@@ -23,7 +23,10 @@ void jpegSize(const unsigned char* head, std::size_t size, MediaType& type) {
   while (i + 9 < size) {
     if (head[i] != 0xFF) return;
     const unsigned marker = head[i + 1];
-    if (marker == 0xFF) { ++i; continue; }  // fill byte
+    if (marker == 0xFF) {
+      ++i;
+      continue;
+    }  // fill byte
     const bool startOfFrame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
     if (startOfFrame) {
       type.height = be16(head + i + 5);

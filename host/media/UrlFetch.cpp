@@ -26,7 +26,8 @@ bool inPrefix(const IPAddress& address, const char* network, unsigned prefix) {
 }
 
 std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return text;
 }
 
@@ -45,11 +46,13 @@ std::vector<IPAddress> checkedAddresses(const std::string& host, const FetchPoli
     }
   }
   if (addresses.empty()) throw Problem::badInput("the media URL's host does not resolve: " + host);
-  const bool allowed = std::find(policy.allowHosts.begin(), policy.allowHosts.end(), lower(host)) != policy.allowHosts.end();
+  const bool allowed =
+      std::find(policy.allowHosts.begin(), policy.allowHosts.end(), lower(host)) != policy.allowHosts.end();
   if (!allowed) {
     for (const auto& a : addresses) {
       if (isInternalAddress(a.toString())) {
-        throw Problem::badInput("the media URL points inside the host's network (" + a.toString() + "); give a public URL");
+        throw Problem::badInput("the media URL points inside the host's network (" + a.toString() +
+                                "); give a public URL");
       }
     }
   }
@@ -71,13 +74,15 @@ bool isInternalAddress(const std::string& text) {
     return true;
   }
   if (address.family() == IPAddress::IPv4) {
-    return inPrefix(address, "0.0.0.0", 8) || inPrefix(address, "100.64.0.0", 10) || inPrefix(address, "192.0.0.0", 24) ||
-           inPrefix(address, "198.18.0.0", 15) || inPrefix(address, "240.0.0.0", 4);
+    return inPrefix(address, "0.0.0.0", 8) || inPrefix(address, "100.64.0.0", 10) ||
+           inPrefix(address, "192.0.0.0", 24) || inPrefix(address, "198.18.0.0", 15) ||
+           inPrefix(address, "240.0.0.0", 4);
   }
   return inPrefix(address, "fc00::", 7) || inPrefix(address, "64:ff9b::", 96);
 }
 
-void fetchGuarded(const std::string& url, const FetchPolicy& policy, const std::function<void(std::istream&)>& consume) {
+void fetchGuarded(const std::string& url, const FetchPolicy& policy,
+                  const std::function<void(std::istream&)>& consume) {
   Poco::URI uri;
   try {
     uri = Poco::URI(url);
@@ -96,7 +101,8 @@ void fetchGuarded(const std::string& url, const FetchPolicy& policy, const std::
       // TLS needs the name for SNI and certificate checks; the resolved addresses were checked.
       session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort());
     } else {
-      session = std::make_unique<Poco::Net::HTTPClientSession>(Poco::Net::SocketAddress(addresses.front(), uri.getPort()));
+      session =
+          std::make_unique<Poco::Net::HTTPClientSession>(Poco::Net::SocketAddress(addresses.front(), uri.getPort()));
     }
     session->setTimeout(Poco::Timespan(policy.timeoutSeconds, 0));
     Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathEtc().empty() ? "/" : uri.getPathEtc(),
@@ -109,7 +115,8 @@ void fetchGuarded(const std::string& url, const FetchPolicy& policy, const std::
       session->sendRequest(request);
       body = &session->receiveResponse(response);
     } catch (const Poco::Exception& e) {
-      throw Problem(502, "media-fetch-failed", "Media fetch failed", "could not fetch the media URL: " + e.displayText());
+      throw Problem(502, "media-fetch-failed", "Media fetch failed",
+                    "could not fetch the media URL: " + e.displayText());
     }
     const int status = response.getStatus();
     if (status >= 300 && status < 400 && response.has("Location")) {
@@ -120,7 +127,8 @@ void fetchGuarded(const std::string& url, const FetchPolicy& policy, const std::
       continue;  // checked again at the top: a redirect to an internal address is refused too
     }
     if (status != 200) {
-      throw Problem(502, "media-fetch-failed", "Media fetch failed", "the media URL answered HTTP " + std::to_string(status));
+      throw Problem(502, "media-fetch-failed", "Media fetch failed",
+                    "the media URL answered HTTP " + std::to_string(status));
     }
     if (policy.maxBytes > 0 && response.hasContentLength() &&
         static_cast<std::uint64_t>(response.getContentLength64()) > policy.maxBytes) {

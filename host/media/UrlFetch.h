@@ -17,7 +17,7 @@ struct FetchPolicy {
   std::vector<std::string> allowHosts;  ///< exact host names/addresses allowed even when internal
   int maxRedirects = 3;
   int timeoutSeconds = 30;
-  std::uint64_t maxBytes = 0;           ///< a larger Content-Length is refused up front (413)
+  std::uint64_t maxBytes = 0;  ///< a larger Content-Length is refused up front (413)
 };
 
 /// True when `address` (textual IPv4/IPv6) is not a public unicast address.

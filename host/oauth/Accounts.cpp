@@ -36,8 +36,8 @@ std::optional<connections::Tokens> tokensFrom(const boost::json::value& reply) {
   return tokens;
 }
 
-AccountListing listAccounts(const plugins::Plugin& plugin, const connections::Tokens& tokens, const boost::json::value& tokenReply,
-                            const std::vector<std::string>& named) {
+AccountListing listAccounts(const plugins::Plugin& plugin, const connections::Tokens& tokens,
+                            const boost::json::value& tokenReply, const std::vector<std::string>& named) {
   AccountListing listing;
   auto& accounts = listing.accounts;
   auto accountFrom = [](const boost::json::object& object) {
@@ -56,11 +56,13 @@ AccountListing listAccounts(const plugins::Plugin& plugin, const connections::To
     boost::json::object request{{"accessToken", tokens.accessToken}};
     if (!named.empty()) request["accounts"] = boost::json::value_from(named);
     const auto reply = plugins::callOrThrow(plugin, plugins::Operation::ListAccounts, request);
-    if (const auto* refused = reply.json.is_object() ? reply.json.as_object().if_contains("refused") : nullptr; refused && refused->is_array()) {
+    if (const auto* refused = reply.json.is_object() ? reply.json.as_object().if_contains("refused") : nullptr;
+        refused && refused->is_array()) {
       for (const auto& entry : refused->as_array()) {
         if (!entry.is_object()) continue;
-        listing.refused.push_back({{"account", stringField(entry.as_object(), "account").value_or("")},
-                                   {"reason", stringField(entry.as_object(), "reason").value_or("refused by the platform")}});
+        listing.refused.push_back(
+            {{"account", stringField(entry.as_object(), "account").value_or("")},
+             {"reason", stringField(entry.as_object(), "reason").value_or("refused by the platform")}});
       }
     }
     const auto* list = reply.json.is_object() ? reply.json.as_object().if_contains("accounts") : nullptr;
@@ -86,7 +88,8 @@ AccountListing listAccounts(const plugins::Plugin& plugin, const connections::To
                   plugin.id() + ": none of the named accounts can be posted to")
         .extend("refused", boost::json::serialize(listing.refused));
   }
-  if (accounts.empty()) throw Problem(502, "no-accounts", "No accounts", plugin.id() + ": the token can act for no account");
+  if (accounts.empty())
+    throw Problem(502, "no-accounts", "No accounts", plugin.id() + ": the token can act for no account");
   return listing;
 }
 

@@ -26,8 +26,9 @@ struct AccountListing {
 /// The accounts a token can act for: list_accounts when the plugin has it, else the token's own
 /// account. `named`: the accounts the user names, for platforms that cannot list them (a Telegram
 /// bot's chats); the plugin checks each and says why it refuses the others. Throws PlatformError when the
-/// platform refuses, Problem when there is none: 422 with the refusals (member "refused") when every named one was refused.
-AccountListing listAccounts(const plugins::Plugin& plugin, const connections::Tokens& tokens, const boost::json::value& tokenReply,
-                            const std::vector<std::string>& named = {});
+/// platform refuses, Problem when there is none: 422 with the refusals (member "refused") when every named one was
+/// refused.
+AccountListing listAccounts(const plugins::Plugin& plugin, const connections::Tokens& tokens,
+                            const boost::json::value& tokenReply, const std::vector<std::string>& named = {});
 
 }  // namespace marketsage::oauth

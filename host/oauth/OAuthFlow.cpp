@@ -1,6 +1,7 @@
 #include "oauth/OAuthFlow.h"
 
 #include "config/Config.h"
+#include "config/PluginSettings.h"
 #include "connections/ConnectionStore.h"
 #include "core/Encoding.h"
 #include "core/Log.h"
@@ -9,7 +10,6 @@
 #include "core/Time.h"
 #include "oauth/Accounts.h"
 #include "plugins/PlatformError.h"
-#include "config/PluginSettings.h"
 #include "plugins/PluginRegistry.h"
 #include "tenants/Directory.h"
 #include "vault/TokenVault.h"
@@ -48,7 +48,8 @@ std::string OAuthFlow::redirectUri(const std::string& platform) const {
   return base + "/api/auth/callback/" + platform;
 }
 
-std::string OAuthFlow::failedAt(const std::string& platform, const std::string& code, const std::string& message) const {
+std::string OAuthFlow::failedAt(const std::string& platform, const std::string& code,
+                                const std::string& message) const {
   // A short, printable reason the dashboard can show as text: plugins' messages hold no secrets.
   std::string readable;
   for (const char c : message.substr(0, 300)) readable += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
@@ -56,7 +57,8 @@ std::string OAuthFlow::failedAt(const std::string& platform, const std::string& 
   Poco::URI::encode(readable, "&=+?#/:", encoded);
   std::string platformName;
   Poco::URI::encode(platform.substr(0, 64), "&=+?#/:", platformName);
-  return dashboard("platform=" + platformName + "&error=" + safeReason(code) + (encoded.empty() ? "" : "&message=" + encoded));
+  return dashboard("platform=" + platformName + "&error=" + safeReason(code) +
+                   (encoded.empty() ? "" : "&message=" + encoded));
 }
 
 std::string OAuthFlow::dashboard(const std::string& query) const {
@@ -76,7 +78,8 @@ OAuthFlow::BrowserBinding OAuthFlow::bind(const std::string& platform, const std
   return binding;
 }
 
-OAuthFlow::Started OAuthFlow::start(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& platform, Handoff handoff) {
+OAuthFlow::Started OAuthFlow::start(tenants::TenantStore& tenant, const tenants::Actor& actor,
+                                    const std::string& platform, Handoff handoff) {
   const auto plugin = plugins_.require(platform, plugins::Operation::AuthorizeUrl);
   const std::string state = random::token(32);     // 256 bits
   const std::string verifier = random::token(48);  // 64 characters, within RFC 7636's 43..128
@@ -89,7 +92,8 @@ OAuthFlow::Started OAuthFlow::start(tenants::TenantStore& tenant, const tenants:
                               {"codeChallengeMethod", "S256"}};
   const auto reply = plugins::callOrThrow(*plugin, plugins::Operation::AuthorizeUrl, request);
   const auto* url = reply.json.is_object() ? reply.json.as_object().if_contains("url") : nullptr;
-  if (url == nullptr || !url->is_string()) throw Problem(502, "plugin-fault", "Plugin fault", "the " + platform + " plugin built no authorize URL");
+  if (url == nullptr || !url->is_string())
+    throw Problem(502, "plugin-fault", "Plugin fault", "the " + platform + " plugin built no authorize URL");
   const std::string authorizeUrl(url->as_string());
 
   Started started;
@@ -113,12 +117,14 @@ OAuthFlow::Started OAuthFlow::start(tenants::TenantStore& tenant, const tenants:
 
   // Expired states of anyone are swept here: cheap, and the table stays small.
   db_.execute("DELETE FROM oauth_states WHERE expires_at < $1", {now});
-  db_.execute("INSERT INTO oauth_states (state_hash, organization_id, user_id, platform, code_verifier, redirect_uri, created_at, expires_at,"
-             " binding_hash, start_hash, start_expires_at, authorize_url)"
-             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-             {stateHash, tenant.organizationId(), actor.userId, platform,
-              vault_.seal(tenant.organizationId(), stateHash, "code_verifier", verifier), redirectUri(platform), now,
-              now + config_.oauth.stateLifetimeSeconds * 1000LL, bindingHash, linkHash, linkExpires, sealedUrl});
+  db_.execute(
+      "INSERT INTO oauth_states (state_hash, organization_id, user_id, platform, code_verifier, redirect_uri, "
+      "created_at, expires_at,"
+      " binding_hash, start_hash, start_expires_at, authorize_url)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+      {stateHash, tenant.organizationId(), actor.userId, platform,
+       vault_.seal(tenant.organizationId(), stateHash, "code_verifier", verifier), redirectUri(platform), now,
+       now + config_.oauth.stateLifetimeSeconds * 1000LL, bindingHash, linkHash, linkExpires, sealedUrl});
   return started;
 }
 
@@ -127,7 +133,8 @@ OAuthFlow::Started OAuthFlow::followLink(const std::string& platform, const std:
   const auto now = time::nowMillis();
   // Single use: the statement that reads the link also forgets it and binds the browser.
   const std::string linkHash = encoding::sha256Hex(link);
-  const auto found = db_.query("SELECT state_hash FROM oauth_states WHERE start_hash = $1 AND platform = $2", {linkHash, platform});
+  const auto found =
+      db_.query("SELECT state_hash FROM oauth_states WHERE start_hash = $1 AND platform = $2", {linkHash, platform});
   if (found.empty()) throw Problem::badInput("unknown or already used connect link; start connecting again");
   const std::string stateHash = found.front().text(0);
   auto binding = bind(platform, stateHash);
@@ -142,19 +149,22 @@ OAuthFlow::Started OAuthFlow::followLink(const std::string& platform, const std:
   return started;
 }
 
-std::string OAuthFlow::clearBinding(const std::string& platform, const std::map<std::string, std::string>& query) const {
+std::string OAuthFlow::clearBinding(const std::string& platform,
+                                    const std::map<std::string, std::string>& query) const {
   const auto state = queryValue(query, "state");
-  return "ms_oauth_" + encoding::sha256Hex(state).substr(0, 16) + "=; Path=/api/auth/callback/" + platform + "; Max-Age=0; HttpOnly; SameSite=Lax";
+  return "ms_oauth_" + encoding::sha256Hex(state).substr(0, 16) + "=; Path=/api/auth/callback/" + platform +
+         "; Max-Age=0; HttpOnly; SameSite=Lax";
 }
 
 OAuthFlow::PendingFlow OAuthFlow::takeFlow(const std::string& platform, const std::string& state,
-                                           const std::map<std::string, std::string>& cookies, const std::string& callerOrganization,
-                                           const std::string& requestId) {
+                                           const std::map<std::string, std::string>& cookies,
+                                           const std::string& callerOrganization, const std::string& requestId) {
   // Single use: the row is deleted by the statement that reads it, so a replay finds nothing.
   const std::string stateHash = encoding::sha256Hex(state);
-  const auto rows = db_.query("DELETE FROM oauth_states WHERE state_hash = $1"
-                             " RETURNING organization_id, user_id, platform, code_verifier, redirect_uri, expires_at, binding_hash",
-                             {stateHash});
+  const auto rows = db_.query(
+      "DELETE FROM oauth_states WHERE state_hash = $1"
+      " RETURNING organization_id, user_id, platform, code_verifier, redirect_uri, expires_at, binding_hash",
+      {stateHash});
   if (rows.empty()) throw Problem::badInput("unknown or already used state");
   const auto& row = rows.front();
   if (row.text(2) != platform) throw Problem::badInput("the state was issued for another platform");
@@ -163,18 +173,23 @@ OAuthFlow::PendingFlow OAuthFlow::takeFlow(const std::string& platform, const st
   // link sent to someone else would put their account into the starter's organization.
   const auto cookie = cookies.find("ms_oauth_" + stateHash.substr(0, 16));
   const auto bindingHash = row.optionalText(6);
-  if (!bindingHash || cookie == cookies.end() || !encoding::constantTimeEquals(encoding::sha256Hex(cookie->second), *bindingHash)) {
-    log::warn("callback from a browser that did not start the flow", {{"platform", platform}, {"requestId", requestId}});
-    throw Problem(400, "browser-mismatch", "Not the browser that started connecting",
-                  "this connect flow was started in another browser; start connecting again from the dashboard in this one");
+  if (!bindingHash || cookie == cookies.end() ||
+      !encoding::constantTimeEquals(encoding::sha256Hex(cookie->second), *bindingHash)) {
+    log::warn("callback from a browser that did not start the flow",
+              {{"platform", platform}, {"requestId", requestId}});
+    throw Problem(
+        400, "browser-mismatch", "Not the browser that started connecting",
+        "this connect flow was started in another browser; start connecting again from the dashboard in this one");
   }
-  if (!callerOrganization.empty() && callerOrganization != row.text(0)) throw Problem::badInput("the state belongs to another organization");
+  if (!callerOrganization.empty() && callerOrganization != row.text(0))
+    throw Problem::badInput("the state belongs to another organization");
   return {row.text(0), row.text(1), row.text(3), row.text(4)};
 }
 
 OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::map<std::string, std::string>& query,
-                                       const std::map<std::string, std::string>& cookies, const std::string& callerOrganization,
-                                       const std::string& remoteAddr, const std::string& requestId) {
+                                       const std::map<std::string, std::string>& cookies,
+                                       const std::string& callerOrganization, const std::string& remoteAddr,
+                                       const std::string& requestId) {
   const std::string state = queryValue(query, "state");
   if (state.empty()) throw Problem::badInput("the callback has no state");
   const auto plugin = plugins_.require(platform, plugins::Operation::ExchangeCode);
@@ -185,15 +200,19 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
   const tenants::Actor actor{flow.userId, remoteAddr, requestId};
   if (const auto error = queryValue(query, "error"); !error.empty()) {
     const auto description = queryValue(query, "error_description");
-    log::info("authorization declined", {{"platform", platform}, {"reason", safeReason(error)}, {"requestId", requestId}});
-    return {failedAt(platform, error, description.empty() ? "the authorization was declined at " + platform : description), 0};
+    log::info("authorization declined",
+              {{"platform", platform}, {"reason", safeReason(error)}, {"requestId", requestId}});
+    return {
+        failedAt(platform, error, description.empty() ? "the authorization was declined at " + platform : description),
+        0};
   }
   const std::string code = queryValue(query, "code");
   if (code.empty()) throw Problem::badInput("the callback has neither code nor error");
 
   const auto verifier = vault_.open(organizationId, encoding::sha256Hex(state), "code_verifier", flow.sealedVerifier);
-  const auto exchanged = plugin->call(plugins::Operation::ExchangeCode,
-                                      boost::json::object{{"code", code}, {"redirectUri", flow.redirectUri}, {"codeVerifier", verifier}});
+  const auto exchanged =
+      plugin->call(plugins::Operation::ExchangeCode,
+                   boost::json::object{{"code", code}, {"redirectUri", flow.redirectUri}, {"codeVerifier", verifier}});
   if (!exchanged.ok()) {
     // The platform's own reason (invalid_client, redirect_uri_mismatch …) goes to the log and the
     // dashboard: an operator must see a wrong app secret as such, not as a passing fault.
@@ -202,15 +221,19 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
                                        {"platformCode", exchanged.platformCode},
                                        {"reason", exchanged.reason()},
                                        {"requestId", requestId}});
-    const auto code = exchanged.platformCode.empty() ? std::string(plugins::toString(exchanged.kind)) : exchanged.platformCode;
+    const auto code =
+        exchanged.platformCode.empty() ? std::string(plugins::toString(exchanged.kind)) : exchanged.platformCode;
     return {failedAt(platform, code, "the code exchange failed: " + exchanged.reason()), 0};
   }
   const auto userTokens = tokensFrom(exchanged.json);
-  if (!userTokens) return {failedAt(platform, "plugin_fault", "the plugin's code exchange answer had no access token"), 0};
+  if (!userTokens)
+    return {failedAt(platform, "plugin_fault", "the plugin's code exchange answer had no access token"), 0};
 
   const auto unlisted = [&](const std::exception& e) -> Outcome {
     log::warn("listing accounts failed", {{"platform", platform}, {"error", e.what()}, {"requestId", requestId}});
-    return {failedAt(platform, "accounts_unavailable", std::string("the accounts of this login could not be listed: ") + e.what()), 0};
+    return {failedAt(platform, "accounts_unavailable",
+                     std::string("the accounts of this login could not be listed: ") + e.what()),
+            0};
   };
   std::vector<connections::Account> accounts;
   try {
@@ -225,23 +248,29 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
   // Accounts acting through the user's own tokens share one grant (and its refresh token).
   const std::string grant = random::uuid();
   for (const auto& account : accounts) {
-    store.upsert(platform, account, account.tokens.value_or(*userTokens), account.tokens ? std::nullopt : std::optional(grant), actor);
+    store.upsert(platform, account, account.tokens.value_or(*userTokens),
+                 account.tokens ? std::nullopt : std::optional(grant), actor);
   }
-  return {dashboard("platform=" + platform + "&connected=" + std::to_string(accounts.size())), static_cast<int>(accounts.size())};
+  return {dashboard("platform=" + platform + "&connected=" + std::to_string(accounts.size())),
+          static_cast<int>(accounts.size())};
 }
 
-CredentialConnect OAuthFlow::connectWithCredential(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& platform,
-                                                   const std::optional<std::string>& credential, const std::vector<std::string>& accounts) {
+CredentialConnect OAuthFlow::connectWithCredential(tenants::TenantStore& tenant, const tenants::Actor& actor,
+                                                   const std::string& platform,
+                                                   const std::optional<std::string>& credential,
+                                                   const std::vector<std::string>& accounts) {
   const auto plugin = plugins_.require(platform, plugins::Operation::ListAccounts);
   // Without one of its own, an organization uses the instance's default (TELEGRAM_BOT_TOKEN…).
   auto secret = credential;
   if (!secret) {
     const auto settings = config::pluginSettings(config_, platform);
-    if (const auto* fallback = settings.values.if_contains("bot_token"); fallback && fallback->is_string() && !fallback->get_string().empty()) {
+    if (const auto* fallback = settings.values.if_contains("bot_token");
+        fallback && fallback->is_string() && !fallback->get_string().empty()) {
       secret = std::string(fallback->get_string());
     }
   }
-  if (!secret) throw Problem::badInput("\"credential\" is required: this instance has no default credential for " + platform);
+  if (!secret)
+    throw Problem::badInput("\"credential\" is required: this instance has no default credential for " + platform);
   const connections::Tokens tokens{*secret, std::nullopt, std::nullopt, {}};
   AccountListing listing;
   try {
@@ -251,7 +280,8 @@ CredentialConnect OAuthFlow::connectWithCredential(tenants::TenantStore& tenant,
     throw Problem(422, "credential-refused", "The platform refused the credential", e.what());
   }
   connections::ConnectionStore store(tenant, vault_);
-  for (const auto& account : listing.accounts) store.upsert(platform, account, account.tokens.value_or(tokens), std::nullopt, actor);
+  for (const auto& account : listing.accounts)
+    store.upsert(platform, account, account.tokens.value_or(tokens), std::nullopt, actor);
   return {static_cast<int>(listing.accounts.size()), std::move(listing.refused)};
 }
 
@@ -266,8 +296,9 @@ bool OAuthFlow::disconnect(tenants::TenantStore& tenant, const tenants::Actor& a
     if (tokens->refreshToken) request["refreshToken"] = *tokens->refreshToken;
     const auto result = plugin->call(plugins::Operation::RevokeToken, request);
     if (!result.ok()) {
-      log::warn("revoke at the platform failed; forgetting the token anyway",
-                {{"platform", connection->platform}, {"kind", plugins::toString(result.kind)}, {"requestId", requestId}});
+      log::warn(
+          "revoke at the platform failed; forgetting the token anyway",
+          {{"platform", connection->platform}, {"kind", plugins::toString(result.kind)}, {"requestId", requestId}});
     }
   }
   return store.remove(connection->id, actor);

@@ -12,11 +12,22 @@
 #include <string>
 #include <vector>
 
-namespace marketsage::config { struct Config; }
-namespace marketsage::plugins { class PluginRegistry; }
-namespace marketsage::store { class Database; }
-namespace marketsage::tenants { class Directory; class TenantStore; }
-namespace marketsage::vault { class TokenVault; }
+namespace marketsage::config {
+struct Config;
+}
+namespace marketsage::plugins {
+class PluginRegistry;
+}
+namespace marketsage::store {
+class Database;
+}
+namespace marketsage::tenants {
+class Directory;
+class TenantStore;
+}  // namespace marketsage::tenants
+namespace marketsage::vault {
+class TokenVault;
+}
 
 namespace marketsage::oauth {
 
@@ -30,8 +41,8 @@ class OAuthFlow {
  public:
   /// `db`: where flows in progress are kept (oauth_states, across organizations until the callback
   /// says whose it is).
-  OAuthFlow(const config::Config& config, store::Database& db, tenants::Directory& directory, const vault::TokenVault& vault,
-            const plugins::PluginRegistry& plugins)
+  OAuthFlow(const config::Config& config, store::Database& db, tenants::Directory& directory,
+            const vault::TokenVault& vault, const plugins::PluginRegistry& plugins)
       : config_(config), db_(db), directory_(directory), vault_(vault), plugins_(plugins) {}
 
   /// The cookie that ties a flow to the browser that started it (RFC 9700 section 4.7.1): the
@@ -49,13 +60,14 @@ class OAuthFlow {
                ///< and within oauth.startLinkSeconds, sets the cookie and redirects on
   };
   struct Started {
-    std::string url;                         ///< the consent page (Redirect) or the host link (Link)
-    std::optional<BrowserBinding> binding;   ///< with Redirect
+    std::string url;                        ///< the consent page (Redirect) or the host link (Link)
+    std::optional<BrowserBinding> binding;  ///< with Redirect
   };
 
   /// Makes and stores a state and PKCE verifier and where the browser goes next.
   /// Throws Problem 404 for an unknown platform, 400 for one without OAuth.
-  Started start(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& platform, Handoff handoff);
+  Started start(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& platform,
+                Handoff handoff);
 
   /// Follows a host link made by start(…, Link): binds the browser and returns the consent page.
   /// Throws Problem 400 for an unknown, used or expired link.
@@ -81,8 +93,9 @@ class OAuthFlow {
   /// names, where the platform cannot list them — then stores one connection per account. No
   /// credential: the instance's default (the plugin's `bot_token` setting), if any. Nothing is
   /// stored when the platform refuses it (Problem 409/422/429/503).
-  CredentialConnect connectWithCredential(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& platform,
-                                          const std::optional<std::string>& credential, const std::vector<std::string>& accounts);
+  CredentialConnect connectWithCredential(tenants::TenantStore& tenant, const tenants::Actor& actor,
+                                          const std::string& platform, const std::optional<std::string>& credential,
+                                          const std::vector<std::string>& accounts);
 
   /// Forgets a connection: its tokens are revoked at the platform where the plugin can (a refusal
   /// there is logged; the row goes either way, as the user asked). False when there is no such
@@ -106,8 +119,9 @@ class OAuthFlow {
   /// Takes the flow of `state` (deleting it, so a replay finds nothing), after checking it is this
   /// platform's, unexpired, brought by the browser that started it and, when the caller is
   /// authenticated, of the caller's organization. Throws Problem 400 otherwise.
-  PendingFlow takeFlow(const std::string& platform, const std::string& state, const std::map<std::string, std::string>& cookies,
-                       const std::string& callerOrganization, const std::string& requestId);
+  PendingFlow takeFlow(const std::string& platform, const std::string& state,
+                       const std::map<std::string, std::string>& cookies, const std::string& callerOrganization,
+                       const std::string& requestId);
   std::string dashboard(const std::string& query) const;
   BrowserBinding bind(const std::string& platform, const std::string& stateHash) const;
   const config::Config& config_;

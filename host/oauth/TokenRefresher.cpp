@@ -5,9 +5,9 @@
 #include "core/Errors.h"
 #include "core/Log.h"
 #include "core/Problem.h"
-#include "oauth/Accounts.h"
 #include "core/Random.h"
 #include "core/Time.h"
+#include "oauth/Accounts.h"
 #include "plugins/PlatformError.h"
 #include "plugins/PluginRegistry.h"
 #include "tenants/Directory.h"
@@ -22,7 +22,8 @@ namespace {
 constexpr std::int64_t leaseMillis = 30'000;
 
 plugins::PlatformError reconnectRequired(const connections::Connection& c, const std::string& why) {
-  const auto kind = c.status == connections::status::expired ? plugins::ErrorKind::AuthExpired : plugins::ErrorKind::AuthInvalid;
+  const auto kind =
+      c.status == connections::status::expired ? plugins::ErrorKind::AuthExpired : plugins::ErrorKind::AuthInvalid;
   return {kind, c.platform, why};
 }
 
@@ -32,9 +33,13 @@ bool expiring(const connections::Connection& c, std::int64_t now) {
 
 }  // namespace
 
-TokenRefresher::TokenRefresher(tenants::Directory& directory, connections::RefreshSchedule& schedule, const vault::TokenVault& vault,
-                               const plugins::PluginRegistry& plugins)
-    : directory_(directory), schedule_(schedule), vault_(vault), plugins_(plugins), owner_("host-" + random::token(12)) {}
+TokenRefresher::TokenRefresher(tenants::Directory& directory, connections::RefreshSchedule& schedule,
+                               const vault::TokenVault& vault, const plugins::PluginRegistry& plugins)
+    : directory_(directory),
+      schedule_(schedule),
+      vault_(vault),
+      plugins_(plugins),
+      owner_("host-" + random::token(12)) {}
 
 TokenRefresher::~TokenRefresher() { stopBackground(); }
 
@@ -67,7 +72,8 @@ connections::Tokens TokenRefresher::freshTokens(tenants::TenantStore& tenant, co
 }
 
 plugins::CallResult TokenRefresher::callWithToken(tenants::TenantStore& tenant, const std::string& connectionId,
-                                                  const plugins::Plugin& plugin, plugins::Operation op, boost::json::object request) {
+                                                  const plugins::Plugin& plugin, plugins::Operation op,
+                                                  boost::json::object request) {
   const auto requestedAt = time::nowMillis();
   connections::ConnectionStore store(tenant, vault_);
   const auto connection = store.find(connectionId);
@@ -106,7 +112,8 @@ connections::Tokens TokenRefresher::refreshLocked(tenants::TenantStore& tenant, 
   // while we waited: use their result. Strictly later: a refresh stored in the very millisecond
   // this request began happened before it, and a forced refresh must not be skipped for it.
   const auto doneMeanwhile = [&](const connections::Connection& c) {
-    const bool refreshedMeanwhile = c.refreshedAt && *c.refreshedAt > requestedAt && c.status == connections::status::active;
+    const bool refreshedMeanwhile =
+        c.refreshedAt && *c.refreshedAt > requestedAt && c.status == connections::status::active;
     return refreshedMeanwhile || (onlyIfExpiring && !expiring(c, time::nowMillis()));
   };
   // The grant's lease, held from here to the end of the refresh (released on every way out).
@@ -150,15 +157,19 @@ connections::Tokens TokenRefresher::refreshLocked(tenants::TenantStore& tenant, 
   return refreshAtPlatform(store, *connection);
 }
 
-connections::Tokens TokenRefresher::refreshAtPlatform(connections::ConnectionStore& store, const connections::Connection& connection) {
+connections::Tokens TokenRefresher::refreshAtPlatform(connections::ConnectionStore& store,
+                                                      const connections::Connection& connection) {
   const auto current = *store.tokens(connection.id);
   const auto plugin = plugins_.get(connection.platform);
-  if (!plugin) throw plugins::PlatformError(plugins::ErrorKind::Transient, connection.platform, "the plugin is not loaded", {}, 60);
+  if (!plugin)
+    throw plugins::PlatformError(plugins::ErrorKind::Transient, connection.platform, "the plugin is not loaded", {},
+                                 60);
   if (!plugin->supports(plugins::Operation::RefreshToken)) {
     throw reconnectRequired(connection, "the plugin cannot refresh tokens; reconnect when the token expires");
   }
-  const auto result = plugin->call(plugins::Operation::RefreshToken,
-                                   boost::json::object{{"refreshToken", *current.refreshToken}, {"accessToken", current.accessToken}});
+  const auto result =
+      plugin->call(plugins::Operation::RefreshToken,
+                   boost::json::object{{"refreshToken", *current.refreshToken}, {"accessToken", current.accessToken}});
   if (result.ok()) {
     if (auto tokens = tokensFrom(result.json)) {
       if (tokens->scopes.empty()) tokens->scopes = current.scopes;
@@ -168,13 +179,16 @@ connections::Tokens TokenRefresher::refreshAtPlatform(connections::ConnectionSto
       return *store.tokens(connection.id);
     }
     store.markFailed(connection.id, connections::status::active, "the plugin's refresh answer had no access token");
-    throw plugins::PlatformError(plugins::ErrorKind::PluginFault, connection.platform, "the refresh answer had no access token");
+    throw plugins::PlatformError(plugins::ErrorKind::PluginFault, connection.platform,
+                                 "the refresh answer had no access token");
   }
   // invalid_grant and friends: the refresh token is dead; stop until the user reconnects.
   const bool dead = result.kind == plugins::ErrorKind::AuthInvalid || result.kind == plugins::ErrorKind::AuthExpired;
   const std::string reason = "refresh failed: " + result.reason();
   store.markFailed(connection.id, dead ? connections::status::expired : connections::status::active, reason);
-  log::warn("token refresh failed", {{"platform", connection.platform}, {"connection", connection.id}, {"kind", plugins::toString(result.kind)}});
+  log::warn(
+      "token refresh failed",
+      {{"platform", connection.platform}, {"connection", connection.id}, {"kind", plugins::toString(result.kind)}});
   throw plugins::PlatformError::of(result, connection.platform);
 }
 

@@ -18,10 +18,20 @@
 #include <string>
 #include <thread>
 
-namespace marketsage::connections { class ConnectionStore; class RefreshSchedule; }
-namespace marketsage::plugins { class PluginRegistry; }
-namespace marketsage::tenants { class Directory; class TenantStore; }
-namespace marketsage::vault { class TokenVault; }
+namespace marketsage::connections {
+class ConnectionStore;
+class RefreshSchedule;
+}  // namespace marketsage::connections
+namespace marketsage::plugins {
+class PluginRegistry;
+}
+namespace marketsage::tenants {
+class Directory;
+class TenantStore;
+}  // namespace marketsage::tenants
+namespace marketsage::vault {
+class TokenVault;
+}
 
 namespace marketsage::oauth {
 
@@ -41,8 +51,8 @@ class TokenRefresher {
   /// Calls `op` of `plugin` for the connection with `request` plus its fresh "accessToken". When
   /// the platform says the token expired anyway, refreshes once and calls again (the SDK's
   /// promise for MS_ERR_AUTH_EXPIRED). Returns the plugin's result, failed or not.
-  plugins::CallResult callWithToken(tenants::TenantStore& tenant, const std::string& connectionId, const plugins::Plugin& plugin,
-                                    plugins::Operation op, boost::json::object request);
+  plugins::CallResult callWithToken(tenants::TenantStore& tenant, const std::string& connectionId,
+                                    const plugins::Plugin& plugin, plugins::Operation op, boost::json::object request);
 
   /// Refreshes now, unless another caller's refresh completed while this one waited.
   connections::Connection refresh(tenants::TenantStore& tenant, const std::string& connectionId);
@@ -55,8 +65,8 @@ class TokenRefresher {
 
  private:
   /// The refresh itself; `onlyIfExpiring` skips it when the stored token is fresh enough.
-  connections::Tokens refreshLocked(tenants::TenantStore& tenant, const std::string& connectionId, std::int64_t requestedAt,
-                                    bool onlyIfExpiring);
+  connections::Tokens refreshLocked(tenants::TenantStore& tenant, const std::string& connectionId,
+                                    std::int64_t requestedAt, bool onlyIfExpiring);
   /// Asks the platform for new tokens with the stored refresh token and stores them (shared with
   /// the grant's other connections), or records why not. The caller holds the grant's lease.
   connections::Tokens refreshAtPlatform(connections::ConnectionStore& store, const connections::Connection& connection);

@@ -12,7 +12,9 @@ std::optional<std::vector<std::string>> exportedSymbols(const std::filesystem::p
   std::ifstream in(library, std::ios::binary);
   if (!in) return std::nullopt;
   const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto at = [&](std::size_t offset, std::size_t size) { return offset <= file.size() && size <= file.size() - offset; };
+  const auto at = [&](std::size_t offset, std::size_t size) {
+    return offset <= file.size() && size <= file.size() - offset;
+  };
   Elf64_Ehdr header;
   if (!at(0, sizeof header)) return std::nullopt;
   std::memcpy(&header, file.data(), sizeof header);
@@ -26,7 +28,8 @@ std::optional<std::vector<std::string>> exportedSymbols(const std::filesystem::p
 
   std::vector<std::string> names;
   for (const auto& section : sections) {
-    if (section.sh_type != SHT_DYNSYM || section.sh_link >= sections.size() || section.sh_entsize != sizeof(Elf64_Sym)) continue;
+    if (section.sh_type != SHT_DYNSYM || section.sh_link >= sections.size() || section.sh_entsize != sizeof(Elf64_Sym))
+      continue;
     const auto& strings = sections[section.sh_link];
     if (!at(section.sh_offset, section.sh_size) || !at(strings.sh_offset, strings.sh_size)) return std::nullopt;
     for (std::size_t i = 1; i < section.sh_size / sizeof(Elf64_Sym); ++i) {  // entry 0 is the null symbol

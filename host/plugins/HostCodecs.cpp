@@ -17,8 +17,7 @@ namespace marketsage::plugins::detail {
 ms_status hostRandomBytes(const ms_host*, void* out, size_t len) {
   if (len == 0) return MS_OK;
   if (out == nullptr || len > static_cast<size_t>(INT32_MAX)) return MS_ERR_INVALID_INPUT;
-  return RAND_bytes(static_cast<unsigned char*>(out), static_cast<int>(len)) == 1 ? MS_OK
-                                                                                  : MS_ERR_TRANSIENT;
+  return RAND_bytes(static_cast<unsigned char*>(out), static_cast<int>(len)) == 1 ? MS_OK : MS_ERR_TRANSIENT;
 }
 
 void hostSha256(const ms_host*, const void* data, size_t len, uint8_t out[32]) {
@@ -27,8 +26,7 @@ void hostSha256(const ms_host*, const void* data, size_t len, uint8_t out[32]) {
   std::memcpy(out, digest.data(), digest.size());
 }
 
-void hostHmacSha256(const ms_host*, const void* key, size_t keyLen, const void* data, size_t len,
-                    uint8_t out[32]) {
+void hostHmacSha256(const ms_host*, const void* key, size_t keyLen, const void* data, size_t len, uint8_t out[32]) {
   if (out == nullptr) return;
   try {
     const auto digest = encoding::hmacSha256(key, keyLen, data, len);

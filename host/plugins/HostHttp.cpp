@@ -39,9 +39,8 @@ Poco::Net::Context::Ptr tlsClientContext() {
   static Poco::Net::Context::Ptr context;
   std::call_once(once, [] {
     Poco::Net::initializeSSL();
-    context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "",
-                                     Poco::Net::Context::VERIFY_RELAXED, 9, true,
-                                     "ALL:!ADH:!LOW:!EXP:!MD5:@STRENGTH");
+    context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "", Poco::Net::Context::VERIFY_RELAXED,
+                                     9, true, "ALL:!ADH:!LOW:!EXP:!MD5:@STRENGTH");
   });
   return context;
 }
@@ -83,8 +82,8 @@ struct Segment {
 /// sinks, and tell the log and the metrics how it went.
 class HttpCall {
  public:
-  HttpCall(const HostServices& services, const std::vector<std::string>& secrets,
-           const ms_http_request* requestIn, ms_http_response* responseIn);
+  HttpCall(const HostServices& services, const std::vector<std::string>& secrets, const ms_http_request* requestIn,
+           ms_http_response* responseIn);
   ms_status run();
 
  private:

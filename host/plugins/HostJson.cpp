@@ -52,8 +52,7 @@ struct ParsedDocument {
 
 namespace detail {
 
-int32_t hostJsonGet(const ms_host*, const char* text, size_t len, const char* pointer,
-                    const ms_sink* out) {
+int32_t hostJsonGet(const ms_host*, const char* text, size_t len, const char* pointer, const ms_sink* out) {
   try {
     if (text == nullptr) return MS_JSON_NONE;
     boost::system::error_code ec;

@@ -16,9 +16,7 @@ namespace marketsage::plugins {
 
 namespace {
 
-const HostServices& self(const ms_host* host) {
-  return *static_cast<const HostServices*>(host->host_data);
-}
+const HostServices& self(const ms_host* host) { return *static_cast<const HostServices*>(host->host_data); }
 
 // --- the C entry points of the table; each one catches everything --------------------------
 
@@ -99,16 +97,14 @@ void HostServices::interruptSleeps() {
   sleepWake.notify_all();
 }
 
-HostServices::HostServices(std::string pluginId, json::object settings, LogSink log,
-                           HostOptions options)
+HostServices::HostServices(std::string pluginId, json::object settings, LogSink log, HostOptions options)
     : pluginId_(std::move(pluginId)),
       settings_(std::move(settings)),
       log_(std::move(log)),
       options_(std::move(options)) {
   for (const auto& [key, value] : settings_.as_object()) {
     const std::string k = detail::lower(std::string_view(key.data(), key.size()));
-    const bool secretKey = k.find("secret") != std::string::npos ||
-                           k.find("token") != std::string::npos ||
+    const bool secretKey = k.find("secret") != std::string::npos || k.find("token") != std::string::npos ||
                            k.find("password") != std::string::npos || k.find("key") != std::string::npos;
     if (secretKey && value.is_string()) secrets_.emplace_back(value.get_string());
   }

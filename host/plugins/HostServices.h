@@ -21,8 +21,7 @@ namespace marketsage::plugins {
 /// Must outlive the plugin's deinit().
 class HostServices {
  public:
-  HostServices(std::string pluginId, boost::json::object settings, LogSink log,
-               HostOptions options);
+  HostServices(std::string pluginId, boost::json::object settings, LogSink log, HostOptions options);
   HostServices(const HostServices&) = delete;
   HostServices& operator=(const HostServices&) = delete;
 

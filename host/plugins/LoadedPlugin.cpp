@@ -17,10 +17,14 @@ struct CapabilityName {
 };
 
 constexpr CapabilityName kCapabilities[] = {
-    {MS_CAP_OAUTH, "oauth", MS_EXT_OAUTH},          {MS_CAP_ACCOUNTS, "accounts", MS_EXT_ACCOUNTS},
-    {MS_CAP_VALIDATE, "validate", MS_EXT_VALIDATE}, {MS_CAP_PUBLISH, "publish", MS_EXT_PUBLISH},
-    {MS_CAP_MEDIA, "media", MS_EXT_MEDIA},          {MS_CAP_DELETE, "delete", MS_EXT_DELETE},
-    {MS_CAP_INSIGHTS, "insights", MS_EXT_INSIGHTS}, {MS_CAP_HEALTH, "health", MS_EXT_HEALTH},
+    {MS_CAP_OAUTH, "oauth", MS_EXT_OAUTH},
+    {MS_CAP_ACCOUNTS, "accounts", MS_EXT_ACCOUNTS},
+    {MS_CAP_VALIDATE, "validate", MS_EXT_VALIDATE},
+    {MS_CAP_PUBLISH, "publish", MS_EXT_PUBLISH},
+    {MS_CAP_MEDIA, "media", MS_EXT_MEDIA},
+    {MS_CAP_DELETE, "delete", MS_EXT_DELETE},
+    {MS_CAP_INSIGHTS, "insights", MS_EXT_INSIGHTS},
+    {MS_CAP_HEALTH, "health", MS_EXT_HEALTH},
     {MS_CAP_API_VERSION, "api_version", MS_EXT_API_VERSION},
     {MS_CAP_RECONCILE, "reconcile", MS_EXT_RECONCILE},
 };

@@ -65,17 +65,18 @@ std::optional<std::string> apiVersionWarning(const PluginInfo& info, std::int64_
   const auto& v = *info.apiVersion;
   const std::string when = v.estimated ? "around " + v.sunsetAt : "on " + v.sunsetAt;
   const std::string fix = ": set plugins." + info.id + ".api_version to a current version";
-  if (*days < 0) return info.id + " pins API version " + v.version + ", which the platform stopped serving " + when + fix;
-  return info.id + " pins API version " + v.version + ", which the platform stops serving " + when + " (in " + std::to_string(*days) +
-         " days)" + fix;
+  if (*days < 0)
+    return info.id + " pins API version " + v.version + ", which the platform stopped serving " + when + fix;
+  return info.id + " pins API version " + v.version + ", which the platform stops serving " + when + " (in " +
+         std::to_string(*days) + " days)" + fix;
 }
 
 const std::vector<Operation>& allOperations() {
   static const std::vector<Operation> ops = {
-      Operation::AuthorizeUrl, Operation::ExchangeCode, Operation::RefreshToken,
-      Operation::RevokeToken,  Operation::ListAccounts, Operation::Validate,
-      Operation::Publish,      Operation::UploadMedia,  Operation::DeletePost,
-      Operation::AccountInsights, Operation::PostInsights, Operation::CheckToken, Operation::ApiVersion, Operation::Reconcile};
+      Operation::AuthorizeUrl, Operation::ExchangeCode,    Operation::RefreshToken, Operation::RevokeToken,
+      Operation::ListAccounts, Operation::Validate,        Operation::Publish,      Operation::UploadMedia,
+      Operation::DeletePost,   Operation::AccountInsights, Operation::PostInsights, Operation::CheckToken,
+      Operation::ApiVersion,   Operation::Reconcile};
   return ops;
 }
 
@@ -160,7 +161,8 @@ CallResult Plugin::call(Operation op, const json::value& request) const {
   std::vector<std::string> secrets;
   if (request.is_object()) {
     for (const char* field : {"accessToken", "refreshToken"}) {
-      if (const auto* value = request.as_object().if_contains(field); value && value->is_string()) secrets.emplace_back(value->as_string());
+      if (const auto* value = request.as_object().if_contains(field); value && value->is_string())
+        secrets.emplace_back(value->as_string());
     }
   }
   if (!secrets.empty()) {
@@ -209,15 +211,16 @@ CallResult invokePlugin(const LoadedPlugin& plugin, Operation op, const char* re
   if (result.kind == ErrorKind::PluginFault)
     return fault("unknown status code " + std::to_string(result.status) +
                  (result.message.empty() ? "" : " (" + result.message + ")"));
-  if (reply.overflow)
-    return fault("reply larger than " + std::to_string(host->options().maxReplyBytes) + " bytes");
+  if (reply.overflow) return fault("reply larger than " + std::to_string(host->options().maxReplyBytes) + " bytes");
   // A plugin built before ABI 1.2 cannot say "outcome unknown": when its publish reports a
   // transient failure after a write request went out and got no answer (or a gateway's 5xx),
   // the post may exist, and resending it could post twice.
-  if (op == Operation::Publish && result.kind == ErrorKind::Transient && plugin.info().abiMinor < 2 && ambiguous.count() > 0) {
+  if (op == Operation::Publish && result.kind == ErrorKind::Transient && plugin.info().abiMinor < 2 &&
+      ambiguous.count() > 0) {
     result.kind = ErrorKind::OutcomeUnknown;
     result.status = MS_ERR_OUTCOME_UNKNOWN;
-    result.message += (result.message.empty() ? "" : "; ") + std::string("a request may have reached the platform unanswered");
+    result.message +=
+        (result.message.empty() ? "" : "; ") + std::string("a request may have reached the platform unanswered");
   }
 
   if (reply.body.empty()) {

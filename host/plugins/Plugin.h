@@ -26,13 +26,13 @@ struct ApiVersionInfo {
 
 struct PluginInfo {
   std::string id, name, version;
-  int abiMajor = 0, abiMinor = 0;          ///< ABI the plugin was built against.
-  std::vector<std::string> capabilities;   ///< "oauth", "accounts", "validate", "publish",
-                                           ///< "media", "delete", "insights", "health".
-  std::string status;                      ///< "stable" or "experimental".
-  bool enabled = false;                    ///< Enabled in the configuration and started.
+  int abiMajor = 0, abiMinor = 0;         ///< ABI the plugin was built against.
+  std::vector<std::string> capabilities;  ///< "oauth", "accounts", "validate", "publish",
+                                          ///< "media", "delete", "insights", "health".
+  std::string status;                     ///< "stable" or "experimental".
+  bool enabled = false;                   ///< Enabled in the configuration and started.
   std::filesystem::path file;
-  std::string description, homepage;       ///< Empty when the plugin gives none.
+  std::string description, homepage;         ///< Empty when the plugin gives none.
   std::optional<ApiVersionInfo> apiVersion;  ///< From api_version (ABI 1.1), when enabled.
 };
 
@@ -64,20 +64,20 @@ std::string_view toString(ErrorKind kind);
 
 /// Every call a plugin may offer; the request/response JSON of each is documented in sdk-docs/.
 enum class Operation {
-  AuthorizeUrl,      ///< oauth: build the consent URL.
-  ExchangeCode,      ///< oauth: code -> token.
-  RefreshToken,      ///< oauth: refresh token -> token.
-  RevokeToken,       ///< oauth: revoke (optional within the capability).
-  ListAccounts,      ///< accounts
-  Validate,          ///< validate (no network)
-  Publish,           ///< publish
-  UploadMedia,       ///< media
-  DeletePost,        ///< delete
-  AccountInsights,   ///< insights (optional within the capability)
-  PostInsights,      ///< insights (optional within the capability)
-  CheckToken,        ///< health
-  ApiVersion,        ///< api_version (ABI 1.1): the pinned platform API version and its sunset
-  Reconcile          ///< reconcile (ABI 1.2): does a post of unknown outcome exist?
+  AuthorizeUrl,     ///< oauth: build the consent URL.
+  ExchangeCode,     ///< oauth: code -> token.
+  RefreshToken,     ///< oauth: refresh token -> token.
+  RevokeToken,      ///< oauth: revoke (optional within the capability).
+  ListAccounts,     ///< accounts
+  Validate,         ///< validate (no network)
+  Publish,          ///< publish
+  UploadMedia,      ///< media
+  DeletePost,       ///< delete
+  AccountInsights,  ///< insights (optional within the capability)
+  PostInsights,     ///< insights (optional within the capability)
+  CheckToken,       ///< health
+  ApiVersion,       ///< api_version (ABI 1.1): the pinned platform API version and its sunset
+  Reconcile         ///< reconcile (ABI 1.2): does a post of unknown outcome exist?
 };
 /// The function's name in plugin.h: "authorize_url", "exchange_code", "refresh", "revoke",
 /// "list_accounts", "validate", "publish", "upload", "delete_post", "account_insights",
@@ -91,12 +91,12 @@ const std::vector<Operation>& allOperations();
 /// when it failed without writing anything).
 struct CallResult {
   ErrorKind kind = ErrorKind::Ok;
-  std::int32_t status = 0;         ///< Raw status code returned by the plugin (for PluginFault:
-                                   ///< the unknown code, or MS_ERR_PERMANENT). Decide on `kind`.
-  std::string message;             ///< Human-readable reason (no secrets), may be empty.
-  std::string platformCode;        ///< The platform's own error code, may be empty.
-  int retryAfterSeconds = 0;       ///< For RateLimited/Transient: seconds to wait, 0 = unknown.
-  boost::json::value json;         ///< Parsed reply.
+  std::int32_t status = 0;    ///< Raw status code returned by the plugin (for PluginFault:
+                              ///< the unknown code, or MS_ERR_PERMANENT). Decide on `kind`.
+  std::string message;        ///< Human-readable reason (no secrets), may be empty.
+  std::string platformCode;   ///< The platform's own error code, may be empty.
+  int retryAfterSeconds = 0;  ///< For RateLimited/Transient: seconds to wait, 0 = unknown.
+  boost::json::value json;    ///< Parsed reply.
   bool ok() const { return kind == ErrorKind::Ok; }
   /// Why it failed, for people: the plugin's message, or the kind's name when it gave none.
   std::string reason() const { return message.empty() ? std::string(toString(kind)) : message; }

@@ -73,11 +73,14 @@ std::vector<BadInput> badInputs() {
   v.push_back({"fields of the wrong type",
                R"({"accessToken":[],"refreshToken":null,"account":"x","content":42,"media":{},)"
                R"("code":false,"redirectUri":1,"state":{},"postId":{},"postIds":"x","path":7,)"
-               R"("start":5,"end":true,"metrics":"x"})", false, true});
+               R"("start":5,"end":true,"metrics":"x"})",
+               false, true});
   v.push_back({"invalid UTF-8", "{\"content\":\"\xff\xfe\xfd\",\"accessToken\":\"\xc3\x28\"}"});
   v.push_back({"deeply nested JSON", std::string(100000, '[') + std::string(100000, ']')});
-  v.push_back({"huge strings", R"({"accessToken":")" + std::string(1 << 20, 'a') + R"(","content":")" +
-                                   std::string(4 << 20, 'a') + R"("})", false, true});
+  v.push_back(
+      {"huge strings",
+       R"({"accessToken":")" + std::string(1 << 20, 'a') + R"(","content":")" + std::string(4 << 20, 'a') + R"("})",
+       false, true});
   std::string garbage(4 << 20, '\0');
   for (std::size_t i = 0; i < garbage.size(); ++i) garbage[i] = static_cast<char>((i * 131) & 0xff);
   v.push_back({"4 MiB of binary garbage", std::move(garbage)});
@@ -88,8 +91,8 @@ std::vector<BadInput> badInputs() {
 std::string judge(const CallResult& r) {
   if (r.kind == ErrorKind::PluginFault) return r.message;
   if (r.kind != ErrorKind::InvalidInput)
-    return "returned " + std::string(toString(r.kind)) + " (" + std::to_string(r.status) +
-           "), expected invalid_input" + (r.message.empty() ? "" : ": " + r.message.substr(0, 200));
+    return "returned " + std::string(toString(r.kind)) + " (" + std::to_string(r.status) + "), expected invalid_input" +
+           (r.message.empty() ? "" : ": " + r.message.substr(0, 200));
   return {};
 }
 
@@ -111,7 +114,8 @@ int runChecks(const std::filesystem::path& so, int fd) {
     std::string list;
     for (std::size_t i = 0; i < exported->size() && i < 8; ++i) list += (i ? ", " : "") + (*exported)[i];
     if (exported->size() > 8) list += ", …";
-    rep.fail("exports " + std::to_string(exported->size()) + " symbols where only " MS_PLUGIN_ENTRY_SYMBOL " may be exported (" + list +
+    rep.fail("exports " + std::to_string(exported->size()) +
+             " symbols where only " MS_PLUGIN_ENTRY_SYMBOL " may be exported (" + list +
              "): link with a version script, as marketsage_add_plugin() does");
   } else {
     rep.ok("exports exactly one symbol, " MS_PLUGIN_ENTRY_SYMBOL);
@@ -147,20 +151,25 @@ int runChecks(const std::filesystem::path& so, int fd) {
   rep.step("get_extension with an unknown id");
   std::string thrown;
   const void* unknown = plugin->extension("marketsage.no-such-extension/1", &thrown);
-  if (!thrown.empty()) rep.fail("get_extension(unknown id): " + thrown);
-  else if (unknown != nullptr) rep.fail("get_extension(unknown id) must return NULL");
-  else rep.ok("get_extension(unknown id) returns NULL");
+  if (!thrown.empty())
+    rep.fail("get_extension(unknown id): " + thrown);
+  else if (unknown != nullptr)
+    rep.fail("get_extension(unknown id) must return NULL");
+  else
+    rep.ok("get_extension(unknown id) returns NULL");
 
   if (plugin->function(Operation::Validate)) {
     // validate must work offline: a plain post gets ok or invalid_input, with a JSON reply.
     rep.step("validate with a plain post");
     const std::string post = R"({"content":"Hello from marketsage plugins check","media":[]})";
     const CallResult r = invokePlugin(*plugin, Operation::Validate, post.data(), post.size());
-    if (r.kind == ErrorKind::PluginFault) rep.fail("validate with a plain post: " + r.message);
+    if (r.kind == ErrorKind::PluginFault)
+      rep.fail("validate with a plain post: " + r.message);
     else if (r.kind != ErrorKind::Ok && r.kind != ErrorKind::InvalidInput)
       rep.fail("validate with a plain post returned " + std::string(toString(r.kind)) +
                " (validate must not need the network or a token)");
-    else rep.ok("validate with a plain post answers " + std::string(toString(r.kind)) + " offline");
+    else
+      rep.ok("validate with a plain post answers " + std::string(toString(r.kind)) + " offline");
   }
 
   const auto inputs = badInputs();
@@ -177,7 +186,8 @@ int runChecks(const std::filesystem::path& so, int fd) {
         ++bad;
       }
     }
-    if (bad == 0) rep.ok(opName + ": " + std::to_string(inputs.size()) + " kinds of bad input answered as the ABI says");
+    if (bad == 0)
+      rep.ok(opName + ": " + std::to_string(inputs.size()) + " kinds of bad input answered as the ABI says");
 
     rep.step(opName + " from 8 threads at once");
     std::atomic<int> wrong{0};
@@ -190,13 +200,17 @@ int runChecks(const std::filesystem::path& so, int fd) {
           if (!judge(invokePlugin(*plugin, op, refused.data(), refused.size())).empty()) ++wrong;
       });
     for (auto& t : threads) t.join();
-    if (wrong) rep.fail(opName + " from 8 threads: " + std::to_string(wrong.load()) + " of 200 calls answered wrongly");
-    else rep.ok(opName + ": 200 concurrent calls answered consistently");
+    if (wrong)
+      rep.fail(opName + " from 8 threads: " + std::to_string(wrong.load()) + " of 200 calls answered wrongly");
+    else
+      rep.ok(opName + ": 200 concurrent calls answered consistently");
   }
 
   rep.step("deinit");
-  if (!plugin->stop(error)) rep.fail(error);
-  else rep.ok("deinit");
+  if (!plugin->stop(error))
+    rep.fail(error);
+  else
+    rep.ok("deinit");
   rep.step("unloading the library");
   plugin.reset();
   return rep.failures == 0 ? 0 : 1;
@@ -253,7 +267,8 @@ int checkPlugin(const std::filesystem::path& so, std::ostream& out, std::ostream
     out << "  " << line << "\n";
   };
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       timedOut = true;
       break;

@@ -58,7 +58,8 @@ std::optional<ApiVersionInfo> apiVersionOf(const Plugin& plugin) {
     return v && v->is_string() ? std::string(v->get_string()) : std::string();
   };
   ApiVersionInfo info{text("version"), text("releasedAt"), text("sunsetAt"), false};
-  if (const auto* estimated = reply.if_contains("estimated"); estimated && estimated->is_bool()) info.estimated = estimated->get_bool();
+  if (const auto* estimated = reply.if_contains("estimated"); estimated && estimated->is_bool())
+    info.estimated = estimated->get_bool();
   if (info.version.empty()) return std::nullopt;
   return info;
 }
@@ -108,9 +109,11 @@ bool PluginRegistry::loadFile(const std::filesystem::path& file) {
   Info info = plugin->info();
   info.apiVersion = apiVersionOf(*plugin);
   if (log_)
-    log_(1, id, "loaded plugin '" + id + "' " + info.version + " (ABI " + std::to_string(info.abiMajor) + "." +
-                    std::to_string(info.abiMinor) + ") from " + file.string());
-  if (const auto warning = apiVersionWarning(info, marketsage::time::nowMillis()); warning && log_) log_(2, id, *warning);
+    log_(1, id,
+         "loaded plugin '" + id + "' " + info.version + " (ABI " + std::to_string(info.abiMajor) + "." +
+             std::to_string(info.abiMinor) + ") from " + file.string());
+  if (const auto warning = apiVersionWarning(info, marketsage::time::nowMillis()); warning && log_)
+    log_(2, id, *warning);
   std::lock_guard lock(mutex_);
   infos_.push_back(info);
   plugins_.push_back(std::move(plugin));
@@ -137,7 +140,8 @@ std::shared_ptr<const Plugin> PluginRegistry::get(std::string_view id) const {
 std::shared_ptr<const Plugin> PluginRegistry::require(const std::string& platform, Operation op) const {
   auto plugin = get(platform);
   if (!plugin) throw Problem::notFound("no enabled platform \"" + platform + "\"");
-  if (!plugin->supports(op)) throw Problem::badInput("the " + platform + " plugin does not support " + std::string(toString(op)));
+  if (!plugin->supports(op))
+    throw Problem::badInput("the " + platform + " plugin does not support " + std::string(toString(op)));
   return plugin;
 }
 
@@ -154,7 +158,9 @@ std::filesystem::path defaultPluginFolder() {
 
 int listPlugins(const PluginRegistry& registry, std::ostream& out, std::ostream& err) {
   const auto infos = registry.list();
-  struct Row { std::string id, version, abi, status, enabled, capabilities, platformApi; };
+  struct Row {
+    std::string id, version, abi, status, enabled, capabilities, platformApi;
+  };
   std::vector<Row> rows{{"ID", "VERSION", "ABI", "STATUS", "ENABLED", "CAPABILITIES", "PLATFORM API"}};
   std::vector<std::string> warnings;
   for (const auto& i : infos) {
@@ -163,7 +169,8 @@ int listPlugins(const PluginRegistry& registry, std::ostream& out, std::ostream&
     std::string platformApi = "-";
     if (i.apiVersion) {
       platformApi = i.apiVersion->version;
-      if (!i.apiVersion->sunsetAt.empty()) platformApi += " (until " + std::string(i.apiVersion->estimated ? "~" : "") + i.apiVersion->sunsetAt + ")";
+      if (!i.apiVersion->sunsetAt.empty())
+        platformApi += " (until " + std::string(i.apiVersion->estimated ? "~" : "") + i.apiVersion->sunsetAt + ")";
     }
     rows.push_back({i.id, i.version, std::to_string(i.abiMajor) + "." + std::to_string(i.abiMinor), i.status,
                     i.enabled ? "yes" : "no", caps.empty() ? "-" : caps, platformApi});

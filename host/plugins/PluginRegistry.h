@@ -33,9 +33,9 @@ using LogSink = std::function<void(int level, std::string_view pluginId, std::st
 struct HttpEvent {
   std::string_view pluginId;
   std::string_view method;
-  std::string_view host;           ///< Host name only (no path: it may hold ids or tokens).
-  int status = 0;                  ///< HTTP status, 0 when no response arrived.
-  bool transportError = false;     ///< Connection, TLS or timeout failure.
+  std::string_view host;        ///< Host name only (no path: it may hold ids or tokens).
+  int status = 0;               ///< HTTP status, 0 when no response arrived.
+  bool transportError = false;  ///< Connection, TLS or timeout failure.
   std::chrono::microseconds duration{0};
   std::uint64_t bytesSent = 0, bytesReceived = 0;
 };
@@ -43,12 +43,12 @@ using HttpObserver = std::function<void(const HttpEvent&)>;
 
 /// Host-side knobs of the services table given to plugins.
 struct HostOptions {
-  std::chrono::milliseconds httpTimeout{30000};   ///< Default when a request gives none.
-  std::size_t maxReplyBytes = 16u << 20;          ///< Largest reply JSON accepted from a plugin.
-  std::string proxyHost;                          ///< HTTP(S) proxy; empty = direct.
+  std::chrono::milliseconds httpTimeout{30000};  ///< Default when a request gives none.
+  std::size_t maxReplyBytes = 16u << 20;         ///< Largest reply JSON accepted from a plugin.
+  std::string proxyHost;                         ///< HTTP(S) proxy; empty = direct.
   std::uint16_t proxyPort = 0;
-  bool allowNetwork = true;                       ///< false: http() fails with MS_ERR_TRANSIENT.
-  HttpObserver onHttp;                            ///< Called after every plugin HTTP exchange.
+  bool allowNetwork = true;  ///< false: http() fails with MS_ERR_TRANSIENT.
+  HttpObserver onHttp;       ///< Called after every plugin HTTP exchange.
   std::string hostVersion = "0.1.0";
 };
 
@@ -93,8 +93,8 @@ class PluginRegistry {
   LogSink log_;
   HostOptions options_;
   mutable std::mutex mutex_;
-  std::vector<Info> infos_;                            // every plugin found
-  std::vector<std::shared_ptr<const Plugin>> plugins_; // started ones
+  std::vector<Info> infos_;                             // every plugin found
+  std::vector<std::shared_ptr<const Plugin>> plugins_;  // started ones
   std::vector<std::string> errors_;
 };
 

@@ -11,15 +11,15 @@ namespace {
 constexpr auto npos = std::string_view::npos;
 
 constexpr std::string_view kSchemes[] = {"bearer", "basic", "oauth"};
-constexpr std::string_view kParams[] = {"access_token", "refresh_token", "id_token", "client_secret",
-                                        "code_verifier", "appsecret_proof", "api_key", "apikey",
-                                        "password", "token", "secret", "signature", "sig",
+constexpr std::string_view kParams[] = {"access_token", "refresh_token", "id_token", "client_secret", "code_verifier",
+                                        "appsecret_proof", "api_key", "apikey", "password", "token", "secret",
+                                        "signature", "sig",
                                         // OAuth codes and Meta's token-exchange parameters travel in
                                         // query strings of documented GET calls.
                                         "code", "fb_exchange_token", "input_token", "client_assertion"};
-constexpr std::string_view kFields[] = {"accesstoken", "refreshtoken", "idtoken", "access_token",
-                                        "refresh_token", "id_token", "clientsecret", "client_secret",
-                                        "codeverifier", "code_verifier", "password", "token", "secret"};
+constexpr std::string_view kFields[] = {"accesstoken", "refreshtoken", "idtoken",       "access_token", "refresh_token",
+                                        "id_token",    "clientsecret", "client_secret", "codeverifier", "code_verifier",
+                                        "password",    "token",        "secret"};
 
 bool isWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 bool isSpace(char c) { return c == ' ' || c == '\t'; }

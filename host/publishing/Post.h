@@ -66,7 +66,7 @@ struct Post {
   std::string createdBy;
   std::int64_t createdAt = 0;
   std::vector<Target> targets;
-  std::vector<Event> events;    ///< filled by PostStore::find
+  std::vector<Event> events;  ///< filled by PostStore::find
 };
 
 /// The post's overall state, from its targets: "scheduled", "publishing", "published",

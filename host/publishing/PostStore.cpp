@@ -68,15 +68,16 @@ Post postFrom(const store::Row& row) {
   return p;
 }
 
-
 }  // namespace
 
 void recordEvent(store::Transaction& tx, const std::string& organizationId, const std::string& postId,
                  const std::optional<std::string>& targetId, const std::string& platform, const std::string& event,
                  const boost::json::object& detail) {
-  tx.execute("INSERT INTO post_events (organization_id, post_id, target_id, platform, event, detail, created_at)"
-             " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-             {organizationId, postId, store::nullable(targetId), platform, event, boost::json::serialize(detail), time::nowMillis()});
+  tx.execute(
+      "INSERT INTO post_events (organization_id, post_id, target_id, platform, event, detail, created_at)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+      {organizationId, postId, store::nullable(targetId), platform, event, boost::json::serialize(detail),
+       time::nowMillis()});
 }
 
 bool isSettled(const std::string& status) {
@@ -111,26 +112,28 @@ std::string overallStatus(const Post& post, std::int64_t now) {
 
 PostStore::PostStore(tenants::TenantStore& tenant) : db_(tenant.database()), tenant_(tenant) {}
 
-bool PostStore::create(const Post& post, const std::optional<std::string>& idempotencyKey, const std::string& requestHash,
-                       const tenants::Actor& actor) {
+bool PostStore::create(const Post& post, const std::optional<std::string>& idempotencyKey,
+                       const std::string& requestHash, const tenants::Actor& actor) {
   auto tx = db_.transaction();
   if (idempotencyKey) {
     const auto existing = tx.query("SELECT id FROM posts WHERE organization_id = $1 AND idempotency_key = $2",
                                    {tenant_.organizationId(), *idempotencyKey});
     if (!existing.empty()) return false;
   }
-  tx.execute(std::string("INSERT INTO posts (") + postColumns +
-                 ", idempotency_key, request_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-             {post.id, tenant_.organizationId(), post.content, store::nullable(post.link), post.mediaIds, post.options,
-              store::nullable(post.scheduledAt), actor.userId.empty() ? store::Param(nullptr) : store::Param(actor.userId),
-              post.createdAt, store::nullable(idempotencyKey), requestHash});
+  tx.execute(
+      std::string("INSERT INTO posts (") + postColumns +
+          ", idempotency_key, request_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+      {post.id, tenant_.organizationId(), post.content, store::nullable(post.link), post.mediaIds, post.options,
+       store::nullable(post.scheduledAt), actor.userId.empty() ? store::Param(nullptr) : store::Param(actor.userId),
+       post.createdAt, store::nullable(idempotencyKey), requestHash});
   for (const auto& t : post.targets) {
     tx.execute(std::string("INSERT INTO post_targets (") + targetColumns +
-                   ", organization_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+                   ", organization_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
+                   "$17, $18)",
                {t.id, post.id, t.connectionId, t.platform, t.accountId, t.status, t.dueAt, t.attempts,
-                store::nullable(t.platformPostId), store::nullable(t.url), store::nullable(t.progress), store::nullable(t.error), store::nullable(t.errorKind),
-                store::nullable(t.publishedAt), t.updatedAt, store::nullable(t.attemptStartedAt), store::nullable(t.reconcileAfter),
-                tenant_.organizationId()});
+                store::nullable(t.platformPostId), store::nullable(t.url), store::nullable(t.progress),
+                store::nullable(t.error), store::nullable(t.errorKind), store::nullable(t.publishedAt), t.updatedAt,
+                store::nullable(t.attemptStartedAt), store::nullable(t.reconcileAfter), tenant_.organizationId()});
     boost::json::object detail{{"status", t.status}, {"dueAt", time::formatIso8601(t.dueAt)}};
     if (t.error) detail["error"] = *t.error;
     if (t.errorKind) detail["kind"] = *t.errorKind;
@@ -143,22 +146,26 @@ bool PostStore::create(const Post& post, const std::optional<std::string>& idemp
   return true;
 }
 
-std::optional<std::pair<std::string, std::string>> PostStore::findByIdempotencyKey(const std::string& key, std::int64_t since) {
-  const auto rows = db_.query("SELECT id, request_hash FROM posts WHERE organization_id = $1 AND idempotency_key = $2 AND created_at >= $3",
-                              {tenant_.organizationId(), key, since});
+std::optional<std::pair<std::string, std::string>> PostStore::findByIdempotencyKey(const std::string& key,
+                                                                                   std::int64_t since) {
+  const auto rows = db_.query(
+      "SELECT id, request_hash FROM posts WHERE organization_id = $1 AND idempotency_key = $2 AND created_at >= $3",
+      {tenant_.organizationId(), key, since});
   if (rows.empty()) return std::nullopt;
   return std::make_pair(rows.front().text(0), rows.front().optionalText(1).value_or(""));
 }
 
 std::optional<Post> PostStore::find(const std::string& id, Detail detail) {
-  const auto rows = db_.query(std::string("SELECT ") + postColumns + " FROM posts WHERE organization_id = $1 AND id = $2",
-                              {tenant_.organizationId(), id});
+  const auto rows =
+      db_.query(std::string("SELECT ") + postColumns + " FROM posts WHERE organization_id = $1 AND id = $2",
+                {tenant_.organizationId(), id});
   if (rows.empty()) return std::nullopt;
   auto post = postFrom(rows.front());
   if (detail == Detail::PostOnly) return post;
-  for (const auto& row : db_.query(std::string("SELECT ") + targetColumns +
-                                       " FROM post_targets WHERE organization_id = $1 AND post_id = $2 ORDER BY platform, id",
-                                   {tenant_.organizationId(), id})) {
+  for (const auto& row :
+       db_.query(std::string("SELECT ") + targetColumns +
+                     " FROM post_targets WHERE organization_id = $1 AND post_id = $2 ORDER BY platform, id",
+                 {tenant_.organizationId(), id})) {
     post.targets.push_back(targetFrom(row));
   }
   if (detail == Detail::TargetsAndHistory) {
@@ -182,11 +189,11 @@ std::vector<Post> PostStore::list(int limit) {
   // One query for every listed post's targets rather than one per post.
   if (!out.empty()) {
     const auto oldest = out.back().createdAt;
-    for (const auto& row : db_.query(targetColumnsOf("t") +
-                                         " FROM post_targets t JOIN posts p ON p.id = t.post_id"
-                                         " WHERE t.organization_id = $1 AND p.organization_id = $1 AND p.created_at >= $2"
-                                         " ORDER BY t.platform, t.id",
-                                     {tenant_.organizationId(), oldest})) {
+    for (const auto& row : db_.query(
+             targetColumnsOf("t") + " FROM post_targets t JOIN posts p ON p.id = t.post_id"
+                                    " WHERE t.organization_id = $1 AND p.organization_id = $1 AND p.created_at >= $2"
+                                    " ORDER BY t.platform, t.id",
+             {tenant_.organizationId(), oldest})) {
       const auto target = targetFrom(row);
       for (auto& post : out)
         if (post.id == target.postId) post.targets.push_back(target);
@@ -195,23 +202,26 @@ std::vector<Post> PostStore::list(int limit) {
   return out;
 }
 
-std::vector<Target> PostStore::publishedBetween(const std::string& connectionId, std::int64_t from, std::int64_t to, int limit) {
+std::vector<Target> PostStore::publishedBetween(const std::string& connectionId, std::int64_t from, std::int64_t to,
+                                                int limit) {
   std::vector<Target> out;
-  for (const auto& row : db_.query(std::string("SELECT ") + targetColumns +
-                                       " FROM post_targets WHERE organization_id = $1 AND connection_id = $2 AND status = $3"
-                                       " AND published_at >= $4 AND published_at <= $5 ORDER BY published_at DESC LIMIT $6",
-                                   {tenant_.organizationId(), connectionId, std::string(targetStatus::published), from, to,
-                                    std::int64_t{limit}})) {
+  for (const auto& row :
+       db_.query(std::string("SELECT ") + targetColumns +
+                     " FROM post_targets WHERE organization_id = $1 AND connection_id = $2 AND status = $3"
+                     " AND published_at >= $4 AND published_at <= $5 ORDER BY published_at DESC LIMIT $6",
+                 {tenant_.organizationId(), connectionId, std::string(targetStatus::published), from, to,
+                  std::int64_t{limit}})) {
     out.push_back(targetFrom(row));
   }
   return out;
 }
 
 std::optional<std::int64_t> PostStore::rateLimitedUntil(const std::string& connectionId) {
-  const auto rows = db_.query("SELECT MAX(due_at) FROM post_targets WHERE organization_id = $1 AND connection_id = $2"
-                              " AND status = $3 AND error_kind = $4 AND due_at > $5",
-                              {tenant_.organizationId(), connectionId, std::string(targetStatus::queued),
-                               std::string("rate_limited"), time::nowMillis()});
+  const auto rows = db_.query(
+      "SELECT MAX(due_at) FROM post_targets WHERE organization_id = $1 AND connection_id = $2"
+      " AND status = $3 AND error_kind = $4 AND due_at > $5",
+      {tenant_.organizationId(), connectionId, std::string(targetStatus::queued), std::string("rate_limited"),
+       time::nowMillis()});
   if (rows.empty()) return std::nullopt;
   return rows.front().optionalInteger(0);
 }
@@ -219,12 +229,14 @@ std::optional<std::int64_t> PostStore::rateLimitedUntil(const std::string& conne
 int PostStore::cancelQueued(const std::string& postId, const tenants::Actor& actor) {
   auto tx = db_.transaction();
   const auto now = time::nowMillis();
-  const auto rows = tx.query("UPDATE post_targets SET status = $1, updated_at = $2"
-                             " WHERE organization_id = $3 AND post_id = $4 AND status = $5 RETURNING id, platform",
-                             {std::string(targetStatus::cancelled), now, tenant_.organizationId(), postId,
-                              std::string(targetStatus::queued)});
-  for (const auto& row : rows) recordEvent(tx, tenant_.organizationId(), postId, row.text(0), row.text(1), "cancelled", {});
-  if (!rows.empty()) tenant_.audit(tx, actor, "post.cancelled", "post", postId, {{"targets", static_cast<std::int64_t>(rows.size())}});
+  const auto rows = tx.query(
+      "UPDATE post_targets SET status = $1, updated_at = $2"
+      " WHERE organization_id = $3 AND post_id = $4 AND status = $5 RETURNING id, platform",
+      {std::string(targetStatus::cancelled), now, tenant_.organizationId(), postId, std::string(targetStatus::queued)});
+  for (const auto& row : rows)
+    recordEvent(tx, tenant_.organizationId(), postId, row.text(0), row.text(1), "cancelled", {});
+  if (!rows.empty())
+    tenant_.audit(tx, actor, "post.cancelled", "post", postId, {{"targets", static_cast<std::int64_t>(rows.size())}});
   tx.commit();
   return static_cast<int>(rows.size());
 }
@@ -234,14 +246,17 @@ int PostStore::reschedule(const std::string& postId, std::int64_t at, const tena
   const auto now = time::nowMillis();
   // attempts = 0 and a due time still ahead: a queued target the scheduler has not touched yet
   // (claiming one makes it publishing, so a target being sent right now is never moved).
-  const auto rows = tx.query("UPDATE post_targets SET due_at = $1, updated_at = $2"
-                             " WHERE organization_id = $3 AND post_id = $4 AND status = $5 AND attempts = 0 AND due_at > $2"
-                             " RETURNING id, platform",
-                             {at, now, tenant_.organizationId(), postId, std::string(targetStatus::queued)});
+  const auto rows = tx.query(
+      "UPDATE post_targets SET due_at = $1, updated_at = $2"
+      " WHERE organization_id = $3 AND post_id = $4 AND status = $5 AND attempts = 0 AND due_at > $2"
+      " RETURNING id, platform",
+      {at, now, tenant_.organizationId(), postId, std::string(targetStatus::queued)});
   if (rows.empty()) return 0;
-  tx.execute("UPDATE posts SET scheduled_at = $1 WHERE organization_id = $2 AND id = $3", {at, tenant_.organizationId(), postId});
+  tx.execute("UPDATE posts SET scheduled_at = $1 WHERE organization_id = $2 AND id = $3",
+             {at, tenant_.organizationId(), postId});
   for (const auto& row : rows)
-    recordEvent(tx, tenant_.organizationId(), postId, row.text(0), row.text(1), "rescheduled", {{"scheduledTime", time::formatIso8601(at)}});
+    recordEvent(tx, tenant_.organizationId(), postId, row.text(0), row.text(1), "rescheduled",
+                {{"scheduledTime", time::formatIso8601(at)}});
   tenant_.audit(tx, actor, "post.rescheduled", "post", postId,
                 {{"targets", static_cast<std::int64_t>(rows.size())}, {"scheduledTime", time::formatIso8601(at)}});
   tx.commit();
@@ -252,16 +267,20 @@ bool PostStore::resolve(const std::string& postId, const std::string& targetId, 
                         const std::optional<std::string>& platformPostId, const std::optional<std::string>& url,
                         const tenants::Actor& actor) {
   const auto now = time::nowMillis();
-  const std::string status = outcome == "published" ? targetStatus::published : outcome == "retry" ? targetStatus::queued : targetStatus::failed;
+  const std::string status = outcome == "published" ? targetStatus::published
+                             : outcome == "retry"   ? targetStatus::queued
+                                                    : targetStatus::failed;
   auto tx = db_.transaction();
   const auto rows = tx.query(
       "UPDATE post_targets SET status = $1, platform_post_id = COALESCE($2, platform_post_id), url = COALESCE($3, url),"
       " published_at = $4, due_at = $5, error = $6, error_kind = $7, updated_at = $5"
       " WHERE organization_id = $8 AND post_id = $9 AND id = $10 AND status = $11 RETURNING platform",
-      {status, store::nullable(platformPostId), store::nullable(url), status == targetStatus::published ? store::Param(now) : store::Param(nullptr),
-       now, status == targetStatus::failed ? store::Param(std::string("marked failed by a person after review")) : store::Param(nullptr),
-       status == targetStatus::failed ? store::Param(std::string("resolved")) : store::Param(nullptr), tenant_.organizationId(), postId,
-       targetId, std::string(targetStatus::needsReview)});
+      {status, store::nullable(platformPostId), store::nullable(url),
+       status == targetStatus::published ? store::Param(now) : store::Param(nullptr), now,
+       status == targetStatus::failed ? store::Param(std::string("marked failed by a person after review"))
+                                      : store::Param(nullptr),
+       status == targetStatus::failed ? store::Param(std::string("resolved")) : store::Param(nullptr),
+       tenant_.organizationId(), postId, targetId, std::string(targetStatus::needsReview)});
   if (rows.empty()) return false;
   boost::json::object detail{{"outcome", outcome}};
   if (platformPostId) detail["postId"] = *platformPostId;
@@ -281,19 +300,21 @@ void PostStore::markDeleted(const Target& target) {
   tx.commit();
 }
 
-void PostStore::markPartlyDeleted(const Target& target, const std::vector<std::string>& remaining, const std::string& error) {
+void PostStore::markPartlyDeleted(const Target& target, const std::vector<std::string>& remaining,
+                                  const std::string& error) {
   boost::json::array ids;
   for (const auto& id : remaining) ids.emplace_back(id);
   auto tx = db_.transaction();
   tx.execute("UPDATE post_targets SET progress = $1, updated_at = $2 WHERE organization_id = $3 AND id = $4",
-             {boost::json::serialize(boost::json::object{{"postIds", ids}}), time::nowMillis(), tenant_.organizationId(), target.id});
+             {boost::json::serialize(boost::json::object{{"postIds", ids}}), time::nowMillis(),
+              tenant_.organizationId(), target.id});
   recordEvent(tx, tenant_.organizationId(), target.postId, target.id, target.platform, "partially_deleted",
               {{"notDeleted", ids}, {"error", error}});
   tx.commit();
 }
 
-void PostStore::addEvent(const std::string& postId, const std::optional<std::string>& targetId, const std::string& platform,
-                         const std::string& event, const boost::json::object& detail) {
+void PostStore::addEvent(const std::string& postId, const std::optional<std::string>& targetId,
+                         const std::string& platform, const std::string& event, const boost::json::object& detail) {
   auto tx = db_.transaction();
   recordEvent(tx, tenant_.organizationId(), postId, targetId, platform, event, detail);
   tx.commit();
@@ -301,10 +322,11 @@ void PostStore::addEvent(const std::string& postId, const std::optional<std::str
 
 std::vector<std::pair<std::string, Event>> PostStore::recentErrors(int limit) {
   std::vector<std::pair<std::string, Event>> out;
-  for (const auto& row : db_.query("SELECT post_id, seq, target_id, platform, event, detail, created_at FROM post_events"
-                                   " WHERE organization_id = $1 AND event IN ('failed', 'rate_limited', 'retry', 'needs_review')"
-                                   " ORDER BY seq DESC LIMIT $2",
-                                   {tenant_.organizationId(), std::int64_t{limit}})) {
+  for (const auto& row :
+       db_.query("SELECT post_id, seq, target_id, platform, event, detail, created_at FROM post_events"
+                 " WHERE organization_id = $1 AND event IN ('failed', 'rate_limited', 'retry', 'needs_review')"
+                 " ORDER BY seq DESC LIMIT $2",
+                 {tenant_.organizationId(), std::int64_t{limit}})) {
     out.emplace_back(row.text(0), Event{row.integer(1), row.optionalText(2), row.optionalText(3), row.text(4),
                                         row.optionalText(5).value_or("{}"), row.integer(6)});
   }

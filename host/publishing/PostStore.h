@@ -4,8 +4,8 @@
 
 #include "publishing/Post.h"
 #include "store/Database.h"
-#include "tenants/ScopedDatabase.h"
 #include "tenants/Model.h"
+#include "tenants/ScopedDatabase.h"
 
 #include <boost/json/object.hpp>
 
@@ -13,7 +13,9 @@
 #include <string>
 #include <vector>
 
-namespace marketsage::tenants { class TenantStore; }
+namespace marketsage::tenants {
+class TenantStore;
+}
 
 namespace marketsage::publishing {
 
@@ -52,7 +54,8 @@ class PostStore {
   /// when known), "retry" (queued again now) or "failed". False when the post has no such target
   /// in needs_review. Audited.
   bool resolve(const std::string& postId, const std::string& targetId, const std::string& outcome,
-               const std::optional<std::string>& platformPostId, const std::optional<std::string>& url, const tenants::Actor& actor);
+               const std::optional<std::string>& platformPostId, const std::optional<std::string>& url,
+               const tenants::Actor& actor);
   /// Records that some parts were deleted and `remaining` were not (they stay as its progress,
   /// so deleting again tries just those).
   void markPartlyDeleted(const Target& target, const std::vector<std::string>& remaining, const std::string& error);

@@ -40,11 +40,13 @@ json::array mediaJson(const config::Config& config, const vault::TokenVault& vau
   for (const auto& id : ids.as_array()) {
     const auto item = library.find(json::value_to<std::string>(id));
     if (!item) continue;  // deleted from the library after the post was made
-    json::object m{{"id", item->id},
-                   {"kind", item->kind},
-                   {"mimeType", item->mimeType},
-                   {"path", std::filesystem::absolute(library.pathOf(*item)).lexically_normal().string()},  // plugins get absolute paths
-                   {"size", item->size}};
+    json::object m{
+        {"id", item->id},
+        {"kind", item->kind},
+        {"mimeType", item->mimeType},
+        {"path",
+         std::filesystem::absolute(library.pathOf(*item)).lexically_normal().string()},  // plugins get absolute paths
+        {"size", item->size}};
     if (item->altText) m["altText"] = *item->altText;
     if (item->width) m["width"] = *item->width;
     if (item->height) m["height"] = *item->height;
@@ -69,8 +71,8 @@ bool nativeScheduling(const json::object& options) {
 }
 
 /// The Post of sdk-docs (without the token: callWithToken adds it).
-json::object postJson(const config::Config& config, const vault::TokenVault& vault, tenants::TenantStore& tenant, const Post& post,
-                      const connections::Connection& connection) {
+json::object postJson(const config::Config& config, const vault::TokenVault& vault, tenants::TenantStore& tenant,
+                      const Post& post, const connections::Connection& connection) {
   auto options = optionsFor(post.options, connection.platform);
   json::object request{{"content", post.content},
                        {"account", connections::accountJson(connection)},
@@ -132,7 +134,7 @@ Post draftPost(const config::Config& config, tenants::TenantStore& tenant, const
 /// The connections a request targets: every active one on its "platforms" (400 when a platform
 /// has none) and its "targets" (404 for an id not in this organization), each once.
 std::vector<connections::Connection> chosenConnections(const vault::TokenVault& vault, tenants::TenantStore& tenant,
-                                                      const PostRequest& request) {
+                                                       const PostRequest& request) {
   connections::ConnectionStore connectionStore(tenant, vault);
   const auto all = connectionStore.list();
   std::vector<connections::Connection> chosen;
@@ -163,13 +165,15 @@ std::optional<json::object> lengthOf(const json::value& reply) {
   const auto count = [&](const char* name) -> std::optional<std::int64_t> {
     const auto* v = given.if_contains(name);
     if (v && v->is_int64() && v->get_int64() >= 0) return v->get_int64();
-    if (v && v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) return static_cast<std::int64_t>(v->get_uint64());
+    if (v && v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+      return static_cast<std::int64_t>(v->get_uint64());
     return std::nullopt;
   };
   const auto used = count("used"), limit = count("limit");
   if (!used || !limit) return std::nullopt;
   json::object out{{"used", *used}, {"limit", *limit}};
-  if (const auto* unit = given.if_contains("unit"); unit && unit->is_string() && !unit->get_string().empty() && unit->get_string().size() <= 32) {
+  if (const auto* unit = given.if_contains("unit");
+      unit && unit->is_string() && !unit->get_string().empty() && unit->get_string().size() <= 32) {
     out["unit"] = *unit;
   }
   return out;
@@ -177,8 +181,9 @@ std::optional<json::object> lengthOf(const json::value& reply) {
 
 /// Whether `connection` may take `post`: its plugin publishes, the connection is active, and the
 /// plugin's validate accepts the post.
-TargetValidation validateTarget(const config::Config& config, const vault::TokenVault& vault, const plugins::PluginRegistry& plugins,
-                                tenants::TenantStore& tenant, const Post& post, const connections::Connection& connection) {
+TargetValidation validateTarget(const config::Config& config, const vault::TokenVault& vault,
+                                const plugins::PluginRegistry& plugins, tenants::TenantStore& tenant, const Post& post,
+                                const connections::Connection& connection) {
   TargetValidation v;
   v.connectionId = connection.id;
   v.platform = connection.platform;
@@ -258,7 +263,8 @@ std::optional<int> pendingSeconds(const json::value& reply) {
 std::string pendingStage(const json::value& reply) {
   const auto* pending = reply.is_object() ? reply.as_object().if_contains("pending") : nullptr;
   const auto* stage = pending && pending->is_object() ? pending->as_object().if_contains("stage") : nullptr;
-  return stage && stage->is_string() ? std::string(stage->as_string()) : std::string("the platform is processing the media");
+  return stage && stage->is_string() ? std::string(stage->as_string())
+                                     : std::string("the platform is processing the media");
 }
 
 Outcome failed(std::string error, std::string kind) {
@@ -281,8 +287,9 @@ std::int64_t backoffMillis(int baseMillis, std::int64_t attempt) {
 
 }  // namespace
 
-Publisher::Publisher(const config::Config& config, store::Database& db, tenants::Directory& directory, const vault::TokenVault& vault,
-                     const plugins::PluginRegistry& plugins, oauth::TokenRefresher& refresher)
+Publisher::Publisher(const config::Config& config, store::Database& db, tenants::Directory& directory,
+                     const vault::TokenVault& vault, const plugins::PluginRegistry& plugins,
+                     oauth::TokenRefresher& refresher)
     : config_(config),
       db_(db),
       directory_(directory),
@@ -325,11 +332,13 @@ Post Publisher::submit(tenants::TenantStore& tenant, const tenants::Actor& actor
 std::vector<TargetValidation> Publisher::validate(tenants::TenantStore& tenant, const PostRequest& request) {
   const Post post = draftPost(config_, tenant, request);
   std::vector<TargetValidation> out;
-  for (const auto& connection : chosenConnections(vault_, tenant, request)) out.push_back(validateTarget(config_, vault_, plugins_, tenant, post, connection));
+  for (const auto& connection : chosenConnections(vault_, tenant, request))
+    out.push_back(validateTarget(config_, vault_, plugins_, tenant, post, connection));
   return out;
 }
 
-bool Publisher::waitSettled(tenants::TenantStore& tenant, const std::string& postId, std::chrono::milliseconds timeout) {
+bool Publisher::waitSettled(tenants::TenantStore& tenant, const std::string& postId,
+                            std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   PostStore posts(tenant);
   while (true) {
@@ -345,7 +354,8 @@ bool Publisher::waitSettled(tenants::TenantStore& tenant, const std::string& pos
   }
 }
 
-std::vector<Publisher::NotDeleted> Publisher::withdraw(tenants::TenantStore& tenant, const tenants::Actor& actor, const Post& post) {
+std::vector<Publisher::NotDeleted> Publisher::withdraw(tenants::TenantStore& tenant, const tenants::Actor& actor,
+                                                       const Post& post) {
   PostStore posts(tenant);
   posts.cancelQueued(post.id, actor);
   std::vector<NotDeleted> notDeleted;
@@ -362,7 +372,8 @@ std::vector<Publisher::NotDeleted> Publisher::withdraw(tenants::TenantStore& ten
     std::string error;
     for (auto id = ids.rbegin(); id != ids.rend(); ++id) {
       try {
-        const auto result = refresher_.callWithToken(tenant, target.connectionId, *plugin, Operation::DeletePost, {{"postId", *id}});
+        const auto result =
+            refresher_.callWithToken(tenant, target.connectionId, *plugin, Operation::DeletePost, {{"postId", *id}});
         if (result.ok()) continue;
         error = result.reason();
       } catch (const plugins::PlatformError& e) {
@@ -405,7 +416,8 @@ Outcome Publisher::attempt(const ClaimedTarget& claimed) {
     if (plugin->supports(Operation::UploadMedia)) {
       // Media uploaded by an earlier attempt (kept in progress.media) are not uploaded again.
       json::object uploaded;
-      if (const auto* earlier = progress.if_contains("media"); earlier && earlier->is_object()) uploaded = earlier->as_object();
+      if (const auto* earlier = progress.if_contains("media"); earlier && earlier->is_object())
+        uploaded = earlier->as_object();
       for (auto& item : request["media"].as_array()) {
         auto& m = item.as_object();
         const std::string mediaId(m["id"].as_string());
@@ -427,12 +439,14 @@ Outcome Publisher::attempt(const ClaimedTarget& claimed) {
         }
         m["platformMediaId"] = *id;
         uploaded[mediaId] = *id;
-        if (const auto wait = pendingSeconds(result.json)) processingSeconds = std::max(processingSeconds.value_or(0), *wait);
+        if (const auto wait = pendingSeconds(result.json))
+          processingSeconds = std::max(processingSeconds.value_or(0), *wait);
       }
       if (!uploaded.empty()) progress["media"] = uploaded;
     }
     if (!progress.empty()) request["resume"] = progress;
-    if (result.ok() && !processingSeconds) result = refresher.callWithToken(tenant, target.connectionId, *plugin, Operation::Publish, request);
+    if (result.ok() && !processingSeconds)
+      result = refresher.callWithToken(tenant, target.connectionId, *plugin, Operation::Publish, request);
   } catch (const plugins::PlatformError& error) {
     // Raised before the platform was called: the token could not be made fresh.
     const bool expired = connection->status == connections::status::expired;
@@ -454,7 +468,8 @@ Outcome Publisher::attempt(const ClaimedTarget& claimed) {
   if (!progress.empty()) outcome.progress = json::serialize(progress);
 
   // The platform is still processing (an upload, a container): come back later, holding nothing.
-  const auto pending = result.ok() ? (processingSeconds ? processingSeconds : pendingSeconds(result.json)) : std::nullopt;
+  const auto pending =
+      result.ok() ? (processingSeconds ? processingSeconds : pendingSeconds(result.json)) : std::nullopt;
   if (pending) {
     if (const auto* state = result.json.is_object() ? result.json.as_object().if_contains("pending") : nullptr;
         state && state->is_object()) {
@@ -483,7 +498,8 @@ Outcome Publisher::attempt(const ClaimedTarget& claimed) {
         outcome.eventDetail = {{"error", *outcome.error}};
         return outcome;
       }
-      if (!connection->lastSuccessAt || *connection->lastSuccessAt < now - 60'000) connectionStore.recordSuccess(target.connectionId);
+      if (!connection->lastSuccessAt || *connection->lastSuccessAt < now - 60'000)
+        connectionStore.recordSuccess(target.connectionId);
       outcome.status = targetStatus::published;
       outcome.platformPostId = postId;
       outcome.url = stringField(result.json, "url");
@@ -494,11 +510,13 @@ Outcome Publisher::attempt(const ClaimedTarget& claimed) {
     case ErrorKind::OutcomeUnknown: {
       // It may exist: ask the platform, once a request cut off on our side could have landed.
       outcome.status = targetStatus::publishing;
-      outcome.reconcileAfter = target.attemptStartedAt.value_or(now) + 1000LL * config_.publishing.reconcileGraceSeconds;
+      outcome.reconcileAfter =
+          target.attemptStartedAt.value_or(now) + 1000LL * config_.publishing.reconcileGraceSeconds;
       outcome.error = result.message;
       outcome.errorKind = kind;
       outcome.event = "outcome_unknown";
-      outcome.eventDetail = {{"message", result.message}, {"reconcileAt", time::formatIso8601(*outcome.reconcileAfter)}};
+      outcome.eventDetail = {{"message", result.message},
+                             {"reconcileAt", time::formatIso8601(*outcome.reconcileAfter)}};
       return outcome;
     }
     case ErrorKind::RateLimited: {
@@ -519,7 +537,8 @@ Outcome Publisher::attempt(const ClaimedTarget& claimed) {
         return o;
       }
       outcome.status = targetStatus::queued;
-      outcome.dueAt = now + std::max<std::int64_t>(1000LL * result.retryAfterSeconds, backoffMillis(config_.publishing.retryBaseMillis, target.attempts));
+      outcome.dueAt = now + std::max<std::int64_t>(1000LL * result.retryAfterSeconds,
+                                                   backoffMillis(config_.publishing.retryBaseMillis, target.attempts));
       outcome.error = result.message;
       outcome.errorKind = kind;
       outcome.event = "retry";
@@ -529,10 +548,12 @@ Outcome Publisher::attempt(const ClaimedTarget& claimed) {
     case ErrorKind::AuthExpired:
     case ErrorKind::AuthInvalid: {
       const bool expired = result.kind == ErrorKind::AuthExpired;
-      connectionStore.markFailed(target.connectionId, expired ? connections::status::expired : connections::status::invalid,
-                                 result.message);
-      auto o = failed((expired ? "the token expired; reconnect the account: " : "the platform refused the token; reconnect the account: ") +
-                          result.message, kind);
+      connectionStore.markFailed(target.connectionId,
+                                 expired ? connections::status::expired : connections::status::invalid, result.message);
+      auto o = failed((expired ? "the token expired; reconnect the account: "
+                               : "the platform refused the token; reconnect the account: ") +
+                          result.message,
+                      kind);
       o.progress = outcome.progress;
       return o;
     }
@@ -597,7 +618,8 @@ Outcome Publisher::reconcile(const ClaimedTarget& claimed) {
     // Ask again soon, then less and less often; an attempt nobody could look up for a day goes
     // to a person.
     if (now - attemptedAt > 86'400'000) return review("the platform could not be asked for a day: " + result.reason());
-    const auto wait = std::max<std::int64_t>(1000LL * result.retryAfterSeconds, std::clamp<std::int64_t>((now - attemptedAt) / 4, 2000, 300'000));
+    const auto wait = std::max<std::int64_t>(1000LL * result.retryAfterSeconds,
+                                             std::clamp<std::int64_t>((now - attemptedAt) / 4, 2000, 300'000));
     return lookAgainAt(now + wait, result.reason());
   }
   if (!result.ok()) return review("looking the post up failed: " + result.reason());
@@ -627,11 +649,13 @@ Outcome Publisher::reconcile(const ClaimedTarget& claimed) {
   if (answer == "found" || answer == "not_found") {
     // Not there (or only some parts of a thread): a request cut off on our side may still land,
     // so a "no" is only trusted after the grace period; then the rest is sent again.
-    if (now < graceEnds) return lookAgainAt(graceEnds, answer == "found" ? "part of the thread found" : "not found yet");
+    if (now < graceEnds)
+      return lookAgainAt(graceEnds, answer == "found" ? "part of the thread found" : "not found yet");
     // Sent again and again, never answered, never found (a platform that refuses an identical
     // re-send the plugin cannot see, say): a person looks instead of an endless loop.
     if (target.attempts >= config_.publishing.maxAttempts) {
-      return review("sent " + std::to_string(target.attempts) + " times without a clear answer and not found at the platform;"
+      return review("sent " + std::to_string(target.attempts) +
+                    " times without a clear answer and not found at the platform;"
                     " check the account before publishing it again");
     }
     Outcome o;
@@ -646,7 +670,8 @@ Outcome Publisher::reconcile(const ClaimedTarget& claimed) {
     return o;
   }
   return review("the platform cannot tell whether the post exists: " +
-                stringField(result.json, "reason").value_or("the plugin answered " + (answer.empty() ? std::string("nothing") : answer)));
+                stringField(result.json, "reason")
+                    .value_or("the plugin answered " + (answer.empty() ? std::string("nothing") : answer)));
 }
 
 void Publisher::publish(const ClaimedTarget& claimed) {
@@ -662,7 +687,8 @@ void Publisher::publish(const ClaimedTarget& claimed) {
   try {
     queue_.settle(claimed, outcome);
   } catch (const std::exception& e) {
-    log::error("storing a publish outcome failed", {{"target", claimed.target.id}, {"status", outcome.status}, {"error", describe(e)}});
+    log::error("storing a publish outcome failed",
+               {{"target", claimed.target.id}, {"status", outcome.status}, {"error", describe(e)}});
   }
   log::info(claimed.reconcile ? "reconcile finished" : "publish attempt finished",
             {{"target", claimed.target.id}, {"platform", claimed.target.platform}, {"status", outcome.status}});
@@ -677,7 +703,8 @@ void Publisher::start() {
   // this host's previous run, and is looked up at once rather than after its lease.
   if (db_.backend() == store::Backend::SQLite) {
     if (const int adopted = queue_.adoptAllInFlight(); adopted > 0) {
-      log::warn("attempts left unfinished by the previous run will be reconciled", {{"count", std::to_string(adopted)}});
+      log::warn("attempts left unfinished by the previous run will be reconciled",
+                {{"count", std::to_string(adopted)}});
     }
   }
   for (int i = 0; i < config_.publishing.workers; ++i) workers_.emplace_back([this] { workerLoop(); });
@@ -781,14 +808,16 @@ void Publisher::dispatchLoop() {
       if (capacity > 0) {
         auto claimed = queue_.claimDue(capacity, leaseMillis);
         if (!claimed.empty()) {
-          log::debug("claimed due targets", {{"count", std::to_string(claimed.size())}, {"capacity", std::to_string(capacity)}});
+          log::debug("claimed due targets",
+                     {{"count", std::to_string(claimed.size())}, {"capacity", std::to_string(capacity)}});
           std::lock_guard guard(mutex_);
           for (auto& c : claimed) ready_.push_back(std::move(c));
           wakeWorkers_.notify_all();
         } else if (const auto next = queue_.nextDueAt()) {
           // Sleep until the next scheduled target is due (at least a little: another host may
           // hold what is due now).
-          sleep = std::clamp(std::chrono::milliseconds(*next - time::nowMillis()), std::chrono::milliseconds(10), sleep);
+          sleep =
+              std::clamp(std::chrono::milliseconds(*next - time::nowMillis()), std::chrono::milliseconds(10), sleep);
         }
       }
     } catch (const std::exception& e) {

@@ -22,12 +22,25 @@
 #include <thread>
 #include <vector>
 
-namespace marketsage::config { struct Config; }
-namespace marketsage::oauth { class TokenRefresher; }
-namespace marketsage::plugins { class PluginRegistry; }
-namespace marketsage::store { class Database; }
-namespace marketsage::tenants { class Directory; class TenantStore; }
-namespace marketsage::vault { class TokenVault; }
+namespace marketsage::config {
+struct Config;
+}
+namespace marketsage::oauth {
+class TokenRefresher;
+}
+namespace marketsage::plugins {
+class PluginRegistry;
+}
+namespace marketsage::store {
+class Database;
+}
+namespace marketsage::tenants {
+class Directory;
+class TenantStore;
+}  // namespace marketsage::tenants
+namespace marketsage::vault {
+class TokenVault;
+}
 
 namespace marketsage::publishing {
 
@@ -39,7 +52,7 @@ struct PostRequest {
   std::vector<std::string> targets;    ///< connection ids
   std::vector<std::string> media;      ///< media ids of the organization's library
   std::optional<std::int64_t> scheduledAt;
-  boost::json::object options;         ///< per platform id
+  boost::json::object options;  ///< per platform id
 };
 
 /// How one target of a post fares against its platform's limits: what submit() decides before
@@ -54,8 +67,8 @@ struct TargetValidation {
 
 class Publisher {
  public:
-  Publisher(const config::Config& config, store::Database& db, tenants::Directory& directory, const vault::TokenVault& vault,
-            const plugins::PluginRegistry& plugins, oauth::TokenRefresher& refresher);
+  Publisher(const config::Config& config, store::Database& db, tenants::Directory& directory,
+            const vault::TokenVault& vault, const plugins::PluginRegistry& plugins, oauth::TokenRefresher& refresher);
   ~Publisher();
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;

@@ -7,10 +7,7 @@
 #include <boost/json.hpp>
 
 namespace marketsage::publishing {
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 TargetQueue::TargetQueue(store::Database& db, std::string owner) : db_(db), owner_(std::move(owner)) {}
 
@@ -24,14 +21,18 @@ std::vector<ClaimedTarget> TargetQueue::claimDue(int limit, std::int64_t leaseMi
   // would not hold. SQLite evaluates the IN list once and, holding the only write lock, needs no
   // second status check (which would make it scan every queued row instead of the listed ids).
   const std::string set =
-      "SET status = $1, lease_owner = $2, lease_until = $3, attempts = attempts + 1, updated_at = $4, attempt_started_at = $4,"
+      "SET status = $1, lease_owner = $2, lease_until = $3, attempts = attempts + 1, updated_at = $4, "
+      "attempt_started_at = $4,"
       " reconcile_after = NULL";
   const std::string sql =
-      postgres ? "WITH due AS (SELECT id FROM post_targets WHERE status = $5 AND due_at <= $4 ORDER BY due_at LIMIT $6"
-                 " FOR UPDATE SKIP LOCKED) UPDATE post_targets t " + set + " FROM due WHERE t.id = due.id RETURNING t.organization_id, " +
-                     targetColumnsOf("t").substr(7)
-               : "UPDATE post_targets " + set + " WHERE id IN (SELECT id FROM post_targets WHERE status = $5"
-                 " AND due_at <= $4 ORDER BY due_at LIMIT $6) RETURNING organization_id, " + std::string(targetColumns);
+      postgres
+          ? "WITH due AS (SELECT id FROM post_targets WHERE status = $5 AND due_at <= $4 ORDER BY due_at LIMIT $6"
+            " FOR UPDATE SKIP LOCKED) UPDATE post_targets t " +
+                set + " FROM due WHERE t.id = due.id RETURNING t.organization_id, " + targetColumnsOf("t").substr(7)
+          : "UPDATE post_targets " + set +
+                " WHERE id IN (SELECT id FROM post_targets WHERE status = $5"
+                " AND due_at <= $4 ORDER BY due_at LIMIT $6) RETURNING organization_id, " +
+                std::string(targetColumns);
   const auto rows = tx.query(sql, {std::string(targetStatus::publishing), owner_, now + leaseMillis, now,
                                    std::string(targetStatus::queued), std::int64_t{limit}});
   std::vector<ClaimedTarget> claimed;
@@ -46,7 +47,8 @@ std::vector<ClaimedTarget> TargetQueue::claimDue(int limit, std::int64_t leaseMi
 }
 
 std::optional<std::int64_t> TargetQueue::nextDueAt() {
-  const auto rows = db_.query("SELECT MIN(due_at) FROM post_targets WHERE status = $1", {std::string(targetStatus::queued)});
+  const auto rows =
+      db_.query("SELECT MIN(due_at) FROM post_targets WHERE status = $1", {std::string(targetStatus::queued)});
   if (rows.empty()) return std::nullopt;
   return rows.front().optionalInteger(0);
 }
@@ -65,7 +67,8 @@ void TargetQueue::heartbeat() {
   db_.execute("DELETE FROM hosts WHERE heartbeat_at < $1", {now - 86'400'000});
 }
 
-std::vector<ClaimedTarget> TargetQueue::claimOrphans(int limit, std::int64_t leaseMillis, std::int64_t deadAfterMillis) {
+std::vector<ClaimedTarget> TargetQueue::claimOrphans(int limit, std::int64_t leaseMillis,
+                                                     std::int64_t deadAfterMillis) {
   if (limit <= 0) return {};
   const auto now = time::nowMillis();
   const bool postgres = db_.backend() == store::Backend::PostgreSQL;
@@ -77,12 +80,15 @@ std::vector<ClaimedTarget> TargetQueue::claimOrphans(int limit, std::int64_t lea
       " (SELECT id FROM hosts WHERE heartbeat_at < $5))";
   const std::string set = "SET lease_owner = $1, lease_until = $2, reconcile_after = NULL, updated_at = $3";
   const std::string sql =
-      postgres ? "WITH due AS (SELECT id FROM post_targets WHERE " + orphan + " ORDER BY updated_at LIMIT $6 FOR UPDATE SKIP LOCKED)"
-                 " UPDATE post_targets t " + set + " FROM due WHERE t.id = due.id RETURNING t.organization_id, " + targetColumnsOf("t").substr(7)
-               : "UPDATE post_targets " + set + " WHERE id IN (SELECT id FROM post_targets WHERE " + orphan +
-                 " ORDER BY updated_at LIMIT $6) RETURNING organization_id, " + std::string(targetColumns);
-  const auto rows = tx.query(sql, {owner_, now + leaseMillis, now, std::string(targetStatus::publishing), now - deadAfterMillis,
-                                   std::int64_t{limit}});
+      postgres
+          ? "WITH due AS (SELECT id FROM post_targets WHERE " + orphan +
+                " ORDER BY updated_at LIMIT $6 FOR UPDATE SKIP LOCKED)"
+                " UPDATE post_targets t " +
+                set + " FROM due WHERE t.id = due.id RETURNING t.organization_id, " + targetColumnsOf("t").substr(7)
+          : "UPDATE post_targets " + set + " WHERE id IN (SELECT id FROM post_targets WHERE " + orphan +
+                " ORDER BY updated_at LIMIT $6) RETURNING organization_id, " + std::string(targetColumns);
+  const auto rows = tx.query(sql, {owner_, now + leaseMillis, now, std::string(targetStatus::publishing),
+                                   now - deadAfterMillis, std::int64_t{limit}});
   std::vector<ClaimedTarget> claimed;
   for (const auto& row : rows) {
     ClaimedTarget c{row.text(0), targetFrom(row, 1), true};
@@ -94,7 +100,8 @@ std::vector<ClaimedTarget> TargetQueue::claimOrphans(int limit, std::int64_t lea
 }
 
 int TargetQueue::adoptAllInFlight() {
-  return static_cast<int>(db_.execute("UPDATE post_targets SET lease_until = 0 WHERE status = $1", {std::string(targetStatus::publishing)}));
+  return static_cast<int>(db_.execute("UPDATE post_targets SET lease_until = 0 WHERE status = $1",
+                                      {std::string(targetStatus::publishing)}));
 }
 
 void TargetQueue::settle(const ClaimedTarget& claimed, const Outcome& outcome) {
@@ -109,16 +116,18 @@ void TargetQueue::settle(const ClaimedTarget& claimed, const Outcome& outcome) {
       " lease_owner = NULL, lease_until = NULL, updated_at = $9, reconcile_after = $12,"
       " attempts = attempts - $13"
       " WHERE id = $10 AND lease_owner = $11 AND status = $14",
-      {outcome.status, store::nullable(outcome.platformPostId), store::nullable(outcome.url), store::nullable(outcome.progress),
-       store::nullable(outcome.error), store::nullable(outcome.errorKind), published ? store::Param(now) : store::Param(nullptr),
-       outcome.dueAt > 0 ? outcome.dueAt : now, now, claimed.target.id, owner_, store::nullable(outcome.reconcileAfter),
-       std::int64_t{outcome.uncounted ? 1 : 0}, std::string(targetStatus::publishing)});
+      {outcome.status, store::nullable(outcome.platformPostId), store::nullable(outcome.url),
+       store::nullable(outcome.progress), store::nullable(outcome.error), store::nullable(outcome.errorKind),
+       published ? store::Param(now) : store::Param(nullptr), outcome.dueAt > 0 ? outcome.dueAt : now, now,
+       claimed.target.id, owner_, store::nullable(outcome.reconcileAfter), std::int64_t{outcome.uncounted ? 1 : 0},
+       std::string(targetStatus::publishing)});
   if (changed == 0) {
-    log::warn("a publish outcome arrived for a target no longer held", {{"target", claimed.target.id}, {"status", outcome.status}});
+    log::warn("a publish outcome arrived for a target no longer held",
+              {{"target", claimed.target.id}, {"status", outcome.status}});
     return;
   }
-  recordEvent(tx, claimed.organizationId, claimed.target.postId, claimed.target.id, claimed.target.platform, outcome.event,
-              outcome.eventDetail);
+  recordEvent(tx, claimed.organizationId, claimed.target.postId, claimed.target.id, claimed.target.platform,
+              outcome.event, outcome.eventDetail);
   tx.commit();
 }
 

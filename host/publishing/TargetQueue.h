@@ -27,10 +27,10 @@ struct ClaimedTarget {
 struct Outcome {
   std::string status;  ///< a targetStatus
   std::optional<std::string> platformPostId, url, progress, error, errorKind;
-  std::int64_t dueAt = 0;  ///< for queued: when to try again
+  std::int64_t dueAt = 0;                      ///< for queued: when to try again
   std::optional<std::int64_t> reconcileAfter;  ///< for publishing: look the attempt up then
-  bool uncounted = false;  ///< the attempt does not count toward maxAttempts (processing)
-  std::string event;       ///< history event name
+  bool uncounted = false;                      ///< the attempt does not count toward maxAttempts (processing)
+  std::string event;                           ///< history event name
   boost::json::object eventDetail;
 };
 

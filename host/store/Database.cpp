@@ -4,8 +4,8 @@
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/Utility.h>
-#include <Poco/Data/Statement.h>
 #include <Poco/Data/SessionPool.h>
+#include <Poco/Data/Statement.h>
 #include <Poco/URI.h>
 #include <sqlite3.h>
 
@@ -95,7 +95,8 @@ std::string sqliteParameters(const std::string& sql) {
   for (std::size_t i = 0; i < sql.size(); ++i) {
     const char c = sql[i];
     if (c == '\'') quoted = !quoted;
-    const bool parameter = !quoted && c == '$' && i + 1 < sql.size() && std::isdigit(static_cast<unsigned char>(sql[i + 1]));
+    const bool parameter =
+        !quoted && c == '$' && i + 1 < sql.size() && std::isdigit(static_cast<unsigned char>(sql[i + 1]));
     out += parameter ? '?' : c;
   }
   return out;
@@ -119,7 +120,8 @@ struct Database::StatementCache {
     if (auto it = connection->second.find(sql); it != connection->second.end()) return it->second;
     sqlite3_stmt* statement = nullptr;
     const auto text = sqliteParameters(sql);
-    if (sqlite3_prepare_v3(db, text.c_str(), static_cast<int>(text.size()), SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK) {
+    if (sqlite3_prepare_v3(db, text.c_str(), static_cast<int>(text.size()), SQLITE_PREPARE_PERSISTENT, &statement,
+                           nullptr) != SQLITE_OK) {
       throw std::runtime_error(std::string("SQLite: ") + sqlite3_errmsg(db));
     }
     connection->second.emplace(sql, statement);
@@ -242,7 +244,8 @@ Poco::Data::Session Database::session() {
   }
 }
 
-std::vector<Row> Database::query(Poco::Data::Session& session, const std::string& sql, const std::vector<Param>& params) {
+std::vector<Row> Database::query(Poco::Data::Session& session, const std::string& sql,
+                                 const std::vector<Param>& params) {
   if (backend_ == Backend::SQLite) {
     std::vector<Row> rows;
     runSqlite(session, sql, params, &rows);
@@ -261,8 +264,10 @@ std::vector<Row> Database::query(Poco::Data::Session& session, const std::string
     values.reserve(columns);
     for (std::size_t c = 0; c < columns; ++c) {
       const Poco::Dynamic::Var& v = records.value(c, r);
-      if (v.isEmpty()) values.emplace_back(std::nullopt);
-      else values.emplace_back(v.convert<std::string>());
+      if (v.isEmpty())
+        values.emplace_back(std::nullopt);
+      else
+        values.emplace_back(v.convert<std::string>());
     }
     rows.emplace_back(std::move(values));
   }
@@ -296,11 +301,10 @@ bool Database::ping() {
   }
 }
 
-PoolStats Database::stats() {
-  return {pool_->capacity(), pool_->used(), pool_->idle()};
-}
+PoolStats Database::stats() { return {pool_->capacity(), pool_->used(), pool_->idle()}; }
 
-Transaction::Transaction(Database& db, StatementCheck check) : db_(db), check_(std::move(check)), session_(db.session()) {
+Transaction::Transaction(Database& db, StatementCheck check)
+    : db_(db), check_(std::move(check)), session_(db.session()) {
   db_.execute(session_, db_.backend() == Backend::SQLite ? "BEGIN IMMEDIATE" : "BEGIN");
 }
 

@@ -13,8 +13,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <unordered_map>
 #include <string>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -78,7 +78,8 @@ class Database {
  private:
   /// SQLite: runs `sql` on the session's connection through a per-connection cache of prepared
   /// statements (preparing, not executing, was most of the cost of a read request).
-  std::size_t runSqlite(Poco::Data::Session& session, const std::string& sql, const std::vector<Param>& params, std::vector<Row>* rows);
+  std::size_t runSqlite(Poco::Data::Session& session, const std::string& sql, const std::vector<Param>& params,
+                        std::vector<Row>* rows);
 
   Backend backend_;
   std::unique_ptr<Poco::Data::SessionPool> pool_;

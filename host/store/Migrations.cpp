@@ -47,14 +47,16 @@ const std::vector<Migration>& migrations() {
            {"CREATE TABLE organizations ("
             " id TEXT PRIMARY KEY,"
             " name TEXT NOT NULL,"
-            " created_at BIGINT NOT NULL)", {}},
+            " created_at BIGINT NOT NULL)",
+            {}},
            {"CREATE TABLE users ("
             " id TEXT PRIMARY KEY,"
             " organization_id TEXT NOT NULL REFERENCES organizations(id),"
             " email TEXT NOT NULL,"
             " role TEXT NOT NULL,"
             " created_at BIGINT NOT NULL,"
-            " UNIQUE (organization_id, email))", {}},
+            " UNIQUE (organization_id, email))",
+            {}},
            {"CREATE TABLE api_keys ("
             " id TEXT PRIMARY KEY,"
             " organization_id TEXT NOT NULL REFERENCES organizations(id),"
@@ -63,7 +65,8 @@ const std::vector<Migration>& migrations() {
             " prefix TEXT NOT NULL,"
             " created_at BIGINT NOT NULL,"
             " last_used_at BIGINT,"
-            " revoked_at BIGINT)", {}},
+            " revoked_at BIGINT)",
+            {}},
            {"CREATE INDEX api_keys_by_organization ON api_keys (organization_id, user_id)", {}},
            {"CREATE TABLE audit_log (seq INTEGER PRIMARY KEY AUTOINCREMENT," + auditColumns,
             "CREATE TABLE audit_log (seq BIGSERIAL PRIMARY KEY," + auditColumns},
@@ -97,7 +100,8 @@ const std::vector<Migration>& migrations() {
             " last_error_at BIGINT,"
             " refresh_lease_until BIGINT,"
             " refresh_lease_owner TEXT,"
-            " UNIQUE (organization_id, platform, account_id))", {}},
+            " UNIQUE (organization_id, platform, account_id))",
+            {}},
            {"CREATE INDEX connections_by_expiry ON connections (status, expires_at)", {}},
            // Only the SHA-256 of a state is stored: a leaked row cannot complete a login.
            {"CREATE TABLE oauth_states ("
@@ -108,7 +112,8 @@ const std::vector<Migration>& migrations() {
             " code_verifier TEXT NOT NULL,"
             " redirect_uri TEXT NOT NULL,"
             " created_at BIGINT NOT NULL,"
-            " expires_at BIGINT NOT NULL)", {}},
+            " expires_at BIGINT NOT NULL)",
+            {}},
        }},
       {3,
        "media library, posts, publishing targets and their history",
@@ -128,7 +133,8 @@ const std::vector<Migration>& migrations() {
             " alt_text TEXT,"
             " source_url TEXT,"
             " created_by TEXT,"
-            " created_at BIGINT NOT NULL)", {}},
+            " created_at BIGINT NOT NULL)",
+            {}},
            {"CREATE INDEX media_by_organization ON media (organization_id, created_at)", {}},
            {"CREATE TABLE posts ("
             " id TEXT PRIMARY KEY,"
@@ -142,7 +148,8 @@ const std::vector<Migration>& migrations() {
             " created_at BIGINT NOT NULL,"
             " idempotency_key TEXT,"
             " request_hash TEXT,"
-            " UNIQUE (organization_id, idempotency_key))", {}},
+            " UNIQUE (organization_id, idempotency_key))",
+            {}},
            {"CREATE INDEX posts_by_organization ON posts (organization_id, created_at)", {}},
            // One row per (post, connection). `status` moves queued -> publishing -> published |
            // failed | needs_review (or cancelled / deleted). A row is "publishing" from the moment
@@ -166,7 +173,8 @@ const std::vector<Migration>& migrations() {
             " error TEXT,"
             " error_kind TEXT,"
             " published_at BIGINT,"
-            " updated_at BIGINT NOT NULL)", {}},
+            " updated_at BIGINT NOT NULL)",
+            {}},
            {"CREATE INDEX post_targets_due ON post_targets (status, due_at)", {}},
            {"CREATE INDEX post_targets_by_post ON post_targets (post_id)", {}},
            {"CREATE INDEX post_targets_by_connection ON post_targets (connection_id, status)", {}},
@@ -195,7 +203,8 @@ const std::vector<Migration>& migrations() {
             " grant_id TEXT PRIMARY KEY,"
             " organization_id TEXT NOT NULL REFERENCES organizations(id),"
             " owner TEXT NOT NULL,"
-            " lease_until BIGINT NOT NULL)", {}},
+            " lease_until BIGINT NOT NULL)",
+            {}},
        }},
       {5,
        "reconciling attempts of unknown outcome; host heartbeats",
@@ -211,7 +220,8 @@ const std::vector<Migration>& migrations() {
            {"CREATE TABLE hosts ("
             " id TEXT PRIMARY KEY,"
             " started_at BIGINT NOT NULL,"
-            " heartbeat_at BIGINT NOT NULL)", {}},
+            " heartbeat_at BIGINT NOT NULL)",
+            {}},
        }},
   };
   return all;
@@ -225,10 +235,11 @@ int currentVersion(Transaction& tx) {
 }  // namespace
 
 MigrationReport migrate(Database& db) {
-  db.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
-             " version BIGINT PRIMARY KEY,"
-             " name TEXT NOT NULL,"
-             " applied_at BIGINT NOT NULL)");
+  db.execute(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      " version BIGINT PRIMARY KEY,"
+      " name TEXT NOT NULL,"
+      " applied_at BIGINT NOT NULL)");
   MigrationReport report;
   for (const auto& migration : migrations()) {
     Transaction tx(db);

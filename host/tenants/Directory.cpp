@@ -84,10 +84,12 @@ Bootstrap Directory::bootstrap(const std::string& organizationName, const std::s
 Bootstrap Directory::recoverSuperAdmin(const std::optional<std::string>& email) {
   store::Transaction tx(db_);
   const std::string role(auth::roleName(auth::Role::SuperAdmin));
-  const auto rows = email ? tx.query("SELECT id, organization_id FROM users WHERE role = $1 AND email = $2", {role, *email})
-                          : tx.query("SELECT id, organization_id FROM users WHERE role = $1", {role});
+  const auto rows =
+      email ? tx.query("SELECT id, organization_id FROM users WHERE role = $1 AND email = $2", {role, *email})
+            : tx.query("SELECT id, organization_id FROM users WHERE role = $1", {role});
   if (rows.empty()) {
-    throw Problem::notFound(email ? "no SUPER_ADMIN has the email " + *email : "there is no SUPER_ADMIN yet; run admin bootstrap");
+    throw Problem::notFound(email ? "no SUPER_ADMIN has the email " + *email
+                                  : "there is no SUPER_ADMIN yet; run admin bootstrap");
   }
   if (rows.size() > 1) throw Problem::conflict("there are several SUPER_ADMINs: name one with --email");
   const Actor cli{"", "cli", ""};

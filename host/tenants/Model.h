@@ -44,18 +44,18 @@ struct Principal {
 
 /// Who did something and from where, for the audit log.
 struct Actor {
-  std::string userId;       ///< empty for the command line
-  std::string remoteAddr;   ///< "cli" for the command line
+  std::string userId;      ///< empty for the command line
+  std::string remoteAddr;  ///< "cli" for the command line
   std::string requestId;
 };
 
 struct AuditEntry {
   std::int64_t seq = 0;
   std::string actorUserId;
-  std::string action;       ///< "user.added", "key.created", …
+  std::string action;  ///< "user.added", "key.created", …
   std::string targetType;
   std::string targetId;
-  std::string detail;       ///< JSON object text; never a secret
+  std::string detail;  ///< JSON object text; never a secret
   std::string remoteAddr;
   std::string requestId;
   std::int64_t createdAt = 0;

@@ -5,7 +5,8 @@
 
 namespace marketsage::tenants {
 
-void ScopedDatabase::requireScope(const std::string& organizationId, const std::string& sql, const std::vector<store::Param>& params) {
+void ScopedDatabase::requireScope(const std::string& organizationId, const std::string& sql,
+                                  const std::vector<store::Param>& params) {
   const bool bound = std::any_of(params.begin(), params.end(), [&](const store::Param& p) {
     const auto* text = std::get_if<std::string>(&p);
     return text != nullptr && *text == organizationId;
@@ -26,9 +27,10 @@ std::size_t ScopedDatabase::execute(const std::string& sql, const std::vector<st
 }
 
 store::Transaction ScopedDatabase::transaction() const {
-  return store::Transaction(db_, [organizationId = organizationId_](const std::string& sql, const std::vector<store::Param>& params) {
-    requireScope(organizationId, sql, params);
-  });
+  return store::Transaction(
+      db_, [organizationId = organizationId_](const std::string& sql, const std::vector<store::Param>& params) {
+        requireScope(organizationId, sql, params);
+      });
 }
 
 }  // namespace marketsage::tenants

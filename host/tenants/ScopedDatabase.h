@@ -21,11 +21,13 @@ class ScopedDatabase {
   store::Transaction transaction() const;
 
   /// Throws std::logic_error unless `sql` names organization_id and `params` bind `organizationId`.
-  static void requireScope(const std::string& organizationId, const std::string& sql, const std::vector<store::Param>& params);
+  static void requireScope(const std::string& organizationId, const std::string& sql,
+                           const std::vector<store::Param>& params);
 
  private:
   friend class TenantStore;
-  ScopedDatabase(store::Database& db, std::string organizationId) : db_(db), organizationId_(std::move(organizationId)) {}
+  ScopedDatabase(store::Database& db, std::string organizationId)
+      : db_(db), organizationId_(std::move(organizationId)) {}
 
   store::Database& db_;
   std::string organizationId_;

@@ -15,7 +15,9 @@
 #include <string>
 #include <vector>
 
-namespace marketsage::auth { struct NewApiKey; }
+namespace marketsage::auth {
+struct NewApiKey;
+}
 
 namespace marketsage::tenants {
 
@@ -39,7 +41,8 @@ class TenantStore {
   std::optional<ApiKeyInfo> findKey(const std::string& keyId);
   /// nullopt when the user is not in this organization.
   std::optional<ApiKeyInfo> createKey(const std::string& userId, const auth::NewApiKey& key, const Actor& actor);
-  std::optional<ApiKeyInfo> createKey(store::Transaction& tx, const std::string& userId, const auth::NewApiKey& key, const Actor& actor);
+  std::optional<ApiKeyInfo> createKey(store::Transaction& tx, const std::string& userId, const auth::NewApiKey& key,
+                                      const Actor& actor);
   /// False when no such key here, or already revoked.
   bool revokeKey(const std::string& keyId, const Actor& actor);
 
@@ -55,7 +58,8 @@ class TenantStore {
 
  private:
   friend class Directory;
-  TenantStore(store::Database& db, std::string organizationId) : db_(db, organizationId), organizationId_(std::move(organizationId)) {}
+  TenantStore(store::Database& db, std::string organizationId)
+      : db_(db, organizationId), organizationId_(std::move(organizationId)) {}
 
   ScopedDatabase db_;
   const std::string organizationId_;

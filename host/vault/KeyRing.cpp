@@ -95,8 +95,8 @@ std::optional<std::vector<unsigned char>> readDevKey(const std::filesystem::path
   if ((info.st_mode & 077) != 0) {
     // Someone loosened it (a copy, an archive extraction): close the gap before using it.
     if (::fchmod(file.fd, 0600) != 0) {
-      throw KeyError("the development key " + path.string() + " is readable by others and cannot be made 0600: " +
-                     errnoText());
+      throw KeyError("the development key " + path.string() +
+                     " is readable by others and cannot be made 0600: " + errnoText());
     }
     log::warn("development key file was readable by other users; its mode is now 0600", {{"path", path.string()}});
   }
@@ -142,8 +142,10 @@ bool createDevKey(const std::filesystem::path& path) {
     while (ok && written < text.size()) {
       const ssize_t n = ::write(file.fd, text.data() + written, text.size() - written);
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) ok = false;
-      else written += static_cast<std::size_t>(n);
+      if (n <= 0)
+        ok = false;
+      else
+        written += static_cast<std::size_t>(n);
     }
     ok = ok && ::fsync(file.fd) == 0;
     cleanse(text);
@@ -204,8 +206,8 @@ KeyRing KeyRing::loadOrCreateDevKey(const std::filesystem::path& dataDir) {
   std::error_code error;
   std::filesystem::create_directories(dataDir, error);
   if (error) {
-    throw KeyError("cannot create the data directory " + dataDir.string() + " for the development key: " +
-                   error.message());
+    throw KeyError("cannot create the data directory " + dataDir.string() +
+                   " for the development key: " + error.message());
   }
   const auto path = dataDir / kDevKeyFile;
   bool created = false;
@@ -218,9 +220,11 @@ KeyRing KeyRing::loadOrCreateDevKey(const std::filesystem::path& dataDir) {
   Wiped wipe{*key};
   KeyRing ring;
   ring.add(key->data(), key->size(), "the development key");
-  log::warn("DEVELOPMENT ENCRYPTION KEY IN USE - for development only, never for real accounts: set "
-            "FIELD_ENCRYPTION_KEY (" + std::string(kFormats) + ") and run in production mode",
-            {{"path", path.string()}, {"key_id", ring.currentId()}, {"created", created ? "true" : "false"}});
+  log::warn(
+      "DEVELOPMENT ENCRYPTION KEY IN USE - for development only, never for real accounts: set "
+      "FIELD_ENCRYPTION_KEY (" +
+          std::string(kFormats) + ") and run in production mode",
+      {{"path", path.string()}, {"key_id", ring.currentId()}, {"created", created ? "true" : "false"}});
   return ring;
 }
 

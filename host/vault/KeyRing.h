@@ -23,7 +23,7 @@ struct KeyError : std::runtime_error {
 
 class KeyRing {
  public:
-  static constexpr std::size_t kKeySize = 32;  ///< AES-256 / HKDF-SHA256 input key bytes
+  static constexpr std::size_t kKeySize = 32;      ///< AES-256 / HKDF-SHA256 input key bytes
   static constexpr std::size_t kKeyIdLength = 16;  ///< hex characters of a key id
   static constexpr const char* kDevKeyFile = "dev-encryption.key";
 

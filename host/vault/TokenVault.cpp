@@ -10,10 +10,10 @@
 #include <openssl/params.h>
 
 #include <cstdint>
-#include <utility>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace marketsage::vault {
@@ -157,9 +157,11 @@ bool TokenVault::organizationKey(const std::string& keyId, const std::string& or
   return true;
 }
 
-std::string TokenVault::sign(const std::string& organizationId, std::string_view purpose, std::string_view message) const {
+std::string TokenVault::sign(const std::string& organizationId, std::string_view purpose,
+                             std::string_view message) const {
   DerivedKey key{};
-  if (!organizationKey(keys_.currentId(), organizationId, key)) throw std::runtime_error("the current key is not in the ring");
+  if (!organizationKey(keys_.currentId(), organizationId, key))
+    throw std::runtime_error("the current key is not in the ring");
   std::string input(purpose);
   input += '\n';
   input += message;
@@ -176,8 +178,9 @@ bool TokenVault::verify(const std::string& organizationId, std::string_view purp
 std::string TokenVault::seal(const std::string& organizationId, const std::string& connectionId,
                              const std::string& field, std::string_view plaintext) const {
   if (!idsUsable(organizationId, connectionId, field)) {
-    throw std::invalid_argument("TokenVault::seal: organization id, connection id and field must be non-empty and "
-                                "at most 512 bytes");
+    throw std::invalid_argument(
+        "TokenVault::seal: organization id, connection id and field must be non-empty and "
+        "at most 512 bytes");
   }
   if (plaintext.size() > kMaxPlaintext) throw std::length_error("TokenVault::seal: value too large to seal");
 
@@ -235,8 +238,8 @@ std::string TokenVault::open(const std::string& organizationId, const std::strin
                         parsed->sealed.data(), static_cast<int>(size)) == 1 &&
       EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_AEAD_SET_TAG, static_cast<int>(kTagSize),
                           parsed->sealed.data() + size) == 1 &&
-      EVP_DecryptFinal_ex(context.get(), reinterpret_cast<unsigned char*>(plaintext.data()) + length,
-                          &finalLength) == 1 &&
+      EVP_DecryptFinal_ex(context.get(), reinterpret_cast<unsigned char*>(plaintext.data()) + length, &finalLength) ==
+          1 &&
       static_cast<std::size_t>(length) + static_cast<std::size_t>(finalLength) == size;
   if (!ok) {
     // GCM writes the plaintext before it checks the tag: never let unauthenticated bytes linger.

@@ -54,7 +54,9 @@ class StringSink {
 /// A failure to report from inside guard(): becomes the call's status and error details.
 struct Error : std::exception {
   Error(ms_status status, std::string message, std::string platformCode = {}, int32_t retryAfterSeconds = 0)
-      : status(status), message(std::move(message)), platformCode(std::move(platformCode)),
+      : status(status),
+        message(std::move(message)),
+        platformCode(std::move(platformCode)),
         retryAfterSeconds(retryAfterSeconds) {}
   const char* what() const noexcept override { return message.c_str(); }
   ms_status status;
@@ -131,20 +133,44 @@ class Json {
   static Json object() { return Json('{', '}'); }
   static Json array() { return Json('[', ']'); }
 
-  Json& field(std::string_view name, std::string_view value) { key(name); appendJsonString(text_, value); return *this; }
+  Json& field(std::string_view name, std::string_view value) {
+    key(name);
+    appendJsonString(text_, value);
+    return *this;
+  }
   Json& field(std::string_view name, const char* value) { return field(name, std::string_view(value)); }
   Json& field(std::string_view name, const std::string& value) { return field(name, std::string_view(value)); }
-  Json& field(std::string_view name, long long value) { key(name); text_ += std::to_string(value); return *this; }
+  Json& field(std::string_view name, long long value) {
+    key(name);
+    text_ += std::to_string(value);
+    return *this;
+  }
   Json& field(std::string_view name, int value) { return field(name, static_cast<long long>(value)); }
-  Json& field(std::string_view name, bool value) { key(name); text_ += value ? "true" : "false"; return *this; }
-  Json& raw(std::string_view name, std::string_view json) { key(name); text_ += json; return *this; }
+  Json& field(std::string_view name, bool value) {
+    key(name);
+    text_ += value ? "true" : "false";
+    return *this;
+  }
+  Json& raw(std::string_view name, std::string_view json) {
+    key(name);
+    text_ += json;
+    return *this;
+  }
   Json& raw(std::string_view name, const Json& json) { return raw(name, json.str()); }
 
   /// Array elements.
-  Json& push(std::string_view value) { comma(); appendJsonString(text_, value); return *this; }
+  Json& push(std::string_view value) {
+    comma();
+    appendJsonString(text_, value);
+    return *this;
+  }
   Json& push(const std::string& value) { return push(std::string_view(value)); }
   Json& push(const char* value) { return push(std::string_view(value)); }
-  Json& pushRaw(std::string_view json) { comma(); text_ += json; return *this; }
+  Json& pushRaw(std::string_view json) {
+    comma();
+    text_ += json;
+    return *this;
+  }
   Json& pushRaw(const Json& json) { return pushRaw(json.str()); }
 
   bool empty() const { return count_ == 0; }
@@ -152,8 +178,14 @@ class Json {
 
  private:
   Json(char open, char close) : text_(1, open), close_(close) {}
-  void comma() { if (count_++ > 0) text_ += ','; }
-  void key(std::string_view name) { comma(); appendJsonString(text_, name); text_ += ':'; }
+  void comma() {
+    if (count_++ > 0) text_ += ',';
+  }
+  void key(std::string_view name) {
+    comma();
+    appendJsonString(text_, name);
+    text_ += ':';
+  }
   std::string text_;
   char close_;
   int count_ = 0;
@@ -173,11 +205,15 @@ struct LengthCount {
 };
 
 /// validate's reply: {"issues": [{"field", "message"}, …]}, plus "length" when given.
-inline std::string validationReply(const std::vector<Issue>& issues, const std::optional<LengthCount>& length = std::nullopt) {
+inline std::string validationReply(const std::vector<Issue>& issues,
+                                   const std::optional<LengthCount>& length = std::nullopt) {
   auto list = Json::array();
-  for (const auto& issue : issues) list.pushRaw(Json::object().field("field", issue.field).field("message", issue.message));
+  for (const auto& issue : issues)
+    list.pushRaw(Json::object().field("field", issue.field).field("message", issue.message));
   auto out = Json::object().raw("issues", list);
-  if (length) out.raw("length", Json::object().field("used", length->used).field("limit", length->limit).field("unit", length->unit));
+  if (length)
+    out.raw("length",
+            Json::object().field("used", length->used).field("limit", length->limit).field("unit", length->unit));
   return out.str();
 }
 
@@ -202,9 +238,9 @@ const void* findExtension(const ExtensionEntry (&table)[N], const char* id) {
 /// The MS_CAP_* flag of an MS_EXT_* id (0 for an unknown id).
 constexpr uint32_t capabilityOf(std::string_view id) {
   constexpr std::pair<std::string_view, uint32_t> kFlags[] = {
-      {MS_EXT_OAUTH, MS_CAP_OAUTH},   {MS_EXT_ACCOUNTS, MS_CAP_ACCOUNTS}, {MS_EXT_VALIDATE, MS_CAP_VALIDATE},
-      {MS_EXT_PUBLISH, MS_CAP_PUBLISH}, {MS_EXT_MEDIA, MS_CAP_MEDIA},     {MS_EXT_DELETE, MS_CAP_DELETE},
-      {MS_EXT_INSIGHTS, MS_CAP_INSIGHTS}, {MS_EXT_HEALTH, MS_CAP_HEALTH}, {MS_EXT_API_VERSION, MS_CAP_API_VERSION},
+      {MS_EXT_OAUTH, MS_CAP_OAUTH},        {MS_EXT_ACCOUNTS, MS_CAP_ACCOUNTS}, {MS_EXT_VALIDATE, MS_CAP_VALIDATE},
+      {MS_EXT_PUBLISH, MS_CAP_PUBLISH},    {MS_EXT_MEDIA, MS_CAP_MEDIA},       {MS_EXT_DELETE, MS_CAP_DELETE},
+      {MS_EXT_INSIGHTS, MS_CAP_INSIGHTS},  {MS_EXT_HEALTH, MS_CAP_HEALTH},     {MS_EXT_API_VERSION, MS_CAP_API_VERSION},
       {MS_EXT_RECONCILE, MS_CAP_RECONCILE}};
   for (const auto& [name, flag] : kFlags)
     if (name == id) return flag;
@@ -226,14 +262,14 @@ constexpr uint32_t capabilitiesOf(const ExtensionEntry (&table)[N]) {
 struct HttpRequest {
   std::string method = "GET", url;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;            ///< Sent first.
-  std::string bodyFile;        ///< Streamed next when not empty, [fileOffset, fileOffset + fileLength).
+  std::string body;      ///< Sent first.
+  std::string bodyFile;  ///< Streamed next when not empty, [fileOffset, fileOffset + fileLength).
   uint64_t fileOffset = 0, fileLength = 0;
-  std::string bodyTail;        ///< Sent after the file.
+  std::string bodyTail;  ///< Sent after the file.
   /// (1.2) Then these, in order: bytes, or a file range streamed from disk (several files in one
   /// multipart body).
   struct Part {
-    std::string data;          ///< Sent when `file` is empty.
+    std::string data;  ///< Sent when `file` is empty.
     std::string file;
     uint64_t fileOffset = 0, fileLength = 0;  ///< fileLength 0 = to the end
   };
@@ -254,7 +290,8 @@ struct HttpResponse {
 ///   auto content = request.string("/content");
 class Document {
  public:
-  Document(const ms_host* host, std::string_view json) : host_(host), doc_(host->json_parse(host, json.data(), json.size())) {}
+  Document(const ms_host* host, std::string_view json)
+      : host_(host), doc_(host->json_parse(host, json.data(), json.size())) {}
   ~Document() {
     if (doc_ != nullptr) host_->json_free(host_, doc_);
   }
@@ -372,12 +409,14 @@ class Host {
   /// JSON object — check it before any network call.
   std::string_view objectRequest(const char* request, size_t length) const {
     const std::string_view json(request ? request : "", request ? length : 0);
-    if (json.empty() || get(json, "").type != MS_JSON_OBJECT) throw Error(MS_ERR_INVALID_INPUT, "the request must be a JSON object");
+    if (json.empty() || get(json, "").type != MS_JSON_OBJECT)
+      throw Error(MS_ERR_INVALID_INPUT, "the request must be a JSON object");
     return json;
   }
   /// The string at `pointer`, nullopt when absent or null; MS_ERR_INVALID_INPUT when it is not a
   /// string or is longer than `maxLength` bytes.
-  std::optional<std::string> optionalString(std::string_view json, const std::string& pointer, size_t maxLength = 4096) const {
+  std::optional<std::string> optionalString(std::string_view json, const std::string& pointer,
+                                            size_t maxLength = 4096) const {
     JsonValue v = get(json, pointer.c_str());
     if (!v.present() || v.type == MS_JSON_NULL) return std::nullopt;
     if (!v.isString()) throw Error(MS_ERR_INVALID_INPUT, pointer + " must be a string");

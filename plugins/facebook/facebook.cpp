@@ -24,11 +24,13 @@ ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
     for (const auto& page : graph.getAll("/me/accounts", {{"fields", "id,name,access_token,tasks,picture"}})) {
       const auto id = host.string(page, "/id");
       if (!id) continue;
-      auto account = Json::object().field("id", *id).field("name", host.string(page, "/name").value_or(*id)).field("type", "page");
+      auto account =
+          Json::object().field("id", *id).field("name", host.string(page, "/name").value_or(*id)).field("type", "page");
       if (const auto token = host.string(page, "/access_token")) account.field("accessToken", *token);
       if (const auto picture = host.string(page, "/picture/data/url")) account.field("pictureUrl", *picture);
       auto tasks = Json::array();
-      for (std::size_t i = 0, n = host.count(page, "/tasks"); i < n; ++i) tasks.push(host.get(page, ("/tasks/" + std::to_string(i)).c_str()).text);
+      for (std::size_t i = 0, n = host.count(page, "/tasks"); i < n; ++i)
+        tasks.push(host.get(page, ("/tasks/" + std::to_string(i)).c_str()).text);
       accounts.pushRaw(account.raw("metadata", Json::object().raw("tasks", tasks)));
     }
     return Json::object().raw("accounts", accounts).str();
@@ -42,7 +44,8 @@ const MetricMap kPageMetrics = {{"reach", "page_total_media_view_unique"},
                                 {"engagement", "page_post_engagements"},
                                 {"videoViews", "page_video_views"},
                                 {"followers", "page_follows"}};
-const MetricMap kPostMetrics = {{"reach", "post_total_media_view_unique"}, {"impressions", "post_media_view"}, {"clicks", "post_clicks"}};
+const MetricMap kPostMetrics = {
+    {"reach", "post_total_media_view_unique"}, {"impressions", "post_media_view"}, {"clicks", "post_clicks"}};
 
 std::string graphNames(const MetricMap& map) {
   std::string names;
@@ -61,8 +64,10 @@ ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
     // Page insights answer at most 93 days per call.
     const auto read = [&](const std::string& graphMetrics) {
       return readInsightsByWindow(range, 90, {"page_follows"}, [&](long long since, long long until) {
-        return graph.get("/" + pageId + "/insights",
-                         {{"metric", graphMetrics}, {"period", "day"}, {"since", std::to_string(since)}, {"until", std::to_string(until)}});
+        return graph.get("/" + pageId + "/insights", {{"metric", graphMetrics},
+                                                      {"period", "day"},
+                                                      {"since", std::to_string(since)},
+                                                      {"until", std::to_string(until)}});
       });
     };
     auto unavailable = Json::array();
@@ -89,7 +94,9 @@ ms_status postInsights(const char* req, size_t len, const ms_reply* reply) {
   return call(req, len, reply, [](std::string_view r) {
     return postInsightsReply(r, [](const Graph& graph, const std::string& id, const std::vector<std::string>& metrics) {
       auto values = readInsights(graph.get("/" + id + "/insights", {{"metric", graphNames(kPostMetrics)}}));
-      const auto counts = graph.get("/" + id, {{"fields", "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares"}});
+      const auto counts = graph.get(
+          "/" + id,
+          {{"fields", "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares"}});
       const long long likes = host.integer(counts, "/reactions/summary/total_count").value_or(0);
       const long long comments = host.integer(counts, "/comments/summary/total_count").value_or(0);
       const long long shares = host.integer(counts, "/shares/count").value_or(0);
@@ -98,7 +105,9 @@ ms_status postInsights(const char* req, size_t len, const ms_reply* reply) {
       values["shares"].total = shares;
       values["engagement"].total = likes + comments + shares;
       MetricMap map = kPostMetrics;
-      map.insert(map.end(), {{"likes", "reactions"}, {"comments", "comments"}, {"shares", "shares"}, {"engagement", "engagement"}});
+      map.insert(
+          map.end(),
+          {{"likes", "reactions"}, {"comments", "comments"}, {"shares", "shares"}, {"engagement", "engagement"}});
       return insightsReply(values, map, metrics);
     });
   });
@@ -107,7 +116,12 @@ ms_status postInsights(const char* req, size_t len, const ms_reply* reply) {
 constexpr PlatformCalls kCalls = {listAccounts, validate, publish, accountInsights, postInsights, reconcile};
 using Plugin = Extensions<kScopes, kCalls>;
 
-const ms_plugin_descriptor kDescriptor = {sizeof(ms_plugin_descriptor), "facebook", "Facebook Pages", "1.2.0", Plugin::capabilities, MS_PLUGIN_STABLE,
+const ms_plugin_descriptor kDescriptor = {sizeof(ms_plugin_descriptor),
+                                          "facebook",
+                                          "Facebook Pages",
+                                          "1.2.0",
+                                          Plugin::capabilities,
+                                          MS_PLUGIN_STABLE,
                                           "Publishes to Facebook Pages through the Meta Graph API.",
                                           "https://developers.facebook.com/docs/pages-api"};
 

@@ -16,13 +16,14 @@ namespace {
 using namespace marketsage::meta;
 
 constexpr std::size_t kMaxMessageChars = 63206;
-constexpr double kMaxPhotoBytes = 4.0 * 1024 * 1024;        // /photos: "less than 4 MB"
+constexpr double kMaxPhotoBytes = 4.0 * 1024 * 1024;          // /photos: "less than 4 MB"
 constexpr double kMaxVideoBytes = 10.0 * 1024 * 1024 * 1024;  // Page videos: 10 GB
 constexpr double kMaxVideoSeconds = 240 * 60;                 // Page videos: 240 minutes
 constexpr std::size_t kMaxPhotos = 10;                        // our cap for one multi-photo post
 constexpr long long kMinScheduleSeconds = 10 * 60;            // scheduled_publish_time window
 constexpr long long kMaxScheduleSeconds = 30LL * 24 * 3600;
-const std::vector<std::string> kPhotoTypes = {"image/jpeg", "image/png", "image/gif", "image/bmp", "image/tiff", "image/webp", "image/heif"};
+const std::vector<std::string> kPhotoTypes = {"image/jpeg", "image/png",  "image/gif", "image/bmp",
+                                              "image/tiff", "image/webp", "image/heif"};
 
 bool oneOf(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
@@ -34,7 +35,8 @@ Issues check(const Post& post) {
   const std::size_t characters = characterCount(post.content);
   issues.length(characters, kMaxMessageChars);
   if (characters > kMaxMessageChars) issues.add("/content", "longer than 63,206 characters");
-  if (post.content.empty() && post.link.empty() && post.media.empty()) issues.add("/content", "a post needs text, a link or media");
+  if (post.content.empty() && post.link.empty() && post.media.empty())
+    issues.add("/content", "a post needs text, a link or media");
   if (post.hasThread) issues.add("/thread", "Facebook Pages have no threads");
   std::size_t videos = 0;
   for (std::size_t i = 0; i < post.media.size(); ++i) {
@@ -43,11 +45,14 @@ Issues check(const Post& post) {
     if (m.path.empty()) issues.add(at + "/path", "the file is uploaded from its path, which is missing");
     if (m.isVideo()) {
       ++videos;
-      if (m.mimeType != "video/mp4" && m.mimeType != "video/quicktime") issues.add(at + "/mimeType", "videos must be MP4 or MOV");
+      if (m.mimeType != "video/mp4" && m.mimeType != "video/quicktime")
+        issues.add(at + "/mimeType", "videos must be MP4 or MOV");
       if (m.size > kMaxVideoBytes) issues.add(at + "/size", "videos are limited to 10 GB");
-      if (m.durationSeconds > kMaxVideoSeconds) issues.add(at + "/durationSeconds", "videos are limited to 240 minutes");
+      if (m.durationSeconds > kMaxVideoSeconds)
+        issues.add(at + "/durationSeconds", "videos are limited to 240 minutes");
     } else if (m.kind == "image" || m.kind == "gif") {
-      if (!oneOf(kPhotoTypes, m.mimeType)) issues.add(at + "/mimeType", "photos must be JPEG, PNG, GIF, BMP, TIFF, WebP or HEIF");
+      if (!oneOf(kPhotoTypes, m.mimeType))
+        issues.add(at + "/mimeType", "photos must be JPEG, PNG, GIF, BMP, TIFF, WebP or HEIF");
       if (m.size > kMaxPhotoBytes) issues.add(at + "/size", "photos are limited to 4 MB");
     } else {
       issues.add(at + "/kind", "Facebook Pages accept photos and videos only");
@@ -55,7 +60,8 @@ Issues check(const Post& post) {
   }
   if (videos > 0 && post.media.size() > 1) issues.add("/media", "a video is published alone, without other media");
   if (videos == 0 && post.media.size() > kMaxPhotos) issues.add("/media", "at most 10 photos per post");
-  if (!post.link.empty() && !post.media.empty()) issues.add("/link", "a link post cannot carry media; put the link in the text");
+  if (!post.link.empty() && !post.media.empty())
+    issues.add("/link", "a link post cannot carry media; put the link in the text");
   if (post.scheduledTime) {
     const long long now = host.raw()->now_unix_ms(host.raw()) / 1000;
     if (*post.scheduledTime < now + kMinScheduleSeconds || *post.scheduledTime > now + kMaxScheduleSeconds)
@@ -72,7 +78,8 @@ Params scheduling(const Post& post) {
 
 /// POST /{page-id}/photos with the file as multipart `source`; `params` decide published/caption
 /// (and so whether the call `creates` the post or only uploads an unpublished photo).
-std::string uploadPhoto(const Graph& graph, const std::string& page, const Media& m, const Params& params, Effect effect) {
+std::string uploadPhoto(const Graph& graph, const std::string& page, const Media& m, const Params& params,
+                        Effect effect) {
   return graph.postFile(page + "/photos", params, "source", m.path, m.mimeType, effect);
 }
 
@@ -119,9 +126,11 @@ std::pair<Params, std::string> uploadInPhases(const Graph& graph, const std::str
     if (!from || !to || *from < 0 || *to < *from || static_cast<uint64_t>(*to) > length || chunks > 100000)
       throw Error(MS_ERR_PERMANENT, "the video upload answered unusable offsets");
     if (*from == *to) break;
-    offsets = graph.postFile(page + "/videos", {{"upload_phase", "transfer"}, {"upload_session_id", session}, {"start_offset", std::to_string(*from)}},
-                             "video_file_chunk", m.path, m.mimeType, Effect::Repeatable, static_cast<uint64_t>(*from),
-                             static_cast<uint64_t>(*to - *from));
+    offsets = graph.postFile(
+        page + "/videos",
+        {{"upload_phase", "transfer"}, {"upload_session_id", session}, {"start_offset", std::to_string(*from)}},
+        "video_file_chunk", m.path, m.mimeType, Effect::Repeatable, static_cast<uint64_t>(*from),
+        static_cast<uint64_t>(*to - *from));
   }
   return {{{"upload_phase", "finish"}, {"upload_session_id", session}}, videoId};
 }
@@ -132,7 +141,8 @@ std::string publishVideo(const Graph& graph, const std::string& page, const Post
   if (const auto title = host.optionalString(post.options, "/title", 255)) params.emplace_back("title", *title);
   const Media& video = post.media.front();
   // graph-video.facebook.com is deprecated for uploads; video_base can still point there.
-  const Graph uploader = graph.onHost(host.setting("/video_base", host.setting("/api_base", "https://graph.facebook.com")));
+  const Graph uploader =
+      graph.onHost(host.setting("/video_base", host.setting("/api_base", "https://graph.facebook.com")));
   if (host.setting("/video_upload", "") == "upload_api") {
     const auto handle = uploadWithUploadApi(graph, video);
     params.insert(params.end(), handle.begin(), handle.end());
@@ -154,7 +164,9 @@ std::optional<std::string> absolute(std::optional<std::string> url) {
 std::optional<std::string> listedUrl(const std::string& item) { return absolute(host.string(item, "/permalink_url")); }
 
 /// Public URL of a published post or video.
-std::optional<std::string> permalink(const Graph& graph, const std::string& id) { return absolute(publishedField(graph, id, "permalink_url")); }
+std::optional<std::string> permalink(const Graph& graph, const std::string& id) {
+  return absolute(publishedField(graph, id, "permalink_url"));
+}
 
 std::string publishPost(const Post& post) {
   const Graph graph(post.accessToken);
@@ -177,7 +189,8 @@ std::string publishPost(const Post& post) {
     if (post.scheduledTime) photoParams.emplace_back("temporary", "true");
     for (std::size_t i = 0; i < post.media.size(); ++i) {
       const auto photoId = idIn(uploadPhoto(graph, page, post.media[i], photoParams, Effect::Repeatable));
-      params.emplace_back("attached_media[" + std::to_string(i) + "]", Json::object().field("media_fbid", photoId).str());
+      params.emplace_back("attached_media[" + std::to_string(i) + "]",
+                          Json::object().field("media_fbid", photoId).str());
     }
     params.emplace_back("message", post.content);
     postId = idIn(graph.post(page + "/feed", params, Effect::Creates));
@@ -210,12 +223,15 @@ std::string listedKind(const std::string& item) {
 /// The Page's videos (GET /{page-id}/videos): the one whose description is the post's and that
 /// is published, or scheduled for the post's time.
 std::string reconcileVideo(const Graph& graph, const std::string& page, const Attempt& a) {
-  const auto matches = findListed(graph, page + "/videos", {{"fields", "id,description,created_time,permalink_url,published,scheduled_publish_time"}},
-                                  "created_time", a.windowStart(), a.windowStart(), [&](const std::string& video) {
-                                    if (host.string(video, "/description").value_or("") != a.post.content) return false;
-                                    if (a.post.scheduledTime) return host.integer(video, "/scheduled_publish_time") == a.post.scheduledTime;
-                                    return host.get(video, "/published").text == "true";
-                                  });
+  const auto matches =
+      findListed(graph, page + "/videos",
+                 {{"fields", "id,description,created_time,permalink_url,published,scheduled_publish_time"}},
+                 "created_time", a.windowStart(), a.windowStart(), [&](const std::string& video) {
+                   if (host.string(video, "/description").value_or("") != a.post.content) return false;
+                   if (a.post.scheduledTime)
+                     return host.integer(video, "/scheduled_publish_time") == a.post.scheduledTime;
+                   return host.get(video, "/published").text == "true";
+                 });
   return answerFrom(matches, listedUrl, "videos");
 }
 
@@ -227,13 +243,18 @@ std::string reconcilePost(const Attempt& a) {
   const auto page = "/" + graphId(a.post.accountId, "account.id");
   if (!a.post.media.empty() && a.post.media.front().isVideo()) return reconcileVideo(graph, page, a);
   const auto kind = kindOf(a.post);
-  const Params fields = {{"fields", "id,message,created_time,permalink_url,scheduled_publish_time,attachments{media_type,subattachments}"}};
+  const Params fields = {
+      {"fields",
+       "id,message,created_time,permalink_url,scheduled_publish_time,attachments{media_type,subattachments}"}};
   const auto same = [&](const std::string& item) {
     return host.string(item, "/message").value_or("") == a.post.content && listedKind(item) == kind;
   };
   if (a.post.scheduledTime) {
-    const auto scheduled = findListed(graph, page + "/scheduled_posts", fields, "created_time", a.windowStart(), a.windowStart(),
-                                      [&](const std::string& item) { return same(item) && host.integer(item, "/scheduled_publish_time") == a.post.scheduledTime; });
+    const auto scheduled =
+        findListed(graph, page + "/scheduled_posts", fields, "created_time", a.windowStart(), a.windowStart(),
+                   [&](const std::string& item) {
+                     return same(item) && host.integer(item, "/scheduled_publish_time") == a.post.scheduledTime;
+                   });
     if (!scheduled.inWindow.empty() || !scheduled.complete) return answerFrom(scheduled, listedUrl, "scheduled posts");
   }
   // Only a status (text, or text and link) meets the duplicate refusal: look back further for one.
@@ -242,10 +263,11 @@ std::string reconcilePost(const Attempt& a) {
                                     a.windowStart() - (status ? kDuplicateLookBackSeconds : 0), same);
   if (published.inWindow.empty() && published.complete && !published.before.empty()) {
     const auto& earlier = published.before.front();
-    return unknownReply("no post like it since the attempt, but the Page has an identical one from " +
-                        host.string(earlier, "/created_time").value_or("earlier") + " (" + idIn(earlier) +
-                        "): Facebook refuses the same text again as a duplicate (#506), so whether this attempt is that post or "
-                        "was never made cannot be told from the Page");
+    return unknownReply(
+        "no post like it since the attempt, but the Page has an identical one from " +
+        host.string(earlier, "/created_time").value_or("earlier") + " (" + idIn(earlier) +
+        "): Facebook refuses the same text again as a duplicate (#506), so whether this attempt is that post or "
+        "was never made cannot be told from the Page");
   }
   return answerFrom(published, listedUrl, "posts");
 }
@@ -253,7 +275,11 @@ std::string reconcilePost(const Attempt& a) {
 }  // namespace
 
 ms_status validate(const char* req, size_t len, const ms_reply* reply) { return validateCall(req, len, reply, check); }
-ms_status publish(const char* req, size_t len, const ms_reply* reply) { return publishCall(req, len, reply, check, publishPost); }
-ms_status reconcile(const char* req, size_t len, const ms_reply* reply) { return reconcileCall(req, len, reply, reconcilePost); }
+ms_status publish(const char* req, size_t len, const ms_reply* reply) {
+  return publishCall(req, len, reply, check, publishPost);
+}
+ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
+  return reconcileCall(req, len, reply, reconcilePost);
+}
 
 }  // namespace marketsage::facebook

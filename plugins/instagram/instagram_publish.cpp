@@ -46,28 +46,38 @@ std::size_t countMarked(const std::string& text, char mark) {
   const auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
   std::size_t n = 0;
   for (std::size_t i = 0; i + 1 < text.size(); ++i)
-    if (text[i] == mark && (i == 0 || !word(text[i - 1])) && (word(text[i + 1]) || static_cast<unsigned char>(text[i + 1]) >= 0x80)) ++n;
+    if (text[i] == mark && (i == 0 || !word(text[i - 1])) &&
+        (word(text[i + 1]) || static_cast<unsigned char>(text[i + 1]) >= 0x80))
+      ++n;
   return n;
 }
 
 /// The caption: the text, with the link appended (Instagram captions carry no link preview).
-std::string captionOf(const Post& post) { return post.link.empty() ? post.content : post.content + (post.content.empty() ? "" : "\n") + post.link; }
+std::string captionOf(const Post& post) {
+  return post.link.empty() ? post.content : post.content + (post.content.empty() ? "" : "\n") + post.link;
+}
 
 void checkImage(const Media& m, const std::string& at, bool story, Issues& issues) {
   if (m.mimeType != "image/jpeg") issues.add(at + "/mimeType", "Instagram publishes JPEG images only");
   if (m.size > kMaxImageBytes) issues.add(at + "/size", "images are limited to 8 MB");
-  if (m.url.empty()) issues.add(at + "/url", "Instagram fetches images from a public URL, which the host did not provide");
+  if (m.url.empty())
+    issues.add(at + "/url", "Instagram fetches images from a public URL, which the host did not provide");
   if (!story && m.width > 0 && m.height > 0) {
     const double aspect = m.width / m.height;
-    if (aspect < kMinAspect - 0.005 || aspect > kMaxAspect + 0.005) issues.add(at, "aspect ratio must be between 4:5 and 1.91:1");
+    if (aspect < kMinAspect - 0.005 || aspect > kMaxAspect + 0.005)
+      issues.add(at, "aspect ratio must be between 4:5 and 1.91:1");
   }
 }
 
 void checkVideo(const Media& m, const std::string& at, bool story, Issues& issues) {
-  if (m.mimeType != "video/mp4" && m.mimeType != "video/quicktime") issues.add(at + "/mimeType", "videos must be MP4 or MOV");
-  if (m.size > (story ? kMaxStoryVideoBytes : kMaxReelBytes)) issues.add(at + "/size", story ? "story videos are limited to 100 MB" : "videos are limited to 300 MB");
-  if (m.durationSeconds > 0 && m.durationSeconds < kMinReelSeconds) issues.add(at + "/durationSeconds", "videos last at least 3 seconds");
-  if (m.durationSeconds > (story ? kMaxStorySeconds : kMaxReelSeconds)) issues.add(at + "/durationSeconds", story ? "stories last at most 60 seconds" : "videos last at most 15 minutes");
+  if (m.mimeType != "video/mp4" && m.mimeType != "video/quicktime")
+    issues.add(at + "/mimeType", "videos must be MP4 or MOV");
+  if (m.size > (story ? kMaxStoryVideoBytes : kMaxReelBytes))
+    issues.add(at + "/size", story ? "story videos are limited to 100 MB" : "videos are limited to 300 MB");
+  if (m.durationSeconds > 0 && m.durationSeconds < kMinReelSeconds)
+    issues.add(at + "/durationSeconds", "videos last at least 3 seconds");
+  if (m.durationSeconds > (story ? kMaxStorySeconds : kMaxReelSeconds))
+    issues.add(at + "/durationSeconds", story ? "stories last at most 60 seconds" : "videos last at most 15 minutes");
   if (m.url.empty() && m.path.empty()) issues.add(at, "a video needs a public URL or a file path");
 }
 
@@ -85,18 +95,24 @@ Issues check(const Post& post) {
   if (countMarked(caption, '#') > kMaxHashtags) issues.add("/content", "more than 30 hashtags");
   if (countMarked(caption, '@') > kMaxMentions) issues.add("/content", "more than 20 @mentions");
   if (post.hasThread) issues.add("/thread", "Instagram has no threads");
-  if (post.scheduledTime) issues.add("/scheduledTime", "the Instagram API cannot schedule; let MarketSage publish at the time");
+  if (post.scheduledTime)
+    issues.add("/scheduledTime", "the Instagram API cannot schedule; let MarketSage publish at the time");
   if (post.media.empty()) issues.add("/media", "an Instagram post needs at least one image or video");
-  if (post.media.size() > 1 && (story || options.mediaType == "REELS")) issues.add("/media", "stories and reels carry exactly one item");
+  if (post.media.size() > 1 && (story || options.mediaType == "REELS"))
+    issues.add("/media", "stories and reels carry exactly one item");
   if (post.media.size() > kMaxCarousel) issues.add("/media", "a carousel holds at most 10 items");
   for (std::size_t i = 0; i < post.media.size(); ++i) {
     const Media& m = post.media[i];
     const std::string at = "/media/" + std::to_string(i);
-    if (m.kind == "image") checkImage(m, at, story, issues);
-    else if (m.isVideo()) checkVideo(m, at, story, issues);
-    else issues.add(at + "/kind", "Instagram accepts JPEG images and videos only");
+    if (m.kind == "image")
+      checkImage(m, at, story, issues);
+    else if (m.isVideo())
+      checkVideo(m, at, story, issues);
+    else
+      issues.add(at + "/kind", "Instagram accepts JPEG images and videos only");
   }
-  if (options.mediaType == "REELS" && !post.media.empty() && !post.media.front().isVideo()) issues.add("/media/0", "a reel is a video");
+  if (options.mediaType == "REELS" && !post.media.empty() && !post.media.front().isVideo())
+    issues.add("/media/0", "a reel is a video");
   return issues;
 }
 
@@ -105,25 +121,31 @@ void uploadVideoBytes(const Graph& graph, const std::string& container, const Me
   const auto length = fileLength(m);
   sdk::HttpRequest request;
   request.method = "POST";
-  request.url = host.setting("/rupload_base", "https://rupload.facebook.com") + "/ig-api-upload/" + apiVersion() + "/" + container;
-  request.headers = {{"Authorization", "OAuth " + graph.token()}, {"offset", "0"}, {"file_size", std::to_string(length)}};
+  request.url = host.setting("/rupload_base", "https://rupload.facebook.com") + "/ig-api-upload/" + apiVersion() + "/" +
+                container;
+  request.headers = {
+      {"Authorization", "OAuth " + graph.token()}, {"offset", "0"}, {"file_size", std::to_string(length)}};
   request.bodyFile = m.path;
   request.timeoutMs = timeoutMs(true);
   sendGraph(request);
 }
 
 /// POST /{ig-user-id}/media for one item; answers the container id.
-std::string createContainer(const Graph& graph, const std::string& igUser, const Media& m, const Options& o, const std::string& caption,
-                            bool carouselItem) {
+std::string createContainer(const Graph& graph, const std::string& igUser, const Media& m, const Options& o,
+                            const std::string& caption, bool carouselItem) {
   const bool story = o.mediaType == "STORIES";
   Params params;
-  if (carouselItem) params.emplace_back("is_carousel_item", "true");
-  else if (!story) params.emplace_back("caption", caption);
+  if (carouselItem)
+    params.emplace_back("is_carousel_item", "true");
+  else if (!story)
+    params.emplace_back("caption", caption);
   const bool resumable = m.isVideo() && (m.url.empty() || o.upload == "resumable");
   if (m.isVideo()) {
     params.emplace_back("media_type", story ? "STORIES" : carouselItem ? "VIDEO" : "REELS");
-    if (resumable) params.emplace_back("upload_type", "resumable");
-    else params.emplace_back("video_url", m.url);
+    if (resumable)
+      params.emplace_back("upload_type", "resumable");
+    else
+      params.emplace_back("video_url", m.url);
     if (!carouselItem && !story) params.emplace_back("share_to_feed", o.shareToFeed ? "true" : "false");
     if (!o.coverUrl.empty() && !carouselItem) params.emplace_back("cover_url", o.coverUrl);
     if (o.thumbOffset) params.emplace_back("thumb_offset", std::to_string(static_cast<long long>(*o.thumbOffset)));
@@ -150,8 +172,10 @@ void checkPublishingLimit(const Graph& graph, const std::string& igUser) {
   const auto used = host.integer(body, "/data/0/quota_usage");
   const auto total = host.integer(body, "/data/0/config/quota_total");
   if (used && total && *total > 0 && *used >= *total)
-    throw Error(MS_ERR_RATE_LIMITED, "the account has used its " + std::to_string(*total) + " API posts of the last 24 hours",
-                "content_publishing_limit", static_cast<int32_t>(host.integer(body, "/data/0/config/quota_duration").value_or(86400)));
+    throw Error(MS_ERR_RATE_LIMITED,
+                "the account has used its " + std::to_string(*total) + " API posts of the last 24 hours",
+                "content_publishing_limit",
+                static_cast<int32_t>(host.integer(body, "/data/0/config/quota_duration").value_or(86400)));
 }
 
 /// The containers of a post on its way, kept by the host between publish calls in "resume":
@@ -166,9 +190,11 @@ struct Containers {
     Containers c;
     const auto kept = host.get(post.resume, "/instagram");
     if (kept.type != MS_JSON_OBJECT) return c;
-    if (const auto parent = host.optionalString(kept.text, "/container", 128)) c.parent = graphId(*parent, "resume.instagram.container");
+    if (const auto parent = host.optionalString(kept.text, "/container", 128))
+      c.parent = graphId(*parent, "resume.instagram.container");
     for (std::size_t i = 0, n = optionalArraySize(kept.text, "/children", kMaxCarousel); i < n; ++i)
-      c.children.push_back(graphId(host.requiredString(kept.text, "/children/" + std::to_string(i), 128), "resume.instagram.children"));
+      c.children.push_back(
+          graphId(host.requiredString(kept.text, "/children/" + std::to_string(i), 128), "resume.instagram.children"));
     c.since = host.integer(kept.text, "/since").value_or(0);
     c.remade = host.integer(kept.text, "/remade").value_or(0);
     return c;
@@ -181,7 +207,10 @@ struct Containers {
     auto kept = Json::object().raw("children", ids).field("since", since).field("remade", remade);
     if (!parent.empty()) kept.field("container", parent);
     return Json::object()
-        .raw("pending", Json::object().field("retryAfterSeconds", seconds).field("stage", stage).raw("resume", Json::object().raw("instagram", kept)))
+        .raw("pending", Json::object()
+                            .field("retryAfterSeconds", seconds)
+                            .field("stage", stage)
+                            .raw("resume", Json::object().raw("instagram", kept)))
         .str();
   }
 };
@@ -209,7 +238,9 @@ Error processingFailed(const ContainerStatus& s) {
 std::string stillProcessing(const Containers& c, const std::string& container) {
   const long long waited = (host.nowMs() - c.since) / 1000;
   if (waited > numberSetting("/status_poll_max_seconds", 300))
-    throw Error(MS_ERR_TRANSIENT, "Instagram is still processing the media after " + std::to_string(waited) + " s (IN_PROGRESS)", "IN_PROGRESS");
+    throw Error(MS_ERR_TRANSIENT,
+                "Instagram is still processing the media after " + std::to_string(waited) + " s (IN_PROGRESS)",
+                "IN_PROGRESS");
   const long long seconds = std::max(1LL, (numberSetting("/status_poll_interval_ms", 3000) + 999) / 1000);
   return c.pending(seconds, "Instagram is processing the media (container " + container + " IN_PROGRESS)");
 }
@@ -231,8 +262,10 @@ std::string publishContainer(const Graph& graph, const std::string& igUser, cons
     if (e.status != MS_ERR_PERMANENT) throw;  // unknown outcome, throttled, token refused: as they are
     const auto now = statusOf(graph, c.parent);
     if (now.code == "PUBLISHED")
-      throw Error(MS_ERR_OUTCOME_UNKNOWN, "Instagram refused to publish container " + c.parent + " again: it is PUBLISHED already (" + e.message + ")",
-                  e.platformCode);
+      throw Error(
+          MS_ERR_OUTCOME_UNKNOWN,
+          "Instagram refused to publish container " + c.parent + " again: it is PUBLISHED already (" + e.message + ")",
+          e.platformCode);
     if (now.code == "IN_PROGRESS") return stillProcessing(c, c.parent);
     throw;
   }
@@ -265,13 +298,19 @@ std::string publishPost(const Post& post) {
       bool processing = false;
       for (const auto& child : c.children) {
         const auto s = statusOf(graph, child);
-        if (s.code == "EXPIRED") expired = s;
-        else if (s.code == "IN_PROGRESS") processing = true;
-        else if (s.code != "FINISHED") throw processingFailed(s);
+        if (s.code == "EXPIRED")
+          expired = s;
+        else if (s.code == "IN_PROGRESS")
+          processing = true;
+        else if (s.code != "FINISHED")
+          throw processingFailed(s);
       }
-      if (!expired && processing) return made ? c.pending(1, "carousel items made") : stillProcessing(c, joined(c.children));
+      if (!expired && processing)
+        return made ? c.pending(1, "carousel items made") : stillProcessing(c, joined(c.children));
       if (!expired) {
-        c.parent = idIn(graph.post("/" + igUser + "/media", {{"media_type", "CAROUSEL"}, {"children", joined(c.children)}, {"caption", caption}}));
+        c.parent =
+            idIn(graph.post("/" + igUser + "/media",
+                            {{"media_type", "CAROUSEL"}, {"children", joined(c.children)}, {"caption", caption}}));
         made = true;
       }
     } else if (c.parent.empty()) {
@@ -282,7 +321,8 @@ std::string publishPost(const Post& post) {
     if (!expired) {
       const auto s = statusOf(graph, c.parent);
       if (s.code == "PUBLISHED")
-        throw Error(MS_ERR_OUTCOME_UNKNOWN, "container " + c.parent + " is PUBLISHED already: an earlier attempt went live", s.code);
+        throw Error(MS_ERR_OUTCOME_UNKNOWN,
+                    "container " + c.parent + " is PUBLISHED already: an earlier attempt went live", s.code);
       if (s.code == "IN_PROGRESS") return stillProcessing(c, c.parent);
       if (s.code == "FINISHED") return publishContainer(graph, igUser, c);
       if (s.code != "EXPIRED") throw processingFailed(s);
@@ -324,12 +364,14 @@ std::string reconcileMedia(const Attempt& a) {
   const auto caption = captionOf(a.post);
   const auto type = listedType(a.post);
   // Stories carry no caption of ours: any story since the attempt is a candidate.
-  const auto matches = findListed(graph, "/" + igUser + (story ? "/stories" : "/media"), {{"fields", "id,caption,timestamp,permalink,media_type"}},
-                                  "timestamp", a.windowStart(), a.windowStart(), [&](const std::string& media) {
+  const auto matches = findListed(graph, "/" + igUser + (story ? "/stories" : "/media"),
+                                  {{"fields", "id,caption,timestamp,permalink,media_type"}}, "timestamp",
+                                  a.windowStart(), a.windowStart(), [&](const std::string& media) {
                                     return story || (host.string(media, "/caption").value_or("") == caption &&
                                                      host.string(media, "/media_type").value_or("") == type);
                                   });
-  auto answer = answerFrom(matches, [](const std::string& media) { return host.string(media, "/permalink"); }, story ? "stories" : "media");
+  auto answer = answerFrom(
+      matches, [](const std::string& media) { return host.string(media, "/permalink"); }, story ? "stories" : "media");
   if (status && host.string(answer, "/outcome") == "not_found")
     throw Error(MS_ERR_TRANSIENT, "container " + c.parent + " is PUBLISHED but its media is not listed yet");
   return answer;
@@ -338,7 +380,11 @@ std::string reconcileMedia(const Attempt& a) {
 }  // namespace
 
 ms_status validate(const char* req, size_t len, const ms_reply* reply) { return validateCall(req, len, reply, check); }
-ms_status publish(const char* req, size_t len, const ms_reply* reply) { return publishCall(req, len, reply, check, publishPost); }
-ms_status reconcile(const char* req, size_t len, const ms_reply* reply) { return reconcileCall(req, len, reply, reconcileMedia); }
+ms_status publish(const char* req, size_t len, const ms_reply* reply) {
+  return publishCall(req, len, reply, check, publishPost);
+}
+ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
+  return reconcileCall(req, len, reply, reconcileMedia);
+}
 
 }  // namespace marketsage::instagram

@@ -13,7 +13,9 @@ std::string memberAccount(const std::string& token) {
   const auto sub = host.string(r.body, "/sub");
   if (!sub || sub->empty()) throw Error(MS_ERR_PERMANENT, "LinkedIn userinfo has no sub");
   auto account = Json::object();
-  account.field("id", "urn:li:person:" + *sub).field("name", host.string(r.body, "/name").value_or("")).field("type", "user");
+  account.field("id", "urn:li:person:" + *sub)
+      .field("name", host.string(r.body, "/name").value_or(""))
+      .field("type", "user");
   if (auto picture = host.string(r.body, "/picture")) account.field("pictureUrl", *picture);
   return account.str();
 }
@@ -28,7 +30,8 @@ std::vector<std::string> administeredOrganizations(const std::string& token) {
                            token, "rw_organization_admin");
     const auto n = host.count(r.body, "/elements");
     for (size_t i = 0; i < n; ++i)
-      if (auto urn = host.string(r.body, ("/elements/" + std::to_string(i) + "/organization").c_str())) urns.push_back(*urn);
+      if (auto urn = host.string(r.body, ("/elements/" + std::to_string(i) + "/organization").c_str()))
+        urns.push_back(*urn);
     const auto total = host.integer(r.body, "/paging/total");
     if (n < static_cast<size_t>(kPageSize) || (total && static_cast<long long>(urns.size()) >= *total)) break;
   }

@@ -112,14 +112,16 @@ int pollSeconds() {
 
 long long uploadTimeoutMs() { return 1000 * std::max<long long>(integerSetting("/upload_timeout_seconds", 600), 1); }
 
-uint32_t httpTimeoutMs() { return static_cast<uint32_t>(std::clamp<long long>(integerSetting("/http_timeout_ms", 0), 0, 600'000)); }
+uint32_t httpTimeoutMs() {
+  return static_cast<uint32_t>(std::clamp<long long>(integerSetting("/http_timeout_ms", 0), 0, 600'000));
+}
 
 std::string writePermission(const std::string& authorUrn) {
   return isOrganization(authorUrn) ? "w_organization_social" : "w_member_social";
 }
 
-HttpResponse sendApi(const std::string& method, const std::string& path, const std::string& token, const std::string& jsonBody,
-                     const std::vector<std::pair<std::string, std::string>>& headers) {
+HttpResponse sendApi(const std::string& method, const std::string& path, const std::string& token,
+                     const std::string& jsonBody, const std::vector<std::pair<std::string, std::string>>& headers) {
   HttpRequest request;
   request.method = method;
   request.url = apiBase() + path;
@@ -151,17 +153,20 @@ void fail(const HttpResponse& r, const std::string& permission) {
   const auto message = shorten(host.string(r.body, "/message").value_or("HTTP " + std::to_string(r.status)));
   const auto platformCode = serviceCode ? std::to_string(*serviceCode) : code.empty() ? std::to_string(r.status) : code;
 
-  if (r.status == 429) throw Error(MS_ERR_RATE_LIMITED, "LinkedIn throttled the call: " + message, platformCode, throttleWait(r, message));
+  if (r.status == 429)
+    throw Error(MS_ERR_RATE_LIMITED, "LinkedIn throttled the call: " + message, platformCode, throttleWait(r, message));
   if (r.status == 408 || r.status >= 500) throw Error(MS_ERR_TRANSIENT, "LinkedIn failed: " + message, platformCode);
   if (r.status == 401) {
     const bool expired = code == "EXPIRED_ACCESS_TOKEN" || (serviceCode && *serviceCode == 65602) ||
                          message.find("expired") != std::string::npos;
-    throw Error(expired ? MS_ERR_AUTH_EXPIRED : MS_ERR_AUTH_INVALID, "LinkedIn refused the token: " + message, platformCode);
+    throw Error(expired ? MS_ERR_AUTH_EXPIRED : MS_ERR_AUTH_INVALID, "LinkedIn refused the token: " + message,
+                platformCode);
   }
   if (r.status == 403)
     throw Error(MS_ERR_AUTH_INVALID, "missing LinkedIn permission " + permission + ": " + message, platformCode);
   if (r.status == 426)
-    throw Error(MS_ERR_PERMANENT, "LinkedIn no longer serves this api_version (" + message + "): update the setting", platformCode);
+    throw Error(MS_ERR_PERMANENT, "LinkedIn no longer serves this api_version (" + message + "): update the setting",
+                platformCode);
   throw Error(MS_ERR_PERMANENT, "LinkedIn refused: " + message, platformCode);
 }
 

@@ -49,8 +49,10 @@ std::set<std::string> wantedMetrics(std::string_view json) {
   std::set<std::string> names;
   const auto type = host.get(json, "/metrics").type;
   if (type == MS_JSON_NONE || type == MS_JSON_NULL) return names;
-  if (type != MS_JSON_ARRAY || host.get(json, "/metrics/50").present()) throw Error(MS_ERR_INVALID_INPUT, "/metrics must be a short array");
-  for (size_t i = 0, n = host.count(json, "/metrics"); i < n; ++i) names.insert(host.requiredString(json, "/metrics/" + std::to_string(i), 50));
+  if (type != MS_JSON_ARRAY || host.get(json, "/metrics/50").present())
+    throw Error(MS_ERR_INVALID_INPUT, "/metrics must be a short array");
+  for (size_t i = 0, n = host.count(json, "/metrics"); i < n; ++i)
+    names.insert(host.requiredString(json, "/metrics/" + std::to_string(i), 50));
   return names;
 }
 
@@ -71,13 +73,16 @@ std::string metricsJson(const Metrics& metrics, const std::set<std::string>& wan
 std::string organizationOf(std::string_view json) {
   auto urn = authorUrn(json);
   if (!isOrganization(urn))
-    throw Error(MS_ERR_NOT_SUPPORTED, "LinkedIn gives statistics for organization pages; member analytics need a restricted LinkedIn product");
+    throw Error(
+        MS_ERR_NOT_SUPPORTED,
+        "LinkedIn gives statistics for organization pages; member analytics need a restricted LinkedIn product");
   return urn;
 }
 
 long long followers(const std::string& organization, const std::string& token) {
-  const auto r = callApi("GET", "/rest/networkSizes/" + encodeUrn(organization) + "?edgeType=COMPANY_FOLLOWED_BY_MEMBER", token,
-                         "rw_organization_admin");
+  const auto r =
+      callApi("GET", "/rest/networkSizes/" + encodeUrn(organization) + "?edgeType=COMPANY_FOLLOWED_BY_MEMBER", token,
+              "rw_organization_admin");
   return host.integer(r.body, "/firstDegreeSize").value_or(0);
 }
 
@@ -108,7 +113,8 @@ ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
     marketsage::sdk::optionalPart(unavailable, "shareStatistics", [&] {
       const auto r = callApi("GET",
                              "/rest/organizationalEntityShareStatistics?q=organizationalEntity&organizationalEntity=" +
-                                 encodeUrn(organization) + "&timeIntervals=(timeRange:(start:" + std::to_string(startDay * kDayMs) +
+                                 encodeUrn(organization) +
+                                 "&timeIntervals=(timeRange:(start:" + std::to_string(startDay * kDayMs) +
                                  ",end:" + std::to_string((endDay + 1) * kDayMs) + "),timeGranularityType:DAY)",
                              token, "rw_organization_admin");
       for (size_t i = 0, n = host.count(r.body, "/elements"); i < n; ++i) {
@@ -122,9 +128,13 @@ ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
       if (const auto list = host.get(r.body, "/elements"); list.type == MS_JSON_ARRAY) elements = list.text;
     });
     if (wanted.empty() || wanted.count("followers")) {
-      marketsage::sdk::optionalPart(unavailable, "followers", [&] { totals["followers"] = followers(organization, token); });
+      marketsage::sdk::optionalPart(unavailable, "followers",
+                                    [&] { totals["followers"] = followers(organization, token); });
     }
-    auto out = Json::object().raw("metrics", metricsJson(totals, wanted)).raw("daily", daily).raw("extra", Json::object().raw("shareStatistics", elements));
+    auto out = Json::object()
+                   .raw("metrics", metricsJson(totals, wanted))
+                   .raw("daily", daily)
+                   .raw("extra", Json::object().raw("shareStatistics", elements));
     if (!unavailable.empty()) out.raw("unavailable", unavailable);
     return out.str();
   });
@@ -134,14 +144,18 @@ ms_status postInsights(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
-    if (host.get(json, "/postIds").type != MS_JSON_ARRAY || host.get(json, ("/postIds/" + std::to_string(kMaxPosts)).c_str()).present())
+    if (host.get(json, "/postIds").type != MS_JSON_ARRAY ||
+        host.get(json, ("/postIds/" + std::to_string(kMaxPosts)).c_str()).present())
       throw Error(MS_ERR_INVALID_INPUT, "/postIds must be an array of at most 100 post URNs");
     std::vector<std::string> shares, ugcPosts, order;
     for (size_t i = 0, n = host.count(json, "/postIds"); i < n; ++i) {
       auto urn = host.requiredString(json, "/postIds/" + std::to_string(i), 200);
-      if (urn.rfind("urn:li:share:", 0) == 0) shares.push_back(urn);
-      else if (urn.rfind("urn:li:ugcPost:", 0) == 0) ugcPosts.push_back(urn);
-      else throw Error(MS_ERR_INVALID_INPUT, "post ids are urn:li:share or urn:li:ugcPost URNs");
+      if (urn.rfind("urn:li:share:", 0) == 0)
+        shares.push_back(urn);
+      else if (urn.rfind("urn:li:ugcPost:", 0) == 0)
+        ugcPosts.push_back(urn);
+      else
+        throw Error(MS_ERR_INVALID_INPUT, "post ids are urn:li:share or urn:li:ugcPost URNs");
       order.push_back(urn);
     }
     const auto wanted = wantedMetrics(json);
@@ -158,11 +172,13 @@ ms_status postInsights(const char* req, size_t len, const ms_reply* reply) {
                              token, "rw_organization_admin");
       for (size_t i = 0, n = host.count(r.body, "/elements"); i < n; ++i) {
         const auto at = "/elements/" + std::to_string(i);
-        if (auto urn = host.string(r.body, (at + "/" + field).c_str())) addShareStatistics(r.body, at + "/totalShareStatistics", byPost[*urn]);
+        if (auto urn = host.string(r.body, (at + "/" + field).c_str()))
+          addShareStatistics(r.body, at + "/totalShareStatistics", byPost[*urn]);
       }
     }
     auto posts = Json::array();
-    for (const auto& urn : order) posts.pushRaw(Json::object().field("postId", urn).raw("metrics", metricsJson(byPost[urn], wanted)));
+    for (const auto& urn : order)
+      posts.pushRaw(Json::object().field("postId", urn).raw("metrics", metricsJson(byPost[urn], wanted)));
     return Json::object().raw("posts", posts).str();
   });
 }

@@ -30,8 +30,8 @@ bool isOrganization(std::string_view urn);
 
 // ---- settings ----
 
-std::string apiBase();       ///< api_base, default https://api.linkedin.com
-std::string authBase();      ///< auth_base, default https://www.linkedin.com
+std::string apiBase();                             ///< api_base, default https://api.linkedin.com
+std::string authBase();                            ///< auth_base, default https://www.linkedin.com
 std::string requiredSetting(const char* pointer);  ///< MS_ERR_PERMANENT when not configured
 
 // ---- calls ----
@@ -44,7 +44,8 @@ HttpResponse callApi(const std::string& method, const std::string& path, const s
 /// The same call answering whatever arrived, for callers that classify failures themselves;
 /// `headers` are added to the usual ones.
 HttpResponse sendApi(const std::string& method, const std::string& path, const std::string& token,
-                     const std::string& jsonBody = {}, const std::vector<std::pair<std::string, std::string>>& headers = {});
+                     const std::string& jsonBody = {},
+                     const std::vector<std::pair<std::string, std::string>>& headers = {});
 /// http_timeout_ms: the network timeout of every call (0 = the host's default).
 uint32_t httpTimeoutMs();
 /// The scope that lets `authorUrn` post: w_organization_social or w_member_social.

@@ -46,16 +46,16 @@ std::string requiredField(const HttpResponse& r, const std::string& pointer) {
   return *value;
 }
 
-std::string initializeUpload(const MediaApi& api, const std::string& request, const std::string& token, const std::string& permission,
-                             HttpResponse& answer) {
+std::string initializeUpload(const MediaApi& api, const std::string& request, const std::string& token,
+                             const std::string& permission, HttpResponse& answer) {
   answer = callApi("POST", std::string("/rest/") + api.resource + "?action=initializeUpload", token, permission,
                    Json::object().raw("initializeUploadRequest", request).str());
   return requiredField(answer, std::string("/value/") + api.urnField);
 }
 
 /// Videos API: every part of uploadInstructions, then finalizeUpload with the parts' ETags.
-void uploadVideoParts(const MediaItem& media, const HttpResponse& init, const std::string& urn, const std::string& token,
-                      const std::string& permission) {
+void uploadVideoParts(const MediaItem& media, const HttpResponse& init, const std::string& urn,
+                      const std::string& token, const std::string& permission) {
   auto etags = Json::array();
   for (size_t i = 0, n = host.count(init.body, "/value/uploadInstructions"); i < n; ++i) {
     const auto at = "/value/uploadInstructions/" + std::to_string(i);
@@ -72,13 +72,15 @@ void uploadVideoParts(const MediaItem& media, const HttpResponse& init, const st
                             .field("video", urn)
                             .field("uploadToken", host.string(init.body, "/value/uploadToken").value_or(""))
                             .raw("uploadedPartIds", etags);
-  callApi("POST", "/rest/videos?action=finalizeUpload", token, permission, Json::object().raw("finalizeUploadRequest", finalize).str());
+  callApi("POST", "/rest/videos?action=finalizeUpload", token, permission,
+          Json::object().raw("finalizeUploadRequest", finalize).str());
 }
 
 }  // namespace
 
 bool mediaReady(const MediaItem& media, const std::string& urn, const std::string& ownerUrn, const std::string& token) {
-  const auto r = callApi("GET", std::string("/rest/") + apiFor(media).resource + "/" + encodeUrn(urn), token, writePermission(ownerUrn));
+  const auto r = callApi("GET", std::string("/rest/") + apiFor(media).resource + "/" + encodeUrn(urn), token,
+                         writePermission(ownerUrn));
   const auto status = host.string(r.body, "/status").value_or("");
   if (status == "PROCESSING_FAILED")
     throw Error(MS_ERR_PERMANENT, "LinkedIn could not process the media: " +
@@ -93,7 +95,8 @@ std::string knownMediaUrn(std::string_view request, const MediaItem& media) {
   std::string pointer = "/resume/media/";
   for (const char c : mediaKey(media)) pointer += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);  // RFC 6901
   auto urn = optionalString(request, pointer.c_str(), 200);
-  if (!urn.empty() && urn.rfind("urn:li:", 0) != 0) throw Error(MS_ERR_INVALID_INPUT, pointer + " is not a LinkedIn URN");
+  if (!urn.empty() && urn.rfind("urn:li:", 0) != 0)
+    throw Error(MS_ERR_INVALID_INPUT, pointer + " is not a LinkedIn URN");
   return urn;
 }
 
@@ -103,7 +106,8 @@ UploadedMedia uploadMedia(const MediaItem& media, const std::string& ownerUrn, c
   auto request = Json::object().field("owner", ownerUrn);
   if (media.kind == "video") {
     std::error_code error;
-    const auto size = media.size > 0 ? static_cast<long long>(media.size) : static_cast<long long>(std::filesystem::file_size(media.path, error));
+    const auto size = media.size > 0 ? static_cast<long long>(media.size)
+                                     : static_cast<long long>(std::filesystem::file_size(media.path, error));
     if (error || size <= 0) throw Error(MS_ERR_INVALID_INPUT, "the video file cannot be read");
     request.field("fileSizeBytes", size).field("uploadCaptions", false).field("uploadThumbnail", false);
   }
@@ -130,7 +134,8 @@ ms_status upload(const char* req, size_t len, const ms_reply* reply) {
     const auto uploaded = uploadMedia(media, owner, token);
     auto out = Json::object().field("platformMediaId", uploaded.urn);
     // Still processing: the host comes back to publish later, and publish asks the status then.
-    if (!uploaded.ready) out.raw("pending", Json::object().field("retryAfterSeconds", pollSeconds()).field("stage", kProcessingStage));
+    if (!uploaded.ready)
+      out.raw("pending", Json::object().field("retryAfterSeconds", pollSeconds()).field("stage", kProcessingStage));
     return out.str();
   });
 }

@@ -17,9 +17,12 @@ enum class Grant { Code, Refresh, Revoke };
   const auto error = host.string(r.body, "/error").value_or(std::to_string(r.status));
   const auto description = host.string(r.body, "/error_description").value_or(error).substr(0, 300);
   if (error == "unauthorized_client" && grant == Grant::Refresh)
-    throw Error(MS_ERR_NOT_SUPPORTED, "this LinkedIn app has no programmatic refresh tokens: the member reconnects when the token expires", error);
+    throw Error(MS_ERR_NOT_SUPPORTED,
+                "this LinkedIn app has no programmatic refresh tokens: the member reconnects when the token expires",
+                error);
   if (error == "invalid_client" || r.status == 401)
-    throw Error(MS_ERR_PERMANENT, "LinkedIn refused the app credentials (client_id/client_secret): " + description, error);
+    throw Error(MS_ERR_PERMANENT, "LinkedIn refused the app credentials (client_id/client_secret): " + description,
+                error);
   throw Error(MS_ERR_AUTH_INVALID, "LinkedIn refused the grant: " + description, error);
 }
 
@@ -58,7 +61,10 @@ std::string tokenAccount(const std::string& token) {
     const auto r = callApi("GET", "/v2/userinfo", token, "openid profile");
     const auto sub = host.string(r.body, "/sub");
     if (!sub) return {};
-    return Json::object().field("id", "urn:li:person:" + *sub).field("name", host.string(r.body, "/name").value_or("")).str();
+    return Json::object()
+        .field("id", "urn:li:person:" + *sub)
+        .field("name", host.string(r.body, "/name").value_or(""))
+        .str();
   } catch (const Error&) {
     return {};  // the token itself is good; the account comes with list_accounts anyway
   }
@@ -70,7 +76,8 @@ std::string tokenReply(const HttpResponse& r, bool withAccount) {
   if (!token || token->empty()) throw Error(MS_ERR_PERMANENT, "LinkedIn answered without an access_token");
   auto out = Json::object();
   out.field("accessToken", *token);
-  if (auto refresh = host.string(r.body, "/refresh_token"); refresh && !refresh->empty()) out.field("refreshToken", *refresh);
+  if (auto refresh = host.string(r.body, "/refresh_token"); refresh && !refresh->empty())
+    out.field("refreshToken", *refresh);
   if (auto expires = host.integer(r.body, "/expires_in")) out.field("expiresIn", *expires);
   if (auto scope = host.string(r.body, "/scope")) out.raw("scopes", scopeArray(*scope));
   if (withAccount)
@@ -111,8 +118,9 @@ ms_status exchangeCode(const char* req, size_t len, const ms_reply* reply) {
     const auto json = host.objectRequest(req, len);
     const auto code = host.requiredString(json, "/code");
     const auto redirectUri = host.requiredString(json, "/redirectUri");
-    const auto r = postForm("/oauth/v2/accessToken",
-                            {{"grant_type", "authorization_code"}, {"code", code}, {"redirect_uri", redirectUri}}, Grant::Code);
+    const auto r =
+        postForm("/oauth/v2/accessToken",
+                 {{"grant_type", "authorization_code"}, {"code", code}, {"redirect_uri", redirectUri}}, Grant::Code);
     return tokenReply(r, true);
   });
 }
@@ -121,7 +129,8 @@ ms_status refreshToken(const char* req, size_t len, const ms_reply* reply) {
   return marketsage::sdk::guard(reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto refresh = host.requiredString(json, "/refreshToken");
-    const auto r = postForm("/oauth/v2/accessToken", {{"grant_type", "refresh_token"}, {"refresh_token", refresh}}, Grant::Refresh);
+    const auto r = postForm("/oauth/v2/accessToken", {{"grant_type", "refresh_token"}, {"refresh_token", refresh}},
+                            Grant::Refresh);
     return tokenReply(r, false);
   });
 }

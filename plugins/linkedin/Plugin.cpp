@@ -33,13 +33,20 @@ const ms_api_version_ext version = {sizeof(ms_api_version_ext), apiVersionInfo};
 const ms_reconcile_ext reconciliation = {sizeof(ms_reconcile_ext), reconcile};
 
 constexpr marketsage::sdk::ExtensionEntry extensions[] = {
-    {MS_EXT_OAUTH, &oauth},   {MS_EXT_ACCOUNTS, &accounts}, {MS_EXT_VALIDATE, &validation}, {MS_EXT_PUBLISH, &publishing},
-    {MS_EXT_MEDIA, &media},   {MS_EXT_DELETE, &deletion},   {MS_EXT_INSIGHTS, &insights},   {MS_EXT_HEALTH, &health},
+    {MS_EXT_OAUTH, &oauth},         {MS_EXT_ACCOUNTS, &accounts},
+    {MS_EXT_VALIDATE, &validation}, {MS_EXT_PUBLISH, &publishing},
+    {MS_EXT_MEDIA, &media},         {MS_EXT_DELETE, &deletion},
+    {MS_EXT_INSIGHTS, &insights},   {MS_EXT_HEALTH, &health},
     {MS_EXT_API_VERSION, &version}, {MS_EXT_RECONCILE, &reconciliation}};
 
 const ms_plugin_descriptor descriptor = {
-    sizeof(ms_plugin_descriptor), "linkedin", "LinkedIn (members and company pages)", "1.2.0", marketsage::sdk::capabilitiesOf(extensions),
-    MS_PLUGIN_STABLE, "Publishes to LinkedIn members and organization pages through the versioned REST API.",
+    sizeof(ms_plugin_descriptor),
+    "linkedin",
+    "LinkedIn (members and company pages)",
+    "1.2.0",
+    marketsage::sdk::capabilitiesOf(extensions),
+    MS_PLUGIN_STABLE,
+    "Publishes to LinkedIn members and organization pages through the versioned REST API.",
     "https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/posts-api"};
 
 ms_status init(const ms_host* h) {
@@ -55,4 +62,4 @@ const void* getExtension(const char* id) { return marketsage::sdk::findExtension
 
 extern "C" MS_EXPORT const ms_plugin_entry marketsage_plugin_entry = {
     MS_ABI_VERSION_MAJOR, MS_ABI_VERSION_MINOR, sizeof(ms_plugin_entry), &linkedin::descriptor,
-    linkedin::init, linkedin::deinit, linkedin::getExtension};
+    linkedin::init,       linkedin::deinit,     linkedin::getExtension};

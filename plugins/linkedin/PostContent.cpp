@@ -7,15 +7,15 @@
 namespace linkedin {
 namespace {
 
-constexpr size_t kMaxCommentary = 3000;        // Posts API commentary
-constexpr size_t kMaxAltText = 4086;           // Posts API media altText
-constexpr size_t kMaxImages = 20;              // multiImage: 2 to 20 images
-constexpr long long kMaxImagePixels = 36152320;             // Images API
-constexpr long long kMinVideoBytes = 75 * 1024;             // Videos API: 75 KB ...
-constexpr long long kMaxVideoBytes = 500LL * 1024 * 1024;   // ... to 500 MB
+constexpr size_t kMaxCommentary = 3000;                    // Posts API commentary
+constexpr size_t kMaxAltText = 4086;                       // Posts API media altText
+constexpr size_t kMaxImages = 20;                          // multiImage: 2 to 20 images
+constexpr long long kMaxImagePixels = 36152320;            // Images API
+constexpr long long kMinVideoBytes = 75 * 1024;            // Videos API: 75 KB ...
+constexpr long long kMaxVideoBytes = 500LL * 1024 * 1024;  // ... to 500 MB
 constexpr double kMinVideoSeconds = 3, kMaxVideoSeconds = 30 * 60;
 constexpr long long kMaxDocumentBytes = 100LL * 1024 * 1024;  // Documents API: 100 MB
-constexpr size_t kMaxMediaRead = 100;          // bound the request before counting limits
+constexpr size_t kMaxMediaRead = 100;                         // bound the request before counting limits
 
 const std::vector<std::string> kImageTypes = {"image/jpeg", "image/png", "image/gif"};
 const std::vector<std::string> kVideoTypes = {"video/mp4"};
@@ -25,7 +25,8 @@ const std::vector<std::string> kDocumentTypes = {
     "application/vnd.openxmlformats-officedocument.presentationml.presentation"};
 
 size_t characters(std::string_view text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return static_cast<size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 bool oneOf(const std::string& value, const std::vector<std::string>& allowed) {
@@ -56,7 +57,8 @@ void checkMedia(const MediaItem& m, std::vector<Issue>& issues) {
     if (m.durationSeconds > 0 && (m.durationSeconds < kMinVideoSeconds || m.durationSeconds > kMaxVideoSeconds))
       issue("video must last 3 seconds to 30 minutes");
   } else {
-    if (!m.mimeType.empty() && !oneOf(m.mimeType, kDocumentTypes)) issue("LinkedIn documents are PDF, PPT, PPTX, DOC or DOCX");
+    if (!m.mimeType.empty() && !oneOf(m.mimeType, kDocumentTypes))
+      issue("LinkedIn documents are PDF, PPT, PPTX, DOC or DOCX");
     if (m.size > kMaxDocumentBytes) issue("document larger than 100 MB");
   }
 }
@@ -90,12 +92,14 @@ Post readPost(std::string_view json) {
   post.link = optionalString(json, "/link", 4096);
   post.title = optionalString(json, "/options/title", 1000);
   post.description = optionalString(json, "/options/description", 4000);
-  if (auto visibility = optionalString(json, "/options/visibility", 20); !visibility.empty()) post.visibility = visibility;
+  if (auto visibility = optionalString(json, "/options/visibility", 20); !visibility.empty())
+    post.visibility = visibility;
   if (const auto type = host.get(json, "/media").type; type != MS_JSON_NONE && type != MS_JSON_NULL) {
     if (type != MS_JSON_ARRAY) throw Error(MS_ERR_INVALID_INPUT, "/media must be an array");
     if (host.get(json, ("/media/" + std::to_string(kMaxMediaRead)).c_str()).present())
       throw Error(MS_ERR_INVALID_INPUT, "/media has far too many items");
-    for (size_t i = 0, n = host.count(json, "/media"); i < n; ++i) post.media.push_back(readMedia(json, "/media/" + std::to_string(i)));
+    for (size_t i = 0, n = host.count(json, "/media"); i < n; ++i)
+      post.media.push_back(readMedia(json, "/media/" + std::to_string(i)));
   }
   post.hasThread = host.get(json, "/thread/0").present();
   post.scheduled = host.get(json, "/scheduledTime").present();
@@ -106,7 +110,8 @@ TextLength commentaryLength(const Post& post) { return {characters(post.content)
 
 std::vector<Issue> checkPost(const Post& post) {
   std::vector<Issue> issues;
-  if (const auto [used, limit] = commentaryLength(post); used > limit) issues.push_back({"/content", "longer than 3000 characters"});
+  if (const auto [used, limit] = commentaryLength(post); used > limit)
+    issues.push_back({"/content", "longer than 3000 characters"});
   if (post.content.empty() && post.link.empty() && post.media.empty())
     issues.push_back({"/content", "a LinkedIn post needs text, a link or media"});
   if (post.hasThread) issues.push_back({"/thread", "LinkedIn has no threads"});
@@ -119,9 +124,11 @@ std::vector<Issue> checkPost(const Post& post) {
     issues.push_back({"/link", "a LinkedIn post carries either an article link or media, not both"});
 
   const auto images = std::count_if(post.media.begin(), post.media.end(), isImage);
-  const auto videos = std::count_if(post.media.begin(), post.media.end(), [](const MediaItem& m) { return m.kind == "video"; });
+  const auto videos =
+      std::count_if(post.media.begin(), post.media.end(), [](const MediaItem& m) { return m.kind == "video"; });
   const auto documents = static_cast<long>(post.media.size()) - images - videos;
-  if ((images > 0) + (videos > 0) + (documents > 0) > 1) issues.push_back({"/media", "LinkedIn posts cannot mix images, videos and documents"});
+  if ((images > 0) + (videos > 0) + (documents > 0) > 1)
+    issues.push_back({"/media", "LinkedIn posts cannot mix images, videos and documents"});
   if (videos > 1) issues.push_back({"/media", "one video per post"});
   if (documents > 1) issues.push_back({"/media", "one document per post"});
   if (images > static_cast<long>(kMaxImages)) issues.push_back({"/media", "at most 20 images per post"});

@@ -15,16 +15,19 @@ std::string validation(const Post& post, const std::vector<Issue>& issues) {
       issues, marketsage::sdk::LengthCount{static_cast<long long>(used), static_cast<long long>(limit), "characters"});
 }
 
-std::string postReply(const std::string& urn) { return Json::object().field("postId", urn).field("url", postUrl(urn)).str(); }
+std::string postReply(const std::string& urn) {
+  return Json::object().field("postId", urn).field("url", postUrl(urn)).str();
+}
 
 /// The URNs of the post's media, each uploaded once (URNs travel in resume.media).
 struct PreparedMedia {
-  std::vector<std::string> urns;     ///< in the order of post.media
-  Json uploaded = Json::object();    ///< uploaded by this call: mediaKey → URN
-  bool ready = true;                 ///< false while LinkedIn processes some of them
+  std::vector<std::string> urns;   ///< in the order of post.media
+  Json uploaded = Json::object();  ///< uploaded by this call: mediaKey → URN
+  bool ready = true;               ///< false while LinkedIn processes some of them
 };
 
-PreparedMedia prepareMedia(std::string_view json, const Post& post, const std::string& author, const std::string& token) {
+PreparedMedia prepareMedia(std::string_view json, const Post& post, const std::string& author,
+                           const std::string& token) {
   PreparedMedia out;
   for (const auto& m : post.media) {
     auto urn = knownMediaUrn(json, m);
@@ -48,16 +51,21 @@ PreparedMedia prepareMedia(std::string_view json, const Post& post, const std::s
 std::string pendingReply(std::string_view json, const PreparedMedia& media) {
   const long long now = host.nowMs();
   const long long since = host.integer(json, "/resume/processingSince").value_or(now);
-  if (now - since > uploadTimeoutMs()) throw Error(MS_ERR_TRANSIENT, "LinkedIn is still processing the media (upload_timeout_seconds reached)");
+  if (now - since > uploadTimeoutMs())
+    throw Error(MS_ERR_TRANSIENT, "LinkedIn is still processing the media (upload_timeout_seconds reached)");
   auto resume = Json::object().field("processingSince", since);
   if (!media.uploaded.empty()) {
     std::string merged = media.uploaded.str();
-    if (const auto earlier = host.get(json, "/resume/media"); earlier.type == MS_JSON_OBJECT && earlier.text.find(':') != std::string::npos)
+    if (const auto earlier = host.get(json, "/resume/media");
+        earlier.type == MS_JSON_OBJECT && earlier.text.find(':') != std::string::npos)
       merged = earlier.text.substr(0, earlier.text.rfind('}')) + "," + merged.substr(1);
     resume.raw("media", merged);
   }
   return Json::object()
-      .raw("pending", Json::object().field("retryAfterSeconds", pollSeconds()).field("stage", kProcessingStage).raw("resume", resume))
+      .raw("pending", Json::object()
+                          .field("retryAfterSeconds", pollSeconds())
+                          .field("stage", kProcessingStage)
+                          .raw("resume", resume))
       .str();
 }
 
@@ -65,22 +73,29 @@ std::string pendingReply(std::string_view json, const PreparedMedia& media) {
 /// LinkedIn refused it or nothing reached LinkedIn: sent whole without a complete answer, a
 /// gateway's 502/503/504, or LinkedIn's 422 DUPLICATE_POST ("Content is a duplicate of urn:…").
 std::optional<std::string> mayHaveCreated(const HttpResponse& r) {
-  if (r.result != MS_OK) return r.result == MS_ERR_TRANSIENT && r.sent ? std::optional<std::string>("no complete answer (" + r.error + ")") : std::nullopt;
-  if (r.status == 502 || r.status == 503 || r.status == 504) return "LinkedIn's gateway answered " + std::to_string(r.status);
+  if (r.result != MS_OK)
+    return r.result == MS_ERR_TRANSIENT && r.sent ? std::optional<std::string>("no complete answer (" + r.error + ")")
+                                                  : std::nullopt;
+  if (r.status == 502 || r.status == 503 || r.status == 504)
+    return "LinkedIn's gateway answered " + std::to_string(r.status);
   const auto message = host.string(r.body, "/message").value_or("");
   bool duplicate = message.find("Content is a duplicate of") != std::string::npos;
   for (size_t i = 0, n = host.count(r.body, "/errorDetails/inputErrors"); i < n && !duplicate; ++i)
-    duplicate = host.string(r.body, ("/errorDetails/inputErrors/" + std::to_string(i) + "/code").c_str()).value_or("") == "DUPLICATE_POST";
+    duplicate =
+        host.string(r.body, ("/errorDetails/inputErrors/" + std::to_string(i) + "/code").c_str()).value_or("") ==
+        "DUPLICATE_POST";
   if (r.status != 422 || !duplicate) return std::nullopt;
   const auto named = message.find("urn:li:");
   return "LinkedIn refused it as a duplicate" +
-         (named == std::string::npos ? std::string() : " of " + message.substr(named, message.find_first_of(" \"',", named) - named));
+         (named == std::string::npos ? std::string()
+                                     : " of " + message.substr(named, message.find_first_of(" \"',", named) - named));
 }
 
 /// The Posts API "content" of `post` with its media's URNs; empty for a text-only post.
 std::string postContent(const Post& post, const std::vector<std::string>& urns) {
   if (!post.link.empty()) {
-    auto article = Json::object().field("source", post.link).field("title", post.title.empty() ? post.link : post.title);
+    auto article =
+        Json::object().field("source", post.link).field("title", post.title.empty() ? post.link : post.title);
     if (!post.description.empty()) article.field("description", post.description);
     return Json::object().raw("article", article).str();
   }
@@ -150,7 +165,8 @@ ms_status publish(const char* req, size_t len, const ms_reply* reply) {
       return postReply(*urn);
     }
     if (const auto why = mayHaveCreated(r))
-      throw Error(MS_ERR_OUTCOME_UNKNOWN, "the post may be live on LinkedIn: " + *why, r.result == MS_OK ? std::to_string(r.status) : "");
+      throw Error(MS_ERR_OUTCOME_UNKNOWN, "the post may be live on LinkedIn: " + *why,
+                  r.result == MS_OK ? std::to_string(r.status) : "");
     fail(r, writePermission(author));
   });
 }

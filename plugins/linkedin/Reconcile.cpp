@@ -10,10 +10,10 @@
 namespace linkedin {
 namespace {
 
-constexpr long long kOursMarginMs = 5 * 60 * 1000;           // a post this much older than the attempt may still be its own
-constexpr long long kLookBackMs = 24LL * 60 * 60 * 1000;     // identical older posts are looked for this far back
+constexpr long long kOursMarginMs = 5 * 60 * 1000;  // a post this much older than the attempt may still be its own
+constexpr long long kLookBackMs = 24LL * 60 * 60 * 1000;  // identical older posts are looked for this far back
 constexpr int kPageSize = 50;
-constexpr int kMaxPages = 4;                                  // 200 posts read at most
+constexpr int kMaxPages = 4;  // 200 posts read at most
 
 std::string trimmed(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r\n");
@@ -33,7 +33,8 @@ std::string unescapeLittleText(std::string_view text) {
 
 /// Whether the post at `at` in `page` (one of "elements") is the post of the request: the same
 /// commentary, and the same article, media (by URN when known, else by count) or none.
-bool matches(const marketsage::sdk::Document& page, const std::string& at, const Post& post, const std::vector<std::string>& urns) {
+bool matches(const marketsage::sdk::Document& page, const std::string& at, const Post& post,
+             const std::vector<std::string>& urns) {
   const auto field = [&](const std::string& pointer) { return page.string((at + pointer).c_str()).value_or(""); };
   if (field("/lifecycleState") != "PUBLISHED") return false;
   if (trimmed(unescapeLittleText(field("/commentary"))) != trimmed(post.content)) return false;
@@ -51,7 +52,9 @@ bool matches(const marketsage::sdk::Document& page, const std::string& at, const
   return wanted == listed;
 }
 
-std::string unknown(const std::string& reason) { return Json::object().field("outcome", "unknown").field("reason", reason).str(); }
+std::string unknown(const std::string& reason) {
+  return Json::object().field("outcome", "unknown").field("reason", reason).str();
+}
 
 }  // namespace
 
@@ -67,7 +70,8 @@ ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
     for (const auto& m : post.media) urns.push_back(knownMediaUrn(json, m));
     if (std::find(urns.begin(), urns.end(), std::string()) != urns.end()) urns.clear();
     if (trimmed(post.content).empty() && post.link.empty() && urns.empty())
-      return unknown("a post without text whose media URNs are unknown cannot be told apart from the author's other posts");
+      return unknown(
+          "a post without text whose media URNs are unknown cannot be told apart from the author's other posts");
 
     const long long oursFrom = *attemptedAt - kOursMarginMs;
     std::string ours, older;  // the oldest match since the attempt; the newest one before it
@@ -94,12 +98,15 @@ ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
       }
       readAll = readAll || n < static_cast<size_t>(kPageSize);
     }
-    if (!ours.empty()) return Json::object().field("outcome", "found").field("postId", ours).field("url", postUrl(ours)).str();
+    if (!ours.empty())
+      return Json::object().field("outcome", "found").field("postId", ours).field("url", postUrl(ours)).str();
     if (!older.empty())
-      return unknown("an identical post (" + older + ") from before the attempt is on the account; LinkedIn refuses duplicates, so "
+      return unknown("an identical post (" + older +
+                     ") from before the attempt is on the account; LinkedIn refuses duplicates, so "
                      "this post cannot go out again as is: check whether that one is it");
     if (!passedAttempt && !readAll)
-      return unknown("the author has more posts since the attempt than the plugin reads (" + std::to_string(kMaxPages * kPageSize) + ")");
+      return unknown("the author has more posts since the attempt than the plugin reads (" +
+                     std::to_string(kMaxPages * kPageSize) + ")");
     return Json::object().field("outcome", "not_found").str();
   });
 }

@@ -34,7 +34,8 @@ inline std::string requiredSetting(const char* pointer) {
 inline std::string apiVersion() {
   auto version = host.setting("/api_version", "");
   const bool wellFormed = version.size() >= 4 && version[0] == 'v' &&
-                          std::all_of(version.begin() + 1, version.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
+                          std::all_of(version.begin() + 1, version.end(),
+                                      [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
   if (!wellFormed)
     throw Error(MS_ERR_PERMANENT, "setting api_version is required: the pinned Graph API version, e.g. \"v23.0\"");
   return version;
@@ -65,7 +66,8 @@ inline int bucWaitSeconds(const std::string& headers) {
     auto i = pos + key.size();
     while (i < text.size() && (text[i] == ':' || text[i] == ' ')) ++i;
     long long value = 0;
-    for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && value < 1000000; ++i) value = value * 10 + (text[i] - '0');
+    for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && value < 1000000; ++i)
+      value = value * 10 + (text[i] - '0');
     minutes = std::max(minutes, value);
   }
   return static_cast<int>(std::min<long long>(minutes * 60, 24 * 3600));
@@ -74,7 +76,8 @@ inline int bucWaitSeconds(const std::string& headers) {
 /// Seconds to wait after throttling: BUC header, then Retry-After, then a default.
 inline int retryAfterSeconds(const std::string& headers) {
   if (const int buc = bucWaitSeconds(headers); buc > 0) return buc;
-  if (const auto after = host.integer(headers, "/retry-after"); after && *after > 0) return static_cast<int>(std::min<long long>(*after, 24 * 3600));
+  if (const auto after = host.integer(headers, "/retry-after"); after && *after > 0)
+    return static_cast<int>(std::min<long long>(*after, 24 * 3600));
   return kDefaultRateLimitWaitSeconds;
 }
 
@@ -96,7 +99,8 @@ inline uint32_t timeoutMs(bool upload = false) {
 
 /// The permission a Graph permission error names ("(#200) Requires pages_manage_posts permission").
 inline std::string missingPermission(const std::string& message) {
-  static const char* const prefixes[] = {"pages_", "instagram_", "read_insights", "business_management", "publish_video", "ads_"};
+  static const char* const prefixes[] = {"pages_",        "instagram_", "read_insights", "business_management",
+                                         "publish_video", "ads_"};
   std::string word;
   for (std::size_t i = 0; i <= message.size(); ++i) {
     const char c = i < message.size() ? message[i] : ' ';
@@ -131,8 +135,8 @@ struct GraphFailure {
     platformCode = code ? std::to_string(code) : std::to_string(r.status);
     if (subcode) platformCode += "/" + std::to_string(subcode);
     detail = message.empty() ? "HTTP " + std::to_string(r.status) : message;
-    rateLimited = code == 4 || code == 17 || code == 32 || code == 613 || code == 9 || (code >= 80001 && code <= 80014) ||
-                  (!code && r.status == 429);
+    rateLimited = code == 4 || code == 17 || code == 32 || code == 613 || code == 9 ||
+                  (code >= 80001 && code <= 80014) || (!code && r.status == 429);
     transient = host.get(r.body, "/error/is_transient").text == "true" || code == 1 || code == 2;
   }
 };
@@ -143,17 +147,21 @@ struct GraphFailure {
   if (r.result != MS_OK) throw Error(MS_ERR_TRANSIENT, "no answer from the Graph API");
   const GraphFailure f(r);
   const auto& detail = f.detail;
-  if (f.rateLimited) throw Error(MS_ERR_RATE_LIMITED, "rate limited by Meta: " + detail, f.platformCode, retryAfterSeconds(r.headers));
+  if (f.rateLimited)
+    throw Error(MS_ERR_RATE_LIMITED, "rate limited by Meta: " + detail, f.platformCode, retryAfterSeconds(r.headers));
   if (f.transient || (!f.code && (r.status >= 500 || r.status == 408)))
     throw Error(MS_ERR_TRANSIENT, "temporary Graph API failure: " + detail, f.platformCode);
   // At oauth/access_token even an expired token means reconnecting: there is nothing to refresh with.
   if (f.code == 190 && (f.subcode == 463 || f.subcode == 467) && !tokenEndpoint)
     throw Error(MS_ERR_AUTH_EXPIRED, "the access token has expired", f.platformCode);
   if (f.code == 190 || f.code == 102 || (tokenEndpoint && r.status >= 400 && r.status < 500))
-    throw Error(MS_ERR_AUTH_INVALID, "the access token or code was refused; reconnect the account: " + detail, f.platformCode);
+    throw Error(MS_ERR_AUTH_INVALID, "the access token or code was refused; reconnect the account: " + detail,
+                f.platformCode);
   if (f.code == 10 || (f.code >= 200 && f.code <= 299)) {
     const auto permission = missingPermission(detail);
-    throw Error(MS_ERR_AUTH_INVALID, (permission.empty() ? "missing permission" : "missing permission " + permission) + ": " + detail, f.platformCode);
+    throw Error(MS_ERR_AUTH_INVALID,
+                (permission.empty() ? "missing permission" : "missing permission " + permission) + ": " + detail,
+                f.platformCode);
   }
   if (r.status >= 500) throw Error(MS_ERR_TRANSIENT, "Graph API server error: " + detail, f.platformCode);
   throw Error(MS_ERR_PERMANENT, "refused by the Graph API: " + detail, f.platformCode);
@@ -170,15 +178,18 @@ struct GraphFailure {
 [[noreturn]] inline void throwCreateError(const sdk::HttpResponse& r) {
   if (r.result != MS_OK) {
     if (!r.sent) throw Error(MS_ERR_TRANSIENT, "the request could not be sent: " + r.error);
-    throw Error(MS_ERR_OUTCOME_UNKNOWN, "the request went out but no complete answer came back (" + r.error + "): the post may exist");
+    throw Error(MS_ERR_OUTCOME_UNKNOWN,
+                "the request went out but no complete answer came back (" + r.error + "): the post may exist");
   }
   const GraphFailure f(r);
   if (f.rateLimited) throwGraphError(r);
   if (f.code == 506)
-    throw Error(MS_ERR_OUTCOME_UNKNOWN, "Facebook refused the post as a duplicate of a recent one (" + f.detail + "): it may be live already",
+    throw Error(MS_ERR_OUTCOME_UNKNOWN,
+                "Facebook refused the post as a duplicate of a recent one (" + f.detail + "): it may be live already",
                 f.platformCode);
   if (r.status >= 500 || f.transient)
-    throw Error(MS_ERR_OUTCOME_UNKNOWN, "Graph failed after the request went out (" + f.detail + "): the post may exist", f.platformCode);
+    throw Error(MS_ERR_OUTCOME_UNKNOWN,
+                "Graph failed after the request went out (" + f.detail + "): the post may exist", f.platformCode);
   throwGraphError(r);
 }
 
@@ -192,7 +203,8 @@ enum class Effect { Repeatable, Creates };
 inline std::string sendGraph(sdk::HttpRequest request, Effect effect = Effect::Repeatable, bool tokenEndpoint = false) {
   if (request.timeoutMs == 0) request.timeoutMs = timeoutMs();
   const auto r = host.http(request);
-  if (r.result == MS_OK && r.status >= 200 && r.status < 300 && host.get(r.body, "/error").type != MS_JSON_OBJECT) return r.body;
+  if (r.result == MS_OK && r.status >= 200 && r.status < 300 && host.get(r.body, "/error").type != MS_JSON_OBJECT)
+    return r.body;
   if (effect == Effect::Creates) throwCreateError(r);
   throwGraphError(r, tokenEndpoint);
 }
@@ -241,10 +253,12 @@ class Graph {
 
   /// POST multipart/form-data: `params` as fields, then `fileField` streamed from `filePath`
   /// (bytes [offset, offset + length), length 0 = to the end).
-  std::string postFile(const std::string& path, const Params& params, const std::string& fileField, const std::string& filePath,
-                       const std::string& mimeType, Effect effect = Effect::Repeatable, uint64_t offset = 0, uint64_t length = 0) const {
+  std::string postFile(const std::string& path, const Params& params, const std::string& fileField,
+                       const std::string& filePath, const std::string& mimeType, Effect effect = Effect::Repeatable,
+                       uint64_t offset = 0, uint64_t length = 0) const {
     uint8_t random[12];
-    if (host.raw()->random_bytes(host.raw(), random, sizeof random) != MS_OK) throw Error(MS_ERR_TRANSIENT, "no random bytes for a boundary");
+    if (host.raw()->random_bytes(host.raw(), random, sizeof random) != MS_OK)
+      throw Error(MS_ERR_TRANSIENT, "no random bytes for a boundary");
     const std::string boundary = "marketsage" + hex(random, sizeof random);
     sdk::HttpRequest request;
     request.method = "POST";
@@ -254,8 +268,8 @@ class Graph {
       request.body.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"").append(name);
       request.body.append("\"\r\n\r\n").append(value).append("\r\n");
     }
-    request.body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + fileField + "\"; filename=\"" + fileName(filePath) +
-                    "\"\r\nContent-Type: " + mimeType + "\r\n\r\n";
+    request.body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + fileField + "\"; filename=\"" +
+                    fileName(filePath) + "\"\r\nContent-Type: " + mimeType + "\r\n\r\n";
     request.bodyFile = filePath;
     request.fileOffset = offset;
     request.fileLength = length;
@@ -283,7 +297,8 @@ class Graph {
       Params missing;
       for (auto& param : withAuth({}))
         if (next->find(param.first + "=") == std::string::npos) missing.push_back(std::move(param));
-      request.url = *next + (missing.empty() ? "" : (next->find('?') == std::string::npos ? "?" : "&") + host.form(missing));
+      request.url =
+          *next + (missing.empty() ? "" : (next->find('?') == std::string::npos ? "?" : "&") + host.form(missing));
       body = sendGraph(request);
     }
   }
@@ -302,7 +317,8 @@ class Graph {
   static std::string fileName(const std::string& path) {
     const auto slash = path.find_last_of('/');
     auto name = slash == std::string::npos ? path : path.substr(slash + 1);
-    name.erase(std::remove_if(name.begin(), name.end(), [](char c) { return c == '"' || c == '\r' || c == '\n'; }), name.end());
+    name.erase(std::remove_if(name.begin(), name.end(), [](char c) { return c == '"' || c == '\r' || c == '\n'; }),
+               name.end());
     return name.empty() ? "upload" : name;
   }
 
@@ -318,8 +334,9 @@ class Graph {
 
 /// A Graph node or edge id from the request, safe as a URL path segment.
 inline std::string graphId(const std::string& id, const char* what) {
-  const bool safe = !id.empty() && id.size() <= 128 &&
-                    std::all_of(id.begin(), id.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'; });
+  const bool safe = !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  });
   if (!safe) throw Error(MS_ERR_INVALID_INPUT, std::string(what) + " is not a valid Graph id");
   return id;
 }

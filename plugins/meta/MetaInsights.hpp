@@ -36,7 +36,8 @@ struct MetricValues {
 
 /// Every numeric metric of an insights answer, by Graph name. Day values are summed, except the
 /// `snapshot` metrics (counts such as followers), whose total is the last value.
-inline std::map<std::string, MetricValues> readInsights(const std::string& body, const std::vector<std::string>& snapshot = {}) {
+inline std::map<std::string, MetricValues> readInsights(const std::string& body,
+                                                        const std::vector<std::string>& snapshot = {}) {
   std::map<std::string, MetricValues> out;
   const std::size_t n = host.count(body, "/data");
   for (std::size_t i = 0; i < n; ++i) {
@@ -69,8 +70,8 @@ inline std::map<std::string, MetricValues> readInsights(const std::string& body,
 /// ranges): totals added (snapshot metrics: the last window's), daily values merged.
 /// `fetch(since, until)` answers one window's insights body.
 template <class Fetch>
-std::map<std::string, MetricValues> readInsightsByWindow(const DateRange& range, long long maxDays, const std::vector<std::string>& snapshot,
-                                                         Fetch&& fetch) {
+std::map<std::string, MetricValues> readInsightsByWindow(const DateRange& range, long long maxDays,
+                                                         const std::vector<std::string>& snapshot, Fetch&& fetch) {
   std::map<std::string, MetricValues> out;
   for (long long since = range.since; since < range.until; since += maxDays * 86400) {
     const long long until = std::min(range.until, since + maxDays * 86400);
@@ -97,14 +98,16 @@ inline std::string insightsReply(const std::map<std::string, MetricValues>& valu
     const auto found = values.find(graphName);
     if (found == values.end() || !wanted(wantedNames, standard)) continue;
     metrics.field(standard, found->second.total);
-    for (const auto& [date, value] : found->second.daily) days.try_emplace(date, Json::object()).first->second.field(standard, value);
+    for (const auto& [date, value] : found->second.daily)
+      days.try_emplace(date, Json::object()).first->second.field(standard, value);
   }
   auto extra = Json::object();
   for (const auto& [name, metric] : values) extra.field(name, metric.total);
   auto reply = Json::object().raw("metrics", metrics);
   if (!days.empty()) {
     auto daily = Json::array();
-    for (const auto& [date, dayMetrics] : days) daily.pushRaw(Json::object().field("date", date).raw("metrics", dayMetrics));
+    for (const auto& [date, dayMetrics] : days)
+      daily.pushRaw(Json::object().field("date", date).raw("metrics", dayMetrics));
     reply.raw("daily", daily);
   }
   reply.raw("extra", extra);
@@ -119,7 +122,8 @@ inline std::vector<std::string> requestedPostIds(std::string_view json) {
   const std::size_t n = optionalArraySize(json, "/postIds", 100);
   if (n == 0) throw Error(MS_ERR_INVALID_INPUT, "/postIds must list at least one post");
   std::vector<std::string> ids;
-  for (std::size_t i = 0; i < n; ++i) ids.push_back(graphId(host.requiredString(json, "/postIds/" + std::to_string(i), 128), "postIds"));
+  for (std::size_t i = 0; i < n; ++i)
+    ids.push_back(graphId(host.requiredString(json, "/postIds/" + std::to_string(i), 128), "postIds"));
   return ids;
 }
 
@@ -134,7 +138,10 @@ std::string postInsightsReply(std::string_view request, InsightsOf&& insightsOf)
   auto posts = Json::array();
   for (const auto& id : ids) {
     const std::string one = insightsOf(graph, id, metrics);
-    posts.pushRaw(Json::object().field("postId", id).raw("metrics", host.get(one, "/metrics").text).raw("extra", host.get(one, "/extra").text));
+    posts.pushRaw(Json::object()
+                      .field("postId", id)
+                      .raw("metrics", host.get(one, "/metrics").text)
+                      .raw("extra", host.get(one, "/extra").text));
   }
   return Json::object().raw("posts", posts).str();
 }

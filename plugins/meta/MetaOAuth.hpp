@@ -17,7 +17,8 @@ inline std::string authorizeUrl(std::string_view request, const char* defaultSco
   const auto challenge = host.requiredString(request, "/codeChallenge");
   std::string scopes;
   const std::size_t n = optionalArraySize(request, "/scopes", 100);
-  for (std::size_t i = 0; i < n; ++i) scopes += (i ? "," : "") + host.requiredString(request, "/scopes/" + std::to_string(i), 200);
+  for (std::size_t i = 0; i < n; ++i)
+    scopes += (i ? "," : "") + host.requiredString(request, "/scopes/" + std::to_string(i), 200);
   if (scopes.empty()) scopes = defaultScopes;
   const auto url = host.setting("/auth_base", "https://www.facebook.com") + "/" + apiVersion() + "/dialog/oauth?" +
                    host.form({{"client_id", requiredSetting("/client_id")},
@@ -45,7 +46,8 @@ inline std::string longLivedToken(const std::string& token) {
   const auto access = host.string(body, "/access_token");
   if (!access || access->empty()) throw Error(MS_ERR_PERMANENT, "the token exchange answered no access_token");
   auto reply = Json::object().field("accessToken", *access);
-  if (const auto expires = host.integer(body, "/expires_in"); expires && *expires > 0) reply.field("expiresIn", *expires);
+  if (const auto expires = host.integer(body, "/expires_in"); expires && *expires > 0)
+    reply.field("expiresIn", *expires);
   return reply.str();
 }
 

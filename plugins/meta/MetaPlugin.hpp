@@ -19,10 +19,18 @@ struct LoginExtensions {
   static ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
     return call(req, len, reply, [](std::string_view r) { return meta::authorizeUrl(r, Scopes); });
   }
-  static ms_status exchange(const char* req, size_t len, const ms_reply* reply) { return call(req, len, reply, exchangeCode); }
-  static ms_status refresh(const char* req, size_t len, const ms_reply* reply) { return call(req, len, reply, refreshToken); }
-  static ms_status revoke(const char* req, size_t len, const ms_reply* reply) { return call(req, len, reply, revokeToken); }
-  static ms_status health(const char* req, size_t len, const ms_reply* reply) { return call(req, len, reply, checkToken); }
+  static ms_status exchange(const char* req, size_t len, const ms_reply* reply) {
+    return call(req, len, reply, exchangeCode);
+  }
+  static ms_status refresh(const char* req, size_t len, const ms_reply* reply) {
+    return call(req, len, reply, refreshToken);
+  }
+  static ms_status revoke(const char* req, size_t len, const ms_reply* reply) {
+    return call(req, len, reply, revokeToken);
+  }
+  static ms_status health(const char* req, size_t len, const ms_reply* reply) {
+    return call(req, len, reply, checkToken);
+  }
 
   static constexpr ms_oauth_ext oauth = {sizeof(ms_oauth_ext), authorizeUrl, exchange, refresh, revoke};
   static constexpr ms_health_ext healthCheck = {sizeof(ms_health_ext), health};
@@ -37,10 +45,12 @@ struct GraphVersion {
   const char* availableUntil;  ///< "" = not published yet
 };
 inline constexpr GraphVersion kGraphVersions[] = {
-    {"v26.0", "2026-07-29", ""},           {"v25.0", "2026-02-18", "2028-07-29"}, {"v24.0", "2025-10-08", "2028-02-18"},
-    {"v23.0", "2025-05-29", "2027-10-08"}, {"v22.0", "2025-01-21", "2027-05-20"}, {"v21.0", "2024-10-02", "2027-01-21"},
-    {"v20.0", "2024-05-21", "2026-09-24"}, {"v19.0", "2024-01-23", "2026-05-21"}, {"v18.0", "2023-09-12", "2026-01-26"},
-    {"v17.0", "2023-05-23", "2025-09-12"}, {"v16.0", "2023-02-02", "2025-05-14"}, {"v15.0", "2022-09-15", "2024-11-20"}};
+    {"v26.0", "2026-07-29", ""},           {"v25.0", "2026-02-18", "2028-07-29"},
+    {"v24.0", "2025-10-08", "2028-02-18"}, {"v23.0", "2025-05-29", "2027-10-08"},
+    {"v22.0", "2025-01-21", "2027-05-20"}, {"v21.0", "2024-10-02", "2027-01-21"},
+    {"v20.0", "2024-05-21", "2026-09-24"}, {"v19.0", "2024-01-23", "2026-05-21"},
+    {"v18.0", "2023-09-12", "2026-01-26"}, {"v17.0", "2023-05-23", "2025-09-12"},
+    {"v16.0", "2023-02-02", "2025-05-14"}, {"v15.0", "2022-09-15", "2024-11-20"}};
 
 /// api_version (ABI 1.1): the pinned Graph version and until when Meta serves it.
 inline ms_status graphApiVersion(const char* req, size_t len, const ms_reply* reply) {
@@ -90,8 +100,8 @@ struct Extensions {
   static constexpr ms_api_version_ext version = {sizeof(ms_api_version_ext), graphApiVersion};
   static constexpr ms_reconcile_ext reconciliation = {sizeof(ms_reconcile_ext), Calls.reconcile};
   static constexpr sdk::ExtensionEntry table[] = {
-      {MS_EXT_OAUTH, &Login::oauth}, {MS_EXT_ACCOUNTS, &accounts}, {MS_EXT_VALIDATE, &validate},
-      {MS_EXT_PUBLISH, &publish},    {MS_EXT_DELETE, &deletion},   {MS_EXT_INSIGHTS, &insights},
+      {MS_EXT_OAUTH, &Login::oauth},        {MS_EXT_ACCOUNTS, &accounts},   {MS_EXT_VALIDATE, &validate},
+      {MS_EXT_PUBLISH, &publish},           {MS_EXT_DELETE, &deletion},     {MS_EXT_INSIGHTS, &insights},
       {MS_EXT_HEALTH, &Login::healthCheck}, {MS_EXT_API_VERSION, &version}, {MS_EXT_RECONCILE, &reconciliation}};
   /// The descriptor's flags, from the table: each capability is declared once.
   static constexpr uint32_t capabilities = sdk::capabilitiesOf(table);
@@ -103,9 +113,9 @@ struct Extensions {
 }  // namespace marketsage::meta
 
 /// Defines the one exported symbol of a Meta plugin from its descriptor and Extensions<…> type.
-#define MARKETSAGE_META_PLUGIN_ENTRY(descriptor, extensions)                                                              \
-  extern "C" MS_EXPORT const ms_plugin_entry marketsage_plugin_entry = {                                                   \
-      MS_ABI_VERSION_MAJOR, MS_ABI_VERSION_MINOR, sizeof(ms_plugin_entry), &(descriptor), marketsage::meta::initPlugin, \
-      marketsage::meta::deinitPlugin, extensions::find}
+#define MARKETSAGE_META_PLUGIN_ENTRY(descriptor, extensions)                                                \
+  extern "C" MS_EXPORT const ms_plugin_entry marketsage_plugin_entry = {                                    \
+      MS_ABI_VERSION_MAJOR,         MS_ABI_VERSION_MINOR,           sizeof(ms_plugin_entry), &(descriptor), \
+      marketsage::meta::initPlugin, marketsage::meta::deinitPlugin, extensions::find}
 
 #endif  // MARKETSAGE_META_PLUGIN_HPP

@@ -50,7 +50,8 @@ inline Post parsePost(std::string_view json, bool forPublish) {
     post.accountId = host.requiredString(json, "/account/id", 128);
   }
   const auto content = host.get(json, "/content");
-  if (content.present() && content.type != MS_JSON_NULL && !content.isString()) throw Error(MS_ERR_INVALID_INPUT, "/content must be a string");
+  if (content.present() && content.type != MS_JSON_NULL && !content.isString())
+    throw Error(MS_ERR_INVALID_INPUT, "/content must be a string");
   if (content.text.size() > kMaxContentBytes) throw Error(MS_ERR_INVALID_INPUT, "/content is too long");
   post.content = content.isString() ? content.text : "";
   post.link = host.optionalString(json, "/link").value_or("");
@@ -93,7 +94,8 @@ inline ms_status validateCall(const char* req, std::size_t len, const ms_reply* 
 }
 
 /// publish: validates first, so nothing that cannot be published reaches the network.
-inline ms_status publishCall(const char* req, std::size_t len, const ms_reply* reply, PostCheck check, PostPublisher publish) noexcept {
+inline ms_status publishCall(const char* req, std::size_t len, const ms_reply* reply, PostCheck check,
+                             PostPublisher publish) noexcept {
   return sdk::guard(reply, [&] {
     const Post post = parsePost(host.objectRequest(req, len), true);
     check(post).throwIfAny(reply);
@@ -109,9 +111,11 @@ struct DateRange {
 inline DateRange parseRange(std::string_view json) {
   const auto start = parseDate(host.requiredString(json, "/start", 32));
   const auto end = parseDate(host.requiredString(json, "/end", 32));
-  if (!start || !end || *end < *start) throw Error(MS_ERR_INVALID_INPUT, "start and end must be YYYY-MM-DD dates, start <= end");
+  if (!start || !end || *end < *start)
+    throw Error(MS_ERR_INVALID_INPUT, "start and end must be YYYY-MM-DD dates, start <= end");
   // Meta keeps insights for two years; a longer range would only multiply the calls.
-  if (*end - *start > 2 * 366 * 86400LL) throw Error(MS_ERR_INVALID_INPUT, "the insights range is limited to two years");
+  if (*end - *start > 2 * 366 * 86400LL)
+    throw Error(MS_ERR_INVALID_INPUT, "the insights range is limited to two years");
   return {*start, *end + 86400};
 }
 

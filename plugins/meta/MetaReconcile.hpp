@@ -29,7 +29,9 @@ inline std::string foundReply(const std::string& id, const std::optional<std::st
   return out.str();
 }
 inline std::string notFoundReply() { return Json::object().field("outcome", "not_found").str(); }
-inline std::string unknownReply(const std::string& reason) { return Json::object().field("outcome", "unknown").field("reason", reason).str(); }
+inline std::string unknownReply(const std::string& reason) {
+  return Json::object().field("outcome", "unknown").field("reason", reason).str();
+}
 
 /// What a listing holds that matches the post.
 struct Matches {
@@ -41,8 +43,8 @@ struct Matches {
 /// Walks the edge `path` (Graph lists newest first; `timeField` holds each item's creation time)
 /// back to `lookBack` (unix seconds), sorting the items `matches` accepts by the attempt's window.
 template <class Match>
-Matches findListed(const Graph& graph, const std::string& path, Params params, const char* timeField, long long windowStart,
-                   long long lookBack, Match&& matches) {
+Matches findListed(const Graph& graph, const std::string& path, Params params, const char* timeField,
+                   long long windowStart, long long lookBack, Match&& matches) {
   params.emplace_back("since", std::to_string(lookBack));
   params.emplace_back("limit", "100");
   const std::string timePointer = std::string("/") + timeField;
@@ -63,9 +65,11 @@ template <class UrlOf>
 std::string answerFrom(const Matches& m, UrlOf&& urlOf, const std::string& what) {
   if (m.inWindow.size() == 1) return foundReply(idIn(m.inWindow.front()), urlOf(m.inWindow.front()));
   if (m.inWindow.size() > 1)
-    return unknownReply(std::to_string(m.inWindow.size()) + " " + what + " like this one appeared since the attempt; which is its own cannot be told");
+    return unknownReply(std::to_string(m.inWindow.size()) + " " + what +
+                        " like this one appeared since the attempt; which is its own cannot be told");
   if (!m.complete)
-    return unknownReply("more than " + std::to_string(kReconcilePages * 100) + " " + what + " since the attempt; it was not looked for in all of them");
+    return unknownReply("more than " + std::to_string(kReconcilePages * 100) + " " + what +
+                        " since the attempt; it was not looked for in all of them");
   return notFoundReply();
 }
 

@@ -87,7 +87,8 @@ inline std::optional<long long> parseDate(std::string_view text) {
 /// Seconds since 1970 of an RFC 3339 time ("2026-12-25T10:00:00Z", fractions and offsets allowed).
 inline std::optional<long long> parseRfc3339(std::string_view text) {
   const auto day = parseDate(text);
-  if (!day || text.size() < 20 || (text[10] != 'T' && text[10] != 't') || text[13] != ':' || text[16] != ':') return std::nullopt;
+  if (!day || text.size() < 20 || (text[10] != 'T' && text[10] != 't') || text[13] != ':' || text[16] != ':')
+    return std::nullopt;
   const int h = digitsAt(text, 11, 2), mi = digitsAt(text, 14, 2), s = digitsAt(text, 17, 2);
   if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60) return std::nullopt;
   std::size_t pos = 19;

@@ -71,19 +71,24 @@ std::string whyNotPostable(const ChatInfo& chat, const std::string& memberJson) 
     return "the bot is an administrator of " + name + " without the right to post messages: grant it \"Post messages\"";
   }
   if (status == "member") {
-    if (channel) return "the bot is not an administrator of " + name + ": make it an administrator with \"Post messages\"";
+    if (channel)
+      return "the bot is not an administrator of " + name + ": make it an administrator with \"Post messages\"";
     // A plain member follows the group's default permissions (ChatFullInfo.permissions).
     if (!chat.membersMaySend)
-      return "members of " + name + " may not send messages (the group's permissions): make the bot an administrator or let members send messages";
+      return "members of " + name +
+             " may not send messages (the group's permissions): make the bot an administrator or let members send "
+             "messages";
     return {};
   }
   if (status == "restricted") {
-    if (!channel && member.get("/is_member").text != "false" && member.get("/can_send_messages").text == "true") return {};
+    if (!channel && member.get("/is_member").text != "false" && member.get("/can_send_messages").text == "true")
+      return {};
     return "the bot is restricted in " + name + " and may not send messages: lift the restriction";
   }
   if (status == "kicked") return "the bot was removed (banned) from " + name + ": unban it and add it again";
   if (status == "left")
-    return "the bot is not a member of " + name + (channel ? ": add it as an administrator with \"Post messages\"" : ": add it to the group");
+    return "the bot is not a member of " + name +
+           (channel ? ": add it as an administrator with \"Post messages\"" : ": add it to the group");
   return "the bot's membership in " + name + " is unknown (" + status + ")";
 }
 
@@ -97,27 +102,32 @@ ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
     const size_t count = json.count("/accounts");
     if (count > 100) throw Error(MS_ERR_INVALID_INPUT, "accounts names more than 100 chats");
     std::vector<std::string> names;
-    for (size_t i = 0; i < count; ++i) names.push_back(requiredString(json, ("/accounts/" + std::to_string(i)).c_str(), 256));
+    for (size_t i = 0; i < count; ++i)
+      names.push_back(requiredString(json, ("/accounts/" + std::to_string(i)).c_str(), 256));
 
     const auto bot = getMe(token);
     auto accounts = Json::array();
     auto refused = Json::array();
     if (names.empty()) {
-      refused.pushRaw(Json::object()
-                          .field("account", bot.username.empty() ? bot.id : "@" + bot.username)
-                          .field("reason", "a bot cannot list its chats: name the channels and groups it should post to"));
+      refused.pushRaw(
+          Json::object()
+              .field("account", bot.username.empty() ? bot.id : "@" + bot.username)
+              .field("reason", "a bot cannot list its chats: name the channels and groups it should post to"));
     }
     std::set<std::string> seen;
     for (const auto& name : names) {
       const auto chatId = normalizeName(name);
-      const auto refuse = [&](const std::string& reason) { refused.pushRaw(Json::object().field("account", name).field("reason", reason)); };
+      const auto refuse = [&](const std::string& reason) {
+        refused.pushRaw(Json::object().field("account", name).field("reason", reason));
+      };
       if (chatId.empty()) {
         refuse("not a chat id (-100…) or @username");
         continue;
       }
       const auto chatAnswer = callJson(token, "getChat", "{\"chat_id\":" + chatIdJson(chatId) + "}");
       if (!chatAnswer.ok) {
-        if (chatAnswer.http.result == MS_OK && chatAnswer.errorCode == 400 && chatAnswer.description.find("chat not found") != std::string::npos) {
+        if (chatAnswer.http.result == MS_OK && chatAnswer.errorCode == 400 &&
+            chatAnswer.description.find("chat not found") != std::string::npos) {
           refuse("not found: check the name, and for a private chat that the bot was added to it");
           continue;
         }
@@ -127,7 +137,8 @@ ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
         }
         if (chatAnswer.http.result == MS_OK && !chatAnswer.migrateTo.empty()) {
           // ResponseParameters.migrate_to_chat_id: the group is now that supergroup.
-          refuse("the group became the supergroup " + chatAnswer.migrateTo + ": name " + chatAnswer.migrateTo + " instead");
+          refuse("the group became the supergroup " + chatAnswer.migrateTo + ": name " + chatAnswer.migrateTo +
+                 " instead");
           continue;
         }
         if (chatAnswer.http.result == MS_OK && chatAnswer.errorCode == 400) {
@@ -138,10 +149,12 @@ ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
       }
       const auto chat = chatOf(chatAnswer.result);
       if (chat.id.empty()) throw Error(MS_ERR_PERMANENT, "Telegram answered getChat without the chat's id");
-      const auto memberAnswer = callJson(token, "getChatMember", "{\"chat_id\":" + chat.id + ",\"user_id\":" + bot.id + "}");
+      const auto memberAnswer =
+          callJson(token, "getChatMember", "{\"chat_id\":" + chat.id + ",\"user_id\":" + bot.id + "}");
       std::string why;
       if (!memberAnswer.ok) {
-        if (memberAnswer.http.result != MS_OK || memberAnswer.errorCode == 429 || memberAnswer.errorCode == 401 || memberAnswer.errorCode >= 500)
+        if (memberAnswer.http.result != MS_OK || memberAnswer.errorCode == 429 || memberAnswer.errorCode == 401 ||
+            memberAnswer.errorCode >= 500)
           fail(memberAnswer, "getChatMember");
         why = "the bot is not a member (" + memberAnswer.description + ")";
       } else {
@@ -177,9 +190,11 @@ ms_status checkToken(const char* req, size_t len, const ms_reply* reply) {
     const auto chatAnswer = callJson(token, "getChat", "{\"chat_id\":" + chatIdJson(account) + "}");
     if (!chatAnswer.ok) fail(chatAnswer, "getChat");  // 403 kicked, 400 chat not found: invalid
     const auto chat = chatOf(chatAnswer.result);
-    const auto memberAnswer = callJson(token, "getChatMember", "{\"chat_id\":" + chatIdJson(account) + ",\"user_id\":" + bot.id + "}");
+    const auto memberAnswer =
+        callJson(token, "getChatMember", "{\"chat_id\":" + chatIdJson(account) + ",\"user_id\":" + bot.id + "}");
     if (!memberAnswer.ok) fail(memberAnswer, "getChatMember");
-    if (const auto why = whyNotPostable(chat, memberAnswer.result); !why.empty()) throw Error(MS_ERR_AUTH_INVALID, why, "rights");
+    if (const auto why = whyNotPostable(chat, memberAnswer.result); !why.empty())
+      throw Error(MS_ERR_AUTH_INVALID, why, "rights");
     return out.field("accountId", chat.id.empty() ? account : chat.id).str();
   });
 }
@@ -200,7 +215,9 @@ ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
     if (!members) throw Error(MS_ERR_PERMANENT, "Telegram answered getChatMemberCount without a number");
     auto unavailable = Json::array();
     for (const char* metric : {"reach", "impressions", "engagement", "videoViews"})
-      unavailable.pushRaw(Json::object().field("name", metric).field("reason", "the Bot API does not give bots views or reactions of messages"));
+      unavailable.pushRaw(Json::object()
+                              .field("name", metric)
+                              .field("reason", "the Bot API does not give bots views or reactions of messages"));
     return Json::object()
         .raw("metrics", Json::object().field("followers", *members))
         .raw("unavailable", unavailable)

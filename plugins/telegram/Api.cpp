@@ -34,7 +34,8 @@ Document objectRequest(const char* request, size_t length) {
   const std::string_view json(request ? request : "", request ? length : 0);
   if (json.empty()) throw Error(MS_ERR_INVALID_INPUT, "the request must be a JSON object");
   auto doc = host.parse(json);
-  if (!doc.valid() || doc.get("").type != MS_JSON_OBJECT) throw Error(MS_ERR_INVALID_INPUT, "the request must be a JSON object");
+  if (!doc.valid() || doc.get("").type != MS_JSON_OBJECT)
+    throw Error(MS_ERR_INVALID_INPUT, "the request must be a JSON object");
   return doc;
 }
 
@@ -55,16 +56,19 @@ std::string requiredString(const Document& json, const char* pointer, size_t max
 std::string botToken(const Document& json) {
   auto token = requiredString(json, "/accessToken", 256);
   const auto colon = token.find(':');
-  const bool secretOk = colon != std::string::npos && colon + 1 < token.size() &&
-                        std::all_of(token.begin() + static_cast<long>(colon) + 1, token.end(), [](char c) {
-                          return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-                        });
+  const bool secretOk =
+      colon != std::string::npos && colon + 1 < token.size() &&
+      std::all_of(token.begin() + static_cast<long>(colon) + 1, token.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+      });
   // The Bot API server (telegram-bot-api ClientManager::send) answers 401 "invalid token specified"
   // to a bot id that starts with '0' or is not in 1..2^54-1: refused here, before any call.
   const auto id = std::string_view(token).substr(0, colon == std::string::npos ? 0 : colon);
-  const bool idOk = allDigits(id) && id.front() != '0' && id.size() <= 17 && std::stoull(std::string(id)) < (1ULL << 54);
+  const bool idOk =
+      allDigits(id) && id.front() != '0' && id.size() <= 17 && std::stoull(std::string(id)) < (1ULL << 54);
   if (colon == std::string::npos || !idOk || !secretOk || token.size() > 80)
-    throw Error(MS_ERR_INVALID_INPUT, "accessToken is not a Telegram bot token (<bot id>:<secret>, as @BotFather gives it)");
+    throw Error(MS_ERR_INVALID_INPUT,
+                "accessToken is not a Telegram bot token (<bot id>:<secret>, as @BotFather gives it)");
   return token;
 }
 
@@ -84,7 +88,8 @@ bool isUsername(std::string_view text) {
 
 std::string chatIdOf(const Document& json) {
   auto id = requiredString(json, "/account/id", 64);
-  if (!isChatId(id) && !isUsername(id)) throw Error(MS_ERR_INVALID_INPUT, "account.id must be a Telegram chat id or @username");
+  if (!isChatId(id) && !isUsername(id))
+    throw Error(MS_ERR_INVALID_INPUT, "account.id must be a Telegram chat id or @username");
   return id;
 }
 
@@ -100,7 +105,9 @@ long long integerSetting(const char* pointer, long long fallback) {
   return Document::integerOf(value).value_or(fallback);
 }
 
-uint32_t httpTimeoutMs() { return static_cast<uint32_t>(std::clamp<long long>(integerSetting("/http_timeout_ms", 0), 0, 600'000)); }
+uint32_t httpTimeoutMs() {
+  return static_cast<uint32_t>(std::clamp<long long>(integerSetting("/http_timeout_ms", 0), 0, 600'000));
+}
 
 std::string scrub(std::string text, const std::string& token) {
   replaceAll(text, token, "<token>");
@@ -145,7 +152,8 @@ Answer callWith(const std::string& token, const std::string& method, HttpRequest
       a.retryAfter = static_cast<int>(std::min<long long>(n, 86400));
     }
   }
-  if (const auto migrate = doc.get("/parameters/migrate_to_chat_id"); migrate.type == MS_JSON_NUMBER) a.migrateTo = migrate.text;
+  if (const auto migrate = doc.get("/parameters/migrate_to_chat_id"); migrate.type == MS_JSON_NUMBER)
+    a.migrateTo = migrate.text;
   return a;
 }
 
@@ -158,30 +166,40 @@ Answer callJson(const std::string& token, const std::string& method, const std::
 
 void fail(const Answer& a, const std::string& what) {
   if (a.http.result == MS_ERR_INVALID_INPUT)
-    throw Error(MS_ERR_PERMANENT, "the request to " + what + " could not be made (a media file that cannot be read, or a malformed api_base): " +
-                                      shorten(a.http.error));
-  if (a.http.result == MS_ERR_PERMANENT) throw Error(MS_ERR_PERMANENT, "the answer of " + what + " could not be read: " + shorten(a.http.error));
-  if (a.http.result != MS_OK) throw Error(MS_ERR_TRANSIENT, "Telegram did not answer " + what + ": " + shorten(a.http.error));
+    throw Error(
+        MS_ERR_PERMANENT,
+        "the request to " + what +
+            " could not be made (a media file that cannot be read, or a malformed api_base): " + shorten(a.http.error));
+  if (a.http.result == MS_ERR_PERMANENT)
+    throw Error(MS_ERR_PERMANENT, "the answer of " + what + " could not be read: " + shorten(a.http.error));
+  if (a.http.result != MS_OK)
+    throw Error(MS_ERR_TRANSIENT, "Telegram did not answer " + what + ": " + shorten(a.http.error));
   const auto code = std::to_string(a.errorCode);
   const auto description = a.description.empty() ? "HTTP " + std::to_string(a.http.status) : a.description;
   if (a.errorCode == 429 || a.http.status == 429)
-    throw Error(MS_ERR_RATE_LIMITED, "Telegram throttled " + what + ": " + description, "429", a.retryAfter > 0 ? a.retryAfter : 30);
+    throw Error(MS_ERR_RATE_LIMITED, "Telegram throttled " + what + ": " + description, "429",
+                a.retryAfter > 0 ? a.retryAfter : 30);
   if (a.errorCode == 401 || a.http.status == 401)
     throw Error(MS_ERR_AUTH_INVALID, "the bot token was revoked or is wrong (" + description + ")", "401");
   if (a.errorCode == 403)
     throw Error(MS_ERR_AUTH_INVALID, "the bot may no longer post to this chat: " + description, "403");
   // A restriction on one kind of media (can_send_photos …, separate since Bot API 6.5) stops this
   // post, not the chat: text still goes, so the connection stays as it is.
-  if (const auto at = description.find("not enough rights to send "); at != std::string::npos &&
-      description.compare(at + 26, 13, "text messages") != 0)
-    throw Error(MS_ERR_PERMANENT, "the chat's admins do not let the bot send this kind of media (" + description + ")", code);
-  if (description.find("need administrator rights") != std::string::npos || description.find("not enough rights") != std::string::npos ||
-      description.find("have no rights to send") != std::string::npos || description.find("CHAT_WRITE_FORBIDDEN") != std::string::npos)
+  if (const auto at = description.find("not enough rights to send ");
+      at != std::string::npos && description.compare(at + 26, 13, "text messages") != 0)
+    throw Error(MS_ERR_PERMANENT, "the chat's admins do not let the bot send this kind of media (" + description + ")",
+                code);
+  if (description.find("need administrator rights") != std::string::npos ||
+      description.find("not enough rights") != std::string::npos ||
+      description.find("have no rights to send") != std::string::npos ||
+      description.find("CHAT_WRITE_FORBIDDEN") != std::string::npos)
     throw Error(MS_ERR_AUTH_INVALID, "the bot lost the right to post in this chat: " + description, code);
   if (description.find("chat not found") != std::string::npos)
-    throw Error(MS_ERR_AUTH_INVALID, "the chat was not found: it was deleted, or the bot can no longer see it (" + description + ")", code);
+    throw Error(MS_ERR_AUTH_INVALID,
+                "the chat was not found: it was deleted, or the bot can no longer see it (" + description + ")", code);
   if (!a.migrateTo.empty())
-    throw Error(MS_ERR_AUTH_INVALID, "the group became the supergroup " + a.migrateTo + ": connect it again under its new id", code);
+    throw Error(MS_ERR_AUTH_INVALID,
+                "the group became the supergroup " + a.migrateTo + ": connect it again under its new id", code);
   if (a.http.status == 408 || a.http.status >= 500 || a.errorCode >= 500)
     throw Error(MS_ERR_TRANSIENT, "Telegram failed " + what + ": " + description, code);
   throw Error(MS_ERR_PERMANENT, "Telegram refused " + what + ": " + description, code);

@@ -52,14 +52,14 @@ std::string telegramText(std::string_view text) {
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (c == '\r') continue;                  // removed
-    if (c <= 32 && c != '\n') {              // control characters and the space: a space
+    if (c == '\r') continue;     // removed
+    if (c <= 32 && c != '\n') {  // control characters and the space: a space
       out += ' ';
       continue;
     }
     if (c == 0xE2 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x80) {
       const auto next = static_cast<unsigned char>(text[i + 2]);
-      if (next >= 0xA8 && next <= 0xAE) {     // U+2028-U+202E: removed
+      if (next >= 0xA8 && next <= 0xAE) {  // U+2028-U+202E: removed
         i += 2;
         continue;
       }
@@ -88,9 +88,9 @@ bool emptyForTelegram(std::string_view text) {
     uint32_t cp = n == 1 ? lead : lead & (0x7F >> n);
     for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
     i += n;
-    const bool empty = cp == ' ' || cp == '\n' || cp == '\t' || cp == '\r' || cp == 0xA0 || cp == 0x1680 || cp == 0x180E ||
-                       (cp >= 0x2000 && cp <= 0x200F) || cp == 0x202E || cp == 0x202F || cp == 0x205F || cp == 0x2800 ||
-                       cp == 0x3000 || cp == 0xFEFF || cp == 0xFFFC || (cp >= 0xE0000 && cp <= 0xE007F);
+    const bool empty = cp == ' ' || cp == '\n' || cp == '\t' || cp == '\r' || cp == 0xA0 || cp == 0x1680 ||
+                       cp == 0x180E || (cp >= 0x2000 && cp <= 0x200F) || cp == 0x202E || cp == 0x202F || cp == 0x205F ||
+                       cp == 0x2800 || cp == 0x3000 || cp == 0xFEFF || cp == 0xFFFC || (cp >= 0xE0000 && cp <= 0xE007F);
     if (!empty) return false;
   }
   return true;
@@ -106,8 +106,10 @@ std::vector<std::string> splitText(std::string_view text, size_t firstLimit, siz
       const auto n = std::min(sequenceLength(static_cast<unsigned char>(text[i])), text.size() - i);
       const size_t u = n == 4 ? 2 : 1;
       if (units + u > limit) break;
-      if (text[i] == '\n') newline = i;
-      else if (isSpace(text[i])) space = i;
+      if (text[i] == '\n')
+        newline = i;
+      else if (isSpace(text[i]))
+        space = i;
       units += u;
       i += n;
     }
@@ -118,9 +120,12 @@ std::vector<std::string> splitText(std::string_view text, size_t firstLimit, siz
     // Cut at the last newline of the piece, else its last space (when they leave a piece at
     // least a quarter full), else where the limit falls.
     size_t cut = i;
-    if (newline != std::string_view::npos && newline >= i / 4) cut = newline;
-    else if (space != std::string_view::npos && space >= i / 4) cut = space;
-    else if (i < text.size() && isSpace(text[i])) cut = i;
+    if (newline != std::string_view::npos && newline >= i / 4)
+      cut = newline;
+    else if (space != std::string_view::npos && space >= i / 4)
+      cut = space;
+    else if (i < text.size() && isSpace(text[i]))
+      cut = i;
     const auto piece = trim(text.substr(0, cut));
     if (!emptyForTelegram(piece)) out.emplace_back(piece);  // Telegram refuses an empty message
     text = trim(text.substr(cut));
@@ -153,7 +158,8 @@ Post readPost(const Document& json) {
   if (!link.empty() && post.text.find(link) == std::string::npos) post.text += (post.text.empty() ? "" : "\n\n") + link;
 
   const auto media = json.get("/media");
-  if (media.present() && media.type != MS_JSON_NULL && media.type != MS_JSON_ARRAY) throw Error(MS_ERR_INVALID_INPUT, "media must be an array");
+  if (media.present() && media.type != MS_JSON_NULL && media.type != MS_JSON_ARRAY)
+    throw Error(MS_ERR_INVALID_INPUT, "media must be an array");
   const size_t count = json.count("/media");
   if (count > 100) throw Error(MS_ERR_INVALID_INPUT, "media has too many items");
   for (size_t i = 0; i < count; ++i) {
@@ -190,15 +196,19 @@ TextLength textLength(const Post& post) {
 std::vector<Issue> checkPost(const Post& post) {
   std::vector<Issue> issues = post.optionIssues;
   if (post.hasThread)
-    issues.push_back({"/thread", "Telegram posts have no threads: send one post, with options.telegram.split for a long text"});
+    issues.push_back(
+        {"/thread", "Telegram posts have no threads: send one post, with options.telegram.split for a long text"});
   // Telegram counts (and keeps) the text after its own cleaning and trimming.
   if (emptyForTelegram(telegramText(post.text)) && post.media.empty())
-    issues.push_back({"/content", "a Telegram message needs text or media (Telegram refuses a text of only spaces or invisible characters)"});
+    issues.push_back(
+        {"/content",
+         "a Telegram message needs text or media (Telegram refuses a text of only spaces or invisible characters)"});
 
   const auto [units, limit] = textLength(post);
   if (!post.options.split && units > limit) {
-    issues.push_back({"/content", (post.media.empty() ? "longer than 4096 characters (" : "a caption is at most 1024 characters (") +
-                                      std::to_string(units) + " UTF-16 units): shorten it or set options.telegram.split"});
+    issues.push_back(
+        {"/content", (post.media.empty() ? "longer than 4096 characters (" : "a caption is at most 1024 characters (") +
+                         std::to_string(units) + " UTF-16 units): shorten it or set options.telegram.split"});
   }
 
   if (post.media.size() > 10) issues.push_back({"/media", "an album holds at most 10 photos, videos or documents"});
@@ -211,10 +221,13 @@ std::vector<Issue> checkPost(const Post& post) {
       continue;
     }
     if (m.kind == "image") {
-      if (m.size > kPhotoBytes) issues.push_back({field, "a photo is at most 10 MB (" + std::to_string(m.size) + " bytes)"});
+      if (m.size > kPhotoBytes)
+        issues.push_back({field, "a photo is at most 10 MB (" + std::to_string(m.size) + " bytes)"});
       if (m.width > 0 && m.height > 0) {
-        if (m.width + m.height > 10000) issues.push_back({field, "a photo's width and height must total at most 10000 pixels"});
-        if (m.width > 20 * m.height || m.height > 20 * m.width) issues.push_back({field, "a photo's sides may differ at most 20 times"});
+        if (m.width + m.height > 10000)
+          issues.push_back({field, "a photo's width and height must total at most 10000 pixels"});
+        if (m.width > 20 * m.height || m.height > 20 * m.width)
+          issues.push_back({field, "a photo's sides may differ at most 20 times"});
       }
     } else if (m.size > kFileBytes) {
       issues.push_back({field, "a file uploaded by a bot is at most 50 MB (" + std::to_string(m.size) + " bytes)"});
@@ -224,7 +237,8 @@ std::vector<Issue> checkPost(const Post& post) {
     documents = documents || m.kind == "document";
     visual = visual || m.kind == "image" || m.kind == "video";
   }
-  if (documents && visual) issues.push_back({"/media", "an album mixes photos and videos, or holds only documents: not both"});
+  if (documents && visual)
+    issues.push_back({"/media", "an album mixes photos and videos, or holds only documents: not both"});
   return issues;
 }
 

@@ -50,9 +50,11 @@ void pace(const std::string& botId, const std::string& chatId, bool group, int c
       std::lock_guard lock(mutex);
       const long long now = host.nowMs();
       wait = perBot[botId].waitFor(now, std::min<long long>(count, perSecond), perSecond, 1000);
-      if (group) wait = std::max(wait, perChat[chatKey].waitFor(now, std::min<long long>(count, perMinute), perMinute, 60'000));
+      if (group)
+        wait = std::max(wait, perChat[chatKey].waitFor(now, std::min<long long>(count, perMinute), perMinute, 60'000));
       long long chatWait = 0;
-      if (perChatSecond > 0) chatWait = inChat[chatKey].waitFor(now, std::min<long long>(count, perChatSecond), perChatSecond, 1000);
+      if (perChatSecond > 0)
+        chatWait = inChat[chatKey].waitFor(now, std::min<long long>(count, perChatSecond), perChatSecond, 1000);
       wait = std::max(wait, chatWait);
       if (wait <= 0) {
         perBot[botId].record(now, count);
@@ -62,10 +64,12 @@ void pace(const std::string& botId, const std::string& chatId, bool group, int c
       }
     }
     if (wait > maxWaitMs || round >= 20)
-      throw Error(MS_ERR_RATE_LIMITED,
-                  group ? "pacing: at most " + std::to_string(perMinute) + " messages a minute go to one group (Telegram's limit)"
-                        : "pacing: at most " + std::to_string(perSecond) + " messages a second go out per bot (Telegram's limit)",
-                  "pacing", static_cast<int32_t>((wait + 999) / 1000));
+      throw Error(
+          MS_ERR_RATE_LIMITED,
+          group
+              ? "pacing: at most " + std::to_string(perMinute) + " messages a minute go to one group (Telegram's limit)"
+              : "pacing: at most " + std::to_string(perSecond) + " messages a second go out per bot (Telegram's limit)",
+          "pacing", static_cast<int32_t>((wait + 999) / 1000));
     if (!host.sleep(static_cast<uint32_t>(wait))) throw Error(MS_ERR_TRANSIENT, "the host is stopping");
   }
 }

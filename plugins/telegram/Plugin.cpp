@@ -21,13 +21,17 @@ const ms_delete_ext deletion = {sizeof(ms_delete_ext), deletePost};
 const ms_insights_ext insights = {sizeof(ms_insights_ext), accountInsights, nullptr};
 const ms_health_ext health = {sizeof(ms_health_ext), checkToken};
 
-constexpr marketsage::sdk::ExtensionEntry extensions[] = {
-    {MS_EXT_ACCOUNTS, &accounts}, {MS_EXT_VALIDATE, &validation}, {MS_EXT_PUBLISH, &publishing},
-    {MS_EXT_DELETE, &deletion},   {MS_EXT_INSIGHTS, &insights},   {MS_EXT_HEALTH, &health}};
+constexpr marketsage::sdk::ExtensionEntry extensions[] = {{MS_EXT_ACCOUNTS, &accounts},  {MS_EXT_VALIDATE, &validation},
+                                                          {MS_EXT_PUBLISH, &publishing}, {MS_EXT_DELETE, &deletion},
+                                                          {MS_EXT_INSIGHTS, &insights},  {MS_EXT_HEALTH, &health}};
 
 const ms_plugin_descriptor descriptor = {
-    sizeof(ms_plugin_descriptor), "telegram", "Telegram (channels and groups, Bot API)", "1.0.0",
-    marketsage::sdk::capabilitiesOf(extensions), MS_PLUGIN_STABLE,
+    sizeof(ms_plugin_descriptor),
+    "telegram",
+    "Telegram (channels and groups, Bot API)",
+    "1.0.0",
+    marketsage::sdk::capabilitiesOf(extensions),
+    MS_PLUGIN_STABLE,
     "Posts text, photos, videos, documents and albums to Telegram channels and groups through a bot.",
     "https://core.telegram.org/bots/api"};
 
@@ -44,4 +48,4 @@ const void* getExtension(const char* id) { return marketsage::sdk::findExtension
 
 extern "C" MS_EXPORT const ms_plugin_entry marketsage_plugin_entry = {
     MS_ABI_VERSION_MAJOR, MS_ABI_VERSION_MINOR, sizeof(ms_plugin_entry), &telegram::descriptor,
-    telegram::init, telegram::deinit, telegram::getExtension};
+    telegram::init,       telegram::deinit,     telegram::getExtension};

@@ -72,8 +72,9 @@ class Form {
       if (c == '"' || c == ';' || c == '\\' || c == '\r' || c == '\n') c = '_';
     if (filename.empty()) filename = name;
     HttpRequest::Part header;
-    header.data = "--" + boundary_ + "\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\"" + filename +
-                  "\"\r\nContent-Type: " + (media.mimeType.empty() ? "application/octet-stream" : media.mimeType) + "\r\n\r\n";
+    header.data =
+        "--" + boundary_ + "\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\"" + filename +
+        "\"\r\nContent-Type: " + (media.mimeType.empty() ? "application/octet-stream" : media.mimeType) + "\r\n\r\n";
     HttpRequest::Part content;
     content.file = media.path;
     HttpRequest::Part end;
@@ -102,11 +103,15 @@ class Form {
 /// blindly); everything else keeps the usual mapping.
 [[noreturn]] void failSend(const Answer& a, const std::string& what) {
   if (a.http.result == MS_ERR_TRANSIENT && a.http.sent)
-    throw Error(MS_ERR_OUTCOME_UNKNOWN, "the message may be in the chat: " + what + " got no complete answer (" + a.http.error + ")");
+    throw Error(MS_ERR_OUTCOME_UNKNOWN,
+                "the message may be in the chat: " + what + " got no complete answer (" + a.http.error + ")");
   if (a.http.result == MS_OK && (a.http.status >= 500 || a.errorCode >= 500))
-    throw Error(MS_ERR_OUTCOME_UNKNOWN, "the message may be in the chat: " + what + " answered " + std::to_string(a.http.status), std::to_string(a.http.status));
+    throw Error(MS_ERR_OUTCOME_UNKNOWN,
+                "the message may be in the chat: " + what + " answered " + std::to_string(a.http.status),
+                std::to_string(a.http.status));
   if (a.http.result == MS_OK && a.http.status >= 200 && a.http.status < 300 && !a.parsed)
-    throw Error(MS_ERR_OUTCOME_UNKNOWN, "the message may be in the chat: " + what + " answered something that is not a Bot API answer");
+    throw Error(MS_ERR_OUTCOME_UNKNOWN,
+                "the message may be in the chat: " + what + " answered something that is not a Bot API answer");
   fail(a, what);
 }
 
@@ -115,7 +120,8 @@ std::vector<std::string> messageIds(const Answer& a, const std::string& what) {
   std::vector<std::string> ids;
   const auto doc = host.parse(a.result);
   if (a.resultType == MS_JSON_ARRAY) {
-    for (size_t i = 0, n = doc.count(""); i < n; ++i) ids.push_back(doc.get(("/" + std::to_string(i) + "/message_id").c_str()).text);
+    for (size_t i = 0, n = doc.count(""); i < n; ++i)
+      ids.push_back(doc.get(("/" + std::to_string(i) + "/message_id").c_str()).text);
   } else {
     ids.push_back(doc.get("/message_id").text);
   }
@@ -237,7 +243,8 @@ ms_status publish(const char* req, size_t len, const ms_reply* reply) {
         if (!ids.empty()) {  // the parts already in the chat, so that a retry goes on after them
           auto partial = Json::array();
           for (const auto& id : ids) partial.push(id);
-          const auto out = Json::object().raw("postIds", partial).field("failedPart", static_cast<long long>(ids.size())).str();
+          const auto out =
+              Json::object().raw("postIds", partial).field("failedPart", static_cast<long long>(ids.size())).str();
           reply->write(reply, out.data(), out.size());
         }
         throw;
@@ -263,14 +270,18 @@ ms_status deletePost(const char* req, size_t len, const ms_reply* reply) {
     const auto message = colon == std::string::npos ? std::string() : postId.substr(colon + 1);
     if ((!isChatId(chat) && !isUsername(chat)) || !isChatId(message) || message.front() == '-')
       throw Error(MS_ERR_INVALID_INPUT, "postId must be <chat id>:<message id>");
-    const auto a = callJson(token, "deleteMessage",
-                            "{\"chat_id\":" + (isChatId(chat) ? chat : host.quote(chat)) + ",\"message_id\":" + message + "}");
+    const auto a =
+        callJson(token, "deleteMessage",
+                 "{\"chat_id\":" + (isChatId(chat) ? chat : host.quote(chat)) + ",\"message_id\":" + message + "}");
     if (a.ok) return std::string("{}");
-    if (a.http.result == MS_OK && a.errorCode == 400 && a.description.find("message to delete not found") != std::string::npos)
+    if (a.http.result == MS_OK && a.errorCode == 400 &&
+        a.description.find("message to delete not found") != std::string::npos)
       return std::string("{}");  // already gone
     if (a.http.result == MS_OK && a.errorCode == 400 && a.description.find("can't be deleted") != std::string::npos)
-      throw Error(MS_ERR_PERMANENT, "Telegram refused to delete message " + message + ": " + a.description +
-                                        " (bots delete only messages younger than 48 hours, or need the right to delete)", "400");
+      throw Error(MS_ERR_PERMANENT,
+                  "Telegram refused to delete message " + message + ": " + a.description +
+                      " (bots delete only messages younger than 48 hours, or need the right to delete)",
+                  "400");
     fail(a, "deleteMessage");
   });
 }

@@ -47,14 +47,14 @@ long long integerSetting(const char* pointer, long long fallback);
 /// One Bot API answer: {"ok":true,"result":…} or {"ok":false,"error_code":n,"description":…}.
 struct Answer {
   HttpResponse http;
-  bool ok = false;           ///< a response arrived and said "ok": true
-  std::string result;        ///< the result as JSON text (strings unescaped)
+  bool ok = false;     ///< a response arrived and said "ok": true
+  std::string result;  ///< the result as JSON text (strings unescaped)
   int32_t resultType = MS_JSON_NONE;
-  long long errorCode = 0;   ///< error_code, or the HTTP status when the body has none
-  std::string description;   ///< description, secrets removed
-  int retryAfter = 0;        ///< parameters.retry_after
-  std::string migrateTo;     ///< parameters.migrate_to_chat_id
-  bool parsed = false;       ///< the body was a Bot API answer
+  long long errorCode = 0;  ///< error_code, or the HTTP status when the body has none
+  std::string description;  ///< description, secrets removed
+  int retryAfter = 0;       ///< parameters.retry_after
+  std::string migrateTo;    ///< parameters.migrate_to_chat_id
+  bool parsed = false;      ///< the body was a Bot API answer
 };
 /// POSTs `method` with a JSON body to api_base/bot<token>/<method>.
 Answer callJson(const std::string& token, const std::string& method, const std::string& jsonBody);
@@ -96,8 +96,8 @@ void paced(const std::string& botId, const std::string& chatId, bool group, int 
 
 // ---- content (Content.cpp) ----
 
-inline constexpr size_t kTextLimit = 4096;      ///< sendMessage text, UTF-16 code units
-inline constexpr size_t kCaptionLimit = 1024;   ///< captions, UTF-16 code units
+inline constexpr size_t kTextLimit = 4096;            ///< sendMessage text, UTF-16 code units
+inline constexpr size_t kCaptionLimit = 1024;         ///< captions, UTF-16 code units
 inline constexpr long long kPhotoBytes = 10LL << 20;  ///< photos uploaded by multipart
 inline constexpr long long kFileBytes = 50LL << 20;   ///< other files uploaded by multipart
 
@@ -149,8 +149,8 @@ std::vector<Issue> checkPost(const Post& post);
 /// One Bot API call of a post: a text message, one file, or an album.
 struct Step {
   enum Kind { Text, Media, Album } kind = Text;
-  std::string text;             ///< the message text, or the caption (of the album's first item)
-  std::vector<size_t> media;    ///< indexes into Post::media
+  std::string text;           ///< the message text, or the caption (of the album's first item)
+  std::vector<size_t> media;  ///< indexes into Post::media
   size_t messages() const { return kind == Album ? media.size() : 1; }
 };
 /// The calls of a checked post, in order: media first (caption: the text, or with split its first

@@ -110,7 +110,8 @@ std::string uploadBase() { return baseSetting("/upload_base", apiBase()); }
   const bool exhausted = host.string(r.headers, "/x-rate-limit-remaining").value_or("") == "0";
   if (r.status == 429 || (exhausted && r.status >= 400))
     throw Error(MS_ERR_RATE_LIMITED, "X rate limit reached: " + detail, code, retryAfterSeconds(r));
-  if (r.status == 408 || r.status >= 500) throw Error(MS_ERR_TRANSIENT, "X is unavailable: " + detail, code, retryAfterHeader(r));
+  if (r.status == 408 || r.status >= 500)
+    throw Error(MS_ERR_TRANSIENT, "X is unavailable: " + detail, code, retryAfterHeader(r));
   // OAuth token endpoint (RFC 6749 5.2): X answers invalid_request for a rejected code, verifier
   // or refresh token; invalid_client / unauthorized_client mean the operator's app credentials.
   if (const auto oauthError = host.string(r.body, "/error")) {
@@ -122,9 +123,12 @@ std::string uploadBase() { return baseSetting("/upload_base", apiBase()); }
   // refresh settles which. A 401 that says the token is revoked or invalid needs a reconnect.
   if (r.status == 401 && mentions(detail, {"revoked", "invalid"}))
     throw Error(MS_ERR_AUTH_INVALID, "X refused the access token: " + detail, code);
-  if (r.status == 401) throw Error(MS_ERR_AUTH_EXPIRED, "X refused the access token (expired or revoked): " + detail, code);
+  if (r.status == 401)
+    throw Error(MS_ERR_AUTH_EXPIRED, "X refused the access token (expired or revoked): " + detail, code);
   if (r.status == 403 && isPermissionProblem(r))
-    throw Error(MS_ERR_AUTH_INVALID, std::string("the token lacks the permission for this call (needs scope ") + scope + "): " + detail, code);
+    throw Error(MS_ERR_AUTH_INVALID,
+                std::string("the token lacks the permission for this call (needs scope ") + scope + "): " + detail,
+                code);
   throw Error(MS_ERR_PERMANENT, "X refused: " + detail, code);
 }
 

@@ -40,14 +40,17 @@ std::string initialize(const std::string& token, const MediaItem& media) {
 }
 
 /// One APPEND: multipart/form-data with segment_index and the chunk streamed from the file.
-void append(const std::string& token, const std::string& id, const std::string& path, int segment, long long offset, long long length) {
+void append(const std::string& token, const std::string& id, const std::string& path, int segment, long long offset,
+            long long length) {
   const std::string boundary = "marketsage-x-" + id + "-" + std::to_string(segment);
   sdk::HttpRequest request;
   request.method = "POST";
   request.url = uploadBase() + "/2/media/upload/" + id + "/append";
-  request.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "multipart/form-data; boundary=" + boundary}};
-  request.body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"segment_index\"\r\n\r\n" + std::to_string(segment) +
-                 "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"media\"; filename=\"chunk\"\r\n" +
+  request.headers = {{"Authorization", "Bearer " + token},
+                     {"Content-Type", "multipart/form-data; boundary=" + boundary}};
+  request.body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"segment_index\"\r\n\r\n" +
+                 std::to_string(segment) + "\r\n--" + boundary +
+                 "\r\nContent-Disposition: form-data; name=\"media\"; filename=\"chunk\"\r\n" +
                  "Content-Type: application/octet-stream\r\n\r\n";
   request.bodyFile = path;
   request.fileOffset = static_cast<uint64_t>(offset);
@@ -66,16 +69,18 @@ int waitOf(const sdk::HttpResponse& r) {
     throw Error(MS_ERR_PERMANENT, "X could not process the media: " + message,
                 host.string(r.body, "/data/processing_info/error/name").value_or("processing_failed"));
   }
-  if (state != "pending" && state != "in_progress") throw Error(MS_ERR_PERMANENT, "unknown media processing state " + state);
+  if (state != "pending" && state != "in_progress")
+    throw Error(MS_ERR_PERMANENT, "unknown media processing state " + state);
   const long long after = host.integer(r.body, "/data/processing_info/check_after_secs").value_or(1);
   return static_cast<int>(after < 1 ? 1 : after > 60 ? 60 : after);
 }
 
 void setAltText(const std::string& token, const std::string& id, const std::string& altText) {
-  const auto body = sdk::Json::object()
-                        .field("id", id)
-                        .raw("metadata", sdk::Json::object().raw("alt_text", sdk::Json::object().field("text", altText)))
-                        .str();
+  const auto body =
+      sdk::Json::object()
+          .field("id", id)
+          .raw("metadata", sdk::Json::object().raw("alt_text", sdk::Json::object().field("text", altText)))
+          .str();
   apiCall("POST", apiBase() + "/2/media/metadata", token, body, scope);
 }
 
@@ -136,7 +141,9 @@ ms_status uploadMedia(const char* req, size_t len, const ms_reply* reply) {
     if (uploaded.expiresAfterSecs > 0) out.field("expiresAt", rfc3339(nowSeconds() + uploaded.expiresAfterSecs));
     // Still processing: the host comes back to publish later, and publish asks STATUS then.
     if (uploaded.processingSeconds > 0)
-      out.raw("pending", sdk::Json::object().field("retryAfterSeconds", uploaded.processingSeconds).field("stage", processingStage));
+      out.raw(
+          "pending",
+          sdk::Json::object().field("retryAfterSeconds", uploaded.processingSeconds).field("stage", processingStage));
     return out.str();
   });
 }

@@ -52,7 +52,8 @@ std::string tokenReply(const sdk::HttpResponse& r) {
 ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
   return sdk::guard(reply, [&] {
     const auto json = host.objectRequest(req, len);
-    const auto redirectUri = host.requiredString(json, "/redirectUri"), state = host.requiredString(json, "/state", 500);
+    const auto redirectUri = host.requiredString(json, "/redirectUri"),
+               state = host.requiredString(json, "/state", 500);
     const auto challenge = host.requiredString(json, "/codeChallenge", 128);
     if (host.optionalString(json, "/codeChallengeMethod", 16).value_or("S256") != "S256")
       throw Error(MS_ERR_INVALID_INPUT, "only the S256 code challenge method is used");

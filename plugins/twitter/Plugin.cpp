@@ -18,13 +18,18 @@ const ms_health_ext health = {sizeof(ms_health_ext), checkToken};
 const ms_reconcile_ext reconciliation = {sizeof(ms_reconcile_ext), reconcile};
 
 constexpr sdk::ExtensionEntry extensions[] = {
-    {MS_EXT_OAUTH, &oauth},     {MS_EXT_ACCOUNTS, &accounts}, {MS_EXT_VALIDATE, &validation}, {MS_EXT_PUBLISH, &publishing},
-    {MS_EXT_MEDIA, &media},     {MS_EXT_DELETE, &deletion},   {MS_EXT_INSIGHTS, &insights},   {MS_EXT_HEALTH, &health},
-    {MS_EXT_RECONCILE, &reconciliation}};
+    {MS_EXT_OAUTH, &oauth},        {MS_EXT_ACCOUNTS, &accounts}, {MS_EXT_VALIDATE, &validation},
+    {MS_EXT_PUBLISH, &publishing}, {MS_EXT_MEDIA, &media},       {MS_EXT_DELETE, &deletion},
+    {MS_EXT_INSIGHTS, &insights},  {MS_EXT_HEALTH, &health},     {MS_EXT_RECONCILE, &reconciliation}};
 
-const ms_plugin_descriptor descriptor = {
-    sizeof(ms_plugin_descriptor), "twitter", "X (Twitter)", "1.2.0", sdk::capabilitiesOf(extensions),
-    MS_PLUGIN_STABLE, "Posts, threads, polls and media on X through the X API v2.", "https://docs.x.com/x-api"};
+const ms_plugin_descriptor descriptor = {sizeof(ms_plugin_descriptor),
+                                         "twitter",
+                                         "X (Twitter)",
+                                         "1.2.0",
+                                         sdk::capabilitiesOf(extensions),
+                                         MS_PLUGIN_STABLE,
+                                         "Posts, threads, polls and media on X through the X API v2.",
+                                         "https://docs.x.com/x-api"};
 
 ms_status init(const ms_host* h) {
   host = sdk::Host(h);
@@ -40,4 +45,4 @@ const void* getExtension(const char* id) { return sdk::findExtension(extensions,
 
 extern "C" MS_EXPORT const ms_plugin_entry marketsage_plugin_entry = {
     MS_ABI_VERSION_MAJOR, MS_ABI_VERSION_MINOR, sizeof(ms_plugin_entry), &twitter::descriptor,
-    twitter::init, twitter::deinit, twitter::getExtension};
+    twitter::init,        twitter::deinit,      twitter::getExtension};

@@ -14,8 +14,8 @@ constexpr const char* allMetrics = "public_metrics,non_public_metrics,organic_me
 
 /// GET /2/tweets for the comma-separated `ids` with `fields`.
 sdk::HttpResponse lookup(const std::string& token, const std::string& ids, const char* fields) {
-  return apiCall("GET", apiBase() + "/2/tweets?ids=" + host.urlEncode(ids) + "&tweet.fields=" + host.urlEncode(fields), token, {},
-                 "tweet.read");
+  return apiCall("GET", apiBase() + "/2/tweets?ids=" + host.urlEncode(ids) + "&tweet.fields=" + host.urlEncode(fields),
+                 token, {}, "tweet.read");
 }
 
 /// The ids X refused private metrics for (not-authorized-for-field: not the user's own post, or
@@ -25,7 +25,8 @@ std::string refusedIds(const sdk::HttpResponse& r) {
   for (size_t i = 0; host.get(r.body, ("/errors/" + std::to_string(i)).c_str()).present(); ++i) {
     const std::string at = "/errors/" + std::to_string(i);
     const auto id = host.string(r.body, (at + "/resource_id").c_str());
-    if (id && isXId(*id) && host.string(r.body, (at + "/type").c_str()).value_or("").ends_with("/not-authorized-for-field"))
+    if (id && isXId(*id) &&
+        host.string(r.body, (at + "/type").c_str()).value_or("").ends_with("/not-authorized-for-field"))
       refused.insert(*id);
   }
   std::string ids;
@@ -40,14 +41,17 @@ std::string metricsOf(const sdk::HttpResponse& r, const std::string& at, const s
   };
   const long long likes = metric("public_metrics", "like_count").value_or(0);
   const long long comments = metric("public_metrics", "reply_count").value_or(0);
-  const long long shares = metric("public_metrics", "retweet_count").value_or(0) + metric("public_metrics", "quote_count").value_or(0);
-  const auto impressions = metric("non_public_metrics", "impression_count") ? metric("non_public_metrics", "impression_count")
-                                                                              : metric("public_metrics", "impression_count");
+  const long long shares =
+      metric("public_metrics", "retweet_count").value_or(0) + metric("public_metrics", "quote_count").value_or(0);
+  const auto impressions = metric("non_public_metrics", "impression_count")
+                               ? metric("non_public_metrics", "impression_count")
+                               : metric("public_metrics", "impression_count");
   std::optional<long long> clicks;
   if (auto links = metric("non_public_metrics", "url_link_clicks"))
     clicks = *links + metric("non_public_metrics", "user_profile_clicks").value_or(0);
   std::vector<std::pair<const char*, std::optional<long long>>> values = {
-      {"likes", likes}, {"comments", comments}, {"shares", shares}, {"impressions", impressions},
+      {"likes", likes},   {"comments", comments},
+      {"shares", shares}, {"impressions", impressions},
       {"clicks", clicks}, {"engagement", likes + comments + shares + clicks.value_or(0)}};
   auto out = sdk::Json::object();
   for (const auto& [name, value] : values) {
@@ -60,7 +64,8 @@ std::string metricsOf(const sdk::HttpResponse& r, const std::string& at, const s
 std::string rawGroups(const sdk::HttpResponse& r, const std::string& at) {
   auto extra = sdk::Json::object();
   for (const char* group : {"public_metrics", "non_public_metrics", "organic_metrics"})
-    if (auto value = host.get(r.body, (at + "/" + group).c_str()); value.type == MS_JSON_OBJECT) extra.raw(group, value.text);
+    if (auto value = host.get(r.body, (at + "/" + group).c_str()); value.type == MS_JSON_OBJECT)
+      extra.raw(group, value.text);
   return extra.str();
 }
 
@@ -70,7 +75,10 @@ void appendPosts(const sdk::HttpResponse& r, const std::vector<std::string>& wan
     const std::string at = "/data/" + std::to_string(i);
     const auto id = host.string(r.body, (at + "/id").c_str());
     if (!id) return;
-    posts.pushRaw(sdk::Json::object().field("postId", *id).raw("metrics", metricsOf(r, at, wanted)).raw("extra", rawGroups(r, at)));
+    posts.pushRaw(sdk::Json::object()
+                      .field("postId", *id)
+                      .raw("metrics", metricsOf(r, at, wanted))
+                      .raw("extra", rawGroups(r, at)));
   }
 }
 
@@ -99,11 +107,13 @@ ms_status postInsights(const char* req, size_t len, const ms_reply* reply) {
     auto posts = sdk::Json::array();
     for (size_t first = 0; first < postIds.size(); first += idsPerLookup) {
       std::string ids;
-      for (size_t i = first; i < std::min(postIds.size(), first + idsPerLookup); ++i) ids += (ids.empty() ? "" : ",") + postIds[i];
+      for (size_t i = first; i < std::min(postIds.size(), first + idsPerLookup); ++i)
+        ids += (ids.empty() ? "" : ",") + postIds[i];
       const auto all = lookup(token, ids, allMetrics);
       appendPosts(all, wanted, posts);
       // Posts refused their private metrics are asked again for the public ones only.
-      if (const auto refused = refusedIds(all); !refused.empty()) appendPosts(lookup(token, refused, "public_metrics"), wanted, posts);
+      if (const auto refused = refusedIds(all); !refused.empty())
+        appendPosts(lookup(token, refused, "public_metrics"), wanted, posts);
     }
     return sdk::Json::object().raw("posts", posts).str();
   });

@@ -12,9 +12,9 @@
 namespace twitter {
 namespace {
 
-constexpr long long oursMarginMs = 5 * 60 * 1000;          // a post this much older than the attempt may still be its own
-constexpr long long lookBackMs = 24LL * 60 * 60 * 1000;    // identical older posts are looked for this far back
-constexpr int maxPages = 5;                                 // of 100 posts: 500 posts read at most
+constexpr long long oursMarginMs = 5 * 60 * 1000;        // a post this much older than the attempt may still be its own
+constexpr long long lookBackMs = 24LL * 60 * 60 * 1000;  // identical older posts are looked for this far back
+constexpr int maxPages = 5;                              // of 100 posts: 500 posts read at most
 constexpr const char* tweetFields = "created_at,conversation_id,referenced_tweets,entities,attachments";
 
 /// One post of the account as the timeline shows it.
@@ -58,10 +58,13 @@ std::string unescapeHtml(std::string_view text) {
 /// URL written without a scheme, and may add or drop a trailing slash.
 std::vector<std::string> writtenForms(const std::string& expanded) {
   std::vector<std::string> forms = {expanded};
-  if (const auto scheme = expanded.find("://"); scheme != std::string::npos) forms.push_back(expanded.substr(scheme + 3));
+  if (const auto scheme = expanded.find("://"); scheme != std::string::npos)
+    forms.push_back(expanded.substr(scheme + 3));
   for (size_t i = 0, n = forms.size(); i < n; ++i) {
-    if (!forms[i].empty() && forms[i].back() == '/') forms.push_back(forms[i].substr(0, forms[i].size() - 1));
-    else forms.push_back(forms[i] + "/");
+    if (!forms[i].empty() && forms[i].back() == '/')
+      forms.push_back(forms[i].substr(0, forms[i].size() - 1));
+    else
+      forms.push_back(forms[i] + "/");
   }
   return forms;
 }
@@ -100,7 +103,8 @@ bool spells(const std::string& ours, size_t at, const std::vector<Piece>& pieces
   if (i == pieces.size()) return at == ours.size();
   const auto candidates = pieces[i].url ? writtenForms(pieces[i].text) : std::vector<std::string>{pieces[i].text};
   for (const auto& candidate : candidates)
-    if (ours.compare(at, candidate.size(), candidate) == 0 && spells(ours, at + candidate.size(), pieces, i + 1)) return true;
+    if (ours.compare(at, candidate.size(), candidate) == 0 && spells(ours, at + candidate.size(), pieces, i + 1))
+      return true;
   return false;
 }
 
@@ -109,9 +113,10 @@ bool spells(const std::string& ours, size_t at, const std::vector<Piece>& pieces
 bool sameText(const std::string& text, const Listed& t) { return spells(trimmed(text), 0, piecesOf(t), 0); }
 
 /// One page of the account's posts, appended to `out`; answers the next page's token ("" at the end).
-std::string readPage(const std::string& token, const std::string& userId, long long sinceMs, const std::string& pageToken,
-                     std::vector<Listed>& out) {
-  std::string url = apiBase() + "/2/users/" + userId + "/tweets?max_results=100&start_time=" + host.urlEncode(rfc3339(sinceMs / 1000)) +
+std::string readPage(const std::string& token, const std::string& userId, long long sinceMs,
+                     const std::string& pageToken, std::vector<Listed>& out) {
+  std::string url = apiBase() + "/2/users/" + userId +
+                    "/tweets?max_results=100&start_time=" + host.urlEncode(rfc3339(sinceMs / 1000)) +
                     "&tweet.fields=" + host.urlEncode(tweetFields);
   if (!pageToken.empty()) url += "&pagination_token=" + host.urlEncode(pageToken);
   const auto r = apiCall("GET", url, token, {}, "tweet.read");
@@ -164,17 +169,21 @@ bool matches(const Listed& t, const Wanted& w) {
 }
 
 /// The oldest post of `listed` created at or after `fromMs` matching `w` and not taken yet.
-const Listed* oldestMatch(const std::vector<Listed>& listed, const Wanted& w, long long fromMs, const std::vector<std::string>& taken) {
+const Listed* oldestMatch(const std::vector<Listed>& listed, const Wanted& w, long long fromMs,
+                          const std::vector<std::string>& taken) {
   const Listed* best = nullptr;
   for (const auto& t : listed) {
-    if (t.createdAtMs < fromMs || !matches(t, w) || std::find(taken.begin(), taken.end(), t.id) != taken.end()) continue;
+    if (t.createdAtMs < fromMs || !matches(t, w) || std::find(taken.begin(), taken.end(), t.id) != taken.end())
+      continue;
     // X ids grow with time: the shorter, or the smaller of equal length, is older.
     if (!best || t.id.size() < best->id.size() || (t.id.size() == best->id.size() && t.id < best->id)) best = &t;
   }
   return best;
 }
 
-std::string unknown(const std::string& reason) { return sdk::Json::object().field("outcome", "unknown").field("reason", reason).str(); }
+std::string unknown(const std::string& reason) {
+  return sdk::Json::object().field("outcome", "unknown").field("reason", reason).str();
+}
 
 }  // namespace
 
@@ -190,11 +199,13 @@ ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
 
     std::vector<Wanted> wanted;
     for (size_t index = ids.size(); index < post.parts.size(); ++index) {
-      Wanted w{&post.parts[index], index == 0 ? post.options.replyTo : "", index == 0 ? post.options.quoteTweetId : "", {}};
+      Wanted w{
+          &post.parts[index], index == 0 ? post.options.replyTo : "", index == 0 ? post.options.quoteTweetId : "", {}};
       for (const auto& media : w.part->media) w.mediaIds.push_back(knownMediaId(json, media));
       if (std::find(w.mediaIds.begin(), w.mediaIds.end(), std::string()) != w.mediaIds.end()) w.mediaIds.clear();
       if (trimmed(w.part->text).empty() && w.mediaIds.empty())
-        return unknown("a post without text whose media ids are unknown cannot be told apart from the account's other posts");
+        return unknown(
+            "a post without text whose media ids are unknown cannot be told apart from the account's other posts");
       wanted.push_back(std::move(w));
     }
 
@@ -216,11 +227,16 @@ ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
       ids.push_back(match->id);
     }
     if (!ids.empty()) {
-      return sdk::Json::object().field("outcome", "found").field("postId", ids.front()).field("url", postUrl(json, ids.front()))
-          .raw("postIds", jsonList(ids)).str();
+      return sdk::Json::object()
+          .field("outcome", "found")
+          .field("postId", ids.front())
+          .field("url", postUrl(json, ids.front()))
+          .raw("postIds", jsonList(ids))
+          .str();
     }
     if (!readPastAttempt)
-      return unknown("the account has posted more than " + std::to_string(listed.size()) + " posts since the attempt; too many to read");
+      return unknown("the account has posted more than " + std::to_string(listed.size()) +
+                     " posts since the attempt; too many to read");
     // Nothing since the attempt. X refuses a text the account already posted: an identical older
     // post means a re-send would be refused, and perhaps this attempt was refused as its duplicate.
     while (!next.empty() && pages < maxPages) {
@@ -228,7 +244,8 @@ ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
       ++pages;
     }
     if (const auto* older = oldestMatch(listed, wanted.front(), *attemptedAt - lookBackMs, {}))
-      return unknown("an identical post (" + older->id + ") from before the attempt is on the account; X refuses duplicate text, so this "
+      return unknown("an identical post (" + older->id +
+                     ") from before the attempt is on the account; X refuses duplicate text, so this "
                      "post cannot go out again as is: check whether that one is it");
     return sdk::Json::object().field("outcome", "not_found").str();
   });

@@ -14,7 +14,8 @@ constexpr size_t maxTextBytes = 64 * 1024;  // far above 280 weighted characters
 constexpr long long megabyte = 1024 * 1024;
 
 MediaItem parseMedia(std::string_view json, const std::string& pointer) {
-  if (host.get(json, pointer.c_str()).type != MS_JSON_OBJECT) throw Error(MS_ERR_INVALID_INPUT, pointer + " must be an object");
+  if (host.get(json, pointer.c_str()).type != MS_JSON_OBJECT)
+    throw Error(MS_ERR_INVALID_INPUT, pointer + " must be an object");
   MediaItem item;
   item.pointer = pointer;
   item.hostId = host.optionalString(json, pointer + "/id", 128).value_or("");
@@ -56,7 +57,8 @@ PostOptions parseOptions(std::string_view json) {
     if (pollType != MS_JSON_OBJECT) throw Error(MS_ERR_INVALID_INPUT, "/options/poll must be an object");
     options.pollOptions = stringArray(json, "/options/poll/options", 16);
     const auto duration = host.get(json, "/options/poll/durationMinutes");
-    if (duration.type != MS_JSON_NUMBER) throw Error(MS_ERR_INVALID_INPUT, "/options/poll/durationMinutes must be a number");
+    if (duration.type != MS_JSON_NUMBER)
+      throw Error(MS_ERR_INVALID_INPUT, "/options/poll/durationMinutes must be a number");
     options.pollDurationMinutes = host.integer(json, "/options/poll/durationMinutes").value_or(0);
   }
   return options;
@@ -72,22 +74,30 @@ void checkText(const Part& part, std::vector<Issue>& issues) {
   const auto [length, limit] = textLength(part);
   if (!length) return issues.push_back({part.pointer, "not valid UTF-8"});
   if (*length > limit)
-    issues.push_back({part.pointer, "longer than " + std::to_string(limit) + " weighted characters (" + std::to_string(*length) + ")"});
+    issues.push_back({part.pointer, "longer than " + std::to_string(limit) + " weighted characters (" +
+                                        std::to_string(*length) + ")"});
   if (*length == 0 && part.media.empty()) issues.push_back({part.pointer, "a post needs text or media"});
 }
 
 void checkMedia(const Part& part, std::vector<Issue>& issues) {
   size_t images = 0, others = 0;
   for (const auto& m : part.media) {
-    const long long limit = m.kind == "image" ? 5 * megabyte : m.kind == "gif" ? 15 * megabyte : m.kind == "video" ? 512 * megabyte : 0;
+    const long long limit = m.kind == "image"   ? 5 * megabyte
+                            : m.kind == "gif"   ? 15 * megabyte
+                            : m.kind == "video" ? 512 * megabyte
+                                                : 0;
     if (limit == 0) {
       issues.push_back({m.pointer + "/kind", "X posts carry images, GIFs and videos only, not " + m.kind});
       continue;
     }
     (m.kind == "image" ? images : others)++;
-    if (m.size > limit) issues.push_back({m.pointer + "/size", "larger than X's " + std::to_string(limit / megabyte) + " MB for a " + m.kind});
-    if (m.platformMediaId.empty() && m.size <= 0) issues.push_back({m.pointer + "/size", "the media size is required to upload it"});
-    if (codePoints(m.altText) > 1000) issues.push_back({m.pointer + "/altText", "alt text longer than 1000 characters"});
+    if (m.size > limit)
+      issues.push_back(
+          {m.pointer + "/size", "larger than X's " + std::to_string(limit / megabyte) + " MB for a " + m.kind});
+    if (m.platformMediaId.empty() && m.size <= 0)
+      issues.push_back({m.pointer + "/size", "the media size is required to upload it"});
+    if (codePoints(m.altText) > 1000)
+      issues.push_back({m.pointer + "/altText", "alt text longer than 1000 characters"});
   }
   const std::string field = part.pointer.substr(0, part.pointer.rfind('/')) + "/media";
   if (images > 4) issues.push_back({field, "at most 4 images per post"});
@@ -98,17 +108,21 @@ void checkMedia(const Part& part, std::vector<Issue>& issues) {
 void checkOptions(const Post& post, std::vector<Issue>& issues) {
   const auto& o = post.options;
   if (!o.replyTo.empty() && !isXId(o.replyTo)) issues.push_back({"/options/replyTo", "not an X post id"});
-  if (!o.quoteTweetId.empty() && !isXId(o.quoteTweetId)) issues.push_back({"/options/quoteTweetId", "not an X post id"});
+  if (!o.quoteTweetId.empty() && !isXId(o.quoteTweetId))
+    issues.push_back({"/options/quoteTweetId", "not an X post id"});
   if (!o.replySettings.empty() && o.replySettings != "following" && o.replySettings != "mentionedUsers" &&
       o.replySettings != "subscribers" && o.replySettings != "verified")
     issues.push_back({"/options/replySettings", "one of following, mentionedUsers, subscribers, verified"});
   if (o.pollOptions.empty() && o.pollDurationMinutes == 0) return;
-  if (o.pollOptions.size() < 2 || o.pollOptions.size() > 4) issues.push_back({"/options/poll/options", "a poll has 2 to 4 options"});
+  if (o.pollOptions.size() < 2 || o.pollOptions.size() > 4)
+    issues.push_back({"/options/poll/options", "a poll has 2 to 4 options"});
   for (size_t i = 0; i < o.pollOptions.size(); ++i)
-    if (codePoints(o.pollOptions[i]) > 25) issues.push_back({"/options/poll/options/" + std::to_string(i), "longer than 25 characters"});
+    if (codePoints(o.pollOptions[i]) > 25)
+      issues.push_back({"/options/poll/options/" + std::to_string(i), "longer than 25 characters"});
   if (o.pollDurationMinutes < 5 || o.pollDurationMinutes > 10080)
     issues.push_back({"/options/poll/durationMinutes", "between 5 and 10080 minutes"});
-  if (!post.parts.front().media.empty()) issues.push_back({"/options/poll", "a post cannot carry both a poll and media"});
+  if (!post.parts.front().media.empty())
+    issues.push_back({"/options/poll", "a post cannot carry both a poll and media"});
   if (!o.quoteTweetId.empty()) issues.push_back({"/options/poll", "a post cannot carry both a poll and a quote"});
 }
 
@@ -121,12 +135,14 @@ Post parsePost(std::string_view json) {
     first.text += (first.text.empty() ? "" : " ") + *link;
   post.parts.push_back(std::move(first));
   const auto type = host.get(json, "/thread").type;
-  if (type != MS_JSON_NONE && type != MS_JSON_NULL && type != MS_JSON_ARRAY) throw Error(MS_ERR_INVALID_INPUT, "/thread must be an array");
+  if (type != MS_JSON_NONE && type != MS_JSON_NULL && type != MS_JSON_ARRAY)
+    throw Error(MS_ERR_INVALID_INPUT, "/thread must be an array");
   const size_t count = host.count(json, "/thread");
   if (count + 1 > maxParts) throw Error(MS_ERR_INVALID_INPUT, "a thread has at most 25 posts");
   for (size_t i = 0; i < count; ++i) {
     const std::string prefix = "/thread/" + std::to_string(i);
-    if (host.get(json, prefix.c_str()).type != MS_JSON_OBJECT) throw Error(MS_ERR_INVALID_INPUT, prefix + " must be an object");
+    if (host.get(json, prefix.c_str()).type != MS_JSON_OBJECT)
+      throw Error(MS_ERR_INVALID_INPUT, prefix + " must be an object");
     post.parts.push_back(parsePart(json, prefix));
   }
   post.options = parseOptions(json);

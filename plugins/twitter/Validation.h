@@ -12,8 +12,8 @@
 namespace twitter {
 
 struct MediaItem {
-  std::string pointer;          ///< JSON pointer of the item in the request, for issues
-  std::string hostId;           ///< the host's media id ("id"), when the request gives one
+  std::string pointer;  ///< JSON pointer of the item in the request, for issues
+  std::string hostId;   ///< the host's media id ("id"), when the request gives one
   std::string kind, mimeType, path, platformMediaId, altText;
   long long size = 0;
 };
@@ -21,7 +21,7 @@ struct MediaItem {
 /// One post of a thread: the first is the request's content (plus its link), the next ones its
 /// "thread" items, each replying to the previous.
 struct Part {
-  std::string pointer;          ///< "/content" or "/thread/<i>/content"
+  std::string pointer;  ///< "/content" or "/thread/<i>/content"
   std::string text;
   std::vector<MediaItem> media;
 };

@@ -21,16 +21,28 @@ std::vector<char32_t> decodeUtf8(std::string_view text, bool& valid) {
   for (size_t i = 0; i < text.size();) {
     const auto lead = static_cast<unsigned char>(text[i]);
     const int extra = lead < 0x80 ? 0 : (lead >> 5) == 0x6 ? 1 : (lead >> 4) == 0xE ? 2 : (lead >> 3) == 0x1E ? 3 : -1;
-    if (extra < 0) { valid = false; return out; }
+    if (extra < 0) {
+      valid = false;
+      return out;
+    }
     char32_t cp = extra == 0 ? lead : (lead & (0x3F >> extra));
     for (int k = 1; k <= extra; ++k) {
-      if (i + k >= text.size()) { valid = false; return out; }
+      if (i + k >= text.size()) {
+        valid = false;
+        return out;
+      }
       const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80) { valid = false; return out; }
+      if ((next & 0xC0) != 0x80) {
+        valid = false;
+        return out;
+      }
       cp = (cp << 6) | (next & 0x3F);
     }
     const char32_t minimum[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < minimum[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) { valid = false; return out; }
+    if (cp < minimum[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      valid = false;
+      return out;
+    }
     out.push_back(cp);
     i += static_cast<size_t>(extra) + 1;
   }
@@ -38,7 +50,8 @@ std::vector<char32_t> decodeUtf8(std::string_view text, bool& valid) {
 }
 
 int weightOf(char32_t cp) {
-  const bool light = cp <= 4351 || (cp >= 8192 && cp <= 8205) || (cp >= 8208 && cp <= 8223) || (cp >= 8242 && cp <= 8247);
+  const bool light =
+      cp <= 4351 || (cp >= 8192 && cp <= 8205) || (cp >= 8208 && cp <= 8223) || (cp >= 8242 && cp <= 8247);
   return light ? 1 : 2;
 }
 
@@ -52,8 +65,8 @@ bool isKeycapBase(char32_t cp) { return (cp >= '0' && cp <= '9') || cp == '#' ||
 bool isPictograph(char32_t cp) {
   return (cp >= 0x1F000 && cp <= 0x1FAFF) || (cp >= 0x2600 && cp <= 0x27BF) || (cp >= 0x2300 && cp <= 0x23FF) ||
          (cp >= 0x2B05 && cp <= 0x2B55) || (cp >= 0x2190 && cp <= 0x21FF) || (cp >= 0x25A0 && cp <= 0x25FF) ||
-         cp == 0x3030 || cp == 0x303D || cp == 0x3297 || cp == 0x3299 || cp == 0x203C || cp == 0x2049 ||
-         cp == 0x2122 || cp == 0x2139 || cp == 0x24C2;
+         cp == 0x3030 || cp == 0x303D || cp == 0x3297 || cp == 0x3299 || cp == 0x203C || cp == 0x2049 || cp == 0x2122 ||
+         cp == 0x2139 || cp == 0x24C2;
 }
 
 /// Length of the emoji sequence starting at `i`, or 0 when none starts there.
@@ -86,15 +99,22 @@ bool knownTld(const std::string& tld) {
   static const std::set<std::string> tlds = [] {
     std::set<std::string> out;
     std::istringstream words(
-        "ac ad ae af ag ai al am ao aq ar as at au aw ax az ba bb bd be bf bg bh bi bj bm bn bo br bs bt bw by bz ca cc cd "
-        "cf cg ch ci ck cl cm cn co cr cu cv cw cx cy cz de dj dk dm do dz ec ee eg er es et eu fi fj fk fm fo fr ga gb gd "
-        "ge gf gg gh gi gl gm gn gp gq gr gs gt gu gw gy hk hm hn hr ht hu id ie il im in io iq ir is it je jm jo jp ke kg "
-        "kh ki km kn kp kr kw ky kz la lb lc li lk lr ls lt lu lv ly ma mc md me mg mh mk ml mm mn mo mp mq mr ms mt mu mv "
-        "mw mx my mz na nc ne nf ng ni nl no np nr nu nz om pa pe pf pg ph pk pl pm pn pr ps pt pw py qa re ro rs ru rw sa "
-        "sb sc sd se sg sh si sk sl sm sn so sr ss st su sv sx sy sz tc td tf tg th tj tk tl tm tn to tr tt tv tw tz ua ug "
+        "ac ad ae af ag ai al am ao aq ar as at au aw ax az ba bb bd be bf bg bh bi bj bm bn bo br bs bt bw by bz ca "
+        "cc cd "
+        "cf cg ch ci ck cl cm cn co cr cu cv cw cx cy cz de dj dk dm do dz ec ee eg er es et eu fi fj fk fm fo fr ga "
+        "gb gd "
+        "ge gf gg gh gi gl gm gn gp gq gr gs gt gu gw gy hk hm hn hr ht hu id ie il im in io iq ir is it je jm jo jp "
+        "ke kg "
+        "kh ki km kn kp kr kw ky kz la lb lc li lk lr ls lt lu lv ly ma mc md me mg mh mk ml mm mn mo mp mq mr ms mt "
+        "mu mv "
+        "mw mx my mz na nc ne nf ng ni nl no np nr nu nz om pa pe pf pg ph pk pl pm pn pr ps pt pw py qa re ro rs ru "
+        "rw sa "
+        "sb sc sd se sg sh si sk sl sm sn so sr ss st su sv sx sy sz tc td tf tg th tj tk tl tm tn to tr tt tv tw tz "
+        "ua ug "
         "uk us uy uz va vc ve vg vi vn vu wf ws ye yt za zm zw "
         "com net org info biz edu gov mil int name pro mobi asia app dev page blog shop store online site website tech "
-        "cloud news media live life world today space xyz top club art design studio agency digital email social network "
+        "cloud news media live life world today space xyz top club art design studio agency digital email social "
+        "network "
         "solutions services systems software academy");
     for (std::string word; words >> word;) out.insert(word);
     return out;
@@ -103,7 +123,9 @@ bool knownTld(const std::string& tld) {
 }
 
 bool isAsciiAlnum(char32_t cp) { return cp < 0x80 && std::isalnum(static_cast<int>(cp)); }
-bool oneOf(char32_t cp, std::string_view set) { return cp < 0x80 && set.find(static_cast<char>(cp)) != std::string_view::npos; }
+bool oneOf(char32_t cp, std::string_view set) {
+  return cp < 0x80 && set.find(static_cast<char>(cp)) != std::string_view::npos;
+}
 
 /// End of the /path or ?query at `start`: URL characters with balanced parentheses, ending on a
 /// letter, digit, - _ = # / (+ in a path, & in a query) or a closing parenthesis.
@@ -118,7 +140,8 @@ size_t pathEnd(const std::vector<char32_t>& cps, size_t start) {
     query = query || at(stop) == '?';
   }
   if (depth > 0) stop = firstOpen;
-  while (stop > start + 1 && !isAsciiAlnum(at(stop - 1)) && at(stop - 1) != ')' && !oneOf(at(stop - 1), query ? "-_=#/&" : "-_=#/+"))
+  while (stop > start + 1 && !isAsciiAlnum(at(stop - 1)) && at(stop - 1) != ')' &&
+         !oneOf(at(stop - 1), query ? "-_=#/&" : "-_=#/+"))
     --stop;
   return stop;
 }
@@ -145,7 +168,8 @@ size_t urlAt(const std::vector<char32_t>& cps, size_t i) {
   if (!hasScheme && oneOf(before, "-_./")) return 0;
   std::vector<size_t> dots;
   const size_t hostStart = k;
-  while (isAsciiAlnum(at(k)) || at(k) == '-' || at(k) == '_' || (at(k) == '.' && k > hostStart && isAsciiAlnum(at(k + 1)))) {
+  while (isAsciiAlnum(at(k)) || at(k) == '-' || at(k) == '_' ||
+         (at(k) == '.' && k > hostStart && isAsciiAlnum(at(k + 1)))) {
     if (at(k) == '.') dots.push_back(k);
     ++k;
   }
@@ -155,16 +179,18 @@ size_t urlAt(const std::vector<char32_t>& cps, size_t i) {
   std::string tld;
   for (size_t d = dots.size(); d-- > 0 && end == 0;) {
     const size_t nameStart = d == 0 ? hostStart : dots[d - 1] + 1;
-    if (std::find(cps.begin() + static_cast<long>(nameStart), cps.begin() + static_cast<long>(dots[d]), U'_') != cps.begin() + static_cast<long>(dots[d]))
+    if (std::find(cps.begin() + static_cast<long>(nameStart), cps.begin() + static_cast<long>(dots[d]), U'_') !=
+        cps.begin() + static_cast<long>(dots[d]))
       continue;
     std::string letters;
     size_t e = dots[d] + 1;
-    while (at(e) < 0x80 && std::isalpha(static_cast<int>(at(e)))) letters += static_cast<char>(std::tolower(static_cast<int>(at(e++))));
+    while (at(e) < 0x80 && std::isalpha(static_cast<int>(at(e))))
+      letters += static_cast<char>(std::tolower(static_cast<int>(at(e++))));
     if (!isAsciiAlnum(at(e)) && at(e) != '@' && knownTld(letters)) end = e, labels = d + 2, tld = letters;
   }
   if (end == 0) return 0;
-  if (at(end) == ':' && at(end + 1) < 0x80 && std::isdigit(static_cast<int>(at(end + 1))))
-    do ++end;
+  if (at(end) == ':' && at(end + 1) < 0x80 && std::isdigit(static_cast<int>(at(end + 1)))) do
+      ++end;
     while (at(end) < 0x80 && std::isdigit(static_cast<int>(at(end))));
   const bool path = at(end) == '/';
   if (!hasScheme && !path && labels == 2 && tld.size() == 2 && tld != "co" && tld != "tv") return 0;

@@ -33,12 +33,14 @@ std::optional<int64_t> httpDate(const std::string& text) {
   static const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   char weekday[4] = {}, month[4] = {}, zone[4] = {};
   int day = 0, year = 0, hour = 0, minute = 0, second = 0;
-  if (std::sscanf(text.c_str(), "%3s, %d %3s %d %d:%d:%d %3s", weekday, &day, month, &year, &hour, &minute, &second, zone) != 8 ||
+  if (std::sscanf(text.c_str(), "%3s, %d %3s %d %d:%d:%d %3s", weekday, &day, month, &year, &hour, &minute, &second,
+                  zone) != 8 ||
       std::string(zone) != "GMT")
     return std::nullopt;
   for (unsigned m = 0; m < 12; ++m)
     if (std::string(month) == months[m])
-      return (daysFromCivil(year, m + 1, static_cast<unsigned>(day)) * 86400 + hour * 3600 + minute * 60 + second) * 1000;
+      return (daysFromCivil(year, m + 1, static_cast<unsigned>(day)) * 86400 + hour * 3600 + minute * 60 + second) *
+             1000;
   return std::nullopt;
 }
 
@@ -47,7 +49,8 @@ std::optional<int64_t> httpDate(const std::string& text) {
 int32_t retryAfterHeader(const HttpResponse& r) {
   const auto header = host.string(r.headers, "/retry-after").value_or("");
   if (header.empty()) return 0;
-  if (header.size() < 9 && header.find_first_not_of("0123456789") == std::string::npos) return std::max(1, std::stoi(header));
+  if (header.size() < 9 && header.find_first_not_of("0123456789") == std::string::npos)
+    return std::max(1, std::stoi(header));
   if (const auto at = httpDate(header)) {
     const int64_t wait = (*at - host.nowMs() + 999) / 1000;
     return static_cast<int32_t>(std::clamp<int64_t>(wait, 1, 86400));
@@ -103,7 +106,9 @@ long long integerSetting(const char* pointer, long long fallback) {
   }
 }
 
-uint32_t httpTimeoutMs() { return static_cast<uint32_t>(std::clamp<long long>(integerSetting("/http_timeout_ms", 0), 0, 600'000)); }
+uint32_t httpTimeoutMs() {
+  return static_cast<uint32_t>(std::clamp<long long>(integerSetting("/http_timeout_ms", 0), 0, 600'000));
+}
 
 long long chunkBytes() {
   constexpr long long unit = 256 * 1024;
@@ -115,8 +120,8 @@ std::string watchUrl(const std::string& videoId, bool shorts) {
   return (shorts ? "https://www.youtube.com/shorts/" : "https://www.youtube.com/watch?v=") + videoId;
 }
 
-HttpResponse send(const std::string& method, const std::string& path, const std::string& token, const std::string& jsonBody,
-                  std::vector<std::pair<std::string, std::string>> headers) {
+HttpResponse send(const std::string& method, const std::string& path, const std::string& token,
+                  const std::string& jsonBody, std::vector<std::pair<std::string, std::string>> headers) {
   HttpRequest request;
   request.method = method;
   request.url = path.rfind("http", 0) == 0 ? path : apiBase() + path;
@@ -130,8 +135,8 @@ HttpResponse send(const std::string& method, const std::string& path, const std:
   return host.http(request);
 }
 
-HttpResponse call(const std::string& method, const std::string& path, const std::string& token, int units, const char* what,
-                  const std::string& jsonBody) {
+HttpResponse call(const std::string& method, const std::string& path, const std::string& token, int units,
+                  const char* what, const std::string& jsonBody) {
   chargeQuota(units, what);
   auto r = send(method, path, token, jsonBody);
   if (r.result != MS_OK || r.status < 200 || r.status >= 300) fail(r, what);
@@ -156,7 +161,8 @@ void fail(const HttpResponse& r, const std::string& what) {
   const auto text = what + ": " + message;
   if (reason == "quotaExceeded" || reason == "dailyLimitExceeded") {
     quotaExhausted(what.rfind("videos.insert", 0) == 0);
-    throw Error(MS_ERR_RATE_LIMITED, "the Google project's daily YouTube quota is spent until midnight Pacific time (" + text + ")", code,
+    throw Error(MS_ERR_RATE_LIMITED,
+                "the Google project's daily YouTube quota is spent until midnight Pacific time (" + text + ")", code,
                 secondsUntilQuotaReset());
   }
   if (r.status == 429 || reason == "rateLimitExceeded" || reason == "userRateLimitExceeded")
@@ -166,7 +172,10 @@ void fail(const HttpResponse& r, const std::string& what) {
   // 401 youtubeSignupRequired: the Google account has no YouTube channel (an "unlinked Google
   // Account"); a refreshed token would meet it again, so it is not an expired token.
   if (reason == "youtubeSignupRequired")
-    throw Error(MS_ERR_AUTH_INVALID, "this Google account has no YouTube channel: create one on youtube.com, then connect again (" + text + ")", code);
+    throw Error(
+        MS_ERR_AUTH_INVALID,
+        "this Google account has no YouTube channel: create one on youtube.com, then connect again (" + text + ")",
+        code);
   if (r.status == 401) throw Error(MS_ERR_AUTH_EXPIRED, "Google refused the access token: " + text, code);
   // The grant lacks a scope, or the account has no channel: only a new consent mends it. Other
   // 403s (forbidden: another channel's video; accessNotConfigured: the project's API is off) are

@@ -27,14 +27,16 @@ enum class Grant { Code, Refresh };
 /// Maps a refused token-endpoint answer ({"error", "error_description"}).
 [[noreturn]] void oauthFail(const HttpResponse& r, Grant grant) {
   if (r.result != MS_OK) throw Error(MS_ERR_TRANSIENT, "Google's token endpoint did not answer: " + shorten(r.error));
-  if (r.status == 429 || r.status >= 500) throw Error(MS_ERR_TRANSIENT, "Google's token endpoint failed: HTTP " + std::to_string(r.status));
+  if (r.status == 429 || r.status >= 500)
+    throw Error(MS_ERR_TRANSIENT, "Google's token endpoint failed: HTTP " + std::to_string(r.status));
   const auto error = host.string(r.body, "/error").value_or(std::to_string(r.status));
   const auto description = shorten(host.string(r.body, "/error_description").value_or(error));
   // The app's OAuth client itself is refused (unknown, deleted or disabled in the Cloud console,
   // not allowed this grant, wrong redirect URI): the operator's configuration, not the user's.
-  if (error == "invalid_client" || error == "unauthorized_client" || error == "redirect_uri_mismatch" || error == "deleted_client" ||
-      error == "disabled_client")
-    throw Error(MS_ERR_PERMANENT, "Google refused the app credentials (client_id/client_secret/redirect URI): " + description, error);
+  if (error == "invalid_client" || error == "unauthorized_client" || error == "redirect_uri_mismatch" ||
+      error == "deleted_client" || error == "disabled_client")
+    throw Error(MS_ERR_PERMANENT,
+                "Google refused the app credentials (client_id/client_secret/redirect URI): " + description, error);
   if (error == "invalid_grant")
     throw Error(MS_ERR_AUTH_INVALID,
                 grant == Grant::Code ? "Google refused the authorization code: " + description
@@ -78,7 +80,8 @@ std::string tokenReply(const HttpResponse& r) {
   if (!token || token->empty()) throw Error(MS_ERR_PERMANENT, "Google answered without an access_token");
   auto out = Json::object();
   out.field("accessToken", *token);
-  if (auto refresh = host.string(r.body, "/refresh_token"); refresh && !refresh->empty()) out.field("refreshToken", *refresh);
+  if (auto refresh = host.string(r.body, "/refresh_token"); refresh && !refresh->empty())
+    out.field("refreshToken", *refresh);
   if (auto expires = host.integer(r.body, "/expires_in")) out.field("expiresIn", *expires);
   if (auto scope = host.string(r.body, "/scope")) out.raw("scopes", scopeArray(*scope));
   return out.str();
@@ -98,7 +101,8 @@ ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
     if (const auto type = host.get(json, "/scopes").type; type == MS_JSON_ARRAY) {
       const auto n = host.count(json, "/scopes");
       if (n > 20) throw Error(MS_ERR_INVALID_INPUT, "too many scopes");
-      for (size_t i = 0; i < n; ++i) scopes += (i ? " " : "") + host.requiredString(json, "/scopes/" + std::to_string(i), 200);
+      for (size_t i = 0; i < n; ++i)
+        scopes += (i ? " " : "") + host.requiredString(json, "/scopes/" + std::to_string(i), 200);
     } else if (type != MS_JSON_NONE && type != MS_JSON_NULL) {
       throw Error(MS_ERR_INVALID_INPUT, "/scopes must be an array of strings");
     }
@@ -123,8 +127,11 @@ ms_status exchangeCode(const char* req, size_t len, const ms_reply* reply) {
     const auto code = host.requiredString(json, "/code");
     const auto redirectUri = host.requiredString(json, "/redirectUri");
     const auto verifier = host.requiredString(json, "/codeVerifier", 200);
-    return tokenReply(postToken(
-        {{"code", code}, {"code_verifier", verifier}, {"grant_type", "authorization_code"}, {"redirect_uri", redirectUri}}, Grant::Code));
+    return tokenReply(postToken({{"code", code},
+                                 {"code_verifier", verifier},
+                                 {"grant_type", "authorization_code"},
+                                 {"redirect_uri", redirectUri}},
+                                Grant::Code));
   });
 }
 
@@ -150,9 +157,12 @@ ms_status revokeToken(const char* req, size_t len, const ms_reply* reply) {
     request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
     request.body = host.form({{"token", token}});
     const auto r = host.http(request);
-    if (r.result != MS_OK) throw Error(MS_ERR_TRANSIENT, "Google's revoke endpoint did not answer: " + shorten(r.error));
-    if (r.status == 200 || (r.status == 400 && host.string(r.body, "/error").value_or("") == "invalid_token")) return std::string("{}");
-    throw Error(r.status >= 500 ? MS_ERR_TRANSIENT : MS_ERR_PERMANENT, "Google refused to revoke the token: HTTP " + std::to_string(r.status),
+    if (r.result != MS_OK)
+      throw Error(MS_ERR_TRANSIENT, "Google's revoke endpoint did not answer: " + shorten(r.error));
+    if (r.status == 200 || (r.status == 400 && host.string(r.body, "/error").value_or("") == "invalid_token"))
+      return std::string("{}");
+    throw Error(r.status >= 500 ? MS_ERR_TRANSIENT : MS_ERR_PERMANENT,
+                "Google refused to revoke the token: HTTP " + std::to_string(r.status),
                 host.string(r.body, "/error").value_or(""));
   });
 }

@@ -13,7 +13,9 @@ inline constexpr int64_t kHourMs = 3600'000, kDayMs = 24 * kHourMs;
 /// of March 02:00 PST (10:00 UTC) to the first Sunday of November 02:00 PDT (09:00 UTC).
 inline bool pacificDaylightTime(int64_t unixMs) {
   using namespace std::chrono;
-  const auto dayStart = [](year_month_day date) { return static_cast<int64_t>(sys_days(date).time_since_epoch().count()) * kDayMs; };
+  const auto dayStart = [](year_month_day date) {
+    return static_cast<int64_t>(sys_days(date).time_since_epoch().count()) * kDayMs;
+  };
   const int64_t day = unixMs >= 0 ? unixMs / kDayMs : (unixMs - kDayMs + 1) / kDayMs;
   const year y = year_month_day(sys_days(days(day))).year();
   const int64_t start = dayStart(year_month_day(sys_days(y / March / Sunday[2]))) + 10 * kHourMs;

@@ -28,12 +28,18 @@ const ms_health_ext health = {sizeof(ms_health_ext), checkToken};
 const ms_reconcile_ext reconciliation = {sizeof(ms_reconcile_ext), reconcile};
 
 constexpr marketsage::sdk::ExtensionEntry extensions[] = {
-    {MS_EXT_OAUTH, &oauth},     {MS_EXT_ACCOUNTS, &accounts}, {MS_EXT_VALIDATE, &validation}, {MS_EXT_PUBLISH, &publishing},
-    {MS_EXT_DELETE, &deletion}, {MS_EXT_INSIGHTS, &insights}, {MS_EXT_HEALTH, &health},       {MS_EXT_RECONCILE, &reconciliation}};
+    {MS_EXT_OAUTH, &oauth},        {MS_EXT_ACCOUNTS, &accounts},       {MS_EXT_VALIDATE, &validation},
+    {MS_EXT_PUBLISH, &publishing}, {MS_EXT_DELETE, &deletion},         {MS_EXT_INSIGHTS, &insights},
+    {MS_EXT_HEALTH, &health},      {MS_EXT_RECONCILE, &reconciliation}};
 
 const ms_plugin_descriptor descriptor = {
-    sizeof(ms_plugin_descriptor), "youtube", "YouTube (channels)", "1.0.0", marketsage::sdk::capabilitiesOf(extensions),
-    MS_PLUGIN_STABLE, "Uploads videos to YouTube channels through the YouTube Data API v3 (resumable uploads).",
+    sizeof(ms_plugin_descriptor),
+    "youtube",
+    "YouTube (channels)",
+    "1.0.0",
+    marketsage::sdk::capabilitiesOf(extensions),
+    MS_PLUGIN_STABLE,
+    "Uploads videos to YouTube channels through the YouTube Data API v3 (resumable uploads).",
     "https://developers.google.com/youtube/v3/docs/videos/insert"};
 
 ms_status init(const ms_host* h) {
@@ -49,4 +55,4 @@ const void* getExtension(const char* id) { return marketsage::sdk::findExtension
 
 extern "C" MS_EXPORT const ms_plugin_entry marketsage_plugin_entry = {
     MS_ABI_VERSION_MAJOR, MS_ABI_VERSION_MINOR, sizeof(ms_plugin_entry), &youtube::descriptor,
-    youtube::init, youtube::deinit, youtube::getExtension};
+    youtube::init,        youtube::deinit,      youtube::getExtension};

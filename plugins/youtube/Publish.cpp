@@ -17,18 +17,20 @@ constexpr int kMaxRecoveries = 5;  // failed chunks recovered within one call
 /// validate's reply: the issues, and the description's length as YouTube counts it (bytes).
 std::string issuesJson(const Video& v) {
   return marketsage::sdk::validationReply(
-      v.issues, marketsage::sdk::LengthCount{static_cast<long long>(v.descriptionBytes()), static_cast<long long>(kMaxDescriptionBytes), "bytes"});
+      v.issues, marketsage::sdk::LengthCount{static_cast<long long>(v.descriptionBytes()),
+                                             static_cast<long long>(kMaxDescriptionBytes), "bytes"});
 }
 
-HttpResponse putChunk(const std::string& session, const std::string& token, const MediaItem& video, long long offset, long long length,
-                      long long total) {
+HttpResponse putChunk(const std::string& session, const std::string& token, const MediaItem& video, long long offset,
+                      long long length, long long total) {
   HttpRequest request;
   request.method = "PUT";
   request.url = session;
   request.timeoutMs = httpTimeoutMs();
   request.headers = {{"Authorization", "Bearer " + token},
                      {"Content-Type", video.mimeType.empty() ? "application/octet-stream" : video.mimeType},
-                     {"Content-Range", "bytes " + std::to_string(offset) + "-" + std::to_string(offset + length - 1) + "/" + std::to_string(total)}};
+                     {"Content-Range", "bytes " + std::to_string(offset) + "-" + std::to_string(offset + length - 1) +
+                                           "/" + std::to_string(total)}};
   request.bodyFile = video.path;
   request.fileOffset = static_cast<uint64_t>(offset);
   request.fileLength = static_cast<uint64_t>(length);
@@ -67,16 +69,21 @@ bool expired(const HttpResponse& r) { return r.result == MS_OK && (r.status == 4
 std::string openSession(const Video& v, const std::string& token, long long total) {
   const auto& video = v.video();
   chargeVideosInsert();
-  const auto r = send("POST", "/upload/youtube/v3/videos?uploadType=resumable&part=snippet,status", token, videoResource(v),
-                      {{"X-Upload-Content-Length", std::to_string(total)},
-                       {"X-Upload-Content-Type", video.mimeType.empty() ? "application/octet-stream" : video.mimeType}});
+  const auto r =
+      send("POST", "/upload/youtube/v3/videos?uploadType=resumable&part=snippet,status", token, videoResource(v),
+           {{"X-Upload-Content-Length", std::to_string(total)},
+            {"X-Upload-Content-Type", video.mimeType.empty() ? "application/octet-stream" : video.mimeType}});
   // No video exists until the last byte arrives: a session whose answer was lost is never used,
   // so every failure here is an ordinary one (a retry opens another session).
   if (r.result != MS_OK || r.status < 200 || r.status >= 300) fail(r, "videos.insert (opening the upload session)");
   const auto location = resolveLocation(host.string(r.headers, "/location").value_or(""));
   if (location.empty()) throw Error(MS_ERR_TRANSIENT, "YouTube opened no upload session (no Location header)");
-  if (!isApiSession(location)) throw Error(MS_ERR_PERMANENT, "YouTube's upload session is not under api_base: " + shorten(location, 200));
-  const auto resume = Json::object().field("uploadSession", location).field("uploadSize", total).field("uploadOpenedAt", host.formatTime(host.nowMs()));
+  if (!isApiSession(location))
+    throw Error(MS_ERR_PERMANENT, "YouTube's upload session is not under api_base: " + shorten(location, 200));
+  const auto resume = Json::object()
+                          .field("uploadSession", location)
+                          .field("uploadSize", total)
+                          .field("uploadOpenedAt", host.formatTime(host.nowMs()));
   return Json::object()
       .raw("pending", Json::object()
                           .field("retryAfterSeconds", 1)
@@ -112,7 +119,8 @@ std::string uploadVideo(std::string_view json, const Video& v, const std::string
   if (expired(status)) return openSession(v, token, total);  // expired (about a week): no video was made
   if (!answered(status, 308)) {
     if (status.result != MS_OK || status.status >= 500)
-      throw Error(MS_ERR_TRANSIENT, "could not ask YouTube how much of the upload it has; the next attempt resumes the same session");
+      throw Error(MS_ERR_TRANSIENT,
+                  "could not ask YouTube how much of the upload it has; the next attempt resumes the same session");
     fail(status, "upload status");
   }
   followSession(status, session);
@@ -129,12 +137,14 @@ std::string uploadVideo(std::string_view json, const Video& v, const std::string
       followSession(r, session);
       const long long next = nextByte(r);  // Google keeps only whole 256 KiB units of a chunk: trust its Range
       if (next <= offset && ++stalls > kMaxRecoveries)
-        throw Error(MS_ERR_TRANSIENT, "YouTube keeps none of the chunks at byte " + std::to_string(offset) + "; the next attempt resumes the same session");
+        throw Error(MS_ERR_TRANSIENT, "YouTube keeps none of the chunks at byte " + std::to_string(offset) +
+                                          "; the next attempt resumes the same session");
       offset = next;
       continue;
     }
     if (expired(r) && !last) return openSession(v, token, total);
-    const bool retryable = r.result == MS_ERR_TRANSIENT || (r.result == MS_OK && (r.status >= 500 || r.status == 408 || r.status == 429));
+    const bool retryable =
+        r.result == MS_ERR_TRANSIENT || (r.result == MS_OK && (r.status >= 500 || r.status == 408 || r.status == 429));
     // The last chunk of a session that has every byte makes the video: after it, only an answer
     // (or the session itself) can say whether the video exists.
     const bool mayHaveFinished = last && (r.result == MS_OK ? r.status >= 500 || expired(r) : r.sent);
@@ -142,8 +152,10 @@ std::string uploadVideo(std::string_view json, const Video& v, const std::string
     const auto why = r.result == MS_OK ? "HTTP " + std::to_string(r.status) : shorten(r.error, 200);
     if (++recoveries > kMaxRecoveries || !host.sleep(static_cast<uint32_t>(std::min(250 << recoveries, 4000)))) {
       if (mayHaveFinished)
-        throw Error(MS_ERR_OUTCOME_UNKNOWN, "the last chunk of the video went out and YouTube's answer was lost (" + why + ")");
-      throw Error(MS_ERR_TRANSIENT, "the upload stopped at byte " + std::to_string(offset) + " (" + why + "); the next attempt resumes the same session");
+        throw Error(MS_ERR_OUTCOME_UNKNOWN,
+                    "the last chunk of the video went out and YouTube's answer was lost (" + why + ")");
+      throw Error(MS_ERR_TRANSIENT, "the upload stopped at byte " + std::to_string(offset) + " (" + why +
+                                        "); the next attempt resumes the same session");
     }
     status = querySession(session, token, total);
     if (finished(status)) return finishUpload(v, token, status);
@@ -156,11 +168,12 @@ std::string uploadVideo(std::string_view json, const Video& v, const std::string
     // same session first (never a blind re-send), so this is neither lost nor unknown.
     if (answered(status, 401)) fail(status, "upload status (the upload session is kept for the next attempt)");
     if (mayHaveFinished)
-      throw Error(MS_ERR_OUTCOME_UNKNOWN,
-                  "the last chunk of the video went out, YouTube's answer was lost (" + why + ") and the upload session could not tell");
+      throw Error(MS_ERR_OUTCOME_UNKNOWN, "the last chunk of the video went out, YouTube's answer was lost (" + why +
+                                              ") and the upload session could not tell");
     if (expired(status)) return openSession(v, token, total);
-    throw Error(MS_ERR_TRANSIENT, "the upload stopped at byte " + std::to_string(offset) + " (" + why +
-                                      ") and YouTube could not say how much it has; the next attempt resumes the same session");
+    throw Error(MS_ERR_TRANSIENT,
+                "the upload stopped at byte " + std::to_string(offset) + " (" + why +
+                    ") and YouTube could not say how much it has; the next attempt resumes the same session");
   }
 }
 
@@ -210,7 +223,8 @@ std::string finishUpload(const Video& v, const std::string& token, const HttpRes
       request.method = "POST";
       request.url = apiBase() + "/upload/youtube/v3/thumbnails/set?videoId=" + host.urlEncode(id) + "&uploadType=media";
       request.timeoutMs = httpTimeoutMs();
-      request.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", image.mimeType.empty() ? "image/jpeg" : image.mimeType}};
+      request.headers = {{"Authorization", "Bearer " + token},
+                         {"Content-Type", image.mimeType.empty() ? "image/jpeg" : image.mimeType}};
       request.bodyFile = image.path;
       const auto r = host.http(request);
       if (r.result != MS_OK || r.status != 200) fail(r, "thumbnails.set");
@@ -222,8 +236,11 @@ std::string finishUpload(const Video& v, const std::string& token, const HttpRes
   if (!v.playlistId.empty()) {
     try {
       const auto body = Json::object().raw(
-          "snippet", Json::object().field("playlistId", v.playlistId).raw("resourceId", Json::object().field("kind", "youtube#video").field("videoId", id)));
-      const auto r = call("POST", "/youtube/v3/playlistItems?part=snippet", token, cost::playlistItemsInsert, "playlistItems.insert", body.str());
+          "snippet", Json::object()
+                         .field("playlistId", v.playlistId)
+                         .raw("resourceId", Json::object().field("kind", "youtube#video").field("videoId", id)));
+      const auto r = call("POST", "/youtube/v3/playlistItems?part=snippet", token, cost::playlistItemsInsert,
+                          "playlistItems.insert", body.str());
       extra.field("playlistItemId", host.string(r.body, "/id").value_or(""));
     } catch (const Error& e) {
       warnings.push("the video was not added to playlist " + v.playlistId + ": " + e.message);

@@ -67,8 +67,9 @@ void chargeQuota(int units, const char* method) {
   if (usage.used + units > limit) {
     const auto wait = static_cast<int32_t>(std::max<int64_t>(1, (usage.resetsAtMs - now + 999) / 1000));
     throw Error(MS_ERR_RATE_LIMITED,
-                std::string(method) + " costs " + std::to_string(units) + " quota units and the Google project has used " +
-                    std::to_string(usage.used) + " of its " + std::to_string(limit) + " for today; the quota resets at midnight Pacific time",
+                std::string(method) + " costs " + std::to_string(units) +
+                    " quota units and the Google project has used " + std::to_string(usage.used) + " of its " +
+                    std::to_string(limit) + " for today; the quota resets at midnight Pacific time",
                 "quotaExceeded", wait);
   }
   usage.used += units;
@@ -84,7 +85,8 @@ void chargeVideosInsert() {
     const auto wait = static_cast<int32_t>(std::max<int64_t>(1, (usage.resetsAtMs - now + 999) / 1000));
     throw Error(MS_ERR_RATE_LIMITED,
                 "the Google project has made its " + std::to_string(limit) +
-                    " videos.insert calls for today (videos.insert has its own daily bucket); the quota resets at midnight Pacific time",
+                    " videos.insert calls for today (videos.insert has its own daily bucket); the quota resets at "
+                    "midnight Pacific time",
                 "quotaExceeded", wait);
   }
   ++usage.inserts;

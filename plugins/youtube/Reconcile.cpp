@@ -9,9 +9,11 @@ namespace youtube {
 namespace {
 
 constexpr long long kMarginMs = 5 * 60 * 1000;  // uploads this much before the attempt may still be its own
-constexpr int kMaxPages = 4;                     // 200 uploads read at most
+constexpr int kMaxPages = 4;                    // 200 uploads read at most
 
-std::string unknown(const std::string& reason) { return Json::object().field("outcome", "unknown").field("reason", reason).str(); }
+std::string unknown(const std::string& reason) {
+  return Json::object().field("outcome", "unknown").field("reason", reason).str();
+}
 std::string notFound() { return Json::object().field("outcome", "not_found").str(); }
 
 std::string trimmed(std::string_view text) {
@@ -31,7 +33,11 @@ ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
     const auto attemptedAt = host.parseTime(host.requiredString(json, "/attemptedAt", 64));
     if (!attemptedAt) throw Error(MS_ERR_INVALID_INPUT, "/attemptedAt must be an RFC 3339 time");
     if (auto live = optionalString(json, "/resume/postIds/0", 200); !live.empty())
-      return Json::object().field("outcome", "found").field("postId", live).field("url", watchUrl(live, video.shorts)).str();
+      return Json::object()
+          .field("outcome", "found")
+          .field("postId", live)
+          .field("url", watchUrl(live, video.shorts))
+          .str();
 
     // 1. The session of the attempt.
     const auto session = optionalString(json, "/resume/uploadSession", 8192);
@@ -41,16 +47,22 @@ ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
       if (status.result == MS_OK && (status.status == 200 || status.status == 201)) {
         const auto found = finishUpload(video, token, status);  // sets the thumbnail and playlist it had to
         const auto id = host.string(found, "/postId").value_or("");
-        return Json::object().field("outcome", "found").field("postId", id).field("url", watchUrl(id, video.shorts)).str();
+        return Json::object()
+            .field("outcome", "found")
+            .field("postId", id)
+            .field("url", watchUrl(id, video.shorts))
+            .str();
       }
       if (status.result == MS_OK && status.status == 308) return notFound();  // bytes missing: no video yet
       if (status.result != MS_OK || (status.status != 404 && status.status != 410)) fail(status, "upload status");
     }
 
     // 2. The channel's uploads, newest first.
-    const auto channels = call("GET", "/youtube/v3/channels?part=contentDetails&id=" + host.urlEncode(channel), token, cost::list, "channels.list");
+    const auto channels = call("GET", "/youtube/v3/channels?part=contentDetails&id=" + host.urlEncode(channel), token,
+                               cost::list, "channels.list");
     const auto uploads = host.string(channels.body, "/items/0/contentDetails/relatedPlaylists/uploads").value_or("");
-    if (uploads.empty()) return unknown("YouTube does not show this channel's uploads playlist: check the channel for this video");
+    if (uploads.empty())
+      return unknown("YouTube does not show this channel's uploads playlist: check the channel for this video");
     std::string pageToken;
     for (int page = 0; page < kMaxPages; ++page) {
       const auto r = call("GET",
@@ -70,12 +82,18 @@ ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
             trimmed(listing.string((at + "/description").c_str()).value_or("")) != trimmed(video.description))
           continue;
         const auto id = listing.string((at + "/resourceId/videoId").c_str()).value_or("");
-        if (!id.empty()) return Json::object().field("outcome", "found").field("postId", id).field("url", watchUrl(id, video.shorts)).str();
+        if (!id.empty())
+          return Json::object()
+              .field("outcome", "found")
+              .field("postId", id)
+              .field("url", watchUrl(id, video.shorts))
+              .str();
       }
       pageToken = listing.string("/nextPageToken").value_or("");
       if (older || pageToken.empty()) return notFound();
     }
-    return unknown("the channel has more uploads since the attempt than the plugin reads (" + std::to_string(kMaxPages * 50) + ")");
+    return unknown("the channel has more uploads since the attempt than the plugin reads (" +
+                   std::to_string(kMaxPages * 50) + ")");
   });
 }
 

@@ -28,8 +28,9 @@ std::string accessToken(std::string_view json);
 
 // ---- settings ----
 
-std::string apiBase();   ///< api_base, default https://www.googleapis.com
-std::string authBase();  ///< auth_base, default https://accounts.google.com (also replaces https://oauth2.googleapis.com)
+std::string apiBase();  ///< api_base, default https://www.googleapis.com
+std::string
+authBase();  ///< auth_base, default https://accounts.google.com (also replaces https://oauth2.googleapis.com)
 std::string requiredSetting(const char* pointer);  ///< MS_ERR_PERMANENT when not configured
 long long integerSetting(const char* pointer, long long fallback);
 uint32_t httpTimeoutMs();  ///< http_timeout_ms (0 = the host's default)
@@ -63,11 +64,11 @@ std::string quotaJson();
 
 /// Sends one request to api_base + `path` (or to `absoluteUrl` when it starts with http) with
 /// the bearer token; answers whatever arrived. `jsonBody` sets Content-Type application/json.
-HttpResponse send(const std::string& method, const std::string& path, const std::string& token, const std::string& jsonBody = {},
-                  std::vector<std::pair<std::string, std::string>> headers = {});
+HttpResponse send(const std::string& method, const std::string& path, const std::string& token,
+                  const std::string& jsonBody = {}, std::vector<std::pair<std::string, std::string>> headers = {});
 /// The same, charging `units` first and throwing the mapped error unless 2xx.
-HttpResponse call(const std::string& method, const std::string& path, const std::string& token, int units, const char* what,
-                  const std::string& jsonBody = {});
+HttpResponse call(const std::string& method, const std::string& path, const std::string& token, int units,
+                  const char* what, const std::string& jsonBody = {});
 /// Google's error reason (error.errors[0].reason), "" when none.
 std::string errorReason(const HttpResponse& r);
 /// Throws the ABI error matching a failed Google answer (see README "Errors").

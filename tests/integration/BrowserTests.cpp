@@ -16,6 +16,7 @@
 #include <Poco/DigestEngine.h>
 #include <Poco/SHA2Engine.h>
 
+#include <sys/wait.h>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -23,7 +24,6 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
-#include <sys/wait.h>
 
 using namespace harness;
 namespace json = boost::json;
@@ -51,7 +51,8 @@ struct Dashboard {
 
   static std::string config() {
     return json::serialize(json::object{
-        {"publishing", {{"waitSeconds", 20}, {"retryBaseMillis", 200}, {"pollMillis", 100}, {"workers", 4}, {"leaseSeconds", 30}}},
+        {"publishing",
+         {{"waitSeconds", 20}, {"retryBaseMillis", 200}, {"pollMillis", 100}, {"workers", 4}, {"leaseSeconds", 30}}},
         {"plugins", {{"facebook", {{"api_version", graphVersion}}}}}});
   }
 
@@ -85,7 +86,8 @@ struct Dashboard {
 
   static std::filesystem::path artifactsRoot() {
     const char* dir = std::getenv("MARKETSAGE_BROWSER_ARTIFACTS");
-    return dir != nullptr && *dir != '\0' ? std::filesystem::path(dir) : std::filesystem::current_path() / "browser-artifacts";
+    return dir != nullptr && *dir != '\0' ? std::filesystem::path(dir)
+                                          : std::filesystem::current_path() / "browser-artifacts";
   }
 
   /// Runs one scenario of tests/browser/dashboard_test.py; prints its output; requires exit 0.
@@ -104,11 +106,15 @@ struct Dashboard {
     for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
     const int status = ::pclose(pipe);
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    const auto seconds = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count() / 1000.0;
-    std::cout << "---- browser scenario " << scenario << " (" << seconds << " s, exit " << code << ")\n" << output << std::flush;
+    const auto seconds =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count() /
+        1000.0;
+    std::cout << "---- browser scenario " << scenario << " (" << seconds << " s, exit " << code << ")\n"
+              << output << std::flush;
     INFO(output);
     if (code == 127 || code == 2)
-      FAIL("the browser tooling is missing: install chromium, chromium-driver and python3-selenium (./run.sh does) — " << output);
+      FAIL("the browser tooling is missing: install chromium, chromium-driver and python3-selenium (./run.sh does) — "
+           << output);
     REQUIRE(code == 0);
   }
 };
@@ -134,7 +140,8 @@ json::array posts(World& w, const std::string& key) {
 
 }  // namespace
 
-TEST_CASE("browser: sign in with a key shows who and where; a wrong key brings the key field back with a message", "[browser]") {
+TEST_CASE("browser: sign in with a key shows who and where; a wrong key brings the key field back with a message",
+          "[browser]") {
   Dashboard d;
   d.run("signin");
 }
@@ -159,7 +166,8 @@ TEST_CASE("browser: a callback with a bad state lands on the dashboard with a me
   CHECK(connectionsOf(d.w, d.admin(), "twitter").empty());
 }
 
-TEST_CASE("browser: a cross-post with an uploaded image to X and a Facebook Page, both published with links", "[browser]") {
+TEST_CASE("browser: a cross-post with an uploaded image to X and a Facebook Page, both published with links",
+          "[browser]") {
   Dashboard d;
   const auto ids = d.connectBoth();
   const auto png = d.w.host.dir() / "browser-upload.png";
@@ -184,7 +192,10 @@ TEST_CASE("browser: a cross-post with an uploaded image to X and a Facebook Page
   CHECK(photos == 1);
 }
 
-TEST_CASE("browser: a post scheduled for later (a double click posts once) shows in the calendar, is rescheduled and cancelled from there", "[browser]") {
+TEST_CASE(
+    "browser: a post scheduled for later (a double click posts once) shows in the calendar, is rescheduled and "
+    "cancelled from there",
+    "[browser]") {
   Dashboard d;
   const auto ids = d.connectBoth();
   d.run("schedule", {{"connections", ids}});
@@ -205,7 +216,8 @@ TEST_CASE("browser: a post X refuses is shown failed with the reason, and in the
 TEST_CASE("browser: analytics for a range draws a chart", "[browser]") {
   Dashboard d;
   const auto ids = d.connectBoth();
-  auto r = postJson(d.w, d.admin(), {{"content", "Numbers worth reading"}, {"targets", {ids.at("x"), ids.at("facebook")}}});
+  auto r =
+      postJson(d.w, d.admin(), {{"content", "Numbers worth reading"}, {"targets", {ids.at("x"), ids.at("facebook")}}});
   REQUIRE((r.status == 201 || r.status == 202));
   const auto post = waitSettled(d.w, d.admin(), str(r.json(), "id"));
   REQUIRE(str(post, "status") == "published");
@@ -218,7 +230,8 @@ TEST_CASE("browser: analytics for a range draws a chart", "[browser]") {
   d.run("analytics", {{"connections", ids}});
 }
 
-TEST_CASE("browser: a USER is not offered Disconnect nor the team; a GUEST reads only; an ADMIN disconnects", "[browser]") {
+TEST_CASE("browser: a USER is not offered Disconnect nor the team; a GUEST reads only; an ADMIN disconnects",
+          "[browser]") {
   Dashboard d;
   const auto ids = d.connectBoth();
   d.run("roles", {{"connections", ids}});
@@ -228,7 +241,8 @@ TEST_CASE("browser: a USER is not offered Disconnect nor the team; a GUEST reads
   CHECK(connectionsOf(d.w, d.admin(), "facebook").size() == d.graph.pages().size());
 }
 
-TEST_CASE("browser: the team view lists users, keys and the audit; a key created there is shown once and works", "[browser]") {
+TEST_CASE("browser: the team view lists users, keys and the audit; a key created there is shown once and works",
+          "[browser]") {
   Dashboard d;
   const auto before = d.w.host.get("/api/keys?organizationId=" + d.w.a.id, d.w.superKey).json().as_array().size();
   d.run("team");

@@ -4,11 +4,11 @@
 // never sent again blindly; where the platform cannot tell, a person decides.
 #include "integration/ExactlyOnce.h"
 
+#include <sys/wait.h>
 #include <csignal>
 #include <iostream>
 #include <random>
 #include <set>
-#include <sys/wait.h>
 #include <thread>
 
 using namespace harness;
@@ -19,12 +19,14 @@ namespace {
 /// Quick retries, a short grace (a cut-off request lands within lateCreateMs < grace) and a 1 s
 /// plugin timeout (a slow answer is a lost one).
 std::string testPlatformConfig(int workers = 4, int graceSeconds = 2, int waitSeconds = 0) {
-  return exactlyOnceConfig({{"oauthtest", {{"http_timeout_ms", 1000}}}, {"oauthtest2", {{"http_timeout_ms", 1000}}}}, workers, graceSeconds,
-                           waitSeconds);
+  return exactlyOnceConfig({{"oauthtest", {{"http_timeout_ms", 1000}}}, {"oauthtest2", {{"http_timeout_ms", 1000}}}},
+                           workers, graceSeconds, waitSeconds);
 }
 
 /// The connection of `platform` acting for the user (u-1) in the key's organization.
-std::string userConnection(World& w, const std::string& key, const std::string& platform) { return connectAccount(w, key, platform, "u-1"); }
+std::string userConnection(World& w, const std::string& key, const std::string& platform) {
+  return connectAccount(w, key, platform, "u-1");
+}
 
 std::map<std::string, int> postsByText(const OAuthEmulator& emulator) {
   std::map<std::string, int> count;
@@ -54,7 +56,8 @@ TEST_CASE("every kind of lost answer: each post goes out exactly once and says s
     CHECK(str(target, "status") == "published");
     // Truthful: the post it names is the one the platform has.
     bool named = false;
-    for (const auto& p : emulator.published()) named |= p.id == str(target, "postId") && p.text == "once " + std::to_string(i);
+    for (const auto& p : emulator.published())
+      named |= p.id == str(target, "postId") && p.text == "once " + std::to_string(i);
     CHECK(named);
     if (faults[i] != Fault::RefuseWithoutCreate) CHECK(hasEvent(post, "outcome_unknown"));
   }
@@ -95,7 +98,8 @@ TEST_CASE("a duplicate refusal of a re-send is a cue to look again, never a fail
   CHECK(postsByText(emulator)["said once"] == 1);
 }
 
-TEST_CASE("unknown again at every re-send, never found: a person looks after maxAttempts, no endless loop", "[exactly-once]") {
+TEST_CASE("unknown again at every re-send, never found: a person looks after maxAttempts, no endless loop",
+          "[exactly-once]") {
   OAuthEmulator emulator;
   World w(oauthEnv(emulator), testPlatformConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
@@ -120,7 +124,8 @@ TEST_CASE("a thread cut off half way is reconciled part by part and finished onc
   // Part 1 goes through; part 2 is created but its answer is lost; part 3 is still to send.
   emulator.faultNextPosts({Fault::None, Fault::DropAfterCreate});
   const json::array thread{{{"content", "part 2"}}, {{"content", "part 3"}}};
-  const auto posted = postJson(w, admin, {{"content", "part 1"}, {"targets", {connection}}, {"options", {{"oauthtest", {{"thread", thread}}}}}});
+  const auto posted = postJson(
+      w, admin, {{"content", "part 1"}, {"targets", {connection}}, {"options", {{"oauthtest", {{"thread", thread}}}}}});
   const auto post = waitSettled(w, admin, str(posted.json(), "id"));
   INFO(json::serialize(post));
   const auto target = post.at("results").at(0);
@@ -158,7 +163,8 @@ TEST_CASE("a platform that cannot tell: needs_review, never a second post; a per
 
   // The person checks the account: the first is there, the second is not.
   const auto path = [](const json::value& post) {
-    return "/api/social-media/posts/" + str(post, "id") + "/targets/" + str(post.at("results").at(0), "targetId") + "/resolve";
+    return "/api/social-media/posts/" + str(post, "id") + "/targets/" + str(post.at("results").at(0), "targetId") +
+           "/resolve";
   };
   const auto live = emulator.published().front().id;
   auto resolved = w.host.post(path(a), user, {{"outcome", "published"}, {"postId", live}});
@@ -194,7 +200,8 @@ TEST_CASE("media the platform is still processing hold no worker", "[exactly-onc
   CHECK(postsByText(emulator)["with a video"] == 1);
 }
 
-TEST_CASE("SIGKILL with 64 targets in flight: after the restart each is published once, re-sent once, or needs review", "[exactly-once][crash]") {
+TEST_CASE("SIGKILL with 64 targets in flight: after the restart each is published once, re-sent once, or needs review",
+          "[exactly-once][crash]") {
   OAuthEmulator emulator;
   emulator.postLatencyMs = 1500;
   World w(oauthEnv(emulator), testPlatformConfig(64, 3, 0));
@@ -209,7 +216,8 @@ TEST_CASE("SIGKILL with 64 targets in flight: after the restart each is publishe
   // Kill while most are in flight at the platform.
   int inFlight = 0;
   for (int i = 0; i < 200 && inFlight < 48; ++i) {
-    inFlight = std::stoi(sql(w.host.databaseUrl(), "SELECT COUNT(*) FROM post_targets WHERE status = 'publishing'").at(0).at(0));
+    inFlight = std::stoi(
+        sql(w.host.databaseUrl(), "SELECT COUNT(*) FROM post_targets WHERE status = 'publishing'").at(0).at(0));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   REQUIRE(inFlight >= 48);
@@ -231,7 +239,8 @@ TEST_CASE("SIGKILL with 64 targets in flight: after the restart each is publishe
     }
     reconciledFound += found;
   }
-  const auto took = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - restarted).count();
+  const auto took =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - restarted).count();
   std::cout << "SIGKILL with " << inFlight << " in flight: " << published << " published (" << reconciledFound
             << " found at the platform by reconciliation, " << resent << " re-sent after not_found), " << review
             << " needs_review; settled " << took << " s after the restart\n";
@@ -246,7 +255,8 @@ TEST_CASE("SIGKILL with 64 targets in flight: after the restart each is publishe
   CHECK(reconciledFound > 0);
 }
 
-TEST_CASE("two hosts on PostgreSQL, one killed: the other reconciles its attempts within 30 s", "[exactly-once][crash][postgresql]") {
+TEST_CASE("two hosts on PostgreSQL, one killed: the other reconciles its attempts within 30 s",
+          "[exactly-once][crash][postgresql]") {
   REQUIRE(backend() == "postgresql");
   OAuthEmulator emulator;
   emulator.postLatencyMs = 1500;
@@ -262,8 +272,11 @@ TEST_CASE("two hosts on PostgreSQL, one killed: the other reconciles its attempt
   }
   // Kill the first host while it holds attempts in flight.
   const auto firstHostHolds = [&] {
-    return std::stoi(sql(w.host.databaseUrl(), "SELECT COUNT(*) FROM post_targets WHERE status = 'publishing' AND lease_owner IN"
-                                               " (SELECT id FROM hosts ORDER BY started_at LIMIT 1)").at(0).at(0));
+    return std::stoi(sql(w.host.databaseUrl(),
+                         "SELECT COUNT(*) FROM post_targets WHERE status = 'publishing' AND lease_owner IN"
+                         " (SELECT id FROM hosts ORDER BY started_at LIMIT 1)")
+                         .at(0)
+                         .at(0));
   };
   int held = 0;
   for (int i = 0; i < 200 && held == 0; ++i) {
@@ -281,7 +294,8 @@ TEST_CASE("two hosts on PostgreSQL, one killed: the other reconciles its attempt
   // The survivor settles everything, the dead host's attempts by reconciliation.
   bool settled = false;
   while (!settled && std::chrono::steady_clock::now() - killed < std::chrono::seconds(40)) {
-    const auto left = sql(w.host.databaseUrl(), "SELECT COUNT(*) FROM post_targets WHERE status IN ('queued', 'publishing')");
+    const auto left =
+        sql(w.host.databaseUrl(), "SELECT COUNT(*) FROM post_targets WHERE status IN ('queued', 'publishing')");
     settled = left.at(0).at(0) == "0";
     if (!settled) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }

@@ -3,30 +3,30 @@
 #include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
-#include <Poco/Data/Statement.h>
 #include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
-#include <fcntl.h>
 #include <fstream>
 #include <mutex>
 #include <random>
-#include <spawn.h>
 #include <sstream>
 #include <stdexcept>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 extern char** environ;
 
@@ -64,14 +64,15 @@ void registerConnectors() {
 
 Poco::Data::Session postgresSession(const std::string& database) {
   registerConnectors();
-  return Poco::Data::Session("PostgreSQL", "host=127.0.0.1 port=" + env("MARKETSAGE_TEST_PG_PORT") + " user=postgres dbname=" + database);
+  return Poco::Data::Session(
+      "PostgreSQL", "host=127.0.0.1 port=" + env("MARKETSAGE_TEST_PG_PORT") + " user=postgres dbname=" + database);
 }
 
 Poco::Data::Session postgresAdminSession() { return postgresSession("postgres"); }
 
 /// Spawns the binary with stdout and stderr sent to files; returns the pid.
-int spawn(const std::vector<std::string>& args, const std::vector<std::string>& environment, const std::filesystem::path& out,
-          const std::filesystem::path& err) {
+int spawn(const std::vector<std::string>& args, const std::vector<std::string>& environment,
+          const std::filesystem::path& out, const std::filesystem::path& err) {
   std::vector<char*> argv;
   std::string binary = MARKETSAGE_BINARY;
   argv.push_back(binary.data());
@@ -239,12 +240,14 @@ std::string Host::bootstrap() {
 long Host::start(const std::string& configJson) {
   std::ofstream(dir_ / "config.json") << configJson;
   const auto started = std::chrono::steady_clock::now();
-  pid_ = spawn({"serve", "--config", (dir_ / "config.json").string()}, environment(), dir_ / "host.out", dir_ / "host.log");
+  pid_ = spawn({"serve", "--config", (dir_ / "config.json").string()}, environment(), dir_ / "host.out",
+               dir_ / "host.log");
   const auto deadline = started + std::chrono::seconds(15);
   while (std::chrono::steady_clock::now() < deadline) {
     try {
       if (request("GET", "/api/health").status == 200) {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+            .count();
       }
     } catch (const std::exception&) {
     }
@@ -288,7 +291,8 @@ Response Host::request(const std::string& method, const std::string& path, const
     if (!contentType.empty()) request.setContentType(contentType);
     request.setContentLength64(static_cast<Poco::Int64>(body->size()));
   }
-  if (const auto cookies = cookiesFor(path.substr(0, path.find('?'))); !cookies.empty() && !request.has("Cookie")) request.set("Cookie", cookies);
+  if (const auto cookies = cookiesFor(path.substr(0, path.find('?'))); !cookies.empty() && !request.has("Cookie"))
+    request.set("Cookie", cookies);
   auto& out = session.sendRequest(request);
   if (body) out << *body;
   auto response = receive(session);
@@ -305,7 +309,8 @@ void Host::keepCookies(const std::vector<std::string>& setCookies) const {
     const auto semicolon = field.find(';');
     const auto value = field.substr(eq + 1, semicolon == std::string::npos ? std::string::npos : semicolon - eq - 1);
     std::string path = "/";
-    if (const auto at = field.find("Path="); at != std::string::npos) path = field.substr(at + 5, field.find(';', at) - at - 5);
+    if (const auto at = field.find("Path="); at != std::string::npos)
+      path = field.substr(at + 5, field.find(';', at) - at - 5);
     if (field.find("Max-Age=0") != std::string::npos) {
       cookies_.erase(name);
     } else {

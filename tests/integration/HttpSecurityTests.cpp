@@ -29,7 +29,8 @@ long long metric(const Host& host, const std::string& name) {
 
 /// Sends `prefix` at once, then `bytes` one at a time, `every` apart, until the server closes the
 /// connection; returns how long the server let the trickle go on and what it answered.
-std::pair<long long, std::string> trickle(int port, const std::string& prefix, const std::string& bytes, std::chrono::milliseconds every) {
+std::pair<long long, std::string> trickle(int port, const std::string& prefix, const std::string& bytes,
+                                          std::chrono::milliseconds every) {
   RawSocket socket(port);
   if (!socket.send(prefix)) return {-1, ""};
   std::atomic<bool> stop{false};
@@ -51,7 +52,8 @@ const std::string health = "GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n";
 
 }  // namespace
 
-TEST_CASE("stalled and trickling clients cost a socket, never a thread; every wait is bounded in total", "[http][security]") {
+TEST_CASE("stalled and trickling clients cost a socket, never a thread; every wait is bounded in total",
+          "[http][security]") {
   World w({}, R"({"server":{"headerTimeoutSeconds":3,"bodyTimeoutSeconds":3}})");
   const int port = w.host.port();
 
@@ -74,7 +76,8 @@ TEST_CASE("stalled and trickling clients cost a socket, never a thread; every wa
 
   // A head trickled one byte every 200 ms is cut off at the 3 s bound with 408, not kept alive by
   // each byte that arrives.
-  const auto [headMillis, headAnswer] = trickle(port, "", "GET /api/health HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(200, 'a'), 200ms);
+  const auto [headMillis, headAnswer] =
+      trickle(port, "", "GET /api/health HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(200, 'a'), 200ms);
   CHECK(headMillis >= 2500);
   CHECK(headMillis < 5000);
   CHECK(headAnswer.rfind("HTTP/1.1 408 Request Timeout\r\n", 0) == 0);
@@ -99,7 +102,9 @@ TEST_CASE("stalled and trickling clients cost a socket, never a thread; every wa
   for (auto& socket : stalled) closed += socket->readUntilClosed(50ms).closed ? 1 : 0;
   CHECK(closed == 300);
   // Each stalled head was either cut off at its bound or closed to admit a newer connection.
-  CHECK(metric(w.host, "marketsage_http_timeouts_total") + metric(w.host, "marketsage_http_connections_evicted_total") >= 300);
+  CHECK(metric(w.host, "marketsage_http_timeouts_total") +
+            metric(w.host, "marketsage_http_connections_evicted_total") >=
+        300);
   stalled.clear();
   std::this_thread::sleep_for(300ms);
   CHECK(metric(w.host, "marketsage_http_connections") <= 2);
@@ -108,11 +113,10 @@ TEST_CASE("stalled and trickling clients cost a socket, never a thread; every wa
 TEST_CASE("an upload streamed slower than server.minBodyRate is cut off and stores nothing", "[http][security]") {
   World w({}, R"({"server":{"bodyTimeoutSeconds":2,"minBodyRate":65536}})");
   const auto& key = w.a.byRole["USER"].key;
-  const auto [millis, answer] =
-      trickle(w.host.port(),
-              "POST /api/social-media/media HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
-                  "\r\nContent-Type: image/png\r\nContent-Length: 10000000\r\n\r\n",
-              std::string(400, 'x'), 10ms);
+  const auto [millis, answer] = trickle(w.host.port(),
+                                        "POST /api/social-media/media HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                                            key + "\r\nContent-Type: image/png\r\nContent-Length: 10000000\r\n\r\n",
+                                        std::string(400, 'x'), 10ms);
   // 2 s of grace plus what the bytes sent by then earn at 64 KiB/s: well under 3 s.
   CHECK(millis >= 1500);
   CHECK(millis < 3500);
@@ -134,33 +138,73 @@ TEST_CASE("request smuggling: a message two readers could frame differently is r
   };
   const std::vector<Case> cases = {
       {"Content-Length beside Transfer-Encoding",
-       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 19\r\nTransfer-Encoding: chunked\r\n\r\n13\r\n" + body + "\r\n0\r\n\r\n", 400},
+       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth +
+           "Content-Length: 19\r\nTransfer-Encoding: chunked\r\n\r\n13\r\n" + body + "\r\n0\r\n\r\n",
+       400},
       {"Transfer-Encoding beside Content-Length",
-       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n13\r\n" + body + "\r\n0\r\n\r\n", 400},
+       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth +
+           "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n13\r\n" + body + "\r\n0\r\n\r\n",
+       400},
       {"conflicting Content-Length fields",
-       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 19\r\nContent-Length: 60\r\n\r\n" + body, 400},
-      {"repeated Content-Length fields", "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 19\r\nContent-Length: 19\r\n\r\n" + body, 400},
-      {"a Content-Length list", "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 19, 19\r\n\r\n" + body, 400},
-      {"a signed Content-Length", "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: +19\r\n\r\n" + body, 400},
-      {"a hexadecimal Content-Length", "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 0x13\r\n\r\n" + body, 400},
-      {"a Content-Length with a space before the colon", "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length : 19\r\n\r\n" + body, 400},
+       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 19\r\nContent-Length: 60\r\n\r\n" + body,
+       400},
+      {"repeated Content-Length fields",
+       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 19\r\nContent-Length: 19\r\n\r\n" + body,
+       400},
+      {"a Content-Length list",
+       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 19, 19\r\n\r\n" + body, 400},
+      {"a signed Content-Length",
+       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: +19\r\n\r\n" + body, 400},
+      {"a hexadecimal Content-Length",
+       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 0x13\r\n\r\n" + body, 400},
+      {"a Content-Length with a space before the colon",
+       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length : 19\r\n\r\n" + body, 400},
       {"a chunk longer than its size",
-       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked\r\n\r\n5\r\n" + body + "\r\n0\r\n\r\n", 400},
+       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked\r\n\r\n5\r\n" + body +
+           "\r\n0\r\n\r\n",
+       400},
       {"a chunk shorter than its size",
-       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked\r\n\r\n30\r\n" + body + "\r\n0\r\n\r\n", 400},
-      {"a chunk size that is not hexadecimal", "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked\r\n\r\nzz\r\n" + body + "\r\n0\r\n\r\n", 400},
+       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked\r\n\r\n30\r\n" + body +
+           "\r\n0\r\n\r\n",
+       400},
+      {"a chunk size that is not hexadecimal",
+       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked\r\n\r\nzz\r\n" + body +
+           "\r\n0\r\n\r\n",
+       400},
       {"a chunk size that overflows",
-       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked\r\n\r\n10000000000000013\r\n" + body + "\r\n0\r\n\r\n", 400},
-      {"an unknown transfer coding", "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: xchunked\r\n\r\n13\r\n" + body + "\r\n0\r\n\r\n", 400},
-      {"a coding after chunked", "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked, gzip\r\n\r\n13\r\n" + body + "\r\n0\r\n\r\n", 400},
-      {"chunked twice", "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n13\r\n" + body + "\r\n0\r\n\r\n", 400},
+       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked\r\n\r\n10000000000000013\r\n" +
+           body + "\r\n0\r\n\r\n",
+       400},
+      {"an unknown transfer coding",
+       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: xchunked\r\n\r\n13\r\n" + body +
+           "\r\n0\r\n\r\n",
+       400},
+      {"a coding after chunked",
+       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked, gzip\r\n\r\n13\r\n" + body +
+           "\r\n0\r\n\r\n",
+       400},
+      {"chunked twice",
+       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth +
+           "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n13\r\n" + body + "\r\n0\r\n\r\n",
+       400},
       {"a coding we do not implement before chunked",
-       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: gzip, chunked\r\n\r\n13\r\n" + body + "\r\n0\r\n\r\n", 501},
-      {"Transfer-Encoding in HTTP/1.0", "POST /api/orgs HTTP/1.0\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked\r\n\r\n13\r\n" + body + "\r\n0\r\n\r\n", 400},
-      {"a folded header line", "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length:\r\n 19\r\n\r\n" + body, 400},
-      {"a bare CR in a field", "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "X-Note: a\rContent-Length: 19\r\n\r\n" + body, 400},
-      {"a NUL in a field", "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + std::string("X-Note: a\0b\r\n", 13) + "Content-Length: 19\r\n\r\n" + body, 400},
-      {"two Host fields", "POST /api/orgs HTTP/1.1\r\nHost: x\r\nHost: y\r\n" + auth + "Content-Length: 19\r\n\r\n" + body, 400},
+       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: gzip, chunked\r\n\r\n13\r\n" + body +
+           "\r\n0\r\n\r\n",
+       501},
+      {"Transfer-Encoding in HTTP/1.0",
+       "POST /api/orgs HTTP/1.0\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked\r\n\r\n13\r\n" + body +
+           "\r\n0\r\n\r\n",
+       400},
+      {"a folded header line",
+       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length:\r\n 19\r\n\r\n" + body, 400},
+      {"a bare CR in a field",
+       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "X-Note: a\rContent-Length: 19\r\n\r\n" + body, 400},
+      {"a NUL in a field",
+       "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + std::string("X-Note: a\0b\r\n", 13) +
+           "Content-Length: 19\r\n\r\n" + body,
+       400},
+      {"two Host fields",
+       "POST /api/orgs HTTP/1.1\r\nHost: x\r\nHost: y\r\n" + auth + "Content-Length: 19\r\n\r\n" + body, 400},
       {"no Host field in HTTP/1.1", "POST /api/orgs HTTP/1.1\r\n" + auth + "Content-Length: 19\r\n\r\n" + body, 400},
   };
   for (const auto& c : cases) {
@@ -180,8 +224,8 @@ TEST_CASE("request smuggling: a message two readers could frame differently is r
   // The same requests well formed: pipelined, each answered, in order, on one connection.
   RawSocket good(w.host.port());
   REQUIRE(good.send("POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 19\r\n\r\n" + body +
-                    "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked\r\n\r\n13\r\n" + body + "\r\n0\r\n\r\n" +
-                    "GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+                    "POST /api/orgs HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked\r\n\r\n13\r\n" +
+                    body + "\r\n0\r\n\r\n" + "GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
   const auto got = good.readUntilClosed(5s);
   const auto responses = splitResponses(got.bytes);
   REQUIRE(responses.size() == 3);
@@ -201,7 +245,8 @@ TEST_CASE("the status line is always HTTP/1.1; other major versions get 505", "[
   CHECK(nine.bytes.rfind("HTTP/1.1 505 HTTP Version Not Supported\r\n", 0) == 0);
   CHECK(nine.closed);
   CHECK(ask("GET /api/health HTTP/2.0\r\nHost: x\r\n\r\n").bytes.rfind("HTTP/1.1 505 ", 0) == 0);
-  CHECK(ask("GET /api/health HTTP/1.2\r\nHost: x\r\nConnection: close\r\n\r\n").bytes.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(ask("GET /api/health HTTP/1.2\r\nHost: x\r\nConnection: close\r\n\r\n").bytes.rfind("HTTP/1.1 200 OK\r\n", 0) ==
+        0);
   CHECK(ask("GET /api/health HTTP/x.y\r\nHost: x\r\n\r\n").bytes.rfind("HTTP/1.1 400 ", 0) == 0);
   // HTTP/1.0 needs no Host, and its connection closes after the answer.
   const auto old = ask("GET /api/health HTTP/1.0\r\n\r\n");
@@ -220,16 +265,19 @@ TEST_CASE("metric labels stay bounded whatever methods and paths clients send", 
   World w;
   for (int i = 0; i < 20; ++i) {
     RawSocket socket(w.host.port());
-    REQUIRE(socket.send("FOO" + std::to_string(i) + " /api/nothing-" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    REQUIRE(socket.send("FOO" + std::to_string(i) + " /api/nothing-" + std::to_string(i) +
+                        " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
     CHECK(splitResponses(socket.readUntilClosed(3s).bytes).at(0).status == 404);
   }
   const auto text = w.host.get("/metrics", "").body;
   CHECK(text.find("FOO") == std::string::npos);
   CHECK(text.find("nothing-") == std::string::npos);
-  CHECK(text.find(R"(marketsage_http_requests_total{route="unmatched",method="other",status="404"} 20)") != std::string::npos);
+  CHECK(text.find(R"(marketsage_http_requests_total{route="unmatched",method="other",status="404"} 20)") !=
+        std::string::npos);
 }
 
-TEST_CASE("production refuses an http:// public URL outside localhost unless allowInsecurePublicUrl", "[config][security]") {
+TEST_CASE("production refuses an http:// public URL outside localhost unless allowInsecurePublicUrl",
+          "[config][security]") {
   const std::map<std::string, std::string> production{{"MARKETSAGE_MODE", "production"},
                                                       {"FIELD_ENCRYPTION_KEY", std::string(64, 'a')},
                                                       {"MARKETSAGE_PUBLIC_URL", "http://social.example.com"}};
@@ -248,7 +296,8 @@ TEST_CASE("production refuses an http:// public URL outside localhost unless all
   CHECK_NOTHROW(behindProxy.start(R"({"allowInsecurePublicUrl":true})"));
 }
 
-TEST_CASE("inbound rate limits: per API key, per client address, and failed authentications per address", "[http][security]") {
+TEST_CASE("inbound rate limits: per API key, per client address, and failed authentications per address",
+          "[http][security]") {
   // A burst of 30 per key: World's set-up makes about 20 requests with the SUPER_ADMIN's key.
   World w({}, R"({"rateLimit":{"perKey":{"perSecond":1,"burst":30},"perAddress":{"perSecond":1000,"burst":1000},)"
               R"("authFailures":{"perMinute":6,"burst":3}}})");
@@ -258,8 +307,10 @@ TEST_CASE("inbound rate limits: per API key, per client address, and failed auth
   Response limited;
   for (int i = 0; i < 33; ++i) {
     const auto r = w.host.get("/api/orgs/" + w.a.id, key);
-    if (r.status == 200) ++ok;
-    else limited = r;
+    if (r.status == 200)
+      ++ok;
+    else
+      limited = r;
   }
   CHECK(ok >= 30);  // the burst, plus what a slow machine earns back at 1/s meanwhile
   CHECK(ok <= 32);
@@ -279,7 +330,8 @@ TEST_CASE("inbound rate limits: per API key, per client address, and failed auth
   CHECK(blocked.status == 429);
   CHECK(std::stoi(blocked.header("retry-after")) >= 1);
   RawSocket elsewhere(w.host.port(), "127.0.0.2");
-  REQUIRE(elsewhere.send("GET /api/orgs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + w.superKey + "\r\nConnection: close\r\n\r\n"));
+  REQUIRE(elsewhere.send("GET /api/orgs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + w.superKey +
+                         "\r\nConnection: close\r\n\r\n"));
   CHECK(splitResponses(elsewhere.readUntilClosed(5s).bytes).at(0).status == 200);
 
   const auto metrics = w.host.get("/metrics", "").body;  // /metrics needs no key

@@ -5,8 +5,8 @@
 // and an image LinkedIn is still processing.
 #if defined(MARKETSAGE_WITH_LINKEDIN)
 
-#include "integration/ExactlyOnce.h"
 #include "LinkedInEmulator.h"
+#include "integration/ExactlyOnce.h"
 
 #include <algorithm>
 #include <iostream>
@@ -24,13 +24,19 @@ const std::string kMember = std::string("urn:li:person:") + LinkedInApi::memberS
 
 /// A 1 s plugin timeout: a slow answer is a lost one.
 std::string linkedInConfig(int workers = 4, int graceSeconds = 2) {
-  return exactlyOnceConfig({{"linkedin", {{"api_version", LinkedInApi::versionMonthsAgo(2)}, {"poll_interval_ms", 100}, {"http_timeout_ms", 1000}}}},
-                           workers, graceSeconds);
+  return exactlyOnceConfig(
+      {{"linkedin",
+        {{"api_version", LinkedInApi::versionMonthsAgo(2)}, {"poll_interval_ms", 100}, {"http_timeout_ms", 1000}}}},
+      workers, graceSeconds);
 }
 
 std::map<std::string, std::string> linkedInEnv(const LinkedInApi& li) {
-  return {{"MARKETSAGE_PLUGIN_PATH", MARKETSAGE_BUNDLED_PLUGIN_DIR}, {"FIELD_ENCRYPTION_KEY", devKey}, {"LINKEDIN_API_BASE", li.url()},
-          {"LINKEDIN_AUTH_BASE", li.url()}, {"LINKEDIN_CLIENT_ID", LinkedInApi::clientId}, {"LINKEDIN_CLIENT_SECRET", LinkedInApi::clientSecret}};
+  return {{"MARKETSAGE_PLUGIN_PATH", MARKETSAGE_BUNDLED_PLUGIN_DIR},
+          {"FIELD_ENCRYPTION_KEY", devKey},
+          {"LINKEDIN_API_BASE", li.url()},
+          {"LINKEDIN_AUTH_BASE", li.url()},
+          {"LINKEDIN_CLIENT_ID", LinkedInApi::clientId},
+          {"LINKEDIN_CLIENT_SECRET", LinkedInApi::clientSecret}};
 }
 
 /// How often each commentary is live at LinkedIn.
@@ -49,7 +55,10 @@ std::string urnOf(const LinkedInApi& li, const std::string& commentary) {
 
 }  // namespace
 
-TEST_CASE("LinkedIn page: every kind of lost answer, three times each in random order: each post live once, under LinkedIn's URN", "[exactly-once][linkedin]") {
+TEST_CASE(
+    "LinkedIn page: every kind of lost answer, three times each in random order: each post live once, under LinkedIn's "
+    "URN",
+    "[exactly-once][linkedin]") {
   LinkedInApi li;
   li.addOrganization("2414183", "Acme Robotics");
   li.setSlowAnswerMs(2500);  // past the plugin's 1 s timeout
@@ -72,7 +81,7 @@ TEST_CASE("LinkedIn page: every kind of lost answer, three times each in random 
     const auto urn = urnOf(li, text);
     CHECK(str(target, "postId") == urn);
     CHECK(str(target, "url") == "https://www.linkedin.com/feed/update/" + urn + "/");
-        CHECK(hasEvent(post, "outcome_unknown"));
+    CHECK(hasEvent(post, "outcome_unknown"));
     CHECK(!hasEvent(post, "retry"));  // never sent again blindly
     if (faults[i] == Fault::RefuseWithoutCreate) {
       CHECK(hasEvent(post, "reconciled_not_found"));
@@ -92,11 +101,13 @@ TEST_CASE("LinkedIn page: every kind of lost answer, three times each in random 
   }
   CHECK(live.size() == faults.size());  // zero losses
   std::cout << "LinkedIn exactly once: " << faults.size() << " faults injected on POST /rest/posts, " << found
-            << " found by reconciliation, " << resent << " sent again after not_found; " << li.posts().size() << " posts live for "
-            << faults.size() << " posts, duplicates 0, losses " << faults.size() - live.size() << "\n";
+            << " found by reconciliation, " << resent << " sent again after not_found; " << li.posts().size()
+            << " posts live for " << faults.size() << " posts, duplicates 0, losses " << faults.size() - live.size()
+            << "\n";
 }
 
-TEST_CASE("LinkedIn page: a re-send refused as a duplicate is a cue to look again, never a failure or a second post", "[exactly-once][linkedin]") {
+TEST_CASE("LinkedIn page: a re-send refused as a duplicate is a cue to look again, never a failure or a second post",
+          "[exactly-once][linkedin]") {
   LinkedInApi li;
   li.addOrganization("2414183", "Acme Robotics");
   li.setFinderLagMs(3000);  // LinkedIn lists the lost post only 3 s later: the first look misses it
@@ -114,13 +125,15 @@ TEST_CASE("LinkedIn page: a re-send refused as a duplicate is a cue to look agai
   CHECK(hasEvent(post, "reconciled_not_found"));
   bool refusedAsDuplicate = false;
   for (const auto& e : post.at("history").as_array())
-    if (str(e, "event") == "outcome_unknown" && json::serialize(e.at("detail")).find("duplicate of " + li.posts().front().urn) != std::string::npos)
+    if (str(e, "event") == "outcome_unknown" &&
+        json::serialize(e.at("detail")).find("duplicate of " + li.posts().front().urn) != std::string::npos)
       refusedAsDuplicate = true;
   CHECK(refusedAsDuplicate);
   CHECK(foundByReconcile(post));
 }
 
-TEST_CASE("LinkedIn member: an unknown outcome needs review (the app cannot read member posts), never a second post", "[exactly-once][linkedin]") {
+TEST_CASE("LinkedIn member: an unknown outcome needs review (the app cannot read member posts), never a second post",
+          "[exactly-once][linkedin]") {
   LinkedInApi li;
   World w(linkedInEnv(li), linkedInConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
@@ -143,7 +156,8 @@ TEST_CASE("LinkedIn member: an unknown outcome needs review (the app cannot read
 
   // A person checks the member's activity: the first is there, the second is not.
   const auto resolve = [&](const json::value& post) {
-    return "/api/social-media/posts/" + str(post, "id") + "/targets/" + str(post.at("results").at(0), "targetId") + "/resolve";
+    return "/api/social-media/posts/" + str(post, "id") + "/targets/" + str(post.at("results").at(0), "targetId") +
+           "/resolve";
   };
   const auto urn = urnOf(li, "Maybe posted");
   const auto resolved = w.host.post(resolve(a), user, {{"outcome", "published"}, {"postId", urn}});
@@ -155,7 +169,10 @@ TEST_CASE("LinkedIn member: an unknown outcome needs review (the app cannot read
   CHECK(liveByText(li) == std::map<std::string, int>{{"Maybe not", 1}, {"Maybe posted", 1}});
 }
 
-TEST_CASE("LinkedIn: an image LinkedIn is still processing holds no worker; the target shows processing and is published once", "[exactly-once][linkedin][processing]") {
+TEST_CASE(
+    "LinkedIn: an image LinkedIn is still processing holds no worker; the target shows processing and is published "
+    "once",
+    "[exactly-once][linkedin][processing]") {
   LinkedInApi li;
   li.addOrganization("2414183", "Acme Robotics");
   li.setProcessingPolls(3, 3);
@@ -171,7 +188,8 @@ TEST_CASE("LinkedIn: an image LinkedIn is still processing holds no worker; the 
   CHECK(target.at("attempts").as_int64() == 1);
   CHECK(str(target, "postId") == urnOf(li, "With a picture"));
   int initializations = 0;
-  for (const auto& line : li.requests()) initializations += line.find("/rest/images?action=initializeUpload") != std::string::npos;
+  for (const auto& line : li.requests())
+    initializations += line.find("/rest/images?action=initializeUpload") != std::string::npos;
   CHECK(initializations == 1);  // uploaded once, looked at until AVAILABLE
   CHECK(li.statusPolls() == 4);
   CHECK(liveByText(li).size() == 2);

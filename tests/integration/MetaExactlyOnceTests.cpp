@@ -34,7 +34,8 @@ std::string exactlyOnceMetaConfig(const GraphApi& graph) {
 }
 
 std::map<std::string, std::string> graphEnv(const GraphApi& graph) {
-  std::map<std::string, std::string> env{{"MARKETSAGE_PLUGIN_PATH", MARKETSAGE_BUNDLED_PLUGIN_DIR}, {"FIELD_ENCRYPTION_KEY", devKey}};
+  std::map<std::string, std::string> env{{"MARKETSAGE_PLUGIN_PATH", MARKETSAGE_BUNDLED_PLUGIN_DIR},
+                                         {"FIELD_ENCRYPTION_KEY", devKey}};
   for (const std::string platform : {"FACEBOOK", "INSTAGRAM"}) {
     for (const std::string base : {"_API_BASE", "_AUTH_BASE"}) env[platform + base] = graph.url();
     env[platform + "_CLIENT_ID"] = GraphApi::appId;
@@ -51,11 +52,14 @@ struct MetaHost {
   std::string admin() { return w.a.byRole["ADMIN"].key; }
 
   /// Connects `platform` through the emulator's Login dialog; the connection of `accountId`.
-  std::string connection(const std::string& platform, const std::string& accountId) { return connectAccount(w, admin(), platform, accountId); }
+  std::string connection(const std::string& platform, const std::string& accountId) {
+    return connectAccount(w, admin(), platform, accountId);
+  }
 
   /// An image in the host's media library: a JPEG that says `seed` (so every upload differs).
   std::string image(int seed) {
-    const std::string jpeg = std::string("\xFF\xD8\xFF\xE0", 4) + "exactly once " + std::to_string(seed) + std::string(1500, 'j') + "\xFF\xD9";
+    const std::string jpeg = std::string("\xFF\xD8\xFF\xE0", 4) + "exactly once " + std::to_string(seed) +
+                             std::string(1500, 'j') + "\xFF\xD9";
     const auto r = w.host.request("POST", "/api/social-media/media", admin(), jpeg, "application/octet-stream");
     REQUIRE(r.status == 201);
     return str(r.json(), "id");
@@ -66,8 +70,8 @@ struct MetaHost {
 /// with the id of the item Graph has (`kind`, that content, on `owner`), outcome_unknown in its
 /// history, then found by reconcile — or, for a 503 that made nothing, sent again once. Afterwards
 /// every content is live exactly once. Returns a line of figures for the log.
-std::string publishThroughFaults(MetaHost& m, const std::string& connection, const std::string& owner, const std::string& kind,
-                                 const std::vector<Fault>& faults, const std::string& label,
+std::string publishThroughFaults(MetaHost& m, const std::string& connection, const std::string& owner,
+                                 const std::string& kind, const std::vector<Fault>& faults, const std::string& label,
                                  const std::function<json::array(std::size_t)>& mediaOf) {
   int found = 0, resent = 0;
   std::vector<std::string> contents;
@@ -105,15 +109,17 @@ std::string publishThroughFaults(MetaHost& m, const std::string& connection, con
   const auto live = m.graph.livePosts(owner);
   long duplicates = 0, losses = 0;
   for (const auto& content : contents) {
-    const auto times = std::count_if(live.begin(), live.end(), [&](const GraphApi::Item& item) { return item.message == content; });
+    const auto times =
+        std::count_if(live.begin(), live.end(), [&](const GraphApi::Item& item) { return item.message == content; });
     duplicates += std::max<long>(0, times - 1);
     losses += times == 0;
   }
   CHECK(duplicates == 0);
   CHECK(losses == 0);
   CHECK(live.size() == contents.size());  // nothing else either
-  return std::to_string(faults.size()) + " faults injected; " + std::to_string(found) + " found by reconcile, " + std::to_string(resent) +
-         " re-sent after not_found; duplicates " + std::to_string(duplicates) + ", losses " + std::to_string(losses);
+  return std::to_string(faults.size()) + " faults injected; " + std::to_string(found) + " found by reconcile, " +
+         std::to_string(resent) + " re-sent after not_found; duplicates " + std::to_string(duplicates) + ", losses " +
+         std::to_string(losses);
 }
 
 }  // namespace
@@ -123,9 +129,10 @@ TEST_CASE("meta exactly once: Facebook text and photo posts under every lost-ans
   const auto& page = m.graph.pages()[0];
   const auto connection = m.connection("facebook", page.id);
   const auto faults = shuffledCreateFaults(3, 11);  // 18: twice as text, once as a photo
-  const auto summary = publishThroughFaults(m, connection, page.id, "post", faults, "facebook once", [&](std::size_t i) {
-    return i % 3 == 2 ? json::array{json::value(m.image(static_cast<int>(i)))} : json::array{};
-  });
+  const auto summary =
+      publishThroughFaults(m, connection, page.id, "post", faults, "facebook once", [&](std::size_t i) {
+        return i % 3 == 2 ? json::array{json::value(m.image(static_cast<int>(i)))} : json::array{};
+      });
   std::cout << "meta exactly once, facebook: " << summary << "\n";
 }
 
@@ -134,17 +141,19 @@ TEST_CASE("meta exactly once: Instagram images and carousels under every lost-an
   const auto& page = m.graph.pages()[0];
   const auto connection = m.connection("instagram", page.igUserId);
   const auto faults = shuffledCreateFaults(3, 23);  // 18: twice on an image, once on a carousel of two
-  const auto summary = publishThroughFaults(m, connection, page.igUserId, "ig_media", faults, "instagram once", [&](std::size_t i) {
-    json::array media{json::value(m.image(100 + static_cast<int>(i)))};
-    if (i % 3 == 2) media.push_back(json::value(m.image(200 + static_cast<int>(i))));
-    return media;
-  });
+  const auto summary =
+      publishThroughFaults(m, connection, page.igUserId, "ig_media", faults, "instagram once", [&](std::size_t i) {
+        json::array media{json::value(m.image(100 + static_cast<int>(i)))};
+        if (i % 3 == 2) media.push_back(json::value(m.image(200 + static_cast<int>(i))));
+        return media;
+      });
   std::cout << "meta exactly once, instagram: " << summary << "\n";
 }
 
 // Past the grace a "not found" is trusted and the post sent again; a request landing even later
 // then meets Graph's own refusal, so the account still shows the post once.
-TEST_CASE("meta exactly once: a post landing after the grace is refused by Graph itself, never a second post", "[exactly-once][meta]") {
+TEST_CASE("meta exactly once: a post landing after the grace is refused by Graph itself, never a second post",
+          "[exactly-once][meta]") {
   MetaHost m;
   const auto& page = m.graph.pages()[0];
   const auto landsLate = [&](const std::string& platform, const std::string& owner, json::object body) {
@@ -158,7 +167,8 @@ TEST_CASE("meta exactly once: a post landing after the grace is refused by Graph
     INFO(json::serialize(post));
     CHECK(str(post.at("results").at(0), "status") == "published");
     CHECK(hasEvent(post, "reconciled_not_found"));
-    std::this_thread::sleep_until(sent + std::chrono::milliseconds(m.graph.lateCreateMs + 1000));  // the late request has landed
+    std::this_thread::sleep_until(
+        sent + std::chrono::milliseconds(m.graph.lateCreateMs + 1000));  // the late request has landed
     const auto live = m.graph.livePosts(owner);
     REQUIRE(live.size() == 1);
     CHECK(str(post.at("results").at(0), "postId") == live.front().id);

@@ -30,8 +30,10 @@ constexpr const char* graphVersion = "v24.0";
 /// The host's environment: the bundled plugins, facebook pointed at `facebook`, instagram at
 /// `instagram` (the same emulator unless a test needs two Meta users' worth of state).
 std::map<std::string, std::string> metaEnv(const GraphApi& facebook, const GraphApi& instagram) {
-  std::map<std::string, std::string> env{{"MARKETSAGE_PLUGIN_PATH", MARKETSAGE_BUNDLED_PLUGIN_DIR}, {"FIELD_ENCRYPTION_KEY", devKey}};
-  for (const auto& [id, graph] : {std::pair<std::string, const GraphApi*>{"FACEBOOK", &facebook}, {"INSTAGRAM", &instagram}}) {
+  std::map<std::string, std::string> env{{"MARKETSAGE_PLUGIN_PATH", MARKETSAGE_BUNDLED_PLUGIN_DIR},
+                                         {"FIELD_ENCRYPTION_KEY", devKey}};
+  for (const auto& [id, graph] :
+       {std::pair<std::string, const GraphApi*>{"FACEBOOK", &facebook}, {"INSTAGRAM", &instagram}}) {
     env[id + "_API_BASE"] = graph->url();
     env[id + "_AUTH_BASE"] = graph->url();
     env[id + "_CLIENT_ID"] = GraphApi::appId;
@@ -42,12 +44,19 @@ std::map<std::string, std::string> metaEnv(const GraphApi& facebook, const Graph
 
 /// Quick retries and polls; the plugin settings that are not secrets come from the config.
 std::string metaConfig(const GraphApi& graph, int waitSeconds = 3) {
-  json::object config{
-      {"publishing", {{"waitSeconds", waitSeconds}, {"retryBaseMillis", 200}, {"pollMillis", 100}, {"workers", 4}, {"leaseSeconds", 30}}},
-      {"plugins",
-       {{"facebook", {{"api_version", graphVersion}}},
-        {"instagram",
-         {{"api_version", graphVersion}, {"rupload_base", graph.url()}, {"status_poll_interval_ms", 50}, {"status_poll_max_seconds", 20}}}}}};
+  json::object config{{"publishing",
+                       {{"waitSeconds", waitSeconds},
+                        {"retryBaseMillis", 200},
+                        {"pollMillis", 100},
+                        {"workers", 4},
+                        {"leaseSeconds", 30}}},
+                      {"plugins",
+                       {{"facebook", {{"api_version", graphVersion}}},
+                        {"instagram",
+                         {{"api_version", graphVersion},
+                          {"rupload_base", graph.url()},
+                          {"status_poll_interval_ms", 50},
+                          {"status_poll_max_seconds", 20}}}}}};
   return json::serialize(config);
 }
 
@@ -59,9 +68,12 @@ struct MetaWorld {
   explicit MetaWorld(int waitSeconds = 3, bool twoEmulators = false)
       : graph(),
         separateInstagram(twoEmulators ? std::make_unique<GraphApi>() : nullptr),
-        w(metaEnv(graph, separateInstagram ? *separateInstagram : graph), metaConfig(separateInstagram ? *separateInstagram : graph, waitSeconds)) {}
+        w(metaEnv(graph, separateInstagram ? *separateInstagram : graph),
+          metaConfig(separateInstagram ? *separateInstagram : graph, waitSeconds)) {}
   std::string admin() { return w.a.byRole["ADMIN"].key; }
-  GraphApi& emulatorOf(const std::string& platform) { return platform == "instagram" && separateInstagram ? *separateInstagram : graph; }
+  GraphApi& emulatorOf(const std::string& platform) {
+    return platform == "instagram" && separateInstagram ? *separateInstagram : graph;
+  }
 };
 
 /// GET /connect/{platform} → the emulator's Login dialog consents → the host's callback. Returns the
@@ -74,7 +86,8 @@ std::vector<json::value> connect(MetaWorld& m, const std::string& key, const std
   REQUIRE(dialog.rfind(graph.url() + "/" + graphVersion + "/dialog/oauth?", 0) == 0);
   const auto back = graph.consent(dialog);
   INFO("consent answered " << back);
-  REQUIRE(back.rfind("http://127.0.0.1:" + std::to_string(m.w.host.port()) + "/api/auth/callback/" + platform + "?", 0) == 0);
+  REQUIRE(back.rfind("http://127.0.0.1:" + std::to_string(m.w.host.port()) + "/api/auth/callback/" + platform + "?",
+                     0) == 0);
   auto done = m.w.host.get(pathOf(back), "");
   INFO("callback answered " << done.status << " " << done.header("location") << " " << done.body);
   REQUIRE(done.status == 302);
@@ -131,7 +144,11 @@ std::string pngBytes(std::uint32_t width, std::uint32_t height) {
 
 /// An MP4 (ftyp isom, then an mdat box of `size` bytes in all).
 std::string mp4Bytes(std::size_t size) {
-  std::string mp4("\x00\x00\x00\x18" "ftypisom\x00\x00\x02\x00" "isomiso2", 24);
+  std::string mp4(
+      "\x00\x00\x00\x18"
+      "ftypisom\x00\x00\x02\x00"
+      "isomiso2",
+      24);
   const std::size_t mdat = size - mp4.size();
   for (int shift = 24; shift >= 0; shift -= 8) mp4 += static_cast<char>((mdat >> shift) & 0xFF);
   mp4 += "mdat";
@@ -151,12 +168,14 @@ std::string upload(World& w, const std::string& key, const std::string& bytes, c
 
 int countRequests(const GraphApi& graph, const std::string& prefix) {
   const auto all = graph.requests();
-  return static_cast<int>(std::count_if(all.begin(), all.end(), [&](const std::string& r) { return r.rfind(prefix, 0) == 0; }));
+  return static_cast<int>(
+      std::count_if(all.begin(), all.end(), [&](const std::string& r) { return r.rfind(prefix, 0) == 0; }));
 }
 
 int countKind(const GraphApi& graph, const std::string& kind) {
   const auto all = graph.items();
-  return static_cast<int>(std::count_if(all.begin(), all.end(), [&](const GraphApi::Item& i) { return i.kind == kind; }));
+  return static_cast<int>(
+      std::count_if(all.begin(), all.end(), [&](const GraphApi::Item& i) { return i.kind == kind; }));
 }
 
 bool isLive(const GraphApi& graph, const std::string& owner, const std::string& id) {
@@ -190,7 +209,9 @@ double num(const json::value& v) { return v.to_number<double>(); }
 
 }  // namespace
 
-TEST_CASE("meta connect: one Facebook connection per Page, one Instagram connection per linked IG account, no token shown", "[meta]") {
+TEST_CASE(
+    "meta connect: one Facebook connection per Page, one Instagram connection per linked IG account, no token shown",
+    "[meta]") {
   MetaWorld m;
   const auto admin = m.admin();
   const auto& pages = m.graph.pages();
@@ -237,8 +258,10 @@ TEST_CASE("meta connect: one Facebook connection per Page, one Instagram connect
   checkNoTokens(m.graph, "connections", m.w.host.get("/api/social-media/connections", admin).body);
   checkNoTokens(m.graph, "health", m.w.host.get("/api/social-media/health", admin).body);
   checkNoTokens(m.graph, "audit", m.w.host.get("/api/audit", admin).body);
-  for (const auto& c : facebook) checkNoTokens(m.graph, "connection", m.w.host.get("/api/social-media/connections/" + str(c, "id"), admin).body);
-  for (const auto& c : instagram) checkNoTokens(m.graph, "connection", m.w.host.get("/api/social-media/connections/" + str(c, "id"), admin).body);
+  for (const auto& c : facebook)
+    checkNoTokens(m.graph, "connection", m.w.host.get("/api/social-media/connections/" + str(c, "id"), admin).body);
+  for (const auto& c : instagram)
+    checkNoTokens(m.graph, "connection", m.w.host.get("/api/social-media/connections/" + str(c, "id"), admin).body);
   const auto logText = m.w.host.logText();
   for (const auto& token : m.graph.issuedTokens()) {
     INFO("the host log must not contain an issued token");
@@ -263,7 +286,10 @@ TEST_CASE("meta connect: one Facebook connection per Page, one Instagram connect
   CHECK(countKind(m.graph, "post") == 0);
 }
 
-TEST_CASE("meta facebook: text, link, photo, several photos and a chunked video reach the Page as sent; delete removes a post", "[meta]") {
+TEST_CASE(
+    "meta facebook: text, link, photo, several photos and a chunked video reach the Page as sent; delete removes a "
+    "post",
+    "[meta]") {
   MetaWorld m;
   const auto admin = m.admin();
   const auto& page = m.graph.pages()[0];
@@ -299,7 +325,8 @@ TEST_CASE("meta facebook: text, link, photo, several photos and a chunked video 
     CHECK(str(getPost(m.w, admin, postId).at("results").at(0), "status") == "deleted");
   }
   SECTION("link") {
-    const auto t = publishOne(m.w, admin, {{"content", "Read this"}, {"link", "https://example.com/article?id=7"}, {"targets", target}});
+    const auto t = publishOne(
+        m.w, admin, {{"content", "Read this"}, {"link", "https://example.com/article?id=7"}, {"targets", target}});
     REQUIRE(str(t, "status") == "published");
     const auto item = m.graph.item(str(t, "postId"));
     CHECK(item.kind == "post");
@@ -329,8 +356,8 @@ TEST_CASE("meta facebook: text, link, photo, several photos and a chunked video 
       photos.push_back(jpegBytes(800, 600, 10 + i, 2000 + 500 * i));
       mediaIds.push_back(upload(m.w, admin, photos.back(), "image/jpeg"));
     }
-    const auto t = publishOne(m.w, admin,
-                              {{"content", "An album"}, {"targets", target}, {"media", {mediaIds[0], mediaIds[1], mediaIds[2]}}});
+    const auto t = publishOne(
+        m.w, admin, {{"content", "An album"}, {"targets", target}, {"media", {mediaIds[0], mediaIds[1], mediaIds[2]}}});
     REQUIRE(str(t, "status") == "published");
     const auto post = m.graph.item(str(t, "postId"));
     CHECK(post.kind == "post");
@@ -353,7 +380,10 @@ TEST_CASE("meta facebook: text, link, photo, several photos and a chunked video 
     const auto video = mp4Bytes(static_cast<std::size_t>(chunk) * 2 + 1234);
     const auto media = upload(m.w, admin, video, "video/mp4");
     const auto t = publishOne(m.w, admin,
-                              {{"content", "Our video"}, {"targets", target}, {"media", {media}}, {"options", {{"facebook", {{"title", "Launch"}}}}}});
+                              {{"content", "Our video"},
+                               {"targets", target},
+                               {"media", {media}},
+                               {"options", {{"facebook", {{"title", "Launch"}}}}}});
     INFO(json::serialize(t));
     REQUIRE(str(t, "status") == "published");
     const auto item = m.graph.item(str(t, "postId"));
@@ -370,8 +400,11 @@ TEST_CASE("meta facebook: text, link, photo, several photos and a chunked video 
   }
   SECTION("a published photo post is deleted at the Page") {
     std::string postId;
-    const auto t = publishOne(m.w, admin, {{"content", "short-lived photo"}, {"targets", target},
-                                           {"media", {upload(m.w, admin, jpegBytes(320, 240, 7), "image/jpeg")}}}, &postId);
+    const auto t = publishOne(m.w, admin,
+                              {{"content", "short-lived photo"},
+                               {"targets", target},
+                               {"media", {upload(m.w, admin, jpegBytes(320, 240, 7), "image/jpeg")}}},
+                              &postId);
     REQUIRE(str(t, "status") == "published");
     REQUIRE(isLive(m.graph, page.id, str(t, "postId")));
     auto removed = m.w.host.request("DELETE", "/api/social-media/posts/" + postId, admin);
@@ -390,8 +423,11 @@ TEST_CASE("meta facebook: text, link, photo, several photos and a chunked video 
     const std::time_t when = std::time(nullptr) + 3600;
     char text[32];
     std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&when));
-    const auto t = publishOne(m.w, admin, {{"content", "Later, natively"}, {"targets", target}, {"scheduledTime", text},
-                                           {"options", {{"facebook", {{"nativeScheduling", true}}}}}});
+    const auto t = publishOne(m.w, admin,
+                              {{"content", "Later, natively"},
+                               {"targets", target},
+                               {"scheduledTime", text},
+                               {"options", {{"facebook", {{"nativeScheduling", true}}}}}});
     INFO(json::serialize(t));
     REQUIRE(str(t, "status") == "published");  // handed over: Facebook owns the schedule now
     const auto item = m.graph.item(str(t, "postId"));
@@ -414,7 +450,8 @@ TEST_CASE("meta facebook: text, link, photo, several photos and a chunked video 
   SECTION("refused before any call: a link post that also carries media") {
     const auto media = upload(m.w, admin, jpegBytes(100, 100, 3), "image/jpeg");
     const int calls = m.graph.apiCalls();
-    const auto t = publishOne(m.w, admin, {{"content", "x"}, {"link", "https://example.com"}, {"targets", target}, {"media", {media}}});
+    const auto t = publishOne(
+        m.w, admin, {{"content", "x"}, {"link", "https://example.com"}, {"targets", target}, {"media", {media}}});
     CHECK(str(t, "status") == "failed");
     CHECK(str(t, "errorKind") == "invalid_input");
     CHECK(m.graph.apiCalls() == calls);
@@ -457,7 +494,8 @@ TEST_CASE("meta instagram: image, carousel and Reel go through containers fetche
       images.push_back(jpegBytes(1080, 1350, 30 + i, 1500 + 300 * i));
       ids.push_back(upload(m.w, admin, images.back(), "image/jpeg"));
     }
-    const auto t = publishOne(m.w, admin, {{"content", "Swipe"}, {"targets", target}, {"media", {ids[0], ids[1], ids[2]}}});
+    const auto t =
+        publishOne(m.w, admin, {{"content", "Swipe"}, {"targets", target}, {"media", {ids[0], ids[1], ids[2]}}});
     INFO(json::serialize(t));
     REQUIRE(str(t, "status") == "published");
     const auto item = m.graph.item(str(t, "postId"));
@@ -499,8 +537,11 @@ TEST_CASE("meta instagram: image, carousel and Reel go through containers fetche
   SECTION("a Reel uploaded from the file (upload: resumable) to rupload_base") {
     const auto video = mp4Bytes(15000);
     const auto media = upload(m.w, admin, video, "video/mp4");
-    const auto t = publishOne(m.w, admin, {{"content", "resumable reel"}, {"targets", target}, {"media", {media}},
-                                           {"options", {{"instagram", {{"upload", "resumable"}}}}}});
+    const auto t = publishOne(m.w, admin,
+                              {{"content", "resumable reel"},
+                               {"targets", target},
+                               {"media", {media}},
+                               {"options", {{"instagram", {{"upload", "resumable"}}}}}});
     INFO(json::serialize(t));
     REQUIRE(str(t, "status") == "published");
     const auto item = m.graph.item(str(t, "postId"));
@@ -515,17 +556,22 @@ TEST_CASE("meta instagram: image, carousel and Reel go through containers fetche
     CHECK(countRequests(m.graph, std::string("POST /ig-api-upload/") + graphVersion + "/" + container) == 1);
   }
   SECTION("a 500 on media_publish is retried: one IG media, no duplicate") {
-    const auto first = publishOne(m.w, admin, {{"content", "one"}, {"targets", target}, {"media", {upload(m.w, admin, jpegBytes(1080, 1080, 50), "image/jpeg")}}});
+    const auto first = publishOne(m.w, admin,
+                                  {{"content", "one"},
+                                   {"targets", target},
+                                   {"media", {upload(m.w, admin, jpegBytes(1080, 1080, 50), "image/jpeg")}}});
     REQUIRE(str(first, "status") == "published");
     // Learn where media_publish falls in one publish's calls, then fail exactly that call next time.
     const auto media = upload(m.w, admin, jpegBytes(1080, 1080, 51), "image/jpeg");
     const auto log = m.graph.requests();
     std::size_t firstCall = 0;
     for (std::size_t i = 0; i < log.size(); ++i)
-      if (log[i] == std::string("GET /") + graphVersion + "/" + page.igUserId + "/content_publishing_limit") firstCall = i;
+      if (log[i] == std::string("GET /") + graphVersion + "/" + page.igUserId + "/content_publishing_limit")
+        firstCall = i;
     int nth = 0;
     for (std::size_t i = firstCall; i < log.size(); ++i)
-      if (log[i] == std::string("POST /") + graphVersion + "/" + page.igUserId + "/media_publish") nth = static_cast<int>(i - firstCall) + 1;
+      if (log[i] == std::string("POST /") + graphVersion + "/" + page.igUserId + "/media_publish")
+        nth = static_cast<int>(i - firstCall) + 1;
     REQUIRE(nth > 0);
     m.graph.failCall(nth);
     const auto t = publishOne(m.w, admin, {{"content", "two"}, {"targets", target}, {"media", {media}}});
@@ -538,10 +584,14 @@ TEST_CASE("meta instagram: image, carousel and Reel go through containers fetche
   }
   SECTION("the 24-hour publishing quota used up: the target waits (rate_limited), nothing is published") {
     m.graph.publishingQuota = 1;
-    const auto first = publishOne(m.w, admin, {{"content", "the day's one"}, {"targets", target}, {"media", {upload(m.w, admin, jpegBytes(1080, 1080, 52), "image/jpeg")}}});
+    const auto first = publishOne(m.w, admin,
+                                  {{"content", "the day's one"},
+                                   {"targets", target},
+                                   {"media", {upload(m.w, admin, jpegBytes(1080, 1080, 52), "image/jpeg")}}});
     REQUIRE(str(first, "status") == "published");
     const auto media = upload(m.w, admin, jpegBytes(1080, 1080, 53), "image/jpeg");
-    const auto sent = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto sent =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     auto r = postJson(m.w, admin, {{"content", "over quota"}, {"targets", target}, {"media", {media}}});
     INFO(r.body);
     REQUIRE((r.status == 201 || r.status == 202));
@@ -577,7 +627,8 @@ TEST_CASE("meta instagram: image, carousel and Reel go through containers fetche
   }
 }
 
-TEST_CASE("meta analytics: Page and IG insights as the emulator computes them, summed per platform and in totals", "[meta]") {
+TEST_CASE("meta analytics: Page and IG insights as the emulator computes them, summed per platform and in totals",
+          "[meta]") {
   // Two emulators: the Graph emulator keeps one set of granted permissions per user and replaces it
   // at every Login (Meta accumulates them), so a Facebook Login after an Instagram one would take
   // away instagram_* from the Page tokens. See the report; one emulator per plugin sidesteps that.
@@ -616,8 +667,10 @@ TEST_CASE("meta analytics: Page and IG insights as the emulator computes them, s
   checkNoTokens(igGraph, "analytics", r.body);
 
   // One day: the Page's reach that day is the reach of its live posts (GraphInsights.cpp).
-  const double fbReach = GraphApi::metricValue("page_total_media_view_unique", sa) + GraphApi::metricValue("page_total_media_view_unique", sb);
-  const double fbEngagement = GraphApi::metricValue("page_post_engagements", sa) + GraphApi::metricValue("page_post_engagements", sb);
+  const double fbReach = GraphApi::metricValue("page_total_media_view_unique", sa) +
+                         GraphApi::metricValue("page_total_media_view_unique", sb);
+  const double fbEngagement =
+      GraphApi::metricValue("page_post_engagements", sa) + GraphApi::metricValue("page_post_engagements", sb);
   const double igReach = GraphApi::metricValue("reach", sc);
   const double igEngagement = GraphApi::metricValue("total_interactions", sc);
   const auto& fb = out.at("facebook");
@@ -625,7 +678,7 @@ TEST_CASE("meta analytics: Page and IG insights as the emulator computes them, s
   CHECK(num(fb.at("totalReach")) == fbReach);
   CHECK(num(fb.at("totalEngagement")) == fbEngagement);
   CHECK(num(fb.at("engagementRate")) == Approx(100.0 * fbEngagement / fbReach).margin(0.005));  // percent, 2 decimals
-  CHECK(r.body.find("E0") == std::string::npos);  // plain numbers
+  CHECK(r.body.find("E0") == std::string::npos);                                                // plain numbers
   CHECK(num(insta.at("totalReach")) == igReach);
   CHECK(num(insta.at("totalEngagement")) == igEngagement);
   CHECK(num(out.at("totals").at("totalReach")) == fbReach + igReach);
@@ -646,7 +699,8 @@ TEST_CASE("meta analytics: Page and IG insights as the emulator computes them, s
   REQUIRE(top.size() == 2);
   CHECK(str(top.at(0), "postId") == str(a, "postId"));
   CHECK(top.at(0).at("metrics").at("likes").to_number<std::int64_t>() == sa.reactions);
-  CHECK(top.at(0).at("metrics").at("reach").to_number<std::int64_t>() == GraphApi::metricValue("post_total_media_view_unique", sa));
+  CHECK(top.at(0).at("metrics").at("reach").to_number<std::int64_t>() ==
+        GraphApi::metricValue("post_total_media_view_unique", sa));
   CHECK(top.at(0).at("metrics").at("clicks").to_number<std::int64_t>() == GraphApi::metricValue("post_clicks", sa));
   CHECK(str(top.at(0), "url") == str(a, "url"));
   const auto& igTop = insta.at("topPosts").as_array();
@@ -658,17 +712,20 @@ TEST_CASE("meta analytics: Page and IG insights as the emulator computes them, s
   // Only current metric names were asked for (the emulator refuses deprecated ones).
   for (const auto& req : m.graph.requests()) CHECK(req.find("page_impressions") == std::string::npos);
   CHECK(countRequests(m.graph, std::string("GET /") + graphVersion + "/" + pages[0].id + "/insights") >= 1);
-  CHECK(countRequests(igGraph, std::string("GET /") + graphVersion + "/" + igGraph.pages()[0].igUserId + "/insights") >= 1);
+  CHECK(countRequests(igGraph, std::string("GET /") + graphVersion + "/" + igGraph.pages()[0].igUserId + "/insights") >=
+        1);
   CHECK(countRequests(igGraph, std::string("GET /") + graphVersion + "/" + str(c, "postId") + "/insights") >= 1);
 
   // Org B's analytics see nothing of A's.
-  auto other = m.w.host.get("/api/social-media/analytics?platforms=facebook,instagram&start=" + day + "&end=" + day, m.w.b.byRole["ADMIN"].key);
+  auto other = m.w.host.get("/api/social-media/analytics?platforms=facebook,instagram&start=" + day + "&end=" + day,
+                            m.w.b.byRole["ADMIN"].key);
   REQUIRE(other.status == 200);
   CHECK(num(other.json().at("totals").at("totalReach")) == 0);
   CHECK(!other.json().as_object().contains("facebook"));
 }
 
-TEST_CASE("meta token expiry: Graph refuses every token → the post's target fails, the connection is expired", "[meta]") {
+TEST_CASE("meta token expiry: Graph refuses every token → the post's target fails, the connection is expired",
+          "[meta]") {
   MetaWorld m;
   const auto admin = m.admin();
   const auto& page = m.graph.pages()[0];
@@ -723,8 +780,10 @@ TEST_CASE("meta token refused: a revoked session or a removed permission makes t
   const auto& page = m.graph.pages()[0];
   const auto connection = connectionFor(connect(m, admin, "facebook"), page.id);
   const bool revoke = GENERATE(true, false);
-  if (revoke) m.graph.revokeAllTokens();
-  else m.graph.removePermission("pages_manage_posts");
+  if (revoke)
+    m.graph.revokeAllTokens();
+  else
+    m.graph.removePermission("pages_manage_posts");
   const auto t = publishOne(m.w, admin, {{"content", "refused"}, {"targets", {connection}}});
   INFO(json::serialize(t));
   CHECK(str(t, "status") == "failed");
@@ -742,7 +801,8 @@ TEST_CASE("meta token refused: a revoked session or a removed permission makes t
   checkNoTokens(m.graph, "post", json::serialize(t));
 }
 
-TEST_CASE("meta rate limit: a throttled Page call queues the target until Graph's regain time, without hammering", "[meta]") {
+TEST_CASE("meta rate limit: a throttled Page call queues the target until Graph's regain time, without hammering",
+          "[meta]") {
   MetaWorld m(1);
   const auto admin = m.admin();
   const auto& page = m.graph.pages()[0];
@@ -802,7 +862,8 @@ TEST_CASE("meta rate limit: Instagram's 80002 on the first call queues the targe
   const auto media = upload(m.w, admin, jpegBytes(1080, 1080, 60), "image/jpeg");
   m.graph.regainAccessMinutes = 4;
   m.graph.rateLimitNext(1, 80002);
-  const auto sent = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto sent =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   auto r = postJson(m.w, admin, {{"content", "throttled reel"}, {"targets", {connection}}, {"media", {media}}});
   INFO(r.body);
   REQUIRE(r.status == 202);

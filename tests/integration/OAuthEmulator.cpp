@@ -11,12 +11,12 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/URI.h>
-#include <boost/json.hpp>
 #include <openssl/sha.h>
+#include <boost/json.hpp>
 
 #include <algorithm>
-#include <optional>
 #include <chrono>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -25,7 +25,8 @@ namespace harness {
 namespace {
 
 long long nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string randomToken(const std::string& prefix) {
@@ -77,7 +78,8 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
     if (request.getMethod() == "POST" && path == "/token") return token(request, response);
     if (request.getMethod() == "POST" && path == "/revoke") return revoke(request, response);
     if (request.getMethod() == "GET" && (path == "/me" || path == "/me/accounts")) return api(request, path, response);
-    if (path == "/posts" || path.rfind("/posts/", 0) == 0 || path == "/media" || path.rfind("/media/", 0) == 0 || path == "/me/insights") {
+    if (path == "/posts" || path.rfind("/posts/", 0) == 0 || path == "/media" || path.rfind("/media/", 0) == 0 ||
+        path == "/me/insights") {
       return posting(request, path, response);
     }
     reply(response, 404, R"({"error":"not_found"})");
@@ -130,7 +132,8 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
   }
 
   void token(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
-    if (request.getContentType().rfind("application/x-www-form-urlencoded", 0) != 0) return reply(response, 400, R"({"error":"invalid_request"})");
+    if (request.getContentType().rfind("application/x-www-form-urlencoded", 0) != 0)
+      return reply(response, 400, R"({"error":"invalid_request"})");
     Poco::Net::HTMLForm form(request, request.stream());
     if (!clientAuthenticated(request)) return reply(response, 401, R"({"error":"invalid_client"})");
     const auto grant = form.get("grant_type", "");
@@ -143,7 +146,8 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
         code = it->second;
         emulator.codes_.erase(it);  // single use
       }
-      if (code.redirectUri != form.get("redirect_uri", "") || base64UrlSha256(form.get("code_verifier", "")) != code.challenge) {
+      if (code.redirectUri != form.get("redirect_uri", "") ||
+          base64UrlSha256(form.get("code_verifier", "")) != code.challenge) {
         return reply(response, 400, R"({"error":"invalid_grant"})");
       }
       return reply(response, 200, issue(emulator.initialExpiresIn, code.user));
@@ -176,7 +180,8 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
 
   /// The accounts the request's live bearer token may act for; nullopt (after answering 401)
   /// when there is no live token.
-  std::optional<std::set<std::string>> authorized(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+  std::optional<std::set<std::string>> authorized(Poco::Net::HTTPServerRequest& request,
+                                                  Poco::Net::HTTPServerResponse& response) {
     const std::string header = request.get("Authorization", "");
     const std::string token = header.rfind("Bearer ", 0) == 0 ? header.substr(7) : "";
     std::lock_guard lock(emulator.mutex_);
@@ -190,14 +195,17 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
   }
 
   /// False (after answering 403) when the token cannot act for `account`.
-  bool mayActFor(const std::set<std::string>& accounts, const std::string& account, Poco::Net::HTTPServerResponse& response) {
+  bool mayActFor(const std::set<std::string>& accounts, const std::string& account,
+                 Poco::Net::HTTPServerResponse& response) {
     if (accounts.count(account) > 0) return true;
     ++emulator.wrongAccount_;
-    reply(response, 403, R"({"error":"insufficient_permissions","message":"this token cannot act for account )" + account + R"("})");
+    reply(response, 403,
+          R"({"error":"insufficient_permissions","message":"this token cannot act for account )" + account + R"("})");
     return false;
   }
 
-  void posting(Poco::Net::HTTPServerRequest& request, const std::string& path, Poco::Net::HTTPServerResponse& response) {
+  void posting(Poco::Net::HTTPServerRequest& request, const std::string& path,
+               Poco::Net::HTTPServerResponse& response) {
     std::string body;
     {
       char buffer[65536];
@@ -219,7 +227,9 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
         std::lock_guard lock(emulator.mutex_);
         emulator.mediaPollsLeft_[id] = polls;
       }
-      return reply(response, 201, R"({"id":")" + id + R"(","size":)" + body + R"(,"state":")" + (polls > 0 ? "processing" : "ready") + R"("})");
+      return reply(
+          response, 201,
+          R"({"id":")" + id + R"(","size":)" + body + R"(,"state":")" + (polls > 0 ? "processing" : "ready") + R"("})");
     }
     if (method == "GET" && path.rfind("/media/", 0) == 0) {
       ++emulator.mediaStatusReads_;
@@ -247,7 +257,8 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
     }
     if (method == "GET" && path == "/me/insights") {
       std::lock_guard lock(emulator.mutex_);
-      return reply(response, 200, R"({"reach":)" + std::to_string(1000 + 10 * emulator.posts_.size()) + R"(,"followers":42})");
+      return reply(response, 200,
+                   R"({"reach":)" + std::to_string(1000 + 10 * emulator.posts_.size()) + R"(,"followers":42})");
     }
     if (method == "POST" && path == "/posts") {
       ++emulator.postAttempts_;
@@ -266,11 +277,13 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
         if (emulator.failRetryAfter_ > 0) response.set("Retry-After", std::to_string(emulator.failRetryAfter_));
         return reply(response, emulator.failStatus_, R"({"error":"scripted_failure"})");
       }
-      Published p{"post-" + std::to_string(++emulator.nextId_), text("account"), text("text"), text("reply_to"), 0, nowMs()};
+      Published p{
+          "post-" + std::to_string(++emulator.nextId_), text("account"), text("text"), text("reply_to"), 0, nowMs()};
       if (!emulator.refuseMarker_.empty() && p.text.find(emulator.refuseMarker_) != std::string::npos) {
         return reply(response, 400, R"({"error":"content_refused"})");
       }
-      if (emulator.refuseDuplicates && std::any_of(emulator.posts_.begin(), emulator.posts_.end(), [&](const Published& live) {
+      if (emulator.refuseDuplicates &&
+          std::any_of(emulator.posts_.begin(), emulator.posts_.end(), [&](const Published& live) {
             return live.account == p.account && live.text == p.text && live.replyTo == p.replyTo;
           })) {
         return reply(response, 409, R"({"error":"duplicate","message":"you already posted this"})");
@@ -296,9 +309,8 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
     }
     const std::string id = path.substr(std::string("/posts/").size());
     std::lock_guard lock(emulator.mutex_);
-    auto it = std::find_if(emulator.posts_.begin(), emulator.posts_.end(), [&](const Published& p) {
-      return id == p.id || id == p.id + "/metrics";
-    });
+    auto it = std::find_if(emulator.posts_.begin(), emulator.posts_.end(),
+                           [&](const Published& p) { return id == p.id || id == p.id + "/metrics"; });
     if (it == emulator.posts_.end()) return reply(response, 404, R"({"error":"not_found"})");
     if (accounts->count(it->account) == 0) {  // another account's post: as if it did not exist to this token
       ++emulator.wrongAccount_;
@@ -308,7 +320,8 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
       emulator.posts_.erase(it);
       return reply(response, 200, "{}");
     }
-    return reply(response, 200, R"({"likes":)" + std::to_string(it->text.size()) + R"(,"comments":1,"impressions":100})");
+    return reply(response, 200,
+                 R"({"likes":)" + std::to_string(it->text.size()) + R"(,"comments":1,"impressions":100})");
   }
 
   void api(Poco::Net::HTTPServerRequest& request, const std::string& path, Poco::Net::HTTPServerResponse& response) {
@@ -318,11 +331,14 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
     std::string user;
     for (const auto& account : *accounts)
       if (account.rfind("u-", 0) == 0) user = account.substr(2);
-    if (user.empty()) return reply(response, 403, R"({"error":"insufficient_permissions","message":"not a user token"})");
+    if (user.empty())
+      return reply(response, 403, R"({"error":"insufficient_permissions","message":"not a user token"})");
     if (path == "/me") return reply(response, 200, R"({"id":"u-)" + user + R"(","name":"Test User )" + user + R"("})");
     const std::string me = R"({"id":"u-)" + user + R"(","name":"Test User )" + user + R"(","type":"user"})";
     if (!emulator.pagesOwnTokens) {
-      return reply(response, 200, R"({"data":[)" + me + R"(,{"id":"o-)" + user + R"(","name":"Test Org )" + user + R"(","type":"organization"}]})");
+      return reply(response, 200,
+                   R"({"data":[)" + me + R"(,{"id":"o-)" + user + R"(","name":"Test Org )" + user +
+                       R"(","type":"organization"}]})");
     }
     const auto pageToken = randomToken("pt_");
     {
@@ -331,8 +347,8 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
       emulator.issued_.push_back(pageToken);
     }
     reply(response, 200,
-          R"({"data":[)" + me + R"(,{"id":"p-)" + user + R"(","name":"Test Page )" + user + R"(","type":"page","access_token":")" +
-              pageToken + R"("}]})");
+          R"({"data":[)" + me + R"(,{"id":"p-)" + user + R"(","name":"Test Page )" + user +
+              R"(","type":"page","access_token":")" + pageToken + R"("}]})");
   }
 };
 

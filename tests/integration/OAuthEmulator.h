@@ -23,7 +23,9 @@
 #include <thread>
 #include <vector>
 
-namespace Poco::Net { class HTTPServer; }
+namespace Poco::Net {
+class HTTPServer;
+}
 
 namespace harness {
 
@@ -39,10 +41,10 @@ class OAuthEmulator {
 
   std::string baseUrl() const;
 
-  std::atomic<int> initialExpiresIn{60};      ///< seconds; within the host's refresh margin
+  std::atomic<int> initialExpiresIn{60};  ///< seconds; within the host's refresh margin
   std::atomic<int> refreshedExpiresIn{3600};
-  std::atomic<int> refreshDelayMs{0};         ///< widens the window for concurrent refreshes
-  std::atomic<bool> pagesOwnTokens{true};     ///< false: the page is reached with the user's token
+  std::atomic<int> refreshDelayMs{0};      ///< widens the window for concurrent refreshes
+  std::atomic<bool> pagesOwnTokens{true};  ///< false: the page is reached with the user's token
   /// Who consents at the next /authorize: accounts are u-<user>, p-<user> (page), o-<user>
   /// (organization). Two organizations connecting different users get tokens that cannot act
   /// for each other's accounts.
@@ -66,8 +68,8 @@ class OAuthEmulator {
     std::size_t mediaBytes = 0;
     long long createdAt = 0;  ///< ms
   };
-  std::atomic<int> postLatencyMs{0};          ///< every POST /posts takes this long
-  std::vector<Published> published() const;   ///< live posts, in creation order
+  std::atomic<int> postLatencyMs{0};         ///< every POST /posts takes this long
+  std::vector<Published> published() const;  ///< live posts, in creation order
   int postAttempts() const { return postAttempts_; }
   /// After `skip` more successful posts, the next `count` POST /posts answer `status` (429 / 503
   /// with Retry-After when given) and create nothing.
@@ -96,8 +98,8 @@ class OAuthEmulator {
     std::string challenge, redirectUri, user;
   };
   struct AccessToken {
-    long long expiresAt = 0;            ///< ms
-    std::set<std::string> accounts;     ///< the accounts it may act for
+    long long expiresAt = 0;         ///< ms
+    std::set<std::string> accounts;  ///< the accounts it may act for
   };
   mutable std::mutex mutex_;
   std::string consentUser_ = "1";

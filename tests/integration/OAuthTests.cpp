@@ -42,7 +42,8 @@ std::string rawDatabase(World& w) {
 
 }  // namespace
 
-TEST_CASE("connect: 302 with state and S256 challenge, callback stores each account encrypted, listed without tokens", "[oauth]") {
+TEST_CASE("connect: 302 with state and S256 challenge, callback stores each account encrypted, listed without tokens",
+          "[oauth]") {
   OAuthEmulator emulator;
   World w(oauthEnv(emulator));
   const auto& admin = w.a.byRole["ADMIN"].key;
@@ -54,10 +55,12 @@ TEST_CASE("connect: 302 with state and S256 challenge, callback stores each acco
   CHECK(params.at("code_challenge_method") == "S256");
   CHECK(params.at("code_challenge").size() == 43);
   CHECK(params.at("state").size() >= 43);  // 256 bits, base64url
-  CHECK(params.at("redirect_uri") == "http://127.0.0.1:" + std::to_string(w.host.port()) + "/api/auth/callback/oauthtest");
+  CHECK(params.at("redirect_uri") ==
+        "http://127.0.0.1:" + std::to_string(w.host.port()) + "/api/auth/callback/oauthtest");
 
   // JSON clients get a host link for the browser, which leads on to the consent page.
-  auto asJson = w.host.request("GET", "/api/social-media/connect/oauthtest", admin, std::nullopt, "", {{"Accept", "application/json"}});
+  auto asJson = w.host.request("GET", "/api/social-media/connect/oauthtest", admin, std::nullopt, "",
+                               {{"Accept", "application/json"}});
   REQUIRE(asJson.status == 200);
   const auto link = str(asJson.json(), "authorizeUrl");
   CHECK(link.rfind("http://127.0.0.1:" + std::to_string(w.host.port()) + "/api/auth/start/oauthtest?link=", 0) == 0);
@@ -89,7 +92,8 @@ TEST_CASE("connect: 302 with state and S256 challenge, callback stores each acco
   const auto someId = str(connections.as_array()[0], "id");
   CHECK(w.host.get("/api/social-media/connections/" + someId, w.b.byRole["ADMIN"].key).status == 404);
   CHECK(w.host.request("DELETE", "/api/social-media/connections/" + someId, w.b.byRole["ADMIN"].key).status == 404);
-  CHECK(w.host.request("POST", "/api/social-media/connections/" + someId + "/refresh", w.b.byRole["ADMIN"].key, "").status == 404);
+  CHECK(w.host.request("POST", "/api/social-media/connections/" + someId + "/refresh", w.b.byRole["ADMIN"].key, "")
+            .status == 404);
 
   // Reconnecting the same accounts updates them: still two.
   auto again = w.host.get(pathOf(consent(w, admin)), "");
@@ -120,7 +124,8 @@ TEST_CASE("a platform without OAuth connects with a credential checked at the pl
   CHECK(refused.status == 422);
   CHECK(connectionCount(w, admin) == 0);
   CHECK(w.host.post("/api/social-media/connect/oauthtest", admin, {{"credential", 42}}).status == 400);
-  CHECK(w.host.post("/api/social-media/connect/oauthtest", w.a.byRole["GUEST"].key, {{"credential", "x"}}).status == 403);
+  CHECK(w.host.post("/api/social-media/connect/oauthtest", w.a.byRole["GUEST"].key, {{"credential", "x"}}).status ==
+        403);
 
   // A credential the platform accepts: obtain one as a bot owner would, out of band.
   REQUIRE(w.host.get(pathOf(consent(w, w.b.byRole["ADMIN"].key)), "").status == 302);
@@ -136,7 +141,8 @@ TEST_CASE("a platform without OAuth connects with a credential checked at the pl
   CHECK(rawDatabase(w).find(credential) == std::string::npos);
 }
 
-TEST_CASE("a credential with named accounts: the postable ones connected, each other refused with its reason", "[oauth]") {
+TEST_CASE("a credential with named accounts: the postable ones connected, each other refused with its reason",
+          "[oauth]") {
   OAuthEmulator emulator;
   // The instance's default credential (as TELEGRAM_BOT_TOKEN is for telegram), taken only when
   // an organization gives none: obtained out of band from the platform, as a bot owner would.
@@ -158,24 +164,28 @@ TEST_CASE("a credential with named accounts: the postable ones connected, each o
   for (const auto& token : emulator.issuedTokens())
     if (token.rfind("at_", 0) == 0 && token != instanceCredential) credential = token;
 
-  auto some = w.host.post("/api/social-media/connect/oauthtest", admin, {{"credential", credential}, {"accounts", {"p-3", "@elsewhere", "u-9"}}});
+  auto some = w.host.post("/api/social-media/connect/oauthtest", admin,
+                          {{"credential", credential}, {"accounts", {"p-3", "@elsewhere", "u-9"}}});
   INFO(some.body);
   REQUIRE(some.status == 201);
   CHECK(some.json().at("connected").as_int64() == 1);
-  CHECK(some.json().at("refused") == boost::json::parse(R"([{"account":"@elsewhere","reason":"this credential cannot post as @elsewhere"},)"
-                                                  R"({"account":"u-9","reason":"this credential cannot post as u-9"}])"));
+  CHECK(some.json().at("refused") ==
+        boost::json::parse(R"([{"account":"@elsewhere","reason":"this credential cannot post as @elsewhere"},)"
+                           R"({"account":"u-9","reason":"this credential cannot post as u-9"}])"));
   const auto connections = some.json().at("connections").as_array();
   REQUIRE(connections.size() == 1);
   CHECK(str(connections[0], "accountId") == "p-3");
 
   // None postable: 422, the refusals in the problem, nothing stored.
-  auto none = w.host.post("/api/social-media/connect/oauthtest", admin, {{"credential", credential}, {"accounts", {"@nope"}}});
+  auto none =
+      w.host.post("/api/social-media/connect/oauthtest", admin, {{"credential", credential}, {"accounts", {"@nope"}}});
   CHECK(none.status == 422);
   CHECK(none.header("content-type").find("application/problem+json") != std::string::npos);
   CHECK(none.json().at("refused").at(0).at("account") == "@nope");
   CHECK(connectionCount(w, admin) == 1);
   CHECK(w.host.post("/api/social-media/connect/oauthtest", admin, {{"accounts", "p-3"}}).status == 400);
-  CHECK(w.host.post("/api/social-media/connect/oauthtest", admin, {{"accounts", boost::json::array(51, "x")}}).status == 400);
+  CHECK(w.host.post("/api/social-media/connect/oauthtest", admin, {{"accounts", boost::json::array(51, "x")}}).status ==
+        400);
 
   // No credential: the instance's default; a platform without one says so.
   auto byDefault = w.host.post("/api/social-media/connect/oauthtest", admin, {{"accounts", {"u-7"}}});
@@ -195,7 +205,8 @@ TEST_CASE("the dashboard page and the platforms it offers", "[oauth][dashboard]"
   auto page = w.host.get("/social-media", "");
   REQUIRE(page.status == 200);
   CHECK(page.header("content-type").rfind("text/html", 0) == 0);
-  const std::string policy = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+  const std::string policy =
+      "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
   CHECK(page.header("content-security-policy") == policy);
   CHECK(page.header("x-content-type-options") == "nosniff");
   CHECK(page.header("referrer-policy") == "no-referrer");
@@ -203,11 +214,17 @@ TEST_CASE("the dashboard page and the platforms it offers", "[oauth][dashboard]"
   CHECK(page.body.find("<style") == std::string::npos);  // nothing inline: the policy would refuse it
   // Every file of the app from /social-media/assets/, typed by its name, under the same policy.
   std::string script;
-  for (const auto& [file, type] : std::vector<std::pair<std::string, std::string>>{
-           {"app.js", "text/javascript"}, {"api.js", "text/javascript"}, {"accounts.js", "text/javascript"},
-           {"compose.js", "text/javascript"}, {"calendar.js", "text/javascript"}, {"analytics.js", "text/javascript"},
-           {"errors.js", "text/javascript"}, {"team.js", "text/javascript"}, {"results.js", "text/javascript"},
-           {"app.css", "text/css"}, {"favicon.svg", "image/svg+xml"}}) {
+  for (const auto& [file, type] : std::vector<std::pair<std::string, std::string>>{{"app.js", "text/javascript"},
+                                                                                   {"api.js", "text/javascript"},
+                                                                                   {"accounts.js", "text/javascript"},
+                                                                                   {"compose.js", "text/javascript"},
+                                                                                   {"calendar.js", "text/javascript"},
+                                                                                   {"analytics.js", "text/javascript"},
+                                                                                   {"errors.js", "text/javascript"},
+                                                                                   {"team.js", "text/javascript"},
+                                                                                   {"results.js", "text/javascript"},
+                                                                                   {"app.css", "text/css"},
+                                                                                   {"favicon.svg", "image/svg+xml"}}) {
     const auto asset = w.host.get("/social-media/assets/" + file, "");
     INFO(file);
     REQUIRE(asset.status == 200);
@@ -311,7 +328,8 @@ TEST_CASE("state reuse, expiry, other platform and other organization are refuse
   CHECK(list.body.find("oauthtest2") == std::string::npos);
 }
 
-TEST_CASE("50 concurrent uses of an expiring token cause exactly one refresh; invalid_grant expires the connection", "[oauth]") {
+TEST_CASE("50 concurrent uses of an expiring token cause exactly one refresh; invalid_grant expires the connection",
+          "[oauth]") {
   OAuthEmulator emulator;
   emulator.refreshDelayMs = 300;
   World w(oauthEnv(emulator));
@@ -341,7 +359,8 @@ TEST_CASE("50 concurrent uses of an expiring token cause exactly one refresh; in
   CHECK(emulator.refreshGrants() == before + 1);
   // The user connection recovered; the page token has no refresh token and shows as expired.
   const auto states = recovered.json();
-  for (const auto& c : states.as_array()) CHECK(str(c, "status") == (str(c, "accountId") == "u-1" ? "healthy" : "expired"));
+  for (const auto& c : states.as_array())
+    CHECK(str(c, "status") == (str(c, "accountId") == "u-1" ? "healthy" : "expired"));
 
   // A forced refresh rotates the refresh token again.
   auto list = w.host.get("/api/social-media/connections", admin).json();
@@ -353,7 +372,9 @@ TEST_CASE("50 concurrent uses of an expiring token cause exactly one refresh; in
   auto forced = w.host.request("POST", "/api/social-media/connections/" + userConnection + "/refresh", admin, "");
   CHECK(forced.status == 200);
   CHECK(emulator.refreshGrants() == before + 2);
-  CHECK(w.host.request("POST", "/api/social-media/connections/" + userConnection + "/refresh", w.a.byRole["USER"].key, "").status == 403);
+  CHECK(
+      w.host.request("POST", "/api/social-media/connections/" + userConnection + "/refresh", w.a.byRole["USER"].key, "")
+          .status == 403);
 
   // The platform refuses the refresh token: the connection is expired and says why.
   emulator.revokeAllRefreshTokens();
@@ -367,14 +388,16 @@ TEST_CASE("50 concurrent uses of an expiring token cause exactly one refresh; in
   CHECK(health.body.find("refresh failed") != std::string::npos);
   // It stops retrying until the user reconnects.
   const int grants = emulator.refreshGrants();
-  CHECK(w.host.request("POST", "/api/social-media/connections/" + userConnection + "/refresh", admin, "").status == 409);
+  CHECK(w.host.request("POST", "/api/social-media/connections/" + userConnection + "/refresh", admin, "").status ==
+        409);
   CHECK(emulator.refreshGrants() == grants);
   REQUIRE(w.host.get(pathOf(consent(w, admin)), "").status == 302);
   CHECK(str(w.host.get("/api/social-media/connections/" + userConnection, admin).json(), "status") == "active");
 
   // Disconnect revokes at the platform and forgets the row.
   const int revocations = emulator.revocations();
-  CHECK(w.host.request("DELETE", "/api/social-media/connections/" + userConnection, w.a.byRole["USER"].key).status == 403);
+  CHECK(w.host.request("DELETE", "/api/social-media/connections/" + userConnection, w.a.byRole["USER"].key).status ==
+        403);
   CHECK(w.host.request("DELETE", "/api/social-media/connections/" + userConnection, admin).status == 204);
   CHECK(emulator.revocations() == revocations + 1);
   CHECK(w.host.get("/api/social-media/connections/" + userConnection, admin).status == 404);
@@ -417,9 +440,12 @@ TEST_CASE("accounts reached through one user's grant keep working when it rotate
   for (const auto& c : list.as_array()) byAccount[str(c, "accountId")] = str(c, "id");
   REQUIRE(byAccount.size() == 2);
   // Refreshing the member rotates the refresh token the organization's connection also held.
-  CHECK(w.host.request("POST", "/api/social-media/connections/" + byAccount["u-1"] + "/refresh", admin, "").status == 200);
-  CHECK(w.host.request("POST", "/api/social-media/connections/" + byAccount["o-1"] + "/refresh", admin, "").status == 200);
-  CHECK(w.host.request("POST", "/api/social-media/connections/" + byAccount["u-1"] + "/refresh", admin, "").status == 200);
+  CHECK(w.host.request("POST", "/api/social-media/connections/" + byAccount["u-1"] + "/refresh", admin, "").status ==
+        200);
+  CHECK(w.host.request("POST", "/api/social-media/connections/" + byAccount["o-1"] + "/refresh", admin, "").status ==
+        200);
+  CHECK(w.host.request("POST", "/api/social-media/connections/" + byAccount["u-1"] + "/refresh", admin, "").status ==
+        200);
   CHECK(emulator.refreshGrants() == 3);
   auto health = w.host.get("/api/social-media/health?live=true", admin);
   CHECK(health.body.find("expired") == std::string::npos);
@@ -462,7 +488,8 @@ TEST_CASE("a ciphertext moved to another organization's row does not decrypt", "
   World w(oauthEnv(emulator));
   REQUIRE(w.host.get(pathOf(consent(w, w.a.byRole["ADMIN"].key)), "").status == 302);
   REQUIRE(w.host.get(pathOf(consent(w, w.b.byRole["ADMIN"].key)), "").status == 302);
-  const auto rows = sql(w.host.databaseUrl(), "SELECT id, organization_id, refresh_token FROM connections WHERE account_id = 'u-1'");
+  const auto rows =
+      sql(w.host.databaseUrl(), "SELECT id, organization_id, refresh_token FROM connections WHERE account_id = 'u-1'");
   REQUIRE(rows.size() == 2);
   const auto& [fromA, toB] = rows[0][1] == w.a.id ? std::pair{rows[0], rows[1]} : std::pair{rows[1], rows[0]};
   // Copy A's sealed refresh token into B's row, as an attacker with database access might.
@@ -486,7 +513,8 @@ TEST_CASE("a ciphertext moved to another organization's row does not decrypt", "
   }
   CHECK(w.host.get("/api/social-media/health?live=true", w.b.byRole["ADMIN"].key).status == 200);
   // A's own row still works.
-  CHECK(w.host.request("POST", "/api/social-media/connections/" + fromA[0] + "/refresh", w.a.byRole["ADMIN"].key, "").status == 200);
+  CHECK(w.host.request("POST", "/api/social-media/connections/" + fromA[0] + "/refresh", w.a.byRole["ADMIN"].key, "")
+            .status == 200);
 }
 
 TEST_CASE("a connect flow completes only in the browser that started it (RFC 9700 4.7.1)", "[oauth][security]") {
@@ -528,7 +556,8 @@ TEST_CASE("a connect flow completes only in the browser that started it (RFC 970
   CHECK(connectionCount(w, admin) == 2);
 
   // A JSON caller hands its user's browser a host link: single use, and it binds that browser.
-  auto asJson = w.host.request("GET", "/api/social-media/connect/oauthtest", admin, std::nullopt, "", {{"Accept", "application/json"}});
+  auto asJson = w.host.request("GET", "/api/social-media/connect/oauthtest", admin, std::nullopt, "",
+                               {{"Accept", "application/json"}});
   REQUIRE(asJson.status == 200);
   CHECK(asJson.setCookies.empty());
   const auto link = pathOf(str(asJson.json(), "authorizeUrl"));
@@ -543,17 +572,19 @@ TEST_CASE("a connect flow completes only in the browser that started it (RFC 970
 
   // A link nobody followed in time is refused.
   World slow(oauthEnv(emulator), R"({"oauth":{"startLinkSeconds":1}})");
-  auto late = slow.host.request("GET", "/api/social-media/connect/oauthtest", slow.a.byRole["ADMIN"].key, std::nullopt, "",
-                                {{"Accept", "application/json"}});
+  auto late = slow.host.request("GET", "/api/social-media/connect/oauthtest", slow.a.byRole["ADMIN"].key, std::nullopt,
+                                "", {{"Accept", "application/json"}});
   std::this_thread::sleep_for(std::chrono::milliseconds(1300));
   CHECK(slow.host.get(pathOf(str(late.json(), "authorizeUrl")), "").status == 400);
 }
 
-TEST_CASE("a browser is never left on an error document: a refused callback lands on the dashboard with the reason", "[oauth][dashboard]") {
+TEST_CASE("a browser is never left on an error document: a refused callback lands on the dashboard with the reason",
+          "[oauth][dashboard]") {
   OAuthEmulator emulator;
   World w(oauthEnv(emulator));
   const auto& admin = w.a.byRole["ADMIN"].key;
-  const std::map<std::string, std::string> browser{{"Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}};
+  const std::map<std::string, std::string> browser{
+      {"Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}};
   const auto landing = [&](const std::string& path) {
     const auto r = w.host.request("GET", path, "", std::nullopt, "", browser);
     INFO(path << " answered " << r.status << " " << r.body);
@@ -561,23 +592,28 @@ TEST_CASE("a browser is never left on an error document: a refused callback land
     CHECK(r.header("cache-control") == "no-store");
     return r.header("location");
   };
-  const auto dashboard = "http://127.0.0.1:" + std::to_string(w.host.port()) + "/social-media?platform=oauthtest&error=";
+  const auto dashboard =
+      "http://127.0.0.1:" + std::to_string(w.host.port()) + "/social-media?platform=oauthtest&error=";
 
   // Unknown (or forged) state: the same bytes a person's browser is sent to.
   CHECK(landing("/api/auth/callback/oauthtest?code=x&state=bogus") ==
         dashboard + "bad-input&message=unknown%20or%20already%20used%20state");
-  CHECK(landing("/api/auth/callback/oauthtest?code=x") == dashboard + "bad-input&message=the%20callback%20has%20no%20state");
+  CHECK(landing("/api/auth/callback/oauthtest?code=x") ==
+        dashboard + "bad-input&message=the%20callback%20has%20no%20state");
   // A platform id is echoed only as text in the query, never as more parameters.
   CHECK(landing("/api/auth/callback/oauth%26x=1?state=bogus") ==
         "http://127.0.0.1:" + std::to_string(w.host.port()) +
-            "/social-media?platform=oauth%2526x%3D1&error=not-found&message=no%20enabled%20platform%20%22oauth%2526x%3D1%22");
+            "/social-media?platform=oauth%2526x%3D1&error=not-found&message=no%20enabled%20platform%20%22oauth%2526x%"
+            "3D1%22");
 
   // The flow finished in another browser, and a reused state.
   auto start = w.host.request("GET", "/api/social-media/connect/oauthtest", admin);
   REQUIRE(start.status == 302);
   const auto back = pathOf(fetch(start.header("location")).header("location"));
   w.host.forgetCookies();
-  CHECK(landing(back).rfind(dashboard + "browser-mismatch&message=this%20connect%20flow%20was%20started%20in%20another%20browser", 0) == 0);
+  CHECK(landing(back).rfind(
+            dashboard + "browser-mismatch&message=this%20connect%20flow%20was%20started%20in%20another%20browser", 0) ==
+        0);
   CHECK(landing(back) == dashboard + "bad-input&message=unknown%20or%20already%20used%20state");
   CHECK(connectionCount(w, admin) == 0);
 
@@ -626,7 +662,8 @@ TEST_CASE("keys rotate re-encrypts every token; the old key can then go", "[oaut
   CHECK(health.body.find("expired") == std::string::npos);
 }
 
-TEST_CASE("health items carry the contract's names; a connection without a refresh token is re-checked instead", "[oauth]") {
+TEST_CASE("health items carry the contract's names; a connection without a refresh token is re-checked instead",
+          "[oauth]") {
   OAuthEmulator emulator;
   World w(oauthEnv(emulator));
   const auto& admin = w.a.byRole["ADMIN"].key;
@@ -637,8 +674,8 @@ TEST_CASE("health items carry the contract's names; a connection without a refre
   REQUIRE(items.as_array().size() == 2);
   std::string page;
   for (const auto& item : items.as_array()) {
-    for (const char* name : {"platform", "organizationId", "connectionId", "accountId", "status", "lastSuccessfulCall", "tokenExpiresAt",
-                             "errorCount", "lastError", "canRefresh"}) {
+    for (const char* name : {"platform", "organizationId", "connectionId", "accountId", "status", "lastSuccessfulCall",
+                             "tokenExpiresAt", "errorCount", "lastError", "canRefresh"}) {
       INFO(name);
       CHECK(item.as_object().contains(name));
     }

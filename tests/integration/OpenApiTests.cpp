@@ -34,15 +34,16 @@ const json::value& resolve(const json::value& document, const json::value& value
 
 /// The members `schema` requires that `value` lacks, as JSON pointers, following $ref, allOf,
 /// array items and the properties present.
-void missingMembers(const json::value& document, const json::value& schemaValue, const json::value& value, const std::string& at,
-                    std::vector<std::string>& missing) {
+void missingMembers(const json::value& document, const json::value& schemaValue, const json::value& value,
+                    const std::string& at, std::vector<std::string>& missing) {
   const auto& schema = resolve(document, schemaValue).as_object();
   if (const auto* all = schema.if_contains("allOf")) {
     for (const auto& part : all->as_array()) missingMembers(document, part, value, at, missing);
   }
   if (value.is_array() && schema.contains("items")) {
     std::size_t i = 0;
-    for (const auto& item : value.as_array()) missingMembers(document, schema.at("items"), item, at + "/" + std::to_string(i++), missing);
+    for (const auto& item : value.as_array())
+      missingMembers(document, schema.at("items"), item, at + "/" + std::to_string(i++), missing);
   }
   if (!value.is_object()) return;
   if (const auto* required = schema.if_contains("required")) {
@@ -53,7 +54,8 @@ void missingMembers(const json::value& document, const json::value& schemaValue,
   if (const auto* properties = schema.if_contains("properties")) {
     for (const auto& [name, property] : properties->as_object()) {
       const auto* member = value.as_object().if_contains(name);
-      if (member != nullptr && !member->is_null()) missingMembers(document, property, *member, at + "/" + std::string(name), missing);
+      if (member != nullptr && !member->is_null())
+        missingMembers(document, property, *member, at + "/" + std::string(name), missing);
     }
   }
 }
@@ -68,7 +70,8 @@ std::vector<Operation> operationsOf(const json::value& document) {
   std::vector<Operation> out;
   for (const auto& [path, item] : document.at("paths").as_object()) {
     for (const auto& [method, operation] : item.as_object()) {
-      if (httpMethods.count(std::string(method)) == 1) out.push_back({upper(std::string(method)), std::string(path), &operation.as_object()});
+      if (httpMethods.count(std::string(method)) == 1)
+        out.push_back({upper(std::string(method)), std::string(path), &operation.as_object()});
     }
   }
   return out;
@@ -91,7 +94,8 @@ std::string encoded(const std::string& value) {
 }
 
 /// The path with each {name} replaced by `values[name]` (or `fallback`).
-std::string fillPath(const std::string& path, const std::map<std::string, std::string>& values, const std::string& fallback) {
+std::string fillPath(const std::string& path, const std::map<std::string, std::string>& values,
+                     const std::string& fallback) {
   std::string out;
   for (std::size_t i = 0; i < path.size();) {
     if (path[i] == '{') {
@@ -126,12 +130,14 @@ std::optional<json::value> valueFrom(const Answers& answers, const std::string& 
   if (answer == answers.end()) return std::nullopt;
   boost::system::error_code ec;
   const auto* value = answer->second.find_pointer(hash == std::string::npos ? "" : source.substr(hash + 1), ec);
-  if (value == nullptr) throw std::runtime_error("the answer to " + source.substr(0, hash) + " has nothing at " + source);
+  if (value == nullptr)
+    throw std::runtime_error("the answer to " + source.substr(0, hash) + " has nothing at " + source);
   return *value;
 }
 
 /// The request of example `name`; nullopt when it needs an answer not there yet.
-std::optional<ExampleRequest> requestFor(const json::value& document, const Operation& op, const std::string& name, const Answers& answers) {
+std::optional<ExampleRequest> requestFor(const json::value& document, const Operation& op, const std::string& name,
+                                         const Answers& answers) {
   ExampleRequest request;
   for (const auto* p : parametersOf(document, op)) {
     const auto* examples = p->if_contains("examples");
@@ -145,9 +151,12 @@ std::optional<ExampleRequest> requestFor(const json::value& document, const Oper
     }
     const auto in = p->at("in").as_string();
     const std::string parameter(p->at("name").as_string());
-    if (in == "path") request.pathValues[parameter] = text(value);
-    else if (in == "query") request.query += (request.query.empty() ? "?" : "&") + parameter + "=" + encoded(text(value));
-    else if (in == "header") request.headers[parameter] = text(value);
+    if (in == "path")
+      request.pathValues[parameter] = text(value);
+    else if (in == "query")
+      request.query += (request.query.empty() ? "?" : "&") + parameter + "=" + encoded(text(value));
+    else if (in == "header")
+      request.headers[parameter] = text(value);
   }
   if (const auto* body = op.object->if_contains("requestBody")) {
     for (const auto& [mediaType, content] : resolve(document, *body).at("content").as_object()) {
@@ -182,7 +191,8 @@ std::set<std::string> requestExampleNames(const json::value& document, const Ope
   };
   for (const auto* p : parametersOf(document, op)) addAll(*p);
   if (const auto* body = op.object->if_contains("requestBody")) {
-    for (const auto& [mediaType, content] : resolve(document, *body).at("content").as_object()) addAll(content.as_object());
+    for (const auto& [mediaType, content] : resolve(document, *body).at("content").as_object())
+      addAll(content.as_object());
   }
   return names;
 }
@@ -257,7 +267,8 @@ TEST_CASE("OpenAPI: each role is refused exactly where x-roles leaves it out", "
       const auto& member = world.a.byRole.at(role);
       std::map<std::string, std::string> values;
       if (op.path.rfind("/api/orgs/{id}", 0) == 0) values["id"] = world.a.id;
-      const auto answer = world.host.request(op.method, fillPath(op.path, values, nobody), member.key, body, contentType);
+      const auto answer =
+          world.host.request(op.method, fillPath(op.path, values, nobody), member.key, body, contentType);
       INFO(op.method << " " << op.path << " as " << role << ": " << answer.status << " " << answer.body);
       if (roles.count(role)) {
         CHECK(answer.status != 403);
@@ -304,7 +315,8 @@ TEST_CASE("OpenAPI: every example is answered as documented", "[openapi]") {
           const auto* replay = example.as_object().if_contains("x-replay");
           if (replay && !replay->as_bool()) continue;
           answered.insert(std::string(name));
-          replays.push_back({op, std::string(status), std::string(mediaType), std::string(name), &example.as_object(), schema});
+          replays.push_back(
+              {op, std::string(status), std::string(mediaType), std::string(name), &example.as_object(), schema});
         }
       }
     }
@@ -331,7 +343,8 @@ TEST_CASE("OpenAPI: every example is answered as documented", "[openapi]") {
       const auto* apiKey = r.example->if_contains("x-apiKey");
       const std::string key = apiKey && apiKey->as_string() == "none" ? std::string() : world.superKey;
       const auto path = fillPath(r.op.path, request->pathValues, nobody) + request->query;
-      const auto answer = world.host.request(r.op.method, path, key, request->body, request->contentType, request->headers);
+      const auto answer =
+          world.host.request(r.op.method, path, key, request->body, request->contentType, request->headers);
       ++replayed;
       INFO(r.op.method << " " << path << " " << request->body.value_or("") << " answered " << answer.status << " "
                        << answer.header("content-type") << " " << answer.body.substr(0, 400));

@@ -35,8 +35,12 @@ TEST_CASE("migrate is idempotent; a failing migration rolls back whole", "[store
 
 TEST_CASE("bad command lines print usage and exit 2; every command has --help", "[cli]") {
   Host host;
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {}, {"frobnicate"}, {"serve", "--bogus"}, {"serve", "--config"}, {"migrate", "extra", "--nope"}, {"admin"}}) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{},
+                                                                {"frobnicate"},
+                                                                {"serve", "--bogus"},
+                                                                {"serve", "--config"},
+                                                                {"migrate", "extra", "--nope"},
+                                                                {"admin"}}) {
     const auto r = host.command(args);
     INFO(r.err);
     CHECK(r.exitCode == 2);
@@ -67,8 +71,8 @@ TEST_CASE("HTTPS when a certificate is configured", "[http]") {
   Host host;
   const auto cert = (host.dir() / "cert.pem").string();
   const auto keyFile = (host.dir() / "key.pem").string();
-  const std::string openssl = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -keyout " + keyFile +
-                              " -out " + cert + " >/dev/null 2>&1";
+  const std::string openssl = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -keyout " +
+                              keyFile + " -out " + cert + " >/dev/null 2>&1";
   REQUIRE(std::system(openssl.c_str()) == 0);
   host.bootstrap();
   std::ostringstream config;

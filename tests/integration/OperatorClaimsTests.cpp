@@ -12,10 +12,10 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <sys/wait.h>
 #include <atomic>
 #include <csignal>
 #include <fstream>
-#include <sys/wait.h>
 #include <thread>
 
 using namespace harness;
@@ -29,7 +29,9 @@ std::string readFile(const std::filesystem::path& file) {
 }
 
 /// Environment for a host that loads the bundled plugins (not the test plugins).
-std::map<std::string, std::string> bundledPlugins() { return {{"MARKETSAGE_PLUGIN_PATH", MARKETSAGE_BUNDLED_PLUGIN_DIR}}; }
+std::map<std::string, std::string> bundledPlugins() {
+  return {{"MARKETSAGE_PLUGIN_PATH", MARKETSAGE_BUNDLED_PLUGIN_DIR}};
+}
 
 /// Whether a TLS handshake with the host succeeds when the client speaks at most `maxVersion`.
 bool tlsHandshake(int port, int maxVersion) {
@@ -55,7 +57,8 @@ TEST_CASE("the background pass refreshes a token about to expire with no request
   const auto& admin = w.a.byRole["ADMIN"].key;
   REQUIRE(w.host.get(pathOf(consent(w, admin)), "").status == 302);
   const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (emulator.refreshGrants() == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(100ms);
+  while (emulator.refreshGrants() == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(100ms);
   CHECK(emulator.refreshGrants() == 1);
   // The refreshed token (an hour) is not refreshed again by later passes.
   std::this_thread::sleep_for(2500ms);
@@ -67,7 +70,8 @@ TEST_CASE("removing a user revokes their keys at once", "[tenancy][claims]") {
   World w;
   const auto& user = w.a.byRole["USER"];
   REQUIRE(w.host.get("/api/orgs/" + w.a.id, user.key).status == 200);
-  REQUIRE(w.host.request("DELETE", "/api/orgs/" + w.a.id + "/users/" + user.userId, w.a.byRole["ADMIN"].key).status == 204);
+  REQUIRE(w.host.request("DELETE", "/api/orgs/" + w.a.id + "/users/" + user.userId, w.a.byRole["ADMIN"].key).status ==
+          204);
   CHECK(w.host.get("/api/orgs/" + w.a.id, user.key).status == 401);
   const auto keys = w.host.get("/api/keys?organizationId=" + w.a.id, w.superKey).json();
   for (const auto& key : keys.as_array()) CHECK(str(key, "userId") != user.userId);
@@ -110,7 +114,8 @@ TEST_CASE("plugins list, check and call through the binary", "[plugins][claims]"
   Host host(freshDatabaseUrl(), bundledPlugins());
   const auto list = host.command({"plugins", "list"});
   CHECK(list.exitCode == 0);
-  for (const char* id : {"facebook", "instagram", "linkedin", "twitter"}) CHECK(list.out.find(std::string("\n") + id + " ") != std::string::npos);
+  for (const char* id : {"facebook", "instagram", "linkedin", "twitter"})
+    CHECK(list.out.find(std::string("\n") + id + " ") != std::string::npos);
   CHECK(list.out.find("PLATFORM API") != std::string::npos);
 
   const auto check = host.command({"plugins", "check", "twitter"});
@@ -121,9 +126,11 @@ TEST_CASE("plugins list, check and call through the binary", "[plugins][claims]"
   CHECK(missing.exitCode == 1);
 
   // call: one function, settings from --setting, the reply on stdout.
-  const auto version = host.command({"plugins", "call", "linkedin", "api_version", "{}", "--setting", "api_version=202601"});
+  const auto version =
+      host.command({"plugins", "call", "linkedin", "api_version", "{}", "--setting", "api_version=202601"});
   CHECK(version.exitCode == 0);
-  CHECK(version.out == R"({"version":"202601","releasedAt":"2026-01-01","sunsetAt":"2027-01-15","estimated":true})" "\n");
+  CHECK(version.out == R"({"version":"202601","releasedAt":"2026-01-01","sunsetAt":"2027-01-15","estimated":true})"
+                       "\n");
   const auto refused = host.command({"plugins", "call", "twitter", "publish", "{}"});
   CHECK(refused.exitCode == 1);
   CHECK(refused.err.find("publish failed: invalid_input") != std::string::npos);
@@ -131,7 +138,8 @@ TEST_CASE("plugins list, check and call through the binary", "[plugins][claims]"
 }
 
 #if MARKETSAGE_WITH_LINKEDIN
-TEST_CASE("a pinned platform API version near its end warns in plugins list, /api/health and the log", "[plugins][claims]") {
+TEST_CASE("a pinned platform API version near its end warns in plugins list, /api/health and the log",
+          "[plugins][claims]") {
   // A LinkedIn version released 11 months ago ends in about a month.
   const auto aging = emulators::LinkedInApi::versionMonthsAgo(11);
   auto env = bundledPlugins();
@@ -154,8 +162,9 @@ TEST_CASE("TLS 1.2 is the floor", "[http][claims]") {
   Host host;
   const auto cert = (host.dir() / "cert.pem").string();
   const auto key = (host.dir() / "key.pem").string();
-  REQUIRE(std::system(("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -keyout " + key + " -out " + cert +
-                       " >/dev/null 2>&1").c_str()) == 0);
+  REQUIRE(std::system(("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -keyout " + key +
+                       " -out " + cert + " >/dev/null 2>&1")
+                          .c_str()) == 0);
   host.useTls();
   host.start(R"({"server":{"tls":{"certificate":")" + cert + R"(","privateKey":")" + key + R"("}}})");
   CHECK(tlsHandshake(host.port(), TLS1_2_VERSION));
@@ -169,11 +178,13 @@ TEST_CASE("SIGTERM waits drainSeconds for an unfinished request, no longer", "[h
   host.bootstrap();
   host.start(R"({"server":{"drainSeconds":1}})");
   RawSocket slow(host.port());  // a body that never finishes
-  REQUIRE(slow.send("POST /api/orgs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"na"));
+  REQUIRE(slow.send(
+      "POST /api/orgs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"na"));
   std::this_thread::sleep_for(200ms);
   const auto started = std::chrono::steady_clock::now();
   CHECK(host.stop() == 0);
-  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  const auto took =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   CHECK(took >= 900);
   CHECK(took < 3000);
   CHECK(host.logText().find("\"drained\":\"false\"") != std::string::npos);
@@ -187,21 +198,29 @@ TEST_CASE("log settings: a file, a level, and the access log off", "[ops][claims
   CHECK(host.get("/api/nope", "").status == 404);
   REQUIRE(host.stop() == 0);
   const auto text = readFile(file);
-  CHECK(text.find("\"level\":\"info\"") == std::string::npos);   // info is below warn
-  CHECK(text.find("\"msg\":\"request\"") == std::string::npos);  // no access log
-  CHECK(text.find("DEVELOPMENT ENCRYPTION KEY") != std::string::npos);  // a warning reaches the file
+  CHECK(text.find("\"level\":\"info\"") == std::string::npos);                    // info is below warn
+  CHECK(text.find("\"msg\":\"request\"") == std::string::npos);                   // no access log
+  CHECK(text.find("DEVELOPMENT ENCRYPTION KEY") != std::string::npos);            // a warning reaches the file
   CHECK(host.logText().find("DEVELOPMENT ENCRYPTION KEY") == std::string::npos);  // and not stderr
 }
 
 TEST_CASE("the audit log pages backwards without gaps or repeats", "[audit][claims]") {
   World w;
-  for (int i = 0; i < 7; ++i) REQUIRE(w.host.post("/api/orgs/" + w.a.id + "/users", w.superKey, {{"email", "u" + std::to_string(i) + "@a.example.com"}, {"role", "USER"}}).status == 201);
+  for (int i = 0; i < 7; ++i)
+    REQUIRE(w.host
+                .post("/api/orgs/" + w.a.id + "/users", w.superKey,
+                      {{"email", "u" + std::to_string(i) + "@a.example.com"}, {"role", "USER"}})
+                .status == 201);
   const auto all = w.host.get("/api/audit?organizationId=" + w.a.id + "&limit=1000", w.superKey).json().as_array();
   REQUIRE(all.size() >= 10);
   std::vector<std::string> paged;
   std::string before;
   for (;;) {
-    const auto page = w.host.get("/api/audit?organizationId=" + w.a.id + "&limit=3" + (before.empty() ? "" : "&before=" + before), w.superKey).json();
+    const auto page =
+        w.host
+            .get("/api/audit?organizationId=" + w.a.id + "&limit=3" + (before.empty() ? "" : "&before=" + before),
+                 w.superKey)
+            .json();
     if (page.as_array().empty()) break;
     CHECK(page.as_array().size() <= 3);
     for (const auto& entry : page.as_array()) paged.push_back(str(entry, "id"));
@@ -209,7 +228,8 @@ TEST_CASE("the audit log pages backwards without gaps or repeats", "[audit][clai
   }
   REQUIRE(paged.size() == all.size());
   for (std::size_t i = 0; i < paged.size(); ++i) CHECK(paged[i] == str(all.at(i), "id"));
-  for (std::size_t i = 1; i < paged.size(); ++i) CHECK(std::stoll(paged[i]) < std::stoll(paged[i - 1]));  // newest first
+  for (std::size_t i = 1; i < paged.size(); ++i)
+    CHECK(std::stoll(paged[i]) < std::stoll(paged[i - 1]));  // newest first
 }
 
 TEST_CASE("every error is problem+json with type, title, status, detail and the request id", "[http][claims]") {

@@ -14,7 +14,8 @@ namespace harness {
 
 inline Response postJson(World& w, const std::string& key, const boost::json::object& body,
                          const std::map<std::string, std::string>& headers = {}) {
-  return w.host.request("POST", "/api/social-media/posts", key, boost::json::serialize(body), "application/json", headers);
+  return w.host.request("POST", "/api/social-media/posts", key, boost::json::serialize(body), "application/json",
+                        headers);
 }
 
 inline boost::json::value getPost(World& w, const std::string& key, const std::string& id) {

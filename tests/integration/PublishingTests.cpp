@@ -6,10 +6,10 @@
 
 #include "TestServer.h"
 
+#include <sys/wait.h>
 #include <csignal>
 #include <fstream>
 #include <set>
-#include <sys/wait.h>
 #include <thread>
 
 using namespace harness;
@@ -22,7 +22,8 @@ std::string publishingConfig(int waitSeconds = 10, int leaseSeconds = 30, const 
   return R"({"publishing": {"waitSeconds": )" + std::to_string(waitSeconds) + R"(, "leaseSeconds": )" +
          std::to_string(leaseSeconds) + R"(, "retryBaseMillis": 200, "pollMillis": 100, "workers": 4},
             "media": {"maxBytes": 65536},
-            "plugins": {"oauthtest2": {"max_length": 10})" + extraPlugins + "}}";
+            "plugins": {"oauthtest2": {"max_length": 10})" +
+         extraPlugins + "}}";
 }
 
 /// Connects `platform` for the key's organization; returns the new connections (u-1 and p-1).
@@ -55,12 +56,14 @@ bool hasEvent(const json::value& post, const std::string& event) {
 
 }  // namespace
 
-TEST_CASE("media: stored from raw or multipart bodies, typed by content, bounded, private to the organization", "[publishing]") {
+TEST_CASE("media: stored from raw or multipart bodies, typed by content, bounded, private to the organization",
+          "[publishing]") {
   OAuthEmulator emulator;
   World w(oauthEnv(emulator), publishingConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
 
-  auto png = w.host.request("POST", "/api/social-media/media?altText=A%20chart", admin, pngBytes(640, 480), "application/octet-stream");
+  auto png = w.host.request("POST", "/api/social-media/media?altText=A%20chart", admin, pngBytes(640, 480),
+                            "application/octet-stream");
   REQUIRE(png.status == 201);
   CHECK(str(png.json(), "mimeType") == "image/png");
   CHECK(str(png.json(), "kind") == "image");
@@ -74,12 +77,15 @@ TEST_CASE("media: stored from raw or multipart bodies, typed by content, bounded
   CHECK(text.status == 415);
   CHECK(text.header("content-type").rfind("application/problem+json", 0) == 0);
 
-  const std::string jpeg("\xFF\xD8\xFF\xE0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0\xFF\xC0\0\x11\x08\0\x20\0\x40\x03", 33);
+  const std::string jpeg("\xFF\xD8\xFF\xE0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0\xFF\xC0\0\x11\x08\0\x20\0\x40\x03",
+                         33);
   const std::string boundary = "XyZ123boundary";
-  const std::string multipart = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"altText\"\r\n\r\nA photo\r\n--" + boundary +
-                                "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n" +
-                                jpeg + std::string(100, '\0') + "\r\n--" + boundary + "--\r\n";
-  auto jpg = w.host.request("POST", "/api/social-media/media", admin, multipart, "multipart/form-data; boundary=" + boundary);
+  const std::string multipart =
+      "--" + boundary + "\r\nContent-Disposition: form-data; name=\"altText\"\r\n\r\nA photo\r\n--" + boundary +
+      "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n" +
+      jpeg + std::string(100, '\0') + "\r\n--" + boundary + "--\r\n";
+  auto jpg =
+      w.host.request("POST", "/api/social-media/media", admin, multipart, "multipart/form-data; boundary=" + boundary);
   REQUIRE(jpg.status == 201);
   CHECK(str(jpg.json(), "mimeType") == "image/jpeg");
   CHECK(jpg.json().at("width").as_int64() == 64);
@@ -88,7 +94,8 @@ TEST_CASE("media: stored from raw or multipart bodies, typed by content, bounded
   CHECK(str(jpg.json(), "originalName") == "p.jpg");
 
   // Over media.maxBytes (64 KiB here): 413, and nothing is kept.
-  auto big = w.host.request("POST", "/api/social-media/media", admin, pngBytes(1, 1) + std::string(70000, 'x'), "application/octet-stream");
+  auto big = w.host.request("POST", "/api/social-media/media", admin, pngBytes(1, 1) + std::string(70000, 'x'),
+                            "application/octet-stream");
   CHECK(big.status == 413);
   CHECK(w.host.get("/api/social-media/media", admin).json().as_array().size() == 2);
 
@@ -96,7 +103,10 @@ TEST_CASE("media: stored from raw or multipart bodies, typed by content, bounded
   CHECK(w.host.get("/api/social-media/media/" + pngId, w.b.byRole["ADMIN"].key).status == 404);
   CHECK(w.host.request("DELETE", "/api/social-media/media/" + pngId, w.b.byRole["ADMIN"].key).status == 404);
   CHECK(w.host.get("/api/social-media/media", w.b.byRole["ADMIN"].key).json().as_array().empty());
-  CHECK(w.host.request("POST", "/api/social-media/media", w.a.byRole["GUEST"].key, pngBytes(1, 1), "application/octet-stream").status == 403);
+  CHECK(w.host
+            .request("POST", "/api/social-media/media", w.a.byRole["GUEST"].key, pngBytes(1, 1),
+                     "application/octet-stream")
+            .status == 403);
   // The public file URL needs a valid signature; without one it does not exist.
   CHECK(w.host.get("/media/" + pngId, "").status == 404);
   CHECK(w.host.get("/media/" + pngId + "?expires=99999999999999&signature=00", "").status == 404);
@@ -108,18 +118,22 @@ TEST_CASE("media: stored from raw or multipart bodies, typed by content, bounded
   CHECK(!std::filesystem::exists(file));
 }
 
-TEST_CASE("cross-post: each target answers for itself; one platform's refusal does not stop the others", "[publishing]") {
+TEST_CASE("cross-post: each target answers for itself; one platform's refusal does not stop the others",
+          "[publishing]") {
   OAuthEmulator emulator;
   World w(oauthEnv(emulator), publishingConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
   connect(w, admin, "oauthtest");
   connect(w, admin, "oauthtest2");
-  const auto media = w.host.request("POST", "/api/social-media/media", admin, pngBytes(4, 4), "application/octet-stream");
+  const auto media =
+      w.host.request("POST", "/api/social-media/media", admin, pngBytes(4, 4), "application/octet-stream");
   REQUIRE(media.status == 201);
 
   // oauthtest2 allows 10 characters (its plugin's validate says so); oauthtest allows 500.
   auto r = postJson(w, w.a.byRole["USER"].key,
-                    {{"content", "Hello from MarketSage"}, {"platforms", {"oauthtest", "oauthtest2"}}, {"media", {str(media.json(), "id")}}});
+                    {{"content", "Hello from MarketSage"},
+                     {"platforms", {"oauthtest", "oauthtest2"}},
+                     {"media", {str(media.json(), "id")}}});
   REQUIRE(r.status == 201);
   const auto post = r.json();
   CHECK(str(post, "status") == "partially_published");
@@ -173,14 +187,18 @@ TEST_CASE("post requests are checked before anything is stored", "[publishing]")
   World w(oauthEnv(emulator), publishingConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
   connect(w, admin, "oauthtest");
-  CHECK(postJson(w, admin, {{"content", "x"}}).status == 400);                                          // no target
-  CHECK(postJson(w, admin, {{"platforms", {"oauthtest"}}}).status == 400);                              // nothing to post
-  CHECK(postJson(w, admin, {{"content", "x"}, {"platforms", {"oauthtest"}}, {"scheduledTime", "2020-01-01T00:00:00Z"}}).status == 400);
-  CHECK(postJson(w, admin, {{"content", "x"}, {"platforms", {"oauthtest"}}, {"scheduledTime", "tomorrow"}}).status == 400);
-  CHECK(postJson(w, admin, {{"content", "x"}, {"platforms", {"oauthtest"}}, {"media", {"no-such-media"}}}).status == 404);
+  CHECK(postJson(w, admin, {{"content", "x"}}).status == 400);              // no target
+  CHECK(postJson(w, admin, {{"platforms", {"oauthtest"}}}).status == 400);  // nothing to post
+  CHECK(postJson(w, admin, {{"content", "x"}, {"platforms", {"oauthtest"}}, {"scheduledTime", "2020-01-01T00:00:00Z"}})
+            .status == 400);
+  CHECK(postJson(w, admin, {{"content", "x"}, {"platforms", {"oauthtest"}}, {"scheduledTime", "tomorrow"}}).status ==
+        400);
+  CHECK(postJson(w, admin, {{"content", "x"}, {"platforms", {"oauthtest"}}, {"media", {"no-such-media"}}}).status ==
+        404);
   CHECK(postJson(w, admin, {{"content", "x"}, {"platforms", {"oauthtest"}}, {"surprise", 1}}).status == 400);
   CHECK(postJson(w, admin, {{"content", 5}, {"platforms", {"oauthtest"}}}).status == 400);
-  CHECK(postJson(w, admin, {{"content", "x"}, {"platforms", {"oauthtest"}}, {"options", {{"oauthtest", 3}}}}).status == 400);
+  CHECK(postJson(w, admin, {{"content", "x"}, {"platforms", {"oauthtest"}}, {"options", {{"oauthtest", 3}}}}).status ==
+        400);
   CHECK(w.host.get("/api/social-media/posts", admin).json().as_array().empty());
   CHECK(emulator.postAttempts() == 0);
 }
@@ -220,7 +238,9 @@ TEST_CASE("transient failures retry with backoff; a thread resumes after its las
   // see ExactlyOnceTests): retried with backoff.
   SECTION("part 3 fails twice with 500: parts 1-2 are not posted again, all five go out once") {
     emulator.failNextPosts(2, 500, 0, 2);
-    auto r = postJson(w, admin, {{"content", "part 1"}, {"targets", {connection}}, {"options", {{"oauthtest", {{"thread", thread}}}}}});
+    auto r = postJson(
+        w, admin,
+        {{"content", "part 1"}, {"targets", {connection}}, {"options", {{"oauthtest", {{"thread", thread}}}}}});
     REQUIRE(r.status == 201);
     const auto target = r.json().at("results").at(0);
     CHECK(str(target, "status") == "published");
@@ -235,7 +255,9 @@ TEST_CASE("transient failures retry with backoff; a thread resumes after its las
   }
   SECTION("part 3 refused for good: the target fails and says which parts are live") {
     emulator.refusePostsContaining("part 3");
-    auto r = postJson(w, admin, {{"content", "part 1"}, {"targets", {connection}}, {"options", {{"oauthtest", {{"thread", thread}}}}}});
+    auto r = postJson(
+        w, admin,
+        {{"content", "part 1"}, {"targets", {connection}}, {"options", {{"oauthtest", {{"thread", thread}}}}}});
     REQUIRE(r.status == 201);
     const auto target = r.json().at("results").at(0);
     CHECK(str(target, "status") == "failed");
@@ -268,7 +290,8 @@ TEST_CASE("scheduled posts fire at their time, across a restart; cancelled ones 
   REQUIRE(r.status == 201);
   CHECK(str(r.json(), "status") == "scheduled");
   const auto id = str(r.json(), "id");
-  auto later = postJson(w, admin, {{"content", "never"}, {"targets", {connection}}, {"scheduledTime", "2099-01-01T00:00:00+02:00"}});
+  auto later = postJson(
+      w, admin, {{"content", "never"}, {"targets", {connection}}, {"scheduledTime", "2099-01-01T00:00:00+02:00"}});
   REQUIRE(later.status == 201);
 
   // The schedule is rows in the database: a restart loses nothing.
@@ -288,7 +311,9 @@ TEST_CASE("scheduled posts fire at their time, across a restart; cancelled ones 
   CHECK(str(cancelled.json().at("results").at(0), "status") == "cancelled");
 }
 
-TEST_CASE("reschedule: a queued post moves to its new time and fires then; what went out, or another tenant's, does not move", "[publishing]") {
+TEST_CASE(
+    "reschedule: a queued post moves to its new time and fires then; what went out, or another tenant's, does not move",
+    "[publishing]") {
   OAuthEmulator emulator;
   World w(oauthEnv(emulator), publishingConfig());
   const auto user = w.a.byRole["USER"].key;
@@ -299,7 +324,8 @@ TEST_CASE("reschedule: a queued post moves to its new time and fires then; what 
     std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&at));
     return std::string(text);
   };
-  auto created = postJson(w, user, {{"content", "moved up"}, {"targets", {connection}}, {"scheduledTime", "2099-01-01T00:00:00Z"}});
+  auto created = postJson(
+      w, user, {{"content", "moved up"}, {"targets", {connection}}, {"scheduledTime", "2099-01-01T00:00:00Z"}});
   REQUIRE(created.status == 201);
   const auto id = str(created.json(), "id");
   const auto path = "/api/social-media/posts/" + id;
@@ -333,7 +359,8 @@ TEST_CASE("reschedule: a queued post moves to its new time and fires then; what 
   CHECK(emulator.published().size() == 1);
 }
 
-TEST_CASE("Idempotency-Key: the same request twice creates one post; another body with the key is refused", "[publishing]") {
+TEST_CASE("Idempotency-Key: the same request twice creates one post; another body with the key is refused",
+          "[publishing]") {
   OAuthEmulator emulator;
   World w(oauthEnv(emulator), publishingConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
@@ -346,14 +373,17 @@ TEST_CASE("Idempotency-Key: the same request twice creates one post; another bod
   REQUIRE(again.status == 201);
   CHECK(str(again.json(), "id") == str(first.json(), "id"));
   CHECK(again.header("idempotent-replayed") == "true");
-  CHECK(postJson(w, admin, {{"content", "something else"}, {"targets", {connection}}}, {{"Idempotency-Key", "order-42"}}).status == 422);
+  CHECK(
+      postJson(w, admin, {{"content", "something else"}, {"targets", {connection}}}, {{"Idempotency-Key", "order-42"}})
+          .status == 422);
   CHECK(emulator.published().size() == 1);
   CHECK(w.host.get("/api/social-media/posts", admin).json().as_array().size() == 1);
   // Keys are per organization: B's same key is B's own post, on B's own accounts (another user
   // consented for B: A's tokens cannot act for them, nor B's for A's).
   emulator.consentAs("2");
   connect(w, w.b.byRole["ADMIN"].key, "oauthtest");
-  auto other = postJson(w, w.b.byRole["ADMIN"].key, {{"content", "exactly once"}, {"platforms", {"oauthtest"}}}, {{"Idempotency-Key", "order-42"}});
+  auto other = postJson(w, w.b.byRole["ADMIN"].key, {{"content", "exactly once"}, {"platforms", {"oauthtest"}}},
+                        {{"Idempotency-Key", "order-42"}});
   CHECK(other.status == 201);
   CHECK(str(other.json(), "id") != str(first.json(), "id"));
   std::multiset<std::string> postedAs;
@@ -400,7 +430,11 @@ TEST_CASE("delete removes a published post at the platform; analytics sum accoun
   CHECK(boost::json::serialize(daily.front()).find(R"("posts":0,"engagement":0})") != std::string::npos);
   CHECK(w.host.get("/api/social-media/analytics?start=2026-13-01", admin).status == 400);
   CHECK(w.host.get("/api/social-media/analytics", w.a.byRole["GUEST"].key).status == 403);
-  CHECK(w.host.get("/api/social-media/analytics", w.b.byRole["ADMIN"].key).json().at("totals").at("totalReach").as_int64() == 0);
+  CHECK(w.host.get("/api/social-media/analytics", w.b.byRole["ADMIN"].key)
+            .json()
+            .at("totals")
+            .at("totalReach")
+            .as_int64() == 0);
 
   auto removed = w.host.request("DELETE", "/api/social-media/posts/" + str(drop.json(), "id"), admin);
   REQUIRE(removed.status == 200);
@@ -410,7 +444,8 @@ TEST_CASE("delete removes a published post at the platform; analytics sum accoun
   CHECK(emulator.published().front().text == "a post worth keeping");
 }
 
-TEST_CASE("a token the platform refuses and cannot refresh marks the connection expired and fails the target", "[publishing]") {
+TEST_CASE("a token the platform refuses and cannot refresh marks the connection expired and fails the target",
+          "[publishing]") {
   OAuthEmulator emulator;
   World w(oauthEnv(emulator), publishingConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
@@ -425,7 +460,8 @@ TEST_CASE("a token the platform refuses and cannot refresh marks the connection 
   CHECK(str(c.json(), "status") == "expired");
 }
 
-TEST_CASE("a host killed mid-batch: after restart every target is published once or needs_review, none lost or doubled", "[publishing][crash]") {
+TEST_CASE("a host killed mid-batch: after restart every target is published once or needs_review, none lost or doubled",
+          "[publishing][crash]") {
   OAuthEmulator emulator;
   emulator.postLatencyMs = 700;
   World w(oauthEnv(emulator), publishingConfig(0, 3));
@@ -441,8 +477,9 @@ TEST_CASE("a host killed mid-batch: after restart every target is published once
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   int inFlight = 0, done = 0;
   while (std::chrono::steady_clock::now() < deadline) {
-    const auto counts = sql(w.host.databaseUrl(), "SELECT SUM(CASE WHEN status = 'publishing' THEN 1 ELSE 0 END),"
-                                                  " SUM(CASE WHEN status = 'published' THEN 1 ELSE 0 END) FROM post_targets");
+    const auto counts = sql(w.host.databaseUrl(),
+                            "SELECT SUM(CASE WHEN status = 'publishing' THEN 1 ELSE 0 END),"
+                            " SUM(CASE WHEN status = 'published' THEN 1 ELSE 0 END) FROM post_targets");
     inFlight = counts.at(0).at(0) == "NULL" ? 0 : std::stoi(counts.at(0).at(0));
     done = counts.at(0).at(1) == "NULL" ? 0 : std::stoi(counts.at(0).at(1));
     if (inFlight > 0 && done > 0) break;
@@ -465,8 +502,10 @@ TEST_CASE("a host killed mid-batch: after restart every target is published once
   for (const auto& [text, status] : statusOf) {
     INFO(text << " is " << status);
     CHECK(onPlatform[text] <= 1);  // never doubled
-    if (status == "published") CHECK(onPlatform[text] == 1);
-    else CHECK(status == "needs_review");
+    if (status == "published")
+      CHECK(onPlatform[text] == 1);
+    else
+      CHECK(status == "needs_review");
     review += status == "needs_review";
   }
   CHECK(statusOf.size() == 12);
@@ -481,19 +520,24 @@ TEST_CASE("two hosts on one PostgreSQL publish 1,000 scheduled posts, none twice
   const auto connection = str(connect(w, admin, "oauthtest").front(), "id");
   // Rows straight into the schedule (the REST path is tested above); all due in 3 seconds.
   const auto due = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       (std::chrono::system_clock::now() + std::chrono::seconds(3)).time_since_epoch()).count();
+                       (std::chrono::system_clock::now() + std::chrono::seconds(3)).time_since_epoch())
+                       .count();
   const auto ds = std::to_string(due);
   sql(w.host.databaseUrl(),
       "INSERT INTO posts (id, organization_id, content, media_ids, options, scheduled_at, created_at)"
-      " SELECT 'bulk-' || g, '" + w.a.id + "', 'bulk ' || g, '[]', '{}', " + ds + ", " + ds + " FROM generate_series(1, 1000) g");
+      " SELECT 'bulk-' || g, '" +
+          w.a.id + "', 'bulk ' || g, '[]', '{}', " + ds + ", " + ds + " FROM generate_series(1, 1000) g");
   sql(w.host.databaseUrl(),
-      "INSERT INTO post_targets (id, post_id, organization_id, connection_id, platform, account_id, status, due_at, updated_at)"
-      " SELECT 't-' || g, 'bulk-' || g, '" + w.a.id + "', '" + connection + "', 'oauthtest', 'u-1', 'queued', " + ds + ", " + ds +
-      " FROM generate_series(1, 1000) g");
+      "INSERT INTO post_targets (id, post_id, organization_id, connection_id, platform, account_id, status, due_at, "
+      "updated_at)"
+      " SELECT 't-' || g, 'bulk-' || g, '" +
+          w.a.id + "', '" + connection + "', 'oauthtest', 'u-1', 'queued', " + ds + ", " + ds +
+          " FROM generate_series(1, 1000) g");
   Host second(w.host.databaseUrl(), oauthEnv(emulator));
   second.start(publishingConfig());
   for (int i = 0; i < 600; ++i) {
-    const auto left = sql(w.host.databaseUrl(), "SELECT COUNT(*) FROM post_targets WHERE status IN ('queued', 'publishing')");
+    const auto left =
+        sql(w.host.databaseUrl(), "SELECT COUNT(*) FROM post_targets WHERE status IN ('queued', 'publishing')");
     if (left.at(0).at(0) == "0") break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -514,29 +558,34 @@ TEST_CASE("two hosts on one PostgreSQL publish 1,000 scheduled posts, none twice
   CHECK(hosts.size() == 2);
 }
 
-TEST_CASE("media by URL: fetched by the host, never from inside its network, not even through a redirect", "[publishing][ssrf]") {
+TEST_CASE("media by URL: fetched by the host, never from inside its network, not even through a redirect",
+          "[publishing][ssrf]") {
   const std::string png = pngBytes(8, 8);
-  marketsage::test::TestServer files([&](Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
-    const std::string path = request.getURI();
-    if (path == "/img.png") {
-      response.setContentType("image/png");
-      response.setContentLength(static_cast<std::streamsize>(png.size()));
-      response.send() << png;
-    } else if (path == "/to-metadata") {
-      marketsage::test::redirect(response, "http://169.254.169.254/latest/meta-data/");
-    } else if (path == "/to-localhost") {
-      marketsage::test::redirect(response, "http://localhost:" + std::to_string(request.serverAddress().port()) + "/img.png");
-    } else if (path == "/to-img") {
-      marketsage::test::redirect(response, "/img.png");
-    } else {
-      marketsage::test::sendJson(response, 404, "{}");
-    }
-  });
+  marketsage::test::TestServer files(
+      [&](Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+        const std::string path = request.getURI();
+        if (path == "/img.png") {
+          response.setContentType("image/png");
+          response.setContentLength(static_cast<std::streamsize>(png.size()));
+          response.send() << png;
+        } else if (path == "/to-metadata") {
+          marketsage::test::redirect(response, "http://169.254.169.254/latest/meta-data/");
+        } else if (path == "/to-localhost") {
+          marketsage::test::redirect(response,
+                                     "http://localhost:" + std::to_string(request.serverAddress().port()) + "/img.png");
+        } else if (path == "/to-img") {
+          marketsage::test::redirect(response, "/img.png");
+        } else {
+          marketsage::test::sendJson(response, 404, "{}");
+        }
+      });
   OAuthEmulator emulator;
   // 127.0.0.1 stands in for a public host here (the allow-list); "localhost" is not on it.
   World w(oauthEnv(emulator), R"({"media": {"maxBytes": 65536, "fetchAllowHosts": ["127.0.0.1"]}})");
   const auto admin = w.a.byRole["ADMIN"].key;
-  const auto fetchUrl = [&](const std::string& url) { return w.host.post("/api/social-media/media", admin, {{"url", url}}); };
+  const auto fetchUrl = [&](const std::string& url) {
+    return w.host.post("/api/social-media/media", admin, {{"url", url}});
+  };
 
   auto ok = fetchUrl(files.url() + "/img.png");
   REQUIRE(ok.status == 201);
@@ -544,9 +593,10 @@ TEST_CASE("media by URL: fetched by the host, never from inside its network, not
   CHECK(str(ok.json(), "sourceUrl") == files.url() + "/img.png");
   CHECK(fetchUrl(files.url() + "/to-img").status == 201);  // a redirect to an allowed place is fine
 
-  for (const std::string refused : {"http://169.254.169.254/latest/meta-data/", "http://localhost:1/x", "http://[::1]/x",
-                                    "http://10.0.0.8/x", "http://[::ffff:127.0.0.1]/x", "http://0.0.0.0/x",
-                                    "file:///etc/passwd", "gopher://127.0.0.1/x", "http://user:pw@127.0.0.1/x"}) {
+  for (const std::string refused :
+       {"http://169.254.169.254/latest/meta-data/", "http://localhost:1/x", "http://[::1]/x", "http://10.0.0.8/x",
+        "http://[::ffff:127.0.0.1]/x", "http://0.0.0.0/x", "file:///etc/passwd", "gopher://127.0.0.1/x",
+        "http://user:pw@127.0.0.1/x"}) {
     INFO(refused);
     auto r = fetchUrl(refused);
     CHECK(r.status == 400);
@@ -567,12 +617,16 @@ long peakRssKiB(int pid) {
 }
 }  // namespace
 
-TEST_CASE("a large video upload streams to disk: the host's memory does not grow with the file", "[publishing][media]") {
+TEST_CASE("a large video upload streams to disk: the host's memory does not grow with the file",
+          "[publishing][media]") {
   OAuthEmulator emulator;
   World w(oauthEnv(emulator), R"({"media": {"maxBytes": 536870912}})");
   const auto admin = w.a.byRole["ADMIN"].key;
   const long before = peakRssKiB(w.host.pid());
-  std::string video("\0\0\0\x20" "ftypisom\0\0\x02\0isomiso2mp41", 32);
+  std::string video(
+      "\0\0\0\x20"
+      "ftypisom\0\0\x02\0isomiso2mp41",
+      32);
   video.resize(256u * 1024 * 1024, '\x5a');  // 256 MiB
   auto r = w.host.request("POST", "/api/social-media/media?filename=big.mp4", admin, video, "video/mp4");
   REQUIRE(r.status == 201);

@@ -4,15 +4,15 @@
 /// back into responses, so a test can count them.
 
 #include <arpa/inet.h>
-#include <chrono>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <chrono>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <vector>
 
 namespace harness {
@@ -20,17 +20,20 @@ namespace harness {
 class RawSocket {
  public:
   /// Connects to 127.0.0.1:`port`, from `sourceAddress` (any 127.x address works on Linux).
-  explicit RawSocket(int port, const std::string& sourceAddress = "127.0.0.1") : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+  explicit RawSocket(int port, const std::string& sourceAddress = "127.0.0.1")
+      : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
     if (fd_ < 0) throw std::runtime_error("socket failed");
     sockaddr_in source{};
     source.sin_family = AF_INET;
     inet_pton(AF_INET, sourceAddress.c_str(), &source.sin_addr);
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0) throw std::runtime_error("bind to " + sourceAddress + " failed");
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0)
+      throw std::runtime_error("bind to " + sourceAddress + " failed");
     sockaddr_in target{};
     target.sin_family = AF_INET;
     target.sin_port = htons(static_cast<std::uint16_t>(port));
     inet_pton(AF_INET, "127.0.0.1", &target.sin_addr);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&target), sizeof target) != 0) throw std::runtime_error("connect failed");
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&target), sizeof target) != 0)
+      throw std::runtime_error("connect failed");
     const int on = 1;
     setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   }
@@ -58,7 +61,8 @@ class RawSocket {
     Received out;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
       if (left <= 0) return out;
       pollfd entry{fd_, POLLIN, 0};
       if (::poll(&entry, 1, static_cast<int>(left)) <= 0) continue;

@@ -5,9 +5,9 @@
 // database or the logs, and deletion of every message of an album.
 #ifdef MARKETSAGE_WITH_TELEGRAM
 
+#include "TelegramEmulator.h"
 #include "integration/Posting.h"
 #include "integration/TestPlatform.h"
-#include "TelegramEmulator.h"
 
 #include <chrono>
 #include <fstream>
@@ -22,10 +22,10 @@ namespace {
 using emulators::TelegramApi;
 
 constexpr long long kBot = 7000000042;
-constexpr long long kChannel = -1002000000001;  // @acmenews: the bot posts as an administrator
-constexpr long long kGroup = -1002000000002;    // a private supergroup: the bot is a member
-constexpr long long kReadOnly = -1002000000003; // @readonlychan: administrator without "Post messages"
-constexpr long long kKicked = -1002000000004;   // @kickedgroup: the bot was banned
+constexpr long long kChannel = -1002000000001;   // @acmenews: the bot posts as an administrator
+constexpr long long kGroup = -1002000000002;     // a private supergroup: the bot is a member
+constexpr long long kReadOnly = -1002000000003;  // @readonlychan: administrator without "Post messages"
+constexpr long long kKicked = -1002000000004;    // @kickedgroup: the bot was banned
 
 struct Telegram {
   TelegramApi api;
@@ -42,7 +42,9 @@ struct Telegram {
     api.kickBot(kKicked, kBot);
   }
   std::map<std::string, std::string> env() const {
-    return {{"MARKETSAGE_PLUGIN_PATH", MARKETSAGE_BUNDLED_PLUGIN_DIR}, {"FIELD_ENCRYPTION_KEY", devKey}, {"TELEGRAM_API_BASE", api.url()}};
+    return {{"MARKETSAGE_PLUGIN_PATH", MARKETSAGE_BUNDLED_PLUGIN_DIR},
+            {"FIELD_ENCRYPTION_KEY", devKey},
+            {"TELEGRAM_API_BASE", api.url()}};
   }
   std::string secret() const { return token.substr(token.find(':') + 1); }
 };
@@ -55,7 +57,8 @@ std::string hostConfig(int waitSeconds = 20) {
 
 /// Connects the channel and the group; answers their connection ids (channel first).
 std::pair<std::string, std::string> connectBoth(World& w, const Telegram& t, const std::string& key) {
-  auto r = w.host.post("/api/social-media/connect/telegram", key, {{"credential", t.token}, {"accounts", {"@acmenews", std::to_string(kGroup)}}});
+  auto r = w.host.post("/api/social-media/connect/telegram", key,
+                       {{"credential", t.token}, {"accounts", {"@acmenews", std::to_string(kGroup)}}});
   INFO(r.body);
   REQUIRE(r.status == 201);
   std::string channel, group;
@@ -122,12 +125,14 @@ std::vector<TelegramApi::Message> live(const TelegramApi& api, long long chat) {
 
 }  // namespace
 
-TEST_CASE("telegram connect: a bot token and four named chats, two postable; naming only unpostable ones is 422", "[telegram]") {
+TEST_CASE("telegram connect: a bot token and four named chats, two postable; naming only unpostable ones is 422",
+          "[telegram]") {
   Telegram t;
   World w(t.env(), hostConfig());
   const auto& admin = w.a.byRole["ADMIN"].key;
-  auto r = w.host.post("/api/social-media/connect/telegram", admin,
-                       {{"credential", t.token}, {"accounts", {"@acmenews", std::to_string(kGroup), "@readonlychan", "@kickedgroup"}}});
+  auto r = w.host.post(
+      "/api/social-media/connect/telegram", admin,
+      {{"credential", t.token}, {"accounts", {"@acmenews", std::to_string(kGroup), "@readonlychan", "@kickedgroup"}}});
   INFO(r.body);
   REQUIRE(r.status == 201);
   const auto answer = r.json();
@@ -144,7 +149,8 @@ TEST_CASE("telegram connect: a bot token and four named chats, two postable; nam
   CHECK(str(refused[1], "reason").find("kicked") != std::string::npos);
   CHECK(r.body.find(t.secret()) == std::string::npos);
 
-  auto none = w.host.post("/api/social-media/connect/telegram", admin, {{"credential", t.token}, {"accounts", {"@readonlychan", "@nosuchchat"}}});
+  auto none = w.host.post("/api/social-media/connect/telegram", admin,
+                          {{"credential", t.token}, {"accounts", {"@readonlychan", "@nosuchchat"}}});
   INFO(none.body);
   CHECK(none.status == 422);
   CHECK(str(none.json(), "type").find("accounts-refused") != std::string::npos);
@@ -153,7 +159,8 @@ TEST_CASE("telegram connect: a bot token and four named chats, two postable; nam
   // A revoked token is refused by Telegram: nothing stored.
   const auto other = t.api.addBot(7000000099, "other_bot");
   t.api.revokeToken(other);
-  auto revoked = w.host.post("/api/social-media/connect/telegram", admin, {{"credential", other}, {"accounts", {"@acmenews"}}});
+  auto revoked =
+      w.host.post("/api/social-media/connect/telegram", admin, {{"credential", other}, {"accounts", {"@acmenews"}}});
   CHECK(revoked.status == 422);
   CHECK(revoked.body.find(other.substr(other.find(':') + 1)) == std::string::npos);
   // No credential and no TELEGRAM_BOT_TOKEN on this instance.
@@ -161,7 +168,8 @@ TEST_CASE("telegram connect: a bot token and four named chats, two postable; nam
   CHECK(w.host.get("/api/social-media/connections", admin).json().as_array().size() == 2);
 }
 
-TEST_CASE("telegram publishing: text verbatim, a photo with its caption, a 3-photo album, deleted message by message", "[telegram]") {
+TEST_CASE("telegram publishing: text verbatim, a photo with its caption, a 3-photo album, deleted message by message",
+          "[telegram]") {
   Telegram t;
   World w(t.env(), hostConfig());
   const auto& admin = w.a.byRole["ADMIN"].key;
@@ -224,7 +232,7 @@ TEST_CASE("telegram publishing: text verbatim, a photo with its caption, a 3-pho
   const std::string emoji = "\xF0\x9F\x93\xA3";  // two UTF-16 units each
   std::string longText;
   for (int i = 0; i < 1100; ++i) longText += emoji + " ";  // 3300 units
-  longText += std::string(1000, 'x');                        // 4300 units
+  longText += std::string(1000, 'x');                      // 4300 units
   auto refused = postJson(w, admin, {{"content", longText}, {"targets", {channel}}});
   INFO(refused.body);
   const auto refusedTarget = refused.json().at("results").at(0);
@@ -232,7 +240,8 @@ TEST_CASE("telegram publishing: text verbatim, a photo with its caption, a 3-pho
   CHECK(str(refusedTarget, "errorKind") == "invalid_input");
   CHECK(str(refusedTarget, "error").find("longer than 4096 characters (4300 UTF-16 units)") != std::string::npos);
   CHECK(t.api.messages(kChannel).size() == 5);
-  auto split = publish(w, admin, {{"content", longText}, {"targets", {channel}}, {"options", {{"telegram", {{"split", true}}}}}});
+  auto split = publish(w, admin,
+                       {{"content", longText}, {"targets", {channel}}, {"options", {{"telegram", {{"split", true}}}}}});
   CHECK(str(split.at("results").at(0), "status") == "published");
   inChannel = t.api.messages(kChannel);
   REQUIRE(inChannel.size() == 7);
@@ -246,7 +255,9 @@ TEST_CASE("telegram 429: the host waits retry_after, then the message goes out e
   const auto [channel, group] = connectBoth(w, t, admin);
   const int retryAfter = 4;
   t.api.throttleNextSends(1, retryAfter);
-  const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto before =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   auto r = postJson(w, admin, {{"content", "Patience"}, {"targets", {group}}});
   INFO(r.body);
   REQUIRE(r.status == 202);
@@ -264,7 +275,8 @@ TEST_CASE("telegram 429: the host waits retry_after, then the message goes out e
   CHECK(sends == 2);  // the refused one and the one that landed
 }
 
-TEST_CASE("telegram: a bot removed from its chat marks that connection invalid; the token is in no file or log", "[telegram]") {
+TEST_CASE("telegram: a bot removed from its chat marks that connection invalid; the token is in no file or log",
+          "[telegram]") {
   Telegram t;
   World w(t.env(), hostConfig());
   const auto& admin = w.a.byRole["ADMIN"].key;

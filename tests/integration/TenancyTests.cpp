@@ -38,7 +38,8 @@ TEST_CASE("serve answers health within 2 s and bootstrap hands out one working k
 
   auto metrics = host.get("/metrics", "");
   REQUIRE(metrics.status == 200);
-  CHECK(metrics.body.find("marketsage_http_requests_total{route=\"/api/orgs\",method=\"GET\",status=\"200\"} 1") != std::string::npos);
+  CHECK(metrics.body.find("marketsage_http_requests_total{route=\"/api/orgs\",method=\"GET\",status=\"200\"} 1") !=
+        std::string::npos);
   CHECK(metrics.body.find("marketsage_db_pool_sessions") != std::string::npos);
 
   // The key never reaches a log line.
@@ -52,17 +53,20 @@ TEST_CASE("organizations, users and keys work end to end and are audited", "[ten
   const auto& admin = w.a.byRole["ADMIN"];
 
   // An ADMIN adds a user, changes the role, makes a key, revokes it, removes the user.
-  auto user = w.host.post("/api/orgs/" + w.a.id + "/users", admin.key, {{"email", "new@a.example.com"}, {"role", "USER"}});
+  auto user =
+      w.host.post("/api/orgs/" + w.a.id + "/users", admin.key, {{"email", "new@a.example.com"}, {"role", "USER"}});
   REQUIRE(user.status == 201);
   CHECK(str(user.json(), "role") == "USER");
   const auto userId = str(user.json(), "id");
-  CHECK(w.host.post("/api/orgs/" + w.a.id + "/users", admin.key, {{"email", "new@a.example.com"}, {"role", "USER"}}).status == 409);
+  CHECK(w.host.post("/api/orgs/" + w.a.id + "/users", admin.key, {{"email", "new@a.example.com"}, {"role", "USER"}})
+            .status == 409);
 
   auto patched = w.host.request("PATCH", "/api/orgs/" + w.a.id + "/users/" + userId, admin.key, R"({"role":"GUEST"})");
   REQUIRE(patched.status == 200);
   CHECK(str(patched.json(), "role") == "GUEST");
   // Nobody grants a role above their own.
-  CHECK(w.host.request("PATCH", "/api/orgs/" + w.a.id + "/users/" + userId, admin.key, R"({"role":"SUPER_ADMIN"})").status == 403);
+  CHECK(w.host.request("PATCH", "/api/orgs/" + w.a.id + "/users/" + userId, admin.key, R"({"role":"SUPER_ADMIN"})")
+            .status == 403);
 
   auto key = w.host.post("/api/keys", admin.key, {{"userId", userId}});
   REQUIRE(key.status == 201);
@@ -89,7 +93,8 @@ TEST_CASE("organizations, users and keys work end to end and are audited", "[ten
     actions.push_back(str(entry, "action"));
     CHECK(str(entry, "remoteAddr") == "127.0.0.1");
   }
-  for (const char* expected : {"user.added", "user.role_changed", "key.created", "key.revoked", "user.removed", "organization.created"}) {
+  for (const char* expected :
+       {"user.added", "user.role_changed", "key.created", "key.revoked", "user.removed", "organization.created"}) {
     CHECK(std::find(actions.begin(), actions.end(), expected) != actions.end());
   }
   CHECK(audit.body.find(newKey) == std::string::npos);
@@ -172,7 +177,8 @@ TEST_CASE("role matrix: every role on every route", "[roles]") {
   }));
   const auto role = GENERATE(as<std::string>{}, "SUPER_ADMIN", "ADMIN", "USER", "GUEST");
   // SUPER_ADMIN acts on org A from its own organization; the others act on their own org A.
-  auto fresh = w.host.post("/api/orgs/" + w.a.id + "/users", w.superKey, {{"email", "target" + n + "@example.com"}, {"role", "USER"}});
+  auto fresh = w.host.post("/api/orgs/" + w.a.id + "/users", w.superKey,
+                           {{"email", "target" + n + "@example.com"}, {"role", "USER"}});
   REQUIRE(fresh.status == 201);
   const auto target = str(fresh.json(), "id");
   auto targetKey = w.host.post("/api/keys", w.superKey, {{"userId", target}, {"organizationId", w.a.id}});
@@ -180,12 +186,18 @@ TEST_CASE("role matrix: every role on every route", "[roles]") {
   const std::string callerKey = role == "SUPER_ADMIN" ? w.superKey : w.a.byRole[role].key;
 
   auto expand = [&](std::string text) {
-    for (const auto& [from, to] : {std::pair<std::string, std::string>{"{org}", w.a.id}, {"{user}", target}, {"{key}", str(targetKey.json(), "id")}, {"{n}", n}}) {
+    for (const auto& [from, to] : {std::pair<std::string, std::string>{"{org}", w.a.id},
+                                   {"{user}", target},
+                                   {"{key}", str(targetKey.json(), "id")},
+                                   {"{n}", n}}) {
       for (auto at = text.find(from); at != std::string::npos; at = text.find(from)) text.replace(at, from.size(), to);
     }
     return text;
   };
-  const int expected = role == "SUPER_ADMIN" ? cell.superAdmin : role == "ADMIN" ? cell.admin : role == "USER" ? cell.user : cell.guest;
+  const int expected = role == "SUPER_ADMIN" ? cell.superAdmin
+                       : role == "ADMIN"     ? cell.admin
+                       : role == "USER"      ? cell.user
+                                             : cell.guest;
   std::optional<std::string> body;
   if (cell.body != nullptr) body = expand(cell.body);
   INFO(role << " " << cell.method << " " << cell.path);
@@ -210,7 +222,8 @@ TEST_CASE("GET /api/me: who the key is, in which organization, and exactly what 
   CHECK(str(user, "role") == "USER");
   CHECK(str(user, "organizationId") == w.a.id);
   CHECK(str(user, "organizationName") == "Org A");
-  CHECK(boost::json::serialize(user.at("permissions")) == R"(["connectAccounts","viewConnections","post","viewAnalytics"])");
+  CHECK(boost::json::serialize(user.at("permissions")) ==
+        R"(["connectAccounts","viewConnections","post","viewAnalytics"])");
   CHECK(boost::json::serialize(me(w.b.byRole["ADMIN"].key).at("permissions")) ==
         R"(["connectAccounts","viewConnections","post","manageTokens","viewAnalytics","manageUsers","viewAudit"])");
   CHECK(str(me(w.b.byRole["ADMIN"].key), "organizationName") == "Org B");
@@ -243,11 +256,13 @@ TEST_CASE("bad input is a clear 4xx problem and writes nothing", "[input]") {
       {"unknown field", "POST", users, R"({"email":"x@y.com","role":"USER","isAdmin":true})", "application/json", 400},
       {"invalid UTF-8", "POST", users, "{\"email\":\"x\xff\xfe@y.com\",\"role\":\"USER\"}", "application/json", 400},
       {"control character", "POST", users, R"({"email":"x\u0000@y.com","role":"USER"})", "application/json", 400},
-      {"SQL in email", "POST", users, R"({"email":"x'); DROP TABLE users;--@y.com","role":"USER"})", "application/json", 400},
+      {"SQL in email", "POST", users, R"({"email":"x'); DROP TABLE users;--@y.com","role":"USER"})", "application/json",
+       400},
       {"SQL in role", "POST", users, R"({"email":"x@y.com","role":"USER' OR '1'='1"})", "application/json", 400},
       {"SQL in key user id", "POST", "/api/keys", R"({"userId":"' OR 1=1 --"})", "application/json", 404},
       {"oversized body", "POST", users, "{\"email\":\"" + bigName + "\"}", "application/json", 413},
-      {"too long org name", "POST", "/api/orgs", "{\"name\":\"" + std::string(300, 'n') + "\"}", "application/json", 400},
+      {"too long org name", "POST", "/api/orgs", "{\"name\":\"" + std::string(300, 'n') + "\"}", "application/json",
+       400},
       {"not JSON content type", "POST", users, "email=x@y.com", "application/x-www-form-urlencoded", 415},
       {"empty body", "POST", users, "", "application/json", 400},
       {"SQL in path id", "GET", users + "/'%20OR%20'1'='1", "", "", 404},
@@ -255,8 +270,9 @@ TEST_CASE("bad input is a clear 4xx problem and writes nothing", "[input]") {
   for (const auto& c : cases) {
     INFO(c.what);
     const bool asSuper = c.path == "/api/orgs";
-    auto response = w.host.request(c.method, c.path, asSuper ? w.superKey : admin,
-                                   c.method == "GET" ? std::nullopt : std::optional<std::string>(c.body), c.contentType);
+    auto response =
+        w.host.request(c.method, c.path, asSuper ? w.superKey : admin,
+                       c.method == "GET" ? std::nullopt : std::optional<std::string>(c.body), c.contentType);
     CHECK(response.status == c.status);
     CHECK(response.header("content-type") == "application/problem+json");
     CHECK(!str(response.json(), "detail").empty());
@@ -305,7 +321,8 @@ TEST_CASE("SIGTERM lets an in-flight request finish, then exits 0", "[http]") {
   CHECK(w.host.stop() == 0);
 }
 
-TEST_CASE("nobody revokes the key of a user above them; the operator recovers a lost SUPER_ADMIN key", "[roles][security]") {
+TEST_CASE("nobody revokes the key of a user above them; the operator recovers a lost SUPER_ADMIN key",
+          "[roles][security]") {
   World w;
   // An ADMIN in the SUPER_ADMIN's own organization sees the SUPER_ADMIN's key but may not revoke it.
   std::string home;
@@ -314,19 +331,22 @@ TEST_CASE("nobody revokes the key of a user above them; the operator recovers a 
     if (str(org, "name") == "MarketSage") home = str(org, "id");
   }
   REQUIRE(!home.empty());
-  auto admin = w.host.post("/api/orgs/" + home + "/users", w.superKey, {{"email", "deputy@home.example.com"}, {"role", "ADMIN"}});
+  auto admin = w.host.post("/api/orgs/" + home + "/users", w.superKey,
+                           {{"email", "deputy@home.example.com"}, {"role", "ADMIN"}});
   REQUIRE(admin.status == 201);
   auto adminKey = w.host.post("/api/keys", w.superKey, {{"userId", str(admin.json(), "id")}, {"organizationId", home}});
   REQUIRE(adminKey.status == 201);
   const auto deputy = str(adminKey.json(), "key");
-  auto user = w.host.post("/api/orgs/" + home + "/users", w.superKey, {{"email", "staff@home.example.com"}, {"role", "USER"}});
+  auto user =
+      w.host.post("/api/orgs/" + home + "/users", w.superKey, {{"email", "staff@home.example.com"}, {"role", "USER"}});
   auto userKey = w.host.post("/api/keys", w.superKey, {{"userId", str(user.json(), "id")}, {"organizationId", home}});
   REQUIRE(userKey.status == 201);
 
   std::string superKeyId;
   const auto keys = w.host.get("/api/keys", deputy).json();
   for (const auto& key : keys.as_array()) {
-    if (str(key, "userId") != str(admin.json(), "id") && str(key, "userId") != str(user.json(), "id")) superKeyId = str(key, "id");
+    if (str(key, "userId") != str(admin.json(), "id") && str(key, "userId") != str(user.json(), "id"))
+      superKeyId = str(key, "id");
   }
   REQUIRE(!superKeyId.empty());
   const auto refused = w.host.request("DELETE", "/api/keys/" + superKeyId, deputy);
@@ -359,11 +379,15 @@ TEST_CASE("the Bearer scheme is case-insensitive (RFC 9110 section 11.1)", "[aut
   World w;
   for (const std::string scheme : {"Bearer", "bearer", "BEARER", "bEaReR"}) {
     INFO(scheme);
-    CHECK(w.host.request("GET", "/api/orgs", "", std::nullopt, "", {{"Authorization", scheme + " " + w.superKey}}).status == 200);
+    CHECK(w.host.request("GET", "/api/orgs", "", std::nullopt, "", {{"Authorization", scheme + " " + w.superKey}})
+              .status == 200);
   }
-  CHECK(w.host.request("GET", "/api/orgs", "", std::nullopt, "", {{"Authorization", "Bearer  " + w.superKey}}).status == 200);
-  CHECK(w.host.request("GET", "/api/orgs", "", std::nullopt, "", {{"Authorization", "Bearerx " + w.superKey}}).status == 401);
-  CHECK(w.host.request("GET", "/api/orgs", "", std::nullopt, "", {{"Authorization", "Basic " + w.superKey}}).status == 401);
+  CHECK(w.host.request("GET", "/api/orgs", "", std::nullopt, "", {{"Authorization", "Bearer  " + w.superKey}}).status ==
+        200);
+  CHECK(w.host.request("GET", "/api/orgs", "", std::nullopt, "", {{"Authorization", "Bearerx " + w.superKey}}).status ==
+        401);
+  CHECK(w.host.request("GET", "/api/orgs", "", std::nullopt, "", {{"Authorization", "Basic " + w.superKey}}).status ==
+        401);
 }
 
 TEST_CASE("a key for a user id: the id names its organization; others still see 404", "[tenancy][keys]") {

@@ -17,7 +17,8 @@ namespace harness {
 inline const std::string devKey = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";  // hex, 32 bytes
 
 inline std::map<std::string, std::string> oauthEnv(const OAuthEmulator& emulator, const std::string& key = devKey) {
-  std::map<std::string, std::string> env{{"MARKETSAGE_PLUGIN_PATH", MARKETSAGE_TEST_PLUGIN_DIR}, {"FIELD_ENCRYPTION_KEY", key}};
+  std::map<std::string, std::string> env{{"MARKETSAGE_PLUGIN_PATH", MARKETSAGE_TEST_PLUGIN_DIR},
+                                         {"FIELD_ENCRYPTION_KEY", key}};
   for (const std::string id : {"OAUTHTEST", "OAUTHTEST2"}) {
     env[id + "_AUTH_BASE"] = emulator.baseUrl();
     env[id + "_API_BASE"] = emulator.baseUrl();
@@ -34,8 +35,8 @@ inline std::map<std::string, std::string> bundledPluginsEnv(const std::string& k
 
 /// Points the plugin `id` ("TWITTER", "FACEBOOK" …) at an emulator serving both its API and its
 /// consent page at `url`, with the emulator's app credentials.
-inline void emulated(std::map<std::string, std::string>& env, const std::string& id, const std::string& url, const std::string& clientId,
-                     const std::string& clientSecret) {
+inline void emulated(std::map<std::string, std::string>& env, const std::string& id, const std::string& url,
+                     const std::string& clientId, const std::string& clientSecret) {
   env[id + "_API_BASE"] = url;
   env[id + "_AUTH_BASE"] = url;
   env[id + "_CLIENT_ID"] = clientId;
@@ -72,7 +73,8 @@ inline std::vector<boost::json::value> connectionsOf(World& w, const std::string
 }
 
 /// The whole browser round trip; returns the key's organization's connections on `platform`.
-inline std::vector<boost::json::value> connect(World& w, const std::string& key, const std::string& platform, std::size_t expected) {
+inline std::vector<boost::json::value> connect(World& w, const std::string& key, const std::string& platform,
+                                               std::size_t expected) {
   const auto back = consent(w, key, platform);
   REQUIRE(back.find("code=") != std::string::npos);
   const auto done = w.host.get(pathOf(back), "");
@@ -84,7 +86,8 @@ inline std::vector<boost::json::value> connect(World& w, const std::string& key,
 }
 
 /// A second host process on `w`'s database and data dir (so the same keys), started.
-inline std::unique_ptr<Host> secondHost(World& w, std::map<std::string, std::string> env, const std::string& config = "{}") {
+inline std::unique_ptr<Host> secondHost(World& w, std::map<std::string, std::string> env,
+                                        const std::string& config = "{}") {
   env["MARKETSAGE_DATA_DIR"] = w.host.dir().string();
   auto second = std::make_unique<Host>(w.host.databaseUrl(), env);
   second->start(config);

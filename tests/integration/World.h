@@ -28,7 +28,8 @@ struct World {
   std::string superKey;
   Org a, b;
 
-  explicit World(std::map<std::string, std::string> env = {}, const std::string& config = "{}") : host(freshDatabaseUrl(), std::move(env)) {
+  explicit World(std::map<std::string, std::string> env = {}, const std::string& config = "{}")
+      : host(freshDatabaseUrl(), std::move(env)) {
     superKey = host.bootstrap();
     host.start(config);
     a = makeOrg("Org A");
@@ -41,8 +42,9 @@ struct World {
     REQUIRE(created.status == 201);
     org.id = str(created.json(), "id");
     for (const char* role : {"ADMIN", "USER", "GUEST"}) {
-      auto user = host.post("/api/orgs/" + org.id + "/users", superKey,
-                            {{"email", std::string(role) + "@" + org.id.substr(0, 8) + ".example.com"}, {"role", role}});
+      auto user =
+          host.post("/api/orgs/" + org.id + "/users", superKey,
+                    {{"email", std::string(role) + "@" + org.id.substr(0, 8) + ".example.com"}, {"role", role}});
       REQUIRE(user.status == 201);
       Member m;
       m.userId = str(user.json(), "id");

@@ -6,8 +6,8 @@
 // history that says where the outcome was unknown.
 #if defined(MARKETSAGE_WITH_X)
 
-#include "integration/ExactlyOnce.h"
 #include "XEmulator.h"
+#include "integration/ExactlyOnce.h"
 
 #include <algorithm>
 #include <iostream>
@@ -26,8 +26,12 @@ std::string xConfig(int workers = 4, int graceSeconds = 2) {
 }
 
 std::map<std::string, std::string> xEnv(const XApi& x) {
-  return {{"MARKETSAGE_PLUGIN_PATH", MARKETSAGE_BUNDLED_PLUGIN_DIR}, {"FIELD_ENCRYPTION_KEY", devKey}, {"TWITTER_API_BASE", x.url()},
-          {"TWITTER_AUTH_BASE", x.url()}, {"TWITTER_CLIENT_ID", XApi::clientId}, {"TWITTER_CLIENT_SECRET", XApi::clientSecret}};
+  return {{"MARKETSAGE_PLUGIN_PATH", MARKETSAGE_BUNDLED_PLUGIN_DIR},
+          {"FIELD_ENCRYPTION_KEY", devKey},
+          {"TWITTER_API_BASE", x.url()},
+          {"TWITTER_AUTH_BASE", x.url()},
+          {"TWITTER_CLIENT_ID", XApi::clientId},
+          {"TWITTER_CLIENT_SECRET", XApi::clientSecret}};
 }
 
 /// How often each text is live at X.
@@ -40,7 +44,8 @@ std::map<std::string, int> liveByText(const XApi& x) {
 
 }  // namespace
 
-TEST_CASE("X: every kind of lost answer, three times each in random order: each post live once, under X's id", "[exactly-once][x]") {
+TEST_CASE("X: every kind of lost answer, three times each in random order: each post live once, under X's id",
+          "[exactly-once][x]") {
   XApi x;
   x.setSlowAnswerMs(2500);  // past the plugin's 1 s timeout
   x.setLateCreateMs(1000);  // within the 2 s grace
@@ -65,8 +70,8 @@ TEST_CASE("X: every kind of lost answer, three times each in random order: each 
       if (t.text == text) live = t.id;
     CHECK(str(target, "postId") == live);
     CHECK(str(target, "url") == std::string("https://x.com/") + XApi::username + "/status/" + live);
-        CHECK(hasEvent(post, "outcome_unknown"));  // every one of these faults leaves the outcome open
-    CHECK(!hasEvent(post, "retry"));  // never sent again blindly
+    CHECK(hasEvent(post, "outcome_unknown"));  // every one of these faults leaves the outcome open
+    CHECK(!hasEvent(post, "retry"));           // never sent again blindly
     if (faults[i] == Fault::RefuseWithoutCreate) {
       CHECK(hasEvent(post, "reconciled_not_found"));  // not there after the grace: sent again, once
       CHECK(!foundByReconcile(post));
@@ -85,12 +90,14 @@ TEST_CASE("X: every kind of lost answer, three times each in random order: each 
   }
   CHECK(live.size() == faults.size());  // zero losses
   CHECK(x.tweetsCreated() == static_cast<int>(faults.size()));
-  std::cout << "X exactly once: " << faults.size() << " faults injected on POST /2/tweets, " << found << " found by reconciliation, "
-            << resent << " sent again after not_found; " << x.tweetsCreated() << " posts created for " << faults.size()
-            << " posts, duplicates 0, losses " << faults.size() - live.size() << "\n";
+  std::cout << "X exactly once: " << faults.size() << " faults injected on POST /2/tweets, " << found
+            << " found by reconciliation, " << resent << " sent again after not_found; " << x.tweetsCreated()
+            << " posts created for " << faults.size() << " posts, duplicates 0, losses " << faults.size() - live.size()
+            << "\n";
 }
 
-TEST_CASE("X: a thread whose middle part meets a lost answer is finished once, each part answering the one before", "[exactly-once][x]") {
+TEST_CASE("X: a thread whose middle part meets a lost answer is finished once, each part answering the one before",
+          "[exactly-once][x]") {
   XApi x;
   x.setSlowAnswerMs(2500);
   x.setLateCreateMs(1000);
@@ -105,8 +112,11 @@ TEST_CASE("X: a thread whose middle part meets a lost answer is finished once, e
     x.faultNextCreates(plan);
     const auto prefix = "Thread " + std::to_string(i) + " (" + nameOf(faults[i]) + ")";
     json::array thread;
-    for (int part = 2; part <= 4; ++part) thread.push_back(json::object{{"content", prefix + " " + std::to_string(part) + "/4"}});
-    const auto r = postJson(w, admin, {{"content", prefix + " 1/4"}, {"targets", {connection}}, {"options", {{"twitter", {{"thread", thread}}}}}});
+    for (int part = 2; part <= 4; ++part)
+      thread.push_back(json::object{{"content", prefix + " " + std::to_string(part) + "/4"}});
+    const auto r = postJson(
+        w, admin,
+        {{"content", prefix + " 1/4"}, {"targets", {connection}}, {"options", {{"twitter", {{"thread", thread}}}}}});
     REQUIRE((r.status == 201 || r.status == 202));
     const auto post = waitSettled(w, admin, str(r.json(), "id"));
     INFO(json::serialize(post));
@@ -135,14 +145,16 @@ TEST_CASE("X: a thread whose middle part meets a lost answer is finished once, e
   CHECK(x.tweetsCreated() == static_cast<int>(4 * faults.size()));
 }
 
-TEST_CASE("X: a re-send refused as duplicate content is a cue to look again, never a failure or a second post", "[exactly-once][x]") {
+TEST_CASE("X: a re-send refused as duplicate content is a cue to look again, never a failure or a second post",
+          "[exactly-once][x]") {
   XApi x;
   x.setTimelineLagMs(3000);  // X's timeline shows the lost post only 3 s later: the first look misses it
   World w(xEnv(x), xConfig(4, 1));
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto connection = connectAccount(w, admin, "twitter");
   x.faultNextCreates({Fault::DropAfterCreate});
-  const auto r = postJson(w, admin, {{"content", "Said once, even when X hides it for a while"}, {"targets", {connection}}});
+  const auto r =
+      postJson(w, admin, {{"content", "Said once, even when X hides it for a while"}, {"targets", {connection}}});
   const auto post = waitSettled(w, admin, str(r.json(), "id"));
   INFO(json::serialize(post));
   const auto target = post.at("results").at(0);
@@ -153,18 +165,25 @@ TEST_CASE("X: a re-send refused as duplicate content is a cue to look again, nev
   CHECK(hasEvent(post, "reconciled_not_found"));  // the first look missed it and the post was sent again…
   bool refusedAsDuplicate = false;
   for (const auto& e : post.at("history").as_array())
-    if (str(e, "event") == "outcome_unknown" && json::serialize(e.at("detail")).find("duplicate content") != std::string::npos) refusedAsDuplicate = true;
+    if (str(e, "event") == "outcome_unknown" &&
+        json::serialize(e.at("detail")).find("duplicate content") != std::string::npos)
+      refusedAsDuplicate = true;
   CHECK(refusedAsDuplicate);  // …X refused it as a duplicate, and that made the host look again
   CHECK(foundByReconcile(post));
 }
 
-TEST_CASE("X: a video X is still processing holds no worker; the target shows processing and is published once", "[exactly-once][x][processing]") {
+TEST_CASE("X: a video X is still processing holds no worker; the target shows processing and is published once",
+          "[exactly-once][x][processing]") {
   XApi x;
   x.setProcessing(3, 1);
   World w(xEnv(x), xConfig(1));  // a single worker
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto connection = connectAccount(w, admin, "twitter");
-  std::string mp4("\0\0\0\x20" "ftypisom\0\0\x02\0" "isomiso2avc1mp41", 32);
+  std::string mp4(
+      "\0\0\0\x20"
+      "ftypisom\0\0\x02\0"
+      "isomiso2avc1mp41",
+      32);
   mp4 += std::string(60000, '\x11');
   const auto post = publishWhileProcessing(w, admin, connection, "With a video", mp4, "application/octet-stream");
   INFO(json::serialize(post));

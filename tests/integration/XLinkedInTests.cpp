@@ -5,10 +5,10 @@
 // Every assertion is about what the platform received and stored, or what the host reports.
 #if defined(MARKETSAGE_WITH_X) && defined(MARKETSAGE_WITH_LINKEDIN)
 
-#include "integration/Posting.h"
-#include "integration/TestPlatform.h"
 #include "LinkedInEmulator.h"
 #include "XEmulator.h"
+#include "integration/Posting.h"
+#include "integration/TestPlatform.h"
 
 #include <Poco/Net/HTTPBasicCredentials.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -64,7 +64,8 @@ struct Platforms {
 std::string hostConfig(int waitSeconds = 20) {
   return R"({"publishing": {"waitSeconds": )" + std::to_string(waitSeconds) +
          R"(, "retryBaseMillis": 200, "pollMillis": 100, "workers": 4, "leaseSeconds": 30, "reconcileGraceSeconds": 2},
-            "plugins": {"linkedin": {"api_version": ")" + LinkedInApi::versionMonthsAgo(2) + R"(", "poll_interval_ms": 100}}})";
+            "plugins": {"linkedin": {"api_version": ")" +
+         LinkedInApi::versionMonthsAgo(2) + R"(", "poll_interval_ms": 100}}})";
 }
 
 /// Publishes and waits for every target; returns the settled post.
@@ -93,7 +94,11 @@ std::string pngBytes(std::uint32_t width, std::uint32_t height) {
 
 /// An ISO-BMFF (MP4) file of `size` bytes: an ftyp box, then filler.
 std::string mp4Bytes(std::size_t size) {
-  std::string mp4("\0\0\0\x20" "ftypisom\0\0\x02\0" "isomiso2avc1mp41", 32);
+  std::string mp4(
+      "\0\0\0\x20"
+      "ftypisom\0\0\x02\0"
+      "isomiso2avc1mp41",
+      32);
   mp4 += std::string(size - mp4.size(), '\x11');
   return mp4;
 }
@@ -144,7 +149,8 @@ std::vector<std::string> refreshTokens(const XApi& x) {
 std::pair<int, std::string> refreshAtX(const XApi& x, const std::string& refreshToken) {
   const Poco::URI uri(x.url());
   Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
-  Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/2/oauth2/token", Poco::Net::HTTPMessage::HTTP_1_1);
+  Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/2/oauth2/token",
+                                 Poco::Net::HTTPMessage::HTTP_1_1);
   Poco::Net::HTTPBasicCredentials(XApi::clientId, XApi::clientSecret).authenticate(request);
   std::string form;
   Poco::URI::encode(refreshToken, "&=+#?/", form);
@@ -166,12 +172,16 @@ const json::object* contentMedia(const LinkedInApi::PublishedPost& p, json::valu
   return media && media->is_object() ? &media->as_object() : nullptr;
 }
 
-const json::array thread4{json::object{{"content", "Thread part 2 of 5"}}, json::object{{"content", "Thread part 3 of 5"}},
-                          json::object{{"content", "Thread part 4 of 5"}}, json::object{{"content", "Thread part 5 of 5"}}};
+const json::array thread4{
+    json::object{{"content", "Thread part 2 of 5"}}, json::object{{"content", "Thread part 3 of 5"}},
+    json::object{{"content", "Thread part 4 of 5"}}, json::object{{"content", "Thread part 5 of 5"}}};
 
 }  // namespace
 
-TEST_CASE("connect: X checks the PKCE verifier (a tampered one cannot complete); LinkedIn gives the member and each administered page", "[x-linkedin]") {
+TEST_CASE(
+    "connect: X checks the PKCE verifier (a tampered one cannot complete); LinkedIn gives the member and each "
+    "administered page",
+    "[x-linkedin]") {
   Platforms p;
   World w(p.env(), hostConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
@@ -216,7 +226,8 @@ TEST_CASE("connect: X checks the PKCE verifier (a tampered one cannot complete);
     CHECK(str(xs[0], "accountId") == XApi::userId);
     CHECK(str(xs[0], "status") == "active");
     CHECK(grantedTokens(p.x).size() == 2);  // access + refresh (offline.access)
-    for (const auto& token : p.x.issuedTokens()) CHECK(w.host.get("/api/social-media/connections", admin).body.find(token) == std::string::npos);
+    for (const auto& token : p.x.issuedTokens())
+      CHECK(w.host.get("/api/social-media/connections", admin).body.find(token) == std::string::npos);
     // Same state and code again: refused, nothing new.
     CHECK(w.host.get(pathOf(back), "").status == 400);
     CHECK(connectionsOf(w, admin, "twitter").size() == 1);
@@ -229,7 +240,8 @@ TEST_CASE("connect: X checks the PKCE verifier (a tampered one cannot complete);
       names[str(c, "accountId")] = str(c, "accountName");
       CHECK(str(c, "status") == "active");
     }
-    CHECK(names == std::map<std::string, std::string>{{kMemberUrn, LinkedInApi::memberName}, {kAcmeUrn, "Acme Robotics"}, {kBetaUrn, "Beta Labs"}});
+    CHECK(names == std::map<std::string, std::string>{
+                       {kMemberUrn, LinkedInApi::memberName}, {kAcmeUrn, "Acme Robotics"}, {kBetaUrn, "Beta Labs"}});
     // Three connections share the member's grant but are separate: each has its own id.
     std::set<std::string> ids;
     for (const auto& c : lis) ids.insert(str(c, "id"));
@@ -239,7 +251,8 @@ TEST_CASE("connect: X checks the PKCE verifier (a tampered one cannot complete);
   }
 }
 
-TEST_CASE("text, image and video from the media library reach X and LinkedIn: bytes, processing, alt text", "[x-linkedin]") {
+TEST_CASE("text, image and video from the media library reach X and LinkedIn: bytes, processing, alt text",
+          "[x-linkedin]") {
   Platforms p;
   p.li.setVideoPartSize(40000);  // 100,000 bytes: three parts, three ETags
   World w(p.env(), hostConfig());
@@ -264,7 +277,8 @@ TEST_CASE("text, image and video from the media library reach X and LinkedIn: by
   // Image, with alt text, uploaded once to the host and then to each platform.
   const auto png = pngBytes(1200, 675);
   const auto image = uploadMedia(w, admin, png, "A bar chart of Q3 sales");
-  auto withImage = publish(w, admin, {{"content", "Our Q3 in one chart"}, {"targets", {xConn, member}}, {"media", {str(image, "id")}}});
+  auto withImage = publish(
+      w, admin, {{"content", "Our Q3 in one chart"}, {"targets", {xConn, member}}, {"media", {str(image, "id")}}});
   CHECK(str(withImage, "status") == "published");
   REQUIRE(p.x.tweets().size() == 2);
   const auto imageTweet = p.x.tweets().back();
@@ -287,7 +301,8 @@ TEST_CASE("text, image and video from the media library reach X and LinkedIn: by
   REQUIRE(liImage);
   CHECK(json::value_to<std::string>(liImage->at("id")).rfind("urn:li:image:", 0) == 0);
   CHECK(liImage->contains("altText"));
-  if (liImage->contains("altText")) CHECK(json::value_to<std::string>(liImage->at("altText")) == "A bar chart of Q3 sales");
+  if (liImage->contains("altText"))
+    CHECK(json::value_to<std::string>(liImage->at("altText")) == "A bar chart of Q3 sales");
   const int pollsBeforeVideo = p.li.statusPolls();
   CHECK(pollsBeforeVideo >= 2);  // the image was polled until AVAILABLE (PROCESSING once)
 
@@ -295,7 +310,8 @@ TEST_CASE("text, image and video from the media library reach X and LinkedIn: by
   const auto mp4 = mp4Bytes(100000);
   const auto video = uploadMedia(w, admin, mp4, "A robot arm sorting parcels");
   CHECK(str(video, "kind") == "video");
-  auto withVideo = publish(w, admin, {{"content", "Watch the arm at work"}, {"targets", {xConn, member}}, {"media", {str(video, "id")}}});
+  auto withVideo = publish(
+      w, admin, {{"content", "Watch the arm at work"}, {"targets", {xConn, member}}, {"media", {str(video, "id")}}});
   INFO(json::serialize(withVideo));
   CHECK(str(withVideo, "status") == "published");
   REQUIRE(p.x.tweets().size() == 3);
@@ -327,7 +343,8 @@ TEST_CASE("a five-part X thread whose third part fails", "[x-linkedin]") {
   World w(p.env(), hostConfig(5));
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto xConn = str(connect(w, admin, "twitter", 1).front(), "id");
-  const json::object body{{"content", "Thread part 1 of 5"}, {"targets", {xConn}}, {"options", {{"twitter", {{"thread", thread4}}}}}};
+  const json::object body{
+      {"content", "Thread part 1 of 5"}, {"targets", {xConn}}, {"options", {{"twitter", {{"thread", thread4}}}}}};
 
   SECTION("a gateway's 503 once: looked up, not found, resumed; five posts chained as replies, none twice") {
     p.x.failTweetAttempt(3, 503);
@@ -338,7 +355,9 @@ TEST_CASE("a five-part X thread whose third part fails", "[x-linkedin]") {
     // A 503 may come from a gateway after X made the post: its outcome is unknown, so the host
     // looks at the timeline after the grace (2 s), finds part 3 missing, and sends parts 3 to 5.
     json::value post = r.json();
-    for (int i = 0; i < 100 && str(post.at("results").at(0), "status") != "published" && str(post.at("results").at(0), "status") != "failed"; ++i) {
+    for (int i = 0; i < 100 && str(post.at("results").at(0), "status") != "published" &&
+                    str(post.at("results").at(0), "status") != "failed";
+         ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       post = getPost(w, admin, id);
     }
@@ -387,7 +406,8 @@ TEST_CASE("a five-part X thread whose third part fails", "[x-linkedin]") {
     // Both deletions are in the audit log.
     const auto audit = w.host.get("/api/audit?limit=50", admin).json();
     int deletions = 0;
-    for (const auto& entry : audit.as_array()) deletions += str(entry, "action") == "post.deleted" && str(entry, "targetId") == id;
+    for (const auto& entry : audit.as_array())
+      deletions += str(entry, "action") == "post.deleted" && str(entry, "targetId") == id;
     CHECK(deletions == 2);
   }
 
@@ -428,7 +448,9 @@ TEST_CASE("LinkedIn: a company page post with an image and a member post, from o
   const auto acme = connectionFor(lis, kAcmeUrn), member = connectionFor(lis, kMemberUrn);
   const auto image = uploadMedia(w, admin, pngBytes(800, 800), "The new Acme logo");
 
-  const auto post = publish(w, admin, {{"content", "Acme ships version 2 today"}, {"targets", {acme, member}}, {"media", {str(image, "id")}}});
+  const auto post =
+      publish(w, admin,
+              {{"content", "Acme ships version 2 today"}, {"targets", {acme, member}}, {"media", {str(image, "id")}}});
   INFO(json::serialize(post));
   CHECK(str(post, "status") == "published");
   const auto posts = p.li.posts();
@@ -464,13 +486,17 @@ TEST_CASE("LinkedIn: a company page post with an image and a member post, from o
   CHECK(json::value_to<std::string>(memberImage->at("id")) != pageImageUrn);
   // Every versioned call carried the pinned version (the emulator refuses others; check it was used).
   int initializeUploads = 0;
-  for (const auto& r : p.li.requests()) initializeUploads += r.find("/rest/images?action=initializeUpload") != std::string::npos;
+  for (const auto& r : p.li.requests())
+    initializeUploads += r.find("/rest/images?action=initializeUpload") != std::string::npos;
   CHECK(initializeUploads == 2);
   const auto versions = p.li.versionsSeen();
   CHECK(versions == std::set<std::string>{LinkedInApi::versionMonthsAgo(2)});
 
   // A member post with options: the visibility is passed through.
-  const auto connectionsOnly = publish(w, admin, {{"content", "Just for my network"}, {"targets", {member}}, {"options", {{"linkedin", {{"visibility", "CONNECTIONS"}}}}}});
+  const auto connectionsOnly = publish(w, admin,
+                                       {{"content", "Just for my network"},
+                                        {"targets", {member}},
+                                        {"options", {{"linkedin", {{"visibility", "CONNECTIONS"}}}}}});
   CHECK(str(connectionsOnly, "status") == "published");
   REQUIRE(p.li.posts().size() == 3);
   const auto last = p.li.posts().back();
@@ -480,7 +506,8 @@ TEST_CASE("LinkedIn: a company page post with an image and a member post, from o
   CHECK(str(connectionsOnly.at("results").at(0), "postId") == last.urn);
 }
 
-TEST_CASE("X rotates refresh tokens: the host keeps the new one, the old one is dead, publishing goes on", "[x-linkedin]") {
+TEST_CASE("X rotates refresh tokens: the host keeps the new one, the old one is dead, publishing goes on",
+          "[x-linkedin]") {
   Platforms p;
   World w(p.env(), hostConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
@@ -489,7 +516,8 @@ TEST_CASE("X rotates refresh tokens: the host keeps the new one, the old one is 
   const auto first = refreshTokens(p.x).front();
 
   // A USER may not manage tokens.
-  CHECK(w.host.request("POST", "/api/social-media/connections/" + xConn + "/refresh", w.a.byRole["USER"].key, "{}").status == 403);
+  CHECK(w.host.request("POST", "/api/social-media/connections/" + xConn + "/refresh", w.a.byRole["USER"].key, "{}")
+            .status == 403);
   CHECK(p.x.refreshGrants() == 0);
 
   auto refreshed = w.host.request("POST", "/api/social-media/connections/" + xConn + "/refresh", admin, "{}");
@@ -538,7 +566,8 @@ TEST_CASE("analytics read X and LinkedIn insights for the organization's posts a
   p.li.setFollowers(kAcmeUrn, 500);
   p.li.setFollowers(kBetaUrn, 20);
   LinkedInApi::ShareStatistics daily;
-  daily.impressionCount = 50, daily.uniqueImpressionsCount = 40, daily.clickCount = 3, daily.likeCount = 5, daily.commentCount = 1, daily.shareCount = 1;
+  daily.impressionCount = 50, daily.uniqueImpressionsCount = 40, daily.clickCount = 3, daily.likeCount = 5,
+  daily.commentCount = 1, daily.shareCount = 1;
   p.li.setDailyStatistics(kAcmeUrn, daily);
 
   const auto post = publish(w, admin, {{"content", "Numbers worth reading"}, {"targets", {xConn, acme}}});
@@ -546,16 +575,18 @@ TEST_CASE("analytics read X and LinkedIn insights for the organization's posts a
   const auto tweetId = str(resultFor(post, xConn), "postId");
   const auto liUrn = str(resultFor(post, acme), "postId");
   XApi::Metrics metrics;
-  metrics.likes = 7, metrics.replies = 2, metrics.retweets = 3, metrics.quotes = 1, metrics.impressions = 900, metrics.urlLinkClicks = 4,
-  metrics.userProfileClicks = 1;
+  metrics.likes = 7, metrics.replies = 2, metrics.retweets = 3, metrics.quotes = 1, metrics.impressions = 900,
+  metrics.urlLinkClicks = 4, metrics.userProfileClicks = 1;
   p.x.setMetrics(tweetId, metrics);
   LinkedInApi::ShareStatistics lifetime;
-  lifetime.impressionCount = 300, lifetime.uniqueImpressionsCount = 250, lifetime.clickCount = 9, lifetime.likeCount = 12,
-  lifetime.commentCount = 2, lifetime.shareCount = 3;
+  lifetime.impressionCount = 300, lifetime.uniqueImpressionsCount = 250, lifetime.clickCount = 9,
+  lifetime.likeCount = 12, lifetime.commentCount = 2, lifetime.shareCount = 3;
   p.li.setPostStatistics(liUrn, lifetime);
 
   const auto today = nowEpoch();
-  const auto r = w.host.get("/api/social-media/analytics?platforms=twitter,linkedin&start=" + dayOf(today - 2 * 86400) + "&end=" + dayOf(today), admin);
+  const auto r = w.host.get("/api/social-media/analytics?platforms=twitter,linkedin&start=" + dayOf(today - 2 * 86400) +
+                                "&end=" + dayOf(today),
+                            admin);
   INFO(r.body);
   REQUIRE(r.status == 200);
   const auto a = r.json();
@@ -569,7 +600,7 @@ TEST_CASE("analytics read X and LinkedIn insights for the organization's posts a
   const auto& xm = xTop[0].at("metrics");
   CHECK(xm.at("likes").to_number<double>() == 7);
   CHECK(xm.at("comments").to_number<double>() == 2);
-  CHECK(xm.at("shares").to_number<double>() == 4);       // retweets + quotes
+  CHECK(xm.at("shares").to_number<double>() == 4);         // retweets + quotes
   CHECK(xm.at("impressions").to_number<double>() == 900);  // non-public: our own, recent post
   CHECK(xm.at("clicks").to_number<double>() == 5);
   CHECK(xTop[0].at("engagement").to_number<double>() == 18);
@@ -593,7 +624,8 @@ TEST_CASE("analytics read X and LinkedIn insights for the organization's posts a
   // The request really went to LinkedIn for that window, per day.
   bool askedWindow = false;
   for (const auto& req : p.li.requests())
-    askedWindow = askedWindow || (req.find("organizationalEntityShareStatistics") != std::string::npos && req.find("timeIntervals") != std::string::npos);
+    askedWindow = askedWindow || (req.find("organizationalEntityShareStatistics") != std::string::npos &&
+                                  req.find("timeIntervals") != std::string::npos);
   CHECK(askedWindow);
   // Another organization's numbers are its own: none.
   const auto other = w.host.get("/api/social-media/analytics?platforms=twitter,linkedin", w.b.byRole["ADMIN"].key);
@@ -642,7 +674,9 @@ TEST_CASE("DELETE of a published post removes it on X and on LinkedIn", "[x-link
   CHECK(str(getPost(w, admin, str(keep, "id")), "status") == "published");
 }
 
-TEST_CASE("429 from X with x-rate-limit-reset: the target waits (queued, rate_limited, until the reset), then publishes once", "[x-linkedin]") {
+TEST_CASE(
+    "429 from X with x-rate-limit-reset: the target waits (queued, rate_limited, until the reset), then publishes once",
+    "[x-linkedin]") {
   Platforms p;
   World w(p.env(), hostConfig(1));
   const auto admin = w.a.byRole["ADMIN"].key;
@@ -697,7 +731,8 @@ TEST_CASE("tenant isolation: org B cannot see or touch org A's X and LinkedIn po
     CHECK(postJson(w, other, {{"content", "hijack"}, {"targets", {c}}}).status == 404);
   }
   CHECK(w.host.get("/api/social-media/connections", other).json().as_array().empty());
-  CHECK(postJson(w, other, {{"content", "hijack"}, {"platforms", {"twitter", "linkedin"}}}).status == 400);  // B has no connections
+  CHECK(postJson(w, other, {{"content", "hijack"}, {"platforms", {"twitter", "linkedin"}}}).status ==
+        400);  // B has no connections
 
   // Nothing happened at the platforms, nothing changed for A.
   CHECK(p.x.tweetsCreated() == 1);
@@ -712,7 +747,10 @@ TEST_CASE("tenant isolation: org B cannot see or touch org A's X and LinkedIn po
   CHECK(connectionsOf(w, admin, "linkedin").size() == 3);
 }
 
-TEST_CASE("POST /posts/validate: each plugin's verdict and count (X weighted, LinkedIn characters), nothing stored or sent; tenants and roles as createPost", "[x-linkedin][validate]") {
+TEST_CASE(
+    "POST /posts/validate: each plugin's verdict and count (X weighted, LinkedIn characters), nothing stored or sent; "
+    "tenants and roles as createPost",
+    "[x-linkedin][validate]") {
   Platforms p;
   World w(p.env(), hostConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
@@ -722,7 +760,8 @@ TEST_CASE("POST /posts/validate: each plugin's verdict and count (X weighted, Li
   const auto lis = connect(w, admin, "linkedin", 3);
   const auto member = connectionFor(lis, kMemberUrn);
   const auto validate = [&](const std::string& key, const json::object& body, const std::string& query = "") {
-    return w.host.request("POST", "/api/social-media/posts/validate" + query, key, json::serialize(body), "application/json");
+    return w.host.request("POST", "/api/social-media/posts/validate" + query, key, json::serialize(body),
+                          "application/json");
   };
   const auto targetOf = [](const Response& r, const std::string& connectionId) {
     const auto answer = r.json();
@@ -764,7 +803,8 @@ TEST_CASE("POST /posts/validate: each plugin's verdict and count (X weighted, Li
   CHECK_FALSE(xOver.at("ok").as_bool());
   REQUIRE(xOver.at("issues").as_array().size() == 1);
   CHECK(str(xOver.at("issues").at(0), "field") == "/content");
-  CHECK(str(xOver.at("issues").at(0), "message").find("longer than 280 weighted characters (281)") != std::string::npos);
+  CHECK(str(xOver.at("issues").at(0), "message").find("longer than 280 weighted characters (281)") !=
+        std::string::npos);
   CHECK(lengthOf(xOver) == std::tuple{281, 280, std::string("weighted")});
   CHECK(targetOf(over, member).at("ok").as_bool());
   CHECK(lengthOf(targetOf(over, member)) == std::tuple{281, 3000, std::string("characters")});

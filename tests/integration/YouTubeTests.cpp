@@ -7,9 +7,9 @@
 // and the quota in the live health.
 #if defined(MARKETSAGE_WITH_YOUTUBE)
 
-#include "integration/ExactlyOnce.h"
 #include "../../plugins/youtube/PacificTime.h"
 #include "YouTubeEmulator.h"
+#include "integration/ExactlyOnce.h"
 
 #include <Poco/URI.h>
 
@@ -26,8 +26,12 @@ namespace {
 constexpr long long kUnit = 256 * 1024;
 
 std::map<std::string, std::string> youtubeEnv(const YouTubeApi& yt) {
-  return {{"MARKETSAGE_PLUGIN_PATH", MARKETSAGE_BUNDLED_PLUGIN_DIR}, {"FIELD_ENCRYPTION_KEY", devKey}, {"YOUTUBE_API_BASE", yt.url()},
-          {"YOUTUBE_AUTH_BASE", yt.url()}, {"YOUTUBE_CLIENT_ID", YouTubeApi::clientId}, {"YOUTUBE_CLIENT_SECRET", YouTubeApi::clientSecret}};
+  return {{"MARKETSAGE_PLUGIN_PATH", MARKETSAGE_BUNDLED_PLUGIN_DIR},
+          {"FIELD_ENCRYPTION_KEY", devKey},
+          {"YOUTUBE_API_BASE", yt.url()},
+          {"YOUTUBE_AUTH_BASE", yt.url()},
+          {"YOUTUBE_CLIENT_ID", YouTubeApi::clientId},
+          {"YOUTUBE_CLIENT_SECRET", YouTubeApi::clientSecret}};
 }
 
 /// Chunks of 512 KiB; a 2 s timeout, so a lost answer does not hold a worker long.
@@ -37,7 +41,11 @@ std::string youtubeConfig(int graceSeconds = 2) {
 
 /// An MP4 (ISO-BMFF: an ftyp box) of `size` pseudo-random bytes.
 std::string mp4Bytes(std::size_t size) {
-  std::string mp4("\0\0\0\x20" "ftypisom\0\0\x02\0" "isomiso2avc1mp41", 32);
+  std::string mp4(
+      "\0\0\0\x20"
+      "ftypisom\0\0\x02\0"
+      "isomiso2avc1mp41",
+      32);
   unsigned state = static_cast<unsigned>(size);
   while (mp4.size() < size) {
     state = state * 1103515245u + 12345u;
@@ -76,7 +84,8 @@ std::int64_t epochOf(const std::string& iso) {
 }
 
 std::int64_t nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 /// The youtube connection's entry of the live health.
@@ -91,7 +100,10 @@ json::value liveHealth(World& w, const std::string& key) {
 
 }  // namespace
 
-TEST_CASE("YouTube: connect with offline access and PKCE; a video in chunks survives a 503 mid-upload; options; delete; quota in live health", "[youtube]") {
+TEST_CASE(
+    "YouTube: connect with offline access and PKCE; a video in chunks survives a 503 mid-upload; options; delete; "
+    "quota in live health",
+    "[youtube]") {
   YouTubeApi yt;
   World w(youtubeEnv(yt), youtubeConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
@@ -122,8 +134,10 @@ TEST_CASE("YouTube: connect with offline access and PKCE; a video in chunks surv
   CHECK(str(connection, "accountName") == YouTubeApi::channelTitle);
   const auto conn = str(connection, "id");
   const auto tokens = yt.issuedTokens();
-  CHECK(std::count_if(tokens.begin(), tokens.end(), [](const std::string& t) { return t.rfind("1//", 0) == 0; }) == 1);  // offline: a refresh token
-  for (const auto& t : tokens) CHECK(w.host.get("/api/social-media/connections", admin).body.find(t) == std::string::npos);
+  CHECK(std::count_if(tokens.begin(), tokens.end(), [](const std::string& t) { return t.rfind("1//", 0) == 0; }) ==
+        1);  // offline: a refresh token
+  for (const auto& t : tokens)
+    CHECK(w.host.get("/api/social-media/connections", admin).body.find(t) == std::string::npos);
 
   // A video of 7 chunks and its thumbnail from the media library; the third chunk meets a 503.
   const auto mp4 = mp4Bytes(3 * 1024 * 1024 + 4321);
@@ -136,10 +150,12 @@ TEST_CASE("YouTube: connect with offline access and PKCE; a video in chunks surv
                             {{"content", "Birdhouse build, part 1\nAll the cuts, in order."},
                              {"targets", {conn}},
                              {"media", {str(video, "id"), str(image, "id")}},
-                             {"options", {{"youtube", {{"title", "Birdhouse build (1/3)"},
-                                                       {"privacyStatus", "unlisted"},
-                                                       {"tags", {"woodwork", "diy"}},
-                                                       {"thumbnail", str(image, "id")}}}}}});
+                             {"options",
+                              {{"youtube",
+                                {{"title", "Birdhouse build (1/3)"},
+                                 {"privacyStatus", "unlisted"},
+                                 {"tags", {"woodwork", "diy"}},
+                                 {"thumbnail", str(image, "id")}}}}}});
   INFO(json::serialize(post));
   const auto& result = post.at("results").as_array()[0];
   REQUIRE(str(result, "status") == "published");
@@ -168,7 +184,7 @@ TEST_CASE("YouTube: connect with offline access and PKCE; a video in chunks surv
   REQUIRE(health.as_object().contains("quota"));
   const auto& quota = health.at("quota");
   CHECK(quota.at("dailyLimit") == 10000);
-  CHECK(quota.at("usedUnits").to_number<long long>() >= 50 + 1);  // thumbnails.set, this check
+  CHECK(quota.at("usedUnits").to_number<long long>() >= 50 + 1);                // thumbnails.set, this check
   CHECK(quota.at("videosInsert").at("usedCalls").to_number<long long>() >= 1);  // videos.insert: its own bucket
   CHECK(quota.at("videosInsert").at("dailyLimit") == 100);
   const auto resetsAt = epochOf(str(quota, "resetsAt"));
@@ -181,7 +197,8 @@ TEST_CASE("YouTube: connect with offline access and PKCE; a video in chunks surv
   CHECK(yt.video(v.id)->deleted);
 }
 
-TEST_CASE("YouTube: when the hour is up the host refreshes the token, and the refresh token Google kept still works", "[youtube]") {
+TEST_CASE("YouTube: when the hour is up the host refreshes the token, and the refresh token Google kept still works",
+          "[youtube]") {
   YouTubeApi yt;
   World w(youtubeEnv(yt), youtubeConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
@@ -189,7 +206,10 @@ TEST_CASE("YouTube: when the hour is up the host refreshes the token, and the re
   for (int round = 1; round <= 2; ++round) {
     yt.expireAllTokens();  // Google answers 401 from now on
     const auto video = uploadMedia(w, admin, mp4Bytes(700 * 1024 + round));
-    const auto post = publish(w, admin, {{"content", "After the hour, round " + std::to_string(round)}, {"targets", {conn}}, {"media", {str(video, "id")}}});
+    const auto post = publish(w, admin,
+                              {{"content", "After the hour, round " + std::to_string(round)},
+                               {"targets", {conn}},
+                               {"media", {str(video, "id")}}});
     INFO(json::serialize(post));
     CHECK(str(post.at("results").at(0), "status") == "published");
     CHECK(yt.refreshGrants() == round);  // refreshed once, with the same refresh token each time
@@ -233,7 +253,8 @@ TEST_CASE("YouTube: the day's quota spent, the target waits until midnight Pacif
   CHECK(std::llabs(epochOf(str(entry, "rateLimitedUntil")) - midnight) <= 5);
 }
 
-TEST_CASE("YouTube: the final chunk's answer lost and the session silent: reconcile finds the one video", "[youtube][exactly-once]") {
+TEST_CASE("YouTube: the final chunk's answer lost and the session silent: reconcile finds the one video",
+          "[youtube][exactly-once]") {
   YouTubeApi yt;
   World w(youtubeEnv(yt), youtubeConfig());
   const auto admin = w.a.byRole["ADMIN"].key;

@@ -48,11 +48,13 @@ std::string base(const char* key) {
   if (r.result != MS_OK) throw Error(MS_ERR_TRANSIENT, "no answer: " + r.error);
   const auto error = host.get(r.body, "/error").text;
   const auto retryAfter = host.get(r.headers, "/retry-after").text;
-  if (r.status == 429) throw Error(MS_ERR_RATE_LIMITED, "rate limited", "429", retryAfter.empty() ? 0 : std::stoi(retryAfter));
+  if (r.status == 429)
+    throw Error(MS_ERR_RATE_LIMITED, "rate limited", "429", retryAfter.empty() ? 0 : std::stoi(retryAfter));
   if (r.status >= 500) throw Error(MS_ERR_TRANSIENT, "server error", std::to_string(r.status));
   if (error == "invalid_grant") throw Error(MS_ERR_AUTH_INVALID, "the grant was refused", error);
   // The operator's app credentials, not a token: nothing a refresh or a retry would cure.
-  if (error == "invalid_client" || error == "unauthorized_client") throw Error(MS_ERR_PERMANENT, "the app's client credentials were refused", error);
+  if (error == "invalid_client" || error == "unauthorized_client")
+    throw Error(MS_ERR_PERMANENT, "the app's client credentials were refused", error);
   if (r.status == 401) throw Error(MS_ERR_AUTH_EXPIRED, "the token was refused", error);
   throw Error(MS_ERR_PERMANENT, "refused: " + (error.empty() ? std::to_string(r.status) : error), error);
 }
@@ -62,14 +64,17 @@ std::string tokenRequest(const std::string& form) {
   request.method = "POST";
   request.url = base("/auth_base") + "/token";
   const auto credentials = host.setting("/client_id", "") + ":" + host.setting("/client_secret", "");
-  request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Authorization", "Basic " + host.base64(credentials)}};
+  request.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                     {"Authorization", "Basic " + host.base64(credentials)}};
   request.body = form;
   auto r = host.http(request);
   if (r.result != MS_OK || r.status != 200) fail(r);
   // Token reply of the ABI: camelCase, expiresIn in seconds.
   std::string out = "{\"accessToken\":" + host.quote(field(r.body, "/access_token"));
-  if (auto refresh = host.get(r.body, "/refresh_token"); refresh.isString()) out += ",\"refreshToken\":" + host.quote(refresh.text);
-  if (auto expires = host.get(r.body, "/expires_in"); expires.type == MS_JSON_NUMBER) out += ",\"expiresIn\":" + expires.text;
+  if (auto refresh = host.get(r.body, "/refresh_token"); refresh.isString())
+    out += ",\"refreshToken\":" + host.quote(refresh.text);
+  if (auto expires = host.get(r.body, "/expires_in"); expires.type == MS_JSON_NUMBER)
+    out += ",\"expiresIn\":" + expires.text;
   if (auto scope = host.get(r.body, "/scope"); scope.isString()) {
     out += ",\"scopes\":[";
     std::string list = scope.text;
@@ -91,10 +96,12 @@ std::string tokenRequest(const std::string& form) {
 ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
   return guard(reply, [&] {
     const auto json = objectRequest(req, len);
-    const auto url = base("/auth_base") + "/authorize?response_type=code&client_id=" + host.urlEncode(host.setting("/client_id", "")) +
-                     "&redirect_uri=" + host.urlEncode(field(json, "/redirectUri")) + "&state=" + host.urlEncode(field(json, "/state")) +
-                     "&code_challenge=" + host.urlEncode(field(json, "/codeChallenge")) + "&code_challenge_method=S256" +
-                     "&scope=" + host.urlEncode("publish offline_access");
+    const auto url = base("/auth_base") +
+                     "/authorize?response_type=code&client_id=" + host.urlEncode(host.setting("/client_id", "")) +
+                     "&redirect_uri=" + host.urlEncode(field(json, "/redirectUri")) +
+                     "&state=" + host.urlEncode(field(json, "/state")) +
+                     "&code_challenge=" + host.urlEncode(field(json, "/codeChallenge")) +
+                     "&code_challenge_method=S256" + "&scope=" + host.urlEncode("publish offline_access");
     return "{\"url\":" + host.quote(url) + "}";
   });
 }
@@ -145,7 +152,8 @@ ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
     auto r = bearerGet("/me/accounts", field(json, "/accessToken"));
     if (r.result != MS_OK || r.status != 200) fail(r);
     std::vector<std::string> named;
-    for (size_t i = 0, n = host.count(json, "/accounts"); i < n; ++i) named.push_back(field(json, ("/accounts/" + std::to_string(i)).c_str()));
+    for (size_t i = 0, n = host.count(json, "/accounts"); i < n; ++i)
+      named.push_back(field(json, ("/accounts/" + std::to_string(i)).c_str()));
     auto accounts = Json::array();
     std::set<std::string> known;
     for (int i = 0;; ++i) {
@@ -154,14 +162,19 @@ ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
       if (!id.isString()) break;
       known.insert(id.text);
       if (!named.empty() && std::find(named.begin(), named.end(), id.text) == named.end()) continue;
-      auto account = Json::object().field("id", id.text).field("name", host.get(r.body, (at + "/name").c_str()).text)
+      auto account = Json::object()
+                         .field("id", id.text)
+                         .field("name", host.get(r.body, (at + "/name").c_str()).text)
                          .field("type", host.get(r.body, (at + "/type").c_str()).text);
-      if (auto token = host.get(r.body, (at + "/access_token").c_str()); token.isString()) account.field("accessToken", token.text);
+      if (auto token = host.get(r.body, (at + "/access_token").c_str()); token.isString())
+        account.field("accessToken", token.text);
       accounts.pushRaw(account);
     }
     auto refused = Json::array();
     for (const auto& name : named)
-      if (!known.count(name)) refused.pushRaw(Json::object().field("account", name).field("reason", "this credential cannot post as " + name));
+      if (!known.count(name))
+        refused.pushRaw(
+            Json::object().field("account", name).field("reason", "this credential cannot post as " + name));
     return Json::object().raw("accounts", accounts).raw("refused", refused).str();
   });
 }
@@ -175,13 +188,13 @@ ms_status checkToken(const char* req, size_t len, const ms_reply* reply) {
   });
 }
 
-
 marketsage::sdk::HttpResponse bearerSend(const std::string& method, const std::string& path, const std::string& token,
                                          const std::string& body = {}, const std::string& file = {}) {
   marketsage::sdk::HttpRequest request;
   request.method = method;
   request.url = base("/api_base") + path;
-  request.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", file.empty() ? "application/json" : "application/octet-stream"}};
+  request.headers = {{"Authorization", "Bearer " + token},
+                     {"Content-Type", file.empty() ? "application/json" : "application/octet-stream"}};
   request.body = body;
   request.bodyFile = file;
   const auto timeout = host.setting("/http_timeout_ms");
@@ -193,7 +206,8 @@ marketsage::sdk::HttpResponse bearerSend(const std::string& method, const std::s
 /// 502/503/504, or a refusal of the re-send as a duplicate (ABI 1.2: never resend blindly).
 bool outcomeUnknown(const marketsage::sdk::HttpResponse& r) {
   if (r.result != MS_OK) return r.sent;
-  return r.status == 502 || r.status == 503 || r.status == 504 || (r.status == 409 && host.get(r.body, "/error").text == "duplicate");
+  return r.status == 502 || r.status == 503 || r.status == 504 ||
+         (r.status == 409 && host.get(r.body, "/error").text == "duplicate");
 }
 
 /// Parts of the post: the content, then each thread part. A post without a content string is
@@ -217,9 +231,10 @@ ms_status validate(const char* req, size_t len, const ms_reply* reply) {
     const auto all = parts(json);
     for (size_t i = 0; i < all.size(); ++i) {
       if (all[i].size() > limit) {
-        issues.pushRaw(Json::object()
-                           .field("field", i == 0 ? std::string("/content") : "/thread/" + std::to_string(i - 1) + "/content")
-                           .field("message", "longer than " + std::to_string(limit) + " characters"));
+        issues.pushRaw(
+            Json::object()
+                .field("field", i == 0 ? std::string("/content") : "/thread/" + std::to_string(i - 1) + "/content")
+                .field("message", "longer than " + std::to_string(limit) + " characters"));
       }
     }
     if (!issues.empty()) {
@@ -265,7 +280,9 @@ ms_status publish(const char* req, size_t len, const ms_reply* reply) {
       auto ids = Json::array();
       for (const auto& id : uploaded) ids.push(id);
       return Json::object()
-          .raw("pending", Json::object().field("retryAfterSeconds", 1).field("stage", "the platform is processing the media")
+          .raw("pending", Json::object()
+                              .field("retryAfterSeconds", 1)
+                              .field("stage", "the platform is processing the media")
                               .raw("resume", Json::object().raw("state", Json::object().raw("uploaded", ids))))
           .str();
     }
@@ -285,14 +302,20 @@ ms_status publish(const char* req, size_t len, const ms_reply* reply) {
         for (const auto& id : ids) done.push(id);
         const auto partial = Json::object().raw("postIds", done).field("failedPart", static_cast<int>(i)).str();
         reply->write(reply, partial.data(), partial.size());
-        if (outcomeUnknown(r)) throw Error(MS_ERR_OUTCOME_UNKNOWN, "part " + std::to_string(i) + " may have been posted: " + (r.result != MS_OK ? r.error : std::to_string(r.status)));
+        if (outcomeUnknown(r))
+          throw Error(MS_ERR_OUTCOME_UNKNOWN, "part " + std::to_string(i) + " may have been posted: " +
+                                                  (r.result != MS_OK ? r.error : std::to_string(r.status)));
         fail(r);
       }
       ids.push_back(host.string(r.body, "/id").value_or(""));
     }
     auto all_ids = Json::array();
     for (const auto& id : ids) all_ids.push(id);
-    return Json::object().field("postId", ids.front()).field("url", base("/api_base") + "/posts/" + ids.front()).raw("postIds", all_ids).str();
+    return Json::object()
+        .field("postId", ids.front())
+        .field("url", base("/api_base") + "/posts/" + ids.front())
+        .raw("postIds", all_ids)
+        .str();
   });
 }
 
@@ -310,7 +333,8 @@ ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
     for (size_t i = 0, n = host.count(json, "/resume/postIds"); i < n; ++i) {
       ids.push_back(host.string(json, ("/resume/postIds/" + std::to_string(i)).c_str()).value_or(""));
     }
-    auto r = bearerSend("GET", "/posts?account=" + host.urlEncode(account) + "&since=" + std::to_string(*attemptedAt - 60'000), token);
+    auto r = bearerSend(
+        "GET", "/posts?account=" + host.urlEncode(account) + "&since=" + std::to_string(*attemptedAt - 60'000), token);
     if (r.result != MS_OK || r.status != 200) fail(r);
     const auto listing = host.parse(r.body);
     for (size_t part = ids.size(); part < all.size(); ++part) {
@@ -318,7 +342,8 @@ ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
       for (size_t i = 0, n = listing.count("/data"); i < n && match.empty(); ++i) {
         const auto at = "/data/" + std::to_string(i);
         const auto answers = listing.string((at + "/reply_to").c_str()).value_or("");
-        if (listing.string((at + "/text").c_str()).value_or("") == all[part] && answers == (ids.empty() ? "" : ids.back())) {
+        if (listing.string((at + "/text").c_str()).value_or("") == all[part] &&
+            answers == (ids.empty() ? "" : ids.back())) {
           match = listing.string((at + "/id").c_str()).value_or("");
         }
       }
@@ -328,8 +353,12 @@ ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
     if (ids.empty()) return Json::object().field("outcome", "not_found").str();
     auto found = Json::array();
     for (const auto& id : ids) found.push(id);
-    return Json::object().field("outcome", "found").field("postId", ids.front()).field("url", base("/api_base") + "/posts/" + ids.front())
-        .raw("postIds", found).str();
+    return Json::object()
+        .field("outcome", "found")
+        .field("postId", ids.front())
+        .field("url", base("/api_base") + "/posts/" + ids.front())
+        .raw("postIds", found)
+        .str();
   });
 }
 
@@ -348,7 +377,9 @@ ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
     auto r = bearerSend("GET", "/me/insights", field(json, "/accessToken"));
     if (r.result != MS_OK || r.status != 200) fail(r);
     return Json::object()
-        .raw("metrics", Json::object().field("reach", host.integer(r.body, "/reach").value_or(0)).field("followers", host.integer(r.body, "/followers").value_or(0)))
+        .raw("metrics", Json::object()
+                            .field("reach", host.integer(r.body, "/reach").value_or(0))
+                            .field("followers", host.integer(r.body, "/followers").value_or(0)))
         .str();
   });
 }
@@ -362,10 +393,12 @@ ms_status postInsights(const char* req, size_t len, const ms_reply* reply) {
       const auto id = field(json, ("/postIds/" + std::to_string(i)).c_str());
       auto r = bearerSend("GET", "/posts/" + host.urlEncode(id) + "/metrics", token);
       if (r.result != MS_OK || r.status != 200) continue;  // deleted meanwhile
-      posts.pushRaw(Json::object().field("postId", id).raw("metrics", Json::object()
-                                                                       .field("likes", host.integer(r.body, "/likes").value_or(0))
-                                                                       .field("comments", host.integer(r.body, "/comments").value_or(0))
-                                                                       .field("impressions", host.integer(r.body, "/impressions").value_or(0))));
+      posts.pushRaw(Json::object()
+                        .field("postId", id)
+                        .raw("metrics", Json::object()
+                                            .field("likes", host.integer(r.body, "/likes").value_or(0))
+                                            .field("comments", host.integer(r.body, "/comments").value_or(0))
+                                            .field("impressions", host.integer(r.body, "/impressions").value_or(0))));
     }
     return Json::object().raw("posts", posts).str();
   });
@@ -382,16 +415,26 @@ const ms_health_ext health = {sizeof(ms_health_ext), checkToken};
 const ms_reconcile_ext reconciliation = {sizeof(ms_reconcile_ext), reconcile};
 
 constexpr marketsage::sdk::ExtensionEntry extensions[] = {
-    {MS_EXT_OAUTH, &oauth},        {MS_EXT_ACCOUNTS, &accounts}, {MS_EXT_HEALTH, &health},     {MS_EXT_VALIDATE, &validation},
-    {MS_EXT_PUBLISH, &publishing}, {MS_EXT_DELETE, &deletion},   {MS_EXT_INSIGHTS, &insights},
+    {MS_EXT_OAUTH, &oauth},
+    {MS_EXT_ACCOUNTS, &accounts},
+    {MS_EXT_HEALTH, &health},
+    {MS_EXT_VALIDATE, &validation},
+    {MS_EXT_PUBLISH, &publishing},
+    {MS_EXT_DELETE, &deletion},
+    {MS_EXT_INSIGHTS, &insights},
 #if MARKETSAGE_TEST_PLUGIN_RECONCILE
     {MS_EXT_RECONCILE, &reconciliation},
 #endif
 };
 
-const ms_plugin_descriptor descriptor = {sizeof(ms_plugin_descriptor), MARKETSAGE_TEST_PLUGIN_ID, "OAuth 2.0 test platform", "1.2.0",
-                                         marketsage::sdk::capabilitiesOf(extensions), MS_PLUGIN_EXPERIMENTAL,
-                                         "Speaks plain OAuth 2.0 to the test emulator.", nullptr};
+const ms_plugin_descriptor descriptor = {sizeof(ms_plugin_descriptor),
+                                         MARKETSAGE_TEST_PLUGIN_ID,
+                                         "OAuth 2.0 test platform",
+                                         "1.2.0",
+                                         marketsage::sdk::capabilitiesOf(extensions),
+                                         MS_PLUGIN_EXPERIMENTAL,
+                                         "Speaks plain OAuth 2.0 to the test emulator.",
+                                         nullptr};
 
 ms_status init(const ms_host* h) {
   host = marketsage::sdk::Host(h);

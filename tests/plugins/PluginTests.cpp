@@ -110,15 +110,16 @@ std::string readAll(std::istream& in) {
 // ---------------------------------------------------------------------------------------------
 
 TEST_CASE("ms_abi_compatible: same major, plugin minor not newer than the host's", "[abi]") {
-  auto [hostMajor, hostMinor, pluginMajor, pluginMinor, ok] = GENERATE(table<uint32_t, uint32_t, uint32_t, uint32_t, bool>({
-      {1, 0, 1, 0, true},
-      {1, 5, 1, 0, true},   // a 1.0 plugin works in a 1.5 host
-      {1, 5, 1, 5, true},
-      {1, 0, 1, 5, false},  // a 1.5 plugin is refused by a 1.0 host
-      {1, 0, 2, 0, false},
-      {2, 0, 1, 0, false},
-      {1, 0, 0, 9, false},
-  }));
+  auto [hostMajor, hostMinor, pluginMajor, pluginMinor, ok] =
+      GENERATE(table<uint32_t, uint32_t, uint32_t, uint32_t, bool>({
+          {1, 0, 1, 0, true},
+          {1, 5, 1, 0, true},  // a 1.0 plugin works in a 1.5 host
+          {1, 5, 1, 5, true},
+          {1, 0, 1, 5, false},  // a 1.5 plugin is refused by a 1.0 host
+          {1, 0, 2, 0, false},
+          {2, 0, 1, 0, false},
+          {1, 0, 0, 9, false},
+      }));
   CAPTURE(hostMajor, hostMinor, pluginMajor, pluginMinor);
   CHECK(static_cast<bool>(ms_abi_compatible(hostMajor, hostMinor, pluginMajor, pluginMinor)) == ok);
 }
@@ -140,8 +141,9 @@ TEST_CASE("a plugin built for another ABI major is refused, and the host keeps r
   Logs logs;
   PluginRegistry registry(settingsFrom({}), logs.sink());
   CHECK_FALSE(registry.loadFile(fixture("fixture_major2")));
-  CHECK(hasError(registry, "built against plugin ABI 2." + std::to_string(MS_ABI_VERSION_MINOR) + ", this host implements 1." +
-                               std::to_string(MS_ABI_VERSION_MINOR) + " (different major version): refused"));
+  CHECK(hasError(registry, "built against plugin ABI 2." + std::to_string(MS_ABI_VERSION_MINOR) +
+                               ", this host implements 1." + std::to_string(MS_ABI_VERSION_MINOR) +
+                               " (different major version): refused"));
   CHECK(logs.contains("plugin refused"));
   CHECK(registry.list().empty());
   CHECK(registry.get("fixture_major2") == nullptr);
@@ -153,8 +155,8 @@ TEST_CASE("a plugin built for a newer ABI minor is refused", "[loader]") {
   Logs logs;
   PluginRegistry registry(settingsFrom({}), logs.sink());
   CHECK_FALSE(registry.loadFile(fixture("fixture_newer_minor")));
-  CHECK(hasError(registry, "built against plugin ABI 1." + std::to_string(MS_ABI_VERSION_MINOR + 1) + ", newer than this host's 1." +
-                               std::to_string(MS_ABI_VERSION_MINOR) + ": refused"));
+  CHECK(hasError(registry, "built against plugin ABI 1." + std::to_string(MS_ABI_VERSION_MINOR + 1) +
+                               ", newer than this host's 1." + std::to_string(MS_ABI_VERSION_MINOR) + ": refused"));
   CHECK(registry.list().empty());
 }
 
@@ -201,8 +203,8 @@ TEST_CASE("a plugin whose init fails or whose announced extension is missing is 
   CHECK_FALSE(registry.loadFile(fixture("fixture_init_fail")));
   CHECK(hasError(registry, "init failed with status -6"));
   CHECK_FALSE(registry.loadFile(fixture("fixture_missing_ext")));
-  CHECK(hasError(registry,
-                 "announces capability 'insights' but get_extension(\"marketsage.insights/1\") returned NULL"));
+  CHECK(
+      hasError(registry, "announces capability 'insights' but get_extension(\"marketsage.insights/1\") returned NULL"));
   CHECK(registry.enabled().empty());
 }
 
@@ -245,9 +247,7 @@ TEST_CASE("invalid JSON, unknown status codes and escaping exceptions become plu
     CHECK(bad.message == "content must be a string");
     CHECK(plugin->call(Operation::Validate, json::object{{"content", "oom"}}).kind == ErrorKind::Transient);
   }
-  SECTION("the host is still fine afterwards") {
-    CHECK(registry.list().size() == 3);
-  }
+  SECTION("the host is still fine afterwards") { CHECK(registry.list().size() == 3); }
 }
 
 TEST_CASE("error details reach the host: rate limit with seconds to wait and the platform code", "[loader]") {
@@ -299,7 +299,8 @@ TEST_CASE("loadFrom: folders in order, duplicate ids refused, disabled plugins l
 
 TEST_CASE("settings reach the plugin through the host table", "[loader]") {
   PluginRegistry registry(
-      settingsFrom({{"fixture_good", settings({{"api_base", "http://127.0.0.1:9"}, {"client_secret", "s3cr3t-value"}})}}),
+      settingsFrom(
+          {{"fixture_good", settings({{"api_base", "http://127.0.0.1:9"}, {"client_secret", "s3cr3t-value"}})}}),
       nullptr);
   REQUIRE(registry.loadFile(fixture("fixture_good")));
   auto plugin = registry.get("fixture_good");
@@ -346,8 +347,10 @@ TEST_CASE("host HTTP service: status, headers, no redirect following, transport 
   std::atomic<int> hits{0};
   TestServer server([&](Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) {
     ++hits;
-    if (req.getURI() == "/redirect") sendJson(resp, 302, "{}", "Location", "http://elsewhere.invalid/");
-    else sendJson(resp, 429, R"({"error":"slow"})", "Retry-After", "17");
+    if (req.getURI() == "/redirect")
+      sendJson(resp, 302, "{}", "Location", "http://elsewhere.invalid/");
+    else
+      sendJson(resp, 429, R"({"error":"slow"})", "Retry-After", "17");
   });
   std::vector<int> statuses;
   std::mutex m;
@@ -401,7 +404,10 @@ TEST_CASE("host HTTP service streams a body of several pieces and files in order
   HostServices services("parts", json::object{}, nullptr, HostOptions{});
   const ms_host* h = services.table();
   const std::string url = server.url() + "/upload";
-  const ms_body_part parts[] = {{"--x\r\n", 5, nullptr, 0, 0}, {nullptr, 0, a.c_str(), 2, 3}, {"|", 1, nullptr, 0, 0}, {nullptr, 0, b.c_str(), 0, 0}};
+  const ms_body_part parts[] = {{"--x\r\n", 5, nullptr, 0, 0},
+                                {nullptr, 0, a.c_str(), 2, 3},
+                                {"|", 1, nullptr, 0, 0},
+                                {nullptr, 0, b.c_str(), 0, 0}};
   ms_http_request req{};
   req.struct_size = sizeof req;
   req.method = "POST";
@@ -455,7 +461,8 @@ TEST_CASE("host helper services", "[host]") {
   CHECK(run([&] { h->json_quote(h, "say \"hi\"\n", 9, &sink); }) == R"("say \"hi\"\n")");
 
   const std::string doc = R"({"media":[{"path":"/tmp/a.png","size":12}],"ok":true,"text":"caf\u00e9"})";
-  CHECK(run([&] { CHECK(h->json_get(h, doc.data(), doc.size(), "/media/0/path", &sink) == MS_JSON_STRING); }) == "/tmp/a.png");
+  CHECK(run([&] { CHECK(h->json_get(h, doc.data(), doc.size(), "/media/0/path", &sink) == MS_JSON_STRING); }) ==
+        "/tmp/a.png");
   CHECK(run([&] { CHECK(h->json_get(h, doc.data(), doc.size(), "/media/0/size", &sink) == MS_JSON_NUMBER); }) == "12");
   CHECK(run([&] { CHECK(h->json_get(h, doc.data(), doc.size(), "/ok", &sink) == MS_JSON_BOOL); }) == "true");
   CHECK(run([&] { CHECK(h->json_get(h, doc.data(), doc.size(), "/text", &sink) == MS_JSON_STRING); }) == "café");
@@ -536,7 +543,8 @@ TEST_CASE("credentials are redacted from plugin logs", "[host]") {
   CHECK(redact("https://x/cb?error_code=7") == "https://x/cb?error_code=7");
   CHECK(redact("mytoken=keep bearer") == "mytoken=keep bearer");
   // A Telegram bot token rides in the URL path.
-  CHECK(redact("POST https://api.telegram.org/bot123456:AAH-x_y9/sendMessage -> 200") == "POST https://api.telegram.org/bot***/sendMessage -> 200");
+  CHECK(redact("POST https://api.telegram.org/bot123456:AAH-x_y9/sendMessage -> 200") ==
+        "POST https://api.telegram.org/bot***/sendMessage -> 200");
   CHECK(redact("/file/bot42:secret/photos/1.jpg") == "/file/bot***/photos/1.jpg");
   CHECK(redact("/robots/bot/about and /bot12/x") == "/robots/bot/about and /bot12/x");
   const std::string huge(4 << 20, 'a');
@@ -548,7 +556,8 @@ TEST_CASE("a plugin's error never carries the tokens the host gave it", "[plugin
   REQUIRE(registry.loadFile(fixture("fixture_good")));
   auto plugin = registry.get("fixture_good");
   REQUIRE(plugin);
-  const auto r = plugin->call(Operation::Publish, json::object{{"n", 1}, {"mode", "leak"}, {"accessToken", "tok-Secret-123"}});
+  const auto r =
+      plugin->call(Operation::Publish, json::object{{"n", 1}, {"mode", "leak"}, {"accessToken", "tok-Secret-123"}});
   CHECK(r.kind == ErrorKind::Permanent);
   CHECK(r.message == "https://api.example/bot***/send refused ***");
   CHECK(r.platformCode == "***");
@@ -579,10 +588,13 @@ TEST_CASE("plugins check passes ABI-abiding plugins and fails the others", "[che
   INFO(out.str());
   CHECK(out.str().find(expected) != std::string::npos);
 #if !defined(__SANITIZE_ADDRESS__)  // AddressSanitizer keeps its own SIGSEGV handler in the child
-  if (id == "fixture_crash") CHECK(out.str().find("FAIL the plugin crashed (signal 11, Segmentation fault)") != std::string::npos);
+  if (id == "fixture_crash")
+    CHECK(out.str().find("FAIL the plugin crashed (signal 11, Segmentation fault)") != std::string::npos);
 #endif
-  if (rc == 0) CHECK(err.str().empty());
-  else CHECK(err.str().find("does not honour the plugin ABI") != std::string::npos);
+  if (rc == 0)
+    CHECK(err.str().empty());
+  else
+    CHECK(err.str().find("does not honour the plugin ABI") != std::string::npos);
 }
 
 TEST_CASE("plugins list shows id, version, ABI, capabilities and enabled; errors on err", "[list]") {
@@ -609,7 +621,8 @@ TEST_CASE("plugins list shows id, version, ABI, capabilities and enabled; errors
   CHECK(good.find(" 1." + std::to_string(MS_ABI_VERSION_MINOR) + " ") != std::string::npos);
   CHECK(good.find(" yes ") != std::string::npos);
   CHECK(throwing.find(" no ") != std::string::npos);
-  CHECK(err.str().find("libfixture_newer_minor.so: built against plugin ABI 1." + std::to_string(MS_ABI_VERSION_MINOR + 1)) != std::string::npos);
+  CHECK(err.str().find("libfixture_newer_minor.so: built against plugin ABI 1." +
+                       std::to_string(MS_ABI_VERSION_MINOR + 1)) != std::string::npos);
 }
 
 TEST_CASE("defaultPluginFolder is <executable folder>/../plugins", "[loader]") {
@@ -648,16 +661,17 @@ std::string instruction(const std::string& text, const std::string& key) {
 struct WebhookPlatform {
   std::mutex mutex;
   std::vector<json::value> posts;
-  std::vector<std::string> keys;             // Idempotency-Key of every POST /posts, "" when none
-  std::map<std::string, std::string> answered;  // Idempotency-Key -> the answer of its post
-  std::map<std::string, std::string> media;  // id -> bytes received
+  std::vector<std::string> keys;                  // Idempotency-Key of every POST /posts, "" when none
+  std::map<std::string, std::string> answered;    // Idempotency-Key -> the answer of its post
+  std::map<std::string, std::string> media;       // id -> bytes received
   std::map<std::string, std::string> mediaTypes;  // id -> mimeType
-  std::set<std::string> processing;          // videos the platform is still processing
+  std::set<std::string> processing;               // videos the platform is still processing
   std::vector<std::string> ranges;
   std::string lastForm;
   int deleted = 0;
   bool flakyFailed = false, lost = false;
-  TestServer server{[this](Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) { handle(req, resp); }};
+  TestServer server{
+      [this](Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) { handle(req, resp); }};
 
   void handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) {
     const std::string body = readAll(req.stream());
@@ -666,30 +680,35 @@ struct WebhookPlatform {
     std::lock_guard lock(mutex);
     if (path == "/token" && method == "POST") {
       lastForm = body;
-      if (body.find("code=bad") != std::string::npos)
-        return sendJson(resp, 400, R"({"error":"invalid_grant"})");
-      return sendJson(resp, 200, R"({"access_token":"good-token","refresh_token":"r-1","expires_in":3600,"scope":"publish"})");
+      if (body.find("code=bad") != std::string::npos) return sendJson(resp, 400, R"({"error":"invalid_grant"})");
+      return sendJson(resp, 200,
+                      R"({"access_token":"good-token","refresh_token":"r-1","expires_in":3600,"scope":"publish"})");
     }
     if (auth == "Bearer expired-token")
       return sendJson(resp, 401, R"({"error":{"code":"token_expired","message":"the token expired"}})");
     if (auth != "Bearer good-token")
       return sendJson(resp, 401, R"({"error":{"code":"invalid_token","message":"who are you"}})");
-    if (path == "/me" && method == "GET") return sendJson(resp, 200, R"({"id":"acc-1","name":"Acme","expiresIn":"3600"})");
+    if (path == "/me" && method == "GET")
+      return sendJson(resp, 200, R"({"id":"acc-1","name":"Acme","expiresIn":"3600"})");
     if (path == "/posts" && method == "POST") {
       json::value post = json::parse(body);
       const std::string text(post.at("text").as_string());
       const std::string key = req.get("Idempotency-Key", "");
       keys.push_back(key);
-      if (const auto known = answered.find(key); !key.empty() && known != answered.end()) return sendJson(resp, 201, known->second);
+      if (const auto known = answered.find(key); !key.empty() && known != answered.end())
+        return sendJson(resp, 201, known->second);
       for (const auto& id : post.at("media").as_array()) {
         if (processing.erase(std::string(id.as_string())) > 0)
-          return sendJson(resp, 409, R"({"error":{"code":"media_processing","message":"the video is still processing"}})");
+          return sendJson(resp, 409,
+                          R"({"error":{"code":"media_processing","message":"the video is still processing"}})");
       }
       if (const auto status = instruction(text, "#http="); !status.empty()) {
         std::string retry = instruction(text, "#retry=");
         if (retry == "date")
-          retry = Poco::DateTimeFormatter::format(Poco::Timestamp() + Poco::Timespan(120, 0), Poco::DateTimeFormat::HTTP_FORMAT);
-        const std::string answer = text.find("#nobody") != std::string::npos ? "" : R"({"error":{"message":"as asked"}})";
+          retry = Poco::DateTimeFormatter::format(Poco::Timestamp() + Poco::Timespan(120, 0),
+                                                  Poco::DateTimeFormat::HTTP_FORMAT);
+        const std::string answer =
+            text.find("#nobody") != std::string::npos ? "" : R"({"error":{"message":"as asked"}})";
         return sendJson(resp, std::stoi(status), answer, retry.empty() ? "" : "Retry-After", retry);
       }
       if (text.find("#flaky") != std::string::npos && !flakyFailed) {
@@ -725,7 +744,8 @@ struct WebhookPlatform {
     }
     if (path.rfind("/media/", 0) == 0 && method == "GET") {
       const std::string id = path.substr(7);
-      return sendJson(resp, 200, R"({"id":")" + id + R"(","status":")" + (processing.count(id) ? "processing" : "ready") + "\"}");
+      return sendJson(resp, 200,
+                      R"({"id":")" + id + R"(","status":")" + (processing.count(id) ? "processing" : "ready") + "\"}");
     }
     if (path.rfind("/media/", 0) == 0 && method == "PUT") {
       const std::string id = path.substr(7);
@@ -769,11 +789,11 @@ TEST_CASE("the C99 example plugin works through the host HTTP service", "[exampl
   WebhookPlatform platform;
   TempDir dir;
   PluginRegistry registry(settingsFrom({{"webhook", settings({{"api_base", platform.server.url() + "/"},
-                                                               {"auth_base", platform.server.url()},
-                                                               {"client_id", "cid"},
-                                                               {"client_secret", "csecret"},
-                                                               {"chunk_size", 4096},
-                                                               {"processing_wait_seconds", 2}})}}),
+                                                              {"auth_base", platform.server.url()},
+                                                              {"client_id", "cid"},
+                                                              {"client_secret", "csecret"},
+                                                              {"chunk_size", 4096},
+                                                              {"processing_wait_seconds", 2}})}}),
                           nullptr);
   REQUIRE(registry.loadFile(examplePlugin));
   auto webhook = registry.get("webhook");
@@ -781,25 +801,29 @@ TEST_CASE("the C99 example plugin works through the host HTTP service", "[exampl
   const json::object account{{"id", "acc-1"}};
   int attempts = 0;  // every call a new target, as the host gives each its own idempotency key
   auto post = [&](const std::string& token, const std::string& text) {
-    return webhook->call(Operation::Publish, json::object{{"accessToken", token}, {"account", account}, {"content", text},
+    return webhook->call(Operation::Publish, json::object{{"accessToken", token},
+                                                          {"account", account},
+                                                          {"content", text},
                                                           {"idempotencyKey", "ms-t" + std::to_string(++attempts)}});
   };
 
   SECTION("publish a post with a link, media and a thread") {
-    auto r = webhook->call(Operation::Publish,
-                           json::object{{"accessToken", "good-token"},
-                                        {"account", account},
-                                        {"content", "Hello \"world\" ✓"},
-                                        {"link", "https://example.com"},
-                                        {"media", json::array{json::object{{"platformMediaId", "m-9"}}}},
-                                        {"thread", json::array{json::object{{"content", "second"}}}}});
+    auto r =
+        webhook->call(Operation::Publish, json::object{{"accessToken", "good-token"},
+                                                       {"account", account},
+                                                       {"content", "Hello \"world\" ✓"},
+                                                       {"link", "https://example.com"},
+                                                       {"media", json::array{json::object{{"platformMediaId", "m-9"}}}},
+                                                       {"thread", json::array{json::object{{"content", "second"}}}}});
     REQUIRE(r.ok());
     CHECK(r.json.at("postId").as_string() == "p-1");
     CHECK(r.json.at("url").as_string() == "https://webhook.test/p-1");
     CHECK(r.json.at("postIds") == json::array{"p-1", "p-2"});
     std::lock_guard lock(platform.mutex);
     REQUIRE(platform.posts.size() == 2);
-    CHECK(platform.posts[0] == json::parse(R"({"account":"acc-1","text":"Hello \"world\" ✓","link":"https://example.com","media":["m-9"]})"));
+    CHECK(
+        platform.posts[0] ==
+        json::parse(R"({"account":"acc-1","text":"Hello \"world\" ✓","link":"https://example.com","media":["m-9"]})"));
     CHECK(platform.posts[1].at("replyTo").as_string() == "p-1");
   }
   SECTION("429 with Retry-After becomes rate_limited with the wait") {
@@ -823,7 +847,8 @@ TEST_CASE("the C99 example plugin works through the host HTTP service", "[exampl
     CHECK(r.message == "content is longer than 5000 characters");
     auto v = webhook->call(Operation::Validate, json::object{{"content", std::string(5001, 'x')}});
     CHECK(v.kind == ErrorKind::InvalidInput);
-    CHECK(v.json == json::parse(R"({"issues":[{"field":"/content","message":"content is longer than 5000 characters"}]})"));
+    CHECK(v.json ==
+          json::parse(R"({"issues":[{"field":"/content","message":"content is longer than 5000 characters"}]})"));
     CHECK(v.message.empty());  // the issue says it all: the host shows "/content: content is longer…"
     CHECK(webhook->call(Operation::Validate, json::object{{"content", "fine"}}).ok());
     std::lock_guard lock(platform.mutex);
@@ -842,18 +867,26 @@ TEST_CASE("the C99 example plugin works through the host HTTP service", "[exampl
     REQUIRE(r.ok());
     CHECK(r.json.at("platformMediaId").as_string() == "m-1");
     // A video the platform still processes is not waited for: the host is asked to come back.
-    CHECK(r.json.at("pending") == json::parse(R"({"retryAfterSeconds":2,"stage":"the platform is processing the video"})"));
+    CHECK(r.json.at("pending") ==
+          json::parse(R"({"retryAfterSeconds":2,"stage":"the platform is processing the video"})"));
     {
       std::lock_guard lock(platform.mutex);
-      CHECK(platform.ranges == std::vector<std::string>{"bytes 0-4095/10000", "bytes 4096-8191/10000", "bytes 8192-9999/10000"});
+      CHECK(platform.ranges ==
+            std::vector<std::string>{"bytes 0-4095/10000", "bytes 4096-8191/10000", "bytes 8192-9999/10000"});
       CHECK(platform.media["m-1"] == bytes);
     }
     // publish while it still processes: pending again, nothing created; then it goes out once.
-    const json::object request{{"accessToken", "good-token"}, {"account", account}, {"content", "a video"}, {"idempotencyKey", "ms-v"},
+    const json::object request{{"accessToken", "good-token"},
+                               {"account", account},
+                               {"content", "a video"},
+                               {"idempotencyKey", "ms-v"},
                                {"media", json::array{json::object{{"platformMediaId", "m-1"}}}}};
     auto early = webhook->call(Operation::Publish, request);
     REQUIRE(early.ok());
-    CHECK(early.json == json::parse(R"({"pending":{"retryAfterSeconds":2,"stage":"the platform is processing the media","resume":{"postIds":[]}}})"));
+    CHECK(
+        early.json ==
+        json::parse(
+            R"({"pending":{"retryAfterSeconds":2,"stage":"the platform is processing the media","resume":{"postIds":[]}}})"));
     CHECK(platform.posts.empty());
     auto later = webhook->call(Operation::Publish, request);
     REQUIRE(later.ok());
@@ -861,7 +894,10 @@ TEST_CASE("the C99 example plugin works through the host HTTP service", "[exampl
     CHECK(platform.posts.size() == 1);
   }
   SECTION("exactly once: an answer lost after the post was made is retried with the same Idempotency-Key") {
-    const json::object request{{"accessToken", "good-token"}, {"account", account}, {"content", "hello #lost"}, {"idempotencyKey", "ms-7"},
+    const json::object request{{"accessToken", "good-token"},
+                               {"account", account},
+                               {"content", "hello #lost"},
+                               {"idempotencyKey", "ms-7"},
                                {"thread", json::array{json::object{{"content", "part two"}}}}};
     auto first = webhook->call(Operation::Publish, request);
     CHECK(first.kind == ErrorKind::Transient);  // safe to retry: the platform honours the key
@@ -873,21 +909,27 @@ TEST_CASE("the C99 example plugin works through the host HTTP service", "[exampl
     CHECK(platform.keys == std::vector<std::string>{"ms-7-0", "ms-7-0", "ms-7-1"});
   }
   SECTION("exactly once: without an idempotency key, a lost answer or a gateway's 5xx is an unknown outcome") {
-    auto lostAnswer = webhook->call(Operation::Publish, json::object{{"accessToken", "good-token"}, {"account", account}, {"content", "#lost"}});
+    auto lostAnswer = webhook->call(
+        Operation::Publish, json::object{{"accessToken", "good-token"}, {"account", account}, {"content", "#lost"}});
     CHECK(lostAnswer.kind == ErrorKind::OutcomeUnknown);
     for (const std::string status : {"502", "503", "504"}) {
-      auto gateway = webhook->call(Operation::Publish, json::object{{"accessToken", "good-token"}, {"account", account},
-                                                                    {"content", "#http=" + status}});
+      auto gateway = webhook->call(
+          Operation::Publish,
+          json::object{{"accessToken", "good-token"}, {"account", account}, {"content", "#http=" + status}});
       CHECK(gateway.kind == ErrorKind::OutcomeUnknown);
     }
-    auto refused = webhook->call(Operation::Publish, json::object{{"accessToken", "good-token"}, {"account", account}, {"content", "#http=500"}});
+    auto refused =
+        webhook->call(Operation::Publish,
+                      json::object{{"accessToken", "good-token"}, {"account", account}, {"content", "#http=500"}});
     CHECK(refused.kind == ErrorKind::Transient);  // an answer from the platform itself
     std::lock_guard lock(platform.mutex);
     CHECK(platform.posts.size() == 1);
   }
   SECTION("delete and token health") {
     CHECK(webhook->call(Operation::DeletePost, json::object{{"accessToken", "good-token"}, {"postId", "p 1"}}).ok());
-    const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto before =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     auto health = webhook->call(Operation::CheckToken, json::object{{"accessToken", "good-token"}});
     REQUIRE(health.ok());
     CHECK(health.json.at("accountId").as_string() == "acc-1");
@@ -897,7 +939,8 @@ TEST_CASE("the C99 example plugin works through the host HTTP service", "[exampl
     const auto at = unixMsOf(expiresAt);
     CHECK(at >= before / 1000 * 1000 + 3600'000 - 1000);
     CHECK(at <= before + 3600'000 + 60'000);
-    CHECK(webhook->call(Operation::CheckToken, json::object{{"accessToken", "expired-token"}}).kind == ErrorKind::AuthExpired);
+    CHECK(webhook->call(Operation::CheckToken, json::object{{"accessToken", "expired-token"}}).kind ==
+          ErrorKind::AuthExpired);
   }
   SECTION("oauth with PKCE") {
     auto url = webhook->call(Operation::AuthorizeUrl, json::object{{"redirectUri", "https://host/cb"},
@@ -909,8 +952,9 @@ TEST_CASE("the C99 example plugin works through the host HTTP service", "[exampl
           platform.server.url() +
               "/authorize?response_type=code&client_id=cid&redirect_uri=https%3A%2F%2Fhost%2Fcb&state=st%201"
               "&code_challenge=abc&code_challenge_method=S256&scope=publish");
-    auto token = webhook->call(Operation::ExchangeCode,
-                               json::object{{"code", "c-1"}, {"redirectUri", "https://host/cb"}, {"codeVerifier", "v"}});
+    auto token =
+        webhook->call(Operation::ExchangeCode,
+                      json::object{{"code", "c-1"}, {"redirectUri", "https://host/cb"}, {"codeVerifier", "v"}});
     REQUIRE(token.ok());
     CHECK(token.json.at("accessToken").as_string() == "good-token");
     CHECK(token.json.at("refreshToken").as_string() == "r-1");
@@ -941,9 +985,11 @@ TEST_CASE("the C99 example plugin works through the host HTTP service", "[exampl
   }
 }
 
-TEST_CASE("the C SDK (sdk-docs/c-sdk) through the example plugin: JSON reading, escaping, HTTP errors", "[example][sdk]") {
+TEST_CASE("the C SDK (sdk-docs/c-sdk) through the example plugin: JSON reading, escaping, HTTP errors",
+          "[example][sdk]") {
   WebhookPlatform platform;
-  PluginRegistry registry(settingsFrom({{"webhook", settings({{"api_base", platform.server.url()}, {"max_length", 100}})}}), nullptr);
+  PluginRegistry registry(
+      settingsFrom({{"webhook", settings({{"api_base", platform.server.url()}, {"max_length", 100}})}}), nullptr);
   REQUIRE(registry.loadFile(examplePlugin));
   auto webhook = registry.get("webhook");
   REQUIRE(webhook);
@@ -960,7 +1006,9 @@ TEST_CASE("the C SDK (sdk-docs/c-sdk) through the example plugin: JSON reading, 
   SECTION("strings are escaped into valid JSON, byte for byte") {
     const std::string text = "quote \" backslash \\ newline \n tab \t bell \x07 nul-free ✓ 😀 é";
     const std::string link = "https://example.com/?q=\"x\"&y=1";
-    auto r = publish({{"content", text}, {"link", link}, {"options", {{"silent", true}}},
+    auto r = publish({{"content", text},
+                      {"link", link},
+                      {"options", {{"silent", true}}},
                       {"scheduledTime", "2026-12-25T11:00:00.250+01:00"}});
     REQUIRE(r.ok());
     std::lock_guard lock(platform.mutex);
@@ -984,17 +1032,21 @@ TEST_CASE("the C SDK (sdk-docs/c-sdk) through the example plugin: JSON reading, 
     refused({{"content", "hi"}, {"accessToken", ""}}, "accessToken is required");
     refused({{"content", "hi"}, {"account", json::object{}}}, "account.id is required");
     refused({{"content", "hi"}, {"options", {{"silent", "yes"}}}}, "options.silent must be true or false");
-    refused({{"content", "hi"}, {"thread", json::array{json::object{{"content", 5}}}}}, "thread.0.content must be a string");
+    refused({{"content", "hi"}, {"thread", json::array{json::object{{"content", 5}}}}},
+            "thread.0.content must be a string");
     refused({{"content", "hi"}, {"thread", json::array{json::object{}}}}, "thread.0 needs content");
-    refused({{"content", "hi"}, {"thread", json::array{json::object{{"content", "x"}, {"media", json::array{json::object{}}}}}}},
+    refused({{"content", "hi"},
+             {"thread", json::array{json::object{{"content", "x"}, {"media", json::array{json::object{}}}}}}},
             "thread.0.media is not supported: thread parts carry text only");
-    refused({{"content", "hi"}, {"thread", json::array(26, json::object{{"content", "x"}})}}, "thread has more than 25 elements");
+    refused({{"content", "hi"}, {"thread", json::array(26, json::object{{"content", "x"}})}},
+            "thread has more than 25 elements");
     refused({{"content", "hi"}, {"scheduledTime", "tomorrow"}}, "scheduledTime must be an RFC 3339 date-time");
     refused({{"media", json::array{json::object{{"path", "/x"}}}}}, "media.0.platformMediaId is required");
     refused({}, "a post needs content or media");
     CHECK(webhook->call(Operation::Publish, std::string_view("[1]")).message == "the request must be a JSON object");
-    auto upload = webhook->call(Operation::UploadMedia, json::object{{"accessToken", "good-token"}, {"path", "/tmp/x"},
-                                                                     {"mimeType", "image/png"}, {"size", "100"}});
+    auto upload = webhook->call(
+        Operation::UploadMedia,
+        json::object{{"accessToken", "good-token"}, {"path", "/tmp/x"}, {"mimeType", "image/png"}, {"size", "100"}});
     CHECK(upload.kind == ErrorKind::InvalidInput);
     CHECK(upload.message == "size must be an integer from 1 to 1099511627776");
     std::lock_guard lock(platform.mutex);
@@ -1030,17 +1082,22 @@ TEST_CASE("the C SDK (sdk-docs/c-sdk) through the example plugin: JSON reading, 
     CHECK(bare.kind == ErrorKind::Permanent);
     CHECK(bare.message == "the platform answered HTTP 418");
     // The platform's own codes refine the mapping: its 401 says expired or unknown token.
-    CHECK(webhook->call(Operation::Publish, json::object{{"accessToken", "expired-token"}, {"account", account}, {"content", "hi"}}).kind ==
-          ErrorKind::AuthExpired);
-    CHECK(webhook->call(Operation::Publish, json::object{{"accessToken", "stolen-token"}, {"account", account}, {"content", "hi"}}).kind ==
-          ErrorKind::AuthInvalid);
+    CHECK(webhook
+              ->call(Operation::Publish,
+                     json::object{{"accessToken", "expired-token"}, {"account", account}, {"content", "hi"}})
+              .kind == ErrorKind::AuthExpired);
+    CHECK(webhook
+              ->call(Operation::Publish,
+                     json::object{{"accessToken", "stolen-token"}, {"account", account}, {"content", "hi"}})
+              .kind == ErrorKind::AuthInvalid);
   }
   SECTION("a thread that fails half way reports its live parts, and the retry resumes after them") {
     const json::array thread{json::object{{"content", "2/3"}}, json::object{{"content", "3/3 #flaky"}}};
     auto first = publish({{"content", "1/3"}, {"thread", thread}});
     CHECK(first.kind == ErrorKind::Transient);
     CHECK(first.json == json::parse(R"({"postIds":["p-1","p-2"],"failedPart":2})"));
-    auto retry = publish({{"content", "1/3"}, {"thread", thread}, {"resume", {{"postIds", json::array{"p-1", "p-2"}}}}});
+    auto retry =
+        publish({{"content", "1/3"}, {"thread", thread}, {"resume", {{"postIds", json::array{"p-1", "p-2"}}}}});
     REQUIRE(retry.ok());
     CHECK(retry.json.at("postId") == "p-1");
     CHECK(retry.json.at("postIds") == json::array{"p-1", "p-2", "p-3"});

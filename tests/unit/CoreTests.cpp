@@ -1,10 +1,10 @@
-#include "config/PluginSettings.h"
 #include "config/Config.h"
+#include "config/PluginSettings.h"
 #include "core/Encoding.h"
+#include "core/Problem.h"
 #include "core/Time.h"
 #include "http/Fields.h"
 #include "http/Router.h"
-#include "core/Problem.h"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -21,9 +21,9 @@ TEST_CASE("UTF-8 validation rejects malformed, overlong, surrogate and control i
   CHECK_FALSE(encoding::isCleanUtf8(std::string("nul\0byte", 8)));
   CHECK_FALSE(encoding::isCleanUtf8("bell\x07"));
   CHECK_FALSE(encoding::isCleanUtf8("\xff"));
-  CHECK_FALSE(encoding::isCleanUtf8("\xc0\xaf"));          // overlong '/'
-  CHECK_FALSE(encoding::isCleanUtf8("\xed\xa0\x80"));      // surrogate
-  CHECK_FALSE(encoding::isCleanUtf8("\xe2\x82"));          // truncated
+  CHECK_FALSE(encoding::isCleanUtf8("\xc0\xaf"));      // overlong '/'
+  CHECK_FALSE(encoding::isCleanUtf8("\xed\xa0\x80"));  // surrogate
+  CHECK_FALSE(encoding::isCleanUtf8("\xe2\x82"));      // truncated
   CHECK(encoding::sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   CHECK(encoding::base64Url({0xfb, 0xff}) == "-_8");
 }
@@ -106,19 +106,20 @@ TEST_CASE("configuration: file, then environment; bad values are one clear error
   std::filesystem::remove_all(dir);
 }
 
-
-TEST_CASE("plugin settings: file section, environment over it, and credentials shared from another plugin", "[config]") {
+TEST_CASE("plugin settings: file section, environment over it, and credentials shared from another plugin",
+          "[config]") {
   config::Config config;
   config.plugins = boost::json::parse(R"({"facebook": {"client_id": "meta-app", "api_version": "v24.0"},
                                           "instagram": {"credentials_from": "facebook", "api_version": "v24.0"},
-                                          "threads": {"credentials_from": "facebook", "client_id": "own-app"}})").as_object();
+                                          "threads": {"credentials_from": "facebook", "client_id": "own-app"}})")
+                       .as_object();
   ::setenv("FACEBOOK_CLIENT_SECRET", "meta-secret", 1);
   const auto instagram = config::pluginSettings(config, "instagram");
   CHECK(instagram.values.at("client_id").as_string() == "meta-app");
   CHECK(instagram.values.at("client_secret").as_string() == "meta-secret");  // from the environment of the source
   CHECK(instagram.values.at("api_version").as_string() == "v24.0");
   const auto threads = config::pluginSettings(config, "threads");
-  CHECK(threads.values.at("client_id").as_string() == "own-app");            // its own app wins
+  CHECK(threads.values.at("client_id").as_string() == "own-app");  // its own app wins
   CHECK_FALSE(threads.values.contains("client_secret"));
   ::unsetenv("FACEBOOK_CLIENT_SECRET");
 }

@@ -26,9 +26,7 @@ std::optional<std::string> decode(std::string_view text, Base64Accept accept) {
   return std::string(bytes->begin(), bytes->end());
 }
 
-std::string hexOf(const encoding::Sha256Digest& digest) {
-  return encoding::hex(digest.data(), digest.size());
-}
+std::string hexOf(const encoding::Sha256Digest& digest) { return encoding::hex(digest.data(), digest.size()); }
 
 }  // namespace
 

@@ -30,7 +30,8 @@ std::string decode(std::string_view body, ChunkedDecoder::State expected, std::s
 }  // namespace
 
 TEST_CASE("a request head: method, target, version, fields and framing", "[http]") {
-  const auto head = parsed("POST /api/orgs?x=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 12\r\nX-A:  spaced value \t\r\n\r\n");
+  const auto head =
+      parsed("POST /api/orgs?x=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 12\r\nX-A:  spaced value \t\r\n\r\n");
   CHECK(head.method == "POST");
   CHECK(head.target == "/api/orgs?x=1");
   CHECK(head.path == "/api/orgs");
@@ -60,15 +61,16 @@ TEST_CASE("heads that two readers could frame differently are refused", "[http]"
   CHECK(refusal("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: identity\r\n\r\n") == 400);
   CHECK(refusal("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, identity\r\n\r\n") == 400);
   CHECK(refusal("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n") == 501);
-  CHECK(refusal("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n") == 400);
+  CHECK(refusal("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n") ==
+        400);
   CHECK(refusal("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n") == 400);
-  CHECK(refusal("GET / HTTP/1.1\r\nHost : h\r\n\r\n") == 400);            // space before the colon
-  CHECK(refusal("GET / HTTP/1.1\r\nHost: h\r\n folded\r\n\r\n") == 400);   // obs-fold
+  CHECK(refusal("GET / HTTP/1.1\r\nHost : h\r\n\r\n") == 400);              // space before the colon
+  CHECK(refusal("GET / HTTP/1.1\r\nHost: h\r\n folded\r\n\r\n") == 400);    // obs-fold
   CHECK(refusal("GET / HTTP/1.1\r\nHost: h\rX: y\r\n\r\n") == 400);         // bare CR
   CHECK(refusal("GET / HTTP/1.1\r\nHost: h\r\nX: a\x01z\r\n\r\n") == 400);  // control character
   CHECK(refusal("GET / HTTP/1.1\r\n\r\n") == 400);                          // no Host
   CHECK(refusal("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n") == 400);
-  CHECK(refusal("GET  / HTTP/1.1\r\nHost: h\r\n\r\n") == 400);              // double space
+  CHECK(refusal("GET  / HTTP/1.1\r\nHost: h\r\n\r\n") == 400);  // double space
   CHECK(refusal("GET /a b HTTP/1.1\r\nHost: h\r\n\r\n") == 400);
   CHECK(refusal("GET nopath HTTP/1.1\r\nHost: h\r\n\r\n") == 400);
   CHECK(refusal("G(T / HTTP/1.1\r\nHost: h\r\n\r\n") == 400);
@@ -90,17 +92,19 @@ TEST_CASE("the end of a head is found across CRLF and bare LF, not inside it", "
 
 TEST_CASE("chunked bodies decode exactly, and every lie about a size is caught", "[http]") {
   std::size_t used = 0;
-  CHECK(decode("5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nTrailer: x\r\n\r\nNEXT", ChunkedDecoder::State::Done, &used) == "hello world");
+  CHECK(decode("5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nTrailer: x\r\n\r\nNEXT", ChunkedDecoder::State::Done, &used) ==
+        "hello world");
   CHECK(used == std::string_view("5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nTrailer: x\r\n\r\n").size());
   CHECK(decode("A\r\n0123456789\r\n0\r\n\r\n", ChunkedDecoder::State::Done) == "0123456789");
   CHECK(decode("5\r\nhel", ChunkedDecoder::State::Working) == "hel");
 
   decode("5\r\nhello world\r\n0\r\n\r\n", ChunkedDecoder::State::Failed);  // longer than its size
   decode("zz\r\nhello\r\n0\r\n\r\n", ChunkedDecoder::State::Failed);
-  decode("1000000000000000\r\n", ChunkedDecoder::State::Failed);           // overflows
-  CHECK(decode("5 ;x\r\nhello\r\n0\r\n\r\n", ChunkedDecoder::State::Done) == "hello");  // whitespace before an extension
-  decode("5 x\r\nhello\r\n0\r\n\r\n", ChunkedDecoder::State::Failed);       // not an extension
-  decode("5\rhello\r\n0\r\n\r\n", ChunkedDecoder::State::Failed);          // size line without LF
+  decode("1000000000000000\r\n", ChunkedDecoder::State::Failed);  // overflows
+  CHECK(decode("5 ;x\r\nhello\r\n0\r\n\r\n", ChunkedDecoder::State::Done) ==
+        "hello");                                                      // whitespace before an extension
+  decode("5 x\r\nhello\r\n0\r\n\r\n", ChunkedDecoder::State::Failed);  // not an extension
+  decode("5\rhello\r\n0\r\n\r\n", ChunkedDecoder::State::Failed);      // size line without LF
   decode("5\r\nhello\r\n0\r\nbad\rtrailer\r\n\r\n", ChunkedDecoder::State::Failed);
   decode("-5\r\nhello\r\n", ChunkedDecoder::State::Failed);
 

@@ -54,7 +54,8 @@ std::set<std::string> rolesAdmitted(const http::Route& route) {
 }
 
 /// Every "$ref" in `value` that does not point into the document.
-void collectBrokenRefs(const boost::json::value& document, const boost::json::value& value, std::vector<std::string>& broken) {
+void collectBrokenRefs(const boost::json::value& document, const boost::json::value& value,
+                       std::vector<std::string>& broken) {
   if (value.is_object()) {
     for (const auto& [key, member] : value.as_object()) {
       if (key == "$ref" && member.is_string()) {
@@ -136,7 +137,8 @@ TEST_CASE("OpenAPI document: every route the host registers is documented, and o
     if (const auto* parameters = operation->if_contains("parameters")) {
       for (const auto& parameter : parameters->as_array()) {
         const auto* p = &parameter;
-        if (const auto* ref = parameter.as_object().if_contains("$ref")) p = &document.at_pointer(std::string(ref->as_string()).substr(1));
+        if (const auto* ref = parameter.as_object().if_contains("$ref"))
+          p = &document.at_pointer(std::string(ref->as_string()).substr(1));
         if (p->at("in") == "path") declared.insert(std::string(p->at("name").as_string()));
       }
     }
@@ -167,7 +169,8 @@ TEST_CASE("OpenAPI document: errors are RFC 9457 problems; the API key is a bear
         if (path == "/api/health" && status == "503") continue;
         INFO(std::string(method) + " " + std::string(path) + " " + std::string(status));
         const auto* r = &response;
-        if (const auto* ref = response.as_object().if_contains("$ref")) r = &document.at_pointer(std::string(ref->as_string()).substr(1));
+        if (const auto* ref = response.as_object().if_contains("$ref"))
+          r = &document.at_pointer(std::string(ref->as_string()).substr(1));
         const auto& content = r->at("content").as_object();
         CHECK(content.size() == 1);
         CHECK(content.contains("application/problem+json"));

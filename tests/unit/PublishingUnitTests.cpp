@@ -28,11 +28,17 @@ TEST_CASE("media types come from the bytes, with the pixel size where the header
   CHECK(gif->kind == "gif");
   CHECK(*gif->width == 320);
   CHECK(*gif->height == 240);
-  const auto mp4 = sniffText(std::string("\0\0\0\x20" "ftypisom\0\0\x02\0", 16));
+  const auto mp4 =
+      sniffText(std::string("\0\0\0\x20"
+                            "ftypisom\0\0\x02\0",
+                            16));
   REQUIRE(mp4);
   CHECK(mp4->mimeType == "video/mp4");
   CHECK(mp4->kind == "video");
-  CHECK(sniffText(std::string("\0\0\0\x14" "ftypqt  ", 12))->mimeType == "video/quicktime");
+  CHECK(sniffText(std::string("\0\0\0\x14"
+                              "ftypqt  ",
+                              12))
+            ->mimeType == "video/quicktime");
   CHECK(sniffText("%PDF-1.7\n")->kind == "document");
   const auto webp = sniffText(std::string("RIFF\0\0\0\0WEBPVP8X\0\0\0\0\0\0\0\0\x37\x04\0\x45\x05\0", 30));
   REQUIRE(webp);
@@ -57,10 +63,10 @@ TEST_CASE("signed media URLs: only the signature of that item, organization and 
   CHECK_FALSE(media::verifySignedUrl(vault, item, expires + 1, signature));  // another expiry
   auto other = item;
   other.organizationId = "org-b";
-  CHECK_FALSE(media::verifySignedUrl(vault, other, expires, signature));      // another organization's key
+  CHECK_FALSE(media::verifySignedUrl(vault, other, expires, signature));  // another organization's key
   other = item;
   other.id = "m-2";
-  CHECK_FALSE(media::verifySignedUrl(vault, other, expires, signature));      // another item
+  CHECK_FALSE(media::verifySignedUrl(vault, other, expires, signature));  // another item
   CHECK_FALSE(media::verifySignedUrl(vault, item, 1000, vault.sign("org-a", "media-url", "m-1\n1000")));  // expired
   vault::TokenVault otherKey{vault::KeyRing(random::bytes(32))};
   CHECK_FALSE(media::verifySignedUrl(otherKey, item, expires, signature));

@@ -15,7 +15,8 @@ using namespace marketsage;
 namespace {
 
 struct TempDb {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("marketsage-unit-" + std::to_string(std::random_device{}()));
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("marketsage-unit-" + std::to_string(std::random_device{}()));
   TempDb() { std::filesystem::create_directories(dir); }
   ~TempDb() { std::filesystem::remove_all(dir); }
   std::string url() const { return "sqlite:" + (dir / "t.db").string(); }

@@ -60,8 +60,7 @@ DecryptError::Reason reasonOf(const TokenVault& vault, const std::string& org, c
 }
 
 struct TempDir {
-  std::filesystem::path path =
-      std::filesystem::temp_directory_path() / ("marketsage-vault-" + random::token(9));
+  std::filesystem::path path = std::filesystem::temp_directory_path() / ("marketsage-vault-" + random::token(9));
   ~TempDir() {
     std::error_code ignored;
     std::filesystem::remove_all(path, ignored);
@@ -71,8 +70,8 @@ struct TempDir {
 /// The documented format, rebuilt independently of TokenVault (EVP_PKEY HKDF, not EVP_KDF): the
 /// organization key, then AES-256-GCM with length-prefixed associated data. nullopt = rejected.
 std::optional<std::string> openByHand(const std::vector<unsigned char>& master, const std::string& keyOrg,
-                                      const std::string& org, const std::string& connection,
-                                      const std::string& field, const std::string& blob) {
+                                      const std::string& org, const std::string& connection, const std::string& field,
+                                      const std::string& blob) {
   std::vector<std::string> parts;
   std::size_t start = 0;
   for (std::size_t dot; (dot = blob.find('.', start)) != std::string::npos; start = dot + 1) {
@@ -247,8 +246,8 @@ TEST_CASE("vault: rotation - an old key opens as previous, isCurrent is false, r
   CHECK_FALSE(vault.isCurrent(old));
   CHECK(vault.open(kOrg, kConnection, "refresh_token", old) == kToken);
 
-  const std::string resealed = vault.seal(kOrg, kConnection, "refresh_token", vault.open(kOrg, kConnection,
-                                                                                          "refresh_token", old));
+  const std::string resealed =
+      vault.seal(kOrg, kConnection, "refresh_token", vault.open(kOrg, kConnection, "refresh_token", old));
   CHECK(vault.isCurrent(resealed));
   CHECK(TokenVault::keyIdOf(resealed) == ringB.currentId());
   CHECK(vault.open(kOrg, kConnection, "refresh_token", resealed) == kToken);
@@ -311,15 +310,15 @@ TEST_CASE("vault: bad key texts are rejected without echoing them", "[vault]") {
   const auto key31 = random::bytes(31);
   const auto key33 = random::bytes(33);
   const std::vector<std::string> rejected = {
-      "0123456789abcdefghijklmnopqrstu",                            // 31 raw
-      "0123456789abcdefghijklmnopqrstuvw",                          // 33 raw
-      encoding::hex(key31.data(), key31.size()),                    // 62 hex
-      encoding::hex(key33.data(), key33.size()),                    // 66 hex
-      encoding::base64Url(key31),                                   // base64 of 31 bytes
-      encoding::base64Url(key33),                                   // base64 of 33 bytes
-      standardBase64(key33, true),                                  // padded base64 of 33 bytes
-      "this is certainly not a valid key, is it? no!!",            // garbage
-      "zz" + std::string(62, '0'),                                  // 64 chars, not hex, not base64 of 32
+      "0123456789abcdefghijklmnopqrstu",                             // 31 raw
+      "0123456789abcdefghijklmnopqrstuvw",                           // 33 raw
+      encoding::hex(key31.data(), key31.size()),                     // 62 hex
+      encoding::hex(key33.data(), key33.size()),                     // 66 hex
+      encoding::base64Url(key31),                                    // base64 of 31 bytes
+      encoding::base64Url(key33),                                    // base64 of 33 bytes
+      standardBase64(key33, true),                                   // padded base64 of 33 bytes
+      "this is certainly not a valid key, is it? no!!",              // garbage
+      "zz" + std::string(62, '0'),                                   // 64 chars, not hex, not base64 of 32
       standardBase64(random::bytes(32), true).substr(0, 43) + "==",  // wrong padding
   };
   for (const auto& text : rejected) {
@@ -363,15 +362,16 @@ TEST_CASE("vault: fromEnvironment reads FIELD_ENCRYPTION_KEY and _PREVIOUS", "[v
   const auto previous = random::bytes(32);
   const char* savedCurrent = std::getenv("FIELD_ENCRYPTION_KEY");
   const char* savedPrevious = std::getenv("FIELD_ENCRYPTION_KEY_PREVIOUS");
-  const std::optional<std::string> restoreCurrent = savedCurrent ? std::optional<std::string>(savedCurrent) : std::nullopt;
+  const std::optional<std::string> restoreCurrent =
+      savedCurrent ? std::optional<std::string>(savedCurrent) : std::nullopt;
   const std::optional<std::string> restorePrevious =
       savedPrevious ? std::optional<std::string>(savedPrevious) : std::nullopt;
 
   ::setenv("FIELD_ENCRYPTION_KEY", encoding::base64Url(current).c_str(), 1);
   ::setenv("FIELD_ENCRYPTION_KEY_PREVIOUS", encoding::hex(previous.data(), previous.size()).c_str(), 1);
   const KeyRing ring = KeyRing::fromEnvironment(true, "/nonexistent");
-  CHECK(ring.ids() == std::vector<std::string>{KeyRing::keyIdOf(current.data(), 32),
-                                               KeyRing::keyIdOf(previous.data(), 32)});
+  CHECK(ring.ids() ==
+        std::vector<std::string>{KeyRing::keyIdOf(current.data(), 32), KeyRing::keyIdOf(previous.data(), 32)});
   ::unsetenv("FIELD_ENCRYPTION_KEY");
   ::unsetenv("FIELD_ENCRYPTION_KEY_PREVIOUS");
   try {

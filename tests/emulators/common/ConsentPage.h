@@ -37,19 +37,22 @@ inline std::string htmlEscape(const std::string& text) {
 
 /// The page: `platform` ("X", "Facebook"), the app's name, the scopes, a form to `action` (the
 /// endpoint's path) repeating `params`.
-inline std::string consentPage(const std::string& platform, const std::string& appName, const std::vector<std::string>& scopes,
-                               const std::string& action, const std::map<std::string, std::string>& params) {
+inline std::string consentPage(const std::string& platform, const std::string& appName,
+                               const std::vector<std::string>& scopes, const std::string& action,
+                               const std::map<std::string, std::string>& params) {
   std::string html =
       "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\">"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" + htmlEscape(platform) +
-      ": authorize " + htmlEscape(appName) + "</title></head><body><main id=\"consent\" data-platform=\"" + htmlEscape(platform) +
-      "\"><h1>" + htmlEscape(appName) + " wants to access your " + htmlEscape(platform) + " account</h1><ul id=\"scopes\">";
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" +
+      htmlEscape(platform) + ": authorize " + htmlEscape(appName) +
+      "</title></head><body><main id=\"consent\" data-platform=\"" + htmlEscape(platform) + "\"><h1>" +
+      htmlEscape(appName) + " wants to access your " + htmlEscape(platform) + " account</h1><ul id=\"scopes\">";
   for (const auto& scope : scopes) html += "<li>" + htmlEscape(scope) + "</li>";
   html += "</ul><form method=\"get\" action=\"" + htmlEscape(action) + "\">";
   for (const auto& [name, value] : params)
     html += "<input type=\"hidden\" name=\"" + htmlEscape(name) + "\" value=\"" + htmlEscape(value) + "\">";
-  html += std::string("<button type=\"submit\" id=\"authorize\" name=\"") + consentParameter + "\" value=\"allow\">Authorize app</button>" +
-          " <button type=\"submit\" id=\"cancel\" name=\"" + consentParameter + "\" value=\"deny\">Cancel</button></form></main></body></html>";
+  html += std::string("<button type=\"submit\" id=\"authorize\" name=\"") + consentParameter +
+          "\" value=\"allow\">Authorize app</button>" + " <button type=\"submit\" id=\"cancel\" name=\"" +
+          consentParameter + "\" value=\"deny\">Cancel</button></form></main></body></html>";
   return html;
 }
 

@@ -61,8 +61,8 @@ const char* nameOf(CreateFault fault) {
 std::vector<CreateFault> shuffledCreateFaults(int times, unsigned seed) {
   std::vector<CreateFault> faults;
   for (int i = 0; i < times; ++i)
-    for (const auto f : {CreateFault::DropAfterCreate, CreateFault::GatewayTimeout, CreateFault::SlowAnswer, CreateFault::ResetMidAnswer,
-                         CreateFault::RefuseWithoutCreate, CreateFault::LateCreate})
+    for (const auto f : {CreateFault::DropAfterCreate, CreateFault::GatewayTimeout, CreateFault::SlowAnswer,
+                         CreateFault::ResetMidAnswer, CreateFault::RefuseWithoutCreate, CreateFault::LateCreate})
       faults.push_back(f);
   std::shuffle(faults.begin(), faults.end(), std::mt19937(seed));
   return faults;
@@ -82,18 +82,15 @@ void resetMidAnswer(Poco::Net::HTTPServerRequest& request) {
   socket.close();
 }
 
-void CreateFaults::afterCreate(CreateFault fault, Poco::Net::HTTPServerRequest& request, const std::function<void()>& answer,
-                               const std::function<void()>& gatewayTimeout) {
+void CreateFaults::afterCreate(CreateFault fault, Poco::Net::HTTPServerRequest& request,
+                               const std::function<void()>& answer, const std::function<void()>& gatewayTimeout) {
   switch (fault) {
-    case CreateFault::GatewayTimeout:
-      return gatewayTimeout();
+    case CreateFault::GatewayTimeout: return gatewayTimeout();
     case CreateFault::SlowAnswer:
       std::this_thread::sleep_for(std::chrono::milliseconds(slowAnswerMs.load()));
       return answer();
-    case CreateFault::ResetMidAnswer:
-      return resetMidAnswer(request);
-    case CreateFault::DropAfterCreate:
-      return closeWithoutAnswer(request);
+    case CreateFault::ResetMidAnswer: return resetMidAnswer(request);
+    case CreateFault::DropAfterCreate: return closeWithoutAnswer(request);
     default:  // faults that happen before the create are the emulator's to act out
       return answer();
   }

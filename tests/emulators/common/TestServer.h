@@ -40,8 +40,7 @@ std::optional<std::string> bearerToken(const Poco::Net::HTTPServerRequest& reque
 /// Query parameters of the request URI, and — for an application/x-www-form-urlencoded body —
 /// the body's fields, merged (body wins), as a form-encoded API such as Graph reads them.
 /// `body` is the already-read request body.
-std::map<std::string, std::string> formParameters(const Poco::Net::HTTPServerRequest& request,
-                                                  const std::string& body);
+std::map<std::string, std::string> formParameters(const Poco::Net::HTTPServerRequest& request, const std::string& body);
 
 /// Sends a 302 to `location` with an empty body.
 void redirect(Poco::Net::HTTPServerResponse& response, const std::string& location);

@@ -17,7 +17,9 @@ GraphApi::GraphApi() : impl_(std::make_unique<Impl>(*this)) {
                   {"104000000000002", "Emulated Garage", "", ""},
                   {"104000000000003", "Emulated Florist", "17841400000000003", "emulated.florist"}};
   impl_->server = std::make_unique<marketsage::test::TestServer>(
-      [impl = impl_.get()](Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) { serve(*impl, req, resp); });
+      [impl = impl_.get()](Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) {
+        serve(*impl, req, resp);
+      });
 }
 
 GraphApi::~GraphApi() {
@@ -29,8 +31,8 @@ std::string GraphApi::url() const { return impl_->server->url(); }
 const std::vector<GraphApi::Page>& GraphApi::pages() const { return impl_->pages; }
 
 std::vector<std::string> GraphApi::defaultScopes() {
-  return {"public_profile",  "pages_show_list",     "pages_read_engagement",    "pages_manage_posts",
-          "read_insights",   "instagram_basic",     "instagram_content_publish", "instagram_manage_insights",
+  return {"public_profile",     "pages_show_list", "pages_read_engagement",     "pages_manage_posts",
+          "read_insights",      "instagram_basic", "instagram_content_publish", "instagram_manage_insights",
           "business_management"};
 }
 
@@ -50,7 +52,8 @@ std::string GraphApi::pageToken(const std::string& pageId, const std::string& us
 std::string GraphApi::consent(const std::string& dialogUrl) const {
   Poco::URI uri(dialogUrl);
   Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
-  Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathAndQuery(), Poco::Net::HTTPMessage::HTTP_1_1);
+  Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathAndQuery(),
+                                 Poco::Net::HTTPMessage::HTTP_1_1);
   session.sendRequest(request);
   Poco::Net::HTTPResponse response;
   std::string body;
@@ -136,7 +139,8 @@ GraphApi::Item GraphApi::item(const std::string& id) const {
 std::vector<GraphApi::Item> GraphApi::livePosts(const std::string& ownerId) const {
   std::vector<Item> out;
   for (auto& item : items())
-    if (item.ownerId == ownerId && !item.deleted && item.published && (item.kind == "post" || item.kind == "ig_media" || item.kind == "video"))
+    if (item.ownerId == ownerId && !item.deleted && item.published &&
+        (item.kind == "post" || item.kind == "ig_media" || item.kind == "video"))
       out.push_back(item);
   return out;
 }

@@ -2,14 +2,14 @@
 // and error objects. The public controls of GraphApi are in GraphControls.cpp.
 #include "GraphInternals.h"
 
+#include <Poco/Base64Decoder.h>
+#include <Poco/Base64Encoder.h>
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/MessageHeader.h>
 #include <Poco/Net/PartHandler.h>
-#include <Poco/Base64Decoder.h>
-#include <Poco/Base64Encoder.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
@@ -48,13 +48,18 @@ json::object errorBody(const GraphError& e) {
 }
 
 std::string usage(int percent) {
-  return json::serialize(json::object{{"call_count", percent}, {"total_time", percent / 2}, {"total_cputime", percent / 3}});
+  return json::serialize(
+      json::object{{"call_count", percent}, {"total_time", percent / 2}, {"total_cputime", percent / 3}});
 }
 
-/// X-Business-Use-Case-Usage: {"<id>":[{"type","call_count","total_cputime","total_time","estimated_time_to_regain_access"}]}
+/// X-Business-Use-Case-Usage:
+/// {"<id>":[{"type","call_count","total_cputime","total_time","estimated_time_to_regain_access"}]}
 std::string businessUsage(const std::string& id, const std::string& type, int percent, int regainMinutes) {
-  json::object entry{{"type", type}, {"call_count", percent}, {"total_cputime", percent / 3},
-                     {"total_time", percent / 2}, {"estimated_time_to_regain_access", regainMinutes}};
+  json::object entry{{"type", type},
+                     {"call_count", percent},
+                     {"total_cputime", percent / 3},
+                     {"total_time", percent / 2},
+                     {"estimated_time_to_regain_access", regainMinutes}};
   return json::serialize(json::object{{id, json::array{entry}}});
 }
 
@@ -63,10 +68,16 @@ GraphError throttled(int code) {
     case 4: return {4, "(#4) Application request limit reached"};
     case 17: return {17, "(#17) User request limit reached"};
     case 32: return {32, "(#32) Page request limit reached"};
-    case 80002: return {80002, "(#80002) There have been too many calls to this Instagram account. Wait a bit and try again. "
-                               "For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting."};
-    default: return {code, "(#" + std::to_string(code) + ") There have been too many calls to this Page account. Wait a bit and try again. "
-                           "For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting."};
+    case 80002:
+      return {80002,
+              "(#80002) There have been too many calls to this Instagram account. Wait a bit and try again. "
+              "For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting."};
+    default:
+      return {
+          code,
+          "(#" + std::to_string(code) +
+              ") There have been too many calls to this Page account. Wait a bit and try again. "
+              "For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting."};
   }
 }
 
@@ -81,10 +92,12 @@ void invalidParameter(const std::string& text, int subcode) { throw GraphError{1
 void unknownObject(const std::string& method, const std::string& id) {
   std::string verb = method;
   for (char& c : verb) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  throw GraphError{100, "Unsupported " + verb + " request. Object with ID '" + id +
-                            "' does not exist, cannot be loaded due to missing permissions, or does not support this "
-                            "operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
-                   33, 400, "GraphMethodException"};
+  throw GraphError{
+      100,
+      "Unsupported " + verb + " request. Object with ID '" + id +
+          "' does not exist, cannot be loaded due to missing permissions, or does not support this "
+          "operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
+      33, 400, "GraphMethodException"};
 }
 
 std::vector<std::string> Call::fields() const {
@@ -111,7 +124,8 @@ std::optional<std::string> fetch(const std::string& url, std::string& contentTyp
     if (uri.getScheme() != "http") return std::nullopt;  // loopback test servers speak plain HTTP
     Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
     session.setTimeout(Poco::Timespan(5, 0));
-    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathAndQuery(), Poco::Net::HTTPMessage::HTTP_1_1);
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathAndQuery(),
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
     session.sendRequest(request);
     Poco::Net::HTTPResponse response;
     std::istream& in = session.receiveResponse(response);
@@ -157,7 +171,8 @@ long long unixParam(const Call& call, const std::string& name, long long fallbac
 json::value pagedList(const Impl& impl, const Call& call, const std::vector<const Item*>& newestFirst,
                       const std::function<json::value(const Item&)>& render) {
   const long long since = unixParam(call, "since", 0), until = unixParam(call, "until", 1LL << 62);
-  const long long limit = std::clamp(unixParam(call, "limit", 25), 1LL, static_cast<long long>(std::max(1, impl.api.listLimit.load())));
+  const long long limit =
+      std::clamp(unixParam(call, "limit", 25), 1LL, static_cast<long long>(std::max(1, impl.api.listLimit.load())));
   std::vector<const Item*> rows;
   for (const Item* item : newestFirst)
     if (item->createdAt >= since && item->createdAt <= until) rows.push_back(item);
@@ -170,7 +185,8 @@ json::value pagedList(const Impl& impl, const Call& call, const std::vector<cons
   };
   std::size_t from = call.has("after") ? positionOf("after") + 1 : 0;
   if (call.has("before")) from = positionOf("before") - std::min(positionOf("before"), static_cast<std::size_t>(limit));
-  const std::size_t to = std::min({rows.size(), from + static_cast<std::size_t>(limit), call.has("before") ? positionOf("before") : rows.size()});
+  const std::size_t to = std::min(
+      {rows.size(), from + static_cast<std::size_t>(limit), call.has("before") ? positionOf("before") : rows.size()});
   json::array data;
   for (std::size_t i = from; i < to; ++i) data.push_back(render(*rows[i]));
   json::object out{{"data", data}};
@@ -203,8 +219,8 @@ void send(Impl& impl, Call& call, Poco::Net::HTTPServerResponse& response, int s
   response.set("X-App-Usage", usage(appPercent));
   if (!call.usageOwner.empty())
     response.set("X-Business-Use-Case-Usage",
-                  businessUsage(call.usageOwner, call.usageType, businessPercent,
-                                businessPercent >= 100 ? impl.api.regainAccessMinutes.load() : 0));
+                 businessUsage(call.usageOwner, call.usageType, businessPercent,
+                               businessPercent >= 100 ? impl.api.regainAccessMinutes.load() : 0));
   marketsage::test::sendJson(response, status, json::serialize(body));
 }
 
@@ -233,14 +249,15 @@ void injectFaults(Impl& impl, Call& call) {
   const bool failThis = impl.failAt > 0 && --impl.failAt == 0;
   if (impl.failingCalls > 0 || failThis) {
     if (!failThis) --impl.failingCalls;
-    throw GraphError{2, "An unexpected error has occurred. Please retry your request later.", 0, 500, "OAuthException", true};
+    throw GraphError{
+        2, "An unexpected error has occurred. Please retry your request later.", 0, 500, "OAuthException", true};
   }
 }
 
 /// What a gateway in front of Graph answers when it gives up: an HTML page, no Graph error object.
 void gatewayAnswer(Poco::Net::HTTPServerResponse& response, int status) {
-  const std::string body = "<html><body><h1>" + std::to_string(status) + (status == 504 ? " Gateway Time-out" : " Service Unavailable") +
-                           "</h1></body></html>";
+  const std::string body = "<html><body><h1>" + std::to_string(status) +
+                           (status == 504 ? " Gateway Time-out" : " Service Unavailable") + "</h1></body></html>";
   response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
   response.setContentType("text/html");
   response.setContentLength(static_cast<std::streamsize>(body.size()));
@@ -254,7 +271,8 @@ bool createsPost(const Impl& impl, const Call& call) {
   if (call.method != "POST" || p.size() != 2) return false;
   if (p[1] == "media_publish") return impl.igUser(p[0]) != nullptr;
   if (!impl.page(p[0])) return false;
-  const bool unpublishedUpload = (call.param("published") == "false" || call.param("published") == "0") && !call.has("scheduled_publish_time");
+  const bool unpublishedUpload =
+      (call.param("published") == "false" || call.param("published") == "0") && !call.has("scheduled_publish_time");
   if (p[1] == "feed") return true;
   if (p[1] == "photos") return !unpublishedUpload;
   const std::string phase = call.param("upload_phase");
@@ -267,7 +285,8 @@ void checkAppsecretProof(Impl& impl, const Call& call, bool uploadHost) {
   if (call.token.empty()) return;
   if (!call.has("appsecret_proof")) {
     if (impl.api.requireAppsecretProof && !uploadHost)
-      throw GraphError{100, "API calls from the server require an appsecret_proof argument", 0, 400, "GraphMethodException"};
+      throw GraphError{100, "API calls from the server require an appsecret_proof argument", 0, 400,
+                       "GraphMethodException"};
     return;
   }
   if (call.param("appsecret_proof") != hmacSha256Hex(GraphApi::appSecret, call.token))
@@ -282,7 +301,8 @@ json::value route(Impl& impl, Call& call) {
   if (p.size() == 2 && p[1] == "insights") return insights(impl, call);
   if (impl.page(p[0])) return pages(impl, call);
   if (impl.igUser(p[0])) return instagram(impl, call);
-  if (Item* item = impl.find(p[0])) return item->kind == "container" || item->kind == "ig_media" ? instagram(impl, call) : pages(impl, call);
+  if (Item* item = impl.find(p[0]))
+    return item->kind == "container" || item->kind == "ig_media" ? instagram(impl, call) : pages(impl, call);
   unknownObject(call.method, p[0]);
 }
 
@@ -325,7 +345,8 @@ void graph::serve(Impl& impl, Poco::Net::HTTPServerRequest& request, Poco::Net::
   impl.log.push_back(call.method + " " + uri.getPath());
   int appPercent = std::min(99, impl.calls), businessPercent = appPercent;
   try {
-    if (call.path.size() == 2 && call.path[0] == "dialog" && call.path[1] == "oauth") return dialog(impl, call, response);
+    if (call.path.size() == 2 && call.path[0] == "dialog" && call.path[1] == "oauth")
+      return dialog(impl, call, response);
     if (!isRupload) findUsageOwner(impl, call);
     injectFaults(impl, call);
     checkAppsecretProof(impl, call, uploadHost);
@@ -349,8 +370,9 @@ void graph::serve(Impl& impl, Poco::Net::HTTPServerRequest& request, Poco::Net::
     const json::value body = isRupload ? rupload(impl, call) : route(impl, call);
     if (fault) {
       lock.unlock();  // a slow answer holds no other call up
-      return faults.afterCreate(*fault, request, [&] { send(impl, call, response, 200, body, appPercent, businessPercent); },
-                                [&] { gatewayAnswer(response, 504); });
+      return faults.afterCreate(
+          *fault, request, [&] { send(impl, call, response, 200, body, appPercent, businessPercent); },
+          [&] { gatewayAnswer(response, 504); });
     }
     send(impl, call, response, 200, body, appPercent, businessPercent);
   } catch (const GraphError& error) {
@@ -359,7 +381,8 @@ void graph::serve(Impl& impl, Poco::Net::HTTPServerRequest& request, Poco::Net::
     if (error.code == 32) response.set("X-Page-Usage", usage(100));
     send(impl, call, response, error.httpStatus, errorBody(error), appPercent, businessPercent);
   } catch (const std::exception& error) {  // a malformed number or cursor in the request
-    send(impl, call, response, 400, errorBody(GraphError(100, std::string("(#100) Invalid parameter: ") + error.what())), appPercent,
+    send(impl, call, response, 400,
+         errorBody(GraphError(100, std::string("(#100) Invalid parameter: ") + error.what())), appPercent,
          businessPercent);
   }
 }

@@ -64,22 +64,22 @@ class GraphApi {
   /// Anything created through the API: a Page feed post, photo or video, an IG container or IG media.
   struct Item {
     std::string id;
-    std::string kind;        ///< "post", "photo", "video", "container", "ig_media"
-    std::string ownerId;     ///< Page id or IG user id
-    std::string message;     ///< post message, photo caption, video description, IG caption
+    std::string kind;     ///< "post", "photo", "video", "container", "ig_media"
+    std::string ownerId;  ///< Page id or IG user id
+    std::string message;  ///< post message, photo caption, video description, IG caption
     std::string link;
-    std::string mediaType;   ///< IG: IMAGE, VIDEO, REELS, STORIES, CAROUSEL
-    std::string mediaUrl;    ///< IG image_url / video_url as given
-    std::vector<std::string> children;  ///< attached_media photo ids, carousel children containers
-    uint64_t bytes = 0;      ///< media bytes received (photo source, video chunks, rupload, fetched URL)
-    std::string sha256;      ///< hex SHA-256 of those bytes (uploads received whole or in chunks)
-    bool published = true;   ///< false: unpublished photo / scheduled or unpublished post
+    std::string mediaType;               ///< IG: IMAGE, VIDEO, REELS, STORIES, CAROUSEL
+    std::string mediaUrl;                ///< IG image_url / video_url as given
+    std::vector<std::string> children;   ///< attached_media photo ids, carousel children containers
+    uint64_t bytes = 0;                  ///< media bytes received (photo source, video chunks, rupload, fetched URL)
+    std::string sha256;                  ///< hex SHA-256 of those bytes (uploads received whole or in chunks)
+    bool published = true;               ///< false: unpublished photo / scheduled or unpublished post
     long long scheduledPublishTime = 0;  ///< unix seconds, for scheduled posts
     bool deleted = false;
-    std::string status;      ///< IG container: IN_PROGRESS, FINISHED, ERROR, EXPIRED, PUBLISHED
+    std::string status;         ///< IG container: IN_PROGRESS, FINISHED, ERROR, EXPIRED, PUBLISHED
     bool carouselItem = false;  ///< IG container made with is_carousel_item=true
-    std::string publishedAs; ///< what it became: IG container -> IG media, unpublished photo -> post
-    long long createdAt = 0; ///< unix seconds
+    std::string publishedAs;    ///< what it became: IG container -> IG media, unpublished photo -> post
+    long long createdAt = 0;    ///< unix seconds
     Stats stats;
   };
 
@@ -102,19 +102,19 @@ class GraphApi {
   std::string pageToken(const std::string& pageId, const std::string& userToken);
   /// GETs `dialogUrl` (the plugin's authorize URL) and returns the Location it redirects to.
   std::string consent(const std::string& dialogUrl) const;
-  void denyNextConsent();                       ///< The next dialog answers error=access_denied.
-  void expireAllTokens();                       ///< 190/463 for every token issued so far.
-  void revokeAllTokens();                       ///< 190/460 (session invalidated) for them.
+  void denyNextConsent();                                ///< The next dialog answers error=access_denied.
+  void expireAllTokens();                                ///< 190/463 for every token issued so far.
+  void revokeAllTokens();                                ///< 190/460 (session invalidated) for them.
   void removePermission(const std::string& permission);  ///< The user declines it afterwards.
-  std::vector<std::string> issuedTokens() const;  ///< every token and code handed out
+  std::vector<std::string> issuedTokens() const;         ///< every token and code handed out
   std::vector<std::string> lastConsentScopes() const;
 
   // ---- faults ------------------------------------------------------------------------------
   /// The next `calls` API calls fail with throttling error `code` (4, 17, 32, 80001 Pages,
   /// 80002 Instagram) and usage headers at 100.
   void rateLimitNext(int calls, int code);
-  void failNext(int calls);      ///< The next `calls` API calls answer 500 {"is_transient":true,"code":2}.
-  void failCall(int nth);        ///< The nth API call from now answers that 500.
+  void failNext(int calls);  ///< The next `calls` API calls answer 500 {"is_transient":true,"code":2}.
+  void failCall(int nth);    ///< The nth API call from now answers that 500.
   /// The next IG container created ends in `status` ("ERROR" or "EXPIRED") instead of FINISHED.
   void nextContainerEnds(const std::string& status);
   void setStats(const std::string& id, const Stats& stats);
@@ -134,23 +134,23 @@ class GraphApi {
   /// media) with (#506) Duplicate status message, as Facebook does.
   std::atomic<bool> refuseDuplicatePosts{true};
 
-  std::atomic<int> accountsPageSize{1};         ///< /me/accounts entries per page (forces paging)
-  std::atomic<int> listLimit{100};              ///< most rows per page of other listings (Graph: limit <= 100)
-  std::atomic<int> videoChunkBytes{4096};       ///< chunk size announced by resumable video uploads
-  std::atomic<int> pollsUntilReady{2};          ///< IN_PROGRESS answers before a video container is FINISHED
-  std::atomic<int> regainAccessMinutes{3};      ///< estimated_time_to_regain_access when throttled
-  std::atomic<int> publishingQuota{100};        ///< IG posts per 24 h (content_publishing_limit)
-  std::atomic<int> shortLivedExpiresIn{5400};   ///< seconds, code exchange
-  std::atomic<int> longLivedExpiresIn{5183944}; ///< seconds, fb_exchange_token (~60 days)
-  std::atomic<long long> followers{1500};       ///< page_follows / follower_count
+  std::atomic<int> accountsPageSize{1};          ///< /me/accounts entries per page (forces paging)
+  std::atomic<int> listLimit{100};               ///< most rows per page of other listings (Graph: limit <= 100)
+  std::atomic<int> videoChunkBytes{4096};        ///< chunk size announced by resumable video uploads
+  std::atomic<int> pollsUntilReady{2};           ///< IN_PROGRESS answers before a video container is FINISHED
+  std::atomic<int> regainAccessMinutes{3};       ///< estimated_time_to_regain_access when throttled
+  std::atomic<int> publishingQuota{100};         ///< IG posts per 24 h (content_publishing_limit)
+  std::atomic<int> shortLivedExpiresIn{5400};    ///< seconds, code exchange
+  std::atomic<int> longLivedExpiresIn{5183944};  ///< seconds, fb_exchange_token (~60 days)
+  std::atomic<long long> followers{1500};        ///< page_follows / follower_count
   std::atomic<bool> requireAppsecretProof{false};
 
   // ---- what happened -----------------------------------------------------------------------
-  std::vector<Item> items() const;              ///< everything created, in order
-  Item item(const std::string& id) const;       ///< one item (empty id when unknown)
+  std::vector<Item> items() const;                                ///< everything created, in order
+  Item item(const std::string& id) const;                         ///< one item (empty id when unknown)
   std::vector<Item> livePosts(const std::string& ownerId) const;  ///< published, not deleted posts / IG media
-  std::vector<std::string> requests() const;    ///< "GET /v23.0/me/accounts" (paths only: no tokens)
-  std::set<std::string> versions() const;       ///< Graph versions seen ("" for an unversioned call)
+  std::vector<std::string> requests() const;                      ///< "GET /v23.0/me/accounts" (paths only: no tokens)
+  std::set<std::string> versions() const;                         ///< Graph versions seen ("" for an unversioned call)
   int apiCalls() const;
 
   /// Value of a Page/IG account daily metric or post/media lifetime metric as the emulator computes

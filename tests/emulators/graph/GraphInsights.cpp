@@ -11,7 +11,8 @@
 namespace emulators {
 
 long long GraphApi::metricValue(const std::string& metric, const Stats& s) {
-  static const std::set<std::string> views = {"page_media_view", "post_media_view", "views", "page_video_views", "post_video_views"};
+  static const std::set<std::string> views = {"page_media_view", "post_media_view", "views", "page_video_views",
+                                              "post_video_views"};
   static const std::set<std::string> reach = {"page_total_media_view_unique", "post_total_media_view_unique", "reach"};
   if (views.count(metric)) return s.views;
   if (reach.count(metric)) return s.reach;
@@ -35,17 +36,37 @@ constexpr long long day = 86400;
 
 /// Metrics each object type answers (current API); anything else, deprecated ones included
 /// (page_impressions, page_fans, impressions, plays, video_views...), is an invalid metric.
-const std::set<std::string> pageMetrics = {"page_media_view", "page_total_media_view_unique", "page_post_engagements",
-                                           "page_video_views", "page_follows", "page_daily_follows_unique"};
-const std::set<std::string> postMetrics = {"post_media_view", "post_total_media_view_unique", "post_clicks",
-                                           "post_reactions_like_total", "post_reactions_by_type_total", "post_video_views"};
-const std::set<std::string> igAccountMetrics = {"reach", "views", "likes", "comments", "shares", "saves",
-                                                "total_interactions", "accounts_engaged", "follower_count",
-                                                "replies", "profile_links_taps", "follows_and_unfollows"};
-const std::set<std::string> igMediaMetrics = {"reach", "views", "likes", "comments", "shares", "saved", "total_interactions"};
+const std::set<std::string> pageMetrics = {"page_media_view",       "page_total_media_view_unique",
+                                           "page_post_engagements", "page_video_views",
+                                           "page_follows",          "page_daily_follows_unique"};
+const std::set<std::string> postMetrics = {
+    "post_media_view",           "post_total_media_view_unique", "post_clicks",
+    "post_reactions_like_total", "post_reactions_by_type_total", "post_video_views"};
+const std::set<std::string> igAccountMetrics = {"reach",
+                                                "views",
+                                                "likes",
+                                                "comments",
+                                                "shares",
+                                                "saves",
+                                                "total_interactions",
+                                                "accounts_engaged",
+                                                "follower_count",
+                                                "replies",
+                                                "profile_links_taps",
+                                                "follows_and_unfollows"};
+const std::set<std::string> igMediaMetrics = {
+    "reach", "views", "likes", "comments", "shares", "saved", "total_interactions"};
 /// IG account metrics that answer only with metric_type=total_value.
-const std::set<std::string> totalValueOnly = {"views", "likes", "comments", "shares", "saves", "total_interactions",
-                                              "accounts_engaged", "replies", "profile_links_taps", "follows_and_unfollows"};
+const std::set<std::string> totalValueOnly = {"views",
+                                              "likes",
+                                              "comments",
+                                              "shares",
+                                              "saves",
+                                              "total_interactions",
+                                              "accounts_engaged",
+                                              "replies",
+                                              "profile_links_taps",
+                                              "follows_and_unfollows"};
 
 std::vector<std::string> requestedMetrics(const Call& call, const std::set<std::string>& valid) {
   std::vector<std::string> out;
@@ -55,7 +76,8 @@ std::vector<std::string> requestedMetrics(const Call& call, const std::set<std::
       current += c;
       continue;
     }
-    if (!current.empty() && !valid.count(current)) throw GraphError{100, "(#100) The value must be a valid insights metric"};
+    if (!current.empty() && !valid.count(current))
+      throw GraphError{100, "(#100) The value must be a valid insights metric"};
     if (!current.empty()) out.push_back(current);
     current.clear();
   }
@@ -86,8 +108,8 @@ std::pair<long long, long long> window(const Call& call, long long maxDays) {
   const long long until = timeParam(call, "until", today * day) / day;
   if (until <= since) invalidParameter("since must be before until");
   if (until - since > maxDays)
-    invalidParameter("There cannot be more than " + std::to_string(maxDays) + " days (" + std::to_string(maxDays * day) +
-                     " s) between since and until");
+    invalidParameter("There cannot be more than " + std::to_string(maxDays) + " days (" +
+                     std::to_string(maxDays * day) + " s) between since and until");
   return {since, until};
 }
 
@@ -104,20 +126,25 @@ GraphApi::Stats sumOfLivePosts(const Impl& impl, const std::string& ownerId) {
 }
 
 json::object metricEntry(const std::string& objectId, const std::string& metric, const std::string& period) {
-  return {{"name", metric}, {"period", period}, {"title", metric}, {"description", "Emulated " + metric},
+  return {{"name", metric},
+          {"period", period},
+          {"title", metric},
+          {"description", "Emulated " + metric},
           {"id", objectId + "/insights/" + metric + "/" + period}};
 }
 
 /// One value per day of the window, each `perDay`, end_time at the end of that day.
 json::array dailyValues(long long since, long long until, long long perDay) {
   json::array values;
-  for (long long d = since; d < until; ++d) values.push_back({{"value", perDay}, {"end_time", isoTime((d + 1) * day + 8 * 3600)}});
+  for (long long d = since; d < until; ++d)
+    values.push_back({{"value", perDay}, {"end_time", isoTime((d + 1) * day + 8 * 3600)}});
   return values;
 }
 
 void requireInsightsPageToken(Impl& impl, const Call& call, const std::string& pageId) {
   const Token& token = impl.authenticate(call);
-  if (!token.page || token.pageId != pageId) throw GraphError{190, "(#190) This method must be called with a Page Access Token"};
+  if (!token.page || token.pageId != pageId)
+    throw GraphError{190, "(#190) This method must be called with a Page Access Token"};
   impl.require("read_insights");
   impl.require("pages_read_engagement");
 }
@@ -126,22 +153,25 @@ json::value pageInsights(Impl& impl, const Call& call, const GraphApi::Page& pag
   requireInsightsPageToken(impl, call, page.id);
   const auto metrics = requestedMetrics(call, pageMetrics);
   const std::string period = call.param("period").empty() ? "day" : call.param("period");
-  if (period != "day" && period != "week" && period != "days_28") invalidParameter("period must be day, week or days_28");
+  if (period != "day" && period != "week" && period != "days_28")
+    invalidParameter("period must be day, week or days_28");
   const auto [since, until] = window(call, 93);
   const GraphApi::Stats sum = sumOfLivePosts(impl, page.id);
   json::array data;
   for (const auto& metric : metrics) {
     json::object entry = metricEntry(page.id, metric, period);
-    const long long perDay = metric == "page_follows" ? impl.api.followers.load()
+    const long long perDay = metric == "page_follows"                ? impl.api.followers.load()
                              : metric == "page_daily_follows_unique" ? 1
                                                                      : GraphApi::metricValue(metric, sum);
     entry["values"] = dailyValues(since, until, perDay);
     data.push_back(entry);
   }
-  const std::string base = impl.server->url() + "/" + call.version + "/" + page.id + "/insights?metric=" + call.param("metric");
+  const std::string base =
+      impl.server->url() + "/" + call.version + "/" + page.id + "/insights?metric=" + call.param("metric");
   const long long span = (until - since) * day;
-  json::object paging{{"previous", base + "&since=" + std::to_string(since * day - span) + "&until=" + std::to_string(since * day)},
-                      {"next", base + "&since=" + std::to_string(until * day) + "&until=" + std::to_string(until * day + span)}};
+  json::object paging{
+      {"previous", base + "&since=" + std::to_string(since * day - span) + "&until=" + std::to_string(since * day)},
+      {"next", base + "&since=" + std::to_string(until * day) + "&until=" + std::to_string(until * day + span)}};
   return json::object{{"data", data}, {"paging", paging}};
 }
 
@@ -150,8 +180,9 @@ json::value postInsights(Impl& impl, const Call& call, const Item& post) {
   json::array data;
   for (const auto& metric : requestedMetrics(call, postMetrics)) {
     json::object entry = metricEntry(post.id, metric, "lifetime");
-    const json::value value = metric == "post_reactions_by_type_total" ? json::value(json::object{{"like", post.stats.reactions}})
-                                                                        : json::value(GraphApi::metricValue(metric, post.stats));
+    const json::value value = metric == "post_reactions_by_type_total"
+                                  ? json::value(json::object{{"like", post.stats.reactions}})
+                                  : json::value(GraphApi::metricValue(metric, post.stats));
     entry["values"] = json::array{json::object{{"value", value}}};
     data.push_back(entry);
   }
@@ -167,16 +198,21 @@ json::value igAccountInsights(Impl& impl, const Call& call, const GraphApi::Page
   for (const auto& m : metrics)
     if (!totalValue && totalValueOnly.count(m)) needTotal += (needTotal.empty() ? "" : ", ") + m;
   if (!needTotal.empty())
-    invalidParameter("The following metrics (" + needTotal + ") should be specified with parameter metric_type=total_value");
+    invalidParameter("The following metrics (" + needTotal +
+                     ") should be specified with parameter metric_type=total_value");
   const auto [since, until] = window(call, 30);
   const GraphApi::Stats sum = sumOfLivePosts(impl, owner.igUserId);
   json::array data;
   for (const auto& metric : metrics) {
     json::object entry = metricEntry(owner.igUserId, metric, "day");
-    if (metric == "follower_count" && totalValue) invalidParameter("follower_count does not support metric_type=total_value");
-    const long long perDay = metric == "follower_count" ? impl.api.followers.load() : GraphApi::metricValue(metric, sum);
-    if (totalValue) entry["total_value"] = {{"value", perDay * (until - since)}};
-    else entry["values"] = dailyValues(since, until, perDay);
+    if (metric == "follower_count" && totalValue)
+      invalidParameter("follower_count does not support metric_type=total_value");
+    const long long perDay =
+        metric == "follower_count" ? impl.api.followers.load() : GraphApi::metricValue(metric, sum);
+    if (totalValue)
+      entry["total_value"] = {{"value", perDay * (until - since)}};
+    else
+      entry["values"] = dailyValues(since, until, perDay);
     data.push_back(entry);
   }
   return json::object{{"data", data}};

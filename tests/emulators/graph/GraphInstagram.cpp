@@ -41,14 +41,18 @@ size_t marked(const std::string& caption, char mark) {
 
 /// Captions: at most 2,200 characters, 30 hashtags and 20 @ tags
 /// (https://developers.facebook.com/docs/instagram-platform/content-publishing/#limitations), else
-/// code 36004 / subcode 2207010 (https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/error-codes).
+/// code 36004 / subcode 2207010
+/// (https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/error-codes).
 void checkCaption(const std::string& caption) {
   size_t characters = 0;
   for (const char c : caption) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
   std::string why;
-  if (characters > maxCaptionCharacters) why = "The caption has " + std::to_string(characters) + " characters; the limit is 2,200.";
-  else if (marked(caption, '#') > maxHashtags) why = "The caption has more than 30 hashtags.";
-  else if (marked(caption, '@') > maxMentions) why = "The caption has more than 20 @ tags.";
+  if (characters > maxCaptionCharacters)
+    why = "The caption has " + std::to_string(characters) + " characters; the limit is 2,200.";
+  else if (marked(caption, '#') > maxHashtags)
+    why = "The caption has more than 30 hashtags.";
+  else if (marked(caption, '@') > maxMentions)
+    why = "The caption has more than 20 @ tags.";
   if (!why.empty()) throw mediaError(36004, 2207010, "The caption is too long.", "Caption too long", why);
 }
 
@@ -65,8 +69,9 @@ void downloadImage(Item& container) {
   const auto bytes = fetch(container.mediaUrl, contentType);
   if (!bytes)
     throw mediaError(9004, 2207052, "Media download has failed. The media URI doesn't meet our requirements.",
-                     "Media download has failed", "The media could not be fetched from this URI: " + container.mediaUrl +
-                                                      ". Please check the URI and try again.");
+                     "Media download has failed",
+                     "The media could not be fetched from this URI: " + container.mediaUrl +
+                         ". Please check the URI and try again.");
   if (!isJpeg(*bytes))
     throw mediaError(36001, 2207005, "The image format is not supported.", "Unsupported image format",
                      "The image format is not supported. Supported formats: JPEG.");
@@ -120,7 +125,8 @@ std::vector<std::string> carouselChildren(Impl& impl, const Call& call, const st
     }
   }
   if (ids.size() < 2 || ids.size() > maxCarouselChildren)
-    invalidParameter("children must list between 2 and " + std::to_string(maxCarouselChildren) + " carousel item containers");
+    invalidParameter("children must list between 2 and " + std::to_string(maxCarouselChildren) +
+                     " carousel item containers");
   for (const auto& id : ids) {
     const Item* child = impl.find(id);
     if (!child || child->kind != "container" || child->ownerId != igUserId || !child->carouselItem)
@@ -162,8 +168,10 @@ json::value createContainer(Impl& impl, const Call& call, const GraphApi::Page& 
       container.mediaUrl = call.param("video_url");
       std::string contentType;
       const auto bytes = fetch(container.mediaUrl, contentType);
-      if (bytes) recordBytes(container, *bytes);
-      else processing.outcome = "ERROR";  // the download fails while processing, not at creation
+      if (bytes)
+        recordBytes(container, *bytes);
+      else
+        processing.outcome = "ERROR";  // the download fails while processing, not at creation
     }
   } else {
     if (!call.has("image_url")) invalidParameter("The parameter image_url is required.");
@@ -182,7 +190,8 @@ json::value publish(Impl& impl, const Call& call, const GraphApi::Page& owner) {
   const std::string creationId = call.param("creation_id");
   if (creationId.empty()) invalidParameter("The parameter creation_id is required.");
   Item* container = impl.find(creationId);
-  if (!container || container->kind != "container" || container->ownerId != owner.igUserId) unknownObject("post", creationId);
+  if (!container || container->kind != "container" || container->ownerId != owner.igUserId)
+    unknownObject("post", creationId);
   if (container->carouselItem) invalidParameter("A carousel item container cannot be published on its own");
   // Meta documents no answer for a second media_publish of one container; the emulator refuses it
   // as a builder that no longer exists (code 24 / 2207008), and the container stays PUBLISHED.
@@ -223,11 +232,14 @@ json::value renderMedia(const Call& call, const Item& media, const GraphApi::Pag
     if (field == "id") out["id"] = media.id;
     if (field == "caption" && !media.message.empty()) out["caption"] = media.message;
     if (field == "media_type")
-      out["media_type"] = media.mediaType == "CAROUSEL" ? "CAROUSEL_ALBUM" : reel || media.mediaUrl.empty() ? "VIDEO" : "IMAGE";
+      out["media_type"] = media.mediaType == "CAROUSEL"    ? "CAROUSEL_ALBUM"
+                          : reel || media.mediaUrl.empty() ? "VIDEO"
+                                                           : "IMAGE";
     if (field == "media_product_type") out["media_product_type"] = reel ? "REELS" : story ? "STORY" : "FEED";
     if (field == "permalink")
-      out["permalink"] = story ? "https://www.instagram.com/stories/" + owner.igUsername + "/" + media.id + "/"
-                               : std::string("https://www.instagram.com/") + (reel ? "reel/" : "p/") + shortcode(media) + "/";
+      out["permalink"] =
+          story ? "https://www.instagram.com/stories/" + owner.igUsername + "/" + media.id + "/"
+                : std::string("https://www.instagram.com/") + (reel ? "reel/" : "p/") + shortcode(media) + "/";
     if (field == "shortcode") out["shortcode"] = shortcode(media);
     if (field == "timestamp") out["timestamp"] = isoTime(media.createdAt);
     if (field == "like_count") out["like_count"] = media.stats.reactions;
@@ -248,7 +260,8 @@ json::value listMedia(Impl& impl, const Call& call, const GraphApi::Page& owner,
   std::vector<const Item*> rows;
   for (auto it = impl.order.rbegin(); it != impl.order.rend(); ++it) {
     const Item& item = impl.itemsById.at(*it);
-    if (item.kind == "ig_media" && item.ownerId == owner.igUserId && !item.deleted && (item.mediaType == "STORIES") == stories)
+    if (item.kind == "ig_media" && item.ownerId == owner.igUserId && !item.deleted &&
+        (item.mediaType == "STORIES") == stories)
       rows.push_back(&item);
   }
   return pagedList(impl, call, rows, [&](const Item& item) { return renderMedia(call, item, owner); });
@@ -280,7 +293,8 @@ json::value readAccount(Impl& impl, const Call& call, const GraphApi::Page& owne
     if (field == "username") out["username"] = owner.igUsername;
     if (field == "name") out["name"] = owner.name;
     if (field == "followers_count") out["followers_count"] = impl.api.followers.load();
-    if (field == "profile_picture_url") out["profile_picture_url"] = "https://scontent.example/ig/" + owner.igUserId + ".jpg";
+    if (field == "profile_picture_url")
+      out["profile_picture_url"] = "https://scontent.example/ig/" + owner.igUserId + ".jpg";
   }
   return out;
 }
@@ -293,8 +307,10 @@ json::value instagram(Impl& impl, Call& call) {
     if (p.size() == 1 && call.method == "GET") return readAccount(impl, call, *owner);
     if (p.size() == 2 && call.method == "POST" && p[1] == "media") return createContainer(impl, call, *owner);
     if (p.size() == 2 && call.method == "POST" && p[1] == "media_publish") return publish(impl, call, *owner);
-    if (p.size() == 2 && call.method == "GET" && p[1] == "content_publishing_limit") return publishingLimit(impl, call, *owner);
-    if (p.size() == 2 && call.method == "GET" && (p[1] == "media" || p[1] == "stories")) return listMedia(impl, call, *owner, p[1] == "stories");
+    if (p.size() == 2 && call.method == "GET" && p[1] == "content_publishing_limit")
+      return publishingLimit(impl, call, *owner);
+    if (p.size() == 2 && call.method == "GET" && (p[1] == "media" || p[1] == "stories"))
+      return listMedia(impl, call, *owner, p[1] == "stories");
     unknownObject(call.method, p[0]);
   }
   Item* item = impl.find(p[0]);
@@ -323,7 +339,8 @@ json::value rupload(Impl& impl, Call& call) {
   if (!call.header("file_url").empty()) {
     std::string contentType;
     bytes = fetch(call.header("file_url"), contentType).value_or("");
-    if (bytes.empty()) throw GraphError{9004, "Media download has failed. The media URI doesn't meet our requirements.", 2207052};
+    if (bytes.empty())
+      throw GraphError{9004, "Media download has failed. The media URI doesn't meet our requirements.", 2207052};
     upload->second.size = bytes.size();
   } else {
     long long offset = -1, size = -1;

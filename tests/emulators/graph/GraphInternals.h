@@ -21,7 +21,11 @@ using Item = GraphApi::Item;
 struct GraphError {
   GraphError(int code, std::string message, int subcode = 0, int httpStatus = 400, std::string type = "OAuthException",
              bool transient = false)
-      : code(code), message(std::move(message)), subcode(subcode), httpStatus(httpStatus), type(std::move(type)),
+      : code(code),
+        message(std::move(message)),
+        subcode(subcode),
+        httpStatus(httpStatus),
+        type(std::move(type)),
         transient(transient) {}
   int code;
   std::string message;
@@ -48,9 +52,9 @@ inline Item makeItem(std::string id, std::string kind, std::string ownerId, std:
 [[noreturn]] void unknownObject(const std::string& method, const std::string& id);
 
 struct Token {
-  bool page = false;           ///< Page token (else user token)
-  std::string pageId;          ///< for Page tokens
-  long long expiresAtMs = 0;   ///< 0 = never
+  bool page = false;          ///< Page token (else user token)
+  std::string pageId;         ///< for Page tokens
+  long long expiresAtMs = 0;  ///< 0 = never
   long long issuedAtMs = 0;
   enum State { Valid, Expired, Revoked, Deauthorized } state = Valid;
 };
@@ -68,9 +72,9 @@ struct Call {
   std::vector<std::string> path;
   std::map<std::string, std::string> params;  ///< query + form fields (+ multipart fields)
   std::map<std::string, std::string> files;   ///< multipart file parts by field name
-  std::string rawBody;                         ///< upload hosts (rupload, /upload:<id>): the bytes
-  std::string token;                           ///< access token of the call, if any
-  std::string usageOwner, usageType;           ///< object for X-Business-Use-Case-Usage
+  std::string rawBody;                        ///< upload hosts (rupload, /upload:<id>): the bytes
+  std::string token;                          ///< access token of the call, if any
+  std::string usageOwner, usageType;          ///< object for X-Business-Use-Case-Usage
 
   bool has(const std::string& name) const { return params.count(name) > 0; }
   std::string param(const std::string& name) const {
@@ -82,7 +86,7 @@ struct Call {
     auto it = files.find(name);
     return it != files.end() ? it->second : param(name);
   }
-  std::vector<std::string> fields() const;     ///< `fields` split at top-level commas
+  std::vector<std::string> fields() const;  ///< `fields` split at top-level commas
   /// A request header (upload hosts take their arguments there); "" for a call acted out later.
   std::string header(const std::string& name) const { return request ? request->get(name, "") : std::string(); }
 };
@@ -164,10 +168,10 @@ std::string randomToken(const std::string& prefix);
 std::string isoTime(long long unixSeconds);  ///< "2026-11-25T10:00:00+0000", as Graph writes times
 
 // Handlers: each returns the JSON body of a 200 answer or throws GraphError. `impl.mutex` is held.
-json::value login(Impl& impl, Call& call);          // oauth/access_token, debug_token, me, me/*
-json::value pages(Impl& impl, Call& call);          // /{page}/feed|photos|videos, /{id} of Page objects
-json::value instagram(Impl& impl, Call& call);      // /{ig-user}/media|media_publish|..., /{ig-object}
-json::value insights(Impl& impl, Call& call);       // /{id}/insights
+json::value login(Impl& impl, Call& call);      // oauth/access_token, debug_token, me, me/*
+json::value pages(Impl& impl, Call& call);      // /{page}/feed|photos|videos, /{id} of Page objects
+json::value instagram(Impl& impl, Call& call);  // /{ig-user}/media|media_publish|..., /{ig-object}
+json::value insights(Impl& impl, Call& call);   // /{id}/insights
 /// A cursor-paged edge as Graph answers it: `newestFirst` filtered by since/until (unix seconds, on
 /// createdAt), `limit` (25 by default, at most 100) from the `after` cursor on, each row drawn by
 /// `render`, with paging.cursors.before/after and paging.next (previous) as absolute URLs.

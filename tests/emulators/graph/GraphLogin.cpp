@@ -16,11 +16,21 @@ namespace emulators::graph {
 
 namespace {
 
-const std::set<std::string> knownPermissions = {
-    "public_profile", "email", "pages_show_list", "pages_read_engagement", "pages_manage_posts",
-    "pages_manage_metadata", "pages_manage_engagement", "pages_read_user_content", "read_insights",
-    "publish_video", "business_management", "instagram_basic", "instagram_content_publish",
-    "instagram_manage_insights", "instagram_manage_comments"};
+const std::set<std::string> knownPermissions = {"public_profile",
+                                                "email",
+                                                "pages_show_list",
+                                                "pages_read_engagement",
+                                                "pages_manage_posts",
+                                                "pages_manage_metadata",
+                                                "pages_manage_engagement",
+                                                "pages_read_user_content",
+                                                "read_insights",
+                                                "publish_video",
+                                                "business_management",
+                                                "instagram_basic",
+                                                "instagram_content_publish",
+                                                "instagram_manage_insights",
+                                                "instagram_manage_comments"};
 
 std::vector<std::string> splitScopes(const std::string& text) {
   std::vector<std::string> out;
@@ -62,8 +72,10 @@ json::value exchangeCode(Impl& impl, const Call& call) {
   if (it->second.redirectUri.empty()) throw GraphError{100, "This authorization code has been used.", 36009};
   // The same redirect_uri as the dialog's, exactly (manual-flow, "Exchanging Code for an Access Token").
   if (call.param("redirect_uri") != it->second.redirectUri)
-    throw GraphError{100, "Error validating verification code. Please make sure your redirect_uri is identical to the one "
-                          "you used in the OAuth dialog request", 36008};
+    throw GraphError{100,
+                     "Error validating verification code. Please make sure your redirect_uri is identical to the one "
+                     "you used in the OAuth dialog request",
+                     36008};
   // A code issued for a code_challenge is only exchanged with its code_verifier (RFC 7636 section 4.6;
   // https://developers.facebook.com/docs/facebook-login/guides/advanced/oidc-token). No method is plain.
   if (!it->second.challenge.empty()) {
@@ -121,8 +133,10 @@ json::value permissions(Impl& impl, const Call& call) {
   }
   json::array data;
   for (const auto& p : knownPermissions) {
-    if (impl.granted.count(p)) data.push_back({{"permission", p}, {"status", "granted"}});
-    else if (std::count(impl.consentScopes.begin(), impl.consentScopes.end(), p)) data.push_back({{"permission", p}, {"status", "declined"}});
+    if (impl.granted.count(p))
+      data.push_back({{"permission", p}, {"status", "granted"}});
+    else if (std::count(impl.consentScopes.begin(), impl.consentScopes.end(), p))
+      data.push_back({{"permission", p}, {"status", "declined"}});
   }
   return json::object{{"data", data}};
 }
@@ -140,7 +154,11 @@ json::object pageEntry(Impl& impl, const Call& call, const GraphApi::Page& page)
     if (name == "access_token") entry["access_token"] = impl.pageTokenFor(page.id, call.token);
     if (name == "tasks") entry["tasks"] = json::array{"ANALYZE", "ADVERTISE", "MODERATE", "CREATE_CONTENT", "MANAGE"};
     if (name == "picture")
-      entry["picture"] = {{"data", {{"height", 50}, {"is_silhouette", false}, {"url", "https://scontent.example/p/" + page.id + ".jpg"}, {"width", 50}}}};
+      entry["picture"] = {{"data",
+                           {{"height", 50},
+                            {"is_silhouette", false},
+                            {"url", "https://scontent.example/p/" + page.id + ".jpg"},
+                            {"width", 50}}}};
     if (name == "instagram_business_account" && !page.igUserId.empty()) {
       json::object ig{{"id", page.igUserId}};
       if (field.find("username") != std::string::npos) ig["username"] = page.igUsername;
@@ -154,7 +172,8 @@ json::object pageEntry(Impl& impl, const Call& call, const GraphApi::Page& page)
 }
 
 json::value accounts(Impl& impl, const Call& call) {
-  if (impl.authenticate(call).page) throw GraphError{100, "(#100) Tried accessing nonexisting field (accounts) on node type (Page)"};
+  if (impl.authenticate(call).page)
+    throw GraphError{100, "(#100) Tried accessing nonexisting field (accounts) on node type (Page)"};
   json::array data;
   if (!impl.granted.count("pages_show_list")) return json::object{{"data", data}};
   const size_t start = call.has("after") ? std::stoul(call.param("after").substr(6)) : 0;
@@ -162,7 +181,8 @@ json::value accounts(Impl& impl, const Call& call) {
   if (call.has("limit")) pageSize = std::min<size_t>(pageSize, std::max(1, std::stoi(call.param("limit"))));
   const size_t end = std::min(impl.pages.size(), start + pageSize);
   for (size_t i = start; i < end; ++i) data.push_back(pageEntry(impl, call, impl.pages[i]));
-  json::object paging{{"cursors", {{"before", "cursor" + std::to_string(start)}, {"after", "cursor" + std::to_string(end)}}}};
+  json::object paging{
+      {"cursors", {{"before", "cursor" + std::to_string(start)}, {"after", "cursor" + std::to_string(end)}}}};
   if (end < impl.pages.size()) {
     Poco::URI next(impl.server->url() + "/" + call.version + "/me/accounts");
     next.addQueryParameter("access_token", call.token);  // Graph puts the token in paging URLs
@@ -171,7 +191,8 @@ json::value accounts(Impl& impl, const Call& call) {
     next.addQueryParameter("after", "cursor" + std::to_string(end));
     paging["next"] = next.toString();
   }
-  if (start > 0) paging["previous"] = impl.server->url() + "/" + call.version + "/me/accounts?before=cursor" + std::to_string(start);
+  if (start > 0)
+    paging["previous"] = impl.server->url() + "/" + call.version + "/me/accounts?before=cursor" + std::to_string(start);
   return json::object{{"data", data}, {"paging", paging}};
 }
 
@@ -188,7 +209,9 @@ json::value me(Impl& impl, const Call& call) {
 void dialog(Impl& impl, Call& call, Poco::Net::HTTPServerResponse& response) {
   const std::string redirectUri = call.param("redirect_uri");
   auto refuse = [&](const std::string& why) {
-    marketsage::test::sendJson(response, 400, json::serialize(json::object{{"error", {{"message", why}, {"type", "OAuthException"}, {"code", 100}}}}));
+    marketsage::test::sendJson(
+        response, 400,
+        json::serialize(json::object{{"error", {{"message", why}, {"type", "OAuthException"}, {"code", 100}}}}));
   };
   if (call.param("client_id") != GraphApi::appId) return refuse("Invalid App ID: " + call.param("client_id"));
   if (redirectUri.rfind("http", 0) != 0) return refuse("URL blocked: redirect_uri is missing or not an absolute URL");
@@ -202,7 +225,8 @@ void dialog(Impl& impl, Call& call, Poco::Net::HTTPServerResponse& response) {
     if (!knownPermissions.count(s)) return refuse("Invalid Scopes: " + s);
   // A browser sees the Login dialog first; its buttons come back here with `consent`.
   if (marketsage::test::showConsentPage(call.header("Accept"), call.params)) {
-    const auto page = marketsage::test::consentPage("Facebook", "MarketSage", scopes, Poco::URI(call.request->getURI()).getPath(), call.params);
+    const auto page = marketsage::test::consentPage("Facebook", "MarketSage", scopes,
+                                                    Poco::URI(call.request->getURI()).getPath(), call.params);
     response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
     response.setContentType("text/html; charset=utf-8");
     response.setContentLength(static_cast<std::streamsize>(page.size()));
@@ -232,7 +256,8 @@ void dialog(Impl& impl, Call& call, Poco::Net::HTTPServerResponse& response) {
 json::value login(Impl& impl, Call& call) {
   const auto& p = call.path;
   if (p[0] == "oauth" && p.size() == 2 && p[1] == "access_token" && call.method == "GET")
-    return call.param("grant_type") == "fb_exchange_token" ? exchangeForLongLived(impl, call) : exchangeCode(impl, call);
+    return call.param("grant_type") == "fb_exchange_token" ? exchangeForLongLived(impl, call)
+                                                           : exchangeCode(impl, call);
   if (p[0] == "debug_token" && p.size() == 1) return debugToken(impl, call);
   if (p[0] == "me" && p.size() == 1 && call.method == "GET") return me(impl, call);
   if (p[0] == "me" && p.size() == 2 && p[1] == "permissions") return permissions(impl, call);

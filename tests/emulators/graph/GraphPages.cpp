@@ -39,7 +39,8 @@ long long scheduledTime(const Call& call) {
   } catch (...) {
   }
   const long long now = nowMs() / 1000;
-  if (when < now + 10 * 60 || when > now + 30 * 86400) invalidParameter("The specified scheduled publish time is invalid.");
+  if (when < now + 10 * 60 || when > now + 30 * 86400)
+    invalidParameter("The specified scheduled publish time is invalid.");
   return when;
 }
 
@@ -126,7 +127,9 @@ json::value startVideo(Impl& impl, const Call& call, const std::string& pageId) 
   const std::string session = impl.newId();
   impl.uploads[session] = {video.id, static_cast<uint64_t>(size), {}};
   const long long end = std::min<long long>(size, impl.api.videoChunkBytes);
-  return json::object{{"video_id", impl.add(video).id}, {"start_offset", "0"}, {"end_offset", std::to_string(end)},
+  return json::object{{"video_id", impl.add(video).id},
+                      {"start_offset", "0"},
+                      {"end_offset", std::to_string(end)},
                       {"upload_session_id", session}};
 }
 
@@ -199,7 +202,9 @@ json::value startUploadSession(Impl& impl, const Call& call) {
   } catch (...) {
   }
   if (call.param("file_name").empty() || length <= 0 || !types.count(call.param("file_type")))
-    invalidParameter("file_name, file_length and file_type (application/pdf, image/jpeg, image/jpg, image/png, video/mp4) are required");
+    invalidParameter(
+        "file_name, file_length and file_type (application/pdf, image/jpeg, image/jpg, image/png, video/mp4) are "
+        "required");
   const std::string session = "upload:" + impl.newId();
   impl.uploads[session] = {"", static_cast<uint64_t>(length), {}};
   return json::object{{"id", session}};
@@ -213,12 +218,14 @@ json::value uploadToSession(Impl& impl, Call& call) {
   auto it = impl.uploads.find(call.path[0]);
   if (it == impl.uploads.end()) unknownObject(call.method, call.path[0]);
   Impl::Upload& upload = it->second;
-  if (call.method == "GET") return json::object{{"id", call.path[0]}, {"file_offset", static_cast<int64_t>(upload.data.size())}};
+  if (call.method == "GET")
+    return json::object{{"id", call.path[0]}, {"file_offset", static_cast<int64_t>(upload.data.size())}};
   if (call.header("file_offset") != std::to_string(upload.data.size()))
     invalidParameter("file_offset must be " + std::to_string(upload.data.size()));
   if (upload.data.size() + call.rawBody.size() > upload.size) invalidParameter("more bytes than file_length");
   upload.data += call.rawBody;
-  if (upload.data.size() < upload.size) return json::object{{"id", call.path[0]}, {"file_offset", static_cast<int64_t>(upload.data.size())}};
+  if (upload.data.size() < upload.size)
+    return json::object{{"id", call.path[0]}, {"file_offset", static_cast<int64_t>(upload.data.size())}};
   const std::string handle = "4:" + call.path[0].substr(7) + ":" + hex(sha256(upload.data)).substr(0, 16);
   impl.uploads[handle] = upload;
   return json::object{{"h", handle}};
@@ -234,7 +241,9 @@ std::string permalink(const Item& item) {
 /// an album of photos with its subattachments; absent for a plain status.
 std::optional<json::value> attachments(const Item& post) {
   const auto photo = [](const std::string& id) {
-    return json::object{{"media_type", "photo"}, {"type", "photo"}, {"target", {{"id", id}}},
+    return json::object{{"media_type", "photo"},
+                        {"type", "photo"},
+                        {"target", {{"id", id}}},
                         {"url", "https://www.facebook.com/photo.php?fbid=" + id}};
   };
   json::object attachment;
@@ -261,7 +270,8 @@ json::value renderItem(const Call& call, const Item& item) {
     const std::string name = field.substr(0, field.find_first_of(".{("));
     const auto& stats = item.stats;
     if (name == "id") out["id"] = item.id;
-    if (name == "message" && !item.message.empty()) out[item.kind == "video" ? "description" : "message"] = item.message;
+    if (name == "message" && !item.message.empty())
+      out[item.kind == "video" ? "description" : "message"] = item.message;
     if (name == "description" && !item.message.empty()) out["description"] = item.message;
     if (name == "created_time") out["created_time"] = isoTime(item.createdAt);
     if (name == "permalink_url") out["permalink_url"] = permalink(item);
@@ -269,11 +279,14 @@ json::value renderItem(const Call& call, const Item& item) {
     if (name == "published" && item.kind == "video") out["published"] = item.published;
     if (name == "attachments" && item.kind == "post")
       if (auto drawn = attachments(item)) out["attachments"] = std::move(*drawn);
-    if (name == "scheduled_publish_time" && item.scheduledPublishTime) out["scheduled_publish_time"] = item.scheduledPublishTime;
+    if (name == "scheduled_publish_time" && item.scheduledPublishTime)
+      out["scheduled_publish_time"] = item.scheduledPublishTime;
     if (name == "reactions" || name == "likes")
-      out[name] = {{"data", json::array()}, {"summary", {{"total_count", stats.reactions}, {"viewer_reaction", "NONE"}}}};
+      out[name] = {{"data", json::array()},
+                   {"summary", {{"total_count", stats.reactions}, {"viewer_reaction", "NONE"}}}};
     if (name == "comments")
-      out["comments"] = {{"data", json::array()}, {"summary", {{"order", "ranked"}, {"total_count", stats.comments}, {"can_comment", true}}}};
+      out["comments"] = {{"data", json::array()},
+                         {"summary", {{"order", "ranked"}, {"total_count", stats.comments}, {"can_comment", true}}}};
     if (name == "shares" && stats.shares > 0) out["shares"] = {{"count", stats.shares}};  // absent when never shared
   }
   return out;
@@ -295,7 +308,8 @@ json::value listPage(Impl& impl, const Call& call, const std::string& pageId, co
     const Item& item = impl.itemsById.at(*it);
     if (item.ownerId != pageId || item.deleted) continue;
     const bool post = item.kind == "post";
-    if ((edge == "published_posts" && post && item.published) || (edge == "scheduled_posts" && post && !item.published && item.scheduledPublishTime) ||
+    if ((edge == "published_posts" && post && item.published) ||
+        (edge == "scheduled_posts" && post && !item.published && item.scheduledPublishTime) ||
         (edge == "videos" && item.kind == "video"))
       rows.push_back(&item);
   }
@@ -327,7 +341,8 @@ json::value pages(Impl& impl, Call& call) {
   const auto& p = call.path;
   if (const GraphApi::Page* page = impl.page(p[0])) {
     if (p.size() == 1 && call.method == "GET") return readPage(impl, call, *page);
-    if (p.size() == 2 && call.method == "GET" && (p[1] == "published_posts" || p[1] == "scheduled_posts" || p[1] == "videos"))
+    if (p.size() == 2 && call.method == "GET" &&
+        (p[1] == "published_posts" || p[1] == "scheduled_posts" || p[1] == "videos"))
       return listPage(impl, call, page->id, p[1]);
     if (p.size() == 2 && call.method == "POST" && p[1] == "feed") return createPost(impl, call, page->id);
     if (p.size() == 2 && call.method == "POST" && p[1] == "photos") return createPhoto(impl, call, page->id);
@@ -335,7 +350,8 @@ json::value pages(Impl& impl, Call& call) {
     unknownObject(call.method, p[0]);
   }
   Item* item = impl.find(p[0]);
-  if (!item || item->deleted || p.size() != 1) unknownObject(call.method == "DELETE" ? "delete" : call.method == "GET" ? "get" : "post", p[0]);
+  if (!item || item->deleted || p.size() != 1)
+    unknownObject(call.method == "DELETE" ? "delete" : call.method == "GET" ? "get" : "post", p[0]);
   if (call.method == "GET") return readItem(impl, call, *item);
   if (call.method == "DELETE") {
     impl.requirePageToken(call, item->ownerId);

@@ -16,7 +16,8 @@ using namespace graph;
 namespace graph {
 
 long long nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string hex(const std::string& bytes) {
@@ -146,20 +147,21 @@ const Token& Impl::authenticate(const Call& call) {
   auto it = tokens.find(call.token);
   if (it == tokens.end()) throw GraphError{190, "Invalid OAuth access token - Cannot parse access token"};
   Token& token = it->second;
-  if (token.state == Token::Valid && token.expiresAtMs != 0 && token.expiresAtMs <= nowMs()) token.state = Token::Expired;
+  if (token.state == Token::Valid && token.expiresAtMs != 0 && token.expiresAtMs <= nowMs())
+    token.state = Token::Expired;
   switch (token.state) {
     case Token::Expired:
       tokenError("Session has expired on " + facebookTime(token.expiresAtMs ? token.expiresAtMs : nowMs() - 60000) +
                      ". The current time is " + facebookTime(nowMs()) + ".",
                  463);
     case Token::Revoked:
-      tokenError("The session has been invalidated because the user changed their password or Facebook has changed "
-                 "the session for security reasons.",
-                 460);
+      tokenError(
+          "The session has been invalidated because the user changed their password or Facebook has changed "
+          "the session for security reasons.",
+          460);
     case Token::Deauthorized:
       tokenError(std::string("The user has not authorized application ") + GraphApi::appId + ".", 458);
-    case Token::Valid:
-      break;
+    case Token::Valid: break;
   }
   return token;
 }
@@ -167,8 +169,10 @@ const Token& Impl::authenticate(const Call& call) {
 void Impl::require(const std::string& permission, int code) const {
   if (granted.count(permission)) return;
   if (code == 200) throw GraphError{200, pagePublishingDenied, 0, 403};
-  throw GraphError{code, "(#" + std::to_string(code) + ") Application does not have permission for this action: requires the '" +
-                             permission + "' permission",
+  throw GraphError{code,
+                   "(#" + std::to_string(code) +
+                       ") Application does not have permission for this action: requires the '" + permission +
+                       "' permission",
                    0, 403};
 }
 

@@ -12,17 +12,20 @@
 namespace emulators {
 
 long long nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
-void sendError(Response& response, int status, const std::string& code, const std::string& message, int serviceErrorCode) {
+void sendError(Response& response, int status, const std::string& code, const std::string& message,
+               int serviceErrorCode) {
   json::object body{{"status", status}, {"code", code}, {"message", message}};
   if (serviceErrorCode) body["serviceErrorCode"] = serviceErrorCode;
   marketsage::test::sendJson(response, status, json::serialize(body));
 }
 
 void sendDenied(Response& response, const std::string& resource, const std::string& method, const Caller& caller) {
-  sendError(response, 403, "ACCESS_DENIED", "Not enough permissions to access: " + resource + "." + method + "." + caller.version + "01", 100);
+  sendError(response, 403, "ACCESS_DENIED",
+            "Not enough permissions to access: " + resource + "." + method + "." + caller.version + "01", 100);
 }
 
 std::optional<json::object> jsonBody(Request& request, Response& response) {
@@ -102,25 +105,30 @@ void LinkedInApi::State::handle(Request& request, Response& response) {
     const auto it = tokens.find(*token);
     if (it == tokens.end()) return sendError(response, 401, "INVALID_ACCESS_TOKEN", "Invalid access token", 65600);
     if (it->second.revoked)
-      return sendError(response, 401, "REVOKED_ACCESS_TOKEN", "The token used in the request has been revoked by the user", 65601);
+      return sendError(response, 401, "REVOKED_ACCESS_TOKEN",
+                       "The token used in the request has been revoked by the user", 65601);
     if (it->second.expiresAtMs <= nowMs())
       return sendError(response, 401, "EXPIRED_ACCESS_TOKEN", "The token used in the request has expired", 65602);
     caller.scopes = it->second.scopes;
     if (restCall) {
       caller.version = request.get("LinkedIn-Version", "");
       if (caller.version.empty())
-        return sendError(response, 400, "VERSION_MISSING", "A version must be present. Please specify a version by adding the LinkedIn-Version header.");
+        return sendError(response, 400, "VERSION_MISSING",
+                         "A version must be present. Please specify a version by adding the LinkedIn-Version header.");
       const auto month = versionMonth(caller.version);
       if (month.empty() || month < oldestVersion || month > newestVersion)
-        return sendError(response, 426, "NONEXISTENT_VERSION", "Requested version " + caller.version + " is not active");
+        return sendError(response, 426, "NONEXISTENT_VERSION",
+                         "Requested version " + caller.version + " is not active");
       if (request.get("X-Restli-Protocol-Version", "") != "2.0.0")
-        return sendError(response, 400, "ILLEGAL_ARGUMENT", "Rest.li protocol version 2.0.0 is required (X-Restli-Protocol-Version)");
+        return sendError(response, 400, "ILLEGAL_ARGUMENT",
+                         "Rest.li protocol version 2.0.0 is required (X-Restli-Protocol-Version)");
       versionsSeen.insert(caller.version);
     }
     if (throttleLeft > 0) {
       --throttleLeft;
       if (retryAfter) response.set("Retry-After", std::to_string(*retryAfter));
-      return sendError(response, 429, "TOO_MANY_REQUESTS", "Resource level throttle APPLICATION DAY limit for calls to this resource is reached.", 101);
+      return sendError(response, 429, "TOO_MANY_REQUESTS",
+                       "Resource level throttle APPLICATION DAY limit for calls to this resource is reached.", 101);
     }
     if (failLeft > 0 && failAfter > 0) {
       --failAfter;
@@ -129,7 +137,9 @@ void LinkedInApi::State::handle(Request& request, Response& response) {
       return sendError(response, failStatus, "INTERNAL_SERVER_ERROR", "Internal Server Error");
     }
   }
-  if (!restCall) return method == "GET" ? userinfo(response, caller) : sendError(response, 405, "METHOD_NOT_ALLOWED", "Method not allowed");
+  if (!restCall)
+    return method == "GET" ? userinfo(response, caller)
+                           : sendError(response, 405, "METHOD_NOT_ALLOWED", "Method not allowed");
   if (media(request, response, caller, path)) return;
   rest(request, response, caller, path);
 }
@@ -140,11 +150,12 @@ LinkedInApi::LinkedInApi() : state_(std::make_unique<State>()) {
   state_->oldestVersion = versionMonthsAgo(12);
   state_->newestVersion = versionMonthsAgo(1);
   setAppScopes(defaultAppScopes);
-  state_->server = std::make_unique<marketsage::test::TestServer>([this](Request& q, Response& r) { state_->handle(q, r); });
+  state_->server =
+      std::make_unique<marketsage::test::TestServer>([this](Request& q, Response& r) { state_->handle(q, r); });
 }
 LinkedInApi::~LinkedInApi() {
-  state_->server.reset();                        // no handler runs any more…
-  state_->faults.waitForLateCreations();         // …and late creations land while the state exists
+  state_->server.reset();                 // no handler runs any more…
+  state_->faults.waitForLateCreations();  // …and late creations land while the state exists
 }
 
 std::string LinkedInApi::url() const { return state_->server->url(); }
@@ -222,7 +233,9 @@ void LinkedInApi::failNext(int calls, int status, int after) {
   state_->failAfter = after;
   state_->failStatus = status;
 }
-void LinkedInApi::faultNextCreates(const std::vector<marketsage::test::CreateFault>& faults) { state_->faults.push(faults); }
+void LinkedInApi::faultNextCreates(const std::vector<marketsage::test::CreateFault>& faults) {
+  state_->faults.push(faults);
+}
 void LinkedInApi::setSlowAnswerMs(int ms) { state_->faults.slowAnswerMs = ms; }
 void LinkedInApi::setLateCreateMs(int ms) { state_->faults.lateCreateMs = ms; }
 void LinkedInApi::setFinderLagMs(int ms) {

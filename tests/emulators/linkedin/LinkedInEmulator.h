@@ -2,14 +2,13 @@
 /// LinkedIn's API as its public documentation describes it, for tests: in-process, on a loopback
 /// port, serving both auth_base (www.linkedin.com: /oauth/v2/...) and api_base (api.linkedin.com:
 /// /v2/userinfo, /rest/...). It checks what LinkedIn checks — client credentials, the redirect URI
-/// (registered, then the same at the token endpoint), the app's scopes, single-use codes, bearer tokens (invalid / revoked / expired), scopes per resource, the
-/// LinkedIn-Version (missing: 400, not active: 426) and X-Restli-Protocol-Version headers,
-/// post bodies and their 3,000-character commentary, media ownership and status — and answers with LinkedIn's shapes: 201 +
-/// x-restli-id for posts, initializeUpload/finalizeUpload actions, ETags per video part, media
-/// that stays PROCESSING for a few polls, {"status","serviceErrorCode","code","message"} errors,
-/// 422 DUPLICATE_POST for a post identical to a live one of its author, and the author's posts
-/// newest first (q=author; members' posts only with r_member_social). Creates can meet the faults
-/// of tests/emulators/common/CreateFaults.
+/// (registered, then the same at the token endpoint), the app's scopes, single-use codes, bearer tokens (invalid /
+/// revoked / expired), scopes per resource, the LinkedIn-Version (missing: 400, not active: 426) and
+/// X-Restli-Protocol-Version headers, post bodies and their 3,000-character commentary, media ownership and status —
+/// and answers with LinkedIn's shapes: 201 + x-restli-id for posts, initializeUpload/finalizeUpload actions, ETags per
+/// video part, media that stays PROCESSING for a few polls, {"status","serviceErrorCode","code","message"} errors, 422
+/// DUPLICATE_POST for a post identical to a live one of its author, and the author's posts newest first (q=author;
+/// members' posts only with r_member_social). Creates can meet the faults of tests/emulators/common/CreateFaults.
 /// Thread-safe: every member may be called while the plugin talks to it.
 
 #include "CreateFaults.h"
@@ -36,7 +35,8 @@ class LinkedInApi {
   /// Scopes the emulated app's products grant (Sign In with OpenID Connect, Share on LinkedIn,
   /// Community Management API): the authorization endpoint refuses any other.
   static constexpr const char* defaultAppScopes =
-      "openid profile email w_member_social r_organization_social w_organization_social rw_organization_admin r_organization_admin";
+      "openid profile email w_member_social r_organization_social w_organization_social rw_organization_admin "
+      "r_organization_admin";
 
   LinkedInApi();
   ~LinkedInApi();
@@ -70,7 +70,8 @@ class LinkedInApi {
   void setVideoPartSize(long long bytes);
   /// Daily organic statistics of an organization, same numbers every day.
   struct ShareStatistics {
-    long long impressionCount = 0, uniqueImpressionsCount = 0, clickCount = 0, likeCount = 0, commentCount = 0, shareCount = 0;
+    long long impressionCount = 0, uniqueImpressionsCount = 0, clickCount = 0, likeCount = 0, commentCount = 0,
+              shareCount = 0;
   };
   void setDailyStatistics(const std::string& organizationUrn, const ShareStatistics& perDay);
   void setFollowers(const std::string& organizationUrn, long long followers);
@@ -91,8 +92,8 @@ class LinkedInApi {
   /// the shared vocabulary of tests/emulators/common. A LateCreate post lands lateCreateMs later
   /// unless a duplicate of it is live by then (LinkedIn would refuse it).
   void faultNextCreates(const std::vector<marketsage::test::CreateFault>& faults);
-  void setSlowAnswerMs(int ms);   ///< SlowAnswer's delay (default 3000)
-  void setLateCreateMs(int ms);   ///< LateCreate's delay (default 1500)
+  void setSlowAnswerMs(int ms);  ///< SlowAnswer's delay (default 3000)
+  void setLateCreateMs(int ms);  ///< LateCreate's delay (default 1500)
   /// Reads are eventually consistent: a new post shows in the q=author finder only this long
   /// after it was created (default 0).
   void setFinderLagMs(int ms);

@@ -10,7 +10,8 @@ namespace {
 
 /// "images" → "image", "videos" → "video", "documents" → "document"; "" for other resources.
 std::string kindOf(const std::string& resource) {
-  if (resource == "images" || resource == "videos" || resource == "documents") return resource.substr(0, resource.size() - 1);
+  if (resource == "images" || resource == "videos" || resource == "documents")
+    return resource.substr(0, resource.size() - 1);
   return {};
 }
 
@@ -35,11 +36,15 @@ bool LinkedInApi::State::media(Request& request, Response& response, const Calle
     if (!body) return true;
     const auto* init = body->if_contains("initializeUploadRequest");
     const auto* owner = init && init->is_object() ? init->as_object().if_contains("owner") : nullptr;
-    if (!owner || !owner->is_string()) return sendError(response, 422, "UNPROCESSABLE_ENTITY", "ERROR :: /initializeUploadRequest/owner :: field is required\n"), true;
+    if (!owner || !owner->is_string())
+      return sendError(response, 422, "UNPROCESSABLE_ENTITY",
+                       "ERROR :: /initializeUploadRequest/owner :: field is required\n"),
+             true;
     std::lock_guard lock(mutex);
     const std::string ownerUrn(owner->as_string());
     const auto scope = writeScope(ownerUrn);
-    if (scope.empty() || !caller.has(scope)) return sendDenied(response, resource, "ACTION-initializeUpload", caller), true;
+    if (scope.empty() || !caller.has(scope))
+      return sendDenied(response, resource, "ACTION-initializeUpload", caller), true;
     const auto id = "D4E10AQ" + newId();
     const auto urn = "urn:li:" + kind + ":" + id;
     Asset asset;
@@ -50,13 +55,16 @@ bool LinkedInApi::State::media(Request& request, Response& response, const Calle
     if (kind == "video") {
       const auto* size = init->as_object().if_contains("fileSizeBytes");
       if (!size || !size->is_int64() || size->as_int64() <= 0)
-        return sendError(response, 422, "UNPROCESSABLE_ENTITY", "ERROR :: /initializeUploadRequest/fileSizeBytes :: field is required\n"), true;
+        return sendError(response, 422, "UNPROCESSABLE_ENTITY",
+                         "ERROR :: /initializeUploadRequest/fileSizeBytes :: field is required\n"),
+               true;
       json::array instructions;
       const long long total = size->as_int64();
       for (long long first = 0, n = 0; first < total; first += partSize, ++n) {
         const long long last = std::min(first + partSize, total) - 1;
         asset.parts.push_back(Part{first, last, ""});
-        instructions.push_back(json::object{{"uploadUrl", uploadBase + "/parts/" + std::to_string(n)}, {"firstByte", first}, {"lastByte", last}});
+        instructions.push_back(json::object{
+            {"uploadUrl", uploadBase + "/parts/" + std::to_string(n)}, {"firstByte", first}, {"lastByte", last}});
       }
       asset.uploadToken = asset.parts.size() > 1 ? "upload-token-" + id : "";
       value["video"] = urn;
@@ -74,20 +82,25 @@ bool LinkedInApi::State::media(Request& request, Response& response, const Calle
     auto body = jsonBody(request, response);
     if (!body) return true;
     const auto* finalize = body->if_contains("finalizeUploadRequest");
-    if (!finalize || !finalize->is_object()) return sendError(response, 422, "UNPROCESSABLE_ENTITY", "finalizeUploadRequest is required"), true;
+    if (!finalize || !finalize->is_object())
+      return sendError(response, 422, "UNPROCESSABLE_ENTITY", "finalizeUploadRequest is required"), true;
     const auto& f = finalize->as_object();
     std::lock_guard lock(mutex);
-    const auto it = f.contains("video") && f.at("video").is_string() ? assets.find(std::string(f.at("video").as_string())) : assets.end();
+    const auto it = f.contains("video") && f.at("video").is_string()
+                        ? assets.find(std::string(f.at("video").as_string()))
+                        : assets.end();
     if (it == assets.end()) return sendError(response, 404, "NOT_FOUND", "Video not found"), true;
     const auto scope = writeScope(it->second.owner);
-    if (scope.empty() || !caller.has(scope)) return sendDenied(response, resource, "ACTION-finalizeUpload", caller), true;
+    if (scope.empty() || !caller.has(scope))
+      return sendDenied(response, resource, "ACTION-finalizeUpload", caller), true;
     json::array expected;
     for (const auto& part : it->second.parts) expected.push_back(json::string(part.etag));
     const auto* token = f.if_contains("uploadToken");
     if (!token || !token->is_string() || token->as_string() != it->second.uploadToken)
       return sendError(response, 400, "INVALID_UPLOAD_TOKEN", "The uploadToken does not match the upload"), true;
     if (!f.contains("uploadedPartIds") || f.at("uploadedPartIds") != expected)
-      return sendError(response, 400, "INVALID_PART_IDS", "uploadedPartIds must list every part's ETag, in order"), true;
+      return sendError(response, 400, "INVALID_PART_IDS", "uploadedPartIds must list every part's ETag, in order"),
+             true;
     it->second.status = "PROCESSING";
     it->second.pollsLeft = videoPolls;
     sendEmpty(response, 200);
@@ -97,7 +110,8 @@ bool LinkedInApi::State::media(Request& request, Response& response, const Calle
     const auto urn = path.substr(slash + 1);
     std::lock_guard lock(mutex);
     const auto it = assets.find(urn);
-    if (it == assets.end() || it->second.kind != kind) return sendError(response, 404, "NOT_FOUND", "No " + kind + " " + urn), true;
+    if (it == assets.end() || it->second.kind != kind)
+      return sendError(response, 404, "NOT_FOUND", "No " + kind + " " + urn), true;
     ++statusPolls;
     auto& asset = it->second;
     if (asset.status == "PROCESSING" && asset.pollsLeft-- <= 0) asset.status = "AVAILABLE";
@@ -136,10 +150,13 @@ void LinkedInApi::State::uploadBytes(Request& request, Response& response, const
     asset.pollsLeft = imagePolls;
     return sendEmpty(response, 201);
   }
-  if (part < 0 || part >= static_cast<int>(asset.parts.size())) return sendError(response, 404, "NOT_FOUND", "Unknown part");
+  if (part < 0 || part >= static_cast<int>(asset.parts.size()))
+    return sendError(response, 404, "NOT_FOUND", "Unknown part");
   auto& p = asset.parts[static_cast<size_t>(part)];
   if (bytes != p.lastByte - p.firstByte + 1)
-    return sendError(response, 400, "INVALID_PART_SIZE", "Part " + std::to_string(part) + " must be " + std::to_string(p.lastByte - p.firstByte + 1) + " bytes");
+    return sendError(
+        response, 400, "INVALID_PART_SIZE",
+        "Part " + std::to_string(part) + " must be " + std::to_string(p.lastByte - p.firstByte + 1) + " bytes");
   p.etag = "/ambry-video/signedId/" + id + "-" + std::to_string(part) + "-" + std::to_string(bytes);
   ++partsUploaded;
   response.set("ETag", p.etag);

@@ -10,11 +10,12 @@
 namespace emulators {
 namespace {
 
-constexpr int kAccessTokenSeconds = 60 * 24 * 3600;     // 60 days
-constexpr int kRefreshTokenSeconds = 365 * 24 * 3600;   // one year
+constexpr int kAccessTokenSeconds = 60 * 24 * 3600;    // 60 days
+constexpr int kRefreshTokenSeconds = 365 * 24 * 3600;  // one year
 
 void oauthError(Response& response, int status, const std::string& error, const std::string& description) {
-  marketsage::test::sendJson(response, status, json::serialize(json::object{{"error", error}, {"error_description", description}}));
+  marketsage::test::sendJson(response, status,
+                             json::serialize(json::object{{"error", error}, {"error_description", description}}));
 }
 
 /// LinkedIn answers the granted scopes comma-separated.
@@ -29,7 +30,8 @@ std::string commaScopes(const std::string& spaced) {
 void LinkedInApi::State::authorization(Request& request, Response& response) {
   auto q = marketsage::test::formParameters(request, "");
   if (q["response_type"] != "code" || q["client_id"] != clientId || q["redirect_uri"].empty() || q["scope"].empty())
-    return oauthError(response, 400, "invalid_request", "response_type, client_id, redirect_uri and scope are required");
+    return oauthError(response, 400, "invalid_request",
+                      "response_type, client_id, redirect_uri and scope are required");
   std::lock_guard lock(mutex);
   // redirect_uri must be one of the app's Authorized Redirect URLs, exactly, and cannot include a #
   // (https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow, steps 1
@@ -37,7 +39,8 @@ void LinkedInApi::State::authorization(Request& request, Response& response) {
   // github.com/mbilling/PBIConnectors/issues/25).
   const auto& redirectUri = q["redirect_uri"];
   const bool absolute = redirectUri.rfind("https://", 0) == 0 || redirectUri.rfind("http://", 0) == 0;
-  if (redirectUris.empty() ? !absolute || redirectUri.find('#') != std::string::npos : !redirectUris.count(redirectUri)) {
+  if (redirectUris.empty() ? !absolute || redirectUri.find('#') != std::string::npos
+                           : !redirectUris.count(redirectUri)) {
     static const std::string page = "The redirect_uri does not match the registered value";
     response.setStatus(Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
     response.setContentType("text/plain");
@@ -53,7 +56,8 @@ void LinkedInApi::State::authorization(Request& request, Response& response) {
   for (std::string scope; words >> scope;) {
     if (appScopes.count(scope)) continue;
     back.addQueryParameter("error", "unauthorized_scope_error");
-    back.addQueryParameter("error_description", "Scope &quot;" + scope + "&quot; is not authorized for your application");
+    back.addQueryParameter("error_description",
+                           "Scope &quot;" + scope + "&quot; is not authorized for your application");
     if (!q["state"].empty()) back.addQueryParameter("state", q["state"]);
     return marketsage::test::redirect(response, back.toString());
   }
@@ -79,7 +83,8 @@ void LinkedInApi::State::accessToken(Request& request, Response& response) {
     const auto it = codes.find(form["code"]);
     if (it == codes.end() || it->second.redirectUri != form["redirect_uri"])
       return oauthError(response, 400, "invalid_request",
-                        "Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired.");
+                        "Unable to retrieve access token: appid/redirect uri/code verifier does not match "
+                        "authorization code. Or authorization code expired.");
     scopes = it->second.scopes;
     codes.erase(it);  // single use
     if (refreshEnabled) {
@@ -89,7 +94,8 @@ void LinkedInApi::State::accessToken(Request& request, Response& response) {
     }
   } else if (form["grant_type"] == "refresh_token") {
     if (!refreshEnabled)
-      return oauthError(response, 400, "unauthorized_client", "The client is not authorized to request a token using this method");
+      return oauthError(response, 400, "unauthorized_client",
+                        "The client is not authorized to request a token using this method");
     const auto it = refreshTokens.find(form["refresh_token"]);
     if (it == refreshTokens.end() || it->second.expiresAtMs <= nowMs())
       return oauthError(response, 400, "invalid_grant", "Token has been expired or revoked.");

@@ -23,7 +23,8 @@ struct Caller {
 };
 
 /// LinkedIn's error body {"status","serviceErrorCode","code","message"}.
-void sendError(Response& response, int status, const std::string& code, const std::string& message, int serviceErrorCode = 0);
+void sendError(Response& response, int status, const std::string& code, const std::string& message,
+               int serviceErrorCode = 0);
 /// 403 ACCESS_DENIED naming the resource and method, as LinkedIn words it.
 void sendDenied(Response& response, const std::string& resource, const std::string& method, const Caller& caller);
 long long nowMs();
@@ -70,9 +71,9 @@ struct LinkedInApi::State {
   std::map<std::string, long long> followers;
   std::string oldestVersion, newestVersion;  ///< set by LinkedInApi's constructor
   std::set<std::string> versionsSeen;
-  bool followersDenied = false;  ///< networkSizes refused, as for a member whose page role may not read followers
-  std::set<std::string> redirectUris;         ///< the app's Authorized Redirect URLs (empty: any)
-  std::set<std::string> appScopes;            ///< set by LinkedInApi's constructor
+  bool followersDenied = false;        ///< networkSizes refused, as for a member whose page role may not read followers
+  std::set<std::string> redirectUris;  ///< the app's Authorized Redirect URLs (empty: any)
+  std::set<std::string> appScopes;     ///< set by LinkedInApi's constructor
   bool refreshEnabled = true;
   int imagePolls = 1, videoPolls = 2;
   long long partSize = 4 * 1024 * 1024;

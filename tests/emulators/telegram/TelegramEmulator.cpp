@@ -25,7 +25,8 @@ using telegram_parsing::FormPart;
 namespace {
 
 long long nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string lower(std::string s) {
@@ -37,8 +38,8 @@ void sendOk(Response& response, const json::value& result) {
   marketsage::test::sendJson(response, 200, json::serialize(json::object{{"ok", true}, {"result", result}}));
 }
 
-void sendError(Response& response, int code, const std::string& description, std::optional<int> retryAfter = std::nullopt,
-               std::optional<long long> migrateTo = std::nullopt) {
+void sendError(Response& response, int code, const std::string& description,
+               std::optional<int> retryAfter = std::nullopt, std::optional<long long> migrateTo = std::nullopt) {
   json::object body{{"ok", false}, {"error_code", code}, {"description", description}};
   if (retryAfter) body["parameters"] = json::object{{"retry_after", *retryAfter}};
   if (migrateTo) body["parameters"] = json::object{{"migrate_to_chat_id", *migrateTo}};
@@ -70,7 +71,7 @@ struct TelegramApi::State {
   std::map<std::string, Bot> bots;  // token → bot
   std::vector<std::string> issued;
   std::map<long long, Chat> chats;
-  std::map<long long, long long> migrated;  // group → the supergroup it became
+  std::map<long long, long long> migrated;                    // group → the supergroup it became
   std::map<std::pair<long long, long long>, Member> members;  // (chat, user)
   std::map<long long, long long> nextMessageId;
   std::vector<Message> received;
@@ -119,14 +120,16 @@ struct TelegramApi::State {
       throw ApiError{400, "Bad Request: group chat was upgraded to a supergroup chat", std::nullopt, m->second};
     const auto status = memberOf(chat->id, bot.id).status;
     if (status == "kicked") throw ApiError{403, "Forbidden: bot was kicked from the " + chatKind(chat->type) + " chat"};
-    if (status == "left" && chat->username.empty() && chat->type != "private") throw ApiError{400, "Bad Request: chat not found"};
+    if (status == "left" && chat->username.empty() && chat->type != "private")
+      throw ApiError{400, "Bad Request: chat not found"};
     return *chat;
   }
   /// Whether the bot may send `what` ("text messages", "photos"…) to the chat.
   void mayPost(const Chat& chat, const Bot& bot, const std::string& what) const {
     if (chat.type == "private") return;
     const auto m = memberOf(chat.id, bot.id);
-    if (m.status == "left") throw ApiError{403, "Forbidden: bot is not a member of the " + chatKind(chat.type) + " chat"};
+    if (m.status == "left")
+      throw ApiError{403, "Forbidden: bot is not a member of the " + chatKind(chat.type) + " chat"};
     if (chat.type == "channel") {
       if (m.status == "creator" || (m.status == "administrator" && m.canPostMessages)) return;
       throw ApiError{400, "Bad Request: need administrator rights in the channel chat"};
@@ -164,16 +167,18 @@ struct TelegramApi::State {
   }
   json::object chatJson(const Chat& chat) const {
     json::object out{{"id", chat.id}, {"type", chat.type}};
-    if (chat.type == "private") out["first_name"] = chat.title;
-    else out["title"] = chat.title;
+    if (chat.type == "private")
+      out["first_name"] = chat.title;
+    else
+      out["title"] = chat.title;
     if (!chat.username.empty()) out["username"] = chat.username;
     if (chat.type == "group" || chat.type == "supergroup") {
       const bool may = chat.membersCanSendMessages;
-      out["permissions"] = json::object{{"can_send_messages", may},       {"can_send_audios", may},
-                                        {"can_send_documents", may},      {"can_send_photos", may},
-                                        {"can_send_videos", may},         {"can_send_video_notes", may},
-                                        {"can_send_voice_notes", may},    {"can_send_polls", may},
-                                        {"can_send_other_messages", may}, {"can_add_web_page_previews", may}};
+      out["permissions"] =
+          json::object{{"can_send_messages", may},        {"can_send_audios", may}, {"can_send_documents", may},
+                       {"can_send_photos", may},          {"can_send_videos", may}, {"can_send_video_notes", may},
+                       {"can_send_voice_notes", may},     {"can_send_polls", may},  {"can_send_other_messages", may},
+                       {"can_add_web_page_previews", may}};
     }
     return out;
   }
@@ -182,8 +187,10 @@ struct TelegramApi::State {
   }
   json::object messageJson(const Message& m, const Chat& chat, const Bot& bot) const {
     json::object out{{"message_id", m.messageId}, {"date", m.receivedAtMs / 1000}, {"chat", chatJson(chat)}};
-    if (chat.type == "channel") out["sender_chat"] = chatJson(chat);
-    else out["from"] = userJson(bot);
+    if (chat.type == "channel")
+      out["sender_chat"] = chatJson(chat);
+    else
+      out["from"] = userJson(bot);
     if (m.mediaType.empty()) {
       out["text"] = m.text;
     } else {
@@ -191,8 +198,10 @@ struct TelegramApi::State {
       const json::object file{{"file_id", "F" + std::to_string(m.chatId) + "_" + std::to_string(m.messageId)},
                               {"file_unique_id", "U" + std::to_string(m.messageId)},
                               {"file_size", m.fileSize}};
-      if (m.mediaType == "photo") out["photo"] = json::array{file};
-      else out[m.mediaType] = file;
+      if (m.mediaType == "photo")
+        out["photo"] = json::array{file};
+      else
+        out[m.mediaType] = file;
     }
     if (!m.mediaGroupId.empty()) out["media_group_id"] = m.mediaGroupId;
     if (m.protectContent) out["has_protected_content"] = true;
@@ -201,7 +210,8 @@ struct TelegramApi::State {
 };
 
 TelegramApi::TelegramApi() : state_(std::make_unique<State>()) {
-  state_->server = std::make_unique<marketsage::test::TestServer>([this](Request& rq, Response& rs) { state_->handle(rq, rs); });
+  state_->server =
+      std::make_unique<marketsage::test::TestServer>([this](Request& rq, Response& rs) { state_->handle(rq, rs); });
 }
 
 TelegramApi::~TelegramApi() {
@@ -286,7 +296,9 @@ void TelegramApi::failNextCalls(int count, int status) {
   state_->failStatus = status;
 }
 
-void TelegramApi::faultNextSends(const std::vector<marketsage::test::CreateFault>& faults) { state_->faults.push(faults); }
+void TelegramApi::faultNextSends(const std::vector<marketsage::test::CreateFault>& faults) {
+  state_->faults.push(faults);
+}
 void TelegramApi::setSlowAnswerMs(int ms) { state_->faults.slowAnswerMs = ms; }
 
 std::vector<TelegramApi::Message> TelegramApi::messages(long long chatId) const {
@@ -316,7 +328,8 @@ void TelegramApi::State::handle(Request& request, Response& response) {
   const Poco::URI uri(request.getURI());
   const auto path = uri.getPath();
   const std::string body = marketsage::test::readBody(request);
-  if (path.rfind("/bot", 0) != 0 || path.find('/', 4) == std::string::npos) return sendError(response, 404, "Not Found");
+  if (path.rfind("/bot", 0) != 0 || path.find('/', 4) == std::string::npos)
+    return sendError(response, 404, "Not Found");
   const auto slash = path.find('/', 4);
   const auto token = path.substr(4, slash - 4);
   const auto method = lower(path.substr(slash + 1));
@@ -331,17 +344,21 @@ void TelegramApi::State::handle(Request& request, Response& response) {
     boost::system::error_code ec;
     const auto value = json::parse(body, ec);
     if (ec || !value.is_object()) return sendError(response, 400, "Bad Request: can't parse JSON object");
-    for (const auto& [name, v] : value.as_object()) params[name] = v.is_string() ? std::string(v.as_string()) : json::serialize(v);
+    for (const auto& [name, v] : value.as_object())
+      params[name] = v.is_string() ? std::string(v.as_string()) : json::serialize(v);
   } else if (type == "application/x-www-form-urlencoded") {
     for (const auto& [name, value] : marketsage::test::formParameters(request, body)) params[name] = value;
   } else if (type == "multipart/form-data") {
-    auto boundary = contentType.substr(contentType.find("boundary=") == std::string::npos ? contentType.size() : contentType.find("boundary=") + 9);
+    auto boundary = contentType.substr(
+        contentType.find("boundary=") == std::string::npos ? contentType.size() : contentType.find("boundary=") + 9);
     if (!boundary.empty() && boundary.front() == '"') boundary = boundary.substr(1, boundary.find('"', 1) - 1);
     const auto parts = telegram_parsing::parseMultipart(body, boundary);
     if (!parts) return sendError(response, 400, "Bad Request: can't parse multipart/form-data");
     for (const auto& part : *parts) {
-      if (part.isFile) files[part.name] = part;
-      else params[part.name] = part.content;
+      if (part.isFile)
+        files[part.name] = part;
+      else
+        params[part.name] = part.content;
     }
   }
 
@@ -377,7 +394,8 @@ void TelegramApi::State::handle(Request& request, Response& response) {
         throw ApiError{400, "Bad Request: invalid user_id specified"};
       }
       const auto m = memberOf(chat.id, user);
-      json::object who{{"id", user}, {"is_bot", user == bot.id}, {"first_name", user == bot.id ? bot.firstName : "User"}};
+      json::object who{
+          {"id", user}, {"is_bot", user == bot.id}, {"first_name", user == bot.id ? bot.firstName : "User"}};
       json::object out{{"status", m.status}, {"user", who}};
       if (m.status == "administrator") {
         out["can_be_edited"] = false;
@@ -393,8 +411,8 @@ void TelegramApi::State::handle(Request& request, Response& response) {
       } else if (m.status == "restricted") {
         out["is_member"] = m.isMember;
         out["can_send_messages"] = m.canSendMessages;
-        for (const char* right : {"can_send_audios", "can_send_documents", "can_send_photos", "can_send_videos", "can_send_video_notes",
-                                  "can_send_voice_notes", "can_send_other_messages"})
+        for (const char* right : {"can_send_audios", "can_send_documents", "can_send_photos", "can_send_videos",
+                                  "can_send_video_notes", "can_send_voice_notes", "can_send_other_messages"})
           out[right] = m.canSendMedia;
         out["until_date"] = 0;
       } else if (m.status == "kicked") {
@@ -413,7 +431,8 @@ void TelegramApi::State::handle(Request& request, Response& response) {
       for (auto& m : received) {
         if (m.chatId == chat.id && m.messageId == id && !m.deleted) {
           const auto rights = memberOf(chat.id, bot.id);
-          if (chat.type != "private" && rights.status != "creator" && rights.status != "administrator" && chat.type == "channel")
+          if (chat.type != "private" && rights.status != "creator" && rights.status != "administrator" &&
+              chat.type == "channel")
             throw ApiError{400, "Bad Request: message can't be deleted"};
           m.deleted = true;
           return sendOk(response, true);
@@ -422,8 +441,8 @@ void TelegramApi::State::handle(Request& request, Response& response) {
       throw ApiError{400, "Bad Request: message to delete not found"};
     }
 
-    const bool single = method == "sendmessage" || method == "sendphoto" || method == "sendvideo" || method == "senddocument" ||
-                        method == "sendanimation";
+    const bool single = method == "sendmessage" || method == "sendphoto" || method == "sendvideo" ||
+                        method == "senddocument" || method == "sendanimation";
     if (!single && method != "sendmediagroup") throw ApiError{404, "Not Found"};
 
     // ---- sends ----
@@ -451,24 +470,30 @@ void TelegramApi::State::handle(Request& request, Response& response) {
       boost::system::error_code ec;
       const auto media = json::parse(params["media"], ec);
       if (ec || !media.is_array()) throw ApiError{400, "Bad Request: can't parse media JSON object"};
-      if (media.as_array().size() < 2 || media.as_array().size() > 10) throw ApiError{400, "Bad Request: wrong number of media items: must be 2-10"};
+      if (media.as_array().size() < 2 || media.as_array().size() > 10)
+        throw ApiError{400, "Bad Request: wrong number of media items: must be 2-10"};
       std::set<std::string> kinds;  // documents and audio are grouped only with their own kind
       for (const auto& entry : media.as_array()) {
         if (!entry.is_object() || !entry.as_object().contains("type") || !entry.as_object().at("type").is_string() ||
             !entry.as_object().contains("media") || !entry.as_object().at("media").is_string())
-          throw ApiError{400, "Bad Request: can't parse InputMedia: Field \"type\" or \"media\" must be of type String"};
+          throw ApiError{400,
+                         "Bad Request: can't parse InputMedia: Field \"type\" or \"media\" must be of type String"};
         const std::string kind(entry.at("type").as_string());
         if (kind != "photo" && kind != "video" && kind != "document" && kind != "audio")
           throw ApiError{400, "Bad Request: can't parse InputMedia: unsupported media type \"" + kind + "\""};
         kinds.insert(kind);
         Item item{kind, "", "", nullptr};
-        if (const auto* c = entry.as_object().if_contains("caption"); c && c->is_string()) item.text = std::string(c->as_string());
-        if (const auto* p = entry.as_object().if_contains("parse_mode"); p && p->is_string()) item.parseMode = std::string(p->as_string());
+        if (const auto* c = entry.as_object().if_contains("caption"); c && c->is_string())
+          item.text = std::string(c->as_string());
+        if (const auto* p = entry.as_object().if_contains("parse_mode"); p && p->is_string())
+          item.parseMode = std::string(p->as_string());
         item.file = fileOf(kind, std::string(entry.at("media").as_string()));
         items.push_back(item);
       }
-      if (kinds.count("document") && kinds.size() > 1) throw ApiError{400, "Bad Request: document can't be mixed with other media types"};
-      if (kinds.count("audio") && kinds.size() > 1) throw ApiError{400, "Bad Request: audio can't be mixed with other media types"};
+      if (kinds.count("document") && kinds.size() > 1)
+        throw ApiError{400, "Bad Request: document can't be mixed with other media types"};
+      if (kinds.count("audio") && kinds.size() > 1)
+        throw ApiError{400, "Bad Request: audio can't be mixed with other media types"};
     } else {
       const std::string kind = method.substr(4);  // photo, video, document, animation
       items.push_back({kind, params["caption"], params["parse_mode"], fileOf(kind, params[kind])});
@@ -487,10 +512,12 @@ void TelegramApi::State::handle(Request& request, Response& response) {
         if (telegram_parsing::utf16Length(item.text) > 4096) throw ApiError{400, "Bad Request: message is too long"};
       } else {
         if (telegram_parsing::isEmptyText(item.text)) item.text.clear();  // an empty caption is allowed, and dropped
-        if (telegram_parsing::utf16Length(item.text) > 1024) throw ApiError{400, "Bad Request: message caption is too long"};
+        if (telegram_parsing::utf16Length(item.text) > 1024)
+          throw ApiError{400, "Bad Request: message caption is too long"};
         if (item.file->content.empty()) throw ApiError{400, "Bad Request: file must be non-empty"};
         if (item.file->content.size() > (50u << 20)) throw ApiError{413, "Request Entity Too Large"};
-        if (item.mediaType == "photo" && item.file->content.size() > (10u << 20)) throw ApiError{400, "Bad Request: PHOTO_SAVE_FILE_INVALID"};
+        if (item.mediaType == "photo" && item.file->content.size() > (10u << 20))
+          throw ApiError{400, "Bad Request: PHOTO_SAVE_FILE_INVALID"};
       }
     }
     if (throttleCount > 0 && throttleAfter > 0) {
@@ -524,8 +551,10 @@ void TelegramApi::State::handle(Request& request, Response& response) {
       if (!params["link_preview_options"].empty()) {
         boost::system::error_code ec;
         const auto options = json::parse(params["link_preview_options"], ec);
-        if (ec || !options.is_object()) throw ApiError{400, "Bad Request: can't parse link preview options JSON object"};
-        if (const auto* d = options.as_object().if_contains("is_disabled"); d && d->is_bool()) m.linkPreviewDisabled = d->as_bool();
+        if (ec || !options.is_object())
+          throw ApiError{400, "Bad Request: can't parse link preview options JSON object"};
+        if (const auto* d = options.as_object().if_contains("is_disabled"); d && d->is_bool())
+          m.linkPreviewDisabled = d->as_bool();
       }
       if (truthy(params["disable_web_page_preview"])) m.linkPreviewDisabled = true;
       created.push_back(m);
@@ -561,7 +590,8 @@ void TelegramApi::State::handle(Request& request, Response& response) {
     store(created);
     lock.unlock();
     if (!fault) return answer(created);
-    faults.afterCreate(*fault, request, [&] { answer(created); }, [&] { sendError(response, 504, "Gateway Timeout"); });
+    faults.afterCreate(
+        *fault, request, [&] { answer(created); }, [&] { sendError(response, 504, "Gateway Timeout"); });
   } catch (const ApiError& e) {
     if (lock.owns_lock()) lock.unlock();
     sendError(response, e.code, e.description, e.retryAfter, e.migrateTo);

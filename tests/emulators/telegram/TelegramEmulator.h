@@ -49,12 +49,12 @@ class TelegramApi {
   void addChat(const Chat& chat);
   /// A user's (a bot's) membership in a chat, as getChatMember answers it.
   struct Member {
-    std::string status = "member";  ///< creator | administrator | member | restricted | left | kicked
-    bool canPostMessages = false;   ///< administrators of channels
-    bool canDeleteMessages = false; ///< administrators
-    bool canSendMessages = true;    ///< restricted members
-    bool canSendMedia = true;       ///< restricted members: can_send_photos, _videos, _documents, _audios, _other_messages
-    bool isMember = true;           ///< restricted members
+    std::string status = "member";   ///< creator | administrator | member | restricted | left | kicked
+    bool canPostMessages = false;    ///< administrators of channels
+    bool canDeleteMessages = false;  ///< administrators
+    bool canSendMessages = true;     ///< restricted members
+    bool canSendMedia = true;  ///< restricted members: can_send_photos, _videos, _documents, _audios, _other_messages
+    bool isMember = true;      ///< restricted members
   };
   static Member administrator(bool canPostMessages = true);
   static Member member();
@@ -87,12 +87,12 @@ class TelegramApi {
   // ---- observations ----
   struct Message {
     long long chatId = 0, messageId = 0;
-    std::string method;             ///< sendMessage, sendPhoto, sendMediaGroup…
-    std::string text;               ///< text or caption, as the chat shows it (after parse_mode)
-    std::string sentText;           ///< text or caption exactly as the request carried it
-    std::string parseMode;          ///< as received ("" when none)
-    std::string mediaType;          ///< photo | video | document | animation, "" for text
-    std::string mediaGroupId;       ///< albums
+    std::string method;        ///< sendMessage, sendPhoto, sendMediaGroup…
+    std::string text;          ///< text or caption, as the chat shows it (after parse_mode)
+    std::string sentText;      ///< text or caption exactly as the request carried it
+    std::string parseMode;     ///< as received ("" when none)
+    std::string mediaType;     ///< photo | video | document | animation, "" for text
+    std::string mediaGroupId;  ///< albums
     std::string fileName, fileContentType;
     size_t fileSize = 0;
     bool disableNotification = false, protectContent = false, linkPreviewDisabled = false;

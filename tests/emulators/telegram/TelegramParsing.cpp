@@ -21,7 +21,8 @@ std::string lower(std::string s) {
 
 std::string utf8(unsigned long cp) {
   std::string out;
-  if (cp < 0x80) out += static_cast<char>(cp);
+  if (cp < 0x80)
+    out += static_cast<char>(cp);
   else if (cp < 0x800) {
     out += static_cast<char>(0xC0 | (cp >> 6));
     out += static_cast<char>(0x80 | (cp & 0x3F));
@@ -39,8 +40,9 @@ std::string utf8(unsigned long cp) {
 }
 
 Parsed html(const std::string& text) {
-  static const std::set<std::string> tags = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span",
-                                             "tg-spoiler", "a", "code", "pre", "blockquote", "tg-emoji"};
+  static const std::set<std::string> tags = {"b",    "strong", "i",          "em",      "u",          "ins",
+                                             "s",    "strike", "del",        "span",    "tg-spoiler", "a",
+                                             "code", "pre",    "blockquote", "tg-emoji"};
   Parsed out;
   std::vector<std::string> open;
   for (size_t i = 0; i < text.size();) {
@@ -48,13 +50,18 @@ Parsed html(const std::string& text) {
     if (c == '&') {
       const auto semi = text.find(';', i);
       const auto name = semi == std::string::npos ? std::string() : text.substr(i + 1, semi - i - 1);
-      if (name == "lt") out.text += '<';
-      else if (name == "gt") out.text += '>';
-      else if (name == "amp") out.text += '&';
-      else if (name == "quot") out.text += '"';
+      if (name == "lt")
+        out.text += '<';
+      else if (name == "gt")
+        out.text += '>';
+      else if (name == "amp")
+        out.text += '&';
+      else if (name == "quot")
+        out.text += '"';
       else if (name.size() > 1 && name[0] == '#') {
         try {
-          out.text += utf8(name[1] == 'x' || name[1] == 'X' ? std::stoul(name.substr(2), nullptr, 16) : std::stoul(name.substr(1)));
+          out.text += utf8(name[1] == 'x' || name[1] == 'X' ? std::stoul(name.substr(2), nullptr, 16)
+                                                            : std::stoul(name.substr(1)));
         } catch (...) {
           out.text += '&';
           ++i;
@@ -70,18 +77,23 @@ Parsed html(const std::string& text) {
     }
     if (c == '<') {
       const auto close = text.find('>', i);
-      if (close == std::string::npos) return {{}, "Bad Request: can't parse entities: Unclosed start tag at byte offset " + std::to_string(i)};
+      if (close == std::string::npos)
+        return {{}, "Bad Request: can't parse entities: Unclosed start tag at byte offset " + std::to_string(i)};
       const bool end = i + 1 < text.size() && text[i + 1] == '/';
       std::string inner = text.substr(i + (end ? 2 : 1), close - i - (end ? 2 : 1));
       const auto name = lower(inner.substr(0, inner.find_first_of(" \t\n")));
       if (end) {
         if (open.empty() || open.back() != name)
-          return {{}, "Bad Request: can't parse entities: Unmatched end tag at byte offset " + std::to_string(i) + ", expected \"</" +
-                          (open.empty() ? std::string() : open.back()) + ">\", found \"</" + name + ">\""};
+          return {{},
+                  "Bad Request: can't parse entities: Unmatched end tag at byte offset " + std::to_string(i) +
+                      ", expected \"</" + (open.empty() ? std::string() : open.back()) + ">\", found \"</" + name +
+                      ">\""};
         open.pop_back();
       } else {
         if (!tags.count(name))
-          return {{}, "Bad Request: can't parse entities: Unsupported start tag \"" + name + "\" at byte offset " + std::to_string(i)};
+          return {{},
+                  "Bad Request: can't parse entities: Unsupported start tag \"" + name + "\" at byte offset " +
+                      std::to_string(i)};
         open.push_back(name);
       }
       i = close + 1;
@@ -90,7 +102,9 @@ Parsed html(const std::string& text) {
     out.text += c;
     ++i;
   }
-  if (!open.empty()) return {{}, "Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"" + open.back() + "\""};
+  if (!open.empty())
+    return {{},
+            "Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"" + open.back() + "\""};
   return out;
 }
 
@@ -111,15 +125,20 @@ Parsed markdownV2(const std::string& text) {
     std::string marker(1, c);
     if ((c == '_' || c == '|') && i + 1 < text.size() && text[i + 1] == c) marker += text[++i];
     if (marker == "*" || marker == "_" || marker == "__" || marker == "~" || marker == "||" || marker == "`") {
-      if (!open.empty() && open.back().first == marker) open.pop_back();
-      else open.emplace_back(marker, i);
+      if (!open.empty() && open.back().first == marker)
+        open.pop_back();
+      else
+        open.emplace_back(marker, i);
       continue;
     }
-    return {{}, std::string("Bad Request: can't parse entities: Character '") + c +
-                    "' is reserved and must be escaped with the preceding '\\'"};
+    return {{},
+            std::string("Bad Request: can't parse entities: Character '") + c +
+                "' is reserved and must be escaped with the preceding '\\'"};
   }
   if (!open.empty())
-    return {{}, "Bad Request: can't parse entities: Can't find end of the entity starting at byte offset " + std::to_string(open.back().second)};
+    return {{},
+            "Bad Request: can't parse entities: Can't find end of the entity starting at byte offset " +
+                std::to_string(open.back().second)};
   return out;
 }
 
@@ -146,7 +165,10 @@ Parsed markdown(const std::string& text) {
     }
     out.text += c;
   }
-  if (open != 0) return {{}, "Bad Request: can't parse entities: Can't find end of the entity starting at byte offset " + std::to_string(openAt)};
+  if (open != 0)
+    return {{},
+            "Bad Request: can't parse entities: Can't find end of the entity starting at byte offset " +
+                std::to_string(openAt)};
   return out;
 }
 
@@ -191,8 +213,10 @@ std::optional<std::vector<FormPart>> parseMultipart(const std::string& body, con
           auto v = trimmed(value.substr(0, semi));
           if (v.size() > 1 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
           value.erase(0, semi == std::string::npos ? value.size() : semi + 1);
-          if (key == "name") part.name = v;
-          else if (key == "filename") part.isFile = true, part.filename = v;
+          if (key == "name")
+            part.name = v;
+          else if (key == "filename")
+            part.isFile = true, part.filename = v;
         }
       } else if (lowered.rfind("content-type:", 0) == 0) {
         part.contentType = header.substr(header.find(':') + 1);
@@ -252,9 +276,9 @@ bool isEmptyText(const std::string& text) {
     unsigned long cp = n == 1 ? lead : lead & (0x7F >> n);
     for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
     i += n;
-    const bool empty = cp == ' ' || cp == '\n' || cp == '\t' || cp == '\r' || cp == 0xA0 || cp == 0x1680 || cp == 0x180E ||
-                       (cp >= 0x2000 && cp <= 0x200F) || cp == 0x202E || cp == 0x202F || cp == 0x205F || cp == 0x2800 ||
-                       cp == 0x3000 || cp == 0xFEFF || cp == 0xFFFC || (cp >= 0xE0000 && cp <= 0xE007F);
+    const bool empty = cp == ' ' || cp == '\n' || cp == '\t' || cp == '\r' || cp == 0xA0 || cp == 0x1680 ||
+                       cp == 0x180E || (cp >= 0x2000 && cp <= 0x200F) || cp == 0x202E || cp == 0x202F || cp == 0x205F ||
+                       cp == 0x2800 || cp == 0x3000 || cp == 0xFEFF || cp == 0xFFFC || (cp >= 0xE0000 && cp <= 0xE007F);
     if (!empty) return false;
   }
   return true;

@@ -33,16 +33,21 @@ std::string nowIso() {
   return buffer;
 }
 
-Reply json(int status, const boost::json::value& body) { return Reply{status, boost::json::serialize(body), "application/json", {}}; }
+Reply json(int status, const boost::json::value& body) {
+  return Reply{status, boost::json::serialize(body), "application/json", {}};
+}
 
 Reply problem(int status, const std::string& title, const std::string& detail, const std::string& type) {
-  auto reply = json(status, boost::json::object{{"title", title}, {"detail", detail}, {"type", type}, {"status", status}});
+  auto reply =
+      json(status, boost::json::object{{"title", title}, {"detail", detail}, {"type", type}, {"status", status}});
   reply.contentType = "application/problem+json";
   return reply;
 }
 
 Reply invalidRequest(const std::string& parameter, const std::string& value, const std::string& message) {
-  boost::json::object error{{"parameters", boost::json::object{{parameter, boost::json::array{boost::json::value(value)}}}}, {"message", message}};
+  boost::json::object error{
+      {"parameters", boost::json::object{{parameter, boost::json::array{boost::json::value(value)}}}},
+      {"message", message}};
   return json(400, boost::json::object{{"errors", boost::json::array{error}},
                                        {"title", "Invalid Request"},
                                        {"detail", "One or more parameters to your request was invalid."},
@@ -57,7 +62,8 @@ std::string XApi::Impl::newToken(const char* prefix) {
   return out.str();
 }
 
-XApi::Impl::Grant& XApi::Impl::grantTokens(const std::string& userId, const std::set<std::string>& scopes, boost::json::object& reply) {
+XApi::Impl::Grant& XApi::Impl::grantTokens(const std::string& userId, const std::set<std::string>& scopes,
+                                           boost::json::object& reply) {
   const auto access = newToken("xat-");
   auto& grant = accessTokens[access] = Grant{userId, scopes, nowSeconds() + tokenLifetime};
   std::string scope;
@@ -86,7 +92,10 @@ std::set<std::string> requiredScopes(const Request& r) {
 
 std::string endpointKey(const Request& r) {
   std::string key = r.method;
-  for (const auto& segment : r.segments) key += "/" + (!segment.empty() && std::isdigit(static_cast<unsigned char>(segment[0])) && segment != "2" ? std::string(":id") : segment);
+  for (const auto& segment : r.segments)
+    key += "/" + (!segment.empty() && std::isdigit(static_cast<unsigned char>(segment[0])) && segment != "2"
+                      ? std::string(":id")
+                      : segment);
   return key;
 }
 
@@ -120,7 +129,9 @@ Reply XApi::Impl::handle(Request& r) {
   const int remaining = windowLimit - used;
   if (failedCalls > 0) {
     --failedCalls;
-    const std::string title = failStatus == 503 ? "Service Unavailable" : failStatus >= 500 ? "Internal Server Error" : "Error";
+    const std::string title = failStatus == 503   ? "Service Unavailable"
+                              : failStatus >= 500 ? "Internal Server Error"
+                                                  : "Error";
     return withLimits(problem(failStatus, title, title), windowEnd, remaining);
   }
 
@@ -129,65 +140,78 @@ Reply XApi::Impl::handle(Request& r) {
   if (grant == accessTokens.end() || grant->second.expiresAtSeconds <= now)
     return withLimits(problem(401, "Unauthorized", "Unauthorized"), windowEnd, remaining);
   for (const auto& scope : requiredScopes(r))
-    if (!grant->second.scopes.count(scope)) return withLimits(problem(403, "Forbidden", "Forbidden"), windowEnd, remaining);
+    if (!grant->second.scopes.count(scope))
+      return withLimits(problem(403, "Forbidden", "Forbidden"), windowEnd, remaining);
 
   const auto& s = r.segments;
   Reply reply = problem(404, "Not Found Error", "The requested resource was not found.");
-  if (r.method == "GET" && r.path == "/2/users/me") reply = me(r, grant->second);
-  else if (r.method == "POST" && r.path == "/2/tweets") reply = createTweet(r, grant->second);
-  else if (r.method == "GET" && r.path == "/2/tweets") reply = lookupTweets(r, grant->second);
-  else if (r.method == "GET" && s.size() == 4 && s[1] == "users" && s[3] == "tweets") reply = userTweets(r, s[2]);
-  else if (r.method == "DELETE" && s.size() == 3 && s[1] == "tweets") reply = deleteTweet(s[2], grant->second);
-  else if (r.method == "POST" && r.path == "/2/media/upload/initialize") reply = initializeUpload(r);
-  else if (r.method == "POST" && s.size() == 5 && s[1] == "media" && s[4] == "append") reply = appendUpload(r, s[3]);
-  else if (r.method == "POST" && s.size() == 5 && s[1] == "media" && s[4] == "finalize") reply = finalizeUpload(s[3]);
-  else if (r.method == "GET" && r.path == "/2/media/upload") reply = uploadStatus(r);
-  else if (r.method == "POST" && r.path == "/2/media/metadata") reply = mediaMetadata(r);
+  if (r.method == "GET" && r.path == "/2/users/me")
+    reply = me(r, grant->second);
+  else if (r.method == "POST" && r.path == "/2/tweets")
+    reply = createTweet(r, grant->second);
+  else if (r.method == "GET" && r.path == "/2/tweets")
+    reply = lookupTweets(r, grant->second);
+  else if (r.method == "GET" && s.size() == 4 && s[1] == "users" && s[3] == "tweets")
+    reply = userTweets(r, s[2]);
+  else if (r.method == "DELETE" && s.size() == 3 && s[1] == "tweets")
+    reply = deleteTweet(s[2], grant->second);
+  else if (r.method == "POST" && r.path == "/2/media/upload/initialize")
+    reply = initializeUpload(r);
+  else if (r.method == "POST" && s.size() == 5 && s[1] == "media" && s[4] == "append")
+    reply = appendUpload(r, s[3]);
+  else if (r.method == "POST" && s.size() == 5 && s[1] == "media" && s[4] == "finalize")
+    reply = finalizeUpload(s[3]);
+  else if (r.method == "GET" && r.path == "/2/media/upload")
+    reply = uploadStatus(r);
+  else if (r.method == "POST" && r.path == "/2/media/metadata")
+    reply = mediaMetadata(r);
   return withLimits(std::move(reply), windowEnd, remaining);
 }
 
 XApi::XApi() : impl_(std::make_unique<Impl>()) {
-  server_ = std::make_unique<TestServer>([this](Poco::Net::HTTPServerRequest& raw, Poco::Net::HTTPServerResponse& response) {
-    Request r;
-    r.raw = &raw;
-    r.method = raw.getMethod();
-    const Poco::URI uri(raw.getURI());
-    r.path = uri.getPath();
-    r.contentType = raw.getContentType();
-    r.authorization = raw.get("Authorization", "");
-    r.body = marketsage::test::readBody(raw);
-    r.query = marketsage::test::formParameters(raw, r.body);
-    std::istringstream path(r.path);
-    for (std::string segment; std::getline(path, segment, '/');)
-      if (!segment.empty()) r.segments.push_back(segment);
-    Reply reply;
-    {
-      std::lock_guard lock(impl_->mutex);
-      reply = impl_->handle(r);
-    }
-    const auto send = [&response](const Reply& answer) {
-      for (const auto& [name, value] : answer.headers) response.set(name, value);
-      response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
-      if (answer.status == 302) {
-        response.setContentLength(0);
-        response.send();
-        return;
-      }
-      response.setContentType(answer.contentType);
-      response.setContentLength(static_cast<std::streamsize>(answer.body.size()));
-      response.send() << answer.body;
-    };
-    if (!reply.fault) return send(reply);
-    // The post exists; the answer meets the fault on its way back.
-    auto timeout = problem(504, "Gateway Timeout", "Gateway Timeout");
-    timeout.headers = reply.headers;
-    impl_->faults.afterCreate(*reply.fault, raw, [&] { send(reply); }, [&] { send(timeout); });
-  });
+  server_ =
+      std::make_unique<TestServer>([this](Poco::Net::HTTPServerRequest& raw, Poco::Net::HTTPServerResponse& response) {
+        Request r;
+        r.raw = &raw;
+        r.method = raw.getMethod();
+        const Poco::URI uri(raw.getURI());
+        r.path = uri.getPath();
+        r.contentType = raw.getContentType();
+        r.authorization = raw.get("Authorization", "");
+        r.body = marketsage::test::readBody(raw);
+        r.query = marketsage::test::formParameters(raw, r.body);
+        std::istringstream path(r.path);
+        for (std::string segment; std::getline(path, segment, '/');)
+          if (!segment.empty()) r.segments.push_back(segment);
+        Reply reply;
+        {
+          std::lock_guard lock(impl_->mutex);
+          reply = impl_->handle(r);
+        }
+        const auto send = [&response](const Reply& answer) {
+          for (const auto& [name, value] : answer.headers) response.set(name, value);
+          response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
+          if (answer.status == 302) {
+            response.setContentLength(0);
+            response.send();
+            return;
+          }
+          response.setContentType(answer.contentType);
+          response.setContentLength(static_cast<std::streamsize>(answer.body.size()));
+          response.send() << answer.body;
+        };
+        if (!reply.fault) return send(reply);
+        // The post exists; the answer meets the fault on its way back.
+        auto timeout = problem(504, "Gateway Timeout", "Gateway Timeout");
+        timeout.headers = reply.headers;
+        impl_->faults.afterCreate(
+            *reply.fault, raw, [&] { send(reply); }, [&] { send(timeout); });
+      });
 }
 
 XApi::~XApi() {
-  server_.reset();                        // no handler runs any more…
-  impl_->faults.waitForLateCreations();   // …and late creations land while the state exists
+  server_.reset();                       // no handler runs any more…
+  impl_->faults.waitForLateCreations();  // …and late creations land while the state exists
 }
 
 std::string XApi::url() const { return server_->url(); }
@@ -195,7 +219,8 @@ std::string XApi::url() const { return server_->url(); }
 std::string XApi::approve(const std::string& authorizeUrl) const {
   const Poco::URI uri(authorizeUrl);
   Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
-  Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathAndQuery(), Poco::Net::HTTPMessage::HTTP_1_1);
+  Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathAndQuery(),
+                                 Poco::Net::HTTPMessage::HTTP_1_1);
   session.sendRequest(request);
   Poco::Net::HTTPResponse response;
   session.receiveResponse(response).ignore(1 << 20);
@@ -321,7 +346,9 @@ void XApi::setMetrics(const std::string& tweetId, const Metrics& metrics) {
     if (t.id == tweetId) t.metrics = metrics;
 }
 
-void XApi::ageTweet(const std::string& tweetId, int days) { backdateTweet(tweetId, static_cast<long long>(days) * 86400); }
+void XApi::ageTweet(const std::string& tweetId, int days) {
+  backdateTweet(tweetId, static_cast<long long>(days) * 86400);
+}
 
 void XApi::backdateTweet(const std::string& tweetId, long long seconds) {
   std::lock_guard lock(impl_->mutex);

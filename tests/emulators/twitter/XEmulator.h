@@ -65,10 +65,10 @@ class XApi {
   struct Upload {
     std::string id, mediaType, category, altText;
     long long totalBytes = 0, receivedBytes = 0;
-    int segments = 0;          ///< APPENDs received (segment_index 0..segments-1)
+    int segments = 0;  ///< APPENDs received (segment_index 0..segments-1)
     bool finalized = false;
-    std::string state;         ///< "", pending, in_progress, succeeded, failed
-    int statusPolls = 0;       ///< STATUS calls answered
+    std::string state;    ///< "", pending, in_progress, succeeded, failed
+    int statusPolls = 0;  ///< STATUS calls answered
   };
 
   XApi();
@@ -86,7 +86,8 @@ class XApi {
   /// The S256 PKCE challenge of `verifier` (RFC 7636: base64url(SHA-256), no padding).
   static std::string s256(const std::string& verifier);
   /// Mints an access token for the user with these scopes, without the OAuth dance.
-  std::string issueToken(const std::vector<std::string>& scopes = {"tweet.read", "tweet.write", "users.read", "offline.access", "media.write"});
+  std::string issueToken(const std::vector<std::string>& scopes = {"tweet.read", "tweet.write", "users.read",
+                                                                   "offline.access", "media.write"});
   /// Every access and refresh token issued so far (to look for in logs and databases).
   std::vector<std::string> issuedTokens() const;
   /// Expires every access token now (refresh tokens keep working): the API answers 401.
@@ -110,8 +111,8 @@ class XApi {
   /// count one by one) meet these faults: the shared vocabulary of every emulator. A LateCreate
   /// post lands lateCreateMs later unless a duplicate of it is live by then (X would refuse it).
   void faultNextCreates(const std::vector<marketsage::test::CreateFault>& faults);
-  void setSlowAnswerMs(int ms);   ///< SlowAnswer's delay (default 3000)
-  void setLateCreateMs(int ms);   ///< LateCreate's delay (default 1500)
+  void setSlowAnswerMs(int ms);  ///< SlowAnswer's delay (default 3000)
+  void setLateCreateMs(int ms);  ///< LateCreate's delay (default 1500)
   /// Timelines are eventually consistent: a new post shows in GET /2/users/:id/tweets only this
   /// long after it was created (default 0). Lookups by id see it at once.
   void setTimelineLagMs(int ms);
@@ -121,8 +122,8 @@ class XApi {
   void failProcessing(bool fail);
 
   // ---- Inspection and seeding
-  int tweetsCreated() const;               ///< successful POST /2/tweets
-  std::vector<Tweet> tweets() const;       ///< every post, in creation order (deleted ones included)
+  int tweetsCreated() const;          ///< successful POST /2/tweets
+  std::vector<Tweet> tweets() const;  ///< every post, in creation order (deleted ones included)
   std::optional<Tweet> tweet(const std::string& id) const;
   std::optional<Upload> upload(const std::string& mediaId) const;
   /// Creates a post by another user (no private metrics for us, a reply/quote target).

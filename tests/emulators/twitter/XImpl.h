@@ -71,7 +71,7 @@ struct XApi::Impl {
   int tokenLifetime = 7200, refreshGrants = 0, revocations = 0;
   // Faults
   int throttledCalls = 0, throttleResetIn = 0, failedCalls = 0, failStatus = 0, tweetAttempts = 0;
-  std::map<int, int> tweetFailures;  ///< attempt number -> status
+  std::map<int, int> tweetFailures;       ///< attempt number -> status
   marketsage::test::CreateFaults faults;  ///< of POST /2/tweets (late creations take `mutex`)
   int timelineLagMs = 0;
   int processingPolls = 3, checkAfterSecs = 1;

@@ -4,9 +4,9 @@
 #include "XImpl.h"
 
 #include <Poco/Net/HTMLForm.h>
+#include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/MessageHeader.h>
 #include <Poco/Net/PartHandler.h>
-#include <Poco/Net/HTTPServerRequest.h>
 
 #include <sstream>
 #include <string_view>
@@ -63,7 +63,8 @@ Reply XApi::Impl::initializeUpload(const Request& r) {
   const auto* total = body.if_contains("total_bytes");
   const auto* category = body.if_contains("media_category");
   if (!type || !type->is_string()) return invalidRequest("media_type", "", "media_type is required");
-  if (!total || !total->is_int64() || total->as_int64() <= 0) return invalidRequest("total_bytes", "", "total_bytes is required");
+  if (!total || !total->is_int64() || total->as_int64() <= 0)
+    return invalidRequest("total_bytes", "", "total_bytes is required");
   Upload upload;
   upload.id = newId();
   upload.mediaType = std::string(type->as_string());
@@ -72,9 +73,11 @@ Reply XApi::Impl::initializeUpload(const Request& r) {
   const long long limit = categoryLimit(upload.category);
   if (limit == 0) return invalidRequest("media_category", upload.category, "media_category is not valid");
   if (upload.totalBytes > limit)
-    return invalidRequest("total_bytes", std::to_string(upload.totalBytes), "File size exceeds " + std::to_string(limit) + " bytes.");
+    return invalidRequest("total_bytes", std::to_string(upload.totalBytes),
+                          "File size exceeds " + std::to_string(limit) + " bytes.");
   uploads[upload.id] = upload;
-  return json(200, json_::object{{"data", {{"id", upload.id}, {"media_key", mediaKey(upload)}, {"expires_after_secs", 86400}}}});
+  return json(200, json_::object{
+                       {"data", {{"id", upload.id}, {"media_key", mediaKey(upload)}, {"expires_after_secs", 86400}}}});
 }
 
 Reply XApi::Impl::appendUpload(const Request& r, const std::string& id) {
@@ -82,7 +85,8 @@ Reply XApi::Impl::appendUpload(const Request& r, const std::string& id) {
   if (it == uploads.end()) return invalidRequest("id", id, "The media id is not valid.");
   Upload& upload = it->second;
   if (upload.finalized) return invalidRequest("id", id, "The upload was already finalized.");
-  if (r.contentType.rfind("multipart/form-data", 0) != 0) return invalidRequest("media", "", "The body must be multipart/form-data.");
+  if (r.contentType.rfind("multipart/form-data", 0) != 0)
+    return invalidRequest("media", "", "The body must be multipart/form-data.");
   std::istringstream stream(r.body);
   MediaPart media;
   Poco::Net::HTMLForm form;
@@ -93,7 +97,8 @@ Reply XApi::Impl::appendUpload(const Request& r, const std::string& id) {
   }
   const auto segment = form.get("segment_index", "");
   if (segment != std::to_string(upload.segments))
-    return invalidRequest("segment_index", segment, "Segments must be sent in order, expected " + std::to_string(upload.segments) + ".");
+    return invalidRequest("segment_index", segment,
+                          "Segments must be sent in order, expected " + std::to_string(upload.segments) + ".");
   if (!media.seen || media.bytes == 0) return invalidRequest("media", "", "The media part is required.");
   if (media.bytes > maxSegmentBytes) return invalidRequest("media", "", "A segment is at most 5 MB.");
   if (upload.receivedBytes + media.bytes > upload.totalBytes)
@@ -109,10 +114,12 @@ Reply XApi::Impl::finalizeUpload(const std::string& id) {
   Upload& upload = it->second;
   if (upload.finalized) return invalidRequest("id", id, "The upload was already finalized.");
   if (upload.receivedBytes != upload.totalBytes)
-    return invalidRequest("id", id, "File size mismatch: received " + std::to_string(upload.receivedBytes) + " of " +
-                                        std::to_string(upload.totalBytes) + " bytes.");
+    return invalidRequest("id", id,
+                          "File size mismatch: received " + std::to_string(upload.receivedBytes) + " of " +
+                              std::to_string(upload.totalBytes) + " bytes.");
   upload.finalized = true;
-  json_::object data{{"id", upload.id}, {"media_key", mediaKey(upload)}, {"size", upload.totalBytes}, {"expires_after_secs", 86400}};
+  json_::object data{
+      {"id", upload.id}, {"media_key", mediaKey(upload)}, {"size", upload.totalBytes}, {"expires_after_secs", 86400}};
   if (upload.category == "tweet_image") {
     upload.state = "succeeded";  // images are usable at once; video and GIF are processed
   } else {
@@ -125,13 +132,19 @@ Reply XApi::Impl::finalizeUpload(const std::string& id) {
 json_::object XApi::Impl::processingInfo(Upload& upload) {
   if (upload.state == "pending" || upload.state == "in_progress") {
     ++upload.statusPolls;
-    if (processingFails) upload.state = "failed";
-    else upload.state = upload.statusPolls >= processingPolls ? "succeeded" : "in_progress";
+    if (processingFails)
+      upload.state = "failed";
+    else
+      upload.state = upload.statusPolls >= processingPolls ? "succeeded" : "in_progress";
   }
   if (upload.state == "failed")
-    return {{"state", "failed"}, {"progress_percent", 12}, {"error", {{"code", 1}, {"name", "InvalidMedia"}, {"message", "Unsupported video format"}}}};
+    return {{"state", "failed"},
+            {"progress_percent", 12},
+            {"error", {{"code", 1}, {"name", "InvalidMedia"}, {"message", "Unsupported video format"}}}};
   if (upload.state == "succeeded") return {{"state", "succeeded"}, {"progress_percent", 100}};
-  return {{"state", "in_progress"}, {"check_after_secs", checkAfterSecs}, {"progress_percent", 100 * upload.statusPolls / processingPolls}};
+  return {{"state", "in_progress"},
+          {"check_after_secs", checkAfterSecs},
+          {"progress_percent", 100 * upload.statusPolls / processingPolls}};
 }
 
 Reply XApi::Impl::uploadStatus(const Request& r) {
@@ -140,7 +153,10 @@ Reply XApi::Impl::uploadStatus(const Request& r) {
   if (!uploads.count(id)) return invalidRequest("media_id", id, "The media id is not valid.");
   Upload& upload = uploads[id];
   if (!upload.finalized) return invalidRequest("media_id", upload.id, "The upload is not finalized.");
-  return json(200, json_::object{{"data", {{"id", upload.id}, {"media_key", mediaKey(upload)}, {"processing_info", processingInfo(upload)}}}});
+  return json(
+      200,
+      json_::object{
+          {"data", {{"id", upload.id}, {"media_key", mediaKey(upload)}, {"processing_info", processingInfo(upload)}}}});
 }
 
 Reply XApi::Impl::mediaMetadata(const Request& r) {
@@ -149,7 +165,8 @@ Reply XApi::Impl::mediaMetadata(const Request& r) {
   if (ec || !parsed.is_object()) return invalidRequest("body", "", "The request body is not a valid JSON object.");
   const auto* id = parsed.as_object().if_contains("id");
   if (!id || !id->is_string() || !uploads.count(std::string(id->as_string())))
-    return invalidRequest("id", id && id->is_string() ? std::string(id->as_string()) : "", "The media id is not valid.");
+    return invalidRequest("id", id && id->is_string() ? std::string(id->as_string()) : "",
+                          "The media id is not valid.");
   // Alt text is at most 1,000 characters (https://docs.x.com/x-api/media/create-media-metadata;
   // developer.x.com/en/docs/media/upload-media/api-reference/post-media-metadata-create: "Must be <= 1000 chars").
   const auto* text = parsed.find_pointer("/metadata/alt_text/text", ec);
@@ -160,7 +177,9 @@ Reply XApi::Impl::mediaMetadata(const Request& r) {
     return invalidRequest("metadata.alt_text.text", altText, "metadata.alt_text.text must be at most 1000 characters.");
   auto& upload = uploads[std::string(id->as_string())];
   upload.altText = altText;
-  return json(200, json_::object{{"data", {{"id", upload.id}, {"associated_metadata", {{"alt_text", {{"text", upload.altText}}}}}}}});
+  return json(200,
+              json_::object{
+                  {"data", {{"id", upload.id}, {"associated_metadata", {{"alt_text", {{"text", upload.altText}}}}}}}});
 }
 
 }  // namespace emulators

@@ -15,10 +15,12 @@
 namespace emulators {
 namespace {
 
-const std::set<std::string> knownScopes = {"tweet.read", "tweet.write", "tweet.moderate.write", "users.read", "users.email",
-                                           "follows.read", "follows.write", "offline.access", "space.read", "mute.read",
-                                           "mute.write", "like.read", "like.write", "list.read", "list.write", "block.read",
-                                           "block.write", "bookmark.read", "bookmark.write", "media.write", "dm.read", "dm.write"};
+const std::set<std::string> knownScopes = {"tweet.read",  "tweet.write",   "tweet.moderate.write", "users.read",
+                                           "users.email", "follows.read",  "follows.write",        "offline.access",
+                                           "space.read",  "mute.read",     "mute.write",           "like.read",
+                                           "like.write",  "list.read",     "list.write",           "block.read",
+                                           "block.write", "bookmark.read", "bookmark.write",       "media.write",
+                                           "dm.read",     "dm.write"};
 
 Reply oauthError(int status, const std::string& error, const std::string& description) {
   return json(status, boost::json::object{{"error", error}, {"error_description", description}});
@@ -72,13 +74,16 @@ Reply XApi::Impl::authorize(const Request& r) {
   if (scopes.empty()) return errorRedirect("invalid_scope");
   // A browser sees the consent page first; its buttons come back here with `consent`.
   if (marketsage::test::showConsentPage(r.raw ? r.raw->get("Accept", "") : "", r.query))
-    return Reply{200, marketsage::test::consentPage("X", "MarketSage", {scopes.begin(), scopes.end()}, r.path, r.query),
-                 "text/html; charset=utf-8", {}};
+    return Reply{200,
+                 marketsage::test::consentPage("X", "MarketSage", {scopes.begin(), scopes.end()}, r.path, r.query),
+                 "text/html; charset=utf-8",
+                 {}};
   if (r.param(marketsage::test::consentParameter) == "deny") return errorRedirect("access_denied");  // "Cancel"
   const auto code = newToken("xcode-");
   codes[code] = Code{r.param("code_challenge"), method, redirectUri, scopes};
   const char* separator = redirectUri.find('?') == std::string::npos ? "?" : "&";
-  return Reply{302, "", "text/plain", {{"Location", redirectUri + separator + "state=" + encoded(state) + "&code=" + code}}};
+  return Reply{
+      302, "", "text/plain", {{"Location", redirectUri + separator + "state=" + encoded(state) + "&code=" + code}}};
 }
 
 Reply XApi::Impl::token(const Request& r) {
@@ -87,15 +92,18 @@ Reply XApi::Impl::token(const Request& r) {
   boost::json::object reply;
   if (grantType == "authorization_code") {
     for (const char* required : {"code", "redirect_uri", "code_verifier"})
-      if (r.param(required).empty()) return oauthError(400, "invalid_request", std::string("Missing required parameter [") + required + "].");
+      if (r.param(required).empty())
+        return oauthError(400, "invalid_request", std::string("Missing required parameter [") + required + "].");
     const auto it = codes.find(r.param("code"));
-    if (it == codes.end()) return oauthError(400, "invalid_request", "Value passed for the authorization code was invalid.");
+    if (it == codes.end())
+      return oauthError(400, "invalid_request", "Value passed for the authorization code was invalid.");
     const Code code = it->second;
     codes.erase(it);  // single use, even when the exchange fails below
     // redirect_uri must be the one of /authorize, exactly (RFC 6749 section 4.1.3; X's token request
     // repeats it: https://docs.x.com/fundamentals/authentication/oauth-2-0/user-access-token).
     if (code.redirectUri != r.param("redirect_uri"))
-      return oauthError(400, "invalid_request", "Value passed for the redirect uri did not match the uri of the authorization code.");
+      return oauthError(400, "invalid_request",
+                        "Value passed for the redirect uri did not match the uri of the authorization code.");
     const auto verifier = r.param("code_verifier");
     if ((code.method == "S256" ? XApi::s256(verifier) : verifier) != code.challenge)
       return oauthError(400, "invalid_request", "Value passed for the code verifier did not match the code challenge.");

@@ -34,10 +34,15 @@ size_t codePoints(const std::string& text) {
   return n;
 }
 
-json_::object tweetError(const std::string& id, const std::string& title, const std::string& detail, const std::string& type,
-                         const std::string& field) {
-  json_::object error{{"value", id}, {"detail", detail}, {"title", title}, {"resource_type", "tweet"},
-                      {"parameter", field.empty() ? "ids" : field}, {"resource_id", id}, {"type", type}};
+json_::object tweetError(const std::string& id, const std::string& title, const std::string& detail,
+                         const std::string& type, const std::string& field) {
+  json_::object error{{"value", id},
+                      {"detail", detail},
+                      {"title", title},
+                      {"resource_type", "tweet"},
+                      {"parameter", field.empty() ? "ids" : field},
+                      {"resource_id", id},
+                      {"type", type}};
   if (!field.empty()) error["field"] = field;
   return error;
 }
@@ -46,15 +51,17 @@ json_::object metricsJson(const XApi::Tweet& t, const std::set<std::string>& fie
   const auto& m = t.metrics;
   json_::object out;
   if (fields.count("public_metrics"))
-    out["public_metrics"] = {{"retweet_count", m.retweets}, {"reply_count", m.replies}, {"like_count", m.likes},
-                             {"quote_count", m.quotes}, {"bookmark_count", m.bookmarks}, {"impression_count", m.impressions}};
+    out["public_metrics"] = {{"retweet_count", m.retweets},   {"reply_count", m.replies},
+                             {"like_count", m.likes},         {"quote_count", m.quotes},
+                             {"bookmark_count", m.bookmarks}, {"impression_count", m.impressions}};
   if (fields.count("non_public_metrics"))
-    out["non_public_metrics"] = {{"impression_count", m.impressions}, {"url_link_clicks", m.urlLinkClicks},
+    out["non_public_metrics"] = {{"impression_count", m.impressions},
+                                 {"url_link_clicks", m.urlLinkClicks},
                                  {"user_profile_clicks", m.userProfileClicks}};
   if (fields.count("organic_metrics"))
-    out["organic_metrics"] = {{"impression_count", m.impressions}, {"like_count", m.likes}, {"reply_count", m.replies},
-                              {"retweet_count", m.retweets}, {"url_link_clicks", m.urlLinkClicks},
-                              {"user_profile_clicks", m.userProfileClicks}};
+    out["organic_metrics"] = {{"impression_count", m.impressions},  {"like_count", m.likes},
+                              {"reply_count", m.replies},           {"retweet_count", m.retweets},
+                              {"url_link_clicks", m.urlLinkClicks}, {"user_profile_clicks", m.userProfileClicks}};
   return out;
 }
 
@@ -102,7 +109,8 @@ std::optional<long long> parseIso(const std::string& text) {
 }
 
 long long nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 /// X ids grow with time: compares them as numbers.
@@ -119,14 +127,19 @@ json_::object XApi::Impl::tweetJson(const Tweet& t, const std::set<std::string>&
     const auto url = tco(t.id, index++);
     const auto start = codePointsOf(text);
     text += url;
-    return json_::object{{"start", start}, {"end", start + codePointsOf(url)}, {"url", url}, {"expanded_url", expanded}, {"display_url", display}};
+    return json_::object{{"start", start},
+                         {"end", start + codePointsOf(url)},
+                         {"url", url},
+                         {"expanded_url", expanded},
+                         {"display_url", display}};
   };
   for (const auto& span : xUrls(t.text)) {
     text += escapeHtml(std::string_view(t.text).substr(at, span.begin - at));
     const auto written = t.text.substr(span.begin, span.end - span.begin);
     const bool scheme = written.rfind("http://", 0) == 0 || written.rfind("https://", 0) == 0;
     const auto display = scheme ? written.substr(written.find("://") + 3) : written;
-    urls.push_back(link(scheme ? written : "http://" + written, display.size() > 26 ? display.substr(0, 25) + "\xe2\x80\xa6" : display));
+    urls.push_back(link(scheme ? written : "http://" + written,
+                        display.size() > 26 ? display.substr(0, 25) + "\xe2\x80\xa6" : display));
     at = span.end;
   }
   text += escapeHtml(std::string_view(t.text).substr(at));
@@ -136,7 +149,8 @@ json_::object XApi::Impl::tweetJson(const Tweet& t, const std::set<std::string>&
     const bool video = mediaKeys.front().rfind("3_", 0) != 0;
     const auto author = t.authorId == XApi::userId ? std::string(XApi::username) : "user" + t.authorId;
     if (!text.empty()) text += " ";
-    auto media = link("https://x.com/" + author + "/status/" + t.id + (video ? "/video/1" : "/photo/1"), "pic.x.com/" + tco(t.id, 99).substr(13));
+    auto media = link("https://x.com/" + author + "/status/" + t.id + (video ? "/video/1" : "/photo/1"),
+                      "pic.x.com/" + tco(t.id, 99).substr(13));
     media["media_key"] = mediaKeys.front();
     urls.push_back(media);
   }
@@ -177,24 +191,31 @@ json_::object XApi::Impl::tweetJson(const Tweet& t, const std::set<std::string>&
 /// first; max_results 5 to 100 (default 10), start_time / end_time / since_id / until_id,
 /// exclude=replies,retweets, pagination by meta.next_token.
 Reply XApi::Impl::userTweets(const Request& r, const std::string& userId) {
-  if (!isId(userId)) return invalidRequest("id", userId, "The `id` query parameter value [" + userId + "] is not valid");
+  if (!isId(userId))
+    return invalidRequest("id", userId, "The `id` query parameter value [" + userId + "] is not valid");
   long long maxResults = 10;
   if (const auto text = r.param("max_results"); !text.empty()) {
     maxResults = text.size() <= 3 && text.find_first_not_of("0123456789") == std::string::npos ? std::stoll(text) : -1;
     if (maxResults < 5 || maxResults > 100)
-      return invalidRequest("max_results", text, "The `max_results` query parameter value [" + text + "] is not between 5 and 100");
+      return invalidRequest("max_results", text,
+                            "The `max_results` query parameter value [" + text + "] is not between 5 and 100");
   }
   std::optional<long long> start, end;
   for (const auto& [name, bound] : {std::pair{"start_time", &start}, std::pair{"end_time", &end}}) {
     const auto text = r.param(name);
     if (text.empty()) continue;
     *bound = parseIso(text);
-    if (!*bound) return invalidRequest(name, text, "Invalid '" + std::string(name) + "':'" + text + "'. '" + name + "' must be a valid RFC 3339 date-time.");
+    if (!*bound)
+      return invalidRequest(
+          name, text,
+          "Invalid '" + std::string(name) + "':'" + text + "'. '" + name + "' must be a valid RFC 3339 date-time.");
   }
   size_t offset = 0;
   if (const auto token = r.param("pagination_token"); !token.empty()) {
-    if (token.rfind("7140dibdnow9c7btw4", 0) != 0 || token.size() == 18 || token.find_first_not_of("0123456789", 18) != std::string::npos)
-      return invalidRequest("pagination_token", token, "The `pagination_token` query parameter value [" + token + "] is not valid");
+    if (token.rfind("7140dibdnow9c7btw4", 0) != 0 || token.size() == 18 ||
+        token.find_first_not_of("0123456789", 18) != std::string::npos)
+      return invalidRequest("pagination_token", token,
+                            "The `pagination_token` query parameter value [" + token + "] is not valid");
     offset = std::stoul(token.substr(18));
   }
   const auto exclude = split(r.param("exclude"), ',');
@@ -203,7 +224,8 @@ Reply XApi::Impl::userTweets(const Request& r, const std::string& userId) {
   for (const auto& t : tweets) {
     if (t.deleted || t.authorId != userId || (noReplies && !t.replyTo.empty()) || t.timelineFromMs > nowMs()) continue;
     if ((start && t.createdAtSeconds < *start) || (end && t.createdAtSeconds > *end)) continue;
-    if ((!r.param("since_id").empty() && !newer(t.id, r.param("since_id"))) || (!r.param("until_id").empty() && !newer(r.param("until_id"), t.id)))
+    if ((!r.param("since_id").empty() && !newer(t.id, r.param("since_id"))) ||
+        (!r.param("until_id").empty() && !newer(r.param("until_id"), t.id)))
       continue;
     found.push_back(&t);
   }
@@ -213,7 +235,8 @@ Reply XApi::Impl::userTweets(const Request& r, const std::string& userId) {
   json_::array data;
   for (size_t i = offset; i < found.size() && i < offset + static_cast<size_t>(maxResults); ++i) {
     auto tweet = tweetJson(*found[i], fields);
-    for (const char* privateField : {"non_public_metrics", "organic_metrics"}) tweet.erase(privateField);  // not on timelines
+    for (const char* privateField : {"non_public_metrics", "organic_metrics"})
+      tweet.erase(privateField);  // not on timelines
     data.push_back(tweet);
   }
   json_::object meta{{"result_count", data.size()}};
@@ -221,8 +244,12 @@ Reply XApi::Impl::userTweets(const Request& r, const std::string& userId) {
     meta["newest_id"] = data.front().at("id");
     meta["oldest_id"] = data.back().at("id");
   }
-  if (offset + data.size() < found.size()) meta["next_token"] = "7140dibdnow9c7btw4" + std::to_string(offset + data.size());
-  if (offset > 0) meta["previous_token"] = "7140dibdnow9c7btw4" + std::to_string(offset > static_cast<size_t>(maxResults) ? offset - static_cast<size_t>(maxResults) : 0);
+  if (offset + data.size() < found.size())
+    meta["next_token"] = "7140dibdnow9c7btw4" + std::to_string(offset + data.size());
+  if (offset > 0)
+    meta["previous_token"] =
+        "7140dibdnow9c7btw4" +
+        std::to_string(offset > static_cast<size_t>(maxResults) ? offset - static_cast<size_t>(maxResults) : 0);
   json_::object out{{"meta", meta}};
   if (!data.empty()) out["data"] = data;
   return json(200, out);
@@ -236,8 +263,11 @@ Reply XApi::Impl::me(const Request& r, const Grant& grant) {
     if (field == "public_metrics") {
       long long tweetCount = 0;
       for (const auto& t : tweets) tweetCount += t.authorId == grant.userId && !t.deleted;
-      user["public_metrics"] = {{"followers_count", followers}, {"following_count", 12}, {"tweet_count", tweetCount},
-                                {"listed_count", 3}, {"like_count", 42}};
+      user["public_metrics"] = {{"followers_count", followers},
+                                {"following_count", 12},
+                                {"tweet_count", tweetCount},
+                                {"listed_count", 3},
+                                {"like_count", 42}};
     }
   }
   return json(200, json_::object{{"data", user}});
@@ -306,14 +336,16 @@ Reply XApi::Impl::createTweet(const Request& r, const Grant& grant) {
   }
   if (const auto* quote = body.if_contains("quote_tweet_id")) {
     t.quoteOf = quote->is_string() ? std::string(quote->as_string()) : "";
-    if (!visible(t.quoteOf)) return problem(403, "Forbidden", "You attempted to quote a Tweet that is deleted or not visible to you.");
+    if (!visible(t.quoteOf))
+      return problem(403, "Forbidden", "You attempted to quote a Tweet that is deleted or not visible to you.");
   }
   if (const auto* settings = body.if_contains("reply_settings"); settings && settings->is_string())
     t.replySettings = std::string(settings->as_string());
   // X's answer to identical text, as clients report it (problem+json, 403).
   if (duplicates(t)) return problem(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.");
   const auto fault = faults.next();
-  if (fault == marketsage::test::CreateFault::RefuseWithoutCreate) return problem(503, "Service Unavailable", "Service Unavailable");
+  if (fault == marketsage::test::CreateFault::RefuseWithoutCreate)
+    return problem(503, "Service Unavailable", "Service Unavailable");
   if (fault == marketsage::test::CreateFault::LateCreate) {
     // The gateway gave up; X creates the post a moment later, unless it is a duplicate by then.
     faults.createLater([this, t]() mutable {
@@ -330,7 +362,10 @@ Reply XApi::Impl::createTweet(const Request& r, const Grant& grant) {
   t.timelineFromMs = nowMs() + timelineLagMs;
   tweets.push_back(t);
   ++created;
-  auto reply = json(201, json_::object{{"data", {{"id", t.id}, {"text", tweetJson(t, {}).at("text")}, {"edit_history_tweet_ids", json_::array{json_::value(t.id)}}}}});
+  auto reply = json(201, json_::object{{"data",
+                                        {{"id", t.id},
+                                         {"text", tweetJson(t, {}).at("text")},
+                                         {"edit_history_tweet_ids", json_::array{json_::value(t.id)}}}}});
   reply.fault = fault;
   return reply;
 }
@@ -374,9 +409,10 @@ Reply XApi::Impl::lookupTweets(const Request& r, const Grant& grant) {
     bool refused = false;
     for (const char* field : {"non_public_metrics", "organic_metrics"})
       if (fields.count(field) && !privateAllowed) {
-        errors.push_back(tweetError(id, "Authorization Error",
-                                    std::string("Sorry, you are not authorized to access '") + field + "' on the Tweet with ids: " + id + ".",
-                                    "https://api.twitter.com/2/problems/not-authorized-for-field", field));
+        errors.push_back(tweetError(
+            id, "Authorization Error",
+            std::string("Sorry, you are not authorized to access '") + field + "' on the Tweet with ids: " + id + ".",
+            "https://api.twitter.com/2/problems/not-authorized-for-field", field));
         refused = true;
       }
     if (refused) continue;

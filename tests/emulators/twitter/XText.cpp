@@ -119,9 +119,9 @@ char32_t at(const Text& t, size_t i) { return i < t.size() ? t[i] : 0; }
 /// Code points that are emoji (Extended_Pictographic), by block; © and ® need U+FE0F.
 bool pictographic(char32_t c) {
   return (c >= 0x1F000 && c <= 0x1FAFF) || (c >= 0x2600 && c <= 0x27BF) || (c >= 0x2190 && c <= 0x21FF) ||
-         (c >= 0x2300 && c <= 0x23FF) || (c >= 0x25A0 && c <= 0x25FF) || (c >= 0x2B00 && c <= 0x2BFF) ||
-         c == 0x2934 || c == 0x2935 || c == 0x203C || c == 0x2049 || c == 0x2122 || c == 0x2139 || c == 0x24C2 ||
-         c == 0x3030 || c == 0x303D || c == 0x3297 || c == 0x3299;
+         (c >= 0x2300 && c <= 0x23FF) || (c >= 0x25A0 && c <= 0x25FF) || (c >= 0x2B00 && c <= 0x2BFF) || c == 0x2934 ||
+         c == 0x2935 || c == 0x203C || c == 0x2049 || c == 0x2122 || c == 0x2139 || c == 0x24C2 || c == 0x3030 ||
+         c == 0x303D || c == 0x3297 || c == 0x3299;
 }
 
 /// One emoji_zwj_element: a pictograph with its emoji presentation selector, skin tone modifier or
@@ -130,7 +130,8 @@ size_t element(const Text& t, size_t i) {
   const char32_t c = at(t, i);
   if (!pictographic(c) && !((c == 0xA9 || c == 0xAE) && at(t, i + 1) == 0xFE0F)) return 0;
   size_t end = i + 1;
-  for (char32_t n = at(t, end); n == 0xFE0F || (n >= 0x1F3FB && n <= 0x1F3FF) || (n >= 0xE0020 && n <= 0xE007F); n = at(t, ++end)) {
+  for (char32_t n = at(t, end); n == 0xFE0F || (n >= 0x1F3FB && n <= 0x1F3FF) || (n >= 0xE0020 && n <= 0xE007F);
+       n = at(t, ++end)) {
   }
   return end;
 }
@@ -185,15 +186,18 @@ bool knownTld(const std::string& tld, bool& country) {
 }
 
 int weight(char32_t c) {
-  const bool light = c <= 0x10FF || (c >= 0x2000 && c <= 0x200D) || (c >= 0x2010 && c <= 0x201F) || (c >= 0x2032 && c <= 0x2037);
+  const bool light =
+      c <= 0x10FF || (c >= 0x2000 && c <= 0x200D) || (c >= 0x2010 && c <= 0x201F) || (c >= 0x2032 && c <= 0x2037);
   return light ? 1 : 2;
 }
 
 bool asciiAlnum(char32_t c) { return c < 0x80 && std::isalnum(static_cast<int>(c)); }
-bool in(char32_t c, std::string_view set) { return c < 0x80 && set.find(static_cast<char>(c)) != std::string_view::npos; }
+bool in(char32_t c, std::string_view set) {
+  return c < 0x80 && set.find(static_cast<char>(c)) != std::string_view::npos;
+}
 bool letterOrMark(char32_t c) {  // twitter-text's latinAccentChars and cyrillicLettersAndMarks
-  return (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) || (c >= 0x300 && c <= 0x36F) || (c >= 0x400 && c <= 0x4FF) ||
-         (c >= 0x1E00 && c <= 0x1EFF);
+  return (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) || (c >= 0x300 && c <= 0x36F) ||
+         (c >= 0x400 && c <= 0x4FF) || (c >= 0x1E00 && c <= 0x1EFF);
 }
 bool pathChar(char32_t c) { return asciiAlnum(c) || letterOrMark(c) || in(c, "!*';:=+,.$/%#[]-_~@|&") || c == 0x2013; }
 bool pathEnd(char32_t c) { return asciiAlnum(c) || letterOrMark(c) || in(c, "+-=_#/"); }
@@ -240,7 +244,8 @@ size_t domainAt(const Text& t, size_t i, size_t& labels, std::string& countryTld
     if (!valid) continue;
     std::string tld;
     size_t end = parts[n - 1].first;
-    while (end < t.size() && t[end] < 0x80 && std::isalpha(static_cast<int>(t[end]))) tld += static_cast<char>(std::tolower(static_cast<int>(t[end++])));
+    while (end < t.size() && t[end] < 0x80 && std::isalpha(static_cast<int>(t[end])))
+      tld += static_cast<char>(std::tolower(static_cast<int>(t[end++])));
     if (asciiAlnum(at(t, end)) || at(t, end) == '@') continue;
     bool country = false;
     if (!knownTld(tld, country)) continue;
@@ -270,7 +275,8 @@ size_t pathEndAt(const Text& t, size_t i) {
 
 Match urlAt(const Text& t, size_t i) {
   const char32_t before = i == 0 ? 0 : t[i - 1];
-  if (i > 0 && (asciiAlnum(before) || in(before, "@$#") || before == 0xFF20 || before == 0xFF03 || invalidChar(before))) return {};
+  if (i > 0 && (asciiAlnum(before) || in(before, "@$#") || before == 0xFF20 || before == 0xFF03 || invalidChar(before)))
+    return {};
   const size_t scheme = schemeAt(t, i);
   size_t labels = 0;
   std::string countryTld;

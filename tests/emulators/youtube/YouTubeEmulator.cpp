@@ -11,16 +11,19 @@
 namespace emulators {
 
 long long youtubeNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
-void sendGoogleError(Response& response, int status, const std::string& reason, const std::string& message, const std::string& domain) {
-  static const std::map<int, std::string> statusNames = {{400, "INVALID_ARGUMENT"}, {401, "UNAUTHENTICATED"}, {403, "PERMISSION_DENIED"},
-                                                         {404, "NOT_FOUND"},        {429, "RESOURCE_EXHAUSTED"}, {500, "INTERNAL"},
-                                                         {503, "UNAVAILABLE"}};
-  json::object error{{"code", status},
-                     {"message", message},
-                     {"errors", json::array{json::object{{"message", message}, {"domain", domain}, {"reason", reason}}}}};
+void sendGoogleError(Response& response, int status, const std::string& reason, const std::string& message,
+                     const std::string& domain) {
+  static const std::map<int, std::string> statusNames = {
+      {400, "INVALID_ARGUMENT"},   {401, "UNAUTHENTICATED"}, {403, "PERMISSION_DENIED"}, {404, "NOT_FOUND"},
+      {429, "RESOURCE_EXHAUSTED"}, {500, "INTERNAL"},        {503, "UNAVAILABLE"}};
+  json::object error{
+      {"code", status},
+      {"message", message},
+      {"errors", json::array{json::object{{"message", message}, {"domain", domain}, {"reason", reason}}}}};
   if (auto it = statusNames.find(status); it != statusNames.end()) error["status"] = it->second;
   marketsage::test::sendJson(response, status, json::serialize(json::object{{"error", error}}));
 }
@@ -82,7 +85,8 @@ std::optional<std::set<std::string>> YouTubeApi::State::authorize(Request& reque
   const bool valid = it != tokens.end() && !it->second.revoked && it->second.expiresAtMs > youtubeNowMs();
   if (valid) return it->second.scopes;
   const std::string message =
-      "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication "
+      "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid "
+      "authentication "
       "credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.";
   response.set("WWW-Authenticate", bearer ? "Bearer realm=\"https://accounts.google.com/\", error=\"invalid_token\""
                                           : "Bearer realm=\"https://accounts.google.com/\"");
@@ -101,7 +105,8 @@ std::optional<std::set<std::string>> YouTubeApi::State::authorize(Request& reque
 bool YouTubeApi::State::charge(Response& response, long long units) {
   if (quotaUsed + units > dailyQuota) {
     sendGoogleError(response, 403, "quotaExceeded",
-                    "The request cannot be completed because you have exceeded your <a href=\"/youtube/v3/getting-started#quota\">quota</a>.",
+                    "The request cannot be completed because you have exceeded your <a "
+                    "href=\"/youtube/v3/getting-started#quota\">quota</a>.",
                     "youtube.quota");
     return false;
   }
@@ -112,7 +117,8 @@ bool YouTubeApi::State::charge(Response& response, long long units) {
 bool YouTubeApi::State::chargeInsert(Response& response) {
   if (insertsUsed + 1 > insertQuota) {
     sendGoogleError(response, 403, "quotaExceeded",
-                    "The request cannot be completed because you have exceeded your <a href=\"/youtube/v3/getting-started#quota\">quota</a>.",
+                    "The request cannot be completed because you have exceeded your <a "
+                    "href=\"/youtube/v3/getting-started#quota\">quota</a>.",
                     "youtube.quota");
     return false;
   }
@@ -165,7 +171,8 @@ YouTubeApi::YouTubeApi() : state_(std::make_unique<State>()) {
     try {
       state->handle(request, response);
     } catch (const std::exception& e) {
-      if (!response.sent()) sendGoogleError(response, 500, "backendError", std::string("emulator: ") + e.what(), "global");
+      if (!response.sent())
+        sendGoogleError(response, 500, "backendError", std::string("emulator: ") + e.what(), "global");
     }
   });
 }
@@ -302,7 +309,9 @@ void YouTubeApi::faultChunk(int nth, ChunkFault fault) {
   state_->chunkFaults[state_->chunkPuts + nth] = fault;
 }
 
-void YouTubeApi::faultNextCreates(const std::vector<marketsage::test::CreateFault>& faults) { state_->createFaults.push(faults); }
+void YouTubeApi::faultNextCreates(const std::vector<marketsage::test::CreateFault>& faults) {
+  state_->createFaults.push(faults);
+}
 void YouTubeApi::setSlowAnswerMs(int ms) { state_->createFaults.slowAnswerMs = ms; }
 void YouTubeApi::setLateCreateMs(int ms) { state_->createFaults.lateCreateMs = ms; }
 

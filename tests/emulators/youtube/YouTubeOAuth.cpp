@@ -40,13 +40,15 @@ std::string randomCode() {
 }
 
 void oauthError(Response& response, int status, const std::string& error, const std::string& description) {
-  marketsage::test::sendJson(response, status, json::serialize(json::object{{"error", error}, {"error_description", description}}));
+  marketsage::test::sendJson(response, status,
+                             json::serialize(json::object{{"error", error}, {"error_description", description}}));
 }
 
 bool knownScope(const std::string& scope) {
   return scope == YouTubeApi::scopeYoutube || scope == YouTubeApi::scopeUpload || scope == YouTubeApi::scopeReadonly ||
-         scope == "https://www.googleapis.com/auth/youtube.force-ssl" || scope == "https://www.googleapis.com/auth/yt-analytics.readonly" ||
-         scope == "openid" || scope == "email" || scope == "profile";
+         scope == "https://www.googleapis.com/auth/youtube.force-ssl" ||
+         scope == "https://www.googleapis.com/auth/yt-analytics.readonly" || scope == "openid" || scope == "email" ||
+         scope == "profile";
 }
 
 }  // namespace
@@ -61,10 +63,13 @@ void YouTubeApi::State::authorization(Request& request, Response& response) {
   lastAuthorization = query;
   const auto redirectUri = get("redirect_uri");
   // Errors before the redirect URI is trusted are shown to the user, never redirected.
-  if (get("client_id") != clientId) return oauthError(response, 401, "invalid_client", "The OAuth client was not found.");
+  if (get("client_id") != clientId)
+    return oauthError(response, 401, "invalid_client", "The OAuth client was not found.");
   const bool absolute = redirectUri.rfind("http://", 0) == 0 || redirectUri.rfind("https://", 0) == 0;
-  if (!absolute || redirectUri.find('#') != std::string::npos || (!redirectUris.empty() && !redirectUris.count(redirectUri)))
-    return oauthError(response, 400, "redirect_uri_mismatch", "The redirect URI in the request does not match the ones authorized for the OAuth client.");
+  if (!absolute || redirectUri.find('#') != std::string::npos ||
+      (!redirectUris.empty() && !redirectUris.count(redirectUri)))
+    return oauthError(response, 400, "redirect_uri_mismatch",
+                      "The redirect URI in the request does not match the ones authorized for the OAuth client.");
   const auto encode = [](const std::string& text) {
     std::string out;
     Poco::URI::encode(text, "!#$&'()*+,/:;=?@[]", out);
@@ -86,8 +91,9 @@ void YouTubeApi::State::authorization(Request& request, Response& response) {
   if (get("code_challenge").size() < 43 || get("code_challenge_method") != "S256") return fail("invalid_request");
   const auto code = randomCode();
   codes[code] = Code{redirectUri, scopes, get("code_challenge"), get("access_type") == "offline"};
-  marketsage::test::redirect(response, redirectUri + (redirectUri.find('?') == std::string::npos ? "?" : "&") + "state=" +
-                                           encode(get("state")) + "&code=" + encode(code) + "&scope=" + encode(scopes));
+  marketsage::test::redirect(response, redirectUri + (redirectUri.find('?') == std::string::npos ? "?" : "&") +
+                                           "state=" + encode(get("state")) + "&code=" + encode(code) +
+                                           "&scope=" + encode(scopes));
 }
 
 void YouTubeApi::State::token(Request& request, Response& response) {
@@ -101,7 +107,8 @@ void YouTubeApi::State::token(Request& request, Response& response) {
   auto form = marketsage::test::formParameters(request, body);
   std::lock_guard lock(mutex);
   if (clientDeleted) return oauthError(response, 401, "deleted_client", "The OAuth client was deleted.");
-  if (form["client_id"] != clientId || form["client_secret"] != clientSecret) return oauthError(response, 401, "invalid_client", "Unauthorized");
+  if (form["client_id"] != clientId || form["client_secret"] != clientSecret)
+    return oauthError(response, 401, "invalid_client", "Unauthorized");
   const auto grant = form["grant_type"];
   json::object answer{{"token_type", "Bearer"}, {"expires_in", answeredLifetime}};
   if (grant == "authorization_code") {
@@ -109,7 +116,8 @@ void YouTubeApi::State::token(Request& request, Response& response) {
     if (it == codes.end()) return oauthError(response, 400, "invalid_grant", "Malformed auth code.");
     const auto code = it->second;
     codes.erase(it);  // single use, even when refused below
-    if (form["redirect_uri"] != code.redirectUri) return oauthError(response, 400, "redirect_uri_mismatch", "Bad Request");
+    if (form["redirect_uri"] != code.redirectUri)
+      return oauthError(response, 400, "redirect_uri_mismatch", "Bad Request");
     if (form["code_verifier"].empty() || s256(form["code_verifier"]) != code.challenge)
       return oauthError(response, 400, "invalid_grant", "Invalid code verifier.");
     std::string refresh;
@@ -123,7 +131,8 @@ void YouTubeApi::State::token(Request& request, Response& response) {
     answer["scope"] = code.scopes;
   } else if (grant == "refresh_token") {
     const auto it = refreshTokens.find(form["refresh_token"]);
-    if (it == refreshTokens.end() || it->second.revoked) return oauthError(response, 400, "invalid_grant", "Token has been expired or revoked.");
+    if (it == refreshTokens.end() || it->second.revoked)
+      return oauthError(response, 400, "invalid_grant", "Token has been expired or revoked.");
     ++refreshGrants;
     // A refresh answer carries no new refresh_token: the old one stays valid.
     answer["access_token"] = mintToken(it->second.scopes, it->first);

@@ -42,8 +42,8 @@ struct YouTubeApi::State {
     std::string channel, mimeType;
     long long total = 0;
     std::string bytes;
-    json::object resource;   ///< snippet and status as sent
-    std::string videoId;     ///< set once complete
+    json::object resource;  ///< snippet and status as sent
+    std::string videoId;    ///< set once complete
     bool expired = false;
   };
   struct StoredVideo {
@@ -76,7 +76,7 @@ struct YouTubeApi::State {
   std::unique_ptr<marketsage::test::TestServer> server;
 
   void handle(Request& request, Response& response);
-  std::string newVideoId();                      // callers hold the mutex
+  std::string newVideoId();                                                      // callers hold the mutex
   std::string mintToken(const std::string& scopes, const std::string& refresh);  // callers hold the mutex
   /// The caller's token scopes, or nullopt after answering 401 (callers hold the mutex).
   std::optional<std::set<std::string>> authorize(Request& request, Response& response);

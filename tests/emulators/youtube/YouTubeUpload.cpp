@@ -13,7 +13,8 @@ constexpr long long kUnit = 256 * 1024;
 constexpr long long kThumbnailCost = 50;
 
 size_t characters(const std::string& text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return static_cast<size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 std::string queryValue(const Request& request, const std::string& name) {
@@ -51,8 +52,12 @@ json::object YouTubeApi::State::resourceOf(const StoredVideo& stored, const std:
   if (parts.find("snippet") != std::string::npos) {
     json::array tags;
     for (const auto& tag : v.tags) tags.emplace_back(tag);
-    out["snippet"] = json::object{{"publishedAt", isoTime(v.createdAtMs)}, {"channelId", v.channelId}, {"title", v.title},
-                                  {"description", v.description}, {"tags", tags}, {"categoryId", v.categoryId}};
+    out["snippet"] = json::object{{"publishedAt", isoTime(v.createdAtMs)},
+                                  {"channelId", v.channelId},
+                                  {"title", v.title},
+                                  {"description", v.description},
+                                  {"tags", tags},
+                                  {"categoryId", v.categoryId}};
   }
   if (parts.find("status") != std::string::npos) {
     json::object status{{"uploadStatus", "uploaded"}, {"privacyStatus", v.privacyStatus}, {"embeddable", true}};
@@ -61,8 +66,10 @@ json::object YouTubeApi::State::resourceOf(const StoredVideo& stored, const std:
     out["status"] = status;
   }
   if (parts.find("statistics") != std::string::npos)
-    out["statistics"] = json::object{{"viewCount", std::to_string(stored.views)}, {"likeCount", std::to_string(stored.likes)},
-                                     {"favoriteCount", "0"}, {"commentCount", std::to_string(stored.comments)}};
+    out["statistics"] = json::object{{"viewCount", std::to_string(stored.views)},
+                                     {"likeCount", std::to_string(stored.likes)},
+                                     {"favoriteCount", "0"},
+                                     {"commentCount", std::to_string(stored.comments)}};
   return out;
 }
 
@@ -70,10 +77,13 @@ void YouTubeApi::State::openSession(Request& request, Response& response, const 
   const auto body = marketsage::test::readBody(request);
   std::lock_guard lock(mutex);
   if (!hasAny(scopes, {scopeYoutube, scopeUpload, "https://www.googleapis.com/auth/youtube.force-ssl"}))
-    return sendGoogleError(response, 403, "insufficientPermissions", "Request had insufficient authentication scopes.", "global");
-  if (queryValue(request, "uploadType") != "resumable") return sendGoogleError(response, 400, "invalidUploadType", "uploadType must be resumable here", "global");
+    return sendGoogleError(response, 403, "insufficientPermissions", "Request had insufficient authentication scopes.",
+                           "global");
+  if (queryValue(request, "uploadType") != "resumable")
+    return sendGoogleError(response, 400, "invalidUploadType", "uploadType must be resumable here", "global");
   const auto parts = queryValue(request, "part");
-  if (parts.find("snippet") == std::string::npos) return sendGoogleError(response, 400, "invalidPart", "part must include snippet", "youtube.part");
+  if (parts.find("snippet") == std::string::npos)
+    return sendGoogleError(response, 400, "invalidPart", "part must include snippet", "youtube.part");
   long long total = 0;
   try {
     total = std::stoll(request.get("X-Upload-Content-Length", "0"));
@@ -84,35 +94,45 @@ void YouTubeApi::State::openSession(Request& request, Response& response, const 
   // charset=UTF-8" (using_resumable_upload_protocol, step 1).
   if (request.getContentType().rfind("application/json", 0) != 0)
     return sendGoogleError(response, 400, "badContent", "The metadata must be sent as application/json", "global");
-  if (total <= 0) return sendGoogleError(response, 400, "badContent", "X-Upload-Content-Length is required", "youtube.video");
+  if (total <= 0)
+    return sendGoogleError(response, 400, "badContent", "X-Upload-Content-Length is required", "youtube.video");
   if (type.rfind("video/", 0) != 0 && type != "application/octet-stream")
-    return sendGoogleError(response, 400, "invalidContentType", "X-Upload-Content-Type must be a video type", "youtube.video");
+    return sendGoogleError(response, 400, "invalidContentType", "X-Upload-Content-Type must be a video type",
+                           "youtube.video");
   boost::system::error_code error;
   const auto parsed = json::parse(body, error);
   if (error || !parsed.is_object()) return sendGoogleError(response, 400, "parseError", "Parse Error", "global");
   const auto& resource = parsed.as_object();
   const auto* snippetValue = resource.if_contains("snippet");
-  if (!snippetValue || !snippetValue->is_object()) return sendGoogleError(response, 400, "invalidTitle", "The request metadata specifies an invalid or empty video title.");
+  if (!snippetValue || !snippetValue->is_object())
+    return sendGoogleError(response, 400, "invalidTitle",
+                           "The request metadata specifies an invalid or empty video title.");
   const auto& snippet = snippetValue->as_object();
   const auto title = text(snippet, "title"), description = text(snippet, "description");
   if (title.empty() || characters(title) > 100 || title.find_first_of("<>") != std::string::npos)
-    return sendGoogleError(response, 400, "invalidTitle", "The request metadata specifies an invalid or empty video title.");
+    return sendGoogleError(response, 400, "invalidTitle",
+                           "The request metadata specifies an invalid or empty video title.");
   if (description.size() > 5000 || description.find_first_of("<>") != std::string::npos)
-    return sendGoogleError(response, 400, "invalidDescription", "The request metadata specifies an invalid video description.");
+    return sendGoogleError(response, 400, "invalidDescription",
+                           "The request metadata specifies an invalid video description.");
   json::object status;
   if (const auto* s = resource.if_contains("status"); s && s->is_object()) status = s->as_object();
   const auto privacy = text(status, "privacyStatus");
   if (!privacy.empty() && privacy != "public" && privacy != "unlisted" && privacy != "private")
     return sendGoogleError(response, 400, "invalidVideoMetadata", "The request metadata is invalid.");
   if (!text(status, "publishAt").empty() && privacy != "private")
-    return sendGoogleError(response, 400, "invalidPublishAt", "The request metadata specifies an invalid scheduled publishing time.");
-  if (!ownChannel()) return sendGoogleError(response, 401, "youtubeSignupRequired", "The user does not have a YouTube channel.", "global");
+    return sendGoogleError(response, 400, "invalidPublishAt",
+                           "The request metadata specifies an invalid scheduled publishing time.");
+  if (!ownChannel())
+    return sendGoogleError(response, 401, "youtubeSignupRequired", "The user does not have a YouTube channel.",
+                           "global");
   if (!chargeInsert(response)) return;  // its own bucket of calls, not the 10,000 units
   const auto id = "ABPtcP" + std::to_string(nextId++) + "x" + std::to_string(youtubeNowMs() % 100000);
   sessions[id] = Session{ownChannel()->id, type, total, {}, resource, {}, false};
   ++sessionsOpened;
   sendEmpty(response, 200, "Location",
-            (relativeLocation ? std::string() : server->url()) + "/upload/youtube/v3/videos?uploadType=resumable&part=" + parts + "&upload_id=" + id);
+            (relativeLocation ? std::string() : server->url()) +
+                "/upload/youtube/v3/videos?uploadType=resumable&part=" + parts + "&upload_id=" + id);
 }
 
 std::string YouTubeApi::State::completeSession(Session& session) {
@@ -133,7 +153,8 @@ std::string YouTubeApi::State::completeSession(Session& session) {
   if (const auto* s = session.resource.if_contains("status"); s && s->is_object()) status = s->as_object();
   v.privacyStatus = text(status, "privacyStatus").empty() ? "public" : text(status, "privacyStatus");
   v.publishAt = text(status, "publishAt");
-  if (const auto* kids = status.if_contains("selfDeclaredMadeForKids"); kids && kids->is_bool()) v.madeForKids = kids->as_bool();
+  if (const auto* kids = status.if_contains("selfDeclaredMadeForKids"); kids && kids->is_bool())
+    v.madeForKids = kids->as_bool();
   v.mimeType = session.mimeType;
   v.size = static_cast<long long>(session.bytes.size());
   v.sha256 = sha256Hex(session.bytes);
@@ -152,7 +173,8 @@ void YouTubeApi::State::uploadToSession(Request& request, Response& response) {
   auto id = queryValue(request, "upload_id");
   if (const auto alias = sessionAliases.find(id); alias != sessionAliases.end()) id = alias->second;
   const auto it = sessions.find(id);
-  if (it == sessions.end() || it->second.expired) return sendGoogleError(response, 404, "notFound", "Not Found", "global");
+  if (it == sessions.end() || it->second.expired)
+    return sendGoogleError(response, 404, "notFound", "Not Found", "global");
   if (!authorize(request, response)) return;
   auto& session = it->second;
   const auto range = request.get("Content-Range", "");
@@ -165,7 +187,8 @@ void YouTubeApi::State::uploadToSession(Request& request, Response& response) {
       moveNextIncomplete = false;
       const auto alias = id + "m" + std::to_string(sessionAliases.size() + 1);
       sessionAliases[alias] = id;
-      movedTo = server->url() + "/upload/youtube/v3/videos?uploadType=resumable&part=" + queryValue(request, "part") + "&upload_id=" + alias;
+      movedTo = server->url() + "/upload/youtube/v3/videos?uploadType=resumable&part=" + queryValue(request, "part") +
+                "&upload_id=" + alias;
       response.set("Location", movedTo);
     }
     const auto have = static_cast<long long>(session.bytes.size());
@@ -177,7 +200,8 @@ void YouTubeApi::State::uploadToSession(Request& request, Response& response) {
   // Status query: "bytes */N" with no body.
   if (range.rfind("bytes */", 0) == 0) {
     ++statusQueries;
-    if (range != "bytes */" + totalText || !body.empty()) return sendGoogleError(response, 400, "badRequest", "Invalid Content-Range", "global");
+    if (range != "bytes */" + totalText || !body.empty())
+      return sendGoogleError(response, 400, "badRequest", "Invalid Content-Range", "global");
     if (statusFailures > 0 && statusFailuresAfter > 0) {
       --statusFailuresAfter;
     } else if (statusFailures > 0) {
@@ -191,34 +215,33 @@ void YouTubeApi::State::uploadToSession(Request& request, Response& response) {
   if (!request.hasContentLength() || request.getContentLength64() != static_cast<Poco::Int64>(body.size()))
     return sendGoogleError(response, 400, "badRequest", "Content-Length is required", "global");
   long long first = -1, last = -1, total = -1;
-  if (std::sscanf(range.c_str(), "bytes %lld-%lld/%lld", &first, &last, &total) != 3 || "bytes " + std::to_string(first) + "-" +
-      std::to_string(last) + "/" + std::to_string(total) != range)
+  if (std::sscanf(range.c_str(), "bytes %lld-%lld/%lld", &first, &last, &total) != 3 ||
+      "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + std::to_string(total) != range)
     return sendGoogleError(response, 400, "badRequest", "Invalid Content-Range header: " + range, "global");
   const int nth = ++chunkPuts;
   if (!session.videoId.empty()) return answerDone(200);
   const auto have = static_cast<long long>(session.bytes.size());
   const long long length = last - first + 1;
-  if (total != session.total || first != have || last < first || last >= total || static_cast<long long>(body.size()) != length)
+  if (total != session.total || first != have || last < first || last >= total ||
+      static_cast<long long>(body.size()) != length)
     return sendGoogleError(response, 400, "badRequest",
-                           "Content-Range " + range + " does not continue the session at byte " + std::to_string(have) + " of " + totalText +
-                               " (body of " + std::to_string(body.size()) + " bytes)",
+                           "Content-Range " + range + " does not continue the session at byte " + std::to_string(have) +
+                               " of " + totalText + " (body of " + std::to_string(body.size()) + " bytes)",
                            "global");
   const bool final = last + 1 == total;
   if (!final && length % kUnit != 0)
-    return sendGoogleError(response, 400, "badRequest", "A chunk other than the last must be a multiple of 256 KiB", "global");
+    return sendGoogleError(response, 400, "badRequest", "A chunk other than the last must be a multiple of 256 KiB",
+                           "global");
 
   if (const auto fault = chunkFaults.find(nth); fault != chunkFaults.end()) {
     const auto kind = fault->second;
     chunkFaults.erase(fault);
     switch (kind) {
-      case ChunkFault::Unavailable:
-        return sendGoogleError(response, 503, "backendError", "Backend Error", "global");
+      case ChunkFault::Unavailable: return sendGoogleError(response, 503, "backendError", "Backend Error", "global");
       case ChunkFault::UnavailableTokensExpired:
         for (auto& [name, t] : tokens) t.expiresAtMs = std::min(t.expiresAtMs, youtubeNowMs() - 1);
         return sendGoogleError(response, 503, "backendError", "Backend Error", "global");
-      case ChunkFault::Reset:
-        lock.unlock();
-        return marketsage::test::closeWithoutAnswer(request);
+      case ChunkFault::Reset: lock.unlock(); return marketsage::test::closeWithoutAnswer(request);
       case ChunkFault::KeepPart:
         session.bytes.append(body, 0, static_cast<size_t>(length / 2 / kUnit * kUnit));
         return answerIncomplete();
@@ -236,7 +259,8 @@ void YouTubeApi::State::uploadToSession(Request& request, Response& response) {
   // The final chunk makes the video: the call that creates, with the shared faults.
   using marketsage::test::CreateFault;
   const auto fault = createFaults.next();
-  if (fault == CreateFault::RefuseWithoutCreate) return sendGoogleError(response, 503, "backendError", "Backend Error", "global");
+  if (fault == CreateFault::RefuseWithoutCreate)
+    return sendGoogleError(response, 503, "backendError", "Backend Error", "global");
   if (fault == CreateFault::LateCreate) {
     Session* late = &session;
     createFaults.createLater([this, late, body] {
@@ -261,28 +285,35 @@ void YouTubeApi::State::setThumbnail(Request& request, Response& response, const
   const auto body = marketsage::test::readBody(request);
   std::lock_guard lock(mutex);
   if (!hasAny(scopes, {scopeYoutube, scopeUpload, "https://www.googleapis.com/auth/youtube.force-ssl"}))
-    return sendGoogleError(response, 403, "insufficientPermissions", "Request had insufficient authentication scopes.", "global");
+    return sendGoogleError(response, 403, "insufficientPermissions", "Request had insufficient authentication scopes.",
+                           "global");
   // A media upload: /upload/youtube/v3/thumbnails/set?videoId=...&uploadType=media.
   if (queryValue(request, "uploadType") != "media")
     return sendGoogleError(response, 400, "invalidUploadType", "thumbnails.set takes uploadType=media", "global");
   const auto videoId = queryValue(request, "videoId");
   const auto it = videos.find(videoId);
   if (it == videos.end() || it->second.video.id.empty() || it->second.video.deleted)
-    return sendGoogleError(response, 404, "videoNotFound", "The video that you are trying to update cannot be found.", "youtube.thumbnail");
+    return sendGoogleError(response, 404, "videoNotFound", "The video that you are trying to update cannot be found.",
+                           "youtube.thumbnail");
   if (!ownChannel() || it->second.video.channelId != ownChannel()->id)
-    return sendGoogleError(response, 403, "forbidden", "The thumbnail can't be set for the specified video.", "youtube.thumbnail");
+    return sendGoogleError(response, 403, "forbidden", "The thumbnail can't be set for the specified video.",
+                           "youtube.thumbnail");
   const auto type = request.getContentType();
   if (type != "image/jpeg" && type != "image/png" && type != "application/octet-stream")
-    return sendGoogleError(response, 400, "invalidImage", "The provided image content is invalid.", "youtube.thumbnail");
+    return sendGoogleError(response, 400, "invalidImage", "The provided image content is invalid.",
+                           "youtube.thumbnail");
   if (body.size() > 2 * 1024 * 1024)
     return sendGoogleError(response, 400, "mediaBodyTooLarge", "The image is larger than 2 MB.", "youtube.thumbnail");
   if (!charge(response, kThumbnailCost)) return;
   it->second.video.thumbnailBytes = static_cast<long long>(body.size());
   it->second.video.thumbnailType = type;
   const auto url = "https://i.ytimg.com/vi/" + videoId + "/default.jpg";
-  marketsage::test::sendJson(response, 200,
-                             json::serialize(json::object{{"kind", "youtube#thumbnailSetResponse"},
-                                                          {"items", json::array{json::object{{"default", json::object{{"url", url}, {"width", 120}, {"height", 90}}}}}}}));
+  marketsage::test::sendJson(
+      response, 200,
+      json::serialize(json::object{
+          {"kind", "youtube#thumbnailSetResponse"},
+          {"items",
+           json::array{json::object{{"default", json::object{{"url", url}, {"width", 120}, {"height", 90}}}}}}}));
 }
 
 }  // namespace emulators

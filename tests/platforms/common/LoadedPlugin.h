@@ -30,13 +30,17 @@ class LoadedPlugin {
  public:
   /// Loads `soPath` and takes the plugin `id` from it, with `settings` (`overrides` merged over
   /// them) as its configuration.
-  LoadedPlugin(const std::string& soPath, const std::string& id, boost::json::object settings, const boost::json::object& overrides) {
+  LoadedPlugin(const std::string& soPath, const std::string& id, boost::json::object settings,
+               const boost::json::object& overrides) {
     for (const auto& [key, value] : overrides) settings[key] = value;
     std::random_device random;
-    folder_ = std::filesystem::temp_directory_path() / (id + "-test-" + std::to_string(random()) + std::to_string(random()));
+    folder_ =
+        std::filesystem::temp_directory_path() / (id + "-test-" + std::to_string(random()) + std::to_string(random()));
     std::filesystem::create_directories(folder_);
     registry_ = std::make_unique<plugins::PluginRegistry>(
-        [settings](const std::string&) { return plugins::PluginSettings{true, settings}; },
+        [settings](const std::string&) {
+          return plugins::PluginSettings{true, settings};
+        },
         [this](int, std::string_view, std::string_view message) {
           std::lock_guard lock(logMutex_);
           logLines_.emplace_back(message);
@@ -55,13 +59,15 @@ class LoadedPlugin {
   /// Calls the plugin; what it answered is shown with the next failing assertion.
   plugins::CallResult call(plugins::Operation op, const boost::json::object& request) const {
     auto result = plugin_->call(op, boost::json::value(request));
-    UNSCOPED_INFO(toString(op) << ": " << toString(result.kind) << " " << result.message << " [" << result.platformCode << "] "
-                               << boost::json::serialize(result.json));
+    UNSCOPED_INFO(toString(op) << ": " << toString(result.kind) << " " << result.message << " [" << result.platformCode
+                               << "] " << boost::json::serialize(result.json));
     return result;
   }
   /// The same with raw request text, passed unvalidated (bad-input tests). No Catch2 macro: safe
   /// on any thread.
-  plugins::CallResult callText(plugins::Operation op, std::string_view request) const { return plugin_->call(op, request); }
+  plugins::CallResult callText(plugins::Operation op, std::string_view request) const {
+    return plugin_->call(op, request);
+  }
 
   /// The plugin itself, for calls that must say nothing to Catch2 (from other threads).
   const plugins::Plugin& plugin() const { return *plugin_; }
@@ -69,8 +75,9 @@ class LoadedPlugin {
   /// publish, called again with each pending reply's resume merged into the request (as the host
   /// does) until it answers something else. No Catch2 macro: safe on any thread.
   Resumed publishSettled(boost::json::object request) const {
-    return publishResuming([&](const boost::json::object& r) { return callText(plugins::Operation::Publish, boost::json::serialize(r)); },
-                           std::move(request));
+    return publishResuming(
+        [&](const boost::json::object& r) { return callText(plugins::Operation::Publish, boost::json::serialize(r)); },
+        std::move(request));
   }
 
   /// A file of `bytes` bytes in the temporary folder: the alphabet over and over, or
@@ -79,14 +86,19 @@ class LoadedPlugin {
     const auto path = folder_ / name;
     std::string content(bytes, '\0');
     std::mt19937 generator(static_cast<unsigned>(bytes));
-    for (size_t i = 0; i < bytes; ++i) content[i] = random ? static_cast<char>(generator()) : static_cast<char>('a' + i % 26);
+    for (size_t i = 0; i < bytes; ++i)
+      content[i] = random ? static_cast<char>(generator()) : static_cast<char>('a' + i % 26);
     std::ofstream(path, std::ios::binary).write(content.data(), static_cast<std::streamsize>(content.size()));
     return path.string();
   }
   /// A Media object of the ABI for a new file (id "m-<name>").
   boost::json::object media(const std::string& kind, const std::string& mimeType, size_t bytes, const std::string& name,
                             bool random = false) const {
-    return {{"id", "m-" + name}, {"kind", kind}, {"mimeType", mimeType}, {"path", file(name, bytes, random)}, {"size", bytes}};
+    return {{"id", "m-" + name},
+            {"kind", kind},
+            {"mimeType", mimeType},
+            {"path", file(name, bytes, random)},
+            {"size", bytes}};
   }
 
   /// Every log line the plugin and the loader wrote.

@@ -12,9 +12,9 @@
 namespace marketsage::test {
 
 struct Resumed {
-  plugins::CallResult result;     ///< the last answer (still pending after maxRounds)
-  boost::json::object request;    ///< the request of the last call, with every resume merged
-  int pendingRounds = 0;          ///< how many answers were pending
+  plugins::CallResult result;   ///< the last answer (still pending after maxRounds)
+  boost::json::object request;  ///< the request of the last call, with every resume merged
+  int pendingRounds = 0;        ///< how many answers were pending
 };
 
 inline Resumed publishResuming(const std::function<plugins::CallResult(const boost::json::object&)>& publish,
@@ -22,10 +22,13 @@ inline Resumed publishResuming(const std::function<plugins::CallResult(const boo
   Resumed out;
   for (;;) {
     out.result = publish(request);
-    const auto* pending = out.result.ok() && out.result.json.is_object() ? out.result.json.as_object().if_contains("pending") : nullptr;
+    const auto* pending =
+        out.result.ok() && out.result.json.is_object() ? out.result.json.as_object().if_contains("pending") : nullptr;
     if (!pending || out.pendingRounds >= maxRounds) break;
     ++out.pendingRounds;
-    boost::json::object resume = request.contains("resume") && request["resume"].is_object() ? request["resume"].as_object() : boost::json::object{};
+    boost::json::object resume = request.contains("resume") && request["resume"].is_object()
+                                     ? request["resume"].as_object()
+                                     : boost::json::object{};
     if (const auto* more = pending->as_object().if_contains("resume"); more && more->is_object())
       for (const auto& [key, value] : more->as_object()) resume[key] = value;
     request["resume"] = resume;

@@ -51,7 +51,8 @@ struct Facebook {
   GraphApi::Item published(const CallResult& result) const { return graph.item(text(result.json, "/postId")); }
   int requestsTo(const std::string& suffix) const {
     int n = 0;
-    for (const auto& r : graph.requests()) n += r.size() >= suffix.size() && r.compare(r.size() - suffix.size(), suffix.size(), suffix) == 0;
+    for (const auto& r : graph.requests())
+      n += r.size() >= suffix.size() && r.compare(r.size() - suffix.size(), suffix.size(), suffix) == 0;
     return n;
   }
 };
@@ -61,9 +62,11 @@ struct Facebook {
 TEST_CASE("facebook oauth: dialog URL, code exchange to a long-lived token, refresh, revoke", "[facebook][oauth]") {
   Facebook fb;
   const std::string verifier = "verifier-0123456789-0123456789-0123456789-abc";
-  const auto url = fb.plugin.call(Operation::AuthorizeUrl, json::object{{"redirectUri", "https://host/api/auth/callback/facebook"},
-                                                                         {"state", "st-42"}, {"codeChallenge", challengeOf(verifier)},
-                                                                         {"codeChallengeMethod", "S256"}});
+  const auto url =
+      fb.plugin.call(Operation::AuthorizeUrl, json::object{{"redirectUri", "https://host/api/auth/callback/facebook"},
+                                                           {"state", "st-42"},
+                                                           {"codeChallenge", challengeOf(verifier)},
+                                                           {"codeChallengeMethod", "S256"}});
   REQUIRE(url.ok());
   const auto back = queryOf(fb.graph.consent(text(url.json, "/url")));
   REQUIRE(back.count("code"));
@@ -71,19 +74,25 @@ TEST_CASE("facebook oauth: dialog URL, code exchange to a long-lived token, refr
   const auto scopes = fb.graph.lastConsentScopes();
   CHECK(std::find(scopes.begin(), scopes.end(), "pages_manage_posts") != scopes.end());
 
-  const json::object exchange{{"code", back.at("code")}, {"redirectUri", "https://host/api/auth/callback/facebook"}, {"codeVerifier", verifier}};
+  const json::object exchange{{"code", back.at("code")},
+                              {"redirectUri", "https://host/api/auth/callback/facebook"},
+                              {"codeVerifier", verifier}};
   const auto token = fb.plugin.call(Operation::ExchangeCode, exchange);
   REQUIRE(token.ok());
   const std::string access = text(token.json, "/accessToken");
   CHECK(number(token.json, "/expiresIn") == fb.graph.longLivedExpiresIn);
   CHECK_FALSE(token.json.as_object().contains("refreshToken"));
-  SECTION("a code works once") { CHECK(fb.plugin.call(Operation::ExchangeCode, exchange).kind == ErrorKind::AuthInvalid); }
+  SECTION("a code works once") {
+    CHECK(fb.plugin.call(Operation::ExchangeCode, exchange).kind == ErrorKind::AuthInvalid);
+  }
   SECTION("refresh re-exchanges a valid token, and an expired one means reconnecting") {
-    const auto refreshed = fb.plugin.call(Operation::RefreshToken, json::object{{"refreshToken", access}, {"accessToken", access}});
+    const auto refreshed =
+        fb.plugin.call(Operation::RefreshToken, json::object{{"refreshToken", access}, {"accessToken", access}});
     REQUIRE(refreshed.ok());
     CHECK(text(refreshed.json, "/accessToken") != access);
     fb.graph.expireAllTokens();
-    CHECK(fb.plugin.call(Operation::RefreshToken, json::object{{"refreshToken", access}}).kind == ErrorKind::AuthInvalid);
+    CHECK(fb.plugin.call(Operation::RefreshToken, json::object{{"refreshToken", access}}).kind ==
+          ErrorKind::AuthInvalid);
   }
   SECTION("revoke removes the app; the token stops working") {
     REQUIRE(fb.plugin.call(Operation::RevokeToken, json::object{{"accessToken", access}}).ok());
@@ -95,12 +104,17 @@ TEST_CASE("facebook oauth: dialog URL, code exchange to a long-lived token, refr
 // redaction must hide them like access_token.
 TEST_CASE("facebook oauth: no token or code reaches the logs", "[facebook][oauth]") {
   Facebook fb;
-  const auto url = fb.plugin.call(Operation::AuthorizeUrl, json::object{{"redirectUri", "https://host/cb"}, {"state", "s"},
-                                                                         {"codeChallenge", challengeOf("v-0123456789-0123456789-0123456789-0123")},
-                                                                         {"codeChallengeMethod", "S256"}});
+  const auto url = fb.plugin.call(
+      Operation::AuthorizeUrl, json::object{{"redirectUri", "https://host/cb"},
+                                            {"state", "s"},
+                                            {"codeChallenge", challengeOf("v-0123456789-0123456789-0123456789-0123")},
+                                            {"codeChallengeMethod", "S256"}});
   const auto back = queryOf(fb.graph.consent(text(url.json, "/url")));
-  REQUIRE(fb.plugin.call(Operation::ExchangeCode, json::object{{"code", back.at("code")}, {"redirectUri", "https://host/cb"},
-                                                               {"codeVerifier", "v-0123456789-0123456789-0123456789-0123"}}).ok());
+  REQUIRE(fb.plugin
+              .call(Operation::ExchangeCode, json::object{{"code", back.at("code")},
+                                                          {"redirectUri", "https://host/cb"},
+                                                          {"codeVerifier", "v-0123456789-0123456789-0123456789-0123"}})
+              .ok());
   const std::string logs = fb.plugin.logs();
   CAPTURE(logs);
   for (const auto& issued : fb.graph.issuedTokens()) CHECK(logs.find(issued) == std::string::npos);
@@ -172,7 +186,8 @@ TEST_CASE("facebook publishes text, links, photos, albums and chunked videos", "
   SECTION("three photos become one post with attached_media") {
     auto request = fb.post("Album");
     json::array media;
-    for (int i = 0; i < 3; ++i) media.push_back(fb.files.media("p" + std::to_string(i) + ".png", png(1000 + i), "image", "image/png"));
+    for (int i = 0; i < 3; ++i)
+      media.push_back(fb.files.media("p" + std::to_string(i) + ".png", png(1000 + i), "image", "image/png"));
     request["media"] = media;
     const auto result = fb.publish(request);
     REQUIRE(result.ok());
@@ -239,7 +254,8 @@ TEST_CASE("facebook delete removes the post; a second delete is refused cleanly"
   Facebook fb;
   const auto post = fb.publish(fb.post("Short-lived"));
   REQUIRE(post.ok());
-  const json::object request{{"accessToken", fb.pageToken}, {"account", {{"id", fb.page.id}}}, {"postId", text(post.json, "/postId")}};
+  const json::object request{
+      {"accessToken", fb.pageToken}, {"account", {{"id", fb.page.id}}}, {"postId", text(post.json, "/postId")}};
   REQUIRE(fb.plugin.call(Operation::DeletePost, request).ok());
   CHECK(fb.published(post).deleted);
   const auto again = fb.plugin.call(Operation::DeletePost, request);
@@ -255,24 +271,29 @@ TEST_CASE("facebook insights: Page metrics over the days asked, post counters", 
     ids.push_back(text(result.json, "/postId"));
     fb.graph.setStats(ids.back(), {100 + i, 80 + i, 10 + i, 4, 2 + i, 0, 6});
   }
-  const auto account = fb.plugin.call(Operation::AccountInsights,
-                                      json::object{{"accessToken", fb.pageToken}, {"account", {{"id", fb.page.id}}},
-                                                   {"start", dateFromToday(-3)}, {"end", dateFromToday(-2)}});
+  const auto account = fb.plugin.call(Operation::AccountInsights, json::object{{"accessToken", fb.pageToken},
+                                                                               {"account", {{"id", fb.page.id}}},
+                                                                               {"start", dateFromToday(-3)},
+                                                                               {"end", dateFromToday(-2)}});
   REQUIRE(account.ok());
   const long long days = 2;
   CHECK(number(account.json, "/metrics/reach") == days * (80 + 81));
   CHECK(number(account.json, "/metrics/impressions") == days * (100 + 101));
   CHECK(number(account.json, "/metrics/followers") == fb.graph.followers);
 
-  const auto longRange = fb.plugin.call(Operation::AccountInsights,
-                                        json::object{{"accessToken", fb.pageToken}, {"account", {{"id", fb.page.id}}},
-                                                     {"start", dateFromToday(-150)}, {"end", dateFromToday(-1)}});
+  const auto longRange = fb.plugin.call(Operation::AccountInsights, json::object{{"accessToken", fb.pageToken},
+                                                                                 {"account", {{"id", fb.page.id}}},
+                                                                                 {"start", dateFromToday(-150)},
+                                                                                 {"end", dateFromToday(-1)}});
   REQUIRE(longRange.ok());  // Graph allows 93 days per call: the plugin asks in windows and adds them up
   CHECK(number(longRange.json, "/metrics/reach") == 150 * (80 + 81));
 
-  const auto posts = fb.plugin.call(Operation::PostInsights,
-                                    json::object{{"accessToken", fb.pageToken}, {"account", {{"id", fb.page.id}}},
-                                                 {"postIds", json::array{json::string(ids[1])}}, {"start", dateFromToday(-3)}, {"end", dateFromToday(0)}});
+  const auto posts =
+      fb.plugin.call(Operation::PostInsights, json::object{{"accessToken", fb.pageToken},
+                                                           {"account", {{"id", fb.page.id}}},
+                                                           {"postIds", json::array{json::string(ids[1])}},
+                                                           {"start", dateFromToday(-3)},
+                                                           {"end", dateFromToday(0)}});
   REQUIRE(posts.ok());
   CHECK(text(posts.json, "/posts/0/postId") == ids[1]);
   CHECK(number(posts.json, "/posts/0/metrics/likes") == 11);
@@ -318,7 +339,8 @@ TEST_CASE("facebook maps Graph errors to the ABI kinds", "[facebook][errors]") {
     CHECK(r.kind == ErrorKind::RateLimited);
     CHECK(r.retryAfterSeconds > 0);
   }
-  SECTION("a 5xx on the create is of unknown outcome (Graph may have made it); in the middle of a video upload TRANSIENT") {
+  SECTION(
+      "a 5xx on the create is of unknown outcome (Graph may have made it); in the middle of a video upload TRANSIENT") {
     fb.graph.failNext(1);
     const auto failed = fb.publish(fb.post("x"));
     CHECK(failed.kind == ErrorKind::OutcomeUnknown);
@@ -336,12 +358,17 @@ TEST_CASE("facebook maps Graph errors to the ABI kinds", "[facebook][errors]") {
   }
 }
 
-TEST_CASE("facebook oauth: always an S256 code_challenge in the dialog URL, always the verifier in the exchange", "[facebook][oauth][strict]") {
+TEST_CASE("facebook oauth: always an S256 code_challenge in the dialog URL, always the verifier in the exchange",
+          "[facebook][oauth][strict]") {
   Facebook fb;
-  const std::string redirect = "https://host/api/auth/callback/facebook", verifier = "v-0123456789-0123456789-0123456789-pkce";
-  CHECK(fb.plugin.call(Operation::AuthorizeUrl, json::object{{"redirectUri", redirect}, {"state", "s"}}).kind == ErrorKind::InvalidInput);
-  const auto url = fb.plugin.call(Operation::AuthorizeUrl, json::object{{"redirectUri", redirect}, {"state", "s"},
-                                                                         {"codeChallenge", challengeOf(verifier)}, {"codeChallengeMethod", "S256"}});
+  const std::string redirect = "https://host/api/auth/callback/facebook",
+                    verifier = "v-0123456789-0123456789-0123456789-pkce";
+  CHECK(fb.plugin.call(Operation::AuthorizeUrl, json::object{{"redirectUri", redirect}, {"state", "s"}}).kind ==
+        ErrorKind::InvalidInput);
+  const auto url = fb.plugin.call(Operation::AuthorizeUrl, json::object{{"redirectUri", redirect},
+                                                                        {"state", "s"},
+                                                                        {"codeChallenge", challengeOf(verifier)},
+                                                                        {"codeChallengeMethod", "S256"}});
   REQUIRE(url.ok());
   const auto query = queryOf(text(url.json, "/url"));
   CHECK(query.at("code_challenge") == challengeOf(verifier));
@@ -349,12 +376,18 @@ TEST_CASE("facebook oauth: always an S256 code_challenge in the dialog URL, alwa
   CHECK(query.at("redirect_uri") == redirect);
 
   const auto code = queryOf(fb.graph.consent(text(url.json, "/url"))).at("code");
-  CHECK(fb.plugin.call(Operation::ExchangeCode, json::object{{"code", code}, {"redirectUri", redirect}}).kind == ErrorKind::InvalidInput);
-  const auto tampered = fb.plugin.call(Operation::ExchangeCode, json::object{{"code", code}, {"redirectUri", redirect}, {"codeVerifier", verifier + "x"}});
+  CHECK(fb.plugin.call(Operation::ExchangeCode, json::object{{"code", code}, {"redirectUri", redirect}}).kind ==
+        ErrorKind::InvalidInput);
+  const auto tampered =
+      fb.plugin.call(Operation::ExchangeCode,
+                     json::object{{"code", code}, {"redirectUri", redirect}, {"codeVerifier", verifier + "x"}});
   CHECK_FALSE(tampered.ok());
   CHECK(tampered.message.find("code_verifier") != std::string::npos);
   // The emulator refuses a code without its verifier, so this success proves the plugin sent it.
-  CHECK(fb.plugin.call(Operation::ExchangeCode, json::object{{"code", code}, {"redirectUri", redirect}, {"codeVerifier", verifier}}).ok());
+  CHECK(fb.plugin
+            .call(Operation::ExchangeCode,
+                  json::object{{"code", code}, {"redirectUri", redirect}, {"codeVerifier", verifier}})
+            .ok());
 }
 
 namespace {
@@ -365,15 +398,16 @@ using Fault = GraphApi::CreateFault;
 std::vector<GraphApi::Item> madeWith(const GraphApi& graph, const std::string& page, const std::string& message) {
   std::vector<GraphApi::Item> out;
   for (const auto& item : graph.items())
-    if (item.ownerId == page && item.message == message && !item.deleted && (item.kind == "post" || item.kind == "video") &&
-        (item.published || item.scheduledPublishTime > 0))
+    if (item.ownerId == page && item.message == message && !item.deleted &&
+        (item.kind == "post" || item.kind == "video") && (item.published || item.scheduledPublishTime > 0))
       out.push_back(item);
   return out;
 }
 
 }  // namespace
 
-TEST_CASE("facebook: a create whose answer is lost is of unknown outcome, and reconcile finds what the Page has", "[facebook][exactly-once]") {
+TEST_CASE("facebook: a create whose answer is lost is of unknown outcome, and reconcile finds what the Page has",
+          "[facebook][exactly-once]") {
   Facebook fb(json::object{{"http_timeout_ms", 400}});
   fb.graph.slowAnswerMs = 1200;  // past the plugin's timeout
   fb.graph.lateCreateMs = 300;
@@ -387,7 +421,8 @@ TEST_CASE("facebook: a create whose answer is lost is of unknown outcome, and re
   if (kind == "link") request["link"] = "https://example.com/lost";
   if (kind == "photo") request["media"] = json::array{fb.files.media("p.jpg", jpeg(1500), "image", "image/jpeg")};
   if (kind == "album")
-    request["media"] = json::array{fb.files.media("a.png", png(900), "image", "image/png"), fb.files.media("b.png", png(901), "image", "image/png")};
+    request["media"] = json::array{fb.files.media("a.png", png(900), "image", "image/png"),
+                                   fb.files.media("b.png", png(901), "image", "image/png")};
   if (kind == "video") request["media"] = json::array{fb.files.media("v.mp4", mp4(2500), "video", "video/mp4")};
   if (kind == "scheduled") request["scheduledTime"] = inSeconds(3600);
   const auto attemptedAt = inSeconds(0);
@@ -414,7 +449,8 @@ TEST_CASE("facebook: a create whose answer is lost is of unknown outcome, and re
   }
 }
 
-TEST_CASE("facebook: a create that never left is TRANSIENT; Graph's refusals keep their kinds", "[facebook][exactly-once]") {
+TEST_CASE("facebook: a create that never left is TRANSIENT; Graph's refusals keep their kinds",
+          "[facebook][exactly-once]") {
   SECTION("nothing listens: the request was not sent") {
     Facebook nowhere(json::object{{"api_base", "http://127.0.0.1:1"}});
     CHECK(nowhere.publish(nowhere.post("nowhere")).kind == ErrorKind::Transient);
@@ -438,7 +474,9 @@ TEST_CASE("facebook: Graph's duplicate refusal (#506) is a cue to look, never a 
   CHECK(again.kind == ErrorKind::OutcomeUnknown);
   CHECK(again.platformCode == "506");
   CHECK(fb.graph.livePosts(fb.page.id).size() == 1);
-  const auto reconcile = [&] { return fb.plugin.call(Operation::Reconcile, reconcileRequest(fb.post("Same words"), attemptedAt)); };
+  const auto reconcile = [&] {
+    return fb.plugin.call(Operation::Reconcile, reconcileRequest(fb.post("Same words"), attemptedAt));
+  };
 
   SECTION("the earlier post is the attempt's: found") {
     const auto answer = reconcile();
@@ -466,14 +504,17 @@ TEST_CASE("facebook: Graph's duplicate refusal (#506) is a cue to look, never a 
   }
 }
 
-TEST_CASE("facebook reconcile: pages through the Page's posts, boundedly; ambiguity and throttling are said", "[facebook][exactly-once]") {
+TEST_CASE("facebook reconcile: pages through the Page's posts, boundedly; ambiguity and throttling are said",
+          "[facebook][exactly-once]") {
   Facebook fb;
   fb.graph.listLimit = 2;
   const auto attemptedAt = inSeconds(0);
   const auto target = fb.publish(fb.post("the one"));
   REQUIRE(target.ok());
   for (int i = 0; i < 5; ++i) REQUIRE(fb.publish(fb.post("later " + std::to_string(i))).ok());
-  const auto reconcile = [&](const json::object& request) { return fb.plugin.call(Operation::Reconcile, reconcileRequest(request, attemptedAt)); };
+  const auto reconcile = [&](const json::object& request) {
+    return fb.plugin.call(Operation::Reconcile, reconcileRequest(request, attemptedAt));
+  };
 
   SECTION("found on the third page") {
     const int before = fb.requestsTo("/published_posts");
@@ -492,7 +533,8 @@ TEST_CASE("facebook reconcile: pages through the Page's posts, boundedly; ambigu
   }
   SECTION("two posts alike since the attempt cannot be told apart") {
     auto album = fb.post("Twins");
-    album["media"] = json::array{fb.files.media("t1.png", png(700), "image", "image/png"), fb.files.media("t2.png", png(701), "image", "image/png")};
+    album["media"] = json::array{fb.files.media("t1.png", png(700), "image", "image/png"),
+                                 fb.files.media("t2.png", png(701), "image", "image/png")};
     REQUIRE(fb.publish(album).ok());
     REQUIRE(fb.publish(album).ok());
     const auto answer = reconcile(album);
@@ -515,13 +557,16 @@ TEST_CASE("facebook reconcile: pages through the Page's posts, boundedly; ambigu
   }
 }
 
-TEST_CASE("facebook validate reports the message's length in characters against 63206", "[facebook][validate][length]") {
+TEST_CASE("facebook validate reports the message's length in characters against 63206",
+          "[facebook][validate][length]") {
   Facebook fb;
   const auto lengthOf = [](const CallResult& r) {
     const auto& length = r.json.at("length");
-    return std::tuple{length.at("used").as_int64(), length.at("limit").as_int64(), std::string(length.at("unit").as_string())};
+    return std::tuple{length.at("used").as_int64(), length.at("limit").as_int64(),
+                      std::string(length.at("unit").as_string())};
   };
-  const auto fine = fb.plugin.call(Operation::Validate, fb.post("h\xc3\xa9llo \xF0\x9F\x98\x80"));  // é and 😀: one character each
+  const auto fine =
+      fb.plugin.call(Operation::Validate, fb.post("h\xc3\xa9llo \xF0\x9F\x98\x80"));  // é and 😀: one character each
   REQUIRE(fine.ok());
   CHECK(lengthOf(fine) == std::tuple{7, 63206, std::string("characters")});
   const auto over = fb.plugin.call(Operation::Validate, fb.post(std::string(63207, 'x')));

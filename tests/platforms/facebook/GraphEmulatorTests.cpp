@@ -37,7 +37,8 @@ using Fields = std::vector<std::pair<std::string, std::string>>;
 
 /// One Graph call: GET/DELETE fields go to the query; POST is form-encoded, or multipart with `files`.
 Answer call(const std::string& method, const std::string& url, const Fields& fields = {},
-            const std::map<std::string, std::string>& files = {}, const Fields& headers = {}, const std::string& rawBody = {}) {
+            const std::map<std::string, std::string>& files = {}, const Fields& headers = {},
+            const std::string& rawBody = {}) {
   Poco::URI uri(url);
   if (method != "POST")
     for (const auto& [name, value] : fields) uri.addQueryParameter(name, value);
@@ -45,7 +46,8 @@ Answer call(const std::string& method, const std::string& url, const Fields& fie
   Poco::Net::HTTPRequest request(method, uri.getPathAndQuery(), Poco::Net::HTTPMessage::HTTP_1_1);
   for (const auto& [name, value] : headers) request.set(name, value);
   if (method == "POST" && rawBody.empty()) {
-    Poco::Net::HTMLForm form(files.empty() ? Poco::Net::HTMLForm::ENCODING_URL : Poco::Net::HTMLForm::ENCODING_MULTIPART);
+    Poco::Net::HTMLForm form(files.empty() ? Poco::Net::HTMLForm::ENCODING_URL
+                                           : Poco::Net::HTMLForm::ENCODING_MULTIPART);
     for (const auto& [name, value] : fields) form.set(name, value);
     for (const auto& [name, bytes] : files)
       form.addPart(name, new Poco::Net::StringPartSource(bytes, "application/octet-stream", "file.bin"));
@@ -69,8 +71,9 @@ std::string api(const GraphApi& graph, const std::string& path) { return graph.u
 
 TEST_CASE("Login dialog: consent redirects with a single-use code, denial with access_denied", "[graph-emulator]") {
   GraphApi graph;
-  const std::string dialog = api(graph, "dialog/oauth?client_id=") + GraphApi::appId +
-                             "&redirect_uri=https%3A%2F%2Fhost%2Fcb&state=s-1&response_type=code&scope=pages_show_list,read_insights";
+  const std::string dialog =
+      api(graph, "dialog/oauth?client_id=") + GraphApi::appId +
+      "&redirect_uri=https%3A%2F%2Fhost%2Fcb&state=s-1&response_type=code&scope=pages_show_list,read_insights";
   const Poco::URI back(graph.consent(dialog));
   CHECK(back.getHost() == "host");
   std::map<std::string, std::string> query;
@@ -79,8 +82,10 @@ TEST_CASE("Login dialog: consent redirects with a single-use code, denial with a
   REQUIRE_FALSE(query["code"].empty());
   CHECK(graph.lastConsentScopes() == std::vector<std::string>{"pages_show_list", "read_insights"});
 
-  const Fields exchange{{"client_id", GraphApi::appId}, {"client_secret", GraphApi::appSecret},
-                        {"redirect_uri", "https://host/cb"}, {"code", query["code"]}};
+  const Fields exchange{{"client_id", GraphApi::appId},
+                        {"client_secret", GraphApi::appSecret},
+                        {"redirect_uri", "https://host/cb"},
+                        {"code", query["code"]}};
   const Answer token = call("GET", api(graph, "oauth/access_token"), exchange);
   CHECK(token.status == 200);
   CHECK(token.body.at("token_type") == "bearer");
@@ -90,7 +95,8 @@ TEST_CASE("Login dialog: consent redirects with a single-use code, denial with a
   CHECK(again.errorSubcode() == 36009);  // this authorization code has been used
 
   const Answer longLived = call("GET", api(graph, "oauth/access_token"),
-                                {{"grant_type", "fb_exchange_token"}, {"client_id", GraphApi::appId},
+                                {{"grant_type", "fb_exchange_token"},
+                                 {"client_id", GraphApi::appId},
                                  {"client_secret", GraphApi::appSecret},
                                  {"fb_exchange_token", json::value_to<std::string>(token.body.at("access_token"))}});
   CHECK(longLived.body.at("expires_in").as_int64() == graph.longLivedExpiresIn);
@@ -99,10 +105,13 @@ TEST_CASE("Login dialog: consent redirects with a single-use code, denial with a
   std::map<std::string, std::string> second;
   for (const auto& [k, v] : Poco::URI(graph.consent(dialog)).getQueryParameters()) second[k] = v;
   const Answer shortLived = call("GET", api(graph, "oauth/access_token"),
-                                 {{"client_id", GraphApi::appId}, {"client_secret", GraphApi::appSecret},
-                                  {"redirect_uri", "https://host/cb"}, {"code", second["code"]}});
-  CHECK(call("GET", api(graph, "me"), {{"access_token", json::value_to<std::string>(shortLived.body.at("access_token"))}})
-            .errorSubcode() == 463);
+                                 {{"client_id", GraphApi::appId},
+                                  {"client_secret", GraphApi::appSecret},
+                                  {"redirect_uri", "https://host/cb"},
+                                  {"code", second["code"]}});
+  CHECK(
+      call("GET", api(graph, "me"), {{"access_token", json::value_to<std::string>(shortLived.body.at("access_token"))}})
+          .errorSubcode() == 463);
 
   graph.denyNextConsent();
   const std::string denied = graph.consent(dialog);
@@ -128,10 +137,12 @@ TEST_CASE("Tokens: expired, revoked, missing permission and a wrong appsecret_pr
   graph.removePermission("pages_manage_posts");
   const Answer denied = call("POST", api(graph, page + "/feed"), {{"access_token", pageToken}, {"message", "hi"}});
   CHECK(denied.errorCode() == 200);
-  CHECK(json::value_to<std::string>(denied.body.at("error").at("message")).find("pages_manage_posts") != std::string::npos);
+  CHECK(json::value_to<std::string>(denied.body.at("error").at("message")).find("pages_manage_posts") !=
+        std::string::npos);
 
-  const Answer debug = call("GET", api(graph, "debug_token"),
-                            {{"input_token", pageToken}, {"access_token", std::string(GraphApi::appId) + "|" + GraphApi::appSecret}});
+  const Answer debug =
+      call("GET", api(graph, "debug_token"),
+           {{"input_token", pageToken}, {"access_token", std::string(GraphApi::appId) + "|" + GraphApi::appSecret}});
   CHECK(debug.body.at("data").at("is_valid") == true);
   CHECK(debug.body.at("data").at("type") == "PAGE");
   CHECK(metatest::text(debug.body, "/data/profile_id") == page);
@@ -153,11 +164,14 @@ TEST_CASE("/me/accounts pages small, with cursors and a next URL to follow", "[g
   GraphApi graph;
   const std::string token = graph.userToken();
   std::vector<std::string> ids;
-  std::string next = api(graph, "me/accounts?fields=id,name,access_token,instagram_business_account%7Bid,username%7D&access_token=" + token);
+  std::string next =
+      api(graph,
+          "me/accounts?fields=id,name,access_token,instagram_business_account%7Bid,username%7D&access_token=" + token);
   while (!next.empty()) {
     const Answer page = call("GET", next);
     REQUIRE(page.status == 200);
-    for (const auto& entry : page.body.at("data").as_array()) ids.push_back(json::value_to<std::string>(entry.at("id")));
+    for (const auto& entry : page.body.at("data").as_array())
+      ids.push_back(json::value_to<std::string>(entry.at("id")));
     const auto& paging = page.body.at("paging").as_object();
     next = paging.contains("next") ? json::value_to<std::string>(paging.at("next")) : "";
   }
@@ -196,24 +210,30 @@ TEST_CASE("Page video: resumable start, chunks at the announced offsets, finish"
   const std::string page = graph.pages()[0].id;
   const std::string token = graph.pageToken(page, graph.userToken());
   const std::string video = metatest::mp4(2500);
-  const Answer start = call("POST", api(graph, page + "/videos"), {{"access_token", token}, {"upload_phase", "start"}, {"file_size", "2500"}});
+  const Answer start = call("POST", api(graph, page + "/videos"),
+                            {{"access_token", token}, {"upload_phase", "start"}, {"file_size", "2500"}});
   REQUIRE(start.status == 200);
   CHECK(start.body.at("end_offset") == "1000");
   const std::string session = json::value_to<std::string>(start.body.at("upload_session_id"));
-  const Answer wrongOffset = call("POST", api(graph, page + "/videos"),
-                                  {{"access_token", token}, {"upload_phase", "transfer"}, {"upload_session_id", session}, {"start_offset", "5"}},
-                                  {{"video_file_chunk", video.substr(0, 1000)}});
+  const Answer wrongOffset = call(
+      "POST", api(graph, page + "/videos"),
+      {{"access_token", token}, {"upload_phase", "transfer"}, {"upload_session_id", session}, {"start_offset", "5"}},
+      {{"video_file_chunk", video.substr(0, 1000)}});
   CHECK(wrongOffset.status == 400);
   long long offset = 0;
   while (offset < 2500) {
     const Answer chunk = call("POST", api(graph, page + "/videos"),
-                              {{"access_token", token}, {"upload_phase", "transfer"}, {"upload_session_id", session}, {"start_offset", std::to_string(offset)}},
+                              {{"access_token", token},
+                               {"upload_phase", "transfer"},
+                               {"upload_session_id", session},
+                               {"start_offset", std::to_string(offset)}},
                               {{"video_file_chunk", video.substr(offset, 1000)}});
     REQUIRE(chunk.status == 200);
     offset = std::stoll(json::value_to<std::string>(chunk.body.at("start_offset")));
   }
-  const Answer finish = call("POST", api(graph, page + "/videos"),
-                             {{"access_token", token}, {"upload_phase", "finish"}, {"upload_session_id", session}, {"description", "clip"}});
+  const Answer finish = call(
+      "POST", api(graph, page + "/videos"),
+      {{"access_token", token}, {"upload_phase", "finish"}, {"upload_session_id", session}, {"description", "clip"}});
   CHECK(finish.body.at("success") == true);
   const auto item = graph.item(json::value_to<std::string>(start.body.at("video_id")));
   CHECK(item.bytes == 2500);
@@ -226,18 +246,24 @@ TEST_CASE("Resumable Upload API: session, offset-checked bytes, a handle /videos
   const std::string page = graph.pages()[0].id;
   const std::string token = graph.pageToken(page, graph.userToken());
   const std::string video = metatest::mp4(1500);
-  const Answer session = call("POST", api(graph, std::string(GraphApi::appId) + "/uploads"),
-                              {{"access_token", token}, {"file_name", "v.mp4"}, {"file_length", "1500"}, {"file_type", "video/mp4"}});
+  const Answer session =
+      call("POST", api(graph, std::string(GraphApi::appId) + "/uploads"),
+           {{"access_token", token}, {"file_name", "v.mp4"}, {"file_length", "1500"}, {"file_type", "video/mp4"}});
   const std::string id = json::value_to<std::string>(session.body.at("id"));
   REQUIRE(id.rfind("upload:", 0) == 0);
   const Fields auth{{"Authorization", "OAuth " + token}};
-  CHECK(call("POST", api(graph, id), {}, {}, {{"Authorization", "OAuth " + token}, {"file_offset", "7"}}, video).status == 400);
-  CHECK(call("POST", api(graph, id), {}, {}, {{"Authorization", "OAuth " + token}, {"file_offset", "0"}}, video.substr(0, 500))
+  CHECK(
+      call("POST", api(graph, id), {}, {}, {{"Authorization", "OAuth " + token}, {"file_offset", "7"}}, video).status ==
+      400);
+  CHECK(call("POST", api(graph, id), {}, {}, {{"Authorization", "OAuth " + token}, {"file_offset", "0"}},
+             video.substr(0, 500))
             .body.at("file_offset") == 500);
   CHECK(call("GET", api(graph, id), {}, {}, auth).body.at("file_offset") == 500);
-  const Answer done = call("POST", api(graph, id), {}, {}, {{"Authorization", "OAuth " + token}, {"file_offset", "500"}}, video.substr(500));
+  const Answer done = call("POST", api(graph, id), {}, {},
+                           {{"Authorization", "OAuth " + token}, {"file_offset", "500"}}, video.substr(500));
   const std::string handle = json::value_to<std::string>(done.body.at("h"));
-  const Answer created = call("POST", api(graph, page + "/videos"), {{"access_token", token}, {"fbuploader_video_file_chunk", handle}});
+  const Answer created =
+      call("POST", api(graph, page + "/videos"), {{"access_token", token}, {"fbuploader_video_file_chunk", handle}});
   CHECK(graph.item(json::value_to<std::string>(created.body.at("id"))).sha256 == metatest::sha256Hex(video));
 }
 
@@ -249,17 +275,22 @@ TEST_CASE("Instagram containers: image download errors, processing, rupload, pub
   const std::string token = graph.userToken();
   const std::string ig = owner.igUserId;
 
-  const Answer unreachable = call("POST", api(graph, ig + "/media"), {{"access_token", token}, {"image_url", media.put("x", "", "") + "-missing"}});
+  const Answer unreachable = call("POST", api(graph, ig + "/media"),
+                                  {{"access_token", token}, {"image_url", media.put("x", "", "") + "-missing"}});
   CHECK(unreachable.errorCode() == 9004);
   CHECK(unreachable.errorSubcode() == 2207052);
-  const Answer notJpeg = call("POST", api(graph, ig + "/media"), {{"access_token", token}, {"image_url", media.put("a.png", metatest::png(100), "image/png")}});
+  const Answer notJpeg =
+      call("POST", api(graph, ig + "/media"),
+           {{"access_token", token}, {"image_url", media.put("a.png", metatest::png(100), "image/png")}});
   CHECK(notJpeg.errorSubcode() == 2207005);
 
-  const Answer reel = call("POST", api(graph, ig + "/media"), {{"access_token", token}, {"media_type", "REELS"}, {"upload_type", "resumable"}});
+  const Answer reel = call("POST", api(graph, ig + "/media"),
+                           {{"access_token", token}, {"media_type", "REELS"}, {"upload_type", "resumable"}});
   REQUIRE(reel.status == 200);
   const std::string container = json::value_to<std::string>(reel.body.at("id"));
   CHECK(json::value_to<std::string>(reel.body.at("uri")) == graph.url() + "/ig-api-upload/v23.0/" + container);
-  const Answer early = call("POST", api(graph, ig + "/media_publish"), {{"access_token", token}, {"creation_id", container}});
+  const Answer early =
+      call("POST", api(graph, ig + "/media_publish"), {{"access_token", token}, {"creation_id", container}});
   CHECK(early.errorCode() == 9007);
   CHECK(early.errorSubcode() == 2207027);
 
@@ -268,19 +299,23 @@ TEST_CASE("Instagram containers: image download errors, processing, rupload, pub
                              {{"Authorization", "OAuth " + token}, {"offset", "0"}, {"file_size", "3000"}}, video);
   CHECK(upload.body.at("success") == true);
   auto status = [&] {
-    return call("GET", api(graph, container), {{"access_token", token}, {"fields", "status_code,status"}}).body.at("status_code");
+    return call("GET", api(graph, container), {{"access_token", token}, {"fields", "status_code,status"}})
+        .body.at("status_code");
   };
   CHECK(status() == "IN_PROGRESS");
   CHECK(status() == "FINISHED");
-  const Answer published = call("POST", api(graph, ig + "/media_publish"), {{"access_token", token}, {"creation_id", container}});
+  const Answer published =
+      call("POST", api(graph, ig + "/media_publish"), {{"access_token", token}, {"creation_id", container}});
   REQUIRE(published.status == 200);
   CHECK(published.header("X-Business-Use-Case-Usage").at(ig).at(0).at("type") == "instagram");
   const std::string mediaId = json::value_to<std::string>(published.body.at("id"));
   CHECK(graph.item(mediaId).sha256 == metatest::sha256Hex(video));
 
-  const Answer insights = call("GET", api(graph, mediaId + "/insights"), {{"access_token", token}, {"metric", "impressions"}});
+  const Answer insights =
+      call("GET", api(graph, mediaId + "/insights"), {{"access_token", token}, {"metric", "impressions"}});
   CHECK(insights.body.at("error").at("message") == "(#100) The value must be a valid insights metric");
-  const Answer needsTotal = call("GET", api(graph, ig + "/insights"), {{"access_token", token}, {"metric", "views"}, {"period", "day"}});
+  const Answer needsTotal =
+      call("GET", api(graph, ig + "/insights"), {{"access_token", token}, {"metric", "views"}, {"period", "day"}});
   CHECK(needsTotal.errorCode() == 100);
   CHECK(call("DELETE", api(graph, mediaId), {{"access_token", token}}).body.at("success") == true);
   CHECK(call("GET", api(graph, mediaId), {{"access_token", token}}).errorSubcode() == 33);
@@ -301,7 +336,8 @@ std::string s256(const std::string& verifier) {
 }
 
 /// The dialog's code for `redirect` with these PKCE parameters ("" leaves one out).
-std::string dialogCode(const GraphApi& graph, const std::string& redirect, const std::string& challenge, const std::string& method) {
+std::string dialogCode(const GraphApi& graph, const std::string& redirect, const std::string& challenge,
+                       const std::string& method) {
   Poco::URI dialog(api(graph, "dialog/oauth"));
   dialog.addQueryParameter("client_id", GraphApi::appId);
   dialog.addQueryParameter("redirect_uri", redirect);
@@ -314,8 +350,12 @@ std::string dialogCode(const GraphApi& graph, const std::string& redirect, const
   return "";
 }
 
-Answer exchange(const GraphApi& graph, const std::string& code, const std::string& redirect, const std::string& verifier) {
-  Fields fields{{"client_id", GraphApi::appId}, {"client_secret", GraphApi::appSecret}, {"redirect_uri", redirect}, {"code", code}};
+Answer exchange(const GraphApi& graph, const std::string& code, const std::string& redirect,
+                const std::string& verifier) {
+  Fields fields{{"client_id", GraphApi::appId},
+                {"client_secret", GraphApi::appSecret},
+                {"redirect_uri", redirect},
+                {"code", code}};
   if (!verifier.empty()) fields.emplace_back("code_verifier", verifier);
   return call("GET", api(graph, "oauth/access_token"), fields);
 }
@@ -325,10 +365,12 @@ Answer exchange(const GraphApi& graph, const std::string& code, const std::strin
 TEST_CASE("Login: the exchange needs the dialog's exact redirect_uri and, after a code_challenge, its code_verifier",
           "[graph-emulator][strict]") {
   GraphApi graph;
-  const std::string redirect = "https://host/api/auth/callback/facebook", verifier = "v-0123456789-0123456789-0123456789-0123456789";
+  const std::string redirect = "https://host/api/auth/callback/facebook",
+                    verifier = "v-0123456789-0123456789-0123456789-0123456789";
   const std::string code = dialogCode(graph, redirect, s256(verifier), "S256");
   REQUIRE_FALSE(code.empty());
-  for (const std::string& other : std::vector<std::string>{redirect + "/", redirect + "?x=1", "https://host/api/auth/callback/instagram"}) {
+  for (const std::string& other :
+       std::vector<std::string>{redirect + "/", redirect + "?x=1", "https://host/api/auth/callback/instagram"}) {
     const Answer wrong = exchange(graph, code, other, verifier);
     CHECK(wrong.errorCode() == 100);
     CHECK(wrong.errorSubcode() == 36008);
@@ -357,7 +399,8 @@ TEST_CASE("Instagram containers: captions over 2,200 characters, 30 hashtags or 
   const std::string token = graph.userToken(), ig = graph.pages()[0].igUserId;
   const std::string imageUrl = media.put("a.jpg", metatest::jpeg(500), "image/jpeg");
   const auto container = [&](const std::string& caption) {
-    return call("POST", api(graph, ig + "/media"), {{"access_token", token}, {"image_url", imageUrl}, {"caption", caption}});
+    return call("POST", api(graph, ig + "/media"),
+                {{"access_token", token}, {"image_url", imageUrl}, {"caption", caption}});
   };
   const auto tags = [](const std::string& mark, int n, const std::string& separator) {
     std::string out;
@@ -383,20 +426,25 @@ TEST_CASE("Instagram containers: captions over 2,200 characters, 30 hashtags or 
   CHECK(container(tags("a@", 25, " ") + " # ## #!").status == 200);  // e-mail-like words and bare marks are no tags
 }
 
-TEST_CASE("Page listings: published_posts, scheduled_posts and videos newest first, cursor-paged, since, attachments", "[graph-emulator]") {
+TEST_CASE("Page listings: published_posts, scheduled_posts and videos newest first, cursor-paged, since, attachments",
+          "[graph-emulator]") {
   GraphApi graph;
   graph.listLimit = 2;
   const std::string page = graph.pages()[0].id;
   const std::string token = graph.pageToken(page, graph.userToken());
   std::vector<std::string> posted;
   for (const std::string text : {"first", "second", "third"})
-    posted.push_back(json::value_to<std::string>(call("POST", api(graph, page + "/feed"), {{"access_token", token}, {"message", text}}).body.at("id")));
-  call("POST", api(graph, page + "/feed"), {{"access_token", token}, {"message", "a link"}, {"link", "https://example.com/x"}});
+    posted.push_back(json::value_to<std::string>(
+        call("POST", api(graph, page + "/feed"), {{"access_token", token}, {"message", text}}).body.at("id")));
+  call("POST", api(graph, page + "/feed"),
+       {{"access_token", token}, {"message", "a link"}, {"link", "https://example.com/x"}});
   const auto later = std::to_string(std::time(nullptr) + 3600);
-  call("POST", api(graph, page + "/feed"), {{"access_token", token}, {"message", "later"}, {"published", "false"}, {"scheduled_publish_time", later}});
+  call("POST", api(graph, page + "/feed"),
+       {{"access_token", token}, {"message", "later"}, {"published", "false"}, {"scheduled_publish_time", later}});
   graph.backdate(posted[0], 7200);
 
-  const Fields fields{{"access_token", token}, {"fields", "id,message,created_time,permalink_url,attachments{media_type,subattachments}"}};
+  const Fields fields{{"access_token", token},
+                      {"fields", "id,message,created_time,permalink_url,attachments{media_type,subattachments}"}};
   std::vector<std::string> messages;
   std::string next = api(graph, page + "/published_posts");
   for (Fields query = fields; !next.empty(); query.clear()) {
@@ -412,7 +460,8 @@ TEST_CASE("Page listings: published_posts, scheduled_posts and videos newest fir
     next = paging.contains("next") ? json::value_to<std::string>(paging.at("next")) : "";
     if (!next.empty()) CHECK(next.rfind(api(graph, page + "/published_posts?"), 0) == 0);
   }
-  CHECK(messages == std::vector<std::string>{"a link", "third", "second", "first"});  // the scheduled one is not published
+  CHECK(messages ==
+        std::vector<std::string>{"a link", "third", "second", "first"});  // the scheduled one is not published
   const Answer one = call("GET", api(graph, page + "/published_posts"), fields);
   const Answer two = call("GET", json::value_to<std::string>(one.body.at("paging").at("next")));
   const Answer back = call("GET", json::value_to<std::string>(two.body.at("paging").at("previous")));
@@ -420,20 +469,26 @@ TEST_CASE("Page listings: published_posts, scheduled_posts and videos newest fir
 
   graph.listLimit = 100;
 
-  const Answer recent = call("GET", api(graph, page + "/published_posts"), {{"access_token", token}, {"fields", "message,attachments"},
-                                                                           {"since", std::to_string(std::time(nullptr) - 3600)}, {"limit", "10"}});
+  const Answer recent = call("GET", api(graph, page + "/published_posts"),
+                             {{"access_token", token},
+                              {"fields", "message,attachments"},
+                              {"since", std::to_string(std::time(nullptr) - 3600)},
+                              {"limit", "10"}});
   REQUIRE(recent.body.at("data").as_array().size() == 3);  // "first" is two hours old
   CHECK(recent.body.at("data").at(0).at("attachments").at("data").at(0).at("media_type") == "link");
   CHECK_FALSE(recent.body.at("data").at(1).as_object().contains("attachments"));  // a plain status has none
 
-  const Answer scheduled = call("GET", api(graph, page + "/scheduled_posts"), {{"access_token", token}, {"fields", "message,scheduled_publish_time"}});
+  const Answer scheduled = call("GET", api(graph, page + "/scheduled_posts"),
+                                {{"access_token", token}, {"fields", "message,scheduled_publish_time"}});
   REQUIRE(scheduled.body.at("data").as_array().size() == 1);
   CHECK(scheduled.body.at("data").at(0).at("scheduled_publish_time").as_int64() == std::stoll(later));
-  const Answer bad = call("GET", api(graph, page + "/published_posts"), {{"access_token", token}, {"after", "bm90LWFuLWlk"}});
+  const Answer bad =
+      call("GET", api(graph, page + "/published_posts"), {{"access_token", token}, {"after", "bm90LWFuLWlk"}});
   CHECK(bad.errorCode() == 100);
 }
 
-TEST_CASE("Refusals that keep a post single: a repeated status (#506), a second media_publish of one container", "[graph-emulator]") {
+TEST_CASE("Refusals that keep a post single: a repeated status (#506), a second media_publish of one container",
+          "[graph-emulator]") {
   GraphApi graph;
   const auto& owner = graph.pages()[0];
   const std::string user = graph.userToken();
@@ -444,25 +499,37 @@ TEST_CASE("Refusals that keep a post single: a repeated status (#506), a second 
   CHECK(again.errorCode() == 506);
   CHECK(again.body.at("error").at("message") == "(#506) Duplicate status message");
   CHECK_FALSE(json::value_to<std::string>(again.body.at("error").at("fbtrace_id")).empty());
-  CHECK(call("POST", api(graph, owner.id + "/feed"), {{"access_token", token}, {"message", "Hello"}, {"link", "https://example.com"}}).status == 200);
+  CHECK(call("POST", api(graph, owner.id + "/feed"),
+             {{"access_token", token}, {"message", "Hello"}, {"link", "https://example.com"}})
+            .status == 200);
   CHECK(graph.livePosts(owner.id).size() == 2);
 
   metatest::MediaServer media;
-  const Answer container = call("POST", api(graph, owner.igUserId + "/media"), {{"access_token", user}, {"image_url", media.put("i.jpg", metatest::jpeg(900), "image/jpeg")}, {"caption", "once"}});
+  const Answer container = call("POST", api(graph, owner.igUserId + "/media"),
+                                {{"access_token", user},
+                                 {"image_url", media.put("i.jpg", metatest::jpeg(900), "image/jpeg")},
+                                 {"caption", "once"}});
   const std::string id = json::value_to<std::string>(container.body.at("id"));
-  REQUIRE(call("POST", api(graph, owner.igUserId + "/media_publish"), {{"access_token", user}, {"creation_id", id}}).status == 200);
-  CHECK(call("GET", api(graph, id), {{"access_token", user}, {"fields", "status_code"}}).body.at("status_code") == "PUBLISHED");
-  const Answer twice = call("POST", api(graph, owner.igUserId + "/media_publish"), {{"access_token", user}, {"creation_id", id}});
+  REQUIRE(call("POST", api(graph, owner.igUserId + "/media_publish"), {{"access_token", user}, {"creation_id", id}})
+              .status == 200);
+  CHECK(call("GET", api(graph, id), {{"access_token", user}, {"fields", "status_code"}}).body.at("status_code") ==
+        "PUBLISHED");
+  const Answer twice =
+      call("POST", api(graph, owner.igUserId + "/media_publish"), {{"access_token", user}, {"creation_id", id}});
   CHECK(twice.status == 400);
   CHECK(twice.errorCode() == 24);
   CHECK(twice.errorSubcode() == 2207008);
   CHECK(graph.livePosts(owner.igUserId).size() == 1);
 
-  const Answer listed = call("GET", api(graph, owner.igUserId + "/media"), {{"access_token", user}, {"fields", "id,caption,timestamp,permalink,media_type"}});
+  const Answer listed = call("GET", api(graph, owner.igUserId + "/media"),
+                             {{"access_token", user}, {"fields", "id,caption,timestamp,permalink,media_type"}});
   REQUIRE(listed.body.at("data").as_array().size() == 1);
   CHECK(listed.body.at("data").at(0).at("caption") == "once");
   CHECK(listed.body.at("data").at(0).at("media_type") == "IMAGE");
-  CHECK(call("GET", api(graph, owner.igUserId + "/stories"), {{"access_token", user}}).body.at("data").as_array().empty());
+  CHECK(call("GET", api(graph, owner.igUserId + "/stories"), {{"access_token", user}})
+            .body.at("data")
+            .as_array()
+            .empty());
 }
 
 namespace {
@@ -489,12 +556,15 @@ std::pair<int, std::string> post(const std::string& url, const Fields& fields) {
 
 }  // namespace
 
-TEST_CASE("Create faults meet only the calls that make a post go live, each acted out as the network would", "[graph-emulator]") {
+TEST_CASE("Create faults meet only the calls that make a post go live, each acted out as the network would",
+          "[graph-emulator]") {
   GraphApi graph;
   graph.lateCreateMs = 300;
   const std::string page = graph.pages()[0].id;
   const std::string token = graph.pageToken(page, graph.userToken());
-  const auto feed = [&](const std::string& message) { return post(api(graph, page + "/feed"), {{"access_token", token}, {"message", message}}); };
+  const auto feed = [&](const std::string& message) {
+    return post(api(graph, page + "/feed"), {{"access_token", token}, {"message", message}});
+  };
   const auto made = [&](const std::string& message) {
     int n = 0;
     for (const auto& item : graph.livePosts(page)) n += item.message == message;
@@ -503,7 +573,9 @@ TEST_CASE("Create faults meet only the calls that make a post go live, each acte
   using Fault = GraphApi::CreateFault;
 
   graph.faultNextCreates({Fault::RefuseWithoutCreate});
-  CHECK(post(api(graph, page + "/photos"), {{"access_token", token}, {"published", "false"}, {"url", "http://127.0.0.1:1/none"}}).first == 400);
+  CHECK(post(api(graph, page + "/photos"),
+             {{"access_token", token}, {"published", "false"}, {"url", "http://127.0.0.1:1/none"}})
+            .first == 400);
   CHECK(feed("refused") == std::pair<int, std::string>{503, "text/html"});  // the upload above was no create
   CHECK(made("refused") == 0);
 

@@ -11,7 +11,8 @@ namespace metatest {
 
 namespace fs = std::filesystem;
 
-GraphPlugin::GraphPlugin(const std::string& soPath, const std::string& id, const emulators::GraphApi& graph, json::object extraSettings)
+GraphPlugin::GraphPlugin(const std::string& soPath, const std::string& id, const emulators::GraphApi& graph,
+                         json::object extraSettings)
     : LoadedPlugin(soPath, id,
                    {{"api_base", graph.url()},
                     {"auth_base", graph.url()},
@@ -42,7 +43,10 @@ json::object MediaFolder::media(const std::string& name, const std::string& byte
                                 const std::string& mimeType, const std::string& url) {
   const fs::path file = path_ / name;
   std::ofstream(file, std::ios::binary) << bytes;
-  json::object media{{"id", "m-" + name}, {"kind", kind}, {"mimeType", mimeType}, {"path", file.string()},
+  json::object media{{"id", "m-" + name},
+                     {"kind", kind},
+                     {"mimeType", mimeType},
+                     {"path", file.string()},
                      {"size", static_cast<int64_t>(bytes.size())}};
   if (!url.empty()) media["url"] = url;
   return media;
@@ -81,7 +85,12 @@ std::string filled(std::string head, size_t size, std::string tail = {}) {
 
 std::string jpeg(size_t size) { return filled("\xFF\xD8\xFF\xE0", size, "\xFF\xD9"); }
 std::string png(size_t size) { return filled("\x89PNG\r\n\x1a\n", size); }
-std::string mp4(size_t size) { return filled(std::string("\0\0\0\x18" "ftypmp42", 12), size); }
+std::string mp4(size_t size) {
+  return filled(std::string("\0\0\0\x18"
+                            "ftypmp42",
+                            12),
+                size);
+}
 
 std::string sha256Hex(const std::string& bytes) {
   unsigned char digest[SHA256_DIGEST_LENGTH];

@@ -3,9 +3,9 @@
 // and a small HTTP server playing the host's public media URLs (Instagram fetches images by URL).
 #pragma once
 
+#include "../common/LoadedPlugin.h"
 #include "GraphEmulator.h"
 #include "TestServer.h"
-#include "../common/LoadedPlugin.h"
 
 #include <boost/json.hpp>
 
@@ -29,9 +29,12 @@ constexpr const char* apiVersion = "v23.0";
 /// to Catch2: the tests make them from several threads.
 class GraphPlugin : public marketsage::test::LoadedPlugin {
  public:
-  GraphPlugin(const std::string& soPath, const std::string& id, const emulators::GraphApi& graph, json::object extraSettings = {});
+  GraphPlugin(const std::string& soPath, const std::string& id, const emulators::GraphApi& graph,
+              json::object extraSettings = {});
   CallResult call(Operation op, const json::value& request) const { return plugin().call(op, request); }
-  CallResult call(Operation op, std::string_view rawRequest) const { return callText(op, rawRequest); }  ///< unvalidated text, as `plugins check`
+  CallResult call(Operation op, std::string_view rawRequest) const {
+    return callText(op, rawRequest);
+  }  ///< unvalidated text, as `plugins check`
 };
 
 using marketsage::test::Resumed;
@@ -40,8 +43,8 @@ using marketsage::test::Resumed;
 /// with the pending "resume" merged into the request's, at once (the emulator counts status reads,
 /// not time), at most `maxRounds` times.
 inline Resumed publishResuming(const GraphPlugin& plugin, json::object request, int maxRounds = 50) {
-  return marketsage::test::publishResuming([&](const json::object& r) { return plugin.call(Operation::Publish, r); }, std::move(request),
-                                           maxRounds);
+  return marketsage::test::publishResuming([&](const json::object& r) { return plugin.call(Operation::Publish, r); },
+                                           std::move(request), maxRounds);
 }
 
 /// The reconcile request of an attempt: `request` (as publish last got it) and attemptedAt.
@@ -78,9 +81,9 @@ class MediaServer {
   marketsage::test::TestServer server_;
 };
 
-std::string jpeg(size_t size);     ///< bytes that start and end like a JPEG
-std::string png(size_t size);      ///< bytes that start like a PNG
-std::string mp4(size_t size);      ///< bytes that start like an MP4 (ftyp box)
+std::string jpeg(size_t size);  ///< bytes that start and end like a JPEG
+std::string png(size_t size);   ///< bytes that start like a PNG
+std::string mp4(size_t size);   ///< bytes that start like an MP4 (ftyp box)
 std::string sha256Hex(const std::string& bytes);
 /// An RFC 3339 time `seconds` from now.
 std::string inSeconds(long long seconds);

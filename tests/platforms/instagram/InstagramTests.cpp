@@ -32,7 +32,10 @@ struct Instagram {
   }
 
   json::object post(const std::string& caption, json::array media) const {
-    return {{"accessToken", token}, {"account", {{"id", page.igUserId}, {"type", "user"}}}, {"content", caption}, {"media", media}};
+    return {{"accessToken", token},
+            {"account", {{"id", page.igUserId}, {"type", "user"}}},
+            {"content", caption},
+            {"media", media}};
   }
   json::object image(const std::string& name) {
     const std::string bytes = jpeg(2000 + name.size());
@@ -73,10 +76,13 @@ TEST_CASE("instagram validate refuses what Instagram cannot publish, offline", "
   const int before = ig.graph.apiCalls();
   CHECK(ig.plugin.call(Operation::Validate, ig.post("ok", {ig.image("a.jpg")})).ok());
   CHECK(ig.plugin.call(Operation::Validate, ig.post("no media", {})).kind == ErrorKind::InvalidInput);
-  CHECK(ig.plugin.call(Operation::Validate, ig.post("png", {ig.files.media("b.png", png(100), "image", "image/png", "http://x/b.png")}))
+  CHECK(ig.plugin
+            .call(Operation::Validate,
+                  ig.post("png", {ig.files.media("b.png", png(100), "image", "image/png", "http://x/b.png")}))
             .kind == ErrorKind::InvalidInput);
-  CHECK(ig.plugin.call(Operation::Validate, ig.post("no url", {ig.files.media("c.jpg", jpeg(100), "image", "image/jpeg")})).kind ==
-        ErrorKind::InvalidInput);
+  CHECK(ig.plugin
+            .call(Operation::Validate, ig.post("no url", {ig.files.media("c.jpg", jpeg(100), "image", "image/jpeg")}))
+            .kind == ErrorKind::InvalidInput);
   json::array eleven;
   for (int i = 0; i < 11; ++i) eleven.push_back(ig.image("i" + std::to_string(i) + ".jpg"));
   CHECK(ig.plugin.call(Operation::Validate, ig.post("too many", eleven)).kind == ErrorKind::InvalidInput);
@@ -122,7 +128,8 @@ TEST_CASE("instagram publishes images, reels, stories and carousels", "[instagra
     CHECK(ig.media(result).mediaType == "STORIES");
   }
   SECTION("a carousel of two images and a video") {
-    const auto result = ig.publish(ig.post("Carousel", {ig.image("c1.jpg"), ig.image("c2.jpg"), ig.video("c3.mp4", true)}));
+    const auto result =
+        ig.publish(ig.post("Carousel", {ig.image("c1.jpg"), ig.image("c2.jpg"), ig.video("c3.mp4", true)}));
     REQUIRE(result.ok());
     const auto media = ig.media(result);
     CHECK(media.mediaType == "CAROUSEL");
@@ -174,21 +181,28 @@ TEST_CASE("instagram delete and insights", "[instagram][delete][insights]") {
   ig.graph.setStats(text(second.json, "/postId"), {100, 50, 10, 1, 1, 1, 0});
   const json::object account{{"id", ig.page.igUserId}};
 
-  const auto insights = ig.plugin.call(Operation::AccountInsights, json::object{{"accessToken", ig.token}, {"account", account},
-                                                                                {"start", dateFromToday(-4)}, {"end", dateFromToday(-2)}});
+  const auto insights = ig.plugin.call(
+      Operation::AccountInsights,
+      json::object{
+          {"accessToken", ig.token}, {"account", account}, {"start", dateFromToday(-4)}, {"end", dateFromToday(-2)}});
   REQUIRE(insights.ok());
   CHECK(number(insights.json, "/metrics/reach") == 3 * (150 + 50));
   CHECK(number(insights.json, "/metrics/likes") == 3 * (20 + 10));
   CHECK(number(insights.json, "/metrics/followers") == ig.graph.followers);
 
-  const auto longRange = ig.plugin.call(Operation::AccountInsights, json::object{{"accessToken", ig.token}, {"account", account},
-                                                                                {"start", dateFromToday(-75)}, {"end", dateFromToday(-1)}});
+  const auto longRange = ig.plugin.call(
+      Operation::AccountInsights,
+      json::object{
+          {"accessToken", ig.token}, {"account", account}, {"start", dateFromToday(-75)}, {"end", dateFromToday(-1)}});
   REQUIRE(longRange.ok());  // Graph allows 30 days per call: the plugin asks in windows and adds them up
   CHECK(number(longRange.json, "/metrics/reach") == 75 * (150 + 50));
 
-  const auto posts = ig.plugin.call(Operation::PostInsights,
-                                    json::object{{"accessToken", ig.token}, {"account", account},
-                                                 {"postIds", json::array{first.json.at("postId")}}, {"start", dateFromToday(-4)}, {"end", dateFromToday(0)}});
+  const auto posts =
+      ig.plugin.call(Operation::PostInsights, json::object{{"accessToken", ig.token},
+                                                           {"account", account},
+                                                           {"postIds", json::array{first.json.at("postId")}},
+                                                           {"start", dateFromToday(-4)},
+                                                           {"end", dateFromToday(0)}});
   REQUIRE(posts.ok());
   CHECK(number(posts.json, "/posts/0/metrics/reach") == 150);
   CHECK(number(posts.json, "/posts/0/metrics/likes") == 20);
@@ -263,32 +277,47 @@ std::string marks(const std::string& mark, int n, const std::string& separator) 
 
 }  // namespace
 
-TEST_CASE("instagram oauth: always an S256 code_challenge in the dialog URL, always the verifier in the exchange", "[instagram][oauth][strict]") {
+TEST_CASE("instagram oauth: always an S256 code_challenge in the dialog URL, always the verifier in the exchange",
+          "[instagram][oauth][strict]") {
   Instagram ig;
-  const std::string redirect = "https://host/api/auth/callback/instagram", verifier = "v-0123456789-0123456789-0123456789-ig";
-  CHECK(ig.plugin.call(Operation::AuthorizeUrl, json::object{{"redirectUri", redirect}, {"state", "s"}}).kind == ErrorKind::InvalidInput);
-  const auto url = ig.plugin.call(Operation::AuthorizeUrl, json::object{{"redirectUri", redirect}, {"state", "s"}, {"codeChallenge", s256(verifier)},
-                                                                         {"codeChallengeMethod", "S256"}});
+  const std::string redirect = "https://host/api/auth/callback/instagram",
+                    verifier = "v-0123456789-0123456789-0123456789-ig";
+  CHECK(ig.plugin.call(Operation::AuthorizeUrl, json::object{{"redirectUri", redirect}, {"state", "s"}}).kind ==
+        ErrorKind::InvalidInput);
+  const auto url = ig.plugin.call(Operation::AuthorizeUrl, json::object{{"redirectUri", redirect},
+                                                                        {"state", "s"},
+                                                                        {"codeChallenge", s256(verifier)},
+                                                                        {"codeChallengeMethod", "S256"}});
   REQUIRE(url.ok());
   const std::string dialog = text(url.json, "/url");
   CHECK(queryValue(dialog, "code_challenge") == s256(verifier));
   CHECK(queryValue(dialog, "code_challenge_method") == "S256");
   const std::string code = queryValue(ig.graph.consent(dialog), "code");
   REQUIRE_FALSE(code.empty());
-  CHECK(ig.plugin.call(Operation::ExchangeCode, json::object{{"code", code}, {"redirectUri", redirect}}).kind == ErrorKind::InvalidInput);
-  CHECK_FALSE(ig.plugin.call(Operation::ExchangeCode, json::object{{"code", code}, {"redirectUri", redirect + "/"}, {"codeVerifier", verifier}}).ok());
-  CHECK(ig.plugin.call(Operation::ExchangeCode, json::object{{"code", code}, {"redirectUri", redirect}, {"codeVerifier", verifier}}).ok());
+  CHECK(ig.plugin.call(Operation::ExchangeCode, json::object{{"code", code}, {"redirectUri", redirect}}).kind ==
+        ErrorKind::InvalidInput);
+  CHECK_FALSE(ig.plugin
+                  .call(Operation::ExchangeCode,
+                        json::object{{"code", code}, {"redirectUri", redirect + "/"}, {"codeVerifier", verifier}})
+                  .ok());
+  CHECK(ig.plugin
+            .call(Operation::ExchangeCode,
+                  json::object{{"code", code}, {"redirectUri", redirect}, {"codeVerifier", verifier}})
+            .ok());
 }
 
-TEST_CASE("instagram counts hashtags and @ tags as Instagram does, so Graph never refuses its captions", "[instagram][validate][strict]") {
+TEST_CASE("instagram counts hashtags and @ tags as Instagram does, so Graph never refuses its captions",
+          "[instagram][validate][strict]") {
   Instagram ig;
-  const auto validate = [&](const std::string& caption) { return ig.plugin.call(Operation::Validate, ig.post(caption, {ig.image("v.jpg")})); };
+  const auto validate = [&](const std::string& caption) {
+    return ig.plugin.call(Operation::Validate, ig.post(caption, {ig.image("v.jpg")}));
+  };
   CHECK(validate(marks("#", 30, " ")).ok());
   CHECK(validate(marks("#", 31, " ")).kind == ErrorKind::InvalidInput);
-  CHECK(validate(marks("#", 31, ",")).kind == ErrorKind::InvalidInput);            // Graph counts tags without spaces too
+  CHECK(validate(marks("#", 31, ",")).kind == ErrorKind::InvalidInput);  // Graph counts tags without spaces too
   CHECK(validate("(" + marks("#", 31, ")(") + ")").kind == ErrorKind::InvalidInput);
   CHECK(validate(marks("@", 21, ",")).kind == ErrorKind::InvalidInput);
-  CHECK(validate(marks("a@", 25, " ") + " # ##").ok());                            // addresses and bare marks are no tags
+  CHECK(validate(marks("a@", 25, " ") + " # ##").ok());  // addresses and bare marks are no tags
   std::string longest;
   for (int i = 0; i < 2200; ++i) longest += "é";
   CHECK(validate(longest).ok());
@@ -304,7 +333,8 @@ TEST_CASE("instagram counts hashtags and @ tags as Instagram does, so Graph neve
 
 using Fault = GraphApi::CreateFault;
 
-TEST_CASE("instagram processing holds no worker: pending with the container ids, media_publish only once they are kept", "[instagram][publish][exactly-once]") {
+TEST_CASE("instagram processing holds no worker: pending with the container ids, media_publish only once they are kept",
+          "[instagram][publish][exactly-once]") {
   Instagram ig;
   SECTION("an image: made, handed to the host, then published") {
     const auto request = ig.post("Pending first", {ig.image("p.jpg")});
@@ -317,7 +347,8 @@ TEST_CASE("instagram processing holds no worker: pending with the container ids,
     CHECK(ig.requests("POST /" + std::string(apiVersion) + "/" + ig.page.igUserId + "/media_publish") == 0);
     const auto done = publishResuming(ig.plugin, request);
     REQUIRE(done.result.ok());
-    CHECK(text(done.result.json, "/extra/containerId") == text(json::value(done.request), "/resume/instagram/container"));
+    CHECK(text(done.result.json, "/extra/containerId") ==
+          text(json::value(done.request), "/resume/instagram/container"));
     CHECK(ig.requests("POST /" + std::string(apiVersion) + "/" + ig.page.igUserId + "/media_publish") == 1);
   }
   SECTION("a reel: one call per status read while Instagram processes it, no container made twice") {
@@ -330,7 +361,8 @@ TEST_CASE("instagram processing holds no worker: pending with the container ids,
     CHECK(containers == 1);
   }
   SECTION("a carousel: items, then the carousel container, kept before it is published") {
-    const auto done = publishResuming(ig.plugin, ig.post("Three", {ig.image("c1.jpg"), ig.image("c2.jpg"), ig.video("c3.mp4", true)}));
+    const auto done = publishResuming(
+        ig.plugin, ig.post("Three", {ig.image("c1.jpg"), ig.image("c2.jpg"), ig.video("c3.mp4", true)}));
     REQUIRE(done.result.ok());
     const json::value resume = done.request.at("resume");
     CHECK(resume.at("instagram").at("children").as_array().size() == 3);
@@ -339,7 +371,8 @@ TEST_CASE("instagram processing holds no worker: pending with the container ids,
   }
 }
 
-TEST_CASE("instagram: a media_publish whose answer is lost is of unknown outcome; reconcile reads the container", "[instagram][exactly-once]") {
+TEST_CASE("instagram: a media_publish whose answer is lost is of unknown outcome; reconcile reads the container",
+          "[instagram][exactly-once]") {
   Instagram ig;
   GraphPlugin quick(INSTAGRAM_PLUGIN, "instagram", ig.graph, json::object{{"http_timeout_ms", 400}});
   ig.graph.slowAnswerMs = 1200;
@@ -349,7 +382,8 @@ TEST_CASE("instagram: a media_publish whose answer is lost is of unknown outcome
   const std::string kind = GENERATE("image", "carousel", "story");
   INFO(marketsage::test::nameOf(fault) << " on media_publish of a " << kind);
   const std::string caption = kind == "story" ? "" : "lost answer, " + kind;
-  auto request = kind == "carousel" ? ig.post(caption, {ig.image("k1.jpg"), ig.image("k2.jpg")}) : ig.post(caption, {ig.image("k.jpg")});
+  auto request = kind == "carousel" ? ig.post(caption, {ig.image("k1.jpg"), ig.image("k2.jpg")})
+                                    : ig.post(caption, {ig.image("k.jpg")});
   if (kind == "story") request["options"] = {{"mediaType", "STORIES"}};
   const auto attemptedAt = inSeconds(0);
 
@@ -358,7 +392,9 @@ TEST_CASE("instagram: a media_publish whose answer is lost is of unknown outcome
   CHECK(attempt.result.kind == ErrorKind::OutcomeUnknown);
   const auto container = text(json::value(attempt.request), "/resume/instagram/container");
   REQUIRE_FALSE(container.empty());
-  const auto reconcile = [&] { return quick.call(Operation::Reconcile, reconcileRequest(attempt.request, attemptedAt)); };
+  const auto reconcile = [&] {
+    return quick.call(Operation::Reconcile, reconcileRequest(attempt.request, attemptedAt));
+  };
   const bool created = fault != Fault::RefuseWithoutCreate;
   if (fault == Fault::LateCreate) {
     // Before it lands the container is FINISHED: not (yet) published — the host trusts that only
@@ -390,14 +426,19 @@ TEST_CASE("instagram: a media_publish whose answer is lost is of unknown outcome
   CHECK(ig.graph.livePosts(ig.page.igUserId).size() == 1);
 }
 
-TEST_CASE("instagram reconcile: without a kept container the media list answers; ambiguity, throttling and lag are said", "[instagram][exactly-once]") {
+TEST_CASE(
+    "instagram reconcile: without a kept container the media list answers; ambiguity, throttling and lag are said",
+    "[instagram][exactly-once]") {
   Instagram ig;
   ig.graph.listLimit = 2;
   const auto attemptedAt = inSeconds(0);
   const auto published = ig.publish(ig.post("Listed", {ig.image("l.jpg")}));
   REQUIRE(published.ok());
-  for (int i = 0; i < 3; ++i) REQUIRE(ig.publish(ig.post("other " + std::to_string(i), {ig.image("o" + std::to_string(i) + ".jpg")})).ok());
-  const auto reconcile = [&](const json::object& request) { return ig.plugin.call(Operation::Reconcile, reconcileRequest(request, attemptedAt)); };
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(ig.publish(ig.post("other " + std::to_string(i), {ig.image("o" + std::to_string(i) + ".jpg")})).ok());
+  const auto reconcile = [&](const json::object& request) {
+    return ig.plugin.call(Operation::Reconcile, reconcileRequest(request, attemptedAt));
+  };
 
   SECTION("an attempt that kept no container (an older plugin's): matched by caption and type, across pages") {
     const auto answer = reconcile(ig.post("Listed", {ig.image("l.jpg")}));
@@ -420,7 +461,10 @@ TEST_CASE("instagram reconcile: without a kept container the media list answers;
   SECTION("a PUBLISHED container whose media is not listed (yet): TRANSIENT, look again later") {
     auto request = ig.post("Listed", {ig.image("l.jpg")});
     request["resume"] = {{"instagram", {{"container", text(published.json, "/extra/containerId")}}}};
-    REQUIRE(ig.plugin.call(Operation::DeletePost, json::object{{"accessToken", ig.token}, {"postId", text(published.json, "/postId")}}).ok());
+    REQUIRE(ig.plugin
+                .call(Operation::DeletePost,
+                      json::object{{"accessToken", ig.token}, {"postId", text(published.json, "/postId")}})
+                .ok());
     CHECK(reconcile(request).kind == ErrorKind::Transient);
   }
   SECTION("throttled while looking -> RATE_LIMITED") {
@@ -431,11 +475,13 @@ TEST_CASE("instagram reconcile: without a kept container the media list answers;
   }
 }
 
-TEST_CASE("instagram validate reports the caption's length in characters against 2200, the link included", "[instagram][validate][length]") {
+TEST_CASE("instagram validate reports the caption's length in characters against 2200, the link included",
+          "[instagram][validate][length]") {
   Instagram ig;
   const auto lengthOf = [](const CallResult& r) {
     const auto& length = r.json.at("length");
-    return std::tuple{length.at("used").as_int64(), length.at("limit").as_int64(), std::string(length.at("unit").as_string())};
+    return std::tuple{length.at("used").as_int64(), length.at("limit").as_int64(),
+                      std::string(length.at("unit").as_string())};
   };
   auto request = ig.post("Caption \xF0\x9F\x98\x80", {ig.image("len.jpg")});  // 😀: one character
   const auto plain = ig.plugin.call(Operation::Validate, request);

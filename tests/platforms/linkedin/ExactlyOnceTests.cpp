@@ -44,7 +44,8 @@ std::string outcome(const LinkedInFixture& f, const json::object& post) {
 
 }  // namespace
 
-TEST_CASE("POST /rest/posts: each lost answer is OUTCOME_UNKNOWN; reconcile then finds what LinkedIn has", "[linkedin][exactly-once]") {
+TEST_CASE("POST /rest/posts: each lost answer is OUTCOME_UNKNOWN; reconcile then finds what LinkedIn has",
+          "[linkedin][exactly-once]") {
   LinkedInFixture f;
   f.linkedin.setSlowAnswerMs(2500);  // past the plugin's 1 s http_timeout_ms
   f.linkedin.setLateCreateMs(200);
@@ -78,7 +79,8 @@ TEST_CASE("POST /rest/posts: each lost answer is OUTCOME_UNKNOWN; reconcile then
   CHECK(f.linkedin.posts().size() == 1);
 }
 
-TEST_CASE("POST /rest/posts: LinkedIn's refusals keep their kinds; nothing sent is TRANSIENT", "[linkedin][exactly-once]") {
+TEST_CASE("POST /rest/posts: LinkedIn's refusals keep their kinds; nothing sent is TRANSIENT",
+          "[linkedin][exactly-once]") {
   LinkedInFixture f;
   const auto post = postRequest(f, kOrganization, "Refused");
   SECTION("500 is TRANSIENT") {
@@ -91,7 +93,8 @@ TEST_CASE("POST /rest/posts: LinkedIn's refusals keep their kinds; nothing sent 
   }
   SECTION("no connection (the request never left) is TRANSIENT") {
     LinkedInFixture unreachable({{"api_base", "http://127.0.0.1:1"}});
-    CHECK(unreachable.call(Operation::Publish, postRequest(unreachable, kOrganization, "x")).kind == ErrorKind::Transient);
+    CHECK(unreachable.call(Operation::Publish, postRequest(unreachable, kOrganization, "x")).kind ==
+          ErrorKind::Transient);
   }
   CHECK(f.linkedin.posts().empty());
 }
@@ -139,7 +142,8 @@ TEST_CASE("reconcile matches the commentary as written and the post's content", 
   }
 }
 
-TEST_CASE("reconcile of a member's post: unknown without r_member_social, found with it", "[linkedin][exactly-once][reconcile]") {
+TEST_CASE("reconcile of a member's post: unknown without r_member_social, found with it",
+          "[linkedin][exactly-once][reconcile]") {
   LinkedInFixture f;
   const auto post = postRequest(f, kMember, "From me");
   f.linkedin.faultNextCreates({Fault::DropAfterCreate});
@@ -163,7 +167,8 @@ TEST_CASE("reconcile reads page after page of newer posts, within bounds", "[lin
   f.linkedin.faultNextCreates({Fault::GatewayTimeout});
   REQUIRE(f.call(Operation::Publish, post).kind == ErrorKind::OutcomeUnknown);
   const auto ours = f.linkedin.posts().front().urn;
-  for (int i = 0; i < 120; ++i) REQUIRE(f.call(Operation::Publish, postRequest(f, kOrganization, "newer " + std::to_string(i))).ok());
+  for (int i = 0; i < 120; ++i)
+    REQUIRE(f.call(Operation::Publish, postRequest(f, kOrganization, "newer " + std::to_string(i))).ok());
   const auto r = f.call(Operation::Reconcile, reconcileRequest(post));
   CHECK(text(r.json, "outcome") == "found");  // on the third page of 50
   CHECK(text(r.json, "postId") == ours);
@@ -171,13 +176,16 @@ TEST_CASE("reconcile reads page after page of newer posts, within bounds", "[lin
   for (const auto& line : f.linkedin.requests()) finds += line.rfind("GET /rest/posts?", 0) == 0;
   CHECK(finds == 3);
 
-  for (int i = 120; i < 220; ++i) REQUIRE(f.call(Operation::Publish, postRequest(f, kOrganization, "newer " + std::to_string(i))).ok());
+  for (int i = 120; i < 220; ++i)
+    REQUIRE(f.call(Operation::Publish, postRequest(f, kOrganization, "newer " + std::to_string(i))).ok());
   const auto tooMany = f.call(Operation::Reconcile, reconcileRequest(post));
   CHECK(text(tooMany.json, "outcome") == "unknown");
   CHECK(text(tooMany.json, "reason").find("more posts since the attempt") != std::string::npos);
 }
 
-TEST_CASE("an identical post from before the attempt: LinkedIn refuses the post as its duplicate, reconcile says unknown", "[linkedin][exactly-once][reconcile]") {
+TEST_CASE(
+    "an identical post from before the attempt: LinkedIn refuses the post as its duplicate, reconcile says unknown",
+    "[linkedin][exactly-once][reconcile]") {
   LinkedInFixture f;
   const auto post = postRequest(f, kOrganization, "Weekly update");
   REQUIRE(f.call(Operation::Publish, post).ok());
@@ -192,7 +200,8 @@ TEST_CASE("an identical post from before the attempt: LinkedIn refuses the post 
   CHECK(f.linkedin.posts().size() == 1);
 }
 
-TEST_CASE("reconcile: throttling is RATE_LIMITED; bad input never reaches LinkedIn", "[linkedin][exactly-once][reconcile]") {
+TEST_CASE("reconcile: throttling is RATE_LIMITED; bad input never reaches LinkedIn",
+          "[linkedin][exactly-once][reconcile]") {
   LinkedInFixture f;
   f.linkedin.throttleNext(1, 17);
   const auto throttled = f.call(Operation::Reconcile, reconcileRequest(postRequest(f, kOrganization, "x")));
@@ -200,7 +209,8 @@ TEST_CASE("reconcile: throttling is RATE_LIMITED; bad input never reaches Linked
   CHECK(throttled.retryAfterSeconds == 17);
   CHECK(outcome(f, postRequest(f, kOrganization, "x")) == "not_found");
   const auto asked = f.linkedin.requests().size();
-  CHECK(f.call(Operation::Reconcile, postRequest(f, kOrganization, "x")).kind == ErrorKind::InvalidInput);  // no attemptedAt
+  CHECK(f.call(Operation::Reconcile, postRequest(f, kOrganization, "x")).kind ==
+        ErrorKind::InvalidInput);  // no attemptedAt
   auto late = postRequest(f, kOrganization, "x");
   late["attemptedAt"] = "tomorrow";
   CHECK(f.call(Operation::Reconcile, late).kind == ErrorKind::InvalidInput);
@@ -209,7 +219,8 @@ TEST_CASE("reconcile: throttling is RATE_LIMITED; bad input never reaches Linked
 
 TEST_CASE("the emulator's q=author finder follows the Posts API", "[linkedin][exactly-once][emulator]") {
   LinkedInFixture f;
-  for (const auto* content : {"first", "second", "third"}) REQUIRE(f.call(Operation::Publish, postRequest(f, kOrganization, content)).ok());
+  for (const auto* content : {"first", "second", "third"})
+    REQUIRE(f.call(Operation::Publish, postRequest(f, kOrganization, content)).ok());
   const auto get = [&](const std::string& query, const std::string& token) {
     Poco::Net::HTTPClientSession session("127.0.0.1", Poco::URI(f.linkedin.url()).getPort());
     Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, "/rest/posts" + query);
@@ -233,6 +244,6 @@ TEST_CASE("the emulator's q=author finder follows the Posts API", "[linkedin][ex
   CHECK(text(elements[0], "lifecycleState") == "PUBLISHED");
   CHECK(text(page.at("paging").at("links").at(0), "rel") == "next");
   CHECK(get("?author=urn%3Ali%3Aorganization%3A2414183&q=author&count=101", f.token).first == 400);
-  CHECK(get("?author=urn%3Ali%3Aperson%3AabcXYZ&q=author", f.token).first == 403);  // r_member_social
+  CHECK(get("?author=urn%3Ali%3Aperson%3AabcXYZ&q=author", f.token).first == 403);      // r_member_social
   CHECK(get("?author=urn%3Ali%3Aorganization%3A1000&q=author", f.token).first == 403);  // not the member's page
 }

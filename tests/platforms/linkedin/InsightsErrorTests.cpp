@@ -28,8 +28,10 @@ TEST_CASE("account_insights sums daily share statistics and adds followers", "[l
   LinkedInFixture f;
   f.linkedin.setDailyStatistics(kOrganization, {100, 80, 7, 5, 2, 1});
   f.linkedin.setFollowers(kOrganization, 1234);
-  auto r = f.call(Operation::AccountInsights,
-                  {{"accessToken", f.token}, {"account", f.account(kOrganization)}, {"start", "2026-01-01"}, {"end", "2026-01-03"}});
+  auto r = f.call(Operation::AccountInsights, {{"accessToken", f.token},
+                                               {"account", f.account(kOrganization)},
+                                               {"start", "2026-01-01"},
+                                               {"end", "2026-01-03"}});
   REQUIRE(r.ok());
   const auto& m = r.json.at("metrics");
   CHECK(metric(m, "impressions") == 300);
@@ -48,20 +50,26 @@ TEST_CASE("account_insights sums daily share statistics and adds followers", "[l
   CHECK(r.json.at("extra").at("shareStatistics").as_array().size() == 3);
   const auto requests = f.linkedin.requests();
   CHECK(std::any_of(requests.begin(), requests.end(), [](const std::string& line) {
-    return line.find("timeIntervals=(timeRange:(start:1767225600000,end:1767484800000),timeGranularityType:DAY)") != std::string::npos;
+    return line.find("timeIntervals=(timeRange:(start:1767225600000,end:1767484800000),timeGranularityType:DAY)") !=
+           std::string::npos;
   }));
 
   SECTION("only the metrics asked for") {
-    auto some = f.call(Operation::AccountInsights, {{"accessToken", f.token}, {"account", f.account(kOrganization)},
-                                                    {"start", "2026-01-01"}, {"end", "2026-01-01"}, {"metrics", {"reach"}}});
+    auto some = f.call(Operation::AccountInsights, {{"accessToken", f.token},
+                                                    {"account", f.account(kOrganization)},
+                                                    {"start", "2026-01-01"},
+                                                    {"end", "2026-01-01"},
+                                                    {"metrics", {"reach"}}});
     REQUIRE(some.ok());
     CHECK(some.json.at("metrics").as_object().size() == 1);
     CHECK(metric(some.json.at("metrics"), "reach") == 80);
   }
   SECTION("a follower count the token may not read is listed as unavailable; the rest still counts") {
     f.linkedin.denyFollowerCounts(true);
-    auto partial = f.call(Operation::AccountInsights,
-                          {{"accessToken", f.token}, {"account", f.account(kOrganization)}, {"start", "2026-01-01"}, {"end", "2026-01-03"}});
+    auto partial = f.call(Operation::AccountInsights, {{"accessToken", f.token},
+                                                       {"account", f.account(kOrganization)},
+                                                       {"start", "2026-01-01"},
+                                                       {"end", "2026-01-03"}});
     REQUIRE(partial.ok());
     CHECK(metric(partial.json.at("metrics"), "reach") == 240);
     CHECK_FALSE(partial.json.at("metrics").as_object().contains("followers"));
@@ -71,8 +79,9 @@ TEST_CASE("account_insights sums daily share statistics and adds followers", "[l
     CHECK(std::string(unavailable[0].at("reason").as_string()).find("networkSizes") != std::string::npos);
   }
   SECTION("members have no page statistics") {
-    auto member = f.call(Operation::AccountInsights,
-                         {{"accessToken", f.token}, {"account", f.account(kMember)}, {"start", "2026-01-01"}, {"end", "2026-01-02"}});
+    auto member = f.call(
+        Operation::AccountInsights,
+        {{"accessToken", f.token}, {"account", f.account(kMember)}, {"start", "2026-01-01"}, {"end", "2026-01-02"}});
     CHECK(member.kind == ErrorKind::NotSupported);
   }
 }
@@ -81,8 +90,11 @@ TEST_CASE("post_insights reads lifetime statistics per share and ugcPost", "[lin
   LinkedInFixture f;
   f.linkedin.setPostStatistics("urn:li:share:1", {50, 40, 3, 4, 1, 0});
   f.linkedin.setPostStatistics("urn:li:ugcPost:2", {10, 9, 0, 2, 0, 1});
-  auto r = f.call(Operation::PostInsights, {{"accessToken", f.token}, {"account", f.account(kOrganization)},
-                                            {"postIds", {"urn:li:share:1", "urn:li:ugcPost:2"}}, {"start", "2026-01-01"}, {"end", "2026-01-31"}});
+  auto r = f.call(Operation::PostInsights, {{"accessToken", f.token},
+                                            {"account", f.account(kOrganization)},
+                                            {"postIds", {"urn:li:share:1", "urn:li:ugcPost:2"}},
+                                            {"start", "2026-01-01"},
+                                            {"end", "2026-01-31"}});
   REQUIRE(r.ok());
   const auto& posts = r.json.at("posts").as_array();
   REQUIRE(posts.size() == 2);
@@ -125,34 +137,45 @@ TEST_CASE("LinkedIn's failures map to the ABI's error kinds", "[linkedin][errors
     f.linkedin.throttleNext(1, 17);
     CHECK(f.call(Operation::Publish, textPost(f, kMember)).retryAfterSeconds == 17);
   }
-  SECTION("a gateway's 503 on the create may hide a post: OUTCOME_UNKNOWN; a 5xx in the middle of an upload is transient") {
+  SECTION(
+      "a gateway's 503 on the create may hide a post: OUTCOME_UNKNOWN; a 5xx in the middle of an upload is transient") {
     f.linkedin.failNext(1, 503);
     CHECK(f.call(Operation::Publish, textPost(f, kMember)).kind == ErrorKind::OutcomeUnknown);
     f.linkedin.failNext(1, 500);
     CHECK(f.call(Operation::Publish, textPost(f, kMember)).kind == ErrorKind::Transient);
     f.linkedin.failNext(1, 503);
-    CHECK(f.call(Operation::Publish, {{"accessToken", f.token}, {"account", f.account(kMember)}, {"content", "x"},
-                                      {"media", {f.media("image", "image/png", 10, "p.png")}}}).kind == ErrorKind::Transient);
+    CHECK(f.call(Operation::Publish, {{"accessToken", f.token},
+                                      {"account", f.account(kMember)},
+                                      {"content", "x"},
+                                      {"media", {f.media("image", "image/png", 10, "p.png")}}})
+              .kind == ErrorKind::Transient);
   }
   SECTION("a failing finalizeUpload fails the video post as transient, nothing is posted") {
     f.linkedin.setVideoPartSize(100 * 1024);
     f.linkedin.failNext(1, 500, 1);  // initializeUpload passes, finalizeUpload fails
-    auto r = f.call(Operation::Publish, {{"accessToken", f.token}, {"account", f.account(kMember)}, {"content", "x"},
+    auto r = f.call(Operation::Publish, {{"accessToken", f.token},
+                                         {"account", f.account(kMember)},
+                                         {"content", "x"},
                                          {"media", {f.media("video", "video/mp4", 200 * 1024, "v.mp4")}}});
     CHECK(r.kind == ErrorKind::Transient);
     CHECK(f.linkedin.videoPartsUploaded() == 2);
     CHECK(f.linkedin.posts().empty());
   }
   SECTION("an inactive LinkedIn-Version is a configuration error naming the setting") {
-    f.linkedin.setActiveVersions(emulators::LinkedInApi::versionMonthsAgo(-1), emulators::LinkedInApi::versionMonthsAgo(-12));
+    f.linkedin.setActiveVersions(emulators::LinkedInApi::versionMonthsAgo(-1),
+                                 emulators::LinkedInApi::versionMonthsAgo(-12));
     auto r = f.call(Operation::Publish, textPost(f, kMember));
     CHECK(r.kind == ErrorKind::Permanent);
     CHECK(r.platformCode == "NONEXISTENT_VERSION");
     CHECK(r.message.find("api_version") != std::string::npos);
   }
   SECTION("a rejected post body is permanent with LinkedIn's message") {
-    auto r = f.call(Operation::Publish, {{"accessToken", f.token}, {"account", f.account(kMember)}, {"content", "x"},
-                                         {"media", {{{"kind", "image"}, {"path", "/x"}, {"size", 1}, {"platformMediaId", "urn:li:image:nope"}}}}});
+    auto r = f.call(
+        Operation::Publish,
+        {{"accessToken", f.token},
+         {"account", f.account(kMember)},
+         {"content", "x"},
+         {"media", {{{"kind", "image"}, {"path", "/x"}, {"size", 1}, {"platformMediaId", "urn:li:image:nope"}}}}});
     CHECK(r.kind == ErrorKind::Permanent);
     CHECK(r.message.find("urn:li:image:nope") != std::string::npos);
   }
@@ -164,14 +187,19 @@ TEST_CASE("every function refuses bad input without a network call", "[linkedin]
   const std::vector<std::string> bad = {"", "null", "[1]", "{", "{\"accessToken\":5}", "{}"};
   for (const auto op : marketsage::plugins::allOperations())
     for (const auto& text : bad) {
-      if (op == Operation::ApiVersion && !text.empty() && text.front() == '{' && text.back() == '}') continue;  // it takes {}
+      if (op == Operation::ApiVersion && !text.empty() && text.front() == '{' && text.back() == '}')
+        continue;  // it takes {}
       CAPTURE(marketsage::plugins::toString(op), text);
       const auto kind = f.callText(op, text).kind;
       if (kind == ErrorKind::NotSupported) continue;  // a function this plugin does not have
       CHECK(kind == ErrorKind::InvalidInput);
     }
-  CHECK(f.call(Operation::Publish, {{"accessToken", f.token}, {"account", {{"id", "12345"}}}, {"content", "x"}}).kind == ErrorKind::InvalidInput);
-  CHECK(f.call(Operation::AccountInsights, {{"accessToken", f.token}, {"account", f.account(kOrganization)}, {"start", "2026-13-01"}, {"end", "2026-01-02"}})
+  CHECK(f.call(Operation::Publish, {{"accessToken", f.token}, {"account", {{"id", "12345"}}}, {"content", "x"}}).kind ==
+        ErrorKind::InvalidInput);
+  CHECK(f.call(Operation::AccountInsights, {{"accessToken", f.token},
+                                            {"account", f.account(kOrganization)},
+                                            {"start", "2026-13-01"},
+                                            {"end", "2026-01-02"}})
             .kind == ErrorKind::InvalidInput);
   CHECK(f.linkedin.requests().empty());
 }
@@ -190,9 +218,9 @@ TEST_CASE("the emulator enforces LinkedIn's mandatory headers", "[linkedin][emul
     return static_cast<int>(response.getStatus());
   };
   CHECK(status({{"LinkedIn-Version", kApiVersion}, {"X-Restli-Protocol-Version", "2.0.0"}}) == 200);
-  CHECK(status({{"X-Restli-Protocol-Version", "2.0.0"}}) == 400);                           // VERSION_MISSING
+  CHECK(status({{"X-Restli-Protocol-Version", "2.0.0"}}) == 400);                                  // VERSION_MISSING
   CHECK(status({{"LinkedIn-Version", "202001"}, {"X-Restli-Protocol-Version", "2.0.0"}}) == 426);  // sunset
-  CHECK(status({{"LinkedIn-Version", kApiVersion}}) == 400);                                 // Rest.li 2.0 required
+  CHECK(status({{"LinkedIn-Version", kApiVersion}}) == 400);  // Rest.li 2.0 required
 }
 
 TEST_CASE("concurrent publishes are independent", "[linkedin][threads]") {
@@ -202,7 +230,9 @@ TEST_CASE("concurrent publishes are independent", "[linkedin][threads]") {
   for (int i = 0; i < 4; ++i)
     threads.emplace_back([&, i] {
       // callText: Catch2's message macros (used by call) are not thread-safe
-      const json::object request{{"accessToken", f.token}, {"account", f.account(kMember)}, {"content", "post " + std::to_string(i)},
+      const json::object request{{"accessToken", f.token},
+                                 {"account", f.account(kMember)},
+                                 {"content", "post " + std::to_string(i)},
                                  {"media", {f.media("image", "image/png", 100, "c" + std::to_string(i) + ".png")}}};
       if (f.publishSettled(request).ok()) ++ok;
     });

@@ -22,7 +22,9 @@ LinkedInFixture::LinkedInFixture(json::object settings)
 
 CallResult LinkedInFixture::call(Operation op, const json::object& request) const { return plugin_.call(op, request); }
 
-CallResult LinkedInFixture::callText(Operation op, std::string_view request) const { return plugin_.callText(op, request); }
+CallResult LinkedInFixture::callText(Operation op, std::string_view request) const {
+  return plugin_.callText(op, request);
+}
 
 CallResult LinkedInFixture::publishSettled(json::object request, int* pendings) const {
   const auto done = plugin_.publishSettled(std::move(request));
@@ -32,11 +34,14 @@ CallResult LinkedInFixture::publishSettled(json::object request, int* pendings) 
 
 std::string LinkedInFixture::file(const std::string& name, size_t bytes) const { return plugin_.file(name, bytes); }
 
-json::object LinkedInFixture::media(const std::string& kind, const std::string& mimeType, size_t bytes, const std::string& name) const {
+json::object LinkedInFixture::media(const std::string& kind, const std::string& mimeType, size_t bytes,
+                                    const std::string& name) const {
   return plugin_.media(kind, mimeType, bytes, name);
 }
 
-std::string LinkedInFixture::consent(const std::string& authorizeUrl) { return marketsage::test::LoadedPlugin::consent(authorizeUrl); }
+std::string LinkedInFixture::consent(const std::string& authorizeUrl) {
+  return marketsage::test::LoadedPlugin::consent(authorizeUrl);
+}
 
 std::string LinkedInFixture::logs() const { return plugin_.logs(); }
 

@@ -24,12 +24,14 @@ std::string text(const json::value& v, const char* key) { return json::value_to<
 TEST_CASE("authorize_url, consent and exchange_code give a member token with refresh token", "[linkedin][oauth]") {
   LinkedInFixture f;
   const auto redirect = "https://host.example/api/auth/callback/linkedin";
-  auto url = f.call(Operation::AuthorizeUrl, {{"redirectUri", redirect}, {"state", "st-42"}, {"codeChallenge", "x"}, {"codeChallengeMethod", "S256"}});
+  auto url =
+      f.call(Operation::AuthorizeUrl,
+             {{"redirectUri", redirect}, {"state", "st-42"}, {"codeChallenge", "x"}, {"codeChallengeMethod", "S256"}});
   REQUIRE(url.ok());
   const auto authorize = text(url.json, "url");
   CHECK(authorize.rfind(f.linkedin.url() + "/oauth/v2/authorization?", 0) == 0);
-  CHECK(authorize.find("scope=openid%20profile%20w_member_social%20r_organization_social%20w_organization_social%20rw_organization_admin") !=
-        std::string::npos);
+  CHECK(authorize.find("scope=openid%20profile%20w_member_social%20r_organization_social%20w_organization_social%20rw_"
+                       "organization_admin") != std::string::npos);
   CHECK(authorize.find("code_challenge") == std::string::npos);  // confidential web app: no PKCE
   const auto q = queryOf(authorize);
   CHECK(q.at("state") == "st-42");
@@ -38,7 +40,8 @@ TEST_CASE("authorize_url, consent and exchange_code give a member token with ref
 
   const auto back = queryOf(LinkedInFixture::consent(authorize));
   CHECK(back.at("state") == "st-42");
-  auto token = f.call(Operation::ExchangeCode, {{"code", back.at("code")}, {"redirectUri", redirect}, {"codeVerifier", "v"}});
+  auto token =
+      f.call(Operation::ExchangeCode, {{"code", back.at("code")}, {"redirectUri", redirect}, {"codeVerifier", "v"}});
   REQUIRE(token.ok());
   CHECK(token.json.at("expiresIn") == 5184000);
   CHECK(token.json.at("extra").at("refreshTokenExpiresIn").as_int64() > 31000000);
@@ -48,7 +51,8 @@ TEST_CASE("authorize_url, consent and exchange_code give a member token with ref
   CHECK(std::find(scopes.begin(), scopes.end(), json::value("w_organization_social")) != scopes.end());
 
   SECTION("the code is single use") {
-    auto again = f.call(Operation::ExchangeCode, {{"code", back.at("code")}, {"redirectUri", redirect}, {"codeVerifier", "v"}});
+    auto again =
+        f.call(Operation::ExchangeCode, {{"code", back.at("code")}, {"redirectUri", redirect}, {"codeVerifier", "v"}});
     CHECK(again.kind == ErrorKind::AuthInvalid);
   }
   SECTION("refresh keeps the refresh token and mints a working access token") {

@@ -9,7 +9,8 @@ namespace {
 
 std::string text(const json::value& v, const char* key) { return json::value_to<std::string>(v.at(key)); }
 
-json::object postRequest(const LinkedInFixture& f, const std::string& author, const std::string& content, json::array media = {}) {
+json::object postRequest(const LinkedInFixture& f, const std::string& author, const std::string& content,
+                         json::array media = {}) {
   json::object request{{"accessToken", f.token}, {"account", f.account(author)}, {"content", content}};
   if (!media.empty()) request["media"] = media;
   return request;
@@ -37,14 +38,18 @@ TEST_CASE("validate applies LinkedIn's limits without any network call", "[linke
   CHECK(tooLong.kind == ErrorKind::InvalidInput);
   CHECK(issueMentions(tooLong, "3000"));
 
-  auto mixed = f.call(Operation::Validate, {{"content", "x"}, {"media", {image, f.media("video", "video/mp4", 100000, "v.mp4")}}});
+  auto mixed = f.call(Operation::Validate,
+                      {{"content", "x"}, {"media", {image, f.media("video", "video/mp4", 100000, "v.mp4")}}});
   CHECK(issueMentions(mixed, "cannot mix"));
 
   json::array many;
   for (int i = 0; i < 21; ++i) many.push_back(image);
   CHECK(issueMentions(f.call(Operation::Validate, {{"content", "x"}, {"media", many}}), "at most 20"));
-  CHECK(issueMentions(f.call(Operation::Validate, {{"content", "x"}, {"media", {f.media("video", "video/mp4", 1000, "tiny.mp4")}}}), "75 KB"));
-  CHECK(issueMentions(f.call(Operation::Validate, {{"content", "x"}, {"link", "https://a.example"}, {"media", {image}}}), "not both"));
+  CHECK(issueMentions(
+      f.call(Operation::Validate, {{"content", "x"}, {"media", {f.media("video", "video/mp4", 1000, "tiny.mp4")}}}),
+      "75 KB"));
+  CHECK(issueMentions(
+      f.call(Operation::Validate, {{"content", "x"}, {"link", "https://a.example"}, {"media", {image}}}), "not both"));
   CHECK(issueMentions(f.call(Operation::Validate, {{"content", "x"}, {"thread", {{{"content", "y"}}}}}), "no threads"));
   CHECK(issueMentions(f.call(Operation::Validate, {{"content", ""}}), "needs text"));
   CHECK(f.linkedin.requests().empty());
@@ -77,7 +82,8 @@ TEST_CASE("a text post escapes little-text characters and reads back verbatim", 
   }
 }
 
-TEST_CASE("a company page post with an image uploads it, answers pending while LinkedIn processes it, then posts", "[linkedin][publish][media]") {
+TEST_CASE("a company page post with an image uploads it, answers pending while LinkedIn processes it, then posts",
+          "[linkedin][publish][media]") {
   LinkedInFixture f;
   auto image = f.media("image", "image/jpeg", 2048, "photo.jpg");
   image["altText"] = "A red bicycle";
@@ -102,26 +108,31 @@ TEST_CASE("a company page post with an image uploads it, answers pending while L
   CHECK(text(media, "altText") == "A red bicycle");
   CHECK(f.linkedin.statusPolls() == 2);  // PROCESSING once, then AVAILABLE
   int initializations = 0;
-  for (const auto& line : f.linkedin.requests()) initializations += line.find("action=initializeUpload") != std::string::npos;
+  for (const auto& line : f.linkedin.requests())
+    initializations += line.find("action=initializeUpload") != std::string::npos;
   CHECK(initializations == 1);
 }
 
 TEST_CASE("several images become a multiImage post", "[linkedin][publish][media]") {
   LinkedInFixture f;
   int pendings = 0;
-  auto r = f.publishSettled(postRequest(f, kOrganization, "Gallery",
-                                        {f.media("image", "image/png", 10, "1.png"), f.media("image", "image/png", 20, "2.png"),
-                                         f.media("image", "image/gif", 30, "3.gif")}), &pendings);
+  auto r = f.publishSettled(
+      postRequest(f, kOrganization, "Gallery",
+                  {f.media("image", "image/png", 10, "1.png"), f.media("image", "image/png", 20, "2.png"),
+                   f.media("image", "image/gif", 30, "3.gif")}),
+      &pendings);
   REQUIRE(r.ok());
   CHECK(pendings == 1);
   CHECK(lastBody(f).at("content").at("multiImage").at("images").as_array().size() == 3);
 }
 
-TEST_CASE("a video goes up in parts with ETags, is finalized, and publish comes back until it is AVAILABLE", "[linkedin][publish][media]") {
+TEST_CASE("a video goes up in parts with ETags, is finalized, and publish comes back until it is AVAILABLE",
+          "[linkedin][publish][media]") {
   LinkedInFixture f;
   f.linkedin.setVideoPartSize(100 * 1024);
   int pendings = 0;
-  auto r = f.publishSettled(postRequest(f, kMember, "Watch this", {f.media("video", "video/mp4", 250 * 1024, "clip.mp4")}), &pendings);
+  auto r = f.publishSettled(
+      postRequest(f, kMember, "Watch this", {f.media("video", "video/mp4", 250 * 1024, "clip.mp4")}), &pendings);
   REQUIRE(r.ok());
   CHECK(f.linkedin.videoPartsUploaded() == 3);
   CHECK(pendings == 2);                  // PROCESSING twice after finalize
@@ -132,7 +143,8 @@ TEST_CASE("a video goes up in parts with ETags, is finalized, and publish comes 
 
 TEST_CASE("a document post carries the Documents API URN and a title", "[linkedin][publish][media]") {
   LinkedInFixture f;
-  auto request = postRequest(f, kOrganization, "Our report", {f.media("document", "application/pdf", 5000, "report.pdf")});
+  auto request =
+      postRequest(f, kOrganization, "Our report", {f.media("document", "application/pdf", 5000, "report.pdf")});
   request["options"] = {{"title", "Annual report"}};
   REQUIRE(f.publishSettled(request).ok());
   const auto media = lastBody(f).at("content").at("media");
@@ -152,16 +164,22 @@ TEST_CASE("a link becomes an article", "[linkedin][publish]") {
   CHECK(text(article, "description") == "Why");
 }
 
-TEST_CASE("upload ahead of publish (pending while processing), then publish with the platformMediaId", "[linkedin][media]") {
+TEST_CASE("upload ahead of publish (pending while processing), then publish with the platformMediaId",
+          "[linkedin][media]") {
   LinkedInFixture f;
-  auto upload = f.call(Operation::UploadMedia, {{"accessToken", f.token}, {"account", f.account(kMember)}, {"path", f.file("u.png", 64)},
-                                                {"mimeType", "image/png"}, {"size", 64}, {"kind", "image"}});
+  auto upload = f.call(Operation::UploadMedia, {{"accessToken", f.token},
+                                                {"account", f.account(kMember)},
+                                                {"path", f.file("u.png", 64)},
+                                                {"mimeType", "image/png"},
+                                                {"size", 64},
+                                                {"kind", "image"}});
   REQUIRE(upload.ok());
   const auto urn = text(upload.json, "platformMediaId");
   CHECK(urn.rfind("urn:li:image:", 0) == 0);
   CHECK(upload.json.at("pending").at("retryAfterSeconds").as_int64() == 1);  // asked once: PROCESSING
   const auto before = f.linkedin.requests().size();
-  json::object media{{"id", "h1"}, {"kind", "image"}, {"mimeType", "image/png"}, {"path", "/nonexistent"}, {"size", 64}, {"platformMediaId", urn}};
+  json::object media{{"id", "h1"}, {"kind", "image"},       {"mimeType", "image/png"}, {"path", "/nonexistent"},
+                     {"size", 64}, {"platformMediaId", urn}};
   REQUIRE(f.call(Operation::Publish, postRequest(f, kMember, "Pre-uploaded", {media})).ok());
   const auto requests = f.linkedin.requests();
   REQUIRE(requests.size() == before + 2);  // its status (AVAILABLE now), then POST /rest/posts; no upload
@@ -175,7 +193,9 @@ TEST_CASE("delete_post deletes the post; a post already gone is fine", "[linkedi
   auto r = f.call(Operation::Publish, postRequest(f, kOrganization, "Short-lived"));
   REQUIRE(r.ok());
   const auto urn = text(r.json, "postId");
-  REQUIRE(f.call(Operation::DeletePost, {{"accessToken", f.token}, {"account", f.account(kOrganization)}, {"postId", urn}}).ok());
+  REQUIRE(
+      f.call(Operation::DeletePost, {{"accessToken", f.token}, {"account", f.account(kOrganization)}, {"postId", urn}})
+          .ok());
   CHECK(f.linkedin.deletedPosts() == std::vector<std::string>{urn});
   CHECK(f.linkedin.posts().empty());
   CHECK(f.call(Operation::DeletePost, {{"accessToken", f.token}, {"postId", urn}}).ok());
@@ -185,9 +205,11 @@ TEST_CASE("validate reports the commentary's length in characters against 3000",
   LinkedInFixture f;
   const auto lengthOf = [](const CallResult& r) {
     const auto& length = r.json.at("length");
-    return std::tuple{length.at("used").as_int64(), length.at("limit").as_int64(), std::string(length.at("unit").as_string())};
+    return std::tuple{length.at("used").as_int64(), length.at("limit").as_int64(),
+                      std::string(length.at("unit").as_string())};
   };
-  auto short_ = f.call(Operation::Validate, {{"content", "caf\xc3\xa9 \xF0\x9F\x98\x80 (launch)"}});  // é and 😀: one character each
+  auto short_ = f.call(Operation::Validate,
+                       {{"content", "caf\xc3\xa9 \xF0\x9F\x98\x80 (launch)"}});  // é and 😀: one character each
   REQUIRE(short_.ok());
   CHECK(lengthOf(short_) == std::tuple{15, 3000, std::string("characters")});
   auto over = f.call(Operation::Validate, {{"content", std::string(3001, 'x')}});

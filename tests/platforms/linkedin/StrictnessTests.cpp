@@ -46,7 +46,8 @@ std::map<std::string, std::string> queryOf(const std::string& url) {
 
 /// The plugin's authorize URL for `redirect` (default scopes unless `scopes` is given).
 std::string authorizeUrl(const LinkedInFixture& f, const std::string& redirect, json::array scopes = {}) {
-  json::object request{{"redirectUri", redirect}, {"state", "st-7"}, {"codeChallenge", "c"}, {"codeChallengeMethod", "S256"}};
+  json::object request{
+      {"redirectUri", redirect}, {"state", "st-7"}, {"codeChallenge", "c"}, {"codeChallengeMethod", "S256"}};
   if (!scopes.empty()) request["scopes"] = scopes;
   auto r = f.call(Operation::AuthorizeUrl, request);
   REQUIRE(r.ok());
@@ -61,7 +62,9 @@ Answer postCommentary(const LinkedInFixture& f, const std::string& commentary) {
                           {"distribution", {{"feedDistribution", "MAIN_FEED"}}},
                           {"lifecycleState", "PUBLISHED"}};
   return send("POST", f.linkedin.url() + "/rest/posts", json::serialize(post),
-              {{"Authorization", "Bearer " + f.token}, {"LinkedIn-Version", kApiVersion}, {"X-Restli-Protocol-Version", "2.0.0"},
+              {{"Authorization", "Bearer " + f.token},
+               {"LinkedIn-Version", kApiVersion},
+               {"X-Restli-Protocol-Version", "2.0.0"},
                {"Content-Type", "application/json"}});
 }
 
@@ -73,13 +76,15 @@ std::string repeat(const std::string& piece, int times) {
 
 }  // namespace
 
-TEST_CASE("authorization: only an Authorized Redirect URL, exactly; LinkedIn shows its page and does not redirect", "[linkedin][strict]") {
+TEST_CASE("authorization: only an Authorized Redirect URL, exactly; LinkedIn shows its page and does not redirect",
+          "[linkedin][strict]") {
   LinkedInFixture f;
   f.linkedin.setRedirectUris({kCallback});
   const auto back = queryOf(LinkedInFixture::consent(authorizeUrl(f, kCallback)));
   CHECK_FALSE(back.at("code").empty());
-  for (const std::string& other : std::vector<std::string>{kCallback + "/", "https://host.example/api/auth/callback/LinkedIn", "http://host.example/api/auth/callback/linkedin",
-                                  kCallback + "?x=1", "https://attacker.example/cb"}) {
+  for (const std::string& other : std::vector<std::string>{
+           kCallback + "/", "https://host.example/api/auth/callback/LinkedIn",
+           "http://host.example/api/auth/callback/linkedin", kCallback + "?x=1", "https://attacker.example/cb"}) {
     CAPTURE(other);
     const Answer refused = send("GET", authorizeUrl(f, other));
     CHECK(refused.status == 400);
@@ -88,7 +93,8 @@ TEST_CASE("authorization: only an Authorized Redirect URL, exactly; LinkedIn sho
   }
 }
 
-TEST_CASE("authorization: with no URL registered, one with a fragment or no scheme is still refused", "[linkedin][strict]") {
+TEST_CASE("authorization: with no URL registered, one with a fragment or no scheme is still refused",
+          "[linkedin][strict]") {
   LinkedInFixture f;
   CHECK(send("GET", authorizeUrl(f, kCallback)).status == 302);
   CHECK(send("GET", authorizeUrl(f, kCallback + "#linkedin")).status == 400);
@@ -100,7 +106,9 @@ TEST_CASE("authorization: a scope the app does not have comes back as unauthoriz
   // The plugin's default scopes are all within the app's products.
   CHECK(queryOf(LinkedInFixture::consent(authorizeUrl(f, kCallback))).count("code") == 1);
 
-  const auto refused = [&](json::array scopes) { return queryOf(LinkedInFixture::consent(authorizeUrl(f, kCallback, std::move(scopes)))); };
+  const auto refused = [&](json::array scopes) {
+    return queryOf(LinkedInFixture::consent(authorizeUrl(f, kCallback, std::move(scopes))));
+  };
   auto retired = refused({"openid", "r_liteprofile"});  // a scope LinkedIn retired: unknown to the app
   CHECK(retired.at("error") == "unauthorized_scope_error");
   CHECK(retired.at("error_description") == "Scope &quot;r_liteprofile&quot; is not authorized for your application");
@@ -110,22 +118,25 @@ TEST_CASE("authorization: a scope the app does not have comes back as unauthoriz
 
   f.linkedin.setAppScopes("openid profile email w_member_social");  // no Community Management API
   auto withoutPages = refused({});
-  CHECK(withoutPages.at("error_description") == "Scope &quot;r_organization_social&quot; is not authorized for your application");
+  CHECK(withoutPages.at("error_description") ==
+        "Scope &quot;r_organization_social&quot; is not authorized for your application");
 }
 
 TEST_CASE("accessToken: the redirect_uri must be the authorization request's, exactly", "[linkedin][strict]") {
   LinkedInFixture f;
   const auto back = queryOf(LinkedInFixture::consent(authorizeUrl(f, kCallback)));
-  auto r = f.call(Operation::ExchangeCode, {{"code", back.at("code")}, {"redirectUri", kCallback + "/"}, {"codeVerifier", "v"}});
+  auto r = f.call(Operation::ExchangeCode,
+                  {{"code", back.at("code")}, {"redirectUri", kCallback + "/"}, {"codeVerifier", "v"}});
   CHECK(r.kind == ErrorKind::AuthInvalid);
   CHECK(r.platformCode == "invalid_request");
   CHECK(r.message.find("redirect uri") != std::string::npos);
-  CHECK(f.call(Operation::ExchangeCode, {{"code", back.at("code")}, {"redirectUri", kCallback}, {"codeVerifier", "v"}}).ok());
+  CHECK(f.call(Operation::ExchangeCode, {{"code", back.at("code")}, {"redirectUri", kCallback}, {"codeVerifier", "v"}})
+            .ok());
 }
 
 TEST_CASE("Posts API: commentary over 3,000 characters is a 400 in LinkedIn's shape", "[linkedin][strict]") {
   LinkedInFixture f;
-  CHECK(postCommentary(f, repeat("é", 3000)).status == 201);              // characters, not bytes
+  CHECK(postCommentary(f, repeat("é", 3000)).status == 201);                      // characters, not bytes
   CHECK(postCommentary(f, repeat("a", 2990) + repeat("\\(", 10)).status == 201);  // an escape is one character
   const Answer refused = postCommentary(f, repeat("b", 3001));
   CHECK(refused.status == 400);
@@ -133,19 +144,23 @@ TEST_CASE("Posts API: commentary over 3,000 characters is a 400 in LinkedIn's sh
   CHECK(body.at("status") == 400);
   CHECK(body.at("errorDetailType") == "com.linkedin.common.error.BadRequest");
   CHECK(body.at("message") ==
-        "com.linkedin.content.common.exception.BadRequestResponseException: ShareCommentary text length (3001 characters) exceeded the "
+        "com.linkedin.content.common.exception.BadRequestResponseException: ShareCommentary text length (3001 "
+        "characters) exceeded the "
         "maximum allowed (3000 characters)");
   CHECK(body.at("errorDetails").at("inputErrors").at(0).at("code") == "FIELD_ARRAY_SIZE_TOO_HIGH");
   CHECK(f.linkedin.posts().size() == 2);
 }
 
-TEST_CASE("the plugin publishes 3,000 characters, reserved ones escaped, and refuses 3,001 itself", "[linkedin][strict]") {
+TEST_CASE("the plugin publishes 3,000 characters, reserved ones escaped, and refuses 3,001 itself",
+          "[linkedin][strict]") {
   LinkedInFixture f;
   const std::string text = repeat("(x) ", 750);  // 3,000 characters, 1,500 of them escaped on the way
-  auto published = f.call(Operation::Publish, {{"accessToken", f.token}, {"account", f.account(kMember)}, {"content", text}});
+  auto published =
+      f.call(Operation::Publish, {{"accessToken", f.token}, {"account", f.account(kMember)}, {"content", text}});
   REQUIRE(published.ok());
   CHECK(f.linkedin.posts().back().commentary == text);
-  auto tooLong = f.call(Operation::Publish, {{"accessToken", f.token}, {"account", f.account(kMember)}, {"content", text + "!"}});
+  auto tooLong =
+      f.call(Operation::Publish, {{"accessToken", f.token}, {"account", f.account(kMember)}, {"content", text + "!"}});
   CHECK(tooLong.kind == ErrorKind::InvalidInput);
   CHECK(f.linkedin.posts().size() == 1);
 }

@@ -15,10 +15,19 @@ std::string reasonFor(const json::value& reply, const std::string& account) {
 
 }  // namespace
 
-TEST_CASE("list_accounts keeps the named chats the bot can post to and refuses the others with a reason", "[telegram][accounts]") {
+TEST_CASE("list_accounts keeps the named chats the bot can post to and refuses the others with a reason",
+          "[telegram][accounts]") {
   TelegramFixture f;
-  const json::array named{"@acmenews", std::to_string(kSupergroup), "https://t.me/acmechat", "@readonlychan", std::to_string(kLeftGroup),
-                          "@kickedgroup", "@mutedgroup", "@nosuchchannel", "not a name!", std::to_string(kChannel)};
+  const json::array named{"@acmenews",
+                          std::to_string(kSupergroup),
+                          "https://t.me/acmechat",
+                          "@readonlychan",
+                          std::to_string(kLeftGroup),
+                          "@kickedgroup",
+                          "@mutedgroup",
+                          "@nosuchchannel",
+                          "not a name!",
+                          std::to_string(kChannel)};
   const auto r = f.call(Operation::ListAccounts, {{"accessToken", f.token}, {"accounts", named}});
   REQUIRE(r.ok());
   const json::array accounts = r.json.at("accounts").as_array();
@@ -53,7 +62,8 @@ TEST_CASE("list_accounts: a member of a channel that is not an administrator is 
   CHECK(reasonFor(r.json, "@acmenews").find("not an administrator") != std::string::npos);
 }
 
-TEST_CASE("a plain member of a group whose members may not send messages cannot post: refused, and unhealthy", "[telegram][accounts][health]") {
+TEST_CASE("a plain member of a group whose members may not send messages cannot post: refused, and unhealthy",
+          "[telegram][accounts][health]") {
   TelegramFixture f;
   constexpr long long kQuiet = -1001000000008;
   emulators::TelegramApi::Chat quiet{kQuiet, "supergroup", "Quiet Group", "quietgroup", 12};
@@ -65,7 +75,8 @@ TEST_CASE("a plain member of a group whose members may not send messages cannot 
   CHECK(r.json.at("accounts").as_array().empty());
   CHECK(reasonFor(r.json, "@quietgroup").find("may not send messages") != std::string::npos);
 
-  json::object account{{"id", std::to_string(kQuiet)}, {"metadata", json::object{{"chatType", "supergroup"}, {"username", "quietgroup"}}}};
+  json::object account{{"id", std::to_string(kQuiet)},
+                       {"metadata", json::object{{"chatType", "supergroup"}, {"username", "quietgroup"}}}};
   const auto health = f.call(Operation::CheckToken, {{"accessToken", f.token}, {"account", account}});
   CHECK(health.kind == ErrorKind::AuthInvalid);
   // Telegram refuses the send the same way: the bot lost the right to post.
@@ -78,7 +89,8 @@ TEST_CASE("a plain member of a group whose members may not send messages cannot 
   CHECK(f.call(Operation::CheckToken, {{"accessToken", f.token}, {"account", account}}).ok());
 }
 
-TEST_CASE("list_accounts: a group that became a supergroup is refused naming the supergroup's id (migrate_to_chat_id)", "[telegram][accounts]") {
+TEST_CASE("list_accounts: a group that became a supergroup is refused naming the supergroup's id (migrate_to_chat_id)",
+          "[telegram][accounts]") {
   TelegramFixture f;
   f.telegram.addChat({-555000222, "group", "Small Group", "", 3});
   f.telegram.setMember(-555000222, kBotId, emulators::TelegramApi::member());
@@ -97,16 +109,19 @@ TEST_CASE("list_accounts without names refuses the bot itself: a bot cannot list
   CHECK(reasonFor(r.json, "@acme_poster_bot").find("name the channels") != std::string::npos);
 }
 
-TEST_CASE("a revoked or wrong bot token is auth_invalid, and the token appears nowhere", "[telegram][accounts][health]") {
+TEST_CASE("a revoked or wrong bot token is auth_invalid, and the token appears nowhere",
+          "[telegram][accounts][health]") {
   TelegramFixture f;
   f.telegram.revokeToken(f.token);
   for (const auto op : {Operation::ListAccounts, Operation::CheckToken}) {
-    const auto r = f.call(op, {{"accessToken", f.token}, {"accounts", json::array{"@acmenews"}}, {"account", f.account(kChannel)}});
+    const auto r = f.call(
+        op, {{"accessToken", f.token}, {"accounts", json::array{"@acmenews"}}, {"account", f.account(kChannel)}});
     CHECK(r.kind == ErrorKind::AuthInvalid);
     CHECK(r.message.find("the bot token was revoked or is wrong") != std::string::npos);
     CHECK(r.message.find(f.token.substr(f.token.find(':') + 1)) == std::string::npos);
   }
-  const auto wrong = f.call(Operation::CheckToken, {{"accessToken", "12345:AAnotARealTokenAtAll"}, {"account", f.account(kChannel)}});
+  const auto wrong =
+      f.call(Operation::CheckToken, {{"accessToken", "12345:AAnotARealTokenAtAll"}, {"account", f.account(kChannel)}});
   CHECK(wrong.kind == ErrorKind::AuthInvalid);
   CHECK(f.logs().find(f.token.substr(f.token.find(':') + 1)) == std::string::npos);
 }
@@ -115,14 +130,17 @@ TEST_CASE("a malformed bot token is bad input, refused before any call", "[teleg
   TelegramFixture f;
   // Also what the Bot API server itself refuses as "invalid token specified": a bot id starting
   // with 0, or not below 2^54.
-  for (const auto* bad : {"nocolon", "12:", "abc:def", "123:has/slash", "123:has?query", "0123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
-                          "18014398509481984:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"}) {
-    CHECK(f.call(Operation::ListAccounts, {{"accessToken", bad}, {"accounts", json::array{"@acmenews"}}}).kind == ErrorKind::InvalidInput);
+  for (const auto* bad :
+       {"nocolon", "12:", "abc:def", "123:has/slash", "123:has?query", "0123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+        "18014398509481984:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"}) {
+    CHECK(f.call(Operation::ListAccounts, {{"accessToken", bad}, {"accounts", json::array{"@acmenews"}}}).kind ==
+          ErrorKind::InvalidInput);
   }
   CHECK(f.telegram.requests().empty());
 }
 
-TEST_CASE("check_token: healthy while the bot may post; kicked, demoted or restricted is auth_invalid with the reason", "[telegram][health]") {
+TEST_CASE("check_token: healthy while the bot may post; kicked, demoted or restricted is auth_invalid with the reason",
+          "[telegram][health]") {
   TelegramFixture f;
   const auto healthy = f.call(Operation::CheckToken, {{"accessToken", f.token}, {"account", f.account(kChannel)}});
   REQUIRE(healthy.ok());
@@ -157,10 +175,12 @@ TEST_CASE("check_token: a throttled check is rate_limited with Telegram's wait, 
   CHECK(r.kind == ErrorKind::Transient);
 }
 
-TEST_CASE("account_insights: the chat's member count as followers; views are not available to bots", "[telegram][insights]") {
+TEST_CASE("account_insights: the chat's member count as followers; views are not available to bots",
+          "[telegram][insights]") {
   TelegramFixture f;
-  const auto r = f.call(Operation::AccountInsights,
-                        {{"accessToken", f.token}, {"account", f.account(kChannel)}, {"start", "2026-01-01"}, {"end", "2026-01-31"}});
+  const auto r = f.call(
+      Operation::AccountInsights,
+      {{"accessToken", f.token}, {"account", f.account(kChannel)}, {"start", "2026-01-01"}, {"end", "2026-01-31"}});
   REQUIRE(r.ok());
   CHECK(r.json.at("metrics").at("followers") == 1234);
   CHECK(r.json.at("extra").at("members") == 1234);

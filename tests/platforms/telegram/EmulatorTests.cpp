@@ -17,7 +17,8 @@ struct Reply {
   json::value body;
 };
 
-Reply post(const emulators::TelegramApi& telegram, const std::string& path, const std::string& contentType, const std::string& body) {
+Reply post(const emulators::TelegramApi& telegram, const std::string& path, const std::string& contentType,
+           const std::string& body) {
   const Poco::URI uri(telegram.url());
   Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
   Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, path, Poco::Net::HTTPMessage::HTTP_1_1);
@@ -66,12 +67,16 @@ TEST_CASE("emulator: errors as Telegram sends them", "[telegram][emulator]") {
   r = post(f.telegram, "/bot" + f.token + "/getChat", "application/x-www-form-urlencoded", "chat_id=%40kickedgroup");
   CHECK(r.status == 403);
   CHECK(r.body.at("description") == "Forbidden: bot was kicked from the supergroup chat");
-  r = post(f.telegram, "/bot" + f.token + "/sendMessage", "application/x-www-form-urlencoded", "chat_id=%40readonlychan&text=hi");
+  r = post(f.telegram, "/bot" + f.token + "/sendMessage", "application/x-www-form-urlencoded",
+           "chat_id=%40readonlychan&text=hi");
   CHECK(r.body.at("description") == "Bad Request: need administrator rights in the channel chat");
   f.telegram.throttleNextSends(1, 12);
   r = sendMessage(f, {{"text", "hi"}});
   CHECK(r.status == 429);
-  CHECK(r.body == json::parse(R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 12","parameters":{"retry_after":12}})"));
+  CHECK(
+      r.body ==
+      json::parse(
+          R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 12","parameters":{"retry_after":12}})"));
   r = post(f.telegram, "/bot" + f.token + "/noSuchMethod", "application/json", "{}");
   CHECK(r.status == 404);
   f.telegram.revokeToken(f.token);
@@ -80,7 +85,8 @@ TEST_CASE("emulator: errors as Telegram sends them", "[telegram][emulator]") {
   CHECK(f.telegram.messages().empty());
 }
 
-TEST_CASE("emulator: text is cleaned and trimmed as tdlib does before it is checked and counted", "[telegram][emulator]") {
+TEST_CASE("emulator: text is cleaned and trimmed as tdlib does before it is checked and counted",
+          "[telegram][emulator]") {
   TelegramFixture f;
   // Only invisible characters (zero-width space, no-break space, tab): Telegram finds it empty.
   auto r = sendMessage(f, {{"text", "\xE2\x80\x8B\xC2\xA0\t \r\n"}});
@@ -106,24 +112,26 @@ TEST_CASE("emulator: multipart parsing with attach:// and a missing attachment",
     if (!file.empty()) s += "; filename=\"" + file + "\"\r\nContent-Type: image/jpeg";
     return s + "\r\n\r\n" + value + "\r\n";
   };
-  const std::string media = R"([{"type":"photo","media":"attach://one","caption":"c"},{"type":"photo","media":"attach://two"}])";
-  auto body = part("chat_id", std::to_string(kChannel)) + part("media", media) + part("one", "JPEG1", "1.jpg") + part("two", "JPEG22", "2.jpg") +
-              "--" + b + "--\r\n";
+  const std::string media =
+      R"([{"type":"photo","media":"attach://one","caption":"c"},{"type":"photo","media":"attach://two"}])";
+  auto body = part("chat_id", std::to_string(kChannel)) + part("media", media) + part("one", "JPEG1", "1.jpg") +
+              part("two", "JPEG22", "2.jpg") + "--" + b + "--\r\n";
   auto r = post(f.telegram, "/bot" + f.token + "/sendMediaGroup", "multipart/form-data; boundary=" + b, body);
   REQUIRE(r.status == 200);
   CHECK(r.body.at("result").as_array().size() == 2);
-  body = part("chat_id", std::to_string(kChannel)) + part("media", media) + part("one", "JPEG1", "1.jpg") + "--" + b + "--\r\n";
+  body = part("chat_id", std::to_string(kChannel)) + part("media", media) + part("one", "JPEG1", "1.jpg") + "--" + b +
+         "--\r\n";
   r = post(f.telegram, "/bot" + f.token + "/sendMediaGroup", "multipart/form-data; boundary=" + b, body);
   CHECK(r.status == 400);
   CHECK(r.body.at("description") == "Bad Request: can't find attached file \"two\"");
   const std::string mixed = R"([{"type":"photo","media":"attach://one"},{"type":"document","media":"attach://two"}])";
-  body = part("chat_id", std::to_string(kChannel)) + part("media", mixed) + part("one", "JPEG1", "1.jpg") + part("two", "PDF", "2.pdf") +
-         "--" + b + "--\r\n";
+  body = part("chat_id", std::to_string(kChannel)) + part("media", mixed) + part("one", "JPEG1", "1.jpg") +
+         part("two", "PDF", "2.pdf") + "--" + b + "--\r\n";
   r = post(f.telegram, "/bot" + f.token + "/sendMediaGroup", "multipart/form-data; boundary=" + b, body);
   CHECK(r.body.at("description") == "Bad Request: document can't be mixed with other media types");
   const std::string audioMix = R"([{"type":"audio","media":"attach://one"},{"type":"photo","media":"attach://two"}])";
-  body = part("chat_id", std::to_string(kChannel)) + part("media", audioMix) + part("one", "MP3", "1.mp3") + part("two", "JPEG", "2.jpg") +
-         "--" + b + "--\r\n";
+  body = part("chat_id", std::to_string(kChannel)) + part("media", audioMix) + part("one", "MP3", "1.mp3") +
+         part("two", "JPEG", "2.jpg") + "--" + b + "--\r\n";
   r = post(f.telegram, "/bot" + f.token + "/sendMediaGroup", "multipart/form-data; boundary=" + b, body);
   CHECK(r.body.at("description") == "Bad Request: audio can't be mixed with other media types");
   // Content-Disposition as tdlib reads it: "form-data;" required, values split at ';'.
@@ -131,7 +139,9 @@ TEST_CASE("emulator: multipart parsing with attach:// and a missing attachment",
   r = post(f.telegram, "/bot" + f.token + "/sendMessage", "multipart/form-data; boundary=" + b, body);
   CHECK(r.status == 400);
   const auto parts = emulators::telegram_parsing::parseMultipart(
-      "--" + b + "\r\nContent-Disposition: form-data; name=\"document\"; filename=\"a;b.pdf\"\r\n\r\nPDF\r\n--" + b + "--\r\n", b);
+      "--" + b + "\r\nContent-Disposition: form-data; name=\"document\"; filename=\"a;b.pdf\"\r\n\r\nPDF\r\n--" + b +
+          "--\r\n",
+      b);
   REQUIRE(parts);
   CHECK(parts->at(0).isFile);
   CHECK(parts->at(0).filename == "\"a");

@@ -32,7 +32,8 @@ TEST_CASE("a 429 without parameters still waits the seconds its description name
   CHECK(f.telegram.messages(kChannel).empty());
 }
 
-TEST_CASE("pacing: a group gets at most per_chat_per_minute messages; beyond, rate_limited with the wait", "[telegram][limits][pacing]") {
+TEST_CASE("pacing: a group gets at most per_chat_per_minute messages; beyond, rate_limited with the wait",
+          "[telegram][limits][pacing]") {
   TelegramFixture f({{"per_chat_per_minute", 2}});
   REQUIRE(f.call(Operation::Publish, f.post(kSupergroup, "one")).ok());
   REQUIRE(f.call(Operation::Publish, f.post(kSupergroup, "two")).ok());
@@ -42,10 +43,12 @@ TEST_CASE("pacing: a group gets at most per_chat_per_minute messages; beyond, ra
   CHECK(third.retryAfterSeconds <= 60);
   CHECK(f.telegram.messages(kSupergroup).size() == 2);
   // Channels are not held to the group pace.
-  for (int i = 0; i < 3; ++i) REQUIRE(f.call(Operation::Publish, f.post(kChannel, "channel " + std::to_string(i))).ok());
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(f.call(Operation::Publish, f.post(kChannel, "channel " + std::to_string(i))).ok());
 }
 
-TEST_CASE("pacing: per_bot_per_second spreads a burst with short waits instead of refusing it", "[telegram][limits][pacing]") {
+TEST_CASE("pacing: per_bot_per_second spreads a burst with short waits instead of refusing it",
+          "[telegram][limits][pacing]") {
   TelegramFixture f({{"per_bot_per_second", 1}});
   for (int i = 0; i < 3; ++i) REQUIRE(f.call(Operation::Publish, f.post(kChannel, "burst " + std::to_string(i))).ok());
   const auto messages = f.telegram.messages(kChannel);
@@ -54,11 +57,13 @@ TEST_CASE("pacing: per_bot_per_second spreads a burst with short waits instead o
   CHECK(messages[2].receivedAtMs - messages[1].receivedAtMs >= 900);
 }
 
-TEST_CASE("pacing: at most one message a second inside a chat, so a split post meets no 429", "[telegram][limits][pacing]") {
+TEST_CASE("pacing: at most one message a second inside a chat, so a split post meets no 429",
+          "[telegram][limits][pacing]") {
   TelegramFixture f;
   f.telegram.setFloodLimits(20, 30, 1);  // Bots FAQ: "avoid sending more than one message per second" in a chat
   std::string text;
-  for (int i = 0; text.size() < 9000; ++i) text += "Paragraph " + std::to_string(i) + " and some more words to fill it\n";
+  for (int i = 0; text.size() < 9000; ++i)
+    text += "Paragraph " + std::to_string(i) + " and some more words to fill it\n";
   const auto r = f.call(Operation::Publish, f.post(kChannel, text, {}, {{"split", true}}));
   REQUIRE(r.ok());
   const auto messages = f.telegram.messages(kChannel);
@@ -70,7 +75,8 @@ TEST_CASE("pacing: at most one message a second inside a chat, so a split post m
   CHECK(f.telegram.messages(kChannel).size() == 4);
 }
 
-TEST_CASE("without the plugin's pacing Telegram's flood limit answers 429, which the plugin reports with its wait", "[telegram][limits][pacing]") {
+TEST_CASE("without the plugin's pacing Telegram's flood limit answers 429, which the plugin reports with its wait",
+          "[telegram][limits][pacing]") {
   TelegramFixture f({{"per_chat_per_minute", 1000}});
   f.telegram.setFloodLimits(2, 0);
   REQUIRE(f.call(Operation::Publish, f.post(kSupergroup, "a")).ok());
@@ -81,8 +87,8 @@ TEST_CASE("without the plugin's pacing Telegram's flood limit answers 429, which
 }
 
 TEST_CASE("a send whose answer is lost is outcome_unknown, never transient", "[telegram][exactly-once]") {
-  for (const auto fault : {CreateFault::DropAfterCreate, CreateFault::GatewayTimeout, CreateFault::SlowAnswer, CreateFault::ResetMidAnswer,
-                           CreateFault::RefuseWithoutCreate, CreateFault::LateCreate}) {
+  for (const auto fault : {CreateFault::DropAfterCreate, CreateFault::GatewayTimeout, CreateFault::SlowAnswer,
+                           CreateFault::ResetMidAnswer, CreateFault::RefuseWithoutCreate, CreateFault::LateCreate}) {
     DYNAMIC_SECTION(marketsage::test::nameOf(fault)) {
       TelegramFixture f;
       f.telegram.setSlowAnswerMs(2500);  // past http_timeout_ms (1000)
@@ -107,10 +113,12 @@ TEST_CASE("nothing reached Telegram (connection refused): transient", "[telegram
   CHECK(r.message.find(f.token.substr(f.token.find(':') + 1)) == std::string::npos);
 }
 
-TEST_CASE("a split post throttled half way keeps the parts sent; the retry sends only the rest", "[telegram][exactly-once][split]") {
+TEST_CASE("a split post throttled half way keeps the parts sent; the retry sends only the rest",
+          "[telegram][exactly-once][split]") {
   TelegramFixture f;
   std::string text;
-  for (int i = 0; text.size() < 9000; ++i) text += "Line " + std::to_string(i) + " of a long announcement that goes on and on\n";
+  for (int i = 0; text.size() < 9000; ++i)
+    text += "Line " + std::to_string(i) + " of a long announcement that goes on and on\n";
   f.telegram.throttleNextSends(1, 5, 1);  // the second message meets a 429
   auto request = f.post(kChannel, text, {}, {{"split", true}});
   const auto first = f.call(Operation::Publish, request);
@@ -131,12 +139,16 @@ TEST_CASE("a split post throttled half way keeps the parts sent; the retry sends
   CHECK(messages[0].text.rfind("Line 0 ", 0) == 0);
 }
 
-TEST_CASE("an album whose answer is lost after earlier parts landed reports those parts with outcome_unknown", "[telegram][exactly-once][album]") {
+TEST_CASE("an album whose answer is lost after earlier parts landed reports those parts with outcome_unknown",
+          "[telegram][exactly-once][album]") {
   TelegramFixture f;
   const auto caption = std::string(1500, 'x').replace(700, 1, " ");
   f.telegram.faultNextSends({CreateFault::None, CreateFault::DropAfterCreate});
-  const auto r = f.call(Operation::Publish, f.post(kChannel, caption, {f.media("image", "image/jpeg", 10, "a.jpg"), f.media("image", "image/jpeg", 10, "b.jpg")},
-                                                   {{"split", true}}));
+  const auto r =
+      f.call(Operation::Publish,
+             f.post(kChannel, caption,
+                    {f.media("image", "image/jpeg", 10, "a.jpg"), f.media("image", "image/jpeg", 10, "b.jpg")},
+                    {{"split", true}}));
   CHECK(r.kind == ErrorKind::OutcomeUnknown);
   REQUIRE(r.json.is_object());
   CHECK(r.json.at("postIds").as_array().size() == 2);  // the album's two messages

@@ -25,25 +25,33 @@ TelegramFixture::TelegramFixture(json::object settings)
 
 CallResult TelegramFixture::call(Operation op, const json::object& request) const { return plugin_.call(op, request); }
 
-CallResult TelegramFixture::callText(Operation op, std::string_view request) const { return plugin_.callText(op, request); }
+CallResult TelegramFixture::callText(Operation op, std::string_view request) const {
+  return plugin_.callText(op, request);
+}
 
 json::object TelegramFixture::account(long long chat) const {
   json::object metadata;
-  if (chat == kChannel) metadata = {{"type", "channel"}, {"chatType", "channel"}, {"username", "acmenews"}};
-  else if (chat == kPublicGroup) metadata = {{"type", "group"}, {"chatType", "supergroup"}, {"username", "acmechat"}};
-  else if (chat == kReadOnly) metadata = {{"type", "channel"}, {"chatType", "channel"}, {"username", "readonlychan"}};
-  else metadata = {{"type", "group"}, {"chatType", "supergroup"}};
+  if (chat == kChannel)
+    metadata = {{"type", "channel"}, {"chatType", "channel"}, {"username", "acmenews"}};
+  else if (chat == kPublicGroup)
+    metadata = {{"type", "group"}, {"chatType", "supergroup"}, {"username", "acmechat"}};
+  else if (chat == kReadOnly)
+    metadata = {{"type", "channel"}, {"chatType", "channel"}, {"username", "readonlychan"}};
+  else
+    metadata = {{"type", "group"}, {"chatType", "supergroup"}};
   return {{"id", std::to_string(chat)}, {"name", "chat"}, {"metadata", metadata}};
 }
 
-json::object TelegramFixture::post(long long chat, const std::string& content, json::array media, json::object options) const {
-  return {{"accessToken", token}, {"account", account(chat)}, {"content", content}, {"media", media},
-          {"options", options},   {"idempotencyKey", "ms-test"}};
+json::object TelegramFixture::post(long long chat, const std::string& content, json::array media,
+                                   json::object options) const {
+  return {{"accessToken", token}, {"account", account(chat)}, {"content", content},
+          {"media", media},       {"options", options},       {"idempotencyKey", "ms-test"}};
 }
 
 std::string TelegramFixture::file(const std::string& name, size_t bytes) const { return plugin_.file(name, bytes); }
 
-json::object TelegramFixture::media(const std::string& kind, const std::string& mimeType, size_t bytes, const std::string& name) const {
+json::object TelegramFixture::media(const std::string& kind, const std::string& mimeType, size_t bytes,
+                                    const std::string& name) const {
   return plugin_.media(kind, mimeType, bytes, name);
 }
 

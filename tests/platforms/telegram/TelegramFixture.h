@@ -19,13 +19,13 @@ using marketsage::plugins::ErrorKind;
 using marketsage::plugins::Operation;
 
 constexpr long long kBotId = 7001234567;
-constexpr long long kChannel = -1001000000001;   ///< @acmenews: the bot is an administrator that may post
-constexpr long long kSupergroup = -1001000000002; ///< private supergroup: the bot is a member
-constexpr long long kReadOnly = -1001000000003;  ///< @readonlychan: administrator without "Post messages"
-constexpr long long kLeftGroup = -4000000004;    ///< a basic group the bot left (private: "chat not found")
-constexpr long long kKicked = -1001000000005;    ///< @kickedgroup: the bot was banned
-constexpr long long kMuted = -1001000000006;     ///< @mutedgroup: the bot is restricted, may not send
-constexpr long long kPublicGroup = -1001000000007; ///< @acmechat: public supergroup, bot administrator
+constexpr long long kChannel = -1001000000001;      ///< @acmenews: the bot is an administrator that may post
+constexpr long long kSupergroup = -1001000000002;   ///< private supergroup: the bot is a member
+constexpr long long kReadOnly = -1001000000003;     ///< @readonlychan: administrator without "Post messages"
+constexpr long long kLeftGroup = -4000000004;       ///< a basic group the bot left (private: "chat not found")
+constexpr long long kKicked = -1001000000005;       ///< @kickedgroup: the bot was banned
+constexpr long long kMuted = -1001000000006;        ///< @mutedgroup: the bot is restricted, may not send
+constexpr long long kPublicGroup = -1001000000007;  ///< @acmechat: public supergroup, bot administrator
 
 class TelegramFixture {
  public:
@@ -39,7 +39,8 @@ class TelegramFixture {
   /// The Account of a connected chat, as the host stores it.
   json::object account(long long chat) const;
   /// A publish request for `chat`.
-  json::object post(long long chat, const std::string& content, json::array media = {}, json::object options = {}) const;
+  json::object post(long long chat, const std::string& content, json::array media = {},
+                    json::object options = {}) const;
   /// A file of `bytes` bytes in a temporary folder, removed with the fixture.
   std::string file(const std::string& name, size_t bytes) const;
   json::object media(const std::string& kind, const std::string& mimeType, size_t bytes, const std::string& name) const;

@@ -59,7 +59,10 @@ TEST_CASE("a token without tweet.write is AUTH_INVALID naming the missing scope"
 TEST_CASE("X unreachable is TRANSIENT", "[errors]") {
   auto settings = json::object{{"api_base", "http://127.0.0.1:1"}, {"client_id", "id"}};
   marketsage::plugins::PluginRegistry registry(
-      [settings](const std::string&) { return marketsage::plugins::PluginSettings{true, settings}; }, nullptr);
+      [settings](const std::string&) {
+        return marketsage::plugins::PluginSettings{true, settings};
+      },
+      nullptr);
   REQUIRE(registry.loadFile(TWITTER_PLUGIN));
   auto r = registry.get("twitter")->call(Operation::CheckToken, json::object{{"accessToken", "t"}});
   CHECK(r.kind == ErrorKind::Transient);

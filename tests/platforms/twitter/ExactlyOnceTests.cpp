@@ -18,7 +18,8 @@ namespace {
 
 /// An RFC 3339 time `secondsAgo` before now.
 std::string timeAgo(int secondsAgo) {
-  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() - std::chrono::seconds(secondsAgo));
+  const auto t =
+      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() - std::chrono::seconds(secondsAgo));
   std::tm tm{};
   gmtime_r(&t, &tm);
   char text[32];
@@ -42,7 +43,8 @@ std::vector<std::string> ids(const json::value& list) {
 
 }  // namespace
 
-TEST_CASE("the create call: each lost answer is OUTCOME_UNKNOWN, a refusal or an unsent request is not", "[exactly-once]") {
+TEST_CASE("the create call: each lost answer is OUTCOME_UNKNOWN, a refusal or an unsent request is not",
+          "[exactly-once]") {
   TwitterFixture f;
   f.x.setSlowAnswerMs(2500);  // past the plugin's 1 s http_timeout_ms
   f.x.setLateCreateMs(200);
@@ -89,15 +91,19 @@ TEST_CASE("the create call: X's refusals keep their kinds; nothing sent is TRANS
   }
   SECTION("no connection (the request never left) is TRANSIENT") {
     const json::object settings{{"api_base", "http://127.0.0.1:1"}, {"client_id", "id"}};
-    marketsage::plugins::PluginRegistry registry([settings](const std::string&) { return marketsage::plugins::PluginSettings{true, settings}; },
-                                                 nullptr);
+    marketsage::plugins::PluginRegistry registry(
+        [settings](const std::string&) {
+          return marketsage::plugins::PluginSettings{true, settings};
+        },
+        nullptr);
     REQUIRE(registry.loadFile(TWITTER_PLUGIN));
     CHECK(registry.get("twitter")->call(Operation::Publish, f.post("d")).kind == ErrorKind::Transient);
   }
   CHECK(f.x.tweetsCreated() == 0);
 }
 
-TEST_CASE("reconcile matches X's text: t.co links, URLs written without a scheme, escaped characters, media links", "[exactly-once][reconcile]") {
+TEST_CASE("reconcile matches X's text: t.co links, URLs written without a scheme, escaped characters, media links",
+          "[exactly-once][reconcile]") {
   TwitterFixture f;
   const std::string text = "Ship it: https://example.com/launch?a=1&b=2 & see example.org/docs <today>";
   f.x.faultNextCreates({Fault::DropAfterCreate});
@@ -126,7 +132,8 @@ TEST_CASE("reconcile matches X's text: t.co links, URLs written without a scheme
   }
 }
 
-TEST_CASE("reconcile: a post that lands late is not_found first, found once it has landed", "[exactly-once][reconcile]") {
+TEST_CASE("reconcile: a post that lands late is not_found first, found once it has landed",
+          "[exactly-once][reconcile]") {
   TwitterFixture f;
   f.x.setLateCreateMs(500);
   f.x.faultNextCreates({Fault::LateCreate});
@@ -139,7 +146,8 @@ TEST_CASE("reconcile: a post that lands late is not_found first, found once it h
   CHECK(str(r.json, "postId") == f.x.tweets().front().id);
 }
 
-TEST_CASE("reconcile of a thread cut off half way: the parts found in order, then publish sends only the rest", "[exactly-once][reconcile][thread]") {
+TEST_CASE("reconcile of a thread cut off half way: the parts found in order, then publish sends only the rest",
+          "[exactly-once][reconcile][thread]") {
   TwitterFixture f;
   auto post = f.post("1/4 Exactly once");
   post["thread"] = {{{"content", "2/4"}}, {{"content", "3/4"}}, {{"content", "4/4"}}};
@@ -213,7 +221,8 @@ TEST_CASE("reconcile answers unknown where X cannot tell", "[exactly-once][recon
   }
 }
 
-TEST_CASE("reconcile: X's rate limit is RATE_LIMITED until the window resets; bad input never reaches X", "[exactly-once][reconcile]") {
+TEST_CASE("reconcile: X's rate limit is RATE_LIMITED until the window resets; bad input never reaches X",
+          "[exactly-once][reconcile]") {
   TwitterFixture f;
   f.x.throttleNext(1, 90);
   const auto r = f.call(Operation::Reconcile, reconcileRequest(f.post("x")));
@@ -238,7 +247,8 @@ TEST_CASE("the emulator's timeline follows X's documented shape", "[exactly-once
   REQUIRE(f.call(Operation::Publish, f.post("two")).ok());
   const auto get = [&](const std::string& query) {
     Poco::Net::HTTPClientSession session("127.0.0.1", Poco::URI(f.x.url()).getPort());
-    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, "/2/users/" + std::string(emulators::XApi::userId) + "/tweets" + query);
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET,
+                                   "/2/users/" + std::string(emulators::XApi::userId) + "/tweets" + query);
     request.set("Authorization", "Bearer " + f.token);
     session.sendRequest(request);
     Poco::Net::HTTPResponse response;

@@ -29,7 +29,9 @@ TEST_CASE("an image uploads in one segment, gets its alt text and is usable at o
   CHECK(f.x.tweet(std::string(published.json.at("postId").as_string()))->mediaIds == std::vector<std::string>{id});
 }
 
-TEST_CASE("a video uploads in contiguous chunks; while X processes it the upload and publish answer pending, then it posts", "[media]") {
+TEST_CASE(
+    "a video uploads in contiguous chunks; while X processes it the upload and publish answer pending, then it posts",
+    "[media]") {
   TwitterFixture f;
   f.x.setProcessing(3, 2);
   const size_t size = 2 * 1024 * 1024 + 512 * 1024;  // 2.5 MiB in 1 MiB chunks: 3 segments
@@ -93,7 +95,9 @@ TEST_CASE("the host's own resume.media entries survive a pending reply", "[media
   f.x.setProcessing(2, 1);
   auto post = f.post("Two parts, two videos");
   post["media"] = {TwitterFixture::media("video", "video/mp4", f.file("a.mp4", 2048), 2048)};
-  post["thread"] = {{{"content", "part 2"}, {"media", {{{"kind", "video"}, {"mimeType", "video/mp4"}, {"path", f.file("b.mp4", 2048)}, {"size", 2048}}}}}};
+  post["thread"] = {
+      {{"content", "part 2"},
+       {"media", {{{"kind", "video"}, {"mimeType", "video/mp4"}, {"path", f.file("b.mp4", 2048)}, {"size", 2048}}}}}};
   post["resume"] = {{"media", {{"host-other", "42"}}}};
   auto r = f.call(Operation::Publish, post);
   REQUIRE(r.ok());
@@ -125,7 +129,8 @@ TEST_CASE("media X keeps processing for over 15 minutes: TRANSIENT, no post", "[
   auto first = f.call(Operation::Publish, post);
   REQUIRE(first.ok());
   post["resume"] = first.json.at("pending").at("resume");
-  post["resume"].as_object()["processingSince"] = first.json.at("pending").at("resume").at("processingSince").as_int64() - 16 * 60 * 1000;
+  post["resume"].as_object()["processingSince"] =
+      first.json.at("pending").at("resume").at("processingSince").as_int64() - 16 * 60 * 1000;
   auto r = f.call(Operation::Publish, post);
   CHECK(r.kind == ErrorKind::Transient);
   CHECK(r.message.find("15 minutes") != std::string::npos);

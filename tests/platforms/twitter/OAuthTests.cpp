@@ -3,8 +3,10 @@
 
 TEST_CASE("authorize_url points at X's consent page with PKCE, state and the default scopes", "[oauth]") {
   TwitterFixture f;
-  auto r = f.call(Operation::AuthorizeUrl, {{"redirectUri", "https://host/api/auth/callback/twitter"}, {"state", "abc"},
-                                            {"codeChallenge", "challenge-1"}, {"codeChallengeMethod", "S256"}});
+  auto r = f.call(Operation::AuthorizeUrl, {{"redirectUri", "https://host/api/auth/callback/twitter"},
+                                            {"state", "abc"},
+                                            {"codeChallenge", "challenge-1"},
+                                            {"codeChallengeMethod", "S256"}});
   REQUIRE(r.ok());
   const std::string url(r.json.at("url").as_string());
   CHECK(url.rfind(f.x.url() + "/i/oauth2/authorize?", 0) == 0);
@@ -23,7 +25,8 @@ TEST_CASE("the code is exchanged with the PKCE verifier for a token and a refres
   const Pkce pkce;
   const std::string redirect = "https://host/cb";
   const auto code = f.consent(pkce, redirect);
-  auto token = f.call(Operation::ExchangeCode, {{"code", code}, {"redirectUri", redirect}, {"codeVerifier", pkce.verifier}});
+  auto token =
+      f.call(Operation::ExchangeCode, {{"code", code}, {"redirectUri", redirect}, {"codeVerifier", pkce.verifier}});
   REQUIRE(token.ok());
   CHECK(token.json.at("expiresIn").as_int64() == 7200);
   CHECK(token.json.at("scopes").as_array().size() == 5);
@@ -33,7 +36,8 @@ TEST_CASE("the code is exchanged with the PKCE verifier for a token and a refres
   CHECK(health.json.at("accountId").as_string() == emulators::XApi::userId);
 
   SECTION("a code is single use") {
-    auto again = f.call(Operation::ExchangeCode, {{"code", code}, {"redirectUri", redirect}, {"codeVerifier", pkce.verifier}});
+    auto again =
+        f.call(Operation::ExchangeCode, {{"code", code}, {"redirectUri", redirect}, {"codeVerifier", pkce.verifier}});
     CHECK(again.kind == ErrorKind::AuthInvalid);
     CHECK(again.platformCode == "invalid_request");
   }
@@ -43,7 +47,8 @@ TEST_CASE("a wrong PKCE verifier is refused by X: AUTH_INVALID", "[oauth]") {
   TwitterFixture f;
   const Pkce pkce, other;
   const auto code = f.consent(pkce, "https://host/cb");
-  auto r = f.call(Operation::ExchangeCode, {{"code", code}, {"redirectUri", "https://host/cb"}, {"codeVerifier", other.verifier}});
+  auto r = f.call(Operation::ExchangeCode,
+                  {{"code", code}, {"redirectUri", "https://host/cb"}, {"codeVerifier", other.verifier}});
   CHECK(r.kind == ErrorKind::AuthInvalid);
   CHECK(r.message.find("code verifier did not match") != std::string::npos);
 }

@@ -26,7 +26,8 @@ TEST_CASE("publish posts the text and answers the id and the post's URL", "[publ
 
 TEST_CASE("without a username the URL is X's id-only form", "[publish]") {
   TwitterFixture f;
-  auto r = f.call(Operation::Publish, {{"accessToken", f.token}, {"account", {{"id", emulators::XApi::userId}}}, {"content", "hi"}});
+  auto r = f.call(Operation::Publish,
+                  {{"accessToken", f.token}, {"account", {{"id", emulators::XApi::userId}}}, {"content", "hi"}});
   REQUIRE(r.ok());
   CHECK(r.json.at("url").as_string() == "https://x.com/i/web/status/" + std::string(r.json.at("postId").as_string()));
 }
@@ -36,7 +37,8 @@ TEST_CASE("options: poll, quote, reply and reply settings reach POST /2/tweets",
   const auto foreign = f.x.seedForeignTweet("someone else's post");
 
   auto poll = f.post("Tabs or spaces?");
-  poll["options"] = {{"poll", {{"options", {"Tabs", "Spaces"}}, {"durationMinutes", 1440}}}, {"replySettings", "following"}};
+  poll["options"] = {{"poll", {{"options", {"Tabs", "Spaces"}}, {"durationMinutes", 1440}}},
+                     {"replySettings", "following"}};
   auto polled = f.call(Operation::Publish, poll);
   REQUIRE(polled.ok());
   const auto pollTweet = f.x.tweet(std::string(polled.json.at("postId").as_string()));
@@ -66,7 +68,8 @@ TEST_CASE("options: poll, quote, reply and reply settings reach POST /2/tweets",
   }
 }
 
-TEST_CASE("a thread is a chain of replies; a failed part is reported and resumed without reposting", "[publish][thread]") {
+TEST_CASE("a thread is a chain of replies; a failed part is reported and resumed without reposting",
+          "[publish][thread]") {
   TwitterFixture f;
   auto post = f.post("1/5 A thread");
   post["thread"] = {{{"content", "2/5"}}, {{"content", "3/5"}}, {{"content", "4/5"}}, {{"content", "5/5"}}};

@@ -30,7 +30,8 @@ Answer send(const emulators::XApi& x, const std::string& method, const std::stri
   Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
   Poco::Net::HTTPRequest request(method, uri.getPathAndQuery(), Poco::Net::HTTPMessage::HTTP_1_1);
   request.set("Authorization", authorization);
-  request.setContentType(method == "POST" && path == "/2/oauth2/token" ? "application/x-www-form-urlencoded" : "application/json");
+  request.setContentType(method == "POST" && path == "/2/oauth2/token" ? "application/x-www-form-urlencoded"
+                                                                       : "application/json");
   request.setContentLength(static_cast<std::streamsize>(body.size()));
   session.sendRequest(request) << body;
   Poco::Net::HTTPResponse response;
@@ -44,38 +45,39 @@ Answer postTweet(const TwitterFixture& f, const std::string& text) {
 }
 
 const std::string tooLong =
-    "Your Tweet text is too long. For more information on how Twitter determines text length see https://github.com/twitter/twitter-text.";
+    "Your Tweet text is too long. For more information on how Twitter determines text length see "
+    "https://github.com/twitter/twitter-text.";
 
 }  // namespace
 
 TEST_CASE("the emulator's own count follows docs.x.com's examples and twitter-text's URL rules", "[strict][length]") {
   using emulators::xWeightedLength;
-  CHECK(xWeightedLength("Hello, world! 👋") == 16);                 // docs.x.com's parseTweet example
-  CHECK(xWeightedLength("café") == 4);                               // NFC ...
-  CHECK(xWeightedLength("cafe\u0301") == 4);                          // ... so the decomposed form counts the same
-  CHECK(xWeightedLength("\u1112\u1161\u11AB") == 2);                  // Hangul jamo compose to one syllable
+  CHECK(xWeightedLength("Hello, world! 👋") == 16);    // docs.x.com's parseTweet example
+  CHECK(xWeightedLength("café") == 4);                // NFC ...
+  CHECK(xWeightedLength("cafe\u0301") == 4);          // ... so the decomposed form counts the same
+  CHECK(xWeightedLength("\u1112\u1161\u11AB") == 2);  // Hangul jamo compose to one syllable
   CHECK(xWeightedLength("日本語") == 6);
   CHECK(xWeightedLength("👾") == 2);
-  CHECK(xWeightedLength("🙋🏽") == 2);                                  // skin tone
-  CHECK(xWeightedLength("👨‍🎤") == 2);                                  // ZWJ
-  CHECK(xWeightedLength("👨‍👩‍👧‍👦") == 2);                                // 4 emoji + 3 ZWJ
+  CHECK(xWeightedLength("🙋🏽") == 2);                   // skin tone
+  CHECK(xWeightedLength("👨‍🎤") == 2);                // ZWJ
+  CHECK(xWeightedLength("👨‍👩‍👧‍👦") == 2);  // 4 emoji + 3 ZWJ
   CHECK(xWeightedLength("🇯🇵") == 2);
   CHECK(xWeightedLength("1️⃣") == 2);
-  CHECK(xWeightedLength("\u2014\u2019\u2033") == 3);                  // the light punctuation ranges
+  CHECK(xWeightedLength("\u2014\u2019\u2033") == 3);  // the light punctuation ranges
   CHECK(xWeightedLength("https://example.com") == 23);
   CHECK(xWeightedLength("https://example.com/very/long/path?with=query") == 23);
-  CHECK(xWeightedLength("see https://x.com/a.") == 4 + 23 + 1);       // a final dot ends the sentence
+  CHECK(xWeightedLength("see https://x.com/a.") == 4 + 23 + 1);  // a final dot ends the sentence
   CHECK(xWeightedLength("(https://en.wikipedia.org/wiki/Primer_(film))") == 1 + 23 + 1);
-  CHECK(xWeightedLength("example.com") == 23);                         // no scheme needed ...
+  CHECK(xWeightedLength("example.com") == 23);  // no scheme needed ...
   CHECK(xWeightedLength("www.example.de") == 23);
   CHECK(xWeightedLength("example.de/x") == 23);
   CHECK(xWeightedLength("example.co") == 23);
-  CHECK(xWeightedLength("example.de") == 10);                          // ... but a lone name.cc is text
-  CHECK(xWeightedLength("(example.com)") == 1 + 23 + 1);              // after punctuation too
+  CHECK(xWeightedLength("example.de") == 10);             // ... but a lone name.cc is text
+  CHECK(xWeightedLength("(example.com)") == 1 + 23 + 1);  // after punctuation too
   CHECK(xWeightedLength("Link:example.com") == 5 + 23);
-  CHECK(xWeightedLength("file.txt") == 8);                             // not a TLD
-  CHECK(xWeightedLength("mail me@example.com") == 19);                 // an address is no URL
-  CHECK(xWeightedLength("https://localhost:8080/admin") == 28);        // no TLD: text, even with a scheme
+  CHECK(xWeightedLength("file.txt") == 8);                       // not a TLD
+  CHECK(xWeightedLength("mail me@example.com") == 19);           // an address is no URL
+  CHECK(xWeightedLength("https://localhost:8080/admin") == 28);  // no TLD: text, even with a scheme
   CHECK(xWeightedLength("http://192.168.0.1/x") == 20);
 }
 
@@ -109,7 +111,8 @@ TEST_CASE("POST /2/media/metadata refuses alt text over 1,000 characters", "[str
   const std::string id(uploaded.json.at("platformMediaId").as_string());
   const auto metadata = [&](const std::string& text) {
     return send(f.x, "POST", "/2/media/metadata",
-                json::serialize(json::object{{"id", id}, {"metadata", {{"alt_text", {{"text", text}}}}}}), "Bearer " + f.token);
+                json::serialize(json::object{{"id", id}, {"metadata", {{"alt_text", {{"text", text}}}}}}),
+                "Bearer " + f.token);
   };
   CHECK(metadata(repeat("é", 1000)).status == 200);  // characters, not bytes
   const Answer refused = metadata(repeat("a", 1001));
@@ -123,7 +126,9 @@ TEST_CASE("the token endpoint refuses a redirect_uri other than the one of /auth
   TwitterFixture f;
   const Pkce pkce;
   const auto code = f.consent(pkce, "https://host/api/auth/callback/twitter");
-  auto r = f.call(Operation::ExchangeCode, {{"code", code}, {"redirectUri", "https://host/api/auth/callback/other"}, {"codeVerifier", pkce.verifier}});
+  auto r = f.call(
+      Operation::ExchangeCode,
+      {{"code", code}, {"redirectUri", "https://host/api/auth/callback/other"}, {"codeVerifier", pkce.verifier}});
   CHECK(r.kind == ErrorKind::AuthInvalid);
   CHECK(r.platformCode == "invalid_request");
   CHECK(r.message.find("redirect uri did not match") != std::string::npos);
@@ -132,9 +137,11 @@ TEST_CASE("the token endpoint refuses a redirect_uri other than the one of /auth
     const auto code2 = f.consent(pkce, "https://host/cb");
     const std::string basic = "Basic eC1jbGllbnQtaWQ6eC1jbGllbnQtc2VjcmV0";  // base64("x-client-id:x-client-secret")
     const auto form = [&](const std::string& redirect) {
-      return "grant_type=authorization_code&code=" + code2 + "&redirect_uri=" + redirect + "&code_verifier=" + pkce.verifier;
+      return "grant_type=authorization_code&code=" + code2 + "&redirect_uri=" + redirect +
+             "&code_verifier=" + pkce.verifier;
     };
-    const Answer wrong = send(f.x, "POST", "/2/oauth2/token", form("https%3A%2F%2Fhost%2Fcb%2F"), basic);  // one more slash
+    const Answer wrong =
+        send(f.x, "POST", "/2/oauth2/token", form("https%3A%2F%2Fhost%2Fcb%2F"), basic);  // one more slash
     CHECK(wrong.status == 400);
     CHECK(wrong.body.at("error") == "invalid_request");
     CHECK(std::string(wrong.body.at("error_description").as_string()).find("redirect uri") != std::string::npos);
@@ -144,11 +151,13 @@ TEST_CASE("the token endpoint refuses a redirect_uri other than the one of /auth
 TEST_CASE("the plugin never counts a post shorter than X does, and counts the common ones alike", "[strict][length]") {
   // What the plugin lets through must fit at X: its count may only err on the long side.
   const std::vector<std::string> same = {
-      "Hello, world! 👋", "日本語のテキスト", "한국어", "Ünïcödé ÀÉÎÕÜ", "quotes “like” these — and ‘these’", "👍🏽 👨‍👩‍👧‍👦 🇫🇷🇯🇵 1️⃣ ❤️",
+      "Hello, world! 👋", "日本語のテキスト", "한국어", "Ünïcödé ÀÉÎÕÜ", "quotes “like” these — and ‘these’",
+      "👍🏽 👨‍👩‍👧‍👦 🇫🇷🇯🇵 1️⃣ ❤️",
       "https://example.com/a/very/long/path?with=query&and=more", "see http://x.co.", "visit example.com now",
       "www.example.co.uk/path and sub.example.org", "file.txt and v1.2", "mail me@example.com", "$TSLA #tags @people",
       "https://example.com:8080/x", "HTTPS://EXAMPLE.COM/UPPER", "https://localhost:8080/admin/a/long/path/indeed",
-      "http://192.168.0.1/router/settings/page", "https://intranet.corp/a/long/internal/path", "example.de", "example.io",
+      "http://192.168.0.1/router/settings/page", "https://intranet.corp/a/long/internal/path", "example.de",
+      "example.io",
       // a URL need not start a word: after ( : or a quote, X still counts 23
       "(example.com)", "Link:example.com", "“example.com”", "my_site.example.com", "www.example.com.x", "example.com?",
       "example.com/a(b", "x.com-foo", "https://example.com/path<br>more-stuff-here"};
@@ -157,7 +166,8 @@ TEST_CASE("the plugin never counts a post shorter than X does, and counts the co
     CHECK(twitter::weightedLength(text).value() == emulators::xWeightedLength(text));
   }
   const std::vector<std::string> conservative = {"cafe\u0301 decomposed", "(https://example.com/in/parens)",
-                                                 "https://en.wikipedia.org/wiki/Primer_(film)", "https://example.com/café"};
+                                                 "https://en.wikipedia.org/wiki/Primer_(film)",
+                                                 "https://example.com/café"};
   for (const auto& text : conservative) {
     CAPTURE(text);
     CHECK(twitter::weightedLength(text).value() >= emulators::xWeightedLength(text));
@@ -174,7 +184,8 @@ TEST_CASE("posts the plugin validates at 280 are accepted by X; 281 never leaves
     REQUIRE(emulators::xWeightedLength(text) == 280);
     CHECK(f.call(Operation::Publish, f.post(text)).ok());
   }
-  for (const auto& text : {repeat("a", 281), repeat("字", 141), repeat("z", 250) + " https://localhost/" + repeat("q", 20)}) {  // 289 at X
+  for (const auto& text :
+       {repeat("a", 281), repeat("字", 141), repeat("z", 250) + " https://localhost/" + repeat("q", 20)}) {  // 289 at X
     CAPTURE(text);
     CHECK(f.call(Operation::Publish, f.post(text)).kind == ErrorKind::InvalidInput);
   }

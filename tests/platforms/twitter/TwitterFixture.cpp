@@ -28,7 +28,8 @@ json::object TwitterFixture::post(const std::string& content) const {
           {"content", content}};
 }
 
-json::object TwitterFixture::media(const std::string& kind, const std::string& mimeType, const std::string& path, size_t size) {
+json::object TwitterFixture::media(const std::string& kind, const std::string& mimeType, const std::string& path,
+                                   size_t size) {
   return {{"id", "host-" + kind}, {"kind", kind}, {"mimeType", mimeType}, {"path", path}, {"size", size}};
 }
 
@@ -45,8 +46,10 @@ std::map<std::string, std::string> queryOf(const std::string& url) {
 }
 
 std::string TwitterFixture::consent(const Pkce& pkce, const std::string& redirectUri) const {
-  auto url = call(Operation::AuthorizeUrl, {{"redirectUri", redirectUri}, {"state", "st&te 1"},
-                                            {"codeChallenge", pkce.challenge}, {"codeChallengeMethod", "S256"}});
+  auto url = call(Operation::AuthorizeUrl, {{"redirectUri", redirectUri},
+                                            {"state", "st&te 1"},
+                                            {"codeChallenge", pkce.challenge},
+                                            {"codeChallengeMethod", "S256"}});
   REQUIRE(url.ok());
   const auto callback = queryOf(x.approve(std::string(url.json.at("url").as_string())));
   REQUIRE(callback.count("code"));
@@ -57,7 +60,8 @@ std::string TwitterFixture::consent(const Pkce& pkce, const std::string& redirec
 json::value TwitterFixture::connect() const {
   const Pkce pkce;
   const auto code = consent(pkce, "https://host/cb");
-  auto token = call(Operation::ExchangeCode, {{"code", code}, {"redirectUri", "https://host/cb"}, {"codeVerifier", pkce.verifier}});
+  auto token = call(Operation::ExchangeCode,
+                    {{"code", code}, {"redirectUri", "https://host/cb"}, {"codeVerifier", pkce.verifier}});
   REQUIRE(token.ok());
   return token.json;
 }

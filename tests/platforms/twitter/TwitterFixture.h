@@ -3,8 +3,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "XEmulator.h"
 #include "../common/LoadedPlugin.h"
+#include "XEmulator.h"
 
 #include <boost/json.hpp>
 
@@ -30,7 +30,7 @@ struct TwitterFixture {
 
   emulators::XApi x;
   marketsage::test::LoadedPlugin loaded;  ///< after `x`: its settings name the emulator
-  std::string token;  ///< a valid access token with every default scope
+  std::string token;                      ///< a valid access token with every default scope
 
   CallResult call(Operation op, const json::object& request) const { return loaded.call(op, request); }
   /// Raw request text, passed unvalidated (bad-input tests).

@@ -15,22 +15,22 @@ std::string repeat(const std::string& piece, int times) {
 TEST_CASE("weighted length: Latin weighs 1, CJK 2, emoji sequences 2, URLs 23", "[validate][length]") {
   CHECK(weightedLength("hello") == 5);
   CHECK(weightedLength("") == 0);
-  CHECK(weightedLength("café") == 4);                       // U+00E9 is in 0-4351
-  CHECK(weightedLength("日本語") == 6);                      // CJK weighs 2
-  CHECK(weightedLength("한국어") == 6);                      // Hangul syllables too
-  CHECK(weightedLength("\u2014\u201C\u2033") == 3);          // dashes, quotes, primes of the light ranges
-  CHECK(weightedLength("\u2030") == 2);                      // per mille sign: between the ranges
+  CHECK(weightedLength("café") == 4);                // U+00E9 is in 0-4351
+  CHECK(weightedLength("日本語") == 6);              // CJK weighs 2
+  CHECK(weightedLength("한국어") == 6);              // Hangul syllables too
+  CHECK(weightedLength("\u2014\u201C\u2033") == 3);  // dashes, quotes, primes of the light ranges
+  CHECK(weightedLength("\u2030") == 2);              // per mille sign: between the ranges
   CHECK(weightedLength("😀") == 2);
-  CHECK(weightedLength("👍🏽") == 2);                          // skin tone modifier
-  CHECK(weightedLength("👨‍👩‍👧‍👦") == 2);                       // ZWJ family: one sequence
-  CHECK(weightedLength("🇫🇷🇯🇵") == 4);                        // two flags
-  CHECK(weightedLength("1️⃣") == 2);                          // keycap
-  CHECK(weightedLength("❤️") == 2);                           // dingbat + variation selector
+  CHECK(weightedLength("👍🏽") == 2);                   // skin tone modifier
+  CHECK(weightedLength("👨‍👩‍👧‍👦") == 2);  // ZWJ family: one sequence
+  CHECK(weightedLength("🇫🇷🇯🇵") == 4);                       // two flags
+  CHECK(weightedLength("1️⃣") == 2);                    // keycap
+  CHECK(weightedLength("❤️") == 2);                     // dingbat + variation selector
   CHECK(weightedLength("https://example.com/a/very/long/path?with=query&and=more") == 23);
-  CHECK(weightedLength("see http://x.co.") == 4 + 23 + 1);   // the final dot is not part of the URL
+  CHECK(weightedLength("see http://x.co.") == 4 + 23 + 1);  // the final dot is not part of the URL
   CHECK(weightedLength("visit example.com now") == 6 + 23 + 4);
-  CHECK(weightedLength("file.txt") == 8);                    // not a known TLD: plain text
-  CHECK_FALSE(weightedLength("\xC3\x28").has_value());       // invalid UTF-8
+  CHECK(weightedLength("file.txt") == 8);               // not a known TLD: plain text
+  CHECK_FALSE(weightedLength("\xC3\x28").has_value());  // invalid UTF-8
 }
 
 TEST_CASE("validate: 280 weighted characters per post, counted as X counts them", "[validate]") {
@@ -47,7 +47,8 @@ TEST_CASE("validate: 280 weighted characters per post, counted as X counts them"
   // 257 + a 200-character URL counted as 23 = 280
   CHECK(validate(repeat("a", 256) + " https://example.com/" + repeat("p", 180)).ok());
   CHECK(validate(repeat("a", 257) + " https://example.com/" + repeat("p", 180)).kind == ErrorKind::InvalidInput);
-  auto thread = f.call(Operation::Validate, {{"content", "ok"}, {"thread", {{{"content", "fine"}}, {{"content", repeat("b", 300)}}}}});
+  auto thread = f.call(Operation::Validate,
+                       {{"content", "ok"}, {"thread", {{{"content", "fine"}}, {{"content", repeat("b", 300)}}}}});
   REQUIRE(thread.kind == ErrorKind::InvalidInput);
   CHECK(thread.json.at("issues").at(0).at("field").as_string() == "/thread/1/content");
   CHECK(validate("").kind == ErrorKind::InvalidInput);  // neither text nor media
@@ -63,16 +64,20 @@ TEST_CASE("validate: media count, mixing and sizes", "[validate]") {
   CHECK(withMedia({video}).ok());
   CHECK(withMedia({video, video}).kind == ErrorKind::InvalidInput);
   CHECK(withMedia({image, video}).kind == ErrorKind::InvalidInput);
-  CHECK(withMedia({TwitterFixture::media("image", "image/png", "/tmp/a.png", 6 * 1024 * 1024)}).kind == ErrorKind::InvalidInput);
+  CHECK(withMedia({TwitterFixture::media("image", "image/png", "/tmp/a.png", 6 * 1024 * 1024)}).kind ==
+        ErrorKind::InvalidInput);
   CHECK(withMedia({TwitterFixture::media("gif", "image/gif", "/tmp/a.gif", 14 * 1024 * 1024)}).ok());
-  CHECK(withMedia({TwitterFixture::media("video", "video/mp4", "/tmp/v.mp4", 600LL * 1024 * 1024)}).kind == ErrorKind::InvalidInput);
-  CHECK(withMedia({TwitterFixture::media("document", "application/pdf", "/tmp/d.pdf", 10)}).kind == ErrorKind::InvalidInput);
+  CHECK(withMedia({TwitterFixture::media("video", "video/mp4", "/tmp/v.mp4", 600LL * 1024 * 1024)}).kind ==
+        ErrorKind::InvalidInput);
+  CHECK(withMedia({TwitterFixture::media("document", "application/pdf", "/tmp/d.pdf", 10)}).kind ==
+        ErrorKind::InvalidInput);
 }
 
 TEST_CASE("validate: polls have 2-4 options of at most 25 characters and last 5-10080 minutes", "[validate]") {
   TwitterFixture f;
   auto poll = [&](json::array options, int minutes) {
-    return f.call(Operation::Validate, {{"content", "Q?"}, {"options", {{"poll", {{"options", options}, {"durationMinutes", minutes}}}}}});
+    return f.call(Operation::Validate,
+                  {{"content", "Q?"}, {"options", {{"poll", {{"options", options}, {"durationMinutes", minutes}}}}}});
   };
   CHECK(poll({"yes", "no"}, 60).ok());
   CHECK(poll({"a", "b", "c", "d"}, 10080).ok());
@@ -86,24 +91,28 @@ TEST_CASE("validate: polls have 2-4 options of at most 25 characters and last 5-
 TEST_CASE("every function refuses malformed input with INVALID_INPUT and no network call", "[validate][input]") {
   TwitterFixture f;
   const auto tokensBefore = f.x.issuedTokens().size();
-  for (const auto op : {Operation::AuthorizeUrl, Operation::ExchangeCode, Operation::RefreshToken, Operation::RevokeToken,
-                        Operation::ListAccounts, Operation::Validate, Operation::Publish, Operation::UploadMedia,
-                        Operation::DeletePost, Operation::AccountInsights, Operation::PostInsights, Operation::CheckToken}) {
+  for (const auto op :
+       {Operation::AuthorizeUrl, Operation::ExchangeCode, Operation::RefreshToken, Operation::RevokeToken,
+        Operation::ListAccounts, Operation::Validate, Operation::Publish, Operation::UploadMedia, Operation::DeletePost,
+        Operation::AccountInsights, Operation::PostInsights, Operation::CheckToken}) {
     CAPTURE(marketsage::plugins::toString(op));
     CHECK(f.callText(op, std::string_view("")).kind == ErrorKind::InvalidInput);
     CHECK(f.callText(op, std::string_view("[1,2]")).kind == ErrorKind::InvalidInput);
     CHECK(f.callText(op, std::string_view("{\"accessToken\":5,\"content\":[]}")).kind == ErrorKind::InvalidInput);
   }
-  CHECK(f.call(Operation::DeletePost, {{"accessToken", f.token}, {"postId", "../users/me"}}).kind == ErrorKind::InvalidInput);
+  CHECK(f.call(Operation::DeletePost, {{"accessToken", f.token}, {"postId", "../users/me"}}).kind ==
+        ErrorKind::InvalidInput);
   CHECK(f.x.tweets().empty());
   CHECK(f.x.issuedTokens().size() == tokensBefore);  // no OAuth call happened
 }
 
-TEST_CASE("validate: length is the first post's weighted length against 280, over the limit too", "[validate][length]") {
+TEST_CASE("validate: length is the first post's weighted length against 280, over the limit too",
+          "[validate][length]") {
   TwitterFixture f;
   const auto lengthOf = [](const CallResult& r) {
     const auto& length = r.json.at("length");
-    return std::tuple{length.at("used").as_int64(), length.at("limit").as_int64(), std::string(length.at("unit").as_string())};
+    return std::tuple{length.at("used").as_int64(), length.at("limit").as_int64(),
+                      std::string(length.at("unit").as_string())};
   };
   // A URL weighs 23, an emoji 2, "abc" 3, the two spaces 1 each.
   auto mixed = f.call(Operation::Validate, {{"content", "https://example.com/a/long/path/to/somewhere 😀 abc"}});

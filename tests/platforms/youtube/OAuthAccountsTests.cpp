@@ -28,7 +28,8 @@ std::string challengeOf(const std::string& verifier) {
   static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
   for (size_t i = 0; i < sizeof digest; i += 3) {
-    const unsigned v = (digest[i] << 16) | (i + 1 < sizeof digest ? digest[i + 1] << 8 : 0) | (i + 2 < sizeof digest ? digest[i + 2] : 0);
+    const unsigned v = (digest[i] << 16) | (i + 1 < sizeof digest ? digest[i + 1] << 8 : 0) |
+                       (i + 2 < sizeof digest ? digest[i + 2] : 0);
     out += alphabet[(v >> 18) & 63];
     out += alphabet[(v >> 12) & 63];
     if (i + 1 < sizeof digest) out += alphabet[(v >> 6) & 63];
@@ -44,7 +45,9 @@ const std::string kRedirect = "https://host.example/api/auth/callback/youtube";
 
 TEST_CASE("authorize_url asks Google for offline access with PKCE S256 and the youtube scope", "[youtube][oauth]") {
   YouTubeFixture f;
-  auto url = f.call(Operation::AuthorizeUrl, {{"redirectUri", kRedirect}, {"state", "st 42/+"}, {"codeChallenge", challengeOf(kVerifier)},
+  auto url = f.call(Operation::AuthorizeUrl, {{"redirectUri", kRedirect},
+                                              {"state", "st 42/+"},
+                                              {"codeChallenge", challengeOf(kVerifier)},
                                               {"codeChallengeMethod", "S256"}});
   REQUIRE(url.ok());
   const auto authorize = text(url.json, "url");
@@ -71,7 +74,9 @@ TEST_CASE("authorize_url asks Google for offline access with PKCE S256 and the y
 TEST_CASE("consent, exchange with the verifier, refresh keeping the refresh token, revoke", "[youtube][oauth]") {
   YouTubeFixture f;
   f.youtube.setRedirectUris({kRedirect});
-  auto url = f.call(Operation::AuthorizeUrl, {{"redirectUri", kRedirect}, {"state", "st-1"}, {"codeChallenge", challengeOf(kVerifier)},
+  auto url = f.call(Operation::AuthorizeUrl, {{"redirectUri", kRedirect},
+                                              {"state", "st-1"},
+                                              {"codeChallenge", challengeOf(kVerifier)},
                                               {"codeChallengeMethod", "S256"}});
   REQUIRE(url.ok());
   const auto back = queryOf(YouTubeFixture::consent(text(url.json, "url")));
@@ -79,17 +84,20 @@ TEST_CASE("consent, exchange with the verifier, refresh keeping the refresh toke
   CHECK(back.at("state") == "st-1");
 
   SECTION("a wrong verifier is refused as invalid_grant") {
-    auto r = f.call(Operation::ExchangeCode, {{"code", back.at("code")}, {"redirectUri", kRedirect}, {"codeVerifier", kVerifier + "x"}});
+    auto r = f.call(Operation::ExchangeCode,
+                    {{"code", back.at("code")}, {"redirectUri", kRedirect}, {"codeVerifier", kVerifier + "x"}});
     CHECK(r.kind == ErrorKind::AuthInvalid);
     CHECK(r.platformCode == "invalid_grant");
   }
   SECTION("another redirect URI is refused") {
-    auto r = f.call(Operation::ExchangeCode, {{"code", back.at("code")}, {"redirectUri", kRedirect + "/"}, {"codeVerifier", kVerifier}});
+    auto r = f.call(Operation::ExchangeCode,
+                    {{"code", back.at("code")}, {"redirectUri", kRedirect + "/"}, {"codeVerifier", kVerifier}});
     CHECK_FALSE(r.ok());
     CHECK(r.platformCode == "redirect_uri_mismatch");
   }
   SECTION("the right verifier gives an hour's token and a refresh token") {
-    auto token = f.call(Operation::ExchangeCode, {{"code", back.at("code")}, {"redirectUri", kRedirect}, {"codeVerifier", kVerifier}});
+    auto token = f.call(Operation::ExchangeCode,
+                        {{"code", back.at("code")}, {"redirectUri", kRedirect}, {"codeVerifier", kVerifier}});
     REQUIRE(token.ok());
     CHECK(token.json.at("expiresIn") == 3599);
     const auto refresh = text(token.json, "refreshToken");
@@ -98,7 +106,8 @@ TEST_CASE("consent, exchange with the verifier, refresh keeping the refresh toke
     CHECK(token.json.at("scopes").as_array().size() == 1);
     CHECK(f.call(Operation::CheckToken, {{"accessToken", access}}).ok());
     // The code is single use.
-    auto again = f.call(Operation::ExchangeCode, {{"code", back.at("code")}, {"redirectUri", kRedirect}, {"codeVerifier", kVerifier}});
+    auto again = f.call(Operation::ExchangeCode,
+                        {{"code", back.at("code")}, {"redirectUri", kRedirect}, {"codeVerifier", kVerifier}});
     CHECK(again.kind == ErrorKind::AuthInvalid);
 
     // The hour is up: Google answers 401, the plugin says expired, a refresh mends it.
@@ -158,7 +167,8 @@ TEST_CASE("list_accounts answers the channel, check_token the channel and the qu
   CHECK(text(list[0].at("metadata"), "handle") == "@adasworkshop");
   CHECK(list[0].at("metadata").at("subscriberCount") == 1234);
 
-  auto check = f.call(Operation::CheckToken, {{"accessToken", f.token}, {"account", {{"id", emulators::YouTubeApi::channelId}}}});
+  auto check = f.call(Operation::CheckToken,
+                      {{"accessToken", f.token}, {"account", {{"id", emulators::YouTubeApi::channelId}}}});
   REQUIRE(check.ok());
   CHECK(check.json.at("healthy") == true);
   CHECK(text(check.json, "accountId") == emulators::YouTubeApi::channelId);

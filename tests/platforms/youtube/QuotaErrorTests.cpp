@@ -13,7 +13,8 @@ using namespace youtube_test;
 namespace {
 
 int64_t nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 /// Seconds from now to the next midnight in Los Angeles.
@@ -75,7 +76,8 @@ TEST_CASE("videos.insert has its own daily bucket of 100 calls, not 1600 of the 
   }
 }
 
-TEST_CASE("a project on the older allocation (videos_insert_cost) pays videos.insert from daily_quota", "[youtube][quota]") {
+TEST_CASE("a project on the older allocation (videos_insert_cost) pays videos.insert from daily_quota",
+          "[youtube][quota]") {
   YouTubeFixture f({{"daily_quota", 2000}, {"videos_insert_cost", 1600}});
   auto check = f.call(Operation::CheckToken, {{"accessToken", f.token}});
   REQUIRE(check.ok());

@@ -48,7 +48,8 @@ TEST_CASE("a video goes up in chunks of a multiple of 256 KiB through one resuma
   const auto video = f.videoMedia(kVideoBytes);
   int pendings = 0;
   json::object last;
-  const auto r = f.publishSettled(f.post("Building a birdhouse\nStep by step, with <b>plans</b>.", {video}), &pendings, &last);
+  const auto r =
+      f.publishSettled(f.post("Building a birdhouse\nStep by step, with <b>plans</b>.", {video}), &pendings, &last);
   REQUIRE(r.ok());
   CHECK(pendings == 1);  // the session is opened, handed to the host, then used
   CHECK(last.at("resume").at("uploadSize") == kVideoBytes);
@@ -64,7 +65,9 @@ TEST_CASE("a video goes up in chunks of a multiple of 256 KiB through one resuma
   CHECK(f.youtube.videosInsertUsed() == 1);
   // Every Content-Range as the protocol wants it.
   const auto requests = f.youtube.requests();
-  CHECK(std::count_if(requests.begin(), requests.end(), [](const std::string& l) { return l.rfind("POST /upload/youtube/v3/videos?uploadType=resumable&part=snippet,status", 0) == 0; }) == 1);
+  CHECK(std::count_if(requests.begin(), requests.end(), [](const std::string& l) {
+          return l.rfind("POST /upload/youtube/v3/videos?uploadType=resumable&part=snippet,status", 0) == 0;
+        }) == 1);
 }
 
 TEST_CASE("chunk_bytes is rounded down to a multiple of 256 KiB, at least 256 KiB", "[youtube][upload]") {
@@ -159,7 +162,8 @@ TEST_CASE("the session URI as YouTube names it: a relative Location, and a 308 t
   }
 }
 
-TEST_CASE("a token that expires during the upload is AUTH_EXPIRED; the refreshed attempt resumes the same session", "[youtube][upload]") {
+TEST_CASE("a token that expires during the upload is AUTH_EXPIRED; the refreshed attempt resumes the same session",
+          "[youtube][upload]") {
   YouTubeFixture f;
   const auto video = f.videoMedia(kVideoBytes);
   // A middle chunk, or the final one, fails; the status query after it meets the expired token.
@@ -186,8 +190,8 @@ TEST_CASE("a lost answer to the final chunk is recovered by asking the session",
     checkOneIntactVideo(f, video, r);
     CHECK(f.youtube.chunkPuts() == 7);  // nothing sent twice: the status query said done
   }
-  for (const auto fault : {CreateFault::DropAfterCreate, CreateFault::GatewayTimeout, CreateFault::SlowAnswer, CreateFault::ResetMidAnswer,
-                           CreateFault::RefuseWithoutCreate, CreateFault::LateCreate}) {
+  for (const auto fault : {CreateFault::DropAfterCreate, CreateFault::GatewayTimeout, CreateFault::SlowAnswer,
+                           CreateFault::ResetMidAnswer, CreateFault::RefuseWithoutCreate, CreateFault::LateCreate}) {
     DYNAMIC_SECTION("create fault: " << marketsage::test::nameOf(fault)) {
       f.youtube.faultNextCreates({fault});
       const auto r = f.publishSettled(f.post("Create fault", {video}));
@@ -235,7 +239,8 @@ TEST_CASE("a lost answer to the final chunk is recovered by asking the session",
   }
 }
 
-TEST_CASE("options.youtube: title, description, tags, category, privacy, schedule, kids, thumbnail, playlist, shorts", "[youtube][options]") {
+TEST_CASE("options.youtube: title, description, tags, category, privacy, schedule, kids, thumbnail, playlist, shorts",
+          "[youtube][options]") {
   YouTubeFixture f;
   f.youtube.addPlaylist("PLbirdhouses");
   const auto video = f.videoMedia(600 * 1024);
@@ -295,7 +300,8 @@ TEST_CASE("options.youtube: title, description, tags, category, privacy, schedul
 TEST_CASE("delete_post deletes the video; a video already gone is a success", "[youtube][delete]") {
   YouTubeFixture f;
   const auto id = f.youtube.addVideo("To delete");
-  const json::object request{{"accessToken", f.token}, {"account", {{"id", emulators::YouTubeApi::channelId}}}, {"postId", id}};
+  const json::object request{
+      {"accessToken", f.token}, {"account", {{"id", emulators::YouTubeApi::channelId}}}, {"postId", id}};
   REQUIRE(f.call(Operation::DeletePost, request).ok());
   CHECK(f.youtube.video(id)->deleted);
   const auto again = f.call(Operation::DeletePost, request);
@@ -310,8 +316,11 @@ TEST_CASE("insights: per video views, likes and comments; the channel's subscrib
   f.youtube.setStatistics(a, 1500, 120, 7);
   f.youtube.setStatistics(b, 30, 2, 0);
   const json::object account{{"id", emulators::YouTubeApi::channelId}};
-  auto posts = f.call(Operation::PostInsights, {{"accessToken", f.token}, {"account", account}, {"postIds", json::array{a, b, "gone"}},
-                                                {"start", "2026-01-01"}, {"end", "2026-12-31"}});
+  auto posts = f.call(Operation::PostInsights, {{"accessToken", f.token},
+                                                {"account", account},
+                                                {"postIds", json::array{a, b, "gone"}},
+                                                {"start", "2026-01-01"},
+                                                {"end", "2026-12-31"}});
   REQUIRE(posts.ok());
   const auto list = posts.json.at("posts").as_array();
   REQUIRE(list.size() == 2);
@@ -322,7 +331,9 @@ TEST_CASE("insights: per video views, likes and comments; the channel's subscrib
   CHECK(list[1].at("metrics").at("videoViews") == 30);
   CHECK(f.youtube.quotaUsed() == 1);  // one videos.list for every id
 
-  auto channel = f.call(Operation::AccountInsights, {{"accessToken", f.token}, {"account", account}, {"start", "2026-01-01"}, {"end", "2026-12-31"}});
+  auto channel =
+      f.call(Operation::AccountInsights,
+             {{"accessToken", f.token}, {"account", account}, {"start", "2026-01-01"}, {"end", "2026-12-31"}});
   REQUIRE(channel.ok());
   CHECK(channel.json.at("metrics").at("followers") == 1234);
   CHECK(channel.json.at("metrics").at("videoViews") == 98765);
