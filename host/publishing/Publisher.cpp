@@ -11,6 +11,7 @@
 #include "oauth/TokenRefresher.h"
 #include "plugins/PlatformError.h"
 #include "plugins/PluginRegistry.h"
+#include "publishing/Classify.h"
 #include "publishing/PostStore.h"
 #include "tenants/Directory.h"
 #include "vault/TokenVault.h"
@@ -208,14 +209,6 @@ TargetValidation validateTarget(const config::Config& config, const vault::Token
   return v;
 }
 
-/// {"postIds": […]} of a reply that reports parts already live, as progress to resume from.
-std::optional<std::string> progressOf(const json::value& reply) {
-  if (!reply.is_object()) return std::nullopt;
-  const auto* ids = reply.as_object().if_contains("postIds");
-  if (!ids || !ids->is_array() || ids->as_array().empty()) return std::nullopt;
-  return json::serialize(json::object{{"postIds", *ids}});
-}
-
 /// Every id a target has live at its platform: each part of a thread (its progress, which also
 /// names the live parts of a thread that failed half way), or its one post.
 std::vector<std::string> liveIds(const Target& target) {
@@ -233,13 +226,6 @@ std::vector<std::string> liveIds(const Target& target) {
   return ids;
 }
 
-std::optional<std::string> stringField(const json::value& reply, const char* name) {
-  if (!reply.is_object()) return std::nullopt;
-  const auto* v = reply.as_object().if_contains(name);
-  if (!v || !v->is_string() || v->get_string().empty()) return std::nullopt;
-  return std::string(v->get_string());
-}
-
 /// The target's progress as an object (the plugin's "resume"): {} when there is none.
 json::object progressObject(const Target& target) {
   if (!target.progress) return {};
@@ -250,32 +236,6 @@ json::object progressObject(const Target& target) {
 
 /// The stable idempotency key of a target: the same on every attempt (ABI 1.2).
 std::string idempotencyKeyOf(const Target& target) { return "ms-" + target.id; }
-
-/// N of a reply {"pending": {"retryAfterSeconds": N}}: the platform is still processing.
-std::optional<int> pendingSeconds(const json::value& reply) {
-  const auto* pending = reply.is_object() ? reply.as_object().if_contains("pending") : nullptr;
-  if (pending == nullptr || !pending->is_object()) return std::nullopt;
-  const auto* seconds = pending->as_object().if_contains("retryAfterSeconds");
-  if (seconds == nullptr || !seconds->is_number()) return 5;
-  return std::clamp(static_cast<int>(seconds->to_number<double>()), 1, 3600);
-}
-
-std::string pendingStage(const json::value& reply) {
-  const auto* pending = reply.is_object() ? reply.as_object().if_contains("pending") : nullptr;
-  const auto* stage = pending && pending->is_object() ? pending->as_object().if_contains("stage") : nullptr;
-  return stage && stage->is_string() ? std::string(stage->as_string())
-                                     : std::string("the platform is processing the media");
-}
-
-Outcome failed(std::string error, std::string kind) {
-  Outcome o;
-  o.status = targetStatus::failed;
-  o.eventDetail = {{"error", error}, {"kind", kind}};
-  o.error = std::move(error);
-  o.errorKind = std::move(kind);
-  o.event = "failed";
-  return o;
-}
 
 /// Exponential backoff with jitter: base, 2 base, 4 base … (capped at 15 min), times 0.5–1.5.
 std::int64_t backoffMillis(int baseMillis, std::int64_t attempt) {
@@ -393,219 +353,155 @@ std::vector<Publisher::NotDeleted> Publisher::withdraw(tenants::TenantStore& ten
   return notDeleted;
 }
 
-Outcome Publisher::attempt(const ClaimedTarget& claimed) {
+/// What publishing or looking up one claimed target works with, loaded once (a missing piece is
+/// empty: attempt and reconcile each say what that means).
+struct TargetContext {
+  const Target& target;
+  tenants::TenantStore tenant;
+  std::optional<connections::Connection> connection;
+  std::shared_ptr<const plugins::Plugin> plugin;
+  std::optional<Post> post;
+};
+
+namespace {
+
+/// Why a target cannot be published at all (a failed outcome), if it cannot.
+std::optional<Outcome> publishRefusal(const TargetContext& context) {
+  if (!context.connection) return failed("the connection was removed", "not_found");
+  if (!context.plugin || !context.plugin->supports(Operation::Publish)) {
+    return failed("the " + context.target.platform + " plugin is not enabled or cannot publish", "not_supported");
+  }
+  if (!context.post) return failed("the post was removed", "not_found");
+  return std::nullopt;
+}
+
+/// Why an attempt of unknown outcome cannot be looked up (for a person to settle), if it cannot.
+std::optional<Outcome> lookupRefusal(const TargetContext& context) {
+  if (!context.connection || !context.post) {
+    return needsReview("the connection or the post is gone; check the account for this post");
+  }
+  if (!context.plugin || !context.plugin->supports(Operation::Reconcile)) {
+    return needsReview("the attempt's outcome is unknown and the " + context.target.platform +
+                       " plugin cannot look it up; check the account before publishing it again");
+  }
+  return std::nullopt;
+}
+
+/// An attempt's token could not be made fresh (raised before the platform was called): the
+/// reconnect it needs, a retryable kind, or a permanent failure.
+void takeTokenFailure(plugins::CallResult& result, const plugins::PlatformError& error,
+                      const connections::Connection& connection) {
+  const bool expired = connection.status == connections::status::expired;
+  result.kind = error.needsReconnect() ? (expired ? ErrorKind::AuthExpired : ErrorKind::AuthInvalid)
+                : error.retryable()    ? error.kind()
+                                       : ErrorKind::Permanent;
+  result.message = error.what();
+  result.retryAfterSeconds = std::max(1, error.retryAfterSeconds());
+}
+
+/// What an upload sends of a medium of the post's request.
+json::object uploadRequest(json::object& medium, const Target& target, const std::string& mediaId) {
+  json::object upload;
+  for (const char* field : {"path", "mimeType", "size", "kind"}) upload[field] = medium[field];
+  if (medium.contains("altText")) upload["altText"] = medium["altText"];
+  upload["idempotencyKey"] = idempotencyKeyOf(target) + "-" + mediaId;
+  return upload;
+}
+
+}  // namespace
+
+TargetContext Publisher::loadContext(const ClaimedTarget& claimed) {
   const auto& target = claimed.target;
   auto tenant = directory_.tenant(claimed.organizationId);
-  connections::ConnectionStore connectionStore(tenant, vault_);
-  const auto connection = connectionStore.find(target.connectionId);
-  if (!connection) return failed("the connection was removed", "not_found");
-  const auto plugin = plugins_.get(target.platform);
-  if (!plugin || !plugin->supports(Operation::Publish)) {
-    return failed("the " + target.platform + " plugin is not enabled or cannot publish", "not_supported");
-  }
-  const auto post = PostStore(tenant).find(target.postId, PostStore::Detail::PostOnly);
-  if (!post) return failed("the post was removed", "not_found");
+  auto connection = connections::ConnectionStore(tenant, vault_).find(target.connectionId);
+  auto post = PostStore(tenant).find(target.postId, PostStore::Detail::PostOnly);
+  return TargetContext{target, std::move(tenant), std::move(connection), plugins_.get(target.platform),
+                       std::move(post)};
+}
 
-  auto request = postJson(config_, vault_, tenant, *post, *connection);
-  auto progress = progressObject(target);
-  request["idempotencyKey"] = idempotencyKeyOf(target);
-  auto& refresher = refresher_;
-  plugins::CallResult result;
-  std::optional<int> processingSeconds;  // an upload the platform is still processing
+plugins::CallResult Publisher::callPlugin(TargetContext& context, Operation operation, const json::object& request) {
+  return refresher_.callWithToken(context.tenant, context.target.connectionId, *context.plugin, operation, request);
+}
+
+void Publisher::uploadMedia(TargetContext& context, json::object& request, SendResult& sent) {
+  // Media uploaded by an earlier attempt (kept in progress.media) are not uploaded again.
+  json::object uploaded;
+  if (const auto* earlier = sent.progress.if_contains("media"); earlier && earlier->is_object()) {
+    uploaded = earlier->as_object();
+  }
+  for (auto& item : request["media"].as_array()) {
+    auto& medium = item.as_object();
+    const std::string mediaId(medium["id"].as_string());
+    if (const auto* known = uploaded.if_contains(mediaId); known && known->is_string()) {
+      medium["platformMediaId"] = *known;
+      continue;
+    }
+    sent.result = callPlugin(context, Operation::UploadMedia, uploadRequest(medium, context.target, mediaId));
+    if (!sent.result.ok()) break;
+    const auto id = stringField(sent.result.json, "platformMediaId");
+    if (!id) {
+      sent.result.kind = ErrorKind::PluginFault;
+      sent.result.message = "the plugin's upload answer had no platformMediaId";
+      break;
+    }
+    medium["platformMediaId"] = *id;
+    uploaded[mediaId] = *id;
+    if (const auto wait = pendingSeconds(sent.result.json)) {
+      sent.processingSeconds = std::max(sent.processingSeconds.value_or(0), *wait);
+    }
+  }
+  // Not reached when a token could not be made fresh: that attempt keeps the progress it had.
+  if (!uploaded.empty()) sent.progress["media"] = uploaded;
+}
+
+SendResult Publisher::send(TargetContext& context) {
+  auto request = postJson(config_, vault_, context.tenant, *context.post, *context.connection);
+  SendResult sent{{}, progressObject(context.target), std::nullopt};
+  request["idempotencyKey"] = idempotencyKeyOf(context.target);
   try {
-    if (plugin->supports(Operation::UploadMedia)) {
-      // Media uploaded by an earlier attempt (kept in progress.media) are not uploaded again.
-      json::object uploaded;
-      if (const auto* earlier = progress.if_contains("media"); earlier && earlier->is_object())
-        uploaded = earlier->as_object();
-      for (auto& item : request["media"].as_array()) {
-        auto& m = item.as_object();
-        const std::string mediaId(m["id"].as_string());
-        if (const auto* known = uploaded.if_contains(mediaId); known && known->is_string()) {
-          m["platformMediaId"] = *known;
-          continue;
-        }
-        json::object upload;
-        for (const char* field : {"path", "mimeType", "size", "kind"}) upload[field] = m[field];
-        if (m.contains("altText")) upload["altText"] = m["altText"];
-        upload["idempotencyKey"] = idempotencyKeyOf(target) + "-" + mediaId;
-        result = refresher.callWithToken(tenant, target.connectionId, *plugin, Operation::UploadMedia, upload);
-        if (!result.ok()) break;
-        const auto id = stringField(result.json, "platformMediaId");
-        if (!id) {
-          result.kind = ErrorKind::PluginFault;
-          result.message = "the plugin's upload answer had no platformMediaId";
-          break;
-        }
-        m["platformMediaId"] = *id;
-        uploaded[mediaId] = *id;
-        if (const auto wait = pendingSeconds(result.json))
-          processingSeconds = std::max(processingSeconds.value_or(0), *wait);
-      }
-      if (!uploaded.empty()) progress["media"] = uploaded;
-    }
-    if (!progress.empty()) request["resume"] = progress;
-    if (result.ok() && !processingSeconds)
-      result = refresher.callWithToken(tenant, target.connectionId, *plugin, Operation::Publish, request);
+    if (context.plugin->supports(Operation::UploadMedia)) uploadMedia(context, request, sent);
+    if (!sent.progress.empty()) request["resume"] = sent.progress;
+    // Media the platform is still processing: publish on a later attempt.
+    if (sent.result.ok() && !sent.processingSeconds) sent.result = callPlugin(context, Operation::Publish, request);
   } catch (const plugins::PlatformError& error) {
-    // Raised before the platform was called: the token could not be made fresh.
-    const bool expired = connection->status == connections::status::expired;
-    result.kind = error.needsReconnect() ? (expired ? ErrorKind::AuthExpired : ErrorKind::AuthInvalid)
-                  : error.retryable()    ? error.kind()
-                                         : ErrorKind::Permanent;
-    result.message = error.what();
-    result.retryAfterSeconds = std::max(1, error.retryAfterSeconds());
+    takeTokenFailure(sent.result, error, *context.connection);
   } catch (const Problem& problem) {  // the connection is gone
-    result.kind = ErrorKind::Permanent;
-    result.message = problem.detail();
+    sent.result.kind = ErrorKind::Permanent;
+    sent.result.message = problem.detail();
   }
+  return sent;
+}
 
-  const auto now = time::nowMillis();
-  const std::string kind(plugins::toString(result.kind));
-  Outcome outcome;
-  // What the plugin reports live (thread parts) joins what the host keeps (uploaded media).
-  if (const auto live = progressOf(result.json)) progress["postIds"] = json::parse(*live).at("postIds");
-  if (!progress.empty()) outcome.progress = json::serialize(progress);
-
-  // The platform is still processing (an upload, a container): come back later, holding nothing.
-  const auto pending =
-      result.ok() ? (processingSeconds ? processingSeconds : pendingSeconds(result.json)) : std::nullopt;
-  if (pending) {
-    if (const auto* state = result.json.is_object() ? result.json.as_object().if_contains("pending") : nullptr;
-        state && state->is_object()) {
-      if (const auto* resume = state->as_object().if_contains("resume"); resume && resume->is_object()) {
-        for (const auto& [key, value] : resume->as_object()) progress[key] = value;
-      }
-    }
-    outcome.progress = json::serialize(progress);
-    outcome.status = targetStatus::queued;
-    outcome.dueAt = now + 1000LL * std::max(1, *pending);
-    outcome.uncounted = true;
-    outcome.event = "processing";
-    outcome.eventDetail = {{"retryAt", time::formatIso8601(outcome.dueAt)}, {"stage", pendingStage(result.json)}};
-    return outcome;
-  }
-
-  switch (result.kind) {
-    case ErrorKind::Ok: {
-      const auto postId = stringField(result.json, "postId");
-      if (!postId) {
-        // The platform may well have posted it: never retry blindly.
-        outcome.status = targetStatus::needsReview;
-        outcome.error = "the plugin reported success without a post id";
-        outcome.errorKind = "plugin_fault";
-        outcome.event = "needs_review";
-        outcome.eventDetail = {{"error", *outcome.error}};
-        return outcome;
-      }
-      if (!connection->lastSuccessAt || *connection->lastSuccessAt < now - 60'000)
-        connectionStore.recordSuccess(target.connectionId);
-      outcome.status = targetStatus::published;
-      outcome.platformPostId = postId;
-      outcome.url = stringField(result.json, "url");
-      outcome.event = "published";
-      outcome.eventDetail = {{"postId", *postId}, {"url", outcome.url.value_or("")}};
-      return outcome;
-    }
-    case ErrorKind::OutcomeUnknown: {
-      // It may exist: ask the platform, once a request cut off on our side could have landed.
-      outcome.status = targetStatus::publishing;
-      outcome.reconcileAfter =
-          target.attemptStartedAt.value_or(now) + 1000LL * config_.publishing.reconcileGraceSeconds;
-      outcome.error = result.message;
-      outcome.errorKind = kind;
-      outcome.event = "outcome_unknown";
-      outcome.eventDetail = {{"message", result.message},
-                             {"reconcileAt", time::formatIso8601(*outcome.reconcileAfter)}};
-      return outcome;
-    }
-    case ErrorKind::RateLimited: {
-      const std::int64_t wait = 1000LL * (result.retryAfterSeconds > 0 ? result.retryAfterSeconds : 60);
-      outcome.status = targetStatus::queued;
-      outcome.dueAt = now + wait;
-      outcome.error = result.message;
-      outcome.errorKind = kind;
-      outcome.event = "rate_limited";
-      outcome.eventDetail = {{"retryAt", time::formatIso8601(outcome.dueAt)}, {"message", result.message}};
-      queue_.deferConnection(target.connectionId, outcome.dueAt);
-      return outcome;
-    }
-    case ErrorKind::Transient: {
-      if (target.attempts >= config_.publishing.maxAttempts) {
-        auto o = failed("gave up after " + std::to_string(target.attempts) + " attempts: " + result.message, kind);
-        o.progress = outcome.progress;
-        return o;
-      }
-      outcome.status = targetStatus::queued;
-      outcome.dueAt = now + std::max<std::int64_t>(1000LL * result.retryAfterSeconds,
-                                                   backoffMillis(config_.publishing.retryBaseMillis, target.attempts));
-      outcome.error = result.message;
-      outcome.errorKind = kind;
-      outcome.event = "retry";
-      outcome.eventDetail = {{"retryAt", time::formatIso8601(outcome.dueAt)}, {"message", result.message}};
-      return outcome;
-    }
-    case ErrorKind::AuthExpired:
-    case ErrorKind::AuthInvalid: {
-      const bool expired = result.kind == ErrorKind::AuthExpired;
-      connectionStore.markFailed(target.connectionId,
-                                 expired ? connections::status::expired : connections::status::invalid, result.message);
-      auto o = failed((expired ? "the token expired; reconnect the account: "
-                               : "the platform refused the token; reconnect the account: ") +
-                          result.message,
-                      kind);
-      o.progress = outcome.progress;
-      return o;
-    }
-    default: {
-      auto o = failed(result.reason(), kind);
-      o.progress = outcome.progress;
-      return o;
-    }
+void Publisher::noteConnectionState(TargetContext& context, const plugins::CallResult& result, const Outcome& outcome,
+                                    std::int64_t now) {
+  const auto& target = context.target;
+  connections::ConnectionStore connectionStore(context.tenant, vault_);
+  if (outcome.status == targetStatus::published) {
+    const auto& lastSuccessAt = context.connection->lastSuccessAt;
+    if (!lastSuccessAt || *lastSuccessAt < now - 60'000) connectionStore.recordSuccess(target.connectionId);
+  } else if (result.kind == ErrorKind::RateLimited) {
+    queue_.deferConnection(target.connectionId, outcome.dueAt);
+  } else if (result.kind == ErrorKind::AuthExpired || result.kind == ErrorKind::AuthInvalid) {
+    const bool expired = result.kind == ErrorKind::AuthExpired;
+    connectionStore.markFailed(target.connectionId,
+                               expired ? connections::status::expired : connections::status::invalid, result.message);
   }
 }
 
-Outcome Publisher::reconcile(const ClaimedTarget& claimed) {
-  const auto& target = claimed.target;
+Outcome Publisher::attempt(const ClaimedTarget& claimed) {
+  auto context = loadContext(claimed);
+  if (auto refusal = publishRefusal(context)) return *refusal;
+  const auto sent = send(context);
   const auto now = time::nowMillis();
-  const auto attemptedAt = target.attemptStartedAt.value_or(target.updatedAt);
-  const auto graceEnds = attemptedAt + 1000LL * config_.publishing.reconcileGraceSeconds;
-  const auto review = [&](const std::string& why) {
-    Outcome o;
-    o.status = targetStatus::needsReview;
-    o.error = why;
-    o.errorKind = "outcome_unknown";
-    o.event = "needs_review";
-    o.eventDetail = {{"reason", why}};
-    return o;
-  };
-  const auto lookAgainAt = [&](std::int64_t when, const std::string& why) {
-    Outcome o;
-    o.status = targetStatus::publishing;
-    o.reconcileAfter = when;
-    o.event = "reconcile_later";
-    o.eventDetail = {{"reason", why}, {"at", time::formatIso8601(when)}};
-    return o;
-  };
+  auto outcome = classify(sent, claimed.target, config_.publishing, now, backoffMillis);
+  noteConnectionState(context, sent.result, outcome, now);
+  return outcome;
+}
 
-  auto tenant = directory_.tenant(claimed.organizationId);
-  connections::ConnectionStore connectionStore(tenant, vault_);
-  const auto connection = connectionStore.find(target.connectionId);
-  const auto plugin = plugins_.get(target.platform);
-  const auto post = PostStore(tenant).find(target.postId, PostStore::Detail::PostOnly);
-  if (!connection || !post) return review("the connection or the post is gone; check the account for this post");
-  if (!plugin || !plugin->supports(Operation::Reconcile)) {
-    return review("the attempt's outcome is unknown and the " + target.platform +
-                  " plugin cannot look it up; check the account before publishing it again");
-  }
-  auto request = postJson(config_, vault_, tenant, *post, *connection);
-  const auto progress = progressObject(target);
-  if (!progress.empty()) request["resume"] = progress;
-  request["idempotencyKey"] = idempotencyKeyOf(target);
-  request["attemptedAt"] = time::formatIso8601(attemptedAt);
+plugins::CallResult Publisher::lookUp(TargetContext& context, const json::object& request) {
   plugins::CallResult result;
   try {
-    result = refresher_.callWithToken(tenant, target.connectionId, *plugin, Operation::Reconcile, request);
+    result = callPlugin(context, Operation::Reconcile, request);
   } catch (const plugins::PlatformError& error) {  // the token could not be made fresh
     result.kind = error.retryable() ? ErrorKind::Transient : ErrorKind::AuthInvalid;
     result.message = error.what();
@@ -614,66 +510,29 @@ Outcome Publisher::reconcile(const ClaimedTarget& claimed) {
     result.kind = ErrorKind::AuthInvalid;
     result.message = problem.detail();
   }
-  if (result.kind == ErrorKind::RateLimited || result.kind == ErrorKind::Transient) {
-    // Ask again soon, then less and less often; an attempt nobody could look up for a day goes
-    // to a person.
-    if (now - attemptedAt > 86'400'000) return review("the platform could not be asked for a day: " + result.reason());
-    const auto wait = std::max<std::int64_t>(1000LL * result.retryAfterSeconds,
-                                             std::clamp<std::int64_t>((now - attemptedAt) / 4, 2000, 300'000));
-    return lookAgainAt(now + wait, result.reason());
-  }
-  if (!result.ok()) return review("looking the post up failed: " + result.reason());
-
-  const auto answer = stringField(result.json, "outcome").value_or("");
-  const std::size_t parts = 1 + (request.contains("thread") ? request.at("thread").as_array().size() : 0);
-  std::vector<std::string> found;
-  if (const auto* ids = result.json.as_object().if_contains("postIds"); ids && ids->is_array()) {
-    for (const auto& id : ids->as_array())
-      if (id.is_string()) found.emplace_back(id.as_string());
-  }
-  if (const auto postId = stringField(result.json, "postId"); found.empty() && postId) found.push_back(*postId);
-
-  if (answer == "found" && !found.empty() && found.size() >= parts) {
-    Outcome o;
-    o.status = targetStatus::published;
-    o.platformPostId = found.front();
-    o.url = stringField(result.json, "url");
-    auto kept = progress;
-    if (parts > 1) kept["postIds"] = json::value_from(found);
-    if (!kept.empty()) o.progress = json::serialize(kept);
-    o.event = "published";
-    o.eventDetail = {{"postId", found.front()}, {"url", o.url.value_or("")}, {"reconciled", true}};
-    log::info("reconciled: the post exists", {{"target", target.id}, {"platform", target.platform}});
-    return o;
-  }
-  if (answer == "found" || answer == "not_found") {
-    // Not there (or only some parts of a thread): a request cut off on our side may still land,
-    // so a "no" is only trusted after the grace period; then the rest is sent again.
-    if (now < graceEnds)
-      return lookAgainAt(graceEnds, answer == "found" ? "part of the thread found" : "not found yet");
-    // Sent again and again, never answered, never found (a platform that refuses an identical
-    // re-send the plugin cannot see, say): a person looks instead of an endless loop.
-    if (target.attempts >= config_.publishing.maxAttempts) {
-      return review("sent " + std::to_string(target.attempts) +
-                    " times without a clear answer and not found at the platform;"
-                    " check the account before publishing it again");
-    }
-    Outcome o;
-    o.status = targetStatus::queued;
-    o.dueAt = now;
-    auto kept = progress;
-    if (!found.empty()) kept["postIds"] = json::value_from(found);
-    if (!kept.empty()) o.progress = json::serialize(kept);
-    o.event = "reconciled_not_found";
-    o.eventDetail = {{"found", static_cast<std::int64_t>(found.size())}, {"parts", static_cast<std::int64_t>(parts)}};
-    log::info("reconciled: not at the platform, sending again", {{"target", target.id}, {"platform", target.platform}});
-    return o;
-  }
-  return review("the platform cannot tell whether the post exists: " +
-                stringField(result.json, "reason")
-                    .value_or("the plugin answered " + (answer.empty() ? std::string("nothing") : answer)));
+  return result;
 }
 
+Outcome Publisher::reconcile(const ClaimedTarget& claimed) {
+  const auto& target = claimed.target;
+  const auto now = time::nowMillis();
+  auto context = loadContext(claimed);
+  if (auto refusal = lookupRefusal(context)) return *refusal;
+  auto request = postJson(config_, vault_, context.tenant, *context.post, *context.connection);
+  const auto progress = progressObject(target);
+  if (!progress.empty()) request["resume"] = progress;
+  request["idempotencyKey"] = idempotencyKeyOf(target);
+  request["attemptedAt"] = time::formatIso8601(target.attemptStartedAt.value_or(target.updatedAt));
+  const auto result = lookUp(context, request);
+  const std::size_t parts = 1 + (request.contains("thread") ? request.at("thread").as_array().size() : 0);
+  auto outcome = classifyLookup(result, target, progress, parts, config_.publishing, now);
+  if (outcome.event == "published" || outcome.event == "reconciled_not_found") {
+    log::info(
+        outcome.event == "published" ? "reconciled: the post exists" : "reconciled: not at the platform, sending again",
+        {{"target", target.id}, {"platform", target.platform}});
+  }
+  return outcome;
+}
 void Publisher::publish(const ClaimedTarget& claimed) {
   Outcome outcome;
   try {

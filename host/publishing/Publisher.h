@@ -30,7 +30,9 @@ class TokenRefresher;
 }
 namespace marketsage::plugins {
 class PluginRegistry;
-}
+struct CallResult;
+enum class Operation;
+}  // namespace marketsage::plugins
 namespace marketsage::store {
 class Database;
 }
@@ -43,6 +45,9 @@ class TokenVault;
 }
 
 namespace marketsage::publishing {
+
+struct TargetContext;
+struct SendResult;
 
 /// A post request as the REST API received it (already type-checked).
 struct PostRequest {
@@ -109,9 +114,26 @@ class Publisher {
   void dispatchLoop();
   void workerLoop();
   void publish(const ClaimedTarget& claimed);
+  /// Loads the target's context, sends it to its platform and decides what the reply means.
   Outcome attempt(const ClaimedTarget& claimed);
   /// Asks the platform whether an attempt of unknown outcome created the post (MS_EXT_RECONCILE).
   Outcome reconcile(const ClaimedTarget& claimed);
+  /// What a claimed target works with: its organization, connection, post and plugin.
+  TargetContext loadContext(const ClaimedTarget& claimed);
+  /// Uploads the post's media, then publishes it; a token that cannot be made fresh ends it.
+  SendResult send(TargetContext& context);
+  /// Uploads the media not uploaded by an earlier attempt, noting each platform media id.
+  void uploadMedia(TargetContext& context, boost::json::object& request, SendResult& sent);
+  /// Asks the platform whether the post exists; a token that cannot be made fresh is an answer
+  /// too (transient: ask again later, otherwise: a person looks).
+  plugins::CallResult lookUp(TargetContext& context, const boost::json::object& request);
+  /// Calls the target's plugin with the connection's (fresh) token.
+  plugins::CallResult callPlugin(TargetContext& context, plugins::Operation operation,
+                                 const boost::json::object& request);
+  /// What an attempt tells about its connection: it works, its token is refused, or the
+  /// platform throttles it (its other queued targets wait too).
+  void noteConnectionState(TargetContext& context, const plugins::CallResult& result, const Outcome& outcome,
+                           std::int64_t now);
 
   const config::Config& config_;
   store::Database& db_;
