@@ -154,7 +154,7 @@ std::vector<connections::Connection> chosenConnections(const vault::TokenVault& 
     if (it == all.end()) throw Problem::notFound("no such connection: " + id);
     if (seen.insert(it->id).second) chosen.push_back(*it);
   }
-  if (chosen.empty()) throw Problem::badInput("give at least one target: \"platforms\" or \"targets\"");
+  if (chosen.empty()) throw Problem::badInput(R"(give at least one target: "platforms" or "targets")");
   return chosen;
 }
 
@@ -330,10 +330,11 @@ std::vector<Publisher::NotDeleted> Publisher::withdraw(tenants::TenantStore& ten
     }
     std::vector<std::string> remaining;
     std::string error;
-    for (auto id = ids.rbegin(); id != ids.rend(); ++id) {
+    for (std::size_t i = ids.size(); i-- > 0;) {  // replies before the post they answer
+      const auto& id = ids[i];
       try {
         const auto result =
-            refresher_.callWithToken(tenant, target.connectionId, *plugin, Operation::DeletePost, {{"postId", *id}});
+            refresher_.callWithToken(tenant, target.connectionId, *plugin, Operation::DeletePost, {{"postId", id}});
         if (result.ok()) continue;
         error = result.reason();
       } catch (const plugins::PlatformError& e) {
@@ -341,7 +342,7 @@ std::vector<Publisher::NotDeleted> Publisher::withdraw(tenants::TenantStore& ten
       } catch (const Problem& problem) {
         error = problem.detail();
       }
-      remaining.insert(remaining.begin(), *id);
+      remaining.insert(remaining.begin(), id);
     }
     if (remaining.empty()) {
       posts.markDeleted(target);
