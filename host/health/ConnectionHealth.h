@@ -4,29 +4,18 @@
 /// rate-limit waits) and, when asked, from the platform itself (check_token).
 
 #include "connections/Connection.h"
+#include "connections/ConnectionStore.h"
+#include "oauth/TokenRefresher.h"
+#include "plugins/PluginRegistry.h"
 #include "tenants/Model.h"
+#include "tenants/TenantStore.h"
+#include "vault/TokenVault.h"
 
 #include <boost/json/object.hpp>
 
 #include <optional>
 #include <string>
 #include <vector>
-
-namespace marketsage::oauth {
-class TokenRefresher;
-}
-namespace marketsage::plugins {
-class PluginRegistry;
-}
-namespace marketsage::tenants {
-class TenantStore;
-}
-namespace marketsage::vault {
-class TokenVault;
-}
-namespace marketsage::connections {
-class ConnectionStore;
-}
 
 namespace marketsage::health {
 

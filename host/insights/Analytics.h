@@ -3,24 +3,16 @@
 /// through its plugin's insights calls, summed per account, per platform and overall, with the
 /// posts published each day of the range.
 
+#include "oauth/TokenRefresher.h"
+#include "plugins/PluginRegistry.h"
+#include "tenants/TenantStore.h"
+#include "vault/TokenVault.h"
+
 #include <boost/json/object.hpp>
 
 #include <cstdint>
 #include <string>
 #include <vector>
-
-namespace marketsage::oauth {
-class TokenRefresher;
-}
-namespace marketsage::plugins {
-class PluginRegistry;
-}
-namespace marketsage::tenants {
-class TenantStore;
-}
-namespace marketsage::vault {
-class TokenVault;
-}
 
 namespace marketsage::insights {
 

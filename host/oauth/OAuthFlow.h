@@ -3,7 +3,12 @@
 /// oauth capability: a single-use state bound to organization, user and platform; the code
 /// exchanged through the plugin; one connection stored per account the token can act for.
 
+#include "config/Config.h"
+#include "plugins/PluginRegistry.h"
+#include "store/Database.h"
+#include "tenants/Directory.h"
 #include "tenants/Model.h"
+#include "vault/TokenVault.h"
 
 #include <boost/json/array.hpp>
 
@@ -11,23 +16,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-namespace marketsage::config {
-struct Config;
-}
-namespace marketsage::plugins {
-class PluginRegistry;
-}
-namespace marketsage::store {
-class Database;
-}
-namespace marketsage::tenants {
-class Directory;
-class TenantStore;
-}  // namespace marketsage::tenants
-namespace marketsage::vault {
-class TokenVault;
-}
 
 namespace marketsage::oauth {
 

@@ -6,7 +6,12 @@
 /// single-use). A background thread refreshes tokens before they expire.
 
 #include "connections/Connection.h"
+#include "connections/ConnectionStore.h"
+#include "connections/RefreshSchedule.h"
 #include "plugins/Plugin.h"
+#include "plugins/PluginRegistry.h"
+#include "tenants/Directory.h"
+#include "vault/TokenVault.h"
 
 #include <boost/json/object.hpp>
 
@@ -17,21 +22,6 @@
 #include <mutex>
 #include <string>
 #include <thread>
-
-namespace marketsage::connections {
-class ConnectionStore;
-class RefreshSchedule;
-}  // namespace marketsage::connections
-namespace marketsage::plugins {
-class PluginRegistry;
-}
-namespace marketsage::tenants {
-class Directory;
-class TenantStore;
-}  // namespace marketsage::tenants
-namespace marketsage::vault {
-class TokenVault;
-}
 
 namespace marketsage::oauth {
 

@@ -5,9 +5,15 @@
 /// fixed pool of workers, each of which publishes one target through its plugin and stores the
 /// outcome: published, retried later (rate limit, transient error), failed, or needs_review.
 
+#include "config/Config.h"
+#include "oauth/TokenRefresher.h"
+#include "plugins/PluginRegistry.h"
 #include "publishing/Post.h"
 #include "publishing/TargetQueue.h"
+#include "store/Database.h"
+#include "tenants/Directory.h"
 #include "tenants/Model.h"
+#include "vault/TokenVault.h"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -21,28 +27,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-namespace marketsage::config {
-struct Config;
-}
-namespace marketsage::oauth {
-class TokenRefresher;
-}
-namespace marketsage::plugins {
-class PluginRegistry;
-struct CallResult;
-enum class Operation;
-}  // namespace marketsage::plugins
-namespace marketsage::store {
-class Database;
-}
-namespace marketsage::tenants {
-class Directory;
-class TenantStore;
-}  // namespace marketsage::tenants
-namespace marketsage::vault {
-class TokenVault;
-}
 
 namespace marketsage::publishing {
 
