@@ -9,6 +9,7 @@
 #include "http/Router.h"
 #include "oauth/OAuthFlow.h"
 
+#include <Poco/Exception.h>
 #include <Poco/URI.h>
 #include <boost/json.hpp>
 

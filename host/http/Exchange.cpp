@@ -4,6 +4,7 @@
 #include "core/Time.h"
 #include "http/RateLimiter.h"
 
+#include <Poco/Exception.h>
 #include <Poco/URI.h>
 #include <boost/json.hpp>
 

@@ -1,20 +1,15 @@
 #pragma once
-/// One code path over two backends: SQLite (the embedded default) and PostgreSQL, both through
-/// Poco Data session pools. SQL is written once, with $1, $2 … placeholders numbered in order of
-/// first use — both backends bind them by position.
-
-#include <Poco/Data/Session.h>
-#include <Poco/Data/SessionPool.h>
-#include <Poco/Nullable.h>
+/// One code path over two backends: SQLite (the embedded default) and PostgreSQL, each spoken to
+/// through its own C library from a pool of connections owned here. SQL is written once, with
+/// $1, $2 … placeholders numbered in order of first use — both backends bind them by position.
+/// Each connection keeps its statements prepared, so a statement the host runs again costs one
+/// step on SQLite and one round trip on PostgreSQL.
 
 #include <cstdint>
-#include <filesystem>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -50,24 +45,48 @@ struct PoolStats {
   int idle = 0;
 };
 
+/// One open connection of either backend (defined in Database.cpp).
+class Connection;
+class ConnectionPool;
+
 class Database {
  public:
+  /// A pooled connection held by one thread; it goes back to the pool when the lease ends (or is
+  /// closed, when it broke or was left inside a transaction).
+  class Lease {
+   public:
+    Lease(ConnectionPool& pool, std::unique_ptr<Connection> connection);
+    Lease(Lease&&) noexcept;
+    Lease& operator=(Lease&&) = delete;
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease();
+    Connection& connection() { return *connection_; }
+
+   private:
+    ConnectionPool* pool_;
+    std::unique_ptr<Connection> connection_;
+  };
+
   /// Opens the pool for "sqlite:PATH" or "postgresql://…". Throws std::runtime_error with a
   /// one-line reason (never the password) if the URL is malformed or the database unreachable.
   Database(const std::string& url, int poolSize);
   ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
 
   Backend backend() const { return backend_; }
   std::string backendName() const { return backend_ == Backend::SQLite ? "sqlite" : "postgresql"; }
 
-  /// A session from the pool; it returns to the pool when the last copy goes away. [thread-safe]
-  Poco::Data::Session session();
+  /// A connection from the pool, waiting a bounded while when all are in use. [thread-safe]
+  Lease lease();
 
-  /// Runs a statement and returns its rows. [thread-safe]
-  std::vector<Row> query(Poco::Data::Session& session, const std::string& sql, const std::vector<Param>& params = {});
+  /// Runs a statement and returns its rows.
+  std::vector<Row> query(Lease& lease, const std::string& sql, const std::vector<Param>& params = {});
   /// Runs a statement and returns the number of rows it changed.
-  std::size_t execute(Poco::Data::Session& session, const std::string& sql, const std::vector<Param>& params = {});
+  std::size_t execute(Lease& lease, const std::string& sql, const std::vector<Param>& params = {});
 
+  /// The same on a connection of their own. [thread-safe]
   std::vector<Row> query(const std::string& sql, const std::vector<Param>& params = {});
   std::size_t execute(const std::string& sql, const std::vector<Param>& params = {});
 
@@ -76,22 +95,15 @@ class Database {
   PoolStats stats();
 
  private:
-  /// SQLite: runs `sql` on the session's connection through a per-connection cache of prepared
-  /// statements (preparing, not executing, was most of the cost of a read request).
-  std::size_t runSqlite(Poco::Data::Session& session, const std::string& sql, const std::vector<Param>& params,
-                        std::vector<Row>* rows);
-
   Backend backend_;
-  std::unique_ptr<Poco::Data::SessionPool> pool_;
-  struct StatementCache;
-  std::unique_ptr<StatementCache> statements_;
+  std::unique_ptr<ConnectionPool> pool_;
 };
 
 /// Looks at each statement before it runs, and throws to refuse it (tenants::ScopedDatabase uses
 /// one to refuse a statement that does not carry its organization).
 using StatementCheck = std::function<void(const std::string& sql, const std::vector<Param>& params)>;
 
-/// A write transaction on one pooled session; rolled back unless commit() is called.
+/// A write transaction on one pooled connection; rolled back unless commit() is called.
 /// On SQLite it takes the write lock up front (BEGIN IMMEDIATE) so that two writers queue on
 /// the busy timeout instead of one failing half-way.
 class Transaction {
@@ -103,18 +115,18 @@ class Transaction {
 
   std::vector<Row> query(const std::string& sql, const std::vector<Param>& params = {}) {
     if (check_) check_(sql, params);
-    return db_.query(session_, sql, params);
+    return db_.query(lease_, sql, params);
   }
   std::size_t execute(const std::string& sql, const std::vector<Param>& params = {}) {
     if (check_) check_(sql, params);
-    return db_.execute(session_, sql, params);
+    return db_.execute(lease_, sql, params);
   }
   void commit();
 
  private:
   Database& db_;
   StatementCheck check_;
-  Poco::Data::Session session_;
+  Database::Lease lease_;
   bool open_ = true;
 };
 
