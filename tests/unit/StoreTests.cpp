@@ -35,19 +35,6 @@ struct TwoOrganizations {
 
 }  // namespace
 
-TEST_CASE("parameters bind as data on SQLite, NULLs included", "[store]") {
-  TempDb temp;
-  store::Database db(temp.url(), 2);
-  db.execute("CREATE TABLE t (a TEXT, b BIGINT, c TEXT)");
-  const std::string nasty = "x'); DROP TABLE t; --";
-  db.execute("INSERT INTO t (a, b, c) VALUES ($1, $2, $3)", {nasty, std::int64_t{1} << 40, nullptr});
-  auto rows = db.query("SELECT a, b, c FROM t WHERE a = $1", {nasty});
-  REQUIRE(rows.size() == 1);
-  CHECK(rows[0].text(0) == nasty);
-  CHECK(rows[0].integer(1) == (std::int64_t{1} << 40));
-  CHECK_FALSE(rows[0].optionalText(2));
-}
-
 TEST_CASE("migrations are idempotent, and a failing one leaves the schema as it was", "[store]") {
   TempDb temp;
   {
