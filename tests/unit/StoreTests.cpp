@@ -2,13 +2,16 @@
 #include "core/Problem.h"
 #include "store/Database.h"
 #include "store/Migrations.h"
+#include "tenants/Authenticator.h"
 #include "tenants/Directory.h"
 #include "tenants/TenantStore.h"
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <random>
+#include <thread>
 
 using namespace marketsage;
 
@@ -130,4 +133,41 @@ TEST_CASE("bootstrap happens once and leaves a working SUPER_ADMIN key", "[store
   CHECK(principal->role == auth::Role::SuperAdmin);
   CHECK_THROWS_AS(directory.bootstrap("Ops again", "ops2@example.com"), Problem);
   CHECK(directory.listOrganizations().size() == 1);
+}
+
+TEST_CASE("a busy API key is looked up again before its cache time ends, and never used past it", "[store][auth]") {
+  TempDb temp;
+  store::Database db(temp.url(), 2);
+  store::migrate(db);
+  tenants::Directory directory(db);
+  const auto boot = directory.bootstrap("Ops", "ops@example.com");
+  const std::string header = "Bearer " + boot.apiKey;
+  tenants::Authenticator authenticator(directory, 2);
+  const auto first = authenticator.authenticate(header);
+  REQUIRE(first);
+  auto tenant = directory.tenant(first->organizationId);
+  REQUIRE(tenant.revokeKey(first->keyId, cli));
+  CHECK(authenticator.authenticate(header));  // cached: this host sees the revocation within 2 s
+  // Past four fifths of the cache time: the next caller looks the key up again (and finds it revoked).
+  std::this_thread::sleep_for(std::chrono::milliseconds(1700));
+  CHECK_FALSE(authenticator.authenticate(header));
+  CHECK_FALSE(authenticator.authenticate(header));
+}
+
+TEST_CASE("forgetAll drops every cached API key at once", "[store][auth]") {
+  TempDb temp;
+  store::Database db(temp.url(), 2);
+  store::migrate(db);
+  tenants::Directory directory(db);
+  const auto boot = directory.bootstrap("Ops", "ops@example.com");
+  const std::string header = "Bearer " + boot.apiKey;
+  tenants::Authenticator authenticator(directory, 60);
+  const auto first = authenticator.authenticate(header);
+  REQUIRE(first);
+  auto tenant = directory.tenant(first->organizationId);
+  REQUIRE(tenant.revokeKey(first->keyId, cli));
+  CHECK(authenticator.authenticate(header));
+  authenticator.forgetAll();
+  CHECK_FALSE(authenticator.authenticate(header));
+  CHECK_FALSE(authenticator.authenticate("Bearer not-a-key"));
 }
