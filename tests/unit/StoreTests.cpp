@@ -135,39 +135,36 @@ TEST_CASE("bootstrap happens once and leaves a working SUPER_ADMIN key", "[store
   CHECK(directory.listOrganizations().size() == 1);
 }
 
-TEST_CASE("a busy API key is looked up again before its cache time ends, and never used past it", "[store][auth]") {
+/// A bootstrapped database whose SUPER_ADMIN key an Authenticator caching for `cacheSeconds` has
+/// resolved once, and which was revoked just after.
+struct KeyRevokedAfterCaching {
   TempDb temp;
-  store::Database db(temp.url(), 2);
-  store::migrate(db);
-  tenants::Directory directory(db);
-  const auto boot = directory.bootstrap("Ops", "ops@example.com");
-  const std::string header = "Bearer " + boot.apiKey;
-  tenants::Authenticator authenticator(directory, 2);
-  const auto first = authenticator.authenticate(header);
-  REQUIRE(first);
-  auto tenant = directory.tenant(first->organizationId);
-  REQUIRE(tenant.revokeKey(first->keyId, cli));
-  CHECK(authenticator.authenticate(header));  // cached: this host sees the revocation within 2 s
+  store::Database db{temp.url(), 2};
+  tenants::Directory directory{(store::migrate(db), db)};
+  std::string header = "Bearer " + directory.bootstrap("Ops", "ops@example.com").apiKey;
+  tenants::Authenticator authenticator;
+
+  explicit KeyRevokedAfterCaching(int cacheSeconds) : authenticator(directory, cacheSeconds) {
+    const auto first = authenticator.authenticate(header);
+    REQUIRE(first);
+    auto tenant = directory.tenant(first->organizationId);
+    REQUIRE(tenant.revokeKey(first->keyId, cli));
+  }
+};
+
+TEST_CASE("a busy API key is looked up again before its cache time ends, and never used past it", "[store][auth]") {
+  KeyRevokedAfterCaching w(2);
+  CHECK(w.authenticator.authenticate(w.header));  // cached: this host sees the revocation within 2 s
   // Past four fifths of the cache time: the next caller looks the key up again (and finds it revoked).
   std::this_thread::sleep_for(std::chrono::milliseconds(1700));
-  CHECK_FALSE(authenticator.authenticate(header));
-  CHECK_FALSE(authenticator.authenticate(header));
+  CHECK_FALSE(w.authenticator.authenticate(w.header));
+  CHECK_FALSE(w.authenticator.authenticate(w.header));
 }
 
 TEST_CASE("forgetAll drops every cached API key at once", "[store][auth]") {
-  TempDb temp;
-  store::Database db(temp.url(), 2);
-  store::migrate(db);
-  tenants::Directory directory(db);
-  const auto boot = directory.bootstrap("Ops", "ops@example.com");
-  const std::string header = "Bearer " + boot.apiKey;
-  tenants::Authenticator authenticator(directory, 60);
-  const auto first = authenticator.authenticate(header);
-  REQUIRE(first);
-  auto tenant = directory.tenant(first->organizationId);
-  REQUIRE(tenant.revokeKey(first->keyId, cli));
-  CHECK(authenticator.authenticate(header));
-  authenticator.forgetAll();
-  CHECK_FALSE(authenticator.authenticate(header));
-  CHECK_FALSE(authenticator.authenticate("Bearer not-a-key"));
+  KeyRevokedAfterCaching w(60);
+  CHECK(w.authenticator.authenticate(w.header));
+  w.authenticator.forgetAll();
+  CHECK_FALSE(w.authenticator.authenticate(w.header));
+  CHECK_FALSE(w.authenticator.authenticate("Bearer not-a-key"));
 }
