@@ -4,9 +4,11 @@
 
 #include <boost/json.hpp>
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <ctime>
 #include <mutex>
 #include <thread>
 
@@ -18,6 +20,9 @@ Level minimumLevel = Level::Info;
 /// Lines are appended to a buffer and written by one background thread every 100 ms (or when
 /// the buffer grows large, or at once for warnings and errors): a write+flush per request under
 /// one lock halved the request rate. At most the last 100 ms of info lines are lost in a crash.
+/// Appending takes only the buffer's lock, never held during I/O: the writer swaps the buffer out
+/// and writes it under a lock of its own, so a slow disk (writeback throttling while other
+/// processes write) stalls the writer, not every request thread that logs.
 class Writer {
  public:
   Writer() : thread_([this] { run(); }) {}
@@ -31,45 +36,64 @@ class Writer {
   }
 
   void setOutput(std::FILE* file) {
-    std::lock_guard lock(mutex_);
-    drain();
+    std::lock_guard output(outputMutex_);
+    writeOut();
     output_ = file;
   }
 
-  void append(const std::string& line, bool urgent) {
-    std::lock_guard lock(mutex_);
-    pending_ += line;
-    pending_ += '\n';
-    if (urgent || pending_.size() > 256 * 1024) drain();
+  void append(std::string_view line, bool urgent) {
+    bool large = false;
+    {
+      std::lock_guard lock(mutex_);
+      pending_ += line;
+      pending_ += '\n';
+      large = pending_.size() > 256 * 1024;
+    }
+    if (urgent) {
+      flush();
+    } else if (large) {
+      wake_.notify_one();
+    }
   }
 
   void flush() {
-    std::lock_guard lock(mutex_);
-    drain();
+    std::lock_guard output(outputMutex_);
+    writeOut();
   }
 
  private:
-  void drain() {  // mutex_ held
-    if (pending_.empty()) return;
-    std::fwrite(pending_.data(), 1, pending_.size(), output_);
+  /// Writes what is pending. outputMutex_ held (it keeps lines in order); mutex_ not held.
+  void writeOut() {
+    {
+      std::lock_guard lock(mutex_);
+      if (pending_.empty()) return;
+      writing_.swap(pending_);  // pending_ gets the old buffer back: no allocation in steady state
+    }
+    std::fwrite(writing_.data(), 1, writing_.size(), output_);
     std::fflush(output_);
-    pending_.clear();
+    writing_.clear();
   }
 
   void run() {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      wake_.wait_for(lock, std::chrono::milliseconds(100));
-      drain();
+    for (;;) {
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait_for(lock, std::chrono::milliseconds(100),
+                       [this] { return stopping_ || pending_.size() > 256 * 1024; });
+        if (stopping_) break;
+      }
+      flush();
     }
-    drain();
+    flush();
   }
 
-  std::mutex mutex_;
+  std::mutex mutex_;  ///< pending_ and stopping_
   std::condition_variable wake_;
   std::string pending_;
-  std::FILE* output_ = stderr;
   bool stopping_ = false;
+  std::mutex outputMutex_;  ///< writing_ and output_
+  std::string writing_;
+  std::FILE* output_ = stderr;
   std::thread thread_;
 };
 
@@ -88,7 +112,7 @@ const char* levelName(Level level) {
   return "info";
 }
 
-void emit(const std::string& line, bool urgent) { writer().append(line, urgent); }
+void emit(std::string_view line, bool urgent) { writer().append(line, urgent); }
 
 }  // namespace
 
@@ -109,14 +133,31 @@ Level parseLevel(std::string_view name) {
 void write(Level level, std::string_view message, std::initializer_list<Field> fields) {
   if (level < minimumLevel) return;
   boost::json::object line;
-  line["ts"] = time::formatIso8601(time::nowMillis());
+  line["ts"] = timestamp();
   line["level"] = levelName(level);
   line["msg"] = message;
   for (const auto& [key, value] : fields) line[key] = value;
   emit(boost::json::serialize(line), level >= Level::Warn);
 }
 
-void writeRaw(const std::string& jsonLine) { emit(jsonLine, false); }
+void writeRaw(std::string_view jsonLine) { emit(jsonLine, false); }
+
+std::string timestamp() {
+  thread_local std::int64_t cachedSecond = -1;
+  thread_local std::array<char, 32> prefix{};  // "2026-12-02T05:48:11."
+  const std::int64_t millis = time::nowMillis();
+  const std::int64_t second = millis / 1000;
+  if (second != cachedSecond) {
+    const auto clock = static_cast<std::time_t>(second);
+    std::tm utc{};
+    gmtime_r(&clock, &utc);
+    std::strftime(prefix.data(), prefix.size(), "%Y-%m-%dT%H:%M:%S.", &utc);
+    cachedSecond = second;
+  }
+  std::array<char, 40> text{};
+  std::snprintf(text.data(), text.size(), "%s%03dZ", prefix.data(), static_cast<int>(millis % 1000));
+  return text.data();
+}
 
 void flush() { writer().flush(); }
 

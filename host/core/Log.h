@@ -26,7 +26,11 @@ inline void warn(std::string_view m, std::initializer_list<Field> f = {}) { writ
 inline void error(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::Error, m, f); }
 
 /// Writes an already-built JSON object as one line (the access log). [thread-safe]
-void writeRaw(const std::string& jsonLine);
+void writeRaw(std::string_view jsonLine);
+
+/// The current time as every line's "ts" has it ("2026-12-02T05:48:11.123Z"). Cheap: the date
+/// and time of day are formatted once a second per thread. [thread-safe]
+std::string timestamp();
 
 /// Writes out every buffered line now (info lines are otherwise written within 100 ms).
 void flush();

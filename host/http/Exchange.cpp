@@ -14,6 +14,7 @@ Exchange::Exchange(Request& request, Response& response, const Gate& gate, std::
     : request_(request), response_(response), gate_(gate), requestId_(std::move(requestId)) {}
 
 std::optional<std::string> Exchange::query(const std::string& name) const {
+  if (request_.target().find('?') == std::string::npos) return std::nullopt;  // most requests: no URI to parse
   try {
     for (const auto& [key, value] : Poco::URI(request_.target()).getQueryParameters()) {
       if (key == name) return value;

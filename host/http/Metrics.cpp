@@ -29,9 +29,15 @@ void appendMetric(std::string& out, const char* name, const char* type, const ch
 }
 
 void Metrics::record(const std::string& route, const std::string& method, int status, double seconds) {
+  const auto& knownMethod = boundedMethod(method);
   std::lock_guard lock(mutex_);
-  ++requests_[{route, boundedMethod(method), status}];
-  auto& latency = latency_[route];
+  const std::tuple<std::string_view, std::string_view, int> series{route, knownMethod, status};
+  auto count = requests_.find(series);
+  if (count == requests_.end()) count = requests_.emplace(std::tuple(route, knownMethod, status), 0).first;
+  ++count->second;
+  auto latencyOf = latency_.find(std::string_view(route));
+  if (latencyOf == latency_.end()) latencyOf = latency_.emplace(route, Latency{}).first;
+  auto& latency = latencyOf->second;
   for (std::size_t i = 0; i < bucketBounds.size(); ++i) {
     if (seconds <= bucketBounds[i]) ++latency.buckets[i];
   }

@@ -5,9 +5,11 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <tuple>
 
 namespace marketsage::http {
@@ -42,9 +44,19 @@ class Metrics {
     std::uint64_t count = 0;
     double sum = 0;
   };
+  /// Orders (route, method, status) keys whatever strings hold them, so that record() looks a
+  /// series up by string_view and makes no key string once the series exists.
+  struct SeriesOrder {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return std::tuple<std::string_view, std::string_view, int>(std::get<0>(a), std::get<1>(a), std::get<2>(a)) <
+             std::tuple<std::string_view, std::string_view, int>(std::get<0>(b), std::get<1>(b), std::get<2>(b));
+    }
+  };
   mutable std::mutex mutex_;
-  std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;
-  std::map<std::string, Latency> latency_;
+  std::map<std::tuple<std::string, std::string, int>, std::uint64_t, SeriesOrder> requests_;
+  std::map<std::string, Latency, std::less<>> latency_;
   ServerGauges server_;
 };
 

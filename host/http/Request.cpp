@@ -220,10 +220,11 @@ std::string Response::head(int status, std::string_view contentType, std::uint64
   return out;
 }
 
-void Response::write(std::string_view bytes) {
-  if (connection_.broken || bytes.empty()) return;
-  const auto deadline = Clock::now() + connection_.limits().allowance(connection_.limits().writeTimeout, bytes.size());
-  if (!connection_.transport().writeAll(bytes.data(), bytes.size(), deadline)) connection_.broken = true;
+void Response::write(std::string_view bytes, std::string_view more) {
+  if (connection_.broken || (bytes.empty() && more.empty())) return;
+  const auto deadline =
+      Clock::now() + connection_.limits().allowance(connection_.limits().writeTimeout, bytes.size() + more.size());
+  if (!connection_.transport().writeAll(bytes, more, deadline)) connection_.broken = true;
 }
 
 void Response::send(int status, std::string_view contentType, std::string_view body) {
@@ -231,9 +232,8 @@ void Response::send(int status, std::string_view contentType, std::string_view b
   status_ = status;
   // A body the handler did not read to its end cannot be skipped reliably: close after this.
   if (!connection_.bodyComplete || connection_.serverDraining->load()) keepAlive_ = false;
-  auto bytes = head(status, contentType, body.size());
-  if (request_.method != "HEAD") bytes.append(body);
-  write(bytes);
+  // Head and body leave together (one sendmsg) without copying the body behind the head.
+  write(head(status, contentType, body.size()), request_.method != "HEAD" ? body : std::string_view());
 }
 
 void Response::sendFile(const std::string& path, const std::string& contentType) {

@@ -71,7 +71,7 @@ class Response {
 
  private:
   std::string head(int status, std::string_view contentType, std::uint64_t contentLength) const;
-  void write(std::string_view bytes);
+  void write(std::string_view bytes, std::string_view more = {});
 
   Connection& connection_;
   const RequestHead& request_;

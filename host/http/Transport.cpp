@@ -5,7 +5,10 @@
 
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <stdexcept>
 
@@ -136,6 +139,36 @@ bool Transport::writeAll(const char* data, std::size_t size, Clock::time_point d
     }
     if (result.io != Io::WantRead && result.io != Io::WantWrite) return false;
     if (!wait(result.io, deadline)) return false;
+  }
+  return true;
+}
+
+bool Transport::writeAll(std::string_view first, std::string_view second, Clock::time_point deadline) {
+  if (ssl_ != nullptr) {  // one TLS record rather than two
+    std::string joined;
+    joined.reserve(first.size() + second.size());
+    joined.append(first).append(second);
+    return writeAll(joined.data(), joined.size(), deadline);
+  }
+  while (!first.empty() || !second.empty()) {
+    std::array<iovec, 2> parts{};
+    std::size_t count = 0;
+    if (!first.empty()) parts[count++] = {const_cast<char*>(first.data()), first.size()};
+    if (!second.empty()) parts[count++] = {const_cast<char*>(second.data()), second.size()};
+    msghdr message{};
+    message.msg_iov = parts.data();
+    message.msg_iovlen = count;
+    const ssize_t n = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return false;
+      if (!wait(Io::WantWrite, deadline)) return false;
+      continue;
+    }
+    auto sent = static_cast<std::size_t>(n);
+    const auto fromFirst = std::min(sent, first.size());
+    first.remove_prefix(fromFirst);
+    second.remove_prefix(sent - fromFirst);
   }
   return true;
 }

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 
 using SSL = struct ssl_st;
 using SSL_CTX = struct ssl_ctx_st;
@@ -58,6 +59,9 @@ class Transport {
   Result readWithin(char* buffer, std::size_t size, Clock::time_point deadline);
   /// Writes everything or fails: false when the peer went away or `deadline` passed.
   bool writeAll(const char* data, std::size_t size, Clock::time_point deadline);
+  /// Writes `first` then `second` as writeAll does, without joining them first: one sendmsg for
+  /// plain TCP (a response's head and body leave in one segment, with no copy of the body).
+  bool writeAll(std::string_view first, std::string_view second, Clock::time_point deadline);
   /// Says we will send no more (TLS close_notify, then TCP FIN), so that the client reads our
   /// answer before the connection closes instead of a reset.
   void shutdownWrite();

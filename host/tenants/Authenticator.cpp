@@ -33,17 +33,39 @@ std::optional<Principal> Authenticator::authenticate(std::string_view header) {
   const auto now = time::nowMillis();
   {
     std::lock_guard lock(mutex_);
-    if (const auto it = cache_.find(hash); it != cache_.end() && it->second.until > now) return it->second.principal;
+    if (auto it = cache_.find(hash); it != cache_.end() && it->second.until > now) {
+      auto& cached = it->second;
+      if (now < cached.refreshAt || cached.refreshing) return cached.principal;
+      cached.refreshing = true;  // this caller refreshes it; the others keep the cached answer
+    }
   }
-  auto principal = directory_.authenticate(hash);
-  if (!principal) return std::nullopt;
+  return resolve(hash, now);
+}
 
+std::optional<Principal> Authenticator::resolve(const std::string& hash, std::int64_t now) {
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard lock(mutex_);
+    generation = generation_;
+  }
+  std::optional<Principal> principal;
+  try {
+    principal = directory_.authenticate(hash);
+  } catch (...) {
+    std::lock_guard lock(mutex_);
+    if (auto it = cache_.find(hash); it != cache_.end()) it->second.refreshing = false;  // the next caller tries
+    throw;
+  }
   bool touch = false;
   {
     std::lock_guard lock(mutex_);
-    if (cacheMillis_ > 0) {
+    if (!principal) {
+      cache_.erase(hash);  // revoked meanwhile (on another host): no longer valid here either
+      return std::nullopt;
+    }
+    if (cacheMillis_ > 0 && generation == generation_) {
       if (cache_.size() > 100'000) cache_.clear();  // bound memory under a flood of distinct keys
-      cache_[hash] = {*principal, now + cacheMillis_};
+      cache_[hash] = {*principal, now + cacheMillis_ * 4 / 5, now + cacheMillis_};
     }
     auto& last = lastTouched_[principal->keyId];
     if (now - last >= touchIntervalMillis) {
@@ -58,6 +80,7 @@ std::optional<Principal> Authenticator::authenticate(std::string_view header) {
 void Authenticator::forgetAll() {
   std::lock_guard lock(mutex_);
   cache_.clear();
+  ++generation_;
 }
 
 }  // namespace marketsage::tenants

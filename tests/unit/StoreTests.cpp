@@ -2,13 +2,16 @@
 #include "core/Problem.h"
 #include "store/Database.h"
 #include "store/Migrations.h"
+#include "tenants/Authenticator.h"
 #include "tenants/Directory.h"
 #include "tenants/TenantStore.h"
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <random>
+#include <thread>
 
 using namespace marketsage;
 
@@ -117,4 +120,38 @@ TEST_CASE("bootstrap happens once and leaves a working SUPER_ADMIN key", "[store
   CHECK(principal->role == auth::Role::SuperAdmin);
   CHECK_THROWS_AS(directory.bootstrap("Ops again", "ops2@example.com"), Problem);
   CHECK(directory.listOrganizations().size() == 1);
+}
+
+/// A bootstrapped database whose SUPER_ADMIN key an Authenticator caching for `cacheSeconds` has
+/// resolved once, and which was revoked just after.
+struct KeyRevokedAfterCaching {
+  TempDb temp;
+  store::Database db{temp.url(), 2};
+  tenants::Directory directory{(store::migrate(db), db)};
+  std::string header = "Bearer " + directory.bootstrap("Ops", "ops@example.com").apiKey;
+  tenants::Authenticator authenticator;
+
+  explicit KeyRevokedAfterCaching(int cacheSeconds) : authenticator(directory, cacheSeconds) {
+    const auto first = authenticator.authenticate(header);
+    REQUIRE(first);
+    auto tenant = directory.tenant(first->organizationId);
+    REQUIRE(tenant.revokeKey(first->keyId, cli));
+  }
+};
+
+TEST_CASE("a busy API key is looked up again before its cache time ends, and never used past it", "[store][auth]") {
+  KeyRevokedAfterCaching w(2);
+  CHECK(w.authenticator.authenticate(w.header));  // cached: this host sees the revocation within 2 s
+  // Past four fifths of the cache time: the next caller looks the key up again (and finds it revoked).
+  std::this_thread::sleep_for(std::chrono::milliseconds(1700));
+  CHECK_FALSE(w.authenticator.authenticate(w.header));
+  CHECK_FALSE(w.authenticator.authenticate(w.header));
+}
+
+TEST_CASE("forgetAll drops every cached API key at once", "[store][auth]") {
+  KeyRevokedAfterCaching w(60);
+  CHECK(w.authenticator.authenticate(w.header));
+  w.authenticator.forgetAll();
+  CHECK_FALSE(w.authenticator.authenticate(w.header));
+  CHECK_FALSE(w.authenticator.authenticate("Bearer not-a-key"));
 }
