@@ -6,6 +6,7 @@
 #include "media/MediaStore.h"
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <stdexcept>
 #include <system_error>
@@ -279,6 +280,15 @@ fs::path LocalFiles::pathOf(const MediaItem& item) {
                              std::to_string(item.size) + " bytes)");
   }
   return path;
+}
+
+void LocalFiles::removeStale(const fs::path& dataDir) {
+  const auto before = fs::file_time_type::clock::now() - std::chrono::hours(24);
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(dataDir / "spool", error)) {
+    std::error_code ignored;
+    if (entry.last_write_time(ignored) < before) fs::remove_all(entry.path(), ignored);
+  }
 }
 
 }  // namespace marketsage::media

@@ -68,6 +68,10 @@ class LocalFiles {
   /// An absolute path holding the item's bytes (named by its id). Throws when a copy fails.
   std::filesystem::path pathOf(const MediaItem& item);
 
+  /// Removes spool folders a host left when it died mid-attempt: those older than a day (no
+  /// attempt lasts that long, so a live host's copies are never among them).
+  static void removeStale(const std::filesystem::path& dataDir);
+
  private:
   MediaContent& content_;
   std::filesystem::path folder_;

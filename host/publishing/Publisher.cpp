@@ -577,6 +577,7 @@ void Publisher::start() {
                 {{"count", std::to_string(adopted)}});
     }
   }
+  media::LocalFiles::removeStale(config_.dataDir);
   for (int i = 0; i < config_.publishing.workers; ++i) workers_.emplace_back([this] { workerLoop(); });
   dispatcher_ = std::thread([this] { dispatchLoop(); });
 }
