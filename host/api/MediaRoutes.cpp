@@ -11,6 +11,7 @@
 #include "http/Router.h"
 #include "media/MediaStore.h"
 #include "media/UrlFetch.h"
+#include "tenants/Directory.h"
 #include "vault/TokenVault.h"
 
 #include <Poco/Net/MessageHeader.h>
@@ -38,7 +39,7 @@ std::optional<std::string> shortText(const std::optional<std::string>& value, co
 }
 
 /// multipart/form-data: text fields before the file part ("altText", "filename") describe it;
-/// the part named "file" is streamed to disk.
+/// the part named "file" is streamed to the media content.
 media::MediaItem addMultipart(Exchange& ex, media::MediaStore& store, media::NewMedia info, std::uint64_t limit) {
   Poco::Net::MultipartReader reader(ex.bodyStream());
   while (reader.hasNextPart()) {
@@ -75,7 +76,7 @@ void upload(const config::Config& config, Exchange& ex) {
   media::NewMedia info;
   info.altText = shortText(ex.query("altText"), "altText", 4096);
   info.originalName = shortText(ex.query("filename"), "filename", 255);
-  media::MediaStore store(tenant, media::libraryFolder(config.dataDir));
+  media::MediaStore store(tenant, config.dataDir);
   const std::string type = ex.request().contentType();
   if (type.rfind("application/json", 0) == 0) {
     // {"url", "altText"?}: the host fetches the file, guarded against internal addresses.
@@ -100,7 +101,7 @@ void upload(const config::Config& config, Exchange& ex) {
 
 void list(const config::Config& config, Exchange& ex) {
   auto tenant = ex.targetTenant();
-  media::MediaStore store(tenant, media::libraryFolder(config.dataDir));
+  media::MediaStore store(tenant, config.dataDir);
   ex.send(200, viewAll(store.list(500)));
 }
 
@@ -112,20 +113,21 @@ media::MediaItem existing(media::MediaStore& store, const std::string& id) {
 
 void get(const config::Config& config, Exchange& ex) {
   auto tenant = ex.targetTenant();
-  media::MediaStore store(tenant, media::libraryFolder(config.dataDir));
+  media::MediaStore store(tenant, config.dataDir);
   ex.send(200, view(existing(store, ex.param("id"))));
 }
 
 void remove(const config::Config& config, Exchange& ex) {
   auto tenant = ex.targetTenant();
-  media::MediaStore store(tenant, media::libraryFolder(config.dataDir));
+  media::MediaStore store(tenant, config.dataDir);
   if (!store.remove(ex.param("id"), ex.actor())) throw Problem::notFound("no such media");
   ex.sendNoContent();
 }
 
 /// GET /media/{id}?expires=&signature= — no API key (the platform fetching it has none); the
 /// signature is the credential. Anything wrong answers 404, so ids cannot be probed.
-void publicFile(const config::Config& config, store::Database& db, const vault::TokenVault& vault, Exchange& ex) {
+void publicFile(const config::Config& config, store::Database& db, tenants::Directory& directory,
+                const vault::TokenVault& vault, Exchange& ex) {
   const auto expires = ex.query("expires");
   const auto signature = ex.query("signature");
   const auto item = media::findForSignedUrl(db, ex.param("id"));
@@ -140,20 +142,25 @@ void publicFile(const config::Config& config, store::Database& db, const vault::
   }
   ex.response().set("Cache-Control", "private, max-age=300");
   ex.response().set("X-Content-Type-Options", "nosniff");
-  ex.sendFile((media::libraryFolder(config.dataDir) / item->organizationId / item->fileName).string(), item->mimeType);
+  // The bytes through the item's own organization: on PostgreSQL any host serves any upload.
+  auto tenant = directory.tenant(item->organizationId);
+  media::MediaStore store(tenant, config.dataDir);
+  const auto body = store.content().open(*item);
+  ex.sendStream(*body, static_cast<std::uint64_t>(item->size), item->mimeType);
 }
 
 }  // namespace
 
 void addMediaRoutes(http::Router& router, const config::Config& config, store::Database& db,
-                    const vault::TokenVault& vault) {
+                    tenants::Directory& directory, const vault::TokenVault& vault) {
   using std::bind_front, std::ref;
   router.add("POST", "/api/social-media/media", Permission::Post, bind_front(upload, ref(config)),
              http::Body::Streamed);
   router.add("GET", "/api/social-media/media", Permission::ViewConnections, bind_front(list, ref(config)));
   router.add("GET", "/api/social-media/media/{id}", Permission::ViewConnections, bind_front(get, ref(config)));
   router.add("DELETE", "/api/social-media/media/{id}", Permission::Post, bind_front(remove, ref(config)));
-  router.add("GET", "/media/{id}", Access::Public, bind_front(publicFile, ref(config), ref(db), ref(vault)));
+  router.add("GET", "/media/{id}", Access::Public,
+             bind_front(publicFile, ref(config), ref(db), ref(directory), ref(vault)));
 }
 
 }  // namespace marketsage::api

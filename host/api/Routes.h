@@ -56,7 +56,7 @@ void addConnectionRoutes(http::Router& router, oauth::OAuthFlow& oauth, const va
 void addDashboardRoutes(http::Router& router, const config::Config& config, const plugins::PluginRegistry& plugins);
 /// /api/social-media/media, signed /media/{id}
 void addMediaRoutes(http::Router& router, const config::Config& config, store::Database& db,
-                    const vault::TokenVault& vault);
+                    tenants::Directory& directory, const vault::TokenVault& vault);
 /// /api/social-media/posts, /errors
 void addPostRoutes(http::Router& router, publishing::Publisher& publisher, const config::Config& config);
 /// /api/social-media/analytics

@@ -34,7 +34,8 @@ Host::Host(config::Config config)
       authenticator_(directory_, config_.server.authCacheSeconds),
       rateLimiter_(rateLimitsOf(config_.rateLimit)) {
   store::migrate(database_);
-  vault_ = std::make_unique<vault::TokenVault>(vault::KeyRing::fromEnvironment(config_.production(), config_.dataDir));
+  vault_ = std::make_unique<vault::TokenVault>(vault::KeyRing::fromEnvironment(
+      config_.production(), config_.dataDir, database_.backend() == store::Backend::PostgreSQL));
   plugins_ = config::loadPlugins(config_);
   refreshSchedule_ = std::make_unique<connections::RefreshSchedule>(database_);
   refresher_ = std::make_unique<oauth::TokenRefresher>(directory_, *refreshSchedule_, *vault_, *plugins_);
@@ -56,7 +57,7 @@ void Host::addRoutes() {
   api::addAuditRoutes(router_);
   api::addConnectionRoutes(router_, *oauth_, *vault_, *health_);
   api::addDashboardRoutes(router_, config_, *plugins_);
-  api::addMediaRoutes(router_, config_, database_, *vault_);
+  api::addMediaRoutes(router_, config_, database_, directory_, *vault_);
   api::addPostRoutes(router_, *publisher_, config_);
   api::addAnalyticsRoutes(router_, *analytics_);
   api::addOpenApiRoutes(router_);

@@ -35,7 +35,8 @@ int keysCommand(const std::vector<std::string>& argv) {
   const auto config = loadConfig(*args);
   store::Database db(config.database.url, 2);
   store::migrate(db);
-  const vault::TokenVault vault(vault::KeyRing::fromEnvironment(config.production(), config.dataDir));
+  const vault::TokenVault vault(
+      vault::KeyRing::fromEnvironment(config.production(), config.dataDir, db.backend() == store::Backend::PostgreSQL));
   std::size_t changed = 0;
   tenants::Directory directory(db);
   for (const auto& org : directory.listOrganizations()) {

@@ -155,11 +155,11 @@ tenants::TenantStore Exchange::targetTenant() {
   return organizationId ? tenant(*organizationId) : ownTenant();
 }
 
-void Exchange::sendFile(const std::string& path, const std::string& contentType) {
+void Exchange::sendStream(std::istream& body, std::uint64_t size, const std::string& contentType) {
   requireAuthorized();
   status_ = 200;
   response_.set("X-Request-Id", requestId_);
-  response_.sendFile(path, contentType);
+  response_.sendStream(body, size, contentType);
 }
 
 void Exchange::send(int status, const boost::json::value& body) {

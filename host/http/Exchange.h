@@ -79,8 +79,8 @@ class Exchange {
   std::istream& bodyStream() { return request_.body(); }
 
   void send(int status, const boost::json::value& body);
-  /// 200 with the file's bytes, streamed from disk.
-  void sendFile(const std::string& path, const std::string& contentType);
+  /// 200 with `size` bytes streamed from `body` (a media file, from disk or the database).
+  void sendStream(std::istream& body, std::uint64_t size, const std::string& contentType);
   void sendNoContent();
   /// 302 Found to `location`.
   void redirect(const std::string& location);

@@ -5,7 +5,6 @@
 
 #include <array>
 #include <ctime>
-#include <fstream>
 
 namespace marketsage::http {
 namespace {
@@ -236,11 +235,7 @@ void Response::send(int status, std::string_view contentType, std::string_view b
   write(head(status, contentType, body.size()), request_.method != "HEAD" ? body : std::string_view());
 }
 
-void Response::sendFile(const std::string& path, const std::string& contentType) {
-  std::ifstream file(path, std::ios::binary | std::ios::ate);
-  if (!file) throw Problem::notFound("the file is gone");
-  const auto size = static_cast<std::uint64_t>(file.tellg());
-  file.seekg(0);
+void Response::sendStream(std::istream& body, std::uint64_t size, const std::string& contentType) {
   status_ = 200;
   if (!connection_.bodyComplete || connection_.serverDraining->load()) keepAlive_ = false;
   write(head(200, contentType, size));
@@ -248,10 +243,10 @@ void Response::sendFile(const std::string& path, const std::string& contentType)
   std::vector<char> block(256 * 1024);
   std::uint64_t left = size;
   while (left > 0 && !connection_.broken) {
-    file.read(block.data(), static_cast<std::streamsize>(std::min<std::uint64_t>(left, block.size())));
-    const auto got = static_cast<std::size_t>(file.gcount());
+    body.read(block.data(), static_cast<std::streamsize>(std::min<std::uint64_t>(left, block.size())));
+    const auto got = static_cast<std::size_t>(body.gcount());
     if (got == 0) {
-      connection_.broken = true;  // the file shrank under us: the client sees a short body and a close
+      connection_.broken = true;  // the content shrank or failed under us: a short body and a close
       break;
     }
     write({block.data(), got});

@@ -64,8 +64,9 @@ class Response {
 
   /// Writes status line, headers, Content-Length and `body` (omitted for HEAD). Once.
   void send(int status, std::string_view contentType, std::string_view body);
-  /// 200 with a file's bytes, streamed from disk in blocks.
-  void sendFile(const std::string& path, const std::string& contentType);
+  /// 200 with `size` bytes read from `body` in blocks. A body that ends early closes the
+  /// connection (the client sees a short body), as headers are already out.
+  void sendStream(std::istream& body, std::uint64_t size, const std::string& contentType);
   bool sent() const { return status_ != 0; }
   int status() const { return status_; }
 

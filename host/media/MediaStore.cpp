@@ -8,8 +8,8 @@
 #include "tenants/TenantStore.h"
 #include "vault/TokenVault.h"
 
-#include <fstream>
-#include <system_error>
+#include <algorithm>
+#include <vector>
 
 namespace marketsage::media {
 namespace fs = std::filesystem;
@@ -37,52 +37,32 @@ MediaItem itemFrom(const store::Row& row) {
   return m;
 }
 
-/// Removes a half-written file unless released (the upload completed and was recorded).
-struct TempFile {
-  fs::path path;
-  bool keep = false;
-  ~TempFile() {
-    std::error_code ignored;
-    if (!keep) fs::remove(path, ignored);
-  }
-};
-
 }  // namespace
 
-MediaStore::MediaStore(tenants::TenantStore& tenant, const fs::path& root)
-    : db_(tenant.database()), tenant_(tenant), folder_(root / tenant.organizationId()) {}
-
-fs::path MediaStore::pathOf(const MediaItem& item) const { return folder_ / item.fileName; }
+MediaStore::MediaStore(tenants::TenantStore& tenant, const fs::path& dataDir)
+    : db_(tenant.database()), tenant_(tenant), content_(contentFor(tenant, dataDir)) {}
 
 MediaItem MediaStore::add(std::istream& in, std::uint64_t maxBytes, const NewMedia& info, const tenants::Actor& actor) {
-  fs::create_directories(folder_);
   MediaItem item;
   item.id = random::uuid();
   item.organizationId = tenant_.organizationId();
   item.fileName = item.id;
-  TempFile temp{folder_ / (".upload-" + item.id)};
+  auto upload = content_->begin(item.id);
   encoding::Sha256 digest;
   std::string head;
-  {
-    std::ofstream out(temp.path, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write to the media folder " + folder_.string());
-    std::vector<char> buffer(256 * 1024);
-    std::uint64_t total = 0;
-    while (in) {
-      in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-      const auto n = static_cast<std::size_t>(in.gcount());
-      if (n == 0) break;
-      total += n;
-      if (total > maxBytes) throw Problem::tooLarge("media larger than " + std::to_string(maxBytes) + " bytes");
-      if (head.size() < kSniffBytes) head.append(buffer.data(), std::min(n, kSniffBytes - head.size()));
-      digest.update(buffer.data(), n);
-      out.write(buffer.data(), static_cast<std::streamsize>(n));
-      if (!out) throw std::runtime_error("writing the media file failed (disk full?)");
-    }
-    out.flush();
-    if (!out) throw std::runtime_error("writing the media file failed (disk full?)");
-    item.size = static_cast<std::int64_t>(total);
+  std::vector<char> buffer(256 * 1024);
+  std::uint64_t total = 0;
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    const auto n = static_cast<std::size_t>(in.gcount());
+    if (n == 0) break;
+    total += n;
+    if (total > maxBytes) throw Problem::tooLarge("media larger than " + std::to_string(maxBytes) + " bytes");
+    if (head.size() < kSniffBytes) head.append(buffer.data(), std::min(n, kSniffBytes - head.size()));
+    digest.update(buffer.data(), n);
+    upload->write(buffer.data(), n);
   }
+  item.size = static_cast<std::int64_t>(total);
   if (item.size == 0) throw Problem::badInput("the upload is empty");
   const auto type = sniff(reinterpret_cast<const unsigned char*>(head.data()), head.size());
   if (!type) {
@@ -98,19 +78,16 @@ MediaItem MediaStore::add(std::istream& in, std::uint64_t maxBytes, const NewMed
   item.sourceUrl = info.sourceUrl;
   item.createdAt = time::nowMillis();
 
-  fs::rename(temp.path, pathOf(item));
-  temp.path = pathOf(item);  // from here a failure removes the final file instead
-  auto tx = db_.transaction();
-  tx.execute(std::string("INSERT INTO media (") + columns +
-                 ", created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-             {item.id, item.organizationId, item.kind, item.mimeType, item.size, item.sha256, item.fileName,
-              store::nullable(item.originalName), store::nullable(item.altText), store::nullable(item.sourceUrl),
-              store::nullable(item.width), store::nullable(item.height), item.createdAt,
-              actor.userId.empty() ? store::Param(nullptr) : store::Param(actor.userId)});
-  tenant_.audit(tx, actor, "media.added", "media", item.id,
-                {{"mimeType", item.mimeType}, {"size", item.size}, {"sha256", item.sha256}});
-  tx.commit();
-  temp.keep = true;
+  upload->finish([&](store::Transaction& tx) {
+    tx.execute(std::string("INSERT INTO media (") + columns +
+                   ", created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+               {item.id, item.organizationId, item.kind, item.mimeType, item.size, item.sha256, item.fileName,
+                store::nullable(item.originalName), store::nullable(item.altText), store::nullable(item.sourceUrl),
+                store::nullable(item.width), store::nullable(item.height), item.createdAt,
+                actor.userId.empty() ? store::Param(nullptr) : store::Param(actor.userId)});
+    tenant_.audit(tx, actor, "media.added", "media", item.id,
+                  {{"mimeType", item.mimeType}, {"size", item.size}, {"sha256", item.sha256}});
+  });
   return item;
 }
 
@@ -134,12 +111,10 @@ std::optional<MediaItem> MediaStore::find(const std::string& id) {
 bool MediaStore::remove(const std::string& id, const tenants::Actor& actor) {
   const auto item = find(id);
   if (!item) return false;
-  auto tx = db_.transaction();
-  tx.execute("DELETE FROM media WHERE organization_id = $1 AND id = $2", {tenant_.organizationId(), id});
-  tenant_.audit(tx, actor, "media.removed", "media", id, {{"sha256", item->sha256}});
-  tx.commit();
-  std::error_code ignored;
-  fs::remove(pathOf(*item), ignored);
+  content_->remove(*item, [&](store::Transaction& tx) {
+    tx.execute("DELETE FROM media WHERE organization_id = $1 AND id = $2", {tenant_.organizationId(), id});
+    tenant_.audit(tx, actor, "media.removed", "media", id, {{"sha256", item->sha256}});
+  });
   return true;
 }
 

@@ -1,8 +1,10 @@
 #pragma once
-/// The media library of one organization: files uploaded once and used in many posts. Files live
-/// under <dataDir>/media/<organization id>/<media id>; rows index them. Like every tenant store
-/// it is bound to its organization, and every statement carries that scope.
+/// The media library of one organization: files uploaded once and used in many posts. Rows index
+/// them; their bytes are the MediaContent's (files under <dataDir>/media/<organization id>/ with
+/// SQLite, large objects with PostgreSQL). Like every tenant store it is bound to its
+/// organization, and every statement carries that scope.
 
+#include "media/MediaContent.h"
 #include "store/Database.h"
 #include "tenants/Model.h"
 #include "tenants/ScopedDatabase.h"
@@ -25,7 +27,7 @@ class TokenVault;
 
 namespace marketsage::media {
 
-/// Where the media library keeps its files: one folder per organization below it.
+/// Where the media library keeps its files on disk: one folder per organization below it.
 inline std::filesystem::path libraryFolder(const std::filesystem::path& dataDir) { return dataDir / "media"; }
 
 struct MediaItem {
@@ -35,7 +37,7 @@ struct MediaItem {
   std::string mimeType;   ///< sniffed from the content
   std::int64_t size = 0;  ///< bytes
   std::string sha256;
-  std::string fileName;  ///< inside the organization's folder
+  std::string fileName;  ///< inside the organization's folder (disk content)
   std::optional<std::string> originalName, altText, sourceUrl;
   std::optional<std::int64_t> width, height;
   std::int64_t createdAt = 0;
@@ -48,22 +50,23 @@ struct NewMedia {
 
 class MediaStore {
  public:
-  /// `root` is <dataDir>/media.
-  MediaStore(tenants::TenantStore& tenant, const std::filesystem::path& root);
+  MediaStore(tenants::TenantStore& tenant, const std::filesystem::path& dataDir);
 
-  /// Streams `in` to disk (never whole in memory), at most `maxBytes` (Problem 413 beyond),
-  /// sniffs the type from the content (Problem 415 for an unsupported one) and stores the row.
+  /// Streams `in` to the content (never whole in memory), at most `maxBytes` (Problem 413
+  /// beyond), sniffs the type from the content (Problem 415 for an unsupported one) and stores
+  /// the row. A failure leaves neither bytes nor row.
   MediaItem add(std::istream& in, std::uint64_t maxBytes, const NewMedia& info, const tenants::Actor& actor);
   std::vector<MediaItem> list(int limit);
   std::optional<MediaItem> find(const std::string& id);
-  /// Deletes the row and the file. False when there is no such media here.
+  /// Deletes the row and its bytes. False when there is no such media here.
   bool remove(const std::string& id, const tenants::Actor& actor);
-  std::filesystem::path pathOf(const MediaItem& item) const;
+  /// Where the bytes of this organization's items are.
+  MediaContent& content() { return *content_; }
 
  private:
   tenants::ScopedDatabase db_;
   tenants::TenantStore& tenant_;
-  std::filesystem::path folder_;
+  std::unique_ptr<MediaContent> content_;
 };
 
 /// A media item found by id alone, for the signed public URL (whose signature is checked with

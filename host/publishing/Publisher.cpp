@@ -18,8 +18,6 @@
 
 #include <boost/json.hpp>
 
-#include <filesystem>
-
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -32,22 +30,20 @@ using plugins::Operation;
 
 namespace {
 
-/// Media of the post as the plugins see them (sdk-docs/json-schemas.md, Media).
-json::array mediaJson(const config::Config& config, const vault::TokenVault& vault, tenants::TenantStore& tenant,
-                      const std::string& mediaIds) {
-  media::MediaStore library(tenant, media::libraryFolder(config.dataDir));
+/// Media of the post as the plugins see them (sdk-docs/json-schemas.md, Media). Plugins stream
+/// files by path (the ABI's body_file), so each gets a path from `files`.
+json::array mediaJson(const config::Config& config, const vault::TokenVault& vault, media::MediaStore& library,
+                      media::LocalFiles& files, const std::string& mediaIds) {
   json::array out;
   const auto ids = json::parse(mediaIds);
   for (const auto& id : ids.as_array()) {
     const auto item = library.find(json::value_to<std::string>(id));
     if (!item) continue;  // deleted from the library after the post was made
-    json::object m{
-        {"id", item->id},
-        {"kind", item->kind},
-        {"mimeType", item->mimeType},
-        {"path",
-         std::filesystem::absolute(library.pathOf(*item)).lexically_normal().string()},  // plugins get absolute paths
-        {"size", item->size}};
+    json::object m{{"id", item->id},
+                   {"kind", item->kind},
+                   {"mimeType", item->mimeType},
+                   {"path", files.pathOf(*item).string()},
+                   {"size", item->size}};
     if (item->altText) m["altText"] = *item->altText;
     if (item->width) m["width"] = *item->width;
     if (item->height) m["height"] = *item->height;
@@ -72,12 +68,12 @@ bool nativeScheduling(const json::object& options) {
 }
 
 /// The Post of sdk-docs (without the token: callWithToken adds it).
-json::object postJson(const config::Config& config, const vault::TokenVault& vault, tenants::TenantStore& tenant,
-                      const Post& post, const connections::Connection& connection) {
+json::object postJson(const config::Config& config, const vault::TokenVault& vault, media::MediaStore& library,
+                      media::LocalFiles& files, const Post& post, const connections::Connection& connection) {
   auto options = optionsFor(post.options, connection.platform);
   json::object request{{"content", post.content},
                        {"account", connections::accountJson(connection)},
-                       {"media", mediaJson(config, vault, tenant, post.mediaIds)}};
+                       {"media", mediaJson(config, vault, library, files, post.mediaIds)}};
   if (post.link) request["link"] = *post.link;
   if (auto* thread = options.if_contains("thread"); thread && thread->is_array()) request["thread"] = *thread;
   if (post.scheduledAt && nativeScheduling(options)) request["scheduledTime"] = time::formatIso8601(*post.scheduledAt);
@@ -123,7 +119,7 @@ Post draftPost(const config::Config& config, tenants::TenantStore& tenant, const
   post.createdAt = time::nowMillis();
   post.options = json::serialize(request.options);
   json::array mediaIds;
-  media::MediaStore library(tenant, media::libraryFolder(config.dataDir));
+  media::MediaStore library(tenant, config.dataDir);
   for (const auto& id : request.media) {
     if (!library.find(id)) throw Problem::notFound("no such media: " + id);
     mediaIds.push_back(json::value(id));
@@ -201,7 +197,9 @@ TargetValidation validateTarget(const config::Config& config, const vault::Token
   } else if (connection.status != connections::status::active) {
     refuse("the connection is " + connection.status + "; reconnect it", "auth_invalid");
   } else if (plugin->supports(Operation::Validate)) {
-    const auto result = plugin->call(Operation::Validate, postJson(config, vault, tenant, post, connection));
+    media::MediaStore library(tenant, config.dataDir);
+    media::LocalFiles files(library.content(), config.dataDir, false);
+    const auto result = plugin->call(Operation::Validate, postJson(config, vault, library, files, post, connection));
     v.issues = issuesOf(result.json);
     v.length = lengthOf(result.json);
     if (!result.ok()) refuse(issuesText(result), std::string(plugins::toString(result.kind)));
@@ -456,8 +454,18 @@ void Publisher::uploadMedia(TargetContext& context, json::object& request, SendR
 }
 
 SendResult Publisher::send(TargetContext& context) {
-  auto request = postJson(config_, vault_, context.tenant, *context.post, *context.connection);
+  // The media files exist (spooled from the database on PostgreSQL) until the attempt ends.
+  media::MediaStore library(context.tenant, config_.dataDir);
+  media::LocalFiles files(library.content(), config_.dataDir, true);
   SendResult sent{{}, progressObject(context.target), std::nullopt};
+  json::object request;
+  try {
+    request = postJson(config_, vault_, library, files, *context.post, *context.connection);
+  } catch (const std::exception& e) {  // a medium could not be copied for the plugin: nothing was sent
+    sent.result.kind = ErrorKind::Transient;
+    sent.result.message = "the post's media could not be read: " + describe(e);
+    return sent;
+  }
   request["idempotencyKey"] = idempotencyKeyOf(context.target);
   try {
     if (context.plugin->supports(Operation::UploadMedia)) uploadMedia(context, request, sent);
@@ -519,7 +527,9 @@ Outcome Publisher::reconcile(const ClaimedTarget& claimed) {
   const auto now = time::nowMillis();
   auto context = loadContext(claimed);
   if (auto refusal = lookupRefusal(context)) return *refusal;
-  auto request = postJson(config_, vault_, context.tenant, *context.post, *context.connection);
+  media::MediaStore library(context.tenant, config_.dataDir);
+  media::LocalFiles files(library.content(), config_.dataDir, false);  // a lookup reads no file
+  auto request = postJson(config_, vault_, library, files, *context.post, *context.connection);
   const auto progress = progressObject(target);
   if (!progress.empty()) request["resume"] = progress;
   request["idempotencyKey"] = idempotencyKeyOf(target);
@@ -567,6 +577,7 @@ void Publisher::start() {
                 {{"count", std::to_string(adopted)}});
     }
   }
+  media::LocalFiles::removeStale(config_.dataDir);
   for (int i = 0; i < config_.publishing.workers; ++i) workers_.emplace_back([this] { workerLoop(); });
   dispatcher_ = std::thread([this] { dispatchLoop(); });
 }

@@ -223,6 +223,14 @@ const std::vector<Migration>& migrations() {
             " heartbeat_at BIGINT NOT NULL)",
             {}},
        }},
+      {6,
+       "media bytes in the database on PostgreSQL",
+       {
+           // PostgreSQL keeps each item's bytes as a large object, so that every host reaches them;
+           // an oid column (not bigint) is what vacuumlo and the lo tools recognise as a reference.
+           // SQLite keeps files under <dataDir>/media and leaves the column NULL.
+           {"ALTER TABLE media ADD COLUMN content_oid BIGINT", "ALTER TABLE media ADD COLUMN content_oid OID"},
+       }},
   };
   return all;
 }

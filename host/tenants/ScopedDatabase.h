@@ -14,6 +14,7 @@ namespace marketsage::tenants {
 class ScopedDatabase {
  public:
   const std::string& organizationId() const { return organizationId_; }
+  store::Backend backend() const { return db_.backend(); }
 
   std::vector<store::Row> query(const std::string& sql, const std::vector<store::Param>& params = {}) const;
   std::size_t execute(const std::string& sql, const std::vector<store::Param>& params = {}) const;

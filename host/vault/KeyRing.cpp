@@ -179,18 +179,24 @@ KeyRing::KeyRing(const std::vector<unsigned char>& current, const std::vector<st
   }
 }
 
-KeyRing KeyRing::fromEnvironment(bool production, const std::filesystem::path& dataDir) {
+KeyRing KeyRing::fromEnvironment(bool production, const std::filesystem::path& dataDir, bool sharedDatabase) {
   const char* current = std::getenv("FIELD_ENCRYPTION_KEY");
   const char* previous = std::getenv("FIELD_ENCRYPTION_KEY_PREVIOUS");
-  return fromValues(production, dataDir, current ? current : "", previous ? previous : "");
+  return fromValues(production, dataDir, current ? current : "", previous ? previous : "", sharedDatabase);
 }
 
 KeyRing KeyRing::fromValues(bool production, const std::filesystem::path& dataDir, std::string_view current,
-                            std::string_view previous) {
+                            std::string_view previous, bool sharedDatabase) {
   KeyRing ring;
   if (trim(current).empty()) {
     if (production) {
       throw KeyError("FIELD_ENCRYPTION_KEY is required in production: " + std::string(kFormats));
+    }
+    if (sharedDatabase) {
+      throw KeyError(
+          "FIELD_ENCRYPTION_KEY is required with PostgreSQL (every host on the database must hold the same key; a "
+          "development key file would exist on this host's disk only): " +
+          std::string(kFormats));
     }
     ring = loadOrCreateDevKey(dataDir);
   } else {

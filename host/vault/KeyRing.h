@@ -34,12 +34,14 @@ class KeyRing {
 
   /// The host's ring: FIELD_ENCRYPTION_KEY as the current key and FIELD_ENCRYPTION_KEY_PREVIOUS
   /// (comma-separated) as older ones. With FIELD_ENCRYPTION_KEY unset or empty, production throws
-  /// KeyError and development uses loadOrCreateDevKey(dataDir). Throws KeyError. [main-thread]
-  static KeyRing fromEnvironment(bool production, const std::filesystem::path& dataDir);
+  /// KeyError, and so does a host on a database other hosts share (`sharedDatabase`: PostgreSQL),
+  /// since a development key file would exist on one host's disk only; otherwise development uses
+  /// loadOrCreateDevKey(dataDir). Throws KeyError. [main-thread]
+  static KeyRing fromEnvironment(bool production, const std::filesystem::path& dataDir, bool sharedDatabase = false);
 
   /// fromEnvironment with the two variables' values given (empty = unset); for tests and tools.
   static KeyRing fromValues(bool production, const std::filesystem::path& dataDir, std::string_view current,
-                            std::string_view previous);
+                            std::string_view previous, bool sharedDatabase = false);
 
   /// The development default: the key in <dataDir>/dev-encryption.key, created when absent
   /// (32 random bytes, base64, mode 0600 from the moment it exists; several hosts starting at once

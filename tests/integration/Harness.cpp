@@ -213,6 +213,9 @@ std::vector<std::string> Host::environment() const {
   vars["MARKETSAGE_DATA_DIR"] = dir_.string();
   vars["MARKETSAGE_PLUGIN_PATH"] = (dir_ / "no-plugins").string();
   for (const auto& [k, v] : extraEnv_) vars[k] = v;
+  if (databaseUrl_.rfind("postgresql://", 0) == 0 && vars.count("FIELD_ENCRYPTION_KEY") == 0) {
+    vars["FIELD_ENCRYPTION_KEY"] = testKey;
+  }
   std::vector<std::string> out;
   for (const auto& [k, v] : vars) out.push_back(k + "=" + v);
   return out;

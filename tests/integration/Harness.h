@@ -17,6 +17,10 @@ namespace harness {
 /// "sqlite" or "postgresql", from MARKETSAGE_TEST_BACKEND.
 std::string backend();
 
+/// FIELD_ENCRYPTION_KEY (hex, 32 bytes) of a PostgreSQL host whose test gives none: a host on
+/// PostgreSQL refuses the development key file, and hosts on one database must share the key.
+inline const std::string testKey = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
 /// A database URL that no other test uses.
 std::string freshDatabaseUrl();
 

@@ -209,13 +209,10 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
     std::string body;
     {
       char buffer[65536];
-      std::size_t total = 0;
       while (request.stream()) {
         request.stream().read(buffer, sizeof buffer);
-        total += static_cast<std::size_t>(request.stream().gcount());
-        if (path != "/media") body.append(buffer, static_cast<std::size_t>(request.stream().gcount()));
+        body.append(buffer, static_cast<std::size_t>(request.stream().gcount()));
       }
-      if (path == "/media") body = std::to_string(total);
     }
     const auto accounts = authorized(request, response);
     if (!accounts) return;
@@ -223,13 +220,15 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
     if (method == "POST" && path == "/media") {
       const auto id = "m-" + randomToken("");
       const int polls = emulator.mediaProcessingPolls.load();
+      const auto size = std::to_string(body.size());
       {
         std::lock_guard lock(emulator.mutex_);
         emulator.mediaPollsLeft_[id] = polls;
+        emulator.mediaUploads_[id] = std::move(body);
       }
       return reply(
           response, 201,
-          R"({"id":")" + id + R"(","size":)" + body + R"(,"state":")" + (polls > 0 ? "processing" : "ready") + R"("})");
+          R"({"id":")" + id + R"(","size":)" + size + R"(,"state":")" + (polls > 0 ? "processing" : "ready") + R"("})");
     }
     if (method == "GET" && path.rfind("/media/", 0) == 0) {
       ++emulator.mediaStatusReads_;
@@ -277,8 +276,20 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
         if (emulator.failRetryAfter_ > 0) response.set("Retry-After", std::to_string(emulator.failRetryAfter_));
         return reply(response, emulator.failStatus_, R"({"error":"scripted_failure"})");
       }
-      Published p{
-          "post-" + std::to_string(++emulator.nextId_), text("account"), text("text"), text("reply_to"), 0, nowMs()};
+      Published p{"post-" + std::to_string(++emulator.nextId_),
+                  text("account"),
+                  text("text"),
+                  text("reply_to"),
+                  0,
+                  nowMs(),
+                  {},
+                  {}};
+      for (const auto& [name, list] : {std::pair{"media", &p.media}, std::pair{"media_urls", &p.mediaUrls}}) {
+        const auto* given = parsed.as_object().if_contains(name);
+        if (!given || !given->is_array()) continue;
+        for (const auto& v : given->as_array())
+          if (v.is_string()) list->emplace_back(v.get_string());
+      }
       if (!emulator.refuseMarker_.empty() && p.text.find(emulator.refuseMarker_) != std::string::npos) {
         return reply(response, 400, R"({"error":"content_refused"})");
       }
@@ -396,6 +407,12 @@ void OAuthEmulator::expireAllAccessTokens() {
 void OAuthEmulator::revokeAllRefreshTokens() {
   std::lock_guard lock(mutex_);
   refreshTokens_.clear();
+}
+
+std::string OAuthEmulator::mediaUpload(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  const auto it = mediaUploads_.find(id);
+  return it == mediaUploads_.end() ? std::string() : it->second;
 }
 
 std::vector<OAuthEmulator::Published> OAuthEmulator::published() const {

@@ -66,7 +66,9 @@ class OAuthEmulator {
   struct Published {
     std::string id, account, text, replyTo;
     std::size_t mediaBytes = 0;
-    long long createdAt = 0;  ///< ms
+    long long createdAt = 0;             ///< ms
+    std::vector<std::string> media;      ///< ids of the media uploaded before (POST /media)
+    std::vector<std::string> mediaUrls;  ///< the host's signed URLs of those media, as the plugin gave them
   };
   std::atomic<int> postLatencyMs{0};         ///< every POST /posts takes this long
   std::vector<Published> published() const;  ///< live posts, in creation order
@@ -89,6 +91,8 @@ class OAuthEmulator {
   /// Media uploads stay "processing" for this many status reads (GET /media/{id}).
   std::atomic<int> mediaProcessingPolls{0};
   int mediaStatusReads() const { return mediaStatusReads_; }
+  /// The bytes a POST /media received under `id` ("" for an unknown id).
+  std::string mediaUpload(const std::string& id) const;
 
   struct Handler;  // the HTTP side, in the .cpp
 
@@ -116,6 +120,7 @@ class OAuthEmulator {
   std::atomic<int> revocations_{0};
   std::atomic<int> wrongAccount_{0};
   std::map<std::string, int> mediaPollsLeft_;
+  std::map<std::string, std::string> mediaUploads_;
   std::atomic<int> mediaStatusReads_{0};
   int port_ = 0;
   std::unique_ptr<Poco::Net::HTTPServer> server_;

@@ -14,7 +14,7 @@
 
 namespace harness {
 
-inline const std::string devKey = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";  // hex, 32 bytes
+inline const std::string& devKey = testKey;  // hex, 32 bytes
 
 inline std::map<std::string, std::string> oauthEnv(const OAuthEmulator& emulator, const std::string& key = devKey) {
   std::map<std::string, std::string> env{{"MARKETSAGE_PLUGIN_PATH", MARKETSAGE_TEST_PLUGIN_DIR},

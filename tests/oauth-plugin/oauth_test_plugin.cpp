@@ -254,6 +254,7 @@ ms_status publish(const char* req, size_t len, const ms_reply* reply) {
     // Media travel inline: each file is streamed to the platform before the first part. A file
     // the platform is still processing is not waited for: the host comes back (ABI 1.2 pending).
     auto mediaIds = Json::array();
+    auto mediaUrls = Json::array();  // the host's signed links, for tests that fetch them back
     std::vector<std::string> uploaded;
     for (size_t i = 0, n = host.count(json, "/resume/state/uploaded"); i < n; ++i) {
       uploaded.push_back(host.string(json, ("/resume/state/uploaded/" + std::to_string(i)).c_str()).value_or(""));
@@ -275,6 +276,9 @@ ms_status publish(const char* req, size_t len, const ms_reply* reply) {
         uploaded.push_back(id);
       }
       mediaIds.push(id);
+      if (const auto url = field(json, ("/media/" + std::to_string(i) + "/url").c_str(), false); !url.empty()) {
+        mediaUrls.push(url);
+      }
     }
     if (processing) {
       auto ids = Json::array();
@@ -295,7 +299,7 @@ ms_status publish(const char* req, size_t len, const ms_reply* reply) {
     for (size_t i = ids.size(); i < all.size(); ++i) {
       auto body = Json::object().field("account", account).field("text", all[i]);
       if (!ids.empty()) body.field("reply_to", ids.back());
-      if (i == 0 && !mediaIds.empty()) body.raw("media", mediaIds);
+      if (i == 0 && !mediaIds.empty()) body.raw("media", mediaIds).raw("media_urls", mediaUrls);
       auto r = bearerSend("POST", "/posts", token, body.str());
       if (r.result != MS_OK || r.status != 201) {
         auto done = Json::array();

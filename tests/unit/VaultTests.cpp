@@ -418,6 +418,10 @@ TEST_CASE("vault: the development key file is 0600, reused, and never used in pr
   // Production ignores the file and insists on FIELD_ENCRYPTION_KEY.
   CHECK_THROWS_AS(KeyRing::fromValues(true, data, "", ""), KeyError);
   CHECK_THROWS_AS(KeyRing::fromValues(true, data, "  \n", ""), KeyError);
+  // So does a host on a shared database (PostgreSQL), even in development: the file is on one host only.
+  CHECK_THROWS_WITH(KeyRing::fromValues(false, data, "", "", true),
+                    Catch::Matchers::StartsWith("FIELD_ENCRYPTION_KEY is required with PostgreSQL"));
+  CHECK(KeyRing::fromValues(false, data, encoding::base64Url(random::bytes(32)), "", true).currentId().size() == 16);
 
   // An explicit key wins over the file in development too.
   const auto explicitKey = random::bytes(32);
