@@ -285,7 +285,13 @@ Post Publisher::submit(tenants::TenantStore& tenant, const tenants::Actor& actor
   if (!PostStore(tenant).create(post, idempotencyKey, requestHash, actor)) {
     throw Problem::conflict("this Idempotency-Key was used for another post at the same moment; retry");
   }
-  wake();
+  // A post for later needs no claim now (each wake is a write transaction): the dispatcher looks
+  // at least every pollMillis and sleeps no longer than until the next due target.
+  const auto soon = time::nowMillis() + config_.publishing.pollMillis;
+  if (std::any_of(post.targets.begin(), post.targets.end(),
+                  [&](const Target& t) { return t.status == targetStatus::queued && t.dueAt <= soon; })) {
+    wake();
+  }
   return post;
 }
 
@@ -362,6 +368,8 @@ struct TargetContext {
   std::optional<connections::Connection> connection;
   std::shared_ptr<const plugins::Plugin> plugin;
   std::optional<Post> post;
+  connections::SealedTokens sealed;           ///< the connection's tokens as read with it
+  std::optional<connections::Tokens> tokens;  ///< opened (or refreshed) at the first plugin call
 };
 
 namespace {
@@ -414,14 +422,21 @@ json::object uploadRequest(json::object& medium, const Target& target, const std
 TargetContext Publisher::loadContext(const ClaimedTarget& claimed) {
   const auto& target = claimed.target;
   auto tenant = directory_.tenant(claimed.organizationId);
-  auto connection = connections::ConnectionStore(tenant, vault_).find(target.connectionId);
-  auto post = PostStore(tenant).find(target.postId, PostStore::Detail::PostOnly);
-  return TargetContext{target, std::move(tenant), std::move(connection), plugins_.get(target.platform),
-                       std::move(post)};
+  // One statement for the post, the connection and its sealed tokens: the plugin calls that
+  // follow read nothing more unless the token is due for refresh.
+  auto read = PostStore(tenant).forAttempt(target.id);
+  return TargetContext{target,
+                       std::move(tenant),
+                       std::move(read.connection),
+                       plugins_.get(target.platform),
+                       std::move(read.post),
+                       std::move(read.sealed),
+                       std::nullopt};
 }
 
 plugins::CallResult Publisher::callPlugin(TargetContext& context, Operation operation, const json::object& request) {
-  return refresher_.callWithToken(context.tenant, context.target.connectionId, *context.plugin, operation, request);
+  return refresher_.callWithToken(context.tenant, *context.connection, context.sealed, context.tokens, *context.plugin,
+                                  operation, request);
 }
 
 void Publisher::uploadMedia(TargetContext& context, json::object& request, SendResult& sent) {
@@ -544,14 +559,56 @@ void Publisher::publish(const ClaimedTarget& claimed) {
     log::error("publishing a target failed inside the host", {{"target", claimed.target.id}, {"error", describe(e)}});
     return;
   }
-  try {
-    queue_.settle(claimed, outcome);
-  } catch (const std::exception& e) {
-    log::error("storing a publish outcome failed",
-               {{"target", claimed.target.id}, {"status", outcome.status}, {"error", describe(e)}});
+  {
+    // Recorded by the writer with others in one transaction. Until then the row still says
+    // publishing under our lease: after a crash it is looked up, never sent again blindly.
+    std::lock_guard lock(outcomesMutex_);
+    outcomes_.emplace_back(claimed, outcome);
   }
+  wakeWriter_.notify_one();
   log::info(claimed.reconcile ? "reconcile finished" : "publish attempt finished",
             {{"target", claimed.target.id}, {"platform", claimed.target.platform}, {"status", outcome.status}});
+}
+
+void Publisher::writeLoop() {
+  // A batch gathers for a few milliseconds (or until it is full): one transaction for many
+  // outcomes instead of one each, at the cost of that much more lateness in recording them.
+  constexpr std::size_t maxBatch = 128;
+  constexpr auto gather = std::chrono::milliseconds(5);
+  std::unique_lock lock(outcomesMutex_);
+  while (true) {
+    wakeWriter_.wait(lock, [this] { return writerStopping_ || !outcomes_.empty(); });
+    if (outcomes_.empty()) return;  // stopping, and everything is recorded
+    wakeWriter_.wait_for(lock, gather, [this] { return writerStopping_ || outcomes_.size() >= maxBatch; });
+    std::vector<std::pair<ClaimedTarget, Outcome>> batch;
+    while (!outcomes_.empty() && batch.size() < maxBatch) {
+      batch.push_back(std::move(outcomes_.front()));
+      outcomes_.pop_front();
+    }
+    lock.unlock();
+    record(batch);
+    settled_.notify_all();
+    lock.lock();
+  }
+}
+
+void Publisher::record(const std::vector<std::pair<ClaimedTarget, Outcome>>& outcomes) {
+  try {
+    queue_.settle(outcomes);
+    return;
+  } catch (const std::exception& e) {
+    log::warn("storing a batch of publish outcomes failed; storing them one by one",
+              {{"count", std::to_string(outcomes.size())}, {"error", describe(e)}});
+  }
+  // One bad row must not keep the others unrecorded.
+  for (const auto& item : outcomes) {
+    try {
+      queue_.settle({item});
+    } catch (const std::exception& e) {
+      log::error("storing a publish outcome failed",
+                 {{"target", item.first.target.id}, {"status", item.second.status}, {"error", describe(e)}});
+    }
+  }
 }
 
 void Publisher::start() {
@@ -567,6 +624,11 @@ void Publisher::start() {
                 {{"count", std::to_string(adopted)}});
     }
   }
+  {
+    std::lock_guard guard(outcomesMutex_);
+    writerStopping_ = false;
+  }
+  writer_ = std::thread([this] { writeLoop(); });
   for (int i = 0; i < config_.publishing.workers; ++i) workers_.emplace_back([this] { workerLoop(); });
   dispatcher_ = std::thread([this] { dispatchLoop(); });
 }
@@ -583,19 +645,23 @@ void Publisher::stop() {
   workers_.clear();
   // Claimed but never started: give them back at once rather than waiting for the lease (a
   // reconciliation stays publishing, to be looked up by the next host that runs).
-  for (const auto& claimed : ready_) {
-    Outcome back;
-    back.status = claimed.reconcile ? targetStatus::publishing : targetStatus::queued;
-    back.dueAt = time::nowMillis();
-    if (claimed.reconcile) back.reconcileAfter = back.dueAt;
-    back.uncounted = !claimed.reconcile;
-    back.event = "released";
-    try {
-      queue_.settle(claimed, back);
-    } catch (const std::exception&) {
+  {
+    std::lock_guard guard(outcomesMutex_);
+    for (auto& claimed : ready_) {
+      Outcome back;
+      back.status = claimed.reconcile ? targetStatus::publishing : targetStatus::queued;
+      back.dueAt = time::nowMillis();
+      if (claimed.reconcile) back.reconcileAfter = back.dueAt;
+      back.uncounted = !claimed.reconcile;
+      back.event = "released";
+      outcomes_.emplace_back(std::move(claimed), std::move(back));
     }
+    writerStopping_ = true;
   }
   ready_.clear();
+  // The writer records every outcome still queued before it ends.
+  wakeWriter_.notify_all();
+  if (writer_.joinable()) writer_.join();
 }
 
 void Publisher::wake() {
