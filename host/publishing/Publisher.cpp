@@ -685,9 +685,10 @@ void Publisher::workerLoop() {
     lock.lock();
     --busy_;
     // Claim in batches: wake the dispatcher when an eighth of the workers are free (or all are),
-    // not after every target; the poll interval catches the rest.
+    // not after every target, and only when its last claim left due work behind (otherwise it
+    // sleeps until the next due time, or a new post wakes it): no empty claim per target.
     const int idle = config_.publishing.workers - busy_ - static_cast<int>(ready_.size());
-    if (idle >= std::max(1, config_.publishing.workers / 8) || busy_ == 0) wakeRequested_ = true;
+    if (backlog_ && (idle >= std::max(1, config_.publishing.workers / 8) || busy_ == 0)) wakeRequested_ = true;
     settled_.notify_all();
     wakeDispatcher_.notify_one();
   }
@@ -731,15 +732,24 @@ void Publisher::dispatchLoop() {
         }
       }
       // With every worker busy, a finishing worker wakes us (wakeRequested_).
-      if (capacity > 0) {
+      if (capacity <= 0) {
+        std::lock_guard guard(mutex_);
+        backlog_ = true;
+      } else {
         auto claimed = queue_.claimDue(capacity, leaseMillis);
+        const bool full = static_cast<int>(claimed.size()) == capacity;
+        {
+          std::lock_guard guard(mutex_);
+          backlog_ = full;
+          for (auto& c : claimed) ready_.push_back(std::move(c));
+        }
         if (!claimed.empty()) {
           log::debug("claimed due targets",
                      {{"count", std::to_string(claimed.size())}, {"capacity", std::to_string(capacity)}});
-          std::lock_guard guard(mutex_);
-          for (auto& c : claimed) ready_.push_back(std::move(c));
           wakeWorkers_.notify_all();
-        } else if (const auto next = queue_.nextDueAt()) {
+        }
+        // After a full claim more may be due: the next finishing workers wake us.
+        if (const auto next = full ? std::nullopt : queue_.nextDueAt()) {
           // Sleep until the next scheduled target is due (at least a little: another host may
           // hold what is due now).
           sleep =

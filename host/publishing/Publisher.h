@@ -136,6 +136,7 @@ class Publisher {
   int busy_ = 0;
   bool stopping_ = false;
   bool wakeRequested_ = false;
+  bool backlog_ = false;  ///< the last claim was full: more targets may be due now
   std::thread dispatcher_;
   std::vector<std::thread> workers_;
   /// Outcomes not yet recorded (their rows still say publishing, under this host's lease).
