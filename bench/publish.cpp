@@ -249,7 +249,7 @@ int main(int argc, char** argv) {
   const double throughput = static_cast<double>(lateness.size()) / std::max(seconds, 0.001);
   const double offered = static_cast<double>(total) / o.windowSeconds;
   const double bound = o.workers * 1000.0 / o.latencyMs;
-  const double cpuPerTargetMs = cpu * 1000.0 / std::max<std::size_t>(lateness.size(), 1);
+  const double cpuPerTargetMs = cpu * 1000.0 / static_cast<double>(std::max<std::size_t>(lateness.size(), 1));
   const double p99 = percentile(lateness, 0.99);
   // The goals for 1,000 posts due in one second with --latency-ms 0.
   const bool fast = throughput >= 5000, lean = cpuPerTargetMs < 0.2, punctual = p99 < 100;
