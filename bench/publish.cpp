@@ -17,6 +17,8 @@
 #include <iomanip>
 #include <iostream>
 #include <limits>
+#include <map>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -33,6 +35,7 @@ struct Options {
   int leadSeconds = 0;          ///< 0 = estimated from a trial run of the POSTs
   int clients = 8;              ///< concurrent POST /posts clients while scheduling
   long long futureTargets = 0;  ///< queued targets due a month later, there before the load
+  int hosts = 1;                ///< hosts publishing from the same (PostgreSQL) database
 };
 
 long long nowMs() {
@@ -81,11 +84,13 @@ double percentile(std::vector<long long> values, double p) {
 
 int usage(int code) {
   std::cout << "usage: bench_publish [--posts N] [--latency-ms MS] [--workers N] [--window-seconds S]\n"
-               "                     [--lead-seconds S] [--clients N] [--future-targets N]\n"
+               "                     [--lead-seconds S] [--clients N] [--hosts N] [--future-targets N]\n"
                "Runs the host (SQLite in a temp dir; MARKETSAGE_TEST_BACKEND=postgresql with\n"
                "MARKETSAGE_TEST_PG_PORT for PostgreSQL) and the test platform's emulator, schedules N\n"
                "posts to 3 accounts over the window, and reports throughput, CPU per target, lateness\n"
                "and peak RSS. Defaults: 10000 posts, 50 ms latency, 64 workers, 30 s window.\n"
+               "--hosts N (PostgreSQL only) runs N hosts on the same database: CPU is their sum, and\n"
+               "each host's share of the attempts is printed.\n"
                "--future-targets N first queues N targets due a month later (the claim must not slow).\n";
   return code;
 }
@@ -113,6 +118,8 @@ int main(int argc, char** argv) {
       o.clients = value;
     else if (arg == "--future-targets")
       o.futureTargets = std::atoll(argv[i]);
+    else if (arg == "--hosts")
+      o.hosts = value;
     else
       return usage(2);
   }
@@ -128,13 +135,29 @@ int main(int argc, char** argv) {
     env[id + "_CLIENT_ID"] = harness::OAuthEmulator::clientId;
     env[id + "_CLIENT_SECRET"] = harness::OAuthEmulator::clientSecret;
   }
+  if (o.hosts < 1 || (o.hosts > 1 && harness::backend() != "postgresql")) {
+    std::cerr << "bench_publish: --hosts above 1 needs MARKETSAGE_TEST_BACKEND=postgresql (SQLite has one host)\n";
+    return 2;
+  }
   harness::Host host(harness::freshDatabaseUrl(), env);
   const auto key = host.bootstrap();
   // Rate limits off: one key submits the whole load, which the inbound limits exist to slow down.
-  host.start(
+  const std::string config =
       R"({"log": {"level": "warn", "access": false}, "rateLimit": {"enabled": false}, "publishing": {"workers": )" +
       std::to_string(o.workers) + R"(, "pollMillis": 200}, "database": {"poolSize": )" +
-      std::to_string(o.workers + 16) + "}}");
+      std::to_string(o.workers + 16) + "}}";
+  host.start(config);
+  // The other hosts only publish: the first one takes every POST.
+  std::vector<std::unique_ptr<harness::Host>> others;
+  for (int i = 1; i < o.hosts; ++i) {
+    others.push_back(std::make_unique<harness::Host>(host.databaseUrl(), env));
+    others.back()->start(config);
+  }
+  const auto allCpuSeconds = [&] {
+    double sum = cpuSeconds(host.pid());
+    for (const auto& h : others) sum += cpuSeconds(h->pid());
+    return sum;
+  };
 
   // Three targets: the two accounts of oauthtest and the first of oauthtest2.
   for (const std::string platform : {"oauthtest", "oauthtest2"}) {
@@ -196,7 +219,7 @@ int main(int argc, char** argv) {
 
   // Wait for the window to start, then for every target to settle.
   while (nowMs() < t0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  const double cpuStart = cpuSeconds(host.pid());
+  const double cpuStart = allCpuSeconds();
   const long long total = static_cast<long long>(o.posts) * 3;
   long long settled = 0;
   while (true) {
@@ -209,7 +232,7 @@ int main(int argc, char** argv) {
     if (settled >= total || nowMs() > t0 + (o.windowSeconds + 600) * 1000LL) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  const double cpu = cpuSeconds(host.pid()) - cpuStart;
+  const double cpu = allCpuSeconds() - cpuStart;
   const auto rows = harness::sql(host.databaseUrl(),
                                  "SELECT t.published_at - p.scheduled_at, t.published_at, p.scheduled_at FROM "
                                  "post_targets t JOIN posts p ON p.id = t.post_id"
@@ -228,12 +251,21 @@ int main(int argc, char** argv) {
   int duplicates = 0;
   for (const auto& [text, n] : perText) duplicates += n > 1;
 
+  // Which host made each attempt (the "attempt" events name it).
+  std::map<std::string, int> attemptsByHost;
+  for (const auto& r : harness::sql(host.databaseUrl(), "SELECT detail FROM post_events WHERE event = 'attempt'")) {
+    const auto detail = json::parse(r.at(0));
+    ++attemptsByHost[std::string(detail.at("host").as_string())];
+  }
+
   const double seconds = static_cast<double>(lastPublished - firstDue) / 1000.0;
   const double throughput = static_cast<double>(lateness.size()) / std::max(seconds, 0.001);
   const double offered = static_cast<double>(total) / o.windowSeconds;
   const double bound = o.workers * 1000.0 / o.latencyMs;
-  const double cpuPerTargetMs = cpu * 1000.0 / std::max<std::size_t>(lateness.size(), 1);
+  const double cpuPerTargetMs = cpu * 1000.0 / static_cast<double>(std::max<std::size_t>(lateness.size(), 1));
   const double p99 = percentile(lateness, 0.99);
+  // The issue's goals for 1,000 posts due in one second with --latency-ms 0.
+  const bool fast = throughput >= 5000, lean = cpuPerTargetMs < 0.2, punctual = p99 < 100;
   std::cout << std::fixed << std::setprecision(2) << "backend                 " << harness::backend() << "\n"
             << "posts x targets         " << o.posts << " x 3 = " << total << " (" << failures << " POSTs refused)\n"
             << "platform latency        " << o.latencyMs << " ms, workers " << o.workers << " (bound " << bound
@@ -245,11 +277,17 @@ int main(int argc, char** argv) {
             << ", duplicates " << duplicates << "\n"
             << "throughput              " << throughput << " targets/s (offered " << offered << "/s over "
             << o.windowSeconds << " s)\n"
-            << "host CPU per target     " << cpuPerTargetMs
-            << " ms  [target < 1 ms: " << (cpuPerTargetMs < 1.0 ? "PASS" : "MISS") << "]\n"
+            << "throughput goal         >= 5000 targets/s: " << (fast ? "PASS" : "MISS") << "\n"
+            << "host CPU per target     " << cpuPerTargetMs << " ms" << (o.hosts > 1 ? " (all hosts)" : "")
+            << "  [target < 0.2 ms: " << (lean ? "PASS" : "MISS") << "]\n"
             << "lateness p50/p99/max    " << percentile(lateness, 0.5) << " / " << p99 << " / "
-            << percentile(lateness, 1.0) << " ms  [p99 < 1 s: " << (p99 < 1000 ? "PASS" : "MISS") << "]\n"
-            << "peak RSS (VmHWM)        " << peakRss(host.pid()) << "\n";
+            << percentile(lateness, 1.0) << " ms  [p99 < 100 ms: " << (punctual ? "PASS" : "MISS") << "]\n"
+            << "peak RSS (VmHWM)        " << peakRss(host.pid());
+  for (const auto& h : others) std::cout << ", " << peakRss(h->pid());
+  std::cout << "\nattempts by host        ";
+  for (const auto& [id, n] : attemptsByHost) std::cout << id << " " << n << "  ";
+  std::cout << "\n";
+  for (auto& h : others) h->stop();
   host.stop();
   return lateness.size() == static_cast<std::size_t>(total) && duplicates == 0 ? 0 : 1;
 }

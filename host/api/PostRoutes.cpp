@@ -15,7 +15,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <functional>
+#include <tuple>
 
 namespace marketsage::api {
 namespace {
@@ -171,8 +173,16 @@ void create(publishing::Publisher& publisher, const config::PublishingConfig& co
   });
   const bool settled =
       scheduled || publisher.waitSettled(tenant, submitted.id, std::chrono::seconds(config.waitSeconds));
-  const auto post = posts.find(submitted.id, publishing::PostStore::Detail::Targets);
   ex.response().set("Location", "/api/social-media/posts/" + submitted.id);
+  if (scheduled) {
+    // Nothing happened to it since it was stored: answer from the stored copy, in find()'s order.
+    auto post = submitted;
+    std::sort(post.targets.begin(), post.targets.end(),
+              [](const Target& a, const Target& b) { return std::tie(a.platform, a.id) < std::tie(b.platform, b.id); });
+    ex.send(201, postView(post));
+    return;
+  }
+  const auto post = posts.find(submitted.id, publishing::PostStore::Detail::Targets);
   ex.send(settled ? 201 : 202, postView(*post));
 }
 

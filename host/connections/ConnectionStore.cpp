@@ -14,10 +14,11 @@ namespace {
 
 using store::Param;
 
-constexpr const char* columns =
-    "SELECT id, organization_id, platform, account_id, account_name, scopes, status, expires_at, metadata,"
-    " created_at, updated_at, last_sync_at, last_success_at, error_count, last_error, last_error_at,"
-    " CASE WHEN refresh_token IS NULL THEN 0 ELSE 1 END, refreshed_at, COALESCE(grant_id, id) FROM connections";
+/// SELECT … FROM connections, in the order connectionFrom reads.
+const std::string& columns() {
+  static const std::string sql = "SELECT " + connectionColumnsOf("connections") + " FROM connections";
+  return sql;
+}
 
 std::string scopesText(const std::vector<std::string>& scopes) {
   boost::json::array out;
@@ -36,31 +37,40 @@ std::vector<std::string> scopesFrom(const std::string& text) {
   return out;
 }
 
-Connection connectionFrom(const store::Row& row) {
-  Connection c;
-  c.id = row.text(0);
-  c.organizationId = row.text(1);
-  c.platform = row.text(2);
-  c.accountId = row.text(3);
-  c.accountName = row.text(4);
-  c.scopes = scopesFrom(row.text(5));
-  c.status = row.text(6);
-  c.expiresAt = row.optionalInteger(7);
-  c.metadata = row.text(8);
-  c.createdAt = row.integer(9);
-  c.updatedAt = row.integer(10);
-  c.lastSyncAt = row.optionalInteger(11);
-  c.lastSuccessAt = row.optionalInteger(12);
-  c.errorCount = row.integer(13);
-  c.lastError = row.optionalText(14).value_or("");
-  c.lastErrorAt = row.optionalInteger(15);
-  c.hasRefreshToken = row.integer(16) != 0;
-  c.refreshedAt = row.optionalInteger(17);
-  c.grantId = row.text(18);
-  return c;
+}  // namespace
+
+std::string connectionColumnsOf(const std::string& alias) {
+  const std::string a = alias + ".";
+  return a + "id, " + a + "organization_id, " + a + "platform, " + a + "account_id, " + a + "account_name, " + a +
+         "scopes, " + a + "status, " + a + "expires_at, " + a + "metadata, " + a + "created_at, " + a + "updated_at, " +
+         a + "last_sync_at, " + a + "last_success_at, " + a + "error_count, " + a + "last_error, " + a +
+         "last_error_at, CASE WHEN " + a + "refresh_token IS NULL THEN 0 ELSE 1 END, " + a + "refreshed_at, COALESCE(" +
+         a + "grant_id, " + a + "id)";
 }
 
-}  // namespace
+Connection connectionFrom(const store::Row& row, std::size_t i) {
+  Connection c;
+  c.id = row.text(i + 0);
+  c.organizationId = row.text(i + 1);
+  c.platform = row.text(i + 2);
+  c.accountId = row.text(i + 3);
+  c.accountName = row.text(i + 4);
+  c.scopes = scopesFrom(row.text(i + 5));
+  c.status = row.text(i + 6);
+  c.expiresAt = row.optionalInteger(i + 7);
+  c.metadata = row.text(i + 8);
+  c.createdAt = row.integer(i + 9);
+  c.updatedAt = row.integer(i + 10);
+  c.lastSyncAt = row.optionalInteger(i + 11);
+  c.lastSuccessAt = row.optionalInteger(i + 12);
+  c.errorCount = row.integer(i + 13);
+  c.lastError = row.optionalText(i + 14).value_or("");
+  c.lastErrorAt = row.optionalInteger(i + 15);
+  c.hasRefreshToken = row.integer(i + 16) != 0;
+  c.refreshedAt = row.optionalInteger(i + 17);
+  c.grantId = row.text(i + 18);
+  return c;
+}
 
 boost::json::object accountJson(const Connection& connection) {
   boost::json::error_code ec;
@@ -76,15 +86,14 @@ ConnectionStore::ConnectionStore(tenants::TenantStore& tenant, const vault::Toke
 std::vector<Connection> ConnectionStore::list() {
   std::vector<Connection> out;
   for (const auto& row :
-       db_.query(std::string(columns) + " WHERE organization_id = $1 ORDER BY platform, account_name, id",
-                 {organizationId_})) {
+       db_.query(columns() + " WHERE organization_id = $1 ORDER BY platform, account_name, id", {organizationId_})) {
     out.push_back(connectionFrom(row));
   }
   return out;
 }
 
 std::optional<Connection> ConnectionStore::find(const std::string& id) {
-  const auto rows = db_.query(std::string(columns) + " WHERE organization_id = $1 AND id = $2", {organizationId_, id});
+  const auto rows = db_.query(columns() + " WHERE organization_id = $1 AND id = $2", {organizationId_, id});
   if (rows.empty()) return std::nullopt;
   return connectionFrom(rows.front());
 }
@@ -152,18 +161,22 @@ std::optional<Tokens> ConnectionStore::tokens(const std::string& id) {
       {organizationId_, id});
   if (rows.empty()) return std::nullopt;
   const auto& row = rows.front();
+  return open(id, {row.text(0), row.optionalText(1), row.optionalInteger(2), scopesFrom(row.text(3))});
+}
+
+Tokens ConnectionStore::open(const std::string& id, const SealedTokens& sealed) {
   Tokens t;
   try {
-    t.accessToken = vault_.open(organizationId_, id, "access_token", row.text(0));
-    if (auto sealed = row.optionalText(1)) t.refreshToken = vault_.open(organizationId_, id, "refresh_token", *sealed);
+    t.accessToken = vault_.open(organizationId_, id, "access_token", sealed.accessToken);
+    if (sealed.refreshToken) t.refreshToken = vault_.open(organizationId_, id, "refresh_token", *sealed.refreshToken);
   } catch (const vault::DecryptError& e) {
     // Moved, tampered, or sealed under a key the host no longer has: this connection is dead
     // until reconnected, and says so; nothing else of the organization is affected.
     markFailed(id, status::invalid, std::string(unreadableTokens));
     throw plugins::PlatformError(plugins::ErrorKind::AuthInvalid, "", std::string(unreadableTokens));
   }
-  t.expiresAt = row.optionalInteger(2);
-  t.scopes = scopesFrom(row.text(3));
+  t.expiresAt = sealed.expiresAt;
+  t.scopes = sealed.scopes;
   return t;
 }
 

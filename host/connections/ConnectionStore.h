@@ -35,6 +35,21 @@ struct Account {
 /// The Account of a plugin call (sdk-docs/json-schemas.md): id, name and the stored metadata.
 boost::json::object accountJson(const Connection& connection);
 
+/// The columns connectionFrom reads, qualified with a table alias (for a join made elsewhere,
+/// such as the publisher's one read of everything an attempt needs).
+std::string connectionColumnsOf(const std::string& alias);
+/// Reads a connection from `row`, selected with connectionColumnsOf from column `first` on.
+Connection connectionFrom(const store::Row& row, std::size_t first = 0);
+
+/// A connection's tokens as stored: sealed, read with the connection so that using them needs
+/// no second read. Only ConnectionStore::open makes them clear.
+struct SealedTokens {
+  std::string accessToken;
+  std::optional<std::string> refreshToken;
+  std::optional<std::int64_t> expiresAt;
+  std::vector<std::string> scopes;
+};
+
 class ConnectionStore {
  public:
   ConnectionStore(tenants::TenantStore& tenant, const vault::TokenVault& vault);
@@ -58,6 +73,9 @@ class ConnectionStore {
   /// The clear tokens of a connection, for one plugin call. nullopt when not found. Tokens that do
   /// not decrypt mark the connection invalid (unreadableTokens) and throw PlatformError (AuthInvalid).
   std::optional<Tokens> tokens(const std::string& id);
+  /// The clear tokens of connection `id` from its sealed columns read by the caller; fails as
+  /// tokens() does when they do not open.
+  Tokens open(const std::string& id, const SealedTokens& sealed);
   /// Stores refreshed tokens (a rotated refresh token replaces the old one in the same write) and
   /// marks the connection active.
   void storeRefreshed(const std::string& id, const Tokens& tokens);

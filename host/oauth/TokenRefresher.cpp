@@ -75,20 +75,48 @@ plugins::CallResult TokenRefresher::callWithToken(tenants::TenantStore& tenant, 
                                                   const plugins::Plugin& plugin, plugins::Operation op,
                                                   boost::json::object request) {
   const auto requestedAt = time::nowMillis();
-  connections::ConnectionStore store(tenant, vault_);
-  const auto connection = store.find(connectionId);
+  const auto connection = connections::ConnectionStore(tenant, vault_).find(connectionId);
   if (!connection) throw Problem::notFound("no such connection");
-  // Every call made for a connection names the account it acts for (sdk-docs: Account).
-  if (!request.contains("account")) request["account"] = connections::accountJson(*connection);
-  request["accessToken"] = freshTokens(tenant, connectionId).accessToken;
-  auto result = plugin.call(op, request);
-  if (result.kind != plugins::ErrorKind::AuthExpired) return result;
-  if (!connection->hasRefreshToken) return result;
-  {
-    const auto lock = lockFor(connection->grantId);
-    std::lock_guard guard(*lock);
-    request["accessToken"] = refreshLocked(tenant, connectionId, requestedAt, false).accessToken;
+  std::optional<connections::Tokens> tokens = freshTokens(tenant, connectionId);
+  return call(tenant, *connection, {}, tokens, plugin, op, std::move(request), requestedAt);
+}
+
+plugins::CallResult TokenRefresher::callWithToken(tenants::TenantStore& tenant,
+                                                  const connections::Connection& connection,
+                                                  const connections::SealedTokens& sealed,
+                                                  std::optional<connections::Tokens>& tokens,
+                                                  const plugins::Plugin& plugin, plugins::Operation op,
+                                                  boost::json::object request) {
+  return call(tenant, connection, sealed, tokens, plugin, op, std::move(request), time::nowMillis());
+}
+
+plugins::CallResult TokenRefresher::call(tenants::TenantStore& tenant, const connections::Connection& connection,
+                                         const connections::SealedTokens& sealed,
+                                         std::optional<connections::Tokens>& tokens, const plugins::Plugin& plugin,
+                                         plugins::Operation op, boost::json::object request, std::int64_t requestedAt) {
+  if (connection.status != connections::status::active) {
+    throw reconnectRequired(connection, "the connection is " + connection.status + "; reconnect it");
   }
+  if (!tokens) {
+    if (expiring(connection, requestedAt) && connection.hasRefreshToken) {
+      const auto lock = lockFor(connection.grantId);
+      std::lock_guard guard(*lock);
+      tokens = refreshLocked(tenant, connection.id, requestedAt, true);
+    } else {
+      tokens = connections::ConnectionStore(tenant, vault_).open(connection.id, sealed);
+    }
+  }
+  // Every call made for a connection names the account it acts for (sdk-docs: Account).
+  if (!request.contains("account")) request["account"] = connections::accountJson(connection);
+  request["accessToken"] = tokens->accessToken;
+  auto result = plugin.call(op, request);
+  if (result.kind != plugins::ErrorKind::AuthExpired || !connection.hasRefreshToken) return result;
+  {
+    const auto lock = lockFor(connection.grantId);
+    std::lock_guard guard(*lock);
+    tokens = refreshLocked(tenant, connection.id, requestedAt, false);
+  }
+  request["accessToken"] = tokens->accessToken;
   return plugin.call(op, request);
 }
 

@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -44,6 +45,14 @@ class TokenRefresher {
   plugins::CallResult callWithToken(tenants::TenantStore& tenant, const std::string& connectionId,
                                     const plugins::Plugin& plugin, plugins::Operation op, boost::json::object request);
 
+  /// callWithToken for a caller that read the connection and its sealed tokens already (the
+  /// publisher, in one statement with the rest of an attempt): reads nothing more unless the
+  /// token is due for refresh or the platform says it expired. `tokens` are opened on first use
+  /// and replaced by refreshed ones, so the calls of one attempt (media, then the post) share them.
+  plugins::CallResult callWithToken(tenants::TenantStore& tenant, const connections::Connection& connection,
+                                    const connections::SealedTokens& sealed, std::optional<connections::Tokens>& tokens,
+                                    const plugins::Plugin& plugin, plugins::Operation op, boost::json::object request);
+
   /// Refreshes now, unless another caller's refresh completed while this one waited.
   connections::Connection refresh(tenants::TenantStore& tenant, const std::string& connectionId);
 
@@ -54,6 +63,12 @@ class TokenRefresher {
   int refreshExpiring();
 
  private:
+  /// Both callWithToken: the call, and one refresh and call again when the platform says the
+  /// token expired. A refresh stored after `requestedAt` is taken instead of refreshing again.
+  plugins::CallResult call(tenants::TenantStore& tenant, const connections::Connection& connection,
+                           const connections::SealedTokens& sealed, std::optional<connections::Tokens>& tokens,
+                           const plugins::Plugin& plugin, plugins::Operation op, boost::json::object request,
+                           std::int64_t requestedAt);
   /// The refresh itself; `onlyIfExpiring` skips it when the stored token is fresh enough.
   connections::Tokens refreshLocked(tenants::TenantStore& tenant, const std::string& connectionId,
                                     std::int64_t requestedAt, bool onlyIfExpiring);

@@ -5,6 +5,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 namespace marketsage::publishing {
 
 const char* const targetColumns =
@@ -68,16 +70,44 @@ Post postFrom(const store::Row& row) {
   return p;
 }
 
+/// "($1, $2), ($3, $4)" for rows = 2, perRow = 2: the VALUES of a multi-row INSERT.
+std::string placeholders(std::size_t rows, std::size_t perRow) {
+  std::string out;
+  for (std::size_t r = 0, n = 1; r < rows; ++r) {
+    out += r > 0 ? ", (" : "(";
+    for (std::size_t k = 0; k < perRow; ++k, ++n) out += (k > 0 ? ", $" : "$") + std::to_string(n);
+    out += ")";
+  }
+  return out;
+}
+
 }  // namespace
 
 void recordEvent(store::Transaction& tx, const std::string& organizationId, const std::string& postId,
                  const std::optional<std::string>& targetId, const std::string& platform, const std::string& event,
                  const boost::json::object& detail) {
-  tx.execute(
-      "INSERT INTO post_events (organization_id, post_id, target_id, platform, event, detail, created_at)"
-      " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-      {organizationId, postId, store::nullable(targetId), platform, event, boost::json::serialize(detail),
-       time::nowMillis()});
+  recordEvents(tx, {{organizationId, postId, targetId, platform, event, detail}});
+}
+
+void recordEvents(store::Transaction& tx, const std::vector<NewEvent>& events) {
+  // 7 parameters a row: 64 rows stay under SQLite's oldest limit of 999 parameters. Each batch
+  // size is its own statement text, which the statement caches keep.
+  constexpr std::size_t perStatement = 64;
+  const auto now = time::nowMillis();
+  for (std::size_t first = 0; first < events.size(); first += perStatement) {
+    const auto count = std::min(perStatement, events.size() - first);
+    std::vector<store::Param> params;
+    params.reserve(count * 7);
+    for (std::size_t i = first; i < first + count; ++i) {
+      const auto& e = events[i];
+      params.insert(params.end(), {e.organizationId, e.postId, store::nullable(e.targetId), e.platform, e.event,
+                                   boost::json::serialize(e.detail), now});
+    }
+    tx.execute(
+        "INSERT INTO post_events (organization_id, post_id, target_id, platform, event, detail, created_at) VALUES " +
+            placeholders(count, 7),
+        params);
+  }
 }
 
 bool isSettled(const std::string& status) {
@@ -126,20 +156,32 @@ bool PostStore::create(const Post& post, const std::optional<std::string>& idemp
       {post.id, tenant_.organizationId(), post.content, store::nullable(post.link), post.mediaIds, post.options,
        store::nullable(post.scheduledAt), actor.userId.empty() ? store::Param(nullptr) : store::Param(actor.userId),
        post.createdAt, store::nullable(idempotencyKey), requestHash});
-  for (const auto& t : post.targets) {
-    tx.execute(std::string("INSERT INTO post_targets (") + targetColumns +
-                   ", organization_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
-                   "$17, $18)",
-               {t.id, post.id, t.connectionId, t.platform, t.accountId, t.status, t.dueAt, t.attempts,
-                store::nullable(t.platformPostId), store::nullable(t.url), store::nullable(t.progress),
-                store::nullable(t.error), store::nullable(t.errorKind), store::nullable(t.publishedAt), t.updatedAt,
-                store::nullable(t.attemptStartedAt), store::nullable(t.reconcileAfter), tenant_.organizationId()});
-    boost::json::object detail{{"status", t.status}, {"dueAt", time::formatIso8601(t.dueAt)}};
-    if (t.error) detail["error"] = *t.error;
-    if (t.errorKind) detail["kind"] = *t.errorKind;
-    // A target refused before any attempt (validation, no plugin) is a failure from the start.
-    recordEvent(tx, tenant_.organizationId(), post.id, t.id, t.platform, t.error ? "failed" : "created", detail);
+  // Every target in one multi-row INSERT (18 parameters a row: 50 rows a statement at most).
+  constexpr std::size_t perRow = 18, rowsPerStatement = 50;
+  std::vector<NewEvent> events;
+  for (std::size_t first = 0; first < post.targets.size(); first += rowsPerStatement) {
+    const auto count = std::min(rowsPerStatement, post.targets.size() - first);
+    std::vector<store::Param> params;
+    params.reserve(count * perRow);
+    for (std::size_t i = first; i < first + count; ++i) {
+      const auto& t = post.targets[i];
+      params.insert(params.end(), {t.id, post.id, t.connectionId, t.platform, t.accountId, t.status, t.dueAt,
+                                   t.attempts, store::nullable(t.platformPostId), store::nullable(t.url),
+                                   store::nullable(t.progress), store::nullable(t.error), store::nullable(t.errorKind),
+                                   store::nullable(t.publishedAt), t.updatedAt, store::nullable(t.attemptStartedAt),
+                                   store::nullable(t.reconcileAfter), tenant_.organizationId()});
+      boost::json::object detail{{"status", t.status}, {"dueAt", time::formatIso8601(t.dueAt)}};
+      if (t.error) detail["error"] = *t.error;
+      if (t.errorKind) detail["kind"] = *t.errorKind;
+      // A target refused before any attempt (validation, no plugin) is a failure from the start.
+      events.push_back(
+          {tenant_.organizationId(), post.id, t.id, t.platform, t.error ? "failed" : "created", std::move(detail)});
+    }
+    tx.execute(std::string("INSERT INTO post_targets (") + targetColumns + ", organization_id) VALUES " +
+                   placeholders(count, perRow),
+               params);
   }
+  recordEvents(tx, events);
   tenant_.audit(tx, actor, post.scheduledAt ? "post.scheduled" : "post.created", "post", post.id,
                 {{"targets", static_cast<std::int64_t>(post.targets.size())}});
   tx.commit();
@@ -177,6 +219,30 @@ std::optional<Post> PostStore::find(const std::string& id, Detail detail) {
     }
   }
   return post;
+}
+
+PostStore::AttemptRead PostStore::forAttempt(const std::string& targetId) {
+  // The target's row is the anchor: a post or connection removed since the claim reads as NULLs.
+  static const std::string sql =
+      "SELECT p.id, p.organization_id, p.content, p.link, p.media_ids, p.options, p.scheduled_at, p.created_by,"
+      " p.created_at, " +
+      connections::connectionColumnsOf("c") +
+      ", c.access_token, c.refresh_token FROM post_targets t"
+      " LEFT JOIN posts p ON p.organization_id = t.organization_id AND p.id = t.post_id"
+      " LEFT JOIN connections c ON c.organization_id = t.organization_id AND c.id = t.connection_id"
+      " WHERE t.organization_id = $1 AND t.id = $2";
+  constexpr std::size_t connectionAt = 9, sealedAt = connectionAt + 19;
+  AttemptRead read;
+  const auto rows = db_.query(sql, {tenant_.organizationId(), targetId});
+  if (rows.empty()) return read;
+  const auto& row = rows.front();
+  if (row.optionalText(0)) read.post = postFrom(row);
+  if (row.optionalText(connectionAt)) {
+    read.connection = connections::connectionFrom(row, connectionAt);
+    read.sealed = {row.text(sealedAt), row.optionalText(sealedAt + 1), read.connection->expiresAt,
+                   read.connection->scopes};
+  }
+  return read;
 }
 
 std::vector<Post> PostStore::list(int limit) {

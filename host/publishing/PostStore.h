@@ -2,6 +2,7 @@
 /// The posts of one organization. Bound to its organization like every tenant store; the
 /// scheduler's cross-organization work (claiming due targets) lives in TargetQueue instead.
 
+#include "connections/ConnectionStore.h"
 #include "publishing/Post.h"
 #include "store/Database.h"
 #include "tenants/Model.h"
@@ -33,6 +34,15 @@ class PostStore {
   /// How much of a post find() reads.
   enum class Detail { PostOnly, Targets, TargetsAndHistory };
   std::optional<Post> find(const std::string& id, Detail detail = Detail::TargetsAndHistory);
+  /// What an attempt at one target works with, read in one statement: the post and the connection
+  /// (nullopt when removed meanwhile) with its sealed tokens.
+  struct AttemptRead {
+    std::optional<Post> post;
+    std::optional<connections::Connection> connection;
+    connections::SealedTokens sealed;
+  };
+  AttemptRead forAttempt(const std::string& targetId);
+
   /// Newest first.
   std::vector<Post> list(int limit);
 
@@ -74,6 +84,16 @@ class PostStore {
 void recordEvent(store::Transaction& tx, const std::string& organizationId, const std::string& postId,
                  const std::optional<std::string>& targetId, const std::string& platform, const std::string& event,
                  const boost::json::object& detail);
+
+/// A history event to append.
+struct NewEvent {
+  std::string organizationId, postId;
+  std::optional<std::string> targetId;
+  std::string platform, event;
+  boost::json::object detail;
+};
+/// Appends many events inside `tx` with multi-row INSERTs (one per 64 events), in order.
+void recordEvents(store::Transaction& tx, const std::vector<NewEvent>& events);
 
 /// Reads a target row selected with targetColumns.
 Target targetFrom(const store::Row& row, std::size_t first = 0);

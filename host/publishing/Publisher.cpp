@@ -283,7 +283,13 @@ Post Publisher::submit(tenants::TenantStore& tenant, const tenants::Actor& actor
   if (!PostStore(tenant).create(post, idempotencyKey, requestHash, actor)) {
     throw Problem::conflict("this Idempotency-Key was used for another post at the same moment; retry");
   }
-  wake();
+  // A post for later needs no claim now (each wake is a write transaction): the dispatcher looks
+  // at least every pollMillis and sleeps no longer than until the next due target.
+  const auto soon = time::nowMillis() + config_.publishing.pollMillis;
+  if (std::any_of(post.targets.begin(), post.targets.end(),
+                  [&](const Target& t) { return t.status == targetStatus::queued && t.dueAt <= soon; })) {
+    wake();
+  }
   return post;
 }
 
@@ -360,6 +366,8 @@ struct TargetContext {
   std::optional<connections::Connection> connection;
   std::shared_ptr<const plugins::Plugin> plugin;
   std::optional<Post> post;
+  connections::SealedTokens sealed;           ///< the connection's tokens as read with it
+  std::optional<connections::Tokens> tokens;  ///< opened (or refreshed) at the first plugin call
 };
 
 namespace {
@@ -412,14 +420,21 @@ json::object uploadRequest(json::object& medium, const Target& target, const std
 TargetContext Publisher::loadContext(const ClaimedTarget& claimed) {
   const auto& target = claimed.target;
   auto tenant = directory_.tenant(claimed.organizationId);
-  auto connection = connections::ConnectionStore(tenant, vault_).find(target.connectionId);
-  auto post = PostStore(tenant).find(target.postId, PostStore::Detail::PostOnly);
-  return TargetContext{target, std::move(tenant), std::move(connection), plugins_.get(target.platform),
-                       std::move(post)};
+  // One statement for the post, the connection and its sealed tokens: the plugin calls that
+  // follow read nothing more unless the token is due for refresh.
+  auto read = PostStore(tenant).forAttempt(target.id);
+  return TargetContext{target,
+                       std::move(tenant),
+                       std::move(read.connection),
+                       plugins_.get(target.platform),
+                       std::move(read.post),
+                       std::move(read.sealed),
+                       std::nullopt};
 }
 
 plugins::CallResult Publisher::callPlugin(TargetContext& context, Operation operation, const json::object& request) {
-  return refresher_.callWithToken(context.tenant, context.target.connectionId, *context.plugin, operation, request);
+  return refresher_.callWithToken(context.tenant, *context.connection, context.sealed, context.tokens, *context.plugin,
+                                  operation, request);
 }
 
 void Publisher::uploadMedia(TargetContext& context, json::object& request, SendResult& sent) {
@@ -554,14 +569,56 @@ void Publisher::publish(const ClaimedTarget& claimed) {
     log::error("publishing a target failed inside the host", {{"target", claimed.target.id}, {"error", describe(e)}});
     return;
   }
-  try {
-    queue_.settle(claimed, outcome);
-  } catch (const std::exception& e) {
-    log::error("storing a publish outcome failed",
-               {{"target", claimed.target.id}, {"status", outcome.status}, {"error", describe(e)}});
+  {
+    // Recorded by the writer with others in one transaction. Until then the row still says
+    // publishing under our lease: after a crash it is looked up, never sent again blindly.
+    std::lock_guard lock(outcomesMutex_);
+    outcomes_.emplace_back(claimed, outcome);
   }
+  wakeWriter_.notify_one();
   log::info(claimed.reconcile ? "reconcile finished" : "publish attempt finished",
             {{"target", claimed.target.id}, {"platform", claimed.target.platform}, {"status", outcome.status}});
+}
+
+void Publisher::writeLoop() {
+  // A batch gathers for a few milliseconds (or until it is full): one transaction for many
+  // outcomes instead of one each, at the cost of that much more lateness in recording them.
+  constexpr std::size_t maxBatch = 128;
+  constexpr auto gather = std::chrono::milliseconds(5);
+  std::unique_lock lock(outcomesMutex_);
+  while (true) {
+    wakeWriter_.wait(lock, [this] { return writerStopping_ || !outcomes_.empty(); });
+    if (outcomes_.empty()) return;  // stopping, and everything is recorded
+    wakeWriter_.wait_for(lock, gather, [this] { return writerStopping_ || outcomes_.size() >= maxBatch; });
+    std::vector<std::pair<ClaimedTarget, Outcome>> batch;
+    while (!outcomes_.empty() && batch.size() < maxBatch) {
+      batch.push_back(std::move(outcomes_.front()));
+      outcomes_.pop_front();
+    }
+    lock.unlock();
+    record(batch);
+    settled_.notify_all();
+    lock.lock();
+  }
+}
+
+void Publisher::record(const std::vector<std::pair<ClaimedTarget, Outcome>>& outcomes) {
+  try {
+    queue_.settle(outcomes);
+    return;
+  } catch (const std::exception& e) {
+    log::warn("storing a batch of publish outcomes failed; storing them one by one",
+              {{"count", std::to_string(outcomes.size())}, {"error", describe(e)}});
+  }
+  // One bad row must not keep the others unrecorded.
+  for (const auto& item : outcomes) {
+    try {
+      queue_.settle({item});
+    } catch (const std::exception& e) {
+      log::error("storing a publish outcome failed",
+                 {{"target", item.first.target.id}, {"status", item.second.status}, {"error", describe(e)}});
+    }
+  }
 }
 
 void Publisher::start() {
@@ -578,6 +635,11 @@ void Publisher::start() {
     }
   }
   media::LocalFiles::removeStale(config_.dataDir);
+  {
+    std::lock_guard guard(outcomesMutex_);
+    writerStopping_ = false;
+  }
+  writer_ = std::thread([this] { writeLoop(); });
   for (int i = 0; i < config_.publishing.workers; ++i) workers_.emplace_back([this] { workerLoop(); });
   dispatcher_ = std::thread([this] { dispatchLoop(); });
 }
@@ -594,19 +656,23 @@ void Publisher::stop() {
   workers_.clear();
   // Claimed but never started: give them back at once rather than waiting for the lease (a
   // reconciliation stays publishing, to be looked up by the next host that runs).
-  for (const auto& claimed : ready_) {
-    Outcome back;
-    back.status = claimed.reconcile ? targetStatus::publishing : targetStatus::queued;
-    back.dueAt = time::nowMillis();
-    if (claimed.reconcile) back.reconcileAfter = back.dueAt;
-    back.uncounted = !claimed.reconcile;
-    back.event = "released";
-    try {
-      queue_.settle(claimed, back);
-    } catch (const std::exception&) {
+  {
+    std::lock_guard guard(outcomesMutex_);
+    for (auto& claimed : ready_) {
+      Outcome back;
+      back.status = claimed.reconcile ? targetStatus::publishing : targetStatus::queued;
+      back.dueAt = time::nowMillis();
+      if (claimed.reconcile) back.reconcileAfter = back.dueAt;
+      back.uncounted = !claimed.reconcile;
+      back.event = "released";
+      outcomes_.emplace_back(std::move(claimed), std::move(back));
     }
+    writerStopping_ = true;
   }
   ready_.clear();
+  // The writer records every outcome still queued before it ends.
+  wakeWriter_.notify_all();
+  if (writer_.joinable()) writer_.join();
 }
 
 void Publisher::wake() {
@@ -630,9 +696,10 @@ void Publisher::workerLoop() {
     lock.lock();
     --busy_;
     // Claim in batches: wake the dispatcher when an eighth of the workers are free (or all are),
-    // not after every target; the poll interval catches the rest.
+    // not after every target, and only when its last claim left due work behind (otherwise it
+    // sleeps until the next due time, or a new post wakes it): no empty claim per target.
     const int idle = config_.publishing.workers - busy_ - static_cast<int>(ready_.size());
-    if (idle >= std::max(1, config_.publishing.workers / 8) || busy_ == 0) wakeRequested_ = true;
+    if (backlog_ && (idle >= std::max(1, config_.publishing.workers / 8) || busy_ == 0)) wakeRequested_ = true;
     settled_.notify_all();
     wakeDispatcher_.notify_one();
   }
@@ -676,15 +743,24 @@ void Publisher::dispatchLoop() {
         }
       }
       // With every worker busy, a finishing worker wakes us (wakeRequested_).
-      if (capacity > 0) {
+      if (capacity <= 0) {
+        std::lock_guard guard(mutex_);
+        backlog_ = true;
+      } else {
         auto claimed = queue_.claimDue(capacity, leaseMillis);
+        const bool full = static_cast<int>(claimed.size()) == capacity;
+        {
+          std::lock_guard guard(mutex_);
+          backlog_ = full;
+          for (auto& c : claimed) ready_.push_back(std::move(c));
+        }
         if (!claimed.empty()) {
           log::debug("claimed due targets",
                      {{"count", std::to_string(claimed.size())}, {"capacity", std::to_string(capacity)}});
-          std::lock_guard guard(mutex_);
-          for (auto& c : claimed) ready_.push_back(std::move(c));
           wakeWorkers_.notify_all();
-        } else if (const auto next = queue_.nextDueAt()) {
+        }
+        // After a full claim more may be due: the next finishing workers wake us.
+        if (const auto next = full ? std::nullopt : queue_.nextDueAt()) {
           // Sleep until the next scheduled target is due (at least a little: another host may
           // hold what is due now).
           sleep =

@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace marketsage::publishing {
@@ -97,6 +98,9 @@ class Publisher {
  private:
   void dispatchLoop();
   void workerLoop();
+  /// Records the outcomes the workers queue, many per transaction, until stop() has drained them.
+  void writeLoop();
+  void record(const std::vector<std::pair<ClaimedTarget, Outcome>>& outcomes);
   void publish(const ClaimedTarget& claimed);
   /// Loads the target's context, sends it to its platform and decides what the reply means.
   Outcome attempt(const ClaimedTarget& claimed);
@@ -132,8 +136,15 @@ class Publisher {
   int busy_ = 0;
   bool stopping_ = false;
   bool wakeRequested_ = false;
+  bool backlog_ = false;  ///< the last claim was full: more targets may be due now
   std::thread dispatcher_;
   std::vector<std::thread> workers_;
+  /// Outcomes not yet recorded (their rows still say publishing, under this host's lease).
+  std::mutex outcomesMutex_;
+  std::condition_variable wakeWriter_;
+  std::deque<std::pair<ClaimedTarget, Outcome>> outcomes_;
+  bool writerStopping_ = false;
+  std::thread writer_;
 };
 
 }  // namespace marketsage::publishing

@@ -7,8 +7,6 @@
 #include <boost/json.hpp>
 
 namespace marketsage::publishing {
-namespace {}  // namespace
-
 TargetQueue::TargetQueue(store::Database& db, std::string owner) : db_(db), owner_(std::move(owner)) {}
 
 std::vector<ClaimedTarget> TargetQueue::claimDue(int limit, std::int64_t leaseMillis) {
@@ -36,12 +34,18 @@ std::vector<ClaimedTarget> TargetQueue::claimDue(int limit, std::int64_t leaseMi
   const auto rows = tx.query(sql, {std::string(targetStatus::publishing), owner_, now + leaseMillis, now,
                                    std::string(targetStatus::queued), std::int64_t{limit}});
   std::vector<ClaimedTarget> claimed;
+  std::vector<NewEvent> events;
   for (const auto& row : rows) {
     ClaimedTarget c{row.text(0), targetFrom(row, 1)};
-    recordEvent(tx, c.organizationId, c.target.postId, c.target.id, c.target.platform, "attempt",
-                {{"attempt", c.target.attempts}, {"host", owner_}});
+    events.push_back({c.organizationId,
+                      c.target.postId,
+                      c.target.id,
+                      c.target.platform,
+                      "attempt",
+                      {{"attempt", c.target.attempts}, {"host", owner_}}});
     claimed.push_back(std::move(c));
   }
+  recordEvents(tx, events);
   tx.commit();
   return claimed;
 }
@@ -104,30 +108,36 @@ int TargetQueue::adoptAllInFlight() {
                                       {std::string(targetStatus::publishing)}));
 }
 
-void TargetQueue::settle(const ClaimedTarget& claimed, const Outcome& outcome) {
+void TargetQueue::settle(const std::vector<std::pair<ClaimedTarget, Outcome>>& outcomes) {
+  if (outcomes.empty()) return;
   const auto now = time::nowMillis();
-  const bool published = outcome.status == targetStatus::published;
+  std::vector<NewEvent> events;
   store::Transaction tx(db_);
-  // A target another host took over (lease_owner changed) is not ours to write. An outcome that
-  // stays "publishing" (unknown: to reconcile) releases the lease so the reconciler may claim it.
-  const auto changed = tx.execute(
-      "UPDATE post_targets SET status = $1, platform_post_id = COALESCE($2, platform_post_id), url = COALESCE($3, url),"
-      " progress = COALESCE($4, progress), error = $5, error_kind = $6, published_at = $7, due_at = $8,"
-      " lease_owner = NULL, lease_until = NULL, updated_at = $9, reconcile_after = $12,"
-      " attempts = attempts - $13"
-      " WHERE id = $10 AND lease_owner = $11 AND status = $14",
-      {outcome.status, store::nullable(outcome.platformPostId), store::nullable(outcome.url),
-       store::nullable(outcome.progress), store::nullable(outcome.error), store::nullable(outcome.errorKind),
-       published ? store::Param(now) : store::Param(nullptr), outcome.dueAt > 0 ? outcome.dueAt : now, now,
-       claimed.target.id, owner_, store::nullable(outcome.reconcileAfter), std::int64_t{outcome.uncounted ? 1 : 0},
-       std::string(targetStatus::publishing)});
-  if (changed == 0) {
-    log::warn("a publish outcome arrived for a target no longer held",
-              {{"target", claimed.target.id}, {"status", outcome.status}});
-    return;
+  for (const auto& [claimed, outcome] : outcomes) {
+    const bool published = outcome.status == targetStatus::published;
+    // A target another host took over (lease_owner changed) is not ours to write. An outcome that
+    // stays "publishing" (unknown: to reconcile) releases the lease so the reconciler may claim it.
+    const auto changed = tx.execute(
+        "UPDATE post_targets SET status = $1, platform_post_id = COALESCE($2, platform_post_id), url = COALESCE($3, "
+        "url),"
+        " progress = COALESCE($4, progress), error = $5, error_kind = $6, published_at = $7, due_at = $8,"
+        " lease_owner = NULL, lease_until = NULL, updated_at = $9, reconcile_after = $12,"
+        " attempts = attempts - $13"
+        " WHERE id = $10 AND lease_owner = $11 AND status = $14",
+        {outcome.status, store::nullable(outcome.platformPostId), store::nullable(outcome.url),
+         store::nullable(outcome.progress), store::nullable(outcome.error), store::nullable(outcome.errorKind),
+         published ? store::Param(now) : store::Param(nullptr), outcome.dueAt > 0 ? outcome.dueAt : now, now,
+         claimed.target.id, owner_, store::nullable(outcome.reconcileAfter), std::int64_t{outcome.uncounted ? 1 : 0},
+         std::string(targetStatus::publishing)});
+    if (changed == 0) {
+      log::warn("a publish outcome arrived for a target no longer held",
+                {{"target", claimed.target.id}, {"status", outcome.status}});
+      continue;
+    }
+    events.push_back({claimed.organizationId, claimed.target.postId, claimed.target.id, claimed.target.platform,
+                      outcome.event, outcome.eventDetail});
   }
-  recordEvent(tx, claimed.organizationId, claimed.target.postId, claimed.target.id, claimed.target.platform,
-              outcome.event, outcome.eventDetail);
+  recordEvents(tx, events);
   tx.commit();
 }
 

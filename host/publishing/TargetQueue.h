@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace marketsage::publishing {
@@ -55,8 +56,9 @@ class TargetQueue {
   /// At start with a database no other host may use (SQLite): every target still publishing was
   /// left by a previous run of this host; reconcile it now instead of after its lease.
   int adoptAllInFlight();
-  /// Stores the outcome of our attempt (unless the target was taken from us meanwhile).
-  void settle(const ClaimedTarget& claimed, const Outcome& outcome);
+  /// Stores the outcomes of our attempts (except for targets taken from us meanwhile), all in
+  /// one transaction with their history events.
+  void settle(const std::vector<std::pair<ClaimedTarget, Outcome>>& outcomes);
   /// Pushes every queued target of the connection to at least `until` (a platform rate limit).
   void deferConnection(const std::string& connectionId, std::int64_t until);
 

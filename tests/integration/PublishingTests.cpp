@@ -514,30 +514,37 @@ TEST_CASE("a host killed mid-batch: after restart every target is published once
   CHECK(review <= 4);  // at most what the 4 workers had in flight
 }
 
-TEST_CASE("two hosts on one PostgreSQL publish 1,000 scheduled posts, none twice", "[publishing][postgresql]") {
+namespace {
+
+/// Two hosts on one PostgreSQL database and `posts` scheduled posts falling due from 3 seconds on,
+/// spread over `spreadSeconds`: each is published exactly once, and both hosts take part.
+void publishOnTwoHosts(int posts, int spreadSeconds) {
   REQUIRE(backend() == "postgresql");
   OAuthEmulator emulator;
   World w(oauthEnv(emulator), publishingConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto connection = str(connect(w, admin, "oauthtest").front(), "id");
-  // Rows straight into the schedule (the REST path is tested above); all due in 3 seconds.
+  // Rows straight into the schedule (the REST path is tested above).
   const auto due = std::chrono::duration_cast<std::chrono::milliseconds>(
                        (std::chrono::system_clock::now() + std::chrono::seconds(3)).time_since_epoch())
                        .count();
   const auto ds = std::to_string(due);
+  const auto n = std::to_string(posts);
+  const auto dueOf = ds + " + (g - 1) * " + std::to_string(spreadSeconds * 1000) + " / " + n;
   sql(w.host.databaseUrl(),
       "INSERT INTO posts (id, organization_id, content, media_ids, options, scheduled_at, created_at)"
       " SELECT 'bulk-' || g, '" +
-          w.a.id + "', 'bulk ' || g, '[]', '{}', " + ds + ", " + ds + " FROM generate_series(1, 1000) g");
+          w.a.id + "', 'bulk ' || g, '[]', '{}', " + dueOf + ", " + ds + " FROM generate_series(1, " + n + ") g");
   sql(w.host.databaseUrl(),
       "INSERT INTO post_targets (id, post_id, organization_id, connection_id, platform, account_id, status, due_at, "
       "updated_at)"
       " SELECT 't-' || g, 'bulk-' || g, '" +
-          w.a.id + "', '" + connection + "', 'oauthtest', 'u-1', 'queued', " + ds + ", " + ds +
-          " FROM generate_series(1, 1000) g");
+          w.a.id + "', '" + connection + "', 'oauthtest', 'u-1', 'queued', " + dueOf + ", " + ds +
+          " FROM generate_series(1, " + n + ") g");
   Host second(w.host.databaseUrl(), oauthEnv(emulator));
   second.start(publishingConfig());
-  for (int i = 0; i < 600; ++i) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(spreadSeconds + 30 + posts / 100);
+  while (std::chrono::steady_clock::now() < deadline) {
     const auto left =
         sql(w.host.databaseUrl(), "SELECT COUNT(*) FROM post_targets WHERE status IN ('queued', 'publishing')");
     if (left.at(0).at(0) == "0") break;
@@ -546,8 +553,8 @@ TEST_CASE("two hosts on one PostgreSQL publish 1,000 scheduled posts, none twice
   const auto published = emulator.published();
   std::map<std::string, int> times;
   for (const auto& p : published) ++times[p.text];
-  CHECK(published.size() == 1000);
-  CHECK(times.size() == 1000);
+  CHECK(published.size() == static_cast<std::size_t>(posts));
+  CHECK(times.size() == static_cast<std::size_t>(posts));
   const auto states = sql(w.host.databaseUrl(), "SELECT status, COUNT(*) FROM post_targets GROUP BY status");
   REQUIRE(states.size() == 1);
   CHECK(states.at(0).at(0) == "published");
@@ -558,6 +565,17 @@ TEST_CASE("two hosts on one PostgreSQL publish 1,000 scheduled posts, none twice
     hosts.insert(str(json::parse(row.at(0)), "host"));
   }
   CHECK(hosts.size() == 2);
+}
+
+}  // namespace
+
+TEST_CASE("two hosts on one PostgreSQL publish 1,000 scheduled posts, none twice", "[publishing][postgresql]") {
+  publishOnTwoHosts(1000, 0);
+}
+
+TEST_CASE("two hosts on one PostgreSQL publish 5,000 posts due over a few seconds, each exactly once",
+          "[publishing][postgresql]") {
+  publishOnTwoHosts(5000, 4);
 }
 
 TEST_CASE("media by URL: fetched by the host, never from inside its network, not even through a redirect",
