@@ -23,6 +23,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <unordered_map>
 
 namespace json = boost::json;
 
@@ -71,6 +72,51 @@ std::string headersJson(const Poco::Net::HTTPResponse& response) {
   return json::serialize(headerObject);
 }
 
+/// Keep-alive connections to the platforms by origin (scheme, host, port and proxy): a publish
+/// reuses the connection of the last call instead of paying a TCP and TLS handshake every time.
+class KeepAlive {
+ public:
+  static KeepAlive& instance() {
+    static KeepAlive cache;
+    return cache;
+  }
+
+  /// An idle connection to `origin` the server has not closed, or nothing.
+  std::unique_ptr<Poco::Net::HTTPClientSession> take(const std::string& origin) {
+    std::vector<std::unique_ptr<Poco::Net::HTTPClientSession>> stale;  // closed outside the lock
+    std::unique_lock lock(mutex_);
+    auto found = idle_.find(origin);
+    while (found != idle_.end() && !found->second.empty()) {
+      auto entry = std::move(found->second.back());
+      found->second.pop_back();
+      // Idle longer than servers commonly keep a connection (Node's default is 5 s), or already
+      // readable (the server closed it, or wrote what nobody asked for): not worth the risk of a
+      // request written into a connection the server is closing, whose outcome would be unknown.
+      const bool fresh = std::chrono::steady_clock::now() - entry.since < kIdleLifetime;
+      if (fresh && !entry.session->socket().poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ))
+        return std::move(entry.session);
+      stale.push_back(std::move(entry.session));
+    }
+    return nullptr;
+  }
+
+  void give(const std::string& origin, std::unique_ptr<Poco::Net::HTTPClientSession> session) {
+    std::lock_guard lock(mutex_);
+    auto& idle = idle_[origin];
+    if (idle.size() < kIdlePerOrigin) idle.push_back({std::move(session), std::chrono::steady_clock::now()});
+  }
+
+ private:
+  static constexpr auto kIdleLifetime = std::chrono::seconds(4);
+  static constexpr std::size_t kIdlePerOrigin = 32;
+  struct Idle {
+    std::unique_ptr<Poco::Net::HTTPClientSession> session;
+    std::chrono::steady_clock::time_point since;
+  };
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::vector<Idle>> idle_;
+};
+
 /// One piece of the request body: bytes of the plugin's, or a range of a file streamed from disk.
 struct Segment {
   std::string_view bytes;
@@ -93,10 +139,11 @@ class HttpCall {
   std::optional<std::string> addFile(const char* path, std::uint64_t offset, std::uint64_t length,
                                      const std::string& what);
   ms_status exchange();
+  std::string origin() const;
   std::unique_ptr<Poco::Net::HTTPClientSession> openSession() const;
   std::optional<std::string> sendBody(std::ostream& os);
   std::optional<std::string> sendFile(std::ostream& os, const Segment& segment);
-  ms_status receive(Poco::Net::HTTPClientSession& session);
+  ms_status receive(Poco::Net::HTTPClientSession& session, bool& reusable);
   ms_status fail(ms_status status, const std::string& reason);
   void setStatus(int status);
   void setSent();
@@ -211,9 +258,14 @@ std::optional<std::string> HttpCall::addFile(const char* path, std::uint64_t off
   return std::nullopt;
 }
 
-/// Sends the checked request and receives the answer; Poco throws on transport errors.
+/// Sends the checked request and receives the answer; Poco throws on transport errors. The
+/// connection goes back to KeepAlive only after a whole answer that did not ask to close it.
 ms_status HttpCall::exchange() {
-  const auto session = openSession();
+  const auto key = origin();
+  auto session = KeepAlive::instance().take(key);
+  if (!session) session = openSession();
+  const auto timeoutMs = req_.timeout_ms ? std::chrono::milliseconds(req_.timeout_ms) : services_.options().httpTimeout;
+  session->setTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(timeoutMs.count()) * 1000));
   Poco::Net::HTTPRequest request(method_, requestTarget(req_.url), Poco::Net::HTTPMessage::HTTP_1_1);
   for (const auto& [name, value] : headers_) request.add(name, value);
   if (contentLength_ > 0 || method_ == "POST" || method_ == "PUT" || method_ == "PATCH")
@@ -225,7 +277,16 @@ ms_status HttpCall::exchange() {
   sent_ = contentLength_;
   requestSent_ = true;
   setSent();
-  return receive(*session);
+  bool reusable = false;
+  const auto status = receive(*session, reusable);
+  if (reusable) KeepAlive::instance().give(key, std::move(session));
+  return status;
+}
+
+std::string HttpCall::origin() const {
+  const auto& options = services_.options();
+  return scheme_ + "://" + host_ + ":" + std::to_string(uri_.getPort()) + "|" + options.proxyHost + ":" +
+         std::to_string(options.proxyPort);
 }
 
 std::unique_ptr<Poco::Net::HTTPClientSession> HttpCall::openSession() const {
@@ -237,8 +298,7 @@ std::unique_ptr<Poco::Net::HTTPClientSession> HttpCall::openSession() const {
     session = std::make_unique<Poco::Net::HTTPClientSession>(host_, port);
   const auto& options = services_.options();
   if (!options.proxyHost.empty()) session->setProxy(options.proxyHost, options.proxyPort);
-  const auto timeoutMs = req_.timeout_ms ? std::chrono::milliseconds(req_.timeout_ms) : options.httpTimeout;
-  session->setTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(timeoutMs.count()) * 1000));
+  session->setKeepAlive(true);
   return session;
 }
 
@@ -269,7 +329,7 @@ std::optional<std::string> HttpCall::sendFile(std::ostream& os, const Segment& s
 }
 
 /// Status, then headers as JSON, then the body in chunks, each to the plugin's sink.
-ms_status HttpCall::receive(Poco::Net::HTTPClientSession& session) {
+ms_status HttpCall::receive(Poco::Net::HTTPClientSession& session, bool& reusable) {
   Poco::Net::HTTPResponse response;
   std::istream& is = session.receiveResponse(response);
   const int status = static_cast<int>(response.getStatus());
@@ -285,6 +345,7 @@ ms_status HttpCall::receive(Poco::Net::HTTPClientSession& session) {
     refused = !writeToSink(resp_.body, std::string_view(buffer_.data(), static_cast<std::size_t>(n)));
   }
   report(status, false);
+  reusable = !refused && is.eof() && response.getKeepAlive();
   if (refused) {
     writeToSink(resp_.error, "a response sink refused the data");
     return MS_ERR_PERMANENT;
