@@ -265,7 +265,14 @@ ms_status HttpCall::exchange() {
   auto session = KeepAlive::instance().take(key);
   if (!session) session = openSession();
   const auto timeoutMs = req_.timeout_ms ? std::chrono::milliseconds(req_.timeout_ms) : services_.options().httpTimeout;
-  session->setTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(timeoutMs.count()) * 1000));
+  const Poco::Timespan timeout(static_cast<Poco::Timespan::TimeDiff>(timeoutMs.count()) * 1000);
+  session->setTimeout(timeout);
+  if (session->connected()) {
+    // Poco applies the session's timeouts to the socket only when it connects: a kept-alive
+    // connection would keep the timeout of the call that opened it.
+    session->socket().setSendTimeout(timeout);
+    session->socket().setReceiveTimeout(timeout);
+  }
   Poco::Net::HTTPRequest request(method_, requestTarget(req_.url), Poco::Net::HTTPMessage::HTTP_1_1);
   for (const auto& [name, value] : headers_) request.add(name, value);
   if (contentLength_ > 0 || method_ == "POST" || method_ == "PUT" || method_ == "PATCH")

@@ -224,12 +224,15 @@ const std::vector<Migration>& migrations() {
             {}},
        }},
       {6,
-       "media bytes in the database on PostgreSQL",
+       "media bytes in the database on PostgreSQL; the connection list in index order",
        {
            // PostgreSQL keeps each item's bytes as a large object, so that every host reaches them;
            // an oid column (not bigint) is what vacuumlo and the lo tools recognise as a reference.
            // SQLite keeps files under <dataDir>/media and leaves the column NULL.
            {"ALTER TABLE media ADD COLUMN content_oid BIGINT", "ALTER TABLE media ADD COLUMN content_oid OID"},
+           // GET /connections reads an organization's rows in this order: without the index every
+           // request sorted them (7% of the route's CPU in bench/http-read).
+           {"CREATE INDEX connections_listed ON connections (organization_id, platform, account_name, id)", {}},
        }},
   };
   return all;
