@@ -108,7 +108,11 @@ class KeepAlive {
 
  private:
   static constexpr auto kIdleLifetime = std::chrono::seconds(4);
-  static constexpr std::size_t kIdlePerOrigin = 32;
+  // Few: a thread-per-connection server (Poco's serves 16 connections by default) gives each
+  // open connection a thread, so connections held idle by many workers, or by several hosts,
+  // would starve the others (bench_publish --hosts 2 stalled for the server's keep-alive timeout
+  // with 32). Past this many, a connection coming back is closed.
+  static constexpr std::size_t kIdlePerOrigin = 8;
   struct Idle {
     std::unique_ptr<Poco::Net::HTTPClientSession> session;
     std::chrono::steady_clock::time_point since;
