@@ -18,8 +18,6 @@ namespace {
 using auth::Permission;
 using http::Exchange;
 
-constexpr std::int64_t dayMillis = 24LL * 3600 * 1000;
-
 std::vector<std::string> commaList(const std::optional<std::string>& text) {
   std::vector<std::string> out;
   if (!text) return out;
@@ -39,12 +37,12 @@ std::int64_t parseDate(const std::string& text, const char* name) {
 
 void analytics(insights::Analytics& analytics, Exchange& ex) {
   auto tenant = ex.targetTenant();
-  const auto today = time::nowMillis() / dayMillis * dayMillis;
+  const auto today = time::nowMillis() / time::dayMillis * time::dayMillis;
   const auto startText = ex.query("start");
   const auto endText = ex.query("end");
   insights::Range range;
   range.end = endText ? parseDate(*endText, "end") : today;
-  range.start = startText ? parseDate(*startText, "start") : range.end - 30 * dayMillis;
+  range.start = startText ? parseDate(*startText, "start") : range.end - 30 * time::dayMillis;
   if (range.start > range.end) throw Problem::badInput("start is after end");
   range.platforms = commaList(ex.query("platforms"));
   range.metrics = commaList(ex.query("metrics"));

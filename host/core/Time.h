@@ -9,6 +9,9 @@
 
 namespace marketsage::time {
 
+/// One day in the unit the database stores (a calendar day in UTC: no leap seconds there).
+inline constexpr std::int64_t dayMillis = 24LL * 3600 * 1000;
+
 std::int64_t nowMillis();
 /// "2026-11-25T10:00:00.123Z"
 std::string formatIso8601(std::int64_t millis);

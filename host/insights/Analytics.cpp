@@ -21,7 +21,6 @@ namespace {
 namespace json = boost::json;
 using plugins::Operation;
 
-constexpr std::int64_t dayMillis = 24LL * 3600 * 1000;
 constexpr std::size_t maxDailyDays = 1000;  ///< a longer range lists its first 1000 days
 
 double number(const json::value& v) {
@@ -127,7 +126,7 @@ json::object topPostEntry(const connections::Connection& c, const std::string& p
     if (it->url) entry["url"] = *it->url;
     if (it->publishedAt) {
       entry["publishedAt"] = time::formatIso8601(*it->publishedAt);
-      tally.byDay[*it->publishedAt / dayMillis * dayMillis].second += engagementOf(postMetrics);
+      tally.byDay[*it->publishedAt / time::dayMillis * time::dayMillis].second += engagementOf(postMetrics);
     }
   }
   return entry;
@@ -169,7 +168,7 @@ json::object postInsights(oauth::TokenRefresher& refresher, tenants::TenantStore
 /// — every day listed, quiet ones with zeros, so that a chart needs no gap filling.
 json::array dailyTotals(const Range& range, const Tally& tally) {
   json::array daily;
-  for (std::int64_t day = range.start; day <= range.end && daily.size() < maxDailyDays; day += dayMillis) {
+  for (std::int64_t day = range.start; day <= range.end && daily.size() < maxDailyDays; day += time::dayMillis) {
     const auto found = tally.byDay.find(day);
     daily.push_back({{"day", time::formatIso8601(day).substr(0, 10)},
                      {"posts", found == tally.byDay.end() ? 0 : found->second.first},
@@ -198,9 +197,9 @@ json::object Analytics::report(tenants::TenantStore& tenant, const Range& range)
     json::object accountMetrics, postSums;
     try {
       accountMetrics = accountInsights(refresher_, tenant, c, *plugin, asked, account);
-      const auto published = posts.publishedBetween(c.id, range.start, range.end + dayMillis - 1, 100);
+      const auto published = posts.publishedBetween(c.id, range.start, range.end + time::dayMillis - 1, 100);
       for (const auto& t : published)
-        if (t.publishedAt) ++tally.byDay[*t.publishedAt / dayMillis * dayMillis].first;
+        if (t.publishedAt) ++tally.byDay[*t.publishedAt / time::dayMillis * time::dayMillis].first;
       postSums = postInsights(refresher_, tenant, c, *plugin, asked, published, tally, account);
     } catch (const plugins::PlatformError& error) {  // the token could not be made fresh
       account["error"] = error.what();

@@ -56,7 +56,8 @@ std::optional<long> daysToSunset(const PluginInfo& info, std::int64_t nowMillis)
   const auto sunset = marketsage::time::parseIso8601(info.apiVersion->sunsetAt + "T00:00:00Z");
   if (!sunset) return std::nullopt;
   const auto diff = *sunset - nowMillis;
-  return static_cast<long>(diff >= 0 ? diff / 86'400'000 : -((-diff + 86'399'999) / 86'400'000));
+  return static_cast<long>(diff >= 0 ? diff / marketsage::time::dayMillis
+                                     : -((-diff + marketsage::time::dayMillis - 1) / marketsage::time::dayMillis));
 }
 
 std::optional<std::string> apiVersionWarning(const PluginInfo& info, std::int64_t nowMillis) {

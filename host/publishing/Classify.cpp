@@ -231,7 +231,7 @@ Outcome classifyLookup(const plugins::CallResult& result, const Target& target, 
   if (result.kind == ErrorKind::RateLimited || result.kind == ErrorKind::Transient) {
     // Ask again soon, then less and less often; an attempt nobody could look up for a day goes
     // to a person.
-    if (now - attemptedAt > 86'400'000)
+    if (now - attemptedAt > time::dayMillis)
       return needsReview("the platform could not be asked for a day: " + result.reason());
     const auto wait = std::max<std::int64_t>(1000LL * result.retryAfterSeconds,
                                              std::clamp<std::int64_t>((now - attemptedAt) / 4, 2000, 300'000));

@@ -68,7 +68,7 @@ void TargetQueue::heartbeat() {
     db_.execute("INSERT INTO hosts (id, started_at, heartbeat_at) VALUES ($1, $2, $2)", {owner_, now});
   }
   // Rows of hosts gone for a day are kept no longer.
-  db_.execute("DELETE FROM hosts WHERE heartbeat_at < $1", {now - 86'400'000});
+  db_.execute("DELETE FROM hosts WHERE heartbeat_at < $1", {now - time::dayMillis});
 }
 
 std::vector<ClaimedTarget> TargetQueue::claimOrphans(int limit, std::int64_t leaseMillis,
