@@ -1,5 +1,5 @@
 /*
- * MarketSage Social Host — platform plugin ABI, version 1.2 (1.0 and 1.1 plugins load unchanged).
+ * MarketSage Social Host — platform plugin ABI, version 1.3 (1.0, 1.1 and 1.2 plugins load unchanged).
  *
  * This header is the whole contract between the host and a platform plugin. It compiles as C99
  * and as C++ and needs nothing but the C standard library. A plugin is one shared library that
@@ -51,7 +51,7 @@ extern "C" {
 /// ABI version this header describes. Bump MINOR when fields, functions or extensions are
 /// appended; MAJOR only for an incompatible change (never planned).
 #define MS_ABI_VERSION_MAJOR 1
-#define MS_ABI_VERSION_MINOR 2
+#define MS_ABI_VERSION_MINOR 3
 
 /// Name of the one symbol a plugin exports.
 #define MS_PLUGIN_ENTRY_SYMBOL "marketsage_plugin_entry"
@@ -379,6 +379,18 @@ typedef struct ms_plugin_descriptor {
 /// answer JSON to `reply`, return MS_OK or an MS_ERR_* kind (with reply->error() details).
 /// Must answer MS_ERR_INVALID_INPUT, without any network call, to empty, non-JSON, wrongly
 /// shaped or oversized input. The JSON schemas are in sdk-docs/.
+///
+/// (1.3) The organization's own app. An organization may register its own app with a platform
+/// (its client id and secret, and for a platform with many servers its base URLs). The host then
+/// adds "app" to every request it makes for that organization — authorize_url, exchange_code,
+/// refresh, revoke, list_accounts and every call made with a connection's token — holding the
+/// settings of that app under the names of the plugin's settings: {"client_id": "…",
+/// "client_secret": "…" (empty for a public client), "api_base?": "…", "auth_base?": "…", …}.
+/// Read a setting from "app" first and from ms_host.setting() when "app" lacks it (the C++ SDK's
+/// guard(request, length, reply, body) does this for Host::setting; the C SDK has
+/// msdk_request_setting_string). Without "app" the instance's app (your settings) applies. Keep
+/// per-app state (quotas, caches) keyed by the client id in use. The host sends "app" only to
+/// plugins built against 1.3 or later; an organization cannot register an app for an older one.
 /// [thread-safe]
 typedef ms_status (*ms_call_fn)(const char* request, size_t request_len, const ms_reply* reply);
 

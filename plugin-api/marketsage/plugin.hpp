@@ -68,6 +68,51 @@ struct Error : std::exception {
 /// status: Error as given, std::bad_alloc as MS_ERR_TRANSIENT, anything else as MS_ERR_PERMANENT.
 /// Use it for every capability function so that no exception can leave the plugin.
 template <class Body>
+ms_status guard(const ms_reply* reply, Body&& body) noexcept;
+
+namespace detail {
+/// The request of the capability call this thread is serving (set by guard(request, …)), and its
+/// "app" object once Host::setting() has looked for it.
+struct CallRequest {
+  const char* text = nullptr;
+  size_t length = 0;
+  bool appRead = false;
+  std::string app;  ///< JSON text of the request's "app" object; empty when it has none
+};
+/// A plain pointer to the caller's stack: a thread_local with a destructor would keep glibc from
+/// ever unloading the plugin.
+inline thread_local CallRequest* callRequest = nullptr;
+
+/// Makes `text` the current call's request until destroyed (restoring the previous one).
+class CallScope {
+ public:
+  CallScope(const char* text, size_t length) noexcept : saved_(callRequest) {
+    request_.text = text;
+    request_.length = text != nullptr ? length : 0;
+    callRequest = &request_;
+  }
+  ~CallScope() { callRequest = saved_; }
+  CallScope(const CallScope&) = delete;
+  CallScope& operator=(const CallScope&) = delete;
+
+ private:
+  CallRequest request_;
+  CallRequest* saved_;
+};
+}  // namespace detail
+
+/// guard() for a capability call whose request may carry "app" (ABI 1.3): the organization's own
+/// platform app the host chose for this call. While `body` runs, Host::setting() answers from the
+/// request's "app" first ("/client_id", "/client_secret", "/api_base" …) and from the plugin's
+/// settings for what the app does not set — so one loaded plugin serves many organizations' apps.
+/// Use this form for every call that reads app credentials or base URLs.
+template <class Body>
+ms_status guard(const char* request, size_t length, const ms_reply* reply, Body&& body) noexcept {
+  const detail::CallScope scope(request, length);
+  return guard(reply, std::forward<Body>(body));
+}
+
+template <class Body>
 ms_status guard(const ms_reply* reply, Body&& body) noexcept {
   try {
     const std::string out = body();
@@ -370,8 +415,13 @@ class Host {
 
   void log(int32_t level, const std::string& message) const { host_->log(host_, level, message.c_str()); }
 
-  /// The plugin setting at JSON pointer `pointer` ("/api_base").
+  /// The plugin setting at JSON pointer `pointer` ("/api_base"): inside guard(request, …), the
+  /// request's "app" value when it has one (ABI 1.3), else the plugin's own setting.
   JsonValue setting(const char* pointer) const {
+    if (const std::string& app = callApp(); !app.empty() && pointer != nullptr && *pointer != '\0') {
+      JsonValue v = get(app, pointer);
+      if (v.present()) return v;
+    }
     StringSink s;
     JsonValue v;
     v.type = host_->setting(host_, pointer, s.get());
@@ -530,6 +580,20 @@ class Host {
   }
 
  private:
+  /// The current call's "app" object as JSON text, read from its request once per call.
+  const std::string& callApp() const {
+    static const std::string none;
+    auto* call = detail::callRequest;
+    if (call == nullptr) return none;
+    if (!call->appRead && call->text != nullptr) {
+      call->appRead = true;
+      StringSink s;
+      if (host_->json_get(host_, call->text, call->length, "/app", s.get()) == MS_JSON_OBJECT)
+        call->app = std::move(s.data);
+    }
+    return call->app;
+  }
+
   const ms_host* host_ = nullptr;
 };
 

@@ -52,7 +52,7 @@ std::string organizationAccount(const std::string& urn, const std::string& token
 }  // namespace
 
 ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto token = accessToken(host.objectRequest(req, len));
     auto accounts = Json::array();
     accounts.pushRaw(memberAccount(token));
@@ -62,7 +62,7 @@ ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status checkToken(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto token = accessToken(host.objectRequest(req, len));
     const auto r = callApi("GET", "/v2/userinfo", token, "openid profile");
     auto out = Json::object().field("healthy", true);

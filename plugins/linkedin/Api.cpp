@@ -63,7 +63,7 @@ int32_t throttleWait(const HttpResponse& r, const std::string& message) {
 /// (https://learn.microsoft.com/en-us/linkedin/marketing/versioning); its migrations table puts
 /// the sunset on about the 15th of the same month a year later (202510 → 2026-10-15).
 ms_status apiVersionInfo(const char* request, size_t length, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(request, length, reply, [&] {
     host.objectRequest(request, length);  // {} — but malformed input is refused like everywhere
     const auto version = apiVersion();
     const int year = std::stoi(version.substr(0, 4));

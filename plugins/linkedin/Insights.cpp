@@ -96,7 +96,7 @@ std::string restliList(const std::vector<std::string>& urns) {
 }  // namespace
 
 ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     const auto startDay = epochDay(json, "/start"), endDay = epochDay(json, "/end");
@@ -141,7 +141,7 @@ ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status postInsights(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     if (host.get(json, "/postIds").type != MS_JSON_ARRAY ||

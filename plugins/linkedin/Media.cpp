@@ -121,7 +121,7 @@ UploadedMedia uploadMedia(const MediaItem& media, const std::string& ownerUrn, c
 }
 
 ms_status upload(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     const auto owner = authorUrn(json);

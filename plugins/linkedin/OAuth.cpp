@@ -90,7 +90,7 @@ std::string tokenReply(const HttpResponse& r, bool withAccount) {
 }  // namespace
 
 ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto redirectUri = host.requiredString(json, "/redirectUri");
     const auto state = host.requiredString(json, "/state");
@@ -114,7 +114,7 @@ ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status exchangeCode(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto code = host.requiredString(json, "/code");
     const auto redirectUri = host.requiredString(json, "/redirectUri");
@@ -126,7 +126,7 @@ ms_status exchangeCode(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status refreshToken(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto refresh = host.requiredString(json, "/refreshToken");
     const auto r = postForm("/oauth/v2/accessToken", {{"grant_type", "refresh_token"}, {"refresh_token", refresh}},
@@ -136,7 +136,7 @@ ms_status refreshToken(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status revokeToken(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     postForm("/oauth/v2/revoke", {{"token", accessToken(json)}}, Grant::Revoke);
     return std::string("{}");

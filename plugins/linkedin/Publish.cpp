@@ -124,7 +124,7 @@ std::string postContent(const Post& post, const std::vector<std::string>& urns) 
 }  // namespace
 
 ms_status validate(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto post = readPost(host.objectRequest(req, len));
     const auto issues = checkPost(post);
     auto out = validation(post, issues);
@@ -135,7 +135,7 @@ ms_status validate(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status publish(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     const auto author = authorUrn(json);
@@ -172,7 +172,7 @@ ms_status publish(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status deletePost(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     const auto urn = host.requiredString(json, "/postId", 200);

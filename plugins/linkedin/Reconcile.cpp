@@ -59,7 +59,7 @@ std::string unknown(const std::string& reason) {
 }  // namespace
 
 ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     const auto author = authorUrn(json);

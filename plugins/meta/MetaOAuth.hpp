@@ -104,7 +104,7 @@ inline std::string checkToken(std::string_view request) {
 /// A ms_call_fn body: parses the request as an object, runs `work`, guards everything.
 template <class Work>
 ms_status call(const char* req, std::size_t len, const ms_reply* reply, Work&& work) noexcept {
-  return sdk::guard(reply, [&] { return work(host.objectRequest(req, len)); });
+  return sdk::guard(req, len, reply, [&] { return work(host.objectRequest(req, len)); });
 }
 
 }  // namespace marketsage::meta

@@ -54,7 +54,7 @@ inline constexpr GraphVersion kGraphVersions[] = {
 
 /// api_version (ABI 1.1): the pinned Graph version and until when Meta serves it.
 inline ms_status graphApiVersion(const char* req, size_t len, const ms_reply* reply) {
-  return sdk::guard(reply, [&] {
+  return sdk::guard(req, len, reply, [&] {
     host.objectRequest(req, len);  // {} — but malformed input is refused like everywhere
     const auto version = apiVersion();
     auto out = Json::object().field("version", version);

@@ -86,7 +86,7 @@ using PostPublisher = std::string (*)(const Post&);
 /// validate: the post's issues ({"issues":[]} when there are none) and the length of its text as
 /// the check counted it; never a network call.
 inline ms_status validateCall(const char* req, std::size_t len, const ms_reply* reply, PostCheck check) noexcept {
-  return sdk::guard(reply, [&] {
+  return sdk::guard(req, len, reply, [&] {
     const Issues issues = check(parsePost(host.objectRequest(req, len), false));
     issues.throwIfAny(reply);
     return issues.json();
@@ -96,7 +96,7 @@ inline ms_status validateCall(const char* req, std::size_t len, const ms_reply* 
 /// publish: validates first, so nothing that cannot be published reaches the network.
 inline ms_status publishCall(const char* req, std::size_t len, const ms_reply* reply, PostCheck check,
                              PostPublisher publish) noexcept {
-  return sdk::guard(reply, [&] {
+  return sdk::guard(req, len, reply, [&] {
     const Post post = parsePost(host.objectRequest(req, len), true);
     check(post).throwIfAny(reply);
     return publish(post);

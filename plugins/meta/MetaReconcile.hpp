@@ -76,7 +76,7 @@ std::string answerFrom(const Matches& m, UrlOf&& urlOf, const std::string& what)
 /// reconcile: reads the attempt and runs `work` with it, inside guard().
 template <class Work>
 ms_status reconcileCall(const char* req, std::size_t len, const ms_reply* reply, Work&& work) noexcept {
-  return sdk::guard(reply, [&] {
+  return sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     Attempt attempt{parsePost(json, true)};
     const auto at = host.parseTime(host.requiredString(json, "/attemptedAt", 64));

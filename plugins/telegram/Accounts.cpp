@@ -93,7 +93,7 @@ std::string whyNotPostable(const ChatInfo& chat, const std::string& memberJson) 
 }
 
 ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = objectRequest(req, len);
     const auto token = botToken(json);
     const auto named = json.get("/accounts");
@@ -178,7 +178,7 @@ ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status checkToken(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = objectRequest(req, len);
     const auto token = botToken(json);
     const auto account = optionalString(json, "/account/id", 64);
@@ -200,7 +200,7 @@ ms_status checkToken(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = objectRequest(req, len);
     const auto token = botToken(json);
     const auto chat = chatIdOf(json);

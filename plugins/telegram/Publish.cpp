@@ -206,7 +206,7 @@ class PacedSend {
 }  // namespace
 
 ms_status validate(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto post = readPost(objectRequest(req, len));
     const auto issues = checkPost(post);
     auto out = validation(post, issues);
@@ -217,7 +217,7 @@ ms_status validate(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status publish(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = objectRequest(req, len);
     const auto token = botToken(json);
     const auto target = targetOf(json);
@@ -261,7 +261,7 @@ ms_status publish(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status deletePost(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = objectRequest(req, len);
     const auto token = botToken(json);
     const auto postId = requiredString(json, "/postId", 128);

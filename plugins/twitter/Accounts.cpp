@@ -16,7 +16,7 @@ sdk::HttpResponse me(const std::string& token, const char* userFields) {
 }  // namespace
 
 ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
-  return sdk::guard(reply, [&] {
+  return sdk::guard(req, len, reply, [&] {
     const auto r = me(accessToken(host.objectRequest(req, len)), "profile_image_url");
     auto account = sdk::Json::object();
     account.field("id", host.get(r.body, "/data/id").text)
@@ -30,7 +30,7 @@ ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status checkToken(const char* req, size_t len, const ms_reply* reply) {
-  return sdk::guard(reply, [&] {
+  return sdk::guard(req, len, reply, [&] {
     const auto r = me(accessToken(host.objectRequest(req, len)), nullptr);
     return sdk::Json::object().field("healthy", true).field("accountId", host.get(r.body, "/data/id").text).str();
   });
@@ -38,7 +38,7 @@ ms_status checkToken(const char* req, size_t len, const ms_reply* reply) {
 
 /// X v2 has no account metrics over a date range: the current public_metrics counters are given.
 ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
-  return sdk::guard(reply, [&] {
+  return sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     host.requiredString(json, "/start", 32);

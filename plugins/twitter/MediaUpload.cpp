@@ -120,7 +120,7 @@ int processingSeconds(const std::string& token, const std::string& mediaId) {
 }
 
 ms_status uploadMedia(const char* req, size_t len, const ms_reply* reply) {
-  return sdk::guard(reply, [&] {
+  return sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     MediaItem media;

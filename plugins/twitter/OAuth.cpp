@@ -50,7 +50,7 @@ std::string tokenReply(const sdk::HttpResponse& r) {
 }  // namespace
 
 ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
-  return sdk::guard(reply, [&] {
+  return sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto redirectUri = host.requiredString(json, "/redirectUri"),
                state = host.requiredString(json, "/state", 500);
@@ -72,7 +72,7 @@ ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status exchangeCode(const char* req, size_t len, const ms_reply* reply) {
-  return sdk::guard(reply, [&] {
+  return sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto code = host.requiredString(json, "/code"), redirectUri = host.requiredString(json, "/redirectUri");
     const auto verifier = host.requiredString(json, "/codeVerifier", 128);
@@ -84,7 +84,7 @@ ms_status exchangeCode(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status refresh(const char* req, size_t len, const ms_reply* reply) {
-  return sdk::guard(reply, [&] {
+  return sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto refreshToken = host.requiredString(json, "/refreshToken");
     return tokenReply(oauthPost("/2/oauth2/token", {{"grant_type", "refresh_token"}, {"refresh_token", refreshToken}}));
@@ -92,7 +92,7 @@ ms_status refresh(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status revoke(const char* req, size_t len, const ms_reply* reply) {
-  return sdk::guard(reply, [&] {
+  return sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     const auto refreshToken = host.optionalString(json, "/refreshToken");

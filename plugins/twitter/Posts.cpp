@@ -85,7 +85,7 @@ void appendPosts(const sdk::HttpResponse& r, const std::vector<std::string>& wan
 }  // namespace
 
 ms_status deletePost(const char* req, size_t len, const ms_reply* reply) {
-  return sdk::guard(reply, [&] {
+  return sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     const auto id = requiredId(json, "/postId");
@@ -96,7 +96,7 @@ ms_status deletePost(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status postInsights(const char* req, size_t len, const ms_reply* reply) {
-  return sdk::guard(reply, [&] {
+  return sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     const auto postIds = stringArray(json, "/postIds", 1000);

@@ -124,7 +124,7 @@ std::string pendingReply(std::string_view json, const PreparedMedia& media) {
 }  // namespace
 
 ms_status publish(const char* req, size_t len, const ms_reply* reply) {
-  return sdk::guard(reply, [&] {
+  return sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     const Post post = parsePost(json);

@@ -188,7 +188,7 @@ std::string unknown(const std::string& reason) {
 }  // namespace
 
 ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
-  return sdk::guard(reply, [&] {
+  return sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     const Post post = parsePost(json);

@@ -174,7 +174,7 @@ std::string issuesJson(const std::vector<Issue>& issues, const TextLength& lengt
 }
 
 ms_status validate(const char* req, size_t len, const ms_reply* reply) {
-  return sdk::guard(reply, [&] {
+  return sdk::guard(req, len, reply, [&] {
     const auto post = parsePost(host.objectRequest(req, len));
     const auto issues = checkLimits(post);
     // The first part's length: a thread's other parts are counted, each on its own, in issues.

@@ -4,7 +4,7 @@
 namespace youtube {
 
 ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto token = accessToken(host.objectRequest(req, len));
     const auto r = call("GET", "/youtube/v3/channels?part=snippet,statistics&mine=true&maxResults=50", token,
                         cost::list, "channels.list");
@@ -44,7 +44,7 @@ ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
 /// The cheapest authenticated call (channels.list part=id mine=true, 1 unit), and the project's
 /// quota as the plugin counts it.
 ms_status checkToken(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto token = accessToken(host.objectRequest(req, len));
     const auto r = call("GET", "/youtube/v3/channels?part=id&mine=true", token, cost::list, "channels.list");
     auto out = Json::object().field("healthy", true);

@@ -41,7 +41,7 @@ std::string metricsJson(const std::map<std::string, long long>& metrics, const s
 }  // namespace
 
 ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     const auto channel = host.requiredString(json, "/account/id", 100);
@@ -72,7 +72,7 @@ ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status postInsights(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     if (host.get(json, "/postIds").type != MS_JSON_ARRAY ||

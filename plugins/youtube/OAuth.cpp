@@ -90,7 +90,7 @@ std::string tokenReply(const HttpResponse& r) {
 }  // namespace
 
 ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto redirectUri = host.requiredString(json, "/redirectUri");
     const auto state = host.requiredString(json, "/state");
@@ -122,7 +122,7 @@ ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status exchangeCode(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto code = host.requiredString(json, "/code");
     const auto redirectUri = host.requiredString(json, "/redirectUri");
@@ -136,7 +136,7 @@ ms_status exchangeCode(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status refreshToken(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto refresh = host.requiredString(json, "/refreshToken", 8192);
     return tokenReply(postToken({{"grant_type", "refresh_token"}, {"refresh_token", refresh}}, Grant::Refresh));
@@ -146,7 +146,7 @@ ms_status refreshToken(const char* req, size_t len, const ms_reply* reply) {
 /// Revoking the refresh token ends the whole grant (its access tokens too); an access token is
 /// revoked when there is no refresh token. A token Google no longer knows is already revoked.
 ms_status revokeToken(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     auto token = optionalString(json, "/refreshToken", 8192);
     if (token.empty()) token = accessToken(json);

@@ -254,7 +254,7 @@ std::string finishUpload(const Video& v, const std::string& token, const HttpRes
 }
 
 ms_status validate(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto video = readVideo(host.objectRequest(req, len));
     auto out = issuesJson(video);
     if (video.issues.empty()) return out;
@@ -264,7 +264,7 @@ ms_status validate(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status publish(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     const auto video = readVideo(json);
@@ -277,7 +277,7 @@ ms_status publish(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status deletePost(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     const auto id = host.requiredString(json, "/postId", 64);

@@ -25,7 +25,7 @@ std::string trimmed(std::string_view text) {
 }  // namespace
 
 ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
-  return marketsage::sdk::guard(reply, [&] {
+  return marketsage::sdk::guard(req, len, reply, [&] {
     const auto json = host.objectRequest(req, len);
     const auto token = accessToken(json);
     const auto channel = host.requiredString(json, "/account/id", 100);

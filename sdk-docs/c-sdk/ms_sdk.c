@@ -11,16 +11,16 @@
 #include <string.h>
 
 /* Written once by init() ([main-thread]), only read afterwards. */
-static const ms_host *g_host;
+static const ms_host* g_host;
 
-void msdk_init(const ms_host *host) { g_host = host; }
-const ms_host *msdk_host(void) { return g_host; }
+void msdk_init(const ms_host* host) { g_host = host; }
+const ms_host* msdk_host(void) { return g_host; }
 
 /* ------------------------------------------------------------------------------------------ */
 /* msdk_buf                                                                                     */
 /* ------------------------------------------------------------------------------------------ */
 
-int msdk_buf_append(msdk_buf *b, const char *data, size_t len) {
+int msdk_buf_append(msdk_buf* b, const char* data, size_t len) {
   size_t need;
   if (b->failed) return -1;
   if (len == 0 && b->data != NULL) return 0;
@@ -35,9 +35,9 @@ int msdk_buf_append(msdk_buf *b, const char *data, size_t len) {
   need = b->len + len + 1;
   if (need > b->cap) {
     size_t cap = b->cap ? b->cap : 64;
-    char *grown;
+    char* grown;
     while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    grown = (char *)realloc(b->data, cap);
+    grown = (char*)realloc(b->data, cap);
     if (grown == NULL) {
       b->failed = MSDK_BUF_NO_MEMORY;
       return -1;
@@ -51,9 +51,9 @@ int msdk_buf_append(msdk_buf *b, const char *data, size_t len) {
   return 0;
 }
 
-int msdk_buf_add(msdk_buf *b, const char *text) { return text ? msdk_buf_append(b, text, strlen(text)) : 0; }
+int msdk_buf_add(msdk_buf* b, const char* text) { return text ? msdk_buf_append(b, text, strlen(text)) : 0; }
 
-int msdk_buf_printf(msdk_buf *b, const char *format, ...) {
+int msdk_buf_printf(msdk_buf* b, const char* format, ...) {
   char small[256];
   va_list args;
   int n;
@@ -63,7 +63,7 @@ int msdk_buf_printf(msdk_buf *b, const char *format, ...) {
   if (n < 0) return -1;
   if ((size_t)n < sizeof small) return msdk_buf_append(b, small, (size_t)n);
   {
-    char *big = (char *)malloc((size_t)n + 1);
+    char* big = (char*)malloc((size_t)n + 1);
     int rc;
     if (big == NULL) {
       b->failed = MSDK_BUF_NO_MEMORY;
@@ -78,22 +78,24 @@ int msdk_buf_printf(msdk_buf *b, const char *format, ...) {
   }
 }
 
-void msdk_buf_clear(msdk_buf *b) {
+void msdk_buf_clear(msdk_buf* b) {
   b->len = 0;
   b->failed = MSDK_BUF_OK;
   if (b->data) b->data[0] = '\0';
 }
 
-void msdk_buf_free(msdk_buf *b) {
+void msdk_buf_free(msdk_buf* b) {
   free(b->data);
   memset(b, 0, sizeof *b);
 }
 
-const char *msdk_buf_str(const msdk_buf *b) { return b->data ? b->data : ""; }
+const char* msdk_buf_str(const msdk_buf* b) { return b->data ? b->data : ""; }
 
-static int buf_sink_write(void *ctx, const char *data, size_t len) { return msdk_buf_append((msdk_buf *)ctx, data, len); }
+static int buf_sink_write(void* ctx, const char* data, size_t len) {
+  return msdk_buf_append((msdk_buf*)ctx, data, len);
+}
 
-ms_sink msdk_buf_sink(msdk_buf *b) {
+ms_sink msdk_buf_sink(msdk_buf* b) {
   ms_sink s;
   s.struct_size = sizeof s;
   s.ctx = b;
@@ -107,12 +109,13 @@ ms_sink msdk_buf_sink(msdk_buf *b) {
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0 when it is not one (RFC 3629:
  * no overlong forms, no surrogates, nothing above U+10FFFF). */
-static size_t utf8_sequence(const unsigned char *s, size_t n) {
+static size_t utf8_sequence(const unsigned char* s, size_t n) {
   const unsigned char c = s[0];
   size_t need, i;
   unsigned char lo = 0x80, hi = 0xBF;
   if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) need = 1;
+  if (c >= 0xC2 && c <= 0xDF)
+    need = 1;
   else if (c >= 0xE0 && c <= 0xEF) {
     need = 2;
     if (c == 0xE0) lo = 0xA0;
@@ -131,15 +134,15 @@ static size_t utf8_sequence(const unsigned char *s, size_t n) {
   return need + 1;
 }
 
-void msdk_json_quote(msdk_buf *b, const char *text, size_t len) {
+void msdk_json_quote(msdk_buf* b, const char* text, size_t len) {
   static const char hex[] = "0123456789abcdef";
-  const unsigned char *s = (const unsigned char *)text;
+  const unsigned char* s = (const unsigned char*)text;
   size_t i = 0, run = 0; /* run: start of the bytes not yet copied */
   if (text == NULL) len = 0;
   msdk_buf_append(b, "\"", 1);
   while (i < len) {
     const unsigned char c = s[i];
-    const char *escape = NULL;
+    const char* escape = NULL;
     char unicode[7];
     size_t seq;
     if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
@@ -187,31 +190,31 @@ void msdk_json_quote(msdk_buf *b, const char *text, size_t len) {
 }
 
 /* A comma before a new element, unless it opens a container or follows a key or a comma. */
-static void separate(msdk_buf *b) {
+static void separate(msdk_buf* b) {
   char last;
   if (b->len == 0) return;
   last = b->data[b->len - 1];
   if (last != '{' && last != '[' && last != ':' && last != ',') msdk_buf_append(b, ",", 1);
 }
 
-void msdk_json_begin_object(msdk_buf *b) {
+void msdk_json_begin_object(msdk_buf* b) {
   separate(b);
   msdk_buf_append(b, "{", 1);
 }
-void msdk_json_end_object(msdk_buf *b) { msdk_buf_append(b, "}", 1); }
-void msdk_json_begin_array(msdk_buf *b) {
+void msdk_json_end_object(msdk_buf* b) { msdk_buf_append(b, "}", 1); }
+void msdk_json_begin_array(msdk_buf* b) {
   separate(b);
   msdk_buf_append(b, "[", 1);
 }
-void msdk_json_end_array(msdk_buf *b) { msdk_buf_append(b, "]", 1); }
+void msdk_json_end_array(msdk_buf* b) { msdk_buf_append(b, "]", 1); }
 
-void msdk_json_key(msdk_buf *b, const char *name) {
+void msdk_json_key(msdk_buf* b, const char* name) {
   separate(b);
   msdk_json_quote(b, name, name ? strlen(name) : 0);
   msdk_buf_append(b, ":", 1);
 }
 
-void msdk_json_string(msdk_buf *b, const char *text) {
+void msdk_json_string(msdk_buf* b, const char* text) {
   if (text == NULL) {
     msdk_json_null(b);
     return;
@@ -219,59 +222,59 @@ void msdk_json_string(msdk_buf *b, const char *text) {
   msdk_json_string_n(b, text, strlen(text));
 }
 
-void msdk_json_string_n(msdk_buf *b, const char *text, size_t len) {
+void msdk_json_string_n(msdk_buf* b, const char* text, size_t len) {
   separate(b);
   msdk_json_quote(b, text, len);
 }
 
-void msdk_json_int(msdk_buf *b, long long value) {
+void msdk_json_int(msdk_buf* b, long long value) {
   separate(b);
   msdk_buf_printf(b, "%lld", value);
 }
 
-void msdk_json_bool(msdk_buf *b, int value) {
+void msdk_json_bool(msdk_buf* b, int value) {
   separate(b);
   msdk_buf_add(b, value ? "true" : "false");
 }
 
-void msdk_json_null(msdk_buf *b) {
+void msdk_json_null(msdk_buf* b) {
   separate(b);
   msdk_buf_add(b, "null");
 }
 
-void msdk_json_raw(msdk_buf *b, const char *json, size_t len) {
+void msdk_json_raw(msdk_buf* b, const char* json, size_t len) {
   separate(b);
   msdk_buf_append(b, json, len);
 }
 
-void msdk_json_time(msdk_buf *b, int64_t unix_ms) {
+void msdk_json_time(msdk_buf* b, int64_t unix_ms) {
   separate(b);
   msdk_buf_append(b, "\"", 1);
   msdk_time_format(unix_ms, b); /* digits, '-', ':', '.', 'T' and 'Z': nothing to escape */
   msdk_buf_append(b, "\"", 1);
 }
 
-void msdk_json_field_string(msdk_buf *b, const char *name, const char *value) {
+void msdk_json_field_string(msdk_buf* b, const char* name, const char* value) {
   msdk_json_key(b, name);
   msdk_json_string(b, value);
 }
-void msdk_json_field_string_n(msdk_buf *b, const char *name, const char *value, size_t len) {
+void msdk_json_field_string_n(msdk_buf* b, const char* name, const char* value, size_t len) {
   msdk_json_key(b, name);
   msdk_json_string_n(b, value, len);
 }
-void msdk_json_field_int(msdk_buf *b, const char *name, long long value) {
+void msdk_json_field_int(msdk_buf* b, const char* name, long long value) {
   msdk_json_key(b, name);
   msdk_json_int(b, value);
 }
-void msdk_json_field_bool(msdk_buf *b, const char *name, int value) {
+void msdk_json_field_bool(msdk_buf* b, const char* name, int value) {
   msdk_json_key(b, name);
   msdk_json_bool(b, value);
 }
-void msdk_json_field_raw(msdk_buf *b, const char *name, const char *json, size_t len) {
+void msdk_json_field_raw(msdk_buf* b, const char* name, const char* json, size_t len) {
   msdk_json_key(b, name);
   msdk_json_raw(b, json, len);
 }
-void msdk_json_field_time(msdk_buf *b, const char *name, int64_t unix_ms) {
+void msdk_json_field_time(msdk_buf* b, const char* name, int64_t unix_ms) {
   msdk_json_key(b, name);
   msdk_json_time(b, unix_ms);
 }
@@ -281,9 +284,9 @@ void msdk_json_field_time(msdk_buf *b, const char *name, int64_t unix_ms) {
 /* ------------------------------------------------------------------------------------------ */
 
 /* "/thread/2/content" -> "thread.2.content" (RFC 6901 ~1 and ~0 decoded); "" -> "the request". */
-static void field_name(const char *pointer, char *out, size_t size) {
+static void field_name(const char* pointer, char* out, size_t size) {
   size_t n = 0;
-  const char *p = pointer ? pointer : "";
+  const char* p = pointer ? pointer : "";
   if (*p == '\0') {
     snprintf(out, size, "the request");
     return;
@@ -302,14 +305,14 @@ static void field_name(const char *pointer, char *out, size_t size) {
   out[n] = '\0';
 }
 
-void msdk_doc_problem(msdk_doc *d, const char *pointer, const char *message) {
+void msdk_doc_problem(msdk_doc* d, const char* pointer, const char* message) {
   if (d->failed) return;
   d->failed = 1;
   snprintf(d->error, sizeof d->error, "%s", message ? message : "invalid request");
   snprintf(d->field, sizeof d->field, "%s", pointer ? pointer : "");
 }
 
-void msdk_doc_field_problem(msdk_doc *d, const char *pointer, const char *what) {
+void msdk_doc_field_problem(msdk_doc* d, const char* pointer, const char* what) {
   char name[96], message[256];
   if (d->failed) return;
   field_name(pointer, name, sizeof name);
@@ -317,7 +320,7 @@ void msdk_doc_field_problem(msdk_doc *d, const char *pointer, const char *what) 
   msdk_doc_problem(d, pointer, message);
 }
 
-int msdk_doc_parse(msdk_doc *d, const char *json, size_t len) {
+int msdk_doc_parse(msdk_doc* d, const char* json, size_t len) {
   memset(d, 0, sizeof *d);
   if (g_host == NULL) {
     msdk_doc_problem(d, "", "msdk_init() was not called");
@@ -331,7 +334,7 @@ int msdk_doc_parse(msdk_doc *d, const char *json, size_t len) {
   return 1;
 }
 
-int msdk_doc_parse_object(msdk_doc *d, const char *json, size_t len) {
+int msdk_doc_parse_object(msdk_doc* d, const char* json, size_t len) {
   if (!msdk_doc_parse(d, json, len)) {
     d->failed = 0;
     msdk_doc_problem(d, "", "the request must be a JSON object");
@@ -344,17 +347,17 @@ int msdk_doc_parse_object(msdk_doc *d, const char *json, size_t len) {
   return 1;
 }
 
-void msdk_doc_free(msdk_doc *d) {
+void msdk_doc_free(msdk_doc* d) {
   if (d->doc != NULL && g_host != NULL) g_host->json_free(g_host, d->doc);
   d->doc = NULL;
 }
 
-int32_t msdk_doc_type(const msdk_doc *d, const char *pointer) {
+int32_t msdk_doc_type(const msdk_doc* d, const char* pointer) {
   if (d->doc == NULL || g_host == NULL) return MS_JSON_NONE;
   return g_host->json_doc_get(g_host, d->doc, pointer ? pointer : "", NULL);
 }
 
-int32_t msdk_doc_get(const msdk_doc *d, const char *pointer, msdk_buf *out) {
+int32_t msdk_doc_get(const msdk_doc* d, const char* pointer, msdk_buf* out) {
   ms_sink s = msdk_buf_sink(out);
   if (d->doc == NULL || g_host == NULL) return MS_JSON_NONE;
   return g_host->json_doc_get(g_host, d->doc, pointer ? pointer : "", &s);
@@ -362,7 +365,7 @@ int32_t msdk_doc_get(const msdk_doc *d, const char *pointer, msdk_buf *out) {
 
 /* Checks presence: returns the type, or MS_JSON_NONE (with a problem when required) for absent
  * and null values. */
-static int32_t present(msdk_doc *d, const char *pointer, int flags) {
+static int32_t present(msdk_doc* d, const char* pointer, int flags) {
   int32_t type = msdk_doc_type(d, pointer);
   if (type == MS_JSON_NONE || type == MS_JSON_NULL) {
     if (flags & MSDK_REQUIRED) msdk_doc_field_problem(d, pointer, "is required");
@@ -373,13 +376,13 @@ static int32_t present(msdk_doc *d, const char *pointer, int flags) {
 
 /* A sink that refuses more than `max` bytes in total. */
 typedef struct bounded {
-  msdk_buf *out;
+  msdk_buf* out;
   size_t max, written;
   int over;
 } bounded;
 
-static int bounded_write(void *ctx, const char *data, size_t len) {
-  bounded *b = (bounded *)ctx;
+static int bounded_write(void* ctx, const char* data, size_t len) {
+  bounded* b = (bounded*)ctx;
   if (b->over || len > b->max - b->written) {
     b->over = 1;
     return -1;
@@ -390,7 +393,7 @@ static int bounded_write(void *ctx, const char *data, size_t len) {
 
 /* Reads the value at `pointer` into `out` (cleared), refusing more than `max` bytes. Returns the
  * type; *over says whether it was refused for its size. */
-static int32_t read_bounded(const msdk_doc *d, const char *pointer, size_t max, msdk_buf *out, int *over) {
+static int32_t read_bounded(const msdk_doc* d, const char* pointer, size_t max, msdk_buf* out, int* over) {
   bounded b;
   ms_sink s;
   int32_t type;
@@ -407,7 +410,7 @@ static int32_t read_bounded(const msdk_doc *d, const char *pointer, size_t max, 
   return type;
 }
 
-int msdk_doc_string(msdk_doc *d, const char *pointer, int flags, size_t max_len, msdk_buf *out) {
+int msdk_doc_string(msdk_doc* d, const char* pointer, int flags, size_t max_len, msdk_buf* out) {
   int over = 0;
   int32_t type = present(d, pointer, flags);
   char what[64];
@@ -434,8 +437,8 @@ int msdk_doc_string(msdk_doc *d, const char *pointer, int flags, size_t max_len,
 
 /* Integer text (JSON number, or digits) to long long. 1 = ok, 0 = not an integer, -1 = out of
  * the long long range. */
-static int parse_integer(const char *text, int allow_fraction_form, long long *out) {
-  char *end = NULL;
+static int parse_integer(const char* text, int allow_fraction_form, long long* out) {
+  char* end = NULL;
   long long v;
   if (*text == '\0') return 0;
   if (strpbrk(text, ".eE") != NULL) {
@@ -458,14 +461,16 @@ static int parse_integer(const char *text, int allow_fraction_form, long long *o
   return 1;
 }
 
-static void int_problem(msdk_doc *d, const char *pointer, long long min, long long max) {
+static void int_problem(msdk_doc* d, const char* pointer, long long min, long long max) {
   char what[96];
-  if (min == LLONG_MIN && max == LLONG_MAX) snprintf(what, sizeof what, "must be an integer");
-  else snprintf(what, sizeof what, "must be an integer from %lld to %lld", min, max);
+  if (min == LLONG_MIN && max == LLONG_MAX)
+    snprintf(what, sizeof what, "must be an integer");
+  else
+    snprintf(what, sizeof what, "must be an integer from %lld to %lld", min, max);
   msdk_doc_field_problem(d, pointer, what);
 }
 
-int msdk_doc_int(msdk_doc *d, const char *pointer, int flags, long long min, long long max, long long *out) {
+int msdk_doc_int(msdk_doc* d, const char* pointer, int flags, long long min, long long max, long long* out) {
   msdk_buf text = {0};
   int over = 0, ok;
   long long v = 0;
@@ -486,7 +491,7 @@ int msdk_doc_int(msdk_doc *d, const char *pointer, int flags, long long min, lon
   return 1;
 }
 
-int msdk_doc_bool(msdk_doc *d, const char *pointer, int flags, int *out) {
+int msdk_doc_bool(msdk_doc* d, const char* pointer, int flags, int* out) {
   msdk_buf text = {0};
   int over = 0;
   int32_t type = present(d, pointer, flags);
@@ -501,7 +506,7 @@ int msdk_doc_bool(msdk_doc *d, const char *pointer, int flags, int *out) {
   return 1;
 }
 
-int msdk_doc_array(msdk_doc *d, const char *pointer, int flags, size_t max_count, size_t *count) {
+int msdk_doc_array(msdk_doc* d, const char* pointer, int flags, size_t max_count, size_t* count) {
   int64_t n;
   char what[64];
   int32_t type = present(d, pointer, flags);
@@ -520,7 +525,7 @@ int msdk_doc_array(msdk_doc *d, const char *pointer, int flags, size_t max_count
   return 1;
 }
 
-int msdk_doc_object(msdk_doc *d, const char *pointer, int flags) {
+int msdk_doc_object(msdk_doc* d, const char* pointer, int flags) {
   int32_t type = present(d, pointer, flags);
   if (type == MS_JSON_NONE) return 0;
   if (type != MS_JSON_OBJECT) {
@@ -530,7 +535,7 @@ int msdk_doc_object(msdk_doc *d, const char *pointer, int flags) {
   return 1;
 }
 
-ms_status msdk_doc_fail(const msdk_doc *d, const ms_reply *reply) {
+ms_status msdk_doc_fail(const msdk_doc* d, const ms_reply* reply) {
   return msdk_fail(reply, MS_ERR_INVALID_INPUT, d->failed ? d->error : "invalid request");
 }
 
@@ -538,33 +543,34 @@ ms_status msdk_doc_fail(const msdk_doc *d, const ms_reply *reply) {
 /* Replies and errors                                                                           */
 /* ------------------------------------------------------------------------------------------ */
 
-ms_status msdk_reply_json(const ms_reply *reply, const msdk_buf *json) {
+ms_status msdk_reply_json(const ms_reply* reply, const msdk_buf* json) {
   if (json->failed == MSDK_BUF_NO_MEMORY) return msdk_fail(reply, MS_ERR_TRANSIENT, "out of memory");
-  if (json->failed != MSDK_BUF_OK) return msdk_fail(reply, MS_ERR_PERMANENT, "the reply is larger than the plugin allows");
+  if (json->failed != MSDK_BUF_OK)
+    return msdk_fail(reply, MS_ERR_PERMANENT, "the reply is larger than the plugin allows");
   if (json->len > 0 && reply->write(reply, json->data, json->len) != 0)
     return msdk_fail(reply, MS_ERR_PERMANENT, "the reply is larger than the host accepts");
   return MS_OK;
 }
 
-ms_status msdk_reply_text(const ms_reply *reply, const char *json) {
+ms_status msdk_reply_text(const ms_reply* reply, const char* json) {
   size_t len = json ? strlen(json) : 0;
   if (len > 0 && reply->write(reply, json, len) != 0)
     return msdk_fail(reply, MS_ERR_PERMANENT, "the reply is larger than the host accepts");
   return MS_OK;
 }
 
-ms_status msdk_fail(const ms_reply *reply, ms_status kind, const char *message) {
+ms_status msdk_fail(const ms_reply* reply, ms_status kind, const char* message) {
   reply->error(reply, message, NULL, 0);
   return kind;
 }
 
-ms_status msdk_fail_details(const ms_reply *reply, ms_status kind, const char *message, const char *platform_code,
+ms_status msdk_fail_details(const ms_reply* reply, ms_status kind, const char* message, const char* platform_code,
                             int32_t retry_after_seconds) {
   reply->error(reply, message, platform_code, retry_after_seconds > 0 ? retry_after_seconds : 0);
   return kind;
 }
 
-ms_status msdk_invalid(const ms_reply *reply, const char *field, const char *message) {
+ms_status msdk_invalid(const ms_reply* reply, const char* field, const char* message) {
   msdk_buf out = {0};
   msdk_json_begin_object(&out);
   msdk_json_key(&out, "issues");
@@ -585,14 +591,14 @@ ms_status msdk_invalid(const ms_reply *reply, const char *field, const char *mes
 /* HTTP                                                                                         */
 /* ------------------------------------------------------------------------------------------ */
 
-void msdk_http_request_init(ms_http_request *request, const char *method, const char *url) {
+void msdk_http_request_init(ms_http_request* request, const char* method, const char* url) {
   memset(request, 0, sizeof *request);
   request->struct_size = sizeof *request;
   request->method = method;
   request->url = url;
 }
 
-void msdk_answer_clear(msdk_answer *a) {
+void msdk_answer_clear(msdk_answer* a) {
   a->sent = MS_OK;
   a->status = 0;
   a->request_sent = 0;
@@ -601,7 +607,7 @@ void msdk_answer_clear(msdk_answer *a) {
   msdk_buf_clear(&a->error);
 }
 
-void msdk_answer_free(msdk_answer *a) {
+void msdk_answer_free(msdk_answer* a) {
   msdk_buf_free(&a->body);
   msdk_buf_free(&a->headers);
   msdk_buf_free(&a->error);
@@ -609,7 +615,7 @@ void msdk_answer_free(msdk_answer *a) {
   a->status = 0;
 }
 
-ms_status msdk_http(const ms_http_request *request, msdk_answer *a) {
+ms_status msdk_http(const ms_http_request* request, msdk_answer* a) {
   ms_http_response resp;
   ms_sink body, headers, error;
   msdk_answer_clear(a);
@@ -635,18 +641,21 @@ ms_status msdk_http(const ms_http_request *request, msdk_answer *a) {
   return a->sent;
 }
 
-int msdk_answer_header(const msdk_answer *a, const char *name, msdk_buf *out) {
+int msdk_answer_header(const msdk_answer* a, const char* name, msdk_buf* out) {
   msdk_buf pointer = {0};
   ms_sink s = msdk_buf_sink(out);
   int32_t type = MS_JSON_NONE;
-  const char *p;
+  const char* p;
   msdk_buf_clear(out);
   if (g_host == NULL || a->headers.len == 0 || name == NULL) return 0;
   msdk_buf_append(&pointer, "/", 1);
   for (p = name; *p; ++p) { /* RFC 6901: '~' is "~0", '/' is "~1" */
-    if (*p == '~') msdk_buf_add(&pointer, "~0");
-    else if (*p == '/') msdk_buf_add(&pointer, "~1");
-    else msdk_buf_append(&pointer, p, 1);
+    if (*p == '~')
+      msdk_buf_add(&pointer, "~0");
+    else if (*p == '/')
+      msdk_buf_add(&pointer, "~1");
+    else
+      msdk_buf_append(&pointer, p, 1);
   }
   if (!pointer.failed) type = g_host->json_get(g_host, a->headers.data, a->headers.len, pointer.data, &s);
   msdk_buf_free(&pointer);
@@ -662,13 +671,13 @@ ms_status msdk_http_kind(int32_t status) {
   return MS_ERR_PERMANENT;
 }
 
-ms_status msdk_answer_kind(const msdk_answer *a) {
+ms_status msdk_answer_kind(const msdk_answer* a) {
   if (a->sent == MS_ERR_TRANSIENT) return MS_ERR_TRANSIENT;
   if (a->sent != MS_OK) return MS_ERR_PERMANENT;
   return msdk_http_kind(a->status);
 }
 
-int msdk_answer_outcome_unknown(const msdk_answer *a) {
+int msdk_answer_outcome_unknown(const msdk_answer* a) {
   if (a->sent == MS_OK) return a->status == 502 || a->status == 503 || a->status == 504;
   return a->sent == MS_ERR_TRANSIENT && a->request_sent;
 }
@@ -686,12 +695,12 @@ static long long days_from_civil(long long y, unsigned m, unsigned d) {
 }
 
 /* An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT", RFC 9110) in seconds since 1970; -1 if not. */
-static long long http_date(const char *text) {
+static long long http_date(const char* text) {
   static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
   char month[4] = {0};
   int day = 0, year = 0, hour = 0, minute = 0, second = 0;
-  const char *comma = strchr(text, ',');
-  const char *found;
+  const char* comma = strchr(text, ',');
+  const char* found;
   if (comma == NULL) return -1;
   if (sscanf(comma + 1, " %2d %3s %4d %2d:%2d:%2d GMT", &day, month, &year, &hour, &minute, &second) != 6) return -1;
   found = strlen(month) == 3 ? strstr(months, month) : NULL;
@@ -701,10 +710,10 @@ static long long http_date(const char *text) {
          minute * 60 + second;
 }
 
-int32_t msdk_answer_retry_after(const msdk_answer *a) {
+int32_t msdk_answer_retry_after(const msdk_answer* a) {
   msdk_buf value = {0};
   long long seconds = 0;
-  const char *text;
+  const char* text;
   if (!msdk_answer_header(a, "retry-after", &value)) {
     msdk_buf_free(&value);
     return 0;
@@ -723,8 +732,8 @@ int32_t msdk_answer_retry_after(const msdk_answer *a) {
   return seconds > INT32_MAX ? INT32_MAX : (int32_t)seconds;
 }
 
-ms_status msdk_answer_fail(const msdk_answer *a, const ms_reply *reply, ms_status kind, const char *message,
-                           const char *platform_code) {
+ms_status msdk_answer_fail(const msdk_answer* a, const ms_reply* reply, ms_status kind, const char* message,
+                           const char* platform_code) {
   char text[64];
   int32_t retry = 0;
   ms_status k = kind != MS_OK ? kind : msdk_answer_kind(a);
@@ -747,14 +756,29 @@ ms_status msdk_answer_fail(const msdk_answer *a, const ms_reply *reply, ms_statu
 /* Settings, URLs, parameters                                                                   */
 /* ------------------------------------------------------------------------------------------ */
 
-int msdk_setting_string(const char *pointer, msdk_buf *out) {
+int msdk_setting_string(const char* pointer, msdk_buf* out) {
   ms_sink s = msdk_buf_sink(out);
   msdk_buf_clear(out);
   if (g_host == NULL) return 0;
   return g_host->setting(g_host, pointer, &s) == MS_JSON_STRING && out->len > 0 && !out->failed;
 }
 
-long long msdk_setting_int(const char *pointer, long long fallback) {
+int msdk_request_setting_string(const char* request, size_t request_len, const char* pointer, msdk_buf* out) {
+  msdk_buf path = {0};
+  ms_sink s = msdk_buf_sink(out);
+  int found = 0;
+  msdk_buf_clear(out);
+  if (g_host != NULL && request != NULL && pointer != NULL && *pointer == '/') {
+    msdk_buf_add(&path, "/app");
+    msdk_buf_add(&path, pointer);
+    found = !path.failed && g_host->json_get(g_host, request, request_len, msdk_buf_str(&path), &s) == MS_JSON_STRING &&
+            !out->failed;
+    msdk_buf_free(&path);
+  }
+  return found || msdk_setting_string(pointer, out);
+}
+
+long long msdk_setting_int(const char* pointer, long long fallback) {
   msdk_buf text = {0};
   ms_sink s = msdk_buf_sink(&text);
   long long v = fallback;
@@ -766,7 +790,7 @@ long long msdk_setting_int(const char *pointer, long long fallback) {
   return v;
 }
 
-int msdk_url(const char *setting, const char *fallback, const char *path, msdk_buf *out) {
+int msdk_url(const char* setting, const char* fallback, const char* path, msdk_buf* out) {
   if (!msdk_setting_string(setting, out)) {
     if (fallback == NULL || *fallback == '\0') return 0;
     msdk_buf_add(out, fallback);
@@ -776,12 +800,12 @@ int msdk_url(const char *setting, const char *fallback, const char *path, msdk_b
   return !out->failed;
 }
 
-void msdk_url_encode(msdk_buf *out, const char *text, size_t len) {
+void msdk_url_encode(msdk_buf* out, const char* text, size_t len) {
   ms_sink s = msdk_buf_sink(out);
   if (g_host != NULL) g_host->url_encode(g_host, text ? text : "", text ? len : 0, &s);
 }
 
-void msdk_url_param(msdk_buf *out, const char *name, const char *value) {
+void msdk_url_param(msdk_buf* out, const char* name, const char* value) {
   if (out->len > 0 && out->data[out->len - 1] != '?' && out->data[out->len - 1] != '&') msdk_buf_append(out, "&", 1);
   msdk_url_encode(out, name, name ? strlen(name) : 0);
   msdk_buf_append(out, "=", 1);
@@ -794,19 +818,19 @@ void msdk_url_param(msdk_buf *out, const char *name, const char *value) {
 
 ms_status msdk_sleep_ms(uint32_t ms) { return g_host ? g_host->sleep_ms(g_host, ms) : MS_ERR_TRANSIENT; }
 
-ms_status msdk_time_parse(const char *text, size_t len, int64_t *unix_ms) {
+ms_status msdk_time_parse(const char* text, size_t len, int64_t* unix_ms) {
   if (g_host == NULL || text == NULL) return MS_ERR_INVALID_INPUT;
   return g_host->time_parse(g_host, text, len, unix_ms);
 }
 
-void msdk_time_format(int64_t unix_ms, msdk_buf *out) {
+void msdk_time_format(int64_t unix_ms, msdk_buf* out) {
   ms_sink s = msdk_buf_sink(out);
   if (g_host != NULL) g_host->time_format(g_host, unix_ms, &s);
 }
 
 int64_t msdk_now_ms(void) { return g_host ? g_host->now_unix_ms(g_host) : 0; }
 
-void msdk_log(int32_t level, const char *format, ...) {
+void msdk_log(int32_t level, const char* format, ...) {
   char line[1024];
   va_list args;
   if (g_host == NULL) return;

@@ -94,7 +94,7 @@ std::string tokenRequest(const std::string& form) {
 }
 
 ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
-  return guard(reply, [&] {
+  return guard(req, len, reply, [&] {
     const auto json = objectRequest(req, len);
     const auto url = base("/auth_base") +
                      "/authorize?response_type=code&client_id=" + host.urlEncode(host.setting("/client_id", "")) +
@@ -107,7 +107,7 @@ ms_status authorizeUrl(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status exchangeCode(const char* req, size_t len, const ms_reply* reply) {
-  return guard(reply, [&] {
+  return guard(req, len, reply, [&] {
     const auto json = objectRequest(req, len);
     return tokenRequest("grant_type=authorization_code&code=" + host.urlEncode(field(json, "/code")) +
                         "&redirect_uri=" + host.urlEncode(field(json, "/redirectUri")) +
@@ -116,14 +116,14 @@ ms_status exchangeCode(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status refresh(const char* req, size_t len, const ms_reply* reply) {
-  return guard(reply, [&] {
+  return guard(req, len, reply, [&] {
     const auto json = objectRequest(req, len);
     return tokenRequest("grant_type=refresh_token&refresh_token=" + host.urlEncode(field(json, "/refreshToken")));
   });
 }
 
 ms_status revoke(const char* req, size_t len, const ms_reply* reply) {
-  return guard(reply, [&] {
+  return guard(req, len, reply, [&] {
     const auto json = objectRequest(req, len);
     const auto token = field(json, "/accessToken");
     marketsage::sdk::HttpRequest request;
@@ -147,7 +147,7 @@ marketsage::sdk::HttpResponse bearerGet(const std::string& path, const std::stri
 /// The accounts the token can act for; with "accounts" (names the user gives, as for a bot's
 /// chats), only those of them it can act for, and why each other one is refused.
 ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
-  return guard(reply, [&] {
+  return guard(req, len, reply, [&] {
     const auto json = objectRequest(req, len);
     auto r = bearerGet("/me/accounts", field(json, "/accessToken"));
     if (r.result != MS_OK || r.status != 200) fail(r);
@@ -180,7 +180,7 @@ ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status checkToken(const char* req, size_t len, const ms_reply* reply) {
-  return guard(reply, [&] {
+  return guard(req, len, reply, [&] {
     const auto json = objectRequest(req, len);
     auto r = bearerGet("/me", field(json, "/accessToken"));
     if (r.result != MS_OK || r.status != 200) fail(r);
@@ -223,7 +223,7 @@ std::vector<std::string> parts(std::string_view json) {
 }
 
 ms_status validate(const char* req, size_t len, const ms_reply* reply) {
-  return guard(reply, [&] {
+  return guard(req, len, reply, [&] {
     const auto json = objectRequest(req, len);
     const auto setting = host.setting("/max_length");
     const unsigned long limit = setting.present() ? std::stoul(setting.text) : 500;
@@ -247,7 +247,7 @@ ms_status validate(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status publish(const char* req, size_t len, const ms_reply* reply) {
-  return guard(reply, [&] {
+  return guard(req, len, reply, [&] {
     const auto json = objectRequest(req, len);
     const auto token = field(json, "/accessToken");
     const auto account = field(json, "/account/id");
@@ -326,7 +326,7 @@ ms_status publish(const char* req, size_t len, const ms_reply* reply) {
 /// Reconcile: the account's posts since a minute before the attempt, matched part by part —
 /// the first by its text, each next one by its text and the part it answers.
 ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
-  return guard(reply, [&] {
+  return guard(req, len, reply, [&] {
     const auto json = objectRequest(req, len);
     const auto token = field(json, "/accessToken");
     const auto account = field(json, "/account/id");
@@ -367,7 +367,7 @@ ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status deletePost(const char* req, size_t len, const ms_reply* reply) {
-  return guard(reply, [&] {
+  return guard(req, len, reply, [&] {
     const auto json = objectRequest(req, len);
     auto r = bearerSend("DELETE", "/posts/" + host.urlEncode(field(json, "/postId")), field(json, "/accessToken"));
     if (r.result != MS_OK || r.status != 200) fail(r);
@@ -376,7 +376,7 @@ ms_status deletePost(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
-  return guard(reply, [&] {
+  return guard(req, len, reply, [&] {
     const auto json = objectRequest(req, len);
     auto r = bearerSend("GET", "/me/insights", field(json, "/accessToken"));
     if (r.result != MS_OK || r.status != 200) fail(r);
@@ -389,7 +389,7 @@ ms_status accountInsights(const char* req, size_t len, const ms_reply* reply) {
 }
 
 ms_status postInsights(const char* req, size_t len, const ms_reply* reply) {
-  return guard(reply, [&] {
+  return guard(req, len, reply, [&] {
     const auto json = objectRequest(req, len);
     const auto token = field(json, "/accessToken");
     auto posts = Json::array();
