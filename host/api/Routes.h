@@ -52,6 +52,9 @@ void addAuditRoutes(http::Router& router);
 /// OAuth connect/callback, /api/social-media/connections, health
 void addConnectionRoutes(http::Router& router, oauth::OAuthFlow& oauth, const vault::TokenVault& vault,
                          health::ConnectionHealth& health);
+/// /api/social-media/apps: each organization's own platform apps
+void addAppRoutes(http::Router& router, const config::Config& config, const plugins::PluginRegistry& plugins,
+                  const vault::TokenVault& vault);
 /// /social-media page, /api/social-media/platforms
 void addDashboardRoutes(http::Router& router, const config::Config& config, const plugins::PluginRegistry& plugins);
 /// /api/social-media/media, signed /media/{id}

@@ -59,6 +59,7 @@ boost::json::object view(const connections::Connection& c) {
           {"status", c.status},
           {"expiresAt", optionalTime(c.expiresAt)},
           {"canRefresh", c.hasRefreshToken},  // false: "refresh" re-checks the token instead
+          {"appId", c.appId.empty() ? boost::json::value(nullptr) : boost::json::value(c.appId)},
           {"lastSync", optionalTime(c.lastSyncAt)},
           {"metadata", ec ? boost::json::value(boost::json::object{}) : metadata},
           {"createdAt", time::formatIso8601(c.createdAt)}};

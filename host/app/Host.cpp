@@ -2,6 +2,7 @@
 
 #include "api/Problems.h"
 #include "api/Routes.h"
+#include "apps/AppSettings.h"
 #include "config/PluginSettings.h"
 #include "connections/RefreshSchedule.h"
 #include "health/ConnectionHealth.h"
@@ -38,8 +39,10 @@ Host::Host(config::Config config)
       config_.production(), config_.dataDir, database_.backend() == store::Backend::PostgreSQL));
   plugins_ = config::loadPlugins(config_);
   refreshSchedule_ = std::make_unique<connections::RefreshSchedule>(database_);
-  refresher_ = std::make_unique<oauth::TokenRefresher>(directory_, *refreshSchedule_, *vault_, *plugins_);
-  oauth_ = std::make_unique<oauth::OAuthFlow>(config_, database_, directory_, *vault_, *plugins_);
+  appSettings_ = std::make_unique<apps::AppSettings>(*vault_);
+  refresher_ =
+      std::make_unique<oauth::TokenRefresher>(directory_, *refreshSchedule_, *vault_, *plugins_, *appSettings_);
+  oauth_ = std::make_unique<oauth::OAuthFlow>(config_, database_, directory_, *vault_, *plugins_, *appSettings_);
   publisher_ = std::make_unique<publishing::Publisher>(config_, database_, directory_, *vault_, *plugins_, *refresher_);
   health_ = std::make_unique<health::ConnectionHealth>(*vault_, *plugins_, *refresher_);
   analytics_ = std::make_unique<insights::Analytics>(*vault_, *plugins_, *refresher_);
@@ -56,6 +59,7 @@ void Host::addRoutes() {
   api::addKeyRoutes(router_, directory_, authenticator_);
   api::addAuditRoutes(router_);
   api::addConnectionRoutes(router_, *oauth_, *vault_, *health_);
+  api::addAppRoutes(router_, config_, *plugins_, *vault_);
   api::addDashboardRoutes(router_, config_, *plugins_);
   api::addMediaRoutes(router_, config_, database_, directory_, *vault_);
   api::addPostRoutes(router_, *publisher_, config_);

@@ -14,6 +14,9 @@
 
 #include <memory>
 
+namespace marketsage::apps {
+class AppSettings;
+}
 namespace marketsage::connections {
 class RefreshSchedule;
 }
@@ -75,6 +78,7 @@ class Host {
   std::unique_ptr<vault::TokenVault> vault_;
   std::unique_ptr<plugins::PluginRegistry> plugins_;
   std::unique_ptr<connections::RefreshSchedule> refreshSchedule_;
+  std::unique_ptr<apps::AppSettings> appSettings_;
   std::unique_ptr<oauth::TokenRefresher> refresher_;
   std::unique_ptr<oauth::OAuthFlow> oauth_;
   std::unique_ptr<publishing::Publisher> publisher_;

@@ -1,4 +1,5 @@
-/// keys rotate: re-encrypt every stored token under the newest key version.
+/// keys rotate: re-encrypt every stored token and app secret under the newest key version.
+#include "apps/AppStore.h"
 #include "cli/Arguments.h"
 #include "cli/Commands.h"
 #include "config/Config.h"
@@ -42,17 +43,20 @@ int keysCommand(const std::vector<std::string>& argv) {
   for (const auto& org : directory.listOrganizations()) {
     auto tenant = directory.tenant(org.id);
     changed += connections::ConnectionStore(tenant, vault).resealTokens();
+    changed += apps::AppStore(tenant, vault).resealSecrets();
   }
   // Pending OAuth states live ten minutes; rather than re-seal them, let them lapse.
   std::size_t stale = 0;
   for (const auto& row : db.query("SELECT access_token FROM connections UNION ALL SELECT refresh_token FROM "
-                                  "connections WHERE refresh_token IS NOT NULL")) {
+                                  "connections WHERE refresh_token IS NOT NULL UNION ALL SELECT client_secret FROM "
+                                  "platform_apps WHERE client_secret IS NOT NULL")) {
     if (!vault.isCurrent(row.text(0))) ++stale;
   }
-  std::cout << "re-encrypted " << changed << " token(s) under key " << vault.keys().currentId() << "\n";
+  std::cout << "re-encrypted " << changed << " token(s) and app secret(s) under key " << vault.keys().currentId()
+            << "\n";
   if (stale > 0) {
     std::cerr << "marketsage: " << stale
-              << " token(s) are still under an old key (written meanwhile?); run keys rotate again\n";
+              << " token(s) or app secret(s) are still under an old key (written meanwhile?); run keys rotate again\n";
     return 1;
   }
   std::cout << "no token is left under an older key\n";

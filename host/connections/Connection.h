@@ -41,6 +41,9 @@ struct Connection {
   /// (and its refresh token); an account with tokens of its own has its own. Refresh is
   /// single-flight per grant.
   std::string grantId;
+  /// The organization's own platform app the tokens were issued to (apps/PlatformApp.h); empty
+  /// for the instance's app. Refresh and every call use this app until the account reconnects.
+  std::string appId;
 };
 
 /// Tokens as a plugin returns them: clear text, held only for the length of one call.

@@ -45,7 +45,7 @@ std::string connectionColumnsOf(const std::string& alias) {
          "scopes, " + a + "status, " + a + "expires_at, " + a + "metadata, " + a + "created_at, " + a + "updated_at, " +
          a + "last_sync_at, " + a + "last_success_at, " + a + "error_count, " + a + "last_error, " + a +
          "last_error_at, CASE WHEN " + a + "refresh_token IS NULL THEN 0 ELSE 1 END, " + a + "refreshed_at, COALESCE(" +
-         a + "grant_id, " + a + "id)";
+         a + "grant_id, " + a + "id), COALESCE(" + a + "app_id, '')";
 }
 
 Connection connectionFrom(const store::Row& row, std::size_t i) {
@@ -69,6 +69,7 @@ Connection connectionFrom(const store::Row& row, std::size_t i) {
   c.hasRefreshToken = row.integer(i + 16) != 0;
   c.refreshedAt = row.optionalInteger(i + 17);
   c.grantId = row.text(i + 18);
+  c.appId = row.text(i + 19);
   return c;
 }
 
@@ -105,13 +106,16 @@ Connection ConnectionStore::get(const std::string& id) {
 }
 
 Connection ConnectionStore::upsert(const std::string& platform, const Account& account, const Tokens& tokens,
-                                   const std::optional<std::string>& grantId, const tenants::Actor& actor) {
+                                   const std::optional<std::string>& grantId, const std::string& appId,
+                                   const tenants::Actor& actor) {
   const auto now = time::nowMillis();
   auto tx = db_.transaction();
   const auto existing =
       tx.query("SELECT id FROM connections WHERE organization_id = $1 AND platform = $2 AND account_id = $3",
                {organizationId_, platform, account.id});
   const std::string id = existing.empty() ? random::uuid() : existing.front().text(0);
+  // Reconnecting moves the account to the app it was just authorized through.
+  const Param appParam = appId.empty() ? Param{nullptr} : Param{appId};
   const std::string access = vault_.seal(organizationId_, id, "access_token", tokens.accessToken);
   const Param refresh = tokens.refreshToken
                             ? Param{vault_.seal(organizationId_, id, "refresh_token", *tokens.refreshToken)}
@@ -121,20 +125,20 @@ Connection ConnectionStore::upsert(const std::string& platform, const Account& a
         "INSERT INTO connections (id, organization_id, platform, account_id, account_name, scopes, status, "
         "access_token,"
         " refresh_token, expires_at, metadata, connected_by, created_at, updated_at, last_sync_at, last_success_at, "
-        "grant_id)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $13, $13, $14)",
+        "grant_id, app_id)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $13, $13, $14, $15)",
         {id, organizationId_, platform, account.id, account.name, scopesText(tokens.scopes),
          std::string(status::active), access, refresh, store::nullable(tokens.expiresAt), account.metadata,
-         actor.userId, now, store::nullable(grantId)});
+         actor.userId, now, store::nullable(grantId), appParam});
   } else {
     // Reconnecting the same account replaces its tokens and clears its errors: no duplicate row.
     tx.execute(
         "UPDATE connections SET account_name = $1, scopes = $2, status = $3, access_token = $4, refresh_token = $5,"
         " expires_at = $6, metadata = $7, connected_by = $8, updated_at = $9, last_sync_at = $9, last_success_at = $9,"
-        " error_count = 0, last_error = NULL, last_error_at = NULL, grant_id = $10"
-        " WHERE organization_id = $11 AND id = $12",
+        " error_count = 0, last_error = NULL, last_error_at = NULL, grant_id = $10, app_id = $11"
+        " WHERE organization_id = $12 AND id = $13",
         {account.name, scopesText(tokens.scopes), std::string(status::active), access, refresh,
-         store::nullable(tokens.expiresAt), account.metadata, actor.userId, now, store::nullable(grantId),
+         store::nullable(tokens.expiresAt), account.metadata, actor.userId, now, store::nullable(grantId), appParam,
          organizationId_, id});
   }
   tenant_.audit(tx, actor, existing.empty() ? "connection.connected" : "connection.reconnected", "connection", id,

@@ -38,6 +38,8 @@ boost::json::object accountJson(const Connection& connection);
 /// The columns connectionFrom reads, qualified with a table alias (for a join made elsewhere,
 /// such as the publisher's one read of everything an attempt needs).
 std::string connectionColumnsOf(const std::string& alias);
+/// How many columns connectionColumnsOf names.
+inline constexpr std::size_t connectionColumnCount = 20;
 /// Reads a connection from `row`, selected with connectionColumnsOf from column `first` on.
 Connection connectionFrom(const store::Row& row, std::size_t first = 0);
 
@@ -61,9 +63,11 @@ class ConnectionStore {
 
   /// Stores (or, for an account already connected on this platform, updates in place) one
   /// connection with its tokens sealed, and audits it. `grantId` names the user grant the tokens
-  /// belong to when several accounts share it (nullopt: the account's own). Returns the connection.
+  /// belong to when several accounts share it (nullopt: the account's own); `appId` the
+  /// organization's platform app it was authorized through (empty: the instance's app).
+  /// Returns the connection.
   Connection upsert(const std::string& platform, const Account& account, const Tokens& tokens,
-                    const std::optional<std::string>& grantId, const tenants::Actor& actor);
+                    const std::optional<std::string>& grantId, const std::string& appId, const tenants::Actor& actor);
   /// Deletes the row (and so its tokens). False when there is no such connection here.
   bool remove(const std::string& id, const tenants::Actor& actor);
 

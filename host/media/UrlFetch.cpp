@@ -31,34 +31,6 @@ std::string lower(std::string text) {
   return text;
 }
 
-/// The addresses `host` resolves to, each checked; throws 400 naming the first internal one.
-std::vector<IPAddress> checkedAddresses(const std::string& host, const FetchPolicy& policy) {
-  std::vector<IPAddress> addresses;
-  IPAddress literal;
-  if (IPAddress::tryParse(host, literal)) {
-    addresses.push_back(literal);
-  } else {
-    try {
-      const auto entry = Poco::Net::DNS::hostByName(host);
-      addresses = entry.addresses();
-    } catch (const Poco::Exception&) {
-      throw Problem::badInput("the media URL's host does not resolve: " + host);
-    }
-  }
-  if (addresses.empty()) throw Problem::badInput("the media URL's host does not resolve: " + host);
-  const bool allowed =
-      std::find(policy.allowHosts.begin(), policy.allowHosts.end(), lower(host)) != policy.allowHosts.end();
-  if (!allowed) {
-    for (const auto& a : addresses) {
-      if (isInternalAddress(a.toString())) {
-        throw Problem::badInput("the media URL points inside the host's network (" + a.toString() +
-                                "); give a public URL");
-      }
-    }
-  }
-  return addresses;
-}
-
 }  // namespace
 
 bool isInternalAddress(const std::string& text) {
@@ -81,6 +53,32 @@ bool isInternalAddress(const std::string& text) {
   return inPrefix(address, "fc00::", 7) || inPrefix(address, "64:ff9b::", 96);
 }
 
+std::vector<IPAddress> checkedAddresses(const std::string& host, const std::vector<std::string>& allowHosts,
+                                        const std::string& what) {
+  std::vector<IPAddress> addresses;
+  IPAddress literal;
+  if (IPAddress::tryParse(host, literal)) {
+    addresses.push_back(literal);
+  } else {
+    try {
+      const auto entry = Poco::Net::DNS::hostByName(host);
+      addresses = entry.addresses();
+    } catch (const Poco::Exception&) {
+      throw Problem::badInput(what + "'s host does not resolve: " + host);
+    }
+  }
+  if (addresses.empty()) throw Problem::badInput(what + "'s host does not resolve: " + host);
+  const bool allowed = std::find(allowHosts.begin(), allowHosts.end(), lower(host)) != allowHosts.end();
+  if (!allowed) {
+    for (const auto& a : addresses) {
+      if (isInternalAddress(a.toString())) {
+        throw Problem::badInput(what + " points inside the host's network (" + a.toString() + "); give a public URL");
+      }
+    }
+  }
+  return addresses;
+}
+
 void fetchGuarded(const std::string& url, const FetchPolicy& policy,
                   const std::function<void(std::istream&)>& consume) {
   Poco::URI uri;
@@ -94,7 +92,7 @@ void fetchGuarded(const std::string& url, const FetchPolicy& policy,
     if (scheme != "http" && scheme != "https") throw Problem::badInput("the media URL must be http or https");
     if (uri.getHost().empty()) throw Problem::badInput("the media URL has no host");
     if (!uri.getUserInfo().empty()) throw Problem::badInput("the media URL must not carry credentials");
-    const auto addresses = checkedAddresses(uri.getHost(), policy);
+    const auto addresses = checkedAddresses(uri.getHost(), policy.allowHosts, "the media URL");
 
     std::unique_ptr<Poco::Net::HTTPClientSession> session;
     if (scheme == "https") {

@@ -6,6 +6,8 @@
 /// only a few times and each hop is checked again; plain http connects to the checked address so
 /// a second DNS answer cannot swap it.
 
+#include <Poco/Net/IPAddress.h>
+
 #include <functional>
 #include <istream>
 #include <string>
@@ -22,6 +24,12 @@ struct FetchPolicy {
 
 /// True when `address` (textual IPv4/IPv6) is not a public unicast address.
 bool isInternalAddress(const std::string& address);
+
+/// The addresses `host` resolves to, each checked: throws Problem 400 naming the first internal
+/// one (unless `host` is in `allowHosts`) or a host that does not resolve. `what` names the URL in
+/// the message ("the media URL", "the webhook URL"). Used by every outbound URL the tenants give.
+std::vector<Poco::Net::IPAddress> checkedAddresses(const std::string& host, const std::vector<std::string>& allowHosts,
+                                                   const std::string& what);
 
 /// GETs `url` under `policy` and hands the response body to `consume`. Throws Problem 400 for a
 /// URL that is not allowed (the reason named), 413 for a declared size over the limit, 502 when

@@ -37,7 +37,8 @@ std::optional<connections::Tokens> tokensFrom(const boost::json::value& reply) {
 }
 
 AccountListing listAccounts(const plugins::Plugin& plugin, const connections::Tokens& tokens,
-                            const boost::json::value& tokenReply, const std::vector<std::string>& named) {
+                            const boost::json::value& tokenReply, const std::vector<std::string>& named,
+                            boost::json::object request) {
   AccountListing listing;
   auto& accounts = listing.accounts;
   auto accountFrom = [](const boost::json::object& object) {
@@ -53,7 +54,7 @@ AccountListing listAccounts(const plugins::Plugin& plugin, const connections::To
     return account;
   };
   if (plugin.supports(plugins::Operation::ListAccounts)) {
-    boost::json::object request{{"accessToken", tokens.accessToken}};
+    request["accessToken"] = tokens.accessToken;
     if (!named.empty()) request["accounts"] = boost::json::value_from(named);
     const auto reply = plugins::callOrThrow(plugin, plugins::Operation::ListAccounts, request);
     if (const auto* refused = reply.json.is_object() ? reply.json.as_object().if_contains("refused") : nullptr;

@@ -27,8 +27,9 @@ struct AccountListing {
 /// account. `named`: the accounts the user names, for platforms that cannot list them (a Telegram
 /// bot's chats); the plugin checks each and says why it refuses the others. Throws PlatformError when the
 /// platform refuses, Problem when there is none: 422 with the refusals (member "refused") when every named one was
-/// refused.
+/// refused. `request`: what the call carries besides the token (the organization's "app").
 AccountListing listAccounts(const plugins::Plugin& plugin, const connections::Tokens& tokens,
-                            const boost::json::value& tokenReply, const std::vector<std::string>& named = {});
+                            const boost::json::value& tokenReply, const std::vector<std::string>& named = {},
+                            boost::json::object request = {});
 
 }  // namespace marketsage::oauth

@@ -1,5 +1,6 @@
 #include "oauth/OAuthFlow.h"
 
+#include "apps/AppStore.h"
 #include "config/Config.h"
 #include "config/PluginSettings.h"
 #include "connections/ConnectionStore.h"
@@ -90,6 +91,15 @@ OAuthFlow::Started OAuthFlow::start(tenants::TenantStore& tenant, const tenants:
                               {"state", state},
                               {"codeChallenge", challengeOf(verifier)},
                               {"codeChallengeMethod", "S256"}};
+  // The organization's own app, when it registered one: its name on the consent page, its quotas.
+  const auto app = apps::AppStore(tenant, vault_).current(platform);
+  const std::string appId = app ? app->id : std::string();
+  if (app && !apps::takesOrganizationApps(*plugin)) {
+    throw Problem::conflict("the installed " + platform +
+                            " plugin cannot use an organization's own app (built for plugin ABI 1." +
+                            std::to_string(plugin->info().abiMinor) + "); remove the app or update the plugin");
+  }
+  apps_.addTo(request, tenant, appId, *plugin);
   const auto reply = plugins::callOrThrow(*plugin, plugins::Operation::AuthorizeUrl, request);
   const auto* url = reply.json.is_object() ? reply.json.as_object().if_contains("url") : nullptr;
   if (url == nullptr || !url->is_string())
@@ -120,11 +130,12 @@ OAuthFlow::Started OAuthFlow::start(tenants::TenantStore& tenant, const tenants:
   db_.execute(
       "INSERT INTO oauth_states (state_hash, organization_id, user_id, platform, code_verifier, redirect_uri, "
       "created_at, expires_at,"
-      " binding_hash, start_hash, start_expires_at, authorize_url)"
-      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+      " binding_hash, start_hash, start_expires_at, authorize_url, app_id)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
       {stateHash, tenant.organizationId(), actor.userId, platform,
        vault_.seal(tenant.organizationId(), stateHash, "code_verifier", verifier), redirectUri(platform), now,
-       now + config_.oauth.stateLifetimeSeconds * 1000LL, bindingHash, linkHash, linkExpires, sealedUrl});
+       now + config_.oauth.stateLifetimeSeconds * 1000LL, bindingHash, linkHash, linkExpires, sealedUrl,
+       app ? store::Param{appId} : store::Param{nullptr}});
   return started;
 }
 
@@ -163,7 +174,8 @@ OAuthFlow::PendingFlow OAuthFlow::takeFlow(const std::string& platform, const st
   const std::string stateHash = encoding::sha256Hex(state);
   const auto rows = db_.query(
       "DELETE FROM oauth_states WHERE state_hash = $1"
-      " RETURNING organization_id, user_id, platform, code_verifier, redirect_uri, expires_at, binding_hash",
+      " RETURNING organization_id, user_id, platform, code_verifier, redirect_uri, expires_at, binding_hash,"
+      " COALESCE(app_id, '')",
       {stateHash});
   if (rows.empty()) throw Problem::badInput("unknown or already used state");
   const auto& row = rows.front();
@@ -183,7 +195,7 @@ OAuthFlow::PendingFlow OAuthFlow::takeFlow(const std::string& platform, const st
   }
   if (!callerOrganization.empty() && callerOrganization != row.text(0))
     throw Problem::badInput("the state belongs to another organization");
-  return {row.text(0), row.text(1), row.text(3), row.text(4)};
+  return {row.text(0), row.text(1), row.text(3), row.text(4), row.text(7)};
 }
 
 OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::map<std::string, std::string>& query,
@@ -210,9 +222,19 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
   if (code.empty()) throw Problem::badInput("the callback has neither code nor error");
 
   const auto verifier = vault_.open(organizationId, encoding::sha256Hex(state), "code_verifier", flow.sealedVerifier);
-  const auto exchanged =
-      plugin->call(plugins::Operation::ExchangeCode,
-                   boost::json::object{{"code", code}, {"redirectUri", flow.redirectUri}, {"codeVerifier", verifier}});
+  auto tenant = directory_.tenant(organizationId);
+  // The code was issued to the app the flow started with: exchange it, and list, as that app.
+  boost::json::object asApp;
+  try {
+    apps_.addTo(asApp, tenant, flow.appId, *plugin);
+  } catch (const plugins::PlatformError& e) {
+    return {failedAt(platform, "app_unavailable", e.what()), 0};
+  }
+  auto exchange = asApp;
+  exchange["code"] = code;
+  exchange["redirectUri"] = flow.redirectUri;
+  exchange["codeVerifier"] = verifier;
+  const auto exchanged = plugin->call(plugins::Operation::ExchangeCode, exchange);
   if (!exchanged.ok()) {
     // The platform's own reason (invalid_client, redirect_uri_mismatch …) goes to the log and the
     // dashboard: an operator must see a wrong app secret as such, not as a passing fault.
@@ -237,19 +259,18 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
   };
   std::vector<connections::Account> accounts;
   try {
-    accounts = listAccounts(*plugin, *userTokens, exchanged.json).accounts;
+    accounts = listAccounts(*plugin, *userTokens, exchanged.json, {}, asApp).accounts;
   } catch (const plugins::PlatformError& e) {
     return unlisted(e);
   } catch (const Problem& e) {  // no account, or every named one refused
     return unlisted(e);
   }
-  auto tenant = directory_.tenant(organizationId);
   connections::ConnectionStore store(tenant, vault_);
   // Accounts acting through the user's own tokens share one grant (and its refresh token).
   const std::string grant = random::uuid();
   for (const auto& account : accounts) {
     store.upsert(platform, account, account.tokens.value_or(*userTokens),
-                 account.tokens ? std::nullopt : std::optional(grant), actor);
+                 account.tokens ? std::nullopt : std::optional(grant), flow.appId, actor);
   }
   return {dashboard("platform=" + platform + "&connected=" + std::to_string(accounts.size())),
           static_cast<int>(accounts.size())};
@@ -281,7 +302,7 @@ CredentialConnect OAuthFlow::connectWithCredential(tenants::TenantStore& tenant,
   }
   connections::ConnectionStore store(tenant, vault_);
   for (const auto& account : listing.accounts)
-    store.upsert(platform, account, account.tokens.value_or(tokens), std::nullopt, actor);
+    store.upsert(platform, account, account.tokens.value_or(tokens), std::nullopt, {}, actor);
   return {static_cast<int>(listing.accounts.size()), std::move(listing.refused)};
 }
 
@@ -294,11 +315,17 @@ bool OAuthFlow::disconnect(tenants::TenantStore& tenant, const tenants::Actor& a
     const auto tokens = store.tokens(connection->id);
     boost::json::object request{{"accessToken", tokens->accessToken}};
     if (tokens->refreshToken) request["refreshToken"] = *tokens->refreshToken;
-    const auto result = plugin->call(plugins::Operation::RevokeToken, request);
-    if (!result.ok()) {
-      log::warn(
-          "revoke at the platform failed; forgetting the token anyway",
-          {{"platform", connection->platform}, {"kind", plugins::toString(result.kind)}, {"requestId", requestId}});
+    try {
+      apps_.addTo(request, tenant, connection->appId, *plugin);  // revoked by the app that holds the grant
+      const auto result = plugin->call(plugins::Operation::RevokeToken, request);
+      if (!result.ok()) {
+        log::warn(
+            "revoke at the platform failed; forgetting the token anyway",
+            {{"platform", connection->platform}, {"kind", plugins::toString(result.kind)}, {"requestId", requestId}});
+      }
+    } catch (const plugins::PlatformError& e) {
+      log::warn("revoke impossible; forgetting the token anyway",
+                {{"platform", connection->platform}, {"error", e.what()}, {"requestId", requestId}});
     }
   }
   return store.remove(connection->id, actor);

@@ -3,6 +3,7 @@
 /// oauth capability: a single-use state bound to organization, user and platform; the code
 /// exchanged through the plugin; one connection stored per account the token can act for.
 
+#include "apps/AppSettings.h"
 #include "config/Config.h"
 #include "plugins/PluginRegistry.h"
 #include "store/Database.h"
@@ -29,9 +30,10 @@ class OAuthFlow {
  public:
   /// `db`: where flows in progress are kept (oauth_states, across organizations until the callback
   /// says whose it is).
+  /// `apps`: the organizations' own platform apps; a flow uses the organization's when it has one.
   OAuthFlow(const config::Config& config, store::Database& db, tenants::Directory& directory,
-            const vault::TokenVault& vault, const plugins::PluginRegistry& plugins)
-      : config_(config), db_(db), directory_(directory), vault_(vault), plugins_(plugins) {}
+            const vault::TokenVault& vault, const plugins::PluginRegistry& plugins, apps::AppSettings& apps)
+      : config_(config), db_(db), directory_(directory), vault_(vault), plugins_(plugins), apps_(apps) {}
 
   /// The cookie that ties a flow to the browser that started it (RFC 9700 section 4.7.1): the
   /// callback is refused unless the browser bringing the code holds it.
@@ -103,6 +105,7 @@ class OAuthFlow {
     std::string organizationId, userId;
     std::string sealedVerifier;  ///< the PKCE code_verifier, sealed by the vault
     std::string redirectUri;
+    std::string appId;  ///< the organization's app the flow started with; empty: the instance's
   };
   /// Takes the flow of `state` (deleting it, so a replay finds nothing), after checking it is this
   /// platform's, unexpired, brought by the browser that started it and, when the caller is
@@ -117,6 +120,7 @@ class OAuthFlow {
   tenants::Directory& directory_;
   const vault::TokenVault& vault_;
   const plugins::PluginRegistry& plugins_;
+  apps::AppSettings& apps_;
 };
 
 }  // namespace marketsage::oauth

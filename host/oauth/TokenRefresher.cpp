@@ -34,11 +34,13 @@ bool expiring(const connections::Connection& c, std::int64_t now) {
 }  // namespace
 
 TokenRefresher::TokenRefresher(tenants::Directory& directory, connections::RefreshSchedule& schedule,
-                               const vault::TokenVault& vault, const plugins::PluginRegistry& plugins)
+                               const vault::TokenVault& vault, const plugins::PluginRegistry& plugins,
+                               apps::AppSettings& apps)
     : directory_(directory),
       schedule_(schedule),
       vault_(vault),
       plugins_(plugins),
+      apps_(apps),
       owner_("host-" + random::token(12)) {}
 
 TokenRefresher::~TokenRefresher() { stopBackground(); }
@@ -108,6 +110,7 @@ plugins::CallResult TokenRefresher::call(tenants::TenantStore& tenant, const con
   }
   // Every call made for a connection names the account it acts for (sdk-docs: Account).
   if (!request.contains("account")) request["account"] = connections::accountJson(connection);
+  apps_.addTo(request, tenant, connection.appId, plugin);
   request["accessToken"] = tokens->accessToken;
   auto result = plugin.call(op, request);
   if (result.kind != plugins::ErrorKind::AuthExpired || !connection.hasRefreshToken) return result;
@@ -182,10 +185,10 @@ connections::Tokens TokenRefresher::refreshLocked(tenants::TenantStore& tenant, 
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 
-  return refreshAtPlatform(store, *connection);
+  return refreshAtPlatform(tenant, store, *connection);
 }
 
-connections::Tokens TokenRefresher::refreshAtPlatform(connections::ConnectionStore& store,
+connections::Tokens TokenRefresher::refreshAtPlatform(tenants::TenantStore& tenant, connections::ConnectionStore& store,
                                                       const connections::Connection& connection) {
   const auto current = *store.tokens(connection.id);
   const auto plugin = plugins_.get(connection.platform);
@@ -195,9 +198,10 @@ connections::Tokens TokenRefresher::refreshAtPlatform(connections::ConnectionSto
   if (!plugin->supports(plugins::Operation::RefreshToken)) {
     throw reconnectRequired(connection, "the plugin cannot refresh tokens; reconnect when the token expires");
   }
-  const auto result =
-      plugin->call(plugins::Operation::RefreshToken,
-                   boost::json::object{{"refreshToken", *current.refreshToken}, {"accessToken", current.accessToken}});
+  // Tokens refresh only with the app that issued them.
+  boost::json::object request{{"refreshToken", *current.refreshToken}, {"accessToken", current.accessToken}};
+  apps_.addTo(request, tenant, connection.appId, *plugin);
+  const auto result = plugin->call(plugins::Operation::RefreshToken, request);
   if (result.ok()) {
     if (auto tokens = tokensFrom(result.json)) {
       if (tokens->scopes.empty()) tokens->scopes = current.scopes;

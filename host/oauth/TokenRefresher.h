@@ -5,6 +5,7 @@
 /// takes the tokens its predecessor stored instead of refreshing again (refresh tokens are often
 /// single-use). A background thread refreshes tokens before they expire.
 
+#include "apps/AppSettings.h"
 #include "connections/Connection.h"
 #include "connections/ConnectionStore.h"
 #include "connections/RefreshSchedule.h"
@@ -31,8 +32,10 @@ class TokenRefresher {
   /// Tokens expiring within this margin are refreshed before use.
   static constexpr std::int64_t marginMillis = 5 * 60 * 1000;
 
+  /// `apps`: the organizations' own platform apps, which a connection made with one refreshes
+  /// and calls through.
   TokenRefresher(tenants::Directory& directory, connections::RefreshSchedule& schedule, const vault::TokenVault& vault,
-                 const plugins::PluginRegistry& plugins);
+                 const plugins::PluginRegistry& plugins, apps::AppSettings& apps);
   ~TokenRefresher();
 
   /// The connection's tokens, refreshed first when they expire within the margin.
@@ -74,7 +77,8 @@ class TokenRefresher {
                                     std::int64_t requestedAt, bool onlyIfExpiring);
   /// Asks the platform for new tokens with the stored refresh token and stores them (shared with
   /// the grant's other connections), or records why not. The caller holds the grant's lease.
-  connections::Tokens refreshAtPlatform(connections::ConnectionStore& store, const connections::Connection& connection);
+  connections::Tokens refreshAtPlatform(tenants::TenantStore& tenant, connections::ConnectionStore& store,
+                                        const connections::Connection& connection);
   /// The in-host mutex of a grant (Connection::grantId): one refresh at a time per grant.
   std::shared_ptr<std::mutex> lockFor(const std::string& grantId);
 
@@ -82,6 +86,7 @@ class TokenRefresher {
   connections::RefreshSchedule& schedule_;
   const vault::TokenVault& vault_;
   const plugins::PluginRegistry& plugins_;
+  apps::AppSettings& apps_;
   const std::string owner_;  ///< this host's lease identity
   std::mutex locksMutex_;
   std::map<std::string, std::weak_ptr<std::mutex>> locks_;

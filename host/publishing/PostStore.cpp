@@ -231,7 +231,7 @@ PostStore::AttemptRead PostStore::forAttempt(const std::string& targetId) {
       " LEFT JOIN posts p ON p.organization_id = t.organization_id AND p.id = t.post_id"
       " LEFT JOIN connections c ON c.organization_id = t.organization_id AND c.id = t.connection_id"
       " WHERE t.organization_id = $1 AND t.id = $2";
-  constexpr std::size_t connectionAt = 9, sealedAt = connectionAt + 19;
+  constexpr std::size_t connectionAt = 9, sealedAt = connectionAt + connections::connectionColumnCount;
   AttemptRead read;
   const auto rows = db_.query(sql, {tenant_.organizationId(), targetId});
   if (rows.empty()) return read;

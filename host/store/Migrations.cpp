@@ -234,6 +234,31 @@ const std::vector<Migration>& migrations() {
            // request sorted them (7% of the route's CPU in bench/http-read).
            {"CREATE INDEX connections_listed ON connections (organization_id, platform, account_name, id)", {}},
        }},
+      {7,
+       "each organization's own platform apps",
+       {
+           // A row is never changed once written: registering another app retires the current one,
+           // which stays while connections made with it still refresh through it. The secret is
+           // sealed by the vault (organization, app id, "client_secret"); `fields` holds the
+           // app's other, non-secret settings as the API names them.
+           {"CREATE TABLE platform_apps ("
+            " id TEXT PRIMARY KEY,"
+            " organization_id TEXT NOT NULL REFERENCES organizations(id),"
+            " platform TEXT NOT NULL,"
+            " client_id TEXT NOT NULL,"
+            " client_secret TEXT,"
+            " fields TEXT NOT NULL,"
+            " created_by TEXT,"
+            " created_at BIGINT NOT NULL,"
+            " retired_at BIGINT)",
+            {}},
+           {"CREATE UNIQUE INDEX platform_apps_current ON platform_apps (organization_id, platform)"
+            " WHERE retired_at IS NULL",
+            {}},
+           // NULL: the instance's app (the plugin's settings).
+           {"ALTER TABLE connections ADD COLUMN app_id TEXT", {}},
+           {"ALTER TABLE oauth_states ADD COLUMN app_id TEXT", {}},
+       }},
   };
   return all;
 }

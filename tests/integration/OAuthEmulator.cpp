@@ -88,14 +88,19 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
   void authorize(const Poco::URI& uri, Poco::Net::HTTPServerResponse& response) {
     std::map<std::string, std::string> q;
     for (const auto& [k, v] : uri.getQueryParameters()) q[k] = v;
-    if (q["response_type"] != "code" || q["client_id"] != clientId || q["redirect_uri"].empty() || q["state"].empty() ||
+    const bool knownClient = [&] {
+      std::lock_guard lock(emulator.mutex_);
+      return emulator.clients_.count(q["client_id"]) > 0;
+    }();
+    if (q["response_type"] != "code" || !knownClient || q["redirect_uri"].empty() || q["state"].empty() ||
         q["code_challenge"].size() != 43 || q["code_challenge_method"] != "S256") {
       return reply(response, 400, R"({"error":"invalid_request"})");
     }
     const auto code = randomToken("code_");
     {
       std::lock_guard lock(emulator.mutex_);
-      emulator.codes_[code] = {q["code_challenge"], q["redirect_uri"], emulator.consentUser_};
+      emulator.codes_[code] = {q["code_challenge"], q["redirect_uri"], emulator.consentUser_, q["client_id"]};
+      emulator.clientsSeen_.push_back("authorize:" + q["client_id"]);
     }
     Poco::URI back(q["redirect_uri"]);
     back.addQueryParameter("code", code);
@@ -106,25 +111,32 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
     response.send();
   }
 
-  bool clientAuthenticated(Poco::Net::HTTPServerRequest& request) {
+  /// The registered client whose id and secret the request's HTTP Basic credentials give.
+  std::optional<std::string> authenticatedClient(Poco::Net::HTTPServerRequest& request) {
     const std::string header = request.get("Authorization", "");
-    if (header.rfind("Basic ", 0) != 0) return false;
+    if (header.rfind("Basic ", 0) != 0) return std::nullopt;
     std::istringstream encoded(header.substr(6));
     Poco::Base64Decoder decoder(encoded);
     std::string decoded((std::istreambuf_iterator<char>(decoder)), std::istreambuf_iterator<char>());
-    return decoded == std::string(clientId) + ":" + clientSecret;
+    const auto colon = decoded.find(':');
+    if (colon == std::string::npos) return std::nullopt;
+    const auto id = decoded.substr(0, colon);
+    std::lock_guard lock(emulator.mutex_);
+    const auto it = emulator.clients_.find(id);
+    if (it == emulator.clients_.end() || it->second != decoded.substr(colon + 1)) return std::nullopt;
+    return id;
   }
 
   /// A user's token pair: the access token acts for the user and, when pages do not own tokens,
   /// for the organization the user administers.
-  std::string issue(int expiresIn, const std::string& user) {
+  std::string issue(int expiresIn, const std::string& user, const std::string& client) {
     const auto access = randomToken("at_");
     const auto refresh = randomToken("rt_");
     std::lock_guard lock(emulator.mutex_);
     std::set<std::string> accounts{"u-" + user};
     if (!emulator.pagesOwnTokens) accounts.insert("o-" + user);
     emulator.accessTokens_[access] = {nowMs() + expiresIn * 1000LL, accounts};
-    emulator.refreshTokens_[refresh] = user;
+    emulator.refreshTokens_[refresh] = {user, client};
     emulator.issued_.push_back(access);
     emulator.issued_.push_back(refresh);
     return R"({"access_token":")" + access + R"(","token_type":"Bearer","expires_in":)" + std::to_string(expiresIn) +
@@ -135,7 +147,8 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
     if (request.getContentType().rfind("application/x-www-form-urlencoded", 0) != 0)
       return reply(response, 400, R"({"error":"invalid_request"})");
     Poco::Net::HTMLForm form(request, request.stream());
-    if (!clientAuthenticated(request)) return reply(response, 401, R"({"error":"invalid_client"})");
+    const auto client = authenticatedClient(request);
+    if (!client) return reply(response, 401, R"({"error":"invalid_client"})");
     const auto grant = form.get("grant_type", "");
     if (grant == "authorization_code") {
       Code code;
@@ -145,26 +158,31 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
         if (it == emulator.codes_.end()) return reply(response, 400, R"({"error":"invalid_grant"})");
         code = it->second;
         emulator.codes_.erase(it);  // single use
+        emulator.clientsSeen_.push_back("authorization_code:" + *client);
       }
-      if (code.redirectUri != form.get("redirect_uri", "") ||
+      // A code is redeemed only by the client it was issued to (RFC 6749 section 4.1.3).
+      if (code.client != *client || code.redirectUri != form.get("redirect_uri", "") ||
           base64UrlSha256(form.get("code_verifier", "")) != code.challenge) {
         return reply(response, 400, R"({"error":"invalid_grant"})");
       }
-      return reply(response, 200, issue(emulator.initialExpiresIn, code.user));
+      return reply(response, 200, issue(emulator.initialExpiresIn, code.user, *client));
     }
     if (grant == "refresh_token") {
       std::string user;
       {
         std::lock_guard lock(emulator.mutex_);
-        // Rotation: a refresh token works once (OAuth 2.0 Security BCP, section 4.14).
+        emulator.clientsSeen_.push_back("refresh_token:" + *client);
+        // Rotation: a refresh token works once (OAuth 2.0 Security BCP, section 4.14); and only
+        // for the client it was issued to (RFC 6749 section 6).
         const auto it = emulator.refreshTokens_.find(form.get("refresh_token", ""));
-        if (it == emulator.refreshTokens_.end()) return reply(response, 400, R"({"error":"invalid_grant"})");
-        user = it->second;
+        if (it == emulator.refreshTokens_.end() || it->second.client != *client)
+          return reply(response, 400, R"({"error":"invalid_grant"})");
+        user = it->second.user;
         emulator.refreshTokens_.erase(it);
       }
       ++emulator.refreshGrants_;
       std::this_thread::sleep_for(std::chrono::milliseconds(emulator.refreshDelayMs.load()));
-      return reply(response, 200, issue(emulator.refreshedExpiresIn, user));
+      return reply(response, 200, issue(emulator.refreshedExpiresIn, user, *client));
     }
     reply(response, 400, R"({"error":"unsupported_grant_type"})");
   }
@@ -373,7 +391,18 @@ struct Factory : Poco::Net::HTTPRequestHandlerFactory {
 };
 }  // namespace
 
+void OAuthEmulator::registerClient(const std::string& id, const std::string& secret) {
+  std::lock_guard lock(mutex_);
+  clients_[id] = secret;
+}
+
+std::vector<std::string> OAuthEmulator::clientsSeen() const {
+  std::lock_guard lock(mutex_);
+  return clientsSeen_;
+}
+
 OAuthEmulator::OAuthEmulator() {
+  clients_[clientId] = clientSecret;
   Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
   port_ = socket.address().port();
   auto* params = new Poco::Net::HTTPServerParams;

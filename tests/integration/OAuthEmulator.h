@@ -50,6 +50,12 @@ class OAuthEmulator {
   /// for each other's accounts.
   void consentAs(const std::string& user);
 
+  /// Registers another client (an organization's own app); `clientId` is registered from the start.
+  void registerClient(const std::string& id, const std::string& secret);
+  /// The client of every authorize and token request, in order: "authorize:<client id>",
+  /// "authorization_code:<client id>", "refresh_token:<client id>".
+  std::vector<std::string> clientsSeen() const;
+
   int refreshGrants() const { return refreshGrants_; }
   /// Revocations of tokens the emulator issued and still knew (unknown tokens do not count).
   int revocations() const { return revocations_; }
@@ -99,7 +105,10 @@ class OAuthEmulator {
  private:
   friend struct Handler;
   struct Code {
-    std::string challenge, redirectUri, user;
+    std::string challenge, redirectUri, user, client;
+  };
+  struct Grant {
+    std::string user, client;
   };
   struct AccessToken {
     long long expiresAt = 0;         ///< ms
@@ -109,7 +118,9 @@ class OAuthEmulator {
   std::string consentUser_ = "1";
   std::map<std::string, Code> codes_;
   std::map<std::string, AccessToken> accessTokens_;
-  std::map<std::string, std::string> refreshTokens_;  ///< refresh token -> user
+  std::map<std::string, Grant> refreshTokens_;  ///< refresh token -> whose, issued to which client
+  std::map<std::string, std::string> clients_;  ///< client id -> secret
+  std::vector<std::string> clientsSeen_;
   std::vector<std::string> issued_;
   std::vector<Published> posts_;
   int failCount_ = 0, failStatus_ = 0, failRetryAfter_ = 0, failSkip_ = 0;

@@ -18,28 +18,6 @@ std::size_t connectionCount(World& w, const std::string& key) {
   return list.json().as_array().size();
 }
 
-std::string readAll(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-/// Every stored byte of the database we can reach: the SQLite files (WAL included), or every
-/// column of the PostgreSQL tables as text.
-std::string rawDatabase(World& w) {
-  if (backend() == "sqlite") {
-    std::string all;
-    for (const auto& entry : std::filesystem::directory_iterator(w.host.dir())) {
-      if (entry.path().filename().string().rfind("marketsage.db", 0) == 0) all += readAll(entry.path());
-    }
-    return all;
-  }
-  std::string all;
-  for (const char* table : {"connections", "oauth_states", "audit_log", "api_keys", "users"}) {
-    for (const auto& row : sql(w.host.databaseUrl(), std::string("SELECT t::text FROM ") + table + " t")) all += row[0];
-  }
-  return all;
-}
-
 }  // namespace
 
 TEST_CASE("connect: 302 with state and S256 challenge, callback stores each account encrypted, listed without tokens",

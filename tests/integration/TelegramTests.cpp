@@ -95,27 +95,6 @@ std::string uploadPng(World& w, const std::string& key, int n) {
   return str(r.json(), "id");
 }
 
-std::string readAll(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-/// Every byte the host stored: the SQLite file with its -wal and -shm, or the tables on PostgreSQL.
-std::string rawDatabase(World& w) {
-  std::string all;
-  if (backend() == "sqlite") {
-    for (const auto& entry : std::filesystem::directory_iterator(w.host.dir()))
-      if (entry.path().filename().string().rfind("marketsage.db", 0) == 0) all += readAll(entry.path());
-    return all;
-  }
-  for (const char* table : {"connections", "audit_log", "posts", "post_targets", "post_events"}) {
-    for (const auto& row : sql(w.host.databaseUrl(), std::string("SELECT t::text FROM ") + table + " t")) all += row[0];
-  }
-  return all;
-}
-
 std::vector<TelegramApi::Message> live(const TelegramApi& api, long long chat) {
   std::vector<TelegramApi::Message> out;
   for (const auto& m : api.messages(chat))

@@ -7,6 +7,9 @@
 
 #include <Poco/URI.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -57,6 +60,29 @@ inline std::string consent(World& w, const std::string& key, const std::string& 
   auto back = fetch(start.header("location"));
   REQUIRE(back.status == 302);
   return back.header("location");
+}
+
+inline std::string readAll(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+/// Every stored byte of the database we can reach: the SQLite files (WAL included), or every
+/// column of the PostgreSQL tables that could hold a secret, as text.
+inline std::string rawDatabase(World& w) {
+  if (backend() == "sqlite") {
+    std::string all;
+    for (const auto& entry : std::filesystem::directory_iterator(w.host.dir())) {
+      if (entry.path().filename().string().rfind("marketsage.db", 0) == 0) all += readAll(entry.path());
+    }
+    return all;
+  }
+  std::string all;
+  for (const char* table : {"connections", "oauth_states", "audit_log", "api_keys", "users", "platform_apps", "posts",
+                            "post_targets", "post_events"}) {
+    for (const auto& row : sql(w.host.databaseUrl(), std::string("SELECT t::text FROM ") + table + " t")) all += row[0];
+  }
+  return all;
 }
 
 inline std::string pathOf(const std::string& url) { return Poco::URI(url).getPathAndQuery(); }
