@@ -75,7 +75,7 @@ boost::json::object PlatformCalls::health(std::int64_t nowMillis) const {
     }
     std::sort(millis.begin(), millis.end());
     const auto count = millis.size();
-    const double n = static_cast<double>(count);
+    const auto n = static_cast<double>(count);
     const auto percentile = [&](double q) {
       return count == 0 ? 0.0 : millis[std::min(count - 1, static_cast<std::size_t>(q * n))];
     };
