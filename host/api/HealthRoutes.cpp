@@ -5,6 +5,7 @@
 #include "http/Metrics.h"
 #include "http/RateLimiter.h"
 #include "http/Router.h"
+#include "insights/PlatformCalls.h"
 #include "plugins/PluginRegistry.h"
 #include "store/Database.h"
 
@@ -34,9 +35,10 @@ void health(store::Database& db, const plugins::PluginRegistry& plugins, http::E
 }
 
 void metrics(store::Database& db, const plugins::PluginRegistry& plugins, http::Metrics& metrics,
-             const http::RateLimiter& limiter, http::Exchange& ex) {
+             const http::RateLimiter& limiter, const insights::PlatformCalls& platformCalls, http::Exchange& ex) {
   std::string out;
   metrics.render(out);
+  platformCalls.render(out);
   const auto pool = db.stats();
   out += "# HELP marketsage_db_pool_sessions Database sessions by state.\n# TYPE marketsage_db_pool_sessions gauge\n";
   out += "marketsage_db_pool_sessions{state=\"capacity\"} " + std::to_string(pool.capacity) + "\n";
@@ -74,11 +76,12 @@ void metrics(store::Database& db, const plugins::PluginRegistry& plugins, http::
 }  // namespace
 
 void addHealthRoutes(http::Router& router, store::Database& db, const plugins::PluginRegistry& plugins,
-                     http::Metrics& metrics, const http::RateLimiter& rateLimiter) {
-  using std::bind_front, std::ref;
+                     http::Metrics& metrics, const http::RateLimiter& rateLimiter,
+                     const insights::PlatformCalls& platformCalls) {
+  using std::bind_front, std::cref, std::ref;
   router.add("GET", "/api/health", http::Access::Public, bind_front(health, ref(db), ref(plugins)));
   router.add("GET", "/metrics", http::Access::Public,
-             bind_front(api::metrics, ref(db), ref(plugins), ref(metrics), ref(rateLimiter)));
+             bind_front(api::metrics, ref(db), ref(plugins), ref(metrics), ref(rateLimiter), cref(platformCalls)));
 }
 
 }  // namespace marketsage::api

@@ -22,8 +22,9 @@ namespace marketsage::publishing {
 class Publisher;
 }
 namespace marketsage::insights {
-class Analytics;
-}
+class PlatformCalls;
+class SnapshotTaker;
+}  // namespace marketsage::insights
 namespace marketsage::health {
 class ConnectionHealth;
 }
@@ -42,7 +43,8 @@ namespace marketsage::api {
 
 /// /api/health, /metrics
 void addHealthRoutes(http::Router& router, store::Database& db, const plugins::PluginRegistry& plugins,
-                     http::Metrics& metrics, const http::RateLimiter& rateLimiter);
+                     http::Metrics& metrics, const http::RateLimiter& rateLimiter,
+                     const insights::PlatformCalls& platformCalls);
 /// /api/me, /api/orgs, /api/orgs/{id}/users
 void addOrganizationRoutes(http::Router& router, tenants::Directory& directory, tenants::Authenticator& authenticator);
 /// /api/keys
@@ -62,8 +64,9 @@ void addMediaRoutes(http::Router& router, const config::Config& config, store::D
                     tenants::Directory& directory, const vault::TokenVault& vault);
 /// /api/social-media/posts, /errors
 void addPostRoutes(http::Router& router, publishing::Publisher& publisher, const config::Config& config);
-/// /api/social-media/analytics
-void addAnalyticsRoutes(http::Router& router, insights::Analytics& analytics);
+/// /api/social-media/analytics, …/timeseries, …/report, …/overview, …/refresh
+void addAnalyticsRoutes(http::Router& router, insights::SnapshotTaker& taker, const insights::PlatformCalls& calls,
+                        const vault::TokenVault& vault);
 /// /api/openapi.json
 void addOpenApiRoutes(http::Router& router);
 

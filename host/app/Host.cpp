@@ -7,7 +7,8 @@
 #include "connections/RefreshSchedule.h"
 #include "health/ConnectionHealth.h"
 #include "http/Dispatcher.h"
-#include "insights/Analytics.h"
+#include "insights/PlatformCalls.h"
+#include "insights/SnapshotTaker.h"
 #include "oauth/OAuthFlow.h"
 #include "oauth/TokenRefresher.h"
 #include "plugins/PluginRegistry.h"
@@ -37,7 +38,9 @@ Host::Host(config::Config config)
   store::migrate(database_);
   vault_ = std::make_unique<vault::TokenVault>(vault::KeyRing::fromEnvironment(
       config_.production(), config_.dataDir, database_.backend() == store::Backend::PostgreSQL));
-  plugins_ = config::loadPlugins(config_);
+  platformCalls_ = std::make_unique<insights::PlatformCalls>();
+  plugins_ =
+      config::loadPlugins(config_, [calls = platformCalls_.get()](const plugins::HttpEvent& e) { calls->record(e); });
   refreshSchedule_ = std::make_unique<connections::RefreshSchedule>(database_);
   appSettings_ = std::make_unique<apps::AppSettings>(*vault_);
   refresher_ =
@@ -45,7 +48,10 @@ Host::Host(config::Config config)
   oauth_ = std::make_unique<oauth::OAuthFlow>(config_, database_, directory_, *vault_, *plugins_, *appSettings_);
   publisher_ = std::make_unique<publishing::Publisher>(config_, database_, directory_, *vault_, *plugins_, *refresher_);
   health_ = std::make_unique<health::ConnectionHealth>(*vault_, *plugins_, *refresher_);
-  analytics_ = std::make_unique<insights::Analytics>(*vault_, *plugins_, *refresher_);
+  const auto& a = config_.analytics;
+  snapshots_ = std::make_unique<insights::SnapshotTaker>(
+      database_, directory_, *vault_, *plugins_, *refresher_,
+      insights::HistoryOptions{a.refreshIntervalSeconds, a.accountRefreshSeconds, a.backfillDays, a.paceMillis});
   addRoutes();
   const http::Gate gate{authenticator_, rateLimiter_, directory_, config_.server.maxBodyBytes};
   dispatcher_ = std::make_unique<http::Dispatcher>(router_, metrics_, gate, api::problemOf, config_.accessLog);
@@ -54,7 +60,7 @@ Host::Host(config::Config config)
 Host::~Host() = default;
 
 void Host::addRoutes() {
-  api::addHealthRoutes(router_, database_, *plugins_, metrics_, rateLimiter_);
+  api::addHealthRoutes(router_, database_, *plugins_, metrics_, rateLimiter_, *platformCalls_);
   api::addOrganizationRoutes(router_, directory_, authenticator_);
   api::addKeyRoutes(router_, directory_, authenticator_);
   api::addAuditRoutes(router_);
@@ -63,7 +69,7 @@ void Host::addRoutes() {
   api::addDashboardRoutes(router_, config_, *plugins_);
   api::addMediaRoutes(router_, config_, database_, directory_, *vault_);
   api::addPostRoutes(router_, *publisher_, config_);
-  api::addAnalyticsRoutes(router_, *analytics_);
+  api::addAnalyticsRoutes(router_, *snapshots_, *platformCalls_, *vault_);
   api::addOpenApiRoutes(router_);
 }
 

@@ -27,8 +27,9 @@ namespace marketsage::http {
 class Dispatcher;
 }
 namespace marketsage::insights {
-class Analytics;
-}
+class PlatformCalls;
+class SnapshotTaker;
+}  // namespace marketsage::insights
 namespace marketsage::oauth {
 class OAuthFlow;
 class TokenRefresher;
@@ -60,6 +61,8 @@ class Host {
   plugins::PluginRegistry& plugins() { return *plugins_; }
   oauth::TokenRefresher& refresher() { return *refresher_; }
   publishing::Publisher& publisher() { return *publisher_; }
+  /// The analytics history's background pass (started and stopped with the publisher).
+  insights::SnapshotTaker& snapshots() { return *snapshots_; }
   http::Metrics& metrics() { return metrics_; }
   /// Answers every request the server hands over, through the route table.
   http::Dispatcher& dispatcher() { return *dispatcher_; }
@@ -83,7 +86,8 @@ class Host {
   std::unique_ptr<oauth::OAuthFlow> oauth_;
   std::unique_ptr<publishing::Publisher> publisher_;
   std::unique_ptr<health::ConnectionHealth> health_;
-  std::unique_ptr<insights::Analytics> analytics_;
+  std::unique_ptr<insights::PlatformCalls> platformCalls_;
+  std::unique_ptr<insights::SnapshotTaker> snapshots_;
   http::Router router_;
   std::unique_ptr<http::Dispatcher> dispatcher_;
 };

@@ -6,6 +6,7 @@
 #include "http/Dispatcher.h"
 #include "http/Fields.h"
 #include "http/Server.h"
+#include "insights/SnapshotTaker.h"
 #include "oauth/TokenRefresher.h"
 #include "plugins/PluginRegistry.h"
 #include "publishing/Publisher.h"
@@ -112,6 +113,7 @@ int serveCommand(const std::vector<std::string>& argv) {
   server.start();
   host.refresher().startBackground(config.oauth.refreshIntervalSeconds);
   host.publisher().start();
+  host.snapshots().start();
   log::info("listening", {{"port", std::to_string(server.port())},
                           {"database", host.database().backendName()},
                           {"tls", config.server.tlsCertificate.empty() ? "off" : "on"},
@@ -120,6 +122,7 @@ int serveCommand(const std::vector<std::string>& argv) {
   sigwait(&stopSignals, &received);
   log::info("stopping", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
   host.refresher().stopBackground();
+  host.snapshots().stop();
   // Requests waiting for a post to settle drain first, while the publisher still runs; then the
   // publisher lets running platform calls finish and hands unstarted work back to the queue.
   const bool drained = server.stop(config.server.drainSeconds);

@@ -115,6 +115,12 @@ void applyFile(Config& config, const std::filesystem::path& file) {
     read(*o, "startLinkSeconds", config.oauth.startLinkSeconds, "oauth.");
     read(*o, "refreshIntervalSeconds", config.oauth.refreshIntervalSeconds, "oauth.");
   }
+  if (const auto* a = section(top, "analytics")) {
+    read(*a, "refreshIntervalSeconds", config.analytics.refreshIntervalSeconds, "analytics.");
+    read(*a, "accountRefreshSeconds", config.analytics.accountRefreshSeconds, "analytics.");
+    read(*a, "backfillDays", config.analytics.backfillDays, "analytics.");
+    read(*a, "paceMillis", config.analytics.paceMillis, "analytics.");
+  }
   if (const auto* p = section(top, "publishing")) {
     read(*p, "workers", config.publishing.workers, "publishing.");
     read(*p, "waitSeconds", config.publishing.waitSeconds, "publishing.");
@@ -196,6 +202,11 @@ void validate(Config& config) {
         "config: publishing needs workers >= 1, leaseSeconds >= 3, maxAttempts >= 1, pollMillis >= 10, waitSeconds >= "
         "0,"
         " reconcileGraceSeconds >= 0, hostTimeoutSeconds >= 3");
+  }
+  const auto& a = config.analytics;
+  if (a.refreshIntervalSeconds < 0 || a.accountRefreshSeconds < 0 || a.backfillDays < 0 || a.backfillDays > 90 ||
+      a.paceMillis < 0) {
+    throw ConfigError("config: analytics values must be >= 0 (backfillDays at most 90)");
   }
   if (config.oauth.stateLifetimeSeconds < 1 || config.oauth.startLinkSeconds < 1) {
     throw ConfigError("config: oauth.stateLifetimeSeconds and oauth.startLinkSeconds must be positive");

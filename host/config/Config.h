@@ -63,6 +63,13 @@ struct OAuthConfig {
   int refreshIntervalSeconds = 60;  ///< background refresh pass; 0 = off
 };
 
+struct AnalyticsConfig {
+  int refreshIntervalSeconds = 300;  ///< background snapshot pass; 0 = off
+  int accountRefreshSeconds = 3600;  ///< today's account figures are taken again after this long
+  int backfillDays = 0;              ///< days before today asked for when a connection has no row
+  int paceMillis = 200;              ///< least time between two insights calls to one platform
+};
+
 struct PublishingConfig {
   int workers = 16;                ///< targets published at once by this host (platform calls block)
   int waitSeconds = 20;            ///< an immediate POST answers when done, or 202 after this long
@@ -96,6 +103,7 @@ struct Config {
   DatabaseConfig database;
   OAuthConfig oauth;
   PublishingConfig publishing;
+  AnalyticsConfig analytics;
   MediaConfig media;
   std::vector<std::filesystem::path> pluginPath;
   boost::json::object plugins;  ///< the file's "plugins" section, as written

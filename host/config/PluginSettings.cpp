@@ -63,8 +63,9 @@ plugins::PluginSettings pluginSettings(const Config& config, const std::string& 
   return settings;
 }
 
-std::unique_ptr<plugins::PluginRegistry> loadPlugins(const Config& config) {
+std::unique_ptr<plugins::PluginRegistry> loadPlugins(const Config& config, plugins::HttpObserver onHttp) {
   plugins::HostOptions options;
+  options.onHttp = std::move(onHttp);
   options.hostVersion = MARKETSAGE_VERSION;
   auto registry = std::make_unique<plugins::PluginRegistry>(
       [&config](const std::string& id) { return pluginSettings(config, id); },

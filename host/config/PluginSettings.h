@@ -11,7 +11,8 @@ namespace marketsage::config {
 /// secret found in the file is dropped with a warning.
 plugins::PluginSettings pluginSettings(const Config& config, const std::string& pluginId);
 
-/// A registry loaded from the configured plugin path, logging through the host's log.
-std::unique_ptr<plugins::PluginRegistry> loadPlugins(const Config& config);
+/// A registry loaded from the configured plugin path, logging through the host's log; `onHttp`
+/// hears every plugin HTTP exchange (platform API metrics).
+std::unique_ptr<plugins::PluginRegistry> loadPlugins(const Config& config, plugins::HttpObserver onHttp = {});
 
 }  // namespace marketsage::config

@@ -259,6 +259,43 @@ const std::vector<Migration>& migrations() {
            {"ALTER TABLE connections ADD COLUMN app_id TEXT", {}},
            {"ALTER TABLE oauth_states ADD COLUMN app_id TEXT", {}},
        }},
+      {9,
+       "analytics history: account and post snapshots, refresh leases",
+       {
+           // One row per account and day (slot "day", taken again until the day has ended) and per
+           // published post target and age (slots "0h", "1h", "1d", "7d", "30d"). The account's
+           // name, the post's summary and URL are copied in, and nothing references connections
+           // or posts: the history outlives a removed connection or a post deleted at the platform.
+           {"CREATE TABLE analytics_snapshots ("
+            " organization_id TEXT NOT NULL REFERENCES organizations(id),"
+            " kind TEXT NOT NULL,"
+            " subject_id TEXT NOT NULL,"
+            " slot TEXT NOT NULL,"
+            " day BIGINT NOT NULL,"
+            " connection_id TEXT NOT NULL,"
+            " platform TEXT NOT NULL,"
+            " account_id TEXT NOT NULL,"
+            " account_name TEXT NOT NULL,"
+            " post_id TEXT,"
+            " platform_post_id TEXT,"
+            " url TEXT,"
+            " summary TEXT,"
+            " published_at BIGINT,"
+            " taken_at BIGINT NOT NULL,"
+            " metrics TEXT NOT NULL,"
+            " PRIMARY KEY (organization_id, kind, subject_id, slot, day))",
+            {}},
+           // The read path: an organization's rows of one kind over a range of days.
+           {"CREATE INDEX analytics_snapshots_by_day ON analytics_snapshots (organization_id, kind, day)", {}},
+           // One host at a time measures a connection (PostgreSQL hosts share the work).
+           {"CREATE TABLE analytics_leases ("
+            " organization_id TEXT NOT NULL,"
+            " connection_id TEXT NOT NULL,"
+            " owner TEXT NOT NULL,"
+            " lease_until BIGINT NOT NULL,"
+            " PRIMARY KEY (organization_id, connection_id))",
+            {}},
+       }},
   };
   return all;
 }

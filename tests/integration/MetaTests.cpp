@@ -657,6 +657,8 @@ TEST_CASE("meta analytics: Page and IG insights as the emulator computes them, s
   m.graph.setStats(str(a, "postId"), sa);
   m.graph.setStats(str(b, "postId"), sb);
   igGraph.setStats(str(c, "postId"), sc);
+  // Analytics answer from the stored history: a refresh takes it now.
+  REQUIRE(m.w.host.request("POST", "/api/social-media/analytics/refresh", admin, std::string("{}")).status == 200);
 
   const auto day = today();
   auto r = m.w.host.get("/api/social-media/analytics?platforms=facebook,instagram&start=" + day + "&end=" + day, admin);

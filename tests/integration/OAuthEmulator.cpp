@@ -272,7 +272,14 @@ struct OAuthEmulator::Handler : Poco::Net::HTTPRequestHandler {
       }
       return reply(response, 200, boost::json::serialize(boost::json::object{{"data", data}}));
     }
+    const int insightsStatus = emulator.insightsStatus.load();
+    const bool insightsCall = method == "GET" && (path == "/me/insights" || path.ends_with("/metrics"));
+    if (insightsCall && insightsStatus != 0) {
+      if (insightsStatus == 429) response.set("Retry-After", "120");
+      return reply(response, insightsStatus, R"({"error":"insights_unavailable"})");
+    }
     if (method == "GET" && path == "/me/insights") {
+      ++emulator.insightsCalls_;
       std::lock_guard lock(emulator.mutex_);
       return reply(response, 200,
                    R"({"reach":)" + std::to_string(1000 + 10 * emulator.posts_.size()) + R"(,"followers":42})");

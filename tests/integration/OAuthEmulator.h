@@ -76,6 +76,11 @@ class OAuthEmulator {
     std::vector<std::string> media;      ///< ids of the media uploaded before (POST /media)
     std::vector<std::string> mediaUrls;  ///< the host's signed URLs of those media, as the plugin gave them
   };
+  /// Non-zero: every insights read (GET /me/insights, GET /posts/{id}/metrics) answers this status
+  /// (429 with Retry-After: 120).
+  std::atomic<int> insightsStatus{0};
+  /// Account insights answered (GET /me/insights with 200).
+  int insightsCalls() const { return insightsCalls_; }
   std::atomic<int> postLatencyMs{0};         ///< every POST /posts takes this long
   std::vector<Published> published() const;  ///< live posts, in creation order
   int postAttempts() const { return postAttempts_; }
@@ -126,6 +131,7 @@ class OAuthEmulator {
   int failCount_ = 0, failStatus_ = 0, failRetryAfter_ = 0, failSkip_ = 0;
   std::string refuseMarker_;
   std::atomic<int> postAttempts_{0};
+  std::atomic<int> insightsCalls_{0};
   int nextId_ = 0;
   std::atomic<int> refreshGrants_{0};
   std::atomic<int> revocations_{0};

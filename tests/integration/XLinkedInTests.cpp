@@ -558,7 +558,11 @@ TEST_CASE("X rotates refresh tokens: the host keeps the new one, the old one is 
 
 TEST_CASE("analytics read X and LinkedIn insights for the organization's posts and accounts", "[x-linkedin]") {
   Platforms p;
-  World w(p.env(), hostConfig());
+  // Analytics answer from the stored history; the first refresh also asks for the two days before
+  // today (analytics.backfillDays), so that a three-day window has three days of figures.
+  auto config = hostConfig();
+  config.insert(1, R"("analytics": {"backfillDays": 2, "paceMillis": 0}, )");
+  World w(p.env(), config);
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto xConn = str(connect(w, admin, "twitter", 1).front(), "id");
   const auto acme = connectionFor(connect(w, admin, "linkedin", 3), kAcmeUrn);
@@ -583,6 +587,7 @@ TEST_CASE("analytics read X and LinkedIn insights for the organization's posts a
   lifetime.likeCount = 12, lifetime.commentCount = 2, lifetime.shareCount = 3;
   p.li.setPostStatistics(liUrn, lifetime);
 
+  REQUIRE(w.host.request("POST", "/api/social-media/analytics/refresh", admin, std::string("{}")).status == 200);
   const auto today = nowEpoch();
   const auto r = w.host.get("/api/social-media/analytics?platforms=twitter,linkedin&start=" + dayOf(today - 2 * 86400) +
                                 "&end=" + dayOf(today),
