@@ -37,6 +37,9 @@ class Directory;
 namespace marketsage::vault {
 class TokenVault;
 }
+namespace marketsage::webhooks {
+class Deliverer;
+}
 
 namespace marketsage::api {
 
@@ -61,6 +64,9 @@ void addMediaRoutes(http::Router& router, const config::Config& config, store::D
 void addPostRoutes(http::Router& router, publishing::Publisher& publisher, const config::Config& config);
 /// /api/social-media/analytics
 void addAnalyticsRoutes(http::Router& router, insights::Analytics& analytics);
+/// /api/webhooks
+void addWebhookRoutes(http::Router& router, const config::Config& config, const vault::TokenVault& vault,
+                      webhooks::Deliverer& deliverer);
 /// /api/openapi.json
 void addOpenApiRoutes(http::Router& router);
 

@@ -4,6 +4,7 @@
 #include "api/Routes.h"
 #include "config/PluginSettings.h"
 #include "connections/RefreshSchedule.h"
+#include "core/Random.h"
 #include "health/ConnectionHealth.h"
 #include "http/Dispatcher.h"
 #include "insights/Analytics.h"
@@ -14,6 +15,7 @@
 #include "store/Migrations.h"
 #include "vault/KeyRing.h"
 #include "vault/TokenVault.h"
+#include "webhooks/Deliverer.h"
 
 namespace marketsage::app {
 namespace {
@@ -43,6 +45,7 @@ Host::Host(config::Config config)
   publisher_ = std::make_unique<publishing::Publisher>(config_, database_, directory_, *vault_, *plugins_, *refresher_);
   health_ = std::make_unique<health::ConnectionHealth>(*vault_, *plugins_, *refresher_);
   analytics_ = std::make_unique<insights::Analytics>(*vault_, *plugins_, *refresher_);
+  deliverer_ = std::make_unique<webhooks::Deliverer>(config_, database_, directory_, *vault_, random::uuid());
   addRoutes();
   const http::Gate gate{authenticator_, rateLimiter_, directory_, config_.server.maxBodyBytes};
   dispatcher_ = std::make_unique<http::Dispatcher>(router_, metrics_, gate, api::problemOf, config_.accessLog);
@@ -60,6 +63,7 @@ void Host::addRoutes() {
   api::addMediaRoutes(router_, config_, database_, directory_, *vault_);
   api::addPostRoutes(router_, *publisher_, config_);
   api::addAnalyticsRoutes(router_, *analytics_);
+  api::addWebhookRoutes(router_, config_, *vault_, *deliverer_);
   api::addOpenApiRoutes(router_);
 }
 

@@ -39,6 +39,9 @@ class Publisher;
 namespace marketsage::vault {
 class TokenVault;
 }
+namespace marketsage::webhooks {
+class Deliverer;
+}
 
 namespace marketsage::app {
 
@@ -57,6 +60,7 @@ class Host {
   plugins::PluginRegistry& plugins() { return *plugins_; }
   oauth::TokenRefresher& refresher() { return *refresher_; }
   publishing::Publisher& publisher() { return *publisher_; }
+  webhooks::Deliverer& deliverer() { return *deliverer_; }
   http::Metrics& metrics() { return metrics_; }
   /// Answers every request the server hands over, through the route table.
   http::Dispatcher& dispatcher() { return *dispatcher_; }
@@ -80,6 +84,7 @@ class Host {
   std::unique_ptr<publishing::Publisher> publisher_;
   std::unique_ptr<health::ConnectionHealth> health_;
   std::unique_ptr<insights::Analytics> analytics_;
+  std::unique_ptr<webhooks::Deliverer> deliverer_;
   http::Router router_;
   std::unique_ptr<http::Dispatcher> dispatcher_;
 };

@@ -1,4 +1,4 @@
-/// keys rotate: re-encrypt every stored token under the newest key version.
+/// keys rotate: re-encrypt every stored token (and webhook signing secret) under the newest key version.
 #include "cli/Arguments.h"
 #include "cli/Commands.h"
 #include "config/Config.h"
@@ -10,6 +10,7 @@
 #include "tenants/TenantStore.h"
 #include "vault/KeyRing.h"
 #include "vault/TokenVault.h"
+#include "webhooks/WebhookStore.h"
 
 #include <iostream>
 
@@ -42,11 +43,13 @@ int keysCommand(const std::vector<std::string>& argv) {
   for (const auto& org : directory.listOrganizations()) {
     auto tenant = directory.tenant(org.id);
     changed += connections::ConnectionStore(tenant, vault).resealTokens();
+    changed += webhooks::WebhookStore(tenant, vault).resealSecrets();
   }
   // Pending OAuth states live ten minutes; rather than re-seal them, let them lapse.
   std::size_t stale = 0;
-  for (const auto& row : db.query("SELECT access_token FROM connections UNION ALL SELECT refresh_token FROM "
-                                  "connections WHERE refresh_token IS NOT NULL")) {
+  for (const auto& row :
+       db.query("SELECT access_token FROM connections UNION ALL SELECT refresh_token FROM "
+                "connections WHERE refresh_token IS NOT NULL UNION ALL SELECT secret FROM webhooks")) {
     if (!vault.isCurrent(row.text(0))) ++stale;
   }
   std::cout << "re-encrypted " << changed << " token(s) under key " << vault.keys().currentId() << "\n";

@@ -10,6 +10,7 @@
 #include "plugins/PluginRegistry.h"
 #include "publishing/Publisher.h"
 #include "store/Migrations.h"
+#include "webhooks/Deliverer.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -112,6 +113,7 @@ int serveCommand(const std::vector<std::string>& argv) {
   server.start();
   host.refresher().startBackground(config.oauth.refreshIntervalSeconds);
   host.publisher().start();
+  host.deliverer().start();
   log::info("listening", {{"port", std::to_string(server.port())},
                           {"database", host.database().backendName()},
                           {"tls", config.server.tlsCertificate.empty() ? "off" : "on"},
@@ -125,6 +127,7 @@ int serveCommand(const std::vector<std::string>& argv) {
   const bool drained = server.stop(config.server.drainSeconds);
   host.plugins().interruptWaits();  // a plugin polling a platform's processing ends that call now
   host.publisher().stop();
+  host.deliverer().stop();  // after the publisher: the events of its last outcomes are stored, sent next run
   log::info("stopped", {{"drained", drained ? "true" : "false"}});
   log::flush();
   return 0;

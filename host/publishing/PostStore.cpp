@@ -197,28 +197,45 @@ std::optional<std::pair<std::string, std::string>> PostStore::findByIdempotencyK
   return std::make_pair(rows.front().text(0), rows.front().optionalText(1).value_or(""));
 }
 
-std::optional<Post> PostStore::find(const std::string& id, Detail detail) {
+namespace {
+
+/// The post with the detail asked for, read through `db` (the store's scoped database, or a
+/// transaction that changed it).
+template <typename Db>
+std::optional<Post> readPost(Db& db, const std::string& organizationId, const std::string& id,
+                             PostStore::Detail detail) {
   const auto rows =
-      db_.query(std::string("SELECT ") + postColumns + " FROM posts WHERE organization_id = $1 AND id = $2",
-                {tenant_.organizationId(), id});
+      db.query(std::string("SELECT ") + postColumns + " FROM posts WHERE organization_id = $1 AND id = $2",
+               {organizationId, id});
   if (rows.empty()) return std::nullopt;
   auto post = postFrom(rows.front());
-  if (detail == Detail::PostOnly) return post;
+  if (detail == PostStore::Detail::PostOnly) return post;
   for (const auto& row :
-       db_.query(std::string("SELECT ") + targetColumns +
-                     " FROM post_targets WHERE organization_id = $1 AND post_id = $2 ORDER BY platform, id",
-                 {tenant_.organizationId(), id})) {
+       db.query(std::string("SELECT ") + targetColumns +
+                    " FROM post_targets WHERE organization_id = $1 AND post_id = $2 ORDER BY platform, id",
+                {organizationId, id})) {
     post.targets.push_back(targetFrom(row));
   }
-  if (detail == Detail::TargetsAndHistory) {
-    for (const auto& row : db_.query("SELECT seq, target_id, platform, event, detail, created_at FROM post_events"
-                                     " WHERE organization_id = $1 AND post_id = $2 ORDER BY seq LIMIT 1000",
-                                     {tenant_.organizationId(), id})) {
+  if (detail == PostStore::Detail::TargetsAndHistory) {
+    for (const auto& row : db.query("SELECT seq, target_id, platform, event, detail, created_at FROM post_events"
+                                    " WHERE organization_id = $1 AND post_id = $2 ORDER BY seq LIMIT 1000",
+                                    {organizationId, id})) {
       post.events.push_back({row.integer(0), row.optionalText(1), row.optionalText(2), row.text(3),
                              row.optionalText(4).value_or("{}"), row.integer(5)});
     }
   }
   return post;
+}
+
+}  // namespace
+
+std::optional<Post> PostStore::find(const std::string& id, Detail detail) {
+  return readPost(db_, tenant_.organizationId(), id, detail);
+}
+
+std::optional<Post> readPostWithTargets(store::Transaction& tx, const std::string& organizationId,
+                                        const std::string& id) {
+  return readPost(tx, organizationId, id, PostStore::Detail::Targets);
 }
 
 PostStore::AttemptRead PostStore::forAttempt(const std::string& targetId) {
