@@ -142,9 +142,12 @@ void TargetQueue::settle(const std::vector<std::pair<ClaimedTarget, Outcome>>& o
     if (outcome.status == targetStatus::published || outcome.status == targetStatus::failed ||
         outcome.status == targetStatus::needsReview) {
       // The webhook event commits with the outcome (the outbox): the post as it is now.
-      webhooks::enqueue(tx, claimed.organizationId, "post." + outcome.status, [&] {
-        const auto post = readPostWithTargets(tx, claimed.organizationId, claimed.target.postId);
-        return post ? postView(*post) : boost::json::object{{"id", claimed.target.postId}};
+      // (Named captures: clang 14 cannot capture a structured binding.)
+      const auto& organizationId = claimed.organizationId;
+      const auto& postId = claimed.target.postId;
+      webhooks::enqueue(tx, organizationId, "post." + outcome.status, [&tx, &organizationId, &postId] {
+        const auto post = readPostWithTargets(tx, organizationId, postId);
+        return post ? postView(*post) : boost::json::object{{"id", postId}};
       });
     }
   }
