@@ -1,7 +1,9 @@
 #include "publishing/PostStore.h"
 
 #include "core/Time.h"
+#include "publishing/PostView.h"
 #include "tenants/TenantStore.h"
+#include "webhooks/Outbox.h"
 
 #include <boost/json.hpp>
 
@@ -142,6 +144,20 @@ std::string overallStatus(const Post& post, std::int64_t now) {
 
 PostStore::PostStore(tenants::TenantStore& tenant) : db_(tenant.database()), tenant_(tenant) {}
 
+namespace {
+
+/// Inside `tx`: the webhook event of a target of the post reaching `status` (published, failed,
+/// needs_review), with the post as `tx` sees it.
+void enqueuePostEvent(store::Transaction& tx, const std::string& organizationId, const std::string& postId,
+                      const std::string& status) {
+  webhooks::enqueue(tx, organizationId, "post." + status, [&] {
+    const auto post = readPostWithTargets(tx, organizationId, postId);
+    return post ? postView(*post) : boost::json::object{{"id", postId}};
+  });
+}
+
+}  // namespace
+
 bool PostStore::create(const Post& post, const std::optional<std::string>& idempotencyKey,
                        const std::string& requestHash, const tenants::Actor& actor) {
   auto tx = db_.transaction();
@@ -184,6 +200,10 @@ bool PostStore::create(const Post& post, const std::optional<std::string>& idemp
   recordEvents(tx, events);
   tenant_.audit(tx, actor, post.scheduledAt ? "post.scheduled" : "post.created", "post", post.id,
                 {{"targets", static_cast<std::int64_t>(post.targets.size())}});
+  // A target refused before any attempt (the plugin's validation) is failed from the start.
+  for (const auto& t : post.targets) {
+    if (t.status == targetStatus::failed) enqueuePostEvent(tx, tenant_.organizationId(), post.id, t.status);
+  }
   tx.commit();
   return true;
 }
@@ -370,6 +390,7 @@ bool PostStore::resolve(const std::string& postId, const std::string& targetId, 
   recordEvent(tx, tenant_.organizationId(), postId, targetId, rows.front().text(0), "resolved", detail);
   detail["targetId"] = targetId;
   tenant_.audit(tx, actor, "post.target_resolved", "post", postId, detail);
+  if (status != targetStatus::queued) enqueuePostEvent(tx, tenant_.organizationId(), postId, status);
   tx.commit();
   return true;
 }
