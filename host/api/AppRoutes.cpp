@@ -5,10 +5,10 @@
 #include "apps/AppSettings.h"
 #include "apps/AppStore.h"
 #include "config/Config.h"
+#include "core/AddressGuard.h"
 #include "core/Time.h"
 #include "http/Exchange.h"
 #include "http/Router.h"
-#include "media/UrlFetch.h"
 #include "plugins/PluginRegistry.h"
 
 #include <Poco/Exception.h>
@@ -66,7 +66,7 @@ void checkBaseUrl(const std::string& name, const std::string& url, const config:
     throw Problem::badInput("\"" + name + "\" must be an https URL");
   if (!uri.getUserInfo().empty() || !uri.getQuery().empty() || !uri.getFragment().empty())
     throw Problem::badInput("\"" + name + "\" must be a plain base URL, without credentials, query or fragment");
-  media::checkedAddresses(uri.getHost(), allowed, "\"" + name + "\"");
+  guard::checkedAddresses(uri.getHost(), allowed, "\"" + name + "\"");
 }
 
 apps::AppCredentials credentialsFrom(const boost::json::object& body, const config::Config& config) {

@@ -38,6 +38,9 @@ class Directory;
 namespace marketsage::vault {
 class TokenVault;
 }
+namespace marketsage::webhooks {
+class Deliverer;
+}
 
 namespace marketsage::api {
 
@@ -67,6 +70,9 @@ void addPostRoutes(http::Router& router, publishing::Publisher& publisher, const
 /// /api/social-media/analytics, …/timeseries, …/report, …/overview, …/refresh
 void addAnalyticsRoutes(http::Router& router, insights::SnapshotTaker& taker, const insights::PlatformCalls& calls,
                         const vault::TokenVault& vault);
+/// /api/webhooks
+void addWebhookRoutes(http::Router& router, const config::Config& config, const vault::TokenVault& vault,
+                      webhooks::Deliverer& deliverer);
 /// /api/openapi.json
 void addOpenApiRoutes(http::Router& router);
 

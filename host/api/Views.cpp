@@ -1,8 +1,13 @@
 #include "api/Views.h"
 
+#include "connections/ConnectionView.h"
+#include "core/Problem.h"
 #include "core/Time.h"
+#include "http/Exchange.h"
 
 #include <boost/json.hpp>
+
+#include <charconv>
 
 namespace marketsage::api {
 boost::json::value optionalTime(const std::optional<std::int64_t>& millis) {
@@ -46,24 +51,7 @@ boost::json::object view(const tenants::AuditEntry& entry) {
       {"requestId", entry.requestId}};
 }
 
-boost::json::object view(const connections::Connection& c) {
-  boost::json::array scopes;
-  for (const auto& s : c.scopes) scopes.emplace_back(s);
-  boost::json::error_code ec;
-  auto metadata = boost::json::parse(c.metadata, ec);
-  return {{"id", c.id},
-          {"platform", c.platform},
-          {"accountId", c.accountId},
-          {"accountName", c.accountName},
-          {"scopes", scopes},
-          {"status", c.status},
-          {"expiresAt", optionalTime(c.expiresAt)},
-          {"canRefresh", c.hasRefreshToken},  // false: "refresh" re-checks the token instead
-          {"appId", c.appId.empty() ? boost::json::value(nullptr) : boost::json::value(c.appId)},
-          {"lastSync", optionalTime(c.lastSyncAt)},
-          {"metadata", ec ? boost::json::value(boost::json::object{}) : metadata},
-          {"createdAt", time::formatIso8601(c.createdAt)}};
-}
+boost::json::object view(const connections::Connection& c) { return connections::connectionView(c); }
 
 boost::json::object view(const media::MediaItem& item) {
   const auto optionalText = [](const std::optional<std::string>& v) {
@@ -83,6 +71,19 @@ boost::json::object view(const media::MediaItem& item) {
           {"originalName", optionalText(item.originalName)},
           {"sourceUrl", optionalText(item.sourceUrl)},
           {"createdAt", optionalTime(item.createdAt)}};
+}
+
+std::int64_t integerQuery(http::Exchange& ex, const std::string& name, std::int64_t fallback, std::int64_t min,
+                          std::int64_t max) {
+  const auto text = ex.query(name);
+  if (!text) return fallback;
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || value < min || value > max) {
+    throw Problem::badInput("\"" + name + "\" must be a whole number from " + std::to_string(min) + " to " +
+                            std::to_string(max));
+  }
+  return value;
 }
 
 }  // namespace marketsage::api

@@ -7,6 +7,10 @@
 
 #include <boost/json/object.hpp>
 
+namespace marketsage::http {
+class Exchange;
+}
+
 namespace marketsage::api {
 
 /// An RFC 3339 time, or null.
@@ -21,6 +25,11 @@ boost::json::object view(const connections::Connection& connection);
 
 /// A media item: where it came from and what it is, never its path on disk.
 boost::json::object view(const media::MediaItem& item);
+
+/// The query parameter `name` as a whole number from `min` to `max`, `fallback` when absent;
+/// Problem 400 naming it otherwise.
+std::int64_t integerQuery(http::Exchange& ex, const std::string& name, std::int64_t fallback, std::int64_t min,
+                          std::int64_t max);
 
 /// Serialises a list of rows as a JSON array.
 template <typename Rows>

@@ -5,6 +5,7 @@
 #include "apps/AppSettings.h"
 #include "config/PluginSettings.h"
 #include "connections/RefreshSchedule.h"
+#include "core/Random.h"
 #include "health/ConnectionHealth.h"
 #include "http/Dispatcher.h"
 #include "insights/PlatformCalls.h"
@@ -16,6 +17,7 @@
 #include "store/Migrations.h"
 #include "vault/KeyRing.h"
 #include "vault/TokenVault.h"
+#include "webhooks/Deliverer.h"
 
 namespace marketsage::app {
 namespace {
@@ -52,6 +54,7 @@ Host::Host(config::Config config)
   snapshots_ = std::make_unique<insights::SnapshotTaker>(
       database_, directory_, *vault_, *plugins_, *refresher_,
       insights::HistoryOptions{a.refreshIntervalSeconds, a.accountRefreshSeconds, a.backfillDays, a.paceMillis});
+  deliverer_ = std::make_unique<webhooks::Deliverer>(config_, database_, directory_, *vault_, random::uuid());
   addRoutes();
   const http::Gate gate{authenticator_, rateLimiter_, directory_, config_.server.maxBodyBytes};
   dispatcher_ = std::make_unique<http::Dispatcher>(router_, metrics_, gate, api::problemOf, config_.accessLog);
@@ -70,6 +73,7 @@ void Host::addRoutes() {
   api::addMediaRoutes(router_, config_, database_, directory_, *vault_);
   api::addPostRoutes(router_, *publisher_, config_);
   api::addAnalyticsRoutes(router_, *snapshots_, *platformCalls_, *vault_);
+  api::addWebhookRoutes(router_, config_, *vault_, *deliverer_);
   api::addOpenApiRoutes(router_);
 }
 

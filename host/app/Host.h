@@ -43,6 +43,9 @@ class Publisher;
 namespace marketsage::vault {
 class TokenVault;
 }
+namespace marketsage::webhooks {
+class Deliverer;
+}
 
 namespace marketsage::app {
 
@@ -63,6 +66,7 @@ class Host {
   publishing::Publisher& publisher() { return *publisher_; }
   /// The analytics history's background pass (started and stopped with the publisher).
   insights::SnapshotTaker& snapshots() { return *snapshots_; }
+  webhooks::Deliverer& deliverer() { return *deliverer_; }
   http::Metrics& metrics() { return metrics_; }
   /// Answers every request the server hands over, through the route table.
   http::Dispatcher& dispatcher() { return *dispatcher_; }
@@ -88,6 +92,7 @@ class Host {
   std::unique_ptr<health::ConnectionHealth> health_;
   std::unique_ptr<insights::PlatformCalls> platformCalls_;
   std::unique_ptr<insights::SnapshotTaker> snapshots_;
+  std::unique_ptr<webhooks::Deliverer> deliverer_;
   http::Router router_;
   std::unique_ptr<http::Dispatcher> dispatcher_;
 };

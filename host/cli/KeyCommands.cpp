@@ -1,4 +1,5 @@
-/// keys rotate: re-encrypt every stored token and app secret under the newest key version.
+/// keys rotate: re-encrypt every stored token, app secret and webhook signing secret under the newest
+/// key version.
 #include "apps/AppStore.h"
 #include "cli/Arguments.h"
 #include "cli/Commands.h"
@@ -11,6 +12,7 @@
 #include "tenants/TenantStore.h"
 #include "vault/KeyRing.h"
 #include "vault/TokenVault.h"
+#include "webhooks/WebhookStore.h"
 
 #include <iostream>
 
@@ -44,12 +46,14 @@ int keysCommand(const std::vector<std::string>& argv) {
     auto tenant = directory.tenant(org.id);
     changed += connections::ConnectionStore(tenant, vault).resealTokens();
     changed += apps::AppStore(tenant, vault).resealSecrets();
+    changed += webhooks::WebhookStore(tenant, vault).resealSecrets();
   }
   // Pending OAuth states live ten minutes; rather than re-seal them, let them lapse.
   std::size_t stale = 0;
-  for (const auto& row : db.query("SELECT access_token FROM connections UNION ALL SELECT refresh_token FROM "
-                                  "connections WHERE refresh_token IS NOT NULL UNION ALL SELECT client_secret FROM "
-                                  "platform_apps WHERE client_secret IS NOT NULL")) {
+  for (const auto& row :
+       db.query("SELECT access_token FROM connections UNION ALL SELECT refresh_token FROM "
+                "connections WHERE refresh_token IS NOT NULL UNION ALL SELECT client_secret FROM "
+                "platform_apps WHERE client_secret IS NOT NULL UNION ALL SELECT secret FROM webhooks")) {
     if (!vault.isCurrent(row.text(0))) ++stale;
   }
   std::cout << "re-encrypted " << changed << " token(s) and app secret(s) under key " << vault.keys().currentId()

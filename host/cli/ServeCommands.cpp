@@ -11,6 +11,7 @@
 #include "plugins/PluginRegistry.h"
 #include "publishing/Publisher.h"
 #include "store/Migrations.h"
+#include "webhooks/Deliverer.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -114,6 +115,7 @@ int serveCommand(const std::vector<std::string>& argv) {
   host.refresher().startBackground(config.oauth.refreshIntervalSeconds);
   host.publisher().start();
   host.snapshots().start();
+  host.deliverer().start();
   log::info("listening", {{"port", std::to_string(server.port())},
                           {"database", host.database().backendName()},
                           {"tls", config.server.tlsCertificate.empty() ? "off" : "on"},
@@ -128,6 +130,7 @@ int serveCommand(const std::vector<std::string>& argv) {
   const bool drained = server.stop(config.server.drainSeconds);
   host.plugins().interruptWaits();  // a plugin polling a platform's processing ends that call now
   host.publisher().stop();
+  host.deliverer().stop();  // after the publisher: the events of its last outcomes are stored, sent next run
   log::info("stopped", {{"drained", drained ? "true" : "false"}});
   log::flush();
   return 0;

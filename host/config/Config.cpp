@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <unistd.h>
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -136,6 +137,14 @@ void applyFile(Config& config, const std::filesystem::path& file) {
     read(*m, "urlLifetimeSeconds", config.media.urlLifetimeSeconds, "media.");
     read(*m, "fetchAllowHosts", config.media.fetchAllowHosts, "media.");
   }
+  if (const auto* w = section(top, "webhooks")) {
+    read(*w, "retrySchedule", config.webhooks.retrySchedule, "webhooks.");
+    read(*w, "disableAfterFailures", config.webhooks.disableAfterFailures, "webhooks.");
+    read(*w, "timeoutSeconds", config.webhooks.timeoutSeconds, "webhooks.");
+    read(*w, "pollMillis", config.webhooks.pollMillis, "webhooks.");
+    read(*w, "leaseSeconds", config.webhooks.leaseSeconds, "webhooks.");
+    read(*w, "allowHosts", config.webhooks.allowHosts, "webhooks.");
+  }
   if (const auto* l = section(top, "log")) {
     read(*l, "level", config.logLevel, "log.");
     read(*l, "file", config.logFile, "log.");
@@ -207,6 +216,15 @@ void validate(Config& config) {
   if (a.refreshIntervalSeconds < 0 || a.accountRefreshSeconds < 0 || a.backfillDays < 0 || a.backfillDays > 90 ||
       a.paceMillis < 0) {
     throw ConfigError("config: analytics values must be >= 0 (backfillDays at most 90)");
+  }
+  const auto& webhooks = config.webhooks;
+  const bool badDelay = std::any_of(webhooks.retrySchedule.begin(), webhooks.retrySchedule.end(),
+                                    [](double seconds) { return !(seconds >= 0 && seconds <= 7 * 86400); });
+  if (badDelay || webhooks.disableAfterFailures < 1 || webhooks.timeoutSeconds < 1 || webhooks.timeoutSeconds > 60 ||
+      webhooks.pollMillis < 10 || webhooks.leaseSeconds <= webhooks.timeoutSeconds) {
+    throw ConfigError(
+        "config: webhooks needs retrySchedule delays from 0 to 604800 s, disableAfterFailures >= 1, timeoutSeconds"
+        " from 1 to 60, pollMillis >= 10, leaseSeconds > timeoutSeconds");
   }
   if (config.oauth.stateLifetimeSeconds < 1 || config.oauth.startLinkSeconds < 1) {
     throw ConfigError("config: oauth.stateLifetimeSeconds and oauth.startLinkSeconds must be positive");

@@ -90,6 +90,18 @@ struct MediaConfig {
                                                    ///< private/loopback (tests); empty = none
 };
 
+/// Outgoing webhooks (Standard Webhooks signatures; host/webhooks/).
+struct WebhooksConfig {
+  /// Delay before each retry of a failed delivery, in seconds (jittered by up to a fifth); a
+  /// delivery still failing after the last one is failed. The default spans more than a day.
+  std::vector<double> retrySchedule = {5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800, 43200};
+  int disableAfterFailures = 5;         ///< this many failed deliveries in a row disable the endpoint
+  int timeoutSeconds = 10;              ///< one attempt as a whole: connect, send, answer
+  int pollMillis = 1000;                ///< how often the deliverer looks for due deliveries (also woken)
+  int leaseSeconds = 60;                ///< a claimed delivery is another host's to try after this
+  std::vector<std::string> allowHosts;  ///< hosts allowed even when http or internal (tests); empty = none
+};
+
 struct Config {
   std::string mode = "development";  ///< "production" refuses secrets from the JSON file
   std::filesystem::path dataDir = "var";
@@ -105,6 +117,7 @@ struct Config {
   PublishingConfig publishing;
   AnalyticsConfig analytics;
   MediaConfig media;
+  WebhooksConfig webhooks;
   std::vector<std::filesystem::path> pluginPath;
   boost::json::object plugins;  ///< the file's "plugins" section, as written
 

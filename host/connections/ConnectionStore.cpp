@@ -1,11 +1,13 @@
 #include "connections/ConnectionStore.h"
 
+#include "connections/ConnectionView.h"
 #include "core/Problem.h"
 #include "core/Random.h"
 #include "core/Time.h"
 #include "plugins/PlatformError.h"
 #include "tenants/TenantStore.h"
 #include "vault/TokenVault.h"
+#include "webhooks/Outbox.h"
 
 #include <boost/json.hpp>
 
@@ -18,6 +20,13 @@ using store::Param;
 const std::string& columns() {
   static const std::string sql = "SELECT " + connectionColumnsOf("connections") + " FROM connections";
   return sql;
+}
+
+/// The connection as `tx` sees it, as the API shows it (for a webhook event written in `tx`).
+boost::json::object viewIn(store::Transaction& tx, const std::string& organizationId, const std::string& id) {
+  const auto rows = tx.query(columns() + " WHERE organization_id = $1 AND id = $2", {organizationId, id});
+  if (rows.empty()) return {{"id", id}};
+  return connectionView(connectionFrom(rows.front()));
 }
 
 std::string scopesText(const std::vector<std::string>& scopes) {
@@ -143,6 +152,7 @@ Connection ConnectionStore::upsert(const std::string& platform, const Account& a
   }
   tenant_.audit(tx, actor, existing.empty() ? "connection.connected" : "connection.reconnected", "connection", id,
                 {{"platform", platform}, {"accountId", account.id}});
+  webhooks::enqueue(tx, organizationId_, "connection.connected", [&] { return viewIn(tx, organizationId_, id); });
   tx.commit();
   return *find(id);
 }
@@ -228,11 +238,20 @@ int ConnectionStore::shareRefreshedGrant(const std::string& id, const Tokens& be
 }
 
 void ConnectionStore::markFailed(const std::string& id, const std::string& newStatus, const std::string& error) {
-  db_.execute(
+  auto tx = db_.transaction();
+  const auto before =
+      tx.query("SELECT status FROM connections WHERE organization_id = $1 AND id = $2", {organizationId_, id});
+  tx.execute(
       "UPDATE connections SET status = $1, error_count = error_count + 1, last_error = $2, last_error_at = $3, "
       "updated_at = $3"
       " WHERE organization_id = $4 AND id = $5",
       {newStatus, error, time::nowMillis(), organizationId_, id});
+  // The webhook event commits with the change, and only when the status changes to a failed one.
+  const bool failed = newStatus == status::expired || newStatus == status::invalid;
+  if (failed && !before.empty() && before.front().text(0) != newStatus) {
+    webhooks::enqueue(tx, organizationId_, "connection." + newStatus, [&] { return viewIn(tx, organizationId_, id); });
+  }
+  tx.commit();
 }
 
 void ConnectionStore::recordSuccess(const std::string& id) {

@@ -1,12 +1,10 @@
 #pragma once
-/// Media referenced by URL, fetched by the host with a guard against server-side request forgery:
-/// only http(s); every address the name resolves to must be public (no loopback, private,
+/// Media referenced by URL, fetched by the host with a guard against server-side request forgery
+/// (core/AddressGuard): only http(s); every address the name resolves to must be public (no loopback, private,
 /// link-local — 169.254.169.254 included —, carrier-grade NAT, unique-local, multicast or
 /// unspecified address) unless the host is on the configured allow-list; redirects are followed
 /// only a few times and each hop is checked again; plain http connects to the checked address so
 /// a second DNS answer cannot swap it.
-
-#include <Poco/Net/IPAddress.h>
 
 #include <functional>
 #include <istream>
@@ -21,15 +19,6 @@ struct FetchPolicy {
   int timeoutSeconds = 30;
   std::uint64_t maxBytes = 0;  ///< a larger Content-Length is refused up front (413)
 };
-
-/// True when `address` (textual IPv4/IPv6) is not a public unicast address.
-bool isInternalAddress(const std::string& address);
-
-/// The addresses `host` resolves to, each checked: throws Problem 400 naming the first internal
-/// one (unless `host` is in `allowHosts`) or a host that does not resolve. `what` names the URL in
-/// the message ("the media URL", "the webhook URL"). Used by every outbound URL the tenants give.
-std::vector<Poco::Net::IPAddress> checkedAddresses(const std::string& host, const std::vector<std::string>& allowHosts,
-                                                   const std::string& what);
 
 /// GETs `url` under `policy` and hands the response body to `consume`. Throws Problem 400 for a
 /// URL that is not allowed (the reason named), 413 for a declared size over the limit, 502 when

@@ -1,6 +1,7 @@
 // HostServices::http — ms_host.http, the HTTP client the host lends to plugins (through Poco).
 #include "plugins/HostServices.h"
 #include "plugins/HostServicesDetail.h"
+#include "plugins/TlsClient.h"
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -34,17 +35,6 @@ namespace {
 using detail::lower;
 
 constexpr std::size_t kChunk = 64 * 1024;
-
-Poco::Net::Context::Ptr tlsClientContext() {
-  static std::once_flag once;
-  static Poco::Net::Context::Ptr context;
-  std::call_once(once, [] {
-    Poco::Net::initializeSSL();
-    context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "", Poco::Net::Context::VERIFY_RELAXED,
-                                     9, true, "ALL:!ADH:!LOW:!EXP:!MD5:@STRENGTH");
-  });
-  return context;
-}
 
 /// The path and query exactly as the plugin encoded them (plugin.h: "already percent-encoded"):
 /// re-serialising through Poco::URI would decode "%3A" in "urn%3Ali%3Aperson%3A1" and send a
@@ -397,6 +387,17 @@ void HttpCall::report(int status, bool transportError) {
 }
 
 }  // namespace
+
+Poco::Net::Context::Ptr tlsClientContext() {
+  static std::once_flag once;
+  static Poco::Net::Context::Ptr context;
+  std::call_once(once, [] {
+    Poco::Net::initializeSSL();
+    context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "", Poco::Net::Context::VERIFY_RELAXED,
+                                     9, true, "ALL:!ADH:!LOW:!EXP:!MD5:@STRENGTH");
+  });
+  return context;
+}
 
 ms_status HostServices::http(const ms_http_request* requestIn, ms_http_response* responseIn) const {
   if (requestIn == nullptr || responseIn == nullptr) return MS_ERR_INVALID_INPUT;

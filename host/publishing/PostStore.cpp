@@ -1,7 +1,9 @@
 #include "publishing/PostStore.h"
 
 #include "core/Time.h"
+#include "publishing/PostView.h"
 #include "tenants/TenantStore.h"
+#include "webhooks/Outbox.h"
 
 #include <boost/json.hpp>
 
@@ -142,6 +144,20 @@ std::string overallStatus(const Post& post, std::int64_t now) {
 
 PostStore::PostStore(tenants::TenantStore& tenant) : db_(tenant.database()), tenant_(tenant) {}
 
+namespace {
+
+/// Inside `tx`: the webhook event of a target of the post reaching `status` (published, failed,
+/// needs_review), with the post as `tx` sees it.
+void enqueuePostEvent(store::Transaction& tx, const std::string& organizationId, const std::string& postId,
+                      const std::string& status) {
+  webhooks::enqueue(tx, organizationId, "post." + status, [&] {
+    const auto post = readPostWithTargets(tx, organizationId, postId);
+    return post ? postView(*post) : boost::json::object{{"id", postId}};
+  });
+}
+
+}  // namespace
+
 bool PostStore::create(const Post& post, const std::optional<std::string>& idempotencyKey,
                        const std::string& requestHash, const tenants::Actor& actor) {
   auto tx = db_.transaction();
@@ -184,6 +200,10 @@ bool PostStore::create(const Post& post, const std::optional<std::string>& idemp
   recordEvents(tx, events);
   tenant_.audit(tx, actor, post.scheduledAt ? "post.scheduled" : "post.created", "post", post.id,
                 {{"targets", static_cast<std::int64_t>(post.targets.size())}});
+  // A target refused before any attempt (the plugin's validation) is failed from the start.
+  for (const auto& t : post.targets) {
+    if (t.status == targetStatus::failed) enqueuePostEvent(tx, tenant_.organizationId(), post.id, t.status);
+  }
   tx.commit();
   return true;
 }
@@ -197,28 +217,45 @@ std::optional<std::pair<std::string, std::string>> PostStore::findByIdempotencyK
   return std::make_pair(rows.front().text(0), rows.front().optionalText(1).value_or(""));
 }
 
-std::optional<Post> PostStore::find(const std::string& id, Detail detail) {
+namespace {
+
+/// The post with the detail asked for, read through `db` (the store's scoped database, or a
+/// transaction that changed it).
+template <typename Db>
+std::optional<Post> readPost(Db& db, const std::string& organizationId, const std::string& id,
+                             PostStore::Detail detail) {
   const auto rows =
-      db_.query(std::string("SELECT ") + postColumns + " FROM posts WHERE organization_id = $1 AND id = $2",
-                {tenant_.organizationId(), id});
+      db.query(std::string("SELECT ") + postColumns + " FROM posts WHERE organization_id = $1 AND id = $2",
+               {organizationId, id});
   if (rows.empty()) return std::nullopt;
   auto post = postFrom(rows.front());
-  if (detail == Detail::PostOnly) return post;
+  if (detail == PostStore::Detail::PostOnly) return post;
   for (const auto& row :
-       db_.query(std::string("SELECT ") + targetColumns +
-                     " FROM post_targets WHERE organization_id = $1 AND post_id = $2 ORDER BY platform, id",
-                 {tenant_.organizationId(), id})) {
+       db.query(std::string("SELECT ") + targetColumns +
+                    " FROM post_targets WHERE organization_id = $1 AND post_id = $2 ORDER BY platform, id",
+                {organizationId, id})) {
     post.targets.push_back(targetFrom(row));
   }
-  if (detail == Detail::TargetsAndHistory) {
-    for (const auto& row : db_.query("SELECT seq, target_id, platform, event, detail, created_at FROM post_events"
-                                     " WHERE organization_id = $1 AND post_id = $2 ORDER BY seq LIMIT 1000",
-                                     {tenant_.organizationId(), id})) {
+  if (detail == PostStore::Detail::TargetsAndHistory) {
+    for (const auto& row : db.query("SELECT seq, target_id, platform, event, detail, created_at FROM post_events"
+                                    " WHERE organization_id = $1 AND post_id = $2 ORDER BY seq LIMIT 1000",
+                                    {organizationId, id})) {
       post.events.push_back({row.integer(0), row.optionalText(1), row.optionalText(2), row.text(3),
                              row.optionalText(4).value_or("{}"), row.integer(5)});
     }
   }
   return post;
+}
+
+}  // namespace
+
+std::optional<Post> PostStore::find(const std::string& id, Detail detail) {
+  return readPost(db_, tenant_.organizationId(), id, detail);
+}
+
+std::optional<Post> readPostWithTargets(store::Transaction& tx, const std::string& organizationId,
+                                        const std::string& id) {
+  return readPost(tx, organizationId, id, PostStore::Detail::Targets);
 }
 
 PostStore::AttemptRead PostStore::forAttempt(const std::string& targetId) {
@@ -353,6 +390,7 @@ bool PostStore::resolve(const std::string& postId, const std::string& targetId, 
   recordEvent(tx, tenant_.organizationId(), postId, targetId, rows.front().text(0), "resolved", detail);
   detail["targetId"] = targetId;
   tenant_.audit(tx, actor, "post.target_resolved", "post", postId, detail);
+  if (status != targetStatus::queued) enqueuePostEvent(tx, tenant_.organizationId(), postId, status);
   tx.commit();
   return true;
 }

@@ -95,6 +95,10 @@ struct NewEvent {
 /// Appends many events inside `tx` with multi-row INSERTs (one per 64 events), in order.
 void recordEvents(store::Transaction& tx, const std::vector<NewEvent>& events);
 
+/// The post and its targets (no history) as `tx` sees them: the state a change inside it left.
+std::optional<Post> readPostWithTargets(store::Transaction& tx, const std::string& organizationId,
+                                        const std::string& id);
+
 /// Reads a target row selected with targetColumns.
 Target targetFrom(const store::Row& row, std::size_t first = 0);
 /// The columns targetFrom reads, in order.

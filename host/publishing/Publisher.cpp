@@ -504,7 +504,7 @@ void Publisher::noteConnectionState(TargetContext& context, const plugins::CallR
     const auto& lastSuccessAt = context.connection->lastSuccessAt;
     if (!lastSuccessAt || *lastSuccessAt < now - 60'000) connectionStore.recordSuccess(target.connectionId);
   } else if (result.kind == ErrorKind::RateLimited) {
-    queue_.deferConnection(target.connectionId, outcome.dueAt);
+    queue_.deferConnection(context.tenant.organizationId(), target.connectionId, outcome.dueAt);
   } else if (result.kind == ErrorKind::AuthExpired || result.kind == ErrorKind::AuthInvalid) {
     const bool expired = result.kind == ErrorKind::AuthExpired;
     connectionStore.markFailed(target.connectionId,

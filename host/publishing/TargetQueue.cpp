@@ -1,8 +1,11 @@
 #include "publishing/TargetQueue.h"
 
+#include "connections/ConnectionView.h"
 #include "core/Log.h"
 #include "core/Time.h"
 #include "publishing/PostStore.h"
+#include "publishing/PostView.h"
+#include "webhooks/Outbox.h"
 
 #include <boost/json.hpp>
 
@@ -136,14 +139,47 @@ void TargetQueue::settle(const std::vector<std::pair<ClaimedTarget, Outcome>>& o
     }
     events.push_back({claimed.organizationId, claimed.target.postId, claimed.target.id, claimed.target.platform,
                       outcome.event, outcome.eventDetail});
+    if (outcome.status == targetStatus::published || outcome.status == targetStatus::failed ||
+        outcome.status == targetStatus::needsReview) {
+      // The webhook event commits with the outcome (the outbox): the post as it is now.
+      // (Named captures: clang 14 cannot capture a structured binding.)
+      const auto& organizationId = claimed.organizationId;
+      const auto& postId = claimed.target.postId;
+      webhooks::enqueue(tx, organizationId, "post." + outcome.status, [&tx, &organizationId, &postId] {
+        const auto post = readPostWithTargets(tx, organizationId, postId);
+        return post ? postView(*post) : boost::json::object{{"id", postId}};
+      });
+    }
   }
   recordEvents(tx, events);
   tx.commit();
 }
 
-void TargetQueue::deferConnection(const std::string& connectionId, std::int64_t until) {
-  db_.execute("UPDATE post_targets SET due_at = $1 WHERE connection_id = $2 AND status = $3 AND due_at < $1",
-              {until, connectionId, std::string(targetStatus::queued)});
+void TargetQueue::deferConnection(const std::string& organizationId, const std::string& connectionId,
+                                  std::int64_t until) {
+  store::Transaction tx(db_);
+  // Already throttled (a queued target waits out an earlier limit): no second event.
+  const bool already =
+      !tx.query(
+             "SELECT 1 FROM post_targets WHERE organization_id = $1 AND connection_id = $2 AND status = $3"
+             " AND error_kind = $4 AND due_at > $5 LIMIT 1",
+             {organizationId, connectionId, std::string(targetStatus::queued), std::string("rate_limited"),
+              time::nowMillis()})
+           .empty();
+  tx.execute("UPDATE post_targets SET due_at = $1 WHERE connection_id = $2 AND status = $3 AND due_at < $1",
+             {until, connectionId, std::string(targetStatus::queued)});
+  if (!already) {
+    webhooks::enqueue(tx, organizationId, "connection.rate_limited", [&] {
+      const auto rows = tx.query("SELECT " + connections::connectionColumnsOf("c") +
+                                     " FROM connections c WHERE c.organization_id = $1 AND c.id = $2",
+                                 {organizationId, connectionId});
+      auto data = rows.empty() ? boost::json::object{{"id", connectionId}}
+                               : connections::connectionView(connections::connectionFrom(rows.front()));
+      data["rateLimitedUntil"] = time::formatIso8601(until);
+      return data;
+    });
+  }
+  tx.commit();
 }
 
 }  // namespace marketsage::publishing

@@ -59,8 +59,9 @@ class TargetQueue {
   /// Stores the outcomes of our attempts (except for targets taken from us meanwhile), all in
   /// one transaction with their history events.
   void settle(const std::vector<std::pair<ClaimedTarget, Outcome>>& outcomes);
-  /// Pushes every queued target of the connection to at least `until` (a platform rate limit).
-  void deferConnection(const std::string& connectionId, std::int64_t until);
+  /// Pushes every queued target of the connection to at least `until` (a platform rate limit);
+  /// the first limit of a spell queues the connection.rate_limited webhook event with it.
+  void deferConnection(const std::string& organizationId, const std::string& connectionId, std::int64_t until);
 
  private:
   store::Database& db_;

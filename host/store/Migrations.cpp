@@ -259,6 +259,47 @@ const std::vector<Migration>& migrations() {
            {"ALTER TABLE connections ADD COLUMN app_id TEXT", {}},
            {"ALTER TABLE oauth_states ADD COLUMN app_id TEXT", {}},
        }},
+      {8,
+       "webhook endpoints and their deliveries (the outbox)",
+       {
+           // secret: the signing secret sealed by the vault (bound to organization and webhook id),
+           // never clear text. events: a JSON array of event names. enabled: 1 or 0.
+           {"CREATE TABLE webhooks ("
+            " id TEXT PRIMARY KEY,"
+            " organization_id TEXT NOT NULL REFERENCES organizations(id),"
+            " url TEXT NOT NULL,"
+            " events TEXT NOT NULL,"
+            " description TEXT,"
+            " secret TEXT NOT NULL,"
+            " enabled BIGINT NOT NULL,"
+            " disabled_reason TEXT,"
+            " failed_in_row BIGINT NOT NULL DEFAULT 0,"
+            " created_at BIGINT NOT NULL)",
+            {}},
+           {"CREATE INDEX webhooks_by_organization ON webhooks (organization_id, created_at)", {}},
+           // One row per event and endpoint, written in the transaction of the state change it
+           // tells about; the deliverer claims due rows with a lease (several hosts share them).
+           {"CREATE TABLE webhook_deliveries ("
+            " id TEXT PRIMARY KEY,"
+            " organization_id TEXT NOT NULL REFERENCES organizations(id),"
+            " webhook_id TEXT NOT NULL,"
+            " event_id TEXT NOT NULL,"
+            " type TEXT NOT NULL,"
+            " payload TEXT NOT NULL,"
+            " status TEXT NOT NULL,"
+            " attempts BIGINT NOT NULL DEFAULT 0,"
+            " last_status BIGINT,"
+            " last_error TEXT,"
+            " next_attempt_at BIGINT,"
+            " lease_owner TEXT,"
+            " lease_until BIGINT,"
+            " created_at BIGINT NOT NULL,"
+            " updated_at BIGINT NOT NULL)",
+            {}},
+           {"CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)", {}},
+           {"CREATE INDEX webhook_deliveries_listed ON webhook_deliveries (organization_id, webhook_id, created_at)",
+            {}},
+       }},
       {9,
        "analytics history: account and post snapshots, refresh leases",
        {
