@@ -6,6 +6,8 @@
 
 #include <boost/json.hpp>
 
+#include <set>
+
 namespace marketsage::publishing {
 TargetQueue::TargetQueue(store::Database& db, std::string owner) : db_(db), owner_(std::move(owner)) {}
 
@@ -112,6 +114,7 @@ void TargetQueue::settle(const std::vector<std::pair<ClaimedTarget, Outcome>>& o
   if (outcomes.empty()) return;
   const auto now = time::nowMillis();
   std::vector<NewEvent> events;
+  std::set<std::pair<std::string, std::string>> recovered;  // (organization, connection)
   store::Transaction tx(db_);
   for (const auto& [claimed, outcome] : outcomes) {
     const bool published = outcome.status == targetStatus::published;
@@ -136,8 +139,13 @@ void TargetQueue::settle(const std::vector<std::pair<ClaimedTarget, Outcome>>& o
     }
     events.push_back({claimed.organizationId, claimed.target.postId, claimed.target.id, claimed.target.platform,
                       outcome.event, outcome.eventDetail});
+    if (outcome.platformError) monitoring::ErrorLog::record(tx, claimed.organizationId, *outcome.platformError);
+    if (published) recovered.emplace(claimed.organizationId, claimed.target.connectionId);
   }
   recordEvents(tx, events);
+  // One statement per connection that published, however many of its posts went out.
+  for (const auto& [organizationId, connectionId] : recovered)
+    monitoring::ErrorLog::recover(tx, organizationId, connectionId);
   tx.commit();
 }
 
