@@ -61,6 +61,8 @@ void addMediaRoutes(http::Router& router, const config::Config& config, store::D
 void addPostRoutes(http::Router& router, publishing::Publisher& publisher, const config::Config& config);
 /// /api/social-media/analytics
 void addAnalyticsRoutes(http::Router& router, insights::Analytics& analytics);
+/// The platform error log: list, resolve by hand.
+void addErrorRoutes(http::Router& router);
 /// /api/openapi.json
 void addOpenApiRoutes(http::Router& router);
 

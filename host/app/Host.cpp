@@ -60,6 +60,7 @@ void Host::addRoutes() {
   api::addMediaRoutes(router_, config_, database_, directory_, *vault_);
   api::addPostRoutes(router_, *publisher_, config_);
   api::addAnalyticsRoutes(router_, *analytics_);
+  api::addErrorRoutes(router_);
   api::addOpenApiRoutes(router_);
 }
 
