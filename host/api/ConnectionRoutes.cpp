@@ -22,9 +22,21 @@ using auth::Permission;
 using http::Access;
 using http::Exchange;
 
-/// A health item, with the product contract's names.
+/// A health item, with the product contract's names; `openErrors` and `recentErrors` (the newest
+/// five) from the error log. `lastError` is the newest of the connection's own record and its open
+/// errors, so the item never names an older error than the log shows.
 boost::json::object healthView(const health::Health& h) {
   const auto& c = h.connection;
+  auto lastError = c.lastError.empty() ? boost::json::value(nullptr) : boost::json::value(c.lastError);
+  auto lastErrorAt = c.lastErrorAt;
+  boost::json::array recent;
+  for (const auto& e : h.openErrors) {
+    if (recent.size() < 5) recent.push_back(view(e));
+  }
+  if (!h.openErrors.empty() && h.openErrors.front().lastSeen > lastErrorAt.value_or(0)) {
+    lastError = h.openErrors.front().message;
+    lastErrorAt = h.openErrors.front().lastSeen;
+  }
   return {{"platform", c.platform},
           {"organizationId", c.organizationId},
           {"connectionId", c.id},
@@ -35,8 +47,10 @@ boost::json::object healthView(const health::Health& h) {
           {"lastSuccessfulCall", optionalTime(c.lastSuccessAt)},
           {"tokenExpiresAt", optionalTime(c.expiresAt)},
           {"errorCount", c.errorCount},
-          {"lastError", c.lastError.empty() ? boost::json::value(nullptr) : boost::json::value(c.lastError)},
-          {"lastErrorAt", optionalTime(c.lastErrorAt)}};
+          {"lastError", lastError},
+          {"lastErrorAt", optionalTime(lastErrorAt)},
+          {"openErrors", h.openErrors.size()},
+          {"recentErrors", recent}};
 }
 
 /// A redirect answer binds the calling browser at once; a JSON answer (a dashboard script, or a

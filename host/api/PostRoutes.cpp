@@ -1,7 +1,7 @@
 // Posts: POST /api/social-media/posts (cross-post now or at scheduledTime), its dry run
 // POST …/posts/validate (each plugin's verdict and length count, nothing stored), list, get with the
-// history of every target, DELETE (cancel or delete at the platforms), and the recent platform
-// errors of the organization.
+// history of every target, and DELETE (cancel or delete at the platforms). The platform errors of
+// the organization are api/ErrorRoutes.cpp's.
 #include "api/Routes.h"
 #include "api/Views.h"
 #include "config/Config.h"
@@ -248,20 +248,6 @@ void resolve(publishing::Publisher& publisher, Exchange& ex) {
   ex.send(200, postView(found(posts, post.id)));
 }
 
-void errors(Exchange& ex) {
-  auto tenant = ex.targetTenant();
-  json::array out;
-  for (const auto& [postId, e] : publishing::PostStore(tenant).recentErrors(200)) {
-    out.push_back({{"at", time::formatIso8601(e.createdAt)},
-                   {"postId", postId},
-                   {"targetId", e.targetId ? json::value(*e.targetId) : json::value(nullptr)},
-                   {"platform", e.platform ? json::value(*e.platform) : json::value(nullptr)},
-                   {"event", e.event},
-                   {"detail", json::parse(e.detail)}});
-  }
-  ex.send(200, out);
-}
-
 }  // namespace
 
 void addPostRoutes(http::Router& router, publishing::Publisher& publisher, const config::Config& config) {
@@ -275,7 +261,6 @@ void addPostRoutes(http::Router& router, publishing::Publisher& publisher, const
   router.add("DELETE", "/api/social-media/posts/{id}", Permission::Post, bind_front(withdraw, ref(publisher)));
   router.add("POST", "/api/social-media/posts/{id}/targets/{targetId}/resolve", Permission::Post,
              bind_front(resolve, ref(publisher)));
-  router.add("GET", "/api/social-media/errors", Permission::ViewConnections, errors);
 }
 
 }  // namespace marketsage::api

@@ -73,6 +73,8 @@ void addAnalyticsRoutes(http::Router& router, insights::SnapshotTaker& taker, co
 /// /api/webhooks
 void addWebhookRoutes(http::Router& router, const config::Config& config, const vault::TokenVault& vault,
                       webhooks::Deliverer& deliverer);
+/// The platform error log: list, resolve by hand.
+void addErrorRoutes(http::Router& router);
 /// /api/openapi.json
 void addOpenApiRoutes(http::Router& router);
 

@@ -10,6 +10,20 @@
 #include <charconv>
 
 namespace marketsage::api {
+
+std::int64_t integerQuery(const http::Exchange& ex, const std::string& name, std::int64_t fallback, std::int64_t min,
+                          std::int64_t max) {
+  const auto text = ex.query(name);
+  if (!text) return fallback;
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || value < min || value > max) {
+    throw Problem::badInput("\"" + name + "\" must be a whole number from " + std::to_string(min) + " to " +
+                            std::to_string(max));
+  }
+  return value;
+}
+
 boost::json::value optionalTime(const std::optional<std::int64_t>& millis) {
   if (!millis) return nullptr;
   return boost::json::value(time::formatIso8601(*millis));
@@ -49,6 +63,19 @@ boost::json::object view(const tenants::AuditEntry& entry) {
       {"detail", ec ? boost::json::value(boost::json::object{}) : detail},
       {"remoteAddr", entry.remoteAddr},
       {"requestId", entry.requestId}};
+}
+
+boost::json::object view(const monitoring::ErrorItem& e) {
+  return {{"id", e.id},
+          {"platform", e.platform},
+          {"organizationId", e.organizationId},
+          {"connectionId", e.connectionId ? boost::json::value(*e.connectionId) : boost::json::value(nullptr)},
+          {"errorType", e.errorType},
+          {"message", e.message},
+          {"timestamp", time::formatIso8601(e.lastSeen)},
+          {"resolved", e.resolved},
+          {"resolvedAt", optionalTime(e.resolvedAt)},
+          {"count", e.count}};
 }
 
 boost::json::object view(const connections::Connection& c) { return connections::connectionView(c); }

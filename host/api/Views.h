@@ -3,15 +3,24 @@
 
 #include "connections/Connection.h"
 #include "media/MediaStore.h"
+#include "monitoring/ErrorLog.h"
 #include "tenants/Model.h"
 
 #include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <string>
 
 namespace marketsage::http {
 class Exchange;
 }
 
 namespace marketsage::api {
+
+/// The integer query parameter `name`: `fallback` when absent, 400 unless a whole number in
+/// [min, max].
+std::int64_t integerQuery(const http::Exchange& ex, const std::string& name, std::int64_t fallback, std::int64_t min,
+                          std::int64_t max);
 
 /// An RFC 3339 time, or null.
 boost::json::value optionalTime(const std::optional<std::int64_t>& millis);
@@ -30,6 +39,8 @@ boost::json::object view(const media::MediaItem& item);
 /// Problem 400 naming it otherwise.
 std::int64_t integerQuery(http::Exchange& ex, const std::string& name, std::int64_t fallback, std::int64_t min,
                           std::int64_t max);
+/// A platform error of the error log, with the product contract's names.
+boost::json::object view(const monitoring::ErrorItem& error);
 
 /// Serialises a list of rows as a JSON array.
 template <typename Rows>

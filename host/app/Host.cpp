@@ -74,6 +74,7 @@ void Host::addRoutes() {
   api::addPostRoutes(router_, *publisher_, config_);
   api::addAnalyticsRoutes(router_, *snapshots_, *platformCalls_, *vault_);
   api::addWebhookRoutes(router_, config_, *vault_, *deliverer_);
+  api::addErrorRoutes(router_);
   api::addOpenApiRoutes(router_);
 }
 

@@ -38,6 +38,12 @@ std::vector<Health> ConnectionHealth::of(tenants::TenantStore& tenant, const std
     h.connection = *store.find(c.id);
     out.push_back(std::move(h));
   }
+  // Read after the live checks: an error a check cleared is not shown as open.
+  for (const auto& e : monitoring::ErrorLog(tenant).open()) {
+    for (auto& h : out) {
+      if (e.connectionId == h.connection.id) h.openErrors.push_back(e);
+    }
+  }
   return out;
 }
 

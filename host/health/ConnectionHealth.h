@@ -5,6 +5,7 @@
 
 #include "connections/Connection.h"
 #include "connections/ConnectionStore.h"
+#include "monitoring/ErrorLog.h"
 #include "oauth/TokenRefresher.h"
 #include "plugins/PluginRegistry.h"
 #include "tenants/Model.h"
@@ -24,6 +25,7 @@ struct Health {
   std::string status;                            ///< healthy, expired, invalid, rate_limited
   std::optional<std::int64_t> rateLimitedUntil;  ///< when publishing waits for the platform's reset
   boost::json::object usage;  ///< what the platform counts against the app ({"quota": …}), from a live check
+  std::vector<monitoring::ErrorItem> openErrors;  ///< the connection's open errors in the error log, newest first
 };
 
 class ConnectionHealth {

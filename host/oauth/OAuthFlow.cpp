@@ -9,7 +9,9 @@
 #include "core/Problem.h"
 #include "core/Random.h"
 #include "core/Time.h"
+#include "monitoring/ErrorLog.h"
 #include "oauth/Accounts.h"
+#include "plugins/HostServices.h"
 #include "plugins/PlatformError.h"
 #include "plugins/PluginRegistry.h"
 #include "tenants/Directory.h"
@@ -221,13 +223,18 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
   const std::string code = queryValue(query, "code");
   if (code.empty()) throw Problem::badInput("the callback has neither code nor error");
 
-  const auto verifier = vault_.open(organizationId, encoding::sha256Hex(state), "code_verifier", flow.sealedVerifier);
   auto tenant = directory_.tenant(organizationId);
+  // A connect that failed at the platform is an oauth error of no connection yet.
+  const auto logFailure = [&](const std::string& message, const std::string& platformCode) {
+    monitoring::ErrorLog(tenant).record({platform, std::nullopt, monitoring::errorType::oauth, message, platformCode});
+  };
+  const auto verifier = vault_.open(organizationId, encoding::sha256Hex(state), "code_verifier", flow.sealedVerifier);
   // The code was issued to the app the flow started with: exchange it, and list, as that app.
   boost::json::object asApp;
   try {
     apps_.addTo(asApp, tenant, flow.appId, *plugin);
   } catch (const plugins::PlatformError& e) {
+    logFailure(e.what(), {});
     return {failedAt(platform, "app_unavailable", e.what()), 0};
   }
   auto exchange = asApp;
@@ -243,16 +250,20 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
                                        {"platformCode", exchanged.platformCode},
                                        {"reason", exchanged.reason()},
                                        {"requestId", requestId}});
+    logFailure("the code exchange failed: " + exchanged.reason(), exchanged.platformCode);
     const auto code =
         exchanged.platformCode.empty() ? std::string(plugins::toString(exchanged.kind)) : exchanged.platformCode;
     return {failedAt(platform, code, "the code exchange failed: " + exchanged.reason()), 0};
   }
   const auto userTokens = tokensFrom(exchanged.json);
-  if (!userTokens)
+  if (!userTokens) {
+    logFailure("the plugin's code exchange answer had no access token", {});
     return {failedAt(platform, "plugin_fault", "the plugin's code exchange answer had no access token"), 0};
+  }
 
   const auto unlisted = [&](const std::exception& e) -> Outcome {
     log::warn("listing accounts failed", {{"platform", platform}, {"error", e.what()}, {"requestId", requestId}});
+    logFailure(std::string("the accounts of this login could not be listed: ") + e.what(), {});
     return {failedAt(platform, "accounts_unavailable",
                      std::string("the accounts of this login could not be listed: ") + e.what()),
             0};
@@ -268,10 +279,14 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
   connections::ConnectionStore store(tenant, vault_);
   // Accounts acting through the user's own tokens share one grant (and its refresh token).
   const std::string grant = random::uuid();
+  std::vector<std::string> connected;
   for (const auto& account : accounts) {
-    store.upsert(platform, account, account.tokens.value_or(*userTokens),
-                 account.tokens ? std::nullopt : std::optional(grant), flow.appId, actor);
+    connected.push_back(store
+                            .upsert(platform, account, account.tokens.value_or(*userTokens),
+                                    account.tokens ? std::nullopt : std::optional(grant), flow.appId, actor)
+                            .id);
   }
+  monitoring::ErrorLog(tenant).recoverConnect(platform, connected);
   return {dashboard("platform=" + platform + "&connected=" + std::to_string(accounts.size())),
           static_cast<int>(accounts.size())};
 }
@@ -297,12 +312,16 @@ CredentialConnect OAuthFlow::connectWithCredential(tenants::TenantStore& tenant,
   try {
     listing = listAccounts(*plugin, tokens, boost::json::value(), accounts);
   } catch (const plugins::PlatformError& e) {
+    monitoring::ErrorLog(tenant).record(
+        {platform, std::nullopt, monitoring::errorType::oauth, plugins::redact(e.what(), {*secret}), e.platformCode()});
     if (!e.needsReconnect()) throw;
     throw Problem(422, "credential-refused", "The platform refused the credential", e.what());
   }
   connections::ConnectionStore store(tenant, vault_);
+  std::vector<std::string> connected;
   for (const auto& account : listing.accounts)
-    store.upsert(platform, account, account.tokens.value_or(tokens), std::nullopt, {}, actor);
+    connected.push_back(store.upsert(platform, account, account.tokens.value_or(tokens), std::nullopt, {}, actor).id);
+  monitoring::ErrorLog(tenant).recoverConnect(platform, connected);
   return {static_cast<int>(listing.accounts.size()), std::move(listing.refused)};
 }
 

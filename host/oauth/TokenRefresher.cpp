@@ -7,7 +7,9 @@
 #include "core/Problem.h"
 #include "core/Random.h"
 #include "core/Time.h"
+#include "monitoring/ErrorLog.h"
 #include "oauth/Accounts.h"
+#include "plugins/HostServices.h"
 #include "plugins/PlatformError.h"
 #include "plugins/PluginRegistry.h"
 #include "tenants/Directory.h"
@@ -45,6 +47,12 @@ TokenRefresher::TokenRefresher(tenants::Directory& directory, connections::Refre
 
 TokenRefresher::~TokenRefresher() { stopBackground(); }
 
+std::vector<std::string> TokenRefresher::secretsOf(const connections::Tokens& tokens) {
+  std::vector<std::string> secrets{tokens.accessToken};
+  if (tokens.refreshToken) secrets.push_back(*tokens.refreshToken);
+  return secrets;
+}
+
 std::shared_ptr<std::mutex> TokenRefresher::lockFor(const std::string& grantId) {
   std::lock_guard guard(locksMutex_);
   auto& slot = locks_[grantId];
@@ -80,7 +88,17 @@ plugins::CallResult TokenRefresher::callWithToken(tenants::TenantStore& tenant, 
   const auto connection = connections::ConnectionStore(tenant, vault_).find(connectionId);
   if (!connection) throw Problem::notFound("no such connection");
   std::optional<connections::Tokens> tokens = freshTokens(tenant, connectionId);
-  return call(tenant, *connection, {}, tokens, plugin, op, std::move(request), requestedAt);
+  auto result = call(tenant, *connection, {}, tokens, plugin, op, std::move(request), requestedAt);
+  // The error log's one point for calls made by id (health checks, insights, deletions; the
+  // publisher logs its attempts with their outcomes): a failure is logged, a success clears.
+  const monitoring::ErrorLog errors(tenant);
+  if (const auto type = monitoring::typeOf(result.kind)) {
+    errors.record({connection->platform, connection->id, *type, plugins::redact(result.reason(), secretsOf(*tokens)),
+                   result.platformCode});
+  } else {
+    errors.recover(connection->id);
+  }
+  return result;
 }
 
 plugins::CallResult TokenRefresher::callWithToken(tenants::TenantStore& tenant,
@@ -207,10 +225,16 @@ connections::Tokens TokenRefresher::refreshAtPlatform(tenants::TenantStore& tena
       if (tokens->scopes.empty()) tokens->scopes = current.scopes;
       store.storeRefreshed(connection.id, *tokens);
       store.shareRefreshedGrant(connection.id, current, *tokens);
+      monitoring::ErrorLog(tenant).recoverToken(connection.id);
       log::info("token refreshed", {{"platform", connection.platform}, {"connection", connection.id}});
       return *store.tokens(connection.id);
     }
     store.markFailed(connection.id, connections::status::active, "the plugin's refresh answer had no access token");
+    monitoring::ErrorLog(tenant).record({connection.platform,
+                                         connection.id,
+                                         monitoring::errorType::token,
+                                         "the plugin's refresh answer had no access token",
+                                         {}});
     throw plugins::PlatformError(plugins::ErrorKind::PluginFault, connection.platform,
                                  "the refresh answer had no access token");
   }
@@ -218,6 +242,10 @@ connections::Tokens TokenRefresher::refreshAtPlatform(tenants::TenantStore& tena
   const bool dead = result.kind == plugins::ErrorKind::AuthInvalid || result.kind == plugins::ErrorKind::AuthExpired;
   const std::string reason = "refresh failed: " + result.reason();
   store.markFailed(connection.id, dead ? connections::status::expired : connections::status::active, reason);
+  monitoring::ErrorLog(tenant).record(
+      {connection.platform, connection.id,
+       result.kind == plugins::ErrorKind::RateLimited ? monitoring::errorType::rateLimit : monitoring::errorType::token,
+       plugins::redact(reason, secretsOf(current)), result.platformCode});
   log::warn(
       "token refresh failed",
       {{"platform", connection.platform}, {"connection", connection.id}, {"kind", plugins::toString(result.kind)}});

@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace marketsage::oauth {
 
@@ -44,7 +45,8 @@ class TokenRefresher {
   connections::Tokens freshTokens(tenants::TenantStore& tenant, const std::string& connectionId);
   /// Calls `op` of `plugin` for the connection with `request` plus its fresh "accessToken". When
   /// the platform says the token expired anyway, refreshes once and calls again (the SDK's
-  /// promise for MS_ERR_AUTH_EXPIRED). Returns the plugin's result, failed or not.
+  /// promise for MS_ERR_AUTH_EXPIRED). Returns the plugin's result, failed or not; a failure goes
+  /// to the error log (monitoring/ErrorLog), a success resolves the connection's open errors.
   plugins::CallResult callWithToken(tenants::TenantStore& tenant, const std::string& connectionId,
                                     const plugins::Plugin& plugin, plugins::Operation op, boost::json::object request);
 
@@ -52,9 +54,13 @@ class TokenRefresher {
   /// publisher, in one statement with the rest of an attempt): reads nothing more unless the
   /// token is due for refresh or the platform says it expired. `tokens` are opened on first use
   /// and replaced by refreshed ones, so the calls of one attempt (media, then the post) share them.
+  /// Logs no error: the publisher logs each attempt's with its outcome, in its batch of writes.
   plugins::CallResult callWithToken(tenants::TenantStore& tenant, const connections::Connection& connection,
                                     const connections::SealedTokens& sealed, std::optional<connections::Tokens>& tokens,
                                     const plugins::Plugin& plugin, plugins::Operation op, boost::json::object request);
+
+  /// The tokens as secrets to take out of a message (plugins::redact) before it is kept.
+  static std::vector<std::string> secretsOf(const connections::Tokens& tokens);
 
   /// Refreshes now, unless another caller's refresh completed while this one waited.
   connections::Connection refresh(tenants::TenantStore& tenant, const std::string& connectionId);
@@ -76,7 +82,8 @@ class TokenRefresher {
   connections::Tokens refreshLocked(tenants::TenantStore& tenant, const std::string& connectionId,
                                     std::int64_t requestedAt, bool onlyIfExpiring);
   /// Asks the platform for new tokens with the stored refresh token and stores them (shared with
-  /// the grant's other connections), or records why not. The caller holds the grant's lease.
+  /// the grant's other connections), or records why not (on the connection and in the error
+  /// log). The caller holds the grant's lease.
   connections::Tokens refreshAtPlatform(tenants::TenantStore& tenant, connections::ConnectionStore& store,
                                         const connections::Connection& connection);
   /// The in-host mutex of a grant (Connection::grantId): one refresh at a time per grant.

@@ -29,6 +29,9 @@ struct SendResult {
   plugins::CallResult result;            ///< the last reply, or why the sending stopped
   boost::json::object progress;          ///< the target's resume state, with the media uploaded
   std::optional<int> processingSeconds;  ///< an uploaded medium the platform is still processing
+  /// The sending stopped on the host's side (media unreadable, a token not made fresh, the
+  /// connection gone): no platform error of this attempt to log (a failed refresh logs its own).
+  bool hostSide = false;
 };
 
 /// The outcome of an attempt: published, queued again (processing, rate limit, transient error

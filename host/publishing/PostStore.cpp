@@ -424,17 +424,4 @@ void PostStore::addEvent(const std::string& postId, const std::optional<std::str
   tx.commit();
 }
 
-std::vector<std::pair<std::string, Event>> PostStore::recentErrors(int limit) {
-  std::vector<std::pair<std::string, Event>> out;
-  for (const auto& row :
-       db_.query("SELECT post_id, seq, target_id, platform, event, detail, created_at FROM post_events"
-                 " WHERE organization_id = $1 AND event IN ('failed', 'rate_limited', 'retry', 'needs_review')"
-                 " ORDER BY seq DESC LIMIT $2",
-                 {tenant_.organizationId(), std::int64_t{limit}})) {
-    out.emplace_back(row.text(0), Event{row.integer(1), row.optionalText(2), row.optionalText(3), row.text(4),
-                                        row.optionalText(5).value_or("{}"), row.integer(6)});
-  }
-  return out;
-}
-
 }  // namespace marketsage::publishing

@@ -72,8 +72,6 @@ class PostStore {
   /// Appends to the post's history.
   void addEvent(const std::string& postId, const std::optional<std::string>& targetId, const std::string& platform,
                 const std::string& event, const boost::json::object& detail);
-  /// Recent failures of this organization's targets (GET /api/social-media/errors).
-  std::vector<std::pair<std::string, Event>> recentErrors(int limit);
 
  private:
   tenants::ScopedDatabase db_;

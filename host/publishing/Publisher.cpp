@@ -8,7 +8,9 @@
 #include "core/Random.h"
 #include "core/Time.h"
 #include "media/MediaStore.h"
+#include "monitoring/ErrorLog.h"
 #include "oauth/TokenRefresher.h"
+#include "plugins/HostServices.h"
 #include "plugins/PlatformError.h"
 #include "plugins/PluginRegistry.h"
 #include "publishing/Classify.h"
@@ -479,6 +481,7 @@ SendResult Publisher::send(TargetContext& context) {
   } catch (const std::exception& e) {  // a medium could not be copied for the plugin: nothing was sent
     sent.result.kind = ErrorKind::Transient;
     sent.result.message = "the post's media could not be read: " + describe(e);
+    sent.hostSide = true;
     return sent;
   }
   request["idempotencyKey"] = idempotencyKeyOf(context.target);
@@ -489,9 +492,11 @@ SendResult Publisher::send(TargetContext& context) {
     if (sent.result.ok() && !sent.processingSeconds) sent.result = callPlugin(context, Operation::Publish, request);
   } catch (const plugins::PlatformError& error) {
     takeTokenFailure(sent.result, error, *context.connection);
+    sent.hostSide = true;
   } catch (const Problem& problem) {  // the connection is gone
     sent.result.kind = ErrorKind::Permanent;
     sent.result.message = problem.detail();
+    sent.hostSide = true;
   }
   return sent;
 }
@@ -519,6 +524,15 @@ Outcome Publisher::attempt(const ClaimedTarget& claimed) {
   const auto now = time::nowMillis();
   auto outcome = classify(sent, claimed.target, config_.publishing, now, backoffMillis);
   noteConnectionState(context, sent.result, outcome, now);
+  const auto type = monitoring::typeOf(sent.result.kind);
+  if (type && !sent.hostSide && outcome.status != targetStatus::published) {
+    const auto secrets =
+        context.tokens ? oauth::TokenRefresher::secretsOf(*context.tokens) : std::vector<std::string>{};
+    // Logged by the writer with the outcome, in its batch.
+    outcome.platformError =
+        monitoring::NewError{claimed.target.platform, claimed.target.connectionId, *type,
+                             plugins::redact(sent.result.reason(), secrets), sent.result.platformCode};
+  }
   return outcome;
 }
 

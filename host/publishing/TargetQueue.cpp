@@ -9,6 +9,8 @@
 
 #include <boost/json.hpp>
 
+#include <set>
+
 namespace marketsage::publishing {
 TargetQueue::TargetQueue(store::Database& db, std::string owner) : db_(db), owner_(std::move(owner)) {}
 
@@ -115,6 +117,7 @@ void TargetQueue::settle(const std::vector<std::pair<ClaimedTarget, Outcome>>& o
   if (outcomes.empty()) return;
   const auto now = time::nowMillis();
   std::vector<NewEvent> events;
+  std::set<std::pair<std::string, std::string>> recovered;  // (organization, connection)
   store::Transaction tx(db_);
   for (const auto& [claimed, outcome] : outcomes) {
     const bool published = outcome.status == targetStatus::published;
@@ -150,8 +153,13 @@ void TargetQueue::settle(const std::vector<std::pair<ClaimedTarget, Outcome>>& o
         return post ? postView(*post) : boost::json::object{{"id", postId}};
       });
     }
+    if (outcome.platformError) monitoring::ErrorLog::record(tx, claimed.organizationId, *outcome.platformError);
+    if (published) recovered.emplace(claimed.organizationId, claimed.target.connectionId);
   }
   recordEvents(tx, events);
+  // One statement per connection that published, however many of its posts went out.
+  for (const auto& [organizationId, connectionId] : recovered)
+    monitoring::ErrorLog::recover(tx, organizationId, connectionId);
   tx.commit();
 }
 

@@ -5,6 +5,7 @@
 /// An attempt whose outcome is unknown — no answer from the platform, or a host that died (its
 /// heartbeat or lease ran out) — is never retried blindly: it is claimed for reconciliation.
 
+#include "monitoring/ErrorLog.h"
 #include "publishing/Post.h"
 #include "store/Database.h"
 
@@ -33,6 +34,8 @@ struct Outcome {
   bool uncounted = false;                      ///< the attempt does not count toward maxAttempts (processing)
   std::string event;                           ///< history event name
   boost::json::object eventDetail;
+  /// The platform's failure of this attempt, for the error log: written with the outcome.
+  std::optional<monitoring::NewError> platformError;
 };
 
 class TargetQueue {
@@ -58,6 +61,8 @@ class TargetQueue {
   int adoptAllInFlight();
   /// Stores the outcomes of our attempts (except for targets taken from us meanwhile), all in
   /// one transaction with their history events.
+  /// Also logs each outcome's platformError, and a published target resolves its connection's open
+  /// errors (monitoring/ErrorLog), in the same transaction.
   void settle(const std::vector<std::pair<ClaimedTarget, Outcome>>& outcomes);
   /// Pushes every queued target of the connection to at least `until` (a platform rate limit);
   /// the first limit of a spell queues the connection.rate_limited webhook event with it.

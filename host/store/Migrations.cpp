@@ -337,6 +337,34 @@ const std::vector<Migration>& migrations() {
             " PRIMARY KEY (organization_id, connection_id))",
             {}},
        }},
+      {10,
+       "the platform error log",
+       {
+           // One row per error; while it is open (resolved = 0) the same error of a connection
+           // folds into it (fold_key: connection, platform, type and message), counted.
+           {"CREATE TABLE platform_errors ("
+            " id TEXT PRIMARY KEY,"
+            " organization_id TEXT NOT NULL REFERENCES organizations(id),"
+            " platform TEXT NOT NULL,"
+            " connection_id TEXT,"
+            " error_type TEXT NOT NULL,"
+            " message TEXT NOT NULL,"
+            " platform_code TEXT,"
+            " fold_key TEXT NOT NULL,"
+            " occurrences BIGINT NOT NULL,"
+            " first_seen BIGINT NOT NULL,"
+            " last_seen BIGINT NOT NULL,"
+            " resolved BIGINT NOT NULL,"
+            " resolved_at BIGINT,"
+            " resolved_by TEXT)",
+            {}},
+           {"CREATE UNIQUE INDEX platform_errors_open ON platform_errors (organization_id, fold_key) WHERE resolved = "
+            "0",
+            {}},
+           {"CREATE INDEX platform_errors_listed ON platform_errors (organization_id, last_seen)", {}},
+           {"CREATE INDEX platform_errors_of_connection ON platform_errors (organization_id, connection_id, resolved)",
+            {}},
+       }},
   };
   return all;
 }

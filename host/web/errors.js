@@ -1,15 +1,19 @@
-// Errors: the organization's recent failures, retries, rate limits and needs-review items, the
+// Errors: the organization's open platform errors (the error log), needs-review items, the
 // accounts a platform throttles or that need reconnecting — each with what to do next.
-import { get, can, el, when, heading, load, platformName, forbidden } from './api.js';
-import { advice } from './results.js';
+import { get, call, act, can, el, when, heading, load, platformName, forbidden } from './api.js';
 
-const text = (detail) => (detail && (detail.error || detail.message || detail.reason)) || '';
+const adviceFor = {
+  oauth: 'Connecting failed at the platform: check the app settings the reason names, then connect again.',
+  token: 'Reconnect the account under Accounts (or refresh its token), then post again.',
+  rate_limit: 'The platform throttles this account: the host retries after its reset; post less often.',
+  api: 'The platform failed or refused a call: the host retries what it can; check the reason.',
+};
 
 export async function render(section) {
   heading(section, 'Errors');
   if (!can('viewConnections')) { forbidden(section, 'The errors view'); return; }
   const [errors, health, posts] = await Promise.all([
-    load(section, 'Errors', () => get('/api/social-media/errors')),
+    load(section, 'Errors', () => get('/api/social-media/errors?resolved=false')),
     load(section, 'Account health', () => get('/api/social-media/health')),
     load(section, 'Posts', () => get('/api/social-media/posts?limit=200')),
   ]);
@@ -30,12 +34,17 @@ export async function render(section) {
     }
   }
   for (const e of errors || []) {
-    const detail = e.detail || {};
-    const next = e.event === 'rate_limited' ? 'Waits for the platform: retried at ' + when(detail.retryAt) + '.'
-      : e.event === 'retry' ? 'Retried by itself at ' + when(detail.retryAt) + '.'
-        : e.event === 'needs_review' ? 'Check the account at the platform, then resolve the post in the calendar.'
-          : advice(detail.kind);
-    items.push(item(e.event, e.platform, e.event.replace('_', ' '), text(detail), next, e.at, e.postId));
+    const title = e.errorType.replace('_', ' ') + ' error' + (e.count > 1 ? ' (' + e.count + ' times)' : '');
+    const li = item(e.errorType, e.platform, title, e.message, adviceFor[e.errorType] || adviceFor.api, e.timestamp);
+    if (can('manageTokens')) {
+      const button = el('button', { type: 'button', className: 'secondary' }, 'Resolve');
+      button.addEventListener('click', () => act(button, async () => {
+        await call('POST', '/api/social-media/errors/' + encodeURIComponent(e.id) + '/resolve');
+        li.remove();
+      }));
+      li.append(button);
+    }
+    items.push(li);
   }
   section.append(items.length ? el('ul', { className: 'error-list' }, items) : el('p', { className: 'muted' }, 'No recent errors. All is well.'));
 }
