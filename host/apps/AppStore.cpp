@@ -72,8 +72,7 @@ std::vector<PlatformApp> AppStore::listCurrent() {
   return out;
 }
 
-PlatformApp AppStore::put(const std::string& platform, const AppCredentials& credentials,
-                          const tenants::Actor& actor) {
+PlatformApp AppStore::put(const std::string& platform, const AppCredentials& credentials, const tenants::Actor& actor) {
   const auto now = time::nowMillis();
   const std::string id = "app_" + random::token(16);
   const store::Param secret =
@@ -133,17 +132,16 @@ std::optional<boost::json::object> AppStore::pluginSettings(const std::string& a
   // Always present, empty for a public client: the plugin must not pair this app's id with the
   // instance's secret.
   const auto sealed = row.optionalText(2);
-  settings[secretField] = sealed ? vault_.open(organizationId_, sealedFor(row.text(0), appId), secretField, *sealed)
-                                 : std::string();
+  settings[secretField] =
+      sealed ? vault_.open(organizationId_, sealedFor(row.text(0), appId), secretField, *sealed) : std::string();
   return settings;
 }
 
 std::size_t AppStore::resealSecrets() {
   std::size_t changed = 0;
-  for (const auto& row :
-       db_.query("SELECT id, platform, client_secret FROM platform_apps WHERE organization_id = $1"
-                 " AND client_secret IS NOT NULL",
-                 {organizationId_})) {
+  for (const auto& row : db_.query("SELECT id, platform, client_secret FROM platform_apps WHERE organization_id = $1"
+                                   " AND client_secret IS NOT NULL",
+                                   {organizationId_})) {
     const auto sealed = row.text(2);
     if (vault_.isCurrent(sealed)) continue;
     const auto boundTo = sealedFor(row.text(1), row.text(0));

@@ -280,6 +280,7 @@ OAuthFlow::Outcome OAuthFlow::complete(const std::string& platform, const std::m
   // Accounts acting through the user's own tokens share one grant (and its refresh token).
   const std::string grant = random::uuid();
   std::vector<std::string> connected;
+  connected.reserve(accounts.size());
   for (const auto& account : accounts) {
     connected.push_back(store
                             .upsert(platform, account, account.tokens.value_or(*userTokens),
@@ -319,6 +320,7 @@ CredentialConnect OAuthFlow::connectWithCredential(tenants::TenantStore& tenant,
   }
   connections::ConnectionStore store(tenant, vault_);
   std::vector<std::string> connected;
+  connected.reserve(listing.accounts.size());
   for (const auto& account : listing.accounts)
     connected.push_back(store.upsert(platform, account, account.tokens.value_or(tokens), std::nullopt, {}, actor).id);
   monitoring::ErrorLog(tenant).recoverConnect(platform, connected);
