@@ -1,5 +1,5 @@
 /*
- * MarketSage Social Host — platform plugin ABI, version 1.3 (1.0, 1.1 and 1.2 plugins load unchanged).
+ * MarketSage Social Host — platform plugin ABI, version 1.4 (1.0 to 1.3 plugins load unchanged).
  *
  * This header is the whole contract between the host and a platform plugin. It compiles as C99
  * and as C++ and needs nothing but the C standard library. A plugin is one shared library that
@@ -51,7 +51,7 @@ extern "C" {
 /// ABI version this header describes. Bump MINOR when fields, functions or extensions are
 /// appended; MAJOR only for an incompatible change (never planned).
 #define MS_ABI_VERSION_MAJOR 1
-#define MS_ABI_VERSION_MINOR 3
+#define MS_ABI_VERSION_MINOR 4
 
 /// Name of the one symbol a plugin exports.
 #define MS_PLUGIN_ENTRY_SYMBOL "marketsage_plugin_entry"
@@ -342,17 +342,18 @@ typedef struct ms_host {
 /// Capability flags announced in ms_plugin_descriptor.capabilities. Each flag promises that
 /// get_extension() returns the matching extension with all its required functions.
 enum {
-  MS_CAP_OAUTH = 1u << 0,        ///< MS_EXT_OAUTH: authorize URL, code exchange, refresh, revoke.
-  MS_CAP_ACCOUNTS = 1u << 1,     ///< MS_EXT_ACCOUNTS: accounts (pages, channels...) a token can act for.
-  MS_CAP_VALIDATE = 1u << 2,     ///< MS_EXT_VALIDATE: check content against limits, no network.
-  MS_CAP_PUBLISH = 1u << 3,      ///< MS_EXT_PUBLISH: publish text, links, media, threads/carousels.
-  MS_CAP_MEDIA = 1u << 4,        ///< MS_EXT_MEDIA: upload media (streamed, chunked when needed).
-  MS_CAP_DELETE = 1u << 5,       ///< MS_EXT_DELETE: delete a published post.
-  MS_CAP_INSIGHTS = 1u << 6,     ///< MS_EXT_INSIGHTS: account and post metrics over a date range.
-  MS_CAP_HEALTH = 1u << 7,       ///< MS_EXT_HEALTH: cheap token health check.
-  MS_CAP_API_VERSION = 1u << 8,  ///< MS_EXT_API_VERSION (ABI 1.1): the pinned platform API version
-                                 ///< and until when the platform serves it.
-  MS_CAP_RECONCILE = 1u << 9     ///< MS_EXT_RECONCILE (ABI 1.2): whether a post of unknown outcome exists.
+  MS_CAP_OAUTH = 1u << 0,             ///< MS_EXT_OAUTH: authorize URL, code exchange, refresh, revoke.
+  MS_CAP_ACCOUNTS = 1u << 1,          ///< MS_EXT_ACCOUNTS: accounts (pages, channels...) a token can act for.
+  MS_CAP_VALIDATE = 1u << 2,          ///< MS_EXT_VALIDATE: check content against limits, no network.
+  MS_CAP_PUBLISH = 1u << 3,           ///< MS_EXT_PUBLISH: publish text, links, media, threads/carousels.
+  MS_CAP_MEDIA = 1u << 4,             ///< MS_EXT_MEDIA: upload media (streamed, chunked when needed).
+  MS_CAP_DELETE = 1u << 5,            ///< MS_EXT_DELETE: delete a published post.
+  MS_CAP_INSIGHTS = 1u << 6,          ///< MS_EXT_INSIGHTS: account and post metrics over a date range.
+  MS_CAP_HEALTH = 1u << 7,            ///< MS_EXT_HEALTH: cheap token health check.
+  MS_CAP_API_VERSION = 1u << 8,       ///< MS_EXT_API_VERSION (ABI 1.1): the pinned platform API version
+                                      ///< and until when the platform serves it.
+  MS_CAP_RECONCILE = 1u << 9,         ///< MS_EXT_RECONCILE (ABI 1.2): whether a post of unknown outcome exists.
+  MS_CAP_APP_REGISTRATION = 1u << 10  ///< MS_EXT_APP_REGISTRATION (ABI 1.4): register an app on one of many servers.
 };
 
 /// Maturity of a plugin, shown by `marketsage plugins list`.
@@ -406,6 +407,7 @@ typedef ms_status (*ms_call_fn)(const char* request, size_t request_len, const m
 #define MS_EXT_HEALTH "marketsage.health/1"
 #define MS_EXT_API_VERSION "marketsage.api_version/1"
 #define MS_EXT_RECONCILE "marketsage.reconcile/1"
+#define MS_EXT_APP_REGISTRATION "marketsage.app_registration/1"
 
 /// MS_EXT_OAUTH. authorize_url and exchange_code are required. refresh may be NULL (since 1.1)
 /// when the platform gives no refresh tokens: the host then never offers a refresh, and asks
@@ -494,6 +496,23 @@ typedef struct ms_reconcile_ext {
   uint32_t struct_size;
   ms_call_fn reconcile;
 } ms_reconcile_ext;
+
+/// MS_EXT_APP_REGISTRATION (ABI 1.4). For a platform with many servers where anyone may register
+/// an app on a server (Mastodon's POST /api/v1/apps). The organization names the server when it
+/// connects (GET /api/social-media/connect/<id>?instance=https://…); the first time that
+/// organization uses that server, the host asks register_app, seals the answer under the
+/// organization's key and from then on sends it as "app" (with "api_base" and "auth_base" set to
+/// the server) in every call for that server: authorize_url, exchange_code, list_accounts, refresh,
+/// revoke and every call made with a connection's token.
+/// Request: {"instance": "https://server", "redirectUri": "https://host/api/auth/callback/<id>",
+///           "scopes?": ["…"]}.
+/// Reply: the app's settings under the names of the plugin's settings: {"client_id": "…",
+///        "client_secret": "…", …any other setting to remember}. A server that refuses is
+///        MS_ERR_PERMANENT (or the usual kinds for a rate limit or an outage).
+typedef struct ms_app_registration_ext {
+  uint32_t struct_size;
+  ms_call_fn register_app;
+} ms_app_registration_ext;
 
 /// The exported entry symbol's type. Define exactly one, const, with MS_EXPORT:
 ///

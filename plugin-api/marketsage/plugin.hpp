@@ -282,11 +282,17 @@ const void* findExtension(const ExtensionEntry (&table)[N], const char* id) {
 
 /// The MS_CAP_* flag of an MS_EXT_* id (0 for an unknown id).
 constexpr uint32_t capabilityOf(std::string_view id) {
-  constexpr std::pair<std::string_view, uint32_t> kFlags[] = {
-      {MS_EXT_OAUTH, MS_CAP_OAUTH},        {MS_EXT_ACCOUNTS, MS_CAP_ACCOUNTS}, {MS_EXT_VALIDATE, MS_CAP_VALIDATE},
-      {MS_EXT_PUBLISH, MS_CAP_PUBLISH},    {MS_EXT_MEDIA, MS_CAP_MEDIA},       {MS_EXT_DELETE, MS_CAP_DELETE},
-      {MS_EXT_INSIGHTS, MS_CAP_INSIGHTS},  {MS_EXT_HEALTH, MS_CAP_HEALTH},     {MS_EXT_API_VERSION, MS_CAP_API_VERSION},
-      {MS_EXT_RECONCILE, MS_CAP_RECONCILE}};
+  constexpr std::pair<std::string_view, uint32_t> kFlags[] = {{MS_EXT_OAUTH, MS_CAP_OAUTH},
+                                                              {MS_EXT_ACCOUNTS, MS_CAP_ACCOUNTS},
+                                                              {MS_EXT_VALIDATE, MS_CAP_VALIDATE},
+                                                              {MS_EXT_PUBLISH, MS_CAP_PUBLISH},
+                                                              {MS_EXT_MEDIA, MS_CAP_MEDIA},
+                                                              {MS_EXT_DELETE, MS_CAP_DELETE},
+                                                              {MS_EXT_INSIGHTS, MS_CAP_INSIGHTS},
+                                                              {MS_EXT_HEALTH, MS_CAP_HEALTH},
+                                                              {MS_EXT_API_VERSION, MS_CAP_API_VERSION},
+                                                              {MS_EXT_RECONCILE, MS_CAP_RECONCILE},
+                                                              {MS_EXT_APP_REGISTRATION, MS_CAP_APP_REGISTRATION}};
   for (const auto& [name, flag] : kFlags)
     if (name == id) return flag;
   return 0;
