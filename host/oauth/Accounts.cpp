@@ -72,9 +72,11 @@ AccountListing listAccounts(const plugins::Plugin& plugin, const connections::To
         if (!entry.is_object()) continue;
         auto account = accountFrom(entry.as_object());
         if (account.id.empty()) continue;
-        // A per-account token (a Facebook Page's) replaces the user's for that account.
-        if (auto own = stringField(entry.as_object(), "accessToken")) {
-          account.tokens = connections::Tokens{*own, std::nullopt, std::nullopt, tokens.scopes};
+        // A per-account token (a Facebook Page's, a Bluesky session's) replaces the user's for that
+        // account; since ABI 1.4 with its own refreshToken and expiresIn.
+        if (auto own = tokensFrom(entry)) {
+          if (own->scopes.empty()) own->scopes = tokens.scopes;
+          account.tokens = std::move(*own);
         }
         accounts.push_back(std::move(account));
       }

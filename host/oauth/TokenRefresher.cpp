@@ -217,7 +217,9 @@ connections::Tokens TokenRefresher::refreshAtPlatform(tenants::TenantStore& tena
     throw reconnectRequired(connection, "the plugin cannot refresh tokens; reconnect when the token expires");
   }
   // Tokens refresh only with the app that issued them.
-  boost::json::object request{{"refreshToken", *current.refreshToken}, {"accessToken", current.accessToken}};
+  boost::json::object request{{"refreshToken", *current.refreshToken},
+                              {"accessToken", current.accessToken},
+                              {"account", connections::accountJson(connection)}};  // since ABI 1.4
   apps_.addTo(request, tenant, connection.appId, *plugin);
   const auto result = plugin->call(plugins::Operation::RefreshToken, request);
   if (result.ok()) {

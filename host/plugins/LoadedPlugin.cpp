@@ -27,6 +27,7 @@ constexpr CapabilityName kCapabilities[] = {
     {MS_CAP_HEALTH, "health", MS_EXT_HEALTH},
     {MS_CAP_API_VERSION, "api_version", MS_EXT_API_VERSION},
     {MS_CAP_RECONCILE, "reconcile", MS_EXT_RECONCILE},
+    {MS_CAP_APP_REGISTRATION, "app_registration", MS_EXT_APP_REGISTRATION},
 };
 
 /// Smallest struct_size that holds `field` of T.
@@ -211,6 +212,12 @@ void bindCapability(FunctionTable& functions, std::uint32_t bit, const void* ext
       ms_reconcile_ext e;
       ms_struct_copy(&e, sizeof e, ext);
       fn(Operation::Reconcile) = need(e.reconcile, "reconcile");
+      break;
+    }
+    case MS_CAP_APP_REGISTRATION: {
+      ms_app_registration_ext e;
+      ms_struct_copy(&e, sizeof e, ext);
+      fn(Operation::RegisterApp) = need(e.register_app, "register_app");
       break;
     }
   }

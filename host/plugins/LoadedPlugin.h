@@ -20,7 +20,7 @@
 namespace marketsage::plugins {
 
 /// A started plugin's function for each Operation (NULL: not offered).
-using FunctionTable = std::array<ms_call_fn, 14>;
+using FunctionTable = std::array<ms_call_fn, 15>;
 
 class LoadedPlugin {
  public:

@@ -47,6 +47,7 @@ std::string_view toString(Operation op) {
     case Operation::CheckToken: return "check_token";
     case Operation::ApiVersion: return "api_version";
     case Operation::Reconcile: return "reconcile";
+    case Operation::RegisterApp: return "register_app";
   }
   return "unknown";
 }
@@ -77,7 +78,7 @@ const std::vector<Operation>& allOperations() {
       Operation::AuthorizeUrl, Operation::ExchangeCode,    Operation::RefreshToken, Operation::RevokeToken,
       Operation::ListAccounts, Operation::Validate,        Operation::Publish,      Operation::UploadMedia,
       Operation::DeletePost,   Operation::AccountInsights, Operation::PostInsights, Operation::CheckToken,
-      Operation::ApiVersion,   Operation::Reconcile};
+      Operation::ApiVersion,   Operation::Reconcile,       Operation::RegisterApp};
   return ops;
 }
 

@@ -77,11 +77,12 @@ enum class Operation {
   PostInsights,     ///< insights (optional within the capability)
   CheckToken,       ///< health
   ApiVersion,       ///< api_version (ABI 1.1): the pinned platform API version and its sunset
-  Reconcile         ///< reconcile (ABI 1.2): does a post of unknown outcome exist?
+  Reconcile,        ///< reconcile (ABI 1.2): does a post of unknown outcome exist?
+  RegisterApp       ///< register_app (ABI 1.4): register an app on one of a platform's many servers
 };
 /// The function's name in plugin.h: "authorize_url", "exchange_code", "refresh", "revoke",
 /// "list_accounts", "validate", "publish", "upload", "delete_post", "account_insights",
-/// "post_insights", "check_token", "api_version", "reconcile".
+/// "post_insights", "check_token", "api_version", "reconcile", "register_app".
 std::string_view toString(Operation op);
 /// Every Operation, in declaration order.
 const std::vector<Operation>& allOperations();

@@ -73,7 +73,7 @@ std::vector<BadInput> badInputs() {
   v.push_back({"fields of the wrong type",
                R"({"accessToken":[],"refreshToken":null,"account":"x","content":42,"media":{},)"
                R"("code":false,"redirectUri":1,"state":{},"postId":{},"postIds":"x","path":7,)"
-               R"("start":5,"end":true,"metrics":"x"})",
+               R"("start":5,"end":true,"metrics":"x","instance":3})",
                false, true});
   v.push_back({"invalid UTF-8", "{\"content\":\"\xff\xfe\xfd\",\"accessToken\":\"\xc3\x28\"}"});
   v.push_back({"deeply nested JSON", std::string(100000, '[') + std::string(100000, ']')});

@@ -77,6 +77,7 @@ json::object postJson(const config::Config& config, const vault::TokenVault& vau
                        {"account", connections::accountJson(connection)},
                        {"media", mediaJson(config, vault, library, files, post.mediaIds)}};
   if (post.link) request["link"] = *post.link;
+  request["submittedAt"] = time::formatIso8601(post.createdAt);  // since ABI 1.4: the same on every attempt
   if (auto* thread = options.if_contains("thread"); thread && thread->is_array()) request["thread"] = *thread;
   if (post.scheduledAt && nativeScheduling(options)) request["scheduledTime"] = time::formatIso8601(*post.scheduledAt);
   request["options"] = std::move(options);
