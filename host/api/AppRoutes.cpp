@@ -11,8 +11,6 @@
 #include "http/Router.h"
 #include "plugins/PluginRegistry.h"
 
-#include <Poco/Exception.h>
-#include <Poco/URI.h>
 #include <boost/json.hpp>
 
 #include <functional>
@@ -36,6 +34,7 @@ boost::json::object appView(const apps::PlatformApp& app) {
       {"createdBy", app.createdBy.empty() ? boost::json::value(nullptr) : boost::json::value(app.createdBy)},
       {"createdAt", time::formatIso8601(app.createdAt)}};
   for (const auto& [name, value] : app.fields) out[name] = value;
+  if (!app.instance.empty()) out["instance"] = app.instance;  // registered by a connect (Mastodon)
   return out;
 }
 
@@ -49,24 +48,6 @@ std::string textOf(const boost::json::value& value, const std::string& name, std
     if (static_cast<unsigned char>(c) < 0x20) throw Problem::badInput("\"" + name + "\" holds a control character");
   }
   return text;
-}
-
-/// A base URL the plugin will send this organization's calls to (a platform with many servers):
-/// held to the media URL guard, so that an app cannot aim the host at its own network.
-void checkBaseUrl(const std::string& name, const std::string& url, const config::Config& config) {
-  Poco::URI uri;
-  try {
-    uri = Poco::URI(url);
-  } catch (const Poco::Exception&) {
-    throw Problem::badInput("\"" + name + "\" is not a URL");
-  }
-  const auto& allowed = config.media.fetchAllowHosts;
-  const bool allowListed = std::find(allowed.begin(), allowed.end(), uri.getHost()) != allowed.end();
-  if (uri.getScheme() != "https" && !(allowListed && uri.getScheme() == "http"))
-    throw Problem::badInput("\"" + name + "\" must be an https URL");
-  if (!uri.getUserInfo().empty() || !uri.getQuery().empty() || !uri.getFragment().empty())
-    throw Problem::badInput("\"" + name + "\" must be a plain base URL, without credentials, query or fragment");
-  guard::checkedAddresses(uri.getHost(), allowed, "\"" + name + "\"");
 }
 
 apps::AppCredentials credentialsFrom(const boost::json::object& body, const config::Config& config) {
@@ -85,7 +66,9 @@ apps::AppCredentials credentialsFrom(const boost::json::object& body, const conf
     if (credentials.fields.size() == maxFields) throw Problem::badInput("an app has at most 16 further fields");
     const auto text = textOf(value, name, maxFieldChars);
     // "apiBase", "authBase", "videoBase" …: where the plugin sends this organization's calls.
-    if (name.size() > 4 && name.compare(name.size() - 4, 4, "Base") == 0) checkBaseUrl(name, text, config);
+    // Held to the media URL guard, so that an app cannot aim the host at its own network.
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, "Base") == 0)
+      guard::checkedBaseUrl(text, config.media.fetchAllowHosts, "\"" + name + "\"");
     credentials.fields[name] = text;
   }
   return credentials;

@@ -58,8 +58,9 @@ boost::json::object healthView(const health::Health& h) {
 void connect(oauth::OAuthFlow& oauth, Exchange& ex) {
   auto tenant = ex.targetTenant();
   const bool json = ex.header("Accept").find("application/json") != std::string::npos;
-  const auto started = oauth.start(tenant, ex.actor(), ex.param("platform"),
-                                   json ? oauth::OAuthFlow::Handoff::Link : oauth::OAuthFlow::Handoff::Redirect);
+  const auto started =
+      oauth.start(tenant, ex.actor(), ex.param("platform"),
+                  json ? oauth::OAuthFlow::Handoff::Link : oauth::OAuthFlow::Handoff::Redirect, ex.query("instance"));
   ex.response().set("Cache-Control", "no-store");
   if (json) {
     ex.send(200, boost::json::object{{"authorizeUrl", started.url}});

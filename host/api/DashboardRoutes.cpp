@@ -70,18 +70,24 @@ void platforms(const config::Config& config, const plugins::PluginRegistry& plug
         std::find(info.capabilities.begin(), info.capabilities.end(), "accounts") != info.capabilities.end();
     const auto settings = config::pluginSettings(config, info.id);
     const auto* fallback = settings.values.if_contains("bot_token");
+    // A platform with many servers (Mastodon) registers its app on the server each organization
+    // names: nothing for the operator to set up.
+    const bool manyServers =
+        std::find(info.capabilities.begin(), info.capabilities.end(), "app_registration") != info.capabilities.end();
     // An OAuth platform needs the operator's app (client id) before anyone can connect; a
     // credential platform takes each organization's own.
     const auto* clientId = settings.values.if_contains("client_id");
-    const bool configured = oauth ? clientId && clientId->is_string() && !clientId->get_string().empty() : accounts;
+    const bool configured =
+        manyServers || (oauth ? clientId && clientId->is_string() && !clientId->get_string().empty() : accounts);
     out.push_back({{"id", info.id},
                    {"name", info.name},
                    {"version", info.version},
                    {"capabilities", capabilities},
                    {"status", info.status},
-                   {"connect", oauth      ? "oauth"
-                               : accounts ? "credential"
-                                          : "none"},
+                   {"connect", manyServers ? "instance"
+                               : oauth     ? "oauth"
+                               : accounts  ? "credential"
+                                           : "none"},
                    {"defaultCredential", fallback && fallback->is_string() && !fallback->get_string().empty()},
                    {"configured", configured}});
   }

@@ -20,7 +20,7 @@ std::string sealedFor(const std::string& platform, const std::string& appId) { r
 const std::string& columns() {
   static const std::string sql =
       "SELECT id, platform, client_id, CASE WHEN client_secret IS NULL THEN 0 ELSE 1 END, fields,"
-      " COALESCE(created_by, ''), created_at FROM platform_apps";
+      " COALESCE(created_by, ''), created_at, instance FROM platform_apps";
   return sql;
 }
 
@@ -35,6 +35,7 @@ PlatformApp appFrom(const store::Row& row) {
   if (!ec && fields.is_object()) app.fields = std::move(fields.as_object());
   app.createdBy = row.text(5);
   app.createdAt = row.integer(6);
+  app.instance = row.text(7);
   return app;
 }
 
@@ -56,17 +57,19 @@ std::string settingName(const std::string& apiName) {
 AppStore::AppStore(tenants::TenantStore& tenant, const vault::TokenVault& vault)
     : db_(tenant.database()), tenant_(tenant), vault_(vault), organizationId_(tenant.organizationId()) {}
 
-std::optional<PlatformApp> AppStore::current(const std::string& platform) {
-  const auto rows = db_.query(columns() + " WHERE organization_id = $1 AND platform = $2 AND retired_at IS NULL",
-                              {organizationId_, platform});
+std::optional<PlatformApp> AppStore::current(const std::string& platform, const std::string& instance) {
+  const auto rows =
+      db_.query(columns() + " WHERE organization_id = $1 AND platform = $2 AND instance = $3 AND retired_at IS NULL",
+                {organizationId_, platform, instance});
   if (rows.empty()) return std::nullopt;
   return appFrom(rows.front());
 }
 
 std::vector<PlatformApp> AppStore::listCurrent() {
   std::vector<PlatformApp> out;
-  for (const auto& row : db_.query(columns() + " WHERE organization_id = $1 AND retired_at IS NULL ORDER BY platform",
-                                   {organizationId_})) {
+  for (const auto& row :
+       db_.query(columns() + " WHERE organization_id = $1 AND retired_at IS NULL ORDER BY platform, instance",
+                 {organizationId_})) {
     out.push_back(appFrom(row));
   }
   return out;
@@ -81,7 +84,8 @@ PlatformApp AppStore::put(const std::string& platform, const AppCredentials& cre
           : store::Param{nullptr};
   auto tx = db_.transaction();
   tx.execute(
-      "UPDATE platform_apps SET retired_at = $1 WHERE organization_id = $2 AND platform = $3 AND retired_at IS NULL",
+      "UPDATE platform_apps SET retired_at = $1 WHERE organization_id = $2 AND platform = $3 AND instance = ''"
+      " AND retired_at IS NULL",
       {now, organizationId_, platform});
   tx.execute(
       "INSERT INTO platform_apps (id, organization_id, platform, client_id, client_secret, fields, created_by,"
@@ -96,11 +100,35 @@ PlatformApp AppStore::put(const std::string& platform, const AppCredentials& cre
   return *current(platform);
 }
 
+PlatformApp AppStore::adopt(const std::string& platform, const std::string& instance, const AppCredentials& credentials,
+                            const tenants::Actor& actor) {
+  const std::string id = "app_" + random::token(16);
+  const store::Param secret =
+      credentials.clientSecret
+          ? store::Param{vault_.seal(organizationId_, sealedFor(platform, id), secretField, *credentials.clientSecret)}
+          : store::Param{nullptr};
+  {
+    auto tx = db_.transaction();
+    // The unique index keeps one current app per server: a connect that registered meanwhile wins.
+    const auto inserted = tx.query(
+        "INSERT INTO platform_apps (id, organization_id, platform, client_id, client_secret, fields, created_by,"
+        " created_at, instance) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id",
+        {id, organizationId_, platform, credentials.clientId, secret, boost::json::serialize(credentials.fields),
+         actor.userId, time::nowMillis(), instance});
+    if (!inserted.empty()) {
+      tenant_.audit(tx, actor, "platform_app.registered", "platform_app", id,
+                    {{"platform", platform}, {"instance", instance}, {"clientId", credentials.clientId}});
+    }
+    tx.commit();
+  }
+  return *current(platform, instance);
+}
+
 bool AppStore::retire(const std::string& platform, const tenants::Actor& actor) {
   auto tx = db_.transaction();
   const auto rows = tx.query(
-      "UPDATE platform_apps SET retired_at = $1 WHERE organization_id = $2 AND platform = $3 AND retired_at IS NULL"
-      " RETURNING id",
+      "UPDATE platform_apps SET retired_at = $1 WHERE organization_id = $2 AND platform = $3 AND instance = ''"
+      " AND retired_at IS NULL RETURNING id",
       {time::nowMillis(), organizationId_, platform});
   if (rows.empty()) return false;
   forgetUnused(tx, platform);

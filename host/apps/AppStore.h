@@ -32,6 +32,7 @@ namespace marketsage::apps {
 struct PlatformApp {
   std::string id;
   std::string platform;
+  std::string instance;  ///< the server's base URL for a platform with many (Mastodon), else ""
   std::string clientId;
   bool hasSecret = false;
   boost::json::object fields;  ///< the other settings, as the API names them ("apiBase", …)
@@ -53,12 +54,18 @@ class AppStore {
  public:
   AppStore(tenants::TenantStore& tenant, const vault::TokenVault& vault);
 
-  /// The organization's app for `platform`, nullopt when it uses the instance's.
-  std::optional<PlatformApp> current(const std::string& platform);
+  /// The organization's app for `platform` (on server `instance` of a platform with many),
+  /// nullopt when it uses the instance's.
+  std::optional<PlatformApp> current(const std::string& platform, const std::string& instance = {});
   std::vector<PlatformApp> listCurrent();
   /// Registers `credentials` as the organization's app for `platform` (retiring the current one)
   /// and audits it. Returns the new app.
   PlatformApp put(const std::string& platform, const AppCredentials& credentials, const tenants::Actor& actor);
+  /// Keeps `credentials`, which the host registered at server `instance` (ABI 1.4 register_app),
+  /// as the organization's app there, and audits it — unless another connect registered one
+  /// meanwhile: then that one is kept and returned.
+  PlatformApp adopt(const std::string& platform, const std::string& instance, const AppCredentials& credentials,
+                    const tenants::Actor& actor);
   /// Retires the current app: new connects use the instance's app again. False when there was none.
   bool retire(const std::string& platform, const tenants::Actor& actor);
 

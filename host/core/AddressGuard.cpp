@@ -4,6 +4,7 @@
 
 #include <Poco/Net/DNS.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/URI.h>
 
 #include <algorithm>
 
@@ -70,6 +71,28 @@ std::vector<IPAddress> checkedAddresses(const std::string& host, const std::vect
     }
   }
   return addresses;
+}
+
+std::string checkedBaseUrl(const std::string& url, const std::vector<std::string>& allowHosts,
+                           const std::string& what) {
+  Poco::URI uri;
+  try {
+    uri = Poco::URI(url);
+  } catch (const Poco::Exception&) {
+    throw Problem::badInput(what + " is not a URL");
+  }
+  const auto host = lower(uri.getHost());
+  const bool allowListed = std::find(allowHosts.begin(), allowHosts.end(), host) != allowHosts.end();
+  if (host.empty() || (uri.getScheme() != "https" && !(allowListed && uri.getScheme() == "http")))
+    throw Problem::badInput(what + " must be an https URL");
+  if (!uri.getUserInfo().empty() || !uri.getRawQuery().empty() || !uri.getFragment().empty())
+    throw Problem::badInput(what + " must be a plain base URL, without credentials, query or fragment");
+  checkedAddresses(host, allowHosts, what);
+  std::string path = uri.getPath();
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  const auto port = uri.getSpecifiedPort();  // 0 when the URL names none
+  const bool defaultPort = port == 0 || port == (uri.getScheme() == "https" ? 443 : 80);
+  return uri.getScheme() + "://" + host + (defaultPort ? "" : ":" + std::to_string(port)) + path;
 }
 
 }  // namespace marketsage::guard

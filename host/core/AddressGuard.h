@@ -20,4 +20,10 @@ bool isInternalAddress(const std::string& address);
 std::vector<Poco::Net::IPAddress> checkedAddresses(const std::string& host, const std::vector<std::string>& allowHosts,
                                                    const std::string& what);
 
+/// A base URL the host will send calls to on a tenant's word (an app's "apiBase", a Mastodon
+/// instance): https (http only for an allow-listed host), no credentials, query or fragment, and a
+/// host that passes checkedAddresses. Returns it as scheme://host[:port][/path] without a trailing
+/// slash, the host in lower case; throws Problem 400 naming `what` otherwise.
+std::string checkedBaseUrl(const std::string& url, const std::vector<std::string>& allowHosts, const std::string& what);
+
 }  // namespace marketsage::guard

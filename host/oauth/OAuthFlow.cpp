@@ -4,6 +4,7 @@
 #include "config/Config.h"
 #include "config/PluginSettings.h"
 #include "connections/ConnectionStore.h"
+#include "core/AddressGuard.h"
 #include "core/Encoding.h"
 #include "core/Log.h"
 #include "core/Problem.h"
@@ -81,8 +82,44 @@ OAuthFlow::BrowserBinding OAuthFlow::bind(const std::string& platform, const std
   return binding;
 }
 
+std::optional<apps::PlatformApp> OAuthFlow::connectApp(tenants::TenantStore& tenant, const tenants::Actor& actor,
+                                                       const plugins::Plugin& plugin,
+                                                       const std::optional<std::string>& instance) {
+  apps::AppStore store(tenant, vault_);
+  if (!plugin.supports(plugins::Operation::RegisterApp)) {
+    if (instance) throw Problem::badInput(plugin.id() + " has one server: \"instance\" does not apply");
+    return store.current(plugin.id());
+  }
+  if (!instance || instance->empty()) {
+    throw Problem::badInput(plugin.id() + " has many servers: name yours with ?instance=https://…");
+  }
+  const auto server = guard::checkedBaseUrl(*instance, config_.media.fetchAllowHosts, "the instance URL");
+  if (auto app = store.current(plugin.id(), server)) return app;
+  const auto reply = plugins::callOrThrow(plugin, plugins::Operation::RegisterApp,
+                                          {{"instance", server}, {"redirectUri", redirectUri(plugin.id())}});
+  // The reply holds the app's settings under the plugin's names: client_id, client_secret, others.
+  apps::AppCredentials credentials;
+  for (const auto& [key, value] : reply.json.is_object() ? reply.json.as_object() : boost::json::object()) {
+    if (!value.is_string()) continue;
+    const std::string name(key), text(value.as_string());
+    if (name == "client_id") {
+      credentials.clientId = text;
+    } else if (name == "client_secret") {
+      credentials.clientSecret = text;
+    } else if (name != "api_base" && name != "auth_base") {
+      credentials.fields[name] = text;
+    }
+  }
+  if (credentials.clientId.empty())
+    throw Problem(502, "plugin-fault", "Plugin fault", plugin.id() + ": register_app answered no client_id");
+  credentials.fields["apiBase"] = server;  // every call for this server's connections goes there
+  credentials.fields["authBase"] = server;
+  return store.adopt(plugin.id(), server, credentials, actor);
+}
+
 OAuthFlow::Started OAuthFlow::start(tenants::TenantStore& tenant, const tenants::Actor& actor,
-                                    const std::string& platform, Handoff handoff) {
+                                    const std::string& platform, Handoff handoff,
+                                    const std::optional<std::string>& instance) {
   const auto plugin = plugins_.require(platform, plugins::Operation::AuthorizeUrl);
   const std::string state = random::token(32);     // 256 bits
   const std::string verifier = random::token(48);  // 64 characters, within RFC 7636's 43..128
@@ -94,7 +131,7 @@ OAuthFlow::Started OAuthFlow::start(tenants::TenantStore& tenant, const tenants:
                               {"codeChallenge", challengeOf(verifier)},
                               {"codeChallengeMethod", "S256"}};
   // The organization's own app, when it registered one: its name on the consent page, its quotas.
-  const auto app = apps::AppStore(tenant, vault_).current(platform);
+  const auto app = connectApp(tenant, actor, *plugin, instance);
   const std::string appId = app ? app->id : std::string();
   if (app && !apps::takesOrganizationApps(*plugin)) {
     throw Problem::conflict("the installed " + platform +

@@ -4,6 +4,7 @@
 /// exchanged through the plugin; one connection stored per account the token can act for.
 
 #include "apps/AppSettings.h"
+#include "apps/AppStore.h"
 #include "config/Config.h"
 #include "plugins/PluginRegistry.h"
 #include "store/Database.h"
@@ -54,10 +55,12 @@ class OAuthFlow {
     std::optional<BrowserBinding> binding;  ///< with Redirect
   };
 
-  /// Makes and stores a state and PKCE verifier and where the browser goes next.
+  /// Makes and stores a state and PKCE verifier and where the browser goes next. `instance` names
+  /// the server of a platform with many (Mastodon; required there, refused elsewhere): the
+  /// organization's app on it is registered there the first time.
   /// Throws Problem 404 for an unknown platform, 400 for one without OAuth.
-  Started start(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& platform,
-                Handoff handoff);
+  Started start(tenants::TenantStore& tenant, const tenants::Actor& actor, const std::string& platform, Handoff handoff,
+                const std::optional<std::string>& instance = std::nullopt);
 
   /// Follows a host link made by start(…, Link): binds the browser and returns the consent page.
   /// Throws Problem 400 for an unknown, used or expired link.
@@ -114,6 +117,12 @@ class OAuthFlow {
                        const std::map<std::string, std::string>& cookies, const std::string& callerOrganization,
                        const std::string& requestId);
   std::string dashboard(const std::string& query) const;
+  /// The app a connect starts with: the organization's own for the platform (nullopt: the
+  /// instance's), or, for a platform with many servers, its app on `instance`, registered there
+  /// (register_app) the first time.
+  std::optional<apps::PlatformApp> connectApp(tenants::TenantStore& tenant, const tenants::Actor& actor,
+                                              const plugins::Plugin& plugin,
+                                              const std::optional<std::string>& instance);
   BrowserBinding bind(const std::string& platform, const std::string& stateHash) const;
   const config::Config& config_;
   store::Database& db_;

@@ -365,6 +365,17 @@ const std::vector<Migration>& migrations() {
            {"CREATE INDEX platform_errors_of_connection ON platform_errors (organization_id, connection_id, resolved)",
             {}},
        }},
+      {11,
+       "apps registered on one server of a platform with many (Mastodon instances)",
+       {
+           // '' for the platform's one server; otherwise the server's base URL. An organization has
+           // one current app per platform and server.
+           {"ALTER TABLE platform_apps ADD COLUMN instance TEXT NOT NULL DEFAULT ''", {}},
+           {"DROP INDEX platform_apps_current", {}},
+           {"CREATE UNIQUE INDEX platform_apps_current ON platform_apps (organization_id, platform, instance)"
+            " WHERE retired_at IS NULL",
+            {}},
+       }},
   };
   return all;
 }

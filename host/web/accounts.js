@@ -19,7 +19,7 @@ export async function render(section) {
   const cards = el('div', { className: 'cards' });
   // Platforms with accounts first, then those one can connect, then those not set up.
   const mineOf = (p) => (connections || []).filter((c) => c.platform === p.id);
-  const rank = (p) => (mineOf(p).length ? 0 : p.connect === 'credential' || p.configured ? 1 : 2);
+  const rank = (p) => (mineOf(p).length ? 0 : p.configured ? 1 : 2);
   for (const p of [...state.platforms].sort((a, b) => rank(a) - rank(b))) cards.append(card(section, p, mineOf(p), healthById));
   if (!state.platforms.length) cards.append(el('p', {}, 'No platform plugin is enabled on this host.'));
   section.append(cards);
@@ -84,9 +84,10 @@ function fact(name, value) {
   return el('div', {}, el('dt', {}, name), el('dd', {}, value));
 }
 
-function startOAuth(button, p) {
+function startOAuth(button, p, instance) {
   return act(button, async () => {
-    const answer = await call('GET', '/api/social-media/connect/' + encodeURIComponent(p.id));
+    const query = instance ? '?instance=' + encodeURIComponent(instance) : '';
+    const answer = await call('GET', '/api/social-media/connect/' + encodeURIComponent(p.id) + query);
     window.location.assign(answer.body.authorizeUrl);
   });
 }
@@ -100,18 +101,39 @@ function connectControl(section, p) {
     return el('button', { type: 'button', className: 'connect primary', onclick: (ev) => startOAuth(ev.currentTarget, p) }, 'Connect ' + platformName(p.id));
   }
   if (p.connect === 'credential') return credentialForm(section, p);
+  if (p.connect === 'instance') return instanceForm(p);
   return el('p', { className: 'muted' }, platformName(p.id) + ' accounts cannot be connected from here.');
 }
 
-// Platforms without OAuth (a Telegram bot): the credential, and the chats to post to, since the
-// platform cannot list them.
+// Platforms with many servers (Mastodon): the user names theirs; the host registers its app there.
+function instanceForm(p) {
+  const server = el('input', { type: 'url', required: true, placeholder: 'https://mastodon.social', id: 'instance-' + p.id });
+  const submit = el('button', { type: 'submit', className: 'connect primary' }, 'Connect ' + platformName(p.id));
+  const form = el('form', { className: 'credential' }, field('Your server', server), submit);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    startOAuth(submit, p, server.value.trim());
+  });
+  return form;
+}
+
+// What a credential platform's form asks for: a Telegram bot's token and the chats it may post to
+// (a bot cannot list them); a Bluesky account's app password and handle.
+const credentialLabels = {
+  bluesky: { secret: 'App password (Settings → Privacy and security → App passwords)', accounts: 'Handle, one per line (alice.bsky.social)' },
+};
+const botLabels = { secret: 'Bot token', accounts: 'Chats to post to, one per line (@channel or -100… id)' };
+
+// Platforms without OAuth (a Telegram bot, a Bluesky app password): the credential, and the
+// accounts it is for.
 function credentialForm(section, p) {
+  const labels = credentialLabels[p.id] || botLabels;
   const secret = el('input', { type: 'password', autocomplete: 'off', required: !p.defaultCredential, id: 'cred-' + p.id + '-token' });
   const chats = el('textarea', { rows: 3, required: true, id: 'cred-' + p.id + '-chats' });
   const submit = el('button', { type: 'submit', className: 'connect primary' }, 'Connect ' + platformName(p.id));
   const form = el('form', { className: 'credential' },
-    field(p.defaultCredential ? 'Bot token (optional: this host has a default bot)' : 'Bot token', secret),
-    field('Chats to post to, one per line (@channel or -100… id)', chats),
+    field(p.defaultCredential ? labels.secret + ' (optional: this host has a default)' : labels.secret, secret),
+    field(labels.accounts, chats),
     submit);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -120,7 +142,7 @@ function credentialForm(section, p) {
     act(submit, async () => {
       const r = (await call('POST', '/api/social-media/connect/' + encodeURIComponent(p.id), { json: body })).body;
       const refused = (r.refused || []).map((x) => x.account + ': ' + x.reason).join('; ');
-      notice('Connected ' + r.connected + ' chat(s) on ' + platformName(p.id) + '.' + (refused ? ' Not connected: ' + refused : ''), refused ? 'error' : 'ok');
+      notice('Connected ' + r.connected + ' account(s) on ' + platformName(p.id) + '.' + (refused ? ' Not connected: ' + refused : ''), refused ? 'error' : 'ok');
       await render(section);
     });
   });
