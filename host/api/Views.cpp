@@ -100,17 +100,4 @@ boost::json::object view(const media::MediaItem& item) {
           {"createdAt", optionalTime(item.createdAt)}};
 }
 
-std::int64_t integerQuery(http::Exchange& ex, const std::string& name, std::int64_t fallback, std::int64_t min,
-                          std::int64_t max) {
-  const auto text = ex.query(name);
-  if (!text) return fallback;
-  std::int64_t value = 0;
-  const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size() || value < min || value > max) {
-    throw Problem::badInput("\"" + name + "\" must be a whole number from " + std::to_string(min) + " to " +
-                            std::to_string(max));
-  }
-  return value;
-}
-
 }  // namespace marketsage::api

@@ -35,10 +35,6 @@ boost::json::object view(const connections::Connection& connection);
 /// A media item: where it came from and what it is, never its path on disk.
 boost::json::object view(const media::MediaItem& item);
 
-/// The query parameter `name` as a whole number from `min` to `max`, `fallback` when absent;
-/// Problem 400 naming it otherwise.
-std::int64_t integerQuery(http::Exchange& ex, const std::string& name, std::int64_t fallback, std::int64_t min,
-                          std::int64_t max);
 /// A platform error of the error log, with the product contract's names.
 boost::json::object view(const monitoring::ErrorItem& error);
 
