@@ -160,6 +160,11 @@ TEST_CASE("an app is refused when its fields are wrong or its base URL points in
   REQUIRE(ok.status == 200);
   CHECK_FALSE(ok.json().at("hasClientSecret").as_bool());
   CHECK(str(ok.json(), "audience") == "posts");
+  // A platform with one server takes no instance: nothing is registered or started.
+  auto named = w.host.request("GET", "/api/social-media/connect/oauthtest?instance=https://example.com", admin,
+                              std::nullopt, "application/json", {{"Accept", "application/json"}});
+  CHECK(named.status == 400);
+  CHECK(named.body.find("one server") != std::string::npos);
 }
 
 TEST_CASE("keys rotate re-seals the organizations' app secrets", "[apps][vault]") {
