@@ -1,0 +1,198 @@
+// A post as Mastodon takes it: the status text, options.mastodon, the thread, and the instance's
+// limits (docs.joinmastodon.org/methods/statuses#create, methods/instance#v2). Counting follows
+// Mastodon's StatusLengthValidator: every URL counts characters_reserved_per_url, a remote
+// mention @user@domain counts as @user, and the content warning counts with the text.
+#include "Mastodon.h"
+
+#include <algorithm>
+
+namespace mastodon {
+namespace {
+
+constexpr size_t maxThreadParts = 25;
+
+long long codePoints(std::string_view text) {
+  long long n = 0;
+  for (const char c : text)
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+bool isSpace(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+
+bool validUtf8(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > text.size()) return false;
+    for (size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
+    i += n;
+  }
+  return true;
+}
+
+bool optionalBool(std::string_view json, const char* pointer) {
+  const auto v = host.get(json, pointer);
+  if (!v.present() || v.type == MS_JSON_NULL) return false;
+  if (v.type != MS_JSON_BOOL) throw Error(MS_ERR_INVALID_INPUT, std::string(pointer) + " must be true or false");
+  return v.text == "true";
+}
+
+std::optional<Poll> parsePoll(std::string_view json) {
+  const auto v = host.get(json, "/options/poll");
+  if (!v.present() || v.type == MS_JSON_NULL) return std::nullopt;
+  if (v.type != MS_JSON_OBJECT) throw Error(MS_ERR_INVALID_INPUT, "/options/poll must be an object");
+  Poll poll;
+  poll.options = stringArray(json, "/options/poll/options", 100);
+  if (auto expires = host.get(json, "/options/poll/expiresIn"); expires.present()) {
+    const auto seconds = sdk::Document::integerOf(expires);
+    if (!seconds) throw Error(MS_ERR_INVALID_INPUT, "/options/poll/expiresIn must be a number of seconds");
+    poll.expiresIn = *seconds;
+  }
+  poll.multiple = optionalBool(json, "/options/poll/multiple");
+  poll.hideTotals = optionalBool(json, "/options/poll/hideTotals");
+  return poll;
+}
+
+}  // namespace
+
+long long countCharacters(std::string_view text, const Limits& limits) {
+  long long n = 0;
+  for (size_t i = 0; i < text.size();) {
+    if (isSpace(text[i])) {
+      ++n;
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && !isSpace(text[end])) ++end;
+    const auto word = text.substr(i, end - i);
+    if (word.rfind("http://", 0) == 0 || word.rfind("https://", 0) == 0) {
+      n += limits.charactersPerUrl;
+    } else if (word.size() > 1 && word[0] == '@' && word.find('@', 1) != std::string_view::npos) {
+      n += codePoints(word.substr(0, word.find('@', 1)));  // @user@domain counts as @user
+    } else {
+      n += codePoints(word);
+    }
+    i = end;
+  }
+  return n;
+}
+
+Post parsePost(std::string_view json) {
+  Post post;
+  auto content = host.optionalString(json, "/content", 100000).value_or("");
+  if (auto link = host.optionalString(json, "/link", 2000); link && !link->empty())
+    content += (content.empty() ? "" : " ") + *link;
+  post.parts.push_back(content);
+  const auto thread = host.get(json, "/thread");
+  if (thread.type == MS_JSON_ARRAY) {
+    const size_t n = host.count(json, "/thread");
+    if (n > maxThreadParts) throw Error(MS_ERR_INVALID_INPUT, "/thread has more than 25 parts");
+    for (size_t i = 0; i < n; ++i)
+      post.parts.push_back(host.requiredString(json, "/thread/" + std::to_string(i) + "/content", 100000));
+  } else if (thread.present() && thread.type != MS_JSON_NULL) {
+    throw Error(MS_ERR_INVALID_INPUT, "/thread must be an array of {\"content\"}");
+  }
+  const size_t media = host.count(json, "/media");
+  if (media > 64) throw Error(MS_ERR_INVALID_INPUT, "/media has too many items");
+  for (size_t i = 0; i < media; ++i) {
+    const std::string at = "/media/" + std::to_string(i);
+    Post::Media m;
+    m.hostId = host.optionalString(json, at + "/id", 200).value_or("");
+    m.platformId = host.optionalString(json, at + "/platformMediaId", 64).value_or("");
+    if (!m.platformId.empty() && !isId(m.platformId))
+      throw Error(MS_ERR_INVALID_INPUT, at + "/platformMediaId is not a Mastodon id");
+    m.kind = host.optionalString(json, at + "/kind", 32).value_or("image");
+    m.mimeType = host.optionalString(json, at + "/mimeType", 100).value_or("");
+    m.path = host.optionalString(json, at + "/path", 4096).value_or("");
+    m.altText = host.optionalString(json, at + "/altText", 10000).value_or("");
+    m.size = host.integer(json, (at + "/size").c_str()).value_or(0);
+    post.media.push_back(m);
+  }
+  post.visibility = host.optionalString(json, "/options/visibility", 16).value_or("");
+  post.spoilerText = host.optionalString(json, "/options/spoilerText", 10000).value_or("");
+  post.language = host.optionalString(json, "/options/language", 16).value_or("");
+  post.inReplyToId = host.optionalString(json, "/options/inReplyToId", 64).value_or("");
+  post.sensitive = optionalBool(json, "/options/sensitive");
+  post.poll = parsePoll(json);
+  return post;
+}
+
+std::vector<sdk::Issue> checkLimits(const Post& post, const Limits& limits) {
+  std::vector<sdk::Issue> issues;
+  const auto over = [&](const std::string& field, long long used) {
+    issues.push_back({field, "longer than " + std::to_string(limits.maxCharacters) + " characters (" +
+                                 std::to_string(used) + ", content warning included)"});
+  };
+  const long long warning = countCharacters(post.spoilerText, limits);
+  for (size_t i = 0; i < post.parts.size(); ++i) {
+    const std::string field = i == 0 ? "/content" : "/thread/" + std::to_string(i - 1) + "/content";
+    if (!validUtf8(post.parts[i])) {
+      issues.push_back({field, "not valid UTF-8"});
+      continue;
+    }
+    const long long used = countCharacters(post.parts[i], limits) + warning;
+    if (used > limits.maxCharacters) over(field, used);
+    const bool carried = i == 0 && (!post.media.empty() || post.poll);
+    if (post.parts[i].empty() && !carried) issues.push_back({field, "a status needs text, media or a poll"});
+  }
+  if (!post.visibility.empty() && post.visibility != "public" && post.visibility != "unlisted" &&
+      post.visibility != "private" && post.visibility != "direct")
+    issues.push_back({"/options/visibility", "must be public, unlisted, private or direct"});
+  if (!post.language.empty() &&
+      (post.language.size() < 2 || post.language.size() > 3 ||
+       !std::all_of(post.language.begin(), post.language.end(), [](char c) { return c >= 'a' && c <= 'z'; })))
+    issues.push_back({"/options/language", "must be an ISO 639 language code such as \"en\""});
+  if (!post.inReplyToId.empty() && !isId(post.inReplyToId))
+    issues.push_back({"/options/inReplyToId", "is not a Mastodon status id"});
+  if (static_cast<long long>(post.media.size()) > limits.maxMediaAttachments)
+    issues.push_back({"/media", "more than " + std::to_string(limits.maxMediaAttachments) + " attachments"});
+  for (size_t i = 0; i < post.media.size(); ++i) {
+    const auto& m = post.media[i];
+    const std::string field = "/media/" + std::to_string(i);
+    const bool image = m.kind == "image";
+    const long long limit = image ? limits.imageSizeLimit : limits.videoSizeLimit;
+    if (m.size > limit)
+      issues.push_back({field, "larger than the instance's " + std::to_string(limit / (1024 * 1024)) + " MB limit"});
+    if (!m.mimeType.empty() && !limits.mimeTypes.empty() &&
+        std::find(limits.mimeTypes.begin(), limits.mimeTypes.end(), m.mimeType) == limits.mimeTypes.end())
+      issues.push_back({field, m.mimeType + " is not a type the instance accepts"});
+    if (codePoints(m.altText) > 1500) issues.push_back({field + "/altText", "longer than 1500 characters"});
+  }
+  if (post.poll) {
+    const auto& poll = *post.poll;
+    if (!post.media.empty()) issues.push_back({"/options/poll", "a status cannot carry both media and a poll"});
+    if (poll.options.size() < 2 || static_cast<long long>(poll.options.size()) > limits.pollMaxOptions)
+      issues.push_back({"/options/poll/options", "needs 2 to " + std::to_string(limits.pollMaxOptions) + " options"});
+    for (size_t i = 0; i < poll.options.size(); ++i)
+      if (codePoints(poll.options[i]) > limits.pollMaxCharactersPerOption || poll.options[i].empty())
+        issues.push_back({"/options/poll/options/" + std::to_string(i),
+                          "must be 1 to " + std::to_string(limits.pollMaxCharactersPerOption) + " characters"});
+    if (poll.expiresIn < limits.pollMinExpiration || poll.expiresIn > limits.pollMaxExpiration)
+      issues.push_back({"/options/poll/expiresIn", "must be between " + std::to_string(limits.pollMinExpiration) +
+                                                       " and " + std::to_string(limits.pollMaxExpiration) +
+                                                       " seconds"});
+  }
+  return issues;
+}
+
+ms_status validate(const char* req, size_t len, const ms_reply* reply) {
+  return sdk::guard(req, len, reply, [&] {
+    const auto json = host.objectRequest(req, len);
+    const auto post = parsePost(json);
+    const auto limits = knownLimits();
+    const auto issues = checkLimits(post, limits);
+    std::optional<sdk::LengthCount> length;
+    if (validUtf8(post.parts[0]) && validUtf8(post.spoilerText))
+      length = sdk::LengthCount{countCharacters(post.parts[0], limits) + countCharacters(post.spoilerText, limits),
+                                limits.maxCharacters, "characters"};
+    auto out = sdk::validationReply(issues, length);
+    if (issues.empty()) return out;
+    reply->write(reply, out.data(), out.size());
+    throw Error(MS_ERR_INVALID_INPUT, "");
+  });
+}
+
+}  // namespace mastodon
