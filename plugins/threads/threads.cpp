@@ -124,10 +124,25 @@ std::string deletePost(std::string_view r) {
 
 // Threads names: views (of the profile for users, of the post for media), likes, replies, reposts,
 // quotes, shares, clicks, followers_count.
-const MetricMap kAccountMetrics = {{"impressions", "views"}, {"likes", "likes"},   {"comments", "replies"},
-                                   {"shares", "reposts"},    {"clicks", "clicks"}, {"followers", "followers_count"}};
-const MetricMap kPostMetrics = {{"impressions", "views"}, {"likes", "likes"},   {"comments", "replies"},
-                                {"shares", "reposts"},    {"quotes", "quotes"}, {"sends", "shares"}};
+const MetricMap kAccountMetrics = {{"impressions", "views"},    {"likes", "likes"},   {"comments", "replies"},
+                                   {"shares", "reposts"},       {"clicks", "clicks"}, {"followers", "followers_count"},
+                                   {"engagement", "engagement"}};
+const MetricMap kPostMetrics = {{"impressions", "views"},    {"likes", "likes"},   {"comments", "replies"},
+                                {"shares", "reposts"},       {"quotes", "quotes"}, {"sends", "shares"},
+                                {"engagement", "engagement"}};
+
+/// Threads reports no engagement total: likes + replies + reposts + quotes (+ shares of a post).
+std::map<std::string, MetricValues> withEngagement(std::map<std::string, MetricValues> values) {
+  long long sum = 0;
+  bool any = false;
+  for (const char* name : {"likes", "replies", "reposts", "quotes", "shares"})
+    if (const auto it = values.find(name); it != values.end()) {
+      sum += it->second.total;
+      any = true;
+    }
+  if (any) values["engagement"].total = sum;
+  return values;
+}
 
 /// since/until do not work before 2024-04-13 (1712991600).
 constexpr long long kInsightsEpoch = 1712991600;
@@ -139,11 +154,11 @@ std::string accountInsights(std::string_view r) {
   auto range = parseRange(r);
   range.since = std::max(range.since, kInsightsEpoch);
   range.until = std::max(range.until, range.since + 86400);
-  const auto values = readInsights(
+  const auto values = withEngagement(readInsights(
       graph.get(user + "/threads_insights", {{"metric", "views,likes,replies,reposts,quotes,clicks,followers_count"},
                                              {"since", std::to_string(range.since)},
                                              {"until", std::to_string(range.until)}}),
-      {"followers_count"});
+      {"followers_count"}));
   return insightsReply(values, kAccountMetrics, requestedMetrics(r));
 }
 
@@ -152,7 +167,7 @@ std::string postInsights(std::string_view r) {
   return postInsightsReply(r, [](const Graph& any, const std::string& id, const std::vector<std::string>& metrics) {
     const auto body =
         any.onHost(apiBase()).get("/" + id + "/insights", {{"metric", "views,likes,replies,reposts,quotes,shares"}});
-    return insightsReply(readInsights(body), kPostMetrics, metrics);
+    return insightsReply(withEngagement(readInsights(body)), kPostMetrics, metrics);
   });
 }
 

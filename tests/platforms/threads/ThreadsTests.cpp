@@ -217,6 +217,7 @@ TEST_CASE("threads delete and insights", "[threads][delete][insights]") {
   CHECK(number(insights.json, "/metrics/impressions") == 3 * 300);
   CHECK(number(insights.json, "/metrics/likes") == 3 * 30);
   CHECK(number(insights.json, "/metrics/followers") == 321);
+  CHECK(number(insights.json, "/metrics/engagement") == 3 * (30 + 6 + 4 + 3));
   CHECK(insights.json.at("daily").as_array().size() == 3);
 
   const auto posts =
@@ -230,6 +231,7 @@ TEST_CASE("threads delete and insights", "[threads][delete][insights]") {
   CHECK(number(posts.json, "/posts/0/metrics/likes") == 20);
   CHECK(number(posts.json, "/posts/0/metrics/comments") == 5);
   CHECK(number(posts.json, "/posts/0/extra/quotes") == 2);
+  CHECK(number(posts.json, "/posts/0/metrics/engagement") == 20 + 5 + 3 + 2 + 1);
 
   const json::object remove{{"accessToken", t.token}, {"account", account}, {"postId", first.json.at("postId")}};
   REQUIRE(t.plugin.call(Operation::DeletePost, remove).ok());
