@@ -24,7 +24,7 @@ void sendPinterestError(Response& response, int status, int code, const std::str
   marketsage::test::sendJson(response, status, json::serialize(json::object{{"code", code}, {"message", message}}));
 }
 
-std::string queryValue(const Request& request, const std::string& name) {
+std::string pinterestQuery(const Request& request, const std::string& name) {
   for (const auto& [key, value] : Poco::URI(request.getURI()).getQueryParameters())
     if (key == name) return value;
   return {};
@@ -277,11 +277,11 @@ void PinterestApi::State::userAccount(Request& request, Response& response) {
 void PinterestApi::State::listBoards(Request& request, Response& response) {
   std::lock_guard lock(mutex);
   if (!authorize(request, response, {"boards:read"})) return;
-  const auto sizeText = queryValue(request, "page_size");
+  const auto sizeText = pinterestQuery(request, "page_size");
   const int pageSize = sizeText.empty() ? 25 : std::atoi(sizeText.c_str());
   if (pageSize < 1 || pageSize > 250)
     return sendPinterestError(response, 400, 1, "Invalid parameters: page_size must be between 1 and 250.");
-  const auto bookmark = queryValue(request, "bookmark");
+  const auto bookmark = pinterestQuery(request, "bookmark");
   size_t start = 0;
   if (!bookmark.empty()) {
     start = bookmark.rfind("bm", 0) == 0 ? static_cast<size_t>(std::atoll(bookmark.c_str() + 2)) : boards.size() + 1;

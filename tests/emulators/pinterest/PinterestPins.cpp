@@ -75,6 +75,21 @@ json::object analyticsJson(const PinterestApi::State::Analytics& a, const std::v
   return json::object{{"all", all}};
 }
 
+/// The request's JSON object body (sent as application/json), or answers Pinterest's error and nullopt.
+std::optional<json::object> jsonBody(const Request& request, Response& response, const std::string& body) {
+  if (request.getContentType().rfind("application/json", 0) != 0) {
+    sendPinterestError(response, 415, 415, "Content-Type must be application/json.");
+    return std::nullopt;
+  }
+  try {
+    auto parsed = json::parse(body);
+    if (parsed.is_object()) return std::move(parsed.as_object());
+  } catch (...) {
+  }
+  sendPinterestError(response, 400, 1, "Invalid request body.");
+  return std::nullopt;
+}
+
 std::time_t dateOf(const std::string& text) {
   std::tm tm{};
   if (text.size() != 10 || ::strptime(text.c_str(), "%Y-%m-%d", &tm) == nullptr) return -1;
@@ -102,16 +117,9 @@ void PinterestApi::State::createPin(Request& request, Response& response) {
   std::unique_lock lock(mutex);
   ++creates;
   if (!authorize(request, response, {"boards:read", "pins:write"})) return;
-  if (request.getContentType().rfind("application/json", 0) != 0)
-    return sendPinterestError(response, 415, 415, "Content-Type must be application/json.");
-  json::value parsed;
-  try {
-    parsed = json::parse(body);
-  } catch (...) {
-    return sendPinterestError(response, 400, 1, "Invalid request body.");
-  }
-  if (!parsed.is_object()) return sendPinterestError(response, 400, 1, "Invalid request body.");
-  const auto& o = parsed.as_object();
+  const auto parsed = jsonBody(request, response, body);
+  if (!parsed) return;
+  const auto& o = *parsed;
   auto text = [&](const char* name) {
     const auto* v = o.if_contains(name);
     return v && v->is_string() ? std::string(v->as_string()) : std::string();
@@ -219,14 +227,14 @@ void PinterestApi::State::boardPins(Request& request, Response& response, const 
   std::lock_guard lock(mutex);
   if (!authorize(request, response, {"boards:read", "pins:read"})) return;
   if (!ownBoard(id)) return sendPinterestError(response, 404, 40, "Board not found.");
-  const auto sizeText = queryValue(request, "page_size");
+  const auto sizeText = pinterestQuery(request, "page_size");
   const int pageSize = sizeText.empty() ? 25 : std::atoi(sizeText.c_str());
   if (pageSize < 1 || pageSize > 250)
     return sendPinterestError(response, 400, 1, "Invalid parameters: page_size must be between 1 and 250.");
   std::vector<const Pin*> live;
   for (auto it = pins.rbegin(); it != pins.rend(); ++it)
     if (it->boardId == id && !it->deleted) live.push_back(&*it);
-  const auto bookmark = queryValue(request, "bookmark");
+  const auto bookmark = pinterestQuery(request, "bookmark");
   const size_t start = bookmark.rfind("bm", 0) == 0 ? static_cast<size_t>(std::atoll(bookmark.c_str() + 2)) : 0;
   json::array items;
   for (size_t i = start; i < live.size() && items.size() < static_cast<size_t>(pageSize); ++i)
@@ -239,7 +247,7 @@ void PinterestApi::State::boardPins(Request& request, Response& response, const 
 void PinterestApi::State::analytics(Request& request, Response& response, const std::string& pinId) {
   std::lock_guard lock(mutex);
   if (!authorize(request, response, {pinId.empty() ? "user_accounts:read" : "pins:read"})) return;
-  const auto start = queryValue(request, "start_date"), end = queryValue(request, "end_date");
+  const auto start = pinterestQuery(request, "start_date"), end = pinterestQuery(request, "end_date");
   const auto startAt = dateOf(start), endAt = dateOf(end);
   if (startAt < 0 || endAt < 0 || endAt < startAt)
     return sendPinterestError(response, 400, 1, "Invalid parameters: start_date and end_date (YYYY-MM-DD).");
@@ -247,7 +255,7 @@ void PinterestApi::State::analytics(Request& request, Response& response, const 
     return sendPinterestError(response, 400, 1, "Invalid parameters: start_date cannot be more than 90 days back.");
   std::vector<std::string> types;
   std::string current;
-  for (const char c : queryValue(request, "metric_types") + ",") {
+  for (const char c : pinterestQuery(request, "metric_types") + ",") {
     if (c != ',')
       current += c;
     else if (!current.empty())
@@ -268,15 +276,9 @@ void PinterestApi::State::registerMedia(Request& request, Response& response) {
   const auto body = marketsage::test::readBody(request);
   std::lock_guard lock(mutex);
   if (!authorize(request, response, {"pins:write"})) return;
-  if (request.getContentType().rfind("application/json", 0) != 0)
-    return sendPinterestError(response, 415, 415, "Content-Type must be application/json.");
-  json::value parsed;
-  try {
-    parsed = json::parse(body);
-  } catch (...) {
-    return sendPinterestError(response, 400, 1, "Invalid request body.");
-  }
-  const auto* type = parsed.is_object() ? parsed.as_object().if_contains("media_type") : nullptr;
+  const auto parsed = jsonBody(request, response, body);
+  if (!parsed) return;
+  const auto* type = parsed->if_contains("media_type");
   if (!type || !type->is_string() || type->as_string() != "video")
     return sendPinterestError(response, 400, 1, "Invalid parameters: media_type must be video.");
   Media m;

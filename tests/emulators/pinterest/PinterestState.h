@@ -85,6 +85,6 @@ struct PinterestApi::State {
 };
 
 /// Query parameter `name` of the request ("" when absent).
-std::string queryValue(const Request& request, const std::string& name);
+std::string pinterestQuery(const Request& request, const std::string& name);
 
 }  // namespace emulators
