@@ -93,7 +93,7 @@ ms_status registerApp(const char* req, size_t len, const ms_reply* reply) {
         .field("api_base", instance)
         .field("auth_base", instance)
         .field("scopes", scopes)
-        .field("pkce", pkce)
+        .field("pkce", pkce ? "true" : "false")  // the host keeps string settings
         .str();
   });
 }

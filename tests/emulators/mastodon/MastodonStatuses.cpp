@@ -1,6 +1,7 @@
 // The REST API of the Mastodon emulator: instance configuration (methods/instance#v2), the
 // account (methods/accounts), statuses with Idempotency-Key (methods/statuses,
 // api/guidelines#idempotency) and v2 media with background processing (methods/media).
+#include "ConsentPage.h"
 #include "MastodonImpl.h"
 
 #include <algorithm>
@@ -21,19 +22,10 @@ const std::vector<std::string> supportedTypes = {
 
 constexpr long long idempotencyWindowMs = 3600 * 1000;
 
-std::string htmlEscape(const std::string& text) {
+/// Mastodon's HTML of a plain-text status: escaped, newlines as <br />.
+std::string htmlOf(const std::string& text) {
   std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      case '\n': out += "<br />"; break;
-      default: out += c;
-    }
-  }
+  for (const char c : marketsage::test::htmlEscape(text)) out += c == '\n' ? std::string("<br />") : std::string(1, c);
   return out;
 }
 
@@ -170,7 +162,7 @@ boost::json::object MastodonInstance::Impl::statusJson(const Status& s, bool wit
       {"replies_count", s.replies},
       {"reblogs_count", s.reblogs},
       {"favourites_count", s.favourites},
-      {"content", "<p>" + htmlEscape(s.text) + "</p>"},
+      {"content", "<p>" + htmlOf(s.text) + "</p>"},
       {"account", accountJson()},
       {"media_attachments", attachments},
       {"poll", poll}};
