@@ -193,17 +193,16 @@ void PinterestApi::State::consent(Request& request, Response& response) {
     response.sendBuffer(page.data(), page.size());
     return;
   }
-  const auto state = params["state"];
+  std::string state;
+  Poco::URI::encode(params["state"], "!#$&'()*+,/:;=?@[]", state);
   const auto separator = redirectUri.find('?') == std::string::npos ? "?" : "&";
   if (params[marketsage::test::consentParameter] == "deny")
-    return marketsage::test::redirect(response, redirectUri + separator + "error=access_denied");
+    return marketsage::test::redirect(response, redirectUri + separator + "error=access_denied&state=" + state);
   lock.lock();
   const auto code = randomText("", 30);
   codes[code] = Code{redirectUri, params["scope"]};
   lock.unlock();
-  std::string encodedState;
-  Poco::URI::encode(state, "!#$&'()*+,/:;=?@[]", encodedState);
-  marketsage::test::redirect(response, redirectUri + separator + "code=" + code + "&state=" + encodedState);
+  marketsage::test::redirect(response, redirectUri + separator + "code=" + code + "&state=" + state);
 }
 
 void PinterestApi::State::token(Request& request, Response& response) {

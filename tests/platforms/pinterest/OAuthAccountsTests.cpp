@@ -37,6 +37,9 @@ TEST_CASE("Pinterest: the consent URL, the code exchange with HTTP Basic, refres
   CHECK(q["redirect_uri"] == "https://host.example/api/auth/callback/pinterest");
   CHECK(q.count("code_challenge") == 0);  // Pinterest documents no PKCE
 
+  const auto denied = queryOf(marketsage::test::LoadedPlugin::consent(consentUrl + "&consent=deny"));
+  CHECK(denied.at("error") == "access_denied");
+  CHECK(denied.at("state") == "st&ate=1");
   const auto back = marketsage::test::LoadedPlugin::consent(consentUrl);
   auto answer = queryOf(back);
   CHECK(answer["state"] == "st&ate=1");
