@@ -2,8 +2,9 @@
 // connecting with Login Kit (TikTok's hex PKCE challenge), a video from the media library sent in
 // TikTok's chunks and a photo post TikTok pulls from the host's signed URLs, both polled through
 // "pending" replies; the creator's privacy levels enforced; a rate limit per user token; a
-// processing failure with TikTok's reason; the day's token expiry refreshed; analytics; and no
-// token in the database files or the logs.
+// processing failure with TikTok's reason; the day's token expiry refreshed; a lost init answer
+// left to a person (TikTok cannot be reconciled); analytics; and no token in the database files
+// or the logs.
 #if defined(MARKETSAGE_WITH_TIKTOK)
 
 #include "TikTokEmulator.h"
@@ -221,6 +222,15 @@ TEST_CASE(
   INFO(json::serialize(post));
   CHECK(str(post.at("results").at(0), "status") == "published");
   CHECK(tt.refreshGrants() == 1);
+
+  // The init's answer is lost after TikTok made the post: never sent again, a person decides.
+  const auto before = tt.inits();
+  tt.faultNextInits({Fault::DropAfterCreate});
+  post = publish(w, admin, {{"content", "Lost answer"}, {"targets", {conn}}, {"media", {video}}, {"options", options}});
+  INFO(json::serialize(post));
+  CHECK(str(post.at("results").at(0), "status") == "needs_review");
+  CHECK(hasEvent(post, "outcome_unknown"));
+  CHECK(tt.inits() == before + 1);
 }
 
 #endif  // MARKETSAGE_WITH_TIKTOK

@@ -4,10 +4,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <Poco/Base64Encoder.h>
 #include <Poco/URI.h>
 #include <openssl/sha.h>
 
 #include <map>
+#include <sstream>
 
 using namespace tiktok_test;
 
@@ -25,17 +27,11 @@ std::string text(const json::value& v, const char* key) { return json::value_to<
 std::string challengeOf(const std::string& verifier) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(verifier.data()), verifier.size(), digest);
-  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  for (size_t i = 0; i < sizeof digest; i += 3) {
-    const unsigned v = (digest[i] << 16) | (i + 1 < sizeof digest ? digest[i + 1] << 8 : 0) |
-                       (i + 2 < sizeof digest ? digest[i + 2] : 0);
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    if (i + 1 < sizeof digest) out += alphabet[(v >> 6) & 63];
-    if (i + 2 < sizeof digest) out += alphabet[v & 63];
-  }
-  return out;
+  std::ostringstream out;
+  Poco::Base64Encoder encoder(out, Poco::BASE64_URL_ENCODING | Poco::BASE64_NO_PADDING);
+  encoder.write(reinterpret_cast<const char*>(digest), sizeof digest);
+  encoder.close();
+  return out.str();
 }
 
 const std::string kVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXkdBjftJeZ4CVP";
