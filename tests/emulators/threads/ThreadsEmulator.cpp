@@ -15,6 +15,8 @@ namespace emulators {
 
 using marketsage::test::sendJson;
 
+namespace threadsimpl {
+
 GraphError badParameter(const std::string& message) { return {100, "(#100) " + message, 0, 400, "OAuthException"}; }
 
 GraphError noSuchObject(const std::string& id, const char* method) {
@@ -67,6 +69,8 @@ std::optional<std::string> fetchUrl(const std::string& url, std::string& content
     return std::nullopt;
   }
 }
+
+}  // namespace threadsimpl
 
 std::string ThreadsApi::Impl::issue(const std::string& prefix, bool longLived) {
   static std::mt19937_64 random{std::random_device{}()};

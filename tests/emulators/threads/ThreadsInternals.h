@@ -17,6 +17,10 @@ namespace emulators {
 
 namespace json = boost::json;
 
+// Everything but Impl lives in its own namespace: other emulators linked into the same test
+// binaries define names of their own in `emulators`.
+namespace threadsimpl {
+
 /// A Graph error object: {"error":{"message","type","code","error_subcode?","is_transient?","fbtrace_id"}}.
 struct GraphError : std::runtime_error {
   int status, code, subcode;
@@ -55,6 +59,9 @@ struct Call {
   }
 };
 
+}  // namespace threadsimpl
+using namespace threadsimpl;
+
 struct ThreadsApi::Impl {
   explicit Impl(ThreadsApi& api) : api(api) {}
   ThreadsApi& api;
@@ -84,9 +91,11 @@ struct ThreadsApi::Impl {
   std::string authenticate(const Call& call);
 };
 
+namespace threadsimpl {
 std::optional<std::string> fetchUrl(const std::string& url, std::string& contentType);
 std::string isoTime(long long unixSeconds);
 long long nowSeconds();
 void sendError(Poco::Net::HTTPServerResponse& response, const GraphError& e);
+}  // namespace threadsimpl
 
 }  // namespace emulators
