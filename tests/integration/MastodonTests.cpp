@@ -17,8 +17,8 @@ using emulators::MastodonInstance;
 
 namespace {
 
-std::string mastodonConfig() {
-  auto config = json::parse(exactlyOnceConfig({{"mastodon", {{"http_timeout_ms", 1500}}}}, 4, 2)).as_object();
+std::string mastodonConfig(int workers = 4) {
+  auto config = json::parse(exactlyOnceConfig({{"mastodon", {{"http_timeout_ms", 1500}}}}, workers, 2)).as_object();
   config["media"] = {{"fetchAllowHosts", {"127.0.0.1"}}};  // the emulated instance is http://127.0.0.1:<port>
   config["analytics"] = {{"backfillDays", 0}, {"paceMillis", 0}};
   return json::serialize(config);
@@ -185,6 +185,30 @@ TEST_CASE("Mastodon: a rate limit is waited out, a lost answer leaves exactly on
   CHECK(str(target, "status") == "failed");
   CHECK(json::serialize(target).find("The access token is invalid") != std::string::npos);
   CHECK(m.statusesCreated() == 2);
+}
+
+TEST_CASE("Mastodon: a video the instance processes holds no worker; its status goes out once it is ready",
+          "[mastodon]") {
+  MastodonInstance m;
+  m.setProcessingPolls(1);
+  World w(bundledPluginsEnv(), mastodonConfig(1));
+  const auto admin = w.a.byRole["ADMIN"].key;
+  const auto conn = connectInstance(w, m, admin);
+  std::string mp4(
+      "\0\0\0\x20"
+      "ftypisom\0\0\x02\0"
+      "isomiso2avc1mp41",
+      32);
+  mp4 += std::string(4096, 'v');
+  const auto post = publishWhileProcessing(w, admin, conn, "A clip", mp4, "application/octet-stream");
+  INFO(json::serialize(post));
+  REQUIRE(str(post.at("results").at(0), "status") == "published");
+  const auto status = m.status(str(post.at("results").at(0), "postId"));
+  REQUIRE(status);
+  REQUIRE(status->mediaIds.size() == 1);
+  const auto video = m.media(status->mediaIds.front());
+  CHECK(video->type == "video");
+  CHECK(video->pollsLeft == 0);
 }
 
 #endif
