@@ -175,7 +175,7 @@ ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
         refuse(e.message);
         continue;
       }
-      if (!isDid(name) && id.handle != name) {
+      if (!isDid(name) && lower(id.handle) != name) {
         std::string reason = "the DID document of " + did;
         reason += " does not claim the handle " + name;
         refuse(reason);

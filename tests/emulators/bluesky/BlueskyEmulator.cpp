@@ -10,6 +10,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -91,9 +93,14 @@ size_t countGraphemes(const std::string& text) {
   return count;
 }
 
-bool isTid(const std::string& rkey) {
-  if (rkey.size() != 13 || std::string_view("234567abcdefghij").find(rkey[0]) == std::string_view::npos) return false;
-  return rkey.find_first_not_of(kSortable) == std::string::npos;
+/// atproto.com/specs/record-key: 1 to 512 of A-Za-z0-9 . - _ : ~, not "." or ".." (the PDS checks
+/// the syntax only, packages/pds/src/repo/prepare.ts ensureValidRecordKey).
+bool validRecordKey(const std::string& rkey) {
+  if (rkey.empty() || rkey.size() > 512 || rkey == "." || rkey == "..") return false;
+  return std::all_of(rkey.begin(), rkey.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+           std::string_view(".-_:~").find(c) != std::string_view::npos;
+  });
 }
 
 std::string nextTid(long long& last) {
@@ -310,7 +317,7 @@ void BlueskyApi::State::createRecord(Request& request, Response& response, std::
   spend(account, 3, response);
   auto rkey = stringAt(body, "rkey");
   if (rkey.empty()) rkey = nextTid(lastTid);
-  if (!isTid(rkey)) throw XrpcError{400, "InvalidRequest", "Invalid record key for app.bsky.feed.post: " + rkey};
+  if (!validRecordKey(rkey)) throw XrpcError{400, "InvalidRequest", "Invalid record key: " + rkey};
   Record created;
   created.did = account.did;
   created.rkey = rkey;

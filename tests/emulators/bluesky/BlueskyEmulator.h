@@ -10,7 +10,7 @@
 /// unknown ones 400 InvalidToken; none 401 AuthenticationRequired), refresh JWTs rotated by
 /// refreshSession, JSON bodies with Content-Type, the post record's lexicon (text at most 300
 /// graphemes and 3000 bytes, facets inside the text, at most 4 images of at most 1,000,000 bytes
-/// that this account uploaded, reply refs to records that exist), TID record keys, and a key
+/// that this account uploaded, reply refs to records that exist), record-key syntax, and a key
 /// already taken answers 500 InternalServerError as the reference PDS does. Write limits answer 429
 /// RateLimitExceeded with ratelimit-limit/-remaining/-reset/-policy headers (docs.bsky.app "Rate
 /// Limits": creates cost 3 points, 5000 points an hour per account). Thread-safe.
