@@ -98,7 +98,7 @@ Created createPart(std::string_view json, const std::string& token, const Post& 
   }
   const auto part =
       post.parts.size() > 1 ? "part " + std::to_string(index + 1) + " of the thread" : std::string("the status");
-  if (r.result != MS_OK && r.result == MS_ERR_TRANSIENT && r.sent)
+  if (r.result == MS_ERR_TRANSIENT && r.sent)
     throw Error(MS_ERR_OUTCOME_UNKNOWN, part + " may be live: no complete answer (" + r.error + ")");
   if (r.result == MS_OK && (r.status == 502 || r.status == 503 || r.status == 504))
     throw Error(MS_ERR_OUTCOME_UNKNOWN,

@@ -117,6 +117,17 @@ TEST_CASE("errors: rate limit with X-RateLimit-Reset, missing scope, outage", "[
     CHECK(r.retryAfterSeconds <= 121);
     CHECK(r.message.find("Too many requests") != std::string::npos);
   }
+  SECTION("a thread stops when X-RateLimit-Remaining reaches 0, and says what is live") {
+    REQUIRE(f.call(Operation::Publish, f.post("warm-up: reads the instance's limits")).ok());
+    f.m.setWindowLimit(2);  // the warm-up used one: the thread's first status uses the last
+    auto thread = f.post("1/2 rate limited");
+    thread["thread"] = {{{"content", "2/2"}}};
+    auto r = f.call(Operation::Publish, thread);
+    CHECK(r.kind == ErrorKind::RateLimited);
+    CHECK(r.retryAfterSeconds >= 1);
+    REQUIRE(r.json.at("postIds").as_array().size() == 1);
+    CHECK(f.m.statusesCreated() == 2);
+  }
   SECTION("a token without the scope is AUTH_INVALID") {
     const auto narrow = f.m.issueToken(f.m.apps().front(), "write:statuses");
     auto r = f.call(Operation::CheckToken, {{"accessToken", narrow}});
