@@ -376,6 +376,10 @@ void PinterestApi::failNextVideoProcessing() {
   std::lock_guard lock(state_->mutex);
   state_->failNextVideo = true;
 }
+void PinterestApi::refuseNextStorageUpload(int status) {
+  std::lock_guard lock(state_->mutex);
+  state_->refuseStorage = status;
+}
 void PinterestApi::faultNextCreates(const std::vector<marketsage::test::CreateFault>& faults) {
   state_->createFaults.push(faults);
 }

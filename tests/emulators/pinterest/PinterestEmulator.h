@@ -70,6 +70,9 @@ class PinterestApi {
   void setProcessingPolls(int polls);
   /// The next uploaded video fails processing ("failed").
   void failNextVideoProcessing();
+  /// The next storage upload is refused: 403 AccessDenied (the signed policy expired) or 400
+  /// EntityTooLarge; nothing is kept.
+  void refuseNextStorageUpload(int status);
   /// The next Pin creations (one each, in order) meet these faults.
   void faultNextCreates(const std::vector<marketsage::test::CreateFault>& faults);
   void setSlowAnswerMs(int ms);

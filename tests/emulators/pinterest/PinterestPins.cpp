@@ -374,6 +374,10 @@ void PinterestApi::State::storageUpload(Request& request, Response& response) {
       return s3Error(403, "AccessDenied", "Invalid according to Policy: Policy Condition failed: " + name);
   }
   if (m.upload.status != "registered") return s3Error(403, "AccessDenied", "Request has expired");
+  if (const auto refused = std::exchange(refuseStorage, 0); refused == 403)
+    return s3Error(403, "AccessDenied", "Invalid according to Policy: Policy expired.");
+  else if (refused != 0)
+    return s3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size");
   m.upload.fieldOrder.clear();
   for (const auto& field : fields) m.upload.fieldOrder.push_back(field.first);
   m.upload.bytes = static_cast<long long>(fields.back().second.size());

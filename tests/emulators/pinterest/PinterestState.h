@@ -56,6 +56,7 @@ struct PinterestApi::State {
   std::string failMessage;
   int processingPolls = 1, creates = 0, polls = 0, refreshGrants = 0;
   bool failNextVideo = false;
+  int refuseStorage = 0;  ///< status of the next refused storage upload (0: none)
   long long nextId = 1;
   marketsage::test::CreateFaults createFaults;
   std::unique_ptr<marketsage::test::TestServer> server;

@@ -119,6 +119,16 @@ TEST_CASE("Pinterest: a video Pin: registered, uploaded to the storage form, pen
     const auto covered = f.pinterest.pin(std::string(withCover.result.json.at("postId").as_string()));
     CHECK(covered->coverImageUrl.find("/media/cover.png") != std::string::npos);
   }
+  SECTION("the storage refuses the upload: an expired policy is tried again, a file too large is not") {
+    f.pinterest.refuseNextStorageUpload(403);
+    const auto expired = f.call(Operation::Publish, f.post("Expired policy", {f.video(1024, "d.mp4")}));
+    CHECK(expired.kind == ErrorKind::Transient);
+    CHECK(expired.message.find("Policy expired") != std::string::npos);
+    f.pinterest.refuseNextStorageUpload(400);
+    const auto large = f.call(Operation::Publish, f.post("Too large", {f.video(1024, "e.mp4")}));
+    CHECK(large.kind == ErrorKind::Permanent);
+    CHECK(large.message.find("exceeds the maximum allowed size") != std::string::npos);
+  }
   SECTION("a video Pinterest cannot process fails for good") {
     f.pinterest.failNextVideoProcessing();
     const auto failed = f.publishSettled(f.post("Broken", {f.video(1024, "c.mp4")}));
