@@ -1,0 +1,100 @@
+// The emulator answers as the real services do: XRPC error bodies, statuses and rate-limit headers.
+#include "BlueskyFixture.h"
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
+
+#include <catch2/catch.hpp>
+
+#include <ctime>
+
+namespace bluesky_test {
+namespace {
+
+struct Raw {
+  int status = 0;
+  json::value body;
+  Poco::Net::HTTPResponse response;
+};
+
+Raw xrpc(const emulators::BlueskyApi& api, const std::string& method, const std::string& path,
+         const std::string& body = {}, const std::string& bearer = {},
+         const std::string& contentType = "application/json") {
+  const Poco::URI uri(api.url());
+  Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
+  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  if (!bearer.empty()) request.set("Authorization", "Bearer " + bearer);
+  if (!body.empty()) {
+    request.setContentType(contentType);
+    request.setContentLength(static_cast<std::streamsize>(body.size()));
+  }
+  session.sendRequest(request) << body;
+  Raw raw;
+  std::string text;
+  Poco::StreamCopier::copyToString(session.receiveResponse(raw.response), text);
+  raw.status = raw.response.getStatus();
+  raw.body = text.empty() ? json::value() : json::parse(text);
+  return raw;
+}
+
+std::string createBody(const std::string& did, const std::string& rkey) {
+  return json::serialize(json::object{
+      {"repo", did},
+      {"collection", "app.bsky.feed.post"},
+      {"rkey", rkey},
+      {"record", {{"$type", "app.bsky.feed.post"}, {"text", "hi"}, {"createdAt", "2026-12-01T10:00:00Z"}}}});
+}
+
+}  // namespace
+
+TEST_CASE("emulator: sessions, XRPC errors, taken record keys and rate-limit headers", "[bluesky][emulator]") {
+  BlueskyFixture f;
+  auto r = xrpc(f.bluesky, "POST", "/xrpc/com.atproto.server.createSession",
+                R"({"identifier":"alice.bsky.social","password":"wrong"})");
+  CHECK(r.status == 401);
+  CHECK(str(r.body.at("error")) == "AuthenticationRequired");
+  r = xrpc(f.bluesky, "POST", "/xrpc/com.atproto.server.createSession",
+           R"({"identifier":"alice.bsky.social","password":"abcd-efgh-ijkl-mnop"})", "", "text/plain");
+  CHECK(r.status == 400);
+  r = xrpc(f.bluesky, "POST", "/xrpc/com.atproto.server.createSession",
+           R"({"identifier":"alice.bsky.social","password":"abcd-efgh-ijkl-mnop"})");
+  REQUIRE(r.status == 200);
+  const auto access = str(r.body.at("accessJwt"));
+  CHECK(str(r.body.at("did")) == f.alice);
+
+  CHECK(xrpc(f.bluesky, "POST", "/xrpc/com.atproto.repo.createRecord", createBody(f.alice, "3n3lyfibu22aa")).status ==
+        401);
+  r = xrpc(f.bluesky, "POST", "/xrpc/com.atproto.repo.createRecord", createBody(f.bob, "3n3lyfibu22aa"), access);
+  CHECK(r.status == 400);  // another account's repo
+  r = xrpc(f.bluesky, "POST", "/xrpc/com.atproto.repo.createRecord", createBody(f.alice, "3n3lyfibu22aa"), access);
+  REQUIRE(r.status == 200);
+  CHECK(str(r.body.at("uri")) == "at://" + f.alice + "/app.bsky.feed.post/3n3lyfibu22aa");
+  r = xrpc(f.bluesky, "POST", "/xrpc/com.atproto.repo.createRecord", createBody(f.alice, "3n3lyfibu22aa"), access);
+  CHECK(r.status == 500);  // a taken key, as the reference PDS answers it
+  CHECK(str(r.body.at("error")) == "InternalServerError");
+  r = xrpc(f.bluesky, "GET",
+           "/xrpc/com.atproto.repo.getRecord?repo=" + f.alice + "&collection=app.bsky.feed.post&rkey=nothere");
+  CHECK(r.status == 400);
+  CHECK(str(r.body.at("error")) == "RecordNotFound");
+
+  f.bluesky.throttleNextCreates(1, 30);
+  r = xrpc(f.bluesky, "POST", "/xrpc/com.atproto.repo.createRecord", createBody(f.alice, "3n3lyfibu22ab"), access);
+  CHECK(r.status == 429);
+  CHECK(str(r.body.at("error")) == "RateLimitExceeded");
+  CHECK(r.response.get("ratelimit-remaining") == "0");
+  CHECK(r.response.get("ratelimit-policy") == "5000;w=3600");
+  CHECK(std::stoll(r.response.get("ratelimit-reset")) > std::time(nullptr));
+
+  f.bluesky.expireAccessTokens();
+  r = xrpc(f.bluesky, "GET", "/xrpc/com.atproto.server.getSession", "", access);
+  CHECK(r.status == 400);
+  CHECK(str(r.body.at("error")) == "ExpiredToken");
+  r = xrpc(f.bluesky, "GET", "/" + f.alice);  // the PLC directory
+  REQUIRE(r.status == 200);
+  CHECK(str(r.body.at("service").at(0).at("serviceEndpoint")) == f.bluesky.url());
+}
+
+}  // namespace bluesky_test
