@@ -55,6 +55,19 @@ void sendAsset(http::Exchange& ex, std::string_view name) {
 
 void sendPage(http::Exchange& ex) { sendFile(ex, "index.html", web::index_html()); }
 
+/// Whether `id` connects through a consent page. A credential platform whose sessions refresh
+/// (Bluesky) offers oauth for refresh only, and its authorize_url — which makes no network call —
+/// answers not_supported.
+bool consentFlow(const plugins::PluginRegistry& plugins, const std::string& id) {
+  const auto plugin = plugins.get(id);
+  if (!plugin || !plugin->supports(plugins::Operation::AuthorizeUrl)) return false;
+  const boost::json::object request{{"redirectUri", "https://host.invalid/callback"},
+                                    {"state", "probe"},
+                                    {"codeChallenge", "probe"},
+                                    {"codeChallengeMethod", "S256"}};
+  return plugin->call(plugins::Operation::AuthorizeUrl, request).kind != plugins::ErrorKind::NotSupported;
+}
+
 /// The enabled platforms and what each can do, for the dashboard's connect buttons.
 void platforms(const config::Config& config, const plugins::PluginRegistry& plugins, http::Exchange& ex) {
   boost::json::array out;
@@ -64,8 +77,7 @@ void platforms(const config::Config& config, const plugins::PluginRegistry& plug
     for (const auto& c : info.capabilities) capabilities.emplace_back(c);
     // How an account is connected: the OAuth consent flow, or a credential the user gives (a bot
     // token) with the accounts named; and whether the instance has a default credential.
-    const bool oauth =
-        std::find(info.capabilities.begin(), info.capabilities.end(), "oauth") != info.capabilities.end();
+    const bool oauth = consentFlow(plugins, info.id);
     const bool accounts =
         std::find(info.capabilities.begin(), info.capabilities.end(), "accounts") != info.capabilities.end();
     const auto settings = config::pluginSettings(config, info.id);

@@ -128,9 +128,11 @@ int runChecks(const std::filesystem::path& so, int fd) {
   std::string names;
   for (const auto& c : info.capabilities) names += (names.empty() ? "" : ", ") + c;
   rep.info("capabilities: " + (names.empty() ? std::string("none") : names));
-  if (caps >> 10) {
+  // Every MS_CAP_* of this header: the flags are consecutive bits, the last is the newest.
+  constexpr std::uint32_t knownCapabilities = (std::uint32_t{MS_CAP_APP_REGISTRATION} << 1U) - 1U;
+  if ((caps & ~knownCapabilities) != 0U) {
     std::ostringstream hex;
-    hex << std::hex << (caps >> 10 << 10);
+    hex << std::hex << (caps & ~knownCapabilities);
     rep.fail("descriptor announces capability bits unknown to ABI " + std::to_string(MS_ABI_VERSION_MAJOR) + "." +
              std::to_string(MS_ABI_VERSION_MINOR) + ": 0x" + hex.str());
   }
