@@ -149,10 +149,15 @@ std::string initPost(const Post& post, const std::string& token, const Creator& 
     path = "/v2/post/publish/video/init/";
     body = Json::object().raw("post_info", postInfo(post)).raw("source_info", source).str();
   }
+  // A URL pull starts the post at once; a FILE_UPLOAD post cannot go live before its bytes are
+  // sent to the upload_url this answer names, so a lost answer there is an ordinary failure.
+  const bool live = post.photo || post.source == "PULL_FROM_URL";
   const auto r = send("POST", path, token, body);
-  if (!succeeded(r)) fail(r, post.photo ? "content/init" : "video/init", true);
+  if (!succeeded(r)) fail(r, post.photo ? "content/init" : "video/init", live);
   const auto publishId = host.string(r.body, "/data/publish_id").value_or("");
-  if (publishId.empty()) throw Error(MS_ERR_OUTCOME_UNKNOWN, "TikTok accepted the post without naming its publish_id");
+  if (publishId.empty())
+    throw Error(live ? MS_ERR_OUTCOME_UNKNOWN : MS_ERR_TRANSIENT,
+                "TikTok accepted the post without naming its publish_id");
   resume.field("publishId", publishId);
   const auto uploadUrl = host.string(r.body, "/data/upload_url").value_or("");
   if (!post.photo && post.source == "FILE_UPLOAD") {
@@ -170,7 +175,15 @@ bool trustedUploadUrl(const std::string& url) {
 
 /// Sends the file in the planned chunks, in order, streamed from disk. A failed chunk ends the
 /// call (MS_ERR_TRANSIENT): the next attempt sends the file again from its first byte.
-std::string uploadVideo(std::string_view json, const Post& post) {
+HttpResponse statusOf(const std::string& token, const std::string& publishId) {
+  return call("POST", "/v2/post/publish/status/fetch/", token, "status/fetch",
+              Json::object().field("publish_id", publishId).str());
+}
+
+[[noreturn]] void failed(const std::string& reason, const std::string& publishId);
+
+std::string uploadVideo(std::string_view json, const Post& post, const std::string& token,
+                        const std::string& publishId) {
   const auto& video = post.media.front();
   const auto url = host.optionalString(json, "/resume/uploadUrl", 8192).value_or("");
   const auto size = host.integer(json, "/resume/videoSize").value_or(-1);
@@ -179,6 +192,12 @@ std::string uploadVideo(std::string_view json, const Post& post) {
   if (!trustedUploadUrl(url)) throw Error(MS_ERR_PERMANENT, "the upload_url TikTok named is not usable");
   if (fileSize(video) != size || chunk <= 0 || count <= 0 || count > kMaxChunks)
     throw Error(MS_ERR_PERMANENT, "the video file changed since TikTok's upload was opened");
+  // An earlier attempt may have sent every byte and lost only the last answer: ask first.
+  const auto before = statusOf(token, publishId);
+  const auto state = host.string(before.body, "/data/status").value_or("");
+  if (state == "FAILED") failed(host.string(before.body, "/data/fail_reason").value_or(""), publishId);
+  if (state != "PROCESSING_UPLOAD" || host.integer(before.body, "/data/uploaded_bytes").value_or(0) >= size)
+    return pending(Json::object().field("uploaded", true), pollSeconds(), "TikTok is processing the video");
   for (long long i = 0; i < count; ++i) {
     const long long offset = i * chunk, length = i + 1 == count ? size - offset : chunk;
     HttpRequest request;
@@ -221,7 +240,7 @@ std::string firstPostId(const std::string& body) {
   return id;
 }
 
-[[noreturn]] void failed(const std::string& reason, const std::string& publishId) {
+void failed(const std::string& reason, const std::string& publishId) {
   const auto text = "TikTok did not publish the post (" + (reason.empty() ? "no reason given" : reason) +
                     ", publish_id " + publishId + ")";
   if (reason == "auth_removed") throw Error(MS_ERR_AUTH_INVALID, text, reason);
@@ -229,8 +248,7 @@ std::string firstPostId(const std::string& body) {
 }
 
 std::string fetchStatus(std::string_view json, const std::string& token, const std::string& publishId) {
-  const auto r = call("POST", "/v2/post/publish/status/fetch/", token, "status/fetch",
-                      Json::object().field("publish_id", publishId).str());
+  const auto r = statusOf(token, publishId);
   const auto doc = host.parse(r.body);
   const auto status = doc.string("/data/status").value_or("");
   if (status == "FAILED") failed(doc.string("/data/fail_reason").value_or(""), publishId);
@@ -269,7 +287,7 @@ ms_status publish(const char* req, size_t len, const ms_reply* reply) {
     }
     if (!post.photo && host.optionalString(json, "/resume/uploadUrl", 8192).has_value() &&
         host.get(json, "/resume/uploaded").text != "true")
-      return uploadVideo(json, post);
+      return uploadVideo(json, post, token, publishId);
     return fetchStatus(json, token, publishId);
   });
 }

@@ -3,8 +3,8 @@
 // TikTok's chunks and a photo post TikTok pulls from the host's signed URLs, both polled through
 // "pending" replies; the creator's privacy levels enforced; a rate limit per user token; a
 // processing failure with TikTok's reason; the day's token expiry refreshed; a lost init answer
-// left to a person (TikTok cannot be reconciled); analytics; and no token in the database files
-// or the logs.
+// retried for an upload and left to a person for a URL pull (TikTok cannot be reconciled);
+// analytics; and no token in the database files or the logs.
 #if defined(MARKETSAGE_WITH_TIKTOK)
 
 #include "TikTokEmulator.h"
@@ -223,14 +223,22 @@ TEST_CASE(
   CHECK(str(post.at("results").at(0), "status") == "published");
   CHECK(tt.refreshGrants() == 1);
 
-  // The init's answer is lost after TikTok made the post: never sent again, a person decides.
+  // A lost init answer of an upload: nothing is live without the bytes, so the host simply retries.
   const auto before = tt.inits();
   tt.faultNextInits({Fault::DropAfterCreate});
-  post = publish(w, admin, {{"content", "Lost answer"}, {"targets", {conn}}, {"media", {video}}, {"options", options}});
+  post = publish(w, admin, {{"content", "Retried"}, {"targets", {conn}}, {"media", {video}}, {"options", options}});
+  INFO(json::serialize(post));
+  CHECK(str(post.at("results").at(0), "status") == "published");
+  CHECK(tt.inits() == before + 2);
+
+  // A lost init answer of a URL pull: TikTok may be posting it; never sent again, a person decides.
+  const auto photo = uploadMedia(w, admin, jpegBytes(3000, 'c'), "image/jpeg");
+  tt.faultNextInits({Fault::DropAfterCreate});
+  post = publish(w, admin, {{"content", "Lost answer"}, {"targets", {conn}}, {"media", {photo}}, {"options", options}});
   INFO(json::serialize(post));
   CHECK(str(post.at("results").at(0), "status") == "needs_review");
   CHECK(hasEvent(post, "outcome_unknown"));
-  CHECK(tt.inits() == before + 1);
+  CHECK(tt.inits() == before + 3);
 }
 
 #endif  // MARKETSAGE_WITH_TIKTOK

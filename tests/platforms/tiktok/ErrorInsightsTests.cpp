@@ -88,18 +88,48 @@ TEST_CASE("a failed chunk ends the attempt; the next one sends the file again to
   CHECK(f.tiktok.posts().at(0).sha256 == TikTokFixture::sha256OfFile(json::value_to<std::string>(video.at("path"))));
 }
 
-TEST_CASE("a lost answer of the init is outcome_unknown, never a second post", "[tiktok][exactly-once]") {
+TEST_CASE("a lost answer of a URL pull's init is outcome_unknown, never a second post", "[tiktok][exactly-once]") {
   TikTokFixture f;
   auto video = f.media("video", "video/mp4", 1000, "once.mp4");
+  auto photo = f.media("image", "image/jpeg", 1000, "once.jpg");
   f.tiktok.setSlowAnswerMs(2500);
   for (const auto fault : {CreateFault::DropAfterCreate, CreateFault::GatewayTimeout, CreateFault::SlowAnswer,
-                           CreateFault::ResetMidAnswer, CreateFault::LateCreate}) {
+                           CreateFault::ResetMidAnswer, CreateFault::LateCreate, CreateFault::RefuseWithoutCreate}) {
+    INFO(marketsage::test::nameOf(fault));
+    f.tiktok.faultNextInits({fault, fault});
+    CHECK(f.publishSettled(f.post("x", {video}, {{"source", "PULL_FROM_URL"}})).kind == ErrorKind::OutcomeUnknown);
+    CHECK(f.publishSettled(f.post("x", {photo})).kind == ErrorKind::OutcomeUnknown);
+  }
+}
+
+TEST_CASE("a lost init answer of a FILE_UPLOAD post is an ordinary failure: nothing is live without the upload",
+          "[tiktok][exactly-once]") {
+  TikTokFixture f;
+  auto video = f.media("video", "video/mp4", 1000, "upload.mp4");
+  for (const auto fault : {CreateFault::DropAfterCreate, CreateFault::GatewayTimeout, CreateFault::ResetMidAnswer}) {
     INFO(marketsage::test::nameOf(fault));
     f.tiktok.faultNextInits({fault});
-    CHECK(f.publishSettled(f.post("x", {video})).kind == ErrorKind::OutcomeUnknown);
+    CHECK(f.publishSettled(f.post("x", {video})).kind == ErrorKind::Transient);
   }
-  f.tiktok.faultNextInits({CreateFault::RefuseWithoutCreate});
-  CHECK(f.publishSettled(f.post("x", {video})).kind == ErrorKind::OutcomeUnknown);  // a 503 of the create
+  REQUIRE(f.publishSettled(f.post("x", {video})).ok());
+  int complete = 0;
+  for (const auto& p : f.tiktok.posts()) complete += p.status == "PUBLISH_COMPLETE";
+  CHECK(complete == 1);  // the inits whose answers were lost never got a byte: never published
+}
+
+TEST_CASE("a retried upload asks first: every byte already there is not sent again", "[tiktok][exactly-once]") {
+  TikTokFixture f;
+  auto video = f.media("video", "video/mp4", 2000, "asked.mp4");
+  auto request = f.post("x", {video});
+  auto opened = f.call(Operation::Publish, request);
+  REQUIRE(opened.ok());
+  request = resumed(request, opened);
+  REQUIRE(f.call(Operation::Publish, request).ok());  // the upload, whose pending reply the host then lost
+  const auto puts = f.tiktok.chunkPuts();
+  auto done = f.publishSettled(request);
+  REQUIRE(done.ok());
+  CHECK(f.tiktok.chunkPuts() == puts);
+  CHECK(f.tiktok.posts().size() == 1);
 }
 
 TEST_CASE("insights: video/query per post, user/info stats for the account", "[tiktok][insights]") {
