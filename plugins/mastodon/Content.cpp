@@ -126,7 +126,9 @@ std::vector<sdk::Issue> checkLimits(const Post& post, const Limits& limits) {
     issues.push_back({field, "longer than " + std::to_string(limits.maxCharacters) + " characters (" +
                                  std::to_string(used) + ", content warning included)"});
   };
-  const long long warning = countCharacters(post.spoilerText, limits);
+  // StatusLengthValidator counts the content warning as it is: only the text's URLs and mentions
+  // are shortened.
+  const long long warning = codePoints(post.spoilerText);
   for (size_t i = 0; i < post.parts.size(); ++i) {
     const std::string field = i == 0 ? "/content" : "/thread/" + std::to_string(i - 1) + "/content";
     if (!validUtf8(post.parts[i])) {
@@ -149,6 +151,13 @@ std::vector<sdk::Issue> checkLimits(const Post& post, const Limits& limits) {
     issues.push_back({"/options/inReplyToId", "is not a Mastodon status id"});
   if (static_cast<long long>(post.media.size()) > limits.maxMediaAttachments)
     issues.push_back({"/media", "more than " + std::to_string(limits.maxMediaAttachments) + " attachments"});
+  // PostStatusService#validate_media!: a video or an audio file is the status's only attachment
+  // ("Cannot attach a video to a post that already contains images"); GIFs (gifv) mix with images.
+  const auto audioOrVideo = [](const Post::Media& m) {
+    return m.kind == "video" || m.mimeType.rfind("video/", 0) == 0 || m.mimeType.rfind("audio/", 0) == 0;
+  };
+  if (post.media.size() > 1 && std::any_of(post.media.begin(), post.media.end(), audioOrVideo))
+    issues.push_back({"/media", "a video or audio file cannot be attached with other media"});
   for (size_t i = 0; i < post.media.size(); ++i) {
     const auto& m = post.media[i];
     const std::string field = "/media/" + std::to_string(i);
@@ -170,6 +179,10 @@ std::vector<sdk::Issue> checkLimits(const Post& post, const Limits& limits) {
       if (codePoints(poll.options[i]) > limits.pollMaxCharactersPerOption || poll.options[i].empty())
         issues.push_back({"/options/poll/options/" + std::to_string(i),
                           "must be 1 to " + std::to_string(limits.pollMaxCharactersPerOption) + " characters"});
+    for (size_t i = 1; i < poll.options.size(); ++i)  // PollValidator: duplicate_options
+      if (std::find(poll.options.begin(), poll.options.begin() + static_cast<std::ptrdiff_t>(i), poll.options[i]) !=
+          poll.options.begin() + static_cast<std::ptrdiff_t>(i))
+        issues.push_back({"/options/poll/options/" + std::to_string(i), "repeats an earlier option"});
     if (poll.expiresIn < limits.pollMinExpiration || poll.expiresIn > limits.pollMaxExpiration)
       issues.push_back({"/options/poll/expiresIn", "must be between " + std::to_string(limits.pollMinExpiration) +
                                                        " and " + std::to_string(limits.pollMaxExpiration) +
@@ -186,7 +199,7 @@ ms_status validate(const char* req, size_t len, const ms_reply* reply) {
     const auto issues = checkLimits(post, limits);
     std::optional<sdk::LengthCount> length;
     if (validUtf8(post.parts[0]) && validUtf8(post.spoilerText))
-      length = sdk::LengthCount{countCharacters(post.parts[0], limits) + countCharacters(post.spoilerText, limits),
+      length = sdk::LengthCount{countCharacters(post.parts[0], limits) + codePoints(post.spoilerText),
                                 limits.maxCharacters, "characters"};
     auto out = sdk::validationReply(issues, length);
     if (issues.empty()) return out;

@@ -57,6 +57,10 @@ void requireProcessed(const std::string& token, const Post& post, const std::vec
   for (size_t i = 0; i < ids.size(); ++i) {
     if (post.media[i].kind == "image") continue;  // images are processed while uploaded
     const auto r = exchange(apiRequest("GET", apiBase() + "/api/v1/media/" + ids[i], token));
+    // Only unattached media are found (MediaController#set_media_attachment: where(status_id: nil)):
+    // a 404 here is media a status already carries, e.g. the status whose answer was lost. The
+    // create with the same Idempotency-Key answers that status; anything else it refuses itself.
+    if (r.result == MS_OK && r.status == 404) continue;
     if (r.result == MS_OK && r.status == 206) throw StillProcessing{};
     if (r.result == MS_OK && r.status == 422)
       throw Error(MS_ERR_PERMANENT, "the instance could not process the media: " + errorText(r), "422");

@@ -250,6 +250,8 @@ MastodonInstance::Impl::Reply MastodonInstance::Impl::createStatus(const Request
       if (codePoints(option) > limits.pollMaxCharactersPerOption)
         return error(422, "Validation failed: Poll options must be at most " +
                               std::to_string(limits.pollMaxCharactersPerOption) + " characters long");
+    if (std::set<std::string>(s.pollOptions.begin(), s.pollOptions.end()).size() != s.pollOptions.size())
+      return error(422, "Validation failed: Poll options contain duplicate items");
     if (s.pollExpiresIn < limits.pollMinExpiration || s.pollExpiresIn > limits.pollMaxExpiration)
       return error(422, "Validation failed: Poll expiration is out of range");
   }
@@ -257,20 +259,27 @@ MastodonInstance::Impl::Reply MastodonInstance::Impl::createStatus(const Request
   if (!visibilities.count(s.visibility)) return error(422, "Validation failed: Visibility is not included in the list");
   if (s.text.empty() && s.mediaIds.empty() && s.pollOptions.empty())
     return error(422, "Validation failed: Text can't be blank");
-  if (countCharacters(s.text) + countCharacters(s.spoilerText) > limits.maxCharacters)
+  // StatusLengthValidator: [spoiler_text, countable_text(text)].join: the warning is not shortened.
+  if (countCharacters(s.text) + codePoints(s.spoilerText) > limits.maxCharacters)
     return error(422,
                  "Validation failed: Text character limit of " + std::to_string(limits.maxCharacters) + " exceeded");
   if (static_cast<long long>(s.mediaIds.size()) > limits.maxMediaAttachments ||
       (!s.mediaIds.empty() && !s.pollOptions.empty()))
     return error(
         422, "Cannot attach more than " + std::to_string(limits.maxMediaAttachments) + " files, nor files to a poll");
+  // PostStatusService#validate_media!: not_found, images_and_video, then not_ready.
   for (const auto& id : s.mediaIds) {
     const auto it = media.find(id);
     if (it == media.end() || it->second.accountId != g.accountId || !it->second.statusId.empty())
-      return error(422, "Media with IDs " + id + " not found or already attached to another post");
-    if (it->second.pollsLeft > 0 || it->second.failed)
-      return error(422, "Cannot attach files that have not finished processing. Try again in a moment!");
+      return error(422, "Media " + id + " not found or already attached to another post");
   }
+  if (s.mediaIds.size() > 1 && std::any_of(s.mediaIds.begin(), s.mediaIds.end(), [&](const std::string& id) {
+        return media[id].type == "video" || media[id].type == "audio";
+      }))
+    return error(422, "Cannot attach a video to a post that already contains images");
+  for (const auto& id : s.mediaIds)
+    if (media[id].pollsLeft > 0 || media[id].failed)
+      return error(422, "Cannot attach files that have not finished processing. Try again in a moment!");
   if (!s.inReplyToId.empty() && std::none_of(statuses.begin(), statuses.end(), [&](const Status& other) {
         return other.id == s.inReplyToId && !other.deleted;
       }))
@@ -371,8 +380,10 @@ MastodonInstance::Impl::Reply MastodonInstance::Impl::uploadMedia(const Request&
 }
 
 MastodonInstance::Impl::Reply MastodonInstance::Impl::showMedia(const std::string& id, const Grant& g) {
+  // MediaController#set_media_attachment: current_account.media_attachments.where(status_id: nil)
   const auto it = media.find(id);
-  if (it == media.end() || it->second.accountId != g.accountId) return error(404, "Record not found");
+  if (it == media.end() || it->second.accountId != g.accountId || !it->second.statusId.empty())
+    return error(404, "Record not found");
   auto& m = it->second;
   if (m.failed) return error(422, "Error processing thumbnail for uploaded media");
   if (m.pollsLeft > 0) {

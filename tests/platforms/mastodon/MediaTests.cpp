@@ -2,6 +2,33 @@
 // processing; the instance's media limits.
 #include "MastodonFixture.h"
 
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
+
+namespace {
+
+/// POST /api/v1/statuses straight to the emulator, past the plugin's own checks: status and body.
+std::pair<int, std::string> postStatus(const MastodonFixture& f, const json::object& body) {
+  const Poco::URI uri(f.m.url());
+  Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
+  Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/api/v1/statuses",
+                                 Poco::Net::HTTPMessage::HTTP_1_1);
+  const auto text = json::serialize(body);
+  request.set("Authorization", "Bearer " + f.token);
+  request.setContentType("application/json");
+  request.setContentLength(static_cast<std::streamsize>(text.size()));
+  session.sendRequest(request) << text;
+  Poco::Net::HTTPResponse response;
+  std::string answer;
+  Poco::StreamCopier::copyToString(session.receiveResponse(response), answer);
+  return {static_cast<int>(response.getStatus()), answer};
+}
+
+}  // namespace
+
 TEST_CASE("an image is uploaded with its alt text and attached", "[mastodon][media]") {
   MastodonFixture f;
   auto media = f.loaded.media("image", "image/png", 2048, "photo.png");
@@ -69,4 +96,56 @@ TEST_CASE("the instance's media limits are checked before the upload", "[mastodo
   auto r = f.call(Operation::UploadMedia, upload);
   CHECK(r.kind == ErrorKind::InvalidInput);
   for (const auto& line : f.m.requests()) CHECK(line != "POST /api/v2/media");
+}
+
+TEST_CASE("a video status whose answer was lost is retried: the attached video is no longer found, the key answers",
+          "[mastodon][media][exactly-once]") {
+  // GET /api/v1/media/:id finds only unattached media (MediaController: where(status_id: nil)).
+  MastodonFixture f;
+  f.m.setProcessingPolls(0);
+  auto media = f.loaded.media("video", "video/mp4", 4096, "clip.mp4");
+  json::object upload = {{"accessToken", f.token}};
+  for (const auto& [key, value] : media) upload[key] = value;
+  auto up = f.call(Operation::UploadMedia, upload);
+  REQUIRE(up.ok());
+  media["platformMediaId"] = up.json.at("platformMediaId");
+  auto post = f.post("Video, exactly once");
+  post["media"] = json::array{media};
+  f.m.faultNextCreates({marketsage::test::CreateFault::DropAfterCreate});
+  auto lost = f.call(Operation::Publish, post);
+  REQUIRE(lost.kind == ErrorKind::OutcomeUnknown);
+  REQUIRE(f.m.statusesCreated() == 1);
+
+  auto retry = f.call(Operation::Publish, post);
+  REQUIRE(retry.ok());
+  CHECK(f.m.statusesCreated() == 1);
+  CHECK(f.m.idempotentReplays() == 1);
+  CHECK(retry.json.at("postId").as_string() == f.m.statuses().back().id);
+}
+
+TEST_CASE("a video or audio file is a status's only attachment", "[mastodon][media][validate]") {
+  // PostStatusService#validate_media!: images_and_video when more than one and any audio_or_video.
+  MastodonFixture f;
+  auto image = f.loaded.media("image", "image/png", 2048, "photo.png");
+  auto video = f.loaded.media("video", "video/mp4", 4096, "clip.mp4");
+  auto gif = f.loaded.media("gif", "image/gif", 2048, "loop.gif");
+  auto mixed = f.call(Operation::Validate, {{"content", "x"}, {"media", json::array{image, video}}});
+  CHECK(mixed.kind == ErrorKind::InvalidInput);
+  CHECK(f.call(Operation::Validate, {{"content", "x"}, {"media", json::array{video}}}).ok());
+  CHECK(f.call(Operation::Validate, {{"content", "x"}, {"media", json::array{image, gif}}}).ok());
+
+  SECTION("the instance refuses it too") {
+    json::array ids;
+    for (auto m : {image, video}) {
+      json::object upload = {{"accessToken", f.token}};
+      for (const auto& [key, value] : m) upload[key] = value;
+      auto up = f.call(Operation::UploadMedia, upload);
+      REQUIRE(up.ok());
+      ids.emplace_back(up.json.at("platformMediaId"));
+    }
+    f.m.setProcessingPolls(0);
+    const auto r = postStatus(f, {{"status", "x"}, {"media_ids", ids}});
+    CHECK(r.first == 422);
+    CHECK(r.second.find("Cannot attach a video to a post that already contains images") != std::string::npos);
+  }
 }

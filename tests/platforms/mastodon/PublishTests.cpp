@@ -59,6 +59,11 @@ TEST_CASE("the limits are the instance's own, read from /api/v2/instance", "[mas
     REQUIRE(v.ok());
     CHECK(v.json.at("length").at("used").as_int64() == 4 + 1 + 23);  // "@ann", " ", the URL
     CHECK(v.json.at("length").at("limit").as_int64() == 30);
+    // StatusLengthValidator shortens the text's URLs, not the content warning's: 5 + 36 > 30.
+    auto warned = f.call(Operation::Validate,
+                         {{"content", "short"}, {"options", {{"spoilerText", "https://example.com/a/long/path/xx"}}}});
+    CHECK(warned.kind == ErrorKind::InvalidInput);
+    CHECK(warned.json.at("length").at("used").as_int64() == 5 + 34);
     auto over = f.call(Operation::Validate, {{"content", std::string(31, 'x')}});
     CHECK(over.kind == ErrorKind::InvalidInput);
     CHECK(over.json.at("issues").as_array().size() == 1);
@@ -73,6 +78,11 @@ TEST_CASE("validate refuses what Mastodon would", "[mastodon][validate]") {
     CHECK(r.kind == ErrorKind::InvalidInput);
   }
   CHECK(f.call(Operation::Validate, {{"content", ""}}).kind == ErrorKind::InvalidInput);
+  // PollValidator: duplicate_options
+  auto twice =
+      f.call(Operation::Validate,
+             {{"content", "x"}, {"options", {{"poll", {{"options", {"Yes", "No", "Yes"}}, {"expiresIn", 3600}}}}}});
+  CHECK(twice.kind == ErrorKind::InvalidInput);
   CHECK(f.call(Operation::Validate, {{"content", std::string(500, 'x')}}).ok());
 }
 
