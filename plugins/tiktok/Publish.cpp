@@ -92,6 +92,13 @@ std::string pending(const Json& resume, int seconds, const std::string& stage) {
       .str();
 }
 
+/// TikTok moderates a post meant to be seen by others before it names the post's id.
+constexpr int kModerationPollSeconds = 30;
+long long moderationPolls() {
+  const auto seconds = std::clamp<long long>(integerSetting("/moderation_wait_seconds", 3600), 0, 86400);
+  return (seconds + kModerationPollSeconds - 1) / kModerationPollSeconds;
+}
+
 int pollSeconds() { return static_cast<int>(std::clamp<long long>(integerSetting("/status_poll_seconds", 5), 1, 300)); }
 
 std::string postInfo(const Post& post) {
@@ -117,7 +124,7 @@ std::string postInfo(const Post& post) {
 /// The request that makes the post: a lost answer or a gateway's 5xx may mean it exists.
 std::string initPost(const Post& post, const std::string& token, const Creator& creator) {
   std::string path, body;
-  auto resume = Json::object().field("username", creator.username);
+  auto resume = Json::object().field("username", creator.username).field("privacy", post.privacyLevel);
   if (post.photo) {
     auto images = Json::array();
     for (const auto& m : post.media) {
@@ -256,8 +263,15 @@ std::string fetchStatus(std::string_view json, const std::string& token, const s
     const auto username = host.optionalString(json, "/resume/username", 200).value_or("");
     const auto id = firstPostId(r.body);
     auto extra = Json::object().field("publishId", publishId).field("status", status);
-    // A private (SELF_ONLY) post or one still in moderation has no public id yet: the publish_id
-    // is then the only id TikTok gives.
+    // TikTok names a post meant to be seen by others only once its moderation is over (minutes,
+    // at times hours): keep asking, every kModerationPollSeconds, for moderation_wait_seconds.
+    // A private (SELF_ONLY) post never gets a public id; after the wait the publish_id is the
+    // only id TikTok gives.
+    const auto privacy = host.optionalString(json, "/resume/privacy", 100).value_or("");
+    const auto polls = host.integer(json, "/resume/moderationPolls").value_or(0);
+    if (id.empty() && !privacy.empty() && privacy != "SELF_ONLY" && polls < moderationPolls())
+      return pending(Json::object().field("moderationPolls", polls + 1), kModerationPollSeconds,
+                     "TikTok is moderating the post; its public id comes after");
     if (id.empty()) return Json::object().field("postId", publishId).raw("extra", extra.field("public", false)).str();
     auto out = Json::object().field("postId", id);
     if (!username.empty()) out.field("url", "https://www.tiktok.com/@" + username + "/video/" + id);

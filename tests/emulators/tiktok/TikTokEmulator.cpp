@@ -207,6 +207,11 @@ void TikTokApi::setProcessingPolls(int polls) {
   state_->processingPolls = polls;
 }
 
+void TikTokApi::setModerationPolls(int polls) {
+  std::lock_guard lock(state_->mutex);
+  state_->moderationPolls = polls;
+}
+
 void TikTokApi::failNextPublish(const std::string& failReason) {
   std::lock_guard lock(state_->mutex);
   state_->nextFailReason = failReason;

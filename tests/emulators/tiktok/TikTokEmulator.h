@@ -68,6 +68,10 @@ class TikTokApi {
   void setRateLimit(const std::string& endpoint, int perMinute);
   /// Status fetches answered PROCESSING_* after the media arrived, before the post completes (default 1).
   void setProcessingPolls(int polls);
+  /// A post that is not SELF_ONLY stays in moderation for this many PUBLISH_COMPLETE status
+  /// fetches, answered with an empty publicaly_available_post_id (default 0): TikTok gives the
+  /// post id only once moderation is over.
+  void setModerationPolls(int polls);
   /// The next post that finishes processing ends FAILED with this fail_reason.
   void failNextPublish(const std::string& failReason);
   /// The creator may make `posts` more posts today; then init answers 403 spam_risk_too_many_posts.

@@ -222,6 +222,7 @@ void create(TikTokApi::State& state, Request& request, Response& response, TikTo
     stored.post.createdAtMs = tiktokNowMs();
     stored.uploadId = std::to_string(n) + "77";
     stored.processingLeft = state.processingPolls;
+    stored.moderationLeft = post.privacyLevel == "SELF_ONLY" ? 0 : state.moderationPolls;
     state.posts[stored.post.publishId] = stored;
     state.postOrder.push_back(stored.post.publishId);
     return std::make_pair(stored.post.publishId, stored.uploadId);
@@ -403,8 +404,13 @@ void TikTokApi::State::status(Request& request, Response& response) {
                     {"uploaded_bytes", post.received},
                     {"downloaded_bytes", post.fetchedBytes.empty() ? 0 : post.fetchedBytes.front()}};
   if (post.status == "FAILED") data["fail_reason"] = post.failReason;
+  // "If the post was created for public viewership, it must undergo TikTok's moderation process
+  // ... developers are not provided with the post_id until this process is complete" (Get Post
+  // Status): PUBLISH_COMPLETE with no id while it lasts, and never an id for a private post.
   json::array ids;
-  if (post.status == "PUBLISH_COMPLETE" && post.privacyLevel != "SELF_ONLY")
+  if (post.status == "PUBLISH_COMPLETE" && stored.moderationLeft > 0)
+    --stored.moderationLeft;
+  else if (post.status == "PUBLISH_COMPLETE" && post.privacyLevel != "SELF_ONLY")
     ids.emplace_back(static_cast<std::int64_t>(std::stoll(post.postId)));
   data["publicaly_available_post_id"] = ids;
   sendTikTokData(response, data);

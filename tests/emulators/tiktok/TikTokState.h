@@ -44,6 +44,7 @@ struct TikTokApi::State {
     std::string bytes;  ///< the video's bytes as uploaded
     std::string uploadId;
     int processingLeft = 1;
+    int moderationLeft = 0;  ///< PUBLISH_COMPLETE polls still without the public post id
     bool fetched = false;
   };
   struct VideoStats {
@@ -64,7 +65,8 @@ struct TikTokApi::State {
                                     {"user/info", 600}, {"video/query", 600}, {"video/list", 600}};
   std::map<std::string, std::deque<long long>> calls;  ///< token + " " + endpoint -> times in the window
   marketsage::test::CreateFaults createFaults;
-  int processingPolls = 1, postsLeft = -1, failChunks = 0, failChunkStatus = 503, failCalls = 0, failStatus = 500;
+  int processingPolls = 1, moderationPolls = 0, postsLeft = -1, failChunks = 0, failChunkStatus = 503, failCalls = 0,
+      failStatus = 500;
   std::string failCode, nextFailReason;
   int inits = 0, chunkPuts = 0, statusFetches = 0, refreshGrants = 0, revocations = 0;
   long long nextId = 1;

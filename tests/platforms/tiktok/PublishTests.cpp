@@ -146,3 +146,39 @@ TEST_CASE("validate: privacy_level is required, limits are TikTok's, length in U
   CHECK(f.call(Operation::Validate, branded).kind == ErrorKind::InvalidInput);
   CHECK(f.tiktok.requests().empty());
 }
+
+// https://developers.tiktok.com/doc/content-posting-api-reference-get-video-status: "If the post was
+// created for public viewership, it must undergo TikTok's moderation process ... developers are not
+// provided with the post_id until this process is complete."
+TEST_CASE("a public post waits out TikTok's moderation for its post id", "[tiktok][publish]") {
+  TikTokFixture f;
+  f.tiktok.setModerationPolls(3);
+  auto video = f.media("video", "video/mp4", 4000, "moderated.mp4");
+  int pendings = 0;
+  auto r = f.publishSettled(f.post("In moderation", {video}), &pendings);
+  REQUIRE(r.ok());
+  const auto p = f.tiktok.posts().at(0);
+  CHECK(p.status == "PUBLISH_COMPLETE");
+  CHECK(text(r.json, "postId") == p.postId);
+  CHECK(text(r.json, "url") == "https://www.tiktok.com/@ada.lovelace/video/" + p.postId);
+  CHECK(pendings == 3 + 3);  // init, upload, processing, then three answers still in moderation
+
+  SECTION("a private post has no public id to wait for") {
+    auto mine = f.publishSettled(f.post("Only me", {video}, {{"privacy_level", "SELF_ONLY"}}));
+    REQUIRE(mine.ok());
+    CHECK(text(mine.json, "postId") == f.tiktok.posts().back().publishId);
+    CHECK(mine.json.at("extra").at("public") == false);
+  }
+}
+
+TEST_CASE("moderation_wait_seconds bounds the wait; then the publish_id stands for the post", "[tiktok][publish]") {
+  TikTokFixture f({{"moderation_wait_seconds", 60}});
+  f.tiktok.setModerationPolls(10);
+  auto video = f.media("video", "video/mp4", 4000, "slow.mp4");
+  int pendings = 0;
+  auto r = f.publishSettled(f.post("Slow moderation", {video}), &pendings);
+  REQUIRE(r.ok());
+  CHECK(pendings == 3 + 2);  // 60 s at one status fetch every 30 s
+  CHECK(text(r.json, "postId") == f.tiktok.posts().at(0).publishId);
+  CHECK(r.json.at("extra").at("public") == false);
+}
