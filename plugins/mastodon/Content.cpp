@@ -5,6 +5,7 @@
 #include "Mastodon.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace mastodon {
 namespace {
@@ -30,6 +31,21 @@ bool validUtf8(std::string_view text) {
     i += n;
   }
   return true;
+}
+
+/// ISO 639-1/-3 code, optionally with Mastodon's regional or script variant ("pt-BR", "zh-TW",
+/// "sr-Latn": LanguagesHelper::REGIONAL_LOCALE_NAMES).
+bool languageCode(const std::string& code) {
+  const size_t dash = code.find('-');
+  const std::string base = code.substr(0, dash);
+  if (base.size() < 2 || base.size() > 3 ||
+      !std::all_of(base.begin(), base.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
+    return false;
+  if (dash == std::string::npos) return true;
+  const std::string variant = code.substr(dash + 1);
+  return variant.size() >= 2 && variant.size() <= 4 && std::all_of(variant.begin(), variant.end(), [](char c) {
+           return std::isalpha(static_cast<unsigned char>(c));
+         });
 }
 
 bool optionalBool(std::string_view json, const char* pointer) {
@@ -137,16 +153,17 @@ std::vector<sdk::Issue> checkLimits(const Post& post, const Limits& limits) {
     }
     const long long used = countCharacters(post.parts[i], limits) + warning;
     if (used > limits.maxCharacters) over(field, used);
-    const bool carried = i == 0 && (!post.media.empty() || post.poll);
-    if (post.parts[i].empty() && !carried) issues.push_back({field, "a status needs text, media or a poll"});
+    // Status: validates :text, presence: true, unless: with_media? — blank text is no text, and a
+    // poll does not stand in for it (methods/statuses#create: poll needs status).
+    const bool carried = i == 0 && !post.media.empty();
+    if (std::all_of(post.parts[i].begin(), post.parts[i].end(), isSpace) && !carried)
+      issues.push_back({field, "a status needs text or media (a poll needs text too)"});
   }
   if (!post.visibility.empty() && post.visibility != "public" && post.visibility != "unlisted" &&
       post.visibility != "private" && post.visibility != "direct")
     issues.push_back({"/options/visibility", "must be public, unlisted, private or direct"});
-  if (!post.language.empty() &&
-      (post.language.size() < 2 || post.language.size() > 3 ||
-       !std::all_of(post.language.begin(), post.language.end(), [](char c) { return c >= 'a' && c <= 'z'; })))
-    issues.push_back({"/options/language", "must be an ISO 639 language code such as \"en\""});
+  if (!post.language.empty() && !languageCode(post.language))
+    issues.push_back({"/options/language", R"(must be an ISO 639 language code such as "en" or "pt-BR")"});
   if (!post.inReplyToId.empty() && !isId(post.inReplyToId))
     issues.push_back({"/options/inReplyToId", "is not a Mastodon status id"});
   if (static_cast<long long>(post.media.size()) > limits.maxMediaAttachments)

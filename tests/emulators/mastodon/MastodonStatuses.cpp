@@ -257,7 +257,9 @@ MastodonInstance::Impl::Reply MastodonInstance::Impl::createStatus(const Request
   }
   static const std::set<std::string> visibilities = {"public", "unlisted", "private", "direct"};
   if (!visibilities.count(s.visibility)) return error(422, "Validation failed: Visibility is not included in the list");
-  if (s.text.empty() && s.mediaIds.empty() && s.pollOptions.empty())
+  // Status: validates :text, presence: true, unless: with_media? (a poll does not count; blank = empty)
+  if (std::all_of(s.text.begin(), s.text.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); }) &&
+      s.mediaIds.empty())
     return error(422, "Validation failed: Text can't be blank");
   // StatusLengthValidator: [spoiler_text, countable_text(text)].join: the warning is not shortened.
   if (countCharacters(s.text) + codePoints(s.spoilerText) > limits.maxCharacters)

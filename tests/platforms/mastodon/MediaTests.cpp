@@ -149,3 +149,13 @@ TEST_CASE("a video or audio file is a status's only attachment", "[mastodon][med
     CHECK(r.second.find("Cannot attach a video to a post that already contains images") != std::string::npos);
   }
 }
+
+TEST_CASE("the instance refuses a status whose text is blank unless it carries media (a poll is not enough)",
+          "[mastodon][validate]") {
+  MastodonFixture f;
+  const json::object poll = {{"options", {"Yes", "No"}}, {"expires_in", 3600}};
+  const auto r = postStatus(f, {{"status", "  "}, {"poll", poll}});
+  CHECK(r.first == 422);
+  CHECK(r.second.find("Text can't be blank") != std::string::npos);
+  CHECK(postStatus(f, {{"status", "Yes or no?"}, {"poll", poll}}).first == 200);
+}

@@ -78,6 +78,14 @@ TEST_CASE("validate refuses what Mastodon would", "[mastodon][validate]") {
     CHECK(r.kind == ErrorKind::InvalidInput);
   }
   CHECK(f.call(Operation::Validate, {{"content", ""}}).kind == ErrorKind::InvalidInput);
+  // Status validates the text's presence unless it has media: blank text, or a poll alone, is refused.
+  CHECK(f.call(Operation::Validate, {{"content", " \n "}}).kind == ErrorKind::InvalidInput);
+  CHECK(f.call(Operation::Validate,
+               {{"content", ""}, {"options", {{"poll", {{"options", {"Yes", "No"}}, {"expiresIn", 3600}}}}}})
+            .kind == ErrorKind::InvalidInput);
+  // LanguagesHelper takes regional variants
+  for (const auto* language : {"pt-BR", "zh-TW", "sr-Latn", "ast"})
+    CHECK(f.call(Operation::Validate, {{"content", "x"}, {"options", {{"language", language}}}}).ok());
   // PollValidator: duplicate_options
   auto twice =
       f.call(Operation::Validate,
