@@ -188,12 +188,13 @@ ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
       const auto a = xrpcPost(id.pds, "com.atproto.server.createSession",
                               Json::object().field("identifier", did).field("password", password).str(), "");
       if (!a.ok) {
-        if (a.http.result == MS_OK && (a.http.status == 401 || a.error == "AuthenticationRequired")) {
-          refuse("Bluesky refused the app password for " + name + " (" + a.message + ")");
-          continue;
-        }
+        // AccountTakedown is a 401 too (the reference PDS's createSession): name it, not the password.
         if (a.http.result == MS_OK && (a.error == "AccountTakedown" || a.error == "AccountDeactivated")) {
           refuse("the account " + name + " cannot sign in: " + a.error);
+          continue;
+        }
+        if (a.http.result == MS_OK && (a.http.status == 401 || a.error == "AuthenticationRequired")) {
+          refuse("Bluesky refused the app password for " + name + " (" + a.message + ")");
           continue;
         }
         fail(a, "createSession for " + name);
@@ -201,6 +202,13 @@ ms_status listAccounts(const char* req, size_t len, const ms_reply* reply) {
       const auto session = host.parse(a.http.body);
       if (session.string("/did").value_or("") != did)
         throw Error(MS_ERR_PERMANENT, "createSession answered for another account than " + did);
+      // A deactivated (or suspended) account still gets a session, with "active": false and its
+      // "status" (lexicon com.atproto.server.createSession); its PDS refuses every write.
+      if (session.get("/active").type == MS_JSON_BOOL && session.get("/active").text == "false") {
+        refuse("the account " + name + " is not active on its PDS (" + session.string("/status").value_or("inactive") +
+               ")");
+        continue;
+      }
       if (id.handle.empty()) id.handle = name;
       accounts.pushRaw(tokenJson(session, id));
     }

@@ -2,6 +2,8 @@
 // every attempt writes the same record), reconcile, delete_post and post_insights.
 #include "Bluesky.h"
 
+#include <regex>
+
 namespace bluesky {
 namespace {
 
@@ -19,6 +21,18 @@ struct Post {
   std::vector<std::string> langs;
   std::vector<Issue> issues;  ///< shapes the plugin reads but Bluesky would refuse
 };
+
+/// The lexicon's "language" format: well-formed BCP-47 (the regular expression of @atproto/syntax,
+/// which the PDS applies to app.bsky.feed.post langs; "en_US" or "english" are refused).
+bool validLanguage(const std::string& tag) {
+  static const std::regex kBcp47(
+      "^((en-GB-oed|i-ami|i-bnn|i-default|i-enochian|i-hak|i-klingon|i-lux|i-mingo|i-navajo|i-pwn|i-tao|i-tay|i-tsu|"
+      "sgn-BE-FR|sgn-BE-NL|sgn-CH-DE)|(art-lojban|cel-gaulish|no-bok|no-nyn|zh-guoyu|zh-hakka|zh-min|zh-min-nan|"
+      "zh-xiang))$|^(([A-Za-z]{2,3}(-[A-Za-z]{3}(-[A-Za-z]{3}){0,2})?)|[A-Za-z]{4}|[A-Za-z]{5,8})(-[A-Za-z]{4})?"
+      "(-([A-Za-z]{2}|[0-9]{3}))?(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*(-[0-9A-WY-Za-wy-z](-[A-Za-z0-9]{2,8})+)*"
+      "(-x(-[A-Za-z0-9]{1,8})+)?$|^x(-[A-Za-z0-9]{1,8})+$");
+  return std::regex_match(tag, kBcp47);
+}
 
 std::string at(const char* base, size_t i, const char* field = "") {
   return std::string(base) + "/" + std::to_string(i) + field;
@@ -71,6 +85,9 @@ Post readPost(const Document& json) {
     for (size_t i = 0, n = json.count("/options/langs"); i < n && i < 8; ++i)
       post.langs.push_back(requiredString(json, at("/options/langs", i).c_str(), 35));
     if (post.langs.size() > 3) post.issues.push_back({"/options/langs", "at most 3 languages"});
+    for (size_t i = 0; i < post.langs.size(); ++i)
+      if (!validLanguage(post.langs[i]))
+        post.issues.push_back({at("/options/langs", i), "not a BCP-47 language tag (like en, pt-BR)"});
   }
   // A link with images cannot also be a card: it goes into the text (and becomes a link facet).
   if (!post.link.empty() && !post.media.empty() && post.texts[0].find(post.link) == std::string::npos)

@@ -16,6 +16,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <regex>
 #include <sstream>
 
 namespace emulators {
@@ -130,6 +131,7 @@ struct BlueskyApi::State {
   mutable std::mutex mutex;
   struct Account {
     std::string did, handle, appPassword;
+    std::string status;  // "", "deactivated" or "takendown"
     long long followers = 0, follows = 0;
     std::map<std::string, size_t> blobs;  // cid → size
     std::vector<long long> writes;        // (time ms) of each point spent in the last hour
@@ -176,7 +178,8 @@ struct BlueskyApi::State {
   /// The account of the request's Bearer access JWT, or the PDS's error.
   Account& authorize(const Request& request, bool wantRefresh = false) {
     const auto bearer = marketsage::test::bearerToken(request);
-    if (!bearer) throw XrpcError{401, "AuthenticationRequired", "Authentication Required"};
+    // packages/pds/src/auth-verifier.ts: no bearer is 401 AuthMissing.
+    if (!bearer) throw XrpcError{401, "AuthMissing", "Authentication Required"};
     const auto it = tokens.find(*bearer);
     if (it == tokens.end() || it->second.revoked || it->second.refresh != wantRefresh)
       throw XrpcError{400, "InvalidToken", wantRefresh ? "Invalid token type" : "Token could not be verified"};
@@ -184,11 +187,18 @@ struct BlueskyApi::State {
     return accounts.at(it->second.did);
   }
   json::object session(const Account& a) {
-    return {{"accessJwt", issue(a.did, false)},
-            {"refreshJwt", issue(a.did, true)},
-            {"handle", a.handle},
-            {"did", a.did},
-            {"active", true}};
+    json::object out{{"accessJwt", issue(a.did, false)},
+                     {"refreshJwt", issue(a.did, true)},
+                     {"handle", a.handle},
+                     {"did", a.did},
+                     {"active", a.status.empty()}};
+    if (!a.status.empty()) out["status"] = a.status;
+    return out;
+  }
+  /// Writes of a deactivated account: 401 AccountDeactivated (auth-verifier checkDeactivated).
+  static void checkActive(const Account& a) {
+    if (a.status == "deactivated") throw XrpcError{401, "AccountDeactivated", "Account is deactivated"};
+    if (a.status == "takendown") throw XrpcError{401, "AccountTakedown", "Account has been taken down"};
   }
   Account& repoOf(const json::object& body, const Account& caller) {
     const auto repo = stringAt(body, "repo");
@@ -239,6 +249,27 @@ void BlueskyApi::State::checkPost(const Account& a, const json::object& record) 
   if (body.size() > 3000) throw invalid("Record/text must not be longer than 3000 characters");
   if (countGraphemes(body) > 300) throw invalid("Record/text must not be longer than 300 graphemes");
   if (stringAt(record, "createdAt").empty()) throw invalid("Record must have the property \"createdAt\"");
+  // prepare.ts assertValidCreatedAt: an atproto datetime (RFC 3339 with a zone, atproto.com/specs/lexicon).
+  static const std::regex kDatetime(
+      "^[0-9]{4}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-6][0-9]:[0-6][0-9](\\.[0-9]{1,20})?(Z|([+-][0-2][0-9]:[0-5][0-9]))"
+      "$");
+  const auto createdAt = stringAt(record, "createdAt");
+  if (!std::regex_match(createdAt, kDatetime) || createdAt.ends_with("-00:00"))
+    throw invalid("createdAt must be an valid atproto datetime (both RFC-3339 and ISO-8601)");
+  if (const auto* langs = record.if_contains("langs")) {
+    // app.bsky.feed.post langs: at most 3, each of the "language" format (BCP-47, @atproto/syntax).
+    static const std::regex kLanguage(
+        "^((en-GB-oed|i-ami|i-bnn|i-default|i-enochian|i-hak|i-klingon|i-lux|i-mingo|i-navajo|i-pwn|i-tao|i-tay|"
+        "i-tsu|sgn-BE-FR|sgn-BE-NL|sgn-CH-DE)|(art-lojban|cel-gaulish|no-bok|no-nyn|zh-guoyu|zh-hakka|zh-min|"
+        "zh-min-nan|zh-xiang))$|^(([A-Za-z]{2,3}(-[A-Za-z]{3}(-[A-Za-z]{3}){0,2})?)|[A-Za-z]{4}|[A-Za-z]{5,8})"
+        "(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*"
+        "(-[0-9A-WY-Za-wy-z](-[A-Za-z0-9]{2,8})+)*(-x(-[A-Za-z0-9]{1,8})+)?$|^x(-[A-Za-z0-9]{1,8})+$");
+    if (!langs->is_array() || langs->as_array().size() > 3)
+      throw invalid("Record/langs must be an array of at most 3 items");
+    for (const auto& lang : langs->as_array())
+      if (!lang.is_string() || !std::regex_match(std::string(lang.as_string()), kLanguage))
+        throw invalid("Record/langs/0 must be a well-formed BCP 47 language tag");
+  }
   if (const auto* facets = record.if_contains("facets")) {
     if (!facets->is_array()) throw invalid("Record/facets must be an array");
     for (const auto& f : facets->as_array()) {
@@ -299,6 +330,7 @@ void BlueskyApi::State::checkPost(const Account& a, const json::object& record) 
 
 void BlueskyApi::State::createRecord(Request& request, Response& response, std::unique_lock<std::mutex>& lock) {
   auto& caller = authorize(request);
+  checkActive(caller);
   if (request.getContentType().rfind("application/json", 0) != 0)
     throw XrpcError{400, "InvalidRequest", "Wrong request encoding (Content-Type): " + request.getContentType()};
   const auto parsed = json::parse(marketsage::test::readBody(request));
@@ -418,9 +450,11 @@ void BlueskyApi::State::handle(Request& request, Response& response) {
       const auto password = stringAt(body, "password");
       if (identifier.empty() || password.empty())
         throw XrpcError{400, "InvalidRequest", "Input must have the properties \"identifier\" and \"password\""};
-      for (auto& [did, a] : accounts)
-        if ((did == identifier || a.handle == identifier) && a.appPassword == password)
-          return marketsage::test::sendJson(response, 200, json::serialize(session(a)));
+      for (auto& [did, a] : accounts) {
+        if ((did != identifier && a.handle != identifier) || a.appPassword != password) continue;
+        if (a.status == "takendown") throw XrpcError{401, "AccountTakedown", "Account has been taken down"};
+        return marketsage::test::sendJson(response, 200, json::serialize(session(a)));
+      }
       throw XrpcError{401, "AuthenticationRequired", "Invalid identifier or password"};
     }
     if (method == "com.atproto.server.refreshSession" || method == "com.atproto.server.deleteSession") {
@@ -439,6 +473,7 @@ void BlueskyApi::State::handle(Request& request, Response& response) {
     if (method == "com.atproto.repo.uploadBlob") {
       needPost(true);
       auto& a = authorize(request);
+      checkActive(a);
       const auto type = request.getContentType();
       if (type.empty() || type == "*/*") throw XrpcError{400, "InvalidRequest", "Missing Content-Type"};
       const auto bytes = marketsage::test::readBody(request);
@@ -566,6 +601,11 @@ void BlueskyApi::setCounts(const std::string& uri, long long likes, long long re
                            long long quotes) {
   std::lock_guard lock(state_->mutex);
   state_->counts[uri] = {likes, reposts, replies, quotes};
+}
+
+void BlueskyApi::setAccountStatus(const std::string& did, const std::string& status) {
+  std::lock_guard lock(state_->mutex);
+  state_->accounts.at(did).status = status;
 }
 
 void BlueskyApi::setAccessLifetime(int seconds) {

@@ -40,6 +40,10 @@ class BlueskyApi {
   void setProfile(const std::string& did, long long followers, long long follows);
   /// Engagement of a post, as getPosts answers it.
   void setCounts(const std::string& uri, long long likes, long long reposts, long long replies, long long quotes);
+  /// The account's status on its PDS: "" (active), "deactivated" (createSession still answers, with
+  /// "active": false and the status; writes answer 401 AccountDeactivated) or "takendown"
+  /// (createSession answers 401 AccountTakedown), as the reference PDS does.
+  void setAccountStatus(const std::string& did, const std::string& status);
   /// Access JWTs issued from now on live `seconds` (default 7200).
   void setAccessLifetime(int seconds);
 

@@ -39,6 +39,21 @@ TEST_CASE("list_accounts signs in each named handle on its PDS and refuses the o
   CHECK(f.logs().find(kAlicePassword) == std::string::npos);
 }
 
+TEST_CASE("list_accounts refuses a deactivated account (active: false) and names a takedown", "[bluesky][accounts]") {
+  BlueskyFixture f;
+  f.bluesky.setAccountStatus(f.alice, "deactivated");
+  f.bluesky.setAccountStatus(f.bob, "takendown");
+  const auto r = f.call(Operation::ListAccounts, {{"accessToken", kAlicePassword}, {"accounts", {kAlice}}});
+  REQUIRE(r.ok());
+  CHECK(r.json.at("accounts").as_array().empty());
+  REQUIRE(r.json.at("refused").as_array().size() == 1);
+  CHECK(str(r.json.at("refused").at(0).at("reason")).find("deactivated") != std::string::npos);
+  const auto b = f.call(Operation::ListAccounts, {{"accessToken", kBobPassword}, {"accounts", {kBob}}});
+  REQUIRE(b.ok());
+  CHECK(b.json.at("accounts").as_array().empty());
+  CHECK(str(b.json.at("refused").at(0).at("reason")).find("AccountTakedown") != std::string::npos);
+}
+
 TEST_CASE("list_accounts refuses bad input before any network call", "[bluesky][accounts]") {
   BlueskyFixture f;
   for (const auto* text : {"", "[]", "{}", R"({"accessToken":"x"})", R"({"accessToken":"x","accounts":[]})",

@@ -65,8 +65,21 @@ TEST_CASE("emulator: sessions, XRPC errors, taken record keys and rate-limit hea
   const auto access = str(r.body.at("accessJwt"));
   CHECK(str(r.body.at("did")) == f.alice);
 
-  CHECK(xrpc(f.bluesky, "POST", "/xrpc/com.atproto.repo.createRecord", createBody(f.alice, "3n3lyfibu22aa")).status ==
-        401);
+  r = xrpc(f.bluesky, "POST", "/xrpc/com.atproto.repo.createRecord", createBody(f.alice, "3n3lyfibu22aa"));
+  CHECK(r.status == 401);
+  CHECK(str(r.body.at("error")) == "AuthMissing");  // no bearer (the reference PDS's auth-verifier)
+  // The record as prepare.ts and the lexicon check it: createdAt a datetime with a zone, langs BCP-47.
+  for (const auto& [field, value] :
+       std::vector<std::pair<std::string, json::value>>{{"createdAt", "2026-12-01 10:00:00"},
+                                                        {"createdAt", "2026-12-01T10:00:00"},
+                                                        {"langs", {"en_US"}},
+                                                        {"langs", {"en", "de", "fr", "it"}}}) {
+    auto body = json::parse(createBody(f.alice, "3n3lyfibu22az")).as_object();
+    body["record"].as_object()[field] = value;
+    r = xrpc(f.bluesky, "POST", "/xrpc/com.atproto.repo.createRecord", json::serialize(body), access);
+    CHECK(r.status == 400);
+    CHECK(str(r.body.at("error")) == "InvalidRequest");
+  }
   r = xrpc(f.bluesky, "POST", "/xrpc/com.atproto.repo.createRecord", createBody(f.bob, "3n3lyfibu22aa"), access);
   CHECK(r.status == 400);  // another account's repo
   r = xrpc(f.bluesky, "POST", "/xrpc/com.atproto.repo.createRecord", createBody(f.alice, "3n3lyfibu22aa"), access);

@@ -61,6 +61,16 @@ TEST_CASE("validate refuses what Bluesky cannot carry", "[bluesky][validate]") {
   CHECK(f.bluesky.calls().empty());
 }
 
+TEST_CASE("validate refuses langs that are not BCP-47 tags, as the PDS's lexicon check would", "[bluesky][validate]") {
+  BlueskyFixture f;
+  const auto bad = f.call(Operation::Validate, f.post("hello", {}, {{"langs", {"en", "en_US"}}}));
+  CHECK(bad.kind == ErrorKind::InvalidInput);
+  CHECK(str(bad.json.at("issues").at(0).at("field")) == "/options/langs/1");
+  CHECK(f.call(Operation::Publish, f.post("hello", {}, {{"langs", {"english"}}})).kind == ErrorKind::InvalidInput);
+  CHECK(f.bluesky.calls().empty());
+  CHECK(f.call(Operation::Validate, f.post("hello", {}, {{"langs", {"pt-BR", "zh-Hant", "ja"}}})).ok());
+}
+
 TEST_CASE("a text post carries link, mention and hashtag facets at UTF-8 byte offsets", "[bluesky][publish]") {
   BlueskyFixture f;
   f.connectAlice();
