@@ -78,7 +78,7 @@ std::string TikTokApi::State::mintToken(const std::string& scopes, const std::st
       current += c;
     }
   }
-  t.expiresAtMs = tiktokNowMs() + 86400 * 1000LL;
+  t.expiresAtMs = tiktokNowMs() + kAccessTokenSeconds * 1000LL;
   t.refresh = refresh;
   tokens[token] = t;
   issued.push_back(token);

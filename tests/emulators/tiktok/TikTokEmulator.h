@@ -49,8 +49,8 @@ class TikTokApi {
   std::string url() const;
 
   // ---- set-up ----
-  /// Mints an access token (24 h unless said otherwise) with a refresh token (refreshTokenOf).
-  std::string issueToken(const std::string& scopes = allScopes, int expiresInSeconds = 86400);
+  /// Mints an access token (2 h unless said otherwise) with a refresh token (refreshTokenOf).
+  std::string issueToken(const std::string& scopes = allScopes, int expiresInSeconds = 7200);
   std::string refreshTokenOf(const std::string& accessToken) const;
   /// Every access token issued so far expires now.
   void expireAllTokens();

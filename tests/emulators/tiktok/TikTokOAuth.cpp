@@ -132,18 +132,27 @@ void TikTokApi::State::token(Request& request, Response& response) {
     refresh = "rft." + std::to_string(nextId++) + "-" + std::to_string(tiktokNowMs());
     refreshTokens[refresh] = {scopes, false};
   } else if (get("grant_type") == "refresh_token") {
-    refresh = get("refresh_token");
-    const auto it = refreshTokens.find(refresh);
+    const auto old = get("refresh_token");
+    const auto it = refreshTokens.find(old);
     if (it == refreshTokens.end() || it->second.revoked)
       return sendOAuthError(response, 400, "invalid_grant", "Refresh token is invalid or expired.");
     scopes = it->second.scopes;
     ++refreshGrants;
+    // "Refresh tokens are rotated: a successful refresh request will return a new refresh_token in
+    // place of the one you sent. The previous refresh token stops working once a new one is issued."
+    // (https://developers.tiktok.com/docs/en/oauth-refresh-a-user-access-token)
+    it->second.revoked = true;
+    refresh = "rft." + std::to_string(nextId++) + "-" + std::to_string(tiktokNowMs());
+    refreshTokens[refresh] = {scopes, false};
+    for (auto& [name, t] : tokens)
+      if (t.refresh == old) t.refresh = refresh;  // the same grant: revoke still ends them all
   } else {
     return sendOAuthError(response, 400, "invalid_request", "grant_type is invalid.");
   }
   const auto access = mintToken(scopes, refresh);
-  json::object body{{"access_token", access},         {"expires_in", 86400},      {"open_id", openId},
-                    {"refresh_expires_in", 31536000}, {"refresh_token", refresh}, {"scope", scopes},
+  // Access tokens live 2 hours, refresh tokens 180 days (Manage OAuth Access Tokens, "Token lifetimes").
+  json::object body{{"access_token", access},         {"expires_in", kAccessTokenSeconds}, {"open_id", openId},
+                    {"refresh_expires_in", 15552000}, {"refresh_token", refresh},          {"scope", scopes},
                     {"token_type", "Bearer"}};
   marketsage::test::sendJson(response, 200, json::serialize(body));
 }

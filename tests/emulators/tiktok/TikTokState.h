@@ -25,6 +25,9 @@ void sendTikTokData(Response& response, const json::value& data);
 /// UTF-16 code units of UTF-8 text.
 size_t utf16Units(const std::string& text);
 
+/// An access token's lifetime: 2 hours (https://developers.tiktok.com/docs/en/oauth-user-access-token-management).
+constexpr int kAccessTokenSeconds = 7200;
+
 struct TikTokApi::State {
   struct Token {
     std::set<std::string> scopes;

@@ -95,7 +95,7 @@ TEST_CASE("consent, exchange with the verifier, refresh, revoke", "[tiktok][oaut
     REQUIRE(token.ok());
     const auto access = text(token.json, "accessToken");
     const auto refresh = text(token.json, "refreshToken");
-    CHECK(token.json.at("expiresIn").as_int64() == 86400);
+    CHECK(token.json.at("expiresIn").as_int64() == 7200);  // 2 hours
     CHECK(token.json.at("scopes").as_array().size() == 4);
     CHECK(text(token.json.at("account"), "id") == emulators::TikTokApi::openId);
     CHECK(text(token.json.at("account"), "name") == emulators::TikTokApi::displayName);
@@ -112,6 +112,13 @@ TEST_CASE("consent, exchange with the verifier, refresh, revoke", "[tiktok][oaut
       CHECK(text(renewed.json, "accessToken") != access);
       CHECK(f.tiktok.refreshGrants() == 1);
       CHECK(f.call(Operation::CheckToken, {{"accessToken", text(renewed.json, "accessToken")}}).ok());
+      // TikTok rotates refresh tokens: the reply carries the new one, and the old one stops working.
+      const auto rotated = text(renewed.json, "refreshToken");
+      CHECK(rotated != refresh);
+      auto stale = f.call(Operation::RefreshToken, {{"refreshToken", refresh}});
+      CHECK(stale.kind == ErrorKind::AuthInvalid);
+      CHECK(stale.platformCode == "invalid_grant");
+      CHECK(f.call(Operation::RefreshToken, {{"refreshToken", rotated}}).ok());
     }
     SECTION("revoke ends the grant: the token and the refresh token stop working") {
       REQUIRE(f.call(Operation::RevokeToken, {{"accessToken", access}, {"refreshToken", refresh}}).ok());
