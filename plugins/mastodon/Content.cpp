@@ -83,10 +83,22 @@ long long countCharacters(std::string_view text, const Limits& limits) {
     }
     size_t end = i;
     while (end < text.size() && !isSpace(text[end])) ++end;
-    const auto word = text.substr(i, end - i);
-    if (word.rfind("http://", 0) == 0 || word.rfind("https://", 0) == 0) {
+    auto word = text.substr(i, end - i);
+    const bool url = word.rfind("http://", 0) == 0 || word.rfind("https://", 0) == 0;
+    const bool mention = word.size() > 1 && word[0] == '@' && word.find('@', 1) != std::string_view::npos;
+    if (url || mention) {
+      // Trailing punctuation is not part of the entity (twitter-text's URLs end in [a-z0-9=_#/+-],
+      // Account::MENTION_RE's domains in a word character): "https://a.example/x." is 23 + 1.
+      while (word.size() > 1 && static_cast<unsigned char>(word.back()) < 0x80 &&
+             !std::isalnum(static_cast<unsigned char>(word.back())) &&
+             std::string_view(url ? "=_#/+-" : "_").find(word.back()) == std::string_view::npos) {
+        word.remove_suffix(1);
+        ++n;
+      }
+    }
+    if (url) {
       n += limits.charactersPerUrl;
-    } else if (word.size() > 1 && word[0] == '@' && word.find('@', 1) != std::string_view::npos) {
+    } else if (mention) {
       n += codePoints(word.substr(0, word.find('@', 1)));  // @user@domain counts as @user
     } else {
       n += codePoints(word);

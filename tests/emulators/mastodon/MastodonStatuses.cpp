@@ -94,10 +94,20 @@ long long MastodonInstance::Impl::countCharacters(const std::string& text) const
     }
     size_t end = i;
     while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end]))) ++end;
-    const std::string word = text.substr(i, end - i);
-    if (word.rfind("http://", 0) == 0 || word.rfind("https://", 0) == 0)
+    std::string word = text.substr(i, end - i);
+    const bool url = word.rfind("http://", 0) == 0 || word.rfind("https://", 0) == 0;
+    const bool mention = word.size() > 1 && word[0] == '@' && word.find('@', 1) != std::string::npos;
+    // The entity ends before trailing punctuation, which counts as itself (twitter-text's
+    // valid_url_path_ending_chars; Account::MENTION_RE's domain ends in a word character).
+    while ((url || mention) && word.size() > 1 && static_cast<unsigned char>(word.back()) < 0x80 &&
+           !std::isalnum(static_cast<unsigned char>(word.back())) &&
+           std::string(url ? "=_#/+-" : "_").find(word.back()) == std::string::npos) {
+      word.pop_back();
+      ++n;
+    }
+    if (url)
       n += limits.charactersPerUrl;
-    else if (word.size() > 1 && word[0] == '@' && word.find('@', 1) != std::string::npos)
+    else if (mention)
       n += codePoints(word.substr(0, word.find('@', 1)));
     else
       n += codePoints(word);
@@ -284,8 +294,8 @@ MastodonInstance::Impl::Reply MastodonInstance::Impl::createStatus(const Request
       return error(422, "Cannot attach files that have not finished processing. Try again in a moment!");
   if (!s.inReplyToId.empty() && std::none_of(statuses.begin(), statuses.end(), [&](const Status& other) {
         return other.id == s.inReplyToId && !other.deleted;
-      }))
-    return error(404, "Record not found");
+      }))  // StatusesController#set_thread: statuses.errors.in_reply_not_found
+    return error(404, "The post you are trying to reply to does not appear to exist.");
 
   const auto fault = faults.next();
   if (fault == marketsage::test::CreateFault::RefuseWithoutCreate)

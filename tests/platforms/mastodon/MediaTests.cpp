@@ -159,3 +159,14 @@ TEST_CASE("the instance refuses a status whose text is blank unless it carries m
   CHECK(r.second.find("Text can't be blank") != std::string::npos);
   CHECK(postStatus(f, {{"status", "Yes or no?"}, {"poll", poll}}).first == 200);
 }
+
+TEST_CASE("the instance counts a URL as 23 characters and the punctuation after it as itself", "[mastodon][validate]") {
+  MastodonFixture f;
+  auto limits = emulators::MastodonInstance::Limits{};
+  limits.maxCharacters = 24;
+  f.m.setLimits(limits);
+  CHECK(postStatus(f, {{"status", "https://example.com/a/long/launch/path."}}).first == 200);
+  const auto over = postStatus(f, {{"status", "https://example.com/a/long/launch/path.."}});
+  CHECK(over.first == 422);
+  CHECK(over.second.find("character limit of 24") != std::string::npos);
+}

@@ -64,6 +64,10 @@ TEST_CASE("the limits are the instance's own, read from /api/v2/instance", "[mas
                          {{"content", "short"}, {"options", {{"spoilerText", "https://example.com/a/long/path/xx"}}}});
     CHECK(warned.kind == ErrorKind::InvalidInput);
     CHECK(warned.json.at("length").at("used").as_int64() == 5 + 34);
+    // Trailing punctuation is outside the URL or mention and counts: 23 + 1, " ", 4 + 1.
+    auto ended = f.call(Operation::Validate, {{"content", "https://example.com/launch. @ann@other.example,"}});
+    REQUIRE(ended.ok());
+    CHECK(ended.json.at("length").at("used").as_int64() == 24 + 1 + 5);
     auto over = f.call(Operation::Validate, {{"content", std::string(31, 'x')}});
     CHECK(over.kind == ErrorKind::InvalidInput);
     CHECK(over.json.at("issues").as_array().size() == 1);
