@@ -7,10 +7,12 @@
 /// proxies to the AppView: getPosts, getProfile).
 ///
 /// What it checks as the real services do: Bearer sessions (access JWTs expire, 400 ExpiredToken;
-/// unknown ones 400 InvalidToken; none 401 AuthenticationRequired), refresh JWTs rotated by
-/// refreshSession, JSON bodies with Content-Type, the post record's lexicon (text at most 300
-/// graphemes and 3000 bytes, facets inside the text, at most 4 images of at most 1,000,000 bytes
-/// that this account uploaded, reply refs to records that exist), record-key syntax, and a key
+/// unknown ones 400 InvalidToken; none 401 AuthMissing), refresh JWTs rotated by refreshSession,
+/// deactivated accounts (session "active": false, writes 401 AccountDeactivated) and takedowns (401
+/// AccountTakedown), JSON bodies with Content-Type, the post record's lexicon (text at most 300
+/// graphemes and 3000 bytes, createdAt an atproto datetime, at most 3 BCP-47 langs, facets inside
+/// the text, at most 4 images of at most 1,000,000 bytes that this account uploaded, reply refs to
+/// records that exist), record-key syntax, and a key
 /// already taken answers 500 InternalServerError as the reference PDS does. Write limits answer 429
 /// RateLimitExceeded with ratelimit-limit/-remaining/-reset/-policy headers (docs.bsky.app "Rate
 /// Limits": creates cost 3 points, 5000 points an hour per account). Thread-safe.
