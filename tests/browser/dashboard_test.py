@@ -343,6 +343,54 @@ def scenario_connect(d):
         d.step("the " + platform + " accounts are listed", listed)
 
 
+def scenario_connect_instance(d):
+    """Mastodon: the card asks for the user's server; an internal address is refused with a message,
+    the emulated instance leads to its consent page and back with the account connected. Bluesky's
+    card asks for an app password and a handle, not a bot token."""
+    d.step("sign in as ADMIN", lambda: (d.sign_in("ADMIN"), d.go("accounts")))
+    card = '.platform-card[data-platform="mastodon"]'
+
+    def submit_server(url):
+        field = d.visible(card + " #instance-mastodon")
+        field.clear()
+        field.send_keys(url)
+        d.visible(card + " button.connect").click()
+
+    def internal():
+        submit_server("https://10.1.2.3")
+        said = d.notice("error")
+        print("  notice: " + said)
+        if "instance" not in said:
+            raise ScenarioFailed("the refusal does not name the instance URL: " + said)
+    d.step("an internal server is refused with a message", internal, allow_console=("400",))
+
+    def to_consent():
+        submit_server(d.s["mastodonUrl"])
+        d.url_starts(d.s["mastodonUrl"])
+        d.visible("#consent")
+    d.step("the emulated instance: its consent page", to_consent)
+
+    def authorize():
+        d.visible("#authorize").click()
+        d.url_starts(d.base + "/social-media")
+        print("  notice: " + d.notice("ok"))
+    d.step("Authorize: back with an ok notice", authorize)
+
+    def listed():
+        d.go("accounts")
+        connections = [c for c in d.api("/api/social-media/connections") if c["platform"] == "mastodon"]
+        if len(connections) != 1:
+            raise ScenarioFailed("expected one mastodon connection, got {}".format(len(connections)))
+        d.visible('.account[data-connection-id="{}"]'.format(connections[0]["id"]))
+    d.step("the Mastodon account is listed", listed)
+
+    def bluesky_form():
+        labels = " ".join(l.text for l in d.visible('.platform-card[data-platform="bluesky"]').find_elements(By.CSS_SELECTOR, "label"))
+        if "App password" not in labels or "Handle" not in labels or "Bot token" in labels:
+            raise ScenarioFailed("the Bluesky form asks: " + labels)
+    d.step("the Bluesky card asks for an app password and a handle", bluesky_form)
+
+
 def scenario_refused_consent(d):
     d.step("sign in as ADMIN", lambda: (d.sign_in("ADMIN"), d.go("accounts")))
     for platform in ("twitter", "facebook"):

@@ -12,6 +12,9 @@
 
 #include "GraphEmulator.h"
 #include "XEmulator.h"
+#if defined(MARKETSAGE_WITH_MASTODON)
+#include "MastodonEmulator.h"
+#endif
 
 #include <Poco/DigestEngine.h>
 #include <Poco/SHA2Engine.h>
@@ -53,7 +56,8 @@ struct Dashboard {
     return json::serialize(json::object{
         {"publishing",
          {{"waitSeconds", 20}, {"retryBaseMillis", 200}, {"pollMillis", 100}, {"workers", 4}, {"leaseSeconds", 30}}},
-        {"plugins", {{"facebook", {{"api_version", graphVersion}}}}}});
+        {"plugins", {{"facebook", {{"api_version", graphVersion}}}}},
+        {"media", {{"fetchAllowHosts", {"127.0.0.1"}}}}});  // the emulated Mastodon instance
   }
 
   std::string admin() { return w.a.byRole["ADMIN"].key; }
@@ -152,6 +156,18 @@ TEST_CASE("browser: connect Facebook and X through their consent pages", "[brows
   CHECK(connectionsOf(d.w, d.admin(), "twitter").size() == 1);
   CHECK(connectionsOf(d.w, d.admin(), "facebook").size() == d.graph.pages().size());
 }
+
+#if defined(MARKETSAGE_WITH_MASTODON) && defined(MARKETSAGE_WITH_BLUESKY)
+TEST_CASE(
+    "browser: Mastodon asks for the server and connects through its consent page; Bluesky asks for an app password",
+    "[browser]") {
+  emulators::MastodonInstance mastodon;
+  Dashboard d;
+  d.run("connect-instance", {{"mastodonUrl", mastodon.url()}});
+  CHECK(connectionsOf(d.w, d.admin(), "mastodon").size() == 1);
+  CHECK(mastodon.apps().size() == 1);
+}
+#endif
 
 TEST_CASE("browser: a refused consent at X and at Facebook lands on the dashboard with a message", "[browser]") {
   Dashboard d;
