@@ -121,7 +121,7 @@ void fail(const HttpResponse& r, const std::string& what, bool creates) {
     throw Error(MS_ERR_TRANSIENT, "TikTok failed: " + text, code);
   // TikTok says access_token_invalid for an expired token and a revoked one alike: the host
   // refreshes once, and a refused refresh token then marks the connection invalid.
-  if (r.status == 401 && code == "scope_not_authorized")
+  if (r.status == 401 && (code == "scope_not_authorized" || code == "scope_permission_missed"))
     throw Error(MS_ERR_AUTH_INVALID, "the user did not grant the scope for this: " + text, code);
   if (r.status == 401 || code == "access_token_invalid")
     throw Error(MS_ERR_AUTH_EXPIRED, "TikTok refused the access token: " + text, code);

@@ -2,7 +2,7 @@
 // connecting with Login Kit (TikTok's hex PKCE challenge), a video from the media library sent in
 // TikTok's chunks and a photo post TikTok pulls from the host's signed URLs, both polled through
 // "pending" replies; the creator's privacy levels enforced; a rate limit per user token; a
-// processing failure with TikTok's reason; the day's token expiry refreshed; a lost init answer
+// processing failure with TikTok's reason; the two-hour token expiry refreshed; a lost init answer
 // retried for an upload and left to a person for a URL pull (TikTok cannot be reconciled);
 // analytics; and no token in the database files or the logs.
 #if defined(MARKETSAGE_WITH_TIKTOK)
@@ -216,7 +216,7 @@ TEST_CASE(
   CHECK(str(post.at("results").at(0), "status") == "failed");
   CHECK(str(post.at("results").at(0), "error").find("spam_risk_text") != std::string::npos);
 
-  // The day is up: TikTok answers access_token_invalid, the host refreshes once and goes on.
+  // The two hours are up: TikTok answers access_token_invalid, the host refreshes once and goes on.
   tt.expireAllTokens();
   post = publish(w, admin, {{"content", "After a day"}, {"targets", {conn}}, {"media", {video}}, {"options", options}});
   INFO(json::serialize(post));

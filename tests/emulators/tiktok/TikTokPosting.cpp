@@ -172,9 +172,11 @@ void TikTokApi::State::userInfo(Request& request, Response& response) {
       user["display_name"] = displayName;
     else if (field == "follower_count" || field == "following_count" || field == "likes_count" ||
              field == "video_count") {
+      // A field beyond the token's scopes: 400 scope_permission_missed ("Access token is invalid,
+      // some fields need additional scopes", https://developers.tiktok.com/doc/tiktok-api-v2-error-handling).
       if (!scopes->count("user.info.stats"))
-        return sendTikTokError(response, 401, "scope_not_authorized",
-                               "The user did not authorize the scope required for completing this request.");
+        return sendTikTokError(response, 400, "scope_permission_missed",
+                               "Access token is invalid, some fields need additional scopes: " + field + ".");
       user[field] = field == "follower_count" ? followers
                     : field == "likes_count"  ? likes
                     : field == "video_count"  ? videoCount

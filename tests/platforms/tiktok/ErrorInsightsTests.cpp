@@ -59,6 +59,14 @@ TEST_CASE("TikTok's errors map to the ABI's kinds", "[tiktok][errors]") {
     CHECK(r.kind == ErrorKind::AuthInvalid);
     CHECK(r.platformCode == "scope_not_authorized");
   }
+  SECTION("scope_permission_missed is a missing grant, not an expired token, whatever its status") {
+    for (const int status : {400, 401}) {
+      f.tiktok.failNext(1, status, "scope_permission_missed");
+      auto r = f.call(Operation::CheckToken, {{"accessToken", f.token}});
+      CHECK(r.kind == ErrorKind::AuthInvalid);
+      CHECK(r.platformCode == "scope_permission_missed");
+    }
+  }
   SECTION("a processing failure carries TikTok's fail_reason") {
     f.tiktok.failNextPublish("frame_rate_check_failed");
     auto r = f.publishSettled(f.post("x", {video}));
