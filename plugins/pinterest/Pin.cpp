@@ -22,6 +22,9 @@ size_t codePoints(std::string_view text) {
 
 bool httpUrl(const std::string& url) { return url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0; }
 
+/// board_id and board_section_id must match ^\d+$ (PinCreate in the API's OpenAPI description).
+bool numericId(const std::string& id) { return !id.empty() && id.find_first_not_of("0123456789") == std::string::npos; }
+
 template <size_t N>
 bool oneOf(const std::string& value, const char* const (&list)[N]) {
   return std::any_of(std::begin(list), std::end(list), [&](const char* v) { return value == v; });
@@ -54,7 +57,12 @@ Pin readPin(std::string_view json) {
     pin.keyFrameSeconds = *seconds;
   }
   pin.descriptionLength = codePoints(pin.description);
-  if (pin.boardId.empty()) issue("/options/board_id", "a Pin needs a board (the connection's board or board_id)");
+  if (pin.boardId.empty())
+    issue("/options/board_id", "a Pin needs a board (the connection's board or board_id)");
+  else if (!numericId(pin.boardId))
+    issue("/options/board_id", "a Pinterest board id is a number");
+  if (!pin.boardSectionId.empty() && !numericId(pin.boardSectionId))
+    issue("/options/board_section_id", "a Pinterest board section id is a number");
   if (codePoints(pin.title) > kTitleLimit) issue("/options/title", "longer than 100 characters");
   if (pin.descriptionLength > kDescriptionLimit) issue("/content", "longer than 500 characters");
   if (!pin.link.empty() && (!httpUrl(pin.link) || pin.link.size() > kLinkLimit))

@@ -10,9 +10,10 @@ namespace {
 constexpr long long kMarginMs = 5 * 60 * 1000;  // Pins this much before the attempt may still be its own
 constexpr int kMaxPages = 3;                    // 300 Pins read at most
 
-/// created_at ("2026-12-01T10:00:00", UTC, sometimes without a zone) in ms, 0 when unreadable.
+/// created_at in ms, 0 when unreadable. The API reference shows "2020-01-01T20:10:40-00:00"
+/// (https://developers.pinterest.com/docs/api/v5/boards-list_pins); answers without a zone are UTC.
 long long createdAt(std::string text) {
-  if (!text.empty() && text.back() != 'Z' && text.find('+', 10) == std::string::npos) text += "Z";
+  if (text.size() >= 19 && text.back() != 'Z' && text.find_first_of("+-", 19) == std::string::npos) text += "Z";
   return host.parseTime(text).value_or(0);
 }
 
@@ -39,7 +40,8 @@ ms_status reconcile(const char* req, size_t len, const ms_reply* reply) {
       for (size_t i = 0, n = list.count("/items"); i < n; ++i) {
         const auto at = "/items/" + std::to_string(i);
         auto field = [&](const char* name) { return list.string((at + name).c_str()).value_or(""); };
-        if (createdAt(field("/created_at")) < *attemptedAt - kMarginMs) {
+        // An unreadable created_at is no evidence that the listing went past the attempt.
+        if (const auto created = createdAt(field("/created_at")); created != 0 && created < *attemptedAt - kMarginMs) {
           older = true;
           continue;
         }

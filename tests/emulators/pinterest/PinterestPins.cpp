@@ -23,9 +23,14 @@ size_t codePoints(const std::string& text) {
       std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
+/// As the API reference's samples show it: "2020-01-01T20:10:40-00:00"
+/// (https://developers.pinterest.com/docs/api/v5/boards-list_pins).
 std::string createdAt(long long ms) {
-  return Poco::DateTimeFormatter::format(Poco::Timestamp(ms * 1000), "%Y-%m-%dT%H:%M:%S");
+  return Poco::DateTimeFormatter::format(Poco::Timestamp(ms * 1000), "%Y-%m-%dT%H:%M:%S-00:00");
 }
+
+/// Pinterest ids are decimal digits (the API's ^\d+$ pattern for board_id, board_section_id).
+bool numericId(const std::string& id) { return !id.empty() && id.find_first_not_of("0123456789") == std::string::npos; }
 
 bool isImage(const std::string& bytes) {
   return bytes.rfind("\x89PNG", 0) == 0 || bytes.rfind("\xFF\xD8\xFF", 0) == 0 || bytes.rfind("GIF8", 0) == 0 ||
@@ -131,6 +136,11 @@ void PinterestApi::State::createPin(Request& request, Response& response) {
   pin.link = text("link");
   pin.altText = text("alt_text");
   if (pin.boardId.empty()) return sendPinterestError(response, 400, 1, "Invalid parameters: board_id is required.");
+  if (!numericId(pin.boardId))
+    return sendPinterestError(response, 400, 1, "Invalid parameters: board_id does not match '^\\d+$'.");
+  if (const auto* section = o.if_contains("board_section_id");
+      section && (!section->is_string() || !numericId(std::string(section->as_string()))))
+    return sendPinterestError(response, 400, 1, "Invalid parameters: board_section_id does not match '^\\d+$'.");
   if (!ownBoard(pin.boardId)) return sendPinterestError(response, 404, 40, "Board not found.");
   if (codePoints(pin.title) > 100)
     return sendPinterestError(response, 400, 1, "Invalid parameters: title is too long.");

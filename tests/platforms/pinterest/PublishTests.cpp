@@ -48,6 +48,21 @@ TEST_CASE("Pinterest: validate counts the description and refuses what Pinterest
   CHECK(f.pinterest.requests().empty());  // offline
 }
 
+TEST_CASE("Pinterest: board and section ids are numbers, as the API's ^\\d+$ pattern wants them", "[pinterest]") {
+  PinterestFixture f;
+  const auto board = f.call(Operation::Validate, f.post("Shelf", {f.image("m1")}, {{"board_id", "workshop-ideas"}}));
+  CHECK(board.kind == ErrorKind::InvalidInput);
+  CHECK(issues(board).find("/options/board_id") != std::string::npos);
+  const auto section =
+      f.call(Operation::Validate, f.post("Shelf", {f.image("m2")}, {{"board_section_id", "section one"}}));
+  CHECK(section.kind == ErrorKind::InvalidInput);
+  CHECK(issues(section).find("/options/board_section_id") != std::string::npos);
+  CHECK(f.call(Operation::Publish, f.post("Shelf", {f.image("m3")}, {{"board_id", "ideas"}})).kind ==
+        ErrorKind::InvalidInput);
+  CHECK(f.pinterest.pinCreates() == 0);  // refused before Pinterest would answer 400
+  CHECK(f.call(Operation::Validate, f.post("Shelf", {f.image("m4")}, {{"board_section_id", "549755885999"}})).ok());
+}
+
 TEST_CASE("Pinterest: an image Pin with title, description, link and alt text; another board; delete", "[pinterest]") {
   PinterestFixture f;
   auto media = f.image("m1", pngBytes(1000, 1500, 5000));
