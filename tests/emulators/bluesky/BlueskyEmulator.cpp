@@ -432,7 +432,10 @@ void BlueskyApi::State::handle(Request& request, Response& response) {
       return v.as_object();
     };
     const auto needPost = [&](bool wanted) {
-      if (post != wanted) throw XrpcError{405, "InvalidRequest", "Incorrect HTTP method (" + request.getMethod() + ")"};
+      // @atproto/xrpc-server: a query over POST or a procedure over GET is 400 InvalidRequest.
+      if (post != wanted)
+        throw XrpcError{400, "InvalidRequest",
+                        "Incorrect HTTP method (" + request.getMethod() + ") expected " + (wanted ? "POST" : "GET")};
     };
     if (method == "com.atproto.identity.resolveHandle") {
       needPost(false);

@@ -105,6 +105,9 @@ TEST_CASE("emulator: sessions, XRPC errors, taken record keys and rate-limit hea
   r = xrpc(f.bluesky, "GET", "/xrpc/com.atproto.server.getSession", "", access);
   CHECK(r.status == 400);
   CHECK(str(r.body.at("error")) == "ExpiredToken");
+  r = xrpc(f.bluesky, "GET", "/xrpc/com.atproto.repo.createRecord", "", access);
+  CHECK(r.status == 400);  // a procedure over GET (@atproto/xrpc-server)
+  CHECK(str(r.body.at("message")) == "Incorrect HTTP method (GET) expected POST");
   r = xrpc(f.bluesky, "GET", "/" + f.alice);  // the PLC directory
   REQUIRE(r.status == 200);
   CHECK(str(r.body.at("service").at(0).at("serviceEndpoint")) == f.bluesky.url());
