@@ -183,7 +183,8 @@ std::vector<sdk::Issue> checkLimits(const Post& post, const Limits& limits) {
   // PostStatusService#validate_media!: a video or an audio file is the status's only attachment
   // ("Cannot attach a video to a post that already contains images"); GIFs (gifv) mix with images.
   const auto audioOrVideo = [](const Post::Media& m) {
-    return m.kind == "video" || m.mimeType.rfind("video/", 0) == 0 || m.mimeType.rfind("audio/", 0) == 0;
+    return m.kind == "video" ||
+           (m.kind != "gif" && (m.mimeType.rfind("video/", 0) == 0 || m.mimeType.rfind("audio/", 0) == 0));
   };
   if (post.media.size() > 1 && std::any_of(post.media.begin(), post.media.end(), audioOrVideo))
     issues.push_back({"/media", "a video or audio file cannot be attached with other media"});

@@ -133,6 +133,11 @@ TEST_CASE("a video or audio file is a status's only attachment", "[mastodon][med
   CHECK(mixed.kind == ErrorKind::InvalidInput);
   CHECK(f.call(Operation::Validate, {{"content", "x"}, {"media", json::array{video}}}).ok());
   CHECK(f.call(Operation::Validate, {{"content", "x"}, {"media", json::array{image, gif}}}).ok());
+  auto silentLoop = f.loaded.media("gif", "video/mp4", 2048, "loop.mp4");  // a GIF as video: gifv too
+  CHECK(f.call(Operation::Validate, {{"content", "x"}, {"media", json::array{image, silentLoop}}}).ok());
+  auto audio = f.loaded.media("document", "audio/mpeg", 2048, "talk.mp3");
+  CHECK(f.call(Operation::Validate, {{"content", "x"}, {"media", json::array{image, audio}}}).kind ==
+        ErrorKind::InvalidInput);
 
   SECTION("the instance refuses it too") {
     json::array ids;
