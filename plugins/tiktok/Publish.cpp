@@ -263,13 +263,13 @@ std::string fetchStatus(std::string_view json, const std::string& token, const s
     const auto username = host.optionalString(json, "/resume/username", 200).value_or("");
     const auto id = firstPostId(r.body);
     auto extra = Json::object().field("publishId", publishId).field("status", status);
-    // TikTok names a post meant to be seen by others only once its moderation is over (minutes,
-    // at times hours): keep asking, every kModerationPollSeconds, for moderation_wait_seconds.
-    // A private (SELF_ONLY) post never gets a public id; after the wait the publish_id is the
-    // only id TikTok gives.
+    // TikTok names a post "created for public viewership" only once its moderation is over
+    // (minutes, at times hours): keep asking, every kModerationPollSeconds, for
+    // moderation_wait_seconds. A post for friends, followers or the creator alone need not get a
+    // public id; after the wait the publish_id is the only id TikTok gives.
     const auto privacy = host.optionalString(json, "/resume/privacy", 100).value_or("");
     const auto polls = host.integer(json, "/resume/moderationPolls").value_or(0);
-    if (id.empty() && !privacy.empty() && privacy != "SELF_ONLY" && polls < moderationPolls())
+    if (id.empty() && privacy == "PUBLIC_TO_EVERYONE" && polls < moderationPolls())
       return pending(Json::object().field("moderationPolls", polls + 1), kModerationPollSeconds,
                      "TikTok is moderating the post; its public id comes after");
     if (id.empty()) return Json::object().field("postId", publishId).raw("extra", extra.field("public", false)).str();

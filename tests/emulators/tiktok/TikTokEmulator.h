@@ -68,7 +68,7 @@ class TikTokApi {
   void setRateLimit(const std::string& endpoint, int perMinute);
   /// Status fetches answered PROCESSING_* after the media arrived, before the post completes (default 1).
   void setProcessingPolls(int polls);
-  /// A post that is not SELF_ONLY stays in moderation for this many PUBLISH_COMPLETE status
+  /// A PUBLIC_TO_EVERYONE post stays in moderation for this many PUBLISH_COMPLETE status
   /// fetches, answered with an empty publicaly_available_post_id (default 0): TikTok gives the
   /// post id only once moderation is over.
   void setModerationPolls(int polls);

@@ -224,7 +224,7 @@ void create(TikTokApi::State& state, Request& request, Response& response, TikTo
     stored.post.createdAtMs = tiktokNowMs();
     stored.uploadId = std::to_string(n) + "77";
     stored.processingLeft = state.processingPolls;
-    stored.moderationLeft = post.privacyLevel == "SELF_ONLY" ? 0 : state.moderationPolls;
+    stored.moderationLeft = post.privacyLevel == "PUBLIC_TO_EVERYONE" ? state.moderationPolls : 0;
     state.posts[stored.post.publishId] = stored;
     state.postOrder.push_back(stored.post.publishId);
     return std::make_pair(stored.post.publishId, stored.uploadId);

@@ -164,8 +164,10 @@ TEST_CASE("a public post waits out TikTok's moderation for its post id", "[tikto
   CHECK(pendings == 3 + 3);  // init, upload, processing, then three answers still in moderation
 
   SECTION("a private post has no public id to wait for") {
-    auto mine = f.publishSettled(f.post("Only me", {video}, {{"privacy_level", "SELF_ONLY"}}));
+    int more = 0;
+    auto mine = f.publishSettled(f.post("Only me", {video}, {{"privacy_level", "SELF_ONLY"}}), &more);
     REQUIRE(mine.ok());
+    CHECK(more == 3);
     CHECK(text(mine.json, "postId") == f.tiktok.posts().back().publishId);
     CHECK(mine.json.at("extra").at("public") == false);
   }
