@@ -303,8 +303,13 @@ void BlueskyApi::State::checkPost(const Account& a, const json::object& record) 
         const auto cid = stringAt(objectAt(blob, "ref", "blob ref"), "$link");
         const auto known = a.blobs.find(cid);
         if (known == a.blobs.end()) throw XrpcError{400, "InvalidRequest", "Could not find blob: " + cid};
+        // The PDS's blob transactor (verifyBlob) against the lexicon's maxSize and accept.
+        if (const auto mime = stringAt(blob, "mimeType"); mime.rfind("image/", 0) != 0)
+          throw XrpcError{400, "InvalidMimeType", "Wrong type of file. It is " + mime + " but it must match image/*"};
         if (known->second > 1000000)
-          throw invalid("Record/embed/images/image file size too large. 1000000 bytes maximum");
+          throw XrpcError{400, "BlobTooLarge",
+                          "This file is too large. It is " + std::to_string(known->second) +
+                              " bytes but the maximum size is 1000000 bytes."};
         if (const auto* ratio = i.if_contains("aspectRatio");
             ratio && (ratio->as_object().at("width").to_number<long long>() < 1 ||
                       ratio->as_object().at("height").to_number<long long>() < 1))

@@ -10,6 +10,8 @@
 #include <catch2/catch.hpp>
 
 #include <ctime>
+#include <tuple>
+#include <vector>
 
 namespace bluesky_test {
 namespace {
@@ -111,6 +113,37 @@ TEST_CASE("emulator: sessions, XRPC errors, taken record keys and rate-limit hea
   r = xrpc(f.bluesky, "GET", "/" + f.alice);  // the PLC directory
   REQUIRE(r.status == 200);
   CHECK(str(r.body.at("service").at(0).at("serviceEndpoint")) == f.bluesky.url());
+}
+
+}  // namespace bluesky_test
+
+namespace bluesky_test {
+
+TEST_CASE("emulator: image blobs are checked as the PDS's blob transactor does (image/*, 1,000,000 bytes)",
+          "[bluesky][emulator]") {
+  BlueskyFixture f;
+  auto r = xrpc(f.bluesky, "POST", "/xrpc/com.atproto.server.createSession",
+                R"({"identifier":"alice.bsky.social","password":"abcd-efgh-ijkl-mnop"})");
+  REQUIRE(r.status == 200);
+  const auto access = str(r.body.at("accessJwt"));
+  const std::vector<std::tuple<std::string, size_t, std::string>> cases = {
+      {"video/mp4", 100, "InvalidMimeType"}, {"image/png", 1000001, "BlobTooLarge"}, {"image/png", 1000000, ""}};
+  int n = 0;
+  for (const auto& [mime, bytes, error] : cases) {
+    r = xrpc(f.bluesky, "POST", "/xrpc/com.atproto.repo.uploadBlob", std::string(bytes, static_cast<char>('a' + n)),
+             access, mime);
+    REQUIRE(r.status == 200);
+    auto body = json::parse(createBody(f.alice, "3n3lyfibu22b" + std::string(1, static_cast<char>('a' + n++))));
+    body.as_object()["record"].as_object()["embed"] = {{"$type", "app.bsky.embed.images"},
+                                                       {"images", {{{"alt", ""}, {"image", r.body.at("blob")}}}}};
+    r = xrpc(f.bluesky, "POST", "/xrpc/com.atproto.repo.createRecord", json::serialize(body), access);
+    if (error.empty()) {
+      CHECK(r.status == 200);
+    } else {
+      CHECK(r.status == 400);
+      CHECK(str(r.body.at("error")) == error);
+    }
+  }
 }
 
 }  // namespace bluesky_test
