@@ -99,6 +99,11 @@ void fail(const HttpResponse& r, const std::string& what) {
   if (r.status == 429)
     throw Error(MS_ERR_RATE_LIMITED, "Pinterest throttled the call (" + text + ")", platformCode, retryAfter(r));
   if (r.status == 408 || r.status >= 500) throw Error(MS_ERR_TRANSIENT, "Pinterest failed: " + text, platformCode);
+  // 401 code 3: the token lacks a scope the call needs; a refresh keeps the same scopes, so the
+  // user must grant them again (https://github.com/pinterest/api-quickstart/issues/97).
+  if (r.status == 401 && code && *code == 3)
+    throw Error(MS_ERR_AUTH_INVALID, "Pinterest refused the grant for this (a scope is missing): " + text,
+                platformCode);
   if (r.status == 401) throw Error(MS_ERR_AUTH_EXPIRED, "Pinterest refused the access token: " + text, platformCode);
   if (r.status == 403) throw Error(MS_ERR_AUTH_INVALID, "Pinterest refused the grant for this: " + text, platformCode);
   throw Error(MS_ERR_PERMANENT, "Pinterest refused: " + text, platformCode);

@@ -97,10 +97,13 @@ bool PinterestApi::State::authorize(Request& request, Response& response, std::i
     sendPinterestError(response, 401, 2, "Authentication failed.");
     return false;
   }
+  // A token without the scope: 401 with code 3, as Pinterest answers it (a real trace in
+  // https://github.com/pinterest/api-quickstart/issues/97), not 403.
   for (const char* scope : needed)
     if (!it->second.scopes.count(scope)) {
-      sendPinterestError(response, 403, 3,
-                         std::string("Not authorized to access this resource: missing scope ") + scope);
+      sendPinterestError(response, 401, 3,
+                         "Your token does not have sufficient permissions to perform this operation. Please ensure "
+                         "your token is authorized with the correct set of scopes.");
       return false;
     }
   return true;

@@ -104,7 +104,8 @@ TEST_CASE("Pinterest: check_token, an expired token, a missing scope, api_versio
   CHECK(f.call(Operation::CheckToken, {{"accessToken", f.token}, {"account", account}}).ok());
   const auto narrow = f.pinterest.issueToken("boards:read,pins:read");
   const auto refused = f.call(Operation::CheckToken, {{"accessToken", narrow}, {"account", account}});
-  CHECK(refused.kind == ErrorKind::AuthInvalid);
+  CHECK(refused.kind == ErrorKind::AuthInvalid);  // 401 code 3: a refresh would not add the scope
+  CHECK(refused.platformCode == "3");
   f.pinterest.expireAllTokens();
   const auto expired = f.call(Operation::CheckToken, {{"accessToken", f.token}, {"account", account}});
   CHECK(expired.kind == ErrorKind::AuthExpired);
