@@ -7,7 +7,7 @@
 // https://developers.facebook.com/documentation/instagram-platform/content-publishing/resumable-uploads
 // https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media
 // https://developers.facebook.com/documentation/instagram-platform/instagram-graph-api/reference/ig-container
-#include "MetaReconcile.hpp"
+#include "MetaContainers.hpp"
 
 namespace marketsage::instagram {
 namespace {
@@ -159,179 +159,40 @@ std::string createContainer(const Graph& graph, const std::string& igUser, const
   return container;
 }
 
-/// GET /{ig-user-id}/content_publishing_limit: refuse early when the 24-hour quota is used up.
-/// Best effort: only a clear "no quota left" answer stops the post.
-void checkPublishingLimit(const Graph& graph, const std::string& igUser) {
-  std::string body;
-  try {
-    body = graph.get("/" + igUser + "/content_publishing_limit", {{"fields", "quota_usage,config"}});
-  } catch (const Error& e) {
-    if (e.status == MS_ERR_RATE_LIMITED || e.status == MS_ERR_AUTH_EXPIRED || e.status == MS_ERR_AUTH_INVALID) throw;
-    return;
-  }
-  const auto used = host.integer(body, "/data/0/quota_usage");
-  const auto total = host.integer(body, "/data/0/config/quota_total");
-  if (used && total && *total > 0 && *used >= *total)
-    throw Error(MS_ERR_RATE_LIMITED,
-                "the account has used its " + std::to_string(*total) + " API posts of the last 24 hours",
-                "content_publishing_limit",
-                static_cast<int32_t>(host.integer(body, "/data/0/config/quota_duration").value_or(86400)));
-}
-
-/// The containers of a post on its way, kept by the host between publish calls in "resume":
-/// {"instagram": {"container", "children": [...], "since", "remade"}}.
-struct Containers {
-  std::string parent;                 ///< what media_publish takes: the one item, or the carousel
-  std::vector<std::string> children;  ///< carousel items, in the post's order
-  long long since = 0;                ///< unix ms when the first was made (0: none made yet)
-  long long remade = 0;               ///< times all were made again after they EXPIRED
-
-  static Containers of(const Post& post) {
-    Containers c;
-    const auto kept = host.get(post.resume, "/instagram");
-    if (kept.type != MS_JSON_OBJECT) return c;
-    if (const auto parent = host.optionalString(kept.text, "/container", 128))
-      c.parent = graphId(*parent, "resume.instagram.container");
-    for (std::size_t i = 0, n = optionalArraySize(kept.text, "/children", kMaxCarousel); i < n; ++i)
-      c.children.push_back(
-          graphId(host.requiredString(kept.text, "/children/" + std::to_string(i), 128), "resume.instagram.children"));
-    c.since = host.integer(kept.text, "/since").value_or(0);
-    c.remade = host.integer(kept.text, "/remade").value_or(0);
-    return c;
-  }
-
-  /// The publish reply that hands the containers to the host and asks to be called again.
-  std::string pending(long long seconds, const std::string& stage) const {
-    auto ids = Json::array();
-    for (const auto& id : children) ids.push(id);
-    auto kept = Json::object().raw("children", ids).field("since", since).field("remade", remade);
-    if (!parent.empty()) kept.field("container", parent);
-    return Json::object()
-        .raw("pending", Json::object()
-                            .field("retryAfterSeconds", seconds)
-                            .field("stage", stage)
-                            .raw("resume", Json::object().raw("instagram", kept)))
-        .str();
-  }
-};
-
-/// Made again at most this often after they EXPIRED (Instagram keeps a container 24 hours).
-constexpr long long kMaxRemakes = 2;
-
-struct ContainerStatus {
-  std::string code, text;  ///< status_code (IN_PROGRESS, FINISHED, PUBLISHED, ERROR, EXPIRED) and status
-};
-
-/// GET /{container-id}?fields=status_code,status
-ContainerStatus statusOf(const Graph& graph, const std::string& container) {
-  const auto body = graph.get("/" + container, {{"fields", "status_code,status"}});
-  return {host.string(body, "/status_code").value_or(""), host.string(body, "/status").value_or("")};
-}
-
 Error processingFailed(const ContainerStatus& s) {
   return Error(MS_ERR_PERMANENT, "Instagram could not process the media (" + s.code + "): " + s.text, s.code);
 }
 
-/// A container still IN_PROGRESS: come back after status_poll_interval_ms; after
-/// status_poll_max_seconds since the first container, MS_ERR_TRANSIENT (the host retries with
-/// backoff, still with these containers).
-std::string stillProcessing(const Containers& c, const std::string& container) {
-  const long long waited = (host.nowMs() - c.since) / 1000;
-  if (waited > numberSetting("/status_poll_max_seconds", 300))
-    throw Error(MS_ERR_TRANSIENT,
-                "Instagram is still processing the media after " + std::to_string(waited) + " s (IN_PROGRESS)",
-                "IN_PROGRESS");
-  const long long seconds = std::max(1LL, (numberSetting("/status_poll_interval_ms", 3000) + 999) / 1000);
-  return c.pending(seconds, "Instagram is processing the media (container " + container + " IN_PROGRESS)");
-}
+/// Instagram's container flow: GET /{container-id}?fields=status_code,status, the 24-hour quota at
+/// GET /{ig-user-id}/content_publishing_limit, POST /{ig-user-id}/media_publish; the containers kept
+/// in resume as {"instagram": {...}}.
+constexpr ContainerFlow kFlow{"Instagram",
+                              "instagram",
+                              kMaxCarousel,
+                              "status_code,status",
+                              "/status_code",
+                              "/status",
+                              "content_publishing_limit",
+                              "the account has used its",
+                              "media_publish",
+                              3000,
+                              "container ",
+                              processingFailed};
 
-std::string joined(const std::vector<std::string>& ids) {
-  std::string out;
-  for (const auto& id : ids) out += (out.empty() ? "" : ",") + id;
-  return out;
-}
-
-/// POST /{ig-user-id}/media_publish creation_id=<container>: the one call that makes the post
-/// live. A refusal after which the container turns out PUBLISHED (an earlier attempt's publish
-/// landed late) is a post to look up, not a failure.
-std::string publishContainer(const Graph& graph, const std::string& igUser, const Containers& c) {
-  std::string mediaId;
-  try {
-    mediaId = idIn(graph.post("/" + igUser + "/media_publish", {{"creation_id", c.parent}}, Effect::Creates));
-  } catch (const Error& e) {
-    if (e.status != MS_ERR_PERMANENT) throw;  // unknown outcome, throttled, token refused: as they are
-    const auto now = statusOf(graph, c.parent);
-    if (now.code == "PUBLISHED")
-      throw Error(
-          MS_ERR_OUTCOME_UNKNOWN,
-          "Instagram refused to publish container " + c.parent + " again: it is PUBLISHED already (" + e.message + ")",
-          e.platformCode);
-    if (now.code == "IN_PROGRESS") return stillProcessing(c, c.parent);
-    throw;
-  }
-  auto reply = Json::object().field("postId", mediaId);
-  if (const auto url = publishedField(graph, mediaId, "permalink")) reply.field("url", *url);
-  return reply.raw("extra", Json::object().field("containerId", c.parent)).str();
-}
-
-/// One publish call: makes what containers are missing and answers pending (so the host keeps
-/// their ids before anything can go live), waits (pending) while Instagram processes them, then
-/// publishes the container — once: a container already PUBLISHED is an unknown outcome to look up.
+/// One publish call: the shared container flow with Instagram's containers (POST /{ig-user-id}/media).
 std::string publishPost(const Post& post) {
   const Graph graph(post.accessToken);
   const auto igUser = graphId(post.accountId, "account.id");
   const Options options = readOptions(post);
   const auto caption = captionOf(post);
-  Containers c = Containers::of(post);
-  if (c.since == 0) {
-    checkPublishingLimit(graph, igUser);
-    c.since = host.nowMs();
-  }
-  for (;;) {
-    bool made = false;
-    std::optional<ContainerStatus> expired;
-    if (post.media.size() > 1 && c.parent.empty()) {
-      for (std::size_t i = c.children.size(); i < post.media.size(); ++i) {
-        c.children.push_back(createContainer(graph, igUser, post.media[i], options, caption, true));
-        made = true;
-      }
-      bool processing = false;
-      for (const auto& child : c.children) {
-        const auto s = statusOf(graph, child);
-        if (s.code == "EXPIRED")
-          expired = s;
-        else if (s.code == "IN_PROGRESS")
-          processing = true;
-        else if (s.code != "FINISHED")
-          throw processingFailed(s);
-      }
-      if (!expired && processing)
-        return made ? c.pending(1, "carousel items made") : stillProcessing(c, joined(c.children));
-      if (!expired) {
-        c.parent =
-            idIn(graph.post("/" + igUser + "/media",
-                            {{"media_type", "CAROUSEL"}, {"children", joined(c.children)}, {"caption", caption}}));
-        made = true;
-      }
-    } else if (c.parent.empty()) {
-      c.parent = createContainer(graph, igUser, post.media.front(), options, caption, false);
-      made = true;
-    }
-    if (made) return c.pending(1, "containers made; publishing next");
-    if (!expired) {
-      const auto s = statusOf(graph, c.parent);
-      if (s.code == "PUBLISHED")
-        throw Error(MS_ERR_OUTCOME_UNKNOWN,
-                    "container " + c.parent + " is PUBLISHED already: an earlier attempt went live", s.code);
-      if (s.code == "IN_PROGRESS") return stillProcessing(c, c.parent);
-      if (s.code == "FINISHED") return publishContainer(graph, igUser, c);
-      if (s.code != "EXPIRED") throw processingFailed(s);
-      expired = s;
-    }
-    // Unpublished for 24 hours: Instagram dropped the containers; make them again, a few times.
-    if (c.remade >= kMaxRemakes) throw processingFailed(*expired);
-    c = Containers{{}, {}, host.nowMs(), c.remade + 1};
-  }
+  return kFlow.publish(
+      graph, igUser, post,
+      [&](std::size_t i) { return createContainer(graph, igUser, post.media[i], options, caption, true); },
+      [&](const std::string& children) {
+        return idIn(graph.post("/" + igUser + "/media",
+                               {{"media_type", "CAROUSEL"}, {"children", children}, {"caption", caption}}));
+      },
+      [&] { return createContainer(graph, igUser, post.media.front(), options, caption, false); });
 }
 
 // ---- reconcile ---------------------------------------------------------------------------
@@ -351,30 +212,17 @@ std::string reconcileMedia(const Attempt& a) {
   const Graph graph(a.post.accessToken);
   const auto igUser = graphId(a.post.accountId, "account.id");
   const bool story = readOptions(a.post).mediaType == "STORIES";
-  const Containers c = Containers::of(a.post);
-  std::optional<ContainerStatus> status;
-  if (!c.parent.empty()) {
-    try {
-      status = statusOf(graph, c.parent);
-    } catch (const Error& e) {
-      if (e.status != MS_ERR_PERMANENT) throw;  // a container Graph no longer shows: the listing tells
-    }
-    if (status && status->code != "PUBLISHED") return notFoundReply();
-  }
-  const auto caption = captionOf(a.post);
-  const auto type = listedType(a.post);
-  // Stories carry no caption of ours: any story since the attempt is a candidate.
-  const auto matches = findListed(graph, "/" + igUser + (story ? "/stories" : "/media"),
-                                  {{"fields", "id,caption,timestamp,permalink,media_type"}}, "timestamp",
-                                  a.windowStart(), a.windowStart(), [&](const std::string& media) {
-                                    return story || (host.string(media, "/caption").value_or("") == caption &&
-                                                     host.string(media, "/media_type").value_or("") == type);
-                                  });
-  auto answer = answerFrom(
-      matches, [](const std::string& media) { return host.string(media, "/permalink"); }, story ? "stories" : "media");
-  if (status && host.string(answer, "/outcome") == "not_found")
-    throw Error(MS_ERR_TRANSIENT, "container " + c.parent + " is PUBLISHED but its media is not listed yet");
-  return answer;
+  return kFlow.reconcile(graph, a.post, "media", [&] {
+    const auto caption = captionOf(a.post);
+    const auto type = listedType(a.post);
+    // Stories carry no caption of ours: any story since the attempt is a candidate.
+    return listedAnswer(graph, a, "/" + igUser + (story ? "/stories" : "/media"),
+                        "id,caption,timestamp,permalink,media_type", story ? "stories" : "media",
+                        [&](const std::string& media) {
+                          return story || (host.string(media, "/caption").value_or("") == caption &&
+                                           host.string(media, "/media_type").value_or("") == type);
+                        });
+  });
 }
 
 }  // namespace
