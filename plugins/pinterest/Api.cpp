@@ -3,6 +3,7 @@
 #include "Pinterest.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace pinterest {
 
@@ -96,8 +97,17 @@ void fail(const HttpResponse& r, const std::string& what) {
   const auto code = host.integer(r.body, "/code");
   const auto platformCode = code ? std::to_string(*code) : std::to_string(r.status);
   const auto text = what + ": " + shorten(host.string(r.body, "/message").value_or("HTTP " + std::to_string(r.status)));
-  if (r.status == 429)
+  if (r.status == 429) {
+    // Pinterest also answers 429 to content it takes for spam (its message or message_detail says
+    // so, as Pinterest's own api-quickstart api_common.py tells them apart): waiting does not
+    // change that answer, so it is a refusal, not a limit.
+    auto detail = host.string(r.body, "/message_detail").value_or("") + " " + text;
+    std::transform(detail.begin(), detail.end(), detail.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (detail.find("spam") != std::string::npos)
+      throw Error(MS_ERR_PERMANENT, "Pinterest refused it as spam: " + text, platformCode);
     throw Error(MS_ERR_RATE_LIMITED, "Pinterest throttled the call (" + text + ")", platformCode, retryAfter(r));
+  }
   if (r.status == 408 || r.status >= 500) throw Error(MS_ERR_TRANSIENT, "Pinterest failed: " + text, platformCode);
   // 401 code 3: the token lacks a scope the call needs; a refresh keeps the same scopes, so the
   // user must grant them again (https://github.com/pinterest/api-quickstart/issues/97).

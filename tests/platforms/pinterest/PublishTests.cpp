@@ -159,6 +159,11 @@ TEST_CASE("Pinterest: rate limits, expired tokens, another user's board, an imag
   CHECK(limited.kind == ErrorKind::RateLimited);
   CHECK(limited.retryAfterSeconds == 42);
   CHECK(limited.platformCode == "29");
+  // A 429 for spam is Pinterest refusing this content: not waited out and sent again.
+  f.pinterest.failNext(1, 429, 29, "Your request was blocked because it looks like spam.");
+  const auto spam = f.call(Operation::Publish, f.post("Buy now", {f.image("m9")}));
+  CHECK(spam.kind == ErrorKind::Permanent);
+  CHECK(spam.message.find("spam") != std::string::npos);
 
   f.pinterest.addForeignBoard("777");
   const auto foreign = f.call(Operation::Publish, f.post("Not mine", {f.image("m2")}, {{"board_id", "777"}}));
