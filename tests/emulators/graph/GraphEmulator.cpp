@@ -5,8 +5,6 @@
 #include <Poco/Base64Decoder.h>
 #include <Poco/Base64Encoder.h>
 #include <Poco/Net/HTMLForm.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/MessageHeader.h>
 #include <Poco/Net/PartHandler.h>
@@ -116,27 +114,6 @@ std::vector<std::string> Call::fields() const {
   }
   if (!current.empty()) out.push_back(current);
   return out;
-}
-
-std::optional<std::string> fetch(const std::string& url, std::string& contentType) {
-  try {
-    Poco::URI uri(url);
-    if (uri.getScheme() != "http") return std::nullopt;  // loopback test servers speak plain HTTP
-    Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
-    session.setTimeout(Poco::Timespan(5, 0));
-    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathAndQuery(),
-                                   Poco::Net::HTTPMessage::HTTP_1_1);
-    session.sendRequest(request);
-    Poco::Net::HTTPResponse response;
-    std::istream& in = session.receiveResponse(response);
-    std::string body;
-    Poco::StreamCopier::copyToString(in, body);
-    if (response.getStatus() != Poco::Net::HTTPResponse::HTTP_OK) return std::nullopt;
-    contentType = response.getContentType();
-    return body;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
 }
 
 namespace {

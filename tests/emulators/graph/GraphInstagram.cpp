@@ -66,7 +66,7 @@ void recordBytes(Item& item, const std::string& bytes) {
 /// Meta downloads image_url at once: unreachable -> 9004/2207052, not a JPEG -> 36001/2207005.
 void downloadImage(Item& container) {
   std::string contentType;
-  const auto bytes = fetch(container.mediaUrl, contentType);
+  const auto bytes = fetchMedia(container.mediaUrl, contentType);
   if (!bytes)
     throw mediaError(9004, 2207052, "Media download has failed. The media URI doesn't meet our requirements.",
                      "Media download has failed",
@@ -167,7 +167,7 @@ json::value createContainer(Impl& impl, const Call& call, const GraphApi::Page& 
     } else {
       container.mediaUrl = call.param("video_url");
       std::string contentType;
-      const auto bytes = fetch(container.mediaUrl, contentType);
+      const auto bytes = fetchMedia(container.mediaUrl, contentType);
       if (bytes)
         recordBytes(container, *bytes);
       else
@@ -338,7 +338,7 @@ json::value rupload(Impl& impl, Call& call) {
   std::string bytes = body;
   if (!call.header("file_url").empty()) {
     std::string contentType;
-    bytes = fetch(call.header("file_url"), contentType).value_or("");
+    bytes = fetchMedia(call.header("file_url"), contentType).value_or("");
     if (bytes.empty())
       throw GraphError{9004, "Media download has failed. The media URI doesn't meet our requirements.", 2207052};
     upload->second.size = bytes.size();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "GraphEmulator.h"
+#include "MediaFetch.h"
 #include "TestServer.h"
 
 #include <Poco/Net/HTTPServerRequest.h>
@@ -186,6 +187,6 @@ void serve(Impl& impl, Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPSer
 /// GET /{v}/dialog/oauth: answers the redirect itself.
 void dialog(Impl& impl, Call& call, Poco::Net::HTTPServerResponse& response);
 /// Fetches `url` over HTTP as Meta's crawler does: the body, or nullopt when unreachable / not 200.
-std::optional<std::string> fetch(const std::string& url, std::string& contentType);
+using marketsage::test::fetchMedia;
 
 }  // namespace emulators::graph

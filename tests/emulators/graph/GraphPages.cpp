@@ -95,7 +95,7 @@ json::value createPhoto(Impl& impl, const Call& call, const std::string& pageId)
   std::string bytes = call.bytes("source");
   if (bytes.empty() && call.has("url")) {
     std::string contentType;
-    bytes = fetch(call.param("url"), contentType).value_or("");
+    bytes = fetchMedia(call.param("url"), contentType).value_or("");
   }
   if (bytes.empty()) throw GraphError{324, "(#324) Requires upload file"};
   if (!looksLikeImage(bytes)) throw GraphError{324, "(#324) Missing or invalid image file"};
@@ -179,7 +179,7 @@ json::value createVideo(Impl& impl, const Call& call, const std::string& pageId)
   std::string bytes = call.bytes("source");
   if (bytes.empty() && call.has("file_url")) {
     std::string contentType;
-    bytes = fetch(call.param("file_url"), contentType).value_or("");
+    bytes = fetchMedia(call.param("file_url"), contentType).value_or("");
   }
   if (const std::string handle = call.param("fbuploader_video_file_chunk"); !handle.empty()) {
     auto uploaded = impl.uploads.find(handle);

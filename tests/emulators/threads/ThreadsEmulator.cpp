@@ -1,10 +1,6 @@
 // The Threads emulator's server, state and test knobs; the endpoints are in ThreadsRoutes.cpp.
 #include "ThreadsInternals.h"
 
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
 #include <chrono>
@@ -47,27 +43,6 @@ std::string isoTime(long long unixSeconds) {
   char out[32];
   std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%S+0000", &tm);
   return out;
-}
-
-std::optional<std::string> fetchUrl(const std::string& url, std::string& contentType) {
-  try {
-    const Poco::URI uri(url);
-    if (uri.getScheme() != "http") return std::nullopt;  // loopback test servers speak plain HTTP
-    Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
-    session.setTimeout(Poco::Timespan(5, 0));
-    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathAndQuery(),
-                                   Poco::Net::HTTPMessage::HTTP_1_1);
-    session.sendRequest(request);
-    Poco::Net::HTTPResponse response;
-    std::istream& in = session.receiveResponse(response);
-    std::string body;
-    Poco::StreamCopier::copyToString(in, body);
-    if (response.getStatus() != Poco::Net::HTTPResponse::HTTP_OK) return std::nullopt;
-    contentType = response.getContentType();
-    return body;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
 }
 
 }  // namespace threadsimpl

@@ -92,7 +92,6 @@ struct ThreadsApi::Impl {
 };
 
 namespace threadsimpl {
-std::optional<std::string> fetchUrl(const std::string& url, std::string& contentType);
 std::string isoTime(long long unixSeconds);
 long long nowSeconds();
 void sendError(Poco::Net::HTTPServerResponse& response, const GraphError& e);

@@ -4,6 +4,7 @@
 // the threads listing, delete (posts/delete-posts), insights, and container status
 // (troubleshooting). Tokens travel as access_token (query or form) or "Authorization: Bearer".
 #include "ConsentPage.h"
+#include "MediaFetch.h"
 #include "ThreadsInternals.h"
 
 #include <Poco/URI.h>
@@ -233,7 +234,7 @@ json::value ThreadsApi::Impl::route(Call& call, const std::string& userId) {
     item.status = item.mediaType == "VIDEO" ? "IN_PROGRESS" : "FINISHED";
     if (!item.mediaUrl.empty()) {
       std::string contentType;
-      const auto bytes = fetchUrl(item.mediaUrl, contentType);
+      const auto bytes = marketsage::test::fetchMedia(item.mediaUrl, contentType);
       const bool image = item.mediaType == "IMAGE";
       const bool typeOk = bytes && (image ? (contentType == "image/jpeg" || contentType == "image/png")
                                           : (contentType == "video/mp4" || contentType == "video/quicktime"));
