@@ -7,6 +7,7 @@
 #if defined(MARKETSAGE_WITH_PINTEREST)
 
 #include "PinterestEmulator.h"
+#include "Tokens.h"
 #include "integration/ExactlyOnce.h"
 
 #include <chrono>
@@ -131,7 +132,7 @@ TEST_CASE(
   CHECK(hasEvent(videoPost, "processing"));
   const auto uploads = p.uploads();
   REQUIRE(uploads.size() == 1);
-  CHECK(uploads[0].sha256 == PinterestApi::sha256Hex(mp4));
+  CHECK(uploads[0].sha256 == marketsage::test::sha256Hex(mp4));
   CHECK(p.pin(str(onlyResult(videoPost), "postId"))->mediaId == uploads[0].mediaId);
 
   // Another board of the same user, by option; a rate limit first: the target waits, then publishes.

@@ -6,6 +6,7 @@
 #if defined(MARKETSAGE_WITH_X) && defined(MARKETSAGE_WITH_LINKEDIN)
 
 #include "LinkedInEmulator.h"
+#include "Tokens.h"
 #include "XEmulator.h"
 #include "integration/Posting.h"
 #include "integration/TestPlatform.h"
@@ -203,7 +204,8 @@ TEST_CASE(
     Poco::URI tampered(authorize);
     auto params = tampered.getQueryParameters();
     for (auto& [name, value] : params)
-      if (name == "code_challenge") value = XApi::s256("an-attacker-verifier-that-is-long-enough-for-rfc7636");
+      if (name == "code_challenge")
+        value = marketsage::test::pkceS256("an-attacker-verifier-that-is-long-enough-for-rfc7636");
     tampered.setQueryParameters(params);
     const auto back = p.x.approve(tampered.toString());
     REQUIRE(back.find("code=") != std::string::npos);  // X's user consented

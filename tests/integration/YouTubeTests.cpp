@@ -8,6 +8,7 @@
 #if defined(MARKETSAGE_WITH_YOUTUBE)
 
 #include "../../plugins/youtube/PacificTime.h"
+#include "Tokens.h"
 #include "YouTubeEmulator.h"
 #include "integration/ExactlyOnce.h"
 
@@ -166,7 +167,7 @@ TEST_CASE(
   CHECK(str(result, "postId") == v.id);
   CHECK(str(result, "url") == "https://www.youtube.com/watch?v=" + v.id);
   CHECK(v.size == static_cast<long long>(mp4.size()));
-  CHECK(v.sha256 == YouTubeApi::sha256Hex(mp4));
+  CHECK(v.sha256 == marketsage::test::sha256Hex(mp4));
   CHECK(yt.sessionsOpened() == 1);
   CHECK(yt.chunkPuts() == 8);  // 7 chunks, the third twice
   CHECK(yt.statusQueries() >= 2);
@@ -272,7 +273,7 @@ TEST_CASE("YouTube: the final chunk's answer lost and the session silent: reconc
   CHECK_FALSE(hasEvent(post, "retry"));
   REQUIRE(yt.videos().size() == 1);
   CHECK(str(result, "postId") == yt.videos()[0].id);
-  CHECK(yt.videos()[0].sha256 == YouTubeApi::sha256Hex(mp4));
+  CHECK(yt.videos()[0].sha256 == marketsage::test::sha256Hex(mp4));
   CHECK(yt.sessionsOpened() == 1);
 }
 

@@ -1,12 +1,12 @@
 // The LinkedIn emulator: controls, request dispatch, and the checks every API call goes through
 // (bearer token, LinkedIn-Version, X-Restli-Protocol-Version, injected throttling and failures).
 #include "LinkedInState.h"
+#include "Tokens.h"
 
 #include <Poco/URI.h>
 
 #include <chrono>
 #include <ctime>
-#include <random>
 #include <sstream>
 
 namespace emulators {
@@ -41,15 +41,6 @@ std::optional<json::object> jsonBody(Request& request, Response& response) {
 
 namespace {
 
-std::string randomText(const std::string& prefix) {
-  static std::mt19937_64 generator{std::random_device{}()};
-  static std::mutex mutex;
-  std::lock_guard lock(mutex);
-  std::ostringstream out;
-  out << prefix << std::hex << generator() << generator();
-  return out.str();
-}
-
 /// "202510" or "202510.01" → its YYYYMM, or "" when malformed.
 std::string versionMonth(const std::string& version) {
   if (version.size() != 6 && !(version.size() == 9 && version[6] == '.')) return {};
@@ -61,7 +52,7 @@ std::string versionMonth(const std::string& version) {
 }  // namespace
 
 std::string LinkedInApi::State::mintToken(const std::string& scopes, int expiresIn) {
-  const auto token = randomText("AQV");
+  const auto token = marketsage::test::randomText("AQV", 32, marketsage::test::kHex);
   Token t;
   std::istringstream words(scopes);
   for (std::string scope; words >> scope;) t.scopes.insert(scope);

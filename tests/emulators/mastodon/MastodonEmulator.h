@@ -84,7 +84,6 @@ class MastodonInstance {
   void setPkceSupported(bool supported);
   /// GETs `authorizeUrl` (the user approves) and answers the Location: "<redirect_uri>?code=…&state=…".
   std::string approve(const std::string& authorizeUrl) const;
-  static std::string s256(const std::string& verifier);
   /// Mints a token for the account through `app`, without the OAuth dance.
   std::string issueToken(const App& app,
                          const std::string& scopes = "write:statuses write:media read:accounts read:statuses");

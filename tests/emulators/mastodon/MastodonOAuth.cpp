@@ -3,10 +3,9 @@
 // Mastodon 4.3+ (spec/oauth). Errors as Doorkeeper answers them.
 #include "ConsentPage.h"
 #include "MastodonImpl.h"
+#include "Tokens.h"
 
 #include <Poco/Base64Decoder.h>
-#include <Poco/Base64Encoder.h>
-#include <Poco/SHA2Engine.h>
 #include <Poco/URI.h>
 
 #include <sstream>
@@ -112,17 +111,6 @@ const char* invalidGrant =
     "authorization request, or was issued to another client.";
 
 }  // namespace
-
-std::string MastodonInstance::s256(const std::string& verifier) {
-  Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
-  sha.update(verifier);
-  const auto& digest = sha.digest();
-  std::ostringstream out;
-  Poco::Base64Encoder encoder(out, Poco::BASE64_URL_ENCODING | Poco::BASE64_NO_PADDING);
-  encoder.write(reinterpret_cast<const char*>(digest.data()), static_cast<std::streamsize>(digest.size()));
-  encoder.close();
-  return out.str();
-}
 
 MastodonInstance::Impl::Reply MastodonInstance::Impl::createApp(const Request& r) {
   const auto params = parameters(r);
@@ -235,7 +223,7 @@ MastodonInstance::Impl::Reply MastodonInstance::Impl::token(const Request& r) {
     return oauthError(400, "invalid_grant", invalidGrant);
   const Code code = it->second;
   codes.erase(it);  // single use, whatever happens next
-  if (!code.challenge.empty() && s256(param(params, "code_verifier")) != code.challenge)
+  if (!code.challenge.empty() && marketsage::test::pkceS256(param(params, "code_verifier")) != code.challenge)
     return oauthError(400, "invalid_grant", invalidGrant);
   const auto access = grant(clientId, code.scopes);
   return json(200, boost::json::object{{"access_token", access},

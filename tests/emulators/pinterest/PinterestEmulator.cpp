@@ -4,13 +4,12 @@
 // https://developers.pinterest.com/docs/reference/rate-limits/
 #include "ConsentPage.h"
 #include "PinterestState.h"
+#include "Tokens.h"
 
 #include <Poco/Base64Decoder.h>
 #include <Poco/URI.h>
-#include <openssl/sha.h>
 
 #include <chrono>
-#include <random>
 #include <sstream>
 
 namespace emulators {
@@ -30,29 +29,9 @@ std::string pinterestQuery(const Request& request, const std::string& name) {
   return {};
 }
 
-std::string PinterestApi::sha256Hex(const std::string& bytes) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  static const char hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : digest) {
-    out += hex[c >> 4];
-    out += hex[c & 15];
-  }
-  return out;
-}
-
 namespace {
 
-std::string randomText(const std::string& prefix, size_t length = 40) {
-  static std::mt19937_64 generator{std::random_device{}()};
-  static std::mutex mutex;
-  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  std::lock_guard lock(mutex);
-  std::string out = prefix;
-  for (size_t i = 0; i < length; ++i) out += alphabet[generator() % 62];
-  return out;
-}
+using marketsage::test::randomText;
 
 std::set<std::string> scopeSet(const std::string& scopes) {
   std::set<std::string> out;

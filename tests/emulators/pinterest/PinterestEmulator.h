@@ -109,7 +109,6 @@ class PinterestApi {
   std::map<std::string, std::string> lastAuthorization() const;
   /// The Authorization header of the last token request.
   std::string lastTokenAuthorization() const;
-  static std::string sha256Hex(const std::string& bytes);
 
   struct State;
 

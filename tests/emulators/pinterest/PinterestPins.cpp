@@ -3,6 +3,7 @@
 // media-create, media-get, pins-analytics, user_account-analytics, and
 // https://developers.pinterest.com/docs/api-features/creating-boards-and-pins/#creating-video-pins
 #include "PinterestState.h"
+#include "Tokens.h"
 
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -295,7 +296,7 @@ void PinterestApi::State::registerMedia(Request& request, Response& response) {
   m.upload.mediaId = newId();
   m.upload.status = "registered";
   m.parameters = {{"x-amz-date", "20261202T000000Z"},
-                  {"x-amz-signature", PinterestApi::sha256Hex(m.upload.mediaId).substr(0, 64)},
+                  {"x-amz-signature", marketsage::test::sha256Hex(m.upload.mediaId).substr(0, 64)},
                   {"x-amz-security-token", "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJH"},
                   {"x-amz-algorithm", "AWS4-HMAC-SHA256"},
                   {"key", "uploads/" + m.upload.mediaId + "/video"},
@@ -391,7 +392,7 @@ void PinterestApi::State::storageUpload(Request& request, Response& response) {
   m.upload.fieldOrder.clear();
   for (const auto& field : fields) m.upload.fieldOrder.push_back(field.first);
   m.upload.bytes = static_cast<long long>(fields.back().second.size());
-  m.upload.sha256 = PinterestApi::sha256Hex(fields.back().second);
+  m.upload.sha256 = marketsage::test::sha256Hex(fields.back().second);
   m.upload.contentType = fileType;
   m.upload.status = "processing";
   m.pollsLeft = processingPolls;

@@ -83,8 +83,6 @@ class XApi {
   /// GETs `authorizeUrl` (the consent page; the user approves at once) and answers the Location
   /// the browser is sent to: "<redirect_uri>?state=…&code=…" (or an error redirect).
   std::string approve(const std::string& authorizeUrl) const;
-  /// The S256 PKCE challenge of `verifier` (RFC 7636: base64url(SHA-256), no padding).
-  static std::string s256(const std::string& verifier);
   /// Mints an access token for the user with these scopes, without the OAuth dance.
   std::string issueToken(const std::vector<std::string>& scopes = {"tweet.read", "tweet.write", "users.read",
                                                                    "offline.access", "media.write"});

@@ -3,11 +3,10 @@
 // /i/oauth2/authorize, token and revocation at /2/oauth2/token and /2/oauth2/revoke, confidential
 // clients authenticated with HTTP Basic. X answers rejected grants with invalid_request.
 #include "ConsentPage.h"
+#include "Tokens.h"
 #include "XImpl.h"
 
 #include <Poco/Base64Decoder.h>
-#include <Poco/Base64Encoder.h>
-#include <Poco/SHA2Engine.h>
 #include <Poco/URI.h>
 
 #include <sstream>
@@ -42,17 +41,6 @@ std::string encoded(const std::string& text) {
 }
 
 }  // namespace
-
-std::string XApi::s256(const std::string& verifier) {
-  Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
-  sha.update(verifier);
-  const auto& digest = sha.digest();
-  std::ostringstream out;
-  Poco::Base64Encoder encoder(out, Poco::BASE64_URL_ENCODING | Poco::BASE64_NO_PADDING);
-  encoder.write(reinterpret_cast<const char*>(digest.data()), static_cast<std::streamsize>(digest.size()));
-  encoder.close();
-  return out.str();
-}
 
 Reply XApi::Impl::authorize(const Request& r) {
   const auto redirectUri = r.param("redirect_uri"), state = r.param("state");
@@ -105,7 +93,7 @@ Reply XApi::Impl::token(const Request& r) {
       return oauthError(400, "invalid_request",
                         "Value passed for the redirect uri did not match the uri of the authorization code.");
     const auto verifier = r.param("code_verifier");
-    if ((code.method == "S256" ? XApi::s256(verifier) : verifier) != code.challenge)
+    if ((code.method == "S256" ? marketsage::test::pkceS256(verifier) : verifier) != code.challenge)
       return oauthError(400, "invalid_request", "Value passed for the code verifier did not match the code challenge.");
     grantTokens(XApi::userId, code.scopes, reply);
     return json(200, reply);

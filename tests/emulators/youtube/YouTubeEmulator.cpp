@@ -1,11 +1,10 @@
 // The YouTube emulator: controls, observations, request dispatch, bearer tokens, quota.
+#include "Tokens.h"
 #include "YouTubeState.h"
 
 #include <Poco/URI.h>
-#include <openssl/sha.h>
 
 #include <chrono>
-#include <random>
 #include <sstream>
 
 namespace emulators {
@@ -34,28 +33,10 @@ bool hasAny(const std::set<std::string>& scopes, std::initializer_list<const cha
   return false;
 }
 
-std::string YouTubeApi::sha256Hex(const std::string& bytes) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  static const char hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : digest) {
-    out += hex[c >> 4];
-    out += hex[c & 15];
-  }
-  return out;
-}
-
 namespace {
 
 std::string randomText(const std::string& prefix, size_t length = 40) {
-  static std::mt19937_64 generator{std::random_device{}()};
-  static std::mutex mutex;
-  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::lock_guard lock(mutex);
-  std::string out = prefix;
-  for (size_t i = 0; i < length; ++i) out += alphabet[generator() % 64];
-  return out;
+  return marketsage::test::randomText(prefix, length, marketsage::test::kBase64Url);
 }
 
 }  // namespace

@@ -146,7 +146,6 @@ class YouTubeApi {
   std::vector<std::string> requests() const;
   /// The last authorize request's query parameters.
   std::map<std::string, std::string> lastAuthorization() const;
-  static std::string sha256Hex(const std::string& bytes);
 
   struct State;
 

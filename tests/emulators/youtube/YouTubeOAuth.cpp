@@ -1,43 +1,16 @@
 // Google's OAuth 2.0 for web server applications: the consent page (/o/oauth2/v2/auth), the token
 // endpoint (/token: authorization_code with PKCE, refresh_token) and /revoke.
+#include "Tokens.h"
 #include "YouTubeState.h"
 
 #include <Poco/URI.h>
-#include <openssl/sha.h>
 
-#include <random>
 #include <sstream>
 
 namespace emulators {
 namespace {
 
-std::string base64Url(const unsigned char* data, size_t len) {
-  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  for (size_t i = 0; i < len; i += 3) {
-    const unsigned v = (data[i] << 16) | (i + 1 < len ? data[i + 1] << 8 : 0) | (i + 2 < len ? data[i + 2] : 0);
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    if (i + 1 < len) out += alphabet[(v >> 6) & 63];
-    if (i + 2 < len) out += alphabet[v & 63];
-  }
-  return out;
-}
-
-std::string s256(const std::string& verifier) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(verifier.data()), verifier.size(), digest);
-  return base64Url(digest, sizeof digest);
-}
-
-std::string randomCode() {
-  static std::mt19937_64 generator{std::random_device{}()};
-  static std::mutex mutex;
-  std::lock_guard lock(mutex);
-  std::ostringstream out;
-  out << "4/0A" << std::hex << generator() << generator();
-  return out.str();
-}
+std::string randomCode() { return marketsage::test::randomText("4/0A", 32, marketsage::test::kHex); }
 
 void oauthError(Response& response, int status, const std::string& error, const std::string& description) {
   marketsage::test::sendJson(response, status,
@@ -118,7 +91,7 @@ void YouTubeApi::State::token(Request& request, Response& response) {
     codes.erase(it);  // single use, even when refused below
     if (form["redirect_uri"] != code.redirectUri)
       return oauthError(response, 400, "redirect_uri_mismatch", "Bad Request");
-    if (form["code_verifier"].empty() || s256(form["code_verifier"]) != code.challenge)
+    if (form["code_verifier"].empty() || marketsage::test::pkceS256(form["code_verifier"]) != code.challenge)
       return oauthError(response, 400, "invalid_grant", "Invalid code verifier.");
     std::string refresh;
     if (code.offline) {

@@ -1,4 +1,5 @@
 // The resumable upload protocol (videos.insert uploadType=resumable) and thumbnails.set.
+#include "Tokens.h"
 #include "YouTubeState.h"
 
 #include <Poco/URI.h>
@@ -157,7 +158,7 @@ std::string YouTubeApi::State::completeSession(Session& session) {
     v.madeForKids = kids->as_bool();
   v.mimeType = session.mimeType;
   v.size = static_cast<long long>(session.bytes.size());
-  v.sha256 = sha256Hex(session.bytes);
+  v.sha256 = marketsage::test::sha256Hex(session.bytes);
   v.createdAtMs = youtubeNowMs();
   videos[id] = stored;
   videoOrder.push_back(id);

@@ -1,6 +1,7 @@
 // register_app (POST /api/v1/apps), the OAuth flow with and without PKCE, the account, revoke,
 // and the errors of the connection's calls.
 #include "MastodonFixture.h"
+#include "Tokens.h"
 
 TEST_CASE("register_app registers the app once on the named instance and remembers whether it takes PKCE",
           "[mastodon][oauth]") {
@@ -47,7 +48,7 @@ TEST_CASE("the OAuth flow: consent with PKCE, code for a token, the account as @
   const std::string verifier = "verifier-0123456789abcdef0123456789abcdef0123456789";
   auto url = f.call(Operation::AuthorizeUrl, {{"redirectUri", redirectUri},
                                               {"state", "st&te 1"},
-                                              {"codeChallenge", emulators::MastodonInstance::s256(verifier)},
+                                              {"codeChallenge", marketsage::test::pkceS256(verifier)},
                                               {"codeChallengeMethod", "S256"}});
   REQUIRE(url.ok());
   const std::string authorize(url.json.at("url").as_string());

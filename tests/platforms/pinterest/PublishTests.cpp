@@ -1,6 +1,7 @@
 // validate, image / carousel / video Pins, delete, and the errors of publishing, against the
 // Pinterest emulator.
 #include "PinterestFixture.h"
+#include "Tokens.h"
 
 #include <fstream>
 #include <sstream>
@@ -13,7 +14,7 @@ std::string fileSha256(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream bytes;
   bytes << in.rdbuf();
-  return PinterestApi::sha256Hex(bytes.str());
+  return marketsage::test::sha256Hex(bytes.str());
 }
 
 std::string issues(const CallResult& r) { return json::serialize(r.json); }

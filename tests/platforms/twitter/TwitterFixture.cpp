@@ -1,5 +1,7 @@
 #include "TwitterFixture.h"
 
+#include "Tokens.h"
+
 #include <Poco/URI.h>
 
 #include <random>
@@ -36,7 +38,7 @@ json::object TwitterFixture::media(const std::string& kind, const std::string& m
 Pkce::Pkce() {
   std::mt19937_64 random{std::random_device{}()};
   verifier = "verifier-" + std::to_string(random()) + "-" + std::to_string(random()) + "-0123456789abcdef";
-  challenge = emulators::XApi::s256(verifier);
+  challenge = marketsage::test::pkceS256(verifier);
 }
 
 std::map<std::string, std::string> queryOf(const std::string& url) {

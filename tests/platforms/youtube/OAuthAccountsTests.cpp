@@ -1,11 +1,11 @@
 // OAuth with Google (authorize URL, consent with PKCE, code exchange, refresh, revoke), the
 // channels as accounts, and the token check with the quota.
+#include "Tokens.h"
 #include "YouTubeFixture.h"
 
 #include <catch2/catch.hpp>
 
 #include <Poco/URI.h>
-#include <openssl/sha.h>
 
 #include <map>
 
@@ -21,23 +21,6 @@ std::map<std::string, std::string> queryOf(const std::string& url) {
 
 std::string text(const json::value& v, const char* key) { return json::value_to<std::string>(v.at(key)); }
 
-/// base64url(SHA-256(verifier)) without padding (RFC 7636 S256).
-std::string challengeOf(const std::string& verifier) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(verifier.data()), verifier.size(), digest);
-  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  for (size_t i = 0; i < sizeof digest; i += 3) {
-    const unsigned v = (digest[i] << 16) | (i + 1 < sizeof digest ? digest[i + 1] << 8 : 0) |
-                       (i + 2 < sizeof digest ? digest[i + 2] : 0);
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    if (i + 1 < sizeof digest) out += alphabet[(v >> 6) & 63];
-    if (i + 2 < sizeof digest) out += alphabet[v & 63];
-  }
-  return out;
-}
-
 const std::string kVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXkdBjftJeZ4CVP";
 const std::string kRedirect = "https://host.example/api/auth/callback/youtube";
 
@@ -47,7 +30,7 @@ TEST_CASE("authorize_url asks Google for offline access with PKCE S256 and the y
   YouTubeFixture f;
   auto url = f.call(Operation::AuthorizeUrl, {{"redirectUri", kRedirect},
                                               {"state", "st 42/+"},
-                                              {"codeChallenge", challengeOf(kVerifier)},
+                                              {"codeChallenge", marketsage::test::pkceS256(kVerifier)},
                                               {"codeChallengeMethod", "S256"}});
   REQUIRE(url.ok());
   const auto authorize = text(url.json, "url");
@@ -61,7 +44,7 @@ TEST_CASE("authorize_url asks Google for offline access with PKCE S256 and the y
   CHECK(q.at("prompt") == "consent");
   CHECK(q.at("include_granted_scopes") == "true");
   CHECK(q.at("state") == "st 42/+");
-  CHECK(q.at("code_challenge") == challengeOf(kVerifier));
+  CHECK(q.at("code_challenge") == marketsage::test::pkceS256(kVerifier));
   CHECK(q.at("code_challenge_method") == "S256");
 
   SECTION("without a client_id the plugin is not configured") {
@@ -76,7 +59,7 @@ TEST_CASE("consent, exchange with the verifier, refresh keeping the refresh toke
   f.youtube.setRedirectUris({kRedirect});
   auto url = f.call(Operation::AuthorizeUrl, {{"redirectUri", kRedirect},
                                               {"state", "st-1"},
-                                              {"codeChallenge", challengeOf(kVerifier)},
+                                              {"codeChallenge", marketsage::test::pkceS256(kVerifier)},
                                               {"codeChallengeMethod", "S256"}});
   REQUIRE(url.ok());
   const auto back = queryOf(YouTubeFixture::consent(text(url.json, "url")));

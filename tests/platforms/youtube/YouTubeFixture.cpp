@@ -1,5 +1,7 @@
 #include "YouTubeFixture.h"
 
+#include "Tokens.h"
+
 #include <fstream>
 #include <sstream>
 
@@ -43,7 +45,7 @@ std::string YouTubeFixture::sha256OfFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream bytes;
   bytes << in.rdbuf();
-  return emulators::YouTubeApi::sha256Hex(bytes.str());
+  return marketsage::test::sha256Hex(bytes.str());
 }
 
 json::object YouTubeFixture::videoMedia(size_t bytes, const std::string& name) const {
