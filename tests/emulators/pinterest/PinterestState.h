@@ -63,7 +63,8 @@ struct PinterestApi::State {
 
   std::string newId();
   std::string mintToken(const std::string& scopes, int expiresIn);
-  /// The bearer token's scopes, or answers 401/403 and nullopt. `needed`: every scope required.
+  /// The bearer token's scopes, or answers 401 (code 2: unknown or expired; code 3: a scope missing) and
+  /// nullopt. `needed`: every scope required.
   bool authorize(Request& request, Response& response, std::initializer_list<const char*> needed);
   /// Answers an injected 429 or failure (true when it did).
   bool injected(Response& response);
