@@ -6,7 +6,7 @@
 #ifdef MARKETSAGE_WITH_BLUESKY
 
 #include "BlueskyEmulator.h"
-#include "integration/Posting.h"
+#include "integration/PlatformTests.h"
 #include "integration/TestPlatform.h"
 
 #include <chrono>
@@ -62,32 +62,7 @@ std::string connectAlice(World& w, const Bluesky& b, const std::string& key) {
   return {};
 }
 
-json::value publish(World& w, const std::string& key, const json::object& body) {
-  auto r = postJson(w, key, body);
-  INFO(r.body);
-  REQUIRE((r.status == 201 || r.status == 202));
-  return r.status == 201 ? r.json() : waitSettled(w, key, str(r.json(), "id"));
-}
-
-std::string pngBytes(int n) {
-  std::string png("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR", 16);
-  for (const std::uint32_t v : {800u, 600u})
-    for (int shift = 24; shift >= 0; shift -= 8) png += static_cast<char>((v >> shift) & 0xFF);
-  png += std::string("\x08\x06\0\0\0", 5);
-  png += std::string(2000 + n, static_cast<char>('a' + n));
-  return png;
-}
-
 json::object recordOf(const BlueskyApi::Record& r) { return json::parse(r.json).as_object(); }
-
-std::string today(int daysAgo = 0) {
-  const std::time_t t = std::time(nullptr) - static_cast<std::time_t>(daysAgo) * 86400;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
 
 }  // namespace
 
@@ -139,10 +114,9 @@ TEST_CASE("bluesky publishing: facets, an image, a link card and a thread; delet
   CHECK(facets[1].at("index").at("byteStart").to_number<size_t>() == text.find("https://"));
 
   // An image: uploaded as a blob, embedded with its size as aspect ratio.
-  auto upload = w.host.request("POST", "/api/social-media/media", admin, pngBytes(1), "application/octet-stream");
-  INFO(upload.body);
-  REQUIRE(upload.status == 201);
-  post = publish(w, admin, {{"content", "A picture"}, {"targets", {conn}}, {"media", {str(upload.json(), "id")}}});
+  const auto png = pngBytes(800, 600, 2001, 'b');
+  const auto upload = uploadMedia(w, admin, png);
+  post = publish(w, admin, {{"content", "A picture"}, {"targets", {conn}}, {"media", {str(upload, "id")}}});
   REQUIRE(str(post.at("results").at(0), "status") == "published");
   live = b.live();
   REQUIRE(live.size() == 2);
@@ -150,7 +124,7 @@ TEST_CASE("bluesky publishing: facets, an image, a link card and a thread; delet
   CHECK(str(embed, "$type") == "app.bsky.embed.images");
   CHECK(embed.at("images").at(0).at("aspectRatio").at("width").to_number<int>() == 800);
   REQUIRE(b.api.blobs().size() == 1);
-  CHECK(b.api.blobs()[0].size == pngBytes(1).size());
+  CHECK(b.api.blobs()[0].size == png.size());
 
   // A link card.
   post = publish(w, admin, {{"content", "Read"}, {"link", "https://example.com/news"}, {"targets", {conn}}});

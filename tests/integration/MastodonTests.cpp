@@ -7,6 +7,7 @@
 
 #include "MastodonEmulator.h"
 #include "integration/ExactlyOnce.h"
+#include "integration/PlatformTests.h"
 
 #include <chrono>
 #include <ctime>
@@ -43,28 +44,6 @@ std::string connectInstance(World& w, const MastodonInstance& m, const std::stri
   const auto all = connectionsOf(w, key, "mastodon");
   REQUIRE(all.size() == 1);
   return str(all.front(), "id");
-}
-
-json::value publish(World& w, const std::string& key, const json::object& body) {
-  auto r = postJson(w, key, body);
-  INFO(r.body);
-  REQUIRE((r.status == 201 || r.status == 202));
-  return waitSettled(w, key, str(r.json(), "id"));
-}
-
-std::string pngBytes() {
-  std::string png("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0", 29);
-  png += std::string(2000, 'x');
-  return png;
-}
-
-std::string today() {
-  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char day[16];
-  std::strftime(day, sizeof day, "%Y-%m-%d", &tm);
-  return day;
 }
 
 }  // namespace
@@ -116,11 +95,9 @@ TEST_CASE("Mastodon: connect names the instance; statuses, a thread, an image, d
   CHECK(all.back().idempotencyKey == first->idempotencyKey + "-1");
 
   // An image from the media library.
-  const auto media = w.host.request("POST", "/api/social-media/media", admin, pngBytes(), "application/octet-stream");
-  INFO(media.body);
-  REQUIRE(media.status == 201);
+  const auto media = uploadMedia(w, admin, pngBytes(16, 16));
   const auto withImage =
-      publish(w, admin, {{"content", "A picture"}, {"targets", {conn}}, {"media", {str(media.json(), "id")}}});
+      publish(w, admin, {{"content", "A picture"}, {"targets", {conn}}, {"media", {str(media, "id")}}});
   REQUIRE(str(withImage.at("results").at(0), "status") == "published");
   const auto pictured = m.status(str(withImage.at("results").at(0), "postId"));
   REQUIRE(pictured);

@@ -9,6 +9,7 @@
 #include "PinterestEmulator.h"
 #include "Tokens.h"
 #include "integration/ExactlyOnce.h"
+#include "integration/PlatformTests.h"
 
 #include <chrono>
 #include <ctime>
@@ -26,50 +27,6 @@ std::map<std::string, std::string> pinterestEnv(const PinterestApi& p) {
 }
 
 std::string pinterestConfig() { return exactlyOnceConfig({{"pinterest", {{"http_timeout_ms", 2000}}}}, 4, 2); }
-
-std::string pngBytes(std::uint32_t width, std::uint32_t height) {
-  std::string png("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR", 16);
-  for (const auto v : {width, height})
-    for (int shift = 24; shift >= 0; shift -= 8) png += static_cast<char>((v >> shift) & 0xFF);
-  png += std::string("\x08\x06\0\0\0", 5);
-  png += std::string(4000, 'p');
-  return png;
-}
-
-std::string mp4Bytes(std::size_t size) {
-  std::string mp4(
-      "\0\0\0\x20"
-      "ftypisom\0\0\x02\0"
-      "isomiso2avc1mp41",
-      32);
-  unsigned state = static_cast<unsigned>(size);
-  while (mp4.size() < size) {
-    state = state * 1103515245u + 12345u;
-    mp4 += static_cast<char>(state >> 16);
-  }
-  return mp4;
-}
-
-json::value uploadMedia(World& w, const std::string& key, const std::string& bytes) {
-  auto r = w.host.request("POST", "/api/social-media/media", key, bytes, "application/octet-stream");
-  INFO(r.body);
-  REQUIRE(r.status == 201);
-  return r.json();
-}
-
-json::value publish(World& w, const std::string& key, const json::object& body) {
-  auto r = postJson(w, key, body);
-  INFO(r.body);
-  REQUIRE((r.status == 201 || r.status == 202));
-  return waitSettled(w, key, str(r.json(), "id"));
-}
-
-std::string today() {
-  const auto t = std::time(nullptr);
-  char out[16];
-  std::strftime(out, sizeof out, "%Y-%m-%d", std::gmtime(&t));
-  return out;
-}
 
 const json::value& onlyResult(const json::value& post) {
   REQUIRE(post.at("results").as_array().size() == 1);
@@ -101,7 +58,7 @@ TEST_CASE(
     if (str(c, "accountId") == PinterestApi::boardId) CHECK(str(c, "accountName") == PinterestApi::boardName);
 
   // An image Pin: Pinterest fetches the image from the host's signed URL.
-  const auto png = pngBytes(1000, 1500);
+  const auto png = pngBytes(1000, 1500, 4000, 'p');
   const auto image = uploadMedia(w, admin, png);
   const auto post =
       publish(w, admin,
@@ -197,7 +154,7 @@ TEST_CASE("Pinterest: a Pin whose answer is lost is found by reconcile, never po
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto connections = connect(w, admin, "pinterest", 2);
   const auto board = connectionFor(connections, PinterestApi::boardId);
-  const auto image = uploadMedia(w, admin, pngBytes(600, 900));
+  const auto image = uploadMedia(w, admin, pngBytes(600, 900, 4000, 'p'));
   p.faultNextCreates({marketsage::test::CreateFault::DropAfterCreate});
   const auto post =
       publish(w, admin, {{"content", "Maple board"}, {"targets", {board}}, {"media", {str(image, "id")}}});

@@ -6,7 +6,7 @@
 #ifdef MARKETSAGE_WITH_TELEGRAM
 
 #include "TelegramEmulator.h"
-#include "integration/Posting.h"
+#include "integration/PlatformTests.h"
 #include "integration/TestPlatform.h"
 
 #include <chrono>
@@ -72,28 +72,10 @@ std::pair<std::string, std::string> connectBoth(World& w, const Telegram& t, con
   return {channel, group};
 }
 
-json::value publish(World& w, const std::string& key, const json::object& body) {
-  auto r = postJson(w, key, body);
-  INFO(r.body);
-  REQUIRE((r.status == 201 || r.status == 202));
-  return r.status == 201 ? r.json() : waitSettled(w, key, str(r.json(), "id"));
-}
+/// The n-th photo of the tests: a 640x480 PNG of its own size and bytes.
+std::string photoBytes(int n) { return pngBytes(640, 480, 1000 + n, static_cast<char>('a' + n)); }
 
-std::string pngBytes(int n) {
-  std::string png("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR", 16);
-  for (const std::uint32_t v : {640u, 480u})
-    for (int shift = 24; shift >= 0; shift -= 8) png += static_cast<char>((v >> shift) & 0xFF);
-  png += std::string("\x08\x06\0\0\0", 5);
-  png += std::string(1000 + n, static_cast<char>('a' + n));
-  return png;
-}
-
-std::string uploadPng(World& w, const std::string& key, int n) {
-  auto r = w.host.request("POST", "/api/social-media/media", key, pngBytes(n), "application/octet-stream");
-  INFO(r.body);
-  REQUIRE(r.status == 201);
-  return str(r.json(), "id");
-}
+std::string uploadPng(World& w, const std::string& key, int n) { return str(uploadMedia(w, key, photoBytes(n)), "id"); }
 
 std::vector<TelegramApi::Message> live(const TelegramApi& api, long long chat) {
   std::vector<TelegramApi::Message> out;
@@ -178,7 +160,7 @@ TEST_CASE("telegram publishing: text verbatim, a photo with its caption, a 3-pho
   REQUIRE(inChannel.size() == 2);
   CHECK(inChannel[1].method == "sendPhoto");
   CHECK(inChannel[1].text == "Our new office");
-  CHECK(inChannel[1].fileSize == pngBytes(0).size());
+  CHECK(inChannel[1].fileSize == photoBytes(0).size());
 
   // A 3-photo album: one media group, the caption on its first item.
   const auto a = uploadPng(w, admin, 1), b = uploadPng(w, admin, 2), c = uploadPng(w, admin, 3);
@@ -190,7 +172,7 @@ TEST_CASE("telegram publishing: text verbatim, a photo with its caption, a 3-pho
   for (int i = 2; i < 5; ++i) {
     CHECK(inChannel[i].method == "sendMediaGroup");
     CHECK(inChannel[i].mediaGroupId == inChannel[2].mediaGroupId);
-    CHECK(inChannel[i].fileSize == pngBytes(i - 1).size());
+    CHECK(inChannel[i].fileSize == photoBytes(i - 1).size());
   }
   CHECK_FALSE(inChannel[2].mediaGroupId.empty());
   CHECK(inChannel[2].text == "Three views");

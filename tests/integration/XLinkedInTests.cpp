@@ -8,7 +8,7 @@
 #include "LinkedInEmulator.h"
 #include "Tokens.h"
 #include "XEmulator.h"
-#include "integration/Posting.h"
+#include "integration/PlatformTests.h"
 #include "integration/TestPlatform.h"
 
 #include <Poco/Net/HTTPBasicCredentials.h>
@@ -69,65 +69,11 @@ std::string hostConfig(int waitSeconds = 20) {
          LinkedInApi::versionMonthsAgo(2) + R"(", "poll_interval_ms": 100}}})";
 }
 
-/// Publishes and waits for every target; returns the settled post.
-json::value publish(World& w, const std::string& key, const json::object& body) {
-  auto r = postJson(w, key, body);
-  INFO(r.body);
-  REQUIRE((r.status == 201 || r.status == 202));
-  return r.status == 201 ? r.json() : waitSettled(w, key, str(r.json(), "id"));
-}
-
 json::value resultFor(const json::value& post, const std::string& connectionId) {
   for (const auto& r : post.at("results").as_array())
     if (str(r, "connectionId") == connectionId) return r;
   FAIL("no result for connection " << connectionId);
   return {};
-}
-
-std::string pngBytes(std::uint32_t width, std::uint32_t height) {
-  std::string png("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR", 16);
-  for (const auto v : {width, height})
-    for (int shift = 24; shift >= 0; shift -= 8) png += static_cast<char>((v >> shift) & 0xFF);
-  png += std::string("\x08\x06\0\0\0", 5);
-  png += std::string(2000, 'x');
-  return png;
-}
-
-/// An ISO-BMFF (MP4) file of `size` bytes: an ftyp box, then filler.
-std::string mp4Bytes(std::size_t size) {
-  std::string mp4(
-      "\0\0\0\x20"
-      "ftypisom\0\0\x02\0"
-      "isomiso2avc1mp41",
-      32);
-  mp4 += std::string(size - mp4.size(), '\x11');
-  return mp4;
-}
-
-json::value uploadMedia(World& w, const std::string& key, const std::string& bytes, const std::string& altText) {
-  std::string encoded;
-  Poco::URI::encode(altText, "&=+#?/ ", encoded);
-  auto r = w.host.request("POST", "/api/social-media/media?altText=" + encoded, key, bytes, "application/octet-stream");
-  INFO(r.body);
-  REQUIRE(r.status == 201);
-  return r.json();
-}
-
-std::int64_t epochOf(const std::string& iso) {
-  std::tm tm{};
-  REQUIRE(::strptime(iso.substr(0, 19).c_str(), "%Y-%m-%dT%H:%M:%S", &tm) != nullptr);
-  return static_cast<std::int64_t>(::timegm(&tm));
-}
-
-std::int64_t nowEpoch() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-std::string dayOf(std::int64_t epochSeconds) {
-  const std::time_t t = static_cast<std::time_t>(epochSeconds);
-  char day[16];
-  std::strftime(day, sizeof day, "%Y-%m-%d", std::gmtime(&t));
-  return day;
 }
 
 /// Access and refresh tokens X issued so far (its log also holds authorization codes).

@@ -11,6 +11,7 @@
 #include "Tokens.h"
 #include "YouTubeEmulator.h"
 #include "integration/ExactlyOnce.h"
+#include "integration/PlatformTests.h"
 
 #include <Poco/URI.h>
 
@@ -38,50 +39,6 @@ std::map<std::string, std::string> youtubeEnv(const YouTubeApi& yt) {
 /// Chunks of 512 KiB; a 2 s timeout, so a lost answer does not hold a worker long.
 std::string youtubeConfig(int graceSeconds = 2) {
   return exactlyOnceConfig({{"youtube", {{"chunk_bytes", 2 * kUnit}, {"http_timeout_ms", 2000}}}}, 4, graceSeconds);
-}
-
-/// An MP4 (ISO-BMFF: an ftyp box) of `size` pseudo-random bytes.
-std::string mp4Bytes(std::size_t size) {
-  std::string mp4(
-      "\0\0\0\x20"
-      "ftypisom\0\0\x02\0"
-      "isomiso2avc1mp41",
-      32);
-  unsigned state = static_cast<unsigned>(size);
-  while (mp4.size() < size) {
-    state = state * 1103515245u + 12345u;
-    mp4 += static_cast<char>(state >> 16);
-  }
-  return mp4;
-}
-
-std::string pngBytes(std::uint32_t width, std::uint32_t height) {
-  std::string png("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR", 16);
-  for (const auto v : {width, height})
-    for (int shift = 24; shift >= 0; shift -= 8) png += static_cast<char>((v >> shift) & 0xFF);
-  png += std::string("\x08\x06\0\0\0", 5);
-  png += std::string(3000, 'x');
-  return png;
-}
-
-json::value uploadMedia(World& w, const std::string& key, const std::string& bytes) {
-  auto r = w.host.request("POST", "/api/social-media/media", key, bytes, "application/octet-stream");
-  INFO(r.body);
-  REQUIRE(r.status == 201);
-  return r.json();
-}
-
-json::value publish(World& w, const std::string& key, const json::object& body) {
-  auto r = postJson(w, key, body);
-  INFO(r.body);
-  REQUIRE((r.status == 201 || r.status == 202));
-  return r.status == 201 ? r.json() : waitSettled(w, key, str(r.json(), "id"));
-}
-
-std::int64_t epochOf(const std::string& iso) {
-  std::tm tm{};
-  REQUIRE(::strptime(iso.substr(0, 19).c_str(), "%Y-%m-%dT%H:%M:%S", &tm) != nullptr);
-  return static_cast<std::int64_t>(::timegm(&tm));
 }
 
 std::int64_t nowMs() {
@@ -142,7 +99,7 @@ TEST_CASE(
 
   // A video of 7 chunks and its thumbnail from the media library; the third chunk meets a 503.
   const auto mp4 = mp4Bytes(3 * 1024 * 1024 + 4321);
-  const auto png = pngBytes(1280, 720);
+  const auto png = pngBytes(1280, 720, 3000);
   const auto video = uploadMedia(w, admin, mp4);
   CHECK(str(video, "kind") == "video");
   const auto image = uploadMedia(w, admin, png);
