@@ -268,8 +268,16 @@ ms_status checkToken(const char* req, size_t len, const ms_reply* reply) {
     const auto s = sessionOf(json);
     const auto a = xrpcGet(s.pds, "com.atproto.server.getSession", "", s.accessJwt);
     if (!a.ok) fail(a, "getSession");
-    const auto did = host.string(a.http.body, "/did").value_or("");
+    const auto session = host.parse(a.http.body);
+    const auto did = session.string("/did").value_or("");
     if (did != s.did) throw Error(MS_ERR_AUTH_INVALID, "the session belongs to another account than " + s.did);
+    // getSession answers a deactivated account's session too, with "active": false and its
+    // "status" (lexicon com.atproto.server.getSession): the session works, but every write fails.
+    if (session.get("/active").type == MS_JSON_BOOL && session.get("/active").text == "false")
+      throw Error(MS_ERR_AUTH_INVALID,
+                  "the Bluesky account is not active on its PDS (" + session.string("/status").value_or("inactive") +
+                      "): reactivate it, then connect again",
+                  "AccountDeactivated");
     auto out = Json::object().field("healthy", true).field("accountId", did);
     if (const long long exp = jwtExpiry(s.accessJwt); exp > 0) out.field("expiresAt", host.formatTime(exp * 1000));
     return out.str();

@@ -476,7 +476,11 @@ void BlueskyApi::State::handle(Request& request, Response& response) {
       needPost(false);
       const auto& a = authorize(request);
       return marketsage::test::sendJson(
-          response, 200, json::serialize(json::object{{"handle", a.handle}, {"did", a.did}, {"active", true}}));
+          response, 200,
+          json::serialize(
+              a.status.empty()
+                  ? json::object{{"handle", a.handle}, {"did", a.did}, {"active", true}}
+                  : json::object{{"handle", a.handle}, {"did", a.did}, {"active", false}, {"status", a.status}}));
     }
     if (method == "com.atproto.repo.uploadBlob") {
       needPost(true);

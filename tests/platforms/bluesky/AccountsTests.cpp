@@ -54,6 +54,17 @@ TEST_CASE("list_accounts refuses a deactivated account (active: false) and names
   CHECK(str(b.json.at("refused").at(0).at("reason")).find("AccountTakedown") != std::string::npos);
 }
 
+TEST_CASE("an account deactivated after connecting: check_token and publish are auth_invalid", "[bluesky][accounts]") {
+  BlueskyFixture f;
+  f.connectAlice();
+  f.bluesky.setAccountStatus(f.alice, "deactivated");
+  const auto check = f.call(Operation::CheckToken, {{"accessToken", f.accessToken}, {"account", f.account()}});
+  CHECK(check.kind == ErrorKind::AuthInvalid);
+  CHECK(check.message.find("deactivated") != std::string::npos);
+  CHECK(f.call(Operation::Publish, f.post("hello")).kind == ErrorKind::AuthInvalid);  // 401 AccountDeactivated
+  CHECK(f.live().empty());
+}
+
 TEST_CASE("list_accounts refuses bad input before any network call", "[bluesky][accounts]") {
   BlueskyFixture f;
   for (const auto* text : {"", "[]", "{}", R"({"accessToken":"x"})", R"({"accessToken":"x","accounts":[]})",
