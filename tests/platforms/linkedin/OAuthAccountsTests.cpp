@@ -1,4 +1,5 @@
 // OAuth (authorize URL, consent, code exchange, refresh, revoke), accounts and the token check.
+#include "../common/UrlQuery.h"
 #include "LinkedInFixture.h"
 
 #include <catch2/catch.hpp>
@@ -11,11 +12,7 @@ using namespace linkedin_test;
 
 namespace {
 
-std::map<std::string, std::string> queryOf(const std::string& url) {
-  std::map<std::string, std::string> out;
-  for (const auto& [name, value] : Poco::URI(url).getQueryParameters()) out[name] = value;
-  return out;
-}
+using marketsage::test::queryOf;
 
 std::string text(const json::value& v, const char* key) { return json::value_to<std::string>(v.at(key)); }
 

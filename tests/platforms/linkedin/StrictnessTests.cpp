@@ -1,6 +1,7 @@
 // The emulator refuses what LinkedIn refuses (unregistered redirect_uri, scopes the app lacks, a
 // different redirect_uri at the token endpoint, commentary over 3,000 characters), answering as
 // LinkedIn does, and the plugin sends what LinkedIn requires.
+#include "../common/UrlQuery.h"
 #include "LinkedInFixture.h"
 
 #include <catch2/catch.hpp>
@@ -38,11 +39,7 @@ Answer send(const std::string& method, const std::string& url, const std::string
   return answer;
 }
 
-std::map<std::string, std::string> queryOf(const std::string& url) {
-  std::map<std::string, std::string> out;
-  for (const auto& [name, value] : Poco::URI(url).getQueryParameters()) out[name] = value;
-  return out;
-}
+using marketsage::test::queryOf;
 
 /// The plugin's authorize URL for `redirect` (default scopes unless `scopes` is given).
 std::string authorizeUrl(const LinkedInFixture& f, const std::string& redirect, json::array scopes = {}) {

@@ -2,12 +2,6 @@
 
 #include <Poco/URI.h>
 
-std::map<std::string, std::string> queryOf(const std::string& url) {
-  std::map<std::string, std::string> out;
-  for (const auto& [name, value] : Poco::URI(url).getQueryParameters()) out[name] = value;
-  return out;
-}
-
 MastodonFixture::MastodonFixture()
     : loaded(MASTODON_PLUGIN, "mastodon", {{"http_timeout_ms", 1000}, {"client_name", "MarketSage Test"}}, {}) {
   const auto registered =

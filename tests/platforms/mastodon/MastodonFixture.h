@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "../common/LoadedPlugin.h"
+#include "../common/UrlQuery.h"
 #include "MastodonEmulator.h"
 
 #include <boost/json.hpp>
@@ -20,8 +21,7 @@ using marketsage::plugins::Operation;
 
 inline constexpr const char* redirectUri = "https://host.example/api/auth/callback/mastodon";
 
-/// The query parameters of `url`.
-std::map<std::string, std::string> queryOf(const std::string& url);
+using marketsage::test::queryOf;
 
 struct MastodonFixture {
   MastodonFixture();

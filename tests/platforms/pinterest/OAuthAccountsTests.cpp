@@ -1,5 +1,6 @@
 // OAuth (consent URL, code exchange with HTTP Basic, refresh), boards as accounts, the token check
 // and the api_version announcement, against the Pinterest emulator.
+#include "../common/UrlQuery.h"
 #include "PinterestFixture.h"
 
 #include <Poco/URI.h>
@@ -8,11 +9,7 @@ using namespace pinterest_test;
 
 namespace {
 
-std::map<std::string, std::string> queryOf(const std::string& url) {
-  std::map<std::string, std::string> out;
-  for (const auto& [k, v] : Poco::URI(url).getQueryParameters()) out[k] = v;
-  return out;
-}
+using marketsage::test::queryOf;
 
 json::object authorizeRequest() {
   return {{"redirectUri", "https://host.example/api/auth/callback/pinterest"},

@@ -41,12 +41,6 @@ Pkce::Pkce() {
   challenge = marketsage::test::pkceS256(verifier);
 }
 
-std::map<std::string, std::string> queryOf(const std::string& url) {
-  std::map<std::string, std::string> out;
-  for (const auto& [name, value] : Poco::URI(url).getQueryParameters()) out[name] = value;
-  return out;
-}
-
 std::string TwitterFixture::consent(const Pkce& pkce, const std::string& redirectUri) const {
   auto url = call(Operation::AuthorizeUrl, {{"redirectUri", redirectUri},
                                             {"state", "st&te 1"},

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "../common/LoadedPlugin.h"
+#include "../common/UrlQuery.h"
 #include "XEmulator.h"
 
 #include <boost/json.hpp>
@@ -22,8 +23,7 @@ struct Pkce {
   Pkce();
 };
 
-/// The query parameters of `url`.
-std::map<std::string, std::string> queryOf(const std::string& url);
+using marketsage::test::queryOf;
 
 struct TwitterFixture {
   TwitterFixture();

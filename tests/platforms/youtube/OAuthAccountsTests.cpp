@@ -1,5 +1,6 @@
 // OAuth with Google (authorize URL, consent with PKCE, code exchange, refresh, revoke), the
 // channels as accounts, and the token check with the quota.
+#include "../common/UrlQuery.h"
 #include "Tokens.h"
 #include "YouTubeFixture.h"
 
@@ -13,11 +14,7 @@ using namespace youtube_test;
 
 namespace {
 
-std::map<std::string, std::string> queryOf(const std::string& url) {
-  std::map<std::string, std::string> out;
-  for (const auto& [name, value] : Poco::URI(url).getQueryParameters()) out[name] = value;
-  return out;
-}
+using marketsage::test::queryOf;
 
 std::string text(const json::value& v, const char* key) { return json::value_to<std::string>(v.at(key)); }
 
