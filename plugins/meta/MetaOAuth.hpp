@@ -10,16 +10,21 @@
 
 namespace marketsage::meta {
 
+/// The scopes a connect asks for, comma-separated: the request's "scopes", or `defaultScopes`.
+inline std::string requestedScopes(std::string_view request, const char* defaultScopes) {
+  std::string scopes;
+  const std::size_t n = optionalArraySize(request, "/scopes", 100);
+  for (std::size_t i = 0; i < n; ++i)
+    scopes += (i ? "," : "") + host.requiredString(request, "/scopes/" + std::to_string(i), 200);
+  return scopes.empty() ? defaultScopes : scopes;
+}
+
 /// The Login dialog URL: {auth_base}/{version}/dialog/oauth?client_id&redirect_uri&state&…
 inline std::string authorizeUrl(std::string_view request, const char* defaultScopes) {
   const auto redirectUri = host.requiredString(request, "/redirectUri");
   const auto state = host.requiredString(request, "/state");
   const auto challenge = host.requiredString(request, "/codeChallenge");
-  std::string scopes;
-  const std::size_t n = optionalArraySize(request, "/scopes", 100);
-  for (std::size_t i = 0; i < n; ++i)
-    scopes += (i ? "," : "") + host.requiredString(request, "/scopes/" + std::to_string(i), 200);
-  if (scopes.empty()) scopes = defaultScopes;
+  const auto scopes = requestedScopes(request, defaultScopes);
   const auto url = host.setting("/auth_base", "https://www.facebook.com") + "/" + apiVersion() + "/dialog/oauth?" +
                    host.form({{"client_id", requiredSetting("/client_id")},
                               {"redirect_uri", redirectUri},

@@ -23,11 +23,7 @@ constexpr char kScopes[] =
 std::string authorizeWindow(std::string_view r) {
   const auto redirectUri = host.requiredString(r, "/redirectUri");
   const auto state = host.requiredString(r, "/state");
-  std::string scopes;
-  const std::size_t n = optionalArraySize(r, "/scopes", 100);
-  for (std::size_t i = 0; i < n; ++i)
-    scopes += (i ? "," : "") + host.requiredString(r, "/scopes/" + std::to_string(i), 200);
-  if (scopes.empty()) scopes = kScopes;
+  const auto scopes = requestedScopes(r, kScopes);
   const auto url = host.setting("/auth_base", "https://threads.net") + "/oauth/authorize?" +
                    host.form({{"client_id", requiredSetting("/client_id")},
                               {"redirect_uri", redirectUri},
