@@ -11,11 +11,6 @@
 
 namespace emulators {
 
-long long nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 void sendError(Response& response, int status, const std::string& code, const std::string& message,
                int serviceErrorCode) {
   json::object body{{"status", status}, {"code", code}, {"message", message}};

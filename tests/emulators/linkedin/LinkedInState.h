@@ -1,6 +1,7 @@
 // The LinkedIn emulator's server side, shared by its .cpp files (not part of the public header).
 #pragma once
 
+#include "Clock.h"
 #include "CreateFaults.h"
 #include "LinkedInEmulator.h"
 #include "TestServer.h"
@@ -27,7 +28,7 @@ void sendError(Response& response, int status, const std::string& code, const st
                int serviceErrorCode = 0);
 /// 403 ACCESS_DENIED naming the resource and method, as LinkedIn words it.
 void sendDenied(Response& response, const std::string& resource, const std::string& method, const Caller& caller);
-long long nowMs();
+using marketsage::test::nowMs;
 /// The request body parsed as a JSON object, or nullopt (the error is sent).
 std::optional<json::object> jsonBody(Request& request, Response& response);
 

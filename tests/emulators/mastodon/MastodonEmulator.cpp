@@ -19,11 +19,6 @@
 
 namespace emulators::mastodon {
 
-long long nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string iso(long long ms, bool micro) {
   const auto t = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};

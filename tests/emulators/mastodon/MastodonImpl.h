@@ -1,6 +1,7 @@
 // Private to the Mastodon emulator: its state and request handlers (one file per API area).
 #pragma once
 
+#include "Clock.h"
 #include "CreateFaults.h"
 #include "MastodonEmulator.h"
 
@@ -46,7 +47,7 @@ struct Reply {
 Reply json(int status, const boost::json::value& body);
 /// Mastodon's error shape: {"error": "…"}.
 Reply error(int status, const std::string& message);
-long long nowMs();
+using marketsage::test::nowMs;
 /// "2026-12-02T13:30:00.000Z" (Mastodon's created_at) or with microseconds (X-RateLimit-Reset).
 std::string iso(long long ms, bool micro = false);
 

@@ -14,11 +14,6 @@
 
 namespace emulators {
 
-long long pinterestNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 void sendPinterestError(Response& response, int status, int code, const std::string& message) {
   marketsage::test::sendJson(response, status, json::serialize(json::object{{"code", code}, {"message", message}}));
 }
@@ -62,7 +57,7 @@ std::string PinterestApi::State::newId() { return std::to_string(1'125'899'906'8
 std::string PinterestApi::State::mintToken(const std::string& scopes, int expiresIn) {
   const auto token = randomText("pina_");
   const auto refresh = randomText("pinr_");
-  tokens[token] = Token{scopeSet(scopes), pinterestNowMs() + expiresIn * 1000LL, refresh};
+  tokens[token] = Token{scopeSet(scopes), nowMs() + expiresIn * 1000LL, refresh};
   refreshTokens[refresh] = scopes;
   issued.push_back(token);
   issued.push_back(refresh);
@@ -72,7 +67,7 @@ std::string PinterestApi::State::mintToken(const std::string& scopes, int expire
 bool PinterestApi::State::authorize(Request& request, Response& response, std::initializer_list<const char*> needed) {
   const auto bearer = marketsage::test::bearerToken(request);
   const auto it = bearer ? tokens.find(*bearer) : tokens.end();
-  if (it == tokens.end() || it->second.expiresAtMs <= pinterestNowMs()) {
+  if (it == tokens.end() || it->second.expiresAtMs <= nowMs()) {
     sendPinterestError(response, 401, 2, "Authentication failed.");
     return false;
   }
@@ -377,7 +372,7 @@ std::string PinterestApi::addPin(const std::string& board, const std::string& ti
   pin.description = description;
   pin.link = link;
   pin.sourceType = "image_url";
-  pin.createdAtMs = createdAtMs ? createdAtMs : pinterestNowMs();
+  pin.createdAtMs = createdAtMs ? createdAtMs : nowMs();
   state_->pins.push_back(pin);
   return pin.id;
 }

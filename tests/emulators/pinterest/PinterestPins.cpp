@@ -200,7 +200,7 @@ void PinterestApi::State::createPin(Request& request, Response& response) {
   if (fault == CreateFault::RefuseWithoutCreate) return sendPinterestError(response, 503, 503, "Service unavailable.");
   auto make = [this, pin]() mutable {
     pin.id = newId();
-    pin.createdAtMs = pinterestNowMs();
+    pin.createdAtMs = nowMs();
     pins.push_back(pin);
     return pin;
   };
@@ -262,7 +262,7 @@ void PinterestApi::State::analytics(Request& request, Response& response, const 
   const auto startAt = dateOf(start), endAt = dateOf(end);
   if (startAt < 0 || endAt < 0 || endAt < startAt)
     return sendPinterestError(response, 400, 1, "Invalid parameters: start_date and end_date (YYYY-MM-DD).");
-  if (startAt < pinterestNowMs() / 1000 - 91LL * 86400)
+  if (startAt < nowMs() / 1000 - 91LL * 86400)
     return sendPinterestError(response, 400, 1, "Invalid parameters: start_date cannot be more than 90 days back.");
   std::vector<std::string> types;
   std::string current;

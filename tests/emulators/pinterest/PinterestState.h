@@ -1,6 +1,7 @@
 // The Pinterest emulator's server side, shared by its .cpp files (not part of the public header).
 #pragma once
 
+#include "Clock.h"
 #include "CreateFaults.h"
 #include "PinterestEmulator.h"
 #include "TestServer.h"
@@ -16,7 +17,7 @@ namespace json = boost::json;
 using Request = Poco::Net::HTTPServerRequest;
 using Response = Poco::Net::HTTPServerResponse;
 
-long long pinterestNowMs();
+using marketsage::test::nowMs;
 /// Pinterest's error body {"code", "message"}.
 void sendPinterestError(Response& response, int status, int code, const std::string& message);
 

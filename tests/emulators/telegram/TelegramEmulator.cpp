@@ -1,6 +1,7 @@
 // The Telegram Bot API emulator: state, request dispatch and the methods.
 #include "TelegramEmulator.h"
 
+#include "Clock.h"
 #include "TestServer.h"
 
 #include <Poco/Net/HTTPServerRequest.h>
@@ -24,10 +25,7 @@ using telegram_parsing::FormPart;
 
 namespace {
 
-long long nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using marketsage::test::nowMs;
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -1,6 +1,7 @@
 // Users and posts: GET /2/users/me, POST /2/tweets, DELETE /2/tweets/:id, GET /2/tweets
 // (docs.x.com/x-api/users/lookup/introduction, /x-api/posts/creation-of-a-post, /x-api/posts/manage-tweets,
 // /x-api/fundamentals/metrics, /x-api/fundamentals/response-codes-and-errors).
+#include "Clock.h"
 #include "XImpl.h"
 #include "XText.h"
 
@@ -108,10 +109,7 @@ std::optional<long long> parseIso(const std::string& text) {
   return static_cast<long long>(::timegm(&tm));
 }
 
-long long nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using marketsage::test::nowMs;
 
 /// X ids grow with time: compares them as numbers.
 bool newer(const std::string& a, const std::string& b) { return a.size() != b.size() ? a.size() > b.size() : a > b; }

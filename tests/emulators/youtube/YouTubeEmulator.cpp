@@ -9,11 +9,6 @@
 
 namespace emulators {
 
-long long youtubeNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 void sendGoogleError(Response& response, int status, const std::string& reason, const std::string& message,
                      const std::string& domain) {
   static const std::map<int, std::string> statusNames = {
@@ -53,7 +48,7 @@ std::string YouTubeApi::State::mintToken(const std::string& scopes, const std::s
   Token t;
   std::istringstream words(scopes);
   for (std::string scope; words >> scope;) t.scopes.insert(scope);
-  t.expiresAtMs = youtubeNowMs() + realLifetime * 1000LL;
+  t.expiresAtMs = nowMs() + realLifetime * 1000LL;
   t.refresh = refresh;
   tokens[token] = t;
   issued.push_back(token);
@@ -63,7 +58,7 @@ std::string YouTubeApi::State::mintToken(const std::string& scopes, const std::s
 std::optional<std::set<std::string>> YouTubeApi::State::authorize(Request& request, Response& response) {
   const auto bearer = marketsage::test::bearerToken(request);
   const auto it = bearer ? tokens.find(*bearer) : tokens.end();
-  const bool valid = it != tokens.end() && !it->second.revoked && it->second.expiresAtMs > youtubeNowMs();
+  const bool valid = it != tokens.end() && !it->second.revoked && it->second.expiresAtMs > nowMs();
   if (valid) return it->second.scopes;
   const std::string message =
       "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid "
@@ -173,7 +168,7 @@ void YouTubeApi::setChannels(const std::vector<Channel>& channels) {
 std::string YouTubeApi::issueToken(const std::string& scopes, int expiresInSeconds) {
   std::lock_guard lock(state_->mutex);
   const auto token = state_->mintToken(scopes, "");
-  state_->tokens[token].expiresAtMs = youtubeNowMs() + expiresInSeconds * 1000LL;
+  state_->tokens[token].expiresAtMs = nowMs() + expiresInSeconds * 1000LL;
   return token;
 }
 
@@ -204,7 +199,7 @@ void YouTubeApi::setTokenLifetime(int answeredSeconds, std::optional<int> realSe
 
 void YouTubeApi::expireAllTokens() {
   std::lock_guard lock(state_->mutex);
-  for (auto& [token, t] : state_->tokens) t.expiresAtMs = std::min(t.expiresAtMs, youtubeNowMs() - 1);
+  for (auto& [token, t] : state_->tokens) t.expiresAtMs = std::min(t.expiresAtMs, nowMs() - 1);
 }
 
 void YouTubeApi::addPlaylist(const std::string& playlistId) {
@@ -255,7 +250,7 @@ std::string YouTubeApi::addVideo(const std::string& title, const std::string& de
   stored.video.description = description;
   stored.video.privacyStatus = "public";
   stored.video.categoryId = "22";
-  stored.video.createdAtMs = youtubeNowMs();
+  stored.video.createdAtMs = nowMs();
   state_->videoOrder.push_back(id);
   return id;
 }

@@ -1,6 +1,7 @@
 // The YouTube emulator's server side, shared by its .cpp files (not part of the public header).
 #pragma once
 
+#include "Clock.h"
 #include "CreateFaults.h"
 #include "TestServer.h"
 #include "YouTubeEmulator.h"
@@ -16,7 +17,7 @@ namespace json = boost::json;
 using Request = Poco::Net::HTTPServerRequest;
 using Response = Poco::Net::HTTPServerResponse;
 
-long long youtubeNowMs();
+using marketsage::test::nowMs;
 /// RFC 3339 UTC of ms since 1970.
 std::string isoTime(long long ms);
 /// Google's error body {"error": {"code", "message", "errors": [{"message", "domain", "reason"}], "status"}}.

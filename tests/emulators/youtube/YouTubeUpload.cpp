@@ -128,7 +128,7 @@ void YouTubeApi::State::openSession(Request& request, Response& response, const 
     return sendGoogleError(response, 401, "youtubeSignupRequired", "The user does not have a YouTube channel.",
                            "global");
   if (!chargeInsert(response)) return;  // its own bucket of calls, not the 10,000 units
-  const auto id = "ABPtcP" + std::to_string(nextId++) + "x" + std::to_string(youtubeNowMs() % 100000);
+  const auto id = "ABPtcP" + std::to_string(nextId++) + "x" + std::to_string(nowMs() % 100000);
   sessions[id] = Session{ownChannel()->id, type, total, {}, resource, {}, false};
   ++sessionsOpened;
   sendEmpty(response, 200, "Location",
@@ -159,7 +159,7 @@ std::string YouTubeApi::State::completeSession(Session& session) {
   v.mimeType = session.mimeType;
   v.size = static_cast<long long>(session.bytes.size());
   v.sha256 = marketsage::test::sha256Hex(session.bytes);
-  v.createdAtMs = youtubeNowMs();
+  v.createdAtMs = nowMs();
   videos[id] = stored;
   videoOrder.push_back(id);
   session.videoId = id;
@@ -240,7 +240,7 @@ void YouTubeApi::State::uploadToSession(Request& request, Response& response) {
     switch (kind) {
       case ChunkFault::Unavailable: return sendGoogleError(response, 503, "backendError", "Backend Error", "global");
       case ChunkFault::UnavailableTokensExpired:
-        for (auto& [name, t] : tokens) t.expiresAtMs = std::min(t.expiresAtMs, youtubeNowMs() - 1);
+        for (auto& [name, t] : tokens) t.expiresAtMs = std::min(t.expiresAtMs, nowMs() - 1);
         return sendGoogleError(response, 503, "backendError", "Backend Error", "global");
       case ChunkFault::Reset: lock.unlock(); return marketsage::test::closeWithoutAnswer(request);
       case ChunkFault::KeepPart:
