@@ -1,12 +1,12 @@
 // The emulator's state rules: tokens (validity, expiry, revocation), permissions, object lookup,
 // and the small crypto helpers (appsecret_proof, PKCE, upload digests).
 #include "GraphInternals.h"
+#include "UtcTime.h"
 
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 #include <chrono>
-#include <ctime>
 #include <random>
 
 namespace emulators {
@@ -44,14 +44,7 @@ std::string hmacSha256Hex(const std::string& key, const std::string& text) {
   return hex(std::string(reinterpret_cast<const char*>(digest), length));
 }
 
-std::string isoTime(long long seconds) {
-  const std::time_t t = seconds;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S+0000", &tm);
-  return text;
-}
+std::string isoTime(long long seconds) { return marketsage::test::utcTime(seconds, "%Y-%m-%dT%H:%M:%S+0000"); }
 
 std::string randomToken(const std::string& prefix) {
   static std::mt19937_64 generator{std::random_device{}()};
@@ -67,14 +60,7 @@ std::string randomToken(const std::string& prefix) {
 
 namespace {
 
-std::string facebookTime(long long ms) {
-  const std::time_t seconds = ms / 1000;
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[64];
-  std::strftime(text, sizeof text, "%A, %d-%b-%y %H:%M:%S UTC", &tm);
-  return text;
-}
+std::string facebookTime(long long ms) { return marketsage::test::utcTime(ms / 1000, "%A, %d-%b-%y %H:%M:%S UTC"); }
 
 [[noreturn]] void tokenError(const std::string& reason, int subcode) {
   throw GraphError{190, "Error validating access token: " + reason, subcode};
@@ -92,7 +78,7 @@ const char* pagePublishingDenied =
 
 std::string Impl::issueToken(Token token, const std::string& prefix) {
   token.issuedAtMs = nowMs();
-  const std::string value = randomToken(prefix);
+  std::string value = randomToken(prefix);
   tokens[value] = token;
   issued.push_back(value);
   return value;

@@ -1,10 +1,10 @@
 // The Threads emulator's server, state and test knobs; the endpoints are in ThreadsRoutes.cpp.
 #include "ThreadsInternals.h"
+#include "UtcTime.h"
 
 #include <Poco/URI.h>
 
 #include <chrono>
-#include <ctime>
 #include <random>
 
 namespace emulators {
@@ -36,14 +36,7 @@ long long nowSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::string isoTime(long long unixSeconds) {
-  const std::time_t t = unixSeconds;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char out[32];
-  std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%S+0000", &tm);
-  return out;
-}
+std::string isoTime(long long unixSeconds) { return marketsage::test::utcTime(unixSeconds, "%Y-%m-%dT%H:%M:%S+0000"); }
 
 }  // namespace threadsimpl
 
