@@ -6,12 +6,10 @@
 // https://developers.tiktok.com/doc/content-posting-api-media-transfer-guide,
 // https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info,
 // https://developers.tiktok.com/doc/tiktok-api-v2-video-query).
+#include "MediaFetch.h"
 #include "TikTokState.h"
 
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
@@ -39,25 +37,6 @@ std::optional<json::object> jsonBody(Request& request, Response& response) {
     return std::nullopt;
   }
   return value.as_object();
-}
-
-std::optional<std::string> fetch(const std::string& url) {
-  try {
-    Poco::URI uri(url);
-    if (uri.getScheme() != "http") return std::nullopt;  // loopback test servers speak plain HTTP
-    Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
-    session.setTimeout(Poco::Timespan(5, 0));
-    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathAndQuery(),
-                                   Poco::Net::HTTPMessage::HTTP_1_1);
-    session.sendRequest(request);
-    Poco::Net::HTTPResponse response;
-    std::string body;
-    Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
-    if (response.getStatus() != Poco::Net::HTTPResponse::HTTP_OK) return std::nullopt;
-    return body;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
 }
 
 const json::value* member(const json::object& o, const char* name) {
@@ -373,7 +352,8 @@ void TikTokApi::State::status(Request& request, Response& response) {
     if (it->second.post.source == "PULL_FROM_URL" && !it->second.fetched) pull = it->second.post.urls;
   }
   std::vector<std::optional<std::string>> fetched;
-  for (const auto& url : pull) fetched.push_back(fetch(url));  // outside the lock: the host serves them
+  for (const auto& url : pull)
+    fetched.push_back(marketsage::test::fetchMedia(url));  // outside the lock: the host serves them
   std::lock_guard lock(mutex);
   auto& stored = posts.at(publishId);
   auto& post = stored.post;
