@@ -38,16 +38,18 @@ inline std::string mp4Bytes(std::size_t size) {
   return mp4;
 }
 
-/// Uploads `bytes` to the key's media library (with `altText` when given); the media item.
+/// Uploads `bytes` to the key's media library (with `altText` when given, sent as `contentType`);
+/// the media item.
 inline boost::json::value uploadMedia(World& w, const std::string& key, const std::string& bytes,
-                                      const std::string& altText = "") {
+                                      const std::string& altText = "",
+                                      const std::string& contentType = "application/octet-stream") {
   std::string path = "/api/social-media/media";
   if (!altText.empty()) {
     std::string encoded;
     Poco::URI::encode(altText, "&=+#?/ ", encoded);
     path += "?altText=" + encoded;
   }
-  auto r = w.host.request("POST", path, key, bytes, "application/octet-stream");
+  auto r = w.host.request("POST", path, key, bytes, contentType);
   INFO(r.body);
   REQUIRE(r.status == 201);
   return r.json();

@@ -8,7 +8,9 @@
 #if defined(MARKETSAGE_WITH_TIKTOK)
 
 #include "TikTokEmulator.h"
+#include "Tokens.h"
 #include "integration/ExactlyOnce.h"
+#include "integration/PlatformTests.h"
 
 #include <chrono>
 #include <thread>
@@ -35,38 +37,10 @@ std::string tiktokConfig() {
   return config;
 }
 
-std::string mp4Bytes(std::size_t size) {
-  std::string mp4(
-      "\0\0\0\x20"
-      "ftypisom\0\0\x02\0"
-      "isomiso2avc1mp41",
-      32);
-  unsigned state = static_cast<unsigned>(size);
-  while (mp4.size() < size) {
-    state = state * 1103515245u + 12345u;
-    mp4 += static_cast<char>(state >> 16);
-  }
-  return mp4;
-}
-
 std::string jpegBytes(std::size_t size, char fill) {
   std::string jpeg("\xFF\xD8\xFF\xE0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0", 20);
   jpeg += std::string(size - jpeg.size() - 2, fill);
   return jpeg + "\xFF\xD9";
-}
-
-std::string uploadMedia(World& w, const std::string& key, const std::string& bytes, const std::string& type) {
-  auto r = w.host.request("POST", "/api/social-media/media", key, bytes, type);
-  INFO(r.body);
-  REQUIRE(r.status == 201);
-  return str(r.json(), "id");
-}
-
-json::value publish(World& w, const std::string& key, const json::object& body) {
-  auto r = postJson(w, key, body);
-  INFO(r.body);
-  REQUIRE((r.status == 201 || r.status == 202));
-  return waitSettled(w, key, str(r.json(), "id"));
 }
 
 }  // namespace
@@ -99,7 +73,7 @@ TEST_CASE(
 
   // A video of two chunks (5 MiB and the rest), interactions as the user chose them.
   const auto mp4 = mp4Bytes(11 * kMiB + 77);
-  const auto video = uploadMedia(w, admin, mp4, "video/mp4");
+  const auto video = str(uploadMedia(w, admin, mp4, "", "video/mp4"), "id");
   auto post =
       publish(w, admin,
               {{"content", "Birdhouse build #diy"},
@@ -115,15 +89,15 @@ TEST_CASE(
   CHECK(str(result, "postId") == made.postId);
   CHECK(str(result, "url") == "https://www.tiktok.com/@ada.lovelace/video/" + made.postId);
   CHECK(made.chunkCount == 2);
-  CHECK(made.sha256 == TikTokApi::sha256Hex(mp4));
+  CHECK(made.sha256 == marketsage::test::sha256Hex(mp4));
   CHECK(made.title == "Birdhouse build #diy");
   CHECK_FALSE(made.disableComment);
   CHECK(made.disableDuet);
 
   // Photos: TikTok pulls them from the host's signed URLs.
   const auto one = jpegBytes(4000, 'a'), two = jpegBytes(5000, 'b');
-  const auto photo1 = uploadMedia(w, admin, one, "image/jpeg");
-  const auto photo2 = uploadMedia(w, admin, two, "image/jpeg");
+  const auto photo1 = str(uploadMedia(w, admin, one, "", "image/jpeg"), "id");
+  const auto photo2 = str(uploadMedia(w, admin, two, "", "image/jpeg"), "id");
   post = publish(w, admin,
                  {{"content", "Two views of the birdhouse"},
                   {"targets", {conn}},
@@ -185,7 +159,7 @@ TEST_CASE(
   World w(tiktokEnv(tt), tiktokConfig());
   const auto admin = w.a.byRole["ADMIN"].key;
   const auto conn = connectAccount(w, admin, "tiktok", TikTokApi::openId);
-  const auto video = uploadMedia(w, admin, mp4Bytes(700 * 1024), "video/mp4");
+  const auto video = str(uploadMedia(w, admin, mp4Bytes(700 * 1024), "", "video/mp4"), "id");
   const json::object options{{"tiktok", {{"privacy_level", "PUBLIC_TO_EVERYONE"}}}};
 
   // video/init answers 429 rate_limit_exceeded: the target waits, it does not fail.
@@ -232,7 +206,7 @@ TEST_CASE(
   CHECK(tt.inits() == before + 2);
 
   // A lost init answer of a URL pull: TikTok may be posting it; never sent again, a person decides.
-  const auto photo = uploadMedia(w, admin, jpegBytes(3000, 'c'), "image/jpeg");
+  const auto photo = str(uploadMedia(w, admin, jpegBytes(3000, 'c'), "", "image/jpeg"), "id");
   tt.faultNextInits({Fault::DropAfterCreate});
   post = publish(w, admin, {{"content", "Lost answer"}, {"targets", {conn}}, {"media", {photo}}, {"options", options}});
   INFO(json::serialize(post));

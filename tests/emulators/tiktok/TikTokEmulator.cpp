@@ -1,19 +1,13 @@
 // The TikTok emulator: controls, observations, request dispatch, bearer tokens, scopes, rate limits.
 #include "TikTokState.h"
+#include "Tokens.h"
 
 #include <Poco/URI.h>
-#include <openssl/sha.h>
 
 #include <chrono>
-#include <random>
 #include <sstream>
 
 namespace emulators {
-
-long long tiktokNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 namespace {
 
@@ -22,14 +16,8 @@ std::string logId() {
   return "20261202" + std::to_string(1000000000LL + n++) + "A1B2C3";
 }
 
-std::string randomText(const std::string& prefix, size_t length = 40) {
-  static std::mt19937_64 generator{std::random_device{}()};
-  static std::mutex mutex;
-  static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::lock_guard lock(mutex);
-  std::string out = prefix;
-  for (size_t i = 0; i < length; ++i) out += alphabet[generator() % 36];
-  return out;
+std::string randomText(const std::string& prefix) {
+  return marketsage::test::randomText(prefix, 40, marketsage::test::kLowercaseAlphanumeric);
 }
 
 }  // namespace
@@ -54,18 +42,6 @@ size_t utf16Units(const std::string& text) {
   return units;
 }
 
-std::string TikTokApi::sha256Hex(const std::string& bytes) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  static const char hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : digest) {
-    out += hex[c >> 4];
-    out += hex[c & 15];
-  }
-  return out;
-}
-
 std::string TikTokApi::State::mintToken(const std::string& scopes, const std::string& refresh) {
   const auto token = randomText("act.");
   Token t;
@@ -78,7 +54,7 @@ std::string TikTokApi::State::mintToken(const std::string& scopes, const std::st
       current += c;
     }
   }
-  t.expiresAtMs = tiktokNowMs() + kAccessTokenSeconds * 1000LL;
+  t.expiresAtMs = nowMs() + kAccessTokenSeconds * 1000LL;
   t.refresh = refresh;
   tokens[token] = t;
   issued.push_back(token);
@@ -89,7 +65,7 @@ std::optional<std::set<std::string>> TikTokApi::State::authorize(Request& reques
                                                                  const std::string& endpoint, const char* scope) {
   const auto bearer = marketsage::test::bearerToken(request);
   const auto it = bearer ? tokens.find(*bearer) : tokens.end();
-  if (it == tokens.end() || it->second.revoked || it->second.expiresAtMs <= tiktokNowMs()) {
+  if (it == tokens.end() || it->second.revoked || it->second.expiresAtMs <= nowMs()) {
     sendTikTokError(response, 401, "access_token_invalid", "The access token is invalid or not found in the request.");
     return std::nullopt;
   }
@@ -105,7 +81,7 @@ std::optional<std::set<std::string>> TikTokApi::State::authorize(Request& reques
   }
   // A sliding one-minute window per user token and endpoint.
   auto& window = calls[*bearer + " " + endpoint];
-  const auto now = tiktokNowMs();
+  const auto now = nowMs();
   while (!window.empty() && window.front() <= now - 60000) window.pop_front();
   if (const auto limit = limits.find(endpoint);
       limit != limits.end() && static_cast<int>(window.size()) >= limit->second) {
@@ -164,7 +140,7 @@ std::string TikTokApi::issueToken(const std::string& scopes, int expiresInSecond
   const auto refresh = randomText("rft.");
   state_->refreshTokens[refresh] = {scopes, false};
   const auto token = state_->mintToken(scopes, refresh);
-  state_->tokens[token].expiresAtMs = tiktokNowMs() + expiresInSeconds * 1000LL;
+  state_->tokens[token].expiresAtMs = nowMs() + expiresInSeconds * 1000LL;
   return token;
 }
 
@@ -176,7 +152,7 @@ std::string TikTokApi::refreshTokenOf(const std::string& accessToken) const {
 
 void TikTokApi::expireAllTokens() {
   std::lock_guard lock(state_->mutex);
-  for (auto& [token, t] : state_->tokens) t.expiresAtMs = tiktokNowMs() - 1;
+  for (auto& [token, t] : state_->tokens) t.expiresAtMs = nowMs() - 1;
 }
 
 void TikTokApi::setCreator(const Creator& creator) {

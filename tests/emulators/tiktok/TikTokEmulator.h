@@ -108,7 +108,6 @@ class TikTokApi {
   /// "METHOD /path?query" of every request, in arrival order.
   std::vector<std::string> requests() const;
   std::map<std::string, std::string> lastAuthorization() const;
-  static std::string sha256Hex(const std::string& bytes);
 
   struct State;
 

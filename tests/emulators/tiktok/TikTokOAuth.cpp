@@ -4,6 +4,7 @@
 // https://developers.tiktok.com/doc/oauth-user-access-token-management).
 #include "ConsentPage.h"
 #include "TikTokState.h"
+#include "Tokens.h"
 
 #include <Poco/URI.h>
 
@@ -126,10 +127,10 @@ void TikTokApi::State::token(Request& request, Response& response) {
     codes.erase(it);  // single use
     if (code.redirectUri != get("redirect_uri"))
       return sendOAuthError(response, 400, "invalid_request", "Redirect URI does not match the authorization.");
-    if (!code.challenge.empty() && sha256Hex(get("code_verifier")) != code.challenge)
+    if (!code.challenge.empty() && marketsage::test::sha256Hex(get("code_verifier")) != code.challenge)
       return sendOAuthError(response, 400, "invalid_request", "Code verifier or code challenge is invalid.");
     scopes = code.scopes;
-    refresh = "rft." + std::to_string(nextId++) + "-" + std::to_string(tiktokNowMs());
+    refresh = "rft." + std::to_string(nextId++) + "-" + std::to_string(nowMs());
     refreshTokens[refresh] = {scopes, false};
   } else if (get("grant_type") == "refresh_token") {
     const auto old = get("refresh_token");
@@ -142,7 +143,7 @@ void TikTokApi::State::token(Request& request, Response& response) {
     // place of the one you sent. The previous refresh token stops working once a new one is issued."
     // (https://developers.tiktok.com/docs/en/oauth-refresh-a-user-access-token)
     it->second.revoked = true;
-    refresh = "rft." + std::to_string(nextId++) + "-" + std::to_string(tiktokNowMs());
+    refresh = "rft." + std::to_string(nextId++) + "-" + std::to_string(nowMs());
     refreshTokens[refresh] = {scopes, false};
     for (auto& [name, t] : tokens)
       if (t.refresh == old) t.refresh = refresh;  // the same grant: revoke still ends them all

@@ -8,6 +8,7 @@
 // https://developers.tiktok.com/doc/tiktok-api-v2-video-query).
 #include "MediaFetch.h"
 #include "TikTokState.h"
+#include "Tokens.h"
 
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/URI.h>
@@ -200,7 +201,7 @@ void create(TikTokApi::State& state, Request& request, Response& response, TikTo
     stored.post = post;
     stored.post.publishId = (post.source == "FILE_UPLOAD" ? "v_pub_file~v2-1." : "v_pub_url~v2-1.") + nextPostId(n);
     stored.post.status = post.source == "FILE_UPLOAD" ? "PROCESSING_UPLOAD" : "PROCESSING_DOWNLOAD";
-    stored.post.createdAtMs = tiktokNowMs();
+    stored.post.createdAtMs = nowMs();
     stored.uploadId = std::to_string(n) + "77";
     stored.processingLeft = state.processingPolls;
     stored.moderationLeft = post.privacyLevel == "PUBLIC_TO_EVERYONE" ? state.moderationPolls : 0;
@@ -331,7 +332,7 @@ void TikTokApi::State::upload(Request& request, Response& response) {
                            "Chunks must be uploaded in order, each of chunk_size bytes (the last with the rest).");
   stored->bytes += bytes;
   post.received += expected;
-  if (post.received == post.videoSize) post.sha256 = sha256Hex(stored->bytes);
+  if (post.received == post.videoSize) post.sha256 = marketsage::test::sha256Hex(stored->bytes);
   response.setStatus(post.received == post.videoSize ? Poco::Net::HTTPResponse::HTTP_CREATED
                                                      : Poco::Net::HTTPResponse::HTTP_PARTIAL_CONTENT);
   response.setContentLength(0);
@@ -366,7 +367,7 @@ void TikTokApi::State::status(Request& request, Response& response) {
         break;
       }
       post.fetchedBytes.push_back(static_cast<long long>(bytes->size()));
-      if (post.mediaType == "VIDEO") post.sha256 = sha256Hex(*bytes);
+      if (post.mediaType == "VIDEO") post.sha256 = marketsage::test::sha256Hex(*bytes);
     }
   } else if (post.status.rfind("PROCESSING", 0) == 0 &&
              (post.source == "PULL_FROM_URL" || post.received == post.videoSize)) {

@@ -1,6 +1,7 @@
 // The TikTok emulator's server side, shared by its .cpp files (not part of the public header).
 #pragma once
 
+#include "Clock.h"
 #include "CreateFaults.h"
 #include "TestServer.h"
 #include "TikTokEmulator.h"
@@ -17,7 +18,7 @@ namespace json = boost::json;
 using Request = Poco::Net::HTTPServerRequest;
 using Response = Poco::Net::HTTPServerResponse;
 
-long long tiktokNowMs();
+using marketsage::test::nowMs;
 /// {"error": {"code", "message", "log_id"}} with `status` (and `data` {} as TikTok sends it).
 void sendTikTokError(Response& response, int status, const std::string& code, const std::string& message);
 /// {"data": data, "error": {"code": "ok", "message": "", "log_id"}}.

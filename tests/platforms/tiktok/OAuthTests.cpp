@@ -1,12 +1,12 @@
 // Login Kit OAuth v2: the authorize URL (client_key, comma-separated scopes, TikTok's hex PKCE
 // challenge), consent, code exchange with the verifier, refresh, revoke, the token check.
+#include "../common/UrlQuery.h"
 #include "TikTokFixture.h"
+#include "Tokens.h"
 
 #include <catch2/catch.hpp>
 
-#include <Poco/Base64Encoder.h>
 #include <Poco/URI.h>
-#include <openssl/sha.h>
 
 #include <map>
 #include <sstream>
@@ -15,24 +15,9 @@ using namespace tiktok_test;
 
 namespace {
 
-std::map<std::string, std::string> queryOf(const std::string& url) {
-  std::map<std::string, std::string> out;
-  for (const auto& [name, value] : Poco::URI(url).getQueryParameters()) out[name] = value;
-  return out;
-}
+using marketsage::test::queryOf;
 
 std::string text(const json::value& v, const char* key) { return json::value_to<std::string>(v.at(key)); }
-
-/// base64url(SHA-256(verifier)) without padding: the RFC 7636 challenge the host sends.
-std::string challengeOf(const std::string& verifier) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(verifier.data()), verifier.size(), digest);
-  std::ostringstream out;
-  Poco::Base64Encoder encoder(out, Poco::BASE64_URL_ENCODING | Poco::BASE64_NO_PADDING);
-  encoder.write(reinterpret_cast<const char*>(digest), sizeof digest);
-  encoder.close();
-  return out.str();
-}
 
 const std::string kVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXkdBjftJeZ4CVP";
 const std::string kRedirect = "https://host.example/api/auth/callback/tiktok";
@@ -40,7 +25,7 @@ const std::string kRedirect = "https://host.example/api/auth/callback/tiktok";
 json::object authorizeRequest() {
   return {{"redirectUri", kRedirect},
           {"state", "st 42/+"},
-          {"codeChallenge", challengeOf(kVerifier)},
+          {"codeChallenge", marketsage::test::pkceS256(kVerifier)},
           {"codeChallengeMethod", "S256"}};
 }
 
@@ -60,7 +45,7 @@ TEST_CASE("authorize_url names the client_key, comma-separated scopes and TikTok
   CHECK(q.at("response_type") == "code");
   CHECK(q.at("redirect_uri") == kRedirect);
   CHECK(q.at("state") == "st 42/+");
-  CHECK(q.at("code_challenge") == emulators::TikTokApi::sha256Hex(kVerifier));
+  CHECK(q.at("code_challenge") == marketsage::test::sha256Hex(kVerifier));
   CHECK(q.at("code_challenge_method") == "S256");
 
   SECTION("without a client_id the plugin is not configured") {

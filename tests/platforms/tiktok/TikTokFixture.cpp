@@ -1,5 +1,7 @@
 #include "TikTokFixture.h"
 
+#include "Tokens.h"
+
 #include <fstream>
 #include <sstream>
 
@@ -74,9 +76,7 @@ json::object TikTokFixture::post(const std::string& content, json::array media, 
           {"idempotencyKey", "ms-target-1"}};
 }
 
-std::string TikTokFixture::sha256OfFile(const std::string& path) {
-  return emulators::TikTokApi::sha256Hex(readFile(path));
-}
+std::string TikTokFixture::sha256OfFile(const std::string& path) { return marketsage::test::sha256Hex(readFile(path)); }
 
 std::string TikTokFixture::logs() const { return plugin_.logs(); }
 
