@@ -1,5 +1,7 @@
 #include "config/Config.h"
 
+#include "config/Layout.h"
+
 #include <boost/json.hpp>
 
 #include <unistd.h>
@@ -239,7 +241,7 @@ void validate(Config& config) {
     const bool tls = !config.server.tlsCertificate.empty();
     config.publicUrl = std::string(tls ? "https" : "http") + "://localhost:" + std::to_string(config.server.port);
   }
-  if (config.pluginPath.empty()) config.pluginPath.push_back(executableDir() / ".." / "plugins");
+  if (config.pluginPath.empty()) config.pluginPath.push_back(layout().pluginFolder);
   // OAuth redirect URIs travel with authorization codes: platforms (and RFC 9700) want HTTPS for
   // them, except on the loopback interface.
   if (config.production() && !config.allowInsecurePublicUrl && !isSecureOrLoopback(config.publicUrl)) {
@@ -250,18 +252,13 @@ void validate(Config& config) {
 
 }  // namespace
 
-std::filesystem::path executableDir() {
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::filesystem::current_path() : exe.parent_path();
-}
-
 Config load(const std::optional<std::filesystem::path>& file) {
   Config config;
+  config.dataDir = layout().dataDir;
   if (file) {
     applyFile(config, *file);
-  } else if (std::filesystem::exists("config/marketsage.json")) {
-    applyFile(config, "config/marketsage.json");
+  } else if (std::filesystem::exists(layout().configFile)) {
+    applyFile(config, layout().configFile);
   }
   applyEnvironment(config);
   validate(config);

@@ -1,6 +1,7 @@
 #pragma once
-/// The host's configuration: built-in defaults, then a JSON file (config/marketsage.json or
-/// --config), then environment variables, each overriding the one before.
+/// The host's configuration: built-in defaults, then a JSON file (--config, or the layout's default
+/// file: config/marketsage.json in a build tree, /etc/marketsage/marketsage.json installed), then
+/// environment variables, each overriding the one before.
 
 #include <boost/json/object.hpp>
 
@@ -104,7 +105,7 @@ struct WebhooksConfig {
 
 struct Config {
   std::string mode = "development";  ///< "production" refuses secrets from the JSON file
-  std::filesystem::path dataDir = "var";
+  std::filesystem::path dataDir;  ///< default: var/ in a build tree, /var/lib/marketsage installed
   std::string publicUrl;                ///< base of OAuth redirect URIs
   bool allowInsecurePublicUrl = false;  ///< production with an http:// public URL (not localhost)
   std::string logLevel = "info";
@@ -124,11 +125,8 @@ struct Config {
   bool production() const { return mode == "production"; }
 };
 
-/// Loads the configuration. With no explicit file, config/marketsage.json is used when it exists
-/// (relative to the working directory), otherwise the built-in defaults. Throws ConfigError.
+/// Loads the configuration. With no explicit file, the layout's default file is used when it
+/// exists (config/Layout.h), otherwise the built-in defaults. Throws ConfigError.
 Config load(const std::optional<std::filesystem::path>& file);
-
-/// The folder of the running executable (resolves /proc/self/exe).
-std::filesystem::path executableDir();
 
 }  // namespace marketsage::config

@@ -5,7 +5,6 @@
 #include "plugins/HostServices.h"
 #include "plugins/LoadedPlugin.h"
 
-#include <boost/dll/runtime_symbol_info.hpp>
 
 #include <algorithm>
 #include <iomanip>
@@ -148,12 +147,6 @@ std::shared_ptr<const Plugin> PluginRegistry::require(const std::string& platfor
 std::vector<std::shared_ptr<const Plugin>> PluginRegistry::enabled() const {
   std::lock_guard lock(mutex_);
   return plugins_;
-}
-
-std::filesystem::path defaultPluginFolder() {
-  std::error_code ec;
-  const auto exe = boost::dll::program_location(ec);
-  return (exe.parent_path() / ".." / "plugins").lexically_normal();
 }
 
 int listPlugins(const PluginRegistry& registry, std::ostream& out, std::ostream& err) {

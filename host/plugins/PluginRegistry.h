@@ -98,9 +98,6 @@ class PluginRegistry {
   std::vector<std::string> errors_;
 };
 
-/// The folder the bundled plugins are installed in: <folder of the running executable>/../plugins.
-std::filesystem::path defaultPluginFolder();
-
 /// `marketsage plugins list`: a table (id, version, ABI, capabilities, enabled) on `out`, load
 /// errors on `err`. Returns 0.
 int listPlugins(const PluginRegistry& registry, std::ostream& out, std::ostream& err);

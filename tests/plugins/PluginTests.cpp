@@ -625,12 +625,6 @@ TEST_CASE("plugins list shows id, version, ABI, capabilities and enabled; errors
                        std::to_string(MS_ABI_VERSION_MINOR + 1)) != std::string::npos);
 }
 
-TEST_CASE("defaultPluginFolder is <executable folder>/../plugins", "[loader]") {
-  const auto folder = defaultPluginFolder();
-  CHECK(folder.filename() == "plugins");
-  CHECK(folder.is_absolute());
-}
-
 // ---------------------------------------------------------------------------------------------
 // The C99 example plugin against an emulated webhook platform
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 #include "config/Config.h"
+#include "config/Layout.h"
 #include "config/PluginSettings.h"
 #include "core/Encoding.h"
 #include "core/Problem.h"
@@ -104,6 +105,33 @@ TEST_CASE("configuration: file, then environment; bad values are one clear error
   CHECK_THROWS_AS(config::load(file), config::ConfigError);
   CHECK_THROWS_AS(config::load(dir / "missing.json"), config::ConfigError);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("layout: a build tree finds its files beside the checkout, never the installed places", "[config]") {
+  const auto& layout = config::layout();
+  CHECK_FALSE(layout.installed);
+  CHECK(layout.configFile == "config/marketsage.json");
+  CHECK(layout.dataDir == "var");
+  CHECK(layout.environmentFile.empty());
+  // build/bin/<test> -> build/plugins, where the build puts the bundled plugins
+  CHECK(layout.pluginFolder == (config::executableDir() / ".." / "plugins").lexically_normal());
+  CHECK(layout.pluginFolder.is_absolute());
+}
+
+TEST_CASE("environment file: KEY=VALUE lines, comments skipped, quotes removed, the environment wins",
+          "[config]") {
+  const auto file = std::filesystem::temp_directory_path() / "marketsage-env-test.env";
+  std::ofstream(file) << "# secrets\n\nMS_ENV_TEST_A=plain value\n  MS_ENV_TEST_B = \"quoted=x\" \n"
+                         "MS_ENV_TEST_C='single'\r\nMS_ENV_TEST_SET=from-file\nnot a pair\n";
+  setenv("MS_ENV_TEST_SET", "from-environment", 1);
+  REQUIRE(config::loadEnvironmentFile(file));
+  CHECK(std::string(std::getenv("MS_ENV_TEST_A")) == "plain value");
+  CHECK(std::string(std::getenv("MS_ENV_TEST_B")) == "quoted=x");
+  CHECK(std::string(std::getenv("MS_ENV_TEST_C")) == "single");
+  CHECK(std::string(std::getenv("MS_ENV_TEST_SET")) == "from-environment");
+  for (const char* name : {"MS_ENV_TEST_A", "MS_ENV_TEST_B", "MS_ENV_TEST_C", "MS_ENV_TEST_SET"}) unsetenv(name);
+  std::filesystem::remove(file);
+  CHECK_FALSE(config::loadEnvironmentFile(file));
 }
 
 TEST_CASE("plugin settings: file section, environment over it, and credentials shared from another plugin",
