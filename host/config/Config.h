@@ -104,8 +104,8 @@ struct WebhooksConfig {
 };
 
 struct Config {
-  std::string mode = "development";  ///< "production" refuses secrets from the JSON file
-  std::filesystem::path dataDir;  ///< default: var/ in a build tree, /var/lib/marketsage installed
+  std::string mode = "development";     ///< "production" refuses secrets from the JSON file
+  std::filesystem::path dataDir;        ///< default: var/ in a build tree, /var/lib/marketsage installed
   std::string publicUrl;                ///< base of OAuth redirect URIs
   bool allowInsecurePublicUrl = false;  ///< production with an http:// public URL (not localhost)
   std::string logLevel = "info";

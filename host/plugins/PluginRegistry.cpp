@@ -5,7 +5,6 @@
 #include "plugins/HostServices.h"
 #include "plugins/LoadedPlugin.h"
 
-
 #include <algorithm>
 #include <iomanip>
 

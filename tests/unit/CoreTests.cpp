@@ -118,8 +118,7 @@ TEST_CASE("layout: a build tree finds its files beside the checkout, never the i
   CHECK(layout.pluginFolder.is_absolute());
 }
 
-TEST_CASE("environment file: KEY=VALUE lines, comments skipped, quotes removed, the environment wins",
-          "[config]") {
+TEST_CASE("environment file: KEY=VALUE lines, comments skipped, quotes removed, the environment wins", "[config]") {
   const auto file = std::filesystem::temp_directory_path() / "marketsage-env-test.env";
   std::ofstream(file) << "# secrets\n\nMS_ENV_TEST_A=plain value\n  MS_ENV_TEST_B = \"quoted=x\" \n"
                          "MS_ENV_TEST_C='single'\r\nMS_ENV_TEST_SET=from-file\nnot a pair\n";
