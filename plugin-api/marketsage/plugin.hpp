@@ -537,6 +537,36 @@ class Host {
     return std::move(s.data);
   }
 
+  /// The ABI's Token from an OAuth 2.0 token answer (RFC 6749 section 5.1): accessToken, then
+  /// refreshToken when the answer has a non-empty one (a refresh answer without one: the host
+  /// keeps the token it has), expiresIn, and the granted scope split on spaces or commas (some
+  /// platforms separate with commas). An answer without access_token is MS_ERR_PERMANENT naming
+  /// `platform`. The object is returned open: a plugin adds "account" or "extra" before str().
+  Json oauthToken(std::string_view body, std::string_view platform) const {
+    const auto token = string(body, "/access_token");
+    if (!token || token->empty())
+      throw Error(MS_ERR_PERMANENT, std::string(platform) + " answered without an access_token");
+    auto out = Json::object();
+    out.field("accessToken", *token);
+    if (auto refresh = string(body, "/refresh_token"); refresh && !refresh->empty())
+      out.field("refreshToken", *refresh);
+    if (auto expires = integer(body, "/expires_in")) out.field("expiresIn", *expires);
+    if (auto scope = string(body, "/scope")) {
+      auto scopes = Json::array();
+      std::string current;
+      for (const char c : *scope + " ") {
+        if (c != ' ' && c != ',') {
+          current += c;
+        } else if (!current.empty()) {
+          scopes.push(current);
+          current.clear();
+        }
+      }
+      out.raw("scopes", scopes);
+    }
+    return out;
+  }
+
   HttpResponse http(const HttpRequest& request) const {
     std::vector<const char*> headers;
     for (const auto& [name, value] : request.headers) {

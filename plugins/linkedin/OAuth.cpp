@@ -40,21 +40,6 @@ HttpResponse postForm(const char* path, std::vector<std::pair<std::string, std::
   return response;
 }
 
-/// LinkedIn lists granted scopes comma-separated (some answers use spaces): a JSON array.
-std::string scopeArray(const std::string& scopes) {
-  auto out = Json::array();
-  std::string current;
-  for (const char c : scopes + ",") {
-    if (c == ',' || c == ' ') {
-      if (!current.empty()) out.push(current);
-      current.clear();
-    } else {
-      current += c;
-    }
-  }
-  return out.str();
-}
-
 /// The member a fresh token belongs to, from /v2/userinfo; empty when LinkedIn does not say.
 std::string tokenAccount(const std::string& token) {
   try {
@@ -72,16 +57,10 @@ std::string tokenAccount(const std::string& token) {
 
 /// The ABI's Token from LinkedIn's token answer.
 std::string tokenReply(const HttpResponse& r, bool withAccount) {
-  const auto token = host.string(r.body, "/access_token");
-  if (!token || token->empty()) throw Error(MS_ERR_PERMANENT, "LinkedIn answered without an access_token");
-  auto out = Json::object();
-  out.field("accessToken", *token);
-  if (auto refresh = host.string(r.body, "/refresh_token"); refresh && !refresh->empty())
-    out.field("refreshToken", *refresh);
-  if (auto expires = host.integer(r.body, "/expires_in")) out.field("expiresIn", *expires);
-  if (auto scope = host.string(r.body, "/scope")) out.raw("scopes", scopeArray(*scope));
+  auto out = host.oauthToken(r.body, "LinkedIn");
   if (withAccount)
-    if (auto account = tokenAccount(*token); !account.empty()) out.raw("account", account);
+    if (auto account = tokenAccount(host.string(r.body, "/access_token").value_or("")); !account.empty())
+      out.raw("account", account);
   if (auto refreshExpires = host.integer(r.body, "/refresh_token_expires_in"))
     out.raw("extra", Json::object().field("refreshTokenExpiresIn", *refreshExpires));
   return out.str();

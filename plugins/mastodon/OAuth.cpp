@@ -132,23 +132,10 @@ ms_status exchangeCode(const char* req, size_t len, const ms_reply* reply) {
                                                              {"scope", scopesOf(json)}};
     if (usesPkce()) form.emplace_back("code_verifier", verifier);
     const auto r = oauthPost("/oauth/token", form);
-    const auto token = host.string(r.body, "/access_token");
-    if (!token || token->empty()) throw Error(MS_ERR_PERMANENT, "the instance answered without an access_token");
-    auto scopes = sdk::Json::array();
-    const auto scope = host.string(r.body, "/scope").value_or("");
-    for (size_t start = 0; start < scope.size();) {
-      size_t end = scope.find(' ', start);
-      if (end == std::string::npos) end = scope.size();
-      if (end > start) scopes.push(scope.substr(start, end - start));
-      start = end + 1;
-    }
-    // No expires_in and no refresh_token: Mastodon's tokens live until revoked.
-    const auto account = verifyCredentials(*token);
-    return sdk::Json::object()
-        .field("accessToken", *token)
-        .raw("scopes", scopes)
-        .raw("account", accountJson(account))
-        .str();
+    // Mastodon's tokens live until revoked: no expires_in and no refresh_token.
+    auto out = host.oauthToken(r.body, "the instance");
+    const auto account = verifyCredentials(host.string(r.body, "/access_token").value_or(""));
+    return out.raw("account", accountJson(account)).str();
   });
 }
 

@@ -37,20 +37,6 @@ enum class Grant { Code, Refresh };
               platformCode);
 }
 
-std::string scopeArray(const std::string& scopes) {
-  auto out = Json::array();
-  std::string current;
-  for (const char c : scopes + ",") {
-    if (c == ' ' || c == ',') {
-      if (!current.empty()) out.push(current);
-      current.clear();
-    } else {
-      current += c;
-    }
-  }
-  return out.str();
-}
-
 std::string postToken(const std::vector<std::pair<std::string, std::string>>& fields, Grant grant) {
   const auto credentials = requiredSetting("/client_id") + ":" + requiredSetting("/client_secret");
   HttpRequest request;
@@ -63,15 +49,7 @@ std::string postToken(const std::vector<std::pair<std::string, std::string>>& fi
   const auto r = host.http(request);
   if (r.result != MS_OK || r.status != 200) oauthFail(r, grant);
   // The ABI's Token from Pinterest's answer; a refresh answer without refresh_token keeps the old one.
-  const auto token = host.string(r.body, "/access_token");
-  if (!token || token->empty()) throw Error(MS_ERR_PERMANENT, "Pinterest answered without an access_token");
-  auto out = Json::object();
-  out.field("accessToken", *token);
-  if (auto refresh = host.string(r.body, "/refresh_token"); refresh && !refresh->empty())
-    out.field("refreshToken", *refresh);
-  if (auto expires = host.integer(r.body, "/expires_in")) out.field("expiresIn", *expires);
-  if (auto scope = host.string(r.body, "/scope")) out.raw("scopes", scopeArray(*scope));
-  return out.str();
+  return host.oauthToken(r.body, "Pinterest").str();
 }
 
 }  // namespace

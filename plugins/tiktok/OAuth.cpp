@@ -90,32 +90,12 @@ HttpResponse postToken(std::vector<std::pair<std::string, std::string>> fields, 
   return r;
 }
 
-std::string scopeArray(const std::string& scopes) {
-  auto out = Json::array();
-  std::string current;
-  for (const char c : scopes + ",") {
-    if (c == ',' || c == ' ') {
-      if (!current.empty()) out.push(current);
-      current.clear();
-    } else {
-      current += c;
-    }
-  }
-  return out.str();
-}
-
 /// The ABI's Token from TikTok's answer, with the account (open_id and, when user/info answers,
 /// display_name).
 std::string tokenReply(const HttpResponse& r, bool withAccount) {
-  const auto doc = host.parse(r.body);
-  const auto token = doc.string("/access_token").value_or("");
-  if (token.empty()) throw Error(MS_ERR_PERMANENT, "TikTok answered without an access_token");
-  auto out = Json::object();
-  out.field("accessToken", token);
-  if (auto refresh = doc.string("/refresh_token"); refresh && !refresh->empty()) out.field("refreshToken", *refresh);
-  if (auto expires = doc.integer("/expires_in")) out.field("expiresIn", *expires);
-  if (auto scope = doc.string("/scope")) out.raw("scopes", scopeArray(*scope));
-  const auto openId = doc.string("/open_id").value_or("");
+  auto out = host.oauthToken(r.body, "TikTok");
+  const auto token = host.string(r.body, "/access_token").value_or("");
+  const auto openId = host.string(r.body, "/open_id").value_or("");
   if (withAccount && !openId.empty()) {
     std::string name = openId;
     const auto user = send("GET", "/v2/user/info/?fields=open_id,union_id,avatar_url,display_name", token);

@@ -27,25 +27,7 @@ sdk::HttpResponse oauthPost(const char* path, std::vector<std::pair<std::string,
 }
 
 /// X's token answer as the ABI's Token. X rotates the refresh token on every refresh.
-std::string tokenReply(const sdk::HttpResponse& r) {
-  auto token = host.string(r.body, "/access_token");
-  if (!token || token->empty()) throw Error(MS_ERR_PERMANENT, "X answered the token request without an access_token");
-  auto out = sdk::Json::object();
-  out.field("accessToken", *token);
-  if (auto refreshToken = host.string(r.body, "/refresh_token")) out.field("refreshToken", *refreshToken);
-  if (auto expiresIn = host.integer(r.body, "/expires_in")) out.field("expiresIn", *expiresIn);
-  if (auto scope = host.string(r.body, "/scope")) {
-    auto scopes = sdk::Json::array();
-    for (size_t start = 0; start < scope->size();) {
-      size_t end = scope->find(' ', start);
-      if (end == std::string::npos) end = scope->size();
-      if (end > start) scopes.push(scope->substr(start, end - start));
-      start = end + 1;
-    }
-    out.raw("scopes", scopes);
-  }
-  return out.str();
-}
+std::string tokenReply(const sdk::HttpResponse& r) { return host.oauthToken(r.body, "X").str(); }
 
 }  // namespace
 

@@ -59,33 +59,9 @@ HttpResponse postToken(std::vector<std::pair<std::string, std::string>> fields, 
   return response;
 }
 
-std::string scopeArray(const std::string& scopes) {
-  auto out = Json::array();
-  std::string current;
-  for (const char c : scopes + " ") {
-    if (c == ' ' || c == ',') {
-      if (!current.empty()) out.push(current);
-      current.clear();
-    } else {
-      current += c;
-    }
-  }
-  return out.str();
-}
-
 /// The ABI's Token from Google's token answer. A refresh answer carries no refresh_token: the
 /// reply then leaves refreshToken out, and the host keeps the one it has.
-std::string tokenReply(const HttpResponse& r) {
-  const auto token = host.string(r.body, "/access_token");
-  if (!token || token->empty()) throw Error(MS_ERR_PERMANENT, "Google answered without an access_token");
-  auto out = Json::object();
-  out.field("accessToken", *token);
-  if (auto refresh = host.string(r.body, "/refresh_token"); refresh && !refresh->empty())
-    out.field("refreshToken", *refresh);
-  if (auto expires = host.integer(r.body, "/expires_in")) out.field("expiresIn", *expires);
-  if (auto scope = host.string(r.body, "/scope")) out.raw("scopes", scopeArray(*scope));
-  return out.str();
-}
+std::string tokenReply(const HttpResponse& r) { return host.oauthToken(r.body, "Google").str(); }
 
 }  // namespace
 
