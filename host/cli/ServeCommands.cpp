@@ -3,6 +3,7 @@
 #include "cli/Arguments.h"
 #include "cli/Commands.h"
 #include "core/Log.h"
+#include "core/Systemd.h"
 #include "http/Dispatcher.h"
 #include "http/Fields.h"
 #include "http/Server.h"
@@ -17,7 +18,9 @@
 #include <pthread.h>
 #include <sys/file.h>
 #include <unistd.h>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <iostream>
 
 namespace marketsage::cli {
@@ -87,6 +90,11 @@ bool lockSqliteDatabase(const config::Config& config) {
   return false;
 }
 
+/// Tells systemd (Type=notify) how the host is doing; a host not run by systemd sends nothing.
+void notifyServiceManager(const std::string& state) {
+  if (!systemd::notify(state)) log::warn("systemd notification not sent", {{"error", std::strerror(errno)}});
+}
+
 }  // namespace
 
 int serveCommand(const std::vector<std::string>& argv) {
@@ -120,9 +128,13 @@ int serveCommand(const std::vector<std::string>& argv) {
                           {"database", host.database().backendName()},
                           {"tls", config.server.tlsCertificate.empty() ? "off" : "on"},
                           {"version", MARKETSAGE_VERSION}});
+  // Migrated (Host) and bound (start): a Type=notify unit counts the service as started only now.
+  notifyServiceManager("READY=1\nSTATUS=Serving on port " + std::to_string(server.port()));
   int received = 0;
   sigwait(&stopSignals, &received);
   log::info("stopping", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  notifyServiceManager("STOPPING=1\nSTATUS=Draining requests (up to " + std::to_string(config.server.drainSeconds) +
+                       " s)");
   host.refresher().stopBackground();
   host.snapshots().stop();
   // Requests waiting for a post to settle drain first, while the publisher still runs; then the
