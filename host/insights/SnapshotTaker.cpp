@@ -239,10 +239,7 @@ PassCounts SnapshotTaker::refreshAll() {
   PassCounts total;
   for (const auto& row : db_.query("SELECT DISTINCT organization_id FROM connections WHERE status = $1",
                                    {std::string(connections::status::active)})) {
-    {
-      std::lock_guard lock(backgroundMutex_);
-      if (stopping_) break;
-    }
+    if (background_.stopping()) break;
     auto tenant = directory_.tenant(row.text(0));
     try {
       const auto counts = refresh(tenant, false);
@@ -258,28 +255,9 @@ PassCounts SnapshotTaker::refreshAll() {
 }
 
 void SnapshotTaker::start() {
-  if (options_.refreshIntervalSeconds <= 0 || background_.joinable()) return;
-  background_ = std::thread([this] {
-    std::unique_lock lock(backgroundMutex_);
-    while (!wake_.wait_for(lock, std::chrono::seconds(options_.refreshIntervalSeconds), [this] { return stopping_; })) {
-      lock.unlock();
-      try {
-        refreshAll();
-      } catch (const std::exception& e) {
-        log::warn("analytics pass failed", {{"error", describe(e)}});
-      }
-      lock.lock();
-    }
-  });
+  background_.start(std::chrono::seconds(options_.refreshIntervalSeconds), "analytics pass", [this] { refreshAll(); });
 }
 
-void SnapshotTaker::stop() {
-  {
-    std::lock_guard lock(backgroundMutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (background_.joinable()) background_.join();
-}
+void SnapshotTaker::stop() { background_.stop(); }
 
 }  // namespace marketsage::insights

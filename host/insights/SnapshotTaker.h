@@ -8,6 +8,7 @@
 /// Platform limits: calls to one platform are paced (analytics.paceMillis apart in this host), and
 /// a RateLimited answer stops that platform's calls until its Retry-After (60 s when unknown).
 
+#include "core/PeriodicTask.h"
 #include "oauth/TokenRefresher.h"
 #include "plugins/PluginRegistry.h"
 #include "store/Database.h"
@@ -16,12 +17,10 @@
 #include "vault/TokenVault.h"
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace marketsage::insights {
@@ -84,10 +83,7 @@ class SnapshotTaker {
   std::mutex platformsMutex_;
   std::map<std::string, Platform> platforms_;
 
-  std::thread background_;
-  std::mutex backgroundMutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
+  PeriodicTask background_;  // last: stops before the members its passes use go away
 };
 
 }  // namespace marketsage::insights

@@ -275,28 +275,9 @@ int TokenRefresher::refreshExpiring() {
 }
 
 void TokenRefresher::startBackground(int intervalSeconds) {
-  if (intervalSeconds <= 0 || background_.joinable()) return;
-  background_ = std::thread([this, intervalSeconds] {
-    std::unique_lock lock(backgroundMutex_);
-    while (!wake_.wait_for(lock, std::chrono::seconds(intervalSeconds), [this] { return stopping_; })) {
-      lock.unlock();
-      try {
-        refreshExpiring();
-      } catch (const std::exception& e) {
-        log::warn("background refresh pass failed", {{"error", describe(e)}});
-      }
-      lock.lock();
-    }
-  });
+  background_.start(std::chrono::seconds(intervalSeconds), "background refresh pass", [this] { refreshExpiring(); });
 }
 
-void TokenRefresher::stopBackground() {
-  {
-    std::lock_guard lock(backgroundMutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (background_.joinable()) background_.join();
-}
+void TokenRefresher::stopBackground() { background_.stop(); }
 
 }  // namespace marketsage::oauth

@@ -9,6 +9,7 @@
 #include "connections/Connection.h"
 #include "connections/ConnectionStore.h"
 #include "connections/RefreshSchedule.h"
+#include "core/PeriodicTask.h"
 #include "plugins/Plugin.h"
 #include "plugins/PluginRegistry.h"
 #include "tenants/Directory.h"
@@ -17,13 +18,11 @@
 #include <boost/json/object.hpp>
 
 #include <atomic>
-#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace marketsage::oauth {
@@ -97,10 +96,7 @@ class TokenRefresher {
   const std::string owner_;  ///< this host's lease identity
   std::mutex locksMutex_;
   std::map<std::string, std::weak_ptr<std::mutex>> locks_;
-  std::thread background_;
-  std::mutex backgroundMutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
+  PeriodicTask background_;  // last: stops before the members its passes use go away
 };
 
 }  // namespace marketsage::oauth

@@ -2,6 +2,7 @@
 #include "config/Layout.h"
 #include "config/PluginSettings.h"
 #include "core/Encoding.h"
+#include "core/PeriodicTask.h"
 #include "core/Problem.h"
 #include "core/Time.h"
 #include "http/Fields.h"
@@ -10,9 +11,11 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 using namespace marketsage;
 
@@ -149,4 +152,27 @@ TEST_CASE("plugin settings: file section, environment over it, and credentials s
   CHECK(threads.values.at("client_id").as_string() == "own-app");  // its own app wins
   CHECK_FALSE(threads.values.contains("client_secret"));
   ::unsetenv("FACEBOOK_CLIENT_SECRET");
+}
+
+TEST_CASE("periodic task: passes run on their interval, one that throws does not end the loop, stop ends it",
+          "[core]") {
+  std::atomic<int> passes{0};
+  PeriodicTask task;
+  task.start(std::chrono::milliseconds(5), "test pass", [&] {
+    if (++passes == 1) throw std::runtime_error("first pass fails");
+  });
+  for (int i = 0; i < 2000 && passes < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  CHECK(passes >= 3);  // the loop went on after the failing pass
+  CHECK_FALSE(task.stopping());
+  task.stop();
+  CHECK(task.stopping());
+  const int stoppedAt = passes;
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  CHECK(passes == stoppedAt);
+  task.stop();  // idempotent
+
+  PeriodicTask off;
+  off.start(std::chrono::milliseconds(0), "never", [&] { passes = -100; });
+  std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK(passes == stoppedAt);
 }
