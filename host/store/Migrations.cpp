@@ -414,8 +414,21 @@ MigrationReport migrate(Database& db) {
     report.applied.push_back(std::to_string(migration.version) + " " + migration.name);
     log::info("schema migrated", {{"version", std::to_string(migration.version)}, {"name", migration.name}});
   }
-  report.currentVersion = migrations().empty() ? 0 : migrations().back().version;
+  report.currentVersion = requiredSchemaVersion();
   return report;
+}
+
+int requiredSchemaVersion() { return migrations().empty() ? 0 : migrations().back().version; }
+
+int schemaVersion(Database& db) {
+  const auto tables =
+      db.query(db.backend() == Backend::PostgreSQL
+                   ? "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()"
+                     " AND tablename = 'schema_migrations'"
+                   : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+  if (tables.empty() || tables.front().integer(0) == 0) return 0;
+  const auto rows = db.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  return rows.empty() ? 0 : static_cast<int>(rows.front().integer(0));
 }
 
 }  // namespace marketsage::store

@@ -18,4 +18,11 @@ struct MigrationReport {
 /// on PostgreSQL an advisory lock serialises them, on SQLite the write lock does.
 MigrationReport migrate(Database& db);
 
+/// The schema version this binary brings the database to (its newest migration).
+int requiredSchemaVersion();
+
+/// The version the database's schema is at, read only (nothing is created): 0 when no migration
+/// ever ran on it.
+int schemaVersion(Database& db);
+
 }  // namespace marketsage::store
