@@ -55,19 +55,6 @@ void sendAsset(http::Exchange& ex, std::string_view name) {
 
 void sendPage(http::Exchange& ex) { sendFile(ex, "index.html", web::index_html()); }
 
-/// Whether `id` connects through a consent page. A credential platform whose sessions refresh
-/// (Bluesky) offers oauth for refresh only, and its authorize_url — which makes no network call —
-/// answers not_supported.
-bool consentFlow(const plugins::PluginRegistry& plugins, const std::string& id) {
-  const auto plugin = plugins.get(id);
-  if (!plugin || !plugin->supports(plugins::Operation::AuthorizeUrl)) return false;
-  const boost::json::object request{{"redirectUri", "https://host.invalid/callback"},
-                                    {"state", "probe"},
-                                    {"codeChallenge", "probe"},
-                                    {"codeChallengeMethod", "S256"}};
-  return plugin->call(plugins::Operation::AuthorizeUrl, request).kind != plugins::ErrorKind::NotSupported;
-}
-
 /// The enabled platforms and what each can do, for the dashboard's connect buttons.
 void platforms(const config::Config& config, const plugins::PluginRegistry& plugins, http::Exchange& ex) {
   boost::json::array out;
@@ -75,33 +62,17 @@ void platforms(const config::Config& config, const plugins::PluginRegistry& plug
     if (!info.enabled) continue;
     boost::json::array capabilities;
     for (const auto& c : info.capabilities) capabilities.emplace_back(c);
-    // How an account is connected: the OAuth consent flow, or a credential the user gives (a bot
-    // token) with the accounts named; and whether the instance has a default credential.
-    const bool oauth = consentFlow(plugins, info.id);
-    const bool accounts =
-        std::find(info.capabilities.begin(), info.capabilities.end(), "accounts") != info.capabilities.end();
-    const auto settings = config::pluginSettings(config, info.id);
-    const auto* fallback = settings.values.if_contains("bot_token");
-    // A platform with many servers (Mastodon) registers its app on the server each organization
-    // names: nothing for the operator to set up.
-    const bool manyServers =
-        std::find(info.capabilities.begin(), info.capabilities.end(), "app_registration") != info.capabilities.end();
-    // An OAuth platform needs the operator's app (client id) before anyone can connect; a
-    // credential platform takes each organization's own.
-    const auto* clientId = settings.values.if_contains("client_id");
-    const bool configured =
-        manyServers || (oauth ? clientId && clientId->is_string() && !clientId->get_string().empty() : accounts);
+    // How an account is connected (the OAuth consent flow, a credential the user gives, an app
+    // registered on each server) and whether the operator has set up what that needs.
+    const auto setup = config::connectSetup(config, plugins, info);
     out.push_back({{"id", info.id},
                    {"name", info.name},
                    {"version", info.version},
                    {"capabilities", capabilities},
                    {"status", info.status},
-                   {"connect", manyServers ? "instance"
-                               : oauth     ? "oauth"
-                               : accounts  ? "credential"
-                                           : "none"},
-                   {"defaultCredential", fallback && fallback->is_string() && !fallback->get_string().empty()},
-                   {"configured", configured}});
+                   {"connect", setup.connect},
+                   {"defaultCredential", setup.defaultCredential},
+                   {"configured", setup.configured}});
   }
   ex.send(200, out);
 }

@@ -172,7 +172,8 @@ void applyEnvironment(Config& config) {
   }
 }
 
-/// https://…, or http:// to localhost or a loopback address.
+}  // namespace
+
 bool isSecureOrLoopback(const std::string& url) {
   if (url.rfind("https://", 0) == 0) return true;
   if (url.rfind("http://", 0) != 0) return false;
@@ -185,6 +186,8 @@ bool isSecureOrLoopback(const std::string& url) {
   }
   return hostName == "localhost" || hostName == "[::1]" || hostName.rfind("127.", 0) == 0;
 }
+
+namespace {
 
 void validate(Config& config) {
   if (config.mode != "development" && config.mode != "production") {

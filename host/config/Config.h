@@ -125,6 +125,10 @@ struct Config {
   bool production() const { return mode == "production"; }
 };
 
+/// True for an https:// URL, or an http:// one to localhost or a loopback address: what a public
+/// URL (the base of OAuth redirect URIs) must be in production.
+bool isSecureOrLoopback(const std::string& url);
+
 /// Loads the configuration. With no explicit file, the layout's default file is used when it
 /// exists (config/Layout.h), otherwise the built-in defaults. Throws ConfigError.
 Config load(const std::optional<std::filesystem::path>& file);

@@ -47,7 +47,53 @@ plugins::PluginSettings ownSettings(const Config& config, const std::string& plu
   return settings;
 }
 
+/// Whether `id` connects through a consent page. A credential platform whose sessions refresh
+/// (Bluesky) offers oauth for refresh only, and its authorize_url — which makes no network call —
+/// answers not_supported.
+bool consentFlow(const plugins::PluginRegistry& registry, const std::string& id) {
+  const auto plugin = registry.get(id);
+  if (!plugin || !plugin->supports(plugins::Operation::AuthorizeUrl)) return false;
+  const boost::json::object request{{"redirectUri", "https://host.invalid/callback"},
+                                    {"state", "probe"},
+                                    {"codeChallenge", "probe"},
+                                    {"codeChallengeMethod", "S256"}};
+  return plugin->call(plugins::Operation::AuthorizeUrl, request).kind != plugins::ErrorKind::NotSupported;
+}
+
+bool nonEmptyString(const boost::json::object& values, const char* key) {
+  const auto* value = values.if_contains(key);
+  return value != nullptr && value->is_string() && !value->get_string().empty();
+}
+
 }  // namespace
+
+ConnectSetup connectSetup(const Config& config, const plugins::PluginRegistry& registry,
+                          const plugins::PluginInfo& info) {
+  const auto has = [&](const char* capability) {
+    return std::find(info.capabilities.begin(), info.capabilities.end(), capability) != info.capabilities.end();
+  };
+  const bool oauth = consentFlow(registry, info.id);
+  const bool accounts = has("accounts");
+  // A platform with many servers (Mastodon) registers its app on the server each organization
+  // names: nothing for the operator to set up.
+  const bool manyServers = has("app_registration");
+  const auto settings = pluginSettings(config, info.id);
+  ConnectSetup setup;
+  setup.connect = manyServers ? "instance" : oauth ? "oauth" : accounts ? "credential" : "none";
+  setup.clientId = nonEmptyString(settings.values, "client_id");
+  setup.clientSecret = nonEmptyString(settings.values, "client_secret");
+  setup.defaultCredential = nonEmptyString(settings.values, "bot_token");
+  // An OAuth platform needs the operator's app (client id) before anyone can connect; a
+  // credential platform takes each organization's own.
+  setup.configured = manyServers || (oauth ? setup.clientId : accounts);
+  return setup;
+}
+
+std::string callbackUrl(const Config& config, const std::string& platform) {
+  std::string base = config.publicUrl;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/api/auth/callback/" + platform;
+}
 
 plugins::PluginSettings pluginSettings(const Config& config, const std::string& pluginId) {
   auto settings = ownSettings(config, pluginId);
