@@ -14,5 +14,6 @@ int migrateCommand(const std::vector<std::string>& args);
 int adminCommand(const std::vector<std::string>& args);
 int pluginsCommand(const std::vector<std::string>& args);
 int keysCommand(const std::vector<std::string>& args);
+int doctorCommand(const std::vector<std::string>& args);
 
 }  // namespace marketsage::cli
