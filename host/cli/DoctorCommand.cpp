@@ -213,8 +213,11 @@ std::unique_ptr<store::Database> checkDatabase(Report& report, const config::Con
   }
   std::unique_ptr<store::Database> db;
   try {
-    db = std::make_unique<store::Database>(url, 1);
-    const int version = store::schemaVersion(*db);
+    // Opening an empty SQLite file would write its header (the store turns WAL on): an empty
+    // file holds no schema, so it is not opened.
+    const bool emptyFile = url.rfind("sqlite:", 0) == 0 && std::filesystem::file_size(url.substr(7)) == 0;
+    if (!emptyFile) db = std::make_unique<store::Database>(url, 1);
+    const int version = db ? store::schemaVersion(*db) : 0;
     const int needed = store::requiredSchemaVersion();
     if (version < needed) {
       report.fail("database", where + ": schema at version " + std::to_string(version) + ", this binary needs " +
@@ -350,7 +353,11 @@ void checkPlugins(Report& report, const config::Config& config, const plugins::P
     const auto prefix = envPrefix(info.id);
     if (setup.connect == "oauth") {
       if (!setup.clientId) {
-        const auto missing = "no " + prefix + "_CLIENT_ID";
+        auto missing = "no " + prefix + "_CLIENT_ID";
+        const auto settings = config::pluginSettings(config, info.id);
+        if (const auto* from = settings.values.if_contains("credentials_from"); from != nullptr && from->is_string()) {
+          missing += " (nor " + envPrefix(std::string(from->get_string())) + "_CLIENT_ID, its credentials_from)";
+        }
         if (plugin && apps::takesOrganizationApps(*plugin)) {
           report.warn("credentials " + info.id, missing +
                                                     ": only organizations that register their own app (PUT "

@@ -239,7 +239,20 @@ TEST_CASE("doctor: a database sealed under another key", "[doctor]") {
   CHECK(hasLine(r, expected));
   CHECK(hasLine(r, "ok   encryption key: FIELD_ENCRYPTION_KEY is key version " + keyVersionOf(otherKey)));
 
-  // With the old key as a previous one, it opens and asks for a rotation.
+  // A secret under the key that does not open: tampered (its tag changed).
+  const Host same(sealing.databaseUrl(), {{"FIELD_ENCRYPTION_KEY", testKey}});
+  sql(sealing.databaseUrl(),
+      "UPDATE webhooks SET secret = substr(secret, 1, length(secret) - 2) ||"
+      " CASE WHEN substr(secret, length(secret) - 1) = 'AA' THEN 'BB' ELSE 'AA' END");
+  const auto tampered = doctor(same);
+  CHECK(tampered.exitCode == 1);
+  CHECK(hasLine(tampered, "FAIL stored secrets: 1 secret(s) under key version " + keyVersionOf(testKey) +
+                              ": one does not open under that key (tampered, or copied between rows)"));
+}
+
+TEST_CASE("doctor: a secret under a previous key opens and asks for a rotation", "[doctor]") {
+  Host sealing(freshDatabaseUrl(), {{"FIELD_ENCRYPTION_KEY", testKey}});
+  storeSecret(sealing);
   const Host rotating(sealing.databaseUrl(),
                       {{"FIELD_ENCRYPTION_KEY", otherKey}, {"FIELD_ENCRYPTION_KEY_PREVIOUS", testKey}});
   const auto ok = doctor(rotating);
@@ -276,7 +289,8 @@ TEST_CASE("doctor: the schema behind or ahead of the binary", "[doctor]") {
     CHECK(r.exitCode == 1);
     CHECK(hasLine(r, "FAIL database: " + freshWhere + ": schema at version 0, this binary needs " +
                          std::to_string(needed) + ": run marketsage migrate"));
-    // doctor did not migrate
+    // doctor did not migrate, nor write to the empty file
+    if (backend() != "postgresql") CHECK(fs::file_size(sqliteFile(fresh)) == 0);
     CHECK(sql(fresh.databaseUrl(), backend() == "postgresql"
                                        ? "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'schema_migrations'"
                                        : "SELECT COUNT(*) FROM sqlite_master WHERE name = 'schema_migrations'")[0][0] ==
