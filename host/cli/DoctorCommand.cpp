@@ -441,9 +441,11 @@ int doctorCommand(const std::vector<std::string>& argv) {
     bool migrated = false;
     const auto db = checkDatabase(report, *config, migrated);
     const bool shared = config->database.url.rfind("sqlite:", 0) != 0;
+    const int before = report.failures();
     const auto ring = checkKey(report, *config, shared);
+    const bool keyUsable = report.failures() == before;  // else its FAIL says it all
     if (db && migrated) {
-      checkStoredSecrets(report, *db, ring);
+      if (keyUsable) checkStoredSecrets(report, *db, ring);
       checkClock(report, *db);
     }
     checkPublicUrl(report, *config);

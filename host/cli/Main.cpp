@@ -9,6 +9,7 @@
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
 #include <iostream>
 #include <optional>
 #include <set>
@@ -38,6 +39,9 @@ constexpr const char* usage =
 std::optional<std::string> foreignOwner(const std::string& command, const std::vector<std::string>& rest) {
   static const std::set<std::string> touchData = {"serve", "migrate", "admin", "keys", "doctor"};
   if (geteuid() != 0 || !touchData.count(command)) return std::nullopt;
+  if (std::find(rest.begin(), rest.end(), "--help") != rest.end() ||
+      std::find(rest.begin(), rest.end(), "-h") != rest.end())
+    return std::nullopt;
   std::optional<std::filesystem::path> file;
   for (std::size_t i = 0; i < rest.size(); ++i) {
     if (rest[i] == "--config" && i + 1 < rest.size()) file = rest[i + 1];
