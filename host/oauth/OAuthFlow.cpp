@@ -46,11 +46,7 @@ std::string safeReason(const std::string& text) {
 
 }  // namespace
 
-std::string OAuthFlow::redirectUri(const std::string& platform) const {
-  std::string base = config_.publicUrl;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/api/auth/callback/" + platform;
-}
+std::string OAuthFlow::redirectUri(const std::string& platform) const { return config::callbackUrl(config_, platform); }
 
 std::string OAuthFlow::failedAt(const std::string& platform, const std::string& code,
                                 const std::string& message) const {
