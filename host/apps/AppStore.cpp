@@ -10,12 +10,10 @@
 #include <cctype>
 
 namespace marketsage::apps {
-namespace {
 
-constexpr const char* secretField = "client_secret";
-
-/// What the sealed secret is bound to besides the organization: the platform and the app.
 std::string sealedFor(const std::string& platform, const std::string& appId) { return "app:" + platform + ":" + appId; }
+
+namespace {
 
 const std::string& columns() {
   static const std::string sql =

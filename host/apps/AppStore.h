@@ -28,6 +28,11 @@ class TenantStore;
 
 namespace marketsage::apps {
 
+/// An app's client secret is sealed under the organization's key as field `secretField`, bound to
+/// sealedFor(platform, app id): a sealed secret copied to another row does not open.
+inline constexpr const char* secretField = "client_secret";
+std::string sealedFor(const std::string& platform, const std::string& appId);
+
 /// An app as the API shows it: everything but the secret.
 struct PlatformApp {
   std::string id;

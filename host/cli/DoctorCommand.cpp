@@ -2,6 +2,7 @@
 /// credentials, public URL, data directory, clock), one line per check, and changes nothing: no
 /// migration, no development key, no SQLite file, no data directory.
 #include "apps/AppSettings.h"
+#include "apps/AppStore.h"
 #include "cli/Arguments.h"
 #include "cli/Commands.h"
 #include "config/Config.h"
@@ -241,14 +242,15 @@ std::unique_ptr<store::Database> checkDatabase(Report& report, const config::Con
 /// must open.
 void checkStoredSecrets(Report& report, store::Database& db, const std::optional<vault::KeyRing>& ring) {
   // What each secret is bound to, as ConnectionStore, AppStore and WebhookStore seal it.
+  // (organization, bound to, field, sealed value, the app's platform or '')
   const auto rows = db.query(
-      "SELECT organization_id, id, 'access_token', access_token FROM connections"
-      " UNION ALL SELECT organization_id, id, 'refresh_token', refresh_token FROM connections"
+      "SELECT organization_id, id, 'access_token', access_token, '' FROM connections"
+      " UNION ALL SELECT organization_id, id, 'refresh_token', refresh_token, '' FROM connections"
       "  WHERE refresh_token IS NOT NULL"
-      " UNION ALL SELECT organization_id, 'app:' || platform || ':' || id, 'client_secret', client_secret"
+      " UNION ALL SELECT organization_id, id, $2, client_secret, platform"
       "  FROM platform_apps WHERE client_secret IS NOT NULL"
-      " UNION ALL SELECT organization_id, id, $1, secret FROM webhooks",
-      {std::string(webhooks::secretField)});
+      " UNION ALL SELECT organization_id, id, $1, secret, '' FROM webhooks",
+      {std::string(webhooks::secretField), std::string(apps::secretField)});
   if (rows.empty()) {
     report.ok("stored secrets", "none yet");
     return;
@@ -285,7 +287,8 @@ void checkStoredSecrets(Report& report, store::Database& db, const std::optional
     }
     const auto& row = *version.sample;
     try {
-      auto plain = vault->open(row.text(0), row.text(1), row.text(2), row.text(3));
+      const auto boundTo = row.text(4).empty() ? row.text(1) : apps::sealedFor(row.text(4), row.text(1));
+      auto plain = vault->open(row.text(0), boundTo, row.text(2), row.text(3));
       OPENSSL_cleanse(plain.data(), plain.size());
     } catch (const vault::DecryptError&) {
       report.fail("stored secrets", what + ": one does not open under that key (tampered, or copied between rows)");
