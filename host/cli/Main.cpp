@@ -30,8 +30,9 @@ constexpr const char* usage =
     "  keys rotate [--config FILE]      re-encrypt every stored token under the newest key\n"
     "  doctor [--config FILE]           check the setup (key, database, plugins, URLs, …); changes nothing\n"
     "\n"
-    "Run 'marketsage <command> --help' for a command's options. Configuration comes from\n"
-    "config/marketsage.json (or --config) and the environment (DATABASE_URL, MARKETSAGE_PORT, …).\n";
+    "Run 'marketsage <command> --help' for a command's options. Configuration comes from --config,\n"
+    "else config/marketsage.json (a build tree) or /etc/marketsage/marketsage.json (installed), and\n"
+    "the environment (DATABASE_URL, MARKETSAGE_PORT, …; installed, also /etc/marketsage/marketsage.env).\n";
 
 /// The user root should run `command` as: the owner of the data directory when root runs a
 /// command that writes the database or the data directory there — files root creates (SQLite's
