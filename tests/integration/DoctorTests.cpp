@@ -217,14 +217,21 @@ TEST_CASE("doctor: the encryption key", "[doctor]") {
     CHECK(r.exitCode == 1);
     CHECK(lineStarting(r, "FAIL encryption key: FIELD_ENCRYPTION_KEY_PREVIOUS (entry 1) ").size() > 0);
   }
-  SECTION("development without a key: warns, creates no key file") {
-    if (backend() == "postgresql") return;  // PostgreSQL requires a key (tested above by production)
-    Host host("", {{"FIELD_ENCRYPTION_KEY", ""}});
+  SECTION("development without a key: a warning on SQLite, a failure on PostgreSQL; no key file made") {
+    // Hosts sharing a PostgreSQL database must share the key: a per-host development key cannot do.
+    const bool postgres = backend() == "postgresql";
+    Host host(postgres ? freshDatabaseUrl() : "", {{"FIELD_ENCRYPTION_KEY", ""}});
     migrate(host);
     const auto r = doctor(host);
-    CHECK(r.exitCode == 0);
-    CHECK(hasLine(r, "warn encryption key: FIELD_ENCRYPTION_KEY is not set: development would create " +
-                         (host.dir() / "dev-encryption.key").string() + " (set FIELD_ENCRYPTION_KEY for production)"));
+    if (postgres) {
+      CHECK(r.exitCode == 1);
+      CHECK(lineStarting(r, "FAIL encryption key: ").size() > 0);
+    } else {
+      CHECK(r.exitCode == 0);
+      CHECK(hasLine(r, "warn encryption key: FIELD_ENCRYPTION_KEY is not set: development would create " +
+                           (host.dir() / "dev-encryption.key").string() +
+                           " (set FIELD_ENCRYPTION_KEY for production)"));
+    }
     CHECK_FALSE(fs::exists(host.dir() / "dev-encryption.key"));
   }
 }
