@@ -73,14 +73,6 @@ std::string env(const char* name) {
   return value == nullptr ? std::string() : std::string(value);
 }
 
-/// "facebook" -> "FACEBOOK", the prefix of a plugin's environment variables.
-std::string envPrefix(const std::string& pluginId) {
-  std::string prefix = pluginId;
-  std::transform(prefix.begin(), prefix.end(), prefix.begin(),
-                 [](unsigned char c) { return c == '-' ? '_' : static_cast<char>(std::toupper(c)); });
-  return prefix;
-}
-
 /// The installed host's environment file, which run() has loaded: the service reads it too.
 void checkEnvironmentFile(Report& report) {
   const auto& layout = config::layout();
@@ -202,21 +194,21 @@ std::unique_ptr<store::Database> checkDatabase(Report& report, const config::Con
   migrated = false;
   const auto& url = config.database.url;
   std::string where = "postgresql";
-  if (url.rfind("sqlite:", 0) == 0) {
-    const std::filesystem::path file = url.substr(7);
+  const auto file = store::Database::sqliteFile(url);
+  if (file) {
     std::error_code error;
-    if (!std::filesystem::is_regular_file(file, error)) {
-      report.fail("database", "the SQLite file " + file.string() +
+    if (!std::filesystem::is_regular_file(*file, error)) {
+      report.fail("database", "the SQLite file " + file->string() +
                                   " does not exist: run marketsage migrate (or set DATABASE_URL to the right file)");
       return nullptr;
     }
-    where = "sqlite " + file.string();
+    where = "sqlite " + file->string();
   }
   std::unique_ptr<store::Database> db;
   try {
     // Opening an empty SQLite file would write its header (the store turns WAL on): an empty
     // file holds no schema, so it is not opened.
-    const bool emptyFile = url.rfind("sqlite:", 0) == 0 && std::filesystem::file_size(url.substr(7)) == 0;
+    const bool emptyFile = file && std::filesystem::file_size(*file) == 0;
     if (!emptyFile) db = std::make_unique<store::Database>(url, 1);
     const int version = db ? store::schemaVersion(*db) : 0;
     const int needed = store::requiredSchemaVersion();
@@ -353,13 +345,14 @@ void checkPlugins(Report& report, const config::Config& config, const plugins::P
 
     const auto plugin = registry.get(info.id);
     const auto setup = config::connectSetup(config, registry, info);
-    const auto prefix = envPrefix(info.id);
+    const auto prefix = config::environmentPrefix(info.id);
     if (setup.connect == "oauth") {
       if (!setup.clientId) {
         auto missing = "no " + prefix + "_CLIENT_ID";
         const auto settings = config::pluginSettings(config, info.id);
         if (const auto* from = settings.values.if_contains("credentials_from"); from != nullptr && from->is_string()) {
-          missing += " (nor " + envPrefix(std::string(from->get_string())) + "_CLIENT_ID, its credentials_from)";
+          missing += " (nor " + config::environmentPrefix(std::string(from->get_string())) +
+                     "_CLIENT_ID, its credentials_from)";
         }
         if (plugin && apps::takesOrganizationApps(*plugin)) {
           report.warn("credentials " + info.id, missing +
@@ -443,7 +436,7 @@ int doctorCommand(const std::vector<std::string>& argv) {
   if (config) {
     bool migrated = false;
     const auto db = checkDatabase(report, *config, migrated);
-    const bool shared = config->database.url.rfind("sqlite:", 0) != 0;
+    const bool shared = !store::Database::sqliteFile(config->database.url);
     const int before = report.failures();
     const auto ring = checkKey(report, *config, shared);
     const bool keyUsable = report.failures() == before;  // else its FAIL says it all

@@ -11,6 +11,7 @@
 #include "oauth/TokenRefresher.h"
 #include "plugins/PluginRegistry.h"
 #include "publishing/Publisher.h"
+#include "store/Database.h"
 #include "store/Migrations.h"
 #include "webhooks/Deliverer.h"
 
@@ -78,14 +79,14 @@ http::Limits limitsOf(const config::ServerConfig& server) {
 /// Returns false (after saying why) when another host holds it; the lock lasts as long as the
 /// process.
 bool lockSqliteDatabase(const config::Config& config) {
-  const std::string prefix = "sqlite:";
-  if (config.database.url.rfind(prefix, 0) != 0) return true;
-  const auto lockFile = config.database.url.substr(prefix.size()) + ".serve-lock";
+  const auto file = store::Database::sqliteFile(config.database.url);
+  if (!file) return true;
+  const auto lockFile = file->string() + ".serve-lock";
   const int fd = ::open(lockFile.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return true;  // a read-only folder: the database open reports the real problem
   if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return true;
   ::close(fd);
-  std::cerr << "marketsage: another marketsage serve is using " << config.database.url.substr(prefix.size())
+  std::cerr << "marketsage: another marketsage serve is using " << file->string()
             << "; only one host may serve an SQLite database (several hosts need PostgreSQL)\n";
   return false;
 }

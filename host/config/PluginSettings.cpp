@@ -31,9 +31,7 @@ plugins::PluginSettings ownSettings(const Config& config, const std::string& plu
       }
     }
   }
-  std::string prefix = pluginId;
-  std::transform(prefix.begin(), prefix.end(), prefix.begin(),
-                 [](unsigned char c) { return c == '-' ? '_' : std::toupper(c); });
+  const std::string prefix = environmentPrefix(pluginId);
   static constexpr std::pair<const char*, const char*> fromEnvironment[] = {{"API_BASE", "api_base"},
                                                                             {"AUTH_BASE", "auth_base"},
                                                                             {"CLIENT_ID", "client_id"},
@@ -93,6 +91,13 @@ std::string callbackUrl(const Config& config, const std::string& platform) {
   std::string base = config.publicUrl;
   while (!base.empty() && base.back() == '/') base.pop_back();
   return base + "/api/auth/callback/" + platform;
+}
+
+std::string environmentPrefix(const std::string& pluginId) {
+  std::string prefix = pluginId;
+  std::transform(prefix.begin(), prefix.end(), prefix.begin(),
+                 [](unsigned char c) { return c == '-' ? '_' : static_cast<char>(std::toupper(c)); });
+  return prefix;
 }
 
 plugins::PluginSettings pluginSettings(const Config& config, const std::string& pluginId) {

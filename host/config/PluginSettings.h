@@ -11,6 +11,9 @@ namespace marketsage::config {
 /// secret found in the file is dropped with a warning.
 plugins::PluginSettings pluginSettings(const Config& config, const std::string& pluginId);
 
+/// "facebook" -> "FACEBOOK", "my-net" -> "MY_NET": the prefix of a plugin's environment variables.
+std::string environmentPrefix(const std::string& pluginId);
+
 /// How accounts of an enabled platform are connected on this host, and whether the operator has
 /// set up what that needs. One answer for the dashboard's connect buttons and `marketsage doctor`.
 struct ConnectSetup {

@@ -389,10 +389,16 @@ std::optional<std::int64_t> Row::optionalInteger(std::size_t i) const {
   return std::stoll(*column);
 }
 
+std::optional<std::filesystem::path> Database::sqliteFile(const std::string& url) {
+  constexpr std::string_view scheme = "sqlite:";
+  if (url.rfind(scheme, 0) != 0) return std::nullopt;
+  return std::filesystem::path(url.substr(scheme.size()));
+}
+
 Database::Database(const std::string& url, int poolSize) {
-  if (url.rfind("sqlite:", 0) == 0) {
+  if (const auto sqlite = sqliteFile(url)) {
     backend_ = Backend::SQLite;
-    const std::filesystem::path file = url.substr(7);
+    const std::filesystem::path& file = *sqlite;
     if (file.empty()) throw std::runtime_error("DATABASE_URL sqlite: needs a file path");
     if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
     // SQLite's allocation statistics take a global mutex on every malloc: with dozens of request

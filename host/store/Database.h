@@ -6,6 +6,7 @@
 /// step on SQLite and one round trip on PostgreSQL.
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -67,6 +68,9 @@ class Database {
     ConnectionPool* pool_;
     std::unique_ptr<Connection> connection_;
   };
+
+  /// The file of a "sqlite:PATH" URL; nullopt for any other URL (PostgreSQL).
+  static std::optional<std::filesystem::path> sqliteFile(const std::string& url);
 
   /// Opens the pool for "sqlite:PATH" or "postgresql://…". Throws std::runtime_error with a
   /// one-line reason (never the password) if the URL is malformed or the database unreachable.
